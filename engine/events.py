@@ -1,0 +1,128 @@
+"""Events the engine emits through ``TaskState.emit``: plain data, safe to send across threads.
+
+Training events are emitted by ``engine.training.train``; photo events by
+``engine.inference.colourise_files``. Listeners dispatch on the type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+# --- colourising photos -------------------------------------------------------
+@dataclass
+class PhotoStarted:
+    index: int
+    total: int
+    source: Path
+
+
+@dataclass
+class PhotoDone:
+    index: int
+    total: int
+    source: Path
+    output: Path
+
+
+@dataclass
+class PhotoFailed:
+    index: int
+    total: int
+    source: Path
+    message: str  # one line: "<file name>: <reason>"
+
+
+@dataclass
+class BatchFinished:
+    succeeded: int
+    failed: int
+    skipped: int  # outputs that existed and were not overwritten
+    cancelled: bool = False
+
+
+# --- training -----------------------------------------------------------------
+@dataclass
+class TrainingStarted:
+    run_dir: Path
+    device: str
+    train_photos: int
+    val_photos: int
+    skipped_grey: list[str] = field(default_factory=list)  # file names left out as greyscale
+    skipped_broken: list[str] = field(default_factory=list)  # "name: reason"
+    total_steps: int = 0
+    start_step: int = 0  # > 0 when resuming
+
+
+@dataclass
+class TrainingStep:
+    step: int
+    total_steps: int
+    epoch: float  # fractional epoch
+    loss: float
+    lr: float
+    images_per_second: float
+    eta_seconds: float
+
+
+@dataclass
+class ValidationDone:
+    step: int
+    epoch: float
+    loss: float
+    metrics: dict[str, float]
+
+
+@dataclass
+class PreviewReady:
+    """For each fixed validation photo: (grey input, prediction, original) as uint8 HxWx3."""
+
+    step: int
+    epoch: float
+    triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+    image_path: Path | None = None  # the PNG written to the run folder, when one was
+
+
+@dataclass
+class CheckpointSaved:
+    step: int
+    path: Path
+
+
+@dataclass
+class TrainingFinished:
+    model_path: Path
+    run_dir: Path
+    steps: int
+    metrics: dict[str, float]
+
+
+@dataclass
+class TrainingFailed:
+    message: str  # readable, one line
+    run_dir: Path | None = None
+
+
+@dataclass
+class TrainingCancelled:
+    step: int
+    checkpoint: Path | None
+    run_dir: Path | None = None
+
+
+TRAINING_EVENTS: tuple[type, ...] = (
+    TrainingStarted,
+    TrainingStep,
+    ValidationDone,
+    PreviewReady,
+    CheckpointSaved,
+    TrainingFinished,
+    TrainingFailed,
+    TrainingCancelled,
+)
+
+Event = Any

@@ -1,0 +1,13 @@
+"""Colourising architectures: one module each, all registered on import of this package."""
+
+from engine.models.registry import (  # noqa: F401
+    Architecture,
+    create_model,
+    get_architecture,
+    list_models,
+    register_model,
+)
+from engine.models.base import ColouriseModel  # noqa: F401
+
+# Importing an architecture module registers it. Keep this list in sync with the files.
+from engine.models import alpha, beta, model3, conv_ae, colorization_net  # noqa: E402,F401

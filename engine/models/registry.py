@@ -1,0 +1,77 @@
+"""The architecture registry: ``register_model``, ``create_model``, ``list_models``.
+
+Each architecture lives in its own module and registers a builder function::
+
+    @register_model("alpha", description="...")
+    def alpha(**config) -> ColouriseModel: ...
+
+A duplicate name raises (as torchvision's registry does) so two files can never
+silently shadow each other.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from torch import nn
+
+
+@dataclass(frozen=True)
+class Architecture:
+    name: str
+    description: str  # one line, shown in the window's architecture picker
+    builder: Callable[..., nn.Module]
+
+    def default_config(self) -> dict[str, Any]:
+        """The builder's keyword defaults: the hyper-parameters a user may set."""
+        return {
+            p.name: p.default
+            for p in inspect.signature(self.builder).parameters.values()
+            if p.default is not inspect.Parameter.empty
+        }
+
+
+_REGISTRY: dict[str, Architecture] = {}
+
+
+def register_model(name: str, *, description: str) -> Callable:
+    """Decorator registering ``builder`` under ``name``; raises ``ValueError`` on a duplicate."""
+
+    def wrap(builder: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
+        if name in _REGISTRY:
+            raise ValueError(f"an architecture named {name!r} is already registered")
+        _REGISTRY[name] = Architecture(name, description, builder)
+        return builder
+
+    return wrap
+
+
+def list_models() -> list[str]:
+    """Registered architecture names, sorted."""
+    return sorted(_REGISTRY)
+
+
+def get_architecture(name: str) -> Architecture:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(list_models())
+        raise KeyError(f"unknown architecture {name!r} (known: {known})") from None
+
+
+def create_model(name: str, **config: Any) -> nn.Module:
+    """Build architecture ``name`` with ``config`` overriding its defaults.
+
+    Unknown config keys raise ``TypeError`` naming them, so a typo in a config file
+    or a model file's metadata never passes silently.
+    """
+    arch = get_architecture(name)
+    unknown = set(config) - set(arch.default_config())
+    if unknown:
+        raise TypeError(f"architecture {name!r} has no parameter(s) {', '.join(sorted(unknown))}")
+    model = arch.builder(**config)
+    model.arch_name = name
+    model.arch_config = {**arch.default_config(), **config}
+    return model
