@@ -1,7 +1,7 @@
 """Events the engine emits through ``TaskState.emit``: plain data, safe to send across threads.
 
 Training events are emitted by ``engine.training.train``; photo events by
-``engine.inference.colourise_files``. Listeners dispatch on the type.
+``engine.batch.colourise_files``. Listeners dispatch on the type.
 """
 
 from __future__ import annotations
@@ -35,6 +35,14 @@ class PhotoFailed:
     total: int
     source: Path
     message: str  # one line: "<file name>: <reason>"
+
+
+@dataclass
+class PhotoSkipped:
+    index: int
+    total: int
+    source: Path
+    output: Path  # already exists and was not overwritten
 
 
 @dataclass

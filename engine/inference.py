@@ -23,7 +23,9 @@ import torch.nn.functional as F
 from engine import colour
 from engine.photo import Photo
 
-BAND_PIXELS = 1 << 20  # full-resolution work is done about this many pixels at a time
+# Full-resolution work is done about this many pixels at a time: small enough that a band's
+# temporaries stay in the CPU cache (1 << 20 was ~3x slower), large enough to amortise Python.
+BAND_PIXELS = 1 << 15
 MAX_STRENGTH = 2.0
 
 
@@ -69,19 +71,96 @@ def _pad_to(x: torch.Tensor, height: int, width: int) -> torch.Tensor:
     return F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")
 
 
-def upsample_rows(ab_wide: torch.Tensor, rows: slice, full_height: int) -> torch.Tensor:
+def upsample_rows(ab_wide: np.ndarray, rows: slice, full_height: int) -> np.ndarray:
     """Bilinear upsampling along height for output ``rows`` only (``align_corners=False``).
 
     ``ab_wide`` is ``(2, h, W)``: already at full width. Doing height band by band
-    gives exactly ``F.interpolate(..., mode="bilinear")`` without a full-size a/b map.
+    gives ``F.interpolate(..., mode="bilinear")`` without a full-size a/b map.
     """
     h = ab_wide.shape[1]
-    y = torch.arange(rows.start, rows.stop, dtype=torch.float32)
-    src = ((y + 0.5) * (h / full_height) - 0.5).clamp(0, h - 1)
-    y0 = src.floor().long()
-    y1 = (y0 + 1).clamp(max=h - 1)
-    w = (src - y0).view(1, -1, 1)
-    return ab_wide[:, y0] * (1 - w) + ab_wide[:, y1] * w
+    y = np.arange(rows.start, rows.stop, dtype=np.float64)
+    src = np.clip((y + 0.5) * (h / full_height) - 0.5, 0, h - 1)
+    y0 = src.astype(np.intp)
+    y1 = np.minimum(y0 + 1, h - 1)
+    w = (src - y0).astype(np.float32)[None, :, None]
+    top = ab_wide[:, y0]
+    return top + (ab_wide[:, y1] - top) * w
+
+
+# Lab's f^-1 values (fx, fy, fz) -> linear sRGB: the XYZ->RGB matrix with the D65 white folded in.
+_F_TO_LINEAR = (np.linalg.inv(np.asarray(colour._RGB_TO_XYZ)) * np.asarray(colour.WHITE_D65)).astype(np.float32)
+_KNEE = np.float32(6 / 29)  # f^-1(t) is t**3 above, a line of slope 1/kappa below
+_SLOPE = np.float32(1 / colour._KAPPA)
+_TINY = np.float32(1e-12)
+
+
+@lru_cache(maxsize=2)
+def _encode_lut(bit_depth: int) -> np.ndarray:
+    """Linear [0, 1] at 2**16 (8-bit) or 2**20 (16-bit) steps -> sRGB code; within one code of exact."""
+    steps = 1 << (16 if bit_depth == 8 else 20)
+    lin = torch.arange(steps, dtype=torch.float64) / (steps - 1)
+    codes = (colour.linear_to_srgb(lin) * (2**bit_depth - 1) + 0.5).floor().numpy()
+    return codes.astype(np.uint16 if bit_depth == 16 else np.uint8)
+
+
+def _f_inv(t: np.ndarray, out: np.ndarray, scratch: np.ndarray) -> None:
+    """CIE Lab f^-1 into ``out`` without branches: max(t, knee)**3 + (min(t, knee) - knee) / kappa."""
+    np.maximum(t, _KNEE, out=out)
+    np.multiply(out, out, out=scratch)
+    out *= scratch
+    np.minimum(t, _KNEE, out=scratch)
+    scratch -= _KNEE
+    scratch *= _SLOPE
+    out += scratch
+
+
+def _lab_to_codes(l: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray, bit_depth: int) -> None:
+    """Lab (three flat float32 arrays) -> sRGB codes in ``out`` ``(N, 3)``, as
+    ``lab_to_linear_rgb`` -> ``fit_to_gamut_keeping_luminance`` -> ``linear_to_srgb``.
+
+    The same formulas in place on cache-sized float32 numpy bands, with the sRGB curve
+    as a lookup table: ~5x faster than the torch expressions on a 12 MP photo, and
+    free of thread start-up costs on busy machines.
+    """
+    n = l.size
+    f = np.empty((3, n), np.float32)
+    fy, t, scratch = np.empty(n, np.float32), np.empty(n, np.float32), np.empty(n, np.float32)
+    np.multiply(l, np.float32(1 / 116), out=fy)
+    fy += np.float32(16 / 116)
+    _f_inv(fy, f[1], scratch)
+    np.multiply(a, np.float32(1 / 500), out=t)
+    t += fy
+    _f_inv(t, f[0], scratch)
+    np.multiply(b, np.float32(-1 / 200), out=t)
+    t += fy
+    _f_inv(t, f[2], scratch)
+    lin = _F_TO_LINEAR @ f
+    # Pull out-of-gamut pixels towards the grey of their own luminance y (= Y): the
+    # largest s in [0, 1] with y + s * (c - y) inside [0, 1] for every channel c.
+    hi = np.maximum(np.maximum(lin[0], lin[1]), lin[2])
+    lo = np.minimum(np.minimum(lin[0], lin[1], out=t), lin[2], out=t)
+    if hi.max() > 1 or lo.min() < 0:  # most bands of most photos are in gamut: skip the work
+        y = np.clip(f[1], 0, 1, out=f[1])
+        room_up = np.subtract(1, y, out=fy)
+        hi -= y
+        np.maximum(hi, room_up, out=hi)
+        np.maximum(hi, _TINY, out=hi)
+        np.divide(room_up, hi, out=hi)
+        np.subtract(y, lo, out=lo)
+        np.maximum(lo, y, out=lo)
+        np.maximum(lo, _TINY, out=lo)
+        np.divide(y, lo, out=lo)
+        s = np.minimum(hi, lo, out=hi)
+        lin -= y
+        lin *= s
+        lin += y
+    lut = _encode_lut(bit_depth)
+    lin *= np.float32(len(lut) - 1)
+    lin += np.float32(0.5)
+    codes = lin.astype(np.int32)
+    for c in range(3):  # one contiguous index row per channel: ~3x faster than a transposed take
+        # mode="clip" also clamps the few values float rounding puts just outside [0, 1].
+        np.take(lut, codes[c], out=out[:, c], mode="clip")
 
 
 def recombine(l_full: torch.Tensor, ab_small: torch.Tensor, strength: float, bit_depth: int) -> np.ndarray:
@@ -93,14 +172,12 @@ def recombine(l_full: torch.Tensor, ab_small: torch.Tensor, strength: float, bit
     height, width = l_full.shape
     strength = float(min(max(strength, 0.0), MAX_STRENGTH))
     ab_wide = F.interpolate(ab_small[None].float(), size=(ab_small.shape[1], width), mode="bilinear", align_corners=False)[0]
-    ab_wide = ab_wide * strength
-    top = 2**bit_depth - 1
+    ab_wide = (ab_wide * strength).numpy()
+    l_np = l_full.numpy()
     out = np.empty((height, width, 3), dtype=np.uint16 if bit_depth == 16 else np.uint8)
     for band in _bands(height, width):
-        lab = torch.cat((l_full[band][None], upsample_rows(ab_wide, band, height)), 0)
-        lin = colour.fit_to_gamut_keeping_luminance(colour.lab_to_linear_rgb(lab))
-        rgb = colour.linear_to_srgb(lin).clamp_(0, 1).mul_(top).add_(0.5)
-        out[band] = rgb.permute(1, 2, 0).numpy().astype(out.dtype)
+        a, b = upsample_rows(ab_wide, band, height)
+        _lab_to_codes(l_np[band].ravel(), a.ravel(), b.ravel(), out[band].reshape(-1, 3), bit_depth)
     return out
 
 
@@ -141,9 +218,12 @@ class Colouriser:
         return F.interpolate(l_full[None, None], size=(h, w), mode="bilinear", antialias=True, align_corners=False)[0, 0]
 
     @torch.inference_mode()
-    def predict_many(self, photos: list[Photo]) -> list[Prediction]:
-        """Run the network once for a batch of photos (padded to a common, stride-divisible size)."""
-        smalls = [self._small_l(p) for p in photos]
+    def predict_many(self, photos: list[Photo], l_fulls: list[torch.Tensor] | None = None) -> list[Prediction]:
+        """Run the network once for a batch of photos (padded to a common, stride-divisible size).
+
+        ``l_fulls``: the photos' ``luminance`` when the caller has it already (it is reused by ``render``).
+        """
+        smalls = [self._small_l(p, l) for p, l in zip(photos, l_fulls or [None] * len(photos))]
         s = self.stride
         height = max(math.ceil(x.shape[0] / s) * s for x in smalls)
         width = max(math.ceil(x.shape[1] / s) * s for x in smalls)
@@ -152,16 +232,18 @@ class Colouriser:
         ab = colour.denormalise_ab(ab.float()).cpu()
         return [Prediction(ab[i, :, : x.shape[0], : x.shape[1]].contiguous()) for i, x in enumerate(smalls)]
 
-    def predict(self, photo: Photo) -> Prediction:
-        return self.predict_many([photo])[0]
+    def predict(self, photo: Photo, l_full: torch.Tensor | None = None) -> Prediction:
+        return self.predict_many([photo], None if l_full is None else [l_full])[0]
 
-    def render(self, photo: Photo, prediction: Prediction, strength: float = 1.0) -> Photo:
+    def render(self, photo: Photo, prediction: Prediction, strength: float = 1.0, l_full: torch.Tensor | None = None) -> Photo:
         """The colour photo from a prediction: cheap, so strength changes need no new network pass."""
-        rgb = recombine(luminance(photo), prediction.ab, strength, photo.bit_depth)
+        l_full = luminance(photo) if l_full is None else l_full
+        rgb = recombine(l_full, prediction.ab, strength, photo.bit_depth)
         return Photo(rgb, photo.alpha, photo.source, photo.format, photo.icc_profile, photo.exif)
 
     def colourise(self, photo: Photo, strength: float = 1.0) -> Photo:
-        return self.render(photo, self.predict(photo), strength)
+        l_full = luminance(photo)  # once: a full-resolution pass both steps need
+        return self.render(photo, self.predict(photo, l_full), strength, l_full)
 
 
 def resize_photo(photo: Photo, max_side: int) -> Photo:

@@ -10,4 +10,4 @@ from engine.models.registry import (  # noqa: F401
 from engine.models.base import ColouriseModel  # noqa: F401
 
 # Importing an architecture module registers it. Keep this list in sync with the files.
-from engine.models import alpha, beta, model3, conv_ae, colorization_net  # noqa: E402,F401
+from engine.models import alpha, beta, model3, conv_ae, colorization_net, colour_unet  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""The ``colourise`` command line: ``images``, ``models``, ``train``, ``evaluate``."""

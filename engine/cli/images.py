@@ -1,0 +1,114 @@
+"""``colourise images INPUT... --output DIR``: colour photos and folders of photos into a folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_MODEL = "default"
+MAX_STRENGTH = 2.0  # as engine.inference.MAX_STRENGTH; repeated so --help needs no torch
+
+
+def _strength(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= MAX_STRENGTH:
+        raise argparse.ArgumentTypeError(f"{text} is outside 0..{MAX_STRENGTH:g} (0 grey, 1 the model's colour)")
+    return value
+
+
+def _size(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of pixels") from None
+    if not 32 <= value <= 4096:
+        raise argparse.ArgumentTypeError(f"{value} is outside 32..4096 pixels")
+    return value
+
+
+def _device(text: str) -> str:
+    if text in ("auto", "cpu", "cuda") or (text.startswith("cuda:") and text[5:].isdigit()):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r} is not auto, cpu, cuda or cuda:N")
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "images",
+        help="colour photos (files or folders) into an output folder",
+        description="Colour greyscale photos. Folders are searched recursively; each output keeps its "
+        "photo's name (and sub-folder) in the output folder. Existing files are never replaced "
+        "unless --overwrite, and originals never.",
+        epilog="example: colourise images scans/ grandma.tif --output coloured/ --strength 1.2",
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="photo files and folders")
+    parser.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the colour photos (created if missing)")
+    parser.add_argument("-m", "--model", default=DEFAULT_MODEL, metavar="NAME|PATH", help="library model name or model file (default: %(default)s)")
+    parser.add_argument("-s", "--strength", type=_strength, default=1.0, metavar="S", help="colour strength 0..2: 0 grey, 1 as the model predicts (default: 1)")
+    parser.add_argument("--size", type=_size, default=None, metavar="N", help="long side, in pixels, the network sees (default: the model's own)")
+    parser.add_argument("--device", type=_device, default="auto", metavar="auto|cpu|cuda", help="where the network runs (default: auto, CUDA when present)")
+    parser.add_argument("--format", choices=("png", "jpg", "tif", "same"), default="same", help="output format (default: same as each input)")
+    parser.add_argument("--overwrite", action="store_true", help="replace outputs that already exist (never the originals)")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.batch import collect_photos, colourise_files
+    from engine.errors import ModelFileError
+    from engine.events import PhotoDone, PhotoFailed, PhotoSkipped
+    from engine.inference import Colouriser
+    from engine.task import TaskState
+
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        return _usage(f"--output {output} is a file, not a folder")
+    photos = collect_photos(args.inputs, exclude=output)
+    if not photos:
+        return _usage(f"no photos found in {', '.join(args.inputs)} (looked for .jpg .png .tif .bmp .webp)")
+    try:
+        colouriser = Colouriser.from_name(args.model, device=args.device, working_size=args.size, user_dir=args.models_dir)
+    except ModelFileError as exc:
+        if args.model == DEFAULT_MODEL and not exc.path.exists():
+            return _usage("the default model is not installed yet; name one with --model NAME|PATH (see `colourise models`)")
+        return _usage(str(exc))
+    except RuntimeError as exc:  # e.g. --device cuda without a GPU
+        return _usage(str(exc).splitlines()[0])
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return _usage(f"cannot create --output {output}: {exc.strerror or exc}")
+
+    from tqdm import tqdm
+
+    with tqdm(total=len(photos), unit="photo", file=sys.stderr, disable=not sys.stderr.isatty(), dynamic_ncols=True) as bar:
+
+        def on_event(event) -> None:
+            if isinstance(event, PhotoFailed):
+                bar.write(event.message, file=sys.stderr)
+            if isinstance(event, (PhotoDone, PhotoFailed, PhotoSkipped)):
+                bar.update(1)
+
+        result = colourise_files(
+            args.inputs, output, colouriser, strength=args.strength, fmt=args.format, overwrite=args.overwrite, state=TaskState(on_event)
+        )
+    print(summary(result.succeeded, result.failed, result.skipped) + f" -> {output}")
+    return 1 if result.failed else 0
+
+
+def summary(coloured: int, failed: int, skipped: int) -> str:
+    """``12 coloured, 1 failed, 2 skipped (exist; use --overwrite)``, leaving out zero counts."""
+    parts = [f"{coloured} coloured"]
+    if failed:
+        parts.append(f"{failed} failed")
+    if skipped:
+        parts.append(f"{skipped} skipped (exist; use --overwrite)")
+    return ", ".join(parts)
+
+
+def _usage(message: str) -> int:
+    print(f"colourise images: error: {message}", file=sys.stderr)
+    return 2

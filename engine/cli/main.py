@@ -1,0 +1,81 @@
+"""``colourise``: the command-line entry point; each subcommand lives in its own module.
+
+A subcommand module exposes ``add_parser(subparsers)`` (returning its parser) and
+``run(args) -> int``. Modules that are not there yet are left out, so the tool works
+while the team builds the rest. Exit codes: 0 success, 1 some photos failed, 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import sys
+
+from engine import __version__
+from engine.errors import ColouriseError
+
+COMMAND_MODULES = (
+    "engine.cli.images",
+    "engine.cli.models_cmd",
+    "engine.cli.train_cmd",
+    "engine.cli.evaluate_cmd",
+)
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _available_commands() -> list:
+    modules = []
+    for name in COMMAND_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            modules.append(importlib.import_module(name))
+    return modules
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="colourise",
+        description="Bring colour to greyscale photographs with convolutional networks.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--models-dir",
+        metavar="DIR",
+        default=None,
+        help="your model library folder (default: $COLOURISE_MODEL_DIR or the per-user data folder)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _available_commands():
+        sub = module.add_parser(subparsers)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        print("colourise: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except ColouriseError as exc:
+        print(f"colourise: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # no traceback for users; COLOURISE_DEBUG=1 shows it
+        if os.environ.get("COLOURISE_DEBUG"):
+            raise
+        print(f"colourise: error: {type(exc).__name__}: {exc} (set COLOURISE_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""``colourise models [--json]``: the models in your library and those bundled with the app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "models",
+        help="list the models you can colour with",
+        description="List the models in your library (see --models-dir) and those bundled with the app.",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.library import bundled_models_dir, list_library, user_models_dir
+
+    rows = [_row(entry) for entry in list_library(args.models_dir)]
+    if args.json:
+        print(json.dumps(rows, indent=2, default=str))
+        return 0
+    print(f"Your library: {user_models_dir(args.models_dir)}")
+    print(f"Bundled:      {bundled_models_dir()}")
+    if not rows:
+        print("No models yet: train one with `colourise train`, or copy a .safetensors model into your library.")
+        return 0
+    print()
+    print(format_table(rows))
+    return 0
+
+
+def _row(entry) -> dict[str, Any]:
+    info = entry.info
+    training = info.training if info else {}
+    return {
+        "name": entry.name,
+        "source": "bundled" if entry.bundled else "user",
+        "path": str(entry.path),
+        "architecture": info.arch if info else None,
+        "parameters": info.parameters if info else None,
+        "config": info.config if info else None,
+        "created": info.created if info else None,
+        "trained": training_summary(training),
+        "metrics": dict(training.get("metrics") or {}),
+        "training": training,
+        "error": entry.error or None,
+    }
+
+
+def training_summary(training: dict[str, Any]) -> str:
+    """One line: ``703 photos from train, bw; 20 epochs`` (what is known of it)."""
+    parts = []
+    data = training.get("data")
+    names = [Path(str(d)).name or str(d) for d in (data if isinstance(data, list) else [data] if data else [])]
+    photos = training.get("train_photos")
+    if photos:
+        parts.append(f"{photos} photos" + (f" from {', '.join(names)}" if names else ""))
+    elif names:
+        parts.append(f"from {', '.join(names)}")
+    epochs = training.get("epochs")
+    if epochs:
+        parts.append(f"{float(epochs):g} epochs")
+    return "; ".join(parts)
+
+
+def _metrics_text(metrics: dict[str, Any], limit: int = 3) -> str:
+    shown = [f"{k} {v:.3g}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in list(metrics.items())[:limit]]
+    return ", ".join(shown)
+
+
+def _count(n: int | None) -> str:
+    if n is None:
+        return "?"
+    return f"{n / 1e6:.1f}M" if n >= 1e6 else f"{n / 1e3:.0f}k" if n >= 1e3 else str(n)
+
+
+def format_table(rows: list[dict[str, Any]]) -> str:
+    """A plain-text table, one model per line; an unreadable file shows its error instead."""
+    header = ("NAME", "ARCHITECTURE", "PARAMS", "SOURCE", "TRAINED ON", "VALIDATION")
+    lines = []
+    for row in rows:
+        if row["error"]:
+            lines.append((row["name"], "-", "-", row["source"], f"unreadable: {row['error']}", ""))
+        else:
+            lines.append(
+                (row["name"], row["architecture"], _count(row["parameters"]), row["source"], row["trained"] or "-", _metrics_text(row["metrics"]) or "-")
+            )
+    widths = [max(len(str(r[i])) for r in (header, *lines)) for i in range(len(header))]
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in (header, *lines))

@@ -1,0 +1,287 @@
+"""``colourise train``: train or fine-tune a model from a config file and/or flags, with a progress bar.
+
+    colourise train --config configs/default.toml
+    colourise train --data photos/ --arch alpha --size 128 --epochs 5 --name my-model
+    colourise train --resume runs/my-model-20250101-120000
+    colourise train --config configs/default.toml --nproc 2     # torchrun, DistributedDataParallel
+
+``python -m engine.train`` takes the same flags (it is what torchrun runs).
+Exit codes: 0 finished, 1 failed, 2 usage, 130 stopped (the checkpoint is kept; resume it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
+LINE_INTERVAL = 30.0  # seconds between progress lines when there is no terminal for a bar
+
+# flag -> TrainConfig field, for the simple overrides
+_FIELD_FLAGS = {
+    "arch": "arch",
+    "size": "image_size",
+    "batch_size": "batch_size",
+    "epochs": "epochs",
+    "steps": "steps",
+    "lr": "lr",
+    "init_from": "init_from",
+    "name": "name",
+    "run_dir": "run_dir",
+    "checkpoint_every_steps": "checkpoint_every_steps",
+    "device": "device",
+    "seed": "seed",
+}
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _device(text: str) -> str:
+    if text in ("auto", "cpu", "cuda") or (text.startswith("cuda:") and text[5:].isdigit()):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r} is not auto, cpu, cuda or cuda:N")
+
+
+def _setting(text: str) -> tuple[str, object]:
+    """``KEY=VALUE`` with VALUE in TOML syntax (strings may be bare): ``--set cache_images=false``."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
+    try:
+        parsed = tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value
+    return key.strip(), parsed
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    """The training flags, shared by ``colourise train`` and ``python -m engine.train``."""
+    parser.add_argument("--config", metavar="FILE", help="a TOML or JSON training config (flags override it)")
+    parser.add_argument("--resume", metavar="RUN_DIR", help="continue the run in this folder from its last checkpoint")
+    parser.add_argument("--data", action="append", metavar="DIR", help="folder of colour photos to train on (repeatable)")
+    parser.add_argument("--val", action="append", metavar="DIR", help="validation folder (repeatable; default: a split of --data)")
+    parser.add_argument("--arch", metavar="NAME", help="architecture (see `colourise models --archs`)")
+    parser.add_argument("--size", type=_positive_int, metavar="N", help="training crop size in pixels")
+    parser.add_argument("--batch-size", type=_positive_int, metavar="N", help="photos per step (per process)")
+    parser.add_argument("--epochs", type=_positive_int, metavar="N", help="passes over the training photos")
+    parser.add_argument("--steps", type=_positive_int, metavar="N", help="train this many steps instead of --epochs")
+    parser.add_argument("--lr", type=float, metavar="F", help="learning rate")
+    parser.add_argument("--from", dest="init_from", metavar="MODEL", help="fine-tune this library model or model file")
+    parser.add_argument("--name", metavar="NAME", help="the finished model's name in the library")
+    parser.add_argument("--run-dir", metavar="DIR", help="parent folder of run folders (default: runs)")
+    parser.add_argument("--checkpoint-every-steps", type=_positive_int, metavar="N", help="write the resume checkpoint this often")
+    parser.add_argument("--device", type=_device, metavar="auto|cpu|cuda", help="where to train (default: auto)")
+    parser.add_argument("--seed", type=int, metavar="N", help="random seed (data order, augmentation, initial weights)")
+    parser.add_argument("--set", dest="settings", action="append", type=_setting, default=[], metavar="KEY=VALUE", help="any other config setting, e.g. --set schedule=\"onecycle\" --set cache_images=false")
+    parser.add_argument("--no-progress", action="store_true", help="print a line per validation instead of a progress bar")
+
+
+def config_from_args(args: argparse.Namespace):
+    """The TrainConfig the flags describe (``ValueError`` with a one-line reason when they do not fit)."""
+    from engine.training import TrainConfig, resume_config
+
+    if args.resume:
+        config = resume_config(args.resume)
+    elif args.config:
+        config = TrainConfig.load(args.config)
+    elif args.arch:
+        config = TrainConfig.defaults_for(args.arch)
+    else:
+        config = TrainConfig()
+    data = config.to_dict()
+    if args.arch and args.arch != data["arch"] and not args.resume:
+        data["arch_params"] = TrainConfig.defaults_for(args.arch).arch_params  # the config's would not fit
+    for flag, field in _FIELD_FLAGS.items():
+        value = getattr(args, flag, None)
+        if value is not None:
+            data[field] = value
+    if args.epochs is not None and args.steps is None:
+        data["steps"] = 0
+    if args.data:
+        data["data"] = list(args.data)
+    if args.val:
+        data["val"] = list(args.val)
+    models_dir = getattr(args, "models_dir", None)
+    if models_dir:
+        data["library_dir"] = str(models_dir)
+    for key, value in args.settings or []:
+        if key.startswith("augment."):
+            data["augment"][key.split(".", 1)[1]] = value
+        else:
+            data[key] = value
+    return TrainConfig.from_dict(data)
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "train",
+        help="train or fine-tune a colourising model",
+        description="Train a colourising model on folders of colour photos. Each run gets a folder "
+        "(config, metrics, previews, checkpoint, final model); the finished model is added to your library. "
+        "Ctrl-C stops cleanly and keeps the checkpoint: --resume continues it.",
+        epilog="examples: colourise train --config configs/default.toml | "
+        "colourise train --data photos/ --arch alpha --epochs 5 | colourise train --resume runs/alpha-20250101-120000",
+    )
+    add_train_arguments(parser)
+    parser.add_argument("--nproc", type=_positive_int, metavar="N", help="train with N processes under torchrun (DistributedDataParallel)")
+    return parser
+
+
+def _forwarded_argv(args: argparse.Namespace) -> list[str]:
+    """The flags of ``args`` again, for ``python -m engine.train`` under torchrun."""
+    argv: list[str] = []
+    simple = {"config": "--config", "resume": "--resume", "arch": "--arch", "size": "--size", "batch_size": "--batch-size",
+              "epochs": "--epochs", "steps": "--steps", "lr": "--lr", "init_from": "--from", "name": "--name",
+              "run_dir": "--run-dir", "checkpoint_every_steps": "--checkpoint-every-steps", "device": "--device", "seed": "--seed"}
+    for attr, flag in simple.items():
+        value = getattr(args, attr, None)
+        if value is not None:
+            argv += [flag, str(value)]
+    for attr, flag in (("data", "--data"), ("val", "--val")):
+        for value in getattr(args, attr, None) or []:
+            argv += [flag, str(value)]
+    for key, value in args.settings or []:
+        from engine.training.config import _toml_value
+
+        argv += ["--set", f"{key}={_toml_value(value)}"]
+    if getattr(args, "models_dir", None):
+        argv += ["--models-dir", str(args.models_dir)]
+    if args.no_progress:
+        argv.append("--no-progress")
+    return argv
+
+
+def run_torchrun(args: argparse.Namespace) -> int:
+    """Launch ``torchrun --nproc-per-node N -m engine.train ...`` and wait for it."""
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", str(args.nproc),
+               "-m", "engine.train", *_forwarded_argv(args)]
+    print("running: " + " ".join(command), file=sys.stderr)
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:  # torchrun forwards the signal; its ranks stop and keep the checkpoint
+        return EXIT_STOPPED
+
+
+class ProgressPrinter:
+    """Turns training events into terminal output: a tqdm bar with loss, images/s and ETA."""
+
+    def __init__(self, bar: bool = True, stream=None):
+        self.use_bar = bar
+        self.stream = stream or sys.stderr
+        self.bar = None
+        self.last_line = 0.0
+
+    def _say(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.write(text, file=self.stream)
+        else:
+            print(text, file=self.stream, flush=True)
+
+    def __call__(self, event) -> None:
+        from engine import events
+
+        if isinstance(event, events.TrainingStarted):
+            print(f"run folder: {event.run_dir}", flush=True)
+            self._say(f"training on {event.train_photos} photos, validating on {event.val_photos}, device {event.device}")
+            if event.skipped_grey:
+                self._say(f"skipped {len(event.skipped_grey)} greyscale photo(s): {', '.join(event.skipped_grey[:10])}{' ...' if len(event.skipped_grey) > 10 else ''}")
+            for line in event.skipped_broken[:20]:
+                self._say(f"skipped unreadable {line}")
+            if event.start_step:
+                self._say(f"resuming at step {event.start_step} of {event.total_steps}")
+            if self.use_bar:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=event.total_steps, initial=event.start_step, unit="step", file=self.stream, dynamic_ncols=True)
+        elif isinstance(event, events.TrainingStep):
+            text = f"loss {event.loss:.4f}, {event.images_per_second:.1f} img/s, lr {event.lr:.2g}"
+            if self.bar is not None:
+                self.bar.set_postfix_str(text, refresh=False)
+                self.bar.update(event.step - self.bar.n)
+            elif time.monotonic() - self.last_line >= LINE_INTERVAL or event.step == event.total_steps:
+                self.last_line = time.monotonic()
+                eta = f"{event.eta_seconds / 60:.1f} min" if event.eta_seconds == event.eta_seconds else "?"
+                self._say(f"step {event.step}/{event.total_steps} (epoch {event.epoch:.2f}): {text}, ETA {eta}")
+        elif isinstance(event, events.ValidationDone):
+            m = event.metrics
+            self._say(
+                f"step {event.step} (epoch {event.epoch:.2f}): val loss {event.loss:.4f}, PSNR {m.get('psnr', float('nan')):.2f} dB, "
+                f"AuC {m.get('auc', float('nan')):.3f}, colourfulness {m.get('colourfulness', float('nan')):.1f} "
+                f"(originals {m.get('colourfulness_original', float('nan')):.1f})"
+            )
+        elif isinstance(event, events.CheckpointSaved):
+            self._say(f"checkpoint saved at step {event.step}")
+        elif isinstance(event, events.TrainingFinished):
+            self._close()
+            print(f"finished after {event.steps} steps; model saved to {event.model_path}", flush=True)
+        elif isinstance(event, events.TrainingCancelled):
+            self._close()
+            where = f"; resume with: colourise train --resume {event.run_dir}" if event.checkpoint else ""
+            print(f"stopped at step {event.step}{where}", flush=True)
+        elif isinstance(event, events.TrainingFailed):
+            self._close()
+            print(f"colourise: training failed: {event.message}", file=sys.stderr, flush=True)
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def run_training(args: argparse.Namespace, progress: bool = True) -> int:
+    """Build the config, run ``train`` with a progress bar and Ctrl-C handling; returns the exit code."""
+    try:
+        config = config_from_args(args)
+    except (ValueError, TypeError, KeyError) as exc:
+        print(f"colourise: error: {str(exc).strip(chr(39))}", file=sys.stderr)
+        return EXIT_USAGE
+    from engine import events
+    from engine.task import TaskState
+    from engine.training import train
+
+    printer = ProgressPrinter(bar=progress and not args.no_progress)
+    state = TaskState(on_event=printer)
+    previous = {}
+
+    def stop(signum, frame):  # first Ctrl-C: stop after this step and keep a checkpoint; second: abort
+        if state.should_stop():
+            raise KeyboardInterrupt
+        print("\nstopping after this step (Ctrl-C again to abort) ...", file=sys.stderr, flush=True)
+        state.request_stop()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[sig] = signal.signal(sig, stop)
+        except ValueError:  # not the main thread
+            pass
+    try:
+        result = train(config, state)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if isinstance(result, events.TrainingFinished):
+        return EXIT_OK
+    if isinstance(result, events.TrainingCancelled):
+        return EXIT_STOPPED
+    return EXIT_FAILED
+
+
+def run(args: argparse.Namespace) -> int:
+    if not (args.config or args.resume or args.data):
+        print("colourise: error: give --config FILE, --data DIR or --resume RUN_DIR", file=sys.stderr)
+        return EXIT_USAGE
+    if args.nproc and args.nproc > 1:
+        return run_torchrun(args)
+    return run_training(args, progress=sys.stderr.isatty())

@@ -1,0 +1,433 @@
+"""Datasets of colour photos for training: screening, splits, an in-memory cache, augmentation.
+
+Photos are screened once: unreadable files and effectively greyscale photos (mean
+Lab chroma below ``GREY_CHROMA``) are left out and reported. The dataset yields
+uint8 RGB crops ``(S, S, 3)``; Lab conversion happens batched on the training
+device (see ``engine.training.trainer``).
+
+Data order is a pure function of (seed, step): ``batch_keys`` gives the photos and
+per-sample augmentation seeds of any step, so a resumed run sees exactly the
+batches the uninterrupted run would have, and torchrun ranks shard them
+deterministically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
+GREY_CHROMA = 3.0  # mean Lab chroma below this: the photo carries no colour worth learning
+SCREEN_SIDE = 64  # greyscale screening looks at a thumbnail this big
+CACHE_OVERSIZE = 1.15  # cached photos keep a short side of this x the training size
+CACHE_BUDGET_BYTES = 3 << 30  # "auto" caches when the decoded photos need less than this
+
+
+# -- finding and screening photos --------------------------------------------------------------
+def list_images(folders: Iterable[str | Path]) -> list[Path]:
+    """Image files under ``folders`` (recursive, hidden files skipped), sorted, without duplicates."""
+    found: set[Path] = set()
+    for folder in folders:
+        folder = Path(folder).expanduser()
+        if folder.is_file():
+            found.add(folder)
+            continue
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            for name in files:
+                if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_SUFFIXES:
+                    found.add(Path(root) / name)
+    return sorted(found)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, Image.UnidentifiedImageError):
+        return "not an image Pillow can read"
+    if isinstance(exc, Image.DecompressionBombError):
+        return "too many pixels to be a safe image"
+    return text[:160]
+
+
+def _open_rgb(path: Path, min_short_side: int) -> tuple[np.ndarray | None, bool]:
+    """Decode ``path`` as uint8 RGB, at least ``min_short_side`` on its short side where the file allows.
+
+    JPEG ``draft`` decodes at a reduced DCT scale, which is what makes screening
+    and caching thousands of photos quick. Returns (pixels, stored_as_grey); a
+    file stored as greyscale is not decoded at all (it is skipped anyway).
+    """
+    with Image.open(path) as im:
+        if im.mode in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"):
+            im.load()  # a broken grey file is still reported as broken
+            return None, True
+        im.draft("RGB", (min_short_side, min_short_side))
+        im = ImageOps.exif_transpose(im)
+        if im.mode in ("RGBA", "PA") or (im.mode == "P" and "transparency" in im.info):
+            im = im.convert("RGBA")
+            background = Image.new("RGB", im.size, (255, 255, 255))
+            background.paste(im, mask=im.getchannel("A"))
+            im = background
+        return np.asarray(im.convert("RGB")), False
+
+
+def shrink_to_short_side(pixels: np.ndarray, short_side: int) -> np.ndarray:
+    """Downscale (never upscale) so the short side is ``short_side``; area-filtered by Pillow."""
+    h, w = pixels.shape[:2]
+    if min(h, w) <= short_side:
+        return pixels
+    scale = short_side / min(h, w)
+    size = (max(short_side, round(w * scale)), max(short_side, round(h * scale)))
+    return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0))
+
+
+def mean_chroma(pixels: np.ndarray) -> float:
+    """Mean CIE Lab chroma sqrt(a^2 + b^2) of a uint8 RGB photo, on a small thumbnail."""
+    from engine import colour
+
+    small = shrink_to_short_side(pixels, SCREEN_SIDE)
+    rgb = torch.from_numpy(np.array(small, dtype=np.uint8)).permute(2, 0, 1).float() / 255
+    ab = colour.rgb_to_lab(rgb)[1:]
+    return float(ab.pow(2).sum(0).sqrt().mean())
+
+
+@dataclass
+class LoadedPhoto:
+    path: Path
+    pixels: np.ndarray | None = None  # uint8 (H, W, 3), None when broken
+    grey: bool = False
+    error: str = ""  # why it could not be read
+
+
+def load_photo(path: str | Path, short_side: int) -> LoadedPhoto:
+    """Decode and downscale one photo and decide whether it is usable (never raises for bad files)."""
+    path = Path(path)
+    try:
+        pixels, grey_mode = _open_rgb(path, short_side)
+        if grey_mode:
+            return LoadedPhoto(path, grey=True)
+        if pixels.ndim != 3 or pixels.shape[0] < 2 or pixels.shape[1] < 2:
+            return LoadedPhoto(path, error="image is too small")
+        pixels = shrink_to_short_side(pixels, short_side)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, MemoryError) as exc:
+        return LoadedPhoto(path, error=_reason(exc))
+    if mean_chroma(pixels) < GREY_CHROMA:
+        return LoadedPhoto(path, grey=True)
+    return LoadedPhoto(path, pixels)
+
+
+def _parallel_map(fn: Callable, items: Sequence, should_stop: Callable[[], bool] | None = None) -> list:
+    """Map in threads: Pillow releases the GIL while decoding and resizing."""
+    workers = max(1, min(8, os.cpu_count() or 1))
+    chunk = 64  # how often ``should_stop`` is asked
+    out: list = []
+    pool = ThreadPoolExecutor(workers) if workers > 1 and len(items) >= 8 else None
+    try:
+        for start in range(0, len(items), chunk):
+            if should_stop is not None and should_stop():
+                break
+            part = items[start : start + chunk]
+            out.extend(pool.map(fn, part) if pool is not None else map(fn, part))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return out
+
+
+@dataclass
+class FolderScan:
+    """What a set of folders holds for training (for the window's dataset picker)."""
+
+    colour: list[Path] = field(default_factory=list)
+    grey: list[Path] = field(default_factory=list)
+    broken: list[tuple[Path, str]] = field(default_factory=list)  # (file, reason)
+    missing: list[Path] = field(default_factory=list)  # folders that do not exist
+
+    @property
+    def usable(self) -> int:
+        return len(self.colour)
+
+    def summary(self) -> str:
+        """One line, e.g. '703 colour photos (12 greyscale and 1 unreadable will be skipped)'."""
+        text = f"{len(self.colour)} colour photo{'s' if len(self.colour) != 1 else ''}"
+        skipped = []
+        if self.grey:
+            skipped.append(f"{len(self.grey)} greyscale")
+        if self.broken:
+            skipped.append(f"{len(self.broken)} unreadable")
+        if skipped:
+            text += f" ({' and '.join(skipped)} will be skipped)"
+        if self.missing:
+            text += f"; missing folder{'s' if len(self.missing) > 1 else ''}: {', '.join(str(m) for m in self.missing)}"
+        return text
+
+
+def scan_photo_folder(folders: str | Path | Iterable[str | Path], should_stop: Callable[[], bool] | None = None) -> FolderScan:
+    """Count usable colour photos, greyscale ones and unreadable ones under ``folders``.
+
+    Decodes only a ~64 px thumbnail of each photo (JPEG draft mode) in parallel
+    threads, so thousands of photos take seconds; ``should_stop`` may cut it short.
+    """
+    if isinstance(folders, (str, Path)):
+        folders = [folders]
+    folders = [Path(f).expanduser() for f in folders]
+    scan = FolderScan(missing=[f for f in folders if not f.exists()])
+    paths = list_images(f for f in folders if f.exists())
+    for photo in _parallel_map(lambda p: load_photo(p, SCREEN_SIDE), paths, should_stop):
+        if photo.error:
+            scan.broken.append((photo.path, photo.error))
+        elif photo.grey:
+            scan.grey.append(photo.path)
+        else:
+            scan.colour.append(photo.path)
+    return scan
+
+
+# -- splits ------------------------------------------------------------------------------------
+def _name_hash(path: Path) -> float:
+    digest = hashlib.sha1(path.name.encode("utf-8", "surrogateescape")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def split_paths(paths: Sequence[Path], val_fraction: float) -> tuple[list[Path], list[Path]]:
+    """Deterministic train/validation split by file name hash (stable when photos are added)."""
+    if val_fraction <= 0 or len(paths) < 2:
+        return list(paths), []
+    val = [p for p in paths if _name_hash(p) < val_fraction]
+    if not val:  # tiny sets: hold out the photo with the smallest hash
+        val = [min(paths, key=_name_hash)]
+    chosen = set(val)
+    train = [p for p in paths if p not in chosen]
+    if not train:
+        return list(paths), []
+    return train, val
+
+
+def spread_subset(items: Sequence, limit: int) -> list:
+    """At most ``limit`` items, evenly spread over ``items`` (deterministic)."""
+    if limit <= 0 or len(items) <= limit:
+        return list(items)
+    idx = np.linspace(0, len(items) - 1, limit).round().astype(int)
+    return [items[i] for i in idx]
+
+
+# -- crops and augmentation --------------------------------------------------------------------
+def _resize_box(pixels: np.ndarray, box: tuple[float, float, float, float], size: int) -> np.ndarray:
+    """Crop ``box`` (left, top, right, bottom) and resize it to ``size`` x ``size`` in one Pillow call."""
+    return np.array(Image.fromarray(pixels).resize((size, size), Image.Resampling.BILINEAR, box=box, reducing_gap=None))
+
+
+def centre_crop(pixels: np.ndarray, size: int) -> np.ndarray:
+    """The central square, resized to ``size`` (validation and previews)."""
+    h, w = pixels.shape[:2]
+    side = min(h, w)
+    top, left = (h - side) / 2, (w - side) / 2
+    return _resize_box(pixels, (left, top, left + side, top + side), size)
+
+
+def augmented_crop(pixels: np.ndarray, size: int, augment, rng: np.random.Generator) -> np.ndarray:
+    """One random training crop ``(size, size, 3)`` uint8, as ``augment`` (an AugmentConfig) asks."""
+    h, w = pixels.shape[:2]
+    if augment.lineage_rotate and augment.rotate_degrees > 0:
+        angle = float(rng.uniform(-augment.rotate_degrees, augment.rotate_degrees))
+        pixels = _rotate_inside(pixels, angle)
+        h, w = pixels.shape[:2]
+    if augment.random_resized_crop:
+        area = h * w
+        lo, hi = augment.crop_scale
+        for _ in range(10):
+            target = area * rng.uniform(lo, hi)
+            aspect = float(np.exp(rng.uniform(np.log(3 / 4), np.log(4 / 3))))
+            cw, ch = np.sqrt(target * aspect), np.sqrt(target / aspect)
+            if cw <= w and ch <= h:
+                break
+        else:
+            cw = ch = min(h, w)
+    elif augment.lineage_crop:
+        side = min(h, w) * rng.uniform(0.8, 1.0)
+        cw = ch = side
+    else:
+        cw = ch = min(h, w)
+    left = rng.uniform(0, w - cw)
+    top = rng.uniform(0, h - ch)
+    out = _resize_box(pixels, (left, top, left + cw, top + ch), size)
+    if augment.hflip and rng.random() < 0.5:
+        out = out[:, ::-1]
+    return np.ascontiguousarray(out)
+
+
+def _rotate_inside(pixels: np.ndarray, angle: float) -> np.ndarray:
+    """Rotate by ``angle`` degrees and keep the largest centred rectangle without empty corners."""
+    h, w = pixels.shape[:2]
+    rotated = Image.fromarray(pixels).rotate(angle, Image.Resampling.BILINEAR)
+    a = np.radians(abs(angle))
+    # A centred, same-aspect rectangle scaled by f fits inside the rotated frame when:
+    f = min(1.0, 1 / (np.cos(a) + (max(h, w) / min(h, w)) * np.sin(a)))
+    cw, ch = w * f, h * f
+    left, top = (w - cw) / 2, (h - ch) / 2
+    return np.asarray(rotated.crop((round(left), round(top), round(left + cw), round(top + ch))))
+
+
+# -- the dataset and its data order ------------------------------------------------------------
+class PhotoDataset(torch.utils.data.Dataset):
+    """Colour photos as uint8 crops. Items are addressed by ``(index, augmentation seed)`` keys.
+
+    With ``cache`` (a list of decoded, downscaled photos) nothing is read from disk;
+    without it, each item decodes its file (in DataLoader worker processes).
+    """
+
+    def __init__(self, paths: Sequence[Path], image_size: int, augment, cache: list[np.ndarray] | None = None, store_short_side: int | None = None):
+        self.paths = list(paths)
+        self.image_size = image_size
+        self.augment = augment
+        self.cache = cache
+        self.store_short_side = store_short_side or round(image_size * CACHE_OVERSIZE)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def pixels(self, index: int) -> np.ndarray:
+        if self.cache is not None:
+            return self.cache[index]
+        photo = load_photo(self.paths[index], self.store_short_side)
+        if photo.pixels is None:  # the file broke after screening: train on flat grey, harmlessly
+            return np.full((self.image_size, self.image_size, 3), 128, np.uint8)
+        return photo.pixels
+
+    def __getitem__(self, key: tuple[int, int]) -> torch.Tensor:
+        index, seed = key
+        rng = np.random.default_rng(seed)
+        return torch.from_numpy(augmented_crop(self.pixels(index), self.image_size, self.augment, rng))
+
+
+def steps_per_epoch(n_photos: int, global_batch: int) -> int:
+    """Steps in one pass over the photos (the last partial batch is dropped; at least 1)."""
+    return max(1, n_photos // global_batch)
+
+
+class DataOrder:
+    """Which photos each step trains on: a seeded permutation per epoch, cut into global batches.
+
+    Rank ``r`` of ``world`` takes every ``world``-th photo of each global batch, so
+    ranks never overlap and a resumed run repeats the exact order.
+    """
+
+    def __init__(self, n_photos: int, batch_size: int, seed: int, rank: int = 0, world: int = 1):
+        self.n = n_photos
+        self.batch_size = batch_size
+        self.seed = seed
+        self.rank = rank
+        self.world = world
+        self.global_batch = batch_size * world
+        self.steps_per_epoch = steps_per_epoch(n_photos, self.global_batch)
+        self._perm_epoch = -1
+        self._perm = np.empty(0, dtype=np.int64)
+
+    def permutation(self, epoch: int) -> np.ndarray:
+        if epoch != self._perm_epoch:
+            perm = np.random.default_rng([self.seed, epoch]).permutation(self.n)
+            need = self.steps_per_epoch * self.global_batch
+            self._perm = np.resize(perm, need) if need > self.n else perm  # tiny sets repeat photos
+            self._perm_epoch = epoch
+        return self._perm
+
+    def batch_keys(self, step: int) -> list[tuple[int, int]]:
+        """This rank's ``(photo index, augmentation seed)`` keys for ``step``."""
+        epoch, k = divmod(step, self.steps_per_epoch)
+        chunk = self.permutation(epoch)[k * self.global_batch : (k + 1) * self.global_batch]
+        keys = []
+        for pos in range(self.rank, len(chunk), self.world):
+            seed = int(np.random.SeedSequence([self.seed, step, pos]).generate_state(1)[0])
+            keys.append((int(chunk[pos]), seed))
+        return keys
+
+
+class StepBatchSampler(torch.utils.data.Sampler):
+    """Yields the batches of steps ``start_step`` .. ``total_steps - 1`` (for a DataLoader's ``batch_sampler``)."""
+
+    def __init__(self, order: DataOrder, start_step: int, total_steps: int):
+        self.order = order
+        self.start_step = start_step
+        self.total_steps = total_steps
+
+    def __iter__(self):
+        for step in range(self.start_step, self.total_steps):
+            yield self.order.batch_keys(step)
+
+    def __len__(self) -> int:
+        return max(0, self.total_steps - self.start_step)
+
+
+def default_num_workers() -> int:
+    """DataLoader processes for decoding: none in a frozen app (unreliable there), else up to 4."""
+    if getattr(sys, "frozen", False):
+        return 0
+    return max(0, min(4, (os.cpu_count() or 1)))
+
+
+def make_loader(dataset: PhotoDataset, order: DataOrder, start_step: int, total_steps: int, num_workers: int = -1) -> torch.utils.data.DataLoader:
+    """A DataLoader over the remaining steps; cached datasets are served in-process (cropping is cheap)."""
+    if dataset.cache is not None:
+        num_workers = 0
+    elif num_workers < 0:
+        num_workers = default_num_workers()
+    if getattr(sys, "frozen", False):
+        num_workers = 0
+    return torch.utils.data.DataLoader(
+        dataset,
+        batch_sampler=StepBatchSampler(order, start_step, total_steps),
+        num_workers=num_workers,
+        persistent_workers=False,
+        prefetch_factor=4 if num_workers > 0 else None,
+        pin_memory=torch.cuda.is_available(),
+    )
+
+
+def estimate_cache_bytes(n_photos: int, image_size: int) -> int:
+    """Rough memory for caching ``n_photos`` at ``image_size`` (3:2 photos, short side 1.15 x size)."""
+    short = round(image_size * CACHE_OVERSIZE)
+    return int(n_photos * short * short * 1.5 * 3)
+
+
+def should_cache(setting: bool | str, n_photos: int, image_size: int) -> bool:
+    if setting == "auto":
+        return estimate_cache_bytes(n_photos, image_size) <= CACHE_BUDGET_BYTES
+    return bool(setting)
+
+
+@dataclass
+class PreparedPhotos:
+    """The screened photos of one split; ``cache`` holds their pixels when caching."""
+
+    paths: list[Path]
+    grey: list[Path]
+    broken: list[tuple[Path, str]]
+    cache: list[np.ndarray] | None
+
+
+def prepare_photos(paths: Sequence[Path], store_short_side: int, cache: bool, should_stop: Callable[[], bool] | None = None) -> PreparedPhotos:
+    """Screen ``paths`` in parallel; when ``cache``, keep each usable photo decoded and downscaled.
+
+    Without caching only a thumbnail is decoded (the dataset decodes again per item).
+    """
+    side = store_short_side if cache else SCREEN_SIDE
+    loaded = _parallel_map(lambda p: load_photo(p, side), list(paths), should_stop)
+    keep, grey, broken, pixels = [], [], [], []
+    for photo in loaded:
+        if photo.error:
+            broken.append((photo.path, photo.error))
+        elif photo.grey:
+            grey.append(photo.path)
+        else:
+            keep.append(photo.path)
+            if cache:
+                pixels.append(np.ascontiguousarray(photo.pixels))
+    return PreparedPhotos(keep, grey, broken, pixels if cache else None)

@@ -1,0 +1,152 @@
+"""Quantised a/b colours for a classification head (Zhang et al., "Colorful Image Colorization", 2016).
+
+The a/b plane is cut into 10 x 10 Lab-unit cells centred on multiples of 10; only
+cells that some sRGB colour (of any lightness) falls into are kept: ``N_BINS`` of
+them. A network predicts a distribution over these bins per pixel; training
+targets are soft-encoded (the ``k`` nearest bins with Gaussian weights), rare
+colours are weighted up against an empirical prior (class rebalancing), and
+``decode`` turns logits into a/b by the annealed mean (temperature T: 1 is the
+mean of the distribution, T -> 0 its mode; in between gives vivid yet coherent colour).
+
+All a/b values here are in Lab units.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import torch
+import torch.nn.functional as F
+
+from engine import colour
+
+GRID = 10.0
+SIGMA = 5.0  # Gaussian width (Lab units) for soft-encoding and prior smoothing, as Zhang et al.
+NEAREST = 5  # bins each target pixel is soft-encoded onto
+
+# In-gamut cells as (a / GRID, lowest b / GRID, highest b / GRID): each row of cells
+# is contiguous. ``in_gamut_cells()`` recomputes this from the sRGB cube (a test
+# checks they agree); it is spelt out here because a trained network's outputs are
+# tied to this exact list, whatever a later recomputation might say.
+_GAMUT_ROWS = (
+    (-9, 8, 8), (-8, 4, 8), (-7, 2, 9), (-6, 0, 9), (-5, -2, 9), (-4, -3, 9), (-3, -4, 9),
+    (-2, -4, 9), (-1, -5, 9), (0, -6, 9), (1, -7, 8), (2, -8, 8), (3, -8, 8), (4, -9, 8),
+    (5, -9, 7), (6, -10, 7), (7, -11, 7), (8, -11, 7), (9, -9, 0), (10, -7, -5),
+)  # fmt: skip
+N_BINS = sum(hi - lo + 1 for _, lo, hi in _GAMUT_ROWS)
+
+
+def in_gamut_cells(samples: int = 1024) -> list[tuple[int, int]]:
+    """Grid cells ``(round(a / GRID), round(b / GRID))`` that some sRGB colour falls into.
+
+    The a/b shadow of the sRGB gamut (over all L) is the shadow of the RGB cube's
+    surface, so sampling the six faces on a ``samples`` x ``samples`` grid finds
+    every cell once the grid is fine enough. ``_GAMUT_ROWS`` came from 1024 (2048
+    agrees); 128 and 384 also reproduce it, while 192 and 256 happen to miss cell
+    (20, -80), which the gamut enters by only 0.2 Lab units.
+    """
+    t = torch.linspace(0, 1, samples, dtype=torch.float64)
+    u, v = torch.meshgrid(t, t, indexing="ij")
+    cells: set[tuple[int, int]] = set()
+    for fixed in range(3):
+        free = [c for c in range(3) if c != fixed]
+        for value in (0.0, 1.0):
+            rgb = [None] * 3
+            rgb[fixed], rgb[free[0]], rgb[free[1]] = torch.full_like(u, value), u, v
+            ab = colour.rgb_to_lab(torch.stack(rgb))[1:]
+            q = torch.round(ab / GRID).long().reshape(2, -1)
+            cells.update(map(tuple, torch.unique(q, dim=1).T.tolist()))
+    return sorted(cells)
+
+
+@lru_cache(maxsize=1)
+def _centres() -> torch.Tensor:
+    cells = [(a, b) for a, lo, hi in _GAMUT_ROWS for b in range(lo, hi + 1)]
+    return torch.tensor(cells, dtype=torch.float32) * GRID
+
+
+def bin_centres() -> torch.Tensor:
+    """The bins' a/b centres, ``(N_BINS, 2)`` float32 in Lab units (a fresh copy)."""
+    return _centres().clone()
+
+
+def _squared_distances(ab: torch.Tensor, centres: torch.Tensor) -> torch.Tensor:
+    """``(P, 2)`` points x ``(Q, 2)`` centres -> ``(P, Q)`` squared distances."""
+    return (ab.square().sum(1, keepdim=True) - 2 * ab @ centres.T + centres.square().sum(1)).clamp_min(0)
+
+
+def soft_encode(
+    ab: torch.Tensor, centres: torch.Tensor, k: int = NEAREST, sigma: float = SIGMA
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Soft targets for a/b ``(N, 2, H, W)``: the ``k`` nearest bins and their weights.
+
+    Returns ``(indices, weights)``, both ``(N, k, H, W)``, nearest bin first;
+    weights are Gaussian in the distance (``sigma``) and sum to 1 per pixel. This
+    sparse form is what the loss needs (a gather), at a fraction of a dense
+    ``(N, Q, H, W)`` one's memory; ``densify`` builds the dense one.
+    """
+    n, _, h, w = ab.shape
+    points = ab.permute(0, 2, 3, 1).reshape(-1, 2).float()
+    d2, idx = _squared_distances(points, centres.float()).topk(k, dim=1, largest=False)
+    weights = torch.softmax(-d2 / (2 * sigma * sigma), dim=1)
+    def as_map(t: torch.Tensor) -> torch.Tensor:
+        return t.reshape(n, h, w, k).permute(0, 3, 1, 2)
+
+    return as_map(idx), as_map(weights)
+
+
+def densify(indices: torch.Tensor, weights: torch.Tensor, n_bins: int) -> torch.Tensor:
+    """Sparse soft targets (``soft_encode``'s output) -> dense ``(N, n_bins, H, W)`` distributions."""
+    n, _, h, w = indices.shape
+    dense = torch.zeros(n, n_bins, h, w, dtype=weights.dtype, device=weights.device)
+    return dense.scatter_add_(1, indices, weights)
+
+
+def bin_frequencies(indices: torch.Tensor, weights: torch.Tensor, n_bins: int) -> torch.Tensor:
+    """How often each bin occurs in a batch of soft targets: ``(n_bins,)``, summing to 1."""
+    counts = torch.zeros(n_bins, dtype=torch.float32, device=weights.device)
+    counts.scatter_add_(0, indices.reshape(-1), weights.reshape(-1).float())
+    return counts / counts.sum().clamp_min(1e-12)
+
+
+def smoothing_matrix(centres: torch.Tensor, sigma: float = SIGMA) -> torch.Tensor:
+    """``(Q, Q)`` Gaussian smoothing over the a/b plane; columns sum to 1, so mass is kept."""
+    kernel = torch.exp(-_squared_distances(centres.float(), centres.float()) / (2 * sigma * sigma))
+    return kernel / kernel.sum(0, keepdim=True)
+
+
+def rebalancing_weights(
+    prior: torch.Tensor, smoothing: torch.Tensor, gamma: float = 0.5, strength: float = 1.0
+) -> torch.Tensor:
+    """Per-bin loss weights that lift rare colours: ``(Q,)``, with mean 1 under the prior.
+
+    As Zhang et al.: the smoothed prior is mixed with the uniform distribution
+    (``gamma`` of it) and inverted, so no weight exceeds ``Q / gamma`` times a
+    common one. ``strength`` raises the weights to a power: 1 is Zhang's, values
+    below soften it (the short trainings in the design notes got wrong, blotchy
+    hues from full rebalancing), 0 turns it off.
+    """
+    q = prior.numel()
+    smoothed = smoothing @ (prior.float() / prior.float().sum().clamp_min(1e-12))
+    weights = ((1 - gamma) * smoothed + gamma / q).reciprocal().pow(strength)
+    return weights / (smoothed * weights).sum()
+
+
+def decode(logits: torch.Tensor, centres: torch.Tensor, temperature: float = 0.38) -> torch.Tensor:
+    """Logits ``(N, Q, H, W)`` -> a/b ``(N, 2, H, W)`` by the annealed mean at ``temperature``.
+
+    ``softmax(logits / T)`` is Zhang's ``exp(log z / T)`` renormalised; its mean over
+    the bin centres is 1: the plain mean (safe but brownish), T -> 0: the mode
+    (vivid but patchy). ``temperature <= 0`` takes the mode exactly.
+    """
+    centres = centres.to(logits.device, torch.float32)
+    logits = logits.float()
+    if temperature <= 0:
+        return centres[logits.argmax(1)].permute(0, 3, 1, 2)
+    probs = torch.softmax(logits / temperature, dim=1)
+    return torch.einsum("nqhw,qc->nchw", probs, centres)
+
+
+def downsample_ab(ab: torch.Tensor, factor: int) -> torch.Tensor:
+    """a/b targets at 1/``factor`` resolution (mean of each ``factor`` x ``factor`` block)."""
+    return ab if factor == 1 else F.avg_pool2d(ab, factor)

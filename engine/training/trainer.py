@@ -1,0 +1,633 @@
+"""The training loop: ``train(config, state)`` runs (or resumes) one training run and reports through events.
+
+Events, in order: ``TrainingStarted`` (dataset summary, device, skipped files) ->
+``TrainingStep`` (at most ~10 a second) -> ``ValidationDone`` + ``PreviewReady`` (every
+``val_every_steps``, else every epoch end, and at the end) -> ``CheckpointSaved`` ->
+one of ``TrainingFinished`` / ``TrainingCancelled`` / ``TrainingFailed``, which
+``train`` also returns. ``train`` never raises for expected failures (no photos,
+NaN loss, out of memory, a full disk, a bad model to fine-tune): they end the run
+with ``TrainingFailed`` and a one-line message.
+
+Model hooks, all optional: ``training_loss(l_norm, ab_norm)`` (used for loss "auto"),
+``param_groups(lr)`` (optimiser groups), ``load_pretrained_encoder()`` (called once
+for a fresh run when ``pretrained``), ``loss_terms`` (a dict of loss parts, logged).
+
+Resume: ``train(resume_config(run_dir), state)`` or ``resume(run_dir, state)``
+continues from the run's ``checkpoint.pt`` with the same step count, optimiser
+and scheduler state and data order (a pure function of seed and step).
+
+Under torchrun every rank calls ``train``; rank 0 writes files and emits events.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import math
+import os
+import time
+import traceback
+from collections import deque
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from engine import colour
+from engine.data import (
+    CACHE_OVERSIZE,
+    DataOrder,
+    PhotoDataset,
+    centre_crop,
+    list_images,
+    make_loader,
+    prepare_photos,
+    should_cache,
+    split_paths,
+    spread_subset,
+)
+from engine.errors import ColouriseError
+from engine.events import (
+    CheckpointSaved,
+    PreviewReady,
+    TrainingCancelled,
+    TrainingFailed,
+    TrainingFinished,
+    TrainingStarted,
+    TrainingStep,
+    ValidationDone,
+)
+from engine.metrics import lab_metrics, mean_metrics
+from engine.task import TaskState
+from engine.training import distributed
+from engine.training.checkpoint import load_checkpoint, save_checkpoint
+from engine.training.config import TrainConfig
+from engine.training.losses import LossModule, get_loss
+from engine.training.runfolder import CONFIG_NAME, RunFolder, new_run_dir, safe_name
+
+STEP_EVENT_INTERVAL = 0.1  # seconds: at most ~10 TrainingStep events a second
+HASH_DIR_ENV = "COLOURISE_TRAIN_HASH_DIR"  # tests: each rank writes a hash of its final weights here
+
+
+class TrainingError(Exception):
+    """An expected reason to stop; ``str()`` is the user's one-line message."""
+
+
+class _Stop(Exception):
+    """Internal: leave the loop because the user asked to."""
+
+
+def resume_config(run_dir: str | Path) -> TrainConfig:
+    """The config of an existing run, set to continue it; ``ValueError`` (one line) when it is not a run folder."""
+    run_dir = Path(run_dir).expanduser()
+    for name in (CONFIG_NAME, "config.json"):
+        if (run_dir / name).is_file():
+            config = TrainConfig.load(run_dir / name)
+            config.resume = str(run_dir)
+            return config
+    raise ValueError(f"{run_dir}: not a training run folder (no {CONFIG_NAME})")
+
+
+def resume(run_dir: str | Path, state: TaskState | None = None):
+    """Continue the run in ``run_dir`` from its last checkpoint (``train(resume_config(run_dir), state)``)."""
+    try:
+        config = resume_config(run_dir)
+    except ValueError as exc:
+        event = TrainingFailed(str(exc), Path(run_dir))
+        (state or TaskState()).emit(event)
+        return event
+    return train(config, state)
+
+
+def train(config: TrainConfig, state: TaskState | None = None):
+    """Train (or resume) as ``config`` says; returns TrainingFinished, TrainingCancelled or TrainingFailed."""
+    state = state or TaskState()
+    info = distributed.DistInfo()
+    run: _Run | None = None
+    try:
+        info = distributed.setup(config.device)
+        run = _Run(config, state, info)
+        event = run.execute()
+    except TrainingError as exc:
+        event = TrainingFailed(str(exc), run.run_dir if run else None)
+    except Exception as exc:  # turn anything else into a readable message, keep the traceback in the run folder
+        event = TrainingFailed(_describe_failure(exc, config, run), run.run_dir if run else None)
+        if run is not None:
+            run.write_error_log()
+    finally:
+        if run is not None:
+            run.close()
+        distributed.teardown(info)
+    if info.is_main:
+        state.emit(event)
+    return event
+
+
+def _describe_failure(exc: BaseException, config: TrainConfig, run: "_Run | None") -> str:
+    text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    if isinstance(exc, torch.cuda.OutOfMemoryError) or "out of memory" in text.lower() or "can't allocate memory" in text.lower():
+        return (
+            f"ran out of memory at batch size {config.batch_size} and image size {config.image_size}: "
+            "try a smaller batch size or image size"
+        )
+    if isinstance(exc, OSError):
+        where = Path(exc.filename).name if getattr(exc, "filename", None) else "the run folder"
+        if exc.errno == errno.ENOSPC:
+            return f"the disk is full: could not write {where} (free some space, then resume the run)"
+        return f"could not read or write {where}: {exc.strerror or text}"
+    if isinstance(exc, (ColouriseError, ValueError, KeyError, TypeError)):
+        return text.strip("'\"")
+    where = f" (details in {run.run_dir / 'error.log'})" if run is not None and run.run_dir else ""
+    return f"training stopped by an unexpected error: {type(exc).__name__}: {text}{where}"
+
+
+def _device_label(device: torch.device, world: int) -> str:
+    label = str(device)
+    if device.type == "cuda":
+        label = f"{device} ({torch.cuda.get_device_name(device)})"
+    return f"{label} x {world} processes" if world > 1 else label
+
+
+def to_model_inputs(batch: torch.Tensor, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """uint8 RGB ``(N, H, W, 3)`` -> (normalised L ``(N, 1, H, W)``, normalised a/b ``(N, 2, H, W)``) on ``device``."""
+    rgb = batch.to(device, non_blocking=True).permute(0, 3, 1, 2).float().div_(255)
+    lab = colour.rgb_to_lab(rgb)
+    return colour.normalise_l(lab[:, :1]), colour.normalise_ab(lab[:, 1:])
+
+
+def state_dict_hash(model: torch.nn.Module) -> str:
+    """SHA-256 over every tensor of the state dict, in key order (identical weights <=> identical hash)."""
+    h = hashlib.sha256()
+    for key, tensor in sorted(model.state_dict().items()):
+        h.update(key.encode())
+        h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
+class _Run:
+    """One training run's state; ``execute`` does the work."""
+
+    def __init__(self, config: TrainConfig, state: TaskState, info: distributed.DistInfo):
+        self.config = config
+        self.state = state
+        self.info = info
+        self.emit = state.emit if info.is_main else (lambda event: None)
+        self.run_dir: Path | None = None
+        self.files: RunFolder | None = None
+        self.loader_iter = None
+        self.last_val: dict[str, float] = {}
+        self.last_val_loss = float("nan")
+        self.last_checkpoint: Path | None = None
+
+    # -- set-up ------------------------------------------------------------------------------
+    def execute(self):
+        config = self.config
+        try:
+            config.validate()
+        except ValueError as exc:
+            raise TrainingError(str(exc)) from None
+        try:
+            self.device = distributed.device_for(self.info, _resolve_device(config.device))
+        except RuntimeError as exc:
+            raise TrainingError(str(exc)) from None
+        if config.threads > 0:  # e.g. leave a core to the window, or to other work on a shared machine
+            torch.set_num_threads(config.threads)
+        self._open_run_dir()
+        torch.manual_seed(config.seed)
+        self._build_model()
+        self._prepare_data()
+        if self.state.should_stop():
+            return TrainingCancelled(0, None, self.run_dir)
+        self._build_optimiser()
+        self.start_step = self._restore()
+        return self._loop()
+
+    def _open_run_dir(self) -> None:
+        config = self.config
+        if config.resume:
+            self.run_dir = Path(config.resume).expanduser()
+            if not self.run_dir.is_dir():
+                raise TrainingError(f"{self.run_dir}: no such run folder to resume")
+        elif self.info.is_main:
+            self.run_dir = new_run_dir(config.run_dir or "runs", config.model_name)
+        if self.info.is_main:
+            self.files = RunFolder(self.run_dir)
+            recipe = TrainConfig.from_dict({**config.to_dict(), "resume": ""})
+            self.files.write_config(recipe.to_toml())
+
+    def _build_model(self) -> None:
+        from engine.models import create_model
+
+        config = self.config
+        self.init_info = None
+        if config.init_from:
+            from engine.library import resolve_model
+            from engine.modelfile import load_model
+
+            try:
+                path = resolve_model(config.init_from, config.library_dir or None)
+                model, self.init_info = load_model(path, "cpu")
+            except ColouriseError as exc:
+                raise TrainingError(f"cannot fine-tune: {exc}") from None
+            config.arch, config.arch_params = self.init_info.arch, dict(self.init_info.config)
+        else:
+            try:
+                model = create_model(config.arch, **config.arch_params)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise TrainingError(str(exc).strip("'\"")) from None
+            loader = getattr(model, "load_pretrained_encoder", None)
+            if config.pretrained and callable(loader) and not config.resume:
+                try:
+                    loader()
+                except Exception as exc:  # a missing optional package, a damaged weights file
+                    raise TrainingError(
+                        f"could not load the pretrained encoder for {config.arch} ({str(exc).splitlines()[0][:160]}); "
+                        "set pretrained = false to start from random weights"
+                    ) from None
+        self.model = model.to(self.device)
+        self.stride = int(getattr(model, "stride", 8))
+        self.size = max(self.stride, config.image_size // self.stride * self.stride)
+        self.loss_fn = get_loss(config.loss, model)
+        self.loss_module = LossModule(model, self.loss_fn)
+        self.trainable = self.loss_module
+        if self.info.enabled:
+            from torch.nn.parallel import DistributedDataParallel
+
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.trainable = DistributedDataParallel(self.loss_module, device_ids=ids)
+        self.use_amp = bool(config.amp and self.device.type == "cuda")
+        self.amp_dtype = torch.bfloat16 if self.use_amp and torch.cuda.is_bf16_supported() else torch.float16
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp and self.amp_dtype == torch.float16)
+
+    def _prepare_data(self) -> None:
+        config = self.config
+        missing = [f for f in [*config.data, *config.val] if not Path(f).expanduser().exists()]
+        if missing:
+            raise TrainingError(f"{missing[0]}: no such folder")
+        all_train = list_images(config.data)
+        if config.val:
+            train_paths, val_paths = all_train, list_images(config.val)
+        else:
+            train_paths, val_paths = split_paths(all_train, config.val_fraction)
+        store_side = round(self.size * CACHE_OVERSIZE)
+        cache = should_cache(config.cache_images, len(train_paths), self.size)
+        prepared = prepare_photos(train_paths, store_side, cache, self.state.should_stop)
+        val_prepared = prepare_photos(spread_subset(val_paths, config.max_val_photos), store_side, True, self.state.should_stop)
+        self.skipped_grey = [p.name for p in prepared.grey + val_prepared.grey]
+        self.skipped_broken = [f"{p.name}: {why}" for p, why in prepared.broken + val_prepared.broken]
+        if self.state.should_stop():
+            return
+        if not prepared.paths:
+            found = f"{len(prepared.grey)} greyscale, {len(prepared.broken)} unreadable" if train_paths else "no image files"
+            raise TrainingError(f"no usable colour photos in {', '.join(config.data)} ({found})")
+        self.dataset = PhotoDataset(prepared.paths, self.size, config.augment, prepared.cache, store_side)
+        if val_prepared.paths:
+            val_pixels, self.val_source = val_prepared.cache, "validation photos"
+        else:  # a tiny set with nothing to hold out: validate on (centre crops of) training photos
+            self.val_source = "training photos (nothing held out)"
+            keep = spread_subset(list(range(len(prepared.paths))), config.max_val_photos)
+            val_pixels = [self.dataset.pixels(i) for i in keep]
+        self.val_batch = torch.from_numpy(np.stack([centre_crop(p, self.size) for p in val_pixels]))
+        self.order = DataOrder(len(self.dataset), config.batch_size, config.seed, self.info.rank, self.info.world)
+        spe = self.order.steps_per_epoch
+        self.steps_per_epoch = spe
+        self.total_steps = config.steps if config.steps > 0 else config.epochs * spe
+        self.val_every = config.val_every_steps if config.val_every_steps > 0 else spe
+        if self.files:
+            self.files.write_json(
+                "dataset.json",
+                {
+                    "train_photos": len(prepared.paths),
+                    "val_photos": len(self.val_batch),
+                    "validation_from": self.val_source,
+                    "cached_in_memory": cache,
+                    "skipped_grey": self.skipped_grey,
+                    "skipped_broken": self.skipped_broken,
+                },
+            )
+
+    def _build_optimiser(self) -> None:
+        config = self.config
+        hook = getattr(self.model, "param_groups", None)
+        groups = hook(config.lr) if callable(hook) else [{"params": [p for p in self.model.parameters() if p.requires_grad]}]
+        kwargs: dict[str, Any] = {"lr": config.lr, "weight_decay": config.weight_decay}
+        if config.optimizer == "adam":
+            opt = torch.optim.Adam(groups, **kwargs)
+        elif config.optimizer == "adamw":
+            opt = torch.optim.AdamW(groups, **kwargs)
+        elif config.optimizer == "sgd":
+            opt = torch.optim.SGD(groups, momentum=config.momentum, **kwargs)
+        else:
+            opt = torch.optim.RMSprop(groups, **kwargs)
+        self.optimizer = opt
+        self.scheduler = _make_scheduler(opt, config, self.total_steps)
+
+    def _restore(self) -> int:
+        """Load the checkpoint of a resumed run; returns the step to continue from."""
+        self.elapsed_before = 0.0
+        self.finished_model: str = ""
+        if not self.config.resume:
+            return 0
+        path = Path(self.config.resume) / "checkpoint.pt"
+        if not path.exists():
+            return 0  # killed before its first checkpoint: start the same run again
+        try:
+            blob = load_checkpoint(path)
+            self.model.load_state_dict(blob["model"])
+            self.optimizer.load_state_dict(blob["optimizer"])
+            if blob.get("scheduler") is not None and self.scheduler is not None:
+                self.scheduler.load_state_dict(blob["scheduler"])
+            if blob.get("scaler"):
+                self.scaler.load_state_dict(blob["scaler"])
+        except (ValueError, RuntimeError, KeyError) as exc:
+            raise TrainingError(f"cannot resume: {str(exc).splitlines()[0][:200]}") from None
+        extra = blob.get("extra", {})
+        self.elapsed_before = float(extra.get("elapsed", 0.0))
+        self.last_val = dict(extra.get("last_val", {}))
+        self.last_val_loss = float(extra.get("last_val_loss", float("nan")))
+        self.finished_model = str(extra.get("finished_model", ""))
+        self.last_checkpoint = path
+        step = int(blob["step"])
+        if self.files:
+            self.files.truncate_after(step)
+        return step
+
+    # -- the loop ------------------------------------------------------------------------------
+    def _loop(self):
+        config, info = self.config, self.info
+        start, total = self.start_step, self.total_steps
+        self.emit(
+            TrainingStarted(
+                run_dir=self.run_dir,
+                device=_device_label(self.device, info.world),
+                train_photos=len(self.dataset),
+                val_photos=len(self.val_batch),
+                skipped_grey=self.skipped_grey,
+                skipped_broken=self.skipped_broken,
+                total_steps=total,
+                start_step=start,
+            )
+        )
+        if start >= total and self.finished_model and Path(self.finished_model).exists():
+            return TrainingFinished(Path(self.finished_model), self.run_dir, start, self.last_val)
+        self.loader_iter = iter(make_loader(self.dataset, self.order, start, total, config.num_workers))
+        self.t0 = time.monotonic()
+        last_event = 0.0
+        last_checkpoint_time = time.monotonic()
+        window: deque[tuple[float, int]] = deque(maxlen=30)
+        window.append((time.monotonic(), 0))
+        logged_loss, logged_n, images_done = 0.0, 0, 0
+        logged_terms: dict[str, float] = {}
+        global_batch = config.batch_size * info.world
+        step = start
+        while step < total:
+            batch = next(self.loader_iter)
+            l_norm, ab_norm = to_model_inputs(batch, self.device)
+            torch.manual_seed((config.seed * 1_000_003 + step) * 64 + info.rank)  # dropout etc. repeat on resume
+            self.trainable.train()
+            with self._autocast():
+                loss = self.trainable(l_norm, ab_norm)
+            loss_value = float(loss.detach())
+            finite = math.isfinite(loss_value)
+            sum_loss, stops, bad = distributed.all_reduce_sum(
+                [loss_value if finite else 0.0, float(self.state.should_stop()), 0.0 if finite else 1.0], info, self.device
+            )
+            if bad:
+                what = "NaN" if math.isnan(loss_value) else "infinite" if not finite else "NaN or infinite in another process"
+                raise TrainingError(
+                    f"the loss became {what} at step {step + 1}: "
+                    f"training diverged (try a lower learning rate than {config.lr:g}); "
+                    + (f"the last good checkpoint is kept at step {self._checkpoint_step()}" if self.last_checkpoint else "no checkpoint was written yet")
+                )
+            if stops:
+                return self._cancel(step)
+            self.optimizer.zero_grad(set_to_none=True)
+            self.scaler.scale(loss).backward()
+            if config.grad_clip > 0:
+                self.scaler.unscale_(self.optimizer)
+                torch.nn.utils.clip_grad_norm_(self.model.parameters(), config.grad_clip)
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+            if self.scheduler is not None and not isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                self.scheduler.step()
+            step += 1
+            images_done += global_batch
+            now = time.monotonic()
+            window.append((now, images_done))
+            logged_loss += sum_loss / info.world
+            logged_n += 1
+            for name, value in (getattr(self.model, "loss_terms", None) or {}).items():  # a model's loss parts, if it reports them
+                logged_terms[name] = logged_terms.get(name, 0.0) + float(value)
+            span = window[-1][0] - window[0][0]
+            ips = (window[-1][1] - window[0][1]) / span if span > 0 else 0.0
+            epoch = step / self.steps_per_epoch
+            lr = max(g["lr"] for g in self.optimizer.param_groups)  # the base rate (a pretrained encoder may run lower)
+            if self.files and (step % max(1, config.log_every_steps) == 0 or step == total):
+                terms = {f"loss_{k}": v / logged_n for k, v in logged_terms.items()}
+                self.files.log({"type": "train", "step": step, "epoch": round(epoch, 4), "loss": logged_loss / logged_n, "lr": lr,
+                                "images_per_second": round(ips, 2), **terms})
+                logged_loss, logged_n, logged_terms = 0.0, 0, {}
+            if now - last_event >= STEP_EVENT_INTERVAL or step == total or step == start + 1:
+                eta = (total - step) * global_batch / ips if ips > 0 else float("nan")
+                self.emit(TrainingStep(step, total, epoch, sum_loss / info.world, lr, ips, eta))
+                last_event = now
+            paused = False
+            if step % self.val_every == 0 or step == total:
+                self._validate(step)
+                paused = True
+            due_steps = config.checkpoint_every_steps > 0 and step % config.checkpoint_every_steps == 0
+            due_time = config.checkpoint_every_minutes > 0 and now - last_checkpoint_time >= config.checkpoint_every_minutes * 60
+            if (due_steps or due_time) and step < total:
+                self._checkpoint(step)
+                last_checkpoint_time = time.monotonic()
+                paused = True
+            if paused:  # images/s measures training only, not validation or checkpoint writing
+                window.clear()
+                window.append((time.monotonic(), images_done))
+        return self._finish(step)
+
+    def _autocast(self):
+        if self.use_amp:
+            return torch.autocast("cuda", dtype=self.amp_dtype)
+        return nullcontext()
+
+    def _checkpoint_step(self) -> int:
+        try:
+            return int(load_checkpoint(self.last_checkpoint)["step"]) if self.last_checkpoint else 0
+        except ValueError:
+            return 0
+
+    # -- validation and previews ----------------------------------------------------------------
+    @torch.no_grad()
+    def _validate(self, step: int) -> None:
+        val_loss = float("nan")
+        if self.info.is_main:
+            val_loss = self._run_validation(step)
+        if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            # every rank must step its scheduler with the same value, so the learning rates agree
+            val_loss = distributed.all_reduce_sum([val_loss if self.info.is_main else 0.0], self.info, self.device)[0]
+            if math.isfinite(val_loss):
+                self.scheduler.step(val_loss)
+
+    def _run_validation(self, step: int) -> float:
+        model = self.model
+        was_training = model.training
+        model.eval()
+        losses, weights, per_image, triplets = [], [], [], []
+        for start in range(0, len(self.val_batch), self.config.batch_size):
+            batch = self.val_batch[start : start + self.config.batch_size]
+            l_norm, ab_norm = to_model_inputs(batch, self.device)
+            with self._autocast():
+                loss = self.loss_fn(model, l_norm, ab_norm)
+                pred = model(l_norm).float()
+            losses.append(float(loss))
+            weights.append(len(batch))
+            l_lab = (l_norm.float() + 1) * colour.L_SCALE
+            pred_rgb = colour.lab_to_rgb(torch.cat([l_lab, colour.denormalise_ab(pred)], 1)).cpu()
+            true_rgb = batch.permute(0, 3, 1, 2).float() / 255
+            per_image.append(lab_metrics(pred_rgb, true_rgb))
+            if len(triplets) < self.config.preview_count:
+                grey_rgb = colour.lab_to_rgb(torch.cat([l_lab, torch.zeros_like(pred)], 1)).cpu()
+                for i in range(min(len(batch), self.config.preview_count - len(triplets))):
+                    triplets.append((_to_uint8(grey_rgb[i]), _to_uint8(pred_rgb[i]), batch[i].numpy().copy()))
+        model.train(was_training)
+        val_loss = float(np.average(losses, weights=weights))
+        metrics = mean_metrics({k: torch.cat([m[k] for m in per_image]) for k in per_image[0]})
+        self.last_val, self.last_val_loss = metrics, val_loss
+        epoch = step / self.steps_per_epoch
+        self.files.log({"type": "val", "step": step, "epoch": round(epoch, 4), "loss": val_loss, **metrics})
+        self.emit(ValidationDone(step, epoch, val_loss, dict(metrics)))
+        if triplets:
+            image_path = self.files.write_preview(math.ceil(epoch - 1e-9), triplets)
+            self.emit(PreviewReady(step, epoch, triplets, image_path))
+        return val_loss
+
+    # -- checkpoints and endings ------------------------------------------------------------------
+    def _checkpoint(self, step: int, finished_model: str = "") -> Path | None:
+        if not self.info.is_main:
+            return None
+        payload = {
+            "step": step,
+            "config": self.config.to_dict(),
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
+            "scaler": self.scaler.state_dict() if self.scaler.is_enabled() else None,
+            "extra": {
+                "elapsed": self._elapsed(),
+                "last_val": dict(self.last_val),
+                "last_val_loss": self.last_val_loss,
+                "finished_model": finished_model,
+            },
+        }
+        path = save_checkpoint(self.files.checkpoint, payload)
+        self.last_checkpoint = path
+        self.emit(CheckpointSaved(step, path))
+        return path
+
+    def _elapsed(self) -> float:
+        return self.elapsed_before + (time.monotonic() - getattr(self, "t0", time.monotonic()))
+
+    def _cancel(self, step: int):
+        self._close_loader()
+        checkpoint = self._checkpoint(step) if step > self.start_step or self.last_checkpoint is None else self.last_checkpoint
+        return TrainingCancelled(step, checkpoint, self.run_dir)
+
+    def _finish(self, step: int):
+        self._close_loader()
+        self._write_hash()
+        if not self.info.is_main:
+            return TrainingFinished(Path(), self.run_dir, step, self.last_val)
+        from engine.library import unique_library_path
+        from engine.modelfile import save_model
+
+        name = safe_name(self.config.model_name)
+        run_model = save_model(self.run_dir / f"{name}.safetensors", self.model, self._training_metadata(step))
+        library_path = unique_library_path(name, self.config.library_dir or None)
+        tmp = library_path.with_name(f".{library_path.name}.tmp")
+        try:
+            tmp.write_bytes(run_model.read_bytes())
+            os.replace(tmp, library_path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        self._checkpoint(step, finished_model=str(library_path))
+        return TrainingFinished(library_path, self.run_dir, step, dict(self.last_val))
+
+    def _training_metadata(self, step: int) -> dict[str, Any]:
+        config = self.config
+        recipe = {k: v for k, v in config.to_dict().items() if k not in ("resume", "run_dir", "library_dir")}
+        return {
+            "data": list(config.data),
+            "val": list(config.val) or f"{config.val_fraction:g} of data held out",
+            "train_photos": len(self.dataset),
+            "val_photos": len(self.val_batch),
+            "skipped_grey": len(self.skipped_grey),
+            "skipped_broken": len(self.skipped_broken),
+            "epochs": round(step / self.steps_per_epoch, 3),
+            "steps": step,
+            "image_size": self.size,
+            "batch_size": config.batch_size * self.info.world,
+            "metrics": dict(self.last_val),
+            "val_loss": self.last_val_loss,
+            "init_from": str(self.init_info.path) if self.init_info else "",
+            "device": _device_label(self.device, self.info.world),
+            "duration_seconds": round(self._elapsed(), 1),
+            "run_dir": str(self.run_dir),
+            "recipe": recipe,
+        }
+
+    def _write_hash(self) -> None:
+        folder = os.environ.get(HASH_DIR_ENV)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            (Path(folder) / f"rank-{self.info.rank}.sha256").write_text(state_dict_hash(self.model) + "\n")
+
+    def _close_loader(self) -> None:
+        it, self.loader_iter = self.loader_iter, None
+        if it is not None and hasattr(it, "_shutdown_workers"):
+            it._shutdown_workers()
+
+    def close(self) -> None:
+        self._close_loader()
+
+    def write_error_log(self) -> None:
+        if self.files is not None:
+            try:
+                (self.run_dir / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
+            except OSError:
+                pass
+
+
+def _resolve_device(choice: str) -> torch.device:
+    from engine.device import resolve_device
+
+    return resolve_device(choice)
+
+
+def _to_uint8(rgb: torch.Tensor) -> np.ndarray:
+    """``(3, H, W)`` float in [0, 1] -> ``(H, W, 3)`` uint8."""
+    return (rgb.clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(1, 2, 0).numpy().copy()
+
+
+def _make_scheduler(opt: torch.optim.Optimizer, config: TrainConfig, total_steps: int):
+    warmup = max(0, config.warmup_steps)
+    total = max(1, total_steps)
+    if config.schedule == "onecycle" and total >= 3:  # (OneCycleLR cannot split fewer steps into its two phases)
+        pct = min(0.5, warmup / total) if warmup else 0.25
+        pct = min(max(pct, 1.5 / total), 1 - 1 / total)  # each phase at least a step long
+        return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[g["lr"] for g in opt.param_groups], total_steps=total, pct_start=pct)
+    if config.schedule == "plateau":
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=2)
+    floor = config.min_lr_ratio
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        if config.schedule == "constant":
+            return 1.0
+        progress = min(1.0, (step - warmup) / max(1, total - warmup))
+        return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress))
+
+    return torch.optim.lr_scheduler.LambdaLR(opt, factor)

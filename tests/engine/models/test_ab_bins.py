@@ -1,0 +1,96 @@
+"""Quantised a/b bins: the in-gamut set, soft-encoding, rebalancing and annealed-mean decoding."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from engine import colour
+from engine.models import ab_bins
+
+
+def test_the_bin_list_is_the_srgb_gamut():
+    centres = ab_bins.bin_centres()
+    listed = sorted((round(a / 10), round(b / 10)) for a, b in centres.tolist())
+    assert ab_bins.N_BINS == len(listed) == len(set(listed)) == 262
+    assert ab_bins.in_gamut_cells(samples=128) == listed
+
+
+def test_every_srgb_colour_has_a_bin_within_half_a_cell():
+    rgb = torch.rand(3, 64, 64, generator=torch.Generator().manual_seed(1))
+    ab = colour.rgb_to_lab(rgb)[1:].reshape(2, -1).T
+    nearest = torch.cdist(ab, ab_bins.bin_centres()).min(1).values
+    assert nearest.max() <= 5 * 2**0.5 + 1e-4
+
+
+def _ab_map(values) -> torch.Tensor:
+    """a/b pairs -> a ``(1, 2, 1, n)`` map."""
+    return torch.tensor(values, dtype=torch.float32).T.reshape(1, 2, 1, -1)
+
+
+def test_soft_encoding_weights_nearest_bins_most():
+    centres = ab_bins.bin_centres()
+    ab = _ab_map([[0.0, 0.0], [23.0, -41.0], [60.0, 60.0]])
+    indices, weights = ab_bins.soft_encode(ab, centres)
+    assert indices.shape == weights.shape == (1, ab_bins.NEAREST, 1, 3)
+    torch.testing.assert_close(weights.sum(1), torch.ones(1, 1, 3))
+    assert (weights[:, :-1] >= weights[:, 1:]).all()  # nearest first
+    nearest = centres[indices[0, 0, 0]]
+    torch.testing.assert_close(nearest, torch.tensor([[0.0, 0.0], [20.0, -40.0], [60.0, 60.0]]))
+    # A colour on a bin centre: four neighbours at 10 units each get exp(-100 / 50) of its weight.
+    assert weights[0, 1, 0, 0] / weights[0, 0, 0, 0] == pytest.approx(torch.exp(torch.tensor(-2.0)).item(), rel=1e-5)
+
+
+def test_dense_and_frequencies_agree_with_the_sparse_form():
+    ab = torch.randn(2, 2, 4, 4) * 30
+    indices, weights = ab_bins.soft_encode(ab, ab_bins.bin_centres())
+    dense = ab_bins.densify(indices, weights, ab_bins.N_BINS)
+    torch.testing.assert_close(dense.sum(1), torch.ones(2, 4, 4))
+    freq = ab_bins.bin_frequencies(indices, weights, ab_bins.N_BINS)
+    torch.testing.assert_close(freq, dense.sum((0, 2, 3)) / 32)
+
+
+def test_smoothing_keeps_mass():
+    smoothing = ab_bins.smoothing_matrix(ab_bins.bin_centres())
+    torch.testing.assert_close(smoothing.sum(0), torch.ones(ab_bins.N_BINS))
+
+
+def test_rebalancing_lifts_rare_colours():
+    centres = ab_bins.bin_centres()
+    smoothing = ab_bins.smoothing_matrix(centres)
+    prior = torch.full((ab_bins.N_BINS,), 1e-4)
+    common = int(torch.cdist(torch.zeros(1, 2), centres).argmin())  # grey
+    prior[common] = 1.0
+    weights = ab_bins.rebalancing_weights(prior, smoothing, gamma=0.5, strength=1.0)
+    smoothed = smoothing @ (prior / prior.sum())
+    assert (smoothed * weights).sum() == pytest.approx(1.0, rel=1e-5)  # mean 1 under the prior
+    assert weights[common] == weights.min()
+    assert weights.max() / weights.min() > 10
+    softer = ab_bins.rebalancing_weights(prior, smoothing, gamma=0.5, strength=0.5)
+    assert softer.max() / softer.min() < weights.max() / weights.min()
+    off = ab_bins.rebalancing_weights(prior, smoothing, gamma=0.5, strength=0.0)
+    torch.testing.assert_close(off, torch.ones(ab_bins.N_BINS))
+
+
+def test_decoding_goes_from_mode_to_mean_with_temperature():
+    centres = ab_bins.bin_centres()
+    logits = torch.randn(2, ab_bins.N_BINS, 3, 5, generator=torch.Generator().manual_seed(0))
+    logits.scatter_add_(1, logits.argmax(1, keepdim=True), torch.ones(2, 1, 3, 5))  # a clear favourite per pixel
+    probs = torch.softmax(logits, 1)
+    mean = torch.einsum("nqhw,qc->nchw", probs, centres)
+    torch.testing.assert_close(ab_bins.decode(logits, centres, 1.0), mean)
+    mode = centres[logits.argmax(1)].permute(0, 3, 1, 2)
+    torch.testing.assert_close(ab_bins.decode(logits, centres, 0.0), mode)
+    # A small temperature lands on the favourite bin's centre, the plain mean far from any.
+    assert (ab_bins.decode(logits, centres, 0.05) - mode).abs().max() < 0.1
+    assert (mean - mode).abs().max() > 5
+
+
+def test_annealed_mean_is_more_saturated_than_the_mean():
+    centres = ab_bins.bin_centres()
+    # A distribution peaked on a vivid colour with a broad grey-ish tail.
+    logits = torch.zeros(1, ab_bins.N_BINS, 1, 1)
+    vivid = int(torch.cdist(torch.tensor([[60.0, 60.0]]), centres).argmin())
+    logits[0, vivid] = 3.0
+    chroma = [ab_bins.decode(logits, centres, t).norm() for t in (1.0, 0.38, 0.1)]
+    assert chroma[0] < chroma[1] < chroma[2]

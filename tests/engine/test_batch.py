@@ -1,0 +1,201 @@
+"""colourise_files: folders in, one output per photo, bad photos reported, nothing overwritten."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from engine import batch
+from engine.batch import collect_photos, colourise_files
+from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
+from engine.photo import read_photo
+from engine.task import TaskState
+
+
+class Recorder(TaskState):
+    """A TaskState that keeps every event (and can stop after a number of finished photos)."""
+
+    def __init__(self, stop_after: int | None = None):
+        super().__init__(on_event=self._record)
+        self.events = []
+        self.stop_after = stop_after
+
+    def _record(self, event) -> None:
+        self.events.append(event)
+        finished = sum(isinstance(e, (PhotoDone, PhotoFailed, PhotoSkipped)) for e in self.events)
+        if self.stop_after is not None and finished >= self.stop_after:
+            self.request_stop()
+
+    def of(self, kind):
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+@pytest.fixture
+def album(tmp_path, make_photo):
+    """album/{a.jpg, b.png, trip/c.tif, trip/deeper/d.png, .hidden.jpg, notes.txt}"""
+    root = tmp_path / "album"
+    (root / "trip" / "deeper").mkdir(parents=True)
+    Image.fromarray(make_photo.grey(20, 28, 1)).save(root / "a.jpg")
+    Image.fromarray(make_photo.grey(16, 16, 2)).save(root / "b.png")
+    Image.fromarray(make_photo.grey(24, 12, 3, bits=16)).save(root / "trip" / "c.tif")
+    Image.fromarray(make_photo.rgb(12, 20, 4)).save(root / "trip" / "deeper" / "d.png")
+    Image.fromarray(make_photo.grey(8, 8, 5)).save(root / ".hidden.jpg")
+    (root / "notes.txt").write_text("not a photo")
+    return root
+
+
+def test_collect_photos_recurses_filters_sorts_and_deduplicates(album):
+    found = collect_photos([album, album / "a.jpg", album / "trip"])
+    assert [p.relative_to(album).as_posix() for p in found] == ["a.jpg", "b.png", "trip/c.tif", "trip/deeper/d.png"]
+
+
+def test_collect_photos_keeps_named_files_and_leaves_out_the_output_folder(album):
+    (album / "out").mkdir()
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(album / "out" / "old.png")
+    found = collect_photos([album, album / "notes.txt", album / "missing.jpg"], exclude=album / "out")
+    names = [p.name for p in found]
+    assert "old.png" not in names and "notes.txt" in names and "missing.jpg" in names
+
+
+def test_outputs_mirror_the_folders_and_keep_names_and_formats(album, tmp_path, colouriser):
+    out = tmp_path / "out"
+    state = Recorder()
+    result = colourise_files([album], out, colouriser, state=state)
+    assert result == BatchFinished(succeeded=4, failed=0, skipped=0)
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert written == ["a.jpg", "b.png", "trip/c.tif", "trip/deeper/d.png"]
+    c = read_photo(out / "trip" / "c.tif")
+    assert c.pixels.shape == (24, 12, 3) and c.pixels.dtype == np.uint16  # 16 bits kept
+    assert read_photo(out / "a.jpg").pixels.shape == (20, 28, 3)
+    starts, dones = state.of(PhotoStarted), state.of(PhotoDone)
+    assert [e.index for e in starts] == [e.index for e in dones] == [0, 1, 2, 3]
+    assert all(e.total == 4 for e in starts) and dones[2].output == out / "trip" / "c.tif"
+
+
+def test_format_option_changes_the_suffix(album, tmp_path, colouriser):
+    out = tmp_path / "out"
+    colourise_files([album / "a.jpg", album / "trip"], out, colouriser, fmt="png")
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.png")) == ["a.png", "c.png", "deeper/d.png"]
+    with pytest.raises(ValueError):
+        colourise_files([album], out, colouriser, fmt="gif")
+
+
+def test_bad_photo_is_reported_and_the_rest_go_on(album, tmp_path, colouriser):
+    (album / "broken.jpg").write_bytes(b"\xff\xd8\xff garbage")
+    state = Recorder()
+    result = colourise_files([album, tmp_path / "missing.png"], tmp_path / "out", colouriser, state=state)
+    assert (result.succeeded, result.failed) == (4, 2)
+    messages = sorted(e.message for e in state.of(PhotoFailed))
+    assert messages == ["broken.jpg: not an image (or in a format Colourise cannot read)", "missing.png: no such file"]
+
+
+def test_existing_outputs_are_skipped_unless_overwrite(album, tmp_path, colouriser):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.jpg").write_bytes(b"mine, keep it")
+    state = Recorder()
+    result = colourise_files([album], out, colouriser, state=state)
+    assert (result.succeeded, result.skipped) == (3, 1)
+    assert (out / "a.jpg").read_bytes() == b"mine, keep it"
+    assert [e.output for e in state.of(PhotoSkipped)] == [out / "a.jpg"]
+    result = colourise_files([album], out, colouriser, overwrite=True)
+    assert result.succeeded == 4 and (out / "a.jpg").read_bytes() != b"mine, keep it"
+
+
+def test_an_original_is_never_overwritten_even_with_overwrite(album, colouriser):
+    before = {p: p.read_bytes() for p in album.rglob("*") if p.is_file()}
+    state = Recorder()
+    result = colourise_files([album], album, colouriser, overwrite=True, state=state)
+    assert result.succeeded == 0 and result.failed == 4
+    assert all("would replace an original" in e.message for e in state.of(PhotoFailed))
+    assert {p: p.read_bytes() for p in album.rglob("*") if p.is_file()} == before
+
+
+def test_an_output_that_is_a_link_to_an_original_is_refused(album, tmp_path, colouriser):
+    out = tmp_path / "out"
+    out.mkdir()
+    os.link(album / "b.png", out / "b.png")
+    before = (album / "b.png").read_bytes()
+    result = colourise_files([album / "b.png"], out, colouriser, overwrite=True)
+    assert result.failed == 1 and (album / "b.png").read_bytes() == before
+
+
+def test_two_photos_with_one_name_both_survive(tmp_path, make_photo, colouriser):
+    for folder in ("x", "y"):
+        (tmp_path / folder).mkdir()
+        Image.fromarray(make_photo.grey(8, 8)).save(tmp_path / folder / "same.png")
+    out = tmp_path / "out"
+    result = colourise_files([tmp_path / "x" / "same.png", tmp_path / "y" / "same.png"], out, colouriser)
+    assert result.succeeded == 2 and sorted(p.name for p in out.iterdir()) == ["same-2.png", "same.png"]
+
+
+def test_stop_is_honoured_between_photos(album, tmp_path, colouriser):
+    state = Recorder(stop_after=1)
+    result = colourise_files([album], tmp_path / "out", colouriser, state=state)
+    assert result.cancelled and result.succeeded == 1
+    assert len(state.of(PhotoStarted)) == 1
+
+
+class FakeCudaColouriser:
+    """The real CPU colouriser dressed as a CUDA one: records the batches the GPU path sends."""
+
+    def __init__(self, real, fail_batches: bool = False):
+        self.real, self.device, self.batches, self.fail_batches = real, torch.device("cuda"), [], fail_batches
+
+    def predict_many(self, photos, l_fulls=None):
+        self.batches.append(len(photos))
+        if self.fail_batches:
+            raise RuntimeError("CUDA out of memory")
+        return self.real.predict_many(photos, l_fulls)
+
+    def predict(self, photo, l_full=None):
+        return self.real.predict(photo, l_full)
+
+    def render(self, photo, prediction, strength=1.0, l_full=None):
+        return self.real.render(photo, prediction, strength, l_full)
+
+
+@pytest.fixture
+def same_size_album(tmp_path, make_photo):
+    """Seven 16x16 photos: batched and single network passes see exactly the same input."""
+    root = tmp_path / "same"
+    root.mkdir()
+    for i in range(7):
+        Image.fromarray(make_photo.grey(16, 16, 10 + i)).save(root / f"p{i}.png")
+    return root
+
+
+@pytest.mark.parametrize("fail_batches", [False, True])
+def test_gpu_path_batches_photos_and_gives_the_same_pictures(same_size_album, tmp_path, colouriser, fail_batches):
+    cpu_out, gpu_out = tmp_path / "cpu", tmp_path / "gpu"
+    colourise_files([same_size_album], cpu_out, colouriser)
+    fake = FakeCudaColouriser(colouriser, fail_batches)
+    result = colourise_files([same_size_album], gpu_out, fake)
+    assert result.succeeded == 7 and fake.batches == [batch.CUDA_BATCH, 3]
+    for path in cpu_out.iterdir():
+        assert np.abs(read_photo(path).pixels.astype(int) - read_photo(gpu_out / path.name).pixels.astype(int)).max() <= 1
+
+
+def test_gpu_path_handles_photos_of_different_sizes(album, tmp_path, colouriser):
+    fake = FakeCudaColouriser(colouriser)
+    result = colourise_files([album], tmp_path / "gpu", fake)
+    assert result.succeeded == 4 and fake.batches == [4]
+    assert read_photo(tmp_path / "gpu" / "a.jpg").pixels.shape == (20, 28, 3)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_real_cuda_matches_cpu(same_size_album, tmp_path, alpha_model_file):
+    from engine.inference import Colouriser
+
+    cpu = Colouriser.from_name(alpha_model_file, device="cpu", working_size=64)
+    gpu = Colouriser.from_name(alpha_model_file, device="cuda", working_size=64)
+    colourise_files([same_size_album], tmp_path / "cpu", cpu)
+    result = colourise_files([same_size_album], tmp_path / "gpu", gpu)
+    assert result.succeeded == 7
+    for path in (tmp_path / "cpu").iterdir():
+        other = read_photo(tmp_path / "gpu" / path.name).pixels.astype(int)
+        assert np.abs(read_photo(path).pixels.astype(int) - other).max() <= 2

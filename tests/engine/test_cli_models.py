@@ -1,0 +1,80 @@
+"""``colourise models``: a table or JSON of library and bundled models, broken files included."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine import library
+from engine.cli.main import main
+from engine.cli.models_cmd import training_summary
+from engine.modelfile import save_model
+from engine.models import create_model
+
+TRAINING = {
+    "data": ["/data/train", "/data/train-extra"],
+    "train_photos": 7037,
+    "epochs": 12.5,
+    "metrics": {"psnr": 23.456, "colourfulness": 31.2},
+}
+
+
+@pytest.fixture
+def folders(tmp_path, monkeypatch):
+    user, bundled = tmp_path / "user", tmp_path / "bundled"
+    user.mkdir()
+    bundled.mkdir()
+    monkeypatch.setenv("COLOURISE_MODEL_DIR", str(user))
+    monkeypatch.setattr(library, "bundled_models_dir", lambda: bundled)
+    save_model(user / "portraits.safetensors", create_model("alpha"), TRAINING)
+    save_model(bundled / "default.safetensors", create_model("conv_ae", width=4))
+    (user / "broken.safetensors").write_bytes(b"garbage")
+    return user, bundled
+
+
+def test_table_lists_user_then_bundled_models_with_metadata(folders, capsys):
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    header = next(i for i, line in enumerate(out) if line.startswith("NAME"))
+    rows = out[header + 1 :]
+    assert [r.split()[0] for r in rows] == ["broken", "portraits", "default"]
+    portraits = rows[1]
+    assert "alpha" in portraits and "32k" in portraits and "user" in portraits
+    assert "7037 photos from train, train-extra; 12.5 epochs" in portraits and "psnr 23.5" in portraits
+    assert "conv_ae" in rows[2] and "bundled" in rows[2]
+    assert "unreadable" in rows[0]
+    assert str(folders[0]) in out[0]
+
+
+def test_json_has_every_field(folders, capsys):
+    assert main(["models", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["portraits"]["architecture"] == "alpha" and rows["portraits"]["source"] == "user"
+    assert rows["portraits"]["metrics"] == TRAINING["metrics"] and rows["portraits"]["training"]["epochs"] == 12.5
+    assert rows["portraits"]["parameters"] == sum(p.numel() for p in create_model("alpha").state_dict().values())
+    assert rows["default"]["source"] == "bundled" and rows["default"]["config"] == {"width": 4}
+    assert rows["broken"]["error"] and rows["broken"]["architecture"] is None
+
+
+def test_models_dir_flag_overrides_the_environment(folders, tmp_path, capsys):
+    other = tmp_path / "other"
+    save_model(other / "landscapes.safetensors", create_model("alpha"))
+    assert main(["--models-dir", str(other), "models", "--json"]) == 0
+    names = [r["name"] for r in json.loads(capsys.readouterr().out)]
+    assert names == ["landscapes", "default"]
+
+
+def test_empty_library_says_how_to_get_models(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("COLOURISE_MODEL_DIR", str(tmp_path / "nothing"))
+    monkeypatch.setattr(library, "bundled_models_dir", lambda: tmp_path / "nothing_bundled")
+    assert main(["models"]) == 0
+    assert "No models yet" in capsys.readouterr().out
+    assert main(["models", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_training_summary_copes_with_partial_metadata():
+    assert training_summary({}) == ""
+    assert training_summary({"epochs": 3}) == "3 epochs"
+    assert training_summary({"data": "/x/val"}) == "from val"

@@ -1,0 +1,165 @@
+"""engine.data: finding and screening photos, splits, crops, and the data order of every step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from engine import data
+from engine.training import AugmentConfig
+
+
+@pytest.fixture
+def mixed_folder(tmp_path, make_photo):
+    """3 colour photos (one in a sub-folder), 2 greyscale, 2 unreadable, a hidden file and a text file."""
+    root = tmp_path / "photos"
+    (root / "sub").mkdir(parents=True)
+    (root / ".hidden").mkdir()
+    Image.fromarray(make_photo.rgb(40, 60, 1)).save(root / "a.png")
+    Image.fromarray(make_photo.rgb(50, 30, 2)).save(root / "b.jpg", quality=92)
+    Image.fromarray(make_photo.rgb(36, 36, 3)).save(root / "sub" / "c.webp")
+    Image.fromarray(make_photo.grey(40, 40, 4)).save(root / "grey-mode.png")
+    Image.fromarray(np.repeat(make_photo.grey(40, 40, 5)[..., None], 3, -1)).save(root / "grey-rgb.jpg")
+    (root / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a JPEG")
+    full = root / "cut.png"
+    Image.fromarray(make_photo.rgb(64, 64, 6)).save(full)
+    full.write_bytes(full.read_bytes()[:200])
+    Image.fromarray(make_photo.rgb(20, 20, 7)).save(root / ".hidden" / "d.png")
+    (root / "notes.txt").write_text("not a photo")
+    return root
+
+
+def test_list_images_is_recursive_sorted_and_skips_hidden_and_other_files(mixed_folder):
+    names = [p.relative_to(mixed_folder).as_posix() for p in data.list_images([mixed_folder, mixed_folder / "a.png"])]
+    assert names == ["a.png", "b.jpg", "broken.jpg", "cut.png", "grey-mode.png", "grey-rgb.jpg", "sub/c.webp"]
+
+
+def test_scan_counts_colour_grey_and_broken_photos_with_names(mixed_folder, tmp_path):
+    scan = data.scan_photo_folder([mixed_folder, tmp_path / "missing"])
+    assert sorted(p.name for p in scan.colour) == ["a.png", "b.jpg", "c.webp"]
+    assert sorted(p.name for p in scan.grey) == ["grey-mode.png", "grey-rgb.jpg"]
+    assert sorted(p.name for p, _ in scan.broken) == ["broken.jpg", "cut.png"]
+    assert all(reason and "\n" not in reason for _, reason in scan.broken)
+    assert scan.usable == 3 and scan.missing == [tmp_path / "missing"]
+    assert scan.summary().startswith("3 colour photos (2 greyscale and 2 unreadable will be skipped); missing folder: ")
+
+
+def test_scan_can_be_stopped(mixed_folder, tmp_path, make_photo):
+    for i in range(20):
+        Image.fromarray(make_photo.rgb(16, 16, i)).save(mixed_folder / f"x{i}.png")
+    scan = data.scan_photo_folder(mixed_folder, should_stop=lambda: True)
+    assert scan.usable == 0
+
+
+def test_load_photo_downscales_to_the_short_side_and_screens(mixed_folder):
+    photo = data.load_photo(mixed_folder / "a.png", 20)
+    assert photo.pixels.shape == (20, 30, 3) and photo.pixels.dtype == np.uint8 and not photo.grey
+    assert data.load_photo(mixed_folder / "a.png", 100).pixels.shape == (40, 60, 3)  # never upscaled
+    assert data.load_photo(mixed_folder / "grey-rgb.jpg", 20).grey
+    assert data.load_photo(mixed_folder / "broken.jpg", 20).error
+
+
+def test_transparent_pixels_are_composited_on_white(tmp_path):
+    rgba = np.zeros((8, 8, 4), np.uint8)
+    rgba[..., 0] = 255
+    rgba[:4, :, 3] = 255  # top half opaque red, bottom half transparent
+    Image.fromarray(rgba).save(tmp_path / "t.png")
+    pixels = data.load_photo(tmp_path / "t.png", 8).pixels
+    assert tuple(pixels[0, 0]) == (255, 0, 0) and tuple(pixels[7, 0]) == (255, 255, 255)
+
+
+def test_the_split_is_deterministic_and_disjoint(tmp_path):
+    paths = [tmp_path / f"photo-{i:04d}.jpg" for i in range(400)]
+    train, val = data.split_paths(paths, 0.1)
+    assert set(train).isdisjoint(val) and len(train) + len(val) == 400
+    assert 20 <= len(val) <= 60
+    assert data.split_paths(list(reversed(paths)), 0.1)[1] == sorted(val, reverse=True)
+    # adding photos never moves an old one between the sets
+    more_train, more_val = data.split_paths(paths + [tmp_path / "new.jpg"], 0.1)
+    assert set(val) <= set(more_val) and set(train) <= set(more_train)
+    assert data.split_paths(paths[:3], 0.1)[1] and data.split_paths(paths[:1], 0.1) == (paths[:1], [])
+
+
+def test_augmented_crops_have_the_training_size_and_depend_only_on_the_seed(make_photo):
+    pixels = make_photo.rgb(70, 100, 0)
+    for augment in (AugmentConfig(), AugmentConfig(random_resized_crop=False), AugmentConfig(lineage_rotate=True, lineage_crop=True, random_resized_crop=False)):
+        a = data.augmented_crop(pixels, 32, augment, np.random.default_rng(5))
+        b = data.augmented_crop(pixels, 32, augment, np.random.default_rng(5))
+        assert a.shape == (32, 32, 3) and a.dtype == np.uint8 and np.array_equal(a, b)
+    plain = AugmentConfig(random_resized_crop=False, hflip=False)
+    whole = data.augmented_crop(make_photo.rgb(32, 32, 1), 32, plain, np.random.default_rng(0))
+    assert np.array_equal(whole, make_photo.rgb(32, 32, 1))  # no change when nothing is asked for
+
+
+def test_hflip_flips_about_half_the_crops(make_photo):
+    pixels = make_photo.rgb(32, 32, 0)
+    augment = AugmentConfig(random_resized_crop=False, hflip=True)
+    flipped = sum(np.array_equal(data.augmented_crop(pixels, 32, augment, np.random.default_rng(s)), pixels[:, ::-1]) for s in range(200))
+    assert 70 < flipped < 130
+
+
+def test_rotation_leaves_no_empty_corners(make_photo):
+    pixels = np.full((60, 90, 3), 200, np.uint8)
+    rotated = data._rotate_inside(pixels, 15.0)
+    assert rotated.shape[0] < 60 and rotated.min() > 150
+
+
+def test_centre_crop_is_the_middle_square():
+    pixels = np.zeros((20, 40, 3), np.uint8)
+    pixels[:, 10:30] = 255
+    assert data.centre_crop(pixels, 20).min() == 255
+
+
+def test_data_order_covers_each_epoch_once_and_shards_without_overlap():
+    single = data.DataOrder(10, 4, seed=3)
+    assert single.steps_per_epoch == 2
+    epoch0 = [i for step in range(2) for i, _ in single.batch_keys(step)]
+    assert len(set(epoch0)) == 8  # 8 distinct photos, the last partial batch dropped
+    assert [k for k, _ in single.batch_keys(2)] != [k for k, _ in single.batch_keys(0)]  # a new order each epoch
+
+    ranks = [data.DataOrder(10, 2, seed=3, rank=r, world=2) for r in range(2)]
+    for step in range(6):
+        shards = [r.batch_keys(step) for r in ranks]
+        merged = sorted(shards[0] + shards[1])
+        assert merged == sorted(single.batch_keys(step))  # same photos and crops as one process with the global batch
+        assert not set(shards[0]) & set(shards[1])
+
+
+def test_the_order_of_any_step_is_the_same_when_asked_again():
+    a, b = data.DataOrder(50, 4, seed=1), data.DataOrder(50, 4, seed=1)
+    later = [b.batch_keys(s) for s in range(30, 35)]
+    assert [a.batch_keys(s) for s in range(30, 35)] == later  # no hidden state: resuming at step 30 repeats it
+    assert data.DataOrder(50, 4, seed=2).batch_keys(30) != later[0]
+
+
+def test_tiny_sets_repeat_photos_to_fill_a_batch():
+    order = data.DataOrder(3, 8, seed=0)
+    keys = order.batch_keys(0)
+    assert len(keys) == 8 and {i for i, _ in keys} == {0, 1, 2}
+
+
+def test_the_loader_yields_uint8_batches_from_cache_and_from_disk(mixed_folder):
+    paths = [mixed_folder / "a.png", mixed_folder / "b.jpg", mixed_folder / "sub" / "c.webp"]
+    cached = data.prepare_photos(paths, 40, cache=True)
+    assert cached.paths == paths and len(cached.cache) == 3
+    order = data.DataOrder(3, 2, seed=0)
+    from_cache = data.PhotoDataset(cached.paths, 32, AugmentConfig(), cached.cache, 40)
+    from_disk = data.PhotoDataset(cached.paths, 32, AugmentConfig(), None, 40)
+    batches = [list(data.make_loader(ds, order, 0, 3, num_workers=0)) for ds in (from_cache, from_disk)]
+    assert len(batches[0]) == 3 and batches[0][0].shape == (2, 32, 32, 3) and batches[0][0].dtype == torch.uint8
+    for a, b in zip(*batches):
+        assert torch.equal(a, b)
+
+
+def test_caching_is_automatic_for_sets_that_fit():
+    assert data.should_cache("auto", 7000, 160) and not data.should_cache("auto", 200_000, 256)
+    assert data.should_cache(True, 10**9, 512) and not data.should_cache(False, 1, 8)
+
+
+@pytest.mark.shared_data
+def test_the_shared_validation_photos_are_all_usable_colour_photos(shared_data):
+    scan = data.scan_photo_folder(shared_data / "val")
+    assert (scan.usable, len(scan.grey), len(scan.broken)) == (86, 0, 0)
+    assert {p.name.split("_")[0] for p in scan.colour} == {"cbsd68", "mcmaster"}

@@ -1,0 +1,90 @@
+"""The model library: names and paths resolve, the environment and flags override, bundled is found."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import library
+from engine.errors import ModelFileError
+from engine.library import list_library, resolve_model, unique_library_path, user_models_dir
+from engine.modelfile import save_model
+from engine.models import create_model
+
+
+@pytest.fixture
+def folders(tmp_path, monkeypatch):
+    """An empty user library (via the environment) and an empty bundled folder."""
+    user, bundled = tmp_path / "user", tmp_path / "bundled"
+    user.mkdir()
+    bundled.mkdir()
+    monkeypatch.setenv("COLOURISE_MODEL_DIR", str(user))
+    monkeypatch.setattr(library, "bundled_models_dir", lambda: bundled)
+    return user, bundled
+
+
+def test_resolves_a_library_name(folders):
+    user, _ = folders
+    path = save_model(user / "portraits.safetensors", create_model("alpha"))
+    assert resolve_model("portraits") == path
+
+
+def test_resolves_a_path_outside_the_library(folders, tmp_path):
+    path = save_model(tmp_path / "elsewhere" / "m.safetensors", create_model("alpha"))
+    assert resolve_model(path) == path
+    assert resolve_model(str(path)) == path
+
+
+def test_user_model_shadows_a_bundled_one_and_default_is_bundled(folders):
+    user, bundled = folders
+    bundled_default = save_model(bundled / "default.safetensors", create_model("alpha"))
+    save_model(bundled / "shared.safetensors", create_model("alpha"))
+    mine = save_model(user / "shared.safetensors", create_model("alpha"))
+    assert resolve_model("default") == resolve_model() == bundled_default
+    assert resolve_model("shared") == mine
+    entries = {e.name: e for e in list_library()}
+    assert entries["shared"].path == mine and not entries["shared"].bundled and entries["default"].bundled
+
+
+def test_environment_and_explicit_folder_override(folders, tmp_path):
+    user, _ = folders
+    assert user_models_dir() == user
+    other = tmp_path / "other"
+    assert user_models_dir(other) == other  # the --models-dir flag beats the environment
+    path = save_model(other / "only_here.safetensors", create_model("alpha"))
+    assert resolve_model("only_here", user_dir=other) == path
+    with pytest.raises(ModelFileError):
+        resolve_model("only_here")
+
+
+def test_default_folder_is_per_user_when_no_override(monkeypatch, tmp_path):
+    monkeypatch.delenv("COLOURISE_MODEL_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    folder = user_models_dir()
+    assert folder.name == "models" and tmp_path in folder.parents
+
+
+def test_unknown_name_and_missing_path_are_one_line_errors(folders, tmp_path):
+    with pytest.raises(ModelFileError, match=r"^nothing: no model of that name in the library"):
+        resolve_model("nothing")
+    with pytest.raises(ModelFileError, match=r"^gone\.safetensors: no such file$"):
+        resolve_model(tmp_path / "gone.safetensors")
+
+
+def test_list_library_reports_broken_files_instead_of_failing(folders):
+    user, _ = folders
+    save_model(user / "good.safetensors", create_model("alpha"), {"epochs": 2})
+    (user / "bad.safetensors").write_bytes(b"not a model")
+    (user / "notes.txt").write_text("ignored")
+    entries = {e.name: e for e in list_library()}
+    assert set(entries) == {"good", "bad"}
+    assert entries["good"].info.training == {"epochs": 2}
+    assert entries["bad"].info is None and entries["bad"].error
+
+
+def test_unique_library_path_never_reuses_a_name(folders):
+    user, _ = folders
+    first = unique_library_path("run")
+    assert first == user / "run.safetensors"
+    first.write_bytes(b"x")
+    assert unique_library_path("run") == user / "run-2.safetensors"

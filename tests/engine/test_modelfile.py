@@ -1,0 +1,173 @@
+"""Model files: round trip, and every way a file can be wrong gives one line naming it."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
+
+from engine.errors import ModelFileError
+from engine.modelfile import load_model, read_info, save_model
+from engine.models import create_model
+
+
+def metadata_of(path: Path) -> dict[str, str]:
+    with safe_open(str(path), framework="pt") as f:
+        return dict(f.metadata())
+
+
+def assert_one_line(error: pytest.ExceptionInfo, path: Path, reason: str) -> None:
+    message = str(error.value)
+    assert message.startswith(f"{path.name}: ") and "\n" not in message, message
+    assert reason in message, message
+    assert error.value.path == path
+
+
+def test_round_trip_keeps_weights_config_and_training(tmp_path):
+    torch.manual_seed(1)
+    model = create_model("alpha", width=4)
+    training = {"data": ["train"], "epochs": 3, "metrics": {"psnr": 21.5}}
+    path = save_model(tmp_path / "mine.safetensors", model, training)
+    loaded, info = load_model(path)
+    assert info.arch == "alpha" and info.config == {"width": 4} and info.training == training and info.name == "mine"
+    assert info.parameters == sum(p.numel() for p in model.state_dict().values())
+    assert not loaded.training
+    for key, value in model.state_dict().items():
+        assert torch.equal(loaded.state_dict()[key], value)
+    x = torch.rand(1, 1, 16, 24) * 2 - 1
+    with torch.no_grad():
+        assert torch.equal(loaded(x), model.eval()(x))
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.safetensors"]  # no temporary left behind
+
+
+def test_read_info_does_not_need_weights(tmp_path):
+    path = save_model(tmp_path / "m.safetensors", create_model("alpha"), {"epochs": 1})
+    info = read_info(path)
+    assert info.arch == "alpha" and info.training == {"epochs": 1} and info.created
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "gone.safetensors"
+    with pytest.raises(ModelFileError) as error:
+        load_model(path)
+    assert_one_line(error, path, "no such file")
+
+
+def test_truncated_file(tmp_path):
+    path = save_model(tmp_path / "cut.safetensors", create_model("alpha"))
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(ModelFileError) as error:
+        load_model(path)
+    assert_one_line(error, path, "")
+
+
+def test_not_a_model_file(tmp_path):
+    path = tmp_path / "notes.safetensors"
+    path.write_text("hello")
+    with pytest.raises(ModelFileError) as error:
+        load_model(path)
+    assert_one_line(error, path, "not a readable .safetensors file")
+
+
+def test_safetensors_without_colourise_metadata(tmp_path):
+    path = tmp_path / "plain.safetensors"
+    save_file({"w": torch.zeros(2)}, str(path))
+    with pytest.raises(ModelFileError) as error:
+        load_model(path)
+    assert_one_line(error, path, "not a Colourise model")
+
+
+def test_unknown_architecture(tmp_path):
+    good = save_model(tmp_path / "good.safetensors", create_model("alpha"))
+    path = tmp_path / "alien.safetensors"
+    save_file(dict(create_model("alpha").state_dict()), str(path), metadata={**metadata_of(good), "arch": "no_such_net"})
+    with pytest.raises(ModelFileError) as error:
+        load_model(path)
+    assert_one_line(error, path, "unknown architecture 'no_such_net'")
+
+
+def test_config_the_architecture_does_not_take(tmp_path):
+    good = save_model(tmp_path / "good.safetensors", create_model("alpha"))
+    path = tmp_path / "odd.safetensors"
+    meta = {**metadata_of(good), "config": json.dumps({"width": 8, "depth": 99})}
+    save_file(dict(create_model("alpha").state_dict()), str(path), metadata=meta)
+    with pytest.raises(ModelFileError) as error:
+        load_model(path)
+    assert_one_line(error, path, "config does not fit")
+
+
+def test_weights_of_the_wrong_shape(tmp_path):
+    good = save_model(tmp_path / "good.safetensors", create_model("alpha", width=8))
+    path = tmp_path / "wide.safetensors"
+    wide = {k: v.contiguous() for k, v in create_model("alpha", width=16).state_dict().items()}
+    save_file(wide, str(path), metadata=metadata_of(good))
+    with pytest.raises(ModelFileError) as error:
+        load_model(path)
+    assert_one_line(error, path, "has shape")
+
+
+def test_weights_of_another_architecture(tmp_path):
+    good = save_model(tmp_path / "good.safetensors", create_model("alpha"))
+    path = tmp_path / "other.safetensors"
+    other = {k: v.contiguous() for k, v in create_model("conv_ae", width=4).state_dict().items()}
+    save_file(other, str(path), metadata=metadata_of(good))
+    with pytest.raises(ModelFileError) as error:
+        load_model(path)
+    assert_one_line(error, path, "do not fit architecture 'alpha'")
+
+
+class _Payload:
+    """Unpickling this would create ``marker``: proof that code ran."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+@pytest.mark.parametrize("suffix", [".pt", ".pth", ".ckpt", ".safetensors"])
+def test_malicious_pickle_executes_nothing(tmp_path, suffix):
+    marker = tmp_path / "pwned"
+    path = tmp_path / f"evil{suffix}"
+    blob = {"arch": "alpha", "config": {}, "state_dict": {}, "payload": _Payload(marker)}
+    torch.save(blob, path)
+    for load in (load_model, read_info):
+        with pytest.raises(ModelFileError) as error:
+            load(path)
+        assert_one_line(error, path, "")
+    assert not marker.exists()
+
+
+def test_the_malicious_payload_is_really_armed(tmp_path):
+    """Control for the test above: an unsafe load of the same kind of file does run the code."""
+    marker = tmp_path / "ran"
+    path = tmp_path / "evil.pt"
+    torch.save({"payload": _Payload(marker)}, path)
+    torch.load(path, weights_only=False)  # what Colourise never does
+    assert marker.exists()
+
+
+def test_raw_pickle_file_executes_nothing(tmp_path):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "evil.pkl.pt"
+    path.write_bytes(pickle.dumps(_Payload(marker), protocol=2))
+    with pytest.raises(ModelFileError) as error:
+        load_model(path)
+    assert_one_line(error, path, "refused")
+    assert not marker.exists()
+
+
+def test_weights_only_pickle_checkpoint_is_accepted(tmp_path):
+    model = create_model("alpha")
+    path = tmp_path / "plain.pt"
+    torch.save({"arch": "alpha", "config": {"width": 8}, "state_dict": model.state_dict()}, path)
+    loaded, info = load_model(path)
+    assert info.arch == "alpha"
+    for key, value in model.state_dict().items():
+        assert torch.equal(loaded.state_dict()[key], value)

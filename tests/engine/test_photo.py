@@ -1,0 +1,326 @@
+"""read_photo / write_photo: every mode users' files come in, round trips, and clear failures."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageCms
+
+from engine.errors import PhotoError
+from engine.photo import Photo, read_photo, to_8bit, write_photo
+
+SRGB_ICC = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def exif_bytes(**tags) -> bytes:
+    exif = Image.Exif()
+    for tag, value in tags.items():
+        exif[{"orientation": 0x0112, "make": 0x010F, "model": 0x0110}[tag]] = value
+    return exif.tobytes()
+
+
+# --- reading every mode ---------------------------------------------------------------------
+
+
+def test_reads_8bit_grey_jpeg(write_image, grey_image):
+    photo = read_photo(write_image("grey.jpg", grey_image, quality=100))
+    assert photo.pixels.shape == grey_image.shape and photo.pixels.dtype == np.uint8
+    assert photo.is_grey and photo.alpha is None and photo.format == "JPEG"
+    assert np.abs(photo.pixels.astype(int) - grey_image).max() <= 3
+
+
+def test_reads_bilevel_as_black_and_white(write_image, grey_image):
+    photo = read_photo(write_image("bits.png", Image.fromarray(grey_image).convert("1")))
+    assert photo.pixels.dtype == np.uint8 and set(np.unique(photo.pixels)) <= {0, 255}
+
+
+def test_reads_grey_with_alpha(write_image, grey_image):
+    alpha = grey_image[::-1].copy()
+    photo = read_photo(write_image("la.png", Image.fromarray(np.dstack((grey_image, alpha)), "LA")))
+    assert np.array_equal(photo.pixels, grey_image) and np.array_equal(photo.alpha, alpha)
+
+
+def test_reads_palette_without_transparency_as_rgb(write_image, rgb_image):
+    im = Image.fromarray(rgb_image).quantize(64)
+    photo = read_photo(write_image("p.png", im))
+    assert photo.pixels.shape == rgb_image.shape and photo.alpha is None
+    assert np.array_equal(photo.pixels, np.array(im.convert("RGB")))
+
+
+def test_reads_palette_transparency_as_alpha(write_image, grey_image):
+    im = Image.fromarray(grey_image).convert("P")
+    index = int(np.array(im)[0, 0])
+    photo = read_photo(write_image("pt.png", im, transparency=index))
+    assert photo.pixels.ndim == 3 and photo.alpha is not None
+    assert photo.alpha[0, 0] == 0 and (photo.alpha == 255).mean() > 0.5
+
+
+@pytest.mark.parametrize("name", ["rgb.png", "rgb.bmp", "rgb.tif", "rgb.webp"])
+def test_reads_rgb_losslessly(write_image, rgb_image, name):
+    options = {"lossless": True} if name.endswith("webp") else {}
+    photo = read_photo(write_image(name, rgb_image, **options))
+    assert np.array_equal(photo.pixels, rgb_image) and photo.alpha is None
+
+
+def test_reads_rgba(write_image, rgb_image, grey_image):
+    photo = read_photo(write_image("rgba.png", np.dstack((rgb_image, grey_image))))
+    assert np.array_equal(photo.pixels, rgb_image) and np.array_equal(photo.alpha, grey_image)
+
+
+def test_reads_cmyk_jpeg_as_rgb(write_image, rgb_image):
+    photo = read_photo(write_image("cmyk.jpg", Image.fromarray(rgb_image).convert("CMYK"), quality=100))
+    assert photo.pixels.shape == rgb_image.shape and photo.icc_profile is None
+    assert np.abs(photo.pixels.astype(int) - rgb_image).mean() < 6
+
+
+@pytest.mark.parametrize("name", ["g16.png", "g16.tif"])
+def test_reads_16bit_grey_at_16_bits(write_image, grey16_image, name):
+    photo = read_photo(write_image(name, grey16_image))
+    assert photo.pixels.dtype == np.uint16 and np.array_equal(photo.pixels, grey16_image)
+    assert photo.bit_depth == 16
+
+
+def test_reads_big_endian_16bit_tiff(write_image, grey16_image):
+    im = Image.frombytes("I;16B", grey16_image.shape[::-1], grey16_image.astype(">u2").tobytes())
+    photo = read_photo(write_image("g16b.tif", im))
+    assert photo.pixels.dtype == np.uint16 and np.array_equal(photo.pixels, grey16_image)
+
+
+def test_reads_32bit_integer_grey_within_16_bits(write_image, grey16_image):
+    photo = read_photo(write_image("i32.tif", Image.fromarray(grey16_image.astype(np.int32))))
+    assert photo.pixels.dtype == np.uint16 and np.array_equal(photo.pixels, grey16_image)
+
+
+def test_reads_16bit_rgb_and_grey_alpha_tiff_at_16_bits(tmp_path, grey16_image):
+    tifffile = pytest.importorskip("tifffile")
+    rgb16 = np.dstack((grey16_image, grey16_image[::-1], grey16_image[:, ::-1]))
+    tifffile.imwrite(tmp_path / "rgb16.tif", rgb16, photometric="rgb")
+    photo = read_photo(tmp_path / "rgb16.tif")
+    assert photo.pixels.dtype == np.uint16 and np.array_equal(photo.pixels, rgb16)
+    # Pillow cannot open 16-bit grey + alpha at all.
+    la16 = np.dstack((grey16_image, grey16_image[::-1]))
+    tifffile.imwrite(tmp_path / "la16.tif", la16, photometric="minisblack", extrasamples=["unassalpha"])
+    photo = read_photo(tmp_path / "la16.tif")
+    assert np.array_equal(photo.pixels, grey16_image) and np.array_equal(photo.alpha, grey16_image[::-1])
+
+
+def test_colour_photo_is_accepted_as_rgb(write_image, grey_image):
+    grey_looking = np.repeat(grey_image[..., None], 3, axis=-1)
+    photo = read_photo(write_image("rgb_grey.png", grey_looking))
+    assert photo.pixels.shape == grey_looking.shape
+
+
+# --- EXIF orientation -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "orientation, expected",
+    [
+        (3, lambda a: a[::-1, ::-1]),
+        (6, lambda a: np.rot90(a, k=-1)),  # stored rotated: turn 90 degrees clockwise to display
+        (8, lambda a: np.rot90(a, k=1)),
+    ],
+)
+def test_exif_orientation_is_applied_and_dropped(write_image, grey_image, orientation, expected):
+    path = write_image("rot.png", grey_image, exif=exif_bytes(orientation=orientation, make="Kodak"))
+    photo = read_photo(path)
+    assert np.array_equal(photo.pixels, expected(grey_image))
+    tags = Image.Exif()
+    tags.load(photo.exif)
+    assert 0x0112 not in tags and tags[0x010F] == "Kodak"
+
+
+def test_rotated_photo_written_back_is_not_rotated_twice(write_image, tmp_path, rgb_image):
+    path = write_image("rot.jpg", rgb_image, exif=exif_bytes(orientation=6), quality=100)
+    photo = read_photo(path)
+    back = read_photo(write_photo(photo, tmp_path / "out.jpg"))
+    assert back.pixels.shape == photo.pixels.shape == (rgb_image.shape[1], rgb_image.shape[0], 3)
+    with Image.open(tmp_path / "out.jpg") as im:
+        assert im.getexif().get(0x0112) in (None, 1)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".png", ".tif"])
+def test_16bit_grey_round_trip_is_exact(tmp_path, grey16_image, suffix):
+    path = write_photo(Photo(grey16_image), tmp_path / f"g16{suffix}")
+    back = read_photo(path)
+    assert back.pixels.dtype == np.uint16 and np.array_equal(back.pixels, grey16_image)
+
+
+def test_16bit_rgb_with_alpha_tiff_round_trip_is_exact(tmp_path, grey16_image):
+    rgb16 = np.dstack((grey16_image, grey16_image[::-1], grey16_image[:, ::-1]))
+    alpha = grey16_image.T.copy().reshape(grey16_image.shape)
+    back = read_photo(write_photo(Photo(rgb16, alpha, icc_profile=SRGB_ICC), tmp_path / "c16.tif"))
+    assert np.array_equal(back.pixels, rgb16) and np.array_equal(back.alpha, alpha)
+    assert back.icc_profile == SRGB_ICC
+
+
+def _decode_png16(path: Path) -> tuple[int, np.ndarray, dict[bytes, bytes]]:
+    """Decode a PNG written by write_photo's 16-bit encoder ("Up" filter) exactly: (colour type, pixels, chunks)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks, idat = 8, {}, b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        assert struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])[0] == zlib.crc32(kind + body)
+        idat += body if kind == b"IDAT" else b""
+        chunks.setdefault(kind, body)
+        pos += 12 + length
+    width, height, depth, colour_type = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert depth == 16
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour_type]
+    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(height, 1 + width * channels * 2)
+    assert (rows[:, 0] == 2).all()
+    raw = np.cumsum(rows[:, 1:].astype(np.uint64), axis=0).astype(np.uint8)  # undo "Up" (mod 256)
+    return colour_type, raw.view(">u2").reshape(height, width, channels).astype(np.uint16), chunks
+
+
+def test_16bit_rgba_png_is_written_at_16_bits(tmp_path, grey16_image):
+    rgb16 = np.dstack((grey16_image, grey16_image[::-1], grey16_image[:, ::-1]))
+    exif = exif_bytes(make="Nikon")
+    path = write_photo(Photo(rgb16, grey16_image, icc_profile=SRGB_ICC, exif=exif), tmp_path / "c16.png")
+    colour_type, pixels, chunks = _decode_png16(path)
+    assert colour_type == 6
+    assert np.array_equal(pixels[..., :3], rgb16) and np.array_equal(pixels[..., 3], grey16_image)
+    assert b"iCCP" in chunks and b"eXIf" in chunks
+    # Other readers agree: Pillow decodes it (at 8 bits) with the same profile and EXIF.
+    back = read_photo(path)
+    assert np.array_equal(back.pixels, (rgb16 >> 8).astype(np.uint8)) and back.icc_profile == SRGB_ICC
+    tags = Image.Exif()
+    tags.load(back.exif)
+    assert tags[0x010F] == "Nikon"
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".bmp", ".webp"])
+def test_16bit_to_8bit_formats_rounds_correctly(tmp_path, suffix):
+    values = np.array([[0, 128, 257, 32896, 65278, 65535]] * 8, dtype=np.uint16)
+    assert to_8bit(values)[0].tolist() == [0, 0, 1, 128, 254, 255]
+    options = {"quality": 100} if suffix != ".bmp" else {}
+    back = read_photo(write_photo(Photo(values), tmp_path / f"v{suffix}", **options))
+    assert back.pixels.dtype == np.uint8
+    if suffix == ".bmp":
+        assert np.array_equal(back.pixels if back.is_grey else back.pixels[..., 0], to_8bit(values))
+
+
+@pytest.mark.parametrize("suffix, keeps_alpha", [(".png", True), (".tif", True), (".webp", True), (".jpg", False), (".bmp", False)])
+def test_alpha_is_written_where_the_format_holds_it(tmp_path, rgb_image, grey_image, suffix, keeps_alpha):
+    back = read_photo(write_photo(Photo(rgb_image, grey_image), tmp_path / f"a{suffix}"))
+    assert back.pixels.shape == rgb_image.shape
+    if keeps_alpha:
+        assert back.alpha is not None and np.abs(back.alpha.astype(int) - grey_image).max() <= 2
+    else:
+        assert back.alpha is None
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".png", ".tif", ".webp"])
+def test_icc_and_exif_are_carried_over(tmp_path, rgb_image, suffix):
+    photo = Photo(rgb_image, icc_profile=SRGB_ICC, exif=exif_bytes(make="Leica", model="M6"))
+    back = read_photo(write_photo(photo, tmp_path / f"meta{suffix}"))
+    assert back.icc_profile == SRGB_ICC
+    tags = Image.Exif()
+    tags.load(back.exif)
+    assert tags[0x010F] == "Leica" and tags[0x0110] == "M6"
+
+
+def test_grey_profile_is_not_attached_to_colour_pixels(tmp_path, rgb_image):
+    grey_icc = bytearray(SRGB_ICC)
+    grey_icc[16:20] = b"GRAY"
+    back = read_photo(write_photo(Photo(rgb_image, icc_profile=bytes(grey_icc)), tmp_path / "x.png"))
+    assert back.icc_profile is None
+
+
+def test_format_argument_wins_over_suffix(tmp_path, rgb_image):
+    path = write_photo(Photo(rgb_image), tmp_path / "photo.out", format="png")
+    with Image.open(path) as im:
+        assert im.format == "PNG"
+
+
+def test_unknown_output_format_is_a_clear_error(tmp_path, rgb_image):
+    with pytest.raises(PhotoError, match=r"photo\.xyz: cannot write: unsupported output format"):
+        write_photo(Photo(rgb_image), tmp_path / "photo.xyz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_does_not_overwrite_when_told_not_to(tmp_path, rgb_image):
+    target = tmp_path / "keep.png"
+    target.write_bytes(b"precious")
+    with pytest.raises(FileExistsError):
+        write_photo(Photo(rgb_image), target, overwrite=False)
+    assert target.read_bytes() == b"precious" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, rgb_image, monkeypatch):
+    import engine.photo
+
+    def broken_encoder(fh, *args):
+        fh.write(b"half a photo")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(engine.photo, "_write_with_pillow", broken_encoder)
+    target = tmp_path / "old.jpg"
+    target.write_bytes(b"the old photo")
+    with pytest.raises(PhotoError, match="old.jpg: cannot write: no space left on device"):
+        write_photo(Photo(rgb_image), target)
+    assert target.read_bytes() == b"the old photo" and [p.name for p in tmp_path.iterdir()] == ["old.jpg"]
+
+
+def test_write_into_missing_folder_is_a_clear_error(tmp_path, rgb_image):
+    with pytest.raises(PhotoError, match="cannot write: the folder does not exist"):
+        write_photo(Photo(rgb_image), tmp_path / "nope" / "x.png")
+
+
+# --- failures are one readable line -----------------------------------------------------------
+
+
+def _png_claiming_size(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (8, 8)).save(buffer, "PNG")
+    data = buffer.getvalue()
+    ihdr = struct.pack(">II", width, height) + data[24:29]
+    return data[:16] + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr)) + data[33:]
+
+
+def _bad_files(tmp_path: Path, make_photo) -> dict[str, tuple[Path, str]]:
+    jpeg = io.BytesIO()
+    Image.fromarray(make_photo.rgb(64, 64)).save(jpeg, "JPEG")
+    png = io.BytesIO()
+    Image.fromarray(make_photo.rgb(64, 64)).save(png, "PNG")
+    gif = io.BytesIO()
+    Image.fromarray(make_photo.grey()).save(gif, "GIF")
+    files = {
+        "empty.jpg": (b"", "empty file"),
+        "text.jpg": (b"these are not the pixels you are looking for\n", "not an image"),
+        "truncated.jpg": (jpeg.getvalue()[: len(jpeg.getvalue()) // 2], "truncated or corrupt"),
+        "truncated.png": (png.getvalue()[: len(png.getvalue()) * 2 // 3], "truncated or corrupt"),
+        "huge.png": (_png_claiming_size(100_000, 100_000), r"too large: 10000\.0 megapixels \(limit \d+\.\d\)"),
+        "anim.gif": (gif.getvalue(), "unsupported format GIF"),
+    }
+    out = {}
+    for name, (content, reason) in files.items():
+        (tmp_path / name).write_bytes(content)
+        out[name] = (tmp_path / name, reason)
+    return out
+
+
+@pytest.mark.parametrize("name", ["empty.jpg", "text.jpg", "truncated.jpg", "truncated.png", "huge.png", "anim.gif"])
+def test_bad_file_gives_one_line_naming_it(tmp_path, make_photo, name):
+    path, reason = _bad_files(tmp_path, make_photo)[name]
+    with pytest.raises(PhotoError, match=reason) as caught:
+        read_photo(path)
+    message = str(caught.value)
+    assert message.startswith(f"{name}: ") and "\n" not in message and caught.value.path == path
+
+
+def test_missing_file_and_folder_are_clear(tmp_path):
+    with pytest.raises(PhotoError, match="gone.jpg: no such file"):
+        read_photo(tmp_path / "gone.jpg")
+    with pytest.raises(PhotoError, match="is a folder"):
+        read_photo(tmp_path)

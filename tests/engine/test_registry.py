@@ -1,0 +1,58 @@
+"""The architecture registry and the lineage architectures' shared promise (L in, a/b out)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+import torch
+
+from engine.models import ColouriseModel, create_model, get_architecture, list_models, register_model
+
+LINEAGE = ["alpha", "beta", "model3", "conv_ae", "colorization_net"]
+# Small widths keep a forward pass quick; the architecture is the same.
+SMALL = {"alpha": {"width": 4}, "beta": {"width": 8}, "model3": {"width": 4}, "conv_ae": {"width": 4}, "colorization_net": {"width": 16}}
+
+
+def test_lineage_architectures_are_registered_and_described():
+    assert set(LINEAGE) <= set(list_models())
+    assert list_models() == sorted(list_models())
+    for name in LINEAGE:
+        arch = get_architecture(name)
+        assert arch.description and "\n" not in arch.description
+        assert sys.modules[arch.builder.__module__].__doc__, f"{name}'s module has no docstring describing it"
+
+
+def test_duplicate_name_raises():
+    with pytest.raises(ValueError, match="already registered"):
+
+        @register_model("alpha", description="a second alpha")
+        def impostor():  # pragma: no cover - never registered
+            raise AssertionError
+
+    assert get_architecture("alpha").description != "a second alpha"
+
+
+def test_unknown_architecture_and_config_are_named():
+    with pytest.raises(KeyError, match="no_such"):
+        create_model("no_such")
+    with pytest.raises(TypeError, match="depth"):
+        create_model("alpha", depth=3)
+
+
+def test_create_model_records_name_and_full_config():
+    model = create_model("alpha", width=4)
+    assert isinstance(model, ColouriseModel)
+    assert model.arch_name == "alpha" and model.arch_config == {**get_architecture("alpha").default_config(), "width": 4}
+
+
+@pytest.mark.parametrize("name", LINEAGE)
+def test_lineage_models_map_l_to_ab_of_the_same_size(name):
+    torch.manual_seed(0)
+    model = create_model(name, **SMALL[name]).eval()
+    s = model.stride
+    l = torch.rand(2, 1, 2 * s, 3 * s) * 2 - 1
+    with torch.no_grad():
+        ab = model(l)
+    assert ab.shape == (2, 2, 2 * s, 3 * s)
+    assert torch.isfinite(ab).all() and ab.abs().max() <= 1.5

@@ -1,0 +1,135 @@
+"""`colourise train` and `colourise evaluate` through the real command-line entry point."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine.cli import train_cmd
+from engine.cli.main import build_parser, main
+from engine.training import TrainConfig
+
+
+def train_flags(photo_folder, tmp_path, *extra):
+    return ["train", "--data", str(photo_folder), "--arch", "alpha", "--size", "32", "--batch-size", "2", "--steps", "2",
+            "--run-dir", str(tmp_path / "runs"), "--device", "cpu", *extra]
+
+
+def test_train_from_flags_prints_the_run_folder_and_the_model(photo_folder, library, tmp_path, capsys):
+    code = main(["--models-dir", str(library), *train_flags(photo_folder, tmp_path, "--name", "cli-model")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert out.startswith("run folder: " + str(tmp_path / "runs" / "cli-model-"))
+    assert f"finished after 2 steps; model saved to {library / 'cli-model.safetensors'}" in out
+    assert "training on 7 photos, validating on 1, device cpu" in err
+    assert (library / "cli-model.safetensors").is_file()
+
+
+def test_train_from_a_config_file_with_overrides(photo_folder, library, tmp_path, capsys):
+    config = TrainConfig(arch="alpha", data=[str(photo_folder)], image_size=32, batch_size=2, epochs=50,
+                         run_dir=str(tmp_path / "runs"), library_dir=str(library), device="cpu", name="from-file")
+    path = config.save(tmp_path / "recipe.toml")
+    code = main(["train", "--config", str(path), "--steps", "1", "--set", "preview_count=1"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "finished after 1 steps" in out and "from-file.safetensors" in out
+
+
+def test_flags_override_the_config(tmp_path):
+    path = TrainConfig(arch="beta", data=["a"], epochs=3, lr=0.1, arch_params={"width": 4}).save(tmp_path / "c.toml")
+    args = build_parser().parse_args(["train", "--config", str(path), "--arch", "alpha", "--epochs", "7", "--lr", "0.01",
+                                      "--data", "x", "--data", "y", "--val", "v", "--from", "base", "--seed", "3",
+                                      "--set", "schedule=\"onecycle\"", "--set", "augment.hflip=false", "--set", "cache_images=false"])
+    config = train_cmd.config_from_args(args)
+    assert (config.arch, config.arch_params, config.epochs, config.steps, config.lr) == ("alpha", {"width": 8}, 7, 0, 0.01)
+    assert (config.data, config.val, config.init_from, config.seed) == (["x", "y"], ["v"], "base", 3)
+    assert (config.schedule, config.augment.hflip, config.cache_images) == ("onecycle", False, False)
+
+
+def test_train_without_data_is_a_usage_error(capsys):
+    assert main(["train"]) == 2
+    assert "give --config FILE, --data DIR or --resume RUN_DIR" in capsys.readouterr().err
+
+
+def test_a_bad_config_file_is_a_one_line_usage_error(tmp_path, capsys):
+    path = tmp_path / "bad.toml"
+    path.write_text('optimiser = "adam"\n')
+    assert main(["train", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err == "colourise: error: bad.toml: unknown training setting(s): optimiser\n"
+
+
+def test_a_failed_run_exits_1_with_the_reason(tmp_path, library, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(train_flags(empty, tmp_path)) == 1
+    assert "colourise: training failed: no usable colour photos in" in capsys.readouterr().err
+
+
+def test_resume_flag_continues_a_run(photo_folder, library, tmp_path, capsys):
+    assert main(train_flags(photo_folder, tmp_path, "--checkpoint-every-steps", "1")) == 0
+    run_dir = next((tmp_path / "runs").iterdir())
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run_dir), "--steps", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert "resuming at step 2 of 3" in err and "finished after 3 steps" in out
+
+
+def test_nproc_launches_torchrun_with_the_same_flags(monkeypatch, photo_folder, tmp_path):
+    calls = []
+    monkeypatch.setattr(train_cmd.subprocess, "call", lambda command: calls.append(command) or 0)
+    code = main(["--models-dir", "lib", *train_flags(photo_folder, tmp_path, "--nproc", "3", "--set", "augment.hflip=false")])
+    assert code == 0
+    command = calls[0]
+    assert command[:8] == [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "3", "-m", "engine.train"]
+    rest = command[8:]
+    assert rest[rest.index("--data") + 1] == str(photo_folder) and rest[rest.index("--size") + 1] == "32"
+    assert rest[rest.index("--set") + 1] == "augment.hflip=false" and rest[rest.index("--models-dir") + 1] == "lib"
+    assert "--nproc" not in rest
+
+
+def test_python_m_engine_train_parses_the_same_flags(photo_folder, library, tmp_path, capsys):
+    from engine import train as entry
+
+    code = entry.main(["--data", str(photo_folder), "--size", "32", "--steps", "1", "--device", "cpu",
+                       "--run-dir", str(tmp_path / "runs"), "--models-dir", str(library), "--name", "entry"])
+    assert code == 0 and (library / "entry.safetensors").is_file()
+
+
+# -- evaluate --------------------------------------------------------------------------------------
+@pytest.fixture
+def eval_folder(make_photos, tmp_path):
+    folder = make_photos(tmp_path / "eval", 3, size=48)
+    Image.fromarray(np.full((48, 48), 90, np.uint8)).save(folder / "grey.png")
+    return folder
+
+
+def test_evaluate_prints_model_and_grey_baseline(alpha_model_file, eval_folder, capsys):
+    code = main(["evaluate", "--model", str(alpha_model_file), str(eval_folder), "--device", "cpu"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == f"3 photos in {eval_folder} (1 skipped)"
+    assert lines[1].split() == ["metric", "alpha", "grey", "baseline"]
+    assert any(line.startswith("PSNR") for line in lines) and any(line.startswith("a/b AuC") for line in lines)
+    assert "skipped grey.png: greyscale, no colour to compare with" in err
+
+
+def test_evaluate_json_has_means_and_per_photo_scores(alpha_model_file, eval_folder, capsys):
+    assert main(["evaluate", "--model", str(alpha_model_file), str(eval_folder), "--json", "--limit", "2", "--device", "cpu"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["count"] == 2 and len(report["photos"]) == 2
+    assert report["grey"]["colourfulness"] == pytest.approx(0, abs=0.5)
+    assert report["model"]["psnr"] > 0 and 0 <= report["model"]["auc"] <= 1
+
+
+def test_evaluate_a_missing_folder_or_one_without_colour(alpha_model_file, tmp_path, capsys):
+    assert main(["evaluate", "--model", str(alpha_model_file), str(tmp_path / "nope")]) == 2
+    assert "nope: no such folder" in capsys.readouterr().err
+    Image.fromarray(np.full((16, 16), 90, np.uint8)).save(tmp_path / "grey.png")
+    assert main(["evaluate", "--model", str(alpha_model_file), str(tmp_path)]) == 1
+    assert "no usable colour photos in" in capsys.readouterr().err

@@ -1,0 +1,97 @@
+"""TrainConfig: TOML/JSON round trips, per-architecture defaults, clear errors for bad values."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from engine.models import list_models
+from engine.training import AugmentConfig, TrainConfig
+from engine.training.config import dumps_toml
+
+
+def unusual_config() -> TrainConfig:
+    return TrainConfig(
+        arch="beta", arch_params={"width": 12, "nested": {"a": [1, 2]}}, data=["photos/a", "ph\u00f6tos \"b\""], val=["val"],
+        image_size=96, cache_images=False, batch_size=3, epochs=0, steps=1234, optimizer="sgd", lr=3.5e-4,
+        schedule="onecycle", warmup_steps=7, loss="mse", grad_clip=0.0, seed=42, device="cuda:1", amp=False,
+        augment=AugmentConfig(random_resized_crop=False, crop_scale=(0.5, 0.9), lineage_rotate=True, rotate_degrees=10.0),
+        init_from="my-model", pretrained=False, name="my run", run_dir="/tmp/runs",
+    )
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_a_config_survives_a_round_trip_through_a_file(tmp_path, suffix):
+    config = unusual_config()
+    loaded = TrainConfig.load(config.save(tmp_path / f"config{suffix}"))
+    assert loaded == config
+    assert loaded.augment.crop_scale == (0.5, 0.9)
+
+
+def test_the_defaults_round_trip_and_the_toml_is_readable(tmp_path):
+    text = TrainConfig().to_toml()
+    assert TrainConfig.from_toml(text) == TrainConfig()
+    parsed = tomllib.loads(text)
+    assert parsed["augment"]["hflip"] is True and parsed["cache_images"] == "auto"
+
+
+@pytest.mark.parametrize("arch", list_models())
+def test_every_architecture_has_defaults_that_round_trip(arch):
+    config = TrainConfig.defaults_for(arch, data=["photos"])
+    assert config.arch == arch and config.data == ["photos"]
+    assert TrainConfig.from_toml(config.to_toml()).to_dict() == config.to_dict()
+
+
+def test_a_builder_can_carry_its_own_training_defaults(monkeypatch):
+    from engine.models import registry
+
+    arch = registry.get_architecture("alpha")
+
+    def builder(width: int = 8):
+        return arch.builder(width)
+
+    builder.training_defaults = {"lr": 5e-4, "image_size": 160}
+    monkeypatch.setitem(registry._REGISTRY, "alpha", registry.Architecture("alpha", arch.description, builder))
+    config = TrainConfig.defaults_for("alpha", lr=1e-2)
+    assert (config.image_size, config.lr, config.arch_params) == (160, 1e-2, {"width": 8})
+
+
+def test_unknown_settings_are_named(tmp_path):
+    with pytest.raises(ValueError, match="unknown training setting\\(s\\): batchsize, lrate"):
+        TrainConfig.from_dict({"batchsize": 2, "lrate": 1})
+    with pytest.raises(ValueError, match="unknown augment setting\\(s\\): flip"):
+        TrainConfig.from_dict({"augment": {"flip": True}})
+    path = tmp_path / "bad.toml"
+    path.write_text("batch_size = [\n")
+    with pytest.raises(ValueError, match="^bad.toml: "):
+        TrainConfig.load(path)
+    with pytest.raises(ValueError, match="no such config file"):
+        TrainConfig.load(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"optimizer": "lion"}, "optimizer must be one of adam, adamw, sgd, rmsprop"),
+        ({"schedule": "step"}, "schedule must be one of"),
+        ({"image_size": 4}, "image_size must be at least 8"),
+        ({"epochs": 0, "steps": 0}, "give epochs or steps"),
+        ({"lr": 0.0}, "lr must be a positive number"),
+        ({"data": []}, "no training data folder"),
+        ({"cache_images": "sometimes"}, "cache_images must be"),
+    ],
+)
+def test_validate_names_the_bad_value(change, message):
+    config = TrainConfig.from_dict({"data": ["photos"], **change})
+    with pytest.raises(ValueError, match=message):
+        config.validate()
+
+
+def test_a_single_folder_string_is_accepted():
+    assert TrainConfig.from_dict({"data": "photos", "val": "val"}).data == ["photos"]
+
+
+def test_the_toml_writer_leaves_out_none_and_quotes_odd_keys():
+    text = dumps_toml({"a": None, "b": 1.5, "odd key": "x", "t": {"c": None, "d": [True, "y"]}})
+    assert tomllib.loads(text) == {"b": 1.5, "odd key": "x", "t": {"d": [True, "y"]}}

@@ -1,0 +1,115 @@
+"""Resume: a stopped run continues with the same step count, optimiser/scheduler state and data order."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+import torch
+
+from engine.events import CheckpointSaved, TrainingCancelled, TrainingFinished, TrainingStarted
+from engine.modelfile import load_model
+from engine.training import resume, resume_config, train
+from engine.training.checkpoint import load_checkpoint, save_checkpoint
+
+
+def weights(path) -> dict[str, torch.Tensor]:
+    return load_model(path)[0].state_dict()
+
+
+def stop_after_checkpoint(step):
+    return lambda e: isinstance(e, CheckpointSaved) and e.step == step
+
+
+@pytest.mark.parametrize(
+    "optimizer, schedule",
+    [("adamw", "cosine"), ("adam", "onecycle"), ("sgd", "plateau"), ("rmsprop", "constant")],
+)
+def test_a_stopped_and_resumed_run_ends_exactly_like_an_uninterrupted_one(tiny_config, recorder, optimizer, schedule):
+    # 7 training photos, batch 2: 3 steps an epoch, so step 2 is mid-epoch; random crops and flips on.
+    settings = dict(optimizer=optimizer, schedule=schedule, warmup_steps=1, steps=6, batch_size=2,
+                    checkpoint_every_steps=2, val_every_steps=3, lr=3e-3)
+    straight = train(tiny_config(**settings))
+    assert isinstance(straight, TrainingFinished)
+
+    first = recorder(stop_when=stop_after_checkpoint(2))
+    stopped = train(tiny_config(**settings), first.state)
+    assert isinstance(stopped, TrainingCancelled) and stopped.step == 2
+
+    second = recorder()
+    resumed = train(resume_config(stopped.run_dir), second.state)
+    assert isinstance(resumed, TrainingFinished) and resumed.run_dir == stopped.run_dir
+    started = second.of(TrainingStarted)[0]
+    assert (started.start_step, started.total_steps) == (2, 6)
+    assert resumed.steps == 6
+
+    a, b = weights(straight.model_path), weights(resumed.model_path)
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+    assert resumed.metrics == pytest.approx(straight.metrics, nan_ok=True)
+
+
+def test_resume_drops_log_rows_written_after_the_checkpoint(tiny_config, recorder):
+    rec = recorder(stop_when=lambda e: isinstance(e, CheckpointSaved) and e.step == 2)
+    stopped = train(tiny_config(steps=6, batch_size=2, checkpoint_every_steps=2), rec.state)
+    log = stopped.run_dir / "metrics.jsonl"
+    # what a run killed at step 3 would have left behind:
+    log.write_text(log.read_text() + '{"type": "train", "step": 3, "loss": 1.0}\n{"type": "train", "st')
+    resumed = resume(stopped.run_dir)
+    assert isinstance(resumed, TrainingFinished)
+    steps = [int(line.split('"step": ')[1].split(",")[0]) for line in log.read_text().splitlines() if '"train"' in line]
+    assert steps == [1, 2, 3, 4, 5, 6]
+
+
+def test_resuming_a_finished_run_returns_its_model(tiny_config):
+    done = train(tiny_config(steps=2))
+    again = resume(done.run_dir)
+    assert isinstance(again, TrainingFinished) and again.model_path == done.model_path
+
+
+def test_a_run_killed_before_its_first_checkpoint_starts_over_in_the_same_folder(tiny_config, recorder):
+    rec = recorder(stop_when=lambda e: isinstance(e, CheckpointSaved))
+    stopped = train(tiny_config(steps=3), rec.state)
+    (stopped.run_dir / "checkpoint.pt").unlink()
+    rec = recorder()
+    resumed = train(resume_config(stopped.run_dir), rec.state)
+    assert isinstance(resumed, TrainingFinished) and rec.of(TrainingStarted)[0].start_step == 0
+
+
+def test_checkpoints_hold_plain_data_only(tiny_config, tmp_path):
+    done = train(tiny_config(steps=1, schedule="onecycle"))
+    blob = torch.load(done.run_dir / "checkpoint.pt", weights_only=True)  # refuses anything but tensors and plain data
+    assert blob["step"] == 1 and blob["config"]["schedule"] == "onecycle"
+    assert not list(done.run_dir.glob(".checkpoint.pt.*"))  # no temporary file left behind
+
+    unsafe = tmp_path / "checkpoint.pt"
+    torch.save({"format": 1, "step": 1, "model": {}, "args": argparse.Namespace(lr=1.0)}, unsafe)  # pickled code
+    with pytest.raises(ValueError, match="not a usable checkpoint"):
+        load_checkpoint(unsafe)
+
+
+def test_a_damaged_checkpoint_fails_the_resume_clearly(tiny_config):
+    done = train(tiny_config(steps=1))
+    (done.run_dir / "checkpoint.pt").write_bytes(b"PK\x03\x04 truncated")
+    result = resume(done.run_dir)
+    assert result.message.startswith("cannot resume: checkpoint.pt: not a usable checkpoint")
+
+
+def test_resume_of_a_folder_that_is_no_run_fails_clearly(tmp_path):
+    result = resume(tmp_path)
+    assert result.message == f"{tmp_path}: not a training run folder (no config.toml)"
+
+
+def test_save_checkpoint_replaces_atomically(tmp_path):
+    path = tmp_path / "checkpoint.pt"
+    save_checkpoint(path, {"step": 1, "model": {"w": torch.ones(2)}})
+    save_checkpoint(path, {"step": 2, "model": {"w": torch.zeros(2)}})
+    assert load_checkpoint(path)["step"] == 2 and [p.name for p in tmp_path.iterdir()] == ["checkpoint.pt"]
+
+
+def test_decoding_in_worker_processes_trains_exactly_like_the_memory_cache(tiny_config):
+    cached = train(tiny_config(steps=3, cache_images=True))
+    from_disk = train(tiny_config(steps=3, cache_images=False, num_workers=1))
+    a, b = weights(cached.model_path), weights(from_disk.model_path)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert '"cached_in_memory": false' in (from_disk.run_dir / "dataset.json").read_text()
