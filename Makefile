@@ -26,3 +26,18 @@ test: $(STAMP) lint
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The double-click app (see README "Double-click app"): PyInstaller from the `package`
+# extra, then a one-folder build in dist/Colourise/, then its frozen smoke test.
+.PHONY: smoke-frozen
+PACKAGE_STAMP := $(VENV)/.installed-package
+
+$(PACKAGE_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[package]"
+	touch $(PACKAGE_STAMP)
+
+package: $(PACKAGE_STAMP)
+	PYTHON=$(BIN)/python scripts/build_app.sh
+
+smoke-frozen:
+	$(BIN)/python scripts/smoke_frozen.py

@@ -57,6 +57,7 @@ class TrainConfig:
     batch_size: int = 16  # per process (a torchrun job trains on batch_size x processes per step)
     epochs: int = 10
     steps: int = 0  # when > 0, train this many steps instead of ``epochs``
+    max_minutes: float = 0.0  # when > 0, finish (and save the model) once training has run this long
     optimizer: str = "adamw"
     lr: float = 1e-3
     weight_decay: float = 1e-4

@@ -391,8 +391,11 @@ class _Run:
                 loss = self.trainable(l_norm, ab_norm)
             loss_value = float(loss.detach())
             finite = math.isfinite(loss_value)
-            sum_loss, stops, bad = distributed.all_reduce_sum(
-                [loss_value if finite else 0.0, float(self.state.should_stop()), 0.0 if finite else 1.0], info, self.device
+            time_up = config.max_minutes > 0 and step > start and self._elapsed() >= config.max_minutes * 60
+            sum_loss, stops, bad, times_up = distributed.all_reduce_sum(
+                [loss_value if finite else 0.0, float(self.state.should_stop()), 0.0 if finite else 1.0, float(time_up)],
+                info,
+                self.device,
             )
             if bad:
                 what = "NaN" if math.isnan(loss_value) else "infinite" if not finite else "NaN or infinite in another process"
@@ -403,6 +406,10 @@ class _Run:
                 )
             if stops:
                 return self._cancel(step)
+            if times_up:  # the time budget is spent: end as a finished run, validated at this step
+                if step % self.val_every:
+                    self._validate(step)
+                return self._finish(step)
             self.optimizer.zero_grad(set_to_none=True)
             self.scaler.scale(loss).backward()
             if config.grad_clip > 0:

@@ -280,3 +280,11 @@ def test_resume_config_reads_the_run_back(tiny_config):
     assert config.resume == str(result.run_dir) and config.name == "again" and config.image_size == 32
     with pytest.raises(ValueError, match="not a training run folder"):
         resume_config(result.run_dir / "previews")
+
+
+def test_a_time_budget_ends_the_run_as_finished_with_a_saved_model(tiny_config, recorder):
+    rec = recorder()
+    result = train(tiny_config(steps=10_000, max_minutes=1e-9), rec.state)
+    assert isinstance(result, TrainingFinished), result
+    assert 1 <= result.steps < 10_000 and result.model_path.exists()
+    assert rec.of(ValidationDone)[-1].step == result.steps
