@@ -16,7 +16,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import torch
-import torch.nn.functional as F
 
 from engine import colour
 
@@ -89,6 +88,7 @@ def soft_encode(
     points = ab.permute(0, 2, 3, 1).reshape(-1, 2).float()
     d2, idx = _squared_distances(points, centres.float()).topk(k, dim=1, largest=False)
     weights = torch.softmax(-d2 / (2 * sigma * sigma), dim=1)
+
     def as_map(t: torch.Tensor) -> torch.Tensor:
         return t.reshape(n, h, w, k).permute(0, 3, 1, 2)
 
@@ -145,8 +145,3 @@ def decode(logits: torch.Tensor, centres: torch.Tensor, temperature: float = 0.3
         return centres[logits.argmax(1)].permute(0, 3, 1, 2)
     probs = torch.softmax(logits / temperature, dim=1)
     return torch.einsum("nqhw,qc->nchw", probs, centres)
-
-
-def downsample_ab(ab: torch.Tensor, factor: int) -> torch.Tensor:
-    """a/b targets at 1/``factor`` resolution (mean of each ``factor`` x ``factor`` block)."""
-    return ab if factor == 1 else F.avg_pool2d(ab, factor)

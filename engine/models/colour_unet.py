@@ -68,20 +68,23 @@ class DecoderStage(nn.Module):
 
 
 class ColourUNet(ColouriseModel):
+    """See the module docstring; build it with ``create_model("colour_unet", ...)`` (defaults live there)."""
+
     stride = 32
 
     def __init__(
         self,
-        decoder_widths: Sequence[int] = (192, 128, 96, 64),
-        decode_temperature: float = 0.38,
-        class_weight: float = 0.5,
-        regression_weight: float = 1.0,
-        regression_beta: float = 0.05,
-        rebalance_gamma: float = 0.5,
-        rebalance: float = 0.5,
-        prior_ema: float = 0.01,
-        global_context: bool = True,
-        working_size: int = 384,
+        *,
+        decoder_widths: Sequence[int],
+        decode_temperature: float,
+        class_weight: float,
+        regression_weight: float,
+        regression_beta: float,
+        rebalance_gamma: float,
+        rebalance: float,
+        prior_ema: float,
+        global_context: bool,
+        working_size: int,
     ):
         super().__init__()
         if len(decoder_widths) != 4:
@@ -133,7 +136,10 @@ class ColourUNet(ColouriseModel):
         self.working_size = int(working_size)
 
     def configure_decoding(
-        self, decode_temperature: float | None = None, class_weight: float | None = None, working_size: int | None = None
+        self,
+        decode_temperature: float | None = None,
+        class_weight: float | None = None,
+        working_size: int | None = None,
     ) -> "ColourUNet":
         """Change how outputs are decoded (and the config ``save_model`` writes); weights stay as they are."""
         self._set_decoding(
@@ -141,8 +147,12 @@ class ColourUNet(ColouriseModel):
             self.class_weight if class_weight is None else class_weight,
             self.working_size if working_size is None else working_size,
         )
-        changes = {"decode_temperature": self.decode_temperature, "class_weight": self.class_weight, "working_size": self.working_size}
-        self.arch_config = {**self.arch_config, **changes}
+        self.arch_config = {
+            **self.arch_config,
+            "decode_temperature": self.decode_temperature,
+            "class_weight": self.class_weight,
+            "working_size": self.working_size,
+        }
         return self
 
     # -- the network
@@ -255,8 +265,23 @@ def colour_unet(
     global_context: bool = True,
     working_size: int = 384,
 ) -> ColourUNet:
-    """Build a ColourUNet; every argument is stored in the model file's config."""
+    """Build a ColourUNet; every argument is stored in the model file's config.
+
+    decoder_widths: channels at strides 32, 16, 8, 4. decode_temperature, class_weight
+    and working_size only affect decoding (tunable after training). regression_weight
+    and regression_beta: the smooth-L1 term. rebalance_gamma: uniform share mixed into
+    the prior; rebalance: exponent on the rebalancing weights (0 = off, 1 = Zhang's).
+    prior_ema: how fast the a/b prior follows the training targets.
+    """
     return ColourUNet(
-        decoder_widths, decode_temperature, class_weight, regression_weight, regression_beta,
-        rebalance_gamma, rebalance, prior_ema, global_context, working_size,
-    )  # fmt: skip
+        decoder_widths=decoder_widths,
+        decode_temperature=decode_temperature,
+        class_weight=class_weight,
+        regression_weight=regression_weight,
+        regression_beta=regression_beta,
+        rebalance_gamma=rebalance_gamma,
+        rebalance=rebalance,
+        prior_ema=prior_ema,
+        global_context=global_context,
+        working_size=working_size,
+    )

@@ -64,7 +64,8 @@ class ConvBN(nn.Module):
         super().__init__()
         # Stride 1 with an odd kernel is symmetric padding, which the convolution does itself (no copy).
         self.strided = stride > 1
-        self.conv = nn.Conv2d(in_ch, out_ch, kernel, stride, 0 if self.strided else kernel // 2, groups=groups, bias=False)
+        padding = 0 if self.strided else kernel // 2
+        self.conv = nn.Conv2d(in_ch, out_ch, kernel, stride, padding, groups=groups, bias=False)
         self.bn = nn.BatchNorm2d(out_ch, eps=BN_EPS, momentum=BN_MOMENTUM)
         self.act = nn.ReLU6(inplace=True) if act else nn.Identity()
 

@@ -35,7 +35,8 @@ def test_features_have_the_documented_strides_and_channels(height, width):
         features = encoder(torch.randn(1, 3, height, width))
     assert encoder.feature_channels == (24, 40, 112, 320)
     assert encoder.feature_strides == (4, 8, 16, 32)
-    assert [tuple(f.shape) for f in features] == [(1, c, height // s, width // s) for c, s in zip((24, 40, 112, 320), (4, 8, 16, 32))]
+    expected = [(1, c, height // s, width // s) for c, s in zip((24, 40, 112, 320), (4, 8, 16, 32))]
+    assert [tuple(f.shape) for f in features] == expected
 
 
 def test_blocks_past_the_last_feature_are_dropped():
