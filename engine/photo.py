@@ -11,6 +11,7 @@ encoded here and 16-bit TIFFs go through ``tifffile`` (a scikit-image dependency
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import secrets
@@ -199,8 +200,6 @@ def _exif_of(im: Image.Image) -> bytes | None:
 def _cmyk_to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
     if icc:
         try:
-            import io
-
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
             return ImageCms.profileToProfile(im, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
         except (ImageCms.PyCMSError, OSError, ValueError):

@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from engine.errors import ModelFileError
     from engine.events import PhotoDone, PhotoFailed, PhotoSkipped
     from engine.inference import Colouriser
+    from engine.library import resolve_model
     from engine.task import TaskState
 
     output = Path(args.output)
@@ -70,10 +71,14 @@ def run(args: argparse.Namespace) -> int:
     if not photos:
         return _usage(f"no photos found in {', '.join(args.inputs)} (looked for .jpg .png .tif .bmp .webp)")
     try:
-        colouriser = Colouriser.from_name(args.model, device=args.device, working_size=args.size, user_dir=args.models_dir)
+        model_path = resolve_model(args.model, args.models_dir)
     except ModelFileError as exc:
-        if args.model == DEFAULT_MODEL and not exc.path.exists():
+        if args.model == DEFAULT_MODEL:
             return _usage("the default model is not installed yet; name one with --model NAME|PATH (see `colourise models`)")
+        return _usage(str(exc))
+    try:
+        colouriser = Colouriser.from_name(model_path, device=args.device, working_size=args.size)
+    except ModelFileError as exc:
         return _usage(str(exc))
     except RuntimeError as exc:  # e.g. --device cuda without a GPU
         return _usage(str(exc).splitlines()[0])

@@ -199,3 +199,19 @@ def test_real_cuda_matches_cpu(same_size_album, tmp_path, alpha_model_file):
     for path in (tmp_path / "cpu").iterdir():
         other = read_photo(tmp_path / "gpu" / path.name).pixels.astype(int)
         assert np.abs(read_photo(path).pixels.astype(int) - other).max() <= 2
+
+
+@pytest.mark.shared_data
+def test_real_black_and_white_photos_keep_their_tones(shared_data, tmp_path, colouriser):
+    """Genuine historical photos (read from ../shared/data, never copied): coloured, tones kept."""
+    from skimage import color
+
+    photos = [p for p in sorted((shared_data / "bw").glob("*.jpg")) if read_photo(p).is_grey][:2]
+    assert photos, "the shared bw/ folder has no greyscale JPEGs"
+    result = colourise_files(photos, tmp_path / "out", colouriser, fmt="png")
+    assert result.succeeded == len(photos)
+    for source in photos:
+        grey = read_photo(source).pixels / 255.0
+        coloured = read_photo(tmp_path / "out" / f"{source.stem}.png").pixels / 255.0
+        l_in = color.rgb2lab(np.repeat(grey[..., None], 3, axis=-1))[..., 0]
+        assert np.abs(color.rgb2lab(coloured)[..., 0] - l_in).max() <= 1.0
