@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from engine import colour  # noqa: E402
+from engine.data import GREY_CHROMA, mean_chroma  # noqa: E402
 from engine.inference import Colouriser, luminance, recombine, resize_photo, working_shape  # noqa: E402
 from engine.metrics import evaluate_model, lab_metrics, grey_of, mean_metrics, _as_float_batch  # noqa: E402
 from engine.models import ab_bins  # noqa: E402
@@ -76,8 +77,8 @@ def main() -> int:
     cached = []
     for path in paths:
         photo = resize_photo(read_photo(path), 384)
-        if photo.is_grey:
-            continue
+        if photo.is_grey or mean_chroma(photo.pixels) < GREY_CHROMA:
+            continue  # a grey original scores the grey baseline a perfect 100 dB and tells nothing
         l_full, logits, reg = head_outputs(model, photo)
         cached.append((photo, l_full, logits, reg))
     truths = [_as_float_batch(p.pixels) for p, *_ in cached]

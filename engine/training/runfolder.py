@@ -20,9 +20,7 @@ import datetime as _dt
 import io
 import json
 import math
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ import numpy as np
 from PIL import Image
 
 from engine.metrics import METRIC_NAMES
+from engine.atomic import atomic_write_bytes
 
 CSV_COLUMNS = ("type", "step", "epoch", "loss", "lr", "images_per_second", *METRIC_NAMES)
 CONFIG_NAME = "config.toml"
@@ -55,17 +54,6 @@ def new_run_dir(parent: str | Path, name: str) -> Path:
             return path
         except FileExistsError:
             n += 1
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _plain(value: Any) -> Any:
