@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -381,10 +382,14 @@ def make_loader(dataset: PhotoDataset, order: DataOrder, start_step: int, total_
         num_workers = default_num_workers()
     if getattr(sys, "frozen", False):
         num_workers = 0
+    # Forking a process that runs other threads (the window's, a worker pool's) can copy a held
+    # lock into the child and hang it; such processes start their decoders fresh instead.
+    context = "spawn" if num_workers > 0 and threading.active_count() > 1 else None
     return torch.utils.data.DataLoader(
         dataset,
         batch_sampler=StepBatchSampler(order, start_step, total_steps),
         num_workers=num_workers,
+        multiprocessing_context=context,
         persistent_workers=False,
         prefetch_factor=4 if num_workers > 0 else None,
         pin_memory=torch.cuda.is_available(),

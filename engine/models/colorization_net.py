@@ -11,7 +11,6 @@ less than the regression loss's pull towards sepia.
 from __future__ import annotations
 
 from torch import nn
-from torchvision.models import resnet18
 
 from engine.models.base import ColouriseModel
 from engine.models.registry import register_model
@@ -23,6 +22,8 @@ class ColorizationNet(ColouriseModel):
 
     def __init__(self, width: int = 128):
         super().__init__()
+        from torchvision.models import resnet18  # here, not at the top: torchvision costs seconds to import
+
         trunk = resnet18(weights=None)
         trunk.conv1 = nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
         self.midlevel = nn.Sequential(trunk.conv1, trunk.bn1, trunk.relu, trunk.maxpool, trunk.layer1, trunk.layer2)

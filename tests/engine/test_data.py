@@ -163,3 +163,24 @@ def test_the_shared_validation_photos_are_all_usable_colour_photos(shared_data):
     scan = data.scan_photo_folder(shared_data / "val")
     assert (scan.usable, len(scan.grey), len(scan.broken)) == (86, 0, 0)
     assert {p.name.split("_")[0] for p in scan.colour} == {"cbsd68", "mcmaster"}
+
+
+
+class _Numbers(torch.utils.data.Dataset):
+    cache = None
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return i
+
+
+@pytest.mark.parametrize("threads, expected", [(1, None), (3, "spawn")])
+def test_loader_workers_are_spawned_when_other_threads_run(monkeypatch, threads, expected):
+    """Forking beside live threads (the window's) can deadlock a child; then the workers are spawned."""
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: threads)
+    loader = data.make_loader(_Numbers(), data.DataOrder(4, 2, seed=0), 0, 1, num_workers=1)
+    assert (loader.multiprocessing_context.get_start_method() if loader.multiprocessing_context else None) == expected

@@ -1,0 +1,79 @@
+"""The model library as the window sees it: one shared list that tells every page when it changes.
+
+Reads only model headers (``engine.library.list_library``), so a refresh is cheap;
+a file-system watcher on the user's library folder picks up models added by the
+command line or a finished training run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
+
+from engine.library import DEFAULT_MODEL, LibraryEntry, list_library, user_models_dir
+
+
+def _fingerprint(entries: list[LibraryEntry]) -> list[tuple]:
+    out = []
+    for entry in entries:
+        try:
+            mtime = entry.path.stat().st_mtime_ns
+        except OSError:
+            mtime = 0
+        out.append((entry.name, str(entry.path), mtime, entry.bundled))
+    return out
+
+
+class Library(QObject):
+    changed = Signal()
+    """Models were added, removed, renamed or rewritten."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._entries: list[LibraryEntry] = []
+        self._fingerprint: list[tuple] = []
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.directoryChanged.connect(self._on_directory_changed)
+        self.refresh()
+
+    @property
+    def user_dir(self) -> Path:
+        return user_models_dir()
+
+    def entries(self) -> list[LibraryEntry]:
+        return list(self._entries)
+
+    def usable(self) -> list[LibraryEntry]:
+        """Entries whose file could be read."""
+        return [e for e in self._entries if e.info is not None]
+
+    def find(self, name: str) -> LibraryEntry | None:
+        return next((e for e in self._entries if e.name == name), None)
+
+    def default_name(self) -> str | None:
+        """The model to pick when the user has not chosen: ``default`` if present, else the first usable one."""
+        usable = self.usable()
+        if any(e.name == DEFAULT_MODEL for e in usable):
+            return DEFAULT_MODEL
+        return usable[0].name if usable else None
+
+    def refresh(self) -> bool:
+        """Re-read the library; emits ``changed`` and returns True when it differs."""
+        entries = list_library()
+        self._watch()
+        fingerprint = _fingerprint(entries)
+        if fingerprint == self._fingerprint:
+            return False
+        self._entries, self._fingerprint = entries, fingerprint
+        self.changed.emit()
+        return True
+
+    def _watch(self) -> None:
+        folder = self.user_dir
+        watched = set(self._watcher.directories())
+        if folder.is_dir() and str(folder) not in watched:
+            self._watcher.addPath(str(folder))
+
+    def _on_directory_changed(self, _path: str) -> None:
+        self.refresh()

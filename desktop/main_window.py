@@ -1,0 +1,348 @@
+"""The main window: three pages (Colourise, Train, Models), menus, drops, settings, a careful close."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QImage, QKeySequence
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
+
+from desktop import settings
+from desktop.colourise_page import ColourisePage
+from desktop.library_model import Library
+from desktop.workers import Lane
+from engine import __version__
+from engine.library import DEFAULT_MODEL, resources_dir
+
+TABS = ("Colourise", "Train", "Models")
+CLOSE_WAIT_MS = 5000  # at exit, how long to wait for the photo lane to finish its current step
+
+LINEAGE_HTML = """
+<p>The architectures come from a university study of convolutional encoder-decoders
+that colour photos in CIE Lab space (they predict the a/b colour channels from the
+lightness L):</p>
+<ul>
+<li><b>Model 1 “alpha”</b>: a tiny encoder-decoder, the study's first try;</li>
+<li><b>Model 2 “beta”</b>: a deeper encoder-decoder (the study's sepia model);</li>
+<li><b>Model 3</b>: an encoder-decoder with U-Net skip connections;</li>
+<li><b>ConvAE</b>: a plain convolutional autoencoder;</li>
+<li><b>ColorizationNet</b>: ResNet-18 features with an upsampling decoder.</li>
+</ul>
+"""
+
+
+def app_icon() -> QIcon:
+    icon = QIcon()
+    folder = resources_dir() / "icons"
+    for size in (16, 24, 32, 48, 64, 128, 256, 512):
+        path = folder / f"colourise-{size}.png"
+        if path.is_file():
+            icon.addFile(str(path))
+    return icon
+
+
+def default_model_summary(library: Library) -> str:
+    """What the About box says about the default model, read from its metadata."""
+    entry = library.find(DEFAULT_MODEL)
+    if entry is None or entry.info is None:
+        return "The default model is not installed in this copy of Colourise; train one on the Train tab."
+    info = entry.info
+    training = info.training or {}
+    text = f"The default model (architecture <b>{html.escape(info.arch)}</b>, {info.parameters:,} parameters)"
+    described = training.get("data_description") or training.get("data_summary")
+    folders = training.get("data") or []
+    if isinstance(folders, str):
+        folders = [folders]
+    if described:
+        text += f" was trained on {html.escape(str(described))}"
+    elif folders:
+        names = ", ".join(html.escape(Path(str(f)).name or str(f)) for f in folders)
+        photos = training.get("train_photos")
+        text += f" was trained on {f'{photos:,} ' if photos else ''}photos from {names}"
+    else:
+        text += " does not say what it was trained on"
+    if training.get("epochs"):
+        text += f" for {training['epochs']} epochs"
+    return text + "."
+
+
+def _import_engine(_state) -> None:
+    import engine.models  # noqa: F401
+    import engine.training  # noqa: F401
+    import engine.data  # noqa: F401
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+    """The window closed (after any training was stopped)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Colourise")
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.library = Library(self)
+        self.photo_lane = Lane("photos", parent=self)
+        self.train_lane = Lane("training", parent=self)
+        self.misc_lane = Lane("misc", parent=self)
+        self._closing = False
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.colourise_page = ColourisePage(self.library, self.photo_lane)
+        self.tabs.addTab(self.colourise_page, "Colourise")
+        # The other pages pull in pyqtgraph and the training code: built just after the window shows.
+        self._train_page = None
+        self._models_page = None
+        self.tabs.addTab(QWidget(), "Train")
+        self.tabs.addTab(QWidget(), "Models")
+        self.setCentralWidget(self.tabs)
+        self.colourise_page.status_message.connect(self.show_status)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self._make_menus()
+        self._restore()
+        self.statusBar().showMessage("Ready.")
+
+    # -- pages built on first need --------------------------------------------------------
+    @property
+    def train_page(self):
+        if self._train_page is None:
+            from desktop.train_page import TrainPage
+
+            page = TrainPage(self.library, self.train_lane, self.misc_lane)
+            page.status_message.connect(self.show_status)
+            page.use_model_requested.connect(self.use_model)
+            page.training_ended.connect(self._on_training_ended)
+            self._replace_tab(1, page)
+            self._train_page = page
+        return self._train_page
+
+    @property
+    def models_page(self):
+        if self._models_page is None:
+            from desktop.models_page import ModelsPage
+
+            page = ModelsPage(self.library, self.misc_lane, current_photo=self._selected_photo_source)
+            page.status_message.connect(self.show_status)
+            page.use_model_requested.connect(self.use_model)
+            self._replace_tab(2, page)
+            self._models_page = page
+        return self._models_page
+
+    def warm_up(self) -> None:
+        """Import the engine's models and training code on a worker, then build the other pages.
+
+        Importing them takes seconds (torchvision); on a worker the window stays
+        responsive meanwhile, and the pages' own imports are then instant.
+        """
+        self.misc_lane.submit(_import_engine, name="warm-up", on_end=self.build_pages)
+
+    def build_pages(self) -> None:
+        """Build the Train and Models pages now (called once the window is on screen)."""
+        _ = self.train_page, self.models_page
+
+    def _replace_tab(self, index: int, page: QWidget) -> None:
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)
+        old = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, page, TABS[index])
+        old.deleteLater()
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+
+    def _on_tab_changed(self, index: int) -> None:
+        if index == 1:
+            self.train_page
+        elif index == 2:
+            self.models_page
+        settings.write("window/tab", index)
+
+    def show_tab(self, name: str) -> None:
+        index = TABS.index(name)
+        if index == 1:
+            self.train_page
+        elif index == 2:
+            self.models_page
+        self.tabs.setCurrentIndex(index)
+
+    def _selected_photo_source(self):
+        page = self.colourise_page
+        key = page.queue.current_key()
+        return page.items[key].source if key in page.items else None
+
+    # -- menus ----------------------------------------------------------------------------
+    def _make_menus(self) -> None:
+        page = self.colourise_page
+        groups = page.actions_for_menus()
+        file_menu = self.menuBar().addMenu("&File")
+        self._add_actions(file_menu, groups["file"][:3])
+        self.sample_action = self._action("Open &Sample Photo", None, self.open_sample, "Add a greyscale sample photo to try Colourise")
+        file_menu.addAction(self.sample_action)
+        file_menu.addSeparator()
+        self._add_actions(file_menu, groups["file"][4:])
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, "Close Colourise"))
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self._add_actions(edit_menu, groups["edit"])
+        view_menu = self.menuBar().addMenu("&View")
+        self._add_actions(view_menu, groups["view"])
+        view_menu.addSeparator()
+        for index, name in enumerate(TABS):
+            view_menu.addAction(self._action(f"&{name}", f"Alt+{index + 1}", lambda _=False, n=name: self.show_tab(n), f"Show the {name} tab"))
+        train_menu = self.menuBar().addMenu("&Train")
+        self.start_training_action = self._action("&Start Training", "Ctrl+Return", self._start_training, "Train a model with the Train tab's settings")
+        self.stop_training_action = self._action("S&top Training", "Ctrl+.", lambda: self.train_page.stop(), "Stop training and keep a checkpoint")
+        self.resume_training_action = self._action("&Resume a Run…", None, self._resume_training, "Continue a stopped training run")
+        self._add_actions(train_menu, [self.start_training_action, self.stop_training_action, self.resume_training_action])
+        models_menu = self.menuBar().addMenu("&Models")
+        self._add_actions(
+            models_menu,
+            [
+                self._action("&Import Model…", "Ctrl+I", lambda: self.models_page.import_dialog(), "Add a .safetensors model file to your library"),
+                self._action("&Compare Ticked Models", None, self._compare, "Colour the selected photo with every ticked model"),
+            ],
+        )
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("&About Colourise", None, self.about, "Versions, the model lineage and the default model's data"))
+        help_menu.addAction(self._action("About &Qt", None, QApplication.aboutQt, "The Qt toolkit"))
+        for act in self.findChildren(QAction):
+            if act.shortcut().isEmpty():
+                continue
+            self.addAction(act)  # shortcuts work whichever page has the focus
+
+    def _action(self, text: str, shortcut, slot, tip: str) -> QAction:
+        act = QAction(text, self)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.setStatusTip(tip)
+        act.setToolTip(tip)
+        act.triggered.connect(slot)
+        return act
+
+    @staticmethod
+    def _add_actions(menu: QMenu, actions) -> None:
+        for act in actions:
+            if act is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(act)
+
+    def _start_training(self) -> None:
+        self.show_tab("Train")
+        self.train_page.start()
+
+    def _resume_training(self) -> None:
+        self.show_tab("Train")
+        self.train_page.resume()
+
+    def _compare(self) -> None:
+        self.show_tab("Models")
+        self.models_page.compare_checked()
+
+    def open_sample(self) -> None:
+        samples = sorted((resources_dir() / "samples").glob("*.jpg"))
+        if samples:
+            self.show_tab("Colourise")
+            self.colourise_page.add_paths(samples)  # ones already queued are not added twice
+
+    def use_model(self, name: str) -> None:
+        """Colour photos with the named model: pick it on the Colourise page and show that page."""
+        self.library.refresh()
+        if self.colourise_page.select_model(name):
+            self.show_tab("Colourise")
+
+    def about(self) -> None:
+        import torch
+        from PySide6 import __version__ as pyside_version
+
+        text = (
+            f"<h3>Colourise {__version__}</h3>"
+            "<p>Brings colour to greyscale photographs, and lets you train your own colourising models.</p>"
+            f"{LINEAGE_HTML}"
+            "<p>The default architecture, <b>colour_unet</b>, builds on that lineage: a U-Net over an ImageNet-pretrained "
+            "EfficientNet-Lite0 encoder, predicting colour as both bins and values.</p>"
+            f"<p>{default_model_summary(self.library)}</p>"
+            f"<p><small>PyTorch {torch.__version__} · Qt for Python {pyside_version}</small></p>"
+        )
+        QMessageBox.about(self, "About Colourise", text)
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    # -- drag and drop anywhere -----------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        mime = event.mimeData()
+        if (mime.hasUrls() and any(u.isLocalFile() for u in mime.urls())) or mime.hasImage():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        mime = event.mimeData()
+        files = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() else []
+        if files:
+            self.show_tab("Colourise")
+            self.colourise_page.add_paths(files)
+        elif mime.hasImage():
+            self.show_tab("Colourise")
+            self.colourise_page.add_image(QImage(mime.imageData()), "dropped.png")
+        else:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+
+    # -- settings and closing -------------------------------------------------------------
+    def _restore(self) -> None:
+        geometry = settings.read("window/geometry", None)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 780)
+        state = settings.read("window/state", None)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        tab = settings.read("window/tab", 0, int)
+        if 0 <= tab < len(TABS) and tab:
+            QTimer.singleShot(0, lambda: self.show_tab(TABS[tab]))
+
+    def _save_settings(self) -> None:
+        settings.write("window/geometry", self.saveGeometry())
+        settings.write("window/state", self.saveState())
+        settings.settings().sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        training = self._train_page is not None and self._train_page.is_training()
+        if training and not self._closing:
+            from desktop.train_page import confirm_stop_for_close
+
+            if not confirm_stop_for_close(self):
+                event.ignore()
+                return
+            # Stop cleanly: the engine writes its checkpoint; the window closes when the run has ended.
+            self._closing = True
+            self.train_page.stop()
+            self.show_status("Stopping the training and saving a checkpoint before closing…")
+            event.ignore()
+            return
+        if training:
+            event.ignore()  # still waiting for the run to end
+            return
+        self._save_settings()
+        self.colourise_page.stop_all()
+        for lane in (self.photo_lane, self.misc_lane):
+            lane.stop_all()
+        for lane in (self.photo_lane, self.misc_lane, self.train_lane):
+            lane.wait(CLOSE_WAIT_MS)
+        event.accept()
+        self.closed.emit()
+
+    def _on_training_ended(self, _event) -> None:
+        if self._closing:
+            self._closing = False
+            QTimer.singleShot(0, self.close)

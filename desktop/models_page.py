@@ -1,0 +1,504 @@
+"""The Models page: the library as a table; rename, delete, import, reveal; compare models on one photo."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Qt, Signal
+from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from PySide6.QtCore import QFile
+
+from desktop import settings
+from desktop.colour_jobs import COLOURISERS, PhotoSource
+from desktop.images import photo_to_qimage
+from desktop.library_model import Library
+from desktop.workers import Lane
+from engine.library import LibraryEntry, unique_library_path, user_models_dir
+from engine.modelfile import ModelInfo
+
+COLUMNS = ("Name", "Architecture", "Parameters", "Trained on", "Epochs", "Validation", "Date")
+COMPARE_SIDE = 768  # compared photos are coloured at this long side
+TILE_HEIGHT = 240
+
+
+def parameters_text(count: int) -> str:
+    if count >= 1_000_000:
+        return f"{count / 1e6:.1f} M"
+    if count >= 1_000:
+        return f"{count / 1e3:.0f} k"
+    return str(count)
+
+
+def training_summary(info: ModelInfo) -> str:
+    """"703 photos from train, train-extra" or what the model file says about its data."""
+    training = info.training or {}
+    if training.get("data_summary"):
+        return str(training["data_summary"])
+    folders = training.get("data") or []
+    if isinstance(folders, str):
+        folders = [folders]
+    names = ", ".join(Path(str(f)).name or str(f) for f in folders)
+    photos = training.get("train_photos")
+    if photos and names:
+        return f"{photos:,} photos from {names}"
+    if names:
+        return names
+    return f"{photos:,} photos" if photos else "–"
+
+
+def validation_summary(info: ModelInfo) -> str:
+    metrics = (info.training or {}).get("metrics") or {}
+    parts = []
+    if "psnr" in metrics:
+        parts.append(f"PSNR {metrics['psnr']:.2f} dB")
+    if "ssim" in metrics:
+        parts.append(f"SSIM {metrics['ssim']:.3f}")
+    if "auc" in metrics:
+        parts.append(f"AuC {metrics['auc']:.3f}")
+    return " · ".join(parts) or "–"
+
+
+def epochs_text(info: ModelInfo) -> str:
+    epochs = (info.training or {}).get("epochs")
+    if epochs in (None, ""):
+        return "–"
+    try:
+        return f"{float(epochs):g}"
+    except (TypeError, ValueError):
+        return str(epochs)
+
+
+def reveal_in_file_manager(path: Path) -> None:
+    """Show ``path`` in the system's file manager (selected where the platform allows)."""
+    if sys.platform == "win32":
+        subprocess.Popen(["explorer", "/select,", str(path)])
+    elif sys.platform == "darwin":
+        subprocess.Popen(["open", "-R", str(path)])
+    else:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+
+
+def _validate_model_file(_state, path: Path) -> ModelInfo:
+    """Load the model fully (metadata, architecture, every weight's shape): a bad file raises a one-line error."""
+    from engine.modelfile import load_model
+
+    _model, info = load_model(path, "cpu")
+    return info
+
+
+def _import_model(state, path: Path) -> Path:
+    info = _validate_model_file(state, path)
+    target = unique_library_path(info.name)
+    tmp = target.with_name(f".{target.name}.importing")
+    try:
+        shutil.copyfile(path, tmp)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+@dataclass
+class Compared:
+    model: str
+    image: object  # QImage
+
+
+def _compare(state, source: PhotoSource, models: list[tuple[str, Path]]):
+    """Colour one photo with each model (at a preview size); emits the grey photo, then one ``Compared`` per model."""
+    from engine.inference import resize_photo
+
+    photo = resize_photo(source.read(), COMPARE_SIDE)
+    state.emit(Compared("Grey original", photo_to_qimage(photo)))
+    for name, path in models:
+        if state.should_stop():
+            return None
+        try:
+            image = photo_to_qimage(COLOURISERS.get(path).colourise(photo))
+        except Exception as exc:  # noqa: BLE001 - one unusable model must not hide the others
+            from desktop.workers import user_message
+
+            state.emit(Compared(f"{name}: {user_message(exc)}", None))
+            continue
+        state.emit(Compared(name, image))
+    return len(models)
+
+
+class ModelsPage(QWidget):
+    status_message = Signal(str)
+    """A short note for the window's status bar."""
+    imported = Signal(object)
+    """A model file was imported: its path in the library."""
+    import_failed = Signal(str)
+    """An import was refused; the one-line reason."""
+    compared = Signal(int)
+    """A comparison finished; how many models were compared."""
+    use_model_requested = Signal(str)
+    """The user wants to colour photos with the model of this name."""
+
+    def __init__(self, library: Library, lane: Lane, current_photo=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.library = library
+        self.lane = lane
+        self._current_photo = current_photo  # callable -> PhotoSource | None (the Colourise page's selection)
+        self._compare_job = None
+        self._compare_token = 0
+        self._checked: set[str] = set(settings.read_list("models/compare"))
+        self._build()
+        self.library.changed.connect(self._fill)
+        self._fill()
+
+    def _build(self) -> None:
+        self.table = QTreeWidget()
+        self.table.setColumnCount(len(COLUMNS))
+        self.table.setHeaderLabels(list(COLUMNS))
+        self.table.setRootIsDecorated(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        header = self.table.header()
+        header.setStretchLastSection(False)
+        for column in range(len(COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setToolTip("Tick models to compare them; double-click one to colour photos with it")
+        self.empty_label = QLabel("No models yet: train one on the Train tab, or Import a .safetensors model file.")
+        self.empty_label.setWordWrap(True)
+
+        self.use_button = QPushButton("Use")
+        self.use_button.setToolTip("Colour photos with the selected model")
+        self.rename_button = QPushButton("Rename…")
+        self.rename_button.setToolTip("Rename the selected model (F2)")
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setToolTip("Move the selected model's file to the trash (Delete)")
+        self.import_button = QPushButton("Import…")
+        self.import_button.setToolTip("Add a .safetensors model file to your library")
+        self.reveal_button = QPushButton("Show File")
+        self.reveal_button.setToolTip("Show the model file in the file manager")
+        self.compare_button = QPushButton("Compare Ticked…")
+        self.compare_button.setToolTip("Colour one photo (the one selected on the Colourise tab, or one you choose) with every ticked model")
+        buttons = QHBoxLayout()
+        for button in (self.use_button, self.rename_button, self.delete_button, self.reveal_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.compare_button)
+
+        self.compare_area = QScrollArea()
+        self.compare_area.setWidgetResizable(True)
+        self._tiles = QWidget()
+        self._tiles_layout = QHBoxLayout(self._tiles)
+        self._tiles_layout.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.compare_hint = QLabel("Tick two or more models and press Compare Ticked to see them side by side on one photo.")
+        self.compare_hint.setWordWrap(True)
+        self._tiles_layout.addWidget(self.compare_hint)
+        self.compare_area.setWidget(self._tiles)
+        self.compare_area.setMinimumHeight(TILE_HEIGHT + 60)
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.empty_label)
+        top_layout.addWidget(self.table, 1)
+        top_layout.addLayout(buttons)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(self.compare_area)
+        splitter.setStretchFactor(0, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.itemChanged.connect(self._on_item_changed)
+        self.table.itemDoubleClicked.connect(lambda item, _col: self.use_model_requested.emit(item.data(0, Qt.ItemDataRole.UserRole)))
+        self.use_button.clicked.connect(lambda: self.selected_name() and self.use_model_requested.emit(self.selected_name()))
+        self.rename_button.clicked.connect(self.rename_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.import_button.clicked.connect(self.import_dialog)
+        self.reveal_button.clicked.connect(self.reveal_selected)
+        self.compare_button.clicked.connect(self.compare_checked)
+
+    # -- the table ------------------------------------------------------------------------
+    def _fill(self) -> None:
+        selected = self.selected_name()
+        self.table.blockSignals(True)
+        self.table.setSortingEnabled(False)
+        self.table.clear()
+        for entry in self.library.entries():
+            self.table.addTopLevelItem(self._row(entry))
+        self.table.setSortingEnabled(True)
+        self.table.blockSignals(False)
+        self.empty_label.setVisible(not self.library.entries())
+        for row in range(self.table.topLevelItemCount()):
+            item = self.table.topLevelItem(row)
+            if item.data(0, Qt.ItemDataRole.UserRole) == selected:
+                self.table.setCurrentItem(item)
+        self._update_buttons()
+
+    def _row(self, entry: LibraryEntry) -> QTreeWidgetItem:
+        info = entry.info
+        name = entry.name + ("  (bundled)" if entry.bundled else "")
+        if info is None:
+            values = [name, "unreadable", "", entry.error, "", "", ""]
+        else:
+            values = [
+                name,
+                info.arch,
+                parameters_text(info.parameters),
+                training_summary(info),
+                epochs_text(info),
+                validation_summary(info),
+                (info.created or "")[:10],
+            ]
+        item = QTreeWidgetItem(values)
+        item.setData(0, Qt.ItemDataRole.UserRole, entry.name)
+        item.setToolTip(0, str(entry.path))
+        item.setToolTip(3, values[3])
+        if info is not None:
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(0, Qt.CheckState.Checked if entry.name in self._checked else Qt.CheckState.Unchecked)
+            item.setData(2, Qt.ItemDataRole.ToolTipRole, f"{info.parameters:,} parameters")
+        return item
+
+    def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if column != 0:
+            return
+        name = item.data(0, Qt.ItemDataRole.UserRole)
+        if item.checkState(0) == Qt.CheckState.Checked:
+            self._checked.add(name)
+        else:
+            self._checked.discard(name)
+        settings.write("models/compare", sorted(self._checked))
+        self._update_buttons()
+
+    def names(self) -> list[str]:
+        return [self.table.topLevelItem(row).data(0, Qt.ItemDataRole.UserRole) for row in range(self.table.topLevelItemCount())]
+
+    def selected_name(self) -> str | None:
+        item = self.table.currentItem()
+        return item.data(0, Qt.ItemDataRole.UserRole) if item is not None and item.isSelected() else None
+
+    def select(self, name: str) -> None:
+        for row in range(self.table.topLevelItemCount()):
+            item = self.table.topLevelItem(row)
+            if item.data(0, Qt.ItemDataRole.UserRole) == name:
+                self.table.setCurrentItem(item)
+
+    def set_checked(self, names: list[str]) -> None:
+        for row in range(self.table.topLevelItemCount()):
+            item = self.table.topLevelItem(row)
+            if item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+                wanted = item.data(0, Qt.ItemDataRole.UserRole) in names
+                item.setCheckState(0, Qt.CheckState.Checked if wanted else Qt.CheckState.Unchecked)
+
+    def checked_names(self) -> list[str]:
+        return [n for n in self.names() if n in self._checked and self.library.find(n) and self.library.find(n).info]
+
+    def _update_buttons(self) -> None:
+        entry = self.library.find(self.selected_name() or "")
+        editable = entry is not None and not entry.bundled
+        self.use_button.setEnabled(entry is not None and entry.info is not None)
+        self.rename_button.setEnabled(editable)
+        self.delete_button.setEnabled(editable)
+        self.reveal_button.setEnabled(entry is not None)
+        for button in (self.rename_button, self.delete_button):
+            if entry is not None and entry.bundled:
+                button.setToolTip("Bundled models come with the app and cannot be changed")
+        self.compare_button.setEnabled(len(self.checked_names()) >= 1 and self._compare_job is None)
+
+    # -- rename, delete, reveal -----------------------------------------------------------
+    def rename_selected(self) -> None:
+        name = self.selected_name()
+        if not name:
+            return
+        new, ok = QInputDialog.getText(self, "Rename model", f"New name for “{name}”:", text=name)
+        if ok and new.strip() and new.strip() != name:
+            self.rename_model(name, new.strip())
+
+    def rename_model(self, name: str, new_name: str) -> bool:
+        """Rename a user model's file; refuses bundled models, bad names and names already taken."""
+        from engine.library import MODEL_SUFFIX
+        from engine.training.runfolder import safe_name
+
+        entry = self.library.find(name)
+        if entry is None or entry.bundled:
+            return self._refuse(f"{name}: only your own models can be renamed")
+        if safe_name(new_name) != new_name:
+            return self._refuse(f"“{new_name}”: use letters, digits, '-', '_' and '.' only")
+        target = entry.path.with_name(new_name + MODEL_SUFFIX)
+        if target.exists() or self.library.find(new_name):
+            return self._refuse(f"“{new_name}”: a model of that name exists already")
+        try:
+            entry.path.rename(target)
+        except OSError as exc:
+            return self._refuse(f"{entry.path.name}: cannot rename ({exc.strerror or exc})")
+        if name in self._checked:
+            self._checked.discard(name)
+            self._checked.add(new_name)
+        self.library.refresh()
+        self.select(new_name)
+        self.status_message.emit(f"Renamed {name} to {new_name}.")
+        return True
+
+    def delete_selected(self) -> None:
+        name = self.selected_name()
+        entry = self.library.find(name or "")
+        if entry is None or entry.bundled:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Delete model",
+            f"Delete the model “{name}”?\n\nIts file is moved to the trash where the system has one:\n{entry.path}",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete_model(name)
+
+    def delete_model(self, name: str) -> bool:
+        """Move a user model's file to the trash (or delete it where there is none)."""
+        entry = self.library.find(name)
+        if entry is None or entry.bundled:
+            return self._refuse(f"{name}: only your own models can be deleted")
+        trashed = QFile.moveToTrash(str(entry.path))
+        ok = trashed[0] if isinstance(trashed, tuple) else bool(trashed)
+        if not ok:
+            try:
+                entry.path.unlink()
+            except OSError as exc:
+                return self._refuse(f"{entry.path.name}: cannot delete ({exc.strerror or exc})")
+        self._checked.discard(name)
+        self.library.refresh()
+        self.status_message.emit(f"Deleted {name}.")
+        return True
+
+    def reveal_selected(self) -> None:
+        entry = self.library.find(self.selected_name() or "")
+        if entry is not None:
+            reveal_in_file_manager(entry.path)
+
+    def _refuse(self, message: str) -> bool:
+        self.status_message.emit(message)
+        QMessageBox.warning(self, "Colourise", message)
+        return False
+
+    # -- import ---------------------------------------------------------------------------
+    def import_dialog(self) -> None:
+        start = settings.read("folders/import", str(Path.home()), str)
+        path, _ = QFileDialog.getOpenFileName(self, "Import a model", start, "Colourise models (*.safetensors);;All files (*)")
+        if path:
+            settings.write("folders/import", str(Path(path).parent))
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path) -> None:
+        """Check the file is a complete, safe Colourise model (on a worker), then copy it into the library."""
+        if path.suffix.lower() != ".safetensors":
+            self._on_import_failed(f"{path.name}: not a .safetensors model file (Colourise never opens pickle files from others)")
+            return
+        self.status_message.emit(f"Checking {path.name}…")
+        self.lane.submit(_import_model, path, name="import", on_finished=self._on_imported, on_error=self._on_import_failed)
+
+    def _on_imported(self, target: Path) -> None:
+        self.library.refresh()
+        self.select(target.stem)
+        self.status_message.emit(f"Imported {target.stem} into your library ({user_models_dir()}).")
+        self.imported.emit(target)
+
+    def _on_import_failed(self, message: str) -> None:
+        self.status_message.emit(f"Import failed: {message}")
+        self.import_failed.emit(message)
+        QMessageBox.warning(self, "Import failed", f"This model cannot be imported.\n\n{message}")
+
+    # -- compare --------------------------------------------------------------------------
+    def compare_checked(self) -> None:
+        source = self._current_photo() if self._current_photo else None
+        if source is None:
+            start = settings.read("folders/open", str(Path.home()), str)
+            path, _ = QFileDialog.getOpenFileName(self, "Choose a photo to compare on", start)
+            if not path:
+                return
+            source = PhotoSource(Path(path).name, path=Path(path))
+        self.compare(source, self.checked_names())
+
+    def compare(self, source: PhotoSource, names: list[str]) -> None:
+        """Colour ``source`` with each named model; the tiles appear as each finishes."""
+        models = [(n, self.library.find(n).path) for n in names if self.library.find(n) and self.library.find(n).info]
+        if not models:
+            return
+        if self._compare_job is not None:
+            self._compare_job.stop()
+        self._clear_tiles()
+        self._compare_token += 1
+        token = self._compare_token
+        self._compare_job = self.lane.submit(
+            _compare, source, models, name="compare",
+            on_progress=lambda event: token == self._compare_token and self._add_tile(event),
+            on_finished=lambda count: self._on_compared(token, count),
+            on_error=lambda message: self._on_compare_failed(token, message),
+        )
+        self._update_buttons()
+        self.status_message.emit(f"Colouring {source.name} with {len(models)} model(s)…")
+
+    def _clear_tiles(self) -> None:
+        while self._tiles_layout.count():
+            widget = self._tiles_layout.takeAt(0).widget()
+            if widget is not None and widget is not self.compare_hint:
+                widget.deleteLater()
+        self.compare_hint.hide()
+        self.tiles: list[tuple[str, QLabel]] = []
+
+    def _add_tile(self, event: Compared) -> None:
+        tile = QWidget()
+        layout = QVBoxLayout(tile)
+        layout.setContentsMargins(0, 0, 0, 0)
+        picture = QLabel()
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        if event.image is not None:
+            pixmap = QPixmap.fromImage(event.image)
+            picture.setPixmap(pixmap.scaledToHeight(TILE_HEIGHT, Qt.TransformationMode.SmoothTransformation))
+        caption = QLabel(event.model)
+        caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        caption.setWordWrap(True)
+        caption.setMaximumWidth(max(TILE_HEIGHT, picture.pixmap().width() if event.image is not None else TILE_HEIGHT))
+        layout.addWidget(picture)
+        layout.addWidget(caption)
+        self._tiles_layout.addWidget(tile)
+        self.tiles.append((event.model, picture))
+
+    def _on_compared(self, token: int, count) -> None:
+        if token != self._compare_token:
+            return
+        self._compare_job = None
+        self._update_buttons()
+        if count is not None:
+            self.status_message.emit(f"Compared {count} model(s).")
+            self.compared.emit(count)
+
+    def _on_compare_failed(self, token: int, message: str) -> None:
+        if token != self._compare_token:
+            return
+        self._compare_job = None
+        self._update_buttons()
+        self.status_message.emit(f"Compare failed: {message}")
+        QMessageBox.warning(self, "Colourise", f"Compare failed: {message}")

@@ -1,0 +1,646 @@
+"""The Train page: pick photos and a recipe, train on a worker thread, watch it learn.
+
+The engine's ``train(config, state)`` runs on the training lane; its events
+arrive here as signals and update the loss plot (log scale), speed, ETA,
+progress, validation metrics and the preview strip. Stop asks the engine to stop
+at its next step, which writes a checkpoint; Resume continues that run folder.
+A finished model is already in the library when its event arrives.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import settings
+from desktop.form_fields import Field, FieldError, label_for
+from desktop.library_model import Library
+from desktop.widgets.loss_plot import LossPlot
+from desktop.widgets.preview_strip import PreviewStrip
+from desktop.workers import Job, Lane
+from engine.events import (
+    CheckpointSaved,
+    PreviewReady,
+    TrainingCancelled,
+    TrainingFailed,
+    TrainingFinished,
+    TrainingStarted,
+    TrainingStep,
+    ValidationDone,
+)
+from engine.library import user_models_dir
+
+# (TrainConfig field, label, choices or None, tooltip): the recipe settings the form shows.
+RECIPE_FIELDS = [
+    ("epochs", "Epochs", None, "Passes over the training photos"),
+    ("batch_size", "Batch size", None, "Photos per training step; lower it if memory runs out"),
+    ("image_size", "Image size", None, "Side in pixels of the square training crops"),
+    ("lr", "Learning rate", None, "Step size of the optimiser, e.g. 0.001"),
+    ("optimizer", "Optimiser", "optimizers", "How the weights are updated"),
+    ("schedule", "Schedule", "schedules", "How the learning rate changes during training"),
+    ("weight_decay", "Weight decay", None, "Pull towards small weights (regularisation)"),
+    ("loss", "Loss", "losses", "What the training minimises; auto picks the architecture's own"),
+    ("val_fraction", "Validation share", None, "Share of the photos held out for validation when no validation folder is given"),
+    ("seed", "Seed", None, "Same seed and data: the same run"),
+    ("pretrained", "Pretrained encoder", None, "Start the encoder from ImageNet weights (architectures that have one)"),
+]
+METRIC_LABELS = {
+    "psnr": "PSNR",
+    "ssim": "SSIM",
+    "auc": "AuC (a/b error)",
+    "colourfulness": "Colourfulness",
+    "colourfulness_gap": "Colourfulness gap",
+    "chroma_ratio": "Chroma ratio",
+}
+
+
+def runs_dir() -> Path:
+    """Where the window's training runs live: next to the user's model library."""
+    return user_models_dir().parent / "runs"
+
+
+def _has_pretrained_encoder(arch_name: str) -> bool:
+    from engine.models import get_architecture
+
+    builder = get_architecture(arch_name).builder
+    try:
+        cls = typing.get_type_hints(builder).get("return")
+    except Exception:  # noqa: BLE001 - an unresolvable annotation: assume it might
+        return True
+    return cls is None or callable(getattr(cls, "load_pretrained_encoder", None))
+
+
+class FolderPicker(QWidget):
+    """A folder path with a Browse button."""
+
+    def __init__(self, placeholder: str, tip: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setToolTip(tip)
+        self.edit.setClearButtonEnabled(True)
+        self.button = QPushButton("Browse…")
+        self.button.setToolTip(tip)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.button)
+        self.button.clicked.connect(self._browse)
+
+    def _browse(self) -> None:
+        start = self.edit.text() or settings.read("folders/train", str(Path.home()), str)
+        folder = QFileDialog.getExistingDirectory(self, "Choose a folder of photos", start)
+        if folder:
+            settings.write("folders/train", str(Path(folder).parent))
+            self.edit.setText(folder)
+            self.edit.editingFinished.emit()
+
+    def path(self) -> str:
+        return self.edit.text().strip()
+
+
+class TrainPage(QWidget):
+    status_message = Signal(str)
+    """A short note for the window's status bar."""
+    training_started = Signal()
+    """A training run (new or resumed) was submitted."""
+    training_ended = Signal(object)
+    """The run ended: a TrainingFinished, TrainingCancelled or TrainingFailed event."""
+    scan_finished = Signal(str, object)
+    """A dataset folder scan ended: ("data" or "val", its ``engine.data.FolderScan``)."""
+    use_model_requested = Signal(str)
+    """The user wants to colour photos with the model of this name."""
+    stepped = Signal(int)
+    """The running training reported a step (its number)."""
+
+    def __init__(self, library: Library, train_lane: Lane, scan_lane: Lane, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.library = library
+        self.train_lane = train_lane
+        self.scan_lane = scan_lane
+        self._job: Job | None = None
+        self._scan_jobs: dict[str, tuple[int, Job]] = {}
+        self._scan_token = 0
+        self.fields: dict[str, Field] = {}
+        self.arch_fields: dict[str, Field] = {}
+        self._run_dir: Path | None = None
+        self._last_model: str | None = None
+        self._last_event = None  # how the last run ended
+        self._total_steps = 0
+        self._build()
+        self.library.changed.connect(self._fill_start_from)
+        self._fill_start_from()
+        self._restore()
+
+    # -- layout ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        from engine.device import describe_devices
+        from engine.models import get_architecture, list_models
+
+        self.data_picker = FolderPicker("A folder of colour photos (searched recursively)", "The photos the model learns colour from")
+        self.val_picker = FolderPicker("Optional: a separate folder of validation photos", "Photos to measure progress on; empty: a share of the training photos")
+        self.data_summary = QLabel("Choose a folder of colour photos.")
+        self.data_summary.setWordWrap(True)
+        self.val_summary = QLabel("")
+        self.val_summary.setWordWrap(True)
+        self.arch_box = QComboBox()
+        for name in list_models():
+            self.arch_box.addItem(name, name)
+            self.arch_box.setItemData(self.arch_box.count() - 1, get_architecture(name).description, Qt.ItemDataRole.ToolTipRole)
+        self.arch_box.setToolTip("The network to train")
+        self.arch_description = QLabel()
+        self.arch_description.setWordWrap(True)
+        self.start_from = QComboBox()
+        self.start_from.setToolTip("Random weights, or continue learning from a model in your library (fine-tuning)")
+        self.device_box = QComboBox()
+        for choice, label in describe_devices():
+            self.device_box.addItem(label, choice)
+        self.device_box.setToolTip("Where the training runs: a CUDA GPU is much faster than the CPU")
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("the architecture's name")
+        self.name_edit.setToolTip("The new model's name in the library (a number is added if it is taken)")
+
+        dataset = QGroupBox("Photos")
+        form = QFormLayout(dataset)
+        form.addRow("Training:", self.data_picker)
+        form.addRow("", self.data_summary)
+        form.addRow("Validation:", self.val_picker)
+        form.addRow("", self.val_summary)
+
+        model = QGroupBox("Model")
+        form = QFormLayout(model)
+        form.addRow("Architecture:", self.arch_box)
+        form.addRow("", self.arch_description)
+        form.addRow("Start from:", self.start_from)
+        form.addRow("Name:", self.name_edit)
+        form.addRow("Device:", self.device_box)
+
+        self.recipe_box = QGroupBox("Training settings")
+        self.recipe_form = QFormLayout(self.recipe_box)
+        self.arch_box_group = QGroupBox("Architecture settings")
+        self.arch_form = QFormLayout(self.arch_box_group)
+
+        self.start_button = QPushButton("Start")
+        self.start_button.setToolTip("Start training (Ctrl+Return)")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop after the current step and keep a checkpoint to resume from")
+        self.resume_button = QPushButton("Resume")
+        self.resume_button.setToolTip("Continue the last stopped run from its checkpoint")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.resume_button)
+
+        settings_column = QWidget()
+        column = QVBoxLayout(settings_column)
+        column.addWidget(dataset)
+        column.addWidget(model)
+        column.addWidget(self.recipe_box)
+        column.addWidget(self.arch_box_group)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(settings_column)
+        scroll.setMinimumWidth(420)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(scroll, 1)
+        left_layout.addLayout(buttons)
+
+        self.plot = LossPlot()
+        self.progress = QProgressBar()
+        self.progress.setFormat("%p %")
+        self.progress.setValue(0)
+        self.state_label = QLabel("Not training.")
+        self.state_label.setWordWrap(True)
+        self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.speed_label = QLabel("–")
+        self.eta_label = QLabel("–")
+        self.step_label = QLabel("–")
+        self.metrics_label = QLabel("–")
+        self.metrics_label.setWordWrap(True)
+        self.metrics_label.setToolTip("Validation metrics after the last validation (higher PSNR, SSIM and AuC are better)")
+        self.use_button = QPushButton("Colour Photos With It")
+        self.use_button.setToolTip("Switch to the Colourise tab with the new model")
+        self.use_button.hide()
+        numbers = QGridLayout()
+        for row, (title, widget) in enumerate(
+            [("Step:", self.step_label), ("Speed:", self.speed_label), ("Time left:", self.eta_label), ("Validation:", self.metrics_label)]
+        ):
+            numbers.addWidget(QLabel(title), row, 0, Qt.AlignmentFlag.AlignTop)
+            numbers.addWidget(widget, row, 1)
+        numbers.setColumnStretch(1, 1)
+        self.previews = PreviewStrip()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        state_row = QHBoxLayout()
+        state_row.addWidget(self.state_label, 1)
+        state_row.addWidget(self.use_button)
+        right_layout.addLayout(state_row)
+        right_layout.addWidget(self.progress)
+        right_layout.addLayout(numbers)
+        right_layout.addWidget(self.plot, 1)
+        right_layout.addWidget(self.previews)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([460, 820])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self.arch_box.currentIndexChanged.connect(self._on_arch_changed)
+        self.start_from.currentIndexChanged.connect(self._on_start_from_changed)
+        self.data_picker.edit.editingFinished.connect(lambda: self.scan("data"))
+        self.val_picker.edit.editingFinished.connect(lambda: self.scan("val"))
+        self.start_button.clicked.connect(self.start)
+        self.stop_button.clicked.connect(self.stop)
+        self.resume_button.clicked.connect(self.resume)
+        self.use_button.clicked.connect(lambda: self._last_model and self.use_model_requested.emit(self._last_model))
+        self._update_buttons()
+
+    def _restore(self) -> None:
+        arch = settings.read("train/arch", "", str)
+        if arch and self.arch_box.findData(arch) >= 0:
+            self.arch_box.setCurrentIndex(self.arch_box.findData(arch))
+        self._on_arch_changed()
+        device = settings.read("train/device", "auto", str)
+        self.device_box.setCurrentIndex(max(0, self.device_box.findData(device)))
+        self.data_picker.edit.setText(settings.read("train/data", "", str))
+        self.val_picker.edit.setText(settings.read("train/val", "", str))
+        run = settings.read("train/last_run", "", str)
+        if run and (Path(run) / "checkpoint.pt").is_file():
+            self._run_dir = Path(run)
+        for kind in ("data", "val"):
+            if (self.data_picker if kind == "data" else self.val_picker).path():
+                self.scan(kind)
+        self._update_buttons()
+
+    # -- form -----------------------------------------------------------------------------
+    def _on_arch_changed(self, _index: int = -1) -> None:
+        from engine.models import get_architecture
+        from engine.training import TrainConfig, list_losses
+        from engine.training.config import OPTIMIZERS, SCHEDULES
+
+        arch = self.arch_box.currentData()
+        if not arch:
+            return
+        self.arch_description.setText(get_architecture(arch).description)
+        defaults = TrainConfig.defaults_for(arch)
+        choices = {"optimizers": list(OPTIMIZERS), "schedules": list(SCHEDULES), "losses": list_losses()}
+        _clear_form(self.recipe_form)
+        self.fields = {}
+        has_encoder = _has_pretrained_encoder(arch)
+        for name, label, choice_key, tip in RECIPE_FIELDS:
+            if name == "pretrained" and not has_encoder:
+                continue
+            field = Field(name, label, getattr(defaults, name), choices.get(choice_key) if choice_key else None, tip)
+            self.fields[name] = field
+            self.recipe_form.addRow(f"{label}:", field.widget)
+        _clear_form(self.arch_form)
+        self.arch_fields = {}
+        for name, value in defaults.arch_params.items():
+            field = Field(name, label_for(name), value, tip=f"{arch} parameter {name} (default {value})")
+            self.arch_fields[name] = field
+            self.arch_form.addRow(f"{label_for(name)}:", field.widget)
+        self.arch_box_group.setVisible(bool(self.arch_fields))
+        self._on_start_from_changed()
+
+    def _fill_start_from(self) -> None:
+        current = self.start_from.currentData()
+        self.start_from.blockSignals(True)
+        self.start_from.clear()
+        self.start_from.addItem("Random weights (train from scratch)", "")
+        for entry in self.library.usable():
+            self.start_from.addItem(f"Fine-tune {entry.name} ({entry.info.arch})", entry.name)
+        self.start_from.setCurrentIndex(max(0, self.start_from.findData(current)))
+        self.start_from.blockSignals(False)
+        self._on_start_from_changed()
+
+    def _on_start_from_changed(self, _index: int = -1) -> None:
+        """Fine-tuning fixes the architecture and its parameters to the chosen model's."""
+        name = self.start_from.currentData()
+        entry = self.library.find(name) if name else None
+        fine_tune = entry is not None and entry.info is not None
+        if fine_tune and self.arch_box.currentData() != entry.info.arch:
+            self.arch_box.setCurrentIndex(self.arch_box.findData(entry.info.arch))  # rebuilds the form, calls back here
+            return
+        self.arch_box.setEnabled(not fine_tune and not self.is_training())
+        for field in self.arch_fields.values():
+            if fine_tune and field.name in entry.info.config:
+                field.set_value(entry.info.config[field.name])
+            field.set_enabled(not fine_tune)
+        if "pretrained" in self.fields:
+            self.fields["pretrained"].set_enabled(not fine_tune)
+
+    def field(self, name: str) -> Field:
+        """The form field for a training setting or an architecture parameter."""
+        return self.fields.get(name) or self.arch_fields[name]
+
+    def config(self):
+        """The TrainConfig the form describes; raises ``ValueError`` (one line) when it cannot work."""
+        from engine.training import TrainConfig
+
+        arch = self.arch_box.currentData()
+        data = self.data_picker.path()
+        if not data:
+            raise ValueError("choose a folder of colour photos to train on")
+        if not Path(data).expanduser().is_dir():
+            raise ValueError(f"{data}: no such folder")
+        val = self.val_picker.path()
+        if val and not Path(val).expanduser().is_dir():
+            raise ValueError(f"{val}: no such folder")
+        try:
+            recipe = {name: field.value() for name, field in self.fields.items()}
+            arch_params = {name: field.value() for name, field in self.arch_fields.items()}
+        except FieldError as exc:
+            raise ValueError(str(exc)) from None
+        config = TrainConfig.defaults_for(
+            arch,
+            **recipe,
+            arch_params=arch_params,
+            data=[data],
+            val=[val] if val else [],
+            init_from=self.start_from.currentData() or "",
+            name=self.name_edit.text().strip(),
+            device=self.device_box.currentData() or "auto",
+            run_dir=str(runs_dir()),
+        )
+        config.validate()
+        return config
+
+    # -- dataset scans --------------------------------------------------------------------
+    def scan(self, kind: str) -> None:
+        """Count usable, greyscale and broken photos in the training ("data") or validation ("val") folder."""
+        picker, label = (self.data_picker, self.data_summary) if kind == "data" else (self.val_picker, self.val_summary)
+        folder = picker.path()
+        settings.write(f"train/{kind}", folder)
+        old = self._scan_jobs.pop(kind, None)
+        if old is not None:
+            old[1].stop()
+        if not folder:
+            label.setText("Choose a folder of colour photos." if kind == "data" else "")
+            return
+        if not Path(folder).expanduser().is_dir():
+            label.setText(f"{folder}: no such folder")
+            return
+        label.setText("Counting photos…")
+        self._scan_token += 1
+        token = self._scan_token
+        self._scan_jobs[kind] = (token, self.scan_lane.submit(
+            _scan_folder, Path(folder).expanduser(), name=f"scan-{kind}",
+            on_progress=lambda count: self._on_scan_count(kind, token, count),
+            on_finished=lambda scan: self._on_scanned(kind, token, scan),
+            on_error=lambda message: self._on_scanned(kind, token, None, message),
+        ))
+
+    def _on_scan_count(self, kind: str, token: int, count: int) -> None:
+        if self._scan_jobs.get(kind, (None,))[0] == token:
+            label = self.data_summary if kind == "data" else self.val_summary
+            label.setText(f"{count:,} image files; checking which have colour…")
+
+    def _on_scanned(self, kind: str, token: int, scan, error: str = "") -> None:
+        if self._scan_jobs.get(kind, (None,))[0] != token:
+            return
+        del self._scan_jobs[kind]
+        label = self.data_summary if kind == "data" else self.val_summary
+        if scan is None:
+            label.setText(error or "")
+            return
+        text = scan.summary()
+        if kind == "data" and scan.usable == 0:
+            text += ": nothing to train on"
+        label.setText(text)
+        self.scan_finished.emit(kind, scan)
+
+    # -- training -------------------------------------------------------------------------
+    def is_training(self) -> bool:
+        return self._job is not None
+
+    def start(self) -> bool:
+        """Start a new run from the form; False (with the reason shown) when the form cannot work."""
+        if self.is_training():
+            return False
+        try:
+            config = self.config()
+        except ValueError as exc:
+            self._show_state(f"Cannot start: {exc}")
+            self.status_message.emit(f"Cannot start training: {exc}")
+            return False
+        settings.write("train/arch", config.arch)
+        settings.write("train/device", config.device)
+        self.plot.clear()
+        self.previews.clear()
+        self._launch(_run_training, config, f"Preparing {config.model_name}: reading photos…")
+        return True
+
+    def resume(self, run_dir: str | Path | None = None) -> bool:
+        """Continue a stopped run (the last one, or ``run_dir``) from its checkpoint."""
+        if self.is_training():
+            return False
+        run = Path(run_dir) if run_dir else self._run_dir
+        if run is None:
+            folder = QFileDialog.getExistingDirectory(self, "Choose a training run to resume", str(runs_dir()))
+            if not folder:
+                return False
+            run = Path(folder)
+        from engine.training import resume_config
+
+        try:
+            config = resume_config(run)
+        except ValueError as exc:
+            self._show_state(f"Cannot resume: {exc}")
+            return False
+        self.plot.clear()
+        self._load_history(run)
+        self._launch(_run_training, config, f"Resuming {run.name}…")
+        return True
+
+    def _launch(self, fn, config, text: str) -> None:
+        self._total_steps = 0
+        self.use_button.hide()
+        self.progress.setRange(0, 0)  # busy until the first step
+        self._show_state(text)
+        for label in (self.step_label, self.speed_label, self.eta_label):
+            label.setText("–")
+        self._job = self.train_lane.submit(
+            fn, config, name="train", on_progress=self._on_event, on_finished=self._on_finished, on_error=self._on_errored
+        )
+        self._update_buttons()
+        self.training_started.emit()
+
+    def stop(self) -> None:
+        """Stop after the current step; the engine writes a checkpoint to resume from."""
+        if self._job is not None:
+            self._job.stop()
+            self._show_state("Stopping after this step; keeping a checkpoint…")
+            self.stop_button.setEnabled(False)
+
+    def _load_history(self, run: Path) -> None:
+        """Put a resumed run's earlier losses back on the plot (from its metrics log)."""
+        log = run / "metrics.jsonl"
+        if not log.is_file():
+            return
+        try:
+            for line in log.read_text(encoding="utf-8").splitlines():
+                row = json.loads(line)
+                if row.get("type") == "train":
+                    self.plot.add_train(row["epoch"], row["loss"])
+                elif row.get("type") == "val":
+                    self.plot.add_val(row["epoch"], row["loss"])
+        except (OSError, ValueError, KeyError):
+            pass  # the history is a nicety; the run itself resumes from its checkpoint
+
+    def _on_event(self, event) -> None:
+        if isinstance(event, TrainingStep):
+            self.plot.add_train(event.epoch, event.loss)
+            self.progress.setRange(0, event.total_steps)
+            self.progress.setValue(event.step)
+            self.step_label.setText(f"{event.step:,} of {event.total_steps:,} (epoch {event.epoch:.2f}), loss {event.loss:.4f}")
+            self.speed_label.setText(f"{event.images_per_second:,.1f} images/s")
+            self.eta_label.setText(_duration(event.eta_seconds))
+            self.stepped.emit(event.step)
+        elif isinstance(event, ValidationDone):
+            self.plot.add_val(event.epoch, event.loss)
+            self.metrics_label.setText(_metrics_text(event.loss, event.metrics))
+        elif isinstance(event, PreviewReady):
+            self.previews.set_triplets(event.triplets, event.epoch)
+        elif isinstance(event, TrainingStarted):
+            self._run_dir = event.run_dir
+            settings.write("train/last_run", str(event.run_dir))
+            self._total_steps = event.total_steps
+            self.progress.setRange(0, max(1, event.total_steps))
+            self.progress.setValue(event.start_step)
+            skipped = len(event.skipped_grey) + len(event.skipped_broken)
+            text = f"Training on {event.device}: {event.train_photos} photos, {event.val_photos} for validation"
+            if skipped:
+                text += f" ({len(event.skipped_grey)} greyscale and {len(event.skipped_broken)} unreadable skipped)"
+            self._show_state(text + ".")
+        elif isinstance(event, CheckpointSaved):
+            self.status_message.emit(f"Checkpoint saved at step {event.step:,}.")
+
+    def _on_finished(self, event) -> None:
+        self._job = None
+        self._last_event = event
+        if isinstance(event, TrainingFinished):
+            self.plot.flush()
+            self._run_dir = None
+            settings.write("train/last_run", "")
+            self.library.refresh()
+            self._last_model = event.model_path.stem
+            self.progress.setRange(0, 1)
+            self.progress.setValue(1)
+            self._show_state(f"Finished: model “{self._last_model}” is in your library ({event.model_path}).")
+            self.use_button.show()
+            self.status_message.emit(f"Training finished: {self._last_model} added to the library.")
+        elif isinstance(event, TrainingCancelled):
+            self._run_dir = event.run_dir if event.checkpoint else self._run_dir
+            where = f" Checkpoint kept at step {event.step:,}: Resume continues from there." if event.checkpoint else ""
+            self._show_state(f"Stopped.{where}")
+            self.status_message.emit("Training stopped.")
+            self.progress.setRange(0, max(1, self._total_steps))
+        elif isinstance(event, TrainingFailed):
+            self._show_state(f"Training failed: {event.message}")
+            self.status_message.emit(f"Training failed: {event.message}")
+            self.progress.setRange(0, 1)
+            self.progress.setValue(0)
+        self._update_buttons()
+        self.training_ended.emit(event)
+
+    def _on_errored(self, message: str) -> None:
+        self._on_finished(TrainingFailed(message, self._run_dir))
+
+    def _show_state(self, text: str) -> None:
+        self.state_label.setText(text)
+
+    def _update_buttons(self) -> None:
+        training = self.is_training()
+        self.start_button.setEnabled(not training)
+        self.stop_button.setEnabled(training)
+        self.resume_button.setEnabled(not training and self._run_dir is not None)
+        self.resume_button.setToolTip(
+            f"Continue {self._run_dir.name} from its checkpoint" if self._run_dir else "No stopped run to continue"
+        )
+        self.recipe_box.setEnabled(not training)
+        self.arch_box_group.setEnabled(not training)
+        fine_tune = bool(self.start_from.currentData())
+        self.arch_box.setEnabled(not training and not fine_tune)
+        for widget in (self.start_from, self.device_box, self.name_edit, self.data_picker, self.val_picker):
+            widget.setEnabled(not training)
+
+
+def _run_training(state, config):
+    from engine.training import train
+
+    return train(config, state)
+
+
+def _scan_folder(state, folder: Path):
+    from engine.data import list_images, scan_photo_folder
+
+    state.emit(len(list_images([folder])))  # a quick first count while the photos are checked
+    if state.should_stop():
+        return None
+    scan = scan_photo_folder([folder], state.should_stop)
+    return None if state.should_stop() else scan
+
+
+def _metrics_text(loss: float, metrics: dict[str, float]) -> str:
+    from engine.metrics import format_metric
+
+    parts = [f"loss {loss:.4f}"]
+    parts += [f"{label} {format_metric(name, metrics[name])}" for name, label in METRIC_LABELS.items() if name in metrics]
+    return " · ".join(parts)
+
+
+def _duration(seconds: float) -> str:
+    if seconds != seconds or seconds == float("inf"):  # NaN: no estimate yet
+        return "estimating…"
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def _clear_form(form: QFormLayout) -> None:
+    while form.rowCount():
+        form.removeRow(0)
+
+
+def confirm_stop_for_close(parent: QWidget) -> bool:
+    """Ask whether to stop training so the window can close."""
+    answer = QMessageBox.question(
+        parent,
+        "Colourise",
+        "A model is training. Stop it and quit?\n\nThe last checkpoint is kept: Resume on the Train tab continues the run.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes

@@ -1,0 +1,134 @@
+"""The list of photos to colour: a thumbnail, the name and a state (waiting, working, done, failed + reason)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QStyle, QWidget
+
+KEY_ROLE = Qt.ItemDataRole.UserRole
+THUMB_SIDE = 64
+
+
+class QueueState(str, Enum):
+    WAITING = "waiting"
+    WORKING = "working"
+    DONE = "done"
+    FAILED = "failed"
+
+
+_STATE_ICONS = {
+    QueueState.WAITING: QStyle.StandardPixmap.SP_FileIcon,
+    QueueState.WORKING: QStyle.StandardPixmap.SP_BrowserReload,
+    QueueState.DONE: QStyle.StandardPixmap.SP_DialogApplyButton,
+    QueueState.FAILED: QStyle.StandardPixmap.SP_MessageBoxWarning,
+}
+
+
+class PhotoQueue(QListWidget):
+    current_changed = Signal(object)
+    """The selected photo changed; its key, or None when nothing is selected."""
+    remove_requested = Signal(list)
+    """The user asked to take these keys off the queue."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._items: dict[int, QListWidgetItem] = {}
+        self._state: dict[int, QueueState] = {}
+        self._reason: dict[int, str] = {}
+        self._names: dict[int, str] = {}
+        self._thumbs: dict[int, QPixmap] = {}
+        self.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setUniformItemSizes(False)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setMinimumWidth(200)
+        self.currentItemChanged.connect(self._on_current_item_changed)
+        self.setToolTip("Photos to colour. Delete removes the selected ones from the list (never from the disk).")
+
+    # -- items -----------------------------------------------------------------------------
+    def add(self, key: int, name: str, tooltip: str = "") -> None:
+        item = QListWidgetItem(name)
+        item.setData(KEY_ROLE, key)
+        item.setToolTip(tooltip or name)
+        self._items[key] = item
+        self._names[key] = name
+        self.addItem(item)
+        self.set_state(key, QueueState.WAITING)
+
+    def remove(self, keys: list[int]) -> None:
+        for key in keys:
+            item = self._items.pop(key, None)
+            if item is not None:
+                self.takeItem(self.row(item))
+            for table in (self._state, self._reason, self._names, self._thumbs):
+                table.pop(key, None)
+
+    def keys(self) -> list[int]:
+        return [self.item(row).data(KEY_ROLE) for row in range(self.count())]
+
+    def selected_keys(self) -> list[int]:
+        return [item.data(KEY_ROLE) for item in self.selectedItems()]
+
+    def current_key(self) -> int | None:
+        item = self.currentItem()
+        return None if item is None else item.data(KEY_ROLE)
+
+    def select(self, key: int) -> None:
+        if key in self._items:
+            self.setCurrentItem(self._items[key])
+
+    def state(self, key: int) -> QueueState:
+        return self._state[key]
+
+    def reason(self, key: int) -> str:
+        return self._reason.get(key, "")
+
+    def item_text(self, key: int) -> str:
+        return self._items[key].text()
+
+    def set_state(self, key: int, state: QueueState, reason: str = "") -> None:
+        item = self._items.get(key)
+        if item is None:
+            return
+        self._state[key] = QueueState(state)
+        self._reason[key] = reason
+        label = state.value.capitalize() if isinstance(state, QueueState) else str(state)
+        item.setText(f"{self._names[key]}\n{label}: {reason}" if reason else f"{self._names[key]}\n{label}")
+        tooltip = item.toolTip().split("\n")[0]
+        item.setToolTip(f"{tooltip}\n{reason}" if reason else tooltip)
+        self._refresh_icon(key)
+
+    def set_thumbnail(self, key: int, image: QImage) -> None:
+        if key in self._items and not image.isNull():
+            self._thumbs[key] = QPixmap.fromImage(image)  # thumbnails are small: cheap on the GUI thread
+            self._refresh_icon(key)
+
+    def _refresh_icon(self, key: int) -> None:
+        state = self._state[key]
+        if state != QueueState.FAILED and key in self._thumbs:
+            icon = QIcon(self._thumbs[key])
+        else:
+            icon = self.style().standardIcon(_STATE_ICONS[state])
+        self._items[key].setIcon(icon)
+
+    def counts(self) -> dict[QueueState, int]:
+        out = {state: 0 for state in QueueState}
+        for state in self._state.values():
+            out[state] += 1
+        return out
+
+    # -- events ----------------------------------------------------------------------------
+    def _on_current_item_changed(self, current: QListWidgetItem | None, _previous) -> None:
+        self.current_changed.emit(None if current is None else current.data(KEY_ROLE))
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.matches(QKeySequence.StandardKey.Delete) or event.key() == Qt.Key.Key_Backspace:
+            keys = self.selected_keys()
+            if keys:
+                self.remove_requested.emit(keys)
+                return
+        super().keyPressEvent(event)

@@ -1,0 +1,80 @@
+"""Grey input, prediction and original for the fixed validation photos, refreshed after each validation."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
+
+from desktop.images import array_to_qimage
+
+ROWS = ("Grey input", "Prediction", "Original")
+CELL = 96  # pixels per preview image (validation crops are small)
+
+
+class PreviewStrip(QScrollArea):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._inner = QWidget()
+        self._grid = QGridLayout(self._inner)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setHorizontalSpacing(4)
+        self._grid.setVerticalSpacing(4)
+        self._caption = QLabel("Previews appear after the first validation.")
+        self._caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self._grid.addWidget(self._caption, 0, 0, 1, 8)
+        self._grid.setColumnStretch(99, 1)  # cells pack to the left
+        self._grid.setRowStretch(len(ROWS) + 1, 1)
+        for row, text in enumerate(ROWS, start=1):
+            label = QLabel(text)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            label.setFixedHeight(CELL)
+            self._grid.addWidget(label, row, 0)
+        self._cells: list[list[QLabel]] = []
+        self._row_labels = [self._grid.itemAtPosition(row, 0).widget() for row in range(1, len(ROWS) + 1)]
+        self.setWidget(self._inner)
+        self._show_rows(False)
+        self.setToolTip("The same validation photos after every epoch: grey input, the model's colours, the real colours")
+
+    @property
+    def count(self) -> int:
+        """How many validation photos are shown."""
+        return sum(1 for column in self._cells if column[0].pixmap() is not None and not column[0].pixmap().isNull())
+
+    def _show_rows(self, shown: bool) -> None:
+        """Until the first previews arrive the strip is one line high, leaving the room to the loss plot."""
+        for label in self._row_labels:
+            label.setVisible(shown)
+        for column in self._cells:
+            for cell in column:
+                cell.setVisible(shown)
+        caption = self._caption.sizeHint().height() + 8
+        self.setFixedHeight(caption + len(ROWS) * (CELL + 4) + 8 if shown else caption)
+
+    def set_triplets(self, triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]], epoch: float) -> None:
+        self._caption.setText(f"Validation photos after epoch {epoch:.3g}")
+        while len(self._cells) < len(triplets):
+            column = len(self._cells) + 1
+            cells = []
+            for row in range(1, len(ROWS) + 1):
+                cell = QLabel()
+                cell.setFixedSize(CELL, CELL)
+                cell.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                self._grid.addWidget(cell, row, column)
+                cells.append(cell)
+            self._cells.append(cells)
+        self._show_rows(True)
+        for column, triplet in zip(self._cells, triplets):
+            for cell, pixels in zip(column, triplet):
+                image = array_to_qimage(np.ascontiguousarray(pixels))
+                cell.setPixmap(QPixmap.fromImage(image).scaled(CELL, CELL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+
+    def clear(self) -> None:
+        for column in self._cells:
+            for cell in column:
+                cell.clear()
+        self._caption.setText("Previews appear after the first validation.")
+        self._show_rows(False)

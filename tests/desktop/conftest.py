@@ -1,0 +1,145 @@
+"""Desktop test setup: every test gets its own model library and settings, and no bundled models.
+
+``tests/conftest.py`` already puts Qt on the offscreen platform. Here each test
+points ``COLOURISE_MODEL_DIR`` and the QSettings path at its tmp_path, so no test
+ever reads or writes the real user's models or settings, and hides the bundled
+models folder (the default model is large; tests use tiny lineage models).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+# The offscreen platform warns on every top-level window's size constraints: a limit
+# of that platform (it has no window manager), not something the window can fix.
+OFFSCREEN_SIZE_HINTS = "This plugin does not support propagateSizeHints()"
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_SIZE_HINTS))
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """A private model library, settings folder and (empty) bundled-models folder for each test."""
+    import engine.library
+    from desktop import settings
+    from desktop.colour_jobs import COLOURISERS
+
+    models = tmp_path / "library"
+    models.mkdir()
+    monkeypatch.setenv("COLOURISE_MODEL_DIR", str(models))
+    monkeypatch.setenv("COLOURISE_SETTINGS_DIR", str(tmp_path / "settings"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))  # where a deleted model's trash would be
+    bundled = tmp_path / "bundled"
+    bundled.mkdir()
+    monkeypatch.setattr(engine.library, "bundled_models_dir", lambda: bundled)
+    settings.configure(str(tmp_path / "settings"))
+    COLOURISERS.clear()
+    yield models
+    COLOURISERS.clear()
+
+
+@pytest.fixture
+def library_dir(isolated) -> Path:
+    return isolated
+
+
+@pytest.fixture
+def alpha_model(library_dir) -> Path:
+    """A small untrained "alpha" model in the test's library (seeded: the same weights every run)."""
+    return _save_lineage_model(library_dir / "alpha-test.safetensors")
+
+
+def _save_lineage_model(path: Path, arch: str = "alpha", seed: int = 0, **training) -> Path:
+    import torch
+
+    from engine.modelfile import save_model
+    from engine.models import create_model
+
+    torch.manual_seed(seed)
+    model = create_model(arch)
+    # Bias the a/b output away from grey so "is it coloured?" checks are meaningful for an untrained net.
+    last = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)][-1]
+    with torch.no_grad():
+        if last.bias is not None:
+            last.bias.copy_(torch.tensor([0.6, -0.4]))
+    return save_model(path, model, training or {"data": ["/photos/tests"], "train_photos": 4, "epochs": 1})
+
+
+def _grey_photo(path: Path, width: int = 48, height: int = 32, seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width]
+    grey = 60 + 120 * x / width + rng.normal(0, 6, (height, width))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.clip(grey, 0, 255).astype(np.uint8), "L").save(path)
+    return path
+
+
+def _colour_photo(path: Path, width: int = 40, height: int = 40, seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width]
+    rgb = np.stack((255 * x / width, 255 * y / height, 255 * (1 - x / width)), -1) + rng.normal(0, 10, (height, width, 3))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8), "RGB").save(path)
+    return path
+
+
+@pytest.fixture
+def window(qtbot, alpha_model):
+    """The main window with a tiny model in its library; closed (workers stopped) afterwards."""
+    from desktop.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1000, 700)
+    win.show()
+    yield win
+    win.colourise_page.stop_all()
+    if win._train_page is not None and win._train_page.is_training():
+        with qtbot.waitSignal(win._train_page.training_ended, timeout=30_000):
+            win._train_page.stop()
+    for lane in (win.photo_lane, win.misc_lane, win.train_lane):
+        lane.stop_all()
+        lane.wait(30_000)
+
+
+@pytest.fixture
+def save_lineage_model():
+    """``save_lineage_model(path, arch="alpha", seed=0, **training) -> path``: a small untrained model file."""
+    return _save_lineage_model
+
+
+@pytest.fixture
+def grey_photo():
+    """``grey_photo(path, width=48, height=32, seed=0) -> path``: a small greyscale PNG/JPEG."""
+    return _grey_photo
+
+
+@pytest.fixture
+def colour_photo():
+    """``colour_photo(path, width=40, height=40, seed=0) -> path``: a small colour photo."""
+    return _colour_photo
+
+
+@pytest.fixture
+def wait_all_coloured(qtbot):
+    """``wait_all_coloured(page, count)``: wait until ``count`` queue items exist and none is waiting or working."""
+
+    def wait(page, count: int, timeout: int = 20_000) -> None:
+        def settled():
+            keys = page.queue.keys()
+            assert len(keys) == count
+            assert all(page.queue.state(k).value in ("done", "failed") for k in keys)
+            assert not page.is_busy()
+
+        qtbot.waitUntil(settled, timeout=timeout)
+
+    return wait

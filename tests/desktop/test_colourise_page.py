@@ -1,0 +1,222 @@
+"""The Colourise page: drops fill the queue, photos get coloured, saving never overwrites, bad files say why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication
+
+from desktop.widgets.photo_queue import QueueState
+
+
+def drop(window, paths: list[Path]) -> None:
+    """What the system does when files are dropped on the window: drag-enter, then drop."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    where = QPointF(window.width() / 2, window.height() / 2)
+    enter = QDragEnterEvent(where, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    event = QDropEvent(where, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, event)
+    assert event.isAccepted()
+
+
+def mean_saturation(image: QImage) -> float:
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    pixels = np.frombuffer(image.constBits(), np.uint8, image.sizeInBytes()).reshape(image.height(), image.bytesPerLine())
+    rgb = pixels[:, : image.width() * 3].reshape(image.height(), image.width(), 3).astype(int)
+    return float((rgb.max(-1) - rgb.min(-1)).mean())
+
+
+@pytest.fixture
+def photos(tmp_path, grey_photo) -> dict[str, Path]:
+    folder = tmp_path / "album"
+    return {
+        "single": grey_photo(tmp_path / "loose.png", seed=1),
+        "folder": folder,
+        "in_folder": grey_photo(folder / "one.jpg", seed=2),
+        "nested": grey_photo(folder / "deeper" / "two.png", seed=3),
+        "not_a_photo": (folder / "notes.txt").write_text("ignored: not a photo suffix") and folder / "notes.txt",
+    }
+
+
+def test_drop_of_files_and_a_folder_fills_the_queue_and_saves_outputs(window, qtbot, photos, tmp_path, wait_all_coloured):
+    page = window.colourise_page
+    drop(window, [photos["single"], photos["folder"]])
+    wait_all_coloured(page, 3)
+    names = [page.items[k].source.name for k in page.queue.keys()]
+    assert sorted(names) == ["loose.png", "one.jpg", "two.png"]  # the .txt in the folder is not a photo
+    assert all(page.queue.state(k) == QueueState.DONE for k in page.queue.keys())
+
+    out = tmp_path / "out"
+    with qtbot.waitSignal(page.saved, timeout=20_000) as saved:
+        assert page.save_all_to(out)
+    assert saved.args[0].succeeded == 3 and saved.args[0].failed == 0
+    written = sorted(p.name for p in out.iterdir())
+    assert written == ["loose-colourised.png", "one-colourised.jpg", "two-colourised.png"]
+    with Image.open(out / "loose-colourised.png") as im:
+        assert im.mode == "RGB" and im.size == (48, 32)
+        assert mean_saturation(QImage(str(out / "loose-colourised.png"))) > 3  # it has colour
+
+
+def test_selected_photo_shows_before_and_after_at_full_size(window, qtbot, photos):
+    page = window.colourise_page
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.add_paths([photos["single"]])
+    view = page.view
+    assert view.before is not None and view.after is not None
+    assert (view.after.image.width(), view.after.image.height()) == (48, 32)
+    assert mean_saturation(view.before.image) == 0  # the grey original
+    assert mean_saturation(view.after.image) > 3
+
+
+def test_strength_slider_recolours_the_shown_photo(window, qtbot, photos):
+    page = window.colourise_page
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.add_paths([photos["single"]])
+    full = mean_saturation(page.view.after.image)
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strength.setValue(0)
+    assert mean_saturation(page.view.after.image) == 0  # strength 0: grey
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strength.setValue(200)
+    assert mean_saturation(page.view.after.image) > full  # twice the colour
+    assert page.strength_label.text() == "200 %"
+
+
+def test_a_bad_file_shows_its_reason_and_the_others_go_on(window, qtbot, photos, tmp_path, wait_all_coloured):
+    page = window.colourise_page
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 this is not really a JPEG")
+    page.add_paths([broken, photos["single"]])
+    wait_all_coloured(page, 2)
+    by_name = {page.items[k].source.name: k for k in page.queue.keys()}
+    assert page.queue.state(by_name["broken.jpg"]) == QueueState.FAILED
+    reason = page.queue.reason(by_name["broken.jpg"])
+    assert reason and "broken.jpg" not in reason  # the item names the file already; the reason says why
+    assert reason in page.queue.item_text(by_name["broken.jpg"])
+    assert page.queue.state(by_name["loose.png"]) == QueueState.DONE
+
+
+def test_saving_never_overwrites_originals_or_existing_files(window, qtbot, tmp_path, monkeypatch, grey_photo, wait_all_coloured):
+    page = window.colourise_page
+    folder = tmp_path / "photos"
+    original = grey_photo(folder / "a.png")
+    original_bytes = original.read_bytes()
+    page.add_paths([original])
+    wait_all_coloured(page, 1)
+
+    existing = folder / "a-colourised.png"
+    existing.write_bytes(b"precious")
+    asked = []
+    monkeypatch.setattr(page, "ask_replace", lambda paths: asked.append(paths) or "keep")
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(folder)  # the photos' own folder
+    assert [p.name for p in asked[0]] == ["a-colourised.png"]
+    assert existing.read_bytes() == b"precious"
+    assert original.read_bytes() == original_bytes
+    assert (folder / "a-colourised-2.png").is_file()
+
+    monkeypatch.setattr(page, "ask_replace", lambda paths: "cancel")
+    assert not page.save_all_to(folder)
+    assert not (folder / "a-colourised-3.png").exists()
+
+    # Saving one photo onto its own original is refused outright.
+    warnings = []
+    monkeypatch.setattr("desktop.colourise_page.QMessageBox.warning", lambda *a: warnings.append(a[2]))
+    assert not page.save_to_file(page.queue.keys()[0], original)
+    assert "never overwrites originals" in warnings[0]
+    assert original.read_bytes() == original_bytes
+
+
+def test_replace_when_the_user_says_so(window, qtbot, tmp_path, monkeypatch, grey_photo, wait_all_coloured):
+    page = window.colourise_page
+    page.add_paths([grey_photo(tmp_path / "in" / "b.png")])
+    wait_all_coloured(page, 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "b-colourised.png").write_bytes(b"old")
+    monkeypatch.setattr(page, "ask_replace", lambda paths: "replace")
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        page.save_all_to(out)
+    assert (out / "b-colourised.png").read_bytes()[:4] == b"\x89PNG"
+    assert sorted(p.name for p in out.iterdir()) == ["b-colourised.png"]
+
+
+def test_paste_an_image_and_save_it_as_png(window, qtbot, tmp_path, wait_all_coloured):
+    page = window.colourise_page
+    image = QImage(40, 30, QImage.Format.Format_RGB888)
+    image.fill(QColor(90, 90, 90))
+    QGuiApplication.clipboard().setImage(image)
+    page.paste()
+    wait_all_coloured(page, 1)
+    key = page.queue.keys()[0]
+    assert page.items[key].source.name == "pasted-1.png"
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        page.save_all_to(tmp_path / "out")
+    assert (tmp_path / "out" / "pasted-1-colourised.png").is_file()
+
+
+def test_format_choice_and_a_second_model(window, qtbot, tmp_path, library_dir, grey_photo, save_lineage_model, wait_all_coloured):
+    save_lineage_model(library_dir / "beta-ish.safetensors", seed=1)
+    window.library.refresh()
+    page = window.colourise_page
+    page.add_paths([grey_photo(tmp_path / "c.png")])
+    wait_all_coloured(page, 1)
+    first = page.items[page.queue.keys()[0]].thumbs.copy()
+    assert page.select_model("beta-ish")
+    wait_all_coloured(page, 1)
+    assert len(page.items[page.queue.keys()[0]].thumbs) == len(first) + 1  # a prediction per model
+    page.format_box.setCurrentIndex(page.format_box.findData("jpg"))
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        page.save_all_to(tmp_path / "out")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["c-colourised.jpg"]
+
+
+def test_cancel_stops_the_queue(window, qtbot, tmp_path, grey_photo):
+    page = window.colourise_page
+    page.cancel()  # nothing running: harmless
+    paths = [grey_photo(tmp_path / "many" / f"{i}.png", seed=i) for i in range(6)]
+    page.add_paths(paths)
+    qtbot.waitUntil(lambda: len(page.queue.keys()) == 6)
+    page.cancel()
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
+    states = [page.queue.state(k) for k in page.queue.keys()]
+    assert QueueState.WORKING not in states
+    assert QueueState.WAITING in states  # the rest waits for the next go
+
+
+def test_no_models_says_what_to_do(qtbot, library_dir, save_lineage_model):
+    from desktop.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    page = win.colourise_page
+    assert page.notice.isVisibleTo(win)
+    assert "No models yet" in page.notice.text()
+    assert not page.save_all_button.isEnabled()
+    save_lineage_model(library_dir / "fresh.safetensors")
+    qtbot.waitUntil(lambda: page.current_model_name() == "fresh", timeout=10_000)  # the folder watcher saw it
+    assert not page.notice.isVisibleTo(win)
+    win.close()
+
+
+def test_the_model_choice_and_strength_are_remembered(window, qtbot, library_dir, save_lineage_model):
+    from desktop.main_window import MainWindow
+
+    save_lineage_model(library_dir / "zeta.safetensors")
+    window.library.refresh()
+    window.colourise_page.select_model("zeta")
+    window.colourise_page.strength.setValue(140)
+    window.close()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    assert again.colourise_page.current_model_name() == "zeta"
+    assert again.colourise_page.strength.value() == 140
+    again.close()

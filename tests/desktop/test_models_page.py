@@ -1,0 +1,120 @@
+"""The Models page: the library table, import (good and bad files), rename, delete, compare."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from desktop.colour_jobs import PhotoSource
+
+
+@pytest.fixture
+def page(window):
+    window.show_tab("Models")
+    return window.models_page
+
+
+@pytest.fixture
+def warnings(monkeypatch) -> list[str]:
+    """Messages the page would show in a warning box (recorded instead of blocking the test)."""
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
+    return shown
+
+
+def row_texts(page, name: str) -> list[str]:
+    for row in range(page.table.topLevelItemCount()):
+        item = page.table.topLevelItem(row)
+        if item.data(0, 256) == name:
+            return [item.text(c) for c in range(page.table.columnCount())]
+    raise AssertionError(f"{name} not in the table")
+
+
+def test_the_table_describes_each_model(page, library_dir, save_lineage_model):
+    save_lineage_model(
+        library_dir / "trained.safetensors",
+        data=["/photos/train", "/photos/train-extra"], train_photos=1234, epochs=12.0,
+        metrics={"psnr": 23.456, "ssim": 0.912, "auc": 0.88},
+    )
+    page.library.refresh()
+    assert page.names() == ["alpha-test", "trained"]
+    name, arch, params, data, epochs, validation, date = row_texts(page, "trained")
+    assert (name, arch, epochs) == ("trained", "alpha", "12")
+    assert params.endswith("k")  # tens of thousands of parameters
+    assert data == "1,234 photos from train, train-extra"
+    assert validation == "PSNR 23.46 dB · SSIM 0.912 · AuC 0.880"
+    assert len(date) == 10 and date[4] == "-"
+
+
+def test_import_of_a_bad_model_file_says_why_and_adds_nothing(page, qtbot, tmp_path, library_dir, warnings):
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{garbage")
+    with qtbot.waitSignal(page.import_failed, timeout=10_000) as failed:
+        page.import_file(bad)
+    assert failed.args[0].startswith("bad.safetensors: ")
+    assert "bad.safetensors" in warnings[0]
+    assert sorted(p.name for p in library_dir.iterdir()) == ["alpha-test.safetensors"]
+
+    pickle = tmp_path / "model.pt"
+    pickle.write_bytes(b"whatever")
+    with qtbot.waitSignal(page.import_failed, timeout=10_000) as failed:
+        page.import_file(pickle)
+    assert "pickle" in failed.args[0]
+
+
+def test_import_of_a_good_model_adds_it_under_a_free_name(page, qtbot, tmp_path, library_dir, save_lineage_model):
+    source = save_lineage_model(tmp_path / "elsewhere" / "alpha-test.safetensors", seed=3)
+    with qtbot.waitSignal(page.imported, timeout=10_000) as imported:
+        page.import_file(source)
+    assert imported.args[0] == library_dir / "alpha-test-2.safetensors"  # the name was taken
+    assert "alpha-test-2" in page.names()
+    assert source.is_file()  # the original stays where it was
+
+
+def test_rename_and_delete(page, qtbot, library_dir, monkeypatch, warnings):
+    assert page.rename_model("alpha-test", "my-model")
+    assert page.names() == ["my-model"]
+    assert (library_dir / "my-model.safetensors").is_file()
+    assert not page.rename_model("my-model", "bad/name")
+    assert "letters, digits" in warnings[-1]
+
+    page.select("my-model")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    page.delete_selected()
+    assert page.names() == ["my-model"]  # not confirmed: kept
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page.delete_selected()
+    assert page.names() == []
+    assert not (library_dir / "my-model.safetensors").exists()
+
+
+def test_bundled_models_cannot_be_renamed_or_deleted(page, warnings, isolated, tmp_path, save_lineage_model):
+    import engine.library
+
+    save_lineage_model(engine.library.bundled_models_dir() / "shipped.safetensors")
+    page.library.refresh()
+    page.select("shipped")
+    assert not page.rename_button.isEnabled() and not page.delete_button.isEnabled()
+    assert not page.delete_model("shipped")
+    assert (engine.library.bundled_models_dir() / "shipped.safetensors").is_file()
+
+
+def test_compare_colours_one_photo_with_each_ticked_model(page, qtbot, tmp_path, library_dir, grey_photo, save_lineage_model):
+    save_lineage_model(library_dir / "other.safetensors", seed=5)
+    page.library.refresh()
+    page.set_checked(["alpha-test", "other"])
+    assert page.checked_names() == ["alpha-test", "other"]
+    photo = grey_photo(tmp_path / "compare.png")
+    with qtbot.waitSignal(page.compared, timeout=20_000) as done:
+        page.compare(PhotoSource(photo.name, path=photo), page.checked_names())
+    assert done.args[0] == 2
+    assert [name for name, _label in page.tiles] == ["Grey original", "alpha-test", "other"]
+    assert all(not label.pixmap().isNull() for _name, label in page.tiles)
+
+
+def test_a_model_used_from_the_table_colours_on_the_colourise_page(window, page, library_dir, save_lineage_model):
+    save_lineage_model(library_dir / "second.safetensors", seed=2)
+    page.library.refresh()
+    page.use_model_requested.emit("second")
+    assert window.tabs.currentIndex() == 0
+    assert window.colourise_page.current_model_name() == "second"

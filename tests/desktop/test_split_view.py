@@ -1,0 +1,129 @@
+"""The before/after view: the split line follows the mouse, zoom and pan keep the right pixels in place."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from desktop.images import DISPLAY_SIDE, DisplayImage, make_display
+from desktop.widgets.split_view import SplitView
+
+
+def solid(width: int, height: int, rgb) -> DisplayImage:
+    pixels = np.empty((height, width, 3), np.uint8)
+    pixels[:] = rgb
+    return make_display(pixels)
+
+
+def mouse(view, kind, pos, button=Qt.MouseButton.LeftButton, buttons=None):
+    buttons = Qt.MouseButton.LeftButton if buttons is None else buttons
+    if kind == QEvent.Type.MouseButtonRelease:
+        buttons = Qt.MouseButton.NoButton
+    event = QMouseEvent(kind, QPointF(pos), view.mapToGlobal(QPointF(pos)), button, buttons, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(view, event)
+
+
+def wheel(view, pos, notches: int):
+    event = QWheelEvent(
+        QPointF(pos), view.mapToGlobal(QPointF(pos)), QPoint(), QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+    )
+    QApplication.sendEvent(view, event)
+
+
+@pytest.fixture
+def view(qtbot):
+    widget = SplitView()
+    qtbot.addWidget(widget)
+    widget.resize(400, 300)
+    widget.set_images(solid(200, 150, (128, 128, 128)), solid(200, 150, (220, 40, 30)))
+    return widget
+
+
+def pixel(image: QImage, x: int, y: int) -> tuple[int, int, int]:
+    colour = QColor(image.pixel(x, y))
+    return colour.red(), colour.green(), colour.blue()
+
+
+def test_fit_shows_the_whole_photo_centred(view):
+    assert view.is_fit
+    assert view.scale() == pytest.approx(2.0)  # 200x150 into 400x300
+    rect = view.photo_rect()
+    assert (rect.left(), rect.top(), rect.width(), rect.height()) == pytest.approx((0, 0, 400, 300))
+
+
+def test_before_left_of_the_line_after_right_of_it(view):
+    view.set_split(0.25)
+    shot = view.grab().toImage()
+    assert pixel(shot, 20, 150) == (128, 128, 128)  # left of x=100: before
+    assert pixel(shot, 300, 150) == (220, 40, 30)  # right: after
+    view.set_split(0.9)
+    shot = view.grab().toImage()
+    assert pixel(shot, 300, 150) == (128, 128, 128)
+
+
+def test_dragging_moves_the_split_line(view, qtbot):
+    with qtbot.waitSignal(view.split_moved) as moved:
+        mouse(view, QEvent.Type.MouseButtonPress, QPointF(200, 150))  # on the line (it starts in the middle)
+        mouse(view, QEvent.Type.MouseMove, QPointF(300, 150), button=Qt.MouseButton.NoButton)
+        mouse(view, QEvent.Type.MouseButtonRelease, QPointF(300, 150))
+    assert moved.args[0] == pytest.approx(0.75)
+    assert view.split == pytest.approx(0.75)
+    mouse(view, QEvent.Type.MouseMove, QPointF(50, 150), button=Qt.MouseButton.NoButton, buttons=Qt.MouseButton.NoButton)
+    assert view.split == pytest.approx(0.75)  # released: moving the mouse no longer drags
+
+
+def test_wheel_zooms_around_the_cursor(view):
+    under_cursor = view.widget_to_photo(QPointF(100, 75))
+    wheel(view, QPointF(100, 75), 2)
+    assert not view.is_fit
+    assert view.scale() == pytest.approx(2.0 * 1.25**2)
+    after = view.widget_to_photo(QPointF(100, 75))
+    assert (after.x(), after.y()) == pytest.approx((under_cursor.x(), under_cursor.y()), abs=1e-6)
+
+
+def test_actual_size_fit_and_pan(view):
+    view.set_images(solid(1600, 1200, (128, 128, 128)), solid(1600, 1200, (10, 200, 10)))
+    view.zoom_actual()
+    assert view.scale() == 1.0
+    centre = view.widget_to_photo(QPointF(200, 150))
+    assert (centre.x(), centre.y()) == pytest.approx((800, 600))
+    # Drag away from the split line pans: the photo follows the mouse.
+    mouse(view, QEvent.Type.MouseButtonPress, QPointF(50, 50))
+    mouse(view, QEvent.Type.MouseMove, QPointF(80, 90), button=Qt.MouseButton.NoButton)
+    mouse(view, QEvent.Type.MouseButtonRelease, QPointF(80, 90))
+    centre = view.widget_to_photo(QPointF(200, 150))
+    assert (centre.x(), centre.y()) == pytest.approx((770, 560))
+    view.zoom_fit()
+    assert view.is_fit and view.scale() == pytest.approx(0.25)
+
+
+def test_big_photos_paint_from_downscaled_copies_when_small_on_screen():
+    big = make_display(np.zeros((3000, 4000), np.uint8))
+    assert [(level.width(), level.height()) for level in big.levels] == [(2000, 1500), (1000, 750)]
+    assert max(big.small.width(), big.small.height()) <= DISPLAY_SIDE
+    assert big.source_for(0.2) is big.levels[1]  # 800 px wide on screen: the 1000 px copy
+    assert big.source_for(0.4) is big.levels[0]  # 1600 px: the 2000 px copy
+    assert big.source_for(1.0) is big.image  # 100 %: the full-resolution pixels
+
+
+def test_a_preview_is_drawn_over_the_whole_photo(view):
+    """A quarter-size preview of the colour stands for the full photo until the full render arrives."""
+    preview = solid(50, 38, (220, 40, 30))
+    view.set_after(DisplayImage(preview.image, QSize(200, 150)))
+    view.set_split(0.0)
+    shot = view.grab().toImage()
+    assert pixel(shot, 390, 290) == (220, 40, 30)
+
+
+def test_placeholder_when_empty(qtbot):
+    widget = SplitView()
+    qtbot.addWidget(widget)
+    widget.resize(300, 200)
+    widget.set_placeholder("Drop photos here")
+    assert widget.photo_size().isEmpty()
+    widget.zoom_in()  # nothing to zoom: no error
+    widget.grab()

@@ -1,0 +1,132 @@
+"""The Train page: dataset counts, a tiny run with live curves that lands in the library, Stop and Resume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from engine.events import TrainingCancelled, TrainingFinished
+
+
+@pytest.fixture
+def dataset(tmp_path, grey_photo, colour_photo) -> Path:
+    folder = tmp_path / "colour-photos"
+    for i in range(4):
+        colour_photo(folder / f"c{i}.png", seed=i)
+    grey_photo(folder / "grey.png")
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8 not a jpeg")
+    return folder
+
+
+@pytest.fixture
+def page(window, dataset):
+    window.show_tab("Train")
+    page = window.train_page
+    page.arch_box.setCurrentIndex(page.arch_box.findData("alpha"))
+    page.data_picker.edit.setText(str(dataset))
+    page.field("epochs").set_value(2)
+    page.field("batch_size").set_value(2)
+    page.field("image_size").set_value(16)
+    page.field("lr").set_value(0.01)
+    page.name_edit.setText("tiny")
+    return page
+
+
+def test_the_dataset_picker_counts_usable_grey_and_broken_photos(page, qtbot):
+    with qtbot.waitSignal(page.scan_finished, timeout=20_000) as scanned:
+        page.scan("data")
+    kind, scan = scanned.args
+    assert kind == "data" and scan.usable == 4
+    assert page.data_summary.text() == "4 colour photos (1 greyscale and 1 unreadable will be skipped)"
+
+
+def test_the_form_shows_the_architecture_defaults(page):
+    from engine.models import get_architecture
+    from engine.training import TrainConfig
+
+    assert page.arch_description.text() == get_architecture("alpha").description
+    assert set(page.arch_fields) == set(get_architecture("alpha").default_config())
+    page.arch_box.setCurrentIndex(page.arch_box.findData("model3"))
+    defaults = TrainConfig.defaults_for("model3")
+    assert page.field("batch_size").value() == defaults.batch_size
+    assert page.field("lr").value() == pytest.approx(defaults.lr)
+    assert set(page.arch_fields) == set(defaults.arch_params)
+
+
+def test_a_form_mistake_is_shown_not_raised(page):
+    page.field("lr").widget.setText("fast")
+    assert not page.start()
+    assert "Learning rate: 'fast' is not a number" in page.state_label.text()
+    assert not page.is_training()
+
+
+def test_a_tiny_run_trains_draws_its_curves_and_lands_in_the_library(window, page, qtbot):
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        assert page.start()
+        assert page.is_training() and not page.start_button.isEnabled()
+    event = ended.args[0]
+    assert isinstance(event, TrainingFinished), getattr(event, "message", event)
+    assert page.plot.train.count > 0 and page.plot.val.count > 0
+    assert (page.plot.train.y > 0).all()
+    assert page.previews.count > 0
+    assert "PSNR" in page.metrics_label.text()
+    assert event.model_path.stem == "tiny" and event.model_path.is_file()
+    # At once in the library, the Colourise picker and the Models table.
+    assert window.library.find("tiny") is not None
+    assert window.colourise_page.model_box.findData("tiny") >= 0
+    assert "tiny" in window.models_page.names()
+    page.use_button.click()
+    assert window.colourise_page.current_model_name() == "tiny"
+
+
+def test_stop_keeps_a_checkpoint_and_resume_finishes_the_run(page, qtbot):
+    page.field("epochs").set_value(6)
+    page.stepped.connect(page.stop)  # stop at the first step reported
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        page.start()
+    page.stepped.disconnect(page.stop)
+    event = ended.args[0]
+    assert isinstance(event, TrainingCancelled)
+    assert 0 < event.step < 12
+    assert event.checkpoint is not None and event.checkpoint.is_file()
+    assert "Checkpoint kept" in page.state_label.text()
+    assert page.resume_button.isEnabled()
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        assert page.resume()
+    assert isinstance(ended.args[0], TrainingFinished)
+    assert ended.args[0].run_dir == event.run_dir  # the same run, continued
+    assert not page.resume_button.isEnabled()
+
+
+def test_closing_during_training_asks_then_stops_cleanly(window, page, qtbot, monkeypatch):
+    page.field("epochs").set_value(100)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    page.start()
+    qtbot.waitUntil(lambda: page.plot.train.count > 0, timeout=30_000)
+    window.close()
+    assert window.isVisible() and page.is_training()  # said no: keeps training
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(window.closed, timeout=60_000):
+        window.close()
+    assert not page.is_training()
+    assert isinstance(page._last_event, TrainingCancelled) and page._last_event.checkpoint.is_file()
+
+
+def test_fine_tuning_a_library_model_keeps_its_architecture(window, page, qtbot):
+    from engine.modelfile import read_info
+
+    page.arch_box.setCurrentIndex(page.arch_box.findData("model3"))
+    page.start_from.setCurrentIndex(page.start_from.findData("alpha-test"))
+    assert page.arch_box.currentData() == "alpha" and not page.arch_box.isEnabled()
+    assert not page.field("width").widget.isEnabled()  # the weights fix the architecture's parameters
+    page.field("epochs").set_value(1)
+    page.field("image_size").set_value(16)
+    page.name_edit.setText("tuned")
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        assert page.start()
+    event = ended.args[0]
+    assert isinstance(event, TrainingFinished), getattr(event, "message", event)
+    info = read_info(event.model_path)
+    assert info.arch == "alpha" and info.training["init_from"].endswith("alpha-test.safetensors")
