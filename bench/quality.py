@@ -202,7 +202,7 @@ def main() -> int:
     if bw.is_dir():
         bw_paths = sorted(bw.glob("*"))[::7][:6]
         grid(picture_rows(bw_paths, colourisers, False), ["grey"] + names).save(RESULTS / "quality-grid-bw.png")
-    samples = sorted((REPO / "resources" / "samples").glob("*"))
+    samples = sorted(p for p in (REPO / "resources" / "samples").glob("*") if p.suffix.lower() in {".jpg", ".png"})
     if samples:
         grid(picture_rows(samples, colourisers, False), ["grey"] + names).save(REPO / "docs" / "quality-samples.png")
     print(f"wrote {RESULTS / 'quality.json'}, picture grids in {RESULTS}")
