@@ -11,7 +11,7 @@ rate 1e-3, one torch thread) and a wall-clock budget (``max_minutes``). Prints a
 table, writes bench/results/quality.json, rewrites the table in docs/quality.md and
 draws picture grids (grey / best lineage / default / original) into bench/results/
 for validation and historical photos. Those grids show photos whose terms forbid
-redistribution, so they stay out of the repository; docs/quality-samples.png, made
+redistribution, so they stay out of the repository; docs/quality-samples.jpg, made
 from licence-clean sample photos, is the one that is committed.
 """
 
@@ -204,7 +204,7 @@ def main() -> int:
         grid(picture_rows(bw_paths, colourisers, False), ["grey"] + names).save(RESULTS / "quality-grid-bw.png")
     samples = sorted(p for p in (REPO / "resources" / "samples").glob("*") if p.suffix.lower() in {".jpg", ".png"})
     if samples:
-        grid(picture_rows(samples, colourisers, False), ["grey"] + names).save(REPO / "docs" / "quality-samples.png")
+        grid(picture_rows(samples, colourisers, False), ["grey"] + names).save(REPO / "docs" / "quality-samples.jpg", quality=85)
     print(f"wrote {RESULTS / 'quality.json'}, picture grids in {RESULTS}")
     return 0
 
