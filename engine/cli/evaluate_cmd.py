@@ -12,6 +12,8 @@ import argparse
 import json
 import sys
 
+from engine.cli import argtypes
+
 ROWS = (
     ("psnr", "PSNR (dB, higher is better)"),
     ("ssim", "SSIM (higher is better)"),
@@ -21,16 +23,6 @@ ROWS = (
     ("colourfulness_gap", "colourfulness gap (lower is better)"),
     ("chroma_ratio", "chroma ratio (1 = as vivid)"),
 )
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -43,8 +35,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("folder", metavar="FOLDER", help="a folder of colour photos (searched recursively)")
     parser.add_argument("-m", "--model", default="default", metavar="NAME|PATH", help="library model name or model file (default: %(default)s)")
-    parser.add_argument("--limit", type=_positive_int, metavar="N", help="score only the first N photos")
-    parser.add_argument("--size", type=_positive_int, metavar="N", help="shrink photos to this long side first (quicker)")
+    parser.add_argument("--limit", type=argtypes.positive_int, metavar="N", help="score only the first N photos")
+    parser.add_argument("--size", type=argtypes.positive_int, metavar="N", help="shrink photos to this long side first (quicker)")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where the network runs")
     parser.add_argument("--json", action="store_true", help="print JSON (means and per-photo scores)")
     return parser

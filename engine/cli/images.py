@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from engine.cli import argtypes
+
 DEFAULT_MODEL = "default"
 MAX_STRENGTH = 2.0  # as engine.inference.MAX_STRENGTH; repeated so --help needs no torch
 
@@ -30,12 +32,6 @@ def _size(text: str) -> int:
     return value
 
 
-def _device(text: str) -> str:
-    if text in ("auto", "cpu", "cuda") or (text.startswith("cuda:") and text[5:].isdigit()):
-        return text
-    raise argparse.ArgumentTypeError(f"{text!r} is not auto, cpu, cuda or cuda:N")
-
-
 def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "images",
@@ -50,7 +46,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("-m", "--model", default=DEFAULT_MODEL, metavar="NAME|PATH", help="library model name or model file (default: %(default)s)")
     parser.add_argument("-s", "--strength", type=_strength, default=1.0, metavar="S", help="colour strength 0..2: 0 grey, 1 as the model predicts (default: 1)")
     parser.add_argument("--size", type=_size, default=None, metavar="N", help="long side, in pixels, the network sees (default: the model's own)")
-    parser.add_argument("--device", type=_device, default="auto", metavar="auto|cpu|cuda", help="where the network runs (default: auto, CUDA when present)")
+    parser.add_argument("--device", type=argtypes.device, default="auto", metavar="auto|cpu|cuda", help="where the network runs (default: auto, CUDA when present)")
     parser.add_argument("--format", choices=("png", "jpg", "tif", "same"), default="same", help="output format (default: same as each input)")
     parser.add_argument("--overwrite", action="store_true", help="replace outputs that already exist (never the originals)")
     return parser

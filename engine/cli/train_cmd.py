@@ -18,6 +18,8 @@ import sys
 import time
 import tomllib
 
+from engine.cli import argtypes
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
 LINE_INTERVAL = 30.0  # seconds between progress lines when there is no terminal for a bar
 
@@ -36,22 +38,6 @@ _FIELD_FLAGS = {
     "device": "device",
     "seed": "seed",
 }
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
-
-
-def _device(text: str) -> str:
-    if text in ("auto", "cpu", "cuda") or (text.startswith("cuda:") and text[5:].isdigit()):
-        return text
-    raise argparse.ArgumentTypeError(f"{text!r} is not auto, cpu, cuda or cuda:N")
 
 
 def _setting(text: str) -> tuple[str, object]:
@@ -73,16 +59,16 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", action="append", metavar="DIR", help="folder of colour photos to train on (repeatable)")
     parser.add_argument("--val", action="append", metavar="DIR", help="validation folder (repeatable; default: a split of --data)")
     parser.add_argument("--arch", metavar="NAME", help="architecture (see `colourise models --archs`)")
-    parser.add_argument("--size", type=_positive_int, metavar="N", help="training crop size in pixels")
-    parser.add_argument("--batch-size", type=_positive_int, metavar="N", help="photos per step (per process)")
-    parser.add_argument("--epochs", type=_positive_int, metavar="N", help="passes over the training photos")
-    parser.add_argument("--steps", type=_positive_int, metavar="N", help="train this many steps instead of --epochs")
+    parser.add_argument("--size", type=argtypes.positive_int, metavar="N", help="training crop size in pixels")
+    parser.add_argument("--batch-size", type=argtypes.positive_int, metavar="N", help="photos per step (per process)")
+    parser.add_argument("--epochs", type=argtypes.positive_int, metavar="N", help="passes over the training photos")
+    parser.add_argument("--steps", type=argtypes.positive_int, metavar="N", help="train this many steps instead of --epochs")
     parser.add_argument("--lr", type=float, metavar="F", help="learning rate")
     parser.add_argument("--from", dest="init_from", metavar="MODEL", help="fine-tune this library model or model file")
     parser.add_argument("--name", metavar="NAME", help="the finished model's name in the library")
     parser.add_argument("--run-dir", metavar="DIR", help="parent folder of run folders (default: runs)")
-    parser.add_argument("--checkpoint-every-steps", type=_positive_int, metavar="N", help="write the resume checkpoint this often")
-    parser.add_argument("--device", type=_device, metavar="auto|cpu|cuda", help="where to train (default: auto)")
+    parser.add_argument("--checkpoint-every-steps", type=argtypes.positive_int, metavar="N", help="write the resume checkpoint this often")
+    parser.add_argument("--device", type=argtypes.device, metavar="auto|cpu|cuda", help="where to train (default: auto)")
     parser.add_argument("--seed", type=int, metavar="N", help="random seed (data order, augmentation, initial weights)")
     parser.add_argument("--set", dest="settings", action="append", type=_setting, default=[], metavar="KEY=VALUE", help="any other config setting, e.g. --set schedule=\"onecycle\" --set cache_images=false")
     parser.add_argument("--no-progress", action="store_true", help="print a line per validation instead of a progress bar")
@@ -135,7 +121,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "colourise train --data photos/ --arch alpha --epochs 5 | colourise train --resume runs/alpha-20250101-120000",
     )
     add_train_arguments(parser)
-    parser.add_argument("--nproc", type=_positive_int, metavar="N", help="train with N processes under torchrun (DistributedDataParallel)")
+    parser.add_argument("--nproc", type=argtypes.positive_int, metavar="N", help="train with N processes under torchrun (DistributedDataParallel)")
     return parser
 
 
