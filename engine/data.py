@@ -34,11 +34,32 @@ CACHE_BUDGET_BYTES = 3 << 30  # "auto" caches when the decoded photos need less 
 
 
 # -- finding and screening photos --------------------------------------------------------------
-def list_images(folders: Iterable[str | Path]) -> list[Path]:
-    """Image files under ``folders`` (recursive, hidden files skipped), sorted, without duplicates."""
+PHOTO_LIST_SUFFIX = ".txt"  # a text file naming photos, one path a line (relative to the file)
+
+
+def read_photo_list(list_file: str | Path) -> list[Path]:
+    """The photos a list file names: one path a line, relative to the list file; '#' starts a comment."""
+    list_file = Path(list_file).expanduser()
+    paths = []
+    for line in list_file.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            paths.append(list_file.parent / line)
+    return paths
+
+
+def list_images(folders: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
+    """Image files under ``folders`` (recursive, hidden files skipped), sorted, without duplicates.
+
+    An entry may also be one photo or a photo list (``.txt``, see ``read_photo_list``).
+    ``exclude``: folders, photos or photo lists whose photos are left out (the dev split).
+    """
     found: set[Path] = set()
     for folder in folders:
         folder = Path(folder).expanduser()
+        if folder.is_file() and folder.suffix.lower() == PHOTO_LIST_SUFFIX:
+            found.update(p for p in read_photo_list(folder) if p.is_file())
+            continue
         if folder.is_file():
             found.add(folder)
             continue
@@ -47,6 +68,11 @@ def list_images(folders: Iterable[str | Path]) -> list[Path]:
             for name in files:
                 if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_SUFFIXES:
                     found.add(Path(root) / name)
+    exclude = list(exclude)
+    if exclude:
+        # Compare resolved paths: a list file names photos relative to itself.
+        left_out = {p.resolve() for p in list_images(exclude)}
+        found = {p for p in found if p.resolve() not in left_out}
     return sorted(found)
 
 

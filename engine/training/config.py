@@ -46,6 +46,7 @@ class TrainConfig:
     # -- data
     data: list[str] = field(default_factory=list)  # folders of colour photos (searched recursively)
     val: list[str] = field(default_factory=list)  # validation folders; empty: a split of ``data``
+    exclude: list[str] = field(default_factory=list)  # folders or photo lists (.txt) never trained on, e.g. the dev split
     val_fraction: float = 0.05  # share of ``data`` held out when ``val`` is empty (deterministic by name)
     max_val_photos: int = 256  # validation uses at most this many photos (a fixed, evenly spread subset)
     image_size: int = 128  # square training crops of this side (rounded down to the model's stride)
@@ -129,7 +130,7 @@ class TrainConfig:
             raise ValueError(f"unknown augment setting(s): {', '.join(unknown)}")
         if "crop_scale" in augment:
             augment["crop_scale"] = tuple(float(x) for x in augment["crop_scale"])
-        for key in ("data", "val"):
+        for key in ("data", "val", "exclude"):
             if isinstance(data.get(key), str):
                 data[key] = [data[key]]
         if "arch_params" in data:

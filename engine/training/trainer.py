@@ -263,10 +263,10 @@ class _Run:
 
     def _prepare_data(self) -> None:
         config = self.config
-        missing = [f for f in [*config.data, *config.val] if not Path(f).expanduser().exists()]
+        missing = [f for f in [*config.data, *config.val, *config.exclude] if not Path(f).expanduser().exists()]
         if missing:
             raise TrainingError(f"{missing[0]}: no such folder")
-        all_train = list_images(config.data)
+        all_train = list_images(config.data, exclude=config.exclude)
         if config.val:
             train_paths, val_paths = all_train, list_images(config.val)
         else:

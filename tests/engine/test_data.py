@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -184,3 +186,33 @@ def test_loader_workers_are_spawned_when_other_threads_run(monkeypatch, threads,
     monkeypatch.setattr(threading, "active_count", lambda: threads)
     loader = data.make_loader(_Numbers(), data.DataOrder(4, 2, seed=0), 0, 1, num_workers=1)
     assert (loader.multiprocessing_context.get_start_method() if loader.multiprocessing_context else None) == expected
+
+
+def test_photo_list_names_photos_relative_to_itself_and_exclude_leaves_them_out(tmp_path):
+    from PIL import Image
+
+    from engine.data import list_images, read_photo_list
+
+    folder = tmp_path / "photos"
+    (folder / "sub").mkdir(parents=True)
+    for name in ("a.jpg", "b.png", "sub/c.jpg"):
+        Image.new("RGB", (8, 8), (200, 30, 30)).save(folder / name)
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    dev = lists / "dev.txt"
+    dev.write_text("# the dev set\n../photos/sub/c.jpg\n\n../photos/a.jpg  # a comment\n", encoding="utf-8")
+
+    assert read_photo_list(dev) == [lists / "../photos/sub/c.jpg", lists / "../photos/a.jpg"]
+    assert [p.name for p in list_images([dev])] == ["a.jpg", "c.jpg"]
+    assert [p.name for p in list_images([folder], exclude=[dev])] == ["b.png"]
+    assert [p.name for p in list_images([folder], exclude=[folder / "sub"])] == ["a.jpg", "b.png"]
+
+
+def test_the_default_recipe_never_trains_on_the_dev_split():
+    from engine.training.config import TrainConfig
+
+    root = Path(__file__).resolve().parents[2]
+    config = TrainConfig.load(root / "configs" / "default.toml")
+    assert config.exclude == ["configs/dev-split.txt"]
+    names = [line for line in (root / "configs" / "dev-split.txt").read_text().splitlines() if line and not line.startswith("#")]
+    assert len(names) == 300 and all(n.startswith("../../shared/data/train-extra/") for n in names)
