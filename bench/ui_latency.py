@@ -209,7 +209,8 @@ def _run_show_on_ui_thread(page, photo: Path, probe: Probe, finals: list) -> Non
     """Baseline: read, predict and render in line on the GUI thread, then show it."""
     from PySide6.QtCore import QTimer
 
-    from desktop.colour_jobs import AfterReady, BeforeReady, PhotoSource, show_item
+    from desktop.colour_jobs import AfterReady, BeforeReady, show_item
+    from engine.batch import PhotoSource
     from engine.task import TaskState
 
     def work():
@@ -221,7 +222,7 @@ def _run_show_on_ui_thread(page, photo: Path, probe: Probe, finals: list) -> Non
                 if event.final:
                     finals.append(time.perf_counter())
 
-        show_item(TaskState(on_event=on_event), 1, 1, PhotoSource(photo.name, path=photo), page.current_model_path(), 1.0)
+        show_item(TaskState(on_event=on_event), 1, 1, PhotoSource.file(photo), page.current_model_path(), 1.0)
 
     probe.start()
     QTimer.singleShot(0, work)

@@ -32,33 +32,19 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import settings
-from desktop.colour_jobs import (
-    AfterReady,
-    BeforeReady,
-    PhotoSource,
-    PredictionReady,
-    Prepared,
-    SaveRequest,
-    SaveSettings,
-    free_path,
-    model_key,
-    prepare_item,
-    save_items,
-    show_item,
-)
+from desktop.colour_jobs import COLOURS, AfterReady, BeforeReady, Prepared, prepare_item, save_photos_job, show_item
 from desktop.images import qimage_to_photo
 from desktop.library_model import Library
 from desktop.widgets.photo_queue import PhotoQueue, QueueState
 from desktop.widgets.split_view import SplitView
 from desktop.workers import Job, Lane
+from engine import batch
+from engine.batch import Existing, PhotoSource, SaveRequest, SaveSettings, plan_targets
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
-from engine.inference import Prediction
-from engine.photo import PHOTO_SUFFIXES, Photo, is_photo_path
+from engine.inference import model_key
+from engine.photo import OUTPUT_FORMATS, PHOTO_SUFFIXES, Photo, find_photos
 
 PHOTO_FILTER = "Photos ({});;All files (*)".format(" ".join(f"*{s}" for s in sorted(PHOTO_SUFFIXES)))
-# (value kept in settings, label) for the output format picker
-SAVE_FORMATS = [("same", "Same as original"), ("png", "PNG"), ("jpg", "JPEG"), ("tif", "TIFF"), ("webp", "WebP")]
-_SUFFIX_OF_FORMAT = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "BMP": ".bmp", "WEBP": ".webp"}
 OUTPUT_TAG = "-colourised"
 SHOW_PRIORITY = 10  # the selected photo goes before the rest of the queue
 EMPTY_TEXT = "Drop photos or folders anywhere on this window,\nor use Open (Ctrl+O) or Paste (Ctrl+V)."
@@ -69,7 +55,6 @@ NO_MODELS_TEXT = "No models yet: train one on the Train tab, or import a .safete
 class QueueItem:
     key: int
     source: PhotoSource
-    predictions: dict[str, Prediction] = field(default_factory=dict)  # by model_key
     thumbs: dict[str, QImage] = field(default_factory=dict)  # coloured thumbnail by model_key
     size: QSize | None = None
 
@@ -84,30 +69,9 @@ class Shown:
 
 
 def output_name(source: PhotoSource, choice: str) -> str:
-    """``<stem>-colourised.<ext>``: the extension of the chosen format, or of the original for "same"."""
-    stem = Path(source.name).stem or "photo"
-    if choice == "same":
-        suffix = Path(source.name).suffix.lower() if source.path is not None else ".png"
-        if suffix not in PHOTO_SUFFIXES:
-            suffix = ".png"
-    else:
-        suffix = f".{choice}"
-    return f"{stem}{OUTPUT_TAG}{suffix}"
-
-
-def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given (a bad one shows its reason later); folders searched recursively for photos."""
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = []
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(Path(root) / f for f in files if is_photo_path(f) and not f.startswith("."))
-            out.extend(sorted(found))
-        else:
-            out.append(path)
-    return out
+    """``<stem>-colourised.<ext>``: the extension of the chosen format, or of the original for "same" (a pasted image: PNG)."""
+    name = source.name if source.path is not None else f"{Path(source.name).stem}.png"
+    return batch.output_name(name, choice, OUTPUT_TAG)
 
 
 class ColourisePage(QWidget):
@@ -161,7 +125,7 @@ class ColourisePage(QWidget):
         self.strength_label = QLabel()
         self.strength_label.setMinimumWidth(QLabel("200 %").sizeHint().width() + 4)
         self.format_box = QComboBox()
-        for value, label in SAVE_FORMATS:
+        for value, (label, _suffix) in OUTPUT_FORMATS.items():
             self.format_box.addItem(label, value)
         saved_format = settings.read("colourise/format", "same", str)
         self.format_box.setCurrentIndex(max(0, self.format_box.findData(saved_format)))
@@ -341,7 +305,7 @@ class ColourisePage(QWidget):
             self.status_message.emit("No photos found there.")
             return
         known = {item.source.path for item in self.items.values() if item.source.path is not None}
-        added = [self._add(PhotoSource(f.name, path=f)) for f in files if f not in known]
+        added = [self._add(PhotoSource.file(f)) for f in files if f not in known]
         self.status_message.emit(f"Added {len(added)} photo{'s' if len(added) != 1 else ''} to the queue.")
 
     def add_image(self, image: QImage, name: str | None = None) -> int | None:
@@ -390,7 +354,9 @@ class ColourisePage(QWidget):
         for key in keys:
             if key == self._prepare_key and self._prepare_job is not None:
                 self._prepare_job.stop()
-            self.items.pop(key, None)
+            item = self.items.pop(key, None)
+            if item is not None:
+                COLOURS.forget(item.source)
         self.queue.remove(keys)
         if self._shown is not None and self._shown.key not in self.items:
             self._shown = None
@@ -438,7 +404,6 @@ class ColourisePage(QWidget):
         item = self.items.get(result.key)
         if item is None:
             return
-        item.predictions[result.model] = result.prediction
         item.thumbs[result.model] = result.thumb
         item.size = result.size
         current_path = self.current_model_path()
@@ -526,7 +491,6 @@ class ColourisePage(QWidget):
         if model_path is None:
             return
         self._current_generation = next(self._generation)
-        prediction = item.predictions.get(model_key(model_path))
         self.view.set_busy("Colouring…")
         job = self.lane.submit(
             show_item,
@@ -537,7 +501,6 @@ class ColourisePage(QWidget):
             self.strength_value(),
             self._shown.photo,
             self._shown.preview,
-            prediction,
             priority=SHOW_PRIORITY,
             name="show",
             on_progress=self._on_show_event,
@@ -547,11 +510,6 @@ class ColourisePage(QWidget):
         self._show_job = job
 
     def _on_show_event(self, event) -> None:
-        if isinstance(event, PredictionReady):
-            item = self.items.get(event.key)
-            if item is not None:
-                item.predictions[event.model] = event.prediction
-            return
         if getattr(event, "generation", None) != self._current_generation:
             return  # an older request's picture
         if isinstance(event, BeforeReady):
@@ -618,11 +576,11 @@ class ColourisePage(QWidget):
         item = self.items[key]
         if not target.suffix:
             target = target.with_suffix(Path(output_name(item.source, self.format_box.currentData())).suffix)
-        if item.source.path is not None and _same_file(item.source.path, target):
+        if any(_same_file(original, target) for original in self._originals()):
             QMessageBox.warning(self, "Colourise", f"{target.name}: that is the original photo; Colourise never overwrites originals. Choose another name.")
             return False
         settings.write("folders/save", str(target.parent))
-        self._start_save([SaveRequest(key, item.source, target, overwrite=True, prediction=self._prediction(item))], fmt=None)
+        self._start_save([key], [target], Existing.REPLACE)
         return True
 
     def save_all(self) -> None:
@@ -645,36 +603,19 @@ class ColourisePage(QWidget):
             return False
         settings.write("folders/save", str(folder))
         choice = self.format_box.currentData()
-        originals = {item.source.path.resolve() for item in self.items.values() if item.source.path is not None}
-        planned: list[tuple[int, Path]] = []
-        taken: set[Path] = set()
-        for key in keys:
-            target = folder / output_name(self.items[key].source, choice)
-            if target in taken or target.resolve() in originals:
-                target = free_path(target, taken | originals)
-            taken.add(target)
-            planned.append((key, target))
-        existing = [target for _key, target in planned if target.exists()]
-        replace = False
+        wanted = [folder / output_name(self.items[key].source, choice) for key in keys]
+        targets = plan_targets(wanted, avoid=self._originals())
+        existing = [target for target in targets if target.exists()]
+        rule = Existing.KEEP_BOTH
         if existing:
             answer = self.ask_replace(existing)
             if answer == "cancel":
                 return False
-            replace = answer == "replace"
-            if not replace:
-                renamed, taken = [], {t for _k, t in planned}
-                for key, target in planned:
-                    if target.exists():
-                        taken.discard(target)
-                        target = free_path(target, taken | originals)
-                        taken.add(target)
-                    renamed.append((key, target))
-                planned = renamed
-        requests = [
-            SaveRequest(key, self.items[key].source, target, overwrite=replace, prediction=self._prediction(self.items[key]))
-            for key, target in planned
-        ]
-        self._start_save(requests, fmt=None)
+            if answer == "replace":
+                rule = Existing.REPLACE
+            else:
+                targets = plan_targets(wanted, avoid=self._originals(), avoid_existing=True)
+        self._start_save(keys, targets, rule)
         return True
 
     def ask_replace(self, existing: list[Path]) -> str:
@@ -693,20 +634,18 @@ class ColourisePage(QWidget):
     def _saveable_keys(self) -> list[int]:
         return [key for key in self.queue.keys() if self.queue.state(key) != QueueState.FAILED]
 
-    def _prediction(self, item: QueueItem) -> Prediction | None:
-        path = self.current_model_path()
-        return item.predictions.get(model_key(path)) if path else None
+    def _originals(self) -> set[Path]:
+        return {item.source.path for item in self.items.values() if item.source.path is not None}
 
-    def _start_save(self, requests: list[SaveRequest], fmt: str | None) -> None:
+    def _start_save(self, keys: list[int], targets: list[Path], rule: Existing) -> None:
         if self._save_job is not None:
             self.status_message.emit("Still saving the previous photos.")
             return
-        protected = {item.source.path for item in self.items.values() if item.source.path is not None}
-        config = SaveSettings(self.current_model_path(), self.strength_value(), fmt, protected=protected)
-        self._save_total = len(requests)
-        self._save_keys = {(r.source.path or Path(r.source.name)): r.key for r in requests}
+        requests = [SaveRequest(self.items[key].source, target) for key, target in zip(keys, targets)]
+        config = SaveSettings(self.strength_value(), existing=rule, protected=self._originals())
+        self._save_keys = list(keys)
         self._save_job = self.lane.submit(
-            save_items, requests, config, name="save",
+            save_photos_job, requests, self.current_model_path(), config, name="save",
             on_progress=self._on_save_event, on_finished=self._on_saved, on_error=self._on_save_failed, on_end=self._on_save_ended,
         )
         self.progress.setRange(0, len(requests))
@@ -715,17 +654,13 @@ class ColourisePage(QWidget):
         self._show_batch_progress()
 
     def _on_save_event(self, event) -> None:
-        if isinstance(event, PredictionReady):
-            item = self.items.get(event.key)
-            if item is not None:
-                item.predictions[event.model] = event.prediction
-        elif isinstance(event, PhotoStarted):
+        if isinstance(event, PhotoStarted):
             self.progress_label.setText(f"Saving {event.index + 1} of {event.total}")
         elif isinstance(event, PhotoDone):
             self.progress.setValue(event.index + 1)
         elif isinstance(event, PhotoFailed):
             self.progress.setValue(event.index + 1)
-            key = self._save_keys.get(event.source)
+            key = self._save_keys[event.index]
             if key in self.items:
                 self.queue.set_state(key, QueueState.FAILED, _reason_of(event.message, self.items[key].source.name))
             self.status_message.emit(event.message)
@@ -761,7 +696,7 @@ class ColourisePage(QWidget):
 
 
 def _expand_job(_state, paths: list[Path]) -> list[Path]:
-    return expand_paths(paths)
+    return [found.path for found in find_photos(paths)]
 
 
 def _reason_of(message: str, name: str) -> str:

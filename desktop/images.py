@@ -19,17 +19,17 @@ from PIL import Image
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage
 
-from engine.photo import Photo
+from engine.photo import Photo, to_8bit
 
 DISPLAY_SIDE = 2048  # the largest downscaled copy of a photo kept for zoomed-out painting
 SMALLEST_LEVEL = 512  # no copies smaller than this (long side)
 
 
-def _to_8bit(pixels: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
+def _display_pixels(pixels: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     """uint8/uint16 grey ``(H, W)`` or RGB ``(H, W, 3)`` (+ alpha) -> contiguous uint8 ``(H, W)``, ``(H, W, 3)`` or ``(H, W, 4)``."""
-    if pixels.dtype == np.uint16:
-        pixels = (pixels >> 8).astype(np.uint8)
-        alpha = None if alpha is None else (alpha >> 8).astype(np.uint8)
+    if pixels.dtype == np.uint16:  # rounded as the saved file is, so preview and file agree
+        pixels = to_8bit(pixels)
+        alpha = None if alpha is None else to_8bit(alpha)
     elif pixels.dtype != np.uint8:
         pixels = np.clip(pixels, 0, 255).astype(np.uint8)
     if alpha is not None:
@@ -56,7 +56,7 @@ def wrap_array(pixels: np.ndarray) -> QImage:
 
 def array_to_qimage(pixels: np.ndarray, alpha: np.ndarray | None = None) -> QImage:
     """uint8/uint16 grey or RGB pixels (+ optional alpha) -> an 8-bit QImage that owns a copy (for small images)."""
-    return wrap_array(_to_8bit(pixels, alpha)).copy()
+    return wrap_array(_display_pixels(pixels, alpha)).copy()
 
 
 def photo_to_qimage(photo: Photo) -> QImage:
@@ -112,7 +112,7 @@ class DisplayImage:
 
 def make_display(pixels: np.ndarray, alpha: np.ndarray | None = None, size: QSize | None = None) -> DisplayImage:
     """Photo pixels (any bit depth, optional alpha) -> a ``DisplayImage`` with its downscaled levels. Run on a worker."""
-    full = _to_8bit(pixels, alpha)
+    full = _display_pixels(pixels, alpha)
     height, width = full.shape[:2]
     levels: list[QImage] = []
     if max(width, height) > DISPLAY_SIDE:

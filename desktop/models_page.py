@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -29,11 +28,13 @@ from PySide6.QtWidgets import (
 from PySide6.QtCore import QFile
 
 from desktop import settings
-from desktop.colour_jobs import COLOURISERS, PhotoSource
+from desktop.colour_jobs import COLOURISERS
 from desktop.images import photo_to_qimage
 from desktop.library_model import Library
 from desktop.workers import Lane
-from engine.library import LibraryEntry, unique_library_path, user_models_dir
+from engine.batch import PhotoSource
+from engine.errors import user_message
+from engine.library import LibraryEntry, import_model, user_models_dir
 from engine.modelfile import ModelInfo
 
 COLUMNS = ("Name", "Architecture", "Parameters", "Trained on", "Epochs", "Validation", "Date")
@@ -98,24 +99,8 @@ def reveal_in_file_manager(path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
 
 
-def _validate_model_file(_state, path: Path) -> ModelInfo:
-    """Load the model fully (metadata, architecture, every weight's shape): a bad file raises a one-line error."""
-    from engine.modelfile import load_model
-
-    _model, info = load_model(path, "cpu")
-    return info
-
-
-def _import_model(state, path: Path) -> Path:
-    info = _validate_model_file(state, path)
-    target = unique_library_path(info.name)
-    tmp = target.with_name(f".{target.name}.importing")
-    try:
-        shutil.copyfile(path, tmp)
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
+def _import_model(_state, path: Path) -> Path:
+    return import_model(path)
 
 
 @dataclass
@@ -136,8 +121,6 @@ def _compare(state, source: PhotoSource, models: list[tuple[str, Path]]):
         try:
             image = photo_to_qimage(COLOURISERS.get(path).colourise(photo))
         except Exception as exc:  # noqa: BLE001 - one unusable model must not hide the others
-            from desktop.workers import user_message
-
             state.emit(Compared(f"{name}: {user_message(exc)}", None))
             continue
         state.emit(Compared(name, image))
@@ -438,7 +421,7 @@ class ModelsPage(QWidget):
             path, _ = QFileDialog.getOpenFileName(self, "Choose a photo to compare on", start)
             if not path:
                 return
-            source = PhotoSource(Path(path).name, path=Path(path))
+            source = PhotoSource.file(path)
         self.compare(source, self.checked_names())
 
     def compare(self, source: PhotoSource, names: list[str]) -> None:

@@ -20,22 +20,10 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 
-from engine.errors import ColouriseError
+from engine.errors import ColouriseError, user_message
 from engine.task import TaskState
 
 log = logging.getLogger(__name__)
-
-
-def user_message(exc: BaseException) -> str:
-    """A readable one-line message for ``exc`` (engine errors already are one)."""
-    if isinstance(exc, ColouriseError):
-        return str(exc)
-    if isinstance(exc, MemoryError):
-        return "out of memory: try a smaller photo or batch"
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    if isinstance(exc, (ValueError, OSError, RuntimeError, KeyError, TypeError)) and text:
-        return text.strip("'\"") if isinstance(exc, KeyError) else text
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class JobSignals(QObject):

@@ -1,70 +1,351 @@
-"""Colourise files: the one path from photos on disk to colour photos saved in a folder.
+"""The one path from photos to saved colour photos, for the command line and the window alike.
 
-``read_photo`` -> ``Colouriser`` -> ``write_photo``, per photo, reporting through a
-``TaskState``. A bad photo is reported and the rest go on; an existing file is never
-replaced unless asked, and an original never, even then.
+    sources (files, or a pasted image)  ->  plan_targets (free names)  ->  save_photos:
+        per photo: decode -> predict (cached by photo + model) -> render -> write, never clobbering
+
+``save_photos`` reports through a ``TaskState``: PhotoStarted, then PhotoDone,
+PhotoFailed or PhotoSkipped per photo, checking ``should_stop()`` between network
+passes. A bad photo is reported and the rest go on. The one overwrite rule: an
+original is never written; an existing file is replaced only under ``REPLACE``, is
+left alone under ``SKIP`` and is kept beside the new photo (under a free name) under
+``KEEP_BOTH``; a file that appears while the batch runs is never replaced.
+
+A ``ColourCache`` shared by a front's jobs keeps decoded photos and predictions, so
+the photo the window previews is decoded and predicted once, then saved.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
-import os
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Sequence
 
-from engine.errors import ColouriseError, PhotoError
+from engine.errors import ColouriseError, user_message
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
-from engine.inference import luminance
-from engine.photo import is_photo_path, read_photo, write_photo
+from engine.inference import Prediction, luminance
+from engine.photo import OUTPUT_FORMATS, PHOTO_SUFFIXES, Photo, find_photos, read_photo, write_photo
 from engine.task import TaskState
 
 log = logging.getLogger(__name__)
 
-OUTPUT_FORMATS = {"same": None, "png": ".png", "jpg": ".jpg", "tif": ".tif"}
 CUDA_BATCH = 4  # photos per network pass on a GPU; full-size photos stay few in memory
+PHOTO_CACHE_BYTES = 1 << 30  # decoded photos kept for the preview and the save (the last few)
+PREDICTION_CACHE_BYTES = 256 << 20  # predictions kept by photo + model (about 1000 at working size 256)
 
 
-@dataclass(frozen=True)
-class _Job:
-    source: Path
-    relative: Path  # where the output goes under the output folder
+# --- what is coloured -------------------------------------------------------------------------
+_serials = itertools.count(1)
 
 
+@dataclass(eq=False)
+class PhotoSource:
+    """A photo file, or a pasted image held in memory (``path`` None)."""
+
+    name: str
+    path: Path | None = None
+    pasted: Photo | None = None
+    serial: int = field(default_factory=lambda: next(_serials))
+
+    @classmethod
+    def file(cls, path: str | Path) -> "PhotoSource":
+        return cls(Path(path).name, Path(path))
+
+    @property
+    def origin(self) -> Path:
+        """What events name: the file, or the pasted image's name."""
+        return self.path if self.path is not None else Path(self.name)
+
+    @property
+    def key(self) -> tuple:
+        """Names this version of the photo in caches (a file changed on disk is another photo)."""
+        if self.path is None:
+            return ("pasted", self.serial)
+        try:
+            st = self.path.stat()
+        except OSError:
+            return ("file", str(self.path))
+        return ("file", str(self.path.resolve()), st.st_mtime_ns, st.st_size)
+
+    def read(self) -> Photo:
+        return self.pasted if self.pasted is not None else read_photo(self.path)
+
+
+# --- the cache of decoded photos and predictions ----------------------------------------------
+class _Recent:
+    """Least-recently-used values within a byte budget (the newest is always kept)."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self._items: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key):
+        if key not in self._items:
+            return None
+        self._items.move_to_end(key)
+        return self._items[key][0]
+
+    def put(self, key, value, size: int) -> None:
+        self.discard(key)
+        self._items[key] = (value, size)
+        self._bytes += size
+        while self._bytes > self.budget and len(self._items) > 1:
+            _key, (_value, old) = self._items.popitem(last=False)
+            self._bytes -= old
+
+    def discard(self, key) -> None:
+        if key in self._items:
+            self._bytes -= self._items.pop(key)[1]
+
+    def discard_where(self, keep) -> None:
+        for key in [k for k in self._items if not keep(k)]:
+            self.discard(key)
+
+
+class ColourCache:
+    """Decoded photos and the network's predictions (by photo + model), shared by a front's jobs (thread-safe)."""
+
+    def __init__(self, photo_bytes: int = PHOTO_CACHE_BYTES, prediction_bytes: int = PREDICTION_CACHE_BYTES):
+        self._photos = _Recent(photo_bytes)
+        self._predictions = _Recent(prediction_bytes)
+        self._lock = threading.Lock()
+
+    def photo(self, source: PhotoSource) -> Photo:
+        """The decoded photo; read from disk only when not decoded lately."""
+        if source.pasted is not None:
+            return source.pasted
+        key = source.key
+        with self._lock:
+            photo = self._photos.get(key)
+        if photo is None:
+            photo = source.read()
+            size = photo.pixels.nbytes + (photo.alpha.nbytes if photo.alpha is not None else 0)
+            with self._lock:
+                self._photos.put(key, photo, size)
+        return photo
+
+    def cached_prediction(self, source: PhotoSource, colouriser) -> Prediction | None:
+        with self._lock:
+            return self._predictions.get((source.key, _model_of(colouriser)))
+
+    def store_prediction(self, source: PhotoSource, colouriser, prediction: Prediction) -> None:
+        with self._lock:
+            self._predictions.put((source.key, _model_of(colouriser)), prediction, prediction.ab.numel() * prediction.ab.element_size())
+
+    def prediction(self, source: PhotoSource, colouriser, photo: Photo | None = None) -> Prediction:
+        """The model's colour for the photo: predicted once per photo and model."""
+        prediction = self.cached_prediction(source, colouriser)
+        if prediction is None:
+            prediction = colouriser.predict(photo if photo is not None else self.photo(source))
+            self.store_prediction(source, colouriser, prediction)
+        return prediction
+
+    def forget(self, source: PhotoSource) -> None:
+        """Drop what is kept for ``source`` (it left the queue)."""
+        key = source.key
+        with self._lock:
+            self._photos.discard(key)
+            self._predictions.discard_where(lambda k: k[0] != key)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._photos.discard_where(lambda _k: False)
+            self._predictions.discard_where(lambda _k: False)
+
+
+def _model_of(colouriser) -> str:
+    return getattr(colouriser, "key", None) or f"colouriser@{id(colouriser):x}"
+
+
+# --- names and the overwrite rule -------------------------------------------------------------
+class Existing(Enum):
+    """What to do when a target file exists already (an original is never written, whatever this says)."""
+
+    SKIP = "skip"  # leave it, and do not save that photo
+    REPLACE = "replace"  # the user said so
+    KEEP_BOTH = "keep both"  # save the new photo under a free name beside it
+
+
+def output_name(name: str, fmt: str = "same", tag: str = "") -> str:
+    """``<stem><tag><suffix>``: the suffix of ``fmt``, or for "same" the photo's own (PNG when not a photo suffix)."""
+    if fmt not in OUTPUT_FORMATS:
+        raise ValueError(f"unknown output format {fmt!r} (choose from {', '.join(OUTPUT_FORMATS)})")
+    path = Path(name)
+    suffix = OUTPUT_FORMATS[fmt][1] or (path.suffix if path.suffix.lower() in PHOTO_SUFFIXES else ".png")
+    return f"{path.stem or 'photo'}{tag}{suffix}"
+
+
+def free_name(path: Path, taken: Iterable[Path] = (), *, on_disk: bool = True) -> Path:
+    """``path``, or ``name-2.ext``, ``name-3.ext`` ...: the first not in ``taken`` (nor on disk, with ``on_disk``)."""
+    taken = set(taken)
+    candidate, n = path, 2
+    while candidate in taken or _resolved(candidate) in taken or (on_disk and candidate.exists()):
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
+
+
+def plan_targets(wanted: Sequence[Path], avoid: Iterable[Path] = (), *, avoid_existing: bool = False) -> list[Path]:
+    """One target per wanted path: two photos never share one, none is in ``avoid`` (the originals),
+    and with ``avoid_existing`` none is a file that exists (Keep Both)."""
+    taken = {_resolved(Path(p)) for p in avoid}
+    out: list[Path] = []
+    for path in wanted:
+        target = free_name(path, taken, on_disk=avoid_existing)
+        taken.add(target)
+        taken.add(_resolved(target))
+        out.append(target)
+    return out
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path
+
+
+def _identities(paths: Iterable[Path]) -> set:
+    """Resolved paths and (device, inode) pairs: a symlink or hard link to an original is an original."""
+    out: set = set()
+    for path in paths:
+        out.add(_resolved(path))
+        ident = _identity(path)
+        if ident is not None:
+            out.add(ident)
+    return out
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+# --- the colour-and-save loop -----------------------------------------------------------------
+@dataclass
+class SaveRequest:
+    source: PhotoSource
+    target: Path
+
+
+@dataclass
+class SaveSettings:
+    strength: float = 1.0
+    format: str | None = None  # Pillow's format name; None: from the target's suffix
+    quality: int = 95
+    existing: Existing = Existing.SKIP
+    protected: set[Path] = field(default_factory=set)  # more originals (besides the sources): never written
+
+
+def save_photos(
+    requests: Sequence[SaveRequest],
+    colouriser,
+    settings: SaveSettings | None = None,
+    state: TaskState | None = None,
+    cache: ColourCache | None = None,
+) -> BatchFinished:
+    """Colour each request's photo and write it to its target; returns the counts (see the module's rule)."""
+    settings = settings or SaveSettings()
+    state = state or TaskState()
+    originals = _identities([r.source.path for r in requests if r.source.path is not None] + list(settings.protected))
+    batch_size = CUDA_BATCH if colouriser.device.type == "cuda" else 1
+    total = len(requests)
+    counts = {"done": 0, "failed": 0, "skipped": 0}
+
+    def fail(index: int, source: PhotoSource, message: str) -> None:
+        counts["failed"] += 1
+        state.emit(PhotoFailed(index, total, source.origin, message))
+
+    def skip(index: int, source: PhotoSource, target: Path) -> None:
+        counts["skipped"] += 1
+        state.emit(PhotoSkipped(index, total, source.origin, target))
+
+    for start in range(0, total, batch_size):
+        if state.should_stop():
+            return BatchFinished(counts["done"], counts["failed"], counts["skipped"], cancelled=True)
+        ready = []  # (index, request, photo, luminance) to colour in this network pass
+        for index in range(start, min(start + batch_size, total)):
+            request = requests[index]
+            source, target = request.source, request.target
+            state.emit(PhotoStarted(index, total, source.origin))
+            if _identity(target) in originals or _resolved(target) in originals:
+                fail(index, source, f"{source.name}: the output {target} would replace an original; choose another output folder")
+                continue
+            if settings.existing is Existing.SKIP and target.exists():
+                skip(index, source, target)
+                continue
+            try:
+                photo = cache.photo(source) if cache is not None else source.read()
+                ready.append((index, request, photo, luminance(photo)))
+            except (ColouriseError, MemoryError) as exc:
+                fail(index, source, user_message(exc, source.origin))
+        for (index, request, photo, l_full), prediction in zip(ready, _predict(colouriser, ready, cache)):
+            source = request.source
+            try:
+                if isinstance(prediction, BaseException):
+                    raise prediction
+                coloured = colouriser.render(photo, prediction, settings.strength, l_full)
+                written = _write(coloured, request.target, settings)
+            except FileExistsError:  # appeared since we looked, under SKIP: leave it alone
+                skip(index, source, request.target)
+                continue
+            except Exception as exc:  # one photo's failure must not end the batch
+                log.debug("colourising %s failed", source.origin, exc_info=True)
+                fail(index, source, user_message(exc, source.origin))
+                continue
+            counts["done"] += 1
+            state.emit(PhotoDone(index, total, source.origin, written))
+    return BatchFinished(counts["done"], counts["failed"], counts["skipped"])
+
+
+def _write(coloured: Photo, target: Path, settings: SaveSettings) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    replace = settings.existing is Existing.REPLACE
+    while True:
+        try:
+            return write_photo(coloured, target, settings.format, settings.quality, overwrite=replace)
+        except FileExistsError:
+            if settings.existing is not Existing.KEEP_BOTH:
+                raise
+            target = free_name(target)  # it appeared since the user chose: keep both
+
+
+def _predict(colouriser, ready: list, cache: ColourCache | None) -> list:
+    """Predictions for the ``ready`` photos (cached ones reused), new ones in one pass; if that fails,
+    one by one so a bad photo fails alone."""
+    results: list = [cache.cached_prediction(r[1].source, colouriser) if cache is not None else None for r in ready]
+    todo = [i for i, known in enumerate(results) if known is None]
+    if len(todo) > 1:
+        try:
+            for i, prediction in zip(todo, colouriser.predict_many([ready[i][2] for i in todo], [ready[i][3] for i in todo])):
+                results[i] = prediction
+            todo = []
+        except Exception:
+            log.debug("batched prediction failed; retrying one photo at a time", exc_info=True)
+    for i in todo:
+        try:
+            results[i] = colouriser.predict(ready[i][2], ready[i][3])
+        except Exception as exc:
+            results[i] = exc
+    if cache is not None:
+        for r, prediction in zip(ready, results):
+            if isinstance(prediction, Prediction):
+                cache.store_prediction(r[1].source, colouriser, prediction)
+    return results
+
+
+# --- folders in, a folder out (the command line's case) ---------------------------------------
 def collect_photos(inputs: Iterable[str | Path], exclude: str | Path | None = None) -> list[Path]:
-    """Photos named by ``inputs``: files as given, folders searched recursively by suffix.
-
-    Sorted and without duplicates. Hidden files and folders are left out of folder
-    searches, and so is ``exclude`` (the output folder, when it sits inside an input).
-    A file named explicitly is kept whatever its suffix, so it gets a clear error
-    rather than being skipped silently; so is a path that does not exist.
-    """
-    return [job.source for job in _jobs(inputs, exclude)]
-
-
-def _jobs(inputs: Iterable[str | Path], exclude: str | Path | None) -> list[_Job]:
-    excluded = Path(exclude).resolve() if exclude is not None else None
-    seen: set[Path] = set()
-    jobs: list[_Job] = []
-
-    def add(source: Path, relative: Path) -> None:
-        key = source.resolve()
-        if key not in seen:
-            seen.add(key)
-            jobs.append(_Job(source, relative))
-
-    for item in map(Path, inputs):
-        if not item.is_dir():
-            add(item, Path(item.name))
-            continue
-        found = []
-        for folder, dirs, files in os.walk(item):
-            folder_path = Path(folder)
-            dirs[:] = [d for d in dirs if not d.startswith(".") and (folder_path / d).resolve() != excluded]
-            found += [folder_path / f for f in files if not f.startswith(".") and is_photo_path(f)]
-        for source in sorted(found):
-            add(source, source.relative_to(item))
-    return sorted(jobs, key=lambda job: str(job.source))
+    """Photos named by ``inputs`` (see ``engine.photo.find_photos``), leaving out ``exclude`` (the output folder)."""
+    return [found.path for found in find_photos(inputs, [exclude] if exclude is not None else [])]
 
 
 def colourise_files(
@@ -80,123 +361,14 @@ def colourise_files(
     """Colour every photo in ``inputs`` into ``output_dir``; returns the counts.
 
     Outputs keep the input's name (and, for folder inputs, its sub-folder) and format
-    unless ``fmt`` is png/jpg/tif. Emits PhotoStarted, then PhotoDone, PhotoFailed or
-    PhotoSkipped per photo; checks ``state.should_stop()`` between photos.
+    unless ``fmt`` names another (see ``OUTPUT_FORMATS``); two photos of one name get
+    ``name-2`` ...; an existing output is skipped unless ``overwrite``.
     """
     if fmt not in OUTPUT_FORMATS:
         raise ValueError(f"unknown output format {fmt!r} (choose from {', '.join(OUTPUT_FORMATS)})")
-    state = state or TaskState()
     output_dir = Path(output_dir)
-    jobs = _jobs(inputs, output_dir)
-    originals = _identities(job.source for job in jobs)
-    batch_size = CUDA_BATCH if colouriser.device.type == "cuda" else 1
-    total = len(jobs)
-    counts = {"done": 0, "failed": 0, "skipped": 0}
-    planned: set[Path] = set()
-
-    def fail(index: int, source: Path, message: str) -> None:
-        counts["failed"] += 1
-        state.emit(PhotoFailed(index, total, source, message))
-
-    for start in range(0, total, batch_size):
-        if state.should_stop():
-            return BatchFinished(counts["done"], counts["failed"], counts["skipped"], cancelled=True)
-        ready = []  # (index, source, output, photo) to colour in this network pass
-        for index in range(start, min(start + batch_size, total)):
-            job = jobs[index]
-            state.emit(PhotoStarted(index, total, job.source))
-            output = _unique(output_dir / _with_format(job.relative, fmt), planned)
-            planned.add(output)
-            if _identity(output) in originals or output.resolve() in originals:
-                fail(index, job.source, f"{job.source.name}: the output {output} would replace an original; choose another output folder")
-                continue
-            if output.exists() and not overwrite:
-                counts["skipped"] += 1
-                state.emit(PhotoSkipped(index, total, job.source, output))
-                continue
-            try:
-                photo = read_photo(job.source)
-                ready.append((index, job.source, output, photo, luminance(photo)))
-            except ColouriseError as exc:
-                fail(index, job.source, str(exc))
-            except MemoryError:
-                fail(index, job.source, f"{job.source.name}: too large to fit in memory")
-        for (index, source, output, photo, l_full), prediction in zip(ready, _predict(colouriser, ready)):
-            try:
-                if isinstance(prediction, BaseException):
-                    raise prediction
-                coloured = colouriser.render(photo, prediction, strength, l_full)
-                output.parent.mkdir(parents=True, exist_ok=True)
-                write_photo(coloured, output, overwrite=overwrite)
-            except FileExistsError:  # appeared since we looked: leave it alone
-                counts["skipped"] += 1
-                state.emit(PhotoSkipped(index, total, source, output))
-                continue
-            except Exception as exc:  # one photo's failure must not end the batch
-                fail(index, source, _message(source, exc))
-                continue
-            counts["done"] += 1
-            state.emit(PhotoDone(index, total, source, output))
-    return BatchFinished(counts["done"], counts["failed"], counts["skipped"])
-
-
-def _predict(colouriser, ready: list) -> list:
-    """Predictions for the ``ready`` photos in one pass; if that fails, one by one so a bad photo fails alone."""
-    photos, l_fulls = [r[3] for r in ready], [r[4] for r in ready]
-    if len(photos) > 1:
-        try:
-            return colouriser.predict_many(photos, l_fulls)
-        except Exception:
-            log.debug("batched prediction failed; retrying one photo at a time", exc_info=True)
-    results = []
-    for photo, l_full in zip(photos, l_fulls):
-        try:
-            results.append(colouriser.predict(photo, l_full))
-        except Exception as exc:
-            results.append(exc)
-    return results
-
-
-def _message(source: Path, exc: BaseException) -> str:
-    if isinstance(exc, PhotoError) and exc.path is not None and exc.path != source:
-        return f"{source.name}: {exc}"  # a write error names the output file
-    if isinstance(exc, ColouriseError):
-        return str(exc)
-    if isinstance(exc, MemoryError) or "out of memory" in str(exc).lower():
-        return f"{source.name}: too large to colourise in the memory available"
-    log.debug("colourising %s failed", source, exc_info=True)
-    first_line = str(exc).splitlines()[0][:160] if str(exc) else ""
-    return f"{source.name}: failed ({type(exc).__name__}{': ' + first_line if first_line else ''})"
-
-
-def _with_format(relative: Path, fmt: str) -> Path:
-    suffix = OUTPUT_FORMATS[fmt]
-    return relative.with_suffix(suffix) if suffix else relative
-
-
-def _unique(path: Path, taken: set[Path]) -> Path:
-    """``path``, or ``name-2``, ``name-3`` ... when another photo in this batch already has it."""
-    candidate, n = path, 2
-    while candidate in taken:
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-        n += 1
-    return candidate
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino)
-
-
-def _identities(paths: Iterable[Path]) -> set:
-    """Resolved paths and (device, inode) pairs: a symlink or hard link to an original is an original."""
-    out: set = set()
-    for path in paths:
-        out.add(path.resolve())
-        ident = _identity(path)
-        if ident is not None:
-            out.add(ident)
-    return out
+    found = find_photos(inputs, [output_dir])
+    wanted = [output_dir / photo.relative.with_name(output_name(photo.relative.name, fmt)) for photo in found]
+    requests = [SaveRequest(PhotoSource.file(photo.path), target) for photo, target in zip(found, plan_targets(wanted))]
+    settings = SaveSettings(strength, existing=Existing.REPLACE if overwrite else Existing.SKIP)
+    return save_photos(requests, colouriser, settings, state)

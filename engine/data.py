@@ -26,7 +26,9 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
+from engine.errors import error_reason
+from engine.photo import find_photos
+
 GREY_CHROMA = 3.0  # mean Lab chroma below this: the photo carries no colour worth learning
 SCREEN_SIDE = 64  # greyscale screening looks at a thumbnail this big
 CACHE_OVERSIZE = 1.15  # cached photos keep a short side of this x the training size
@@ -49,40 +51,25 @@ def read_photo_list(list_file: str | Path) -> list[Path]:
 
 
 def list_images(folders: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
-    """Image files under ``folders`` (recursive, hidden files skipped), sorted, without duplicates.
+    """Image files under ``folders`` (as ``engine.photo.find_photos`` finds them), sorted, without duplicates.
 
-    An entry may also be one photo or a photo list (``.txt``, see ``read_photo_list``).
-    ``exclude``: folders, photos or photo lists whose photos are left out (the dev split).
+    An entry may also be one photo or a photo list (``.txt``, see ``read_photo_list``);
+    entries that do not exist are left out. ``exclude``: folders, photos or photo
+    lists whose photos are left out (the dev split).
     """
-    found: set[Path] = set()
-    for folder in folders:
-        folder = Path(folder).expanduser()
+    entries: list[Path] = []
+    for folder in map(lambda f: Path(f).expanduser(), folders):
         if folder.is_file() and folder.suffix.lower() == PHOTO_LIST_SUFFIX:
-            found.update(p for p in read_photo_list(folder) if p.is_file())
-            continue
-        if folder.is_file():
-            found.add(folder)
-            continue
-        for root, dirs, files in os.walk(folder):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for name in files:
-                if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_SUFFIXES:
-                    found.add(Path(root) / name)
+            entries.extend(p for p in read_photo_list(folder) if p.is_file())
+        elif folder.exists():
+            entries.append(folder)
+    found = [photo.path for photo in find_photos(entries)]
     exclude = list(exclude)
     if exclude:
         # Compare resolved paths: a list file names photos relative to itself.
         left_out = {p.resolve() for p in list_images(exclude)}
-        found = {p for p in found if p.resolve() not in left_out}
-    return sorted(found)
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if isinstance(exc, Image.UnidentifiedImageError):
-        return "not an image Pillow can read"
-    if isinstance(exc, Image.DecompressionBombError):
-        return "too many pixels to be a safe image"
-    return text[:160]
+        found = [p for p in found if p.resolve() not in left_out]
+    return found
 
 
 def _open_rgb(path: Path, min_short_side: int) -> tuple[np.ndarray | None, bool]:
@@ -145,7 +132,7 @@ def load_photo(path: str | Path, short_side: int) -> LoadedPhoto:
             return LoadedPhoto(path, error="image is too small")
         pixels = shrink_to_short_side(pixels, short_side)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, MemoryError) as exc:
-        return LoadedPhoto(path, error=_reason(exc))
+        return LoadedPhoto(path, error=error_reason(exc))
     if mean_chroma(pixels) < GREY_CHROMA:
         return LoadedPhoto(path, grey=True)
     return LoadedPhoto(path, pixels)

@@ -12,6 +12,8 @@ horizontal bands so memory stays bounded for huge scans.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -192,12 +194,17 @@ class Prediction:
 class Colouriser:
     """A loaded model on a device, ready to colour photos of any size."""
 
-    def __init__(self, model: torch.nn.Module, device: str | torch.device = "cpu", working_size: int | None = None, name: str = ""):
+    def __init__(
+        self, model: torch.nn.Module, device: str | torch.device = "cpu", working_size: int | None = None, name: str = "", model_file: str = ""
+    ):
         self.device = torch.device(device)
         self.model = model.eval().to(self.device)
         self.working_size = int(working_size or getattr(model, "working_size", 256))
         self.stride = int(getattr(model, "stride", 8))
         self.name = name
+        # What its predictions depend on: one version of one model file at one working size
+        # (predictions are cached under it). A model given as an object is only itself.
+        self.key = f"{model_file or f'model@{id(self.model):x}'}@{self.working_size}"
 
     @classmethod
     def from_name(cls, name_or_path: str | Path = "default", device: str = "auto", working_size: int | None = None, user_dir=None) -> "Colouriser":
@@ -209,7 +216,7 @@ class Colouriser:
         path = resolve_model(name_or_path, user_dir)
         dev = resolve_device(device)
         model, info = load_model(path, dev)
-        return cls(model, dev, working_size, name=info.name)
+        return cls(model, dev, working_size, name=info.name, model_file=model_key(path))
 
     def _small_l(self, photo: Photo, l_full: torch.Tensor | None = None) -> torch.Tensor:
         l_full = luminance(photo) if l_full is None else l_full
@@ -245,6 +252,40 @@ class Colouriser:
     def colourise(self, photo: Photo, strength: float = 1.0) -> Photo:
         l_full = luminance(photo)  # once: a full-resolution pass both steps need
         return self.render(photo, self.predict(photo, l_full), strength, l_full)
+
+
+def model_key(path: Path) -> str:
+    """Names one version of a model file (its path and modification time)."""
+    try:
+        return f"{path}:{path.stat().st_mtime_ns}"
+    except OSError:
+        return str(path)
+
+
+class ColouriserCache:
+    """Loaded models by file version and device (the last few), shared by every colour job of a front."""
+
+    def __init__(self, size: int = 3):
+        self._size = size
+        self._loaded: OrderedDict[tuple[str, str], Colouriser] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, path: str | Path, device: str = "auto") -> Colouriser:
+        key = (model_key(Path(path)), device)
+        with self._lock:
+            if key in self._loaded:
+                self._loaded.move_to_end(key)
+                return self._loaded[key]
+        colouriser = Colouriser.from_name(path, device=device)
+        with self._lock:
+            self._loaded[key] = colouriser
+            while len(self._loaded) > self._size:
+                self._loaded.popitem(last=False)
+        return colouriser
+
+    def clear(self) -> None:
+        with self._lock:
+            self._loaded.clear()
 
 
 def resize_photo(photo: Photo, max_side: int) -> Photo:

@@ -1,8 +1,9 @@
 """Where models live: the user's model library folder plus the models bundled with the app.
 
-- User library: ``$COLOURISE_MODEL_DIR`` if set, else the per-user data directory
-  (``~/.local/share/colourise/models`` on Linux, ``%APPDATA%/Colourise/models`` on
-  Windows, ``~/Library/Application Support/Colourise/models`` on macOS).
+- User library: ``$COLOURISE_MODEL_DIR`` if set, else the per-user data folder that
+  ``platformdirs`` names (``~/.local/share/colourise/models`` on Linux,
+  ``%APPDATA%/Colourise/models`` on Windows, ``~/Library/Application Support/Colourise/models``
+  on macOS).
 - Bundled: ``resources/models`` (found through ``sys._MEIPASS`` in the frozen app).
 
 A model is named by a file path or by its library name (the file's stem). A user
@@ -12,10 +13,14 @@ model shadows a bundled one of the same name; ``default`` is the bundled default
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import platformdirs
+
+from engine.atomic import atomic_path
 from engine.errors import ModelFileError
 from engine.modelfile import ModelInfo, read_info
 
@@ -42,14 +47,10 @@ def user_models_dir(override: str | Path | None = None) -> Path:
     env = os.environ.get("COLOURISE_MODEL_DIR")
     if env:
         return Path(env).expanduser()
-    home = Path.home()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", home / "AppData" / "Roaming")) / "Colourise"
-    elif sys.platform == "darwin":
-        base = home / "Library" / "Application Support" / "Colourise"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME", home / ".local" / "share")) / "colourise"
-    return base / "models"
+    # platformdirs: ~/.local/share/colourise (XDG_DATA_HOME honoured), %APPDATA%/Colourise,
+    # ~/Library/Application Support/Colourise: the folders earlier versions used.
+    app = "colourise" if sys.platform.startswith("linux") else "Colourise"
+    return platformdirs.user_data_path(app, appauthor=False, roaming=True) / "models"
 
 
 @dataclass
@@ -102,3 +103,23 @@ def unique_library_path(name: str, user_dir: str | Path | None = None) -> Path:
         path = folder / f"{name}-{n}{MODEL_SUFFIX}"
         n += 1
     return path
+
+
+def add_model(model_file: str | Path, name: str, user_dir: str | Path | None = None) -> Path:
+    """Copy ``model_file`` into the user library as ``<name>.safetensors`` (``name-2`` ... if taken); returns the new path.
+
+    Written through ``engine.atomic``: the library never holds half a model.
+    """
+    target = unique_library_path(name, user_dir)
+    with atomic_path(target) as tmp:
+        shutil.copyfile(model_file, tmp)
+    return target
+
+
+def import_model(model_file: str | Path, user_dir: str | Path | None = None) -> Path:
+    """Check ``model_file`` is a complete, safe Colourise model (loaded fully, on the CPU), then add it
+    to the library under its own name; a bad file raises a one-line ``ModelFileError``."""
+    from engine.modelfile import load_model
+
+    _model, info = load_model(model_file, "cpu")
+    return add_model(model_file, info.name, user_dir)

@@ -20,7 +20,7 @@ import warnings
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Iterable
 
 import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -30,6 +30,12 @@ from engine.errors import PhotoError
 # Pillow format names read_photo accepts ("MPO" is how Pillow names many cameras' JPEGs).
 READ_FORMATS = {"JPEG", "MPO", "PNG", "TIFF", "BMP", "WEBP"}
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".tif", ".tiff", ".bmp", ".webp"}
+# The formats a colour photo can be saved in, for every front: choice -> (label, suffix);
+# "same" keeps each photo's own format.
+OUTPUT_FORMATS = {
+    "same": ("Same as original", None), "png": ("PNG", ".png"), "jpg": ("JPEG", ".jpg"),
+    "tif": ("TIFF", ".tif"), "webp": ("WebP", ".webp"),
+}  # fmt: skip
 _WRITE_FORMATS = {
     "jpg": "JPEG", "jpeg": "JPEG", "jpe": "JPEG", "jfif": "JPEG", "png": "PNG",
     "tif": "TIFF", "tiff": "TIFF", "bmp": "BMP", "webp": "WEBP",
@@ -80,6 +86,60 @@ class Photo:
 def is_photo_path(path: str | Path) -> bool:
     """Whether the file name looks like a photo Colourise reads (by suffix only)."""
     return Path(path).suffix.lower() in PHOTO_SUFFIXES
+
+
+@dataclass(frozen=True)
+class FoundPhoto:
+    path: Path
+    relative: Path  # where it sits under the folder it was found in (its name, for a file named directly)
+
+
+def find_photos(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[FoundPhoto]:
+    """The photos ``inputs`` name: the one rule every front uses to look for photos.
+
+    A file is kept as given, whatever its suffix (so a wrong one gets a clear error
+    rather than being skipped silently), and so is a path that does not exist. A
+    folder is searched recursively for photo suffixes (``PHOTO_SUFFIXES``), leaving
+    out hidden files and folders and anything in ``exclude`` (e.g. the output
+    folder); linked folders are followed, each real folder once, so a link loop
+    ends. Sorted by path, each photo once (by resolved path).
+    """
+    excluded = {_resolved(Path(p).expanduser()) for p in exclude}
+    found: dict[Path, FoundPhoto] = {}
+
+    def add(path: Path, relative: Path) -> None:
+        key = _resolved(path)
+        if key not in excluded:
+            found.setdefault(key, FoundPhoto(path, relative))
+
+    for item in (Path(p).expanduser() for p in inputs):
+        if not item.is_dir():
+            add(item, Path(item.name))
+            continue
+        visited: set[tuple[int, int]] = set()
+        for folder, dirs, files in os.walk(item, followlinks=True):
+            here = Path(folder)
+            try:
+                st = here.stat()
+            except OSError:
+                dirs[:] = []
+                continue
+            if (st.st_dev, st.st_ino) in visited:  # reached again through a link: a loop or a second way in
+                dirs[:] = []
+                continue
+            visited.add((st.st_dev, st.st_ino))
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _resolved(here / d) not in excluded)
+            for name in files:
+                if not name.startswith(".") and is_photo_path(name):
+                    add(here / name, (here / name).relative_to(item))
+    return sorted(found.values(), key=lambda photo: photo.path)
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a link loop on the path itself
+        return path.absolute()
 
 
 # --- reading --------------------------------------------------------------------------------

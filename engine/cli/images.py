@@ -33,6 +33,8 @@ def _size(text: str) -> int:
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
+    from engine.photo import OUTPUT_FORMATS  # numpy and Pillow, no torch: --help stays quick
+
     parser = subparsers.add_parser(
         "images",
         help="colour photos (files or folders) into an output folder",
@@ -47,7 +49,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("-s", "--strength", type=_strength, default=1.0, metavar="S", help="colour strength 0..2: 0 grey, 1 as the model predicts (default: 1)")
     parser.add_argument("--size", type=_size, default=None, metavar="N", help="long side, in pixels, the network sees (default: the model's own)")
     parser.add_argument("--device", type=argtypes.device, default="auto", metavar="auto|cpu|cuda", help="where the network runs (default: auto, CUDA when present)")
-    parser.add_argument("--format", choices=("png", "jpg", "tif", "same"), default="same", help="output format (default: same as each input)")
+    parser.add_argument("--format", choices=tuple(OUTPUT_FORMATS), default="same", help="output format (default: same as each input)")
     parser.add_argument("--overwrite", action="store_true", help="replace outputs that already exist (never the originals)")
     return parser
 

@@ -48,7 +48,7 @@ from engine.data import (
     split_paths,
     spread_subset,
 )
-from engine.errors import ColouriseError
+from engine.errors import ColouriseError, user_message
 from engine.events import (
     CheckpointSaved,
     PreviewReady,
@@ -138,7 +138,7 @@ def _describe_failure(exc: BaseException, config: TrainConfig, run: "_Run | None
             return f"the disk is full: could not write {where} (free some space, then resume the run)"
         return f"could not read or write {where}: {exc.strerror or text}"
     if isinstance(exc, (ColouriseError, ValueError, KeyError, TypeError)):
-        return text.strip("'\"")
+        return user_message(exc)
     where = f" (details in {run.run_dir / 'error.log'})" if run is not None and run.run_dir else ""
     return f"training stopped by an unexpected error: {type(exc).__name__}: {text}{where}"
 
@@ -547,18 +547,12 @@ class _Run:
         self._write_hash()
         if not self.info.is_main:
             return TrainingFinished(Path(), self.run_dir, step, self.last_val)
-        from engine.library import unique_library_path
+        from engine.library import add_model
         from engine.modelfile import save_model
 
         name = safe_name(self.config.model_name)
         run_model = save_model(self.run_dir / f"{name}.safetensors", self.model, self._training_metadata(step))
-        library_path = unique_library_path(name, self.config.library_dir or None)
-        tmp = library_path.with_name(f".{library_path.name}.tmp")
-        try:
-            tmp.write_bytes(run_model.read_bytes())
-            os.replace(tmp, library_path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        library_path = add_model(run_model, name, self.config.library_dir or None)
         self._checkpoint(step, finished_model=str(library_path))
         return TrainingFinished(library_path, self.run_dir, step, dict(self.last_val))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.colour_jobs import PhotoSource
+from engine.batch import PhotoSource
 
 
 @pytest.fixture

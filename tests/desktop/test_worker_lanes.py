@@ -6,7 +6,8 @@ import threading
 
 from PySide6.QtCore import QThread
 
-from desktop.workers import Lane, user_message
+from desktop.workers import Lane
+from engine.errors import user_message
 from engine.errors import PhotoError
 
 

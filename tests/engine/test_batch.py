@@ -215,3 +215,115 @@ def test_real_black_and_white_photos_keep_their_tones(shared_data, tmp_path, col
         coloured = read_photo(tmp_path / "out" / f"{source.stem}.png").pixels / 255.0
         l_in = color.rgb2lab(np.repeat(grey[..., None], 3, axis=-1))[..., 0]
         assert np.abs(color.rgb2lab(coloured)[..., 0] - l_in).max() <= 1.0
+
+
+# --- the one path both fronts use: save_photos, plan_targets, ColourCache --------------------------
+from engine.batch import (  # noqa: E402
+    ColourCache,
+    Existing,
+    PhotoSource,
+    SaveRequest,
+    SaveSettings,
+    output_name,
+    plan_targets,
+    save_photos,
+)
+
+
+class CountingColouriser:
+    """The real colouriser, counting its network passes."""
+
+    def __init__(self, real):
+        self.real, self.device, self.key, self.predicted = real, real.device, real.key, 0
+
+    def predict(self, photo, l_full=None):
+        self.predicted += 1
+        return self.real.predict(photo, l_full)
+
+    def render(self, photo, prediction, strength=1.0, l_full=None):
+        return self.real.render(photo, prediction, strength, l_full)
+
+
+def test_a_previewed_photo_is_decoded_and_predicted_once_then_saved(album, tmp_path, colouriser, monkeypatch):
+    """The window's case: the queue predicts (the preview), Save reuses the decoded photo and the prediction."""
+    reads = []
+    real_read = PhotoSource.read
+    monkeypatch.setattr(PhotoSource, "read", lambda self: reads.append(self.name) or real_read(self))
+    counting, cache = CountingColouriser(colouriser), ColourCache()
+    source = PhotoSource.file(album / "b.png")
+    preview = cache.prediction(source, counting)  # what the page's preview job does
+    result = save_photos([SaveRequest(source, tmp_path / "b-colourised.png")], counting, SaveSettings(), cache=cache)
+    assert result.succeeded == 1 and reads == ["b.png"] and counting.predicted == 1
+    expected = colouriser.render(read_photo(album / "b.png"), preview)
+    assert np.array_equal(read_photo(tmp_path / "b-colourised.png").pixels, expected.pixels)
+
+
+def test_a_changed_file_or_another_model_is_predicted_again(album, colouriser, alpha_model_file):
+    from engine.inference import Colouriser
+
+    cache, source = ColourCache(), PhotoSource.file(album / "b.png")
+    first = cache.prediction(source, colouriser)
+    assert cache.prediction(source, colouriser) is first
+    bigger = Colouriser.from_name(alpha_model_file, device="cpu", working_size=32)
+    assert cache.cached_prediction(source, bigger) is None  # another working size is another model
+    os.utime(album / "b.png", ns=(1, 1))
+    assert cache.cached_prediction(source, colouriser) is None  # the file changed on disk
+    cache.prediction(source, colouriser)
+    cache.forget(source)
+    assert cache.cached_prediction(source, colouriser) is None
+
+
+def test_the_photo_cache_keeps_the_newest_within_its_budget(album):
+    cache = ColourCache(photo_bytes=1)
+    a, b = PhotoSource.file(album / "a.jpg"), PhotoSource.file(album / "b.png")
+    assert cache.photo(a) is cache.photo(a)  # the newest is always kept
+    photo_b = cache.photo(b)
+    assert cache.photo(b) is photo_b and cache.photo(a) is not None
+
+
+def test_keep_both_saves_beside_an_existing_file_and_replace_replaces(album, tmp_path, colouriser):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.png").write_bytes(b"mine")
+    source = PhotoSource.file(album / "a.jpg")
+    kept = save_photos([SaveRequest(source, out / "a.png")], colouriser, SaveSettings(existing=Existing.KEEP_BOTH))
+    assert kept.succeeded == 1 and (out / "a.png").read_bytes() == b"mine" and read_photo(out / "a-2.png").pixels.ndim == 3
+    skipped = save_photos([SaveRequest(source, out / "a.png")], colouriser, SaveSettings(existing=Existing.SKIP))
+    assert skipped.skipped == 1 and (out / "a.png").read_bytes() == b"mine"
+    replaced = save_photos([SaveRequest(source, out / "a.png")], colouriser, SaveSettings(existing=Existing.REPLACE))
+    assert replaced.succeeded == 1 and read_photo(out / "a.png").pixels.shape == (20, 28, 3)
+
+
+def test_no_rule_writes_an_original_or_a_protected_photo(album, tmp_path, colouriser):
+    before = (album / "b.png").read_bytes()
+    state = Recorder()
+    requests = [SaveRequest(PhotoSource.file(album / "a.jpg"), album / "b.png"), SaveRequest(PhotoSource.file(album / "b.png"), album / "b.png")]
+    result = save_photos(requests, colouriser, SaveSettings(existing=Existing.REPLACE), state)
+    assert result.failed == 2 and (album / "b.png").read_bytes() == before
+    protected = SaveSettings(existing=Existing.REPLACE, protected={album / "trip" / "c.tif"})
+    result = save_photos([SaveRequest(PhotoSource.file(album / "a.jpg"), album / "trip" / "c.tif")], colouriser, protected)
+    assert result.failed == 1
+
+
+def test_a_pasted_image_is_saved_and_named_in_events(tmp_path, make_photo, colouriser):
+    from engine.photo import Photo
+
+    state = Recorder()
+    source = PhotoSource("pasted-1.png", pasted=Photo(make_photo.grey(12, 12)))
+    result = save_photos([SaveRequest(source, tmp_path / "pasted-1-colourised.png")], colouriser, state=state)
+    assert result.succeeded == 1 and state.of(PhotoDone)[0].source.name == "pasted-1.png"
+
+
+def test_plan_targets_gives_free_names_and_output_name_the_format():
+    assert output_name("a.JPG") == "a.JPG" and output_name("a.jpg", "webp", "-colourised") == "a-colourised.webp"
+    assert output_name("notes.txt", "same", "-c") == "notes-c.png"
+    with pytest.raises(ValueError):
+        output_name("a.jpg", "gif")
+
+
+def test_plan_targets_avoids_each_other_originals_and_existing_files(tmp_path):
+    (tmp_path / "x.png").write_bytes(b"there")
+    wanted = [tmp_path / "x.png", tmp_path / "x.png", tmp_path / "y.png"]
+    assert plan_targets(wanted) == [tmp_path / "x.png", tmp_path / "x-2.png", tmp_path / "y.png"]
+    assert plan_targets(wanted, avoid=[tmp_path / "y.png"]) == [tmp_path / "x.png", tmp_path / "x-2.png", tmp_path / "y-2.png"]
+    assert plan_targets(wanted, avoid_existing=True) == [tmp_path / "x-2.png", tmp_path / "x-3.png", tmp_path / "y.png"]

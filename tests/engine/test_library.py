@@ -88,3 +88,24 @@ def test_unique_library_path_never_reuses_a_name(folders):
     assert first == user / "run.safetensors"
     first.write_bytes(b"x")
     assert unique_library_path("run") == user / "run-2.safetensors"
+
+
+def test_import_model_checks_the_file_and_adds_it_under_a_free_name(folders, tmp_path):
+    user, _ = folders
+    outside = save_model(tmp_path / "mine.safetensors", create_model("alpha"), {"name": "portraits"})
+    first = library.import_model(outside)
+    second = library.import_model(outside)
+    assert first.read_bytes() == outside.read_bytes() and second != first and second.parent == user
+    assert not [p for p in user.iterdir() if p.name.startswith(".")]  # no temporary file left
+    broken = tmp_path / "broken.safetensors"
+    broken.write_bytes(b"not a model")
+    with pytest.raises(ModelFileError):
+        library.import_model(broken)
+    assert len(list(user.iterdir())) == 2
+
+
+def test_the_user_library_follows_the_platform_data_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("COLOURISE_MODEL_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setattr(library.sys, "platform", "linux")
+    assert user_models_dir() == tmp_path / "data" / "colourise" / "models"

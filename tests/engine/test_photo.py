@@ -324,3 +324,28 @@ def test_missing_file_and_folder_are_clear(tmp_path):
         read_photo(tmp_path / "gone.jpg")
     with pytest.raises(PhotoError, match="is a folder"):
         read_photo(tmp_path)
+
+
+# --- find_photos: the one rule for looking for photos -------------------------------------------
+def test_find_photos_suffixes_recursion_hidden_and_named_files(tmp_path):
+    from engine.photo import find_photos
+
+    for name in ("a.jpe", "b.JFIF", "c.webp", "sub/d.tiff", ".hidden.jpg", ".secret/e.png", "notes.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    found = find_photos([tmp_path, tmp_path / "notes.txt", tmp_path / "a.jpe"])
+    assert [f.relative.as_posix() for f in found] == ["a.jpe", "b.JFIF", "c.webp", "notes.txt", "sub/d.tiff"]
+    assert [f.path.name for f in find_photos([tmp_path], exclude=[tmp_path / "sub"])] == ["a.jpe", "b.JFIF", "c.webp"]
+
+
+def test_find_photos_follows_linked_folders_and_ends_link_loops(tmp_path):
+    from engine.photo import find_photos
+
+    (tmp_path / "album" / "inner").mkdir(parents=True)
+    (tmp_path / "album" / "inner" / "p.png").write_bytes(b"x")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "q.png").write_bytes(b"x")
+    (tmp_path / "album" / "inner" / "loop").symlink_to(tmp_path / "album", target_is_directory=True)
+    (tmp_path / "album" / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    found = find_photos([tmp_path / "album"])
+    assert sorted(f.relative.as_posix() for f in found) == ["inner/p.png", "linked/q.png"]
