@@ -68,6 +68,7 @@ METRIC_LABELS = {
     "psnr": "PSNR",
     "ssim": "SSIM",
     "auc": "AuC (a/b error)",
+    "hue_accuracy": "Hue accuracy",
     "colourfulness": "Colourfulness",
     "colourfulness_gap": "Colourfulness gap",
     "chroma_ratio": "Chroma ratio",

@@ -1,4 +1,5 @@
-"""How good a colouring is: PSNR, SSIM, colourfulness and its gap, chroma ratio, a/b AuC.
+"""How good a colouring is: PSNR, SSIM, colourfulness and its gap, chroma ratio, a/b AuC, and
+the hue metrics that see wrong colours (hue accuracy, false colour, cast).
 
 - PSNR (dB, capped at ``PSNR_CAP`` for identical images) and SSIM
   (``skimage.metrics.structural_similarity``) of the coloured photo against the original RGB.
@@ -7,6 +8,17 @@
 - Chroma ratio: mean Lab chroma of the prediction over the original's (1 = as vivid).
 - AuC: the fraction of pixels whose a/b error (L2, Lab units) is within a threshold,
   averaged over thresholds 0..150 (Zhang et al. 2016), so 1 means perfect.
+- Hue accuracy: among pixels whose original is clearly coloured (Lab chroma above
+  ``HUE_MIN_CHROMA``), the share whose prediction lies in the same 60-degree hue sector
+  (red, yellow, green, cyan, blue, magenta: HSV hue, sectors centred on those six).
+  A prediction with no hue to speak of (chroma below ``HUE_NONE_CHROMA``) is a miss: grey
+  scores 0. PSNR and AuC reward safe, muted colour; this one rewards the right hue and
+  catches a pink sky or a purple face whatever their strength. ``hue_confusion`` gives the
+  6 x 6 sector counts behind it.
+- False colour: mean predicted chroma on pixels whose original is neutral (chroma below
+  ``NEUTRAL_CHROMA``): colour painted onto grey walls, white shirts, overcast skies.
+- Cast: the photo-wide mean a/b offset of the prediction from the original (``cast_a``,
+  ``cast_b``, Lab units) and its length (``cast``): a pink or brown veil over the photo.
 
 ``evaluate_model`` scores a model on a folder of colour photos through the real
 inference path (``engine.inference.Colouriser``) next to the grey baseline: the
@@ -26,7 +38,14 @@ from engine import colour
 
 PSNR_CAP = 100.0
 AUC_THRESHOLDS = torch.arange(0, 151, dtype=torch.float32)  # Lab units, step 1
-METRIC_NAMES = ("psnr", "ssim", "auc", "colourfulness", "colourfulness_original", "colourfulness_gap", "chroma_ratio")
+HUE_MIN_CHROMA = 10.0  # originals' pixels this vivid (Lab chroma) count for hue accuracy
+HUE_NONE_CHROMA = 2.0  # a prediction below this chroma has no hue (a miss)
+NEUTRAL_CHROMA = 5.0  # originals' pixels below this chroma are neutral (false colour is measured there)
+HUE_SECTORS = ("red", "yellow", "green", "cyan", "blue", "magenta")
+METRIC_NAMES = (
+    "psnr", "ssim", "auc", "colourfulness", "colourfulness_original", "colourfulness_gap", "chroma_ratio",
+    "hue_accuracy", "false_colour", "cast", "cast_a", "cast_b",
+)  # fmt: skip
 
 
 def _as_float_batch(rgb) -> torch.Tensor:
@@ -93,6 +112,72 @@ def ab_auc(pred_ab: torch.Tensor, true_ab: torch.Tensor) -> torch.Tensor:
     return (counts.float() / err.shape[1]).mean(1)
 
 
+def hue_sector(rgb: torch.Tensor) -> torch.Tensor:
+    """Per-pixel HSV hue sector of RGB ``(N, 3, H, W)`` in [0, 1]: 0 red, 1 yellow, ... 5 magenta; ``(N, H, W)``.
+
+    Sectors are 60 degrees wide and centred on the six named hues (red spans -30..30 degrees).
+    """
+    r, g, b = rgb[:, 0], rgb[:, 1], rgb[:, 2]
+    top, bottom = rgb.max(1).values, rgb.min(1).values
+    delta = (top - bottom).clamp_min(1e-8)
+    hue = torch.where(
+        top == r, ((g - b) / delta) % 6, torch.where(top == g, (b - r) / delta + 2, (r - g) / delta + 4)
+    )  # in sixths of the circle, 0 = red
+    return torch.floor((hue + 0.5) % 6).long().clamp(0, 5)
+
+
+def _hue_masks(pred_rgb, true_rgb, pred_ab, true_ab):
+    """(coloured originals, predictions that have a hue, predicted sector, true sector), all per pixel."""
+    coloured = chroma(true_ab) > HUE_MIN_CHROMA
+    hued = chroma(pred_ab) >= HUE_NONE_CHROMA
+    return coloured, hued, hue_sector(pred_rgb), hue_sector(true_rgb)
+
+
+def hue_accuracy(pred_rgb, true_rgb) -> torch.Tensor:
+    """Per-image share of clearly coloured pixels whose predicted hue sector is right (NaN: none coloured)."""
+    pred_rgb, true_rgb = _as_float_batch(pred_rgb), _as_float_batch(true_rgb)
+    pred_ab, true_ab = colour.rgb_to_lab(pred_rgb)[:, 1:], colour.rgb_to_lab(true_rgb)[:, 1:]
+    return _hue_accuracy(*_hue_masks(pred_rgb, true_rgb, pred_ab, true_ab))
+
+
+def _hue_accuracy(coloured, hued, pred_sector, true_sector) -> torch.Tensor:
+    right = (coloured & hued & (pred_sector == true_sector)).flatten(1).sum(1).float()
+    total = coloured.flatten(1).sum(1).float()
+    return torch.where(total > 0, right / total.clamp_min(1), torch.full_like(total, float("nan")))
+
+
+def hue_confusion(pred_rgb, true_rgb, with_no_hue: bool = False) -> torch.Tensor:
+    """Per-image 6 x 6 counts ``(N, 6, 6)``: row = the original's hue sector, column = the prediction's.
+
+    Only clearly coloured original pixels count; predictions without a hue are left out
+    of the matrix (they are misses in ``hue_accuracy``); ``with_no_hue`` adds them as a
+    seventh column, ``(N, 6, 7)``.
+    """
+    pred_rgb, true_rgb = _as_float_batch(pred_rgb), _as_float_batch(true_rgb)
+    pred_ab, true_ab = colour.rgb_to_lab(pred_rgb)[:, 1:], colour.rgb_to_lab(true_rgb)[:, 1:]
+    coloured, hued, pred_sector, true_sector = _hue_masks(pred_rgb, true_rgb, pred_ab, true_ab)
+    columns = 7 if with_no_hue else 6
+    keep = (coloured & (hued | with_no_hue)).flatten(1)
+    pred_column = torch.where(hued, pred_sector, torch.full_like(pred_sector, 6)) if with_no_hue else pred_sector
+    cell = (true_sector * columns + pred_column).flatten(1)
+    out = torch.zeros(cell.shape[0], 6 * columns, dtype=torch.long)
+    out.scatter_add_(1, cell, keep.long())
+    return out.reshape(-1, 6, columns)
+
+
+def false_colour(pred_ab: torch.Tensor, true_ab: torch.Tensor) -> torch.Tensor:
+    """Per-image mean predicted chroma where the original is neutral (NaN: no neutral pixel)."""
+    neutral = (chroma(true_ab) < NEUTRAL_CHROMA).flatten(1).float()
+    painted = chroma(pred_ab).flatten(1) * neutral
+    count = neutral.sum(1)
+    return torch.where(count > 0, painted.sum(1) / count.clamp_min(1), torch.full_like(count, float("nan")))
+
+
+def cast(pred_ab: torch.Tensor, true_ab: torch.Tensor) -> torch.Tensor:
+    """Per-image mean a/b offset of the prediction from the original, ``(N, 2)`` in Lab units."""
+    return (pred_ab.float() - true_ab.float()).flatten(2).mean(2)
+
+
 def lab_metrics(pred_rgb: torch.Tensor, true_rgb: torch.Tensor) -> dict[str, torch.Tensor]:
     """Every metric, per image, for float RGB batches ``(N, 3, H, W)`` in [0, 1]."""
     pred_rgb, true_rgb = _as_float_batch(pred_rgb), _as_float_batch(true_rgb)
@@ -101,6 +186,7 @@ def lab_metrics(pred_rgb: torch.Tensor, true_rgb: torch.Tensor) -> dict[str, tor
     cf_pred, cf_true = colourfulness(pred_rgb), colourfulness(true_rgb)
     chroma_true = chroma(true_ab).flatten(1).mean(1)
     chroma_pred = chroma(pred_ab).flatten(1).mean(1)
+    offset = cast(pred_ab, true_ab)
     return {
         "psnr": psnr(pred_rgb, true_rgb),
         "ssim": ssim(pred_rgb, true_rgb),
@@ -109,6 +195,11 @@ def lab_metrics(pred_rgb: torch.Tensor, true_rgb: torch.Tensor) -> dict[str, tor
         "colourfulness_original": cf_true,
         "colourfulness_gap": (cf_pred - cf_true).abs(),
         "chroma_ratio": chroma_pred / chroma_true.clamp_min(1e-6),
+        "hue_accuracy": _hue_accuracy(*_hue_masks(pred_rgb, true_rgb, pred_ab, true_ab)),
+        "false_colour": false_colour(pred_ab, true_ab),
+        "cast": offset.norm(dim=1),
+        "cast_a": offset[:, 0],
+        "cast_b": offset[:, 1],
     }
 
 
@@ -155,7 +246,10 @@ def evaluate_model(
     ``size``: shrink each photo to this long side first (quicker; None keeps full size).
     ``limit``: stop after this many scored photos.
     Returns ``{"model": means, "grey": means, "count": n, "photos": [{"name", "model": {...},
-    "grey": {...}}], "skipped": ["name: reason"]}``. Greyscale and unreadable photos are skipped.
+    "grey": {...}}], "hue_confusion": {...}, "skipped": ["name: reason"]}``; ``hue_confusion``
+    sums ``hue_confusion`` over the photos (``counts``: rows = original sector, columns =
+    predicted sector; ``no_hue``: per row, pixels predicted without a hue). Greyscale and
+    unreadable photos are skipped.
     """
     from engine.data import GREY_CHROMA, list_images, mean_chroma
     from engine.errors import ColouriseError
@@ -163,6 +257,7 @@ def evaluate_model(
 
     paths = list_images([folder])
     photos, skipped = [], []
+    confusion = torch.zeros(6, 7, dtype=torch.long)
     for i, path in enumerate(paths):
         if limit and len(photos) >= int(limit):
             break
@@ -182,6 +277,7 @@ def evaluate_model(
         true = _as_float_batch(photo.pixels)
         model_m = lab_metrics(_as_float_batch(coloured.pixels), true)
         grey_m = lab_metrics(grey_of(true), true)
+        confusion += hue_confusion(_as_float_batch(coloured.pixels), true, with_no_hue=True)[0]
         photos.append(
             {
                 "name": path.name,
@@ -195,6 +291,11 @@ def evaluate_model(
         "model": mean_metrics([p["model"] for p in photos]) if photos else {},
         "grey": mean_metrics([p["grey"] for p in photos]) if photos else {},
         "photos": photos,
+        "hue_confusion": {
+            "sectors": list(HUE_SECTORS),
+            "counts": confusion[:, :6].tolist(),
+            "no_hue": confusion[:, 6].tolist(),
+        },
         "skipped": skipped,
     }
 
@@ -205,5 +306,9 @@ def format_metric(name: str, value: float) -> str:
     if name == "psnr":
         return f"{value:.2f} dB"
     if name.startswith("colourfulness"):
+        return f"{value:.1f}"
+    if name == "hue_accuracy":
+        return f"{100 * value:.1f} %"
+    if name in ("false_colour", "cast", "cast_a", "cast_b"):
         return f"{value:.1f}"
     return f"{value:.3f}"

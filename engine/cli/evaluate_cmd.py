@@ -2,8 +2,11 @@
 
 Each photo's colour is removed, the model colours it back through the real
 inference path, and the result is scored against the original (PSNR, SSIM, a/b
-AuC, colourfulness and its gap, chroma ratio), next to the grey baseline (the
-photo with its colour removed). Exit codes: 0 done, 1 no usable photo, 2 usage.
+AuC, colourfulness and its gap, chroma ratio, hue accuracy, false colour, cast),
+next to the grey baseline (the photo with its colour removed). ``--json`` adds the
+per-photo scores and the 6 x 6 hue-sector confusion matrix. FOLDER may also be a
+photo list (.txt, e.g. configs/dev-split.txt). Exit codes: 0 done, 1 no usable
+photo, 2 usage.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ ROWS = (
     ("colourfulness_original", "colourfulness of the originals"),
     ("colourfulness_gap", "colourfulness gap (lower is better)"),
     ("chroma_ratio", "chroma ratio (1 = as vivid)"),
+    ("hue_accuracy", "hue accuracy (right 60-degree hue sector)"),
+    ("false_colour", "false colour on neutral pixels (lower is better)"),
+    ("cast", "photo-wide colour cast, Lab units (lower is better)"),
 )
 
 
@@ -33,7 +39,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "with the original. Greyscale and unreadable photos are skipped.",
         epilog="example: colourise evaluate --model default ../shared/data/val --limit 20",
     )
-    parser.add_argument("folder", metavar="FOLDER", help="a folder of colour photos (searched recursively)")
+    parser.add_argument("folder", metavar="FOLDER", help="a folder of colour photos (searched recursively) or a photo list (.txt)")
     parser.add_argument("-m", "--model", default="default", metavar="NAME|PATH", help="library model name or model file (default: %(default)s)")
     parser.add_argument("--limit", type=argtypes.positive_int, metavar="N", help="score only the first N photos")
     parser.add_argument("--size", type=argtypes.positive_int, metavar="N", help="shrink photos to this long side first (quicker)")
@@ -60,10 +66,19 @@ def run(args: argparse.Namespace) -> int:
     from engine.inference import Colouriser
     from engine.metrics import evaluate_model
 
+    from engine.data import PHOTO_LIST_SUFFIX, read_photo_list
+
     folder = Path(args.folder).expanduser()
-    if not folder.is_dir():
-        print(f"colourise: error: {folder}: no such folder", file=sys.stderr)
+    is_list = folder.is_file() and folder.suffix.lower() == PHOTO_LIST_SUFFIX
+    if not folder.is_dir() and not is_list:
+        print(f"colourise: error: {folder}: no such folder or photo list (.txt)", file=sys.stderr)
         return 2
+    if is_list:
+        # A list naming photos relative to itself breaks when it is read from another checkout:
+        # say so instead of quietly scoring fewer photos.
+        missing = [p for p in read_photo_list(folder) if not p.is_file()]
+        if missing:
+            print(f"colourise: warning: {folder}: {len(missing)} listed photos are missing, e.g. {missing[0]}", file=sys.stderr)
     colouriser = Colouriser.from_name(args.model, device=args.device, user_dir=getattr(args, "models_dir", None))
     report = evaluate_model(colouriser, folder, size=args.size, limit=args.limit)
     for line in report["skipped"]:

@@ -90,3 +90,91 @@ def test_evaluate_model_scores_the_model_and_the_grey_baseline(colouriser, tmp_p
     # the model only ever changes colour, so SSIM stays high and PSNR finite
     assert 0.5 < report["model"]["ssim"] <= 1 and math.isfinite(report["model"]["psnr"])
     assert metrics.evaluate_model(colouriser, tmp_path, size=48, limit=1)["count"] == 1
+
+
+# -- hue metrics on synthetic photos with known answers ---------------------------------------
+def lab_photo(l: float, a: float, b: float, h: int = 16, w: int = 16) -> torch.Tensor:
+    """A flat photo of one Lab colour, as float RGB ``(1, 3, h, w)``."""
+    from engine import colour
+
+    lab = torch.tensor([l, a, b], dtype=torch.float32)[None, :, None, None].expand(1, 3, h, w).clone()
+    return colour.lab_to_rgb(lab).clamp(0, 1)
+
+
+def scene(top: torch.Tensor, bottom: torch.Tensor) -> torch.Tensor:
+    """Top half from one photo, bottom half from another (a sky over a wall, say)."""
+    out = bottom.clone()
+    out[..., : out.shape[-2] // 2, :] = top[..., : out.shape[-2] // 2, :]
+    return out
+
+
+def test_hue_sectors_name_the_six_hues():
+    primaries = torch.tensor(
+        [[1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 1, 1], [0, 0, 1], [1, 0, 1], [1, 0.2, 0.21], [0.9, 0.3, 0.8]], dtype=torch.float32
+    )[:, :, None, None]
+    assert metrics.hue_sector(primaries).flatten().tolist() == [0, 1, 2, 3, 4, 5, 0, 5]
+
+
+def test_a_pink_sky_scores_low_hue_accuracy_and_a_blue_one_high():
+    blue_sky, pink_sky, grass = lab_photo(70, 0, -40), lab_photo(75, 25, -8), lab_photo(55, -40, 40)
+    original = scene(blue_sky, grass)
+    right = metrics.lab_metrics(original, original)
+    pink = metrics.lab_metrics(scene(pink_sky, grass), original)
+    assert float(right["hue_accuracy"][0]) == pytest.approx(1.0)
+    assert float(pink["hue_accuracy"][0]) == pytest.approx(0.5)  # the grass is right, the sky is not
+    confusion = metrics.hue_confusion(scene(pink_sky, grass), original)[0]
+    blue, magenta, green = (metrics.HUE_SECTORS.index(n) for n in ("blue", "magenta", "green"))
+    assert confusion[blue, magenta] == 16 * 8 and confusion[green, green] == 16 * 8
+    assert int(confusion.sum()) == 16 * 16
+    # the grey baseline has no hue at all: every coloured pixel is a miss
+    grey = metrics.lab_metrics(metrics.grey_of(original), original)
+    assert float(grey["hue_accuracy"][0]) == 0.0
+    # muted but right beats vivid but wrong
+    muted = metrics.lab_metrics(scene(lab_photo(70, 0, -12), lab_photo(55, -8, 8)), original)
+    assert float(muted["hue_accuracy"][0]) == pytest.approx(1.0)
+
+
+def test_hue_accuracy_ignores_neutral_originals():
+    wall = lab_photo(60, 0, 0)
+    assert math.isnan(float(metrics.lab_metrics(lab_photo(60, 30, 10), wall)["hue_accuracy"][0]))
+    assert math.isnan(metrics.mean_metrics(metrics.lab_metrics(wall, wall))["hue_accuracy"]) is True
+
+
+def test_a_grey_wall_coloured_pink_scores_high_false_colour():
+    wall, pink_wall, sky = lab_photo(60, 0, 0), lab_photo(60, 30, 0), lab_photo(70, 0, -40)
+    original = scene(sky, wall)
+    kept = metrics.lab_metrics(original, original)
+    painted = metrics.lab_metrics(scene(sky, pink_wall), original)
+    assert float(kept["false_colour"][0]) < 1.0
+    assert float(painted["false_colour"][0]) == pytest.approx(30, abs=1.5)  # chroma of the paint, sky ignored
+
+
+def test_a_photo_wide_cast_is_measured_in_lab_units():
+    rng = np.random.default_rng(1)
+    from engine import colour
+
+    lab = torch.stack(
+        [torch.full((32, 32), 55.0), torch.tensor(rng.uniform(-20, 20, (32, 32))), torch.tensor(rng.uniform(-20, 20, (32, 32)))]
+    ).float()[None]
+    shifted = lab.clone()
+    shifted[:, 1] += 6.0
+    shifted[:, 2] += 8.0
+    original, brownish = colour.lab_to_rgb(lab), colour.lab_to_rgb(shifted)
+    m = metrics.lab_metrics(brownish, original)
+    assert float(m["cast_a"][0]) == pytest.approx(6.0, abs=0.5)
+    assert float(m["cast_b"][0]) == pytest.approx(8.0, abs=0.5)
+    assert float(m["cast"][0]) == pytest.approx(10.0, abs=0.5)
+    assert float(metrics.lab_metrics(original, original)["cast"][0]) < 0.2
+
+
+def test_evaluate_model_reports_the_hue_confusion(colouriser, tmp_path, astronaut):
+    Image.fromarray(astronaut).save(tmp_path / "astronaut.png")
+    report = metrics.evaluate_model(colouriser, tmp_path, size=48)
+    confusion = report["hue_confusion"]
+    assert confusion["sectors"] == list(metrics.HUE_SECTORS)
+    assert len(confusion["counts"]) == 6 and all(len(row) == 6 for row in confusion["counts"])
+    coloured = sum(map(sum, confusion["counts"])) + sum(confusion["no_hue"])
+    assert coloured > 0
+    right = sum(confusion["counts"][i][i] for i in range(6))
+    assert report["model"]["hue_accuracy"] == pytest.approx(right / coloured, abs=1e-6)  # one photo: pooled = mean
+    assert report["grey"]["hue_accuracy"] == 0.0

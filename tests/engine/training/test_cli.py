@@ -125,11 +125,30 @@ def test_evaluate_json_has_means_and_per_photo_scores(alpha_model_file, eval_fol
     assert report["count"] == 2 and len(report["photos"]) == 2
     assert report["grey"]["colourfulness"] == pytest.approx(0, abs=0.5)
     assert report["model"]["psnr"] > 0 and 0 <= report["model"]["auc"] <= 1
+    assert 0 <= report["model"]["hue_accuracy"] <= 1 and report["grey"]["hue_accuracy"] == 0
+    assert report["model"]["cast"] >= 0
+    assert not report["model"]["false_colour"] < 0  # NaN: these generated photos have no neutral pixel
+    assert {"cast_a", "cast_b", "hue_accuracy"} <= set(report["photos"][0]["model"])
+    confusion = report["hue_confusion"]
+    assert confusion["sectors"] == ["red", "yellow", "green", "cyan", "blue", "magenta"]
+    assert len(confusion["counts"]) == 6 and {len(row) for row in confusion["counts"]} == {6}
+
+
+def test_evaluate_a_photo_list_and_say_when_its_photos_are_missing(alpha_model_file, eval_folder, tmp_path, capsys):
+    names = sorted(p.name for p in eval_folder.iterdir() if p.name != "grey.png")
+    listing = tmp_path / "some.txt"
+    listing.write_text(f"# two photos\neval/{names[0]}\neval/{names[1]}\neval/gone.jpg\n")
+    code = main(["evaluate", "--model", str(alpha_model_file), str(listing), "--device", "cpu"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert out.splitlines()[0].startswith(f"2 photos in {listing}")
+    assert any(line.startswith("hue accuracy") for line in out.splitlines())
+    assert "1 listed photos are missing" in err and "gone.jpg" in err
 
 
 def test_evaluate_a_missing_folder_or_one_without_colour(alpha_model_file, tmp_path, capsys):
     assert main(["evaluate", "--model", str(alpha_model_file), str(tmp_path / "nope")]) == 2
-    assert "nope: no such folder" in capsys.readouterr().err
+    assert "nope: no such folder or photo list" in capsys.readouterr().err
     Image.fromarray(np.full((16, 16), 90, np.uint8)).save(tmp_path / "grey.png")
     assert main(["evaluate", "--model", str(alpha_model_file), str(tmp_path)]) == 1
     assert "no usable colour photos in" in capsys.readouterr().err
