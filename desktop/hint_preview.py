@@ -1,0 +1,157 @@
+"""Colours that follow the hints as they are edited: a quick preview at once, full size when the user pauses.
+
+``render_hinted`` is the work (a plain function for a worker lane): one network
+pass at working size with the hints, a preview-size render (cheap), and, when
+asked, the full-size render from the same prediction. ``HintPreview`` feeds it
+from the UI thread and coalesces: while a pass runs, newer requests replace each
+other and only the latest is run next, so a drag never queues up stale work and
+the UI thread never waits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSize, QTimer, Signal
+
+from desktop.colour_jobs import COLOURISERS, model_key
+from desktop.images import DisplayImage, display_photo, photo_to_qimage
+from desktop.workers import Job, Lane
+from engine.inference import Prediction
+from engine.photo import Photo
+from engine.task import TaskState
+
+IDLE_MS = 350  # no edit for this long: render at full size
+HINT_PRIORITY = 20  # before the queue's own work when the lane is shared
+
+
+@dataclass
+class HintRequest:
+    key: int  # the queue item
+    revision: int  # its hints' revision: a result for an older one is stale
+    photo: Photo  # the whole photo (after EXIF orientation)
+    preview: Photo  # a smaller copy for quick renders
+    model_path: Path
+    strength: float
+    points: list  # (x, y, (r, g, b)) in the photo's pixels
+    full: bool = False  # also render at full size
+    prediction: Prediction | None = None  # already predicted for these hints: render only
+
+
+@dataclass
+class HintRendered:
+    """Colours for one revision of a photo's hints: a preview-size picture first, then (``final``) the full one."""
+
+    key: int
+    revision: int
+    model: str  # model_key of the model file
+    prediction: Prediction
+    display: DisplayImage | None  # None: nothing new to show (a full-size render of an earlier prediction follows)
+    final: bool
+
+
+def render_hinted(state: TaskState, request: HintRequest) -> HintRendered | None:
+    """Predict the colours with the hints (at working size), render a preview, and the full size when asked."""
+    if state.should_stop():
+        return None
+    colouriser = COLOURISERS.get(request.model_path)
+    prediction = request.prediction
+    if prediction is None:
+        prediction = predict_with_hints(colouriser, request.photo, request.preview, request.points)
+        size = QSize(request.photo.width, request.photo.height)
+        preview_image = photo_to_qimage(colouriser.render(request.preview, prediction, request.strength))
+        rendered = HintRendered(request.key, request.revision, model_key(request.model_path), prediction, DisplayImage(preview_image, size), request.preview is request.photo)
+        state.emit(rendered)
+    else:
+        rendered = HintRendered(request.key, request.revision, model_key(request.model_path), prediction, None, request.preview is request.photo)
+    if request.full and not rendered.final and not state.should_stop():
+        full = display_photo(colouriser.render(request.photo, prediction, request.strength))
+        rendered = HintRendered(rendered.key, rendered.revision, rendered.model, prediction, full, True)
+        state.emit(rendered)
+    return rendered
+
+
+def predict_with_hints(colouriser, photo: Photo, preview: Photo, points: list) -> Prediction:
+    """The network's colours with ``points`` as hints, from the small copy (the network sees working size anyway)."""
+    if not getattr(colouriser, "takes_hints", False):
+        return colouriser.predict(preview)
+    from engine.hints import Hint
+
+    sx, sy = preview.width / photo.width, preview.height / photo.height
+    hints = [Hint(min(preview.width - 1, int(x * sx)), min(preview.height - 1, int(y * sy)), tuple(rgb)) for x, y, rgb in points]
+    return colouriser.predict(preview, hints=hints)
+
+
+class HintPreview(QObject):
+    """Runs ``render_hinted`` on a lane for the latest request only; a full-size render once edits pause."""
+
+    rendered = Signal(object)
+    """A ``HintRendered`` for the latest request (older ones are dropped)."""
+    failed = Signal(str)
+    """Colouring with the hints failed; a one-line message."""
+
+    def __init__(self, lane: Lane, parent: QObject | None = None):
+        super().__init__(parent)
+        self.lane = lane
+        self._job: Job | None = None
+        self._running: HintRequest | None = None
+        self._pending: HintRequest | None = None
+        self._latest: HintRequest | None = None
+        self._latest_prediction: Prediction | None = None  # predicted for ``_latest``
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(IDLE_MS)
+        self._idle.timeout.connect(self._render_full)
+
+    @property
+    def busy(self) -> bool:
+        return self._job is not None or self._pending is not None
+
+    def request(self, request: HintRequest) -> None:
+        """Colour ``request`` as soon as the lane is free; replaces any request still waiting."""
+        self._latest = request
+        self._latest_prediction = None
+        self._idle.stop()
+        if self._job is not None:
+            self._pending = request
+            if self._running is not None and self._running.full:
+                self._job.stop()  # a full-size render of an older revision is not worth waiting for
+            return
+        self._start(request)
+
+    def cancel(self) -> None:
+        self._pending = self._latest = None
+        self._idle.stop()
+        if self._job is not None:
+            self._job.stop()
+
+    def _start(self, request: HintRequest) -> None:
+        self._running = request
+        self._job = self.lane.submit(
+            render_hinted, request, priority=HINT_PRIORITY, name="hints",
+            on_progress=self._on_progress, on_error=self.failed.emit, on_end=self._on_ended,
+        )
+
+    def _on_progress(self, event) -> None:
+        if isinstance(event, HintRendered) and self._is_latest(event):
+            self._latest_prediction = event.prediction
+            self.rendered.emit(event)
+
+    def _is_latest(self, event: HintRendered) -> bool:
+        latest = self._latest
+        return latest is not None and (event.key, event.revision) == (latest.key, latest.revision)
+
+    def _on_ended(self) -> None:
+        self._job = self._running = None
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._start(pending)
+        elif self._latest is not None and not self._latest.full:
+            self._idle.start()  # nothing newer came: the full-size picture once the user pauses
+
+    def _render_full(self) -> None:
+        latest = self._latest
+        if latest is not None and not latest.full and self._job is None:
+            self._latest = HintRequest(**{**latest.__dict__, "full": True, "prediction": self._latest_prediction})
+            self._start(self._latest)

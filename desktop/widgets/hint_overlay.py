@@ -1,0 +1,274 @@
+"""Hint points over the split view: drawn as small outlined swatches, added, dragged and deleted with the mouse.
+
+The overlay is a transparent child of ``SplitView`` covering it exactly, so it
+shares the view's photo <-> widget mapping on both sides of the split line. In
+hint mode it takes the left button: a click on the photo adds a point (and a
+drag right after places it), a press on a point selects it and drags it,
+Delete removes the selected one. What it does not use (the wheel, the middle
+button for panning, a press on the split line, double-clicks) goes on to the
+view. Out of hint mode it is invisible to the mouse and draws nothing.
+
+Edits go to a ``desktop.hint_edits.HintEdits`` (the photo's hints); the overlay
+only reports that they changed.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import QMenu, QWidget
+
+from desktop.hint_edits import RGB, HintEdits, HintPoint
+from desktop.widgets.split_view import GRAB_DISTANCE, SplitView
+
+SWATCH = 12  # side of a point's swatch, screen pixels
+SELECTED_SWATCH = 16
+GRAB_RADIUS = 10  # screen pixels around a point that pick it up
+NEUTRAL: RGB = (128, 128, 128)
+
+
+class HintOverlay(QWidget):
+    hints_changed = Signal()
+    """The points changed (added, moved, recoloured, removed, undone): the colours should follow."""
+    drag_finished = Signal()
+    """A drag of a point ended (the moment for a full-size render)."""
+    selection_changed = Signal(object)
+    """Another point (a ``HintPoint``) or none (None) is selected."""
+
+    def __init__(self, view: SplitView):
+        super().__init__(view)
+        self.view = view
+        self._edits: HintEdits | None = None
+        self._active = False
+        self._menu_actions: list[QAction | None] = []
+        self.new_point_colour: Callable[[float, float], RGB] = self.shown_colour
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setMouseTracking(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.setGeometry(view.rect())
+        view.installEventFilter(self)
+        view.zoom_changed.connect(self.update)
+        self.show()  # a child made after its parent is shown stays hidden unless told
+
+    # -- what it shows -------------------------------------------------------------------------
+    @property
+    def edits(self) -> HintEdits | None:
+        return self._edits
+
+    def set_edits(self, edits: HintEdits | None) -> None:
+        """Show (and edit) these hints: the selected photo's, or None when there is no photo."""
+        if edits is self._edits:
+            return
+        if self._edits is not None and self._edits.dragging:
+            self._edits.end_drag()
+        self._edits = edits
+        self.selection_changed.emit(self.selected_point())
+        self.update()
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    def set_active(self, active: bool) -> None:
+        """Hint mode on (take the mouse, draw the points) or off (leave everything to the view)."""
+        self._active = bool(active)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, not self._active)
+        if self._active:
+            self.setCursor(Qt.CursorShape.CrossCursor)
+            self.raise_()
+        else:
+            self.unsetCursor()
+            if self._edits is not None and self._edits.dragging:
+                self._finish_drag()
+        self.update()
+
+    def set_menu_actions(self, actions: list[QAction | None]) -> None:
+        """The right-click menu (None: a separator)."""
+        self._menu_actions = list(actions)
+
+    def selected_point(self) -> HintPoint | None:
+        return self._edits.selected_point if self._edits is not None else None
+
+    def shown_colour(self, x: float, y: float) -> RGB:
+        """The colour the view shows at photo pixel (x, y) now: a new point starts with it, so adding changes nothing."""
+        display = self.view.after or self.view.before
+        if display is None or display.size.isEmpty():
+            return NEUTRAL
+        image = display.image
+        ratio = image.width() / display.size.width()
+        colour = image.pixelColor(min(image.width() - 1, int(x * ratio)), min(image.height() - 1, int(y * ratio)))
+        return (colour.red(), colour.green(), colour.blue())
+
+    # -- editing from outside (panel, menu, keys) ----------------------------------------------
+    def remove_selected(self) -> bool:
+        if self._edits is None or not self._edits.remove(self._edits.selected):
+            return False
+        self._changed(selection=True)
+        return True
+
+    def recolour_selected(self, rgb: RGB) -> bool:
+        if self._edits is None or self._edits.selected is None or not self._edits.recolour(self._edits.selected, rgb):
+            return False
+        self._changed()
+        return True
+
+    def undo(self) -> bool:
+        if self._edits is None or not self._edits.undo():
+            return False
+        self._changed(selection=True)
+        return True
+
+    def redo(self) -> bool:
+        if self._edits is None or not self._edits.redo():
+            return False
+        self._changed(selection=True)
+        return True
+
+    def clear(self) -> bool:
+        if self._edits is None or not self._edits.clear():
+            return False
+        self._changed(selection=True)
+        return True
+
+    def _changed(self, selection: bool = False) -> None:
+        self.update()
+        self.hints_changed.emit()
+        if selection:
+            self.selection_changed.emit(self.selected_point())
+
+    # -- geometry --------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.view and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.view.rect())
+        return False
+
+    def _photo_point(self, pos: QPointF) -> QPointF | None:
+        """The photo pixel under ``pos``, or None outside the photo."""
+        size = self.view.photo_size()
+        if size.isEmpty():
+            return None
+        p = self.view.widget_to_photo(pos)
+        if not (0 <= p.x() < size.width() and 0 <= p.y() < size.height()):
+            return None
+        return p
+
+    def _clamped_photo_point(self, pos: QPointF) -> QPointF:
+        size = self.view.photo_size()
+        p = self.view.widget_to_photo(pos)
+        return QPointF(min(max(p.x(), 0.0), size.width() - 1.0), min(max(p.y(), 0.0), size.height() - 1.0))
+
+    def _point_at(self, pos: QPointF) -> HintPoint | None:
+        if self._edits is None or self.view.photo_size().isEmpty():
+            return None
+        p = self.view.widget_to_photo(pos)
+        return self._edits.nearest(p.x(), p.y(), GRAB_RADIUS / self.view.scale())
+
+    def _widget_pos(self, point: HintPoint) -> QPointF:
+        # A point stands for its pixel: draw it on the pixel's middle.
+        return self.view.photo_to_widget(QPointF(point.x + 0.5, point.y + 0.5))
+
+    # -- mouse and keys ----------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._edits is None or event.button() != Qt.MouseButton.LeftButton:
+            event.ignore()  # the middle button pans, the right one opens the menu
+            return
+        pos = event.position()
+        hit = self._point_at(pos)
+        if hit is None:
+            where = self._photo_point(pos)
+            if where is None or abs(pos.x() - self.view.split_x()) <= GRAB_DISTANCE / 2:
+                event.ignore()  # off the photo, or on the split line: the view's
+                return
+            x, y = int(where.x()), int(where.y())
+            hit = self._edits.add(x, y, self.new_point_colour(x, y))
+            self._changed(selection=True)
+        elif self._edits.select(hit.id):
+            self.selection_changed.emit(hit)
+            self.update()
+        self._edits.begin_drag(hit.id)
+        self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._edits is not None and self._edits.dragging:
+            p = self._clamped_photo_point(event.position())
+            if self._edits.drag_to(int(p.x()), int(p.y())):
+                self.update()
+                self.hints_changed.emit()
+            event.accept()
+            return
+        hovering = self._point_at(event.position()) is not None
+        self.setCursor(Qt.CursorShape.OpenHandCursor if hovering else Qt.CursorShape.CrossCursor)
+        event.ignore()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._edits is not None and self._edits.dragging:
+            self._finish_drag()
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        event.ignore()
+
+    def _finish_drag(self) -> None:
+        self._edits.end_drag()
+        self.drag_finished.emit()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        event.accept()  # a double-click in hint mode is two clicks on a point, not a zoom
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected_point() is not None:
+            self.remove_selected()
+            event.accept()
+        elif event.key() == Qt.Key.Key_Escape and self.selected_point() is not None:
+            self._edits.select(None)
+            self.selection_changed.emit(None)
+            self.update()
+            event.accept()
+        else:
+            event.ignore()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        if not self._menu_actions:
+            event.ignore()
+            return
+        hit = self._point_at(QPointF(event.pos()))
+        if hit is not None and self._edits.select(hit.id):
+            self.selection_changed.emit(hit)
+            self.update()
+        menu = QMenu(self)
+        for action in self._menu_actions:
+            menu.addSeparator() if action is None else menu.addAction(action)
+        menu.exec(event.globalPos())
+
+    # -- painting -------------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        if not self._active or self._edits is None or not len(self._edits) or self.view.photo_size().isEmpty():
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        highlight = self.palette().color(QPalette.ColorRole.Highlight)
+        visible = QRectF(self.rect()).adjusted(-SELECTED_SWATCH, -SELECTED_SWATCH, SELECTED_SWATCH, SELECTED_SWATCH)
+        selected = self._edits.selected
+        for point in self._edits.points:
+            centre = self._widget_pos(point)
+            if not visible.contains(centre):
+                continue
+            side = SELECTED_SWATCH if point.id == selected else SWATCH
+            # Whole pixels, so the rings stay crisp; dark outside, light inside: the swatch stands
+            # out on a bright sky and a dark coat alike.
+            x, y = round(centre.x() - side / 2), round(centre.y() - side / 2)
+            box = QRectF(x, y, side, side)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(0, 0, 0, 230))
+            painter.drawRoundedRect(box.adjusted(-3, -3, 3, 3), 4, 4)
+            painter.setBrush(QColor(255, 255, 255))
+            painter.drawRoundedRect(box.adjusted(-1.5, -1.5, 1.5, 1.5), 3, 3)
+            painter.setBrush(QColor(*point.rgb))
+            painter.drawRect(box)
+            if point.id == selected:
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setPen(QPen(highlight, 2))
+                painter.drawRoundedRect(box.adjusted(-6, -6, 6, 6), 6, 6)

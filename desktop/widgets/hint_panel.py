@@ -1,0 +1,159 @@
+"""The colour of the selected hint point: the model's suggestions, a full colour picker, recent colours.
+
+Shown beside the split view in hint mode. The page fills in the suggestions
+(they come from the model, off the UI thread); a click on any swatch, or a
+colour from the picker, is reported as ``colour_chosen`` and joins the recent
+colours, which are kept in the settings across sessions.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QColorDialog, QGridLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+
+from desktop import settings
+from desktop.hint_edits import RGB, hex_colour
+
+SWATCHES = 8  # suggestions and recent colours shown, each
+COLUMNS = 4
+SWATCH_SIZE = QSize(28, 28)
+RECENT_KEY = "hints/recent"
+NO_POINT_TEXT = "Click the photo to add a hint point, or click a point to change its colour."
+
+
+def read_recent() -> list[RGB]:
+    out: list[RGB] = []
+    for text in str(settings.read(RECENT_KEY, "", str)).split(","):
+        colour = QColor(text.strip())
+        if text.strip() and colour.isValid():
+            out.append((colour.red(), colour.green(), colour.blue()))
+    return out[:SWATCHES]
+
+
+def remember_recent(rgb: RGB) -> list[RGB]:
+    """Put ``rgb`` first among the recent colours (kept in the settings); returns them."""
+    recent = [rgb] + [c for c in read_recent() if c != rgb]
+    settings.write(RECENT_KEY, ",".join(hex_colour(c) for c in recent[:SWATCHES]))
+    return recent[:SWATCHES]
+
+
+def swatch_icon(rgb: RGB, size: QSize = SWATCH_SIZE) -> QIcon:
+    pixmap = QPixmap(size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor(0, 0, 0, 160))
+    painter.setBrush(QColor(*rgb))
+    painter.drawRoundedRect(1, 1, size.width() - 2, size.height() - 2, 4, 4)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class SwatchGrid(QWidget):
+    """A few colour swatches in a grid; a click reports the colour."""
+
+    clicked = Signal(tuple)
+    """A swatch was clicked; its (r, g, b)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._layout = QGridLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(4)
+        self.buttons: list[QToolButton] = []
+        self.colours: list[RGB] = []
+
+    def set_colours(self, colours: list[RGB]) -> None:
+        for button in self.buttons:
+            button.deleteLater()
+        self.buttons, self.colours = [], list(colours[:SWATCHES])
+        for i, rgb in enumerate(self.colours):
+            button = QToolButton(self)
+            button.setIcon(swatch_icon(rgb))
+            button.setIconSize(SWATCH_SIZE)
+            button.setAutoRaise(True)
+            button.setToolTip(hex_colour(rgb))
+            button.setAccessibleName(f"colour {hex_colour(rgb)}")
+            button.clicked.connect(lambda _checked=False, c=rgb: self.clicked.emit(c))
+            self._layout.addWidget(button, i // COLUMNS, i % COLUMNS)
+            self.buttons.append(button)
+
+
+class HintPanel(QWidget):
+    colour_chosen = Signal(tuple)
+    """The user chose a colour for the selected point: (r, g, b)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._current: RGB | None = None
+        self.current_swatch = QLabel()
+        self.current_label = QLabel()
+        self.help = QLabel(NO_POINT_TEXT)
+        self.help.setWordWrap(True)
+        self.suggestions_label = QLabel("Suggested by the model here:")
+        self.suggestions_label.setWordWrap(True)
+        self.suggestions = SwatchGrid()
+        self.suggestions_note = QLabel()
+        self.suggestions_note.setWordWrap(True)
+        self.picker_button = QPushButton("More Colours…")
+        self.picker_button.setToolTip("Pick any colour for this point")
+        self.recent_label = QLabel("Recently used:")
+        self.recent = SwatchGrid()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 0, 0)
+        title = QLabel("<b>Hint colour</b>")
+        layout.addWidget(title)
+        current = QGridLayout()
+        current.addWidget(self.current_swatch, 0, 0)
+        current.addWidget(self.current_label, 0, 1)
+        current.setColumnStretch(1, 1)
+        layout.addLayout(current)
+        layout.addWidget(self.help)
+        layout.addSpacing(6)
+        layout.addWidget(self.suggestions_label)
+        layout.addWidget(self.suggestions)
+        layout.addWidget(self.suggestions_note)
+        layout.addWidget(self.picker_button)
+        layout.addSpacing(6)
+        layout.addWidget(self.recent_label)
+        layout.addWidget(self.recent)
+        layout.addStretch(1)
+        self.setMinimumWidth(4 * (SWATCH_SIZE.width() + 12) + 12)
+
+        self.suggestions.clicked.connect(self.choose)
+        self.recent.clicked.connect(self.choose)
+        self.picker_button.clicked.connect(self.open_picker)
+        self.recent.set_colours(read_recent())
+        self.show_point(None)
+
+    def show_point(self, rgb: RGB | None) -> None:
+        """The selected point's colour (None: no point selected, nothing to choose for)."""
+        self._current = rgb
+        has_point = rgb is not None
+        for widget in (self.suggestions_label, self.suggestions, self.suggestions_note, self.picker_button, self.current_swatch, self.current_label):
+            widget.setVisible(has_point)
+        self.help.setVisible(not has_point)
+        if has_point:
+            self.current_swatch.setPixmap(swatch_icon(rgb).pixmap(SWATCH_SIZE))
+            self.current_label.setText(hex_colour(rgb))
+        else:
+            self.suggestions.set_colours([])
+
+    def set_suggestions(self, colours: list[RGB] | None, note: str = "") -> None:
+        """The model's colours for the selected point (None: still working them out)."""
+        self.suggestions.set_colours(colours or [])
+        self.suggestions_note.setText("Working…" if colours is None else note)
+        self.suggestions_note.setVisible(self._current is not None and bool(self.suggestions_note.text()))
+
+    def choose(self, rgb) -> None:
+        rgb = tuple(int(c) for c in rgb)
+        self.recent.set_colours(remember_recent(rgb))
+        self.colour_chosen.emit(rgb)
+
+    def open_picker(self) -> None:
+        start = QColor(*(self._current or (128, 128, 128)))
+        colour = QColorDialog.getColor(start, self, "Hint colour")
+        if colour.isValid():
+            self.choose((colour.red(), colour.green(), colour.blue()))

@@ -1,0 +1,138 @@
+"""Hint points on the split view: a click adds one on either side of the line, a drag moves it, Delete removes it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from desktop.hint_edits import HintEdits
+from desktop.images import make_display
+from desktop.widgets.hint_overlay import HintOverlay
+from desktop.widgets.split_view import SplitView
+
+AFTER_RGB = (220, 40, 30)
+
+
+def solid(width, height, rgb):
+    pixels = np.empty((height, width, 3), np.uint8)
+    pixels[:] = rgb
+    return make_display(pixels)
+
+
+def mouse(view, kind, pos, button=Qt.MouseButton.LeftButton):
+    """A mouse event through the view's window, as the window system sends it: Qt picks the widget under
+    the pointer (or the one that took the press), and a press nobody takes goes on to the parents."""
+    window = view.window().windowHandle()
+    where = view.mapTo(view.window(), QPointF(pos)).toPoint()
+    if kind == QEvent.Type.MouseButtonPress:
+        QTest.mousePress(window, button, Qt.KeyboardModifier.NoModifier, where)
+    elif kind == QEvent.Type.MouseButtonRelease:
+        QTest.mouseRelease(window, button, Qt.KeyboardModifier.NoModifier, where)
+    else:
+        QTest.mouseMove(window, where)
+
+
+def click(view, pos):
+    mouse(view, QEvent.Type.MouseButtonPress, pos)
+    mouse(view, QEvent.Type.MouseButtonRelease, pos)
+
+
+def drag(view, start, end, steps=10):
+    mouse(view, QEvent.Type.MouseButtonPress, start)
+    for i in range(1, steps + 1):
+        t = i / steps
+        mouse(view, QEvent.Type.MouseMove, QPointF(start.x() + t * (end.x() - start.x()), start.y() + t * (end.y() - start.y())))
+    mouse(view, QEvent.Type.MouseButtonRelease, end)
+
+
+@pytest.fixture
+def view(qtbot):
+    widget = SplitView()
+    qtbot.addWidget(widget)
+    widget.resize(400, 300)
+    widget.set_images(solid(200, 150, (128, 128, 128)), solid(200, 150, AFTER_RGB))  # 2 screen pixels per photo pixel
+    widget.show()
+    return widget
+
+
+@pytest.fixture
+def overlay(view):
+    hints = HintOverlay(view)
+    hints.set_edits(HintEdits())
+    hints.set_active(True)
+    return hints
+
+
+def test_click_on_either_side_of_the_split_adds_a_point_in_photo_pixels(view, overlay, qtbot):
+    assert view.split == 0.5
+    with qtbot.waitSignal(overlay.hints_changed):
+        click(view, QPointF(100, 60))  # left of the line: the "before" side
+    click(view, QPointF(301, 201))  # right of it
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(50, 30), (150, 100)]
+    assert view.split == 0.5  # the line stayed where it was
+    # A new point starts with the colour shown there, so adding one changes nothing by itself.
+    assert overlay.edits.points[0].rgb == AFTER_RGB
+    assert overlay.selected_point() == overlay.edits.points[1]
+
+
+def test_drag_moves_a_point_as_one_undo_step(view, overlay, qtbot):
+    click(view, QPointF(100, 100))
+    with qtbot.waitSignal(overlay.drag_finished):
+        drag(view, QPointF(101, 101), QPointF(241, 161))
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(120, 80)]
+    assert overlay.undo()
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(50, 50)]
+    assert overlay.redo()
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(120, 80)]
+
+
+def test_a_drag_off_the_photo_keeps_the_point_on_its_edge(view, overlay):
+    view.zoom_actual()  # the 200x150 photo in the middle of the 400x300 view
+    drag(view, QPointF(150, 110), QPointF(390, 10))
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(199, 0)]
+
+
+def test_select_and_delete_removes_a_point(view, overlay, qtbot):
+    click(view, QPointF(60, 60))
+    click(view, QPointF(300, 60))
+    click(view, QPointF(61, 61))  # on the first point: selects it, adds nothing
+    assert len(overlay.edits) == 2 and overlay.selected_point().x == 30
+    with qtbot.waitSignal(overlay.selection_changed, check_params_cb=lambda p: p is None):
+        QApplication.sendEvent(overlay, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Delete, Qt.KeyboardModifier.NoModifier))
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(150, 30)]
+    assert overlay.undo() and len(overlay.edits) == 2
+
+
+def test_out_of_hint_mode_the_view_gets_the_mouse_and_no_points_are_drawn(view, overlay):
+    click(view, QPointF(100, 100))
+    overlay.set_active(False)
+    click(view, QPointF(300, 100))
+    assert len(overlay.edits) == 1
+    assert view.split == pytest.approx(0.75)  # the view took the click: the line moved there
+    overlay.set_active(True)
+    drag(view, QPointF(view.split_x(), 150), QPointF(100, 150))  # on the line: it is still the view's
+    assert view.split == pytest.approx(0.25) and len(overlay.edits) == 1
+
+
+def test_points_are_drawn_as_outlined_swatches(view, overlay):
+    view.set_split(0.0)  # all "after": a red photo
+    click(view, QPointF(200, 150))
+    overlay.recolour_selected((30, 60, 220))
+    overlay.edits.select(None)
+    shot = view.grab().toImage()
+    centre = QColor(shot.pixel(201, 151))
+    assert (centre.red(), centre.green(), centre.blue()) == (30, 60, 220)  # the swatch
+    ring = [QColor(shot.pixel(201 + dx, 151)) for dx in range(5, 12)]
+    assert any(c.lightness() < 40 for c in ring) and any(c.lightness() > 200 for c in ring)  # dark and light outline
+    assert QColor(shot.pixel(230, 151)).red() == AFTER_RGB[0]  # the photo around it is untouched
+
+
+def test_zoom_keeps_points_on_their_photo_pixels(view, overlay):
+    click(view, QPointF(100, 60))
+    view.zoom_to(4.0, QPointF(100, 60))
+    hit = overlay._point_at(QPointF(view.photo_to_widget(QPointF(50.5, 30.5))))
+    assert hit is not None and (hit.x, hit.y) == (50, 30)
