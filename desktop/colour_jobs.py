@@ -121,6 +121,17 @@ def _stopped_within(state: TaskState, seconds: float) -> bool:
     return state.should_stop()
 
 
-def save_photos_job(state: TaskState, requests: list[SaveRequest], model_path: Path, settings: SaveSettings) -> BatchFinished:
-    """Save through the engine's one path, reusing the photos and predictions the queue has made."""
-    return save_photos(requests, COLOURISERS.get(model_path), settings, state, COLOURS)
+def save_photos_job(
+    state: TaskState, requests: list[SaveRequest], model_path: Path, settings: SaveSettings, hinted: dict | None = None
+) -> BatchFinished:
+    """Save through the engine's one path, reusing the photos and predictions the queue has made.
+
+    ``hinted``: for photos with hints, by ``PhotoSource.key``, ``(points, prediction or None)``;
+    they are saved in their hinted colours (see ``desktop.hint_preview.HintedColours``).
+    """
+    cache = COLOURS
+    if hinted:
+        from desktop.hint_preview import HintedColours
+
+        cache = HintedColours(COLOURS, hinted, PREVIEW_SIDE)
+    return save_photos(requests, COLOURISERS.get(model_path), settings, state, cache)

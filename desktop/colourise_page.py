@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from desktop import settings
 from desktop.colour_jobs import COLOURS, AfterReady, BeforeReady, Prepared, prepare_item, save_photos_job, show_item
+from desktop.hint_mode import HintMode, saved_hints_for
 from desktop.images import qimage_to_photo
 from desktop.library_model import Library
 from desktop.widgets.photo_queue import PhotoQueue, QueueState
@@ -104,6 +105,12 @@ class ColourisePage(QWidget):
         self._batch_total = 0
         self._build()
         self._make_actions()
+        self.hints = HintMode(self)
+        self.hint_button.setDefaultAction(self.hints.toggle_action)
+        self.splitter.addWidget(self.hints.panel)
+        self.splitter.setStretchFactor(2, 0)
+        self.item_finished.connect(self.hints.load_pending)
+        self.hints.preview_updated.connect(self.view_updated)  # a photo with hints is shown in its colours
         self.library.changed.connect(self._fill_models)
         self._fill_models()
 
@@ -133,6 +140,7 @@ class ColourisePage(QWidget):
         self.save_button = QPushButton("Save…")
         self.save_all_button = QPushButton("Save all…")
         self.open_button = QToolButton()
+        self.hint_button = QToolButton()  # hint mode on/off (its action comes from HintMode)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -147,6 +155,8 @@ class ColourisePage(QWidget):
         top.addWidget(QLabel("Strength:"))
         top.addWidget(self.strength)
         top.addWidget(self.strength_label)
+        top.addSpacing(8)
+        top.addWidget(self.hint_button)
         top.addSpacing(8)
         top.addWidget(QLabel("Format:"))
         top.addWidget(self.format_box)
@@ -167,7 +177,7 @@ class ColourisePage(QWidget):
         bottom.setContentsMargins(0, 0, 0, 0)
         self.progress_row.hide()
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.queue)
         splitter.addWidget(self.view)
         splitter.setStretchFactor(0, 0)
@@ -222,7 +232,7 @@ class ColourisePage(QWidget):
     def actions_for_menus(self) -> dict[str, list[QAction]]:
         return {
             "file": [self.open_action, self.open_folder_action, self.paste_action, None, self.save_action, self.save_all_action],
-            "edit": [self.cancel_action, self.clear_action, None, self.stronger_action, self.weaker_action],
+            "edit": [self.cancel_action, self.clear_action, None, self.stronger_action, self.weaker_action, None, *self.hints.actions()],
             "view": [self.fit_action, self.actual_action, self.zoom_in_action, self.zoom_out_action],
         }
 
@@ -271,6 +281,7 @@ class ColourisePage(QWidget):
     def _on_model_changed(self, _index: int = -1) -> None:
         name = self.current_model_name()
         self._last_model = name
+        self.hints.model_changed()
         if not name:
             return
         settings.write("colourise/model", name)
@@ -307,6 +318,20 @@ class ColourisePage(QWidget):
         known = {item.source.path for item in self.items.values() if item.source.path is not None}
         added = [self._add(PhotoSource.file(f)) for f in files if f not in known]
         self.status_message.emit(f"Added {len(added)} photo{'s' if len(added) != 1 else ''} to the queue.")
+        self._offer_saved_hints(added)
+
+    def _offer_saved_hints(self, keys: list[int]) -> None:
+        """Hints saved beside an earlier colour version (in the save folder or the photo's own): offer them."""
+        save_folder = settings.read("folders/save", "", str)
+        found = {}
+        for key in keys:
+            path = self.items[key].source.path
+            for folder in dict.fromkeys(Path(f) for f in (save_folder, path.parent) if f):
+                hints_file = saved_hints_for(path, folder, OUTPUT_TAG)
+                if hints_file is not None:
+                    found[key] = hints_file
+                    break
+        self.hints.offer_saved_hints(found)
 
     def add_image(self, image: QImage, name: str | None = None) -> int | None:
         """Queue an image (pasted or dropped as data); it is saved as PNG unless another format is chosen."""
@@ -357,6 +382,7 @@ class ColourisePage(QWidget):
             item = self.items.pop(key, None)
             if item is not None:
                 COLOURS.forget(item.source)
+        self.hints.forget(keys)
         self.queue.remove(keys)
         if self._shown is not None and self._shown.key not in self.items:
             self._shown = None
@@ -460,12 +486,14 @@ class ColourisePage(QWidget):
 
     def stop_all(self) -> None:
         self.cancel()
+        self.hints.stop()
         if self._show_job is not None:
             self._show_job.stop()
 
     # -- the split view -------------------------------------------------------------------
     def _on_current_changed(self, key: int | None) -> None:
         self._update_buttons()
+        self.hints.show_key(key)
         if key is None:
             self.view.clear()
             return
@@ -489,6 +517,9 @@ class ColourisePage(QWidget):
             self.view.clear()
             self.view.set_placeholder("Opening…")
         if model_path is None:
+            return
+        if self._shown.photo is not None and self.hints.owns_view(key):
+            self.hints.refresh()  # its colours follow its hints
             return
         self._current_generation = next(self._generation)
         self.view.set_busy("Colouring…")
@@ -516,7 +547,8 @@ class ColourisePage(QWidget):
             if self._shown is not None and self._shown.key == event.key:
                 self._shown.photo, self._shown.preview = event.photo, event.preview
             self.view.set_images(event.display, None)
-        elif isinstance(event, AfterReady):
+            self.hints.photo_ready(event.key, event.photo, event.preview)
+        elif isinstance(event, AfterReady) and not self.hints.owns_view(event.key):
             self.view.set_after(event.display)
             if event.final:
                 self.view.set_busy("")
@@ -644,8 +676,9 @@ class ColourisePage(QWidget):
         requests = [SaveRequest(self.items[key].source, target) for key, target in zip(keys, targets)]
         config = SaveSettings(self.strength_value(), existing=rule, protected=self._originals())
         self._save_keys = list(keys)
+        hinted = {self.items[key].source.key: self.hints.for_saving(key) for key in keys if self.hints.owns_view(key)}
         self._save_job = self.lane.submit(
-            save_photos_job, requests, self.current_model_path(), config, name="save",
+            save_photos_job, requests, self.current_model_path(), config, hinted, name="save",
             on_progress=self._on_save_event, on_finished=self._on_saved, on_error=self._on_save_failed, on_end=self._on_save_ended,
         )
         self.progress.setRange(0, len(requests))
@@ -658,6 +691,9 @@ class ColourisePage(QWidget):
             self.progress_label.setText(f"Saving {event.index + 1} of {event.total}")
         elif isinstance(event, PhotoDone):
             self.progress.setValue(event.index + 1)
+            key = self._save_keys[event.index]
+            if key in self.items and self.hints.owns_view(key):
+                self.hints.write_for_saved(key, event.output)
         elif isinstance(event, PhotoFailed):
             self.progress.setValue(event.index + 1)
             key = self._save_keys[event.index]

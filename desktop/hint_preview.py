@@ -15,10 +15,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, QTimer, Signal
 
-from desktop.colour_jobs import COLOURISERS, model_key
+from desktop.colour_jobs import COLOURISERS
 from desktop.images import DisplayImage, display_photo, photo_to_qimage
 from desktop.workers import Job, Lane
-from engine.inference import Prediction
+from engine.inference import Prediction, model_key, resize_photo
 from engine.photo import Photo
 from engine.task import TaskState
 
@@ -81,6 +81,43 @@ def predict_with_hints(colouriser, photo: Photo, preview: Photo, points: list) -
     sx, sy = preview.width / photo.width, preview.height / photo.height
     hints = [Hint(min(preview.width - 1, int(x * sx)), min(preview.height - 1, int(y * sy)), tuple(rgb)) for x, y, rgb in points]
     return colouriser.predict(preview, hints=hints)
+
+
+class HintedColours:
+    """A ``ColourCache`` for saving in which photos with hints have their hinted prediction.
+
+    ``hinted`` maps ``PhotoSource.key`` to ``(points, prediction)``: the prediction the
+    preview made for exactly these points, or None to predict them here (on the saving
+    worker, the way the preview does). Everything else is the wrapped cache's.
+    """
+
+    def __init__(self, cache, hinted: dict, preview_side: int):
+        self._cache = cache
+        self._hinted = dict(hinted)
+        self._preview_side = preview_side
+
+    def photo(self, source):
+        return self._cache.photo(source)
+
+    def cached_prediction(self, source, colouriser) -> Prediction | None:
+        if source.key not in self._hinted:
+            return self._cache.cached_prediction(source, colouriser)
+        points, prediction = self._hinted[source.key]
+        if prediction is None:
+            photo = self._cache.photo(source)
+            prediction = predict_with_hints(colouriser, photo, resize_photo(photo, self._preview_side), points)
+            self._hinted[source.key] = (points, prediction)
+        return prediction
+
+    def prediction(self, source, colouriser, photo: Photo | None = None) -> Prediction:
+        return self.cached_prediction(source, colouriser) if source.key in self._hinted else self._cache.prediction(source, colouriser, photo)
+
+    def store_prediction(self, source, colouriser, prediction: Prediction) -> None:
+        if source.key not in self._hinted:  # a hinted prediction is not the model's own for this photo
+            self._cache.store_prediction(source, colouriser, prediction)
+
+    def forget(self, source) -> None:
+        self._cache.forget(source)
 
 
 class HintPreview(QObject):

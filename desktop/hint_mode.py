@@ -1,0 +1,371 @@
+"""Hint mode on the Colourise page: the actions, the overlay, the colour panel and the hinted colours.
+
+Each photo in the queue keeps its own ``HintEdits`` (they survive switching
+photos and models). While the shown photo has hints and the model takes them,
+its colours come from here rather than from the page's own render: each edit
+asks ``HintPreview`` for a working-size pass and a preview picture (the latest
+edit only, while dragging), and a full-size one once the user pauses.
+
+The page tells this object what happens to it (a photo shown or decoded, the
+model or strength changed, photos removed, photos saved); what it uses of the
+page is ``view``, ``queue``, ``items``, ``current_model_path()``,
+``current_model_name()``, ``library``, ``strength_value()`` and ``status_message``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox
+
+from desktop.colour_jobs import COLOURISERS
+from desktop.hint_edits import HintEdits
+from desktop.hint_preview import HintPreview, HintRendered, HintRequest
+from desktop.widgets.hint_overlay import HintOverlay
+from desktop.widgets.hint_panel import HintPanel
+from desktop.workers import Job, Lane
+from engine.errors import ColouriseError
+from engine.inference import Prediction, model_key
+from engine.photo import Photo
+
+HINTS_SUFFIX = ".hints.json"
+ON_TIP = "Hint mode: click the photo to pin a colour there, drag a point to move it, Delete removes it (H)"
+
+
+def hints_file_for(saved: Path) -> Path:
+    """Where the hints of a saved colour photo go: ``<saved name>.hints.json`` beside it."""
+    return saved.with_name(saved.name + HINTS_SUFFIX)
+
+
+def saved_hints_for(photo: Path, folder: Path, tag: str) -> Path | None:
+    """The newest ``<stem><tag>.<ext>.hints.json`` in ``folder`` (hints saved with a colour version of ``photo``)."""
+    try:
+        found = [p for p in folder.glob(f"{_glob_escape(photo.stem + tag)}.*{HINTS_SUFFIX}") if p.is_file()]
+    except OSError:
+        return None
+    return max(found, key=lambda p: p.stat().st_mtime, default=None)
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def model_takes_hints(info) -> bool:
+    """Whether the model file described by ``info`` (an ``engine.modelfile.ModelInfo``) takes hints."""
+    if info is None:
+        return False
+    declared = getattr(info, "takes_hints", None)
+    if declared is not None:
+        return bool(declared)
+    try:
+        from engine.models import takes_hints
+    except ImportError:
+        return False
+    return bool(takes_hints(info.arch))
+
+
+class HintMode(QObject):
+    toggled = Signal(bool)
+    """Hint mode was switched on (True) or off (False)."""
+    preview_updated = Signal(int, bool)
+    """The view shows queue item ``key`` coloured with its hints; True once at full size."""
+    suggestions_ready = Signal(list)
+    """The model's suggested colours for the selected point arrived (a list of (r, g, b))."""
+
+    def __init__(self, page, parent: QObject | None = None):
+        super().__init__(parent or page)
+        self.page = page
+        self.edits: dict[int, HintEdits] = {}
+        self.lane = Lane("hints", parent=self)
+        self.preview = HintPreview(self.lane, self)
+        self.overlay = HintOverlay(page.view)
+        self.panel = HintPanel()
+        self.panel.hide()
+        self._takes_hints = False
+        self._shown: tuple[int, Photo, Photo] | None = None  # key, photo, preview of the photo in the view
+        self._predictions: dict[int, tuple[str, int, Prediction]] = {}  # key -> (model, revision, prediction)
+        self._suggest_job: Job | None = None
+        self._reload: dict[int, Path] = {}  # hint files to load once their photo's size is known
+        self._make_actions()
+        self.overlay.set_menu_actions([self.undo_action, self.redo_action, None, self.delete_action, self.clear_action, None, self.toggle_action])
+        self.overlay.hints_changed.connect(self._on_edited)
+        self.overlay.selection_changed.connect(self._on_selection_changed)
+        self.overlay.drag_finished.connect(self._on_drag_finished)
+        self.panel.colour_chosen.connect(self.overlay.recolour_selected)
+        self.preview.rendered.connect(self._on_rendered)
+        self.preview.failed.connect(self._on_failed)
+        self._update_actions()
+
+    # -- actions ---------------------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        def action(text: str, shortcut, slot, tip: str) -> QAction:
+            act = QAction(text, self)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.setStatusTip(tip)
+            act.setToolTip(f"{tip} ({act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})" if shortcut else tip)
+            act.triggered.connect(slot)
+            return act
+
+        self.toggle_action = action("&Hint Mode", "H", self.set_active, ON_TIP)
+        self.toggle_action.setCheckable(True)
+        self.undo_action = action("&Undo Hint", QKeySequence.StandardKey.Undo, self.overlay.undo, "Undo the last change to the hints")
+        self.redo_action = action("&Redo Hint", "Ctrl+Shift+Z", self.overlay.redo, "Redo the change to the hints just undone")
+        self.delete_action = action("&Delete Point", None, self.overlay.remove_selected, "Remove the selected hint point (Delete)")
+        self.clear_action = action("C&lear All Hints", None, self.overlay.clear, "Remove every hint point of this photo")
+        for act in (self.undo_action, self.redo_action):
+            act.triggered.connect(self._update_actions)
+
+    def actions(self) -> list[QAction | None]:
+        return [self.toggle_action, self.undo_action, self.redo_action, self.clear_action]
+
+    @property
+    def active(self) -> bool:
+        return self.overlay.active
+
+    def set_active(self, on: bool) -> None:
+        on = bool(on) and self._takes_hints
+        self.toggle_action.setChecked(on)
+        if on == self.overlay.active:
+            return
+        self.overlay.set_active(on)
+        self.panel.setVisible(on)
+        if on:
+            self.overlay.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.page.status_message.emit("Hint mode: click the photo to pin a colour; H to leave.")
+        self._update_actions()
+        self.toggled.emit(on)
+
+    def _update_actions(self) -> None:
+        edits = self.overlay.edits
+        on = self.overlay.active
+        self.undo_action.setEnabled(on and edits is not None and edits.can_undo)
+        self.redo_action.setEnabled(on and edits is not None and edits.can_redo)
+        self.clear_action.setEnabled(on and edits is not None and len(edits) > 0)
+        self.delete_action.setEnabled(on and self.overlay.selected_point() is not None)
+
+    # -- what the page tells -----------------------------------------------------------------------
+    def model_changed(self) -> None:
+        """The model changed: grey the feature out for one that takes no hints; recolour with the new one."""
+        name = self.page.current_model_name()
+        entry = self.page.library.find(name) if name else None
+        self._takes_hints = model_takes_hints(entry.info if entry else None)
+        self.toggle_action.setEnabled(self._takes_hints)
+        if self._takes_hints:
+            self.toggle_action.setToolTip(f"{ON_TIP} (H)")
+        else:
+            reason = f"The model “{name}” takes no hints" if name else "No model"
+            self.toggle_action.setToolTip(f"{reason}: choose one that does (such as the bundled default) to fix colours with hints.")
+            self.set_active(False)
+        self.refresh()
+
+    def show_key(self, key: int | None) -> None:
+        """The page selected queue item ``key`` (None: nothing shown)."""
+        if self._shown is not None and self._shown[0] != key:
+            self._shown = None
+            self.preview.cancel()
+        self.overlay.set_edits(self.edits_for(key) if key is not None else None)
+        self._update_actions()
+
+    def photo_ready(self, key: int, photo: Photo, preview: Photo) -> None:
+        """The shown photo is decoded: hinted colours can be rendered now."""
+        self._shown = (key, photo, preview)
+        self.load_pending()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recolour the shown photo with its hints (strength, model or hints changed), if it has any."""
+        if self._shown is not None and self.owns_view(self._shown[0]):
+            self._request()
+
+    def owns_view(self, key: int) -> bool:
+        """Whether the view's colours for ``key`` come from here (it has hints and the model takes them)."""
+        edits = self.edits.get(key)
+        return self._takes_hints and edits is not None and len(edits) > 0
+
+    def forget(self, keys: list[int]) -> None:
+        """Photos left the queue: their hints go with them."""
+        for key in keys:
+            self.edits.pop(key, None)
+            self._predictions.pop(key, None)
+            self._reload.pop(key, None)
+
+    def edits_for(self, key: int) -> HintEdits:
+        return self.edits.setdefault(key, HintEdits())
+
+    def hints_of(self, key: int) -> list:
+        """``key``'s hints as ``(x, y, (r, g, b))`` in photo pixels (empty: none)."""
+        edits = self.edits.get(key)
+        return edits.as_tuples() if edits is not None else []
+
+    def prediction_for(self, key: int, model: str) -> Prediction | None:
+        """The prediction with ``key``'s current hints for model file version ``model``, if one is ready."""
+        edits = self.edits.get(key)
+        held = self._predictions.get(key)
+        if edits is None or held is None or not len(edits):
+            return None
+        return held[2] if held[:2] == (model, edits.revision) else None
+
+    def for_saving(self, key: int) -> tuple[list, Prediction | None]:
+        """``key``'s points and, if the preview has made it, the prediction with them for the current model."""
+        path = self.page.current_model_path()
+        return self.hints_of(key), (self.prediction_for(key, model_key(path)) if path is not None else None)
+
+    def stop(self) -> None:
+        self.preview.cancel()
+        if self._suggest_job is not None:
+            self._suggest_job.stop()
+        self.lane.stop_all()
+
+    # -- saving and reloading ------------------------------------------------------------------------
+    def write_for_saved(self, key: int, saved: Path) -> Path | None:
+        """Write ``<saved name>.hints.json`` beside a saved photo that has hints; returns its path."""
+        points = self.hints_of(key)
+        if not points:
+            return None
+        from engine.hints import Hint, write_hints
+
+        target = hints_file_for(saved)
+        try:
+            write_hints(target, [Hint(int(round(x)), int(round(y)), rgb) for x, y, rgb in points])
+        except (ColouriseError, OSError) as exc:
+            self.page.status_message.emit(f"{target.name}: could not save the hints ({exc})")
+            return None
+        return target
+
+    def offer_saved_hints(self, found: dict[int, Path]) -> None:
+        """Hints saved earlier with some of the photos just added: ask once whether to load them."""
+        found = {k: p for k, p in found.items() if k in self.page.items}
+        if not found or not self.ask_reload(found):
+            return
+        self._reload.update(found)
+        self.load_pending()
+
+    def load_pending(self, *_args) -> None:
+        """Load hint files the user agreed to reload, for photos whose size is known by now."""
+        for key, path in list(self._reload.items()):
+            item = self.page.items.get(key)
+            size = item.size if item is not None else None
+            if size is None and self._shown is not None and self._shown[0] == key:
+                size = QSize(self._shown[1].width, self._shown[1].height)
+            if item is not None and size is None:
+                continue  # read once the photo has been decoded
+            del self._reload[key]
+            if item is None:
+                continue
+            from engine.hints import read_hints
+
+            try:
+                hints = read_hints(path, size.width(), size.height())
+            except ColouriseError as exc:
+                self.page.status_message.emit(str(exc))
+                continue
+            self.edits_for(key).replace_all([(h.x, h.y, tuple(h.rgb)) for h in hints])
+            self.page.status_message.emit(f"Reloaded {len(hints)} hint{'s' if len(hints) != 1 else ''} for {item.source.name}.")
+            if self._shown is not None and self._shown[0] == key:
+                self.overlay.update()
+                self.refresh()
+
+    def ask_reload(self, found: dict[int, Path]) -> bool:
+        """Ask whether to reload hints saved earlier with these photos."""
+        names = "\n".join(f"{self.page.items[k].source.name}  ←  {p.name}" for k, p in list(found.items())[:8])
+        more = "\n…" if len(found) > 8 else ""
+        folder = next(iter(found.values())).parent
+        box = QMessageBox(
+            QMessageBox.Icon.Question, "Colourise",
+            f"Hints saved with an earlier colour version were found in {folder} for {len(found)} photo{'s' if len(found) != 1 else ''}:\n{names}{more}",
+            parent=self.page,
+        )
+        box.setInformativeText("Reload them, to carry on where you left off?")
+        reload = box.addButton("Reload Hints", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Not Now", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(reload)
+        box.exec()
+        return box.clickedButton() is reload
+
+    # -- editing ---------------------------------------------------------------------------------------
+    def _on_edited(self) -> None:
+        self._update_actions()
+        if self._shown is None or self.overlay.edits is not self.edits.get(self._shown[0]):
+            return
+        if self.owns_view(self._shown[0]):
+            self._request()
+        else:
+            self.page._show_current()  # the last hint went: back to the model's own colours
+
+    def _request(self) -> None:
+        key, photo, preview = self._shown
+        model_path = self.page.current_model_path()
+        if model_path is None:
+            return
+        edits = self.edits[key]
+        self.page.view.set_busy("Colouring…")
+        self.preview.request(HintRequest(key, edits.revision, photo, preview, model_path, self.page.strength_value(), edits.as_tuples()))
+
+    def _on_rendered(self, event: HintRendered) -> None:
+        self._predictions[event.key] = (event.model, event.revision, event.prediction)
+        if self._shown is None or self._shown[0] != event.key or not self.owns_view(event.key):
+            return
+        if event.display is not None:
+            self.page.view.set_after(event.display)
+        if event.final:
+            self.page.view.set_busy("")
+        self.preview_updated.emit(event.key, event.final)
+
+    def _on_failed(self, message: str) -> None:
+        self.page.view.set_busy("")
+        self.page.status_message.emit(f"Colouring with hints failed: {message}")
+
+    def _on_drag_finished(self) -> None:
+        self._update_actions()
+        self._suggest()
+
+    def _on_selection_changed(self, point) -> None:
+        self._update_actions()
+        self.panel.show_point(point.rgb if point is not None else None)
+        if point is not None and not (self.overlay.edits is not None and self.overlay.edits.dragging):
+            self._suggest()
+
+    # -- suggestions -------------------------------------------------------------------------------------
+    def _suggest(self) -> None:
+        point = self.overlay.selected_point()
+        self.panel.show_point(point.rgb if point is not None else None)
+        if point is None or self._shown is None:
+            return
+        model_path = self.page.current_model_path()
+        if model_path is None:
+            return
+        if self._suggest_job is not None:
+            self._suggest_job.stop()
+        _key, photo, preview = self._shown
+        self.panel.set_suggestions(None)
+        self._suggest_job = self.lane.submit(
+            suggest_colours, model_path, photo, preview, point.x, point.y, name="suggest",
+            on_finished=self._on_suggested, on_error=lambda message: self.panel.set_suggestions([], message),
+        )
+
+    def _on_suggested(self, result) -> None:
+        if result is None:
+            return
+        point_id_xy, colours = result
+        point = self.overlay.selected_point()
+        if point is None or (point.x, point.y) != point_id_xy:
+            return  # the point moved or another was selected meanwhile
+        self.panel.set_suggestions(colours, "" if colours else "This model suggests no colours.")
+        self.suggestions_ready.emit(colours)
+
+
+def suggest_colours(state, model_path: Path, photo: Photo, preview: Photo, x: float, y: float):
+    """The model's own likely colours at photo pixel (x, y): ``((x, y), [(r, g, b), ...])``."""
+    if state.should_stop():
+        return None
+    colouriser = COLOURISERS.get(model_path)
+    suggest = getattr(colouriser, "suggest_colours", None)
+    if suggest is None:
+        return (x, y), []
+    px = min(preview.width - 1, int(x * preview.width / photo.width))
+    py = min(preview.height - 1, int(y * preview.height / photo.height))
+    colours = suggest(preview, px, py, count=8)
+    return (x, y), [tuple(int(c) for c in rgb) for rgb in colours]
