@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "engine.cli.models_cmd",
     "engine.cli.train_cmd",
     "engine.cli.evaluate_cmd",
+    "engine.cli.runs_cmd",
 )
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 

@@ -19,6 +19,7 @@ import time
 import tomllib
 
 from engine.cli import argtypes
+from engine.training.config import TRACKERS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
 LINE_INTERVAL = 30.0  # seconds between progress lines when there is no terminal for a bar
@@ -71,6 +72,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", type=argtypes.device, metavar="auto|cpu|cuda", help="where to train (default: auto)")
     parser.add_argument("--seed", type=int, metavar="N", help="random seed (data order, augmentation, initial weights)")
     parser.add_argument("--set", dest="settings", action="append", type=_setting, default=[], metavar="KEY=VALUE", help="any other config setting, e.g. --set schedule=\"onecycle\" --set cache_images=false")
+    parser.add_argument("--log", action="append", choices=TRACKERS, metavar="tensorboard|wandb",
+                        help="also log to TensorBoard (event files in the run folder) or Weights & Biases (offline unless WANDB_MODE says otherwise); repeatable")
     parser.add_argument("--no-progress", action="store_true", help="print a line per validation instead of a progress bar")
 
 
@@ -99,6 +102,8 @@ def config_from_args(args: argparse.Namespace):
         data["data"] = list(args.data)
     if args.val:
         data["val"] = list(args.val)
+    if getattr(args, "log", None):
+        data["log"] = list(dict.fromkeys([*data.get("log", []), *args.log]))
     models_dir = getattr(args, "models_dir", None)
     if models_dir:
         data["library_dir"] = str(models_dir)
@@ -138,6 +143,8 @@ def _forwarded_argv(args: argparse.Namespace) -> list[str]:
     for attr, flag in (("data", "--data"), ("val", "--val")):
         for value in getattr(args, attr, None) or []:
             argv += [flag, str(value)]
+    for name in getattr(args, "log", None) or []:
+        argv += ["--log", name]
     for key, value in args.settings or []:
         from engine.training.config import _toml_value
 
@@ -236,7 +243,12 @@ def run_training(args: argparse.Namespace, progress: bool = True) -> int:
     from engine import events
     from engine.task import TaskState
     from engine.training import train
+    from engine.training.trackers import missing
 
+    for name in config.log:
+        reason = missing(name)
+        if reason:
+            print(f"colourise: note: {reason}", file=sys.stderr)
     printer = ProgressPrinter(bar=progress and not args.no_progress)
     state = TaskState(on_event=printer)
     previous = {}

@@ -19,6 +19,7 @@ from typing import Any
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
 SCHEDULES = ("constant", "cosine", "onecycle", "plateau")
 DEVICES = ("auto", "cpu", "cuda")
+TRACKERS = ("tensorboard", "wandb")  # engine.training.trackers
 
 
 @dataclass
@@ -81,6 +82,7 @@ class TrainConfig:
     checkpoint_every_minutes: float = 10.0
     run_dir: str = "runs"  # the parent folder; each run gets ``<run_dir>/<name>-<timestamp>/``
     library_dir: str = ""  # where the finished model is added; empty: the user's model library
+    log: list[str] = field(default_factory=list)  # also log to these trackers: "tensorboard", "wandb"
 
     # -- set by ``resume_config``; not part of a recipe
     resume: str = ""  # an existing run folder to continue
@@ -101,6 +103,7 @@ class TrainConfig:
             (self.lr > 0 and math.isfinite(self.lr), f"lr must be a positive number, not {self.lr}"),
             (0 <= self.val_fraction < 1, f"val_fraction must be in [0, 1), not {self.val_fraction}"),
             (bool(self.data), "no training data folder given (data = [...] or --data DIR)"),
+            (all(name in TRACKERS for name in self.log), f"log may name {' and '.join(TRACKERS)}, not {self.log!r}"),
             (self.cache_images in (True, False, "auto"), f"cache_images must be true, false or \"auto\", not {self.cache_images!r}"),
         ]
         for ok, message in checks:
@@ -130,7 +133,7 @@ class TrainConfig:
             raise ValueError(f"unknown augment setting(s): {', '.join(unknown)}")
         if "crop_scale" in augment:
             augment["crop_scale"] = tuple(float(x) for x in augment["crop_scale"])
-        for key in ("data", "val", "exclude"):
+        for key in ("data", "val", "exclude", "log"):
             if isinstance(data.get(key), str):
                 data[key] = [data[key]]
         if "arch_params" in data:

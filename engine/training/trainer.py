@@ -61,11 +61,12 @@ from engine.events import (
 )
 from engine.metrics import lab_metrics, mean_metrics
 from engine.task import TaskState
-from engine.training import distributed
+from engine.training import distributed, trackers
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
 from engine.training.config import TrainConfig
 from engine.training.losses import LossModule, get_loss
 from engine.training.runfolder import CONFIG_NAME, RunFolder, new_run_dir, safe_name
+from engine.training.runstatus import AlreadyRunning, RunStatus
 
 STEP_EVENT_INTERVAL = 0.1  # seconds: at most ~10 TrainingStep events a second
 HASH_DIR_ENV = "COLOURISE_TRAIN_HASH_DIR"  # tests: each rank writes a hash of its final weights here
@@ -103,9 +104,10 @@ def resume(run_dir: str | Path, state: TaskState | None = None):
 
 def train(config: TrainConfig, state: TaskState | None = None):
     """Train (or resume) as ``config`` says; returns TrainingFinished, TrainingCancelled or TrainingFailed."""
-    state = state or TaskState()
+    state = trackers.attach(config, state or TaskState())  # TensorBoard / W&B listen to the events (rank 0 emits)
     info = distributed.DistInfo()
     run: _Run | None = None
+    event = None
     try:
         info = distributed.setup(config.device)
         run = _Run(config, state, info)
@@ -118,7 +120,7 @@ def train(config: TrainConfig, state: TaskState | None = None):
             run.write_error_log()
     finally:
         if run is not None:
-            run.close()
+            run.close(event)
         distributed.teardown(info)
     if info.is_main:
         state.emit(event)
@@ -180,6 +182,7 @@ class _Run:
         self.last_val: dict[str, float] = {}
         self.last_val_loss = float("nan")
         self.last_checkpoint: Path | None = None
+        self.status: RunStatus | None = None  # rank 0: status.json and the lock that says "running"
 
     # -- set-up ------------------------------------------------------------------------------
     def execute(self):
@@ -213,6 +216,10 @@ class _Run:
         elif self.info.is_main:
             self.run_dir = new_run_dir(config.run_dir or "runs", config.model_name)
         if self.info.is_main:
+            try:
+                self.status = RunStatus.begin(self.run_dir)
+            except AlreadyRunning as exc:
+                raise TrainingError(str(exc)) from None
             self.files = RunFolder(self.run_dir)
             recipe = TrainConfig.from_dict({**config.to_dict(), "resume": ""})
             self.files.write_config(recipe.to_toml())
@@ -590,8 +597,10 @@ class _Run:
         if it is not None and hasattr(it, "_shutdown_workers"):
             it._shutdown_workers()
 
-    def close(self) -> None:
+    def close(self, event=None) -> None:
         self._close_loader()
+        if self.status is not None:
+            self.status.end(event)
 
     def write_error_log(self) -> None:
         if self.files is not None:

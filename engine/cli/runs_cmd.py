@@ -1,0 +1,78 @@
+"""``colourise runs``: every training run, side by side (``--json`` for scripts).
+
+    colourise runs                       # runs/ under the current folder
+    colourise runs --run-dir ~/runs --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+EXIT_OK = 0
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "runs",
+        help="list training runs with their status, progress and last validation metrics",
+        description="List the training runs in a folder: status (running, finished, stopped and resumable, failed with "
+        "the reason), steps, date, time spent, the last validation metrics, and the settings in which the runs differ.",
+    )
+    parser.add_argument("--run-dir", metavar="DIR", default="runs", help="the folder that holds the run folders (default: runs)")
+    parser.add_argument("--json", action="store_true", help="print JSON: {\"runs\": [...], \"differing_settings\": {...}}")
+    return parser
+
+
+def _metric(value: float | None, digits: int) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.runs import differing_settings, format_duration, list_runs
+
+    runs = list_runs(args.run_dir)
+    differ = differing_settings(runs)
+    if args.json:
+        json.dump({"run_dir": str(args.run_dir), "runs": [r.to_dict() for r in runs], "differing_settings": differ},
+                  sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    if not runs:
+        print(f"no training runs in {args.run_dir}")
+        return EXIT_OK
+    hue_keys = sorted({k for r in runs for k in r.hue_metrics})
+    header = ["run", "arch", "status", "steps", "started", "time", "PSNR", "AuC", "colourful", *hue_keys]
+    rows = [header]
+    for r in runs:
+        steps = f"{r.steps}/{r.total_steps}" if r.total_steps and r.status != "finished" else str(r.steps)
+        rows.append([
+            r.name, r.arch, r.status + (" (resumable)" if r.resumable and r.status != "stopped" else ""), steps,
+            r.started.replace("T", " ")[:16], format_duration(r.seconds),
+            _metric(r.metrics.get("psnr"), 2), _metric(r.metrics.get("auc"), 3), _metric(r.metrics.get("colourfulness"), 1),
+            *[_metric(r.metrics.get(k), 3) for k in hue_keys],
+        ])
+    print(table(rows))
+    for r in runs:
+        if r.message and r.status in ("failed", "stopped"):
+            print(f"{r.name}: {r.status}: {r.message}")
+    if differ:
+        print("\nsettings that differ:")
+        print(table([["setting", *[r.name for r in runs]], *[[k, *[_plain(v) for v in values]] for k, values in differ.items()]]))
+    return EXIT_OK
+
+
+def _plain(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return str(value)

@@ -1,0 +1,261 @@
+"""Every training run on disk, side by side: status, progress, last validation metrics, curves, settings.
+
+``list_runs(parent)`` reads each run folder under ``parent`` (see
+``engine.training.runfolder`` for what a run folder holds) into a ``RunSummary``;
+``differing_settings(runs)`` says in which settings they differ; ``read_curves(run)``
+gives the training and validation curves from ``metrics.jsonl``. Reading never writes
+and never fails on a damaged folder: what cannot be read is left out.
+
+Status: ``running`` (a training process holds the run's lock), ``finished`` (its model
+was saved), ``stopped`` (stopped by the user, or its process ended unexpectedly, with a
+resumable checkpoint), ``failed`` (with the reason).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.training.runstatus import FAILED, FINISHED, RUNNING, STOPPED, is_running, read_status, seconds_spent
+
+SUMMARY_METRICS = ("psnr", "auc", "colourfulness")  # plus any hue accuracy metric a run's validation reports
+IGNORED_SETTINGS = ("resume", "run_dir", "library_dir", "log")  # where a run was written, not how it trained
+_STAMP = re.compile(r"-(\d{8}-\d{6})(?:-\d+)?$")
+
+
+@dataclass
+class RunSummary:
+    path: str
+    name: str  # the run folder's name
+    model_name: str  # the name the model gets in the library
+    arch: str
+    status: str  # running | finished | stopped | failed
+    message: str  # why it failed, or how it stopped
+    resumable: bool  # a checkpoint to continue from (and not finished)
+    steps: int  # the last step logged
+    total_steps: int | None
+    started: str  # ISO date and time the run began
+    seconds: float | None  # wall-clock time spent training, all sessions together
+    metrics: dict[str, float] = field(default_factory=dict)  # the last validation's metrics
+    val_loss: float | None = None
+    train_loss: float | None = None
+    model: str = ""  # the finished model file (the library's copy when it still exists)
+    preview: str = ""  # the last preview picture
+    settings: dict[str, Any] = field(default_factory=dict)  # the config, flattened ("augment.hflip")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RunSummary":
+        return cls(**data)
+
+    @property
+    def hue_metrics(self) -> dict[str, float]:
+        return {k: v for k, v in self.metrics.items() if "hue" in k}
+
+
+def read_rows(run_dir: str | Path) -> list[dict[str, Any]]:
+    """metrics.jsonl's rows (a line cut short by a kill is skipped)."""
+    rows = []
+    try:
+        text = (Path(run_dir) / "metrics.jsonl").read_text(encoding="utf-8")
+    except OSError:
+        return rows
+    for line in text.splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(row, dict) and isinstance(row.get("step"), int):
+            rows.append(row)
+    return rows
+
+
+def read_curves(run_dir: str | Path) -> dict[str, dict[str, list[tuple[int, float]]]]:
+    """``{"train": {"loss": [(step, value), ...], "lr": ...}, "val": {"loss": ..., "psnr": ...}}``."""
+    curves: dict[str, dict[str, list[tuple[int, float]]]] = {"train": {}, "val": {}}
+    for row in read_rows(run_dir):
+        kind = "val" if row.get("type") == "val" else "train"
+        for key, value in row.items():
+            if key in ("type", "step", "epoch") or not isinstance(value, (int, float)) or isinstance(value, bool):
+                continue
+            if math.isfinite(value):
+                curves[kind].setdefault(key, []).append((row["step"], float(value)))
+    return curves
+
+
+def _read_config(run_dir: Path) -> dict[str, Any]:
+    for name, parse in (("config.toml", tomllib.loads), ("config.json", json.loads)):
+        try:
+            data = parse((run_dir / name).read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            continue
+    return {}
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables become dotted keys: ``{"augment": {"hflip": true}}`` -> ``{"augment.hflip": true}``."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def is_run_folder(path: Path) -> bool:
+    return path.is_dir() and ((path / "config.toml").is_file() or (path / "config.json").is_file())
+
+
+def _started(run_dir: Path, status: dict[str, Any]) -> str:
+    when = status.get("created") or status.get("started")
+    if isinstance(when, (int, float)) and when > 0:
+        return _dt.datetime.fromtimestamp(when).isoformat(timespec="seconds")
+    match = _STAMP.search(run_dir.name)
+    if match:
+        try:
+            return _dt.datetime.strptime(match.group(1), "%Y%m%d-%H%M%S").isoformat(timespec="seconds")
+        except ValueError:
+            pass
+    try:
+        return _dt.datetime.fromtimestamp((run_dir / "config.toml").stat().st_mtime).isoformat(timespec="seconds")
+    except OSError:
+        return ""
+
+
+def _total_steps(run_dir: Path, config: dict[str, Any]) -> int | None:
+    if int(config.get("steps", 0) or 0) > 0:
+        return int(config["steps"])
+    try:
+        photos = int(json.loads((run_dir / "dataset.json").read_text(encoding="utf-8"))["train_photos"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    batch = max(1, int(config.get("batch_size", 1) or 1))
+    return max(1, photos // batch) * int(config.get("epochs", 0) or 0) or None
+
+
+def _status(run_dir: Path, status: dict[str, Any]) -> tuple[str, str, bool]:
+    """(status, message, resumable)."""
+    checkpoint = (run_dir / "checkpoint.pt").is_file()
+    state = status.get("state")
+    if is_running(run_dir, status):
+        return RUNNING, "", False
+    if state == FINISHED:
+        return FINISHED, "", False
+    if state == STOPPED:
+        message = status.get("message") or "stopped"
+        return (STOPPED, message, True) if checkpoint else (FAILED, f"{message}, before its first checkpoint", False)
+    if state == FAILED:
+        return FAILED, status.get("message") or "failed", checkpoint
+    if state == RUNNING:  # the process ended without saying how: killed, crashed, or the machine went down
+        if checkpoint:
+            return STOPPED, "the training process ended unexpectedly; resuming continues from its last checkpoint", True
+        return FAILED, "the training process ended before its first checkpoint", False
+    # a run folder from before status.json: judge by what it holds
+    if any(run_dir.glob("*.safetensors")):
+        return FINISHED, "", False
+    if (run_dir / "error.log").is_file():
+        try:
+            lines = [line for line in (run_dir / "error.log").read_text(encoding="utf-8").splitlines() if line.strip()]
+        except OSError:
+            lines = []
+        return FAILED, (lines[-1].strip()[:200] if lines else "failed (see error.log)"), checkpoint
+    if checkpoint:
+        return STOPPED, "stopped", True
+    return FAILED, "no checkpoint or model: the run ended before saving anything", False
+
+
+def _model_path(run_dir: Path, status: dict[str, Any]) -> str:
+    library_copy = status.get("model")
+    if library_copy and Path(library_copy).is_file():
+        return str(library_copy)
+    own = sorted(run_dir.glob("*.safetensors"))
+    return str(own[0]) if own else ""
+
+
+def read_run(run_dir: str | Path) -> RunSummary:
+    """One run folder's summary."""
+    run_dir = Path(run_dir)
+    status = read_status(run_dir)
+    config = _read_config(run_dir)
+    state, message, resumable = _status(run_dir, status)
+    rows = read_rows(run_dir)
+    train_rows = [r for r in rows if r.get("type") != "val"]
+    val_rows = [r for r in rows if r.get("type") == "val"]
+    last_val = val_rows[-1] if val_rows else {}
+    metrics = {
+        k: float(v) for k, v in last_val.items()
+        if k not in ("type", "step", "epoch", "loss") and isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    }
+    previews = sorted((run_dir / "previews").glob("epoch-*.png"))
+    settings = flatten(config)
+    arch = str(config.get("arch", ""))
+    return RunSummary(
+        path=str(run_dir),
+        name=run_dir.name,
+        model_name=str(config.get("name") or arch or run_dir.name),
+        arch=arch,
+        status=state,
+        message=message,
+        resumable=resumable and state != FINISHED,
+        steps=max((r["step"] for r in rows), default=0),
+        total_steps=_total_steps(run_dir, config),
+        started=_started(run_dir, status),
+        seconds=seconds_spent(run_dir, status, running=state == RUNNING),
+        metrics=metrics,
+        val_loss=_finite(last_val.get("loss")),
+        train_loss=_finite(train_rows[-1].get("loss")) if train_rows else None,
+        model=_model_path(run_dir, status),
+        preview=str(previews[-1]) if previews else "",
+        settings=settings,
+    )
+
+
+def _finite(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+
+
+def list_runs(parent: str | Path = "runs") -> list[RunSummary]:
+    """Every run folder directly under ``parent``, newest first (none when ``parent`` does not exist)."""
+    parent = Path(parent).expanduser()
+    try:
+        folders = [p for p in parent.iterdir() if is_run_folder(p)]
+    except OSError:
+        return []
+    runs = [read_run(p) for p in folders]
+    return sorted(runs, key=lambda r: (r.started, r.name), reverse=True)
+
+
+def differing_settings(runs: list[RunSummary]) -> dict[str, list[Any]]:
+    """The settings whose values are not the same in every run: key -> one value per run (None: not set)."""
+    if len(runs) < 2:
+        return {}
+    keys = sorted({k for r in runs for k in r.settings if k not in IGNORED_SETTINGS})
+    out = {}
+    for key in keys:
+        values = [r.settings.get(key) for r in runs]
+        if any(v != values[0] for v in values[1:]):
+            out[key] = values
+    return out
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"

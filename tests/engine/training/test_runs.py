@@ -1,0 +1,121 @@
+"""engine.runs (and engine.training.runstatus): every run folder read back with its status, progress, metrics, curves and settings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.cli.main import main
+from engine.events import CheckpointSaved, TrainingCancelled, TrainingFailed, TrainingFinished
+from engine.runs import differing_settings, list_runs, read_curves, read_run, RunSummary
+from engine.training import train
+from engine.training.runstatus import RunStatus, read_status
+
+
+@pytest.fixture
+def three_runs(tiny_config, tmp_path, recorder):
+    """A finished, a stopped (after its checkpoint at step 2) and a failed run in one runs folder."""
+    finished = train(tiny_config(name="finished", steps=3, lr=3e-3))
+    assert isinstance(finished, TrainingFinished)
+    rec = recorder(stop_when=lambda e: isinstance(e, CheckpointSaved) and e.step == 2)
+    stopped = train(tiny_config(name="stopped", steps=6, checkpoint_every_steps=2, val_every_steps=2), rec.state)
+    assert isinstance(stopped, TrainingCancelled)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    failed = train(tiny_config(name="failed", data=[str(empty)]))
+    assert isinstance(failed, TrainingFailed) and failed.run_dir is not None
+    return {"finished": finished.run_dir, "stopped": stopped.run_dir, "failed": failed.run_dir, "parent": tmp_path / "runs"}
+
+
+def by_model_name(runs):
+    return {r.model_name: r for r in runs}
+
+
+def test_finished_stopped_and_failed_runs_are_told_apart(three_runs):
+    runs = by_model_name(list_runs(three_runs["parent"]))
+    assert set(runs) == {"finished", "stopped", "failed"}
+
+    done = runs["finished"]
+    assert (done.status, done.arch, done.steps, done.total_steps, done.resumable) == ("finished", "alpha", 3, 3, False)
+    assert done.model.endswith("finished.safetensors") and done.preview.endswith(".png")
+    assert {"psnr", "auc", "colourfulness"} <= set(done.metrics) and done.val_loss is not None
+    assert done.seconds is not None and done.seconds >= 0 and done.started[:2] == "20"
+
+    stopped = runs["stopped"]
+    assert (stopped.status, stopped.steps, stopped.total_steps, stopped.resumable) == ("stopped", 2, 6, True)
+    assert stopped.message == "stopped by the user" and stopped.model == ""
+
+    failed = runs["failed"]
+    assert failed.status == "failed" and failed.message.startswith("no usable colour photos in") and not failed.resumable
+
+
+def test_a_killed_run_is_stopped_and_resumable_and_a_live_one_is_running(three_runs):
+    run_dir = three_runs["stopped"]
+    # what a process killed mid-run leaves: status still "running", but nobody holds the lock
+    status = read_status(run_dir)
+    (run_dir / "status.json").write_text(json.dumps({**status, "state": "running", "message": ""}))
+    killed = read_run(run_dir)
+    assert killed.status == "stopped" and killed.resumable and "ended unexpectedly" in killed.message
+
+    live = RunStatus.begin(run_dir)  # this process trains it now
+    try:
+        assert read_run(run_dir).status == "running"
+    finally:
+        live.end(None)
+    assert read_run(run_dir).status == "stopped"
+
+
+def test_a_second_process_cannot_train_a_running_run(three_runs, tiny_config):
+    from engine.training import resume_config
+
+    live = RunStatus.begin(three_runs["stopped"])
+    try:
+        result = train(resume_config(three_runs["stopped"]))
+        assert isinstance(result, TrainingFailed) and "already being trained" in result.message
+    finally:
+        live.release()
+    assert read_status(three_runs["stopped"])["pid"]  # the live run's status was left alone
+
+
+def test_a_run_folder_from_before_status_files_is_judged_by_its_contents(three_runs):
+    for key in ("finished", "stopped"):
+        (three_runs[key] / "status.json").unlink()
+        (three_runs[key] / "run.lock").unlink()
+    runs = by_model_name(list_runs(three_runs["parent"]))
+    assert runs["finished"].status == "finished" and runs["stopped"].status == "stopped"
+
+
+def test_curves_and_the_settings_that_differ(three_runs):
+    curves = read_curves(three_runs["finished"])
+    assert [s for s, _ in curves["train"]["loss"]] == [1, 2, 3]
+    assert [s for s, _ in curves["val"]["psnr"]] == [1, 2, 3]  # 7 photos in batches of 4: an epoch a step
+    runs = [read_run(three_runs["finished"]), read_run(three_runs["stopped"])]
+    differ = differing_settings(runs)
+    assert differ["lr"] == [3e-3, 1e-3] and differ["steps"] == [3, 6] and differ["name"] == ["finished", "stopped"]
+    assert "data" not in differ and "run_dir" not in differ and "augment.hflip" not in differ
+    assert differing_settings(runs[:1]) == {}
+
+
+def test_runs_json_round_trip(three_runs, capsys):
+    assert main(["runs", "--json", "--run-dir", str(three_runs["parent"])]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [RunSummary.from_dict(r) for r in data["runs"]] == list_runs(three_runs["parent"])
+    assert data["differing_settings"]["name"] == [r["model_name"] for r in data["runs"]]
+
+
+def test_runs_table(three_runs, capsys):
+    assert main(["runs", "--run-dir", str(three_runs["parent"])]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["run", "arch", "status", "steps"]
+    assert any(line.startswith("finished-") and " finished " in line for line in lines)
+    assert any(line.startswith("stopped-") and " stopped " in line and " 2/6 " in line for line in lines)
+    assert "failed: no usable colour photos" in out and "settings that differ:" in out
+
+
+def test_no_runs(tmp_path, capsys):
+    assert main(["runs", "--run-dir", str(tmp_path / "none")]) == 0
+    assert "no training runs in" in capsys.readouterr().out
+    assert main(["runs", "--json", "--run-dir", str(tmp_path / "none")]) == 0
+    assert json.loads(capsys.readouterr().out)["runs"] == []
