@@ -12,7 +12,7 @@ left out (``missing(name)`` says how to install it), and one that raises is swit
   so TensorBoard drops what a killed session logged past the checkpoint: no duplicated steps.
 - ``wandb``: the same through ``wandb``, offline (files under ``<run>/wandb/``, upload later
   with ``wandb sync``) unless ``WANDB_MODE`` says otherwise; ``WANDB_PROJECT`` names the
-  project (default "colourise"). The run id is kept in ``<run>/wandb-id.txt`` so a resumed run
+  project (default "colourise"), ``WANDB_DIR`` where its files go. The run id is kept in ``<run>/wandb-id.txt`` so a resumed run
   continues the same W&B run. W&B works on a thread of its own, so the network never holds
   training up, and it never prompts (no login: it stays offline).
 """
@@ -222,13 +222,13 @@ class WandbTracker:
         recipe = {k: v for k, v in self.config.to_dict().items() if k not in ("resume",)}
         return wandb.init(
             project=os.environ.get("WANDB_PROJECT") or "colourise",
-            dir=str(run_dir),
+            dir=os.environ.get("WANDB_DIR") or str(run_dir),
             id=run_id,
             name=run_dir.name,
             config=recipe,
             resume="allow",
             mode=wandb_mode(),
-            settings=wandb.Settings(silent=True, console="off", init_timeout=60),
+            settings=wandb.Settings(silent=True, console="off", init_timeout=60, disable_git=True, save_code=False),
         )
 
     @staticmethod
