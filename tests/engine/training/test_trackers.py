@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from engine.events import PreviewReady, TrainingFailed, TrainingFinished, TrainingStep
@@ -88,8 +90,12 @@ def test_an_unknown_tracker_is_a_config_error(tiny_config):
         tiny_config(log=["mlflow"]).validate()
 
 
-def wandb_history(path) -> dict[int, dict[str, float]]:
-    """step -> logged values, read from an offline run's ``.wandb`` file (a LevelDB-style log of protobuf records)."""
+def wandb_history(path) -> dict[int, dict[str, float]] | None:
+    """step -> logged values, read from an offline run's ``.wandb`` file (a LevelDB-style log of protobuf records).
+
+    None until the file is complete (ends with the run's exit record): wandb's service process
+    writes it, and may still be writing when ``run.finish()`` has returned.
+    """
     import json
     import struct
 
@@ -97,7 +103,7 @@ def wandb_history(path) -> dict[int, dict[str, float]]:
 
     data, block, header = path.read_bytes(), 32768, 7
     assert data[:4] == b":W&B"
-    pos, pending, history = 7, b"", {}
+    pos, pending, history, complete = 7, b"", {}, False
     while pos + header <= len(data):
         left = block - pos % block
         _crc, length, kind = struct.unpack("<IHB", data[pos : pos + header]) if left >= header else (0, 0, 0)
@@ -110,10 +116,11 @@ def wandb_history(path) -> dict[int, dict[str, float]]:
         if kind in (1, 4):
             record = wandb_internal_pb2.Record()
             record.ParseFromString(pending)
+            complete = complete or record.WhichOneof("record_type") == "exit"
             if record.WhichOneof("record_type") == "history":
                 row = history.setdefault(record.history.step.num, {})
                 row.update({item.key or "/".join(item.nested_key): json.loads(item.value_json) for item in record.history.item})
-    return history
+    return history if complete else None
 
 
 def test_wandb_offline_run_holds_the_metrics(tiny_config, tmp_path, monkeypatch, recorder):
@@ -130,8 +137,11 @@ def test_wandb_offline_run_holds_the_metrics(tiny_config, tmp_path, monkeypatch,
     runs = list((tmp_path / "wandb-home" / "wandb").glob("offline-run-*"))
     assert len(runs) == 1
     run_id = (result.run_dir / "wandb-id.txt").read_text().strip()
-    history = wandb_history(runs[0] / f"run-{run_id}.wandb")
-    assert sorted(s for s, row in history.items() if "val/psnr" in row) == [2, 4]
+    deadline = time.monotonic() + 60
+    while (history := wandb_history(runs[0] / f"run-{run_id}.wandb")) is None and time.monotonic() < deadline:
+        time.sleep(0.2)  # wandb's own process finishes the file: nothing to wait on but the file
+    assert history is not None, "the offline run file was never completed"
+    assert sorted(s for s, row in history.items() if "val/psnr" in row) == [2, 4], {s: sorted(r) for s, r in history.items()}
     assert history[4]["val/psnr"] == pytest.approx(result.metrics["psnr"])
     assert sorted(s for s, row in history.items() if "train/loss" in row) == [e.step for e in rec.of(TrainingStep)]
     assert len(list((runs[0] / "files" / "media" / "images").glob("previews_*.png"))) == 2
