@@ -220,3 +220,25 @@ def test_the_model_choice_and_strength_are_remembered(window, qtbot, library_dir
     assert again.colourise_page.current_model_name() == "zeta"
     assert again.colourise_page.strength.value() == 140
     again.close()
+
+
+@pytest.mark.parametrize("training", ['"a string"', "null", "[1, 2]", "3.5", '{"epochs": "x", "metrics": [], "data": 1}'])
+def test_the_window_starts_with_odd_model_files_in_the_library(qtbot, library_dir, save_lineage_model, training):
+    """One odd file must never stop the app: it is listed (unknown fields) or shown as unreadable."""
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    from desktop.main_window import MainWindow
+
+    good = save_lineage_model(library_dir / "good.safetensors")
+    with safe_open(str(good), framework="pt") as f:
+        metadata, tensors = dict(f.metadata()), {k: f.get_tensor(k) for k in f.keys()}
+    save_file(tensors, str(library_dir / "odd.safetensors"), metadata={**metadata, "training": training})
+    save_file(tensors, str(library_dir / "bad-config.safetensors"), metadata={**metadata, "config": "[1]"})
+    (library_dir / "garbage.safetensors").write_bytes(b"not a model")
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    page = win.colourise_page
+    qtbot.waitUntil(lambda: page.current_model_name() in ("good", "odd"), timeout=10_000)
+    win.close()

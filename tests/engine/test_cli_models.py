@@ -78,3 +78,27 @@ def test_training_summary_copes_with_partial_metadata():
     assert training_summary({}) == ""
     assert training_summary({"epochs": 3}) == "3 epochs"
     assert training_summary({"data": "/x/val"}) == "from val"
+
+
+@pytest.mark.parametrize("training", ['"a string"', "null", "[1]", "7", '{"epochs": "x", "metrics": [1], "data": 3}'])
+def test_a_model_with_odd_training_metadata_is_listed_and_the_others_too(folders, capsys, training):
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    user, _ = folders
+    good = user / "portraits.safetensors"
+    with safe_open(str(good), framework="pt") as f:
+        metadata = {**f.metadata(), "training": training}
+    tensors = {k: v.contiguous() for k, v in create_model("alpha").state_dict().items()}
+    save_file(tensors, str(user / "odd.safetensors"), metadata=metadata)
+    save_file(tensors, str(user / "cfg.safetensors"), metadata={**metadata, "config": '"wide"'})
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    odd = next(line for line in out.splitlines() if line.startswith("odd "))
+    assert "alpha" in odd and "unreadable" not in odd
+    cfg = next(line for line in out.splitlines() if line.startswith("cfg "))
+    assert "unreadable: its config is not a JSON object" in cfg
+    assert "portraits" in out
+    assert main(["models", "--json"]) == 0
+    rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["odd"]["architecture"] == "alpha" and rows["cfg"]["error"]

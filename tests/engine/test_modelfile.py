@@ -171,3 +171,110 @@ def test_weights_only_pickle_checkpoint_is_accepted(tmp_path):
     assert info.arch == "alpha"
     for key, value in model.state_dict().items():
         assert torch.equal(loaded.state_dict()[key], value)
+
+
+# -- hardening: metadata validated once, sizes bounded before anything large is built ------------
+
+
+def _with_metadata(tmp_path, name: str, **changes: str) -> Path:
+    """A good alpha model file whose metadata fields are replaced by ``changes`` (raw strings)."""
+    good = save_model(tmp_path / f"good-{name}", create_model("alpha"), {"epochs": 2, "train_photos": 5})
+    path = tmp_path / name
+    tensors = {k: v.contiguous() for k, v in create_model("alpha").state_dict().items()}
+    save_file(tensors, str(path), metadata={**metadata_of(good), **changes})
+    return path
+
+
+@pytest.mark.parametrize("training", ['"a string"', "null", "[1, 2]", "42", "true"])
+def test_training_metadata_that_is_not_an_object_reads_as_unknown(tmp_path, training):
+    info = read_info(_with_metadata(tmp_path, "odd.safetensors", training=training))
+    assert info.arch == "alpha" and info.training == {}
+
+
+def test_training_fields_of_the_wrong_type_are_dropped_and_good_ones_kept(tmp_path):
+    training = {"epochs": "many", "metrics": ["psnr"], "train_photos": "x", "data": 5, "description": "portraits"}
+    info = read_info(_with_metadata(tmp_path, "fields.safetensors", training=json.dumps(training)))
+    assert info.training == {"description": "portraits"}
+    metrics = {"psnr": 23.5, "bad": "high", "nan": None}
+    info = read_info(_with_metadata(tmp_path, "metrics.safetensors", training=json.dumps({"metrics": metrics, "epochs": 3})))
+    assert info.training == {"metrics": {"psnr": 23.5}, "epochs": 3}
+
+
+@pytest.mark.parametrize(
+    "changes, reason",
+    [
+        ({"config": '"wide"'}, "config is not a JSON object"),
+        ({"config": "[8]"}, "config is not a JSON object"),
+        ({"arch": ""}, "names no architecture"),
+        ({"created": "x"}, None),  # a plain string is fine
+    ],
+)
+def test_a_bad_config_is_one_line_a_bad_date_is_not_an_error(tmp_path, changes, reason):
+    path = _with_metadata(tmp_path, "cfg.safetensors", **changes)
+    if reason is None:
+        assert read_info(path).created == "x"
+        return
+    with pytest.raises(ModelFileError) as error:
+        read_info(path)
+    assert_one_line(error, path, reason)
+
+
+@pytest.mark.parametrize(
+    "blob, reason",
+    [
+        ({"arch": "alpha", "config": "wide", "state_dict": {}}, "config is not"),
+        ({"arch": "alpha", "config": {}, "state_dict": [1, 2]}, "state_dict is not"),
+        ({"arch": 5, "config": {}, "state_dict": {}}, "architecture name"),
+        ({"arch": "alpha", "config": {}, "state_dict": {"w": 3}}, "state_dict is not"),
+    ],
+)
+def test_pickle_files_with_the_wrong_kinds_of_fields_are_clear_model_errors(tmp_path, blob, reason):
+    path = tmp_path / "odd.pth"
+    torch.save(blob, path)
+    for load in (read_info, load_model):
+        with pytest.raises(ModelFileError) as error:
+            load(path)
+        assert_one_line(error, path, reason)
+
+
+@pytest.mark.parametrize(
+    "config, reason",
+    [
+        ({"width": 1300}, "million parameters"),
+        ({"width": 8000}, "width: expected a whole number from 1 to 4096"),
+        ({"width": 0}, "width: expected a whole number from 1 to 4096"),
+        ({"width": "wide"}, 'width: expected a whole number from 1 to 4096, got "wide"'),
+        ({"width": 16}, "has shape"),  # fits the limits, but the weights are width 8's
+    ],
+)
+def test_a_config_asking_for_a_huge_model_is_refused_before_building_it(tmp_path, config, reason):
+    import resource
+
+    path = _with_metadata(tmp_path, "huge.safetensors", config=json.dumps(config))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ModelFileError) as error:
+        load_model(path)
+    assert_one_line(error, path, reason)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 200, f"peak memory grew by {grown_mb:.0f} MB"
+
+
+def test_colour_unet_working_size_and_widths_are_bounded(tmp_path):
+    from engine.modelfile import check_arch_config
+
+    with pytest.raises(ValueError, match="working_size: expected a whole number from 1 to 4096, got 100000"):
+        check_arch_config("colour_unet", {"working_size": 100000})
+    with pytest.raises(ValueError, match=r"decoder_widths: expected 4 whole numbers from 1 to 4096, got \[1, 2\]"):
+        check_arch_config("colour_unet", {"decoder_widths": [1, 2]})
+    check_arch_config("colour_unet", {"decoder_widths": [8, 8, 8, 8], "working_size": 256})
+
+
+def test_model_files_in_a_run_folder_follow_the_umask(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        path = save_model(tmp_path / "m.safetensors", create_model("alpha"))
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
