@@ -14,9 +14,12 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+MAX_IMAGE_SIZE = 2048  # training crops (pixels a side)
+MAX_STEP_PIXELS = 1 << 26  # batch_size x image_size^2 per process: 256 crops of 512, 16 of 2048
+MAX_STEPS = 1_000_000_000
 SCHEDULES = ("constant", "cosine", "onecycle", "plateau")
 DEVICES = ("auto", "cpu", "cuda")
 TRACKERS = ("tensorboard", "wandb")  # engine.training.trackers
@@ -92,29 +95,48 @@ class TrainConfig:
         return self.name or self.arch
 
     def validate(self) -> None:
-        """Raise ``ValueError`` with a one-line reason when a value cannot work."""
-        checks = [
-            (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}"),
-            (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}, not {self.schedule!r}"),
-            (self.device == "auto" or self.device.split(":")[0] in DEVICES, f"device must be auto, cpu or cuda, not {self.device!r}"),
-            (self.image_size >= 8, f"image_size must be at least 8, not {self.image_size}"),
-            (self.batch_size >= 1, f"batch_size must be at least 1, not {self.batch_size}"),
-            (self.steps > 0 or self.epochs > 0, "give epochs or steps greater than 0"),
-            (self.lr > 0 and math.isfinite(self.lr), f"lr must be a positive number, not {self.lr}"),
-            (0 <= self.val_fraction < 1, f"val_fraction must be in [0, 1), not {self.val_fraction}"),
-            (bool(self.data), "no training data folder given (data = [...] or --data DIR)"),
-            (all(name in TRACKERS for name in self.log), f"log may name {' and '.join(TRACKERS)}, not {self.log!r}"),
-            (self.cache_images in (True, False, "auto"), f"cache_images must be true, false or \"auto\", not {self.cache_images!r}"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+        """Check every setting up front; ``ValueError`` with one line naming the first bad one.
+
+        Messages read ``batch_size: expected a whole number from 1 to 4096, got "sixteen"``.
+        Sizes are bounded so no recipe can ask for more memory than a machine could have.
+        """
+        from engine.models import list_models
+
+        _check_settings(self, _SETTINGS)
+        _check_settings(self.augment, _AUGMENT_SETTINGS, "augment.")
+        lo_hi = self.augment.crop_scale
+        if not (
+            isinstance(lo_hi, (list, tuple)) and len(lo_hi) == 2 and all(_is_number(v) for v in lo_hi) and 0 < lo_hi[0] <= lo_hi[1] <= 1
+        ):
+            raise ValueError(f"augment.crop_scale: expected two numbers 0 < low <= high <= 1, got {_shown(lo_hi)}")
+        archs = list_models()
+        if self.arch not in archs:
+            raise ValueError(f"arch: expected one of {', '.join(archs)}, got {_shown(self.arch)}")
+        if not isinstance(self.arch_params, dict):
+            raise ValueError(f"arch_params: expected a table of architecture settings, got {_shown(self.arch_params)}")
+        if not self.init_from:  # a fine-tune takes its architecture's settings from the model it starts from
+            from engine.modelfile import check_arch_config
+
+            try:
+                check_arch_config(self.arch, self.arch_params)
+            except ValueError as exc:
+                raise ValueError(f"arch_params{'.' if ':' in str(exc).split(' ')[0] else ': '}{exc}") from None
+        if self.steps <= 0 and self.epochs <= 0:
+            raise ValueError("give epochs or steps greater than 0")
+        if self.batch_size * self.image_size**2 > MAX_STEP_PIXELS:
+            raise ValueError(
+                f"batch_size x image_size^2 is {self.batch_size} x {self.image_size}^2 = {self.batch_size * self.image_size**2 / 1e6:.0f} "
+                f"million pixels a step (the limit is {MAX_STEP_PIXELS / 1e6:.0f} million): use a smaller batch or image size"
+            )
+        if not self.data:
+            raise ValueError("no training data folder given (data = [...] or --data DIR)")
 
     # -- (de)serialisation ----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Plain data (lists, dicts, str, numbers, bools) only."""
         out = dataclasses.asdict(self)
-        out["augment"]["crop_scale"] = list(self.augment.crop_scale)
+        if isinstance(self.augment.crop_scale, (list, tuple)):
+            out["augment"]["crop_scale"] = list(self.augment.crop_scale)
         out["arch_params"] = _plain_data(out["arch_params"])
         return out
 
@@ -126,17 +148,21 @@ class TrainConfig:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown training setting(s): {', '.join(unknown)}")
-        augment = dict(data.pop("augment", {}) or {})
+        # Values are taken as they come; ``validate`` names any of the wrong kind.
+        augment = data.pop("augment", None) or {}
+        if not isinstance(augment, dict):
+            return cls(**data, augment=augment)  # type: ignore[arg-type]  # validate() says what is wrong
         known_aug = {f.name for f in dataclasses.fields(AugmentConfig)}
         unknown = sorted(set(augment) - known_aug)
         if unknown:
             raise ValueError(f"unknown augment setting(s): {', '.join(unknown)}")
-        if "crop_scale" in augment:
-            augment["crop_scale"] = tuple(float(x) for x in augment["crop_scale"])
+        augment = dict(augment)
+        if isinstance(augment.get("crop_scale"), list):
+            augment["crop_scale"] = tuple(augment["crop_scale"])
         for key in ("data", "val", "exclude", "log"):
             if isinstance(data.get(key), str):
                 data[key] = [data[key]]
-        if "arch_params" in data:
+        if isinstance(data.get("arch_params"), dict) or data.get("arch_params") is None and "arch_params" in data:
             data["arch_params"] = _plain_data(dict(data["arch_params"] or {}))
         return cls(**data, augment=AugmentConfig(**augment))
 
@@ -188,6 +214,78 @@ class TrainConfig:
         recipe.update(getattr(architecture.builder, "training_defaults", {}) or {})
         recipe.update(overrides)
         return cls.from_dict(recipe)
+
+
+# -- validation: each setting's kind and range ---------------------------------------------------
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _is_whole(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _shown(value: Any) -> str:
+    """A value as a config file would spell it: ``"sixteen"``, ``[0.5]``, ``true``."""
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _whole(lo: int, hi: int) -> tuple[Callable[[Any], bool], str]:
+    return (lambda v: _is_whole(v) and lo <= v <= hi), f"a whole number from {lo} to {hi}"
+
+
+def _number(lo: float = -math.inf, hi: float = math.inf, *, positive: bool = False, below: float | None = None):
+    if positive:
+        return (lambda v: _is_number(v) and v > 0), "a positive number"
+    if below is not None:
+        return (lambda v: _is_number(v) and lo <= v < below), f"a number from {lo:g} up to (not including) {below:g}"
+    text = f"a number from {lo:g} to {hi:g}" if math.isfinite(hi) else f"a number >= {lo:g}"
+    return (lambda v: _is_number(v) and lo <= v <= hi), text
+
+
+def _one_of(choices: tuple[str, ...]):
+    return (lambda v: isinstance(v, str) and v in choices), f"one of {', '.join(choices)}"
+
+
+_TEXT = (lambda v: isinstance(v, str)), "text"
+_BOOL = (lambda v: isinstance(v, bool)), "true or false"
+_NAMES = (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)), "a list of folder or file names"
+
+_SETTINGS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "init_from": _TEXT, "pretrained": _BOOL, "name": _TEXT,
+    "data": _NAMES, "val": _NAMES, "exclude": _NAMES,
+    "val_fraction": _number(0, below=1), "max_val_photos": _whole(1, 100_000),
+    "image_size": _whole(8, MAX_IMAGE_SIZE),
+    "cache_images": ((lambda v: isinstance(v, bool) or v == "auto"), 'true, false or "auto"'),
+    "num_workers": _whole(-1, 256),
+    "batch_size": _whole(1, 4096), "epochs": _whole(0, 1_000_000), "steps": _whole(0, MAX_STEPS),
+    "max_minutes": _number(0), "optimizer": _one_of(OPTIMIZERS), "lr": _number(positive=True),
+    "weight_decay": _number(0), "momentum": _number(0, 1), "schedule": _one_of(SCHEDULES),
+    "warmup_steps": _whole(0, MAX_STEPS), "min_lr_ratio": _number(0, 1), "loss": _TEXT,
+    "grad_clip": _number(0), "seed": _whole(0, 2**63 - 1),
+    "device": ((lambda v: isinstance(v, str) and (v == "auto" or v.split(":")[0] in DEVICES)), "auto, cpu or cuda (cuda:N)"),
+    "threads": _whole(0, 1024), "amp": _BOOL,
+    "val_every_steps": _whole(0, MAX_STEPS), "preview_count": _whole(0, 64), "log_every_steps": _whole(0, MAX_STEPS),
+    "checkpoint_every_steps": _whole(0, MAX_STEPS), "checkpoint_every_minutes": _number(0),
+    "run_dir": _TEXT, "library_dir": _TEXT, "resume": _TEXT,
+    "log": ((lambda v: isinstance(v, list) and all(n in TRACKERS for n in v)), f"a list naming {' and/or '.join(TRACKERS)}"),
+}  # fmt: skip
+_AUGMENT_SETTINGS = {
+    "random_resized_crop": _BOOL, "hflip": _BOOL, "lineage_rotate": _BOOL, "rotate_degrees": _number(0, 180), "lineage_crop": _BOOL,
+}  # fmt: skip
+
+
+def _check_settings(obj: Any, rules: dict[str, tuple[Callable[[Any], bool], str]], prefix: str = "") -> None:
+    if prefix and not dataclasses.is_dataclass(obj):
+        raise ValueError(f"{prefix.rstrip('.')}: expected a table of {prefix.rstrip('.')} settings, got {_shown(obj)}")
+    for key, (ok, expected) in rules.items():
+        value = getattr(obj, key)
+        if not ok(value):
+            raise ValueError(f"{prefix}{key}: expected {expected}, got {_shown(value)}")
 
 
 def _plain_data(value: Any) -> Any:

@@ -73,19 +73,60 @@ def test_unknown_settings_are_named(tmp_path):
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"optimizer": "lion"}, "optimizer must be one of adam, adamw, sgd, rmsprop"),
-        ({"schedule": "step"}, "schedule must be one of"),
-        ({"image_size": 4}, "image_size must be at least 8"),
+        ({"optimizer": "lion"}, 'optimizer: expected one of adam, adamw, sgd, rmsprop, got "lion"'),
+        ({"schedule": "step"}, "schedule: expected one of"),
+        ({"image_size": 4}, "image_size: expected a whole number from 8 to 2048, got 4"),
         ({"epochs": 0, "steps": 0}, "give epochs or steps"),
-        ({"lr": 0.0}, "lr must be a positive number"),
+        ({"lr": 0.0}, "lr: expected a positive number, got 0.0"),
         ({"data": []}, "no training data folder"),
-        ({"cache_images": "sometimes"}, "cache_images must be"),
+        ({"cache_images": "sometimes"}, 'cache_images: expected true, false or "auto", got "sometimes"'),
+        # values of the wrong kind name their setting (they used to surface as internal errors)
+        ({"batch_size": "sixteen"}, 'batch_size: expected a whole number from 1 to 4096, got "sixteen"'),
+        ({"batch_size": True}, "batch_size: expected a whole number from 1 to 4096, got true"),
+        ({"arch": 5}, "arch: expected one of alpha, beta"),
+        ({"arch": "gamma"}, 'got "gamma"'),
+        ({"arch_params": {"width": "wide"}}, 'arch_params.width: expected a whole number from 1 to 4096, got "wide"'),
+        ({"arch_params": {"width": 0}}, "arch_params.width: expected a whole number from 1 to 4096, got 0"),
+        ({"arch_params": {"width": -3}}, "arch_params.width: expected a whole number from 1 to 4096, got -3"),
+        ({"arch_params": {"width": 2000}}, "arch_params: alpha with"),
+        ({"arch_params": "wide"}, 'arch_params: expected a table of architecture settings, got "wide"'),
+        ({"augment": {"crop_scale": [0.5]}}, "augment.crop_scale: expected two numbers 0 < low <= high <= 1, got [0.5]"),
+        ({"augment": {"crop_scale": [-1, 0]}}, "augment.crop_scale: expected two numbers 0 < low <= high <= 1, got [-1, 0]"),
+        ({"augment": {"crop_scale": ["a", "b"]}}, "augment.crop_scale: expected two numbers"),
+        ({"augment": {"hflip": "yes"}}, 'augment.hflip: expected true or false, got "yes"'),
+        ({"augment": "none"}, 'augment: expected a table of augment settings, got "none"'),
+        ({"data": [1, 2]}, "data: expected a list of folder or file names, got [1, 2]"),
+        ({"data": 7}, "data: expected a list of folder or file names, got 7"),
+        ({"image_size": 100000}, "image_size: expected a whole number from 8 to 2048, got 100000"),
+        ({"image_size": 2048, "batch_size": 64}, "batch_size x image_size^2"),
+        ({"lr": "fast"}, 'lr: expected a positive number, got "fast"'),
+        ({"steps": 10**12}, "steps: expected a whole number from 0 to 1000000000"),
+        ({"val_fraction": 1.5}, "val_fraction: expected a number from 0 up to (not including) 1, got 1.5"),
+        ({"name": 3}, "name: expected text, got 3"),
     ],
 )
 def test_validate_names_the_bad_value(change, message):
     config = TrainConfig.from_dict({"data": ["photos"], **change})
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError) as error:
         config.validate()
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_config_file_with_values_of_the_wrong_kind_loads_and_then_says_which(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('data = ["photos"]\nbatch_size = "sixteen"\n[augment]\ncrop_scale = "big"\n')
+    config = TrainConfig.load(path)
+    with pytest.raises(ValueError, match='batch_size: expected a whole number from 1 to 4096, got "sixteen"'):
+        config.validate()
+
+
+def test_the_shipped_recipes_and_every_default_are_valid():
+    from pathlib import Path
+
+    for arch in list_models():
+        TrainConfig.defaults_for(arch, data=["photos"]).validate()
+    for recipe in sorted((Path(__file__).resolve().parents[3] / "configs").glob("*.toml")):
+        TrainConfig.load(recipe).validate()
 
 
 def test_a_single_folder_string_is_accepted():

@@ -86,7 +86,7 @@ def test_a_missing_tracker_package_says_how_to_install_it_and_training_runs_with
 
 
 def test_an_unknown_tracker_is_a_config_error(tiny_config):
-    with pytest.raises(ValueError, match="log may name tensorboard and wandb"):
+    with pytest.raises(ValueError, match='log: expected a list naming tensorboard and/or wandb, got \\["mlflow"\\]'):
         tiny_config(log=["mlflow"]).validate()
 
 

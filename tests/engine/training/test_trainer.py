@@ -171,9 +171,9 @@ def test_a_folder_without_usable_photos_fails_clearly(tiny_config, tmp_path, rec
     "overrides, expected",
     [
         ({"data": ["/no/such/folder"]}, "/no/such/folder: no such folder"),
-        ({"arch": "no_such_arch"}, "unknown architecture 'no_such_arch'"),
+        ({"arch": "no_such_arch"}, 'got "no_such_arch"'),
         ({"arch_params": {"depth": 3}}, "has no parameter(s) depth"),
-        ({"optimizer": "lion"}, "optimizer must be one of"),
+        ({"optimizer": "lion"}, 'optimizer: expected one of adam, adamw, sgd, rmsprop, got "lion"'),
         ({"loss": "nope"}, "unknown loss 'nope'"),
         ({"init_from": "no-such-model"}, "cannot fine-tune: no-such-model: no model of that name"),
     ],
