@@ -226,12 +226,9 @@ def _is_whole(v: Any) -> bool:
 
 
 def _shown(value: Any) -> str:
-    """A value as a config file would spell it: ``"sixteen"``, ``[0.5]``, ``true``."""
-    try:
-        text = json.dumps(value)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    from engine.modelfile import shown  # one spelling of values in messages (imported only on an error)
+
+    return shown(value)
 
 
 def _whole(lo: int, hi: int) -> tuple[Callable[[Any], bool], str]:
