@@ -3,30 +3,86 @@
 A crash, a full disk or a cancelled job never leaves half a file where a good one
 was (or was expected). The temporary file is opened with ``open(..., "xb")`` so the
 user's umask decides its permissions (``mkstemp`` would make it private, 0600).
+
+Temporary files are named ``.<target name>.<8 hex digits>.tmp``: unique per writer, so
+two processes finishing the same file never share one. A process killed mid-write
+leaves its temporary behind; the next write in that folder (once per process and
+folder) removes ours that are older than ``STALE_TEMP_SECONDS``, and nothing else.
+An error names the target, never the hidden temporary.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+
+STALE_TEMP_SECONDS = 10 * 60  # older than any write in progress could be
+_TEMP_NAME = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")
+_cleaned: set[Path] = set()
+_cleaned_lock = threading.Lock()
+
+
+def temp_path_for(path: Path) -> Path:
+    """A fresh, unique temporary name beside ``path``."""
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+
+
+def remove_stale_temps(folder: str | Path) -> int:
+    """Remove our temporaries older than ``STALE_TEMP_SECONDS`` in ``folder``, once per process; returns how many."""
+    folder = Path(folder)
+    with _cleaned_lock:
+        key = folder.absolute()
+        if key in _cleaned:
+            return 0
+        _cleaned.add(key)
+    removed = 0
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not _TEMP_NAME.match(entry.name):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed += 1
+        except OSError:
+            continue  # gone already, or not ours to remove
+    return removed
+
+
+def forget_cleaned_folders() -> None:
+    """Tests: let ``remove_stale_temps`` look at every folder again."""
+    with _cleaned_lock:
+        _cleaned.clear()
 
 
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces ``path``, on error it is removed."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    remove_stale_temps(path.parent)
+    tmp = temp_path_for(path)
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as exc:
+        if exc.filename in (None, str(tmp), tmp):
+            exc.filename = str(path)  # the user knows the file, not our hidden temporary
+        raise
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+def atomic_write_bytes(path: str | Path, data: bytes | memoryview) -> None:
     with atomic_path(path) as tmp, open(tmp, "xb") as f:
         f.write(data)
         f.flush()

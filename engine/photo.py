@@ -11,10 +11,11 @@ encoded here and 16-bit TIFFs go through ``tifffile`` (a scikit-image dependency
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
-import secrets
+import stat
 import struct
 import warnings
 import zlib
@@ -25,6 +26,7 @@ from typing import BinaryIO, Callable, Iterable
 import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from engine.atomic import remove_stale_temps, temp_path_for
 from engine.errors import PhotoError
 
 # Pillow format names read_photo accepts ("MPO" is how Pillow names many cameras' JPEGs).
@@ -45,10 +47,46 @@ _EXIF_PREFIX = b"Exif\x00\x00"
 _TIFF_MAGIC = (b"II*\x00", b"MM\x00*")
 # Descriptive TIFF tags kept when EXIF comes from (or goes to) a TIFF's own tags.
 _TIFF_TEXT_TAGS = (270, 271, 272, 306, 315, 33432)  # description, make, model, date, artist, copyright
-# Above MAX_IMAGE_PIXELS Pillow only warns (scans of 100 MP are real); its hard limit, twice
-# that, still raises and becomes "too large". A global filter, as catch_warnings is not thread-safe.
+# The one limit on a photo's size, in pixels: every decoder path checks it before decoding
+# (Pillow's own check, kept at half of it, raises above it too, so engine.data's readers agree).
+# 180 MP: scans of 100 MP are real; a 16-bit RGBA photo this size already needs 1.4 GB.
+DEFAULT_MAX_PHOTO_PIXELS = 180_000_000
+MAX_PIXELS_ENV = "COLOURISE_MAX_MEGAPIXELS"
+# Between Pillow's MAX_IMAGE_PIXELS and twice that it only warns; our own check decides.
+# A global filter, as catch_warnings is not thread-safe.
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, struct.error, zlib.error)
+
+
+def _limit_from_environment() -> int:
+    try:
+        megapixels = float(os.environ.get(MAX_PIXELS_ENV, ""))
+    except ValueError:
+        return DEFAULT_MAX_PHOTO_PIXELS
+    return int(megapixels * 1e6) if megapixels > 0 else DEFAULT_MAX_PHOTO_PIXELS
+
+
+_max_pixels = 0
+
+
+def set_max_photo_pixels(pixels: int) -> None:
+    """Set the largest photo (width x height) any reader decodes; Pillow's own check follows it."""
+    global _max_pixels
+    _max_pixels = int(pixels)
+    Image.MAX_IMAGE_PIXELS = max(1, _max_pixels // 2)  # Pillow raises above twice this
+
+
+def max_photo_pixels() -> int:
+    """The largest photo (width x height) the readers decode (``$COLOURISE_MAX_MEGAPIXELS``, default 180 MP)."""
+    return _max_pixels
+
+
+set_max_photo_pixels(_limit_from_environment())
+
+
+def _check_pixels(path: Path, width: int, height: int) -> None:
+    if width * height > _max_pixels:
+        raise PhotoError(path, f"too large: {width * height / 1e6:.1f} megapixels (limit {_max_pixels / 1e6:.1f})")
 
 
 @dataclass
@@ -153,6 +191,7 @@ def read_photo(path: str | Path) -> Photo:
         with Image.open(path) as im:
             if im.format not in READ_FORMATS:
                 raise PhotoError(path, f"unsupported format {im.format} (Colourise reads JPEG, PNG, TIFF, BMP and WebP)")
+            _check_pixels(path, *im.size)
             if _is_multichannel_16bit_tiff(im):
                 return _read_tiff_16bit(path)  # Pillow would quietly drop it to 8 bits
             im.load()  # decode now: a header can be fine while the pixel data is cut short
@@ -182,8 +221,10 @@ def _check_readable_file(path: Path) -> None:
         raise PhotoError(path, "permission denied") from None
     except OSError as exc:
         raise PhotoError(path, f"cannot be read ({exc.strerror or exc})") from None
-    if path.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         raise PhotoError(path, "is a folder, not a photo")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or a device: opening it could block forever
+        raise PhotoError(path, "not a regular file")
     if st.st_size == 0:
         raise PhotoError(path, "empty file")
 
@@ -293,11 +334,16 @@ def _read_tiff_16bit(path: Path) -> Photo:
     try:
         with tifffile.TiffFile(path) as tif:
             page = tif.pages[0]
+            _check_pixels(path, int(page.imagewidth), int(page.imagelength))
+            if page.size > 4 * _max_pixels:  # more samples per pixel than any photo has
+                raise PhotoError(path, f"unsupported TIFF layout ({page.samplesperpixel} samples per pixel)")
             data = page.asarray()
             orientation = page.tags.valueof(274) or 1
             icc = page.tags.valueof(34675)
             texts = {t: page.tags.valueof(t) for t in _TIFF_TEXT_TAGS if page.tags.valueof(t)}
             separate = page.planarconfig == 2
+    except PhotoError:
+        raise
     except MemoryError:
         raise PhotoError(path, "too large to fit in memory") from None
     except Exception:  # tifffile raises many kinds; any of them means we cannot read this file
@@ -386,10 +432,11 @@ def _write_atomically(path: Path, encode: Callable[[BinaryIO], None], overwrite:
         raise PhotoError(path, "cannot write: a folder of that name exists")
     if not overwrite and path.exists():
         raise FileExistsError(str(path))
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    remove_stale_temps(path.parent)
+    tmp = temp_path_for(path)
     try:
         with open(tmp, "xb") as fh:  # unlike mkstemp's 0600, the umask decides permissions
-            encode(fh)
+            encode(_Unbuffered(fh))
         if overwrite:
             os.replace(tmp, path)
         else:
@@ -399,6 +446,23 @@ def _write_atomically(path: Path, encode: Callable[[BinaryIO], None], overwrite:
         if isinstance(exc, (FileExistsError, PhotoError)) or not isinstance(exc, Exception):
             raise
         raise PhotoError(path, f"cannot write: {_write_reason(exc)}") from None
+
+
+class _Unbuffered:
+    """A file without ``fileno``: encoders then write through Python (one clear ``OSError`` on a full
+    disk), never straight to the descriptor, where libtiff prints its own errors on the terminal and
+    Pillow reports only "encoder error -2"."""
+
+    def __init__(self, fh: BinaryIO):
+        self._fh = fh
+        self.write, self.seek, self.tell, self.flush = fh.write, fh.seek, fh.tell, fh.flush
+        self.read = fh.read
+
+    def seekable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
 
 
 def _move_without_clobbering(tmp: Path, path: Path) -> None:
@@ -419,6 +483,10 @@ def _write_reason(exc: BaseException) -> str:
         return "permission denied"
     if isinstance(exc, FileNotFoundError):
         return "the folder does not exist"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "the disk is full"
+    if isinstance(exc, OSError) and exc.errno == errno.EROFS:
+        return "the folder is on a read-only file system"
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
     return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__

@@ -8,25 +8,27 @@ Layout: ``{"format": 1, "step": int, "config": dict, "model": state_dict,
 
 from __future__ import annotations
 
-import os
+import io
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from engine.atomic import atomic_path
+from engine.atomic import atomic_write_bytes
 
 CHECKPOINT_NAME = "checkpoint.pt"
 FORMAT = 1
+MAX_STEP = 1_000_000_000  # as TrainConfig's limit on steps
 
 
 def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> Path:
     """Write ``payload`` to ``path`` via a temporary file and ``os.replace``: a crash never leaves half a file."""
     path = Path(path)
-    with atomic_path(path) as tmp, open(tmp, "xb") as f:
-        torch.save({"format": FORMAT, **payload}, f)
-        f.flush()
-        os.fsync(f.fileno())
+    # Serialised in memory first: written by torch's zip writer, a full disk surfaces as
+    # "[enforce fail at inline_container.cc] unexpected pos"; written here, as ENOSPC.
+    buffer = io.BytesIO()
+    torch.save({"format": FORMAT, **payload}, buffer)
+    atomic_write_bytes(path, buffer.getbuffer())
     return path
 
 
@@ -42,4 +44,7 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
         raise ValueError(f"{path.name}: not a usable checkpoint ({first})") from None
     if not isinstance(blob, dict) or blob.get("format") != FORMAT or "model" not in blob or "step" not in blob:
         raise ValueError(f"{path.name}: not a Colourise training checkpoint")
+    step = blob["step"]
+    if not isinstance(step, int) or isinstance(step, bool) or not 0 <= step <= MAX_STEP:
+        raise ValueError(f"{path.name}: its step {step!r} is not a step count from 0 to {MAX_STEP}")
     return blob

@@ -19,6 +19,7 @@ import csv
 import datetime as _dt
 import io
 import json
+import logging
 import math
 import re
 from pathlib import Path
@@ -30,6 +31,7 @@ from PIL import Image
 from engine.metrics import METRIC_NAMES
 from engine.atomic import atomic_write_bytes
 
+log = logging.getLogger(__name__)
 CSV_COLUMNS = ("type", "step", "epoch", "loss", "lr", "images_per_second", *METRIC_NAMES)
 CONFIG_NAME = "config.toml"
 
@@ -81,13 +83,19 @@ class RunFolder:
     def truncate_after(self, step: int) -> None:
         """Drop logged rows past ``step`` (written after the checkpoint a resumed run starts from)."""
         if self.jsonl.exists():
-            kept = []
+            kept, odd = [], 0
             for line in self.jsonl.read_text(encoding="utf-8").splitlines():
                 try:
-                    if json.loads(line).get("step", 0) <= step:
-                        kept.append(line)
+                    row = json.loads(line)
                 except json.JSONDecodeError:
                     continue  # a line cut short by a kill
+                if not isinstance(row, dict) or not isinstance(row.get("step", 0), (int, float)):
+                    odd += 1  # not ours: written by hand or by another tool
+                    continue
+                if row.get("step", 0) <= step:
+                    kept.append(line)
+            if odd:
+                log.warning("%s: skipped %d lines that are not JSON objects with a step", self.jsonl, odd)
             atomic_write_bytes(self.jsonl, ("\n".join(kept) + "\n" if kept else "").encode("utf-8"))
         if self.csv.exists():
             rows = list(csv.DictReader(io.StringIO(self.csv.read_text(encoding="utf-8"))))

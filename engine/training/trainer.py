@@ -357,6 +357,8 @@ class _Run:
         self.finished_model = str(extra.get("finished_model", ""))
         self.last_checkpoint = path
         step = int(blob["step"])
+        if step > self.total_steps:
+            raise TrainingError(f"cannot resume: {path.name} is at step {step}, beyond the run's {self.total_steps} steps")
         if self.files:
             self.files.truncate_after(step)
         return step

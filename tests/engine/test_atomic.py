@@ -24,3 +24,74 @@ def test_written_files_follow_the_umask_not_mkstemp_privacy(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "a.json").stat().st_mode) == 0o644
+
+
+def test_an_error_names_the_target_not_the_hidden_temporary(tmp_path, monkeypatch):
+    import errno
+
+    import engine.atomic
+
+    def read_only(file, mode="r", *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(file))
+
+    monkeypatch.setattr(engine.atomic, "open", read_only, raising=False)
+    with pytest.raises(OSError) as caught:
+        atomic_write_bytes(tmp_path / "config.toml", b"x")
+    assert caught.value.filename == str(tmp_path / "config.toml") and ".tmp" not in str(caught.value)
+
+
+def test_a_full_disk_is_an_oserror_naming_the_target(tmp_path, monkeypatch):
+    import builtins
+    import errno
+
+    import engine.atomic
+
+    real_open = builtins.open
+
+    def full(file, mode="r", *args, **kwargs):
+        if "x" in mode:
+            real_open(file, mode).close()
+            return real_open("/dev/full", "wb")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(engine.atomic, "open", full, raising=False)
+    with pytest.raises(OSError) as caught:
+        atomic_write_bytes(tmp_path / "metrics.csv", b"x" * 100_000)
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(tmp_path / "metrics.csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _age(path, seconds):
+    import time
+
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_stale_temporaries_of_our_naming_are_cleaned_on_the_next_write_in_that_folder(tmp_path):
+    from engine.atomic import STALE_TEMP_SECONDS, forget_cleaned_folders
+
+    forget_cleaned_folders()
+    old_ours = [tmp_path / ".checkpoint.pt.0a1b2c3d.tmp", tmp_path / ".huge100mp.png.deadbeef.tmp"]
+    fresh_ours = tmp_path / ".metrics.csv.12345678.tmp"  # maybe another process writing right now
+    not_ours = [tmp_path / ".notes.tmp", tmp_path / ".a.png.XYZ.tmp", tmp_path / "b.png.0a1b2c3d.tmp", tmp_path / ".c.0a1b2c3d.tmp.keep"]
+    for path in [*old_ours, fresh_ours, *not_ours]:
+        path.write_bytes(b"x")
+    for path in [*old_ours, *not_ours]:
+        _age(path, STALE_TEMP_SECONDS + 60)
+    atomic_write_bytes(tmp_path / "config.toml", b"x")
+    left = {p.name for p in tmp_path.iterdir()}
+    assert left == {"config.toml", fresh_ours.name, *(p.name for p in not_ours)}
+
+
+def test_photo_writes_clean_stale_temporaries_in_their_folder_too(tmp_path, rgb_image):
+    from engine.atomic import STALE_TEMP_SECONDS, forget_cleaned_folders
+    from engine.photo import Photo, write_photo
+
+    forget_cleaned_folders()
+    stale = tmp_path / "sub" / ".big.png.0a1b2c3d.tmp"
+    stale.parent.mkdir()
+    stale.write_bytes(b"x")
+    _age(stale, STALE_TEMP_SECONDS + 60)
+    write_photo(Photo(rgb_image), tmp_path / "sub" / "out.png")
+    assert sorted(p.name for p in stale.parent.iterdir()) == ["out.png"]

@@ -267,7 +267,7 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, rgb_image, 
     monkeypatch.setattr(engine.photo, "_write_with_pillow", broken_encoder)
     target = tmp_path / "old.jpg"
     target.write_bytes(b"the old photo")
-    with pytest.raises(PhotoError, match="old.jpg: cannot write: no space left on device"):
+    with pytest.raises(PhotoError, match="old.jpg: cannot write: the disk is full"):
         write_photo(Photo(rgb_image), target)
     assert target.read_bytes() == b"the old photo" and [p.name for p in tmp_path.iterdir()] == ["old.jpg"]
 
@@ -349,3 +349,121 @@ def test_find_photos_follows_linked_folders_and_ends_link_loops(tmp_path):
     (tmp_path / "album" / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     found = find_photos([tmp_path / "album"])
     assert sorted(f.relative.as_posix() for f in found) == ["inner/p.png", "linked/q.png"]
+
+
+# --- hardening: one pixel limit on every decoder, special files, full and read-only disks ------------
+
+
+def _tiff_claiming_size(path: Path, width: int, height: int) -> Path:
+    """A small 16-bit grey+alpha TIFF (Pillow cannot open it: the tifffile path) whose header claims ``width x height``."""
+    import tifffile
+
+    tifffile.imwrite(path, np.zeros((16, 16, 2), np.uint16), photometric="minisblack", extrasamples=["unassalpha"])
+    data = bytearray(path.read_bytes())
+    assert data[:4] == b"II*\x00"
+    ifd = struct.unpack_from("<I", data, 4)[0]
+    for i in range(struct.unpack_from("<H", data, ifd)[0]):
+        entry = ifd + 2 + 12 * i
+        tag, kind = struct.unpack_from("<HH", data, entry)
+        if tag in (256, 257):
+            value = width if tag == 256 else height
+            struct.pack_into("<H" if kind == 3 else "<I", data, entry + 8, value)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_lying_16bit_tiff_is_refused_before_it_is_decoded(tmp_path):
+    import resource
+
+    path = _tiff_claiming_size(tmp_path / "huge.tif", 15000, 15000)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(PhotoError, match=r"huge.tif: too large: 225\.0 megapixels \(limit \d+\.\d\)"):
+        read_photo(path)
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 100  # MB
+
+
+@pytest.mark.parametrize("name", ["a.png", "a.jpg", "a.bmp", "a.webp", "a.tif", "rgb16.tif", "la16.tif", "grey16.png"])
+def test_one_pixel_limit_holds_on_every_decoder_path(tmp_path, rgb_image, grey16_image, name, monkeypatch):
+    import tifffile
+
+    from engine import photo as photo_module
+
+    path = tmp_path / name
+    if name == "rgb16.tif":
+        tifffile.imwrite(path, np.dstack([grey16_image] * 3), photometric="rgb")
+    elif name == "la16.tif":
+        tifffile.imwrite(path, np.dstack([grey16_image] * 2), photometric="minisblack", extrasamples=["unassalpha"])
+    elif name == "grey16.png":
+        write_photo(Photo(grey16_image), path)
+    else:
+        Image.fromarray(rgb_image).save(path)
+    read_photo(path)  # fine under the default limit
+    previous = photo_module.max_photo_pixels()
+    photo_module.set_max_photo_pixels(100)  # the one setting; 24 x 32 photos are over it
+    try:
+        with pytest.raises(PhotoError, match=rf"{name}: too large: 0\.0 megapixels \(limit 0\.0\)"):
+            read_photo(path)
+    finally:
+        photo_module.set_max_photo_pixels(previous)
+    assert photo_module.max_photo_pixels() == previous and Image.MAX_IMAGE_PIXELS * 2 >= previous
+
+
+def test_the_photo_limit_can_be_set_from_the_environment(monkeypatch):
+    from engine import photo as photo_module
+
+    monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", "12.5")
+    assert photo_module._limit_from_environment() == 12_500_000
+    monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", "lots")
+    assert photo_module._limit_from_environment() == photo_module.DEFAULT_MAX_PHOTO_PIXELS
+
+
+def test_a_fifo_is_not_a_regular_file_and_is_never_opened(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.jpg"
+    os.mkfifo(fifo)
+    with pytest.raises(PhotoError, match="pipe.jpg: not a regular file"):
+        read_photo(fifo)  # opening it would block forever
+
+
+class _FullDisk:
+    """Temporary files go to /dev/full: every write fails with ENOSPC, as on a full disk."""
+
+    def __init__(self):
+        import builtins
+
+        self._open = builtins.open
+
+    def __call__(self, file, mode="r", *args, **kwargs):
+        if str(file).endswith(".tmp") and "x" in mode:
+            self._open(file, mode).close()  # the temporary file exists, as it would
+            return self._open("/dev/full", "wb")
+        return self._open(file, mode, *args, **kwargs)
+
+
+@pytest.mark.parametrize("name, bits", [("out.tif", 8), ("out.tif", 16), ("out.png", 16), ("out.png", 8), ("out.jpg", 8), ("out.webp", 8)])
+def test_a_full_disk_says_so_in_one_line_without_library_noise(tmp_path, rgb_image, grey16_image, name, bits, monkeypatch, capfd):
+    import engine.photo
+
+    monkeypatch.setattr(engine.photo, "open", _FullDisk(), raising=False)
+    photo = Photo(rgb_image) if bits == 8 else Photo(np.dstack([grey16_image] * 3))
+    with pytest.raises(PhotoError) as caught:
+        write_photo(photo, tmp_path / name)
+    assert str(caught.value) == f"{name}: cannot write: the disk is full"
+    assert list(tmp_path.iterdir()) == []
+    captured = capfd.readouterr()
+    assert captured.err == "" and captured.out == ""  # no libtiff lines on the terminal
+
+
+def test_a_read_only_folder_names_the_photo_not_a_hidden_temporary(tmp_path, rgb_image, monkeypatch):
+    import errno
+
+    import engine.photo
+
+    def read_only(file, mode="r", *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(file))
+
+    monkeypatch.setattr(engine.photo, "open", read_only, raising=False)
+    with pytest.raises(PhotoError) as caught:
+        write_photo(Photo(rgb_image), tmp_path / "out.png")
+    assert str(caught.value) == "out.png: cannot write: the folder is on a read-only file system"

@@ -113,3 +113,55 @@ def test_decoding_in_worker_processes_trains_exactly_like_the_memory_cache(tiny_
     a, b = weights(cached.model_path), weights(from_disk.model_path)
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert '"cached_in_memory": false' in (from_disk.run_dir / "dataset.json").read_text()
+
+
+@pytest.mark.parametrize("step", [10**12, -1, "5", 2.5, None, True])
+def test_a_checkpoint_with_an_impossible_step_is_refused(tmp_path, step):
+    path = tmp_path / "checkpoint.pt"
+    save_checkpoint(path, {"step": step, "model": {"w": torch.ones(2)}})
+    with pytest.raises(ValueError, match="checkpoint.pt: its step .* is not a step count from 0 to 1000000000"):
+        load_checkpoint(path)
+
+
+def test_a_checkpoint_beyond_the_runs_own_steps_fails_the_resume_clearly(tiny_config):
+    done = train(tiny_config(steps=2))
+    blob = load_checkpoint(done.run_dir / "checkpoint.pt")
+    save_checkpoint(done.run_dir / "checkpoint.pt", {**blob, "step": 50})
+    result = resume(done.run_dir)
+    assert result.message == "cannot resume: checkpoint.pt is at step 50, beyond the run's 2 steps"
+
+
+def test_non_object_lines_in_the_metrics_log_are_skipped_with_a_warning(tiny_config, recorder, caplog):
+    rec = recorder(stop_when=lambda e: isinstance(e, CheckpointSaved) and e.step == 2)
+    stopped = train(tiny_config(steps=4, batch_size=2, checkpoint_every_steps=2), rec.state)
+    log = stopped.run_dir / "metrics.jsonl"
+    log.write_text(log.read_text() + '[1, 2]\n"text"\n5\nnull\n')
+    with caplog.at_level("WARNING"):
+        resumed = resume(stopped.run_dir)
+    assert isinstance(resumed, TrainingFinished)
+    assert "metrics.jsonl: skipped 4 lines that are not JSON objects with a step" in caplog.text
+    rows = [line for line in log.read_text().splitlines() if line]
+    assert all(line.startswith("{") for line in rows)
+
+
+def test_a_full_disk_while_checkpointing_says_so(tmp_path, monkeypatch):
+    import builtins
+    import errno
+
+    import engine.atomic
+    from engine.training.trainer import _describe_failure
+
+    real_open = builtins.open
+
+    def full(file, mode="r", *args, **kwargs):
+        if "x" in mode:
+            real_open(file, mode).close()
+            return real_open("/dev/full", "wb")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(engine.atomic, "open", full, raising=False)
+    with pytest.raises(OSError) as caught:
+        save_checkpoint(tmp_path / "checkpoint.pt", {"step": 1, "model": {"w": torch.ones(1000)}})
+    assert caught.value.errno == errno.ENOSPC
+    message = _describe_failure(caught.value, None, None)
+    assert message == "the disk is full: could not write checkpoint.pt (free some space, then resume the run)"
