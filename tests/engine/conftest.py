@@ -22,3 +22,28 @@ def colouriser(alpha_model_file):
     from engine.inference import Colouriser
 
     return Colouriser.from_name(alpha_model_file, device="cpu", working_size=64)
+
+
+class _FullDiskOpen:
+    """``open`` for a module under test: new temporaries (mode "x") write to /dev/full, which fails with ENOSPC."""
+
+    def __init__(self):
+        import builtins
+
+        self._open = builtins.open
+
+    def __call__(self, file, mode="r", *args, **kwargs):
+        if "x" in mode:
+            self._open(file, mode).close()  # the temporary exists, as it would on a full disk
+            return self._open("/dev/full", "wb")
+        return self._open(file, mode, *args, **kwargs)
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """``full_disk(module)``: from now on, files ``module`` creates exclusively sit on a full disk."""
+
+    def fill(module) -> None:
+        monkeypatch.setattr(module, "open", _FullDiskOpen(), raising=False)
+
+    return fill

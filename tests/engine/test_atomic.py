@@ -40,21 +40,12 @@ def test_an_error_names_the_target_not_the_hidden_temporary(tmp_path, monkeypatc
     assert caught.value.filename == str(tmp_path / "config.toml") and ".tmp" not in str(caught.value)
 
 
-def test_a_full_disk_is_an_oserror_naming_the_target(tmp_path, monkeypatch):
-    import builtins
+def test_a_full_disk_is_an_oserror_naming_the_target(tmp_path, full_disk):
     import errno
 
     import engine.atomic
 
-    real_open = builtins.open
-
-    def full(file, mode="r", *args, **kwargs):
-        if "x" in mode:
-            real_open(file, mode).close()
-            return real_open("/dev/full", "wb")
-        return real_open(file, mode, *args, **kwargs)
-
-    monkeypatch.setattr(engine.atomic, "open", full, raising=False)
+    full_disk(engine.atomic)
     with pytest.raises(OSError) as caught:
         atomic_write_bytes(tmp_path / "metrics.csv", b"x" * 100_000)
     assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(tmp_path / "metrics.csv")

@@ -426,26 +426,11 @@ def test_a_fifo_is_not_a_regular_file_and_is_never_opened(tmp_path):
         read_photo(fifo)  # opening it would block forever
 
 
-class _FullDisk:
-    """Temporary files go to /dev/full: every write fails with ENOSPC, as on a full disk."""
-
-    def __init__(self):
-        import builtins
-
-        self._open = builtins.open
-
-    def __call__(self, file, mode="r", *args, **kwargs):
-        if str(file).endswith(".tmp") and "x" in mode:
-            self._open(file, mode).close()  # the temporary file exists, as it would
-            return self._open("/dev/full", "wb")
-        return self._open(file, mode, *args, **kwargs)
-
-
 @pytest.mark.parametrize("name, bits", [("out.tif", 8), ("out.tif", 16), ("out.png", 16), ("out.png", 8), ("out.jpg", 8), ("out.webp", 8)])
-def test_a_full_disk_says_so_in_one_line_without_library_noise(tmp_path, rgb_image, grey16_image, name, bits, monkeypatch, capfd):
+def test_a_full_disk_says_so_in_one_line_without_library_noise(tmp_path, rgb_image, grey16_image, name, bits, full_disk, capfd):
     import engine.photo
 
-    monkeypatch.setattr(engine.photo, "open", _FullDisk(), raising=False)
+    full_disk(engine.photo)
     photo = Photo(rgb_image) if bits == 8 else Photo(np.dstack([grey16_image] * 3))
     with pytest.raises(PhotoError) as caught:
         write_photo(photo, tmp_path / name)

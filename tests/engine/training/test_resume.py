@@ -144,22 +144,13 @@ def test_non_object_lines_in_the_metrics_log_are_skipped_with_a_warning(tiny_con
     assert all(line.startswith("{") for line in rows)
 
 
-def test_a_full_disk_while_checkpointing_says_so(tmp_path, monkeypatch):
-    import builtins
+def test_a_full_disk_while_checkpointing_says_so(tmp_path, full_disk):
     import errno
 
     import engine.atomic
     from engine.training.trainer import _describe_failure
 
-    real_open = builtins.open
-
-    def full(file, mode="r", *args, **kwargs):
-        if "x" in mode:
-            real_open(file, mode).close()
-            return real_open("/dev/full", "wb")
-        return real_open(file, mode, *args, **kwargs)
-
-    monkeypatch.setattr(engine.atomic, "open", full, raising=False)
+    full_disk(engine.atomic)
     with pytest.raises(OSError) as caught:
         save_checkpoint(tmp_path / "checkpoint.pt", {"step": 1, "model": {"w": torch.ones(1000)}})
     assert caught.value.errno == errno.ENOSPC
