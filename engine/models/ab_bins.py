@@ -61,7 +61,7 @@ def in_gamut_cells(samples: int = 1024) -> list[tuple[int, int]]:
 @lru_cache(maxsize=1)
 def _centres() -> torch.Tensor:
     cells = [(a, b) for a, lo, hi in _GAMUT_ROWS for b in range(lo, hi + 1)]
-    return torch.tensor(cells, dtype=torch.float32) * GRID
+    return torch.tensor(cells, dtype=torch.float32, device="cpu") * GRID  # cached: never on a device in use while first called (meta)
 
 
 def bin_centres() -> torch.Tensor:

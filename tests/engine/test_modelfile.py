@@ -278,3 +278,14 @@ def test_model_files_in_a_run_folder_follow_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("arch", ["alpha", "beta", "model3", "conv_ae", "colorization_net", "colour_unet"])
+def test_the_size_check_on_the_meta_device_leaves_no_meta_tensors_behind(arch):
+    """check_arch_config builds on the "meta" device; a builder's cache must not keep meta tensors for real builds."""
+    from engine.modelfile import check_arch_config
+
+    check_arch_config(arch, {})
+    model = create_model(arch)
+    tensors = [*model.parameters(), *model.buffers()]
+    assert tensors and all(t.device.type == "cpu" for t in tensors)
