@@ -508,6 +508,8 @@ class TrainPage(QWidget):
         try:
             for line in log.read_text(encoding="utf-8").splitlines():
                 row = json.loads(line)
+                if not isinstance(row, dict):
+                    continue  # not one of our rows (the trainer skips these too)
                 if row.get("type") == "train":
                     self.plot.add_train(row["epoch"], row["loss"])
                 elif row.get("type") == "val":
