@@ -20,7 +20,9 @@ from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
+from desktop import settings
 from desktop.colour_jobs import COLOURISERS
+from desktop.colourise_queue import OUTPUT_TAG
 from desktop.hint_edits import HintEdits
 from desktop.hint_preview import HintPreview, HintRendered, HintRequest
 from desktop.widgets.hint_overlay import HintOverlay
@@ -234,6 +236,19 @@ class HintMode(QObject):
             self.page.status_message.emit(f"{target.name}: could not save the hints ({exc})")
             return None
         return target
+
+    def look_for_saved_hints(self, keys: list[int]) -> None:
+        """Hints saved beside an earlier colour version (in the save folder or the photo's own): offer them."""
+        save_folder = settings.read("folders/save", "", str)
+        found = {}
+        for key in keys:
+            path = self.page.items[key].source.path
+            for folder in dict.fromkeys(Path(f) for f in (save_folder, path.parent) if f):
+                hints_file = saved_hints_for(path, folder, OUTPUT_TAG)
+                if hints_file is not None:
+                    found[key] = hints_file
+                    break
+        self.offer_saved_hints(found)
 
     def offer_saved_hints(self, found: dict[int, Path]) -> None:
         """Hints saved earlier with some of the photos just added: ask once whether to load them."""

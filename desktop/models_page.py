@@ -32,9 +32,10 @@ from desktop.colour_jobs import COLOURISERS
 from desktop.images import photo_to_qimage
 from desktop.library_model import Library
 from desktop.workers import Lane
+from engine import library as model_library
 from engine.batch import PhotoSource
-from engine.errors import user_message
-from engine.library import LibraryEntry, import_model, user_models_dir
+from engine.errors import ColouriseError, user_message
+from engine.library import LibraryEntry, user_models_dir
 from engine.modelfile import ModelInfo
 
 COLUMNS = ("Name", "Architecture", "Parameters", "Trained on", "Epochs", "Validation", "Date")
@@ -100,7 +101,12 @@ def reveal_in_file_manager(path: Path) -> None:
 
 
 def _import_model(_state, path: Path) -> Path:
-    return import_model(path)
+    return model_library.import_model(path)
+
+
+def _move_to_trash(path: Path) -> bool:
+    trashed = QFile.moveToTrash(str(path))
+    return trashed[0] if isinstance(trashed, tuple) else bool(trashed)
 
 
 @dataclass
@@ -320,22 +326,11 @@ class ModelsPage(QWidget):
             self.rename_model(name, new.strip())
 
     def rename_model(self, name: str, new_name: str) -> bool:
-        """Rename a user model's file; refuses bundled models, bad names and names already taken."""
-        from engine.library import MODEL_SUFFIX
-        from engine.training.runfolder import safe_name
-
-        entry = self.library.find(name)
-        if entry is None or entry.bundled:
-            return self._refuse(f"{name}: only your own models can be renamed")
-        if safe_name(new_name) != new_name:
-            return self._refuse(f"“{new_name}”: use letters, digits, '-', '_' and '.' only")
-        target = entry.path.with_name(new_name + MODEL_SUFFIX)
-        if target.exists() or self.library.find(new_name):
-            return self._refuse(f"“{new_name}”: a model of that name exists already")
+        """Rename a user model (the library refuses bundled models, bad names and names already taken)."""
         try:
-            entry.path.rename(target)
-        except OSError as exc:
-            return self._refuse(f"{entry.path.name}: cannot rename ({exc.strerror or exc})")
+            model_library.rename_model(name, new_name)
+        except ColouriseError as exc:
+            return self._refuse(str(exc))
         if name in self._checked:
             self._checked.discard(name)
             self._checked.add(new_name)
@@ -361,16 +356,10 @@ class ModelsPage(QWidget):
 
     def delete_model(self, name: str) -> bool:
         """Move a user model's file to the trash (or delete it where there is none)."""
-        entry = self.library.find(name)
-        if entry is None or entry.bundled:
-            return self._refuse(f"{name}: only your own models can be deleted")
-        trashed = QFile.moveToTrash(str(entry.path))
-        ok = trashed[0] if isinstance(trashed, tuple) else bool(trashed)
-        if not ok:
-            try:
-                entry.path.unlink()
-            except OSError as exc:
-                return self._refuse(f"{entry.path.name}: cannot delete ({exc.strerror or exc})")
+        try:
+            model_library.delete_model(name, move_to_trash=_move_to_trash)
+        except ColouriseError as exc:
+            return self._refuse(str(exc))
         self._checked.discard(name)
         self.library.refresh()
         self.status_message.emit(f"Deleted {name}.")

@@ -20,7 +20,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 STALE_TEMP_SECONDS = 10 * 60  # older than any write in progress could be
 _TEMP_NAME = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")
@@ -87,3 +87,24 @@ def atomic_write_bytes(path: str | Path, data: bytes | memoryview) -> None:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
+
+
+def free_name(path: str | Path, taken: Iterable[Path] = (), *, on_disk: bool = True) -> Path:
+    """``path``, or ``name-2.ext``, ``name-3.ext`` ...: the first not in ``taken`` (nor on disk, with ``on_disk``).
+
+    The one "never overwrite, pick a free name" rule: saved photos and library models use it.
+    """
+    path, taken = Path(path), set(taken)
+    candidate, n = path, 2
+    while candidate in taken or (on_disk and candidate.exists()) or (taken and resolved_path(candidate) in taken):
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
+
+
+def resolved_path(path: Path) -> Path:
+    """``path`` with links resolved (as given where it cannot be, e.g. a link loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return path

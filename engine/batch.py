@@ -25,6 +25,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from engine.atomic import free_name, resolved_path
 from engine.errors import ColouriseError, user_message
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
 from engine.inference import Prediction, luminance
@@ -180,41 +181,30 @@ def output_name(name: str, fmt: str = "same", tag: str = "") -> str:
     return f"{path.stem or 'photo'}{tag}{suffix}"
 
 
-def free_name(path: Path, taken: Iterable[Path] = (), *, on_disk: bool = True) -> Path:
-    """``path``, or ``name-2.ext``, ``name-3.ext`` ...: the first not in ``taken`` (nor on disk, with ``on_disk``)."""
-    taken = set(taken)
-    candidate, n = path, 2
-    while candidate in taken or _resolved(candidate) in taken or (on_disk and candidate.exists()):
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-        n += 1
-    return candidate
-
-
 def plan_targets(wanted: Sequence[Path], avoid: Iterable[Path] = (), *, avoid_existing: bool = False) -> list[Path]:
     """One target per wanted path: two photos never share one, none is in ``avoid`` (the originals),
     and with ``avoid_existing`` none is a file that exists (Keep Both)."""
-    taken = {_resolved(Path(p)) for p in avoid}
+    taken = {resolved_path(Path(p)) for p in avoid}
     out: list[Path] = []
     for path in wanted:
         target = free_name(path, taken, on_disk=avoid_existing)
         taken.add(target)
-        taken.add(_resolved(target))
+        taken.add(resolved_path(target))
         out.append(target)
     return out
 
 
-def _resolved(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path
+def is_original(target: Path, originals: Iterable[Path]) -> bool:
+    """Whether writing ``target`` would write one of ``originals`` (also through a link)."""
+    ids = _identities(originals)
+    return _identity(target) in ids or resolved_path(target) in ids
 
 
 def _identities(paths: Iterable[Path]) -> set:
     """Resolved paths and (device, inode) pairs: a symlink or hard link to an original is an original."""
     out: set = set()
     for path in paths:
-        out.add(_resolved(path))
+        out.add(resolved_path(path))
         ident = _identity(path)
         if ident is not None:
             out.add(ident)
@@ -276,7 +266,7 @@ def save_photos(
             request = requests[index]
             source, target = request.source, request.target
             state.emit(PhotoStarted(index, total, source.origin))
-            if _identity(target) in originals or _resolved(target) in originals:
+            if _identity(target) in originals or resolved_path(target) in originals:  # as is_original, with the set made once
                 fail(index, source, f"{source.name}: the output {target} would replace an original; choose another output folder")
                 continue
             if settings.existing is Existing.SKIP and target.exists():

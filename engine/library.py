@@ -13,6 +13,7 @@ model shadows a bundled one of the same name; ``default`` is the bundled default
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from dataclasses import dataclass
@@ -20,12 +21,18 @@ from pathlib import Path
 
 import platformdirs
 
-from engine.atomic import atomic_path
-from engine.errors import ModelFileError
+from engine.atomic import atomic_path, free_name
+from engine.errors import ColouriseError, ModelFileError
 from engine.modelfile import ModelInfo, read_info
 
 MODEL_SUFFIX = ".safetensors"
 DEFAULT_MODEL = "default"
+
+
+def safe_name(name: str) -> str:
+    """A file-name-safe version of a model name (letters, digits, ``-_.``)."""
+    cleaned = re.sub(r"[^\w.-]+", "-", name.strip()).strip("-.")
+    return cleaned or "model"
 
 
 def resources_dir() -> Path:
@@ -97,12 +104,7 @@ def unique_library_path(name: str, user_dir: str | Path | None = None) -> Path:
     """A free ``<name>.safetensors`` path in the user library (``name-2``, ``name-3`` ... if taken)."""
     folder = user_models_dir(user_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}{MODEL_SUFFIX}"
-    n = 2
-    while path.exists():
-        path = folder / f"{name}-{n}{MODEL_SUFFIX}"
-        n += 1
-    return path
+    return free_name(folder / f"{name}{MODEL_SUFFIX}")
 
 
 def add_model(model_file: str | Path, name: str, user_dir: str | Path | None = None) -> Path:
@@ -123,3 +125,37 @@ def import_model(model_file: str | Path, user_dir: str | Path | None = None) -> 
 
     _model, info = load_model(model_file, "cpu")
     return add_model(model_file, info.name, user_dir)
+
+
+def _own_model(name: str, user_dir: str | Path | None, doing: str) -> LibraryEntry:
+    entry = next((e for e in list_library(user_dir) if e.name == name), None)
+    if entry is None or entry.bundled:
+        raise ColouriseError(f"{name}: only your own models can be {doing}")
+    return entry
+
+
+def rename_model(name: str, new_name: str, user_dir: str | Path | None = None) -> Path:
+    """Rename a user model (its file); refuses bundled models, unsafe names and names taken. Returns the new path."""
+    entry = _own_model(name, user_dir, "renamed")
+    if safe_name(new_name) != new_name:
+        raise ColouriseError(f"“{new_name}”: use letters, digits, '-', '_' and '.' only")
+    target = entry.path.with_name(new_name + MODEL_SUFFIX)
+    if target.exists() or any(e.name == new_name for e in list_library(user_dir)):
+        raise ColouriseError(f"“{new_name}”: a model of that name exists already")
+    try:
+        entry.path.rename(target)
+    except OSError as exc:
+        raise ColouriseError(f"{entry.path.name}: cannot rename ({exc.strerror or exc})") from None
+    return target
+
+
+def delete_model(name: str, user_dir: str | Path | None = None, move_to_trash=None) -> None:
+    """Remove a user model: ``move_to_trash(path) -> bool`` first (the window passes the system's trash),
+    deleting the file where that is not possible. Bundled models cannot be deleted."""
+    entry = _own_model(name, user_dir, "deleted")
+    if move_to_trash is not None and move_to_trash(entry.path):
+        return
+    try:
+        entry.path.unlink()
+    except OSError as exc:
+        raise ColouriseError(f"{entry.path.name}: cannot delete ({exc.strerror or exc})") from None

@@ -26,7 +26,7 @@ from typing import BinaryIO, Callable, Iterable
 import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from engine.atomic import remove_stale_temps, temp_path_for
+from engine.atomic import remove_stale_temps, resolved_path, temp_path_for
 from engine.errors import PhotoError
 
 # Pillow format names read_photo accepts ("MPO" is how Pillow names many cameras' JPEGs).
@@ -142,11 +142,11 @@ def find_photos(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
     folder); linked folders are followed, each real folder once, so a link loop
     ends. Sorted by path, each photo once (by resolved path).
     """
-    excluded = {_resolved(Path(p).expanduser()) for p in exclude}
+    excluded = {resolved_path(Path(p).expanduser()) for p in exclude}
     found: dict[Path, FoundPhoto] = {}
 
     def add(path: Path, relative: Path) -> None:
-        key = _resolved(path)
+        key = resolved_path(path)
         if key not in excluded:
             found.setdefault(key, FoundPhoto(path, relative))
 
@@ -166,18 +166,11 @@ def find_photos(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
                 dirs[:] = []
                 continue
             visited.add((st.st_dev, st.st_ino))
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _resolved(here / d) not in excluded)
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and resolved_path(here / d) not in excluded)
             for name in files:
                 if not name.startswith(".") and is_photo_path(name):
                     add(here / name, (here / name).relative_to(item))
     return sorted(found.values(), key=lambda photo: photo.path)
-
-
-def _resolved(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # a link loop on the path itself
-        return path.absolute()
 
 
 # --- reading --------------------------------------------------------------------------------

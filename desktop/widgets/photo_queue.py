@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QStyle, QWidget
 
+from desktop.colourise_queue import QueueState  # noqa: F401 - the states it shows (tests import it from here too)
+
 KEY_ROLE = Qt.ItemDataRole.UserRole
 THUMB_SIDE = 64
-
-
-class QueueState(str, Enum):
-    WAITING = "waiting"
-    WORKING = "working"
-    DONE = "done"
-    FAILED = "failed"
 
 
 _STATE_ICONS = {

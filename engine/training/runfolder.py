@@ -21,7 +21,6 @@ import io
 import json
 import logging
 import math
-import re
 from pathlib import Path
 from typing import Any
 
@@ -30,16 +29,11 @@ from PIL import Image
 
 from engine.metrics import METRIC_NAMES
 from engine.atomic import atomic_write_bytes
+from engine.library import safe_name
 
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("type", "step", "epoch", "loss", "lr", "images_per_second", *METRIC_NAMES)
 CONFIG_NAME = "config.toml"
-
-
-def safe_name(name: str) -> str:
-    """A file-name-safe version of a model name (letters, digits, ``-_.``)."""
-    cleaned = re.sub(r"[^\w.-]+", "-", name.strip()).strip("-.")
-    return cleaned or "model"
 
 
 def new_run_dir(parent: str | Path, name: str) -> Path:

@@ -87,7 +87,7 @@ def test_strength_slider_recolours_the_shown_photo(window, qtbot, photos):
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
         page.strength.setValue(200)
     assert mean_saturation(page.view.after.image) > full  # twice the colour
-    assert page.strength_label.text() == "200 %"
+    assert page.bar.strength_label.text() == "200 %"
 
 
 def test_a_bad_file_shows_its_reason_and_the_others_go_on(window, qtbot, photos, tmp_path, wait_all_coloured):
@@ -200,7 +200,7 @@ def test_no_models_says_what_to_do(qtbot, library_dir, save_lineage_model):
     page = win.colourise_page
     assert page.notice.isVisibleTo(win)
     assert "No models yet" in page.notice.text()
-    assert not page.save_all_button.isEnabled()
+    assert not page.bar.save_all_button.isEnabled()
     save_lineage_model(library_dir / "fresh.safetensors")
     qtbot.waitUntil(lambda: page.current_model_name() == "fresh", timeout=10_000)  # the folder watcher saw it
     assert not page.notice.isVisibleTo(win)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import library
-from engine.errors import ModelFileError
+from engine.errors import ColouriseError, ModelFileError
 from engine.library import list_library, resolve_model, unique_library_path, user_models_dir
 from engine.modelfile import save_model
 from engine.models import create_model
@@ -109,3 +109,26 @@ def test_the_user_library_follows_the_platform_data_folder(monkeypatch, tmp_path
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setattr(library.sys, "platform", "linux")
     assert user_models_dir() == tmp_path / "data" / "colourise" / "models"
+
+
+def test_rename_and_delete_own_models_only(folders):
+    user, bundled = folders
+    save_model(user / "mine.safetensors", create_model("alpha"))
+    save_model(user / "taken.safetensors", create_model("alpha"))
+    save_model(bundled / "shipped.safetensors", create_model("alpha"))
+    assert library.rename_model("mine", "portraits") == user / "portraits.safetensors"
+    for name, new, reason in (
+        ("shipped", "x", "only your own models can be renamed"),
+        ("portraits", "a/b", "use letters, digits"),
+        ("portraits", "taken", "exists already"),
+        ("portraits", "shipped", "exists already"),
+    ):
+        with pytest.raises(ColouriseError, match=reason):
+            library.rename_model(name, new)
+    trashed = []
+    library.delete_model("portraits", move_to_trash=lambda path: trashed.append(path.name) or True)
+    assert trashed == ["portraits.safetensors"]  # the caller's trash took it (a fake trash leaves the file)
+    library.delete_model("taken", move_to_trash=lambda path: False)  # no trash here: deleted
+    assert not (user / "taken.safetensors").exists()
+    with pytest.raises(ColouriseError, match="only your own models can be deleted"):
+        library.delete_model("shipped")

@@ -1,0 +1,193 @@
+"""The Colourise page's queue as plain data: which photos, in what state, what to colour next.
+
+No widgets and no threads: the page shows what this says and runs the jobs it names,
+so the queue's rules are tested on their own (tests/desktop/test_colourise_queue.py).
+
+A photo is *waiting*, *working* (being coloured), *done* (coloured with the current
+model: its thumbnail is known) or *failed* (with the reason). Thumbnails are kept per
+model, so switching back to a model shows its colours at once. Cancel pauses the
+queue until a photo is added or the model changes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Callable, Iterable
+
+from engine.batch import PhotoSource, output_name, plan_targets
+from engine.events import BatchFinished
+
+
+class QueueState(str, Enum):
+    WAITING = "waiting"
+    WORKING = "working"
+    DONE = "done"
+    FAILED = "failed"
+
+
+OUTPUT_TAG = "-colourised"  # saved photos are named <stem>-colourised.<ext>
+
+
+@dataclass
+class QueueItem:
+    key: int
+    source: PhotoSource
+    state: QueueState = QueueState.WAITING
+    reason: str = ""  # why it failed
+    thumbs: dict[str, object] = field(default_factory=dict)  # coloured thumbnail (a QImage) by model key
+    size: object = None  # the photo's size (a QSize) once it has been decoded
+
+
+def save_name(source: PhotoSource, choice: str) -> str:
+    """``<stem>-colourised.<ext>``: the extension of the chosen format, or of the original for "same" (a pasted image: PNG)."""
+    name = source.name if source.path is not None else f"{Path(source.name).stem}.png"
+    return output_name(name, choice, OUTPUT_TAG)
+
+
+def saved_summary(result: BatchFinished) -> str:
+    """"Saved 3 photos; 1 failed (see the queue)." for the status bar."""
+    text = f"Saved {result.succeeded} photo{'s' if result.succeeded != 1 else ''}"
+    if result.failed:
+        text += f"; {result.failed} failed (see the queue)"
+    if result.cancelled:
+        text += "; cancelled"
+    return text + "."
+
+
+def reason_of(message: str, name: str) -> str:
+    """The reason part of an engine message "<file name>: <reason>"."""
+    prefix = f"{name}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
+class ColouriseQueue:
+    """The photos to colour, in order; ``on_changed(key)`` is called whenever an item's state or thumbnail changes."""
+
+    def __init__(self, on_changed: Callable[[int], None] | None = None):
+        self.items: dict[int, QueueItem] = {}  # in queue order
+        self.model: str | None = None  # the model key photos are coloured with now
+        self.working: int | None = None  # the photo being coloured for the queue
+        self.paused = False
+        self._on_changed = on_changed or (lambda _key: None)
+        self._keys = itertools.count(1)
+        self._pasted = itertools.count(1)
+        self._batch_total = 0
+
+    # -- contents ---------------------------------------------------------------------------
+    def add(self, source: PhotoSource) -> int:
+        key = next(self._keys)
+        self.items[key] = QueueItem(key, source)
+        self.paused = False
+        return key
+
+    def new_files(self, paths: Iterable[Path]) -> list[PhotoSource]:
+        """Sources for the files not queued already."""
+        known = {item.source.path for item in self.items.values()}
+        return [PhotoSource.file(path) for path in paths if path not in known]
+
+    def pasted_name(self) -> str:
+        return f"pasted-{next(self._pasted)}.png"
+
+    def remove(self, keys: Iterable[int]) -> list[QueueItem]:
+        return [item for item in (self.items.pop(key, None) for key in keys) if item is not None]
+
+    def keys(self) -> list[int]:
+        return list(self.items)
+
+    def state(self, key: int) -> QueueState:
+        return self.items[key].state
+
+    def saveable(self) -> list[int]:
+        return [key for key, item in self.items.items() if item.state != QueueState.FAILED]
+
+    def originals(self) -> set[Path]:
+        return {item.source.path for item in self.items.values() if item.source.path is not None}
+
+    def plan_save(self, folder: Path, choice: str, keep_existing: bool = False) -> tuple[list[int], list[Path]]:
+        """Where Save All puts each photo not failed: ``<stem>-colourised.<ext>`` in ``folder``, two photos
+        never on one name, never on an original, nor (``keep_existing``) on a file that exists."""
+        keys = self.saveable()
+        wanted = [folder / save_name(self.items[key].source, choice) for key in keys]
+        return keys, plan_targets(wanted, avoid=self.originals(), avoid_existing=keep_existing)
+
+    def counts(self) -> dict[QueueState, int]:
+        out = {state: 0 for state in QueueState}
+        for item in self.items.values():
+            out[item.state] += 1
+        return out
+
+    # -- colouring ---------------------------------------------------------------------------
+    def set_model(self, model: str) -> None:
+        """Colour with ``model`` from now on: photos it has coloured are done, the others wait (failed stay failed)."""
+        self.model = model
+        self.paused = False
+        for item in self.items.values():
+            if item.state == QueueState.FAILED:
+                continue
+            if model in item.thumbs:
+                self._set(item, QueueState.DONE)
+            elif item.state != QueueState.WORKING:
+                self._set(item, QueueState.WAITING)
+
+    def next_to_colour(self) -> QueueItem | None:
+        """The next waiting photo, now working; None when paused, busy, without a model or all done."""
+        if self.working is not None or self.paused or self.model is None:
+            return None
+        for item in self.items.values():
+            if item.state != QueueState.WAITING:
+                continue
+            if self.model in item.thumbs:  # coloured with this model before
+                self._set(item, QueueState.DONE)
+                continue
+            self.working = item.key
+            self._set(item, QueueState.WORKING)
+            return item
+        return None
+
+    def coloured(self, key: int, model: str, thumb, size=None) -> bool:
+        """A photo was coloured with ``model``; True when that finished it (it was waiting or working)."""
+        item = self.items.get(key)
+        if item is None:
+            return False
+        item.thumbs[model] = thumb
+        item.size = size if size is not None else item.size
+        if model != self.model or item.state in (QueueState.DONE, QueueState.FAILED):
+            self._on_changed(key)
+            return False
+        self._set(item, QueueState.DONE)
+        return True
+
+    def failed(self, key: int | None, message: str) -> bool:
+        item = self.items.get(key)
+        if item is None:
+            return False
+        self._set(item, QueueState.FAILED, reason_of(message, item.source.name))
+        return True
+
+    def job_ended(self) -> None:
+        """The queue's colouring job is over: a photo it did not finish waits again."""
+        key, self.working = self.working, None
+        item = self.items.get(key)
+        if item is not None and item.state == QueueState.WORKING:
+            self._set(item, QueueState.WAITING)
+
+    def cancel(self) -> None:
+        self.paused = True
+
+    def colouring_progress(self) -> tuple[int, int] | None:
+        """(finished, total) of the photos coloured since the queue last went idle; None when idle."""
+        counts = self.counts()
+        pending = counts[QueueState.WAITING] + counts[QueueState.WORKING]
+        if self.working is None or pending == 0:
+            self._batch_total = 0
+            return None
+        finished = counts[QueueState.DONE] + counts[QueueState.FAILED]
+        self._batch_total = max(self._batch_total, pending + finished)
+        return finished, self._batch_total
+
+    def _set(self, item: QueueItem, state: QueueState, reason: str = "") -> None:
+        item.state, item.reason = state, reason
+        self._on_changed(item.key)

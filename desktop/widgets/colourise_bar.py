@@ -1,0 +1,105 @@
+"""The Colourise page's controls: the row above the photos, the progress row below them, the replace question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QSlider, QToolButton, QWidget
+
+from desktop import settings
+from desktop.widgets.model_picker import ModelPicker
+from engine.photo import OUTPUT_FORMATS
+
+
+class ColouriseBar(QWidget):
+    """Open, model, colour strength (0-200 %), save format, Save and Save all; remembers strength and format."""
+
+    strength_changed = Signal(float)
+    """The user moved the strength slider; the new strength (1.0 = as the model predicts)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.open_button = QToolButton()
+        self.model_box = ModelPicker()
+        self.strength = QSlider(Qt.Orientation.Horizontal)
+        self.strength.setRange(0, 200)
+        self.strength.setPageStep(10)
+        self.strength.setValue(int(round(settings.read("colourise/strength", 100, int))))
+        self.strength.setToolTip("Colour strength: 0 % grey, 100 % as the model predicts, 200 % twice as vivid")
+        self.strength.setMinimumWidth(140)
+        self.strength_label = QLabel(f"{self.strength.value()} %")
+        self.strength_label.setMinimumWidth(QLabel("200 %").sizeHint().width() + 4)
+        self.format_box = QComboBox()
+        for value, (label, _suffix) in OUTPUT_FORMATS.items():
+            self.format_box.addItem(label, value)
+        self.format_box.setCurrentIndex(max(0, self.format_box.findData(settings.read("colourise/format", "same", str))))
+        self.format_box.setToolTip("File format of saved photos")
+        self.hint_button = QToolButton()  # hint mode on/off (the page gives it HintMode's action)
+        self.save_button = QPushButton("Save…")
+        self.save_all_button = QPushButton("Save all…")
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        for label, widget, stretch in (
+            (None, self.open_button, 0), ("Model:", self.model_box, 1), ("Strength:", self.strength, 0), (None, self.strength_label, 0),
+            ("", self.hint_button, 0), ("Format:", self.format_box, 0), (None, self.save_button, 0), (None, self.save_all_button, 0),
+        ):  # fmt: skip
+            if label is not None:
+                row.addSpacing(8)
+            if label:
+                row.addWidget(QLabel(label))
+            row.addWidget(widget, stretch)
+        self.strength.valueChanged.connect(self._on_strength_moved)
+        self.format_box.currentIndexChanged.connect(lambda _i: settings.write("colourise/format", self.format_box.currentData()))
+
+    def strength_value(self) -> float:
+        return self.strength.value() / 100.0
+
+    def output_format(self) -> str:
+        """The chosen key of ``engine.photo.OUTPUT_FORMATS``."""
+        return self.format_box.currentData()
+
+    def _on_strength_moved(self, value: int) -> None:
+        self.strength_label.setText(f"{value} %")
+        settings.write("colourise/strength", value)
+        self.strength_changed.emit(value / 100.0)
+
+
+class ProgressRow(QWidget):
+    """"Colouring 3 of 12" or "Saving 2 of 5", a progress bar and Cancel; hidden while nothing runs."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop colouring or saving the queue (Esc)")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label)
+        row.addWidget(self.bar, 1)
+        row.addWidget(self.cancel_button)
+        self.hide()
+
+    def show_step(self, text: str, value: int | None = None, total: int | None = None) -> None:
+        self.label.setText(text)
+        if total is not None:
+            self.bar.setRange(0, total)
+        if value is not None:
+            self.bar.setValue(value)
+
+
+def ask_replace(parent: QWidget, existing: list[Path]) -> str:
+    """Ask what to do about existing files: "replace", "keep" (save under new names) or "cancel"."""
+    names = "\n".join(p.name for p in existing[:8]) + ("\n…" if len(existing) > 8 else "")
+    box = QMessageBox(QMessageBox.Icon.Question, "Colourise", f"{len(existing)} file(s) already exist in {existing[0].parent}:\n{names}", parent=parent)
+    keep = box.addButton("Keep Both", QMessageBox.ButtonRole.AcceptRole)
+    replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(keep)
+    box.setInformativeText("Keep Both saves the new photos under new names. Originals are never replaced.")
+    box.exec()
+    clicked = box.clickedButton()
+    return "keep" if clicked is keep else "replace" if clicked is replace else "cancel"

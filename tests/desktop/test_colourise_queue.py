@@ -1,0 +1,119 @@
+"""The Colourise page's queue model, without widgets: states, what runs next, cancel, model switches, save plans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop.colourise_queue import ColouriseQueue, QueueState, save_name, saved_summary
+from engine.batch import PhotoSource
+from engine.events import BatchFinished
+
+
+def queue_of(*names: str, folder: Path = Path("/photos")) -> tuple[ColouriseQueue, list[int], list[int]]:
+    changes: list[int] = []
+    queue = ColouriseQueue(on_changed=changes.append)
+    keys = [queue.add(PhotoSource.file(folder / name)) for name in names]
+    return queue, keys, changes
+
+
+def test_photos_are_coloured_in_order_one_at_a_time():
+    queue, (a, b), changes = queue_of("a.jpg", "b.jpg")
+    assert queue.next_to_colour() is None  # no model yet
+    queue.set_model("m1")
+    first = queue.next_to_colour()
+    assert first.key == a and queue.state(a) == QueueState.WORKING and queue.next_to_colour() is None  # one at a time
+    assert queue.coloured(a, "m1", "thumb-a") and queue.state(a) == QueueState.DONE
+    queue.job_ended()
+    assert queue.next_to_colour().key == b
+    assert a in changes and b in changes
+
+
+def test_a_failure_keeps_its_reason_and_the_rest_go_on():
+    queue, (a, b), _ = queue_of("a.jpg", "b.jpg")
+    queue.set_model("m1")
+    queue.next_to_colour()
+    assert queue.failed(a, "a.jpg: truncated or corrupt")
+    assert queue.items[a].reason == "truncated or corrupt" and queue.saveable() == [b]
+    queue.job_ended()
+    assert queue.next_to_colour().key == b
+
+
+def test_cancel_pauses_until_a_photo_is_added_or_the_model_changes():
+    queue, (a, b), _ = queue_of("a.jpg", "b.jpg")
+    queue.set_model("m1")
+    queue.next_to_colour()
+    queue.cancel()
+    queue.job_ended()  # the stopped job ends without finishing a
+    assert queue.state(a) == QueueState.WAITING and queue.next_to_colour() is None
+    queue.add(PhotoSource.file("/photos/c.jpg"))
+    assert queue.next_to_colour().key == a
+    queue.job_ended()
+    queue.cancel()
+    queue.set_model("m2")
+    assert queue.next_to_colour() is not None
+
+
+def test_switching_models_back_reuses_the_thumbnails():
+    queue, (a,), _ = queue_of("a.jpg")
+    queue.set_model("m1")
+    queue.next_to_colour()
+    queue.coloured(a, "m1", "thumb-1")
+    queue.job_ended()
+    queue.set_model("m2")
+    assert queue.state(a) == QueueState.WAITING
+    queue.set_model("m1")
+    assert queue.state(a) == QueueState.DONE and queue.next_to_colour() is None
+
+
+def test_a_result_for_another_model_does_not_finish_the_photo():
+    queue, (a,), _ = queue_of("a.jpg")
+    queue.set_model("m1")
+    queue.next_to_colour()
+    queue.set_model("m2")  # while a is being coloured with m1
+    assert not queue.coloured(a, "m1", "thumb-1") and queue.state(a) == QueueState.WORKING
+    queue.job_ended()
+    assert queue.next_to_colour().key == a  # now with m2
+
+
+def test_progress_counts_the_batch_until_it_is_idle():
+    queue, keys, _ = queue_of("a.jpg", "b.jpg", "c.jpg")
+    queue.set_model("m1")
+    assert queue.colouring_progress() is None
+    queue.next_to_colour()
+    assert queue.colouring_progress() == (0, 3)
+    queue.coloured(keys[0], "m1", "t")
+    queue.job_ended()
+    queue.next_to_colour()
+    assert queue.colouring_progress() == (1, 3)
+
+
+def test_known_files_are_not_queued_twice_and_removed_photos_are_gone():
+    queue, (a, b), _ = queue_of("a.jpg", "b.jpg")
+    assert [s.name for s in queue.new_files([Path("/photos/a.jpg"), Path("/photos/z.jpg")])] == ["z.jpg"]
+    assert [item.key for item in queue.remove([a, 99])] == [a] and queue.keys() == [b]
+    assert queue.pasted_name() == "pasted-1.png" and queue.pasted_name() == "pasted-2.png"
+
+
+def test_save_plan_names_avoid_each_other_originals_and_existing_files(tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "y").mkdir()
+    queue = ColouriseQueue()
+    queue.add(PhotoSource.file(tmp_path / "x" / "same.jpg"))
+    queue.add(PhotoSource.file(tmp_path / "y" / "same.jpg"))
+    queue.add(PhotoSource("pasted-1.png", pasted=object()))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "same-colourised.jpg").write_bytes(b"there")
+    _keys, targets = queue.plan_save(out, "same")
+    assert [t.name for t in targets] == ["same-colourised.jpg", "same-colourised-2.jpg", "pasted-1-colourised.png"]
+    _keys, kept = queue.plan_save(out, "webp", keep_existing=True)
+    assert [t.name for t in kept] == ["same-colourised.webp", "same-colourised-2.webp", "pasted-1-colourised.webp"]
+    _keys, kept = queue.plan_save(out, "same", keep_existing=True)
+    assert kept[0].name == "same-colourised-2.jpg" and kept[1].name == "same-colourised-3.jpg"
+
+
+def test_names_and_summaries():
+    assert save_name(PhotoSource.file("/p/IMG_1.tif"), "same") == "IMG_1-colourised.tif"
+    assert save_name(PhotoSource("photo.jpg", pasted=object()), "same") == "photo-colourised.png"
+    assert saved_summary(BatchFinished(1, 0, 0)) == "Saved 1 photo."
+    assert saved_summary(BatchFinished(2, 1, 0, cancelled=True)) == "Saved 2 photos; 1 failed (see the queue); cancelled."
