@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import torch
+import torch.nn.functional as F
 
 from engine import colour
 
@@ -145,3 +146,71 @@ def decode(logits: torch.Tensor, centres: torch.Tensor, temperature: float = 0.3
         return centres[logits.argmax(1)].permute(0, 3, 1, 2)
     probs = torch.softmax(logits / temperature, dim=1)
     return torch.einsum("nqhw,qc->nchw", probs, centres)
+
+
+# -- mode-aware decoding ---------------------------------------------------------------------------
+HUE_WINDOW = 90.0  # degrees of a/b hue a cluster spans (blue sky and orange sunset lie ~180 apart)
+HUE_STEP = 15.0  # candidate cluster directions are this far apart
+NEUTRAL_RADIUS = 12.0  # bins this close to grey belong to every cluster (they carry no hue)
+HUE_REGION = 9  # side (prediction pixels) of the square a cluster choice is pooled over
+
+
+@lru_cache(maxsize=8)
+def _cluster_members(n_bins: int, window: float, step: float, neutral: float, device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(hued, members)``, both ``(K, Q)`` float: per candidate direction, its hued bins / those plus grey ones."""
+    centres = _centres()
+    assert centres.shape[0] == n_bins, "mode-aware decoding needs the standard bin centres"
+    chroma = centres.norm(dim=1)
+    hue = torch.rad2deg(torch.atan2(centres[:, 1], centres[:, 0]))
+    directions = torch.arange(0.0, 360.0, step)
+    apart = (hue[None, :] - directions[:, None] + 180) % 360 - 180  # signed angle, (K, Q)
+    is_neutral = chroma < neutral
+    hued = (apart.abs() <= window / 2) & ~is_neutral
+    members = hued | is_neutral
+    return hued.float().to(device), members.to(device)
+
+
+def decode_hue_cluster(
+    logits: torch.Tensor,
+    centres: torch.Tensor,
+    temperature: float = 1.0,
+    window: float = HUE_WINDOW,
+    region: int = HUE_REGION,
+) -> torch.Tensor:
+    """Logits ``(N, Q, H, W)`` -> a/b ``(N, 2, H, W)``: the annealed mean within the most likely hue cluster.
+
+    The plain or annealed mean averages across every hue the network thinks possible: a sky
+    that is blue by day and orange at sunset becomes their mean, a pinkish mauve, and a red
+    or green object whose hue is uncertain turns brown. Here each pixel first picks the
+    hue direction whose ``window``-degree sector holds the most probability (pooled over a
+    ``region`` x ``region`` neighbourhood, so a sky picks one mode as a whole rather than
+    in patches), then takes the annealed mean over the bins in that sector plus the
+    near-grey ones; the other hues get no say. Certain pixels decode as before; only
+    genuinely two-minded ones change.
+    """
+    if centres.shape[0] != N_BINS:
+        return decode(logits, centres, temperature)
+    logits = logits.float()
+    centres = centres.to(logits.device, torch.float32)
+    hued, members = _cluster_members(N_BINS, float(window), HUE_STEP, NEUTRAL_RADIUS, str(logits.device))
+    mass = torch.einsum("nqhw,kq->nkhw", torch.softmax(logits, 1), hued)
+    if region > 1:
+        mass = F.avg_pool2d(mass, region, 1, region // 2, count_include_pad=False)
+    chosen = members[mass.argmax(1)].permute(0, 3, 1, 2)  # (N, Q, H, W) bool
+    scaled = logits / temperature if temperature > 0 else logits / 1e-3
+    probs = torch.softmax(scaled.masked_fill(~chosen, float("-inf")), dim=1)
+    return torch.einsum("nqhw,qc->nchw", probs, centres)
+
+
+def rebalancing_correction(
+    logits: torch.Tensor, prior: torch.Tensor, smoothing: torch.Tensor, gamma: float, strength: float
+) -> torch.Tensor:
+    """Logits with the class-rebalancing bias taken out: ``log p - log w`` per bin.
+
+    A network trained with rebalanced cross-entropy learns roughly ``p ~ w * true p``; dividing
+    by the weights gives back an estimate of the true distribution (more grey, fewer rare hues).
+    """
+    if strength == 0:
+        return logits
+    w = rebalancing_weights(prior, smoothing, gamma, strength).to(logits.device)
+    return logits.float() - w.log()[None, :, None, None]

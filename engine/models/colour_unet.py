@@ -11,8 +11,11 @@ heads share it:
 
 ``forward`` blends the classification head's annealed mean (``decode_temperature``)
 with the regression head (``class_weight`` of the former), then upsamples to the
-input size. Both knobs only act in ``forward``, so a trained model can be tuned
-by re-saving it with another config (``configure_decoding``): no weight changes.
+input size. ``decode_mode`` "hue_cluster" takes that mean only within each pixel's
+most likely hue cluster (``ab_bins.decode_hue_cluster``: a sky that may be blue or
+sunset orange becomes one of them, not their pinkish mean). These knobs only act in
+``forward``, so a trained model can be tuned by re-saving it with another config
+(``configure_decoding``): no weight changes.
 
 Training (``training_loss``): class-rebalanced cross-entropy on soft-encoded
 targets plus ``regression_weight`` x smooth-L1 on the regression head. The a/b
@@ -37,6 +40,7 @@ from engine.models.registry import register_model
 SKIP_BLOCKS = (2, 4, 10, 15)  # Lite0 block outputs at strides 4, 8, 16, 32 (24, 40, 112, 320 channels)
 PREDICTION_STRIDE = 4
 ENCODER_LR_FACTOR = 0.2  # the pretrained encoder is fine-tuned gently; the decoder learns from scratch
+DECODE_MODES = ("mean", "hue_cluster")  # annealed mean over all bins / within the most likely hue cluster
 
 
 def conv_bn_relu(in_ch: int, out_ch: int) -> nn.Sequential:
@@ -78,6 +82,7 @@ class ColourUNet(ColouriseModel):
         decoder_widths: Sequence[int],
         decode_temperature: float,
         class_weight: float,
+        decode_mode: str,
         regression_weight: float,
         regression_beta: float,
         rebalance_gamma: float,
@@ -98,7 +103,7 @@ class ColourUNet(ColouriseModel):
         self.rebalance_gamma = float(rebalance_gamma)
         self.rebalance = float(rebalance)
         self.prior_ema = float(prior_ema)
-        self._set_decoding(decode_temperature, class_weight, working_size)
+        self._set_decoding(decode_temperature, class_weight, working_size, decode_mode)
 
         self.encoder = EfficientNetLite0Encoder(SKIP_BLOCKS)
         c4, c8, c16, c32 = self.encoder.feature_channels
@@ -126,7 +131,9 @@ class ColourUNet(ColouriseModel):
 
     # -- decoding knobs (tunable after training)
 
-    def _set_decoding(self, decode_temperature: float, class_weight: float, working_size: int) -> None:
+    def _set_decoding(self, decode_temperature: float, class_weight: float, working_size: int, decode_mode: str) -> None:
+        if decode_mode not in DECODE_MODES:
+            raise ValueError(f"decode_mode must be one of {', '.join(DECODE_MODES)}, got {decode_mode!r}")
         if not 0.0 <= class_weight <= 1.0:
             raise ValueError(f"class_weight must be in [0, 1], got {class_weight}")
         if working_size % self.stride or working_size <= 0:
@@ -134,24 +141,28 @@ class ColourUNet(ColouriseModel):
         self.decode_temperature = float(decode_temperature)
         self.class_weight = float(class_weight)
         self.working_size = int(working_size)
+        self.decode_mode = str(decode_mode)
 
     def configure_decoding(
         self,
         decode_temperature: float | None = None,
         class_weight: float | None = None,
         working_size: int | None = None,
+        decode_mode: str | None = None,
     ) -> "ColourUNet":
         """Change how outputs are decoded (and the config ``save_model`` writes); weights stay as they are."""
         self._set_decoding(
             self.decode_temperature if decode_temperature is None else decode_temperature,
             self.class_weight if class_weight is None else class_weight,
             self.working_size if working_size is None else working_size,
+            self.decode_mode if decode_mode is None else decode_mode,
         )
         self.arch_config = {
             **self.arch_config,
             "decode_temperature": self.decode_temperature,
             "class_weight": self.class_weight,
             "working_size": self.working_size,
+            "decode_mode": self.decode_mode,
         }
         return self
 
@@ -187,7 +198,8 @@ class ColourUNet(ColouriseModel):
         ab = 0.0
         if w > 0:
             logits = self.classify(features)
-            ab = w * ab_bins.decode(logits, self.ab_centres, self.decode_temperature) / colour.AB_SCALE
+            decode = ab_bins.decode_hue_cluster if self.decode_mode == "hue_cluster" else ab_bins.decode
+            ab = w * decode(logits, self.ab_centres, self.decode_temperature) / colour.AB_SCALE
         if w < 1:
             ab = ab + (1 - w) * torch.tanh(self.regress(features)).float()
         return ab
@@ -257,6 +269,7 @@ def colour_unet(
     decoder_widths: Sequence[int] = (192, 128, 96, 64),
     decode_temperature: float = 0.38,
     class_weight: float = 0.5,
+    decode_mode: str = "mean",
     regression_weight: float = 1.0,
     regression_beta: float = 0.05,
     rebalance_gamma: float = 0.5,
@@ -267,8 +280,9 @@ def colour_unet(
 ) -> ColourUNet:
     """Build a ColourUNet; every argument is stored in the model file's config.
 
-    decoder_widths: channels at strides 32, 16, 8, 4. decode_temperature, class_weight
-    and working_size only affect decoding (tunable after training). regression_weight
+    decoder_widths: channels at strides 32, 16, 8, 4. decode_temperature, class_weight,
+    decode_mode ("mean" or "hue_cluster") and working_size only affect decoding (tunable
+    after training). regression_weight
     and regression_beta: the smooth-L1 term. rebalance_gamma: uniform share mixed into
     the prior; rebalance: exponent on the rebalancing weights (0 = off, 1 = Zhang's).
     prior_ema: how fast the a/b prior follows the training targets.
@@ -277,6 +291,7 @@ def colour_unet(
         decoder_widths=decoder_widths,
         decode_temperature=decode_temperature,
         class_weight=class_weight,
+        decode_mode=decode_mode,
         regression_weight=regression_weight,
         regression_beta=regression_beta,
         rebalance_gamma=rebalance_gamma,

@@ -94,3 +94,59 @@ def test_annealed_mean_is_more_saturated_than_the_mean():
     logits[0, vivid] = 3.0
     chroma = [ab_bins.decode(logits, centres, t).norm() for t in (1.0, 0.38, 0.1)]
     assert chroma[0] < chroma[1] < chroma[2]
+
+
+def two_minded_logits(h: int = 6, w: int = 6, lean: torch.Tensor | None = None) -> torch.Tensor:
+    """Per pixel: half the mass on sky blue (0, -40), half on sunset orange (30, 40); ``lean`` tips it."""
+    centres = ab_bins.bin_centres()
+    blue = int(((centres - torch.tensor([0.0, -40.0])).norm(dim=1)).argmin())
+    orange = int(((centres - torch.tensor([30.0, 40.0])).norm(dim=1)).argmin())
+    logits = torch.full((1, ab_bins.N_BINS, h, w), -20.0)
+    logits[0, blue] = 0.0
+    logits[0, orange] = 0.0 if lean is None else lean
+    return logits
+
+
+def test_mode_aware_decoding_picks_one_of_two_opposite_hues_instead_of_their_mean():
+    centres = ab_bins.bin_centres()
+    mean = ab_bins.decode(two_minded_logits(), centres, 1.0)
+    assert torch.allclose(mean[0, :, 0, 0], torch.tensor([15.0, 0.0]), atol=1e-3)  # blue + orange averaged: pink
+    clustered = ab_bins.decode_hue_cluster(two_minded_logits(lean=torch.tensor(-0.1)), centres, 1.0)
+    assert torch.allclose(clustered, torch.tensor([0.0, -40.0])[None, :, None, None].expand_as(clustered), atol=1e-3)
+    clustered = ab_bins.decode_hue_cluster(two_minded_logits(lean=torch.tensor(0.1)), centres, 1.0)
+    assert torch.allclose(clustered, torch.tensor([30.0, 40.0])[None, :, None, None].expand_as(clustered), atol=1e-3)
+
+
+def test_mode_aware_decoding_keeps_one_minded_pixels_and_grey():
+    torch.manual_seed(0)
+    centres = ab_bins.bin_centres()
+    # one hue with spread around it, plus grey: everything lies in one cluster
+    target = torch.tensor([-30.0, 30.0])
+    d2 = (centres - target).pow(2).sum(1)
+    logits = (-d2 / 200)[None, :, None, None].repeat(1, 1, 3, 3)
+    logits[:, centres.norm(dim=1) < 1] = 0.0
+    for t in (1.0, 0.38):
+        assert torch.allclose(ab_bins.decode_hue_cluster(logits, centres, t), ab_bins.decode(logits, centres, t), atol=0.05)
+    grey = torch.full((1, ab_bins.N_BINS, 2, 2), -20.0)
+    grey[:, int(centres.norm(dim=1).argmin())] = 0.0
+    assert ab_bins.decode_hue_cluster(grey, centres, 1.0).abs().max() < 1e-3
+
+
+def test_mode_aware_decoding_chooses_one_hue_per_region_not_per_pixel():
+    centres = ab_bins.bin_centres()
+    # a 9 x 9 sky whose pixels lean blue or orange at random, blue a little more often
+    lean = torch.where(torch.rand(9, 9, generator=torch.Generator().manual_seed(2)) < 0.65, -0.2, 0.2)
+    ab = ab_bins.decode_hue_cluster(two_minded_logits(9, 9, lean), centres, 1.0, region=9)
+    assert (ab[0, 1] < -30).all()  # every pixel blue: one mode for the whole sky, no blue and orange patches
+    patchy = ab_bins.decode_hue_cluster(two_minded_logits(9, 9, lean), centres, 1.0, region=1)
+    assert (patchy[0, 1] > 30).any() and (patchy[0, 1] < -30).any()
+
+
+def test_the_rebalancing_correction_gives_rare_colours_back_their_true_odds():
+    centres = ab_bins.bin_centres()
+    prior = torch.exp(-centres.norm(dim=1) / 10)  # grey common, vivid rare
+    smoothing = ab_bins.smoothing_matrix(centres)
+    logits = torch.zeros(1, ab_bins.N_BINS, 1, 1)
+    corrected = ab_bins.rebalancing_correction(logits, prior, smoothing, 0.5, 1.0)
+    assert corrected.argmax(1).item() == int(centres.norm(dim=1).argmin())  # grey, the common colour, wins
+    assert torch.equal(ab_bins.rebalancing_correction(logits, prior, smoothing, 0.5, 0.0), logits)

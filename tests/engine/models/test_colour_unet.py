@@ -168,3 +168,19 @@ def test_load_pretrained_encoder_brings_imagenet_weights():
     assert torch.equal(model.classify.weight, decoder_before)
     # ImageNet batch-norm statistics, not the fresh (0, 1) ones.
     assert not torch.equal(model.encoder.stem.bn.running_var, torch.ones(32))
+
+
+def test_hue_cluster_decoding_is_a_saved_decoding_knob():
+    from engine.models import create_model
+
+    model = create_model("colour_unet", working_size=64).eval()
+    assert model.decode_mode == "mean"
+    l_norm = torch.rand(1, 1, 64, 64) * 2 - 1
+    with torch.no_grad():
+        plain = model(l_norm)
+        model.configure_decoding(decode_mode="hue_cluster", class_weight=1.0)
+        clustered = model(l_norm)
+    assert model.arch_config["decode_mode"] == "hue_cluster"
+    assert clustered.shape == plain.shape and torch.isfinite(clustered).all()
+    with pytest.raises(ValueError, match="decode_mode"):
+        model.configure_decoding(decode_mode="median")
