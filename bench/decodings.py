@@ -205,12 +205,12 @@ def main() -> int:
     parser.add_argument("--dev-limit", type=int, default=None, help="score this many dev photos (spread evenly)")
     parser.add_argument("--val-limit", type=int, default=None)
     parser.add_argument("--quick", action="store_true", help="only the main decodings")
-    parser.add_argument("--grid", default="", help="comma-separated decodings to draw into picture grids")
+    parser.add_argument("--grid", default="", help="decodings to draw into picture grids, separated by ;")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    grid_names = [n for n in args.grid.split(",") if n]
+    grid_names = [n.strip() for n in args.grid.split(";") if n.strip()]
     scores = score_decodings(Path(args.model), args.size, args.dev_limit, args.quick, grid_names, args.val_limit)
     stem = Path(args.model).stem
     for set_name in scores:

@@ -1,9 +1,17 @@
-"""Colour quality on ../shared/data/val: the grey baseline, every lineage architecture and the default
-architecture after the same short training budget, and the shipped default model.
+"""Colour quality on val and dev side by side: the grey baseline, every lineage architecture and the
+default architecture after the same short training budget, and the shipped default model.
 
     .venv/bin/python bench/quality.py                        # train each for 5 minutes, then evaluate
     .venv/bin/python bench/quality.py --train-minutes 15     # the longer comparison
     .venv/bin/python bench/quality.py --skip-training        # re-evaluate the models trained before
+    .venv/bin/python bench/quality.py --models "old=bench/results/old-default.safetensors;new=resources/models/default.safetensors"
+                                                             # only these model files (no training)
+
+Two photo sets: ../shared/data/val (86 photos, CBSD68 + McMaster: CBSD68 comes from BSDS500
+like part of train/, so the model has nearly seen such photos) and the dev split
+(configs/dev-split.txt: 300 photos drawn from train-extra that no recipe trains on;
+``--dev-limit`` scores an even spread of fewer). Metrics: engine.metrics, with the hue
+metrics (hue accuracy, false colour, cast) next to PSNR, AuC and colourfulness.
 
 Each short training uses the project's trainer with the same recipe for every
 architecture (train + train-extra, 128 px crops, batch 16, AdamW, constant learning
@@ -30,18 +38,19 @@ from PIL import Image, ImageDraw
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.datasets import dev_list, shared_data  # noqa: E402
 from engine.inference import Colouriser, resize_photo  # noqa: E402
 from engine.metrics import evaluate_model, format_metric  # noqa: E402
 from engine.modelfile import load_model  # noqa: E402
 from engine.photo import Photo, read_photo  # noqa: E402
 
-SHARED = REPO.parent / "shared" / "data"
+SHARED = shared_data()
 RESULTS = REPO / "bench" / "results"
 RUNS = RESULTS / "quality-runs"
 LINEAGE = ("alpha", "beta", "model3", "conv_ae", "colorization_net")
 DEFAULT_ARCH = "colour_unet"
 SHIPPED = REPO / "resources" / "models" / "default.safetensors"
-COLUMNS = ("psnr", "ssim", "colourfulness", "colourfulness_gap", "chroma_ratio", "auc")
+COLUMNS = ("psnr", "auc", "colourfulness", "colourfulness_gap", "hue_accuracy", "false_colour", "cast")
 TABLE_START, TABLE_END = "<!-- quality-table:start -->", "<!-- quality-table:end -->"
 
 
@@ -81,18 +90,44 @@ def short_training(arch: str, minutes: float, threads: int) -> Path:
     return target
 
 
-def evaluate(path: Path, val: Path, limit: int | None) -> dict:
+def evaluate(path: Path, photo_set: Path, limit: int | None) -> dict:
     model, info = load_model(path)
-    report = evaluate_model(Colouriser(model, "cpu", name=info.name), val, limit=limit)
+    report = evaluate_model(Colouriser(model, "cpu", name=info.name), photo_set, limit=limit)
     report["training"] = info.training
+    report["decoding"] = {k: v for k, v in info.config.items() if k in ("decode_temperature", "class_weight", "decode_mode", "working_size")}
     return report
 
 
-def markdown_table(rows: list[tuple[str, dict]]) -> str:
-    head = "| model | PSNR | SSIM | colourfulness | colourfulness gap | chroma ratio | a/b AuC |"
-    lines = [head, "|---|---|---|---|---|---|---|"]
-    for name, m in rows:
-        lines.append("| " + name + " | " + " | ".join(format_metric(k, m.get(k, float("nan"))) for k in COLUMNS) + " |")
+def photo_sets(dev_limit: int | None) -> dict[str, Path]:
+    """val and dev as things ``evaluate_model`` reads (a folder, a photo list)."""
+    sets = {"val": SHARED / "val", "dev": dev_list()}
+    if dev_limit:
+        from engine.data import list_images
+
+        dev = list_images([sets["dev"]])
+        spread = dev[:: max(1, len(dev) // dev_limit)][:dev_limit]
+        sets["dev"] = RESULTS / f"dev-split-{dev_limit}.txt"
+        sets["dev"].write_text("\n".join(map(str, spread)) + "\n")
+    return sets
+
+
+def cell(key: str, m: dict, grey: dict) -> str:
+    value = m.get(key, float("nan"))
+    text = format_metric(key, value)
+    if key in ("psnr", "auc") and m is not grey:
+        delta = value - grey[key]
+        text += f" ({delta:+.2f})" if key == "psnr" else f" ({delta:+.3f})"
+    if key == "colourfulness" and m.get("colourfulness_original"):
+        text += f" ({100 * value / m['colourfulness_original']:.0f} %)"
+    return text
+
+
+def markdown_table(rows: list[tuple[str, str, dict, dict]]) -> str:
+    """Rows of (model, photo set, means, the grey baseline's means on that set)."""
+    head = "| model | set | PSNR (vs grey) | a/b AuC (vs grey) | colourfulness (of originals') | colourfulness gap | hue accuracy | false colour | cast |"
+    lines = [head, "|---|---|---|---|---|---|---|---|---|"]
+    for name, set_name, m, grey in rows:
+        lines.append(f"| {name} | {set_name} | " + " | ".join(cell(k, m, grey) for k in COLUMNS) + " |")
     return "\n".join(lines)
 
 
@@ -143,8 +178,11 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--skip-training", action="store_true", help="use the models trained by an earlier run")
     parser.add_argument("--archs", default=",".join(LINEAGE + (DEFAULT_ARCH,)))
+    parser.add_argument("--models", default="", help="'label=model file;label=model file': evaluate only these (no training)")
     parser.add_argument("--limit", type=int, default=None, help="evaluate on the first N validation photos only")
+    parser.add_argument("--dev-limit", type=int, default=None, help="evaluate on an even spread of N dev photos")
     parser.add_argument("--train-only", action="store_true", help="train the short-budget models, evaluate nothing")
+    parser.add_argument("--no-doc", action="store_true", help="leave docs/quality.md and docs/quality-samples.jpg alone")
     args = parser.parse_args()
     val = SHARED / "val"
     if not val.is_dir():
@@ -152,58 +190,75 @@ def main() -> int:
         return 2
     torch.set_num_threads(args.threads)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    archs = [a for a in args.archs.split(",") if a]
-    models = {}
-    for arch in archs:
-        path = RUNS / "models" / f"quality-{arch}.safetensors"
-        if not args.skip_training or not path.exists():
-            path = short_training(arch, args.train_minutes, args.threads)
-        models[arch] = path
+    models: dict[str, Path] = {}
+    archs: list[str] = []
+    if args.models:
+        for entry in args.models.split(";"):
+            label, _, path = entry.partition("=")
+            models[label.strip()] = Path(path.strip())
+    else:
+        archs = [a for a in args.archs.split(",") if a]
+        for arch in archs:
+            path = RUNS / "models" / f"quality-{arch}.safetensors"
+            if not args.skip_training or not path.exists():
+                path = short_training(arch, args.train_minutes, args.threads)
+            models[f"{arch} ({args.train_minutes:g} min)"] = path
+        if SHIPPED.exists():
+            models["default (shipped)"] = SHIPPED
     if args.train_only:
         return 0
 
-    reports: dict[str, dict] = {}
+    sets = photo_sets(args.dev_limit)
+    reports: dict[str, dict[str, dict]] = {}
     t0 = time.perf_counter()
-    for arch, path in models.items():
-        reports[arch] = evaluate(path, val, args.limit)
-        print(f"evaluated {arch} ({time.perf_counter() - t0:.0f} s)", flush=True)
-    if SHIPPED.exists():
-        reports["default (shipped)"] = evaluate(SHIPPED, val, args.limit)
-    grey = next(iter(reports.values()))["grey"]
+    for label, path in models.items():
+        reports[label] = {}
+        for set_name, photo_set in sets.items():
+            reports[label][set_name] = evaluate(path, photo_set, args.limit if set_name == "val" else None)
+            print(f"evaluated {label} on {set_name} ({time.perf_counter() - t0:.0f} s)", flush=True)
 
-    minutes = args.train_minutes
-    rows = [("grey baseline", grey)]
-    rows += [(f"{a} ({minutes:g} min)", reports[a]["model"]) for a in archs]
-    if "default (shipped)" in reports:
-        steps = reports["default (shipped)"]["training"].get("steps", "?")
-        rows.append((f"**default, shipped** ({steps} steps)", reports["default (shipped)"]["model"]))
-    original = float(np.mean([p["model"]["colourfulness_original"] for p in next(iter(reports.values()))["photos"]]))
-    table = markdown_table(rows) + f"\n\nOriginals' mean colourfulness: {original:.1f}. " \
-        f"{len(next(iter(reports.values()))['photos'])} photos of ../shared/data/val, full size. " \
-        f"Short trainings: {minutes:g} minutes each, same recipe (bench/quality.py)."
+    first = next(iter(reports.values()))
+    rows = []
+    for set_name in sets:
+        grey = first[set_name]["grey"]
+        rows.append(("grey baseline", set_name, grey, grey))
+        rows += [(label, set_name, reports[label][set_name]["model"], grey) for label in models]
+    notes = []
+    for set_name in sets:
+        r = first[set_name]
+        notes.append(f"{set_name}: {r['count']} photos, originals' mean colourfulness {r['model']['colourfulness_original']:.1f}")
+    table = markdown_table(rows) + "\n\n" + "; ".join(notes) + ". Photos at full size. " + (
+        f"Short trainings: {args.train_minutes:g} minutes each, same recipe (bench/quality.py)." if archs else ""
+    )
     print(table)
-    (RESULTS / "quality.json").write_text(json.dumps({"train_minutes": minutes, "reports": reports}, indent=1, default=str))
+    (RESULTS / "quality.json").write_text(json.dumps({"train_minutes": args.train_minutes, "sets": {k: str(v) for k, v in sets.items()}, "reports": reports}, indent=1, default=str))
 
     doc = REPO / "docs" / "quality.md"
-    if doc.exists() and TABLE_START in doc.read_text():
+    if not args.no_doc and doc.exists() and TABLE_START in doc.read_text():
         text = doc.read_text()
         head, rest = text.split(TABLE_START, 1)
         doc.write_text(head + TABLE_START + "\n" + table + "\n" + TABLE_END + rest.split(TABLE_END, 1)[1])
 
-    # Pictures: the best lineage model by colourfulness gap next to the default.
-    lineage = [a for a in archs if a in LINEAGE]
-    best = min(lineage, key=lambda a: reports[a]["model"]["colourfulness_gap"]) if lineage else None
-    chosen = ([(best, models[best])] if best else []) + ([("default", SHIPPED)] if SHIPPED.exists() else [(DEFAULT_ARCH, models.get(DEFAULT_ARCH))])
-    colourisers = [Colouriser(load_model(p)[0], "cpu") for _, p in chosen if p]
-    names = [n for n, p in chosen if p]
+    # Pictures: the best lineage model by colourfulness gap next to the default (or the models given).
+    lineage = [f"{a} ({args.train_minutes:g} min)" for a in archs if a in LINEAGE]
+    best = min(lineage, key=lambda a: reports[a]["val"]["model"]["colourfulness_gap"]) if lineage else None
+    shown = ([best] if best else []) + [label for label in models if label not in lineage]
+    colourisers = [Colouriser(load_model(models[label])[0], "cpu") for label in shown]
+    names = [label.split(" (")[0] for label in shown]
     val_paths = sorted(val.glob("*"))[::12][:6]
     grid(picture_rows(val_paths, colourisers, True), ["grey"] + names + ["original"]).save(RESULTS / "quality-grid-val.png")
+    from engine.data import list_images
+
+    dev_paths = list_images([sets["dev"]])
+    grid(picture_rows(dev_paths[:: max(1, len(dev_paths) // 8)][:8], colourisers, True), ["grey"] + names + ["original"]).save(
+        RESULTS / "quality-grid-dev.png"
+    )
     bw = SHARED / "bw"
     if bw.is_dir():
         bw_paths = sorted(bw.glob("*"))[::7][:6]
         grid(picture_rows(bw_paths, colourisers, False), ["grey"] + names).save(RESULTS / "quality-grid-bw.png")
     samples = sorted(p for p in (REPO / "resources" / "samples").glob("*") if p.suffix.lower() in {".jpg", ".png"})
-    if samples:
+    if samples and not args.no_doc:
         grid(picture_rows(samples, colourisers, False), ["grey"] + names).save(REPO / "docs" / "quality-samples.jpg", quality=85)
     print(f"wrote {RESULTS / 'quality.json'}, picture grids in {RESULTS}")
     return 0
