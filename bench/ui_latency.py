@@ -11,6 +11,12 @@ same run, the same work done on the UI thread:
 - training:  a CPU training run from the Train page (curves, previews, metrics updating)
 - photo:     a 12 MP greyscale photo coloured from the Colourise page (read, predict,
              preview render, full-size render, shown in the split view)
+- hints:     in hint mode on that 12 MP photo (three hints placed), one more point dragged
+             across the photo for ``--seconds`` at 60 mouse moves a second, then the
+             full-size render once it is let go. The app coalesces: each preview is a
+             network pass with the latest position. The baseline does each move's pass
+             and render on the UI thread. Also reported: how long after a move its
+             preview was on screen (median over the previews shown)
 
 Targets (issue 4): max stall < 100 ms and p99 tick gap < 30 ms for the app's way.
 Each measurement runs ``--repeats`` times, interleaved; the table shows medians.
@@ -20,7 +26,9 @@ Prints a table and writes bench/results/ui_latency.json (with every run).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import math
 import os
 import platform
 import statistics
@@ -229,11 +237,113 @@ def _run_show_on_ui_thread(page, photo: Path, probe: Probe, finals: list) -> Non
     spin_until(lambda: finals, 600)
 
 
+MOVE_MS = 16  # a mouse reports about 60 moves a second
+
+
+def measure_hint_drag(window, photo: Path, seconds: float, on_ui_thread: bool) -> dict:
+    """Drag a hint point across the 12 MP photo for ``seconds`` and probe the UI thread meanwhile."""
+    from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    page = window.colourise_page
+    hints = page.hints
+    page.clear_queue()
+    page.strength.setValue(100)
+    finals = []
+    on_final = lambda key, final: final and finals.append(time.perf_counter())  # noqa: E731
+    page.view_updated.connect(on_final)
+    page.add_paths([photo])
+    spin_until(lambda: finals and not page.is_busy(), 600)
+    if not hints.toggle_action.isEnabled():
+        raise SystemExit(f"ui_latency: the model {page.current_model_name()!r} takes no hints: {hints.toggle_action.toolTip()}")
+    hints.set_active(True)
+    view, overlay = page.view, hints.overlay
+    size = view.photo_size()
+
+    def at(fx: float, fy: float) -> QPointF:
+        return view.photo_to_widget(QPointF(fx * size.width(), fy * size.height()))
+
+    def click(point: QPointF, release: bool = True) -> None:
+        where = view.mapTo(window, point).toPoint()
+        QTest.mousePress(window.windowHandle(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, where)
+        if release:
+            QTest.mouseRelease(window.windowHandle(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, where)
+
+    for fx, fy in ((0.2, 0.2), (0.8, 0.3), (0.5, 0.8)):  # a few hints already placed
+        click(at(fx, fy))
+    spin_until(lambda: not hints.preview.busy, 600)
+
+    requested: dict[int, float] = {}  # hint revision -> when the move asked for it
+    shown: list[float] = []  # move-to-screen latency of each preview shown, ms
+    original_request = hints.preview.request
+
+    last = []
+
+    def timed_request(request):
+        last[:] = [request]
+        requested.setdefault(request.revision, time.perf_counter())
+        if on_ui_thread:
+            from desktop.hint_preview import render_hinted
+            from engine.task import TaskState
+
+            render_hinted(TaskState(on_event=hints.preview.rendered.emit), request)  # in line, as a naive app would
+        else:
+            original_request(request)
+
+    def on_rendered(event) -> None:
+        if event.display is not None and not event.final and event.revision in requested:
+            shown.append(1000 * (time.perf_counter() - requested[event.revision]))
+
+    hints.preview.request = timed_request
+    hints.preview.rendered.connect(on_rendered)
+    finals.clear()
+    probe = Probe()
+    probe.start()
+    click(at(0.1, 0.5), release=False)
+    moves = max(1, int(seconds * 1000 / MOVE_MS))
+    step = [0]
+
+    def move() -> None:
+        step[0] += 1
+        t = step[0] / moves
+        point = at(0.1 + 0.8 * t, 0.5 + 0.3 * math.sin(2 * math.pi * t))
+        QApplication.sendEvent(overlay, QMouseEvent(
+            QEvent.Type.MouseMove, point, overlay.mapToGlobal(point), Qt.MouseButton.NoButton,
+            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+        ))  # the pressed overlay is the mouse grabber: moves go straight to it
+        if step[0] >= moves:
+            timer.stop()
+            where = view.mapTo(window, point).toPoint()
+            QTest.mouseRelease(window.windowHandle(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, where)
+            if on_ui_thread and last:  # the naive app renders full size as soon as the drag ends
+                timed_request(dataclasses.replace(last[0], full=True))
+
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(MOVE_MS)
+    timer.timeout.connect(move)
+    timer.start()
+    spin_until(lambda: step[0] >= moves and finals and not hints.preview.busy, 600)
+    spin(0.3)  # the paint of the full-size photo is part of the cost
+    result = probe.stop()
+    hints.preview.request = original_request
+    hints.preview.rendered.disconnect(on_rendered)
+    page.view_updated.disconnect(on_final)
+    hints.set_active(False)
+    result["moves"] = moves
+    result["previews"] = len(shown)
+    result["move_to_shown_ms"] = round(statistics.median(shown), 1) if shown else None
+    result["full_size_after_release_s"] = round(finals[-1] - probe.times[0] - moves * MOVE_MS / 1000, 2) if finals else None
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="UI event-loop stalls while the engine works")
     parser.add_argument("--seconds", type=float, default=8.0, help="how long to probe during training")
     parser.add_argument("--megapixels", type=float, default=12.0)
-    parser.add_argument("--only", choices=("training", "photo"), help="measure one scenario (with its baseline)")
+    parser.add_argument("--only", choices=("training", "photo", "hints"), help="measure one scenario (with its baseline)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each measurement; the table shows medians")
     args = parser.parse_args()
 
@@ -287,17 +397,23 @@ def main() -> int:
             window.show_tab("Colourise")
             record(photo_name, "worker (app)", lambda: measure_photo(window, big, on_ui_thread=False))
             record(photo_name, "UI thread (baseline)", lambda: measure_photo(window, big, on_ui_thread=True))
+        if args.only in (None, "hints"):
+            window.show_tab("Colourise")
+            record("hint drag", "worker (app)", lambda: measure_hint_drag(window, big, args.seconds, on_ui_thread=False))
+            record("hint drag", "UI thread (baseline)", lambda: measure_hint_drag(window, big, args.seconds, on_ui_thread=True))
     window.close()
     rows = [(scenario, where, median_of(results)) for (scenario, where), results in runs.items()]
 
-    header = f"{'scenario':<14} {'where':<21} {'ticks':>6} {'median':>8} {'p99':>8} {'max':>9} {'>30ms':>6}  verdict"
+    header = f"{'scenario':<14} {'where':<21} {'ticks':>6} {'median':>8} {'p99':>8} {'max':>9} {'>30ms':>6}  {'previews':>8} {'move->shown':>11}  verdict"
     print(header)
     print("-" * len(header))
     out = []
     for scenario, where, r in rows:
         ok = r["max_ms"] < MAX_STALL_MS and r["p99_ms"] < P99_MS
         verdict = ("ok" if ok else "FAIL") if where.startswith("worker") else ""
-        print(f"{scenario:<14} {where:<21} {r['ticks']:>6} {r['median_ms']:>6.1f}ms {r['p99_ms']:>6.1f}ms {r['max_ms']:>7.1f}ms {r['over_30ms']:>6}  {verdict}")
+        previews = f"{r['previews']:>8}" if "previews" in r else " " * 8
+        shown = f"{r['move_to_shown_ms']:>9.0f}ms" if r.get("move_to_shown_ms") is not None else " " * 11
+        print(f"{scenario:<14} {where:<21} {r['ticks']:>6} {r['median_ms']:>6.1f}ms {r['p99_ms']:>6.1f}ms {r['max_ms']:>7.1f}ms {r['over_30ms']:>6}  {previews} {shown}  {verdict}")
         out.append({"scenario": scenario, "where": where, **r, "meets_targets": ok, "runs": runs[(scenario, where)]})
     RESULTS.mkdir(parents=True, exist_ok=True)
     report = {

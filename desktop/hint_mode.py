@@ -62,10 +62,13 @@ def model_takes_hints(info) -> bool:
     if declared is not None:
         return bool(declared)
     try:
-        from engine.models import takes_hints
-    except ImportError:
+        from engine.models.registry import takes_hints
+    except ImportError:  # an engine without hints
         return False
-    return bool(takes_hints(info.arch))
+    try:
+        return bool(takes_hints(info.arch, info.config))
+    except KeyError:  # an architecture this version does not know
+        return False
 
 
 class HintMode(QObject):
@@ -317,10 +320,13 @@ class HintMode(QObject):
             return
         edits = self.edits[key]
         self.page.view.set_busy("Colouring…")
-        self.preview.request(HintRequest(key, edits.revision, photo, preview, model_path, self.page.strength_value(), edits.as_tuples()))
+        self.preview.request(HintRequest(
+            key, edits.revision, photo, preview, model_path, self.page.strength_value(), edits.as_tuples(), quick=edits.dragging,
+        ))
 
     def _on_rendered(self, event: HintRendered) -> None:
-        self._predictions[event.key] = (event.model, event.revision, event.prediction)
+        if not event.quick:
+            self._predictions[event.key] = (event.model, event.revision, event.prediction)
         if self._shown is None or self._shown[0] != event.key or not self.owns_view(event.key):
             return
         if event.display is not None:
@@ -355,9 +361,10 @@ class HintMode(QObject):
         if self._suggest_job is not None:
             self._suggest_job.stop()
         _key, photo, preview = self._shown
+        others = [p for p in self.overlay.edits.as_tuples() if (p[0], p[1]) != (point.x, point.y)]
         self.panel.set_suggestions(None)
         self._suggest_job = self.lane.submit(
-            suggest_colours, model_path, photo, preview, point.x, point.y, name="suggest",
+            suggest_colours, model_path, photo, preview, point.x, point.y, others, name="suggest",
             on_finished=self._on_suggested, on_error=lambda message: self.panel.set_suggestions([], message),
         )
 
@@ -372,15 +379,15 @@ class HintMode(QObject):
         self.suggestions_ready.emit(colours)
 
 
-def suggest_colours(state, model_path: Path, photo: Photo, preview: Photo, x: float, y: float):
-    """The model's own likely colours at photo pixel (x, y): ``((x, y), [(r, g, b), ...])``."""
+def suggest_colours(state, model_path: Path, photo: Photo, preview: Photo, x: float, y: float, others: list):
+    """The model's own likely colours at photo pixel (x, y), given the ``others`` hints: ``((x, y), [(r, g, b), ...])``."""
     if state.should_stop():
         return None
+    from engine.hints import Hint
+
     colouriser = COLOURISERS.get(model_path)
-    suggest = getattr(colouriser, "suggest_colours", None)
-    if suggest is None:
-        return (x, y), []
-    px = min(preview.width - 1, int(x * preview.width / photo.width))
-    py = min(preview.height - 1, int(y * preview.height / photo.height))
-    colours = suggest(preview, px, py, count=8)
-    return (x, y), [tuple(int(c) for c in rgb) for rgb in colours]
+    sx, sy = preview.width / photo.width, preview.height / photo.height
+    hints = [Hint(min(preview.width - 1.0, hx * sx), min(preview.height - 1.0, hy * sy), tuple(rgb)) for hx, hy, rgb in others]
+    px, py = min(preview.width - 1.0, x * sx), min(preview.height - 1.0, y * sy)
+    suggestions = colouriser.suggest_colours(preview, px, py, count=8, hints=hints)
+    return (x, y), [tuple(int(c) for c in getattr(s, "rgb", s)) for s in suggestions]

@@ -1,15 +1,17 @@
 """Colours that follow the hints as they are edited: a quick preview at once, full size when the user pauses.
 
 ``render_hinted`` is the work (a plain function for a worker lane): one network
-pass at working size with the hints, a preview-size render (cheap), and, when
-asked, the full-size render from the same prediction. ``HintPreview`` feeds it
-from the UI thread and coalesces: while a pass runs, newer requests replace each
-other and only the latest is run next, so a drag never queues up stale work and
-the UI thread never waits.
+pass with the hints (the engine's cheap preview pass while a point is dragged),
+a preview-size render, and, when asked, the full-size render from the same
+prediction. ``HintPreview`` feeds it from the UI thread and coalesces: while a
+pass runs, newer requests replace each other and only the latest is run next,
+so a drag never queues up stale work and the UI thread never waits. Once edits
+pause, the latest hints get the full pass and the full-size render.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +38,8 @@ class HintRequest:
     strength: float
     points: list  # (x, y, (r, g, b)) in the photo's pixels
     full: bool = False  # also render at full size
-    prediction: Prediction | None = None  # already predicted for these hints: render only
+    quick: bool = False  # the engine's cheap preview pass (a point is being dragged)
+    prediction: Prediction | None = None  # already predicted (fully) for these hints: render only
 
 
 @dataclass
@@ -49,6 +52,7 @@ class HintRendered:
     prediction: Prediction
     display: DisplayImage | None  # None: nothing new to show (a full-size render of an earlier prediction follows)
     final: bool
+    quick: bool = False  # from the cheap preview pass: not what is saved
 
 
 def render_hinted(state: TaskState, request: HintRequest) -> HintRendered | None:
@@ -58,29 +62,35 @@ def render_hinted(state: TaskState, request: HintRequest) -> HintRendered | None
     colouriser = COLOURISERS.get(request.model_path)
     prediction = request.prediction
     if prediction is None:
-        prediction = predict_with_hints(colouriser, request.photo, request.preview, request.points)
+        prediction = predict_with_hints(colouriser, request.photo, request.preview, request.points, quick=request.quick)
         size = QSize(request.photo.width, request.photo.height)
         preview_image = photo_to_qimage(colouriser.render(request.preview, prediction, request.strength))
-        rendered = HintRendered(request.key, request.revision, model_key(request.model_path), prediction, DisplayImage(preview_image, size), request.preview is request.photo)
+        rendered = HintRendered(
+            request.key, request.revision, model_key(request.model_path), prediction,
+            DisplayImage(preview_image, size), request.preview is request.photo, request.quick,
+        )
         state.emit(rendered)
     else:
         rendered = HintRendered(request.key, request.revision, model_key(request.model_path), prediction, None, request.preview is request.photo)
-    if request.full and not rendered.final and not state.should_stop():
+    if request.full and not request.quick and not rendered.final and not state.should_stop():
         full = display_photo(colouriser.render(request.photo, prediction, request.strength))
         rendered = HintRendered(rendered.key, rendered.revision, rendered.model, prediction, full, True)
         state.emit(rendered)
     return rendered
 
 
-def predict_with_hints(colouriser, photo: Photo, preview: Photo, points: list) -> Prediction:
-    """The network's colours with ``points`` as hints, from the small copy (the network sees working size anyway)."""
-    if not getattr(colouriser, "takes_hints", False):
-        return colouriser.predict(preview)
+def predict_with_hints(colouriser, photo: Photo, preview: Photo, points: list, quick: bool = False) -> Prediction:
+    """The network's colours with ``points`` (photo pixels) as hints.
+
+    Predicted from the preview-size copy: the network sees working size anyway, and
+    the copy's lightness is quicker to compute than a 12 MP photo's. ``quick``: the
+    engine's cheaper preview pass, for drags.
+    """
     from engine.hints import Hint
 
     sx, sy = preview.width / photo.width, preview.height / photo.height
-    hints = [Hint(min(preview.width - 1, int(x * sx)), min(preview.height - 1, int(y * sy)), tuple(rgb)) for x, y, rgb in points]
-    return colouriser.predict(preview, hints=hints)
+    hints = [Hint(min(preview.width - 1.0, x * sx), min(preview.height - 1.0, y * sy), tuple(rgb)) for x, y, rgb in points]
+    return colouriser.predict(preview, hints=hints, preview=quick) if quick else colouriser.predict(preview, hints=hints)
 
 
 class HintedColours:
@@ -172,7 +182,7 @@ class HintPreview(QObject):
 
     def _on_progress(self, event) -> None:
         if isinstance(event, HintRendered) and self._is_latest(event):
-            self._latest_prediction = event.prediction
+            self._latest_prediction = None if event.quick else event.prediction
             self.rendered.emit(event)
 
     def _is_latest(self, event: HintRendered) -> bool:
@@ -185,10 +195,10 @@ class HintPreview(QObject):
         if pending is not None:
             self._start(pending)
         elif self._latest is not None and not self._latest.full:
-            self._idle.start()  # nothing newer came: the full-size picture once the user pauses
+            self._idle.start()  # nothing newer came: the full pass and picture once the user pauses
 
     def _render_full(self) -> None:
         latest = self._latest
         if latest is not None and not latest.full and self._job is None:
-            self._latest = HintRequest(**{**latest.__dict__, "full": True, "prediction": self._latest_prediction})
+            self._latest = dataclasses.replace(latest, full=True, quick=False, prediction=self._latest_prediction)
             self._start(self._latest)

@@ -28,12 +28,12 @@ def _fake_engine_hints() -> types.ModuleType:
 
     @dataclass(frozen=True)
     class Hint:
-        x: int
-        y: int
+        x: float
+        y: float
         rgb: tuple
 
     def write_hints(path, hints):
-        points = [{"x": h.x, "y": h.y, "colour": "#{:02x}{:02x}{:02x}".format(*h.rgb)} for h in hints]
+        points = [{"x": int(h.x) if float(h.x).is_integer() else h.x, "y": int(h.y) if float(h.y).is_integer() else h.y, "colour": "#{:02x}{:02x}{:02x}".format(*h.rgb)} for h in hints]
         Path(path).write_text(json.dumps({"points": points}))
 
     def read_hints(path, width, height):
@@ -67,7 +67,7 @@ def hint_model(monkeypatch):
             monkeypatch.setitem(sys.modules, "engine.hints", _fake_engine_hints())
     original = Colouriser.predict
 
-    def predict(self, photo, l_full=None, hints=None):
+    def predict(self, photo, l_full=None, hints=None, preview=False):
         prediction = original(self, photo, l_full)
         ab = prediction.ab.clone()
         h, w = ab.shape[1:]
@@ -79,7 +79,7 @@ def hint_model(monkeypatch):
 
     monkeypatch.setattr(Colouriser, "predict", predict)
     monkeypatch.setattr(Colouriser, "takes_hints", True, raising=False)
-    monkeypatch.setattr(Colouriser, "suggest_colours", lambda self, photo, x, y, count=8: [BLUE, (200, 40, 30), (40, 160, 60)][:count], raising=False)
+    monkeypatch.setattr(Colouriser, "suggest_colours", lambda self, photo, x, y, count=8, hints=None: [BLUE, (200, 40, 30), (40, 160, 60)][:count], raising=False)
     monkeypatch.setattr(desktop.hint_mode, "model_takes_hints", lambda info: info is not None)
 
 

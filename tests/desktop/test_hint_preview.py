@@ -1,0 +1,68 @@
+"""Hinted previews: while a pass runs, newer requests replace each other; only the latest is coloured, then full size."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import desktop.hint_preview as hint_preview
+from desktop.hint_preview import HintPreview, HintRendered, HintRequest
+from desktop.workers import Lane
+from engine.inference import Prediction
+from engine.photo import Photo
+
+
+@pytest.fixture
+def fake_render(monkeypatch):
+    """``render_hinted`` that records what it was asked and waits for ``gate`` before its first pass."""
+    calls: list[HintRequest] = []
+    gate = threading.Event()
+
+    def render(state, request):
+        calls.append(request)
+        gate.wait(10)
+        prediction = request.prediction or Prediction(np.zeros((2, 4, 4), np.float32))
+        event = HintRendered(request.key, request.revision, "model", prediction, object(), request.full, request.quick)
+        state.emit(event)
+        return event
+
+    monkeypatch.setattr(hint_preview, "render_hinted", render)
+    return calls, gate
+
+
+def request(revision: int, quick: bool = True) -> HintRequest:
+    photo = Photo(np.zeros((8, 8), np.uint8), None, None, "PNG")
+    return HintRequest(1, revision, photo, photo, Path("model.safetensors"), 1.0, [(1, 1, (200, 0, 0))], quick=quick)
+
+
+def test_while_a_pass_runs_only_the_latest_request_is_run_next_then_full_size(qtbot, fake_render):
+    calls, gate = fake_render
+    lane = Lane("hints-test")
+    preview = HintPreview(lane)
+    shown = []
+    preview.rendered.connect(lambda event: shown.append((event.revision, event.final)))
+    preview.request(request(1))
+    for revision in (2, 3, 4):  # a drag goes on while the first pass runs
+        preview.request(request(revision))
+    assert preview.busy
+    with qtbot.waitSignal(preview.rendered, check_params_cb=lambda e: e.final, timeout=10_000):
+        gate.set()
+    # Revision 1 was stale when it came back (not shown); 2 and 3 were never run; 4's full-size render followed.
+    assert [(c.revision, c.quick, c.full) for c in calls] == [(1, True, False), (4, True, False), (4, False, True)]
+    assert shown == [(4, False), (4, True)]
+    qtbot.waitUntil(lambda: not preview.busy)
+    lane.wait(5000)
+
+
+def test_a_full_pass_prediction_is_reused_for_the_full_size_render(qtbot, fake_render):
+    calls, gate = fake_render
+    gate.set()
+    lane = Lane("hints-test")
+    preview = HintPreview(lane)
+    with qtbot.waitSignal(preview.rendered, check_params_cb=lambda e: e.final, timeout=10_000):
+        preview.request(request(7, quick=False))  # a click, not a drag: the full pass at once
+    assert [(c.revision, c.full, c.prediction is not None) for c in calls] == [(7, False, False), (7, True, True)]
+    lane.wait(5000)
