@@ -45,6 +45,7 @@ class HintOverlay(QWidget):
         self._menu_actions: list[QAction | None] = []
         self.new_point_colour: Callable[[float, float], RGB] = self.shown_colour
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setToolTip("Click: add a hint point · drag a point: move it · Delete: remove it · right-click: undo, redo, clear · middle-drag: pan")
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.setGeometry(view.rect())
