@@ -93,6 +93,7 @@ class HintMode(QObject):
         self._predictions: dict[int, tuple[str, int, Prediction]] = {}  # key -> (model, revision, prediction)
         self._suggest_job: Job | None = None
         self._reload: dict[int, Path] = {}  # hint files to load once their photo's size is known
+        self._busy = False  # the view says "Colouring…" for the hints
         self._make_actions()
         self.overlay.set_menu_actions([self.undo_action, self.redo_action, None, self.delete_action, self.clear_action, None, self.toggle_action])
         self.overlay.hints_changed.connect(self._on_edited)
@@ -170,6 +171,7 @@ class HintMode(QObject):
         """The page selected queue item ``key`` (None: nothing shown)."""
         if self._shown is not None and self._shown[0] != key:
             self._shown = None
+            self._busy = False
             self.preview.cancel()
         self.overlay.set_edits(self.edits_for(key) if key is not None else None)
         self._update_actions()
@@ -319,7 +321,9 @@ class HintMode(QObject):
         if model_path is None:
             return
         edits = self.edits[key]
-        self.page.view.set_busy("Colouring…")
+        if not self._busy:  # once, not on every move of a drag: the label repaints the whole view
+            self._busy = True
+            self.page.view.set_busy("Colouring…")
         self.preview.request(HintRequest(
             key, edits.revision, photo, preview, model_path, self.page.strength_value(), edits.as_tuples(), quick=edits.dragging,
         ))
@@ -332,10 +336,12 @@ class HintMode(QObject):
         if event.display is not None:
             self.page.view.set_after(event.display)
         if event.final:
+            self._busy = False
             self.page.view.set_busy("")
         self.preview_updated.emit(event.key, event.final)
 
     def _on_failed(self, message: str) -> None:
+        self._busy = False
         self.page.view.set_busy("")
         self.page.status_message.emit(f"Colouring with hints failed: {message}")
 
