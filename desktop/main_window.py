@@ -1,4 +1,4 @@
-"""The main window: three pages (Colourise, Train, Models), menus, drops, settings, a careful close."""
+"""The main window: four pages (Colourise, Train, Runs, Models), menus, drops, settings, a careful close."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from desktop.workers import Lane
 from engine import __version__
 from engine.library import DEFAULT_MODEL, resources_dir
 
-TABS = ("Colourise", "Train", "Models")
+TABS = ("Colourise", "Train", "Runs", "Models")
 CLOSE_WAIT_MS = 5000  # at exit, how long to wait for the photo lane to finish its current step
 
 LINEAGE_HTML = """
@@ -96,8 +96,9 @@ class MainWindow(QMainWindow):
         # The other pages pull in pyqtgraph and the training code: built just after the window shows.
         self._train_page = None
         self._models_page = None
-        self.tabs.addTab(QWidget(), "Train")
-        self.tabs.addTab(QWidget(), "Models")
+        self._runs_page = None
+        for name in TABS[1:]:
+            self.tabs.addTab(QWidget(), name)
         self.setCentralWidget(self.tabs)
         self.colourise_page.status_message.connect(self.show_status)
         self.tabs.currentChanged.connect(self._on_tab_changed)
@@ -115,7 +116,8 @@ class MainWindow(QMainWindow):
             page.status_message.connect(self.show_status)
             page.use_model_requested.connect(self.use_model)
             page.training_ended.connect(self._on_training_ended)
-            self._replace_tab(1, page)
+            page.training_ended.connect(lambda _event: self._runs_page and self._runs_page.refresh())
+            self._replace_tab(TABS.index("Train"), page)
             self._train_page = page
         return self._train_page
 
@@ -127,9 +129,27 @@ class MainWindow(QMainWindow):
             page = ModelsPage(self.library, self.misc_lane, current_photo=self._selected_photo_source)
             page.status_message.connect(self.show_status)
             page.use_model_requested.connect(self.use_model)
-            self._replace_tab(2, page)
+            self._replace_tab(TABS.index("Models"), page)
             self._models_page = page
         return self._models_page
+
+    @property
+    def runs_page(self):
+        if self._runs_page is None:
+            from desktop.runs_page import RunsPage
+            from desktop.train_page import runs_dir
+
+            page = RunsPage(self.library, self.misc_lane, runs_dir())
+            page.status_message.connect(self.show_status)
+            page.use_model_requested.connect(self.use_model)
+            page.resume_requested.connect(self._resume_run)
+            self._replace_tab(TABS.index("Runs"), page)
+            self._runs_page = page
+        return self._runs_page
+
+    def _page(self, name: str):
+        """Build the page of tab ``name`` if it is not built yet."""
+        return {"Train": lambda: self.train_page, "Runs": lambda: self.runs_page, "Models": lambda: self.models_page}.get(name, lambda: None)()
 
     def warm_up(self) -> None:
         """Import the engine's models and training code on a worker, then build the other pages.
@@ -154,19 +174,12 @@ class MainWindow(QMainWindow):
         self.tabs.blockSignals(False)
 
     def _on_tab_changed(self, index: int) -> None:
-        if index == 1:
-            self.train_page
-        elif index == 2:
-            self.models_page
+        self._page(TABS[index])
         settings.write("window/tab", index)
 
     def show_tab(self, name: str) -> None:
-        index = TABS.index(name)
-        if index == 1:
-            self.train_page
-        elif index == 2:
-            self.models_page
-        self.tabs.setCurrentIndex(index)
+        self._page(name)
+        self.tabs.setCurrentIndex(TABS.index(name))
 
     def _selected_photo_source(self):
         page = self.colourise_page
@@ -237,6 +250,10 @@ class MainWindow(QMainWindow):
     def _resume_training(self) -> None:
         self.show_tab("Train")
         self.train_page.resume()
+
+    def _resume_run(self, run_dir: str) -> None:
+        self.show_tab("Train")
+        self.train_page.resume(run_dir)
 
     def _compare(self) -> None:
         self.show_tab("Models")

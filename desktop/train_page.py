@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -195,6 +196,12 @@ class TrainPage(QWidget):
         form.addRow("Start from:", self.start_from)
         form.addRow("Name:", self.name_edit)
         form.addRow("Device:", self.device_box)
+        self.log_boxes = _tracker_boxes()
+        trackers = QHBoxLayout()
+        for box in self.log_boxes.values():
+            trackers.addWidget(box)
+        trackers.addStretch(1)
+        form.addRow("Also log to:", trackers)
 
         self.recipe_box = QGroupBox("Training settings")
         self.recipe_form = QFormLayout(self.recipe_box)
@@ -292,6 +299,9 @@ class TrainPage(QWidget):
         self.device_box.setCurrentIndex(max(0, self.device_box.findData(device)))
         self.data_picker.edit.setText(settings.read("train/data", "", str))
         self.val_picker.edit.setText(settings.read("train/val", "", str))
+        for name in settings.read("train/log", "", str).split(","):
+            if name in self.log_boxes and self.log_boxes[name].isEnabled():
+                self.log_boxes[name].setChecked(True)
         run = settings.read("train/last_run", "", str)
         if run and (Path(run) / "checkpoint.pt").is_file():
             self._run_dir = Path(run)
@@ -389,6 +399,7 @@ class TrainPage(QWidget):
             name=self.name_edit.text().strip(),
             device=self.device_box.currentData() or "auto",
             run_dir=str(runs_dir()),
+            log=[name for name, box in self.log_boxes.items() if box.isChecked()],
         )
         config.validate()
         return config
@@ -453,6 +464,7 @@ class TrainPage(QWidget):
             return False
         settings.write("train/arch", config.arch)
         settings.write("train/device", config.device)
+        settings.write("train/log", ",".join(config.log))
         self.plot.clear()
         self.previews.clear()
         self._launch(_run_training, config, f"Preparing {config.model_name}: reading photos…")
@@ -593,6 +605,24 @@ class TrainPage(QWidget):
         self.arch_box.setEnabled(not training and not fine_tune)
         for widget in (self.start_from, self.device_box, self.name_edit, self.data_picker, self.val_picker):
             widget.setEnabled(not training)
+        for name, box in self.log_boxes.items():
+            box.setEnabled(not training and box.property("available"))
+
+
+def _tracker_boxes() -> dict[str, QCheckBox]:
+    """A tick box per experiment tracker; one whose package is missing is off and says how to install it."""
+    from engine.training.trackers import missing
+
+    boxes = {}
+    for name, label, tip in (("tensorboard", "TensorBoard", "Event files in the run folder: tensorboard --logdir <runs folder>"),
+                             ("wandb", "Weights && Biases", "Offline W&B logs in the run folder (WANDB_MODE=online streams them)")):
+        box = QCheckBox(label)
+        reason = missing(name)
+        box.setProperty("available", reason is None)
+        box.setEnabled(reason is None)
+        box.setToolTip(tip if reason is None else reason.replace(f"--log {name} needs", "Needs"))
+        boxes[name] = box
+    return boxes
 
 
 def _run_training(state, config):

@@ -1,0 +1,538 @@
+"""The Runs page: every training run side by side, to see which recipe won and why.
+
+A sortable table of the run folders (``engine.runs``: status, steps, date, time spent,
+last validation metrics); tick runs to overlay their curves on one plot (per-run
+colours, a legend with their names, log axis for losses), see the settings in which
+they differ and their last preview pictures side by side. Actions on the selected run:
+Resume, Colour Photos With Its Model, Open Folder, Delete Run (to the trash).
+
+Run folders are read on a worker lane; the page refreshes when shown, when a training
+ends, and every few seconds while a run is training.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtCore import QFile, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.library_model import Library
+from desktop.workers import Lane
+from engine.runs import RunSummary, differing_settings, format_duration
+
+# Distinct colours for overlaid runs (Tableau 10), readable on light and dark backgrounds.
+RUN_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
+METRIC_COLUMNS = [("psnr", "PSNR", 2), ("auc", "AuC", 3), ("colourfulness", "Colourful", 1)]
+STATUS_TEXT = {"running": "running", "finished": "finished", "stopped": "stopped", "failed": "failed"}
+LIVE_REFRESH_MS = 5000  # while a run trains, re-read the folders this often
+PREVIEW_HEIGHT = 220
+CURVE_CHOICES = [("loss", "Loss (training and validation)")] + [
+    (key, f"Validation {label}") for key, label, _ in METRIC_COLUMNS
+] + [("hue_accuracy", "Validation hue accuracy")]
+
+
+class _SortItem(QTableWidgetItem):
+    """A table cell that sorts by a key (a number, a date) rather than by its text."""
+
+    def __init__(self, text: str, key=None):
+        super().__init__(text)
+        self.setData(Qt.ItemDataRole.UserRole, text if key is None else key)
+        self.setFlags(self.flags() & ~Qt.ItemFlag.ItemIsEditable)
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        a, b = self.data(Qt.ItemDataRole.UserRole), other.data(Qt.ItemDataRole.UserRole)
+        try:
+            return (a is None, a) < (b is None, b)
+        except TypeError:
+            return str(a) < str(b)
+
+
+def _read_runs(_state, parent: Path):
+    from engine.runs import list_runs, read_curves
+
+    runs = list_runs(parent)
+    return [(run, read_curves(run.path)) for run in runs]
+
+
+class RunsPage(QWidget):
+    status_message = Signal(str)
+    """A short note for the window's status bar."""
+    resume_requested = Signal(str)
+    """The user wants to continue the run in this folder (the Train page does it)."""
+    use_model_requested = Signal(str)
+    """The user wants to colour photos with the library model of this name."""
+    refreshed = Signal()
+    """The run folders were read again and the table shows them."""
+
+    def __init__(self, library: Library, lane: Lane, runs_parent: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.library = library
+        self.lane = lane
+        self.runs_parent = Path(runs_parent)
+        self.runs: list[RunSummary] = []
+        self.curves: dict[str, dict] = {}  # run path -> engine.runs.read_curves
+        self.ticked: list[str] = []  # run paths, in the order they were ticked (their colours)
+        self._job = None
+        self._again = False
+        self._build()
+        self._live = QTimer(self)
+        self._live.setInterval(LIVE_REFRESH_MS)
+        self._live.timeout.connect(self.refresh)
+
+    # -- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.folder_label = QLabel()
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Read the run folders again")
+        self.resume_button = QPushButton("Resume")
+        self.use_button = QPushButton("Colour Photos With Its Model")
+        self.open_button = QPushButton("Open Folder")
+        self.open_button.setToolTip("Show the run folder (config, metrics, previews, checkpoint) in the file manager")
+        self.delete_button = QPushButton("Delete Run…")
+        top = QHBoxLayout()
+        top.addWidget(self.folder_label, 1)
+        for button in (self.refresh_button, self.resume_button, self.use_button, self.open_button, self.delete_button):
+            top.addWidget(button)
+
+        self.table = QTableWidget(0, 0)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setToolTip("Tick runs to compare them below; select one for the buttons above. Click a header to sort.")
+        self.placeholder = QLabel()
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+
+        self.curve_box = QComboBox()
+        for key, label in CURVE_CHOICES:
+            self.curve_box.addItem(label, key)
+        self.curve_box.setToolTip("What the plot shows for the ticked runs")
+        self.plot = pg.PlotWidget()
+        item = self.plot.getPlotItem()
+        item.showGrid(x=True, y=True, alpha=0.25)
+        item.setLabel("bottom", "step")
+        self.legend = item.addLegend(offset=(-10, 10))
+        self.plot.setToolTip("Ticked runs: training loss as a line, validation as dots joined by a dashed line")
+        plot_box = QWidget()
+        plot_layout = QVBoxLayout(plot_box)
+        plot_layout.setContentsMargins(0, 0, 0, 0)
+        curve_row = QHBoxLayout()
+        curve_row.addWidget(QLabel("Show:"))
+        curve_row.addWidget(self.curve_box, 1)
+        plot_layout.addLayout(curve_row)
+        plot_layout.addWidget(self.plot, 1)
+
+        self.settings_table = QTableWidget(0, 0)
+        self.settings_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.settings_table.setToolTip("The settings in which the ticked runs differ")
+        self.settings_note = QLabel("Tick two or more runs to see the settings in which they differ.")
+        self.settings_note.setWordWrap(True)
+        settings_box = QWidget()
+        settings_layout = QVBoxLayout(settings_box)
+        settings_layout.setContentsMargins(0, 0, 0, 0)
+        settings_layout.addWidget(self.settings_note)
+        settings_layout.addWidget(self.settings_table, 1)
+
+        self.preview_row = QHBoxLayout()
+        self.preview_row.addStretch(1)
+        previews = QWidget()
+        previews.setLayout(self.preview_row)
+        self.preview_scroll = QScrollArea()
+        self.preview_scroll.setWidgetResizable(True)
+        self.preview_scroll.setWidget(previews)
+        self.preview_scroll.setMinimumHeight(PREVIEW_HEIGHT + 50)
+        self.preview_scroll.setToolTip("The ticked runs' last previews: grey | prediction | original")
+
+        compare = QSplitter(Qt.Orientation.Horizontal)
+        compare.addWidget(plot_box)
+        compare.addWidget(settings_box)
+        compare.setStretchFactor(0, 3)
+        compare.setStretchFactor(1, 2)
+        compare.setSizes([600, 400])
+        lower = QSplitter(Qt.Orientation.Vertical)
+        lower.addWidget(compare)
+        lower.addWidget(self.preview_scroll)
+        lower.setStretchFactor(0, 3)
+        lower.setStretchFactor(1, 2)
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addLayout(top)
+        upper_layout.addWidget(self.table, 1)
+        upper_layout.addWidget(self.placeholder)
+        main = QSplitter(Qt.Orientation.Vertical)
+        main.addWidget(upper)
+        main.addWidget(lower)
+        main.setStretchFactor(0, 2)
+        main.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.addWidget(main)
+
+        self.table.itemChanged.connect(self._on_item_changed)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.curve_box.currentIndexChanged.connect(lambda _i: self._draw_curves())
+        self.refresh_button.clicked.connect(self.refresh)
+        self.resume_button.clicked.connect(self._resume)
+        self.use_button.clicked.connect(self._use_model)
+        self.open_button.clicked.connect(self._open_folder)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self._apply_palette()
+        self._update_buttons()
+
+    def _apply_palette(self) -> None:
+        palette = self.palette()
+        self.plot.setBackground(palette.color(QPalette.ColorRole.Base))
+        text = palette.color(QPalette.ColorRole.Text)
+        for axis in ("left", "bottom"):
+            ax = self.plot.getPlotItem().getAxis(axis)
+            ax.setPen(text)
+            ax.setTextPen(text)
+        self.legend.setLabelTextColor(text)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() == event.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.refresh()
+
+    # -- reading the run folders ---------------------------------------------------------------
+    def set_runs_parent(self, folder: Path) -> None:
+        self.runs_parent = Path(folder)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the run folders again (on the lane); ``refreshed`` follows."""
+        if self._job is not None:
+            self._again = True
+            return
+        self._job = self.lane.submit(
+            _read_runs, self.runs_parent, name="read-runs", on_finished=self._on_read, on_error=self._on_read_failed
+        )
+
+    def _on_read_failed(self, message: str) -> None:
+        self._job = None
+        self.status_message.emit(f"Could not read the training runs: {message}")
+
+    def _on_read(self, result) -> None:
+        self._job = None
+        if self._again:
+            self._again = False
+            self.refresh()
+            return
+        self.runs = [run for run, _ in result]
+        self.curves = {run.path: curves for run, curves in result}
+        present = {run.path for run in self.runs}
+        self.ticked = [path for path in self.ticked if path in present]
+        self._fill_table()
+        self._show_comparison()
+        any_running = any(run.status == "running" for run in self.runs)
+        if any_running and not self._live.isActive():
+            self._live.start()
+        elif not any_running:
+            self._live.stop()
+        self.refreshed.emit()
+
+    # -- the table ------------------------------------------------------------------------------
+    def _columns(self) -> list[tuple[str, str]]:
+        hue = sorted({k for run in self.runs for k in run.hue_metrics})
+        return [("name", "Run"), ("arch", "Architecture"), ("status", "Status"), ("steps", "Steps"), ("started", "Started"),
+                ("time", "Time"), ("val_loss", "Val loss"), *[(key, label) for key, label, _ in METRIC_COLUMNS],
+                *[(key, key.replace("_", " ").capitalize()) for key in hue]]
+
+    def _fill_table(self) -> None:
+        selected = self.selected_run()
+        sort_column = self.table.horizontalHeader().sortIndicatorSection() if self.table.columnCount() else 4
+        sort_order = self.table.horizontalHeader().sortIndicatorOrder() if self.table.columnCount() else Qt.SortOrder.DescendingOrder
+        columns = self._columns()
+        self.table.blockSignals(True)
+        self.table.setSortingEnabled(False)
+        self.table.clear()
+        self.table.setColumnCount(len(columns))
+        self.table.setHorizontalHeaderLabels([label for _, label in columns])
+        self.table.setRowCount(len(self.runs))
+        for row, run in enumerate(self.runs):
+            for column, (key, _label) in enumerate(columns):
+                item = self._cell(run, key)
+                if column == 0:
+                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    item.setCheckState(Qt.CheckState.Checked if run.path in self.ticked else Qt.CheckState.Unchecked)
+                    item.setData(Qt.ItemDataRole.UserRole + 1, run.path)
+                    item.setToolTip(run.path)
+                self.table.setItem(row, column, item)
+        self.table.setSortingEnabled(True)
+        self.table.sortItems(min(sort_column, len(columns) - 1), sort_order)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.blockSignals(False)
+        if selected is not None:
+            self.select_run(selected.path)
+        self.table.setVisible(bool(self.runs))
+        self.placeholder.setVisible(not self.runs)
+        self.placeholder.setText(f"No training runs yet in {self.runs_parent}.\nTrain a model on the Train tab: each run appears here.")
+        self.folder_label.setText(f"{len(self.runs)} run{'s' if len(self.runs) != 1 else ''} in {self.runs_parent}")
+        self._update_buttons()
+
+    def _cell(self, run: RunSummary, key: str) -> QTableWidgetItem:
+        if key == "name":
+            return _SortItem(run.name)
+        if key == "arch":
+            return _SortItem(run.arch)
+        if key == "status":
+            item = _SortItem(STATUS_TEXT.get(run.status, run.status) + (" (resumable)" if run.resumable and run.status == "failed" else ""))
+            tip = run.message or {"running": "Training now", "finished": "Its model is in your library"}.get(run.status, "")
+            if run.status == "stopped":
+                tip = (tip + ". " if tip else "") + "Resume continues it from its checkpoint."
+            item.setToolTip(tip)
+            if run.status == "failed":
+                item.setForeground(QColor("#c0392b"))
+            return item
+        if key == "steps":
+            text = f"{run.steps:,}" + (f" of {run.total_steps:,}" if run.total_steps and run.status != "finished" else "")
+            return _SortItem(text, run.steps)
+        if key == "started":
+            return _SortItem(run.started.replace("T", " ")[:16], run.started)
+        if key == "time":
+            return _SortItem(format_duration(run.seconds), run.seconds)
+        if key == "val_loss":
+            return _SortItem("" if run.val_loss is None else f"{run.val_loss:.4f}", run.val_loss)
+        value = run.metrics.get(key)
+        digits = next((d for k, _l, d in METRIC_COLUMNS if k == key), 3)
+        return _SortItem("" if value is None else f"{value:.{digits}f}", value)
+
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        if item.column() != 0:
+            return
+        path = item.data(Qt.ItemDataRole.UserRole + 1)
+        checked = item.checkState() == Qt.CheckState.Checked
+        if checked and path not in self.ticked:
+            self.ticked.append(path)
+        elif not checked and path in self.ticked:
+            self.ticked.remove(path)
+        self._show_comparison()
+
+    def set_ticked(self, paths: list[str | Path]) -> None:
+        """Tick exactly these runs (by folder)."""
+        wanted = [str(p) for p in paths]
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            path = item.data(Qt.ItemDataRole.UserRole + 1)
+            item.setCheckState(Qt.CheckState.Checked if path in wanted else Qt.CheckState.Unchecked)
+        self.ticked = [p for p in wanted if p in {r.path for r in self.runs}]
+        self._show_comparison()
+
+    def selected_run(self) -> RunSummary | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows:
+            return None
+        path = self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole + 1)
+        return self.run(path)
+
+    def select_run(self, path: str | Path) -> None:
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole + 1) == str(path):
+                self.table.selectRow(row)
+                return
+
+    def run(self, path: str | Path) -> RunSummary | None:
+        return next((r for r in self.runs if r.path == str(path)), None)
+
+    def label_of(self, path: str) -> str:
+        """A ticked run's short name: its model's name, with the date when two ticked runs share it."""
+        run = self.run(path)
+        names = [self.run(p).model_name for p in self.ticked]
+        return run.model_name if names.count(run.model_name) == 1 else f"{run.model_name} {run.started.replace('T', ' ')[5:16]}"
+
+    def colour_of(self, path: str) -> QColor:
+        return QColor(RUN_COLOURS[self.ticked.index(path) % len(RUN_COLOURS)])
+
+    # -- comparing the ticked runs -----------------------------------------------------------------
+    def _show_comparison(self) -> None:
+        self._draw_curves()
+        self._fill_settings()
+        self._show_previews()
+
+    def _draw_curves(self) -> None:
+        item = self.plot.getPlotItem()
+        item.clear()
+        self.legend.clear()
+        key = self.curve_box.currentData() or "loss"
+        is_loss = key == "loss"
+        item.setLogMode(y=is_loss)
+        item.setLabel("left", "loss (log)" if is_loss else f"validation {dict(CURVE_CHOICES)[key].split(' ', 1)[1]}")
+        for path in self.ticked:
+            run, curves = self.run(path), self.curves.get(path, {})
+            colour = self.colour_of(path)
+            val = curves.get("val", {}).get(key, [])
+            if is_loss:
+                train = [(s, max(v, 1e-12)) for s, v in curves.get("train", {}).get("loss", [])]  # a log axis cannot show 0
+                val = [(s, max(v, 1e-12)) for s, v in val]
+                if train:
+                    item.plot([s for s, _ in train], [v for _, v in train], pen=pg.mkPen(colour, width=2), name=self.label_of(path))
+            if val:
+                item.plot([s for s, _ in val], [v for _, v in val], pen=pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine),
+                          symbol="o", symbolSize=7, symbolBrush=colour, symbolPen=colour,
+                          name=None if is_loss and curves.get("train", {}).get("loss") else self.label_of(path))
+
+    def curve_names(self) -> list[str]:
+        """The legend's entries (the ticked runs' short names), for tests and screenshots."""
+        return [label.text for _sample, label in self.legend.items]
+
+    def _fill_settings(self) -> None:
+        runs = [self.run(p) for p in self.ticked]
+        differ = differing_settings(runs)
+        table = self.settings_table
+        table.clear()
+        table.setColumnCount(len(runs))
+        table.setRowCount(len(differ))
+        table.setHorizontalHeaderLabels([self.label_of(r.path) for r in runs])
+        for column, run in enumerate(runs):
+            header = table.horizontalHeaderItem(column)
+            header.setForeground(self.colour_of(run.path))
+            header.setToolTip(run.path)
+        table.setVerticalHeaderLabels(list(differ))
+        for row, values in enumerate(differ.values()):
+            for column, value in enumerate(values):
+                table.setItem(row, column, QTableWidgetItem(_setting_text(value)))
+        table.resizeColumnsToContents()
+        if len(runs) < 2:
+            self.settings_note.setText("Tick two or more runs to see the settings in which they differ.")
+        elif not differ:
+            self.settings_note.setText("The ticked runs have the same settings.")
+        else:
+            self.settings_note.setText(f"{len(differ)} setting{'s' if len(differ) != 1 else ''} differ:")
+        table.setVisible(bool(differ))
+
+    def _show_previews(self) -> None:
+        while self.preview_row.count():
+            child = self.preview_row.takeAt(0)
+            if child.widget() is not None:
+                child.widget().deleteLater()
+        for path in self.ticked:
+            run = self.run(path)
+            box = QWidget()
+            column = QVBoxLayout(box)
+            column.setContentsMargins(4, 0, 4, 0)
+            title = QLabel(f"<b>{html.escape(self.label_of(path))}</b>")
+            title.setToolTip(run.path)
+            title.setStyleSheet(f"color: {self.colour_of(path).name()}")
+            picture = QLabel()
+            picture.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+            pixmap = QPixmap(run.preview) if run.preview else QPixmap()
+            if pixmap.isNull():
+                picture.setText("no preview yet")
+            else:
+                picture.setPixmap(pixmap.scaledToHeight(min(PREVIEW_HEIGHT, pixmap.height() * 3), Qt.TransformationMode.SmoothTransformation))
+                picture.setToolTip(f"{Path(run.preview).name}: grey | prediction | original")
+            column.addWidget(title)
+            column.addWidget(picture, 1)
+            self.preview_row.addWidget(box)
+        self.preview_row.addStretch(1)
+
+    def preview_count(self) -> int:
+        """How many previews are shown side by side."""
+        return sum(1 for i in range(self.preview_row.count()) if self.preview_row.itemAt(i).widget() is not None)
+
+    # -- actions ----------------------------------------------------------------------------------
+    def _library_name(self, run: RunSummary) -> str | None:
+        """The run's model's name in the library, when the library still holds it."""
+        if not run.model:
+            return None
+        model = Path(run.model)
+        try:
+            in_library = model.parent.resolve() == self.library.user_dir.resolve()
+        except OSError:
+            in_library = False
+        return model.stem if in_library and self.library.find(model.stem) is not None else None
+
+    def _update_buttons(self) -> None:
+        run = self.selected_run()
+        self.resume_button.setEnabled(bool(run and run.resumable and run.status != "running"))
+        self.resume_button.setToolTip(
+            f"Continue {run.name} from its checkpoint on the Train tab" if run and run.resumable else "Select a stopped run to continue it"
+        )
+        name = self._library_name(run) if run else None
+        self.use_button.setEnabled(name is not None)
+        self.use_button.setToolTip(
+            f"Colour photos with “{name}”" if name else "Select a finished run whose model is in your library"
+        )
+        self.open_button.setEnabled(run is not None)
+        self.delete_button.setEnabled(bool(run and run.status != "running"))
+        self.delete_button.setToolTip(
+            "Move the selected run folder to the trash (its model stays in your library)" if run else "Select a run to delete"
+        )
+
+    def _resume(self) -> None:
+        run = self.selected_run()
+        if run and run.resumable:
+            self.resume_requested.emit(run.path)
+
+    def _use_model(self) -> None:
+        run = self.selected_run()
+        name = self._library_name(run) if run else None
+        if name:
+            self.use_model_requested.emit(name)
+
+    def _open_folder(self) -> None:
+        run = self.selected_run()
+        if run:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(run.path))
+
+    def delete_selected(self) -> bool:
+        """Ask, then move the selected run folder to the trash; True when it went."""
+        run = self.selected_run()
+        if run is None or run.status == "running":
+            return False
+        keeps = f"\n\nIts model “{self._library_name(run)}” stays in your library." if self._library_name(run) else ""
+        answer = QMessageBox.question(
+            self, "Delete Run",
+            f"Move the run folder “{run.name}” (config, metrics, previews, checkpoint) to the trash?{keeps}",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        trashed = QFile.moveToTrash(run.path)
+        ok = trashed[0] if isinstance(trashed, tuple) else bool(trashed)
+        if not ok:
+            QMessageBox.warning(self, "Delete Run", f"Could not move {run.name} to the trash; it was left where it is.")
+            return False
+        self.status_message.emit(f"Moved the run {run.name} to the trash.")
+        if run.path in self.ticked:
+            self.ticked.remove(run.path)
+        self.refresh()
+        return True
+
+
+def _setting_text(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(_setting_text(v) for v in value) or "–"
+    return str(value)

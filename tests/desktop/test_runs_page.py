@@ -1,0 +1,151 @@
+"""The Runs page: finished, stopped and failed runs listed, ticked runs overlaid and compared, actions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from engine.events import CheckpointSaved, TrainingCancelled, TrainingFailed, TrainingFinished
+from engine.task import TaskState
+
+
+@pytest.fixture
+def runs_parent(tmp_path, library_dir, colour_photo):
+    """Three real tiny runs beside the window's library: finished (lr 0.003), stopped at its step-2 checkpoint, failed."""
+    from desktop.train_page import runs_dir
+    from engine.training import TrainConfig, train
+
+    photos = tmp_path / "photos"
+    for i in range(6):
+        colour_photo(photos / f"c{i}.png", seed=i)
+    parent = runs_dir()
+
+    def config(**overrides):
+        base = dict(arch="alpha", data=[str(photos)], image_size=16, batch_size=2, steps=4, device="cpu", threads=1,
+                    run_dir=str(parent), checkpoint_every_minutes=0, preview_count=2, log_every_steps=1)
+        return TrainConfig.from_dict({**base, **overrides})
+
+    assert isinstance(train(config(name="winner", lr=3e-3)), TrainingFinished)
+    state = TaskState()
+    state._on_event = lambda e: isinstance(e, CheckpointSaved) and e.step == 2 and state.request_stop()
+    assert isinstance(train(config(name="halfway", steps=6, checkpoint_every_steps=2), state), TrainingCancelled)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert isinstance(train(config(name="broken", data=[str(empty)])), TrainingFailed)
+    return parent
+
+
+@pytest.fixture
+def page(window, runs_parent, qtbot):
+    with qtbot.waitSignal(window.runs_page.refreshed, timeout=20_000):
+        window.show_tab("Runs")
+    return window.runs_page
+
+
+def row_of(page, model_prefix: str) -> int:
+    for row in range(page.table.rowCount()):
+        if page.table.item(row, 0).text().startswith(model_prefix + "-"):
+            return row
+    raise AssertionError(f"no run {model_prefix}")
+
+
+def cell(page, row: int, header: str) -> str:
+    headers = [page.table.horizontalHeaderItem(c).text() for c in range(page.table.columnCount())]
+    return page.table.item(row, headers.index(header)).text()
+
+
+def test_lists_finished_stopped_and_failed_runs(page):
+    assert page.table.rowCount() == 3
+    winner, halfway, broken = row_of(page, "winner"), row_of(page, "halfway"), row_of(page, "broken")
+    assert (cell(page, winner, "Status"), cell(page, winner, "Steps"), cell(page, winner, "Architecture")) == ("finished", "4", "alpha")
+    assert float(cell(page, winner, "PSNR")) > 0 and cell(page, winner, "AuC") and cell(page, winner, "Colourful")
+    assert (cell(page, halfway, "Status"), cell(page, halfway, "Steps")) == ("stopped", "2 of 6")
+    assert cell(page, broken, "Status") == "failed"
+    status = page.table.item(broken, [page.table.horizontalHeaderItem(c).text() for c in range(page.table.columnCount())].index("Status"))
+    assert status.toolTip().startswith("no usable colour photos in")
+
+    page.select_run(page.table.item(halfway, 0).data(Qt.ItemDataRole.UserRole + 1))
+    assert page.resume_button.isEnabled() and not page.use_button.isEnabled()
+    page.select_run(page.table.item(winner, 0).data(Qt.ItemDataRole.UserRole + 1))
+    assert page.use_button.isEnabled() and not page.resume_button.isEnabled()
+
+
+def test_the_table_sorts_by_number_not_text(page):
+    headers = [page.table.horizontalHeaderItem(c).text() for c in range(page.table.columnCount())]
+    page.table.sortItems(headers.index("Steps"), Qt.SortOrder.AscendingOrder)
+    assert [cell(page, r, "Steps").split()[0] for r in range(3)] == ["0", "2", "4"]
+
+
+def test_overlays_two_runs_with_their_differing_settings_and_previews(page):
+    winner = page.table.item(row_of(page, "winner"), 0)
+    halfway = page.table.item(row_of(page, "halfway"), 0)
+    winner.setCheckState(Qt.CheckState.Checked)  # as a click on the tick box does
+    halfway.setCheckState(Qt.CheckState.Checked)
+    names = ["winner", "halfway"]  # the models' names (the folder names add the date)
+    assert page.curve_names() == names
+    curves = [c for c in page.plot.getPlotItem().listDataItems()]
+    assert len(curves) == 4  # training and validation for each run
+    assert curves[0].opts["pen"].color() != curves[2].opts["pen"].color()
+    assert page.plot.getPlotItem().ctrl.logYCheck.isChecked()
+    xs = sorted(curves[0].getData()[0].tolist())
+    assert xs == [1, 2, 3, 4]
+
+    settings = page.settings_table
+    rows = {settings.verticalHeaderItem(r).text(): r for r in range(settings.rowCount())}
+    assert {"lr", "name", "steps", "checkpoint_every_steps"} <= set(rows) and "data" not in rows
+    assert [settings.item(rows["lr"], c).text() for c in range(2)] == ["0.003", "0.001"]
+    assert page.preview_count() == 2
+
+    page.curve_box.setCurrentIndex(page.curve_box.findData("psnr"))
+    assert not page.plot.getPlotItem().ctrl.logYCheck.isChecked()
+    assert page.curve_names() == names and len(page.plot.getPlotItem().listDataItems()) == 2
+
+
+def test_resume_and_use_model_go_to_the_train_and_colourise_pages(page, window, qtbot, monkeypatch):
+    halfway = page.table.item(row_of(page, "halfway"), 0).data(Qt.ItemDataRole.UserRole + 1)
+    page.select_run(halfway)
+    resumed = []
+    monkeypatch.setattr(window.train_page, "resume", lambda run_dir=None: resumed.append(run_dir) or True)
+    page.resume_button.click()
+    assert resumed == [halfway] and window.tabs.tabText(window.tabs.currentIndex()) == "Train"
+
+    window.show_tab("Runs")
+    page.select_run(page.table.item(row_of(page, "winner"), 0).data(Qt.ItemDataRole.UserRole + 1))
+    page.use_button.click()
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Colourise"
+    assert window.colourise_page.model_box.currentData() == "winner"
+
+
+def test_delete_run_asks_then_trashes_the_folder_and_keeps_the_model(page, qtbot, monkeypatch, library_dir):
+    winner = Path(page.table.item(row_of(page, "winner"), 0).data(Qt.ItemDataRole.UserRole + 1))
+    page.select_run(winner)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    assert not page.delete_selected() and winner.is_dir()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+    Path(os.environ["XDG_DATA_HOME"]).mkdir(parents=True, exist_ok=True)  # the trash's home, as on a real desktop
+    with qtbot.waitSignal(page.refreshed, timeout=20_000):
+        assert page.delete_selected()
+    assert not winner.exists() and (library_dir / "winner.safetensors").is_file()
+    assert page.table.rowCount() == 2 and not warnings
+    assert list((Path(os.environ["XDG_DATA_HOME"]) / "Trash" / "files").iterdir())[0].name == winner.name
+
+
+def test_the_train_form_offers_the_trackers(window, tmp_path):
+    from engine.training.trackers import missing
+
+    window.show_tab("Train")
+    page = window.train_page
+    page.data_picker.edit.setText(str(tmp_path))
+    box = page.log_boxes["tensorboard"]
+    assert box.isEnabled() == (missing("tensorboard") is None)
+    if box.isEnabled():
+        box.setChecked(True)
+        assert page.config().log == ["tensorboard"]
+    else:
+        assert "pip install" in box.toolTip()
