@@ -152,7 +152,7 @@ def decode(logits: torch.Tensor, centres: torch.Tensor, temperature: float = 0.3
 HUE_WINDOW = 90.0  # degrees of a/b hue a cluster spans (blue sky and orange sunset lie ~180 apart)
 HUE_STEP = 15.0  # candidate cluster directions are this far apart
 NEUTRAL_RADIUS = 12.0  # bins this close to grey belong to every cluster (they carry no hue)
-HUE_REGION = 9  # side (prediction pixels) of the square a cluster choice is pooled over
+HUE_REGION = 25  # side (prediction pixels: 1/4 of the working size) of the square a cluster choice is pooled over
 
 
 @lru_cache(maxsize=8)
