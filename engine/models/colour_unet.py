@@ -21,6 +21,13 @@ Training (``training_loss``): class-rebalanced cross-entropy on soft-encoded
 targets plus ``regression_weight`` x smooth-L1 on the regression head. The a/b
 prior behind the rebalancing is a buffer the model keeps up to date from its
 training targets, so it is saved with the weights and the model is self-contained.
+
+Hints (``hint_input = true``): three extra channels (hint a/b, normalised, and a
+mask; ``engine.hints.hint_channels``) enter twice: at the input, through a
+zero-initialised convolution added to the encoder's stem (so the pretrained
+encoder starts as it was), and pooled to every decoder scale (the mean hint
+colour over each cell plus a "has a hint" flag), concatenated to the skip
+features. With no hints (mask all zero) it is a plain automatic colouriser.
 """
 
 from __future__ import annotations
@@ -34,13 +41,24 @@ from torch import nn
 from engine import colour
 from engine.models import ab_bins
 from engine.models.base import ColouriseModel
-from engine.models.efficientnet_lite import INPUT_MEAN, INPUT_SCALE, EfficientNetLite0Encoder, load_imagenet_weights
+from engine.models.efficientnet_lite import INPUT_MEAN, INPUT_SCALE, STEM_CHANNELS, EfficientNetLite0Encoder, load_imagenet_weights
 from engine.models.registry import register_model
 
 SKIP_BLOCKS = (2, 4, 10, 15)  # Lite0 block outputs at strides 4, 8, 16, 32 (24, 40, 112, 320 channels)
 PREDICTION_STRIDE = 4
 ENCODER_LR_FACTOR = 0.2  # the pretrained encoder is fine-tuned gently; the decoder learns from scratch
 DECODE_MODES = ("mean", "hue_cluster")  # annealed mean over all bins / within the most likely hue cluster
+HINT_CHANNELS = 3  # hint a, hint b (normalised), mask: as engine.hints.hint_channels makes them
+
+
+def pooled_hints(hints: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Hint channels ``(N, 3, H, W)`` at a coarser ``size``: mean hint a/b of each cell, and 1 where a cell has one."""
+    if tuple(hints.shape[-2:]) == tuple(size):
+        return hints
+    mask = hints[:, 2:3]
+    cover = F.adaptive_avg_pool2d(mask, size)
+    ab = F.adaptive_avg_pool2d(hints[:, :2] * mask, size) / cover.clamp_min(1e-6)
+    return torch.cat((ab, (cover > 0).to(hints.dtype)), 1)
 
 
 def conv_bn_relu(in_ch: int, out_ch: int) -> nn.Sequential:
@@ -90,8 +108,10 @@ class ColourUNet(ColouriseModel):
         prior_ema: float,
         global_context: bool,
         working_size: int,
+        hint_input: bool = False,
     ):
         super().__init__()
+        self.takes_hints = bool(hint_input)
         if len(decoder_widths) != 4:
             raise ValueError(f"decoder_widths needs 4 widths (strides 32, 16, 8, 4), got {list(decoder_widths)}")
         if not 0.0 <= rebalance_gamma <= 1.0:
@@ -108,12 +128,17 @@ class ColourUNet(ColouriseModel):
         self.encoder = EfficientNetLite0Encoder(SKIP_BLOCKS)
         c4, c8, c16, c32 = self.encoder.feature_channels
         w32, w16, w8, w4 = (int(w) for w in decoder_widths)
-        self.bottleneck = conv_bn_relu(c32, w32)
+        extra = HINT_CHANNELS if self.takes_hints else 0
+        if self.takes_hints:
+            # Added to the stem's output; zero at first, so the pretrained encoder starts unchanged.
+            self.hint_stem = nn.Conv2d(HINT_CHANNELS, STEM_CHANNELS, 3, stride=2, padding=1, bias=False)
+            nn.init.zeros_(self.hint_stem.weight)
+        self.bottleneck = conv_bn_relu(c32 + extra, w32)
         # Image-wide context (a pooled summary of the deepest features) keeps colours consistent across a photo.
         self.context = nn.Linear(c32, w32) if global_context else None
-        self.up16 = DecoderStage(w32, c16, w16)
-        self.up8 = DecoderStage(w16, c8, w8)
-        self.up4 = DecoderStage(w8, c4, w4)
+        self.up16 = DecoderStage(w32, c16 + extra, w16)
+        self.up8 = DecoderStage(w16, c8 + extra, w8)
+        self.up4 = DecoderStage(w8, c4 + extra, w4)
         self.classify = nn.Conv2d(w4, ab_bins.N_BINS, 1)
         self.regress = nn.Conv2d(w4, 2, 1)
 
@@ -177,21 +202,37 @@ class ColourUNet(ColouriseModel):
             grey = colour.lab_to_rgb(lab)
         return (grey - INPUT_MEAN) / INPUT_SCALE
 
-    def features(self, l_norm: torch.Tensor) -> torch.Tensor:
-        """The shared decoder's output at 1/4 resolution, ``(N, decoder_widths[3], H/4, W/4)``."""
-        f4, f8, f16, f32 = self.encoder(self.encoder_input(l_norm))
-        x = self.bottleneck(f32)
+    def features(self, l_norm: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
+        """The shared decoder's output at 1/4 resolution, ``(N, decoder_widths[3], H/4, W/4)``.
+
+        ``hints``: ``(N, 3, H, W)`` hint channels (ignored unless the model takes hints; None = no hints).
+        """
+        if not self.takes_hints:
+            f4, f8, f16, f32 = self.encoder(self.encoder_input(l_norm))
+            x = self.bottleneck(f32)
+            if self.context is not None:
+                x = x + self.context(f32.mean((2, 3)))[:, :, None, None]
+            return self.up4(self.up8(self.up16(x, f16), f8), f4)
+        if hints is None:
+            hints = l_norm.new_zeros((l_norm.shape[0], HINT_CHANNELS, *l_norm.shape[-2:]))
+        hints = hints.to(l_norm.dtype).contiguous(memory_format=torch.channels_last)
+        f4, f8, f16, f32 = self.encoder(self.encoder_input(l_norm), stem_extra=self.hint_stem(hints))
+
+        def skip(f: torch.Tensor) -> torch.Tensor:
+            return torch.cat((f, pooled_hints(hints, f.shape[-2:]).to(f.dtype)), 1)
+
+        x = self.bottleneck(skip(f32))
         if self.context is not None:
             x = x + self.context(f32.mean((2, 3)))[:, :, None, None]
-        return self.up4(self.up8(self.up16(x, f16), f8), f4)
+        return self.up4(self.up8(self.up16(x, skip(f16)), skip(f8)), skip(f4))
 
-    def ab_logits(self, l_norm: torch.Tensor) -> torch.Tensor:
+    def ab_logits(self, l_norm: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
         """Classification head: logits over ``ab_bins``, ``(N, N_BINS, H/4, W/4)``."""
-        return self.classify(self.features(l_norm))
+        return self.classify(self.features(l_norm, hints))
 
-    def ab_regression(self, l_norm: torch.Tensor) -> torch.Tensor:
+    def ab_regression(self, l_norm: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
         """Regression head: normalised a/b at 1/4 resolution, ``(N, 2, H/4, W/4)``."""
-        return torch.tanh(self.regress(self.features(l_norm)))
+        return torch.tanh(self.regress(self.features(l_norm, hints)))
 
     def _blend(self, features: torch.Tensor) -> torch.Tensor:
         w = self.class_weight
@@ -204,8 +245,8 @@ class ColourUNet(ColouriseModel):
             ab = ab + (1 - w) * torch.tanh(self.regress(features)).float()
         return ab
 
-    def forward(self, l_norm: torch.Tensor) -> torch.Tensor:
-        ab = self._blend(self.features(l_norm))
+    def forward(self, l_norm: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
+        ab = self._blend(self.features(l_norm, hints))
         return F.interpolate(ab, size=l_norm.shape[-2:], mode="bilinear", align_corners=False)
 
     # -- training
@@ -225,13 +266,13 @@ class ColourUNet(ColouriseModel):
         weights = ab_bins.rebalancing_weights(self.ab_prior, self.ab_smoothing, self.rebalance_gamma, self.rebalance)
         return weights[nearest_bins]
 
-    def training_loss(self, l_norm: torch.Tensor, ab_norm: torch.Tensor) -> torch.Tensor:
+    def training_loss(self, l_norm: torch.Tensor, ab_norm: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
         """Rebalanced cross-entropy on soft-encoded a/b + ``regression_weight`` x smooth-L1 (a scalar).
 
         Targets are averaged down to the prediction resolution. In training mode each
         call also updates the a/b prior from its targets.
         """
-        features = self.features(l_norm)
+        features = self.features(l_norm, hints)
         logits = self.classify(features).float()
         target = F.adaptive_avg_pool2d(ab_norm.float(), logits.shape[-2:])
         with torch.no_grad():
@@ -264,6 +305,7 @@ class ColourUNet(ColouriseModel):
 @register_model(
     "colour_unet",
     description="U-Net over ImageNet EfficientNet-Lite0; a/b bins + regression heads blended (default model)",
+    hints=True,
 )
 def colour_unet(
     decoder_widths: Sequence[int] = (192, 128, 96, 64),
@@ -277,6 +319,7 @@ def colour_unet(
     prior_ema: float = 0.01,
     global_context: bool = True,
     working_size: int = 384,
+    hint_input: bool = False,
 ) -> ColourUNet:
     """Build a ColourUNet; every argument is stored in the model file's config.
 
@@ -285,7 +328,8 @@ def colour_unet(
     after training). regression_weight
     and regression_beta: the smooth-L1 term. rebalance_gamma: uniform share mixed into
     the prior; rebalance: exponent on the rebalancing weights (0 = off, 1 = Zhang's).
-    prior_ema: how fast the a/b prior follows the training targets.
+    prior_ema: how fast the a/b prior follows the training targets. hint_input: take
+    colour hints (three extra input channels, see the module docstring).
     """
     return ColourUNet(
         decoder_widths=decoder_widths,
@@ -299,4 +343,5 @@ def colour_unet(
         prior_ema=prior_ema,
         global_context=global_context,
         working_size=working_size,
+        hint_input=hint_input,
     )

@@ -131,8 +131,11 @@ class EfficientNetLite0Encoder(nn.Module):
     def feature_strides(self) -> tuple[int, ...]:
         return tuple(self.block_strides[b] for b in self.feature_blocks)
 
-    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+    def forward(self, x: torch.Tensor, stem_extra: torch.Tensor | None = None) -> list[torch.Tensor]:
+        """``stem_extra``: added to the stem's output (e.g. a model's extra input channels, convolved)."""
         x = self.stem(x)
+        if stem_extra is not None:
+            x = x + stem_extra
         features = []
         wanted = set(self.feature_blocks)
         for i, block in enumerate(self.blocks):

@@ -23,6 +23,9 @@ class Architecture:
     name: str
     description: str  # one line, shown in the window's architecture picker
     builder: Callable[..., nn.Module]
+    # Can take colour hints: its builder has a ``hint_input`` parameter that adds the hint channels
+    # (engine.hints). A built model says whether it does with ``takes_hints``.
+    hints: bool = False
 
     def default_config(self) -> dict[str, Any]:
         """The builder's keyword defaults: the hyper-parameters a user may set."""
@@ -36,13 +39,18 @@ class Architecture:
 _REGISTRY: dict[str, Architecture] = {}
 
 
-def register_model(name: str, *, description: str) -> Callable:
-    """Decorator registering ``builder`` under ``name``; raises ``ValueError`` on a duplicate."""
+def register_model(name: str, *, description: str, hints: bool = False) -> Callable:
+    """Decorator registering ``builder`` under ``name``; raises ``ValueError`` on a duplicate.
+
+    ``hints``: the architecture can take colour hints (``hint_input = true`` in its config).
+    """
 
     def wrap(builder: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
         if name in _REGISTRY:
             raise ValueError(f"an architecture named {name!r} is already registered")
-        _REGISTRY[name] = Architecture(name, description, builder)
+        if hints and "hint_input" not in inspect.signature(builder).parameters:
+            raise ValueError(f"architecture {name!r} says it takes hints but has no hint_input parameter")
+        _REGISTRY[name] = Architecture(name, description, builder, hints)
         return builder
 
     return wrap
@@ -59,6 +67,12 @@ def get_architecture(name: str) -> Architecture:
     except KeyError:
         known = ", ".join(list_models())
         raise KeyError(f"unknown architecture {name!r} (known: {known})") from None
+
+
+def takes_hints(arch: str, config: dict[str, Any] | None = None) -> bool:
+    """Whether architecture ``arch`` built with ``config`` (e.g. a model file's) takes colour hints."""
+    spec = get_architecture(arch)
+    return spec.hints and bool({**spec.default_config(), **(config or {})}.get("hint_input", False))
 
 
 def create_model(name: str, **config: Any) -> nn.Module:

@@ -3,7 +3,8 @@
 A loss is a callable ``loss(model, l_norm, ab_norm) -> scalar Tensor``: it runs the
 model itself, so a classification loss can use the model's logits instead of its
 decoded a/b. ``l_norm`` is ``(N, 1, H, W)`` in [-1, 1]; ``ab_norm`` is ``(N, 2, H, W)``
-(a/b divided by ``colour.AB_SCALE``).
+(a/b divided by ``colour.AB_SCALE``). For a model that takes colour hints the trainer
+also passes ``hints=`` (``(N, 3, H, W)`` simulated hint channels); losses pass them on.
 
 ``"auto"`` means the model's own ``training_loss(l_norm, ab_norm)`` when it has
 one, else smooth L1 (Huber): the lineage's plain MSE pulls every colour towards
@@ -44,8 +45,9 @@ def list_losses() -> list[str]:
 
 
 def _regression(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> LossFn:
-    def loss(model: nn.Module, l_norm: torch.Tensor, ab_norm: torch.Tensor) -> torch.Tensor:
-        return fn(model(l_norm).float(), ab_norm.float())
+    def loss(model: nn.Module, l_norm: torch.Tensor, ab_norm: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
+        pred = model(l_norm) if hints is None else model(l_norm, hints)
+        return fn(pred.float(), ab_norm.float())
 
     loss.__doc__ = fn.__doc__
     return loss
@@ -57,8 +59,10 @@ register_loss("mse")(_regression(lambda p, t: F.mse_loss(p, t)))
 register_loss("huber")(_regression(lambda p, t: F.smooth_l1_loss(p, t, beta=0.1) / 0.1))
 
 
-def _model_loss(model: nn.Module, l_norm: torch.Tensor, ab_norm: torch.Tensor) -> torch.Tensor:
-    return model.training_loss(l_norm, ab_norm)
+def _model_loss(model: nn.Module, l_norm: torch.Tensor, ab_norm: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
+    if hints is None:
+        return model.training_loss(l_norm, ab_norm)
+    return model.training_loss(l_norm, ab_norm, hints=hints)
 
 
 def get_loss(name: str, model: nn.Module) -> LossFn:
@@ -83,5 +87,7 @@ class LossModule(nn.Module):
         self.model = model
         self.loss = loss
 
-    def forward(self, l_norm: torch.Tensor, ab_norm: torch.Tensor) -> torch.Tensor:
-        return self.loss(self.model, l_norm, ab_norm)
+    def forward(self, l_norm: torch.Tensor, ab_norm: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
+        if hints is None:
+            return self.loss(self.model, l_norm, ab_norm)
+        return self.loss(self.model, l_norm, ab_norm, hints=hints)

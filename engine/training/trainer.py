@@ -49,6 +49,7 @@ from engine.data import (
     spread_subset,
 )
 from engine.errors import ColouriseError, user_message
+from engine.hints import draw_hint_marks, simulate_hint_channels
 from engine.events import (
     CheckpointSaved,
     PreviewReady,
@@ -396,8 +397,9 @@ class _Run:
             l_norm, ab_norm = to_model_inputs(batch, self.device)
             torch.manual_seed((config.seed * 1_000_003 + step) * 64 + info.rank)  # dropout etc. repeat on resume
             self.trainable.train()
+            hints = self._simulated_hints(ab_norm, step)
             with self._autocast():
-                loss = self.trainable(l_norm, ab_norm)
+                loss = self.trainable(l_norm, ab_norm) if hints is None else self.trainable(l_norm, ab_norm, hints)
             loss_value = float(loss.detach())
             finite = math.isfinite(loss_value)
             time_up = config.max_minutes > 0 and step > start and self._elapsed() >= config.max_minutes * 60
@@ -464,6 +466,16 @@ class _Run:
                 window.append((time.monotonic(), images_done))
         return self._finish(step)
 
+    def _simulated_hints(self, ab_norm: torch.Tensor, step: int) -> torch.Tensor | None:
+        """Colour hints sampled from the batch's own colours, for a model that takes hints (else None).
+
+        Seeded by (seed, step, rank): a resumed run sees the same hints.
+        """
+        if not getattr(self.model, "takes_hints", False):
+            return None
+        rng = np.random.default_rng([self.config.seed, step, self.info.rank, 0x4817])
+        return simulate_hint_channels(ab_norm, rng)
+
     def _autocast(self):
         if self.use_amp:
             return torch.autocast("cuda", dtype=self.amp_dtype)
@@ -508,6 +520,8 @@ class _Run:
                 grey_rgb = colour.lab_to_rgb(torch.cat([l_lab, torch.zeros_like(pred)], 1)).cpu()
                 for i in range(min(len(batch), self.config.preview_count - len(triplets))):
                     triplets.append((_to_uint8(grey_rgb[i]), _to_uint8(pred_rgb[i]), batch[i].numpy().copy()))
+        if triplets and getattr(model, "takes_hints", False):
+            triplets = self._hinted_previews(triplets)
         model.train(was_training)
         val_loss = float(np.average(losses, weights=weights))
         metrics = mean_metrics({k: torch.cat([m[k] for m in per_image]) for k in per_image[0]})
@@ -519,6 +533,21 @@ class _Run:
             image_path = self.files.write_preview(math.ceil(epoch - 1e-9), triplets)
             self.emit(PreviewReady(step, epoch, triplets, image_path))
         return val_loss
+
+    def _hinted_previews(self, triplets: list) -> list:
+        """Previews of a model that takes hints: a few hints from the original, drawn on the grey side."""
+        originals = torch.from_numpy(np.stack([t[2] for t in triplets]))
+        l_norm, ab_norm = to_model_inputs(originals, self.device)
+        hints = simulate_hint_channels(ab_norm, np.random.default_rng([self.config.seed, 0x4817]), count=5)
+        with self._autocast():
+            pred = self.model(l_norm, hints).float()
+        l_lab = (l_norm.float() + 1) * colour.L_SCALE
+        pred_rgb = colour.lab_to_rgb(torch.cat([l_lab, colour.denormalise_ab(pred)], 1)).cpu()
+        mask = hints[:, 2].cpu().numpy()
+        return [
+            (draw_hint_marks(grey, mask[i], original), _to_uint8(pred_rgb[i]), original)
+            for i, (grey, _, original) in enumerate(triplets)
+        ]
 
     # -- checkpoints and endings ------------------------------------------------------------------
     def _checkpoint(self, step: int, finished_model: str = "") -> Path | None:

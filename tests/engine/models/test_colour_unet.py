@@ -184,3 +184,38 @@ def test_hue_cluster_decoding_is_a_saved_decoding_knob():
     assert clustered.shape == plain.shape and torch.isfinite(clustered).all()
     with pytest.raises(ValueError, match="decode_mode"):
         model.configure_decoding(decode_mode="median")
+def test_hint_input_is_recorded_and_starts_as_an_automatic_colouriser(tmp_path):
+    from engine.models.registry import takes_hints
+
+    assert get_architecture("colour_unet").hints and not _model().takes_hints
+    assert takes_hints("colour_unet", {"hint_input": True}) and not takes_hints("colour_unet", {})
+    hinted = _model(hint_input=True).eval()
+    assert hinted.takes_hints
+    path = save_model(tmp_path / "hinted.safetensors", hinted)
+    assert read_info(path).config["hint_input"] is True
+    l = _l(1, 64, 64)
+    hints = torch.zeros(1, 3, 64, 64)
+    with torch.inference_mode():
+        none = hinted(l)
+        torch.testing.assert_close(hinted(l, hints), none)  # an all-zero mask is "no hints"
+        hints[:, 0, 10:13, 10:13], hints[:, 2, 10:13, 10:13] = 0.6, 1.0
+        assert not torch.allclose(hinted(l, hints), none)  # the pooled decoder path sees them at once
+
+
+def test_a_hint_model_learns_to_follow_hints():
+    torch.manual_seed(0)
+    model = _model(hint_input=True, decoder_widths=(32, 32, 32, 32)).train()
+    optimiser = torch.optim.AdamW(model.param_groups(3e-3))
+    l = torch.zeros(8, 1, 32, 32)
+    # Same grey everywhere; the colour (a = +-0.4) can only come from the hint.
+    sign = torch.tensor([1.0, -1.0] * 4).view(8, 1, 1, 1)
+    ab = torch.cat((0.4 * sign.expand(8, 1, 32, 32), torch.zeros(8, 1, 32, 32)), 1)
+    hints = torch.zeros(8, 3, 32, 32)
+    hints[:, 0, 15:18, 15:18], hints[:, 2, 15:18, 15:18] = 0.4 * sign[:, :, 0], 1.0
+    for _ in range(40):
+        optimiser.zero_grad()
+        model.training_loss(l, ab, hints=hints).backward()
+        optimiser.step()
+    with torch.no_grad():  # (batch statistics: 40 steps are too few for batch norm's running ones)
+        a = model(l, hints)[:, 0].mean((1, 2))
+    assert (a * sign.flatten() > 0.2).all()

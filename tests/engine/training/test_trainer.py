@@ -288,3 +288,31 @@ def test_a_time_budget_ends_the_run_as_finished_with_a_saved_model(tiny_config, 
     assert isinstance(result, TrainingFinished), result
     assert 1 <= result.steps < 10_000 and result.model_path.exists()
     assert rec.of(ValidationDone)[-1].step == result.steps
+
+
+def test_a_hint_model_trains_with_simulated_hints_and_shows_them_in_previews(tiny_config, recorder, monkeypatch):
+    from engine.models.colour_unet import ColourUNet
+
+    seen = []
+    original = ColourUNet.training_loss
+
+    def spy(self, l_norm, ab_norm, hints=None):
+        if self.training:
+            seen.append(hints)
+        return original(self, l_norm, ab_norm, hints)
+
+    monkeypatch.setattr(ColourUNet, "training_loss", spy)
+    rec = recorder()
+    config = tiny_config(arch="colour_unet", pretrained=False, steps=6, batch_size=8, val_every_steps=6,
+                         arch_params={"hint_input": True, "decoder_widths": [16, 16, 16, 16]})
+    result = train(config, rec.state)
+    assert isinstance(result, TrainingFinished)
+    assert len(seen) == 6 and all(h is not None and h.shape == (8, 3, 32, 32) for h in seen)
+    per_sample = torch.cat([h[:, 2].flatten(1).sum(1) for h in seen])
+    assert (per_sample == 0).any() and (per_sample > 0).any()  # some samples with hints, some without
+    grey, _, _ = rec.of(PreviewReady)[-1].triplets[0]
+    assert (grey[..., 0] != grey[..., 1]).any() or (grey == 255).any()  # hint marks drawn on the grey side
+
+    from engine.modelfile import read_info
+
+    assert read_info(result.model_path).config["hint_input"] is True

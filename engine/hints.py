@@ -1,0 +1,258 @@
+"""Colour hints: points where the user says which colour goes, as data, files and network input.
+
+The API (the window and the command line build on it)::
+
+    from engine.hints import Hint, read_hints, write_hints
+
+    hints = [Hint(x=120, y=48, rgb=(160, 196, 255))]   # photo pixels (after EXIF orientation), sRGB 0..255
+    colouriser = Colouriser.from_name("default")
+    colouriser.takes_hints                               # False: the model ignores hints (grey the feature out)
+    prediction = colouriser.predict(photo, hints=hints)  # network + residual propagation, at working size
+    coloured = colouriser.render(photo, prediction, strength=1.0)
+    coloured = colouriser.colourise(photo, strength=1.0, hints=hints)   # both steps
+    preview = colouriser.predict(photo, hints=hints, preview=True)      # cheap: small working size, for drags
+    colouriser.suggest_colours(photo, x, y, count=8, hints=hints)       # [Suggestion(rgb, probability), ...]
+
+    hints = read_hints("photo.json", photo.width, photo.height)  # ColouriseError (one line) when bad
+    write_hints("photo.hints.json", hints)                        # atomic
+
+Hint files are JSON: ``{"points": [{"x": 120, "y": 48, "colour": "#a0c4ff"}, ...]}``,
+x and y in the photo's pixels (fractions allowed), the colour as ``#rrggbb``.
+
+How hints reach the colour (``engine.inference``): a model that takes hints gets
+three extra input channels at working size (``hint_channels``): the hint's a/b
+(normalised) and a mask, each hint painted as a small square patch, later hints
+over earlier ones. Then the residual (hint colour minus the network's colour at
+each hint) is spread along regions of similar lightness (``propagate``, an
+L-affinity solve in the style of Levin et al. 2004), so every hint is honoured
+exactly even where the network only half listened. The photo's own L stays at
+full resolution; only a/b change. A model that takes no hints still gets the
+propagation (so hints work with every model) but ``takes_hints`` is False.
+
+Training (``simulate_hint_channels``): hints are sampled from each crop's own
+colours, as in Zhang et al. 2017: a share of samples without any, the rest a
+geometric number of points at random positions, each the mean colour of a
+random 1-5 px patch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from engine import colour
+from engine.atomic import atomic_write_bytes
+from engine.errors import ColouriseError
+
+HINT_CHANNELS = 3  # normalised a, normalised b, mask
+INFERENCE_PATCH = 3  # working pixels each hint covers at inference (odd: centred on the point)
+
+# Training simulation (Zhang et al. 2017 sample a geometric number with p = 1/8 and patches 1-9 px at 256 px).
+SIM_NO_HINTS = 0.4  # share of training samples without hints: the automatic colouring must stay good
+SIM_GEOMETRIC_P = 1 / 8  # the number of points of the others: geometric, mean 8
+SIM_MAX_POINTS = 200
+SIM_MAX_PATCH = 5
+
+_COLOUR = re.compile(r"^#?([0-9a-fA-F]{6})$")
+
+
+class HintFileError(ColouriseError):
+    """A hint file could not be read, or one of its points is wrong."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path.name}: {reason}")
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One point: ``x``, ``y`` in the photo's pixels (after EXIF orientation), ``rgb`` sRGB 0..255."""
+
+    x: float
+    y: float
+    rgb: tuple[int, int, int]
+
+    @property
+    def hex(self) -> str:
+        return "#{:02x}{:02x}{:02x}".format(*self.rgb)
+
+
+def parse_colour(text: object) -> tuple[int, int, int]:
+    """``"#a0c4ff"`` -> ``(160, 196, 255)``; ``ValueError`` otherwise."""
+    match = _COLOUR.match(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"bad colour {text!r} (expected #rrggbb)")
+    value = match.group(1)
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def hints_from_data(data: object, width: int, height: int, where: str = "hints") -> list[Hint]:
+    """Hints from parsed JSON; ``ValueError`` naming the point when one is wrong."""
+    if isinstance(data, dict):
+        points = data.get("points")
+    else:
+        points = None
+    if not isinstance(points, list):
+        raise ValueError('expected {"points": [{"x": ..., "y": ..., "colour": "#rrggbb"}, ...]}')
+    hints = []
+    for i, point in enumerate(points):
+        label = f"point {i + 1}"
+        if not isinstance(point, dict):
+            raise ValueError(f"{label}: not an object with x, y and colour")
+        x, y = point.get("x"), point.get("y")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (x, y)):
+            raise ValueError(f"{label}: x and y must be numbers")
+        if not (0 <= x < width and 0 <= y < height):
+            raise ValueError(f"{label} ({x:g}, {y:g}) is outside the {width}x{height} photo")
+        try:
+            rgb = parse_colour(point.get("colour", point.get("color")))
+        except ValueError as exc:
+            raise ValueError(f"{label}: {exc}") from None
+        hints.append(Hint(float(x), float(y), rgb))
+    return hints
+
+
+def read_hints(path: str | Path, width: int, height: int) -> list[Hint]:
+    """The hints in a JSON file, checked against a ``width`` x ``height`` photo; ``HintFileError`` when bad."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise HintFileError(path, f"cannot read the hint file ({exc.strerror or exc})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise HintFileError(path, f"not a JSON hint file ({str(exc).splitlines()[0]})") from None
+    try:
+        return hints_from_data(data, width, height)
+    except ValueError as exc:
+        raise HintFileError(path, str(exc)) from None
+
+
+def hints_to_data(hints: list[Hint]) -> dict:
+    def number(v: float) -> float | int:
+        return int(v) if float(v).is_integer() else round(float(v), 2)
+
+    return {"points": [{"x": number(h.x), "y": number(h.y), "colour": h.hex} for h in hints]}
+
+
+def write_hints(path: str | Path, hints: list[Hint]) -> Path:
+    """Write ``hints`` as a JSON hint file (atomically); ``HintFileError`` when it cannot be written."""
+    path = Path(path)
+    text = json.dumps(hints_to_data(hints), indent=1) + "\n"
+    try:
+        atomic_write_bytes(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise HintFileError(path, f"cannot write the hint file ({exc.strerror or exc})") from None
+    return path
+
+
+# -- network input ------------------------------------------------------------------------------
+def hint_ab(hints: list[Hint]) -> np.ndarray:
+    """The hints' colours as Lab a/b, ``(n, 2)`` float32 (their own L is ignored: L is the photo's)."""
+    if not hints:
+        return np.zeros((0, 2), np.float32)
+    rgb = torch.tensor([h.rgb for h in hints], dtype=torch.float32).T[:, :, None] / 255  # (3, n, 1)
+    return colour.rgb_to_lab(rgb)[1:, :, 0].T.numpy().astype(np.float32)
+
+
+def to_working(hints: list[Hint], photo_shape: tuple[int, int], working: tuple[int, int]) -> np.ndarray:
+    """Hint positions in working pixels, ``(n, 2)`` int (row, column), clamped inside."""
+    (height, width), (h, w) = photo_shape, working
+    if not hints:
+        return np.zeros((0, 2), np.intp)
+    xy = np.array([(p.x, p.y) for p in hints], np.float64)
+    cols = np.clip(np.floor((xy[:, 0] + 0.5) * w / width), 0, w - 1)
+    rows = np.clip(np.floor((xy[:, 1] + 0.5) * h / height), 0, h - 1)
+    return np.stack([rows, cols], 1).astype(np.intp)
+
+
+def paint(channels: np.ndarray, rows: np.ndarray, cols: np.ndarray, ab_norm: np.ndarray, sizes) -> np.ndarray:
+    """Paint hints into ``channels`` ``(3, h, w)`` in order (later over earlier): a square of ``sizes`` px each."""
+    _, h, w = channels.shape
+    sizes = np.broadcast_to(np.asarray(sizes), rows.shape)
+    for r, c, ab, s in zip(rows, cols, ab_norm, sizes):
+        half = int(s) // 2
+        top, left = max(0, r - half), max(0, c - half)
+        bottom, right = min(h, r - half + int(s)), min(w, c - half + int(s))
+        channels[0, top:bottom, left:right] = ab[0]
+        channels[1, top:bottom, left:right] = ab[1]
+        channels[2, top:bottom, left:right] = 1.0
+    return channels
+
+
+def hint_channels(hints: list[Hint], photo_shape: tuple[int, int], working: tuple[int, int], patch: int = INFERENCE_PATCH) -> torch.Tensor:
+    """The network's hint input at working size: ``(3, h, w)`` float32 (a/b normalised, mask)."""
+    channels = np.zeros((HINT_CHANNELS, *working), np.float32)
+    if hints:
+        rc = to_working(hints, photo_shape, working)
+        paint(channels, rc[:, 0], rc[:, 1], hint_ab(hints) / colour.AB_SCALE, patch)
+    return torch.from_numpy(channels)
+
+
+def simulate_hint_channels(
+    ab_norm: torch.Tensor, rng: np.random.Generator, no_hints: float = SIM_NO_HINTS, count: int | None = None
+) -> torch.Tensor:
+    """Training hints sampled from the targets ``ab_norm`` ``(N, 2, H, W)``: ``(N, 3, H, W)`` on the same device.
+
+    Per sample: none with probability ``no_hints``, else a geometric number of points
+    (p = 1/8, at most 200) at uniform positions, each a 1-5 px square holding the
+    mean a/b of the target under it. ``count``: exactly that many points per sample instead.
+    """
+    n, _, h, w = ab_norm.shape
+    ab = ab_norm.detach().float().cpu()
+    # The mean of each square size around every pixel, once per size (cheap at training sizes).
+    means = [ab.numpy()] + [
+        torch.nn.functional.avg_pool2d(ab, s, stride=1, padding=s // 2, count_include_pad=False)[..., :h, :w].numpy()
+        for s in range(2, SIM_MAX_PATCH + 1)
+    ]
+    out = np.zeros((n, HINT_CHANNELS, h, w), np.float32)
+    for i in range(n):
+        if count is None:
+            if rng.random() < no_hints:
+                continue
+            k = min(SIM_MAX_POINTS, int(rng.geometric(SIM_GEOMETRIC_P)))
+        else:
+            k = count
+        rows, cols = rng.integers(0, h, k), rng.integers(0, w, k)
+        sizes = rng.integers(1, SIM_MAX_PATCH + 1, k)
+        # avg_pool with an even size centres the square half a pixel up-left, as ``paint`` does.
+        colours = np.stack([means[s - 1][i, :, r, c] for r, c, s in zip(rows, cols, sizes)])
+        paint(out[i], rows, cols, colours, sizes)
+    return torch.from_numpy(out).to(ab_norm.device)
+
+
+def draw_hint_marks(rgb: np.ndarray, mask: np.ndarray, colours: np.ndarray) -> np.ndarray:
+    """A copy of ``rgb`` ``(H, W, 3)`` uint8 with hint patches (``mask`` ``(H, W)``) filled from ``colours``
+    ``(H, W, 3)`` and outlined in white, so small hints show on any photo (training previews)."""
+    out = rgb.copy()
+    inside = mask > 0
+    grown = inside.copy()
+    grown[1:] |= inside[:-1]
+    grown[:-1] |= inside[1:]
+    grown[:, 1:] |= grown[:, :-1].copy()
+    grown[:, :-1] |= grown[:, 1:].copy()
+    out[grown & ~inside] = 255
+    out[inside] = colours[inside]
+    return out
+
+
+def sample_hints_from_photo(rgb: np.ndarray, count: int, rng: np.random.Generator, patch: int = 5) -> list[Hint]:
+    """``count`` hints at random positions of an original colour photo ``(H, W, 3)`` uint8 (benchmarks, tests).
+
+    Each hint's colour is the sRGB mean of a ``patch`` x ``patch`` square around it.
+    """
+    h, w = rgb.shape[:2]
+    hints = []
+    half = patch // 2
+    for _ in range(count):
+        y, x = int(rng.integers(0, h)), int(rng.integers(0, w))
+        square = rgb[max(0, y - half) : y + half + 1, max(0, x - half) : x + half + 1].reshape(-1, 3).astype(np.float64)
+        mean = tuple(int(v) for v in np.clip(np.round(square.mean(0)), 0, 255))
+        hints.append(Hint(x, y, mean))
+    return hints

@@ -1,0 +1,86 @@
+"""Colour hints as data: files, network input channels and the training simulation."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from engine import colour
+from engine.errors import ColouriseError
+from engine.hints import (
+    Hint,
+    hint_ab,
+    hint_channels,
+    read_hints,
+    sample_hints_from_photo,
+    simulate_hint_channels,
+    write_hints,
+)
+
+
+def test_hint_file_round_trip(tmp_path):
+    hints = [Hint(120, 48, (160, 196, 255)), Hint(3.5, 7.25, (0, 0, 0))]
+    path = write_hints(tmp_path / "p.hints.json", hints)
+    assert json.loads(path.read_text())["points"][0] == {"x": 120, "y": 48, "colour": "#a0c4ff"}
+    assert read_hints(path, 200, 100) == hints
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("{not json", "not a JSON hint file"),
+        ('{"dots": []}', 'expected {"points"'),
+        ('{"points": [{"x": 1, "y": 1, "colour": "#fff"}]}', "point 1: bad colour '#fff'"),
+        ('{"points": [{"x": 1, "y": 1, "colour": "#ffffff"}, {"x": 200, "y": 1, "colour": "#ffffff"}]}',
+         "point 2 (200, 1) is outside the 200x100 photo"),
+        ('{"points": [{"x": "1", "y": 1, "colour": "#ffffff"}]}', "point 1: x and y must be numbers"),
+    ],
+)
+def test_bad_hint_files_get_one_line_naming_file_and_point(tmp_path, text, expected):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(ColouriseError) as caught:
+        read_hints(path, 200, 100)
+    message = str(caught.value)
+    assert message.startswith("bad.json: ") and expected in message and "\n" not in message
+
+
+def test_a_missing_hint_file_is_one_line(tmp_path):
+    with pytest.raises(ColouriseError, match="missing.json: cannot read"):
+        read_hints(tmp_path / "missing.json", 10, 10)
+
+
+def test_channels_put_each_hint_at_its_working_pixel_later_over_earlier():
+    red, blue = Hint(10, 10, (220, 20, 20)), Hint(12, 10, (20, 20, 220))
+    ch = hint_channels([red, blue], photo_shape=(100, 200), working=(50, 100), patch=3)
+    assert ch.shape == (3, 50, 100)
+    assert ch[2].sum() == 12  # two overlapping 3x3 squares at working (5, 5) and (5, 6)
+    ab_red, ab_blue = hint_ab([red, blue]) / colour.AB_SCALE
+    np.testing.assert_allclose(ch[:2, 5, 4].numpy(), ab_red, atol=1e-6)
+    np.testing.assert_allclose(ch[:2, 5, 5].numpy(), ab_blue, atol=1e-6)  # the later hint wins the overlap
+    assert ch[:, 20:, :].abs().sum() == 0
+    assert hint_channels([], (100, 200), (50, 100)).abs().sum() == 0
+
+
+def test_simulated_hints_carry_the_targets_patch_colours():
+    ab = torch.zeros(64, 2, 16, 16)
+    ab[:, 0, :, :8] = 0.5  # left half a = 0.5, right half a = 0
+    ch = simulate_hint_channels(ab, np.random.default_rng(0))
+    mask = ch[:, 2] > 0
+    counts = mask.flatten(1).sum(1)
+    assert 10 < (counts == 0).sum() < 45  # a good share of samples without hints
+    assert (counts > 0).sum() > 20
+    # Where a hinted patch lies fully on one side, it has that side's colour.
+    assert torch.allclose(ch[:, 0][mask & (torch.arange(16) < 3)], torch.tensor(0.5))
+    assert torch.allclose(ch[:, 0][mask & (torch.arange(16) > 12)], torch.tensor(0.0))
+    assert torch.equal(simulate_hint_channels(ab, np.random.default_rng(0)), ch)  # seeded: resume repeats it
+
+
+def test_sampled_hints_take_the_photo_colour_around_them():
+    rgb = np.zeros((20, 30, 3), np.uint8)
+    rgb[..., 1] = 200
+    hints = sample_hints_from_photo(rgb, 5, np.random.default_rng(1))
+    assert len(hints) == 5 and all(h.rgb == (0, 200, 0) and 0 <= h.x < 30 and 0 <= h.y < 20 for h in hints)
