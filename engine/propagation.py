@@ -1,0 +1,98 @@
+"""Spread colour corrections from hint points along regions of similar lightness (an L-affinity solve).
+
+Given the network's a/b and the user's hints, the *residual* (hint colour minus the
+network's colour at each hint pixel) is known at a few pixels; ``propagate`` fills it
+in everywhere by minimising, as Levin et al. 2004 do for colourisation,
+
+    sum over 8-neighbours of w_ij (x_i - x_j)^2  +  pull * sum x_i^2  +  HINT_WEIGHT * sum over hints (x_i - r_i)^2
+
+with ``w_ij = exp(-(L_i - L_j)^2 / (2 sigma^2))``: a correction flows freely across
+pixels of similar lightness and stops at edges; the small pull lets it fade far away
+instead of tinting the whole photo. Adding the result to the network's a/b honours
+every hint (almost exactly) and changes the colour of the object under it.
+
+Speed: a direct sparse solve at the 384 px working size takes ~0.8 s of CPU, fine for a
+final render but too slow for a preview that follows a dragged point. Previews solve on
+a grid of long side ``PREVIEW_SIDE`` (~0.05 s) and upsample the correction bilinearly:
+on a val photo with 10 hints it differed from the full solve by 0.7 a/b units on average
+(edges a little softer). Conjugate gradients warm-started from the coarse solution were
+tried and dropped: 40 iterations cost more than the direct solve and barely moved it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+import torch.nn.functional as F
+from scipy.sparse.linalg import splu
+
+SIGMA = 3.0  # edge sensitivity on L* (0..100): the notes measured 3 to 6 as good
+PULL = 1e-5  # per pixel at working size, pull of the correction towards 0 (far from any hint)
+HINT_WEIGHT = 100.0  # hints are soft constraints, but stiff: honoured within ~1 %
+PREVIEW_SIDE = 96  # long side of the grid previews solve on
+
+_OFFSETS = ((0, 1), (1, 0), (1, 1), (1, -1))  # each 8-neighbour pair once
+
+
+def affinity_matrix(l: np.ndarray, sigma: float, pull: float, hint_weight: np.ndarray) -> sp.csr_matrix:
+    """The system matrix ``Laplacian(w) + pull I + diag(hint_weight)`` over the pixels of ``l`` ``(h, w)``."""
+    h, w = l.shape
+    n = h * w
+    index = np.arange(n).reshape(h, w)
+    rows, cols, weights = [], [], []
+    scale = -1.0 / (2.0 * sigma * sigma)
+    for dy, dx in _OFFSETS:  # pixel a and its neighbour b = a + (dy, dx)
+        a_cols = slice(0, w - dx) if dx >= 0 else slice(-dx, w)
+        b_cols = slice(dx, w) if dx >= 0 else slice(0, w + dx)
+        a_rows, b_rows = slice(0, h - dy), slice(dy, h)
+        rows.append(index[a_rows, a_cols].ravel())
+        cols.append(index[b_rows, b_cols].ravel())
+        weights.append(np.exp(scale * (l[a_rows, a_cols] - l[b_rows, b_cols]).ravel().astype(np.float64) ** 2))
+    i, j, wt = np.concatenate(rows), np.concatenate(cols), np.concatenate(weights).astype(np.float64)
+    off = sp.coo_matrix((wt, (i, j)), shape=(n, n))
+    off = (off + off.T).tocsr()
+    degree = np.asarray(off.sum(1)).ravel()
+    return (sp.diags(degree + pull + hint_weight.ravel()) - off).tocsr()
+
+
+def _area(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    return F.adaptive_avg_pool2d(x[None], size)[0] if tuple(x.shape[-2:]) != size else x
+
+
+def _solve_direct(l: np.ndarray, mask: np.ndarray, target: np.ndarray, sigma: float, pull: float) -> np.ndarray:
+    weight = HINT_WEIGHT * mask
+    a = affinity_matrix(l, sigma, pull, weight).tocsc()
+    rhs = (weight.ravel()[:, None] * target.reshape(2, -1).T).astype(np.float64)
+    return splu(a).solve(rhs).T.reshape(target.shape)
+
+
+def propagate(
+    l: np.ndarray,
+    mask: np.ndarray,
+    residual: np.ndarray,
+    sigma: float = SIGMA,
+    pull: float = PULL,
+    max_side: int | None = None,
+) -> np.ndarray:
+    """The correction field ``(2, h, w)`` that is ``residual`` where ``mask`` ``(h, w)`` is set, spread along L.
+
+    ``l``: L* ``(h, w)`` in [0, 100]; ``residual``: ``(2, h, w)`` a/b, read only where ``mask``.
+    ``max_side``: solve on a grid of at most this long side and upsample (previews); None: full size.
+    """
+    h, w = l.shape
+    mask = mask.astype(np.float64)
+    if not mask.any():
+        return np.zeros((2, h, w), np.float32)
+    residual = residual.astype(np.float64) * mask
+    scale = min(1.0, (max_side or max(h, w)) / max(h, w))
+    ch, cw = max(1, round(h * scale)), max(1, round(w * scale))
+    if (ch, cw) == (h, w):
+        return _solve_direct(l.astype(np.float64), mask, residual, sigma, pull).astype(np.float32)
+    # The coarse problem: each cell's L, whether hints cover it, and their mean residual there.
+    lt, mt, rt = (torch.from_numpy(np.ascontiguousarray(v)) for v in (l[None].astype(np.float64), mask[None], residual))
+    cover = _area(mt, (ch, cw))[0].numpy()
+    coarse_r = _area(rt, (ch, cw)).numpy() / np.maximum(cover, 1e-12)
+    # Distances shrink on the coarse grid: the pull grows with the square of the scale to reach as far.
+    coarse = _solve_direct(_area(lt, (ch, cw))[0].numpy(), (cover > 0).astype(np.float64), coarse_r, sigma, pull / scale**2)
+    return F.interpolate(torch.from_numpy(coarse)[None], size=(h, w), mode="bilinear", align_corners=False)[0].numpy().astype(np.float32)
