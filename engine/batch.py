@@ -28,6 +28,7 @@ from typing import Any, Iterable, Sequence
 from engine.atomic import free_name, resolved_path
 from engine.errors import ColouriseError, user_message
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
+from engine.hints import read_hints
 from engine.inference import Prediction, luminance
 from engine.photo import OUTPUT_FORMATS, PHOTO_SUFFIXES, Photo, find_photos, read_photo, write_photo
 from engine.task import TaskState
@@ -224,6 +225,7 @@ def _identity(path: Path) -> tuple[int, int] | None:
 class SaveRequest:
     source: PhotoSource
     target: Path
+    hints_file: Path | None = None  # colour hints for this photo (engine.hints); a bad file fails the photo
 
 
 @dataclass
@@ -274,10 +276,11 @@ def save_photos(
                 continue
             try:
                 photo = cache.photo(source) if cache is not None else source.read()
-                ready.append((index, request, photo, luminance(photo)))
+                hints = read_hints(request.hints_file, photo.width, photo.height) if request.hints_file is not None else None
+                ready.append((index, request, photo, luminance(photo), hints))
             except (ColouriseError, MemoryError) as exc:
                 fail(index, source, user_message(exc, source.origin))
-        for (index, request, photo, l_full), prediction in zip(ready, _predict(colouriser, ready, cache)):
+        for (index, request, photo, l_full, _), prediction in zip(ready, _predict(colouriser, ready, cache)):
             source = request.source
             try:
                 if isinstance(prediction, BaseException):
@@ -310,24 +313,30 @@ def _write(coloured: Photo, target: Path, settings: SaveSettings) -> Path:
 
 def _predict(colouriser, ready: list, cache: ColourCache | None) -> list:
     """Predictions for the ``ready`` photos (cached ones reused), new ones in one pass; if that fails,
-    one by one so a bad photo fails alone."""
-    results: list = [cache.cached_prediction(r[1].source, colouriser) if cache is not None else None for r in ready]
+    one by one so a bad photo fails alone. Photos with hints are predicted with them (never cached)."""
+    results: list = [cache.cached_prediction(r[1].source, colouriser) if cache is not None and not r[4] else None for r in ready]
     todo = [i for i, known in enumerate(results) if known is None]
+
+    def hints(indices: list[int]) -> dict:
+        given = [ready[i][4] for i in indices]
+        return {"hints": given} if any(given) else {}  # (a colouriser without hints keeps its plain call)
+
     if len(todo) > 1:
         try:
-            for i, prediction in zip(todo, colouriser.predict_many([ready[i][2] for i in todo], [ready[i][3] for i in todo])):
+            for i, prediction in zip(todo, colouriser.predict_many([ready[i][2] for i in todo], [ready[i][3] for i in todo], **hints(todo))):
                 results[i] = prediction
             todo = []
         except Exception:
             log.debug("batched prediction failed; retrying one photo at a time", exc_info=True)
     for i in todo:
         try:
-            results[i] = colouriser.predict(ready[i][2], ready[i][3])
+            given = hints([i])
+            results[i] = colouriser.predict(ready[i][2], ready[i][3], hints=given["hints"][0]) if given else colouriser.predict(ready[i][2], ready[i][3])
         except Exception as exc:
             results[i] = exc
     if cache is not None:
         for r, prediction in zip(ready, results):
-            if isinstance(prediction, Prediction):
+            if isinstance(prediction, Prediction) and not r[4]:
                 cache.store_prediction(r[1].source, colouriser, prediction)
     return results
 
@@ -347,8 +356,13 @@ def colourise_files(
     fmt: str = "same",
     overwrite: bool = False,
     state: TaskState | None = None,
+    hints_file: str | Path | None = None,
+    hints_dir: str | Path | None = None,
 ) -> BatchFinished:
     """Colour every photo in ``inputs`` into ``output_dir``; returns the counts.
+
+    Colour hints (``engine.hints``): ``hints_file`` for every photo (the command line
+    allows it for one photo), or ``hints_dir/<photo stem>.json`` where that exists.
 
     Outputs keep the input's name (and, for folder inputs, its sub-folder) and format
     unless ``fmt`` names another (see ``OUTPUT_FORMATS``); two photos of one name get
@@ -359,6 +373,14 @@ def colourise_files(
     output_dir = Path(output_dir)
     found = find_photos(inputs, [output_dir])
     wanted = [output_dir / photo.relative.with_name(output_name(photo.relative.name, fmt)) for photo in found]
-    requests = [SaveRequest(PhotoSource.file(photo.path), target) for photo, target in zip(found, plan_targets(wanted))]
+
+    def hints_for(path: Path) -> Path | None:
+        if hints_file is not None:
+            return Path(hints_file)
+        if hints_dir is not None and (Path(hints_dir) / f"{path.stem}.json").is_file():
+            return Path(hints_dir) / f"{path.stem}.json"
+        return None
+
+    requests = [SaveRequest(PhotoSource.file(p.path), target, hints_for(p.path)) for p, target in zip(found, plan_targets(wanted))]
     settings = SaveSettings(strength, existing=Existing.REPLACE if overwrite else Existing.SKIP)
     return save_photos(requests, colouriser, settings, state)

@@ -8,13 +8,20 @@ The API (the window and the command line build on it)::
     colouriser = Colouriser.from_name("default")
     colouriser.takes_hints                               # False: the model ignores hints (grey the feature out)
     prediction = colouriser.predict(photo, hints=hints)  # network + residual propagation, at working size
-    coloured = colouriser.render(photo, prediction, strength=1.0)
-    coloured = colouriser.colourise(photo, strength=1.0, hints=hints)   # both steps
-    preview = colouriser.predict(photo, hints=hints, preview=True)      # cheap: small working size, for drags
-    colouriser.suggest_colours(photo, x, y, count=8, hints=hints)       # [Suggestion(rgb, probability), ...]
+    coloured = colouriser.render(photo, prediction, strength=1.0)      # full resolution, strength applies
+    coloured = colouriser.colourise(photo, strength=1.0, hints=hints)  # both steps
+    quick = colouriser.predict(photo, hints=hints, preview=True)       # while a point is dragged: at
+                                                         # ``preview_working_size`` (half), coarse propagation
+    colouriser.suggest_colours(photo, x, y, count=8, hints=hints)      # [(r, g, b), ...] most likely first,
+                                                         # at that pixel's L (the a/b-bin distribution there)
+    colouriser.predict_many(photos, hints=[hints_a, None, ...])        # a batch, hints per photo
 
-    hints = read_hints("photo.json", photo.width, photo.height)  # ColouriseError (one line) when bad
-    write_hints("photo.hints.json", hints)                        # atomic
+    hints = read_hints("photo.json", photo.width, photo.height)  # HintFileError (a ColouriseError, one line)
+    write_hints("photo.hints.json", hints)                        # atomic; HintFileError when it cannot
+
+    ModelInfo.takes_hints (engine.modelfile) and engine.models.takes_hints(arch, config) say it
+    without loading weights; ``Prediction.hints`` counts the hints a prediction followed.
+    engine.batch: ``SaveRequest(source, target, hints_file=...)`` colours a saved photo with a hint file.
 
 Hint files are JSON: ``{"points": [{"x": 120, "y": 48, "colour": "#a0c4ff"}, ...]}``,
 x and y in the photo's pixels (fractions allowed), the colour as ``#rrggbb``.
@@ -25,9 +32,9 @@ three extra input channels at working size (``hint_channels``): the hint's a/b
 over earlier ones. Then the residual (hint colour minus the network's colour at
 each hint) is spread along regions of similar lightness (``propagate``, an
 L-affinity solve in the style of Levin et al. 2004), so every hint is honoured
-exactly even where the network only half listened. The photo's own L stays at
-full resolution; only a/b change. A model that takes no hints still gets the
-propagation (so hints work with every model) but ``takes_hints`` is False.
+exactly even where the network only half listened (``engine.propagation``). The
+photo's own L stays at full resolution; only a/b change. A model that takes no
+hints ignores them (``takes_hints`` is False; the fronts say so).
 
 Training (``simulate_hint_channels``): hints are sampled from each crop's own
 colours, as in Zhang et al. 2017: a share of samples without any, the rest a

@@ -186,13 +186,17 @@ def recombine(l_full: torch.Tensor, ab_small: torch.Tensor, strength: float, bit
 
 @dataclass
 class Prediction:
-    """The network's colour for one photo: a/b in Lab units at working size, ``(2, h, w)`` on the CPU."""
+    """The network's colour for one photo: a/b in Lab units at working size, ``(2, h, w)`` on the CPU.
+
+    ``hints``: how many hints shaped it (0: the model's own guess).
+    """
 
     ab: torch.Tensor
+    hints: int = 0
 
 
 class Colouriser:
-    """A loaded model on a device, ready to colour photos of any size."""
+    """A loaded model on a device, ready to colour photos of any size (with colour hints if it takes them)."""
 
     def __init__(
         self, model: torch.nn.Module, device: str | torch.device = "cpu", working_size: int | None = None, name: str = "", model_file: str = ""
@@ -205,6 +209,17 @@ class Colouriser:
         # What its predictions depend on: one version of one model file at one working size
         # (predictions are cached under it). A model given as an object is only itself.
         self.key = f"{model_file or f'model@{id(self.model):x}'}@{self.working_size}"
+        self._suggest_cache: tuple | None = None  # (photo, hints, working size) -> probabilities, for repeated clicks
+
+    @property
+    def takes_hints(self) -> bool:
+        """Whether the model takes colour hints; a model that does not ignores any it is given."""
+        return bool(getattr(self.model, "takes_hints", False))
+
+    @property
+    def preview_working_size(self) -> int:
+        """The working size of ``predict(..., preview=True)``: half the full one, at least 128 px."""
+        return min(self.working_size, max(128, self.working_size // 2))
 
     @classmethod
     def from_name(cls, name_or_path: str | Path = "default", device: str = "auto", working_size: int | None = None, user_dir=None) -> "Colouriser":
@@ -218,30 +233,59 @@ class Colouriser:
         model, info = load_model(path, dev)
         return cls(model, dev, working_size, name=info.name, model_file=model_key(path))
 
-    def _small_l(self, photo: Photo, l_full: torch.Tensor | None = None) -> torch.Tensor:
+    def _small_l(self, photo: Photo, l_full: torch.Tensor | None = None, working_size: int | None = None) -> torch.Tensor:
         l_full = luminance(photo) if l_full is None else l_full
-        h, w = working_shape(photo.height, photo.width, self.working_size)
+        h, w = working_shape(photo.height, photo.width, working_size or self.working_size)
         if (h, w) == tuple(l_full.shape):
             return l_full
         return F.interpolate(l_full[None, None], size=(h, w), mode="bilinear", antialias=True, align_corners=False)[0, 0]
 
-    @torch.inference_mode()
-    def predict_many(self, photos: list[Photo], l_fulls: list[torch.Tensor] | None = None) -> list[Prediction]:
-        """Run the network once for a batch of photos (padded to a common, stride-divisible size).
-
-        ``l_fulls``: the photos' ``luminance`` when the caller has it already (it is reused by ``render``).
-        """
-        smalls = [self._small_l(p, l) for p, l in zip(photos, l_fulls or [None] * len(photos))]
+    def _network_input(self, photos, l_fulls, hints, working_size):
+        """Small L of each photo, the padded batch, and each photo's hint channels (None without hints)."""
+        smalls = [self._small_l(p, l, working_size) for p, l in zip(photos, l_fulls or [None] * len(photos))]
         s = self.stride
         height = max(math.ceil(x.shape[0] / s) * s for x in smalls)
         width = max(math.ceil(x.shape[1] / s) * s for x in smalls)
         batch = torch.stack([_pad_to(x[None], height, width) for x in smalls]).to(self.device)
-        ab = self.model(colour.normalise_l(batch))
-        ab = colour.denormalise_ab(ab.float()).cpu()
-        return [Prediction(ab[i, :, : x.shape[0], : x.shape[1]].contiguous()) for i, x in enumerate(smalls)]
+        channels: list[torch.Tensor | None] = [None] * len(photos)
+        hint_batch = None
+        if self.takes_hints:
+            from engine.hints import hint_channels
 
-    def predict(self, photo: Photo, l_full: torch.Tensor | None = None) -> Prediction:
-        return self.predict_many([photo], None if l_full is None else [l_full])[0]
+            hint_batch = torch.zeros(len(photos), 3, height, width)
+            for i, (photo, small, points) in enumerate(zip(photos, smalls, hints or [None] * len(photos))):
+                if points:
+                    channels[i] = hint_channels(list(points), (photo.height, photo.width), tuple(small.shape))
+                    hint_batch[i, :, : small.shape[0], : small.shape[1]] = channels[i]
+            hint_batch = hint_batch.to(self.device)
+        return smalls, batch, channels, hint_batch
+
+    def _run(self, l_norm: torch.Tensor, hint_batch: torch.Tensor | None) -> torch.Tensor:
+        return self.model(l_norm) if hint_batch is None else self.model(l_norm, hint_batch)
+
+    @torch.inference_mode()
+    def predict_many(self, photos: list[Photo], l_fulls: list[torch.Tensor] | None = None, hints: list | None = None, preview: bool = False) -> list[Prediction]:
+        """Run the network once for a batch of photos (padded to a common, stride-divisible size).
+
+        ``l_fulls``: the photos' ``luminance`` when the caller has it already (it is reused by ``render``).
+        ``hints``: per photo, a list of ``engine.hints.Hint`` (or None); ignored unless ``takes_hints``.
+        ``preview``: a quick, rougher prediction at ``preview_working_size`` (e.g. while a hint is dragged).
+        """
+        working_size = self.preview_working_size if preview else self.working_size
+        smalls, batch, channels, hint_batch = self._network_input(photos, l_fulls, hints, working_size)
+        ab = colour.denormalise_ab(self._run(colour.normalise_l(batch), hint_batch).float()).cpu()
+        out = []
+        for i, x in enumerate(smalls):
+            ab_i = ab[i, :, : x.shape[0], : x.shape[1]].contiguous()
+            if channels[i] is None:
+                out.append(Prediction(ab_i))
+            else:
+                out.append(Prediction(_follow_hints(x, ab_i, channels[i], preview), len(hints[i])))
+        return out
+
+    def predict(self, photo: Photo, l_full: torch.Tensor | None = None, hints: list | None = None, preview: bool = False) -> Prediction:
+        """The network's colours for ``photo`` (with ``hints``, a list of ``engine.hints.Hint``, when it takes them)."""
+        return self.predict_many([photo], None if l_full is None else [l_full], [hints] if hints else None, preview)[0]
 
     def render(self, photo: Photo, prediction: Prediction, strength: float = 1.0, l_full: torch.Tensor | None = None) -> Photo:
         """The colour photo from a prediction: cheap, so strength changes need no new network pass."""
@@ -249,9 +293,82 @@ class Colouriser:
         rgb = recombine(l_full, prediction.ab, strength, photo.bit_depth)
         return Photo(rgb, photo.alpha, photo.source, photo.format, photo.icc_profile, photo.exif)
 
-    def colourise(self, photo: Photo, strength: float = 1.0) -> Photo:
+    def colourise(self, photo: Photo, strength: float = 1.0, hints: list | None = None) -> Photo:
+        """The colour photo at full resolution; ``hints`` (``engine.hints.Hint``) when the model takes them."""
         l_full = luminance(photo)  # once: a full-resolution pass both steps need
-        return self.render(photo, self.predict(photo, l_full), strength, l_full)
+        return self.render(photo, self.predict(photo, l_full, hints), strength, l_full)
+
+    @torch.inference_mode()
+    def suggest_colours(self, photo: Photo, x: float, y: float, count: int = 8, hints: list | None = None) -> list[tuple[int, int, int]]:
+        """The model's own most likely colours at photo pixel (x, y), most likely first, as sRGB at that pixel's L.
+
+        Read from the classification head's a/b-bin distribution there (neighbouring bins
+        pooled, then the top ``count`` at least ``SUGGESTION_SPACING`` apart in a/b). A model
+        without a classification head suggests its one predicted colour.
+        """
+        x = min(max(float(x), 0.0), photo.width - 1)
+        y = min(max(float(y), 0.0), photo.height - 1)
+        cached = self._suggest_cache
+        if cached is None or cached[0] is not photo or cached[1] != tuple(hints or ()) or cached[2] != self.working_size:
+            smalls, batch, _, hint_batch = self._network_input([photo], None, [hints] if hints else None, self.working_size)
+            l_norm = colour.normalise_l(batch)
+            logits = getattr(self.model, "ab_logits", None)
+            if callable(logits):
+                value = torch.softmax((logits(l_norm) if hint_batch is None else logits(l_norm, hint_batch)).float(), 1)[0].cpu()
+            else:
+                value = colour.denormalise_ab(self._run(l_norm, hint_batch).float())[0].cpu()
+            self._suggest_cache = cached = (photo, tuple(hints or ()), self.working_size, smalls[0], value)
+        small, value = cached[3], cached[4]
+        h, w = small.shape
+        row = min(h - 1, int((y + 0.5) * h / photo.height))
+        col = min(w - 1, int((x + 0.5) * w / photo.width))
+        l_here = float(small[row, col])
+        if value.shape[0] == 2:  # a/b itself: no distribution to choose from
+            return [_lab_to_srgb8(l_here, float(value[0, row, col]), float(value[1, row, col]))]
+        from engine.models import ab_bins
+
+        scale_r, scale_c = value.shape[1] / padded(h, self.stride), value.shape[2] / padded(w, self.stride)
+        probabilities = value[:, min(value.shape[1] - 1, int(row * scale_r)), min(value.shape[2] - 1, int(col * scale_c))]
+        return [_lab_to_srgb8(l_here, a, b) for a, b in _distinct_modes(probabilities, ab_bins.bin_centres(), count)]
+
+
+SUGGESTION_SPACING = 20.0  # a/b units between two suggested colours (bins are 10 apart)
+
+
+def padded(n: int, stride: int) -> int:
+    """``n`` rounded up to the stride: the padded size the network saw."""
+    return math.ceil(n / stride) * stride
+
+
+def _distinct_modes(probabilities: torch.Tensor, centres: torch.Tensor, count: int) -> list[tuple[float, float]]:
+    """The a/b of the ``count`` most likely bins, each at least ``SUGGESTION_SPACING`` from those before it."""
+    # Pool each bin with its neighbours, so a colour spread over adjacent bins counts as one.
+    distance = torch.cdist(centres, centres)
+    pooled = (distance <= 15.0).float() @ probabilities
+    chosen: list[int] = []
+    for index in torch.argsort(pooled, descending=True).tolist():
+        if pooled[index] < 1e-3 or len(chosen) >= count:
+            break
+        if all(distance[index, c] >= SUGGESTION_SPACING for c in chosen):
+            chosen.append(index)
+    return [(float(centres[i, 0]), float(centres[i, 1])) for i in chosen]
+
+
+def _lab_to_srgb8(l: float, a: float, b: float) -> tuple[int, int, int]:
+    """One Lab colour as 8-bit sRGB, pulled into gamut towards the grey of its luminance."""
+    lab = torch.tensor([l, a, b], dtype=torch.float32).view(3, 1, 1)
+    rgb = colour.linear_to_srgb(colour.fit_to_gamut_keeping_luminance(colour.lab_to_linear_rgb(lab)).clamp(0, 1))
+    return tuple(int(v) for v in (rgb.flatten() * 255 + 0.5).clamp(0, 255).to(torch.uint8).tolist())
+
+
+def _follow_hints(l_small: torch.Tensor, ab: torch.Tensor, channels: torch.Tensor, preview: bool) -> torch.Tensor:
+    """The network's a/b ``(2, h, w)`` corrected so the hint pixels get the hint colours, spread along L."""
+    from engine.propagation import PREVIEW_SIDE, propagate
+
+    mask = channels[2].numpy() > 0
+    residual = channels[:2].numpy() * colour.AB_SCALE - ab.numpy()
+    correction = propagate(l_small.numpy(), mask, residual, max_side=PREVIEW_SIDE if preview else None)
+    return ab + torch.from_numpy(correction)
 
 
 def model_key(path: Path) -> str:

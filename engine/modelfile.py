@@ -68,6 +68,16 @@ class ModelInfo:
     def name(self) -> str:
         return self.path.stem
 
+    @property
+    def takes_hints(self) -> bool:
+        """Whether the model takes colour hints (its architecture can, and its config has ``hint_input``)."""
+        from engine.models.registry import takes_hints
+
+        try:
+            return takes_hints(self.arch, self.config)
+        except KeyError:  # an architecture this version does not know
+            return False
+
 
 def save_model(path: str | Path, model: torch.nn.Module, training: dict[str, Any] | None = None) -> Path:
     """Write ``model`` (built by ``create_model``) to ``path`` atomically; returns the path."""

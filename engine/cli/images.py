@@ -41,7 +41,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Colour greyscale photos. Folders are searched recursively; each output keeps its "
         "photo's name (and sub-folder) in the output folder. Existing files are never replaced "
         "unless --overwrite, and originals never.",
-        epilog="example: colourise images scans/ grandma.tif --output coloured/ --strength 1.2",
+        epilog="examples: colourise images scans/ grandma.tif --output coloured/ --strength 1.2\n"
+        "          colourise images beach.jpg --output coloured/ --hints beach.json\n"
+        'hint files: {"points": [{"x": 120, "y": 48, "colour": "#a0c4ff"}, ...]} (x, y in the photo\'s pixels)',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="photo files and folders")
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the colour photos (created if missing)")
@@ -51,6 +54,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--device", type=argtypes.device, default="auto", metavar="auto|cpu|cuda", help="where the network runs (default: auto, CUDA when present)")
     parser.add_argument("--format", choices=tuple(OUTPUT_FORMATS), default="same", help="output format (default: same as each input)")
     parser.add_argument("--overwrite", action="store_true", help="replace outputs that already exist (never the originals)")
+    hints = parser.add_mutually_exclusive_group()
+    hints.add_argument("--hints", metavar="FILE.json", help="colour hints for the one photo given (points the colours must follow)")
+    hints.add_argument("--hints-dir", metavar="DIR", help="colour hints per photo: DIR/<photo name without suffix>.json where present")
     return parser
 
 
@@ -80,6 +86,15 @@ def run(args: argparse.Namespace) -> int:
         return _usage(str(exc))
     except RuntimeError as exc:  # e.g. --device cuda without a GPU
         return _usage(str(exc).splitlines()[0])
+    if args.hints:
+        if len(photos) != 1:
+            return _usage(f"--hints is for one photo; {len(photos)} found (use --hints-dir for several)")
+        if not Path(args.hints).is_file():
+            return _usage(f"--hints {args.hints}: no such file")
+    if args.hints_dir and not Path(args.hints_dir).is_dir():
+        return _usage(f"--hints-dir {args.hints_dir}: no such folder")
+    if (args.hints or args.hints_dir) and not colouriser.takes_hints:
+        print(f"colourise images: model {colouriser.name or args.model} takes no colour hints; they are ignored", file=sys.stderr)
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -96,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
                 bar.update(1)
 
         result = colourise_files(
-            args.inputs, output, colouriser, strength=args.strength, fmt=args.format, overwrite=args.overwrite, state=TaskState(on_event)
+            args.inputs, output, colouriser, strength=args.strength, fmt=args.format, overwrite=args.overwrite, state=TaskState(on_event),
+            hints_file=args.hints, hints_dir=args.hints_dir,
         )
     print(summary(result.succeeded, result.failed, result.skipped) + f" -> {output}")
     return 1 if result.failed else 0

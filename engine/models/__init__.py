@@ -6,6 +6,7 @@ from engine.models.registry import (  # noqa: F401
     get_architecture,
     list_models,
     register_model,
+    takes_hints,
 )
 from engine.models.base import ColouriseModel  # noqa: F401
 

@@ -47,3 +47,21 @@ def full_disk(monkeypatch):
         monkeypatch.setattr(module, "open", _FullDiskOpen(), raising=False)
 
     return fill
+
+
+@pytest.fixture(scope="session")
+def hint_model_file(tmp_path_factory):
+    """A small untrained colour_unet that takes hints, with its hint pathway silenced (zero weights).
+
+    What hints then do is the engine's propagation alone: its effect is predictable
+    where a trained network's would not be.
+    """
+    from engine.modelfile import save_model
+    from engine.models import create_model
+
+    torch.manual_seed(0)
+    model = create_model("colour_unet", hint_input=True, decoder_widths=(16, 16, 16, 16), working_size=64)
+    with torch.no_grad():
+        for stage in (model.bottleneck, model.up16.fuse, model.up8.fuse, model.up4.fuse):
+            stage[0].weight[:, -3:] = 0  # the pooled hint channels' inputs
+    return save_model(tmp_path_factory.mktemp("models") / "hinted.safetensors", model)

@@ -181,3 +181,53 @@ def test_main_help_version_and_unknown_command(capsys):
     assert main(["--version"]) == 0
     assert main(["paint"]) == 2
     assert main(["images"]) == 2  # missing INPUT and --output
+
+
+def _grey_photo(path: Path, make_photo) -> Path:
+    Image.fromarray(make_photo.grey(24, 32)).save(path)
+    return path
+
+
+def test_hints_file_colours_one_photo_with_its_hints(tmp_path, run_cli, make_photo, hint_model_file):
+    photo = _grey_photo(tmp_path / "beach.png", make_photo)
+    hints = tmp_path / "beach.json"
+    hints.write_text('{"points": [{"x": 5, "y": 4, "colour": "#2060e0"}]}')
+    code, _, stderr = run_cli(photo, "--output", tmp_path / "plain", model=str(hint_model_file))
+    assert code == 0 and stderr == []
+    code, stdout, stderr = run_cli(photo, "--output", tmp_path / "hinted", "--hints", hints, model=str(hint_model_file))
+    assert code == 0 and stderr == [] and stdout[0].startswith("1 coloured")
+    plain, hinted = (read_photo(tmp_path / d / "beach.png").pixels.astype(int) for d in ("plain", "hinted"))
+    assert hinted[4, 5, 2] - hinted[4, 5, 0] > plain[4, 5, 2] - plain[4, 5, 0] + 20  # bluer where the hint is
+
+
+def test_hints_dir_bad_file_fails_that_photo_and_the_batch_goes_on(tmp_path, run_cli, make_photo, hint_model_file):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("a", "b", "c"):
+        _grey_photo(photos / f"{name}.png", make_photo)
+    hints = tmp_path / "hints"
+    hints.mkdir()
+    (hints / "a.json").write_text('{"points": [{"x": 3, "y": 3, "colour": "#ff0000"}]}')
+    (hints / "b.json").write_text('{"points": [{"x": 3, "y": 3, "colour": "#ff0000"}, {"x": 40, "y": 3, "colour": "#00ff00"}]}')
+    out = tmp_path / "out"
+    code, stdout, stderr = run_cli(photos, "--output", out, "--hints-dir", hints, model=str(hint_model_file))
+    assert code == 1
+    assert stderr == ["b.json: point 2 (40, 3) is outside the 32x24 photo"]
+    assert sorted(p.name for p in out.iterdir()) == ["a.png", "c.png"]
+    assert stdout == [f"2 coloured, 1 failed -> {out}"]
+
+
+def test_hints_with_a_model_that_takes_none_are_ignored_and_said(tmp_path, run_cli, make_photo):
+    photo = _grey_photo(tmp_path / "p.png", make_photo)
+    hints = tmp_path / "p.json"
+    hints.write_text('{"points": []}')
+    code, _, stderr = run_cli(photo, "--output", tmp_path / "out", "--hints", hints)
+    assert code == 0 and len(stderr) == 1 and "takes no colour hints" in stderr[0]
+
+
+def test_hints_file_is_for_one_photo(tmp_path, run_cli, make_photo):
+    for name in ("a", "b"):
+        _grey_photo(tmp_path / f"{name}.png", make_photo)
+    (tmp_path / "h.json").write_text('{"points": []}')
+    code, _, stderr = run_cli(tmp_path / "a.png", tmp_path / "b.png", "--output", tmp_path / "out", "--hints", tmp_path / "h.json")
+    assert code == 2 and "--hints is for one photo" in stderr[0]

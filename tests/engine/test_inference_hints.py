@@ -1,0 +1,94 @@
+"""Colouring with hints: a hint colours the object under it, previews, suggestions, models without hints."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from engine import colour
+from engine.hints import Hint, hint_ab
+from engine.inference import Colouriser
+from engine.photo import Photo
+
+def srgb_at(l: float, a: float, b: float) -> tuple[int, int, int]:
+    rgb = colour.lab_to_rgb(torch.tensor([l, a, b]).view(3, 1, 1)).flatten()
+    return tuple(int(v) for v in (rgb * 255 + 0.5).tolist())
+
+
+DARK_L = float(colour.rgb_to_lab(torch.full((3, 1, 1), 60 / 255))[0])
+RED = srgb_at(DARK_L, 35, 20)  # a red the dark object can take at its own lightness
+
+
+def two_regions(height: int = 64, width: int = 96) -> Photo:
+    """A grey photo: a dark left half (an object) and a light right half (the background)."""
+    pixels = np.full((height, width), 200, np.uint8)
+    pixels[:, : width // 2] = 60
+    return Photo(pixels)
+
+
+def ab_of(photo: Photo) -> np.ndarray:
+    rgb = torch.from_numpy(photo.pixels).permute(2, 0, 1).float() / 255
+    return colour.rgb_to_lab(rgb)[1:].numpy()
+
+
+@pytest.fixture(scope="module")
+def hinted(hint_model_file):
+    return Colouriser.from_name(hint_model_file, device="cpu")
+
+
+def test_one_hint_colours_its_region_and_leaves_the_other_alone(hinted):
+    photo = two_regions()
+    assert hinted.takes_hints
+    before = ab_of(hinted.colourise(photo))
+    after = ab_of(hinted.colourise(photo, hints=[Hint(10, 30, RED)]))
+    target = hint_ab([Hint(10, 30, RED)])[0]
+    left, right = after[:, :, :44], after[:, :, 52:]  # (away from the edge the upsampling blends)
+    assert np.abs(left - target[:, None, None]).max() < 3  # the whole object takes the hint's colour
+    assert np.abs(right - before[:, :, 52:]).max() < 1.5  # the background keeps the model's own
+    assert np.abs(before[:, :, :44] - target[:, None, None]).mean() > 20  # (and that was not red already)
+
+
+def test_hints_are_honoured_and_strength_still_applies(hinted):
+    photo = two_regions()
+    hints = [Hint(10, 30, RED), Hint(80, 10, (40, 90, 220))]
+    prediction = hinted.predict(photo, hints=hints)
+    assert prediction.hints == 2
+    h, w = prediction.ab.shape[1:]
+    for hint, ab in zip(hints, hint_ab(hints)):
+        here = prediction.ab[:, int(hint.y * h / 64), int(hint.x * w / 96)].numpy()
+        np.testing.assert_allclose(here, ab, atol=1.0)
+    grey = hinted.render(photo, prediction, strength=0.0)
+    assert np.ptp(grey.pixels.astype(int), axis=2).max() <= 1
+
+
+def test_a_preview_is_a_smaller_prediction_that_follows_the_hints_too(hinted):
+    photo = two_regions(128, 192)
+    hinted.working_size = 256
+    try:
+        preview = hinted.predict(photo, hints=[Hint(20, 60, RED)], preview=True)
+        full = hinted.predict(photo, hints=[Hint(20, 60, RED)])
+    finally:
+        hinted.working_size = 64
+    assert preview.ab.shape[1] < full.ab.shape[1]
+    assert abs(float(preview.ab[0, 10:50, 5:40].mean()) - float(full.ab[0, 20:100, 10:80].mean())) < 6
+
+
+def test_a_model_without_hints_ignores_them(colouriser):
+    photo = two_regions()
+    assert not colouriser.takes_hints
+    plain = colouriser.predict(photo)
+    with_hints = colouriser.predict(photo, hints=[Hint(10, 30, RED)])
+    assert torch.equal(plain.ab, with_hints.ab) and with_hints.hints == 0
+
+
+def test_suggestions_are_distinct_colours_at_the_pixels_lightness(hinted, colouriser):
+    photo = two_regions()
+    colours = hinted.suggest_colours(photo, 10, 30, count=8)
+    assert 1 <= len(colours) <= 8 and len(set(colours)) == len(colours)
+    assert all(isinstance(c, tuple) and len(c) == 3 and all(0 <= v <= 255 for v in c) for c in colours)
+    # At the dark object's lightness: each suggestion's L* is the pixel's (within gamut rounding).
+    rgb = torch.tensor(colours, dtype=torch.float32).T[:, :, None] / 255
+    assert (colour.rgb_to_lab(rgb)[0] - colour.rgb_to_lab(torch.full((3, 1, 1), 60 / 255))[0]).abs().max() < 3
+    assert hinted.suggest_colours(photo, 10, 30, count=3) == colours[:3]  # (cached network pass, same answer)
+    assert len(colouriser.suggest_colours(photo, 5, 5)) == 1  # no a/b distribution: its one prediction
