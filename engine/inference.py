@@ -249,7 +249,7 @@ class Colouriser:
         batch = torch.stack([_pad_to(x[None], height, width) for x in smalls]).to(self.device)
         channels: list[torch.Tensor | None] = [None] * len(photos)
         hint_batch = None
-        if self.takes_hints:
+        if self.takes_hints and hints and any(hints):  # (without any, the model's own plain call)
             from engine.hints import hint_channels
 
             hint_batch = torch.zeros(len(photos), 3, height, width)
