@@ -82,6 +82,29 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+def move_to_free_name(tmp: Path, path: Path) -> Path:
+    """Move ``tmp`` to ``path``, or ``<stem>-2<suffix>``, ``-3`` ...: the first name nobody holds, claimed
+    atomically, so nothing is ever replaced, even by a writer racing for the same name. Returns it."""
+    remove_stale_temps(path.parent)
+    n = 1
+    while True:
+        candidate = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+        try:
+            os.link(tmp, candidate)  # fails if the name is held
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links here (FAT, some network shares): claim the name by creating it
+            try:
+                os.close(os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            except FileExistsError:
+                continue
+            os.replace(tmp, candidate)  # replaces only the empty file we just claimed
+            return candidate
+        os.unlink(tmp)
+        return candidate
+
+
 def atomic_write_bytes(path: str | Path, data: bytes | memoryview) -> None:
     with atomic_path(path) as tmp, open(tmp, "xb") as f:
         f.write(data)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import platformdirs
 
-from engine.atomic import atomic_path, free_name
+from engine.atomic import free_name, move_to_free_name, temp_path_for
 from engine.errors import ColouriseError, ModelFileError
 from engine.modelfile import ModelInfo, read_info
 
@@ -112,10 +112,17 @@ def add_model(model_file: str | Path, name: str, user_dir: str | Path | None = N
 
     Written through ``engine.atomic``: the library never holds half a model.
     """
-    target = unique_library_path(name, user_dir)
-    with atomic_path(target) as tmp:
+    folder = user_models_dir(user_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = folder / f"{name}{MODEL_SUFFIX}"
+    # Copy first, then claim a name (never replacing): two trainings of one name finishing
+    # together each get a file of their own, and each reports the file holding its model.
+    tmp = temp_path_for(wanted)
+    try:
         shutil.copyfile(model_file, tmp)
-    return target
+        return move_to_free_name(tmp, wanted)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def import_model(model_file: str | Path, user_dir: str | Path | None = None) -> Path:

@@ -86,3 +86,22 @@ def test_photo_writes_clean_stale_temporaries_in_their_folder_too(tmp_path, rgb_
     _age(stale, STALE_TEMP_SECONDS + 60)
     write_photo(Photo(rgb_image), tmp_path / "sub" / "out.png")
     assert sorted(p.name for p in stale.parent.iterdir()) == ["out.png"]
+
+
+@pytest.mark.parametrize("hard_links", [True, False])
+def test_move_to_free_name_claims_a_name_nobody_holds(tmp_path, monkeypatch, hard_links):
+    import errno
+
+    from engine.atomic import move_to_free_name
+
+    if not hard_links:  # FAT and some network shares
+        def no_links(src, dst, *args, **kwargs):
+            raise OSError(errno.EPERM, "Operation not permitted")
+
+        monkeypatch.setattr(os, "link", no_links)
+    (tmp_path / "m.safetensors").write_bytes(b"theirs")
+    tmp = tmp_path / ".m.safetensors.0a1b2c3d.tmp"
+    tmp.write_bytes(b"ours")
+    claimed = move_to_free_name(tmp, tmp_path / "m.safetensors")
+    assert claimed.name == "m-2.safetensors" and claimed.read_bytes() == b"ours"
+    assert (tmp_path / "m.safetensors").read_bytes() == b"theirs" and not tmp.exists()

@@ -132,3 +132,63 @@ def test_rename_and_delete_own_models_only(folders):
     assert not (user / "taken.safetensors").exists()
     with pytest.raises(ColouriseError, match="only your own models can be deleted"):
         library.delete_model("shipped")
+
+
+def test_two_writers_finishing_together_each_get_their_own_name_and_their_own_model(folders, tmp_path, monkeypatch):
+    """Two trainings with the same name finish at once: each claims a name of its own, and the path
+    each reports holds its own weights (a name was once checked, then the file replaced by both)."""
+    import shutil
+    import threading
+
+    user, _ = folders
+    sources = []
+    for i in range(2):
+        path = tmp_path / f"run-{i}.safetensors"
+        path.write_bytes(f"weights of run {i}".encode() * 100)
+        sources.append(path)
+    both_copying = threading.Barrier(2, timeout=10)
+    real_copy = shutil.copyfile
+
+    def copy_together(src, dst, *args, **kwargs):
+        result = real_copy(src, dst, *args, **kwargs)
+        both_copying.wait()  # both writers have looked for a free name before either finishes
+        return result
+
+    monkeypatch.setattr(shutil, "copyfile", copy_together)
+    reported: dict[int, object] = {}
+
+    def finish(i: int) -> None:
+        try:
+            reported[i] = library.add_model(sources[i], "same")
+        except Exception as exc:  # pragma: no cover - shown by the assertion below
+            reported[i] = exc
+
+    writers = [threading.Thread(target=finish, args=(i,)) for i in range(2)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(20)
+    assert all(not isinstance(path, Exception) for path in reported.values()), reported
+    assert {p.name for p in reported.values()} == {"same.safetensors", "same-2.safetensors"}
+    for i, path in reported.items():
+        assert path.read_bytes() == sources[i].read_bytes(), f"{path.name} holds another run's model"
+    assert sorted(p.name for p in user.iterdir()) == ["same-2.safetensors", "same.safetensors"]  # no temporaries left
+
+
+def test_a_name_taken_while_copying_is_never_replaced(folders, tmp_path, monkeypatch):
+    import shutil
+
+    user, _ = folders
+    mine = tmp_path / "mine.safetensors"
+    mine.write_bytes(b"mine")
+    real_copy = shutil.copyfile
+
+    def copy_while_someone_else_saves(src, dst, *args, **kwargs):
+        result = real_copy(src, dst, *args, **kwargs)
+        (user / "same.safetensors").write_bytes(b"someone else's model")
+        return result
+
+    monkeypatch.setattr(shutil, "copyfile", copy_while_someone_else_saves)
+    path = library.add_model(mine, "same")
+    assert path.name == "same-2.safetensors" and path.read_bytes() == b"mine"
+    assert (user / "same.safetensors").read_bytes() == b"someone else's model"
