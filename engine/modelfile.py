@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,6 +238,17 @@ def read_info(path: str | Path) -> ModelInfo:
     return ModelInfo(path, arch, config, training, created, n)
 
 
+def pickle_refusal(exc: BaseException) -> str:
+    """Why ``torch.load(weights_only=True)`` refused a file, in one whole line (torch's own text is a page long)."""
+    text = str(exc)
+    code = re.search(r"Unsupported global: GLOBAL ([\w.]+)", text) or re.search(r"Unsupported operand \d+", text)
+    if code is not None or "Weights only load failed" in text:
+        what = f" ({code.group(1) if code.lastindex else code.group(0)})" if code is not None else ""
+        return f"refused: it holds Python code or objects{what}, and Colourise never runs code from a model file; use a .safetensors model"
+    first = re.sub(r"\x1b\[[0-9;]*m", "", text).split(". ")[0].splitlines()[0] if text.strip() else type(exc).__name__
+    return f"not a readable PyTorch file ({first[:120]})"
+
+
 def _short(exc: BaseException) -> str:
     return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
 
@@ -245,7 +257,7 @@ def _read_pickle(path: Path) -> tuple[str, dict, dict, dict]:
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # weights_only refuses code; corrupt zips fail here too
-        raise ModelFileError(path, f"refused: not a safe weights-only file ({_short(exc)})") from None
+        raise ModelFileError(path, pickle_refusal(exc)) from None
     if not isinstance(blob, dict) or not {"arch", "state_dict"} <= set(blob):
         raise ModelFileError(path, "a pickle checkpoint without 'arch' and 'state_dict' cannot be used as a model")
     arch, state = blob["arch"], blob["state_dict"]

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import errno
 import io
+import logging
 import os
 import re
 import stat
 import struct
+import threading
 import warnings
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -151,11 +154,19 @@ def find_photos(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
             found.setdefault(key, FoundPhoto(path, relative))
 
     for item in (Path(p).expanduser() for p in inputs):
-        if not item.is_dir():
+        if not _is_dir(item):
             add(item, Path(item.name))
             continue
+
+        def unreadable(error: OSError, top: Path = item) -> None:
+            # A folder that cannot be listed is kept as an entry: reading it fails with the reason,
+            # so it gets its failure line like any bad photo instead of being skipped without a word.
+            folder = Path(error.filename) if error.filename else top
+            inside = folder != top and folder.is_relative_to(top)
+            add(folder, folder.relative_to(top) if inside else Path(folder.name))
+
         visited: set[tuple[int, int]] = set()
-        for folder, dirs, files in os.walk(item, followlinks=True):
+        for folder, dirs, files in os.walk(item, onerror=unreadable, followlinks=True):
             here = Path(folder)
             try:
                 st = here.stat()
@@ -173,12 +184,33 @@ def find_photos(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
     return sorted(found.values(), key=lambda photo: photo.path)
 
 
+def _is_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except (OSError, ValueError):  # missing, unreadable or a link loop: reading it will say which
+        return False
+
+
 # --- reading --------------------------------------------------------------------------------
 
 
 def read_photo(path: str | Path) -> Photo:
-    """Decode the photo at ``path``; raises ``PhotoError(path, reason)`` for anything unreadable."""
+    """Decode the photo at ``path``; raises ``PhotoError(path, reason)`` for anything unreadable.
+
+    What Pillow and tifffile say while decoding (warnings, log lines) never reaches the
+    terminal: for a photo that fails, the first of it joins the reason; otherwise it is dropped.
+    """
     path = Path(path)
+    with _library_noise() as noise:
+        try:
+            return _read_photo(path)
+        except PhotoError as exc:
+            if not noise:
+                raise
+            raise PhotoError(path, f"{exc.reason} ({_one_line(noise[0])})") from None
+
+
+def _read_photo(path: Path) -> Photo:
     _check_readable_file(path)
     try:
         with Image.open(path) as im:
@@ -205,6 +237,48 @@ def read_photo(path: str | Path) -> Photo:
         raise PhotoError(path, "truncated or corrupt") from None
 
 
+# Warnings and log lines the decoders emit go to the photo being read, per thread (the window
+# decodes on several): a hook on warnings.showwarning and a filter on tifffile's logger.
+_noise = threading.local()
+_show_warning = warnings.showwarning
+
+
+def _capture_warning(message, category, filename, lineno, file=None, line=None):
+    bucket = getattr(_noise, "bucket", None)
+    if bucket is None:
+        return _show_warning(message, category, filename, lineno, file, line)
+    bucket.append(str(message))
+
+
+class _CaptureLogRecords(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        bucket = getattr(_noise, "bucket", None)
+        if bucket is None:
+            return True
+        bucket.append(record.getMessage())
+        return False
+
+
+warnings.showwarning = _capture_warning
+warnings.filterwarnings("always", category=UserWarning, module=r"PIL\.")  # each photo's own, not once per process
+logging.getLogger("tifffile").addFilter(_CaptureLogRecords())
+
+
+@contextmanager
+def _library_noise() -> Iterator[list[str]]:
+    outer = getattr(_noise, "bucket", None)
+    _noise.bucket = bucket = []
+    try:
+        yield bucket
+    finally:
+        _noise.bucket = outer
+
+
+def _one_line(text: str) -> str:
+    text = re.sub(r"^<tifffile\.[^>]*>\s*", "", " ".join(str(text).split()))  # tifffile names its own object first
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
 def _check_readable_file(path: Path) -> None:
     try:
         st = path.stat()
@@ -213,13 +287,23 @@ def _check_readable_file(path: Path) -> None:
     except PermissionError:
         raise PhotoError(path, "permission denied") from None
     except OSError as exc:
-        raise PhotoError(path, f"cannot be read ({exc.strerror or exc})") from None
+        raise PhotoError(path, f"cannot be read ({_os_reason(exc)})") from None
     if stat.S_ISDIR(st.st_mode):
+        try:
+            os.scandir(path).close()
+        except OSError as exc:  # a folder the search could not look into
+            raise PhotoError(path, f"cannot be read ({_os_reason(exc)})") from None
         raise PhotoError(path, "is a folder, not a photo")
     if not stat.S_ISREG(st.st_mode):  # a FIFO or a device: opening it could block forever
         raise PhotoError(path, "not a regular file")
     if st.st_size == 0:
         raise PhotoError(path, "empty file")
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return exc.strerror or str(exc)
 
 
 def _starts_with(path: Path, prefixes: tuple[bytes, ...]) -> bool:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from engine.cli import argtypes
+from engine.cli.terminal import printable
 
 DEFAULT_MODEL = "default"
 MAX_STRENGTH = 2.0  # as engine.inference.MAX_STRENGTH; repeated so --help needs no torch
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
 
         def on_event(event) -> None:
             if isinstance(event, PhotoFailed):
-                bar.write(event.message, file=sys.stderr)
+                bar.write(printable(event.message), file=sys.stderr)
             if isinstance(event, (PhotoDone, PhotoFailed, PhotoSkipped)):
                 bar.update(1)
 
@@ -129,5 +130,5 @@ def summary(coloured: int, failed: int, skipped: int) -> str:
 
 
 def _usage(message: str) -> int:
-    print(f"colourise images: error: {message}", file=sys.stderr)
+    print(f"colourise images: error: {printable(message)}", file=sys.stderr)
     return 2

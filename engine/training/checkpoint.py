@@ -40,8 +40,9 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # weights_only refuses code; a damaged zip fails here too
-        first = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-        raise ValueError(f"{path.name}: not a usable checkpoint ({first})") from None
+        from engine.modelfile import pickle_refusal
+
+        raise ValueError(f"{path.name}: not a usable checkpoint ({pickle_refusal(exc)})") from None
     if not isinstance(blob, dict) or blob.get("format") != FORMAT or "model" not in blob or "step" not in blob:
         raise ValueError(f"{path.name}: not a Colourise training checkpoint")
     step = blob["step"]

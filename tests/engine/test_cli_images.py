@@ -231,3 +231,145 @@ def test_hints_file_is_for_one_photo(tmp_path, run_cli, make_photo):
     (tmp_path / "h.json").write_text('{"points": []}')
     code, _, stderr = run_cli(tmp_path / "a.png", tmp_path / "b.png", "--output", tmp_path / "out", "--hints", tmp_path / "h.json")
     assert code == 2 and "--hints is for one photo" in stderr[0]
+
+
+# -- hardening: one line per failed file, names printed safely, every bad path reported -------------
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run_in_a_fresh_process(*args: str) -> tuple[int, str, str]:
+    """The CLI as a user runs it: real stderr, no pytest warning capture."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLOURISE_MODEL_DIR": "/nonexistent-library"}
+    done = subprocess.run([sys.executable, "-m", "engine.cli.main", *args], capture_output=True, text=True, env=env, timeout=300)
+    return done.returncode, done.stdout, done.stderr
+
+
+def _tiff_claiming_size(path: Path, width: int, height: int) -> Path:
+    import tifffile
+
+    tifffile.imwrite(path, np.zeros((16, 16, 2), np.uint16), photometric="minisblack", extrasamples=["unassalpha"])
+    data = bytearray(path.read_bytes())
+    ifd = struct.unpack_from("<I", data, 4)[0]
+    for i in range(struct.unpack_from("<H", data, ifd)[0]):
+        entry = ifd + 2 + 12 * i
+        tag, kind = struct.unpack_from("<HH", data, entry)
+        if tag in (256, 257):
+            struct.pack_into("<H" if kind == 3 else "<I", data, entry + 8, width if tag == 256 else height)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_library_noise_and_odd_names_give_exactly_one_safe_line_per_failed_file(tmp_path, make_photo, alpha_model_file):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    grey = make_photo.grey(24, 32)
+    Image.fromarray(grey).save(folder / "good.png")
+    _tiff_claiming_size(folder / "lying.tif", 3000, 3000)  # tifffile logs two errors about it
+    corrupt_exif = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x05\x01\x00\x00\x04"
+    Image.fromarray(grey).save(folder / "odd-exif.jpg", exif=corrupt_exif)  # Pillow warns, yet it decodes
+    (folder / "two\nlines.jpg").write_bytes(b"not a photo")
+    (folder / "red\x1b[31malert.png").write_bytes(b"not a photo")
+    code, out, err = _run_in_a_fresh_process("images", str(folder), "--output", str(tmp_path / "out"), "--model", str(alpha_model_file), "--size", "64")
+    assert code == 1, err
+    lines = err.splitlines()
+    assert len(lines) == 3, err  # one per failed file, nothing else
+    assert "\x1b" not in err
+    assert any(line.startswith("lying.tif: ") for line in lines)
+    assert "two\\nlines.jpg: not an image" in err and "red\\x1b[31malert.png: not an image" in err
+    assert out.strip().startswith("2 coloured, 3 failed")
+
+
+def test_the_pickle_refusal_is_whole_and_plain(tmp_path, make_photo):
+    import torch
+
+    class Payload:
+        def __reduce__(self):
+            return (print, ("this ran",))
+
+    torch.save({"arch": "alpha", "config": {}, "state_dict": {}, "x": Payload()}, tmp_path / "evil.pt")
+    Image.fromarray(make_photo.grey(24, 32)).save(tmp_path / "grey.png")
+    code, out, err = _run_in_a_fresh_process("images", str(tmp_path / "grey.png"), "--output", str(tmp_path / "out"), "--model", str(tmp_path / "evil.pt"))
+    assert code == 2 and "this ran" not in out
+    assert err.strip() == (
+        "colourise images: error: evil.pt: refused: it holds Python code or objects (print), "
+        "and Colourise never runs code from a model file; use a .safetensors model"
+    )
+
+
+@pytest.fixture
+def unreadable(monkeypatch):
+    """``unreadable(folder)``: the folder lists and opens as a folder without read permission would
+    (tests may run as root, for whom chmod 000 changes nothing)."""
+    import builtins
+    import errno
+    import os
+
+    blocked: list[str] = []
+    real_stat, real_scandir, real_open = os.stat, os.scandir, builtins.open
+
+    def under(path, itself: bool) -> bool:
+        try:
+            text = os.path.abspath(os.fsdecode(path))
+        except TypeError:
+            return False  # a file descriptor
+        return any(text.startswith(b + os.sep) or (itself and text == b) for b in blocked)
+
+    def denied(path):
+        return PermissionError(errno.EACCES, "Permission denied", os.fsdecode(path))
+
+    def stat(path, *args, **kwargs):
+        if under(path, itself=False):
+            raise denied(path)
+        return real_stat(path, *args, **kwargs)
+
+    def scandir(path=".", *args, **kwargs):
+        if under(path, itself=True):
+            raise denied(path)
+        return real_scandir(path, *args, **kwargs)
+
+    def open_(file, *args, **kwargs):
+        if under(file, itself=False):
+            raise denied(file)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(builtins, "open", open_)
+
+    def block(folder: Path) -> None:
+        blocked.append(os.path.abspath(folder))
+
+    return block
+
+
+def test_unreadable_folders_and_files_each_get_a_line_and_the_rest_goes_on(tmp_path, make_photo, run_cli, unreadable):
+    folder = tmp_path / "in"
+    (folder / "locked").mkdir(parents=True)
+    (folder / "open").mkdir()
+    Image.fromarray(make_photo.grey(24, 32)).save(folder / "open" / "a.png")
+    Image.fromarray(make_photo.grey(24, 32)).save(folder / "locked" / "b.png")
+    (tmp_path / "elsewhere").mkdir()
+    Image.fromarray(make_photo.grey(24, 32)).save(tmp_path / "elsewhere" / "c.png")
+    unreadable(folder / "locked")
+    unreadable(tmp_path / "elsewhere")
+    code, out, err = run_cli(folder, tmp_path / "elsewhere" / "c.png", "--output", tmp_path / "out")
+    assert code == 1
+    assert sorted(err) == ["c.png: permission denied", "locked: cannot be read (permission denied)"]
+    assert out[-1].startswith("1 coloured, 2 failed")
+    assert (tmp_path / "out" / "open" / "a.png").is_file()
+
+
+def test_link_loops_in_a_folder_and_on_the_command_line_are_one_line_each(tmp_path, make_photo, run_cli):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    Image.fromarray(make_photo.grey(24, 32)).save(folder / "good.png")
+    (folder / "self.jpg").symlink_to(folder / "self.jpg")
+    (tmp_path / "loop.png").symlink_to(tmp_path / "loop.png")
+    code, out, err = run_cli(folder, tmp_path / "loop.png", "--output", tmp_path / "out")
+    assert code == 1 and len(err) == 2, err
+    assert all(line.split(": ")[0] in ("self.jpg", "loop.png") for line in err)
+    assert out[-1].startswith("1 coloured, 2 failed")

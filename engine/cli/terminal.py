@@ -1,0 +1,18 @@
+"""Text for the terminal: a file name may hold anything a file system allows, newlines and escapes included."""
+
+from __future__ import annotations
+
+import unicodedata
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped (``\\n``, ``\\x1b`` ...): one line that cannot drive the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(
+        _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+        if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") else c
+        for c in text
+    )
