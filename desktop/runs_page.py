@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QDesktopServices, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import settings
 from desktop.library_model import Library
 from desktop.workers import Lane
 from engine.runs import RunSummary, differing_settings, format_duration
@@ -86,7 +88,8 @@ class RunsPage(QWidget):
         super().__init__(parent)
         self.library = library
         self.lane = lane
-        self.runs_parent = Path(runs_parent)
+        saved = settings.read("runs/folder", "", str)
+        self.runs_parent = Path(saved) if saved and Path(saved).is_dir() else Path(runs_parent)
         self.runs: list[RunSummary] = []
         self.curves: dict[str, dict] = {}  # run path -> engine.runs.read_curves
         self.ticked: list[str] = []  # run paths, in the order they were ticked (their colours)
@@ -101,6 +104,8 @@ class RunsPage(QWidget):
     def _build(self) -> None:
         self.folder_label = QLabel()
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.folder_button = QPushButton("Folder…")
+        self.folder_button.setToolTip("Show the runs in another folder (e.g. the runs/ of `colourise train`)")
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setToolTip("Read the run folders again")
         self.resume_button = QPushButton("Resume")
@@ -110,7 +115,7 @@ class RunsPage(QWidget):
         self.delete_button = QPushButton("Delete Run…")
         top = QHBoxLayout()
         top.addWidget(self.folder_label, 1)
-        for button in (self.refresh_button, self.resume_button, self.use_button, self.open_button, self.delete_button):
+        for button in (self.folder_button, self.refresh_button, self.resume_button, self.use_button, self.open_button, self.delete_button):
             top.addWidget(button)
 
         self.table = QTableWidget(0, 0)
@@ -192,6 +197,7 @@ class RunsPage(QWidget):
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.curve_box.currentIndexChanged.connect(lambda _i: self._draw_curves())
         self.refresh_button.clicked.connect(self.refresh)
+        self.folder_button.clicked.connect(self._choose_folder)
         self.resume_button.clicked.connect(self._resume)
         self.use_button.clicked.connect(self._use_model)
         self.open_button.clicked.connect(self._open_folder)
@@ -221,7 +227,13 @@ class RunsPage(QWidget):
     # -- reading the run folders ---------------------------------------------------------------
     def set_runs_parent(self, folder: Path) -> None:
         self.runs_parent = Path(folder)
+        settings.write("runs/folder", str(folder))
         self.refresh()
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a folder of training runs", str(self.runs_parent))
+        if folder:
+            self.set_runs_parent(Path(folder))
 
     def refresh(self) -> None:
         """Read the run folders again (on the lane); ``refreshed`` follows."""

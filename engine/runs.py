@@ -224,6 +224,14 @@ def _finite(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
 
 
+def default_runs_dir() -> Path:
+    """``./runs`` (where ``colourise train`` writes) when it exists, else the window's runs folder beside the model library."""
+    from engine.library import user_models_dir
+
+    here = Path("runs")
+    return here if here.is_dir() else user_models_dir().parent / "runs"
+
+
 def list_runs(parent: str | Path = "runs") -> list[RunSummary]:
     """Every run folder directly under ``parent``, newest first (none when ``parent`` does not exist)."""
     parent = Path(parent).expanduser()

@@ -1,6 +1,6 @@
 """``colourise runs``: every training run, side by side (``--json`` for scripts).
 
-    colourise runs                       # runs/ under the current folder
+    colourise runs                       # ./runs, or the window's runs when there is no ./runs
     colourise runs --run-dir ~/runs --json
 """
 
@@ -20,7 +20,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="List the training runs in a folder: status (running, finished, stopped and resumable, failed with "
         "the reason), steps, date, time spent, the last validation metrics, and the settings in which the runs differ.",
     )
-    parser.add_argument("--run-dir", metavar="DIR", default="runs", help="the folder that holds the run folders (default: runs)")
+    parser.add_argument("--run-dir", metavar="DIR", help="the folder that holds the run folders (default: ./runs when it exists, "
+                        "else the window's runs folder beside your model library)")
     parser.add_argument("--json", action="store_true", help="print JSON: {\"runs\": [...], \"differing_settings\": {...}}")
     return parser
 
@@ -35,8 +36,10 @@ def table(rows: list[list[str]]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.runs import differing_settings, format_duration, list_runs
+    from engine.runs import default_runs_dir, differing_settings, format_duration, list_runs
 
+    if not args.run_dir:
+        args.run_dir = str(default_runs_dir())
     runs = list_runs(args.run_dir)
     differ = differing_settings(runs)
     if args.json:

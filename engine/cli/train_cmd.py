@@ -143,8 +143,13 @@ def _forwarded_argv(args: argparse.Namespace) -> list[str]:
     for attr, flag in (("data", "--data"), ("val", "--val")):
         for value in getattr(args, attr, None) or []:
             argv += [flag, str(value)]
-    for name in getattr(args, "log", None) or []:
-        argv += ["--log", name]
+    if getattr(args, "log", None):
+        # as a setting: torchrun's own parser would take "--log" for an abbreviation of its --log-dir
+        try:
+            names = config_from_args(args).log
+        except (ValueError, TypeError, KeyError):
+            names = list(args.log)
+        argv += ["--set", "log=[" + ", ".join(f'"{name}"' for name in names) + "]"]
     for key, value in args.settings or []:
         from engine.training.config import _toml_value
 

@@ -149,3 +149,17 @@ def test_the_train_form_offers_the_trackers(window, tmp_path):
         assert page.config().log == ["tensorboard"]
     else:
         assert "pip install" in box.toolTip()
+
+
+def test_another_folder_of_runs_can_be_shown_and_is_remembered(page, qtbot, tmp_path, monkeypatch):
+    from desktop.runs_page import RunsPage
+
+    empty = tmp_path / "other-runs"
+    empty.mkdir()
+    monkeypatch.setattr("desktop.runs_page.QFileDialog.getExistingDirectory", lambda *a, **k: str(empty))
+    with qtbot.waitSignal(page.refreshed, timeout=20_000):
+        page.folder_button.click()
+    assert page.table.rowCount() == 0 and page.placeholder.isVisibleTo(page) and str(empty) in page.folder_label.text()
+    again = RunsPage(page.library, page.lane, tmp_path / "ignored")
+    assert again.runs_parent == empty
+    again.deleteLater()

@@ -5,6 +5,7 @@ These start Python processes (a few seconds each), so they are marked slow.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -71,6 +72,9 @@ def test_a_run_killed_with_sigkill_resumes_from_its_last_checkpoint(photo_folder
 def test_two_gloo_processes_train_identically_and_match_one_process(photo_folder, library, tmp_path):
     hashes = tmp_path / "hashes"
     flags = [*common_flags(photo_folder, tmp_path), "--batch-size", "2", "--steps", "4", "--checkpoint-every-steps", "2", "--name", "ddp"]
+    tensorboard = importlib.util.find_spec("tensorboard") is not None
+    if tensorboard:
+        flags += ["--log", "tensorboard"]
     # `colourise train --nproc 2` launches torchrun for the user
     launched = subprocess.run([sys.executable, "-m", "engine.cli.main", "train", "--nproc", "2", *flags], cwd=REPO,
                               env=environment(library, COLOURISE_TRAIN_HASH_DIR=str(hashes)), capture_output=True, text=True, timeout=300)
@@ -78,6 +82,8 @@ def test_two_gloo_processes_train_identically_and_match_one_process(photo_folder
     assert launched.returncode == 0, output
     assert "torch.distributed.run --standalone --nproc-per-node 2 -m engine.train" in output
     assert output.count("run folder: ") == 1  # rank 0 alone reports
+    if tensorboard:  # and rank 0 alone logs: one event file
+        assert len(list((tmp_path / "runs").glob("ddp-*/events.out.tfevents.*"))) == 1
     rank0, rank1 = (hashes / "rank-0.sha256").read_text(), (hashes / "rank-1.sha256").read_text()
     assert rank0 == rank1
     distributed, info = load_model(library / "ddp.safetensors")

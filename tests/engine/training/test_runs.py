@@ -119,3 +119,13 @@ def test_no_runs(tmp_path, capsys):
     assert "no training runs in" in capsys.readouterr().out
     assert main(["runs", "--json", "--run-dir", str(tmp_path / "none")]) == 0
     assert json.loads(capsys.readouterr().out)["runs"] == []
+
+
+def test_without_run_dir_it_reads_runs_here_or_the_windows_runs(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLOURISE_MODEL_DIR", str(tmp_path / "app" / "models"))
+    assert main(["runs", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["run_dir"] == str(tmp_path / "app" / "runs")
+    (tmp_path / "runs").mkdir()
+    assert main(["runs", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["run_dir"] == "runs"
