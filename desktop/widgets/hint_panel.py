@@ -61,6 +61,7 @@ class SwatchGrid(QWidget):
         self._layout = QGridLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(4)
+        self._layout.setColumnStretch(COLUMNS, 1)  # swatches line up on the left, however few
         self.buttons: list[QToolButton] = []
         self.colours: list[RGB] = []
 
