@@ -3,105 +3,26 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
-from dataclasses import dataclass
-from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
-
-from desktop import settings
 
 BLUE = (30, 80, 230)
 
 
-def _fake_engine_hints() -> types.ModuleType:
-    """``engine.hints`` as the engine side specifies it, for as long as it is not on this branch."""
-    from engine.errors import ColouriseError
-
-    module = types.ModuleType("engine.hints")
-
-    @dataclass(frozen=True)
-    class Hint:
-        x: float
-        y: float
-        rgb: tuple
-
-    def write_hints(path, hints):
-        points = [{"x": int(h.x) if float(h.x).is_integer() else h.x, "y": int(h.y) if float(h.y).is_integer() else h.y, "colour": "#{:02x}{:02x}{:02x}".format(*h.rgb)} for h in hints]
-        Path(path).write_text(json.dumps({"points": points}))
-
-    def read_hints(path, width, height):
-        try:
-            points = json.loads(Path(path).read_text())["points"]
-        except (OSError, ValueError, KeyError) as exc:
-            raise ColouriseError(f"{Path(path).name}: not a hints file ({exc})") from None
-        out = []
-        for p in points:
-            if not (0 <= p["x"] < width and 0 <= p["y"] < height):
-                raise ColouriseError(f"{Path(path).name}: point ({p['x']}, {p['y']}) is outside the {width}x{height} photo")
-            c = QColor(p["colour"])
-            out.append(Hint(p["x"], p["y"], (c.red(), c.green(), c.blue())))
-        return out
-
-    module.Hint, module.read_hints, module.write_hints = Hint, read_hints, write_hints
-    return module
-
-
 @pytest.fixture
-def hint_model(library_dir, monkeypatch) -> str:
-    """The name of a library model that takes hints: a tiny untrained colour_unet with hint input.
-
-    Until the engine side of hints is on this branch, a tiny "alpha" model is made to
-    take them instead: each hint then sets the a/b of the working pixels around it.
-    """
-    from engine.inference import Colouriser
+def hint_model(library_dir) -> str:
+    """The name of a library model that takes hints: a tiny untrained colour_unet with hint input."""
     from engine.modelfile import save_model
     from engine.models import create_model
 
     torch.manual_seed(0)
-    if hasattr(Colouriser, "suggest_colours"):
-        model = create_model("colour_unet", hint_input=True, decoder_widths=(16, 16, 16, 16), working_size=64)
-    else:
-        _fake_hints(monkeypatch)
-        model = create_model("alpha")
+    model = create_model("colour_unet", hint_input=True, decoder_widths=(16, 16, 16, 16), working_size=64)
     save_model(library_dir / "hinted-test.safetensors", model)
     return "hinted-test"
-
-
-def _fake_hints(monkeypatch) -> None:
-    import desktop.hint_mode
-    from engine import colour
-    from engine.inference import Prediction
-
-    if "engine.hints" not in sys.modules:
-        try:
-            import engine.hints  # noqa: F401
-        except ImportError:
-            monkeypatch.setitem(sys.modules, "engine.hints", _fake_engine_hints())
-    from engine.inference import Colouriser
-
-    original = Colouriser.predict
-
-    def predict(self, photo, l_full=None, hints=None, preview=False):
-        prediction = original(self, photo, l_full)
-        ab = prediction.ab.clone()
-        h, w = ab.shape[1:]
-        for hint in hints or []:
-            lab = colour.rgb_to_lab(torch.tensor(hint.rgb, dtype=torch.float32).view(3, 1, 1) / 255)[:, 0, 0]
-            y, x = int(hint.y * h / photo.height), int(hint.x * w / photo.width)
-            ab[:, max(0, y - 3) : y + 4, max(0, x - 3) : x + 4] = lab[1:, None, None]
-        return Prediction(ab)
-
-    monkeypatch.setattr(Colouriser, "predict", predict)
-    monkeypatch.setattr(Colouriser, "takes_hints", True, raising=False)
-    monkeypatch.setattr(Colouriser, "suggest_colours", lambda self, photo, x, y, count=8, hints=None: [BLUE, (200, 40, 30), (40, 160, 60)][:count], raising=False)
-    monkeypatch.setattr(desktop.hint_mode, "model_takes_hints", lambda info: info is not None and info.name == "hinted-test")
 
 
 @pytest.fixture
