@@ -1,6 +1,6 @@
 """Short training ablations of the default architecture: one change per row, one fixed step budget.
 
-    nice -n 10 .venv/bin/python bench/ablations.py --steps 400              # train every row not trained yet
+    nice -n 10 .venv/bin/python bench/ablations.py --steps 300              # train every row not trained yet
     nice -n 10 .venv/bin/python bench/ablations.py --rows base,no-rebalance # only these rows
     nice -n 10 .venv/bin/python bench/ablations.py --evaluate               # score the trained rows on val + dev
 
@@ -9,7 +9,7 @@ base recipe (configs/default.toml's, at a short step budget, one torch thread, d
 split excluded) changed in one place. Models land in bench/results/ablations/
 (not committed); ``--evaluate`` scores each with the new hue metrics on
 ../shared/data/val and the dev split, decoded as trained (the recipe's decoding)
-and mode-aware, and writes bench/results/ablations.json plus a markdown table.
+and mode-aware (hue-cluster T 0.6), writes bench/results/ablations.json and prints a markdown table.
 The machine is shared (2 cores, other trainings at higher priority): wall-clock
 times are not comparable between rows, step counts are.
 """
@@ -44,6 +44,8 @@ BASE_ARCH = {
     "global_context": True,
     "working_size": 384,
 }
+
+DECODINGS = ["mean T=1 (plain mean)", "hue-cluster T=0.6, region 25"]  # each row is scored decoded both ways
 
 # name -> (what changes, TrainConfig overrides, arch_params overrides)
 ROWS = {
@@ -108,12 +110,13 @@ def train_row(name: str, steps: int, threads: int) -> Path:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=400, help="the step budget of every row")
+    parser.add_argument("--steps", type=int, default=300, help="the step budget of every row")
     parser.add_argument("--rows", default=",".join(ROWS))
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--evaluate", action="store_true", help="score the trained rows instead of training")
     parser.add_argument("--size", type=int, default=256, help="evaluate at this long side")
     parser.add_argument("--dev-limit", type=int, default=100, help="dev photos scored per row")
+    parser.add_argument("--val-limit", type=int, default=None, help="val photos scored per row")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -134,11 +137,30 @@ def main() -> int:
         results[name] = {
             "change": ROWS[name][0],
             "training": json.loads((OUT / f"{name}.json").read_text()),
-            "scores": score_decodings(path, size=args.size, dev_limit=args.dev_limit, quick=True),
+            "scores": score_decodings(path, size=args.size, dev_limit=args.dev_limit, val_limit=args.val_limit, names=DECODINGS),
         }
         print(f"evaluated {name}", flush=True)
     (REPO / "bench" / "results" / "ablations.json").write_text(json.dumps(results, indent=1))
+    print(markdown(results))
     return 0
+
+
+def markdown(results: dict) -> str:
+    """One line per row, set and decoding: PSNR and AuC against grey, colourfulness share, gap, hue accuracy, false colour."""
+    lines = ["| row (change) | steps | set | decoding | PSNR vs grey | AuC vs grey | colourfulness | gap | hue accuracy | false colour |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, r in results.items():
+        for set_name, s in r["scores"].items():
+            grey = s["grey"]
+            for dec in DECODINGS:
+                m = s[dec]
+                lines.append(
+                    f"| {name} ({r['change']}) | {r['training']['steps']} | {set_name} ({s['count']}) | {dec.split(',')[0]} | "
+                    f"{m['psnr'] - grey['psnr']:+.2f} dB | {m['auc'] - grey['auc']:+.3f} | "
+                    f"{100 * m['colourfulness'] / m['colourfulness_original']:.0f} % | {m['colourfulness_gap']:.1f} | "
+                    f"{100 * m['hue_accuracy']:.1f} % | {m['false_colour']:.1f} |"
+                )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

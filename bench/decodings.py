@@ -55,18 +55,18 @@ def decodings(quick: bool = False) -> dict[str, dict]:
         "mean T=1 (plain mean)": {"kind": "mean", "T": 1.0},
         "mean T=0.38": {"kind": "mean", "T": 0.38},
         "regression head": {"kind": "regression"},
+        "blend 0.5 (T=0.38)": {"kind": "blend", "T": 0.38},
         "hue-cluster T=1, region 25": {"kind": "mean", "T": 1.0, "hue": True, "region": 25},
+        "hue-cluster T=0.6, region 25": {"kind": "mean", "T": 0.6, "hue": True, "region": 25},
         "hue-cluster + corrected T=1, region 25": {"kind": "mean", "T": 1.0, "hue": True, "corrected": True, "region": 25},
     }
     if quick:
         return out
     out.update(
         {
-            "blend 0.5 (T=0.38)": {"kind": "blend", "T": 0.38},
             "corrected T=1": {"kind": "mean", "T": 1.0, "corrected": True},
             "hue-cluster T=1, region 9": {"kind": "mean", "T": 1.0, "hue": True, "region": 9},
             "hue-cluster T=1, region 49": {"kind": "mean", "T": 1.0, "hue": True, "region": 49},
-            "hue-cluster T=0.6, region 25": {"kind": "mean", "T": 0.6, "hue": True, "region": 25},
         }
     )
     return out
@@ -127,11 +127,15 @@ def load_photo(path: Path, size: int | None) -> Photo | None:
 
 
 def score_decodings(model_path: Path, size: int | None = None, dev_limit: int | None = None, quick: bool = False,
-                    grid_names: list[str] | None = None, val_limit: int | None = None) -> dict:
-    """{set: {"count", "grey": means, decoding name: means (+ "hue_confusion")}} for one model file."""
+                    grid_names: list[str] | None = None, val_limit: int | None = None, names: list[str] | None = None) -> dict:
+    """{set: {"count", "grey": means, decoding name: means (+ "hue_confusion")}} for one model file.
+
+    ``names``: only these decodings (of ``decodings()``)."""
     model, _ = load_model(model_path)
     model.eval()
     chosen = decodings(quick)
+    if names:
+        chosen = {n: how for n, how in decodings().items() if n in names}
     out = {}
     for set_name, paths in photo_sets(dev_limit, val_limit).items():
         per = {name: [] for name in chosen}

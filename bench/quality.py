@@ -91,6 +91,23 @@ def short_training(arch: str, minutes: float, threads: int) -> Path:
 
 
 def evaluate(path: Path, photo_set: Path, limit: int | None) -> dict:
+    """evaluate_model on one model file and photo set; cached in bench/results/quality-cache/ by the
+    file's size and time and the set's photos, so comparing a new model with an old one re-scores only the new one."""
+    import hashlib
+
+    stat = path.stat()
+    listing = photo_set.read_text() if photo_set.is_file() else str(photo_set)
+    key = hashlib.sha1(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{listing}|{limit}".encode()).hexdigest()[:16]
+    cached = RESULTS / "quality-cache" / f"{path.stem}-{key}.json"
+    if cached.exists():
+        return json.loads(cached.read_text())
+    report = _evaluate(path, photo_set, limit)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(json.dumps(report, default=str))
+    return report
+
+
+def _evaluate(path: Path, photo_set: Path, limit: int | None) -> dict:
     model, info = load_model(path)
     report = evaluate_model(Colouriser(model, "cpu", name=info.name), photo_set, limit=limit)
     report["training"] = info.training
