@@ -199,6 +199,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None, help="evaluate on the first N validation photos only")
     parser.add_argument("--dev-limit", type=int, default=None, help="evaluate on an even spread of N dev photos")
     parser.add_argument("--train-only", action="store_true", help="train the short-budget models, evaluate nothing")
+    parser.add_argument("--bw-all", action="store_true", help="also draw every photo of ../shared/data/bw, 8 to a page")
     parser.add_argument("--no-doc", action="store_true", help="leave docs/quality.md and docs/quality-samples.jpg alone")
     args = parser.parse_args()
     val = SHARED / "val"
@@ -272,8 +273,12 @@ def main() -> int:
     )
     bw = SHARED / "bw"
     if bw.is_dir():
-        bw_paths = sorted(bw.glob("*"))[::7][:6]
-        grid(picture_rows(bw_paths, colourisers, False), ["grey"] + names).save(RESULTS / "quality-grid-bw.png")
+        bw_paths = sorted(bw.glob("*"))
+        grid(picture_rows(bw_paths[::7][:6], colourisers, False), ["grey"] + names).save(RESULTS / "quality-grid-bw.png")
+        if args.bw_all:  # every historical photo, 8 to a page: the look-and-feel check
+            for page in range(0, len(bw_paths), 8):
+                rows = picture_rows(bw_paths[page : page + 8], colourisers, False)
+                grid(rows, ["grey"] + names, cell=260).save(RESULTS / f"quality-bw-all-{page // 8}.png")
     samples = sorted(p for p in (REPO / "resources" / "samples").glob("*") if p.suffix.lower() in {".jpg", ".png"})
     if samples and not args.no_doc:
         grid(picture_rows(samples, colourisers, False), ["grey"] + names).save(REPO / "docs" / "quality-samples.jpg", quality=85)
