@@ -38,7 +38,7 @@ from engine.modelfile import load_model, save_model  # noqa: E402
 
 SHARED = shared_data()
 TEMPERATURES = (0.38, 0.6, 1.0)
-CLASS_WEIGHTS = (0.0, 0.5, 0.75, 1.0)
+CLASS_WEIGHTS = (0.0, 0.5, 1.0)
 MODES = ("mean", "hue_cluster")
 
 
