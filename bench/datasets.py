@@ -9,6 +9,7 @@ out, would make every figure after it meaningless).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -16,7 +17,9 @@ DEV_SPLIT = REPO / "configs" / "dev-split.txt"
 
 
 def shared_data() -> Path:
-    """The ../shared/data folder beside this checkout (or beside the worktrees' parent)."""
+    """The ../shared/data folder beside this checkout (or beside the worktrees' parent); $COLOURISE_SHARED_DATA wins."""
+    if os.environ.get("COLOURISE_SHARED_DATA"):
+        return Path(os.environ["COLOURISE_SHARED_DATA"])
     for parent in (REPO.parent, *REPO.parents):
         candidate = parent / "shared" / "data"
         if (candidate / "val").is_dir():
