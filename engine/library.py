@@ -150,9 +150,18 @@ def rename_model(name: str, new_name: str, user_dir: str | Path | None = None) -
     if target.exists() or any(e.name == new_name for e in list_library(user_dir)):
         raise ColouriseError(f"“{new_name}”: a model of that name exists already")
     try:
-        entry.path.rename(target)
-    except OSError as exc:
-        raise ColouriseError(f"{entry.path.name}: cannot rename ({exc.strerror or exc})") from None
+        os.link(entry.path, target)  # claims the new name atomically: fails if anyone took it since the check
+    except FileExistsError:
+        raise ColouriseError(f"“{new_name}”: a model of that name exists already") from None
+    except OSError:
+        if target.exists():
+            raise ColouriseError(f"“{new_name}”: a model of that name exists already") from None
+        try:  # no hard links here (FAT, some network shares)
+            entry.path.rename(target)
+        except OSError as exc:
+            raise ColouriseError(f"{entry.path.name}: cannot rename ({exc.strerror or exc})") from None
+        return target
+    entry.path.unlink()
     return target
 
 

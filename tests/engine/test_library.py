@@ -192,3 +192,23 @@ def test_a_name_taken_while_copying_is_never_replaced(folders, tmp_path, monkeyp
     path = library.add_model(mine, "same")
     assert path.name == "same-2.safetensors" and path.read_bytes() == b"mine"
     assert (user / "same.safetensors").read_bytes() == b"someone else's model"
+
+
+def test_a_rename_never_replaces_a_model_saved_under_the_new_name_meanwhile(folders, monkeypatch):
+    user, _ = folders
+    save_model(user / "mine.safetensors", create_model("alpha"))
+    real_list = library.list_library
+    calls = []
+
+    def list_then_someone_saves(user_dir=None):
+        entries = real_list(user_dir)
+        calls.append(1)
+        if len(calls) == 2:  # after the name was checked, before the file moves
+            (user / "portraits.safetensors").write_bytes(b"someone else's model")
+        return entries
+
+    monkeypatch.setattr(library, "list_library", list_then_someone_saves)
+    with pytest.raises(ColouriseError, match="exists already"):
+        library.rename_model("mine", "portraits")
+    assert (user / "portraits.safetensors").read_bytes() == b"someone else's model"
+    assert (user / "mine.safetensors").is_file()
