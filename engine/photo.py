@@ -264,6 +264,26 @@ warnings.filterwarnings("always", category=UserWarning, module=r"PIL\.")  # each
 logging.getLogger("tifffile").addFilter(_CaptureLogRecords())
 
 
+def _silence_libtiff_errors() -> None:
+    """libtiff prints its errors straight to the process's stderr ("TIFFFillStrip: Read error on strip 0"),
+    a line per damaged strip, past any Python capture. Pillow already silences its warnings; its
+    errors still raise, and become the file's one-line reason. Best effort: where the symbol cannot
+    be found (another platform's build), the lines just stay."""
+    try:
+        import ctypes
+
+        from PIL import _imaging
+
+        set_handler = ctypes.CDLL(_imaging.__file__).TIFFSetErrorHandler  # found among _imaging's own libraries
+        set_handler.restype, set_handler.argtypes = ctypes.c_void_p, [ctypes.c_void_p]
+        set_handler(None)
+    except (OSError, AttributeError, ImportError):
+        pass
+
+
+_silence_libtiff_errors()
+
+
 @contextmanager
 def _library_noise() -> Iterator[list[str]]:
     outer = getattr(_noise, "bucket", None)
