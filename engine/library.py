@@ -121,6 +121,10 @@ def add_model(model_file: str | Path, name: str, user_dir: str | Path | None = N
     try:
         shutil.copyfile(model_file, tmp)
         return move_to_free_name(tmp, wanted)
+    except OSError as exc:
+        if exc.filename in (None, str(tmp)):
+            exc.filename = str(wanted)  # the user knows the library file, not our hidden temporary
+        raise
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -212,3 +212,26 @@ def test_a_rename_never_replaces_a_model_saved_under_the_new_name_meanwhile(fold
         library.rename_model("mine", "portraits")
     assert (user / "portraits.safetensors").read_bytes() == b"someone else's model"
     assert (user / "mine.safetensors").is_file()
+
+
+def test_a_full_library_folder_names_the_model_file(folders, tmp_path, monkeypatch):
+    """A training whose library folder is full says so about the library file, not "the run folder"."""
+    import errno
+    import shutil
+
+    from engine.training.trainer import _describe_failure
+
+    user, _ = folders
+    model = tmp_path / "run.safetensors"
+    model.write_bytes(b"weights")
+
+    def full(src, dst, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    with pytest.raises(OSError) as caught:
+        library.add_model(model, "portraits")
+    assert caught.value.filename == str(user / "portraits.safetensors")
+    message = _describe_failure(caught.value, None, None)
+    assert message == "the disk is full: could not write portraits.safetensors (free some space, then resume the run)"
+    assert list(user.iterdir()) == []
