@@ -60,8 +60,8 @@ class Library(QObject):
 
     def refresh(self) -> bool:
         """Re-read the library; emits ``changed`` and returns True when it differs."""
+        self._watch()  # before reading: a model written in between still wakes the watcher
         entries = list_library()
-        self._watch()
         fingerprint = _fingerprint(entries)
         if fingerprint == self._fingerprint:
             return False
@@ -70,10 +70,18 @@ class Library(QObject):
         return True
 
     def _watch(self) -> None:
+        # A new user has no library folder until the first model is saved (perhaps by the
+        # command line): watch the nearest folder above it that exists, and move down as
+        # the folders appear, so that first model shows up without a restart.
         folder = self.user_dir
-        watched = set(self._watcher.directories())
-        if folder.is_dir() and str(folder) not in watched:
-            self._watcher.addPath(str(folder))
+        while True:
+            target = next((p for p in (folder, *folder.parents) if p.is_dir()), None)
+            watched = set(self._watcher.directories())
+            if target is None or str(target) in watched:
+                break
+            for old in watched - {str(target)}:
+                self._watcher.removePath(old)
+            self._watcher.addPath(str(target))
 
     def _on_directory_changed(self, _path: str) -> None:
         self.refresh()

@@ -1,0 +1,20 @@
+"""The window's shared model library list."""
+
+from __future__ import annotations
+
+
+def test_first_model_is_picked_up_when_the_library_folder_did_not_exist(qtbot, tmp_path, monkeypatch, save_lineage_model):
+    # A new user: no library folder yet. A first model trained with the command line
+    # (which creates the folder) must appear without restarting the window.
+    from desktop.library_model import Library
+
+    folder = tmp_path / "fresh" / "colourise" / "models"
+    monkeypatch.setenv("COLOURISE_MODEL_DIR", str(folder))
+    library = Library()
+    assert [e.name for e in library.entries()] == []
+
+    folder.mkdir(parents=True)
+    qtbot.waitUntil(lambda: str(folder) in library._watcher.directories(), timeout=5_000)
+    with qtbot.waitSignal(library.changed, timeout=5_000):
+        save_lineage_model(folder / "first.safetensors")
+    assert [e.name for e in library.entries()] == ["first"]
