@@ -163,7 +163,10 @@ class HintMode(QObject):
             self.toggle_action.setToolTip(f"{ON_TIP} (H)")
         else:
             reason = f"The model “{name}” takes no hints" if name else "No model"
-            self.toggle_action.setToolTip(f"{reason}: choose one that does (such as the bundled default) to fix colours with hints.")
+            # Name a model that does, if the library has one (the bundled default may not).
+            other = next((e.name for e in self.page.library.usable() if model_takes_hints(e.info)), None)
+            advice = f"choose one that does (such as “{other}”)" if other else "no model in your library takes hints yet"
+            self.toggle_action.setToolTip(f"{reason}: {advice} to fix colours with hints.")
             self.set_active(False)
         self.refresh()
 

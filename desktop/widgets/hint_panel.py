@@ -150,6 +150,8 @@ class HintPanel(QWidget):
 
     def choose(self, rgb) -> None:
         rgb = tuple(int(c) for c in rgb)
+        if self._current is not None:  # the selected point takes it: show its new colour
+            self.show_point(rgb)
         self.recent.set_colours(remember_recent(rgb))
         self.colour_chosen.emit(rgb)
 

@@ -183,3 +183,20 @@ def test_a_model_that_takes_no_hints_greys_hint_mode_out(window, qtbot, big_grey
     assert "takes no hints" in action.toolTip()
     page.hints.set_active(True)
     assert not page.hints.active
+
+
+def test_the_greyed_out_hint_mode_names_a_model_that_takes_hints_only_if_there_is_one(window, qtbot, big_grey, save_lineage_model, library_dir):
+    page = window.colourise_page
+    show(page, qtbot, big_grey)
+    tip = page.hints.toggle_action.toolTip()
+    assert "no model in your library takes hints" in tip and "bundled default" not in tip
+
+    torch.manual_seed(0)
+    from engine.modelfile import save_model
+    from engine.models import create_model
+
+    model = create_model("colour_unet", hint_input=True, decoder_widths=(16, 16, 16, 16), working_size=64)
+    with qtbot.waitSignal(page.library.changed, timeout=5_000):
+        save_model(library_dir / "hinted-later.safetensors", model)
+    assert page.select_model("hinted-later") and page.select_model("alpha-test")
+    assert "(such as “hinted-later”)" in page.hints.toggle_action.toolTip()
