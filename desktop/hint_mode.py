@@ -33,7 +33,7 @@ from engine.inference import Prediction, model_key
 from engine.photo import Photo
 
 HINTS_SUFFIX = ".hints.json"
-ON_TIP = "Hint mode: click the photo to pin a colour there, drag a point to move it, Delete removes it (H)"
+ON_TIP = "Hint mode: click the photo to pin a colour there, drag a point to move it, Delete removes it"
 
 
 def hints_file_for(saved: Path) -> Path:
