@@ -38,7 +38,7 @@ class RunSummary:
     status: str  # running | finished | stopped | failed
     message: str  # why it failed, or how it stopped
     resumable: bool  # a checkpoint to continue from (and not finished)
-    steps: int  # the last step logged
+    steps: int  # steps done: the last logged, or the checkpointed step if later
     total_steps: int | None
     started: str  # ISO date and time the run began
     seconds: float | None  # wall-clock time spent training, all sessions together
@@ -207,7 +207,7 @@ def read_run(run_dir: str | Path) -> RunSummary:
         status=state,
         message=message,
         resumable=resumable and state != FINISHED,
-        steps=max((r["step"] for r in rows), default=0),
+        steps=_steps_done(rows, status),
         total_steps=_total_steps(run_dir, config),
         started=_started(run_dir, status),
         seconds=seconds_spent(run_dir, status, running=state == RUNNING),
@@ -218,6 +218,13 @@ def read_run(run_dir: str | Path) -> RunSummary:
         preview=str(previews[-1]) if previews else "",
         settings=settings,
     )
+
+
+def _steps_done(rows: list[dict[str, Any]], status: dict[str, Any]) -> int:
+    """The last step logged, or the step status.json records (a stop or checkpoint between two logged losses)."""
+    logged = max((r["step"] for r in rows), default=0)
+    recorded = status.get("step")
+    return max(logged, recorded) if isinstance(recorded, int) and not isinstance(recorded, bool) else logged
 
 
 def _finite(value: Any) -> float | None:

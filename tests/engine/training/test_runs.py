@@ -129,3 +129,14 @@ def test_without_run_dir_it_reads_runs_here_or_the_windows_runs(tmp_path, monkey
     (tmp_path / "runs").mkdir()
     assert main(["runs", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["run_dir"] == "runs"
+
+
+def test_steps_count_the_checkpointed_step_even_when_its_loss_was_not_logged(three_runs):
+    # Stopping between two logged losses: the checkpoint (and status.json) hold step 3 while
+    # metrics.jsonl's last line is step 2. The Runs tab must agree with the Train page's
+    # "Checkpoint kept at step 3" and with where Resume continues.
+    run_dir = three_runs["stopped"]
+    status = read_status(run_dir)
+    logged = read_run(run_dir).steps
+    (run_dir / "status.json").write_text(json.dumps({**status, "step": logged + 1}))
+    assert read_run(run_dir).steps == logged + 1
