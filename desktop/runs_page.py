@@ -136,6 +136,8 @@ class RunsPage(QWidget):
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.25)
         item.setLabel("bottom", "step")
+        # pyqtgraph's SI prefix on a log axis turns a loss of 0.7 into "7·10²" under "(x0.001)".
+        item.getAxis("left").enableAutoSIPrefix(False)
         self.legend = item.addLegend(offset=(-10, 10))
         self.plot.setToolTip("Ticked runs: training loss as a line, validation as dots joined by a dashed line")
         plot_box = QWidget()

@@ -55,6 +55,8 @@ class LossPlot(QWidget):
         layout.addWidget(self._plot)
         item = self._plot.getPlotItem()
         item.setLogMode(y=True)
+        # pyqtgraph's SI prefix on a log axis turns a loss of 0.7 into "7·10²" under "(x0.001)".
+        item.getAxis("left").enableAutoSIPrefix(False)
         item.showGrid(x=True, y=True, alpha=0.25)
         item.setLabel("bottom", "epoch")
         item.setLabel("left", "loss")
