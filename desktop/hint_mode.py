@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
@@ -102,6 +102,7 @@ class HintMode(QObject):
         self.panel.colour_chosen.connect(self.overlay.recolour_selected)
         self.preview.rendered.connect(self._on_rendered)
         self.preview.failed.connect(self._on_failed)
+        page.installEventFilter(self)  # the keys (H, Ctrl+Z...) act only while the page is shown
         self._update_actions()
 
     # -- actions ---------------------------------------------------------------------------------
@@ -144,9 +145,16 @@ class HintMode(QObject):
         self._update_actions()
         self.toggled.emit(on)
 
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if watched is self.page and event.type() in (QEvent.Type.Show, QEvent.Type.Hide):
+            self._update_actions()
+        return False
+
     def _update_actions(self) -> None:
         edits = self.overlay.edits
-        on = self.overlay.active
+        shown = self.page.isVisible()  # another tab: its keys must not edit hints out of sight
+        self.toggle_action.setEnabled(self._takes_hints and shown)
+        on = self.overlay.active and shown
         self.undo_action.setEnabled(on and edits is not None and edits.can_undo)
         self.redo_action.setEnabled(on and edits is not None and edits.can_redo)
         self.clear_action.setEnabled(on and edits is not None and len(edits) > 0)
@@ -158,7 +166,7 @@ class HintMode(QObject):
         name = self.page.current_model_name()
         entry = self.page.library.find(name) if name else None
         self._takes_hints = model_takes_hints(entry.info if entry else None)
-        self.toggle_action.setEnabled(self._takes_hints)
+        self.toggle_action.setEnabled(self._takes_hints and self.page.isVisible())
         if self._takes_hints:
             self.toggle_action.setToolTip(f"{ON_TIP} (H)")
         else:

@@ -200,3 +200,28 @@ def test_the_greyed_out_hint_mode_names_a_model_that_takes_hints_only_if_there_i
         save_model(library_dir / "hinted-later.safetensors", model)
     assert page.select_model("hinted-later") and page.select_model("alpha-test")
     assert "(such as “hinted-later”)" in page.hints.toggle_action.toolTip()
+
+
+def test_hint_keys_do_nothing_while_another_tab_is_shown(hint_model, window, qtbot, big_grey):
+    # Typing "qa-alpha" on the Train page with the focus off a text field turned hint mode on
+    # (and Ctrl+Z undid hints) on the hidden Colourise page.
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    hints.toggle_action.trigger()
+    click_photo(page, 40, 60)
+    key = page.queue.current_key()
+    assert hints.active and len(hints.edits_for(key)) == 1
+    hints.toggle_action.trigger()
+    assert not hints.active
+
+    window.show_tab("Train")
+    tab_bar = window.tabs.tabBar()
+    tab_bar.setFocus()
+    QTest.keyClick(tab_bar, Qt.Key.Key_H)
+    QTest.keyClick(tab_bar, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not hints.active and not hints.toggle_action.isEnabled()
+    assert len(hints.edits_for(key)) == 1
+
+    window.show_tab("Colourise")
+    assert hints.toggle_action.isEnabled()
