@@ -71,7 +71,7 @@ def test_a_tiny_run_trains_draws_its_curves_and_lands_in_the_library(window, pag
     assert page.plot.train.count > 0 and page.plot.val.count > 0
     assert (page.plot.train.y > 0).all()
     assert page.previews.count > 0
-    assert "PSNR" in page.metrics_label.text()
+    assert "PSNR" in page.metrics_label.text() and "Hue accuracy" in page.metrics_label.text()
     assert event.model_path.stem == "tiny" and event.model_path.is_file()
     # At once in the library, the Colourise picker and the Models table.
     assert window.library.find("tiny") is not None
