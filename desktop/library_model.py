@@ -35,6 +35,7 @@ class Library(QObject):
         self._fingerprint: list[tuple] = []
         self._watcher = QFileSystemWatcher(self)
         self._watcher.directoryChanged.connect(self._on_directory_changed)
+        self._watcher.fileChanged.connect(self._on_directory_changed)
         self.refresh()
 
     @property
@@ -66,6 +67,7 @@ class Library(QObject):
         if fingerprint == self._fingerprint:
             return False
         self._entries, self._fingerprint = entries, fingerprint
+        self._watch_unreadable()
         self.changed.emit()
         return True
 
@@ -82,6 +84,16 @@ class Library(QObject):
             for old in watched - {str(target)}:
                 self._watcher.removePath(old)
             self._watcher.addPath(str(target))
+
+    def _watch_unreadable(self) -> None:
+        # A model copied in by hand (a file manager, cp) is seen while half written: its
+        # header cannot be read yet. Watch such files, so they become usable once complete.
+        unreadable = {str(e.path) for e in self._entries if e.info is None and e.path.is_file()}
+        watched = set(self._watcher.files())
+        if watched - unreadable:
+            self._watcher.removePaths(list(watched - unreadable))
+        if unreadable - watched:
+            self._watcher.addPaths(list(unreadable - watched))
 
     def _on_directory_changed(self, _path: str) -> None:
         self.refresh()

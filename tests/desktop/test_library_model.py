@@ -18,3 +18,21 @@ def test_first_model_is_picked_up_when_the_library_folder_did_not_exist(qtbot, t
     with qtbot.waitSignal(library.changed, timeout=5_000):
         save_lineage_model(folder / "first.safetensors")
     assert [e.name for e in library.entries()] == ["first"]
+
+
+def test_a_model_copied_in_slowly_becomes_usable_once_complete(qtbot, library_dir, save_lineage_model, tmp_path):
+    # A file manager copying a model into the library: the folder changes when the file
+    # appears, half written; the model must not stay greyed out once the copy completes.
+    from desktop.library_model import Library
+
+    whole = save_lineage_model(tmp_path / "elsewhere" / "copied.safetensors").read_bytes()
+    library = Library()
+    target = library_dir / "copied.safetensors"
+    with qtbot.waitSignal(library.changed, timeout=5_000):
+        target.write_bytes(whole[:100])
+    qtbot.waitUntil(lambda: library.find("copied") is not None, timeout=5_000)
+    assert library.find("copied").info is None  # unreadable while half written
+
+    with open(target, "ab") as rest:
+        rest.write(whole[100:])
+    qtbot.waitUntil(lambda: library.find("copied").info is not None, timeout=5_000)
