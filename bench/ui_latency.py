@@ -232,7 +232,7 @@ def _run_show_on_ui_thread(page, photo: Path, probe: Probe, finals: list) -> Non
                 if event.final:
                     finals.append(time.perf_counter())
 
-        show_item(TaskState(on_event=on_event), 1, 1, PhotoSource.file(photo), page.current_model_path(), 1.0)
+        show_item(1, 1, PhotoSource.file(photo), page.current_model_path(), 1.0, state=TaskState(on_event=on_event))
 
     probe.start()
     QTimer.singleShot(0, work)

@@ -1,6 +1,6 @@
 """The Colourise page's engine work, as plain functions run on a worker lane.
 
-Each function takes a ``TaskState`` first (see ``desktop.workers``), emits the
+Each function takes a ``TaskState`` last, as ``state`` (see ``desktop.workers``), emits the
 dataclasses below (or engine events) as partial results and returns its final
 result. Nothing here touches widgets; ``QImage``s are made here, off the GUI
 thread, so painting them later is cheap.
@@ -59,7 +59,7 @@ class Prepared:
 
 
 # --- jobs --------------------------------------------------------------------------------------
-def prepare_item(state: TaskState, key: int, source: PhotoSource, model_path: Path, strength: float) -> Prepared | None:
+def prepare_item(key: int, source: PhotoSource, model_path: Path, strength: float, state: TaskState) -> Prepared | None:
     """Read a queued photo, predict its colour with the model and render a thumbnail."""
     if state.should_stop():
         return None
@@ -74,7 +74,6 @@ def _thumb(colouriser: Colouriser, photo: Photo, prediction: Prediction, strengt
 
 
 def show_item(
-    state: TaskState,
     generation: int,
     key: int,
     source: PhotoSource,
@@ -82,6 +81,8 @@ def show_item(
     strength: float,
     photo: Photo | None = None,
     preview: Photo | None = None,
+    *,
+    state: TaskState,
 ) -> Prepared | None:
     """Everything the split view needs for one photo, quickest first.
 
@@ -122,7 +123,7 @@ def _stopped_within(state: TaskState, seconds: float) -> bool:
 
 
 def save_photos_job(
-    state: TaskState, requests: list[SaveRequest], model_path: Path, settings: SaveSettings, hinted: dict | None = None
+    requests: list[SaveRequest], model_path: Path, settings: SaveSettings, hinted: dict | None = None, *, state: TaskState
 ) -> BatchFinished:
     """Save through the engine's one path, reusing the photos and predictions the queue has made.
 

@@ -31,7 +31,7 @@ from desktop.workers import Job, Lane
 from engine.batch import Existing, PhotoSource, SaveRequest, SaveSettings, is_original
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
 from engine.inference import model_key
-from engine.photo import PHOTO_SUFFIXES, find_photos
+from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos
 
 PHOTO_FILTER = "Photos ({});;All files (*)".format(" ".join(f"*{s}" for s in sorted(PHOTO_SUFFIXES)))
 EMPTY_TEXT = "Drop photos or folders anywhere on this window,\nor use Open (Ctrl+O) or Paste (Ctrl+V)."
@@ -47,8 +47,6 @@ class ColourisePage(QWidget):
     """The split view shows the coloured photo ``key``; True once at full resolution."""
     saved = Signal(object)
     """A save finished (an ``engine.events.BatchFinished``)."""
-    busy_changed = Signal(bool)
-    """Queue colouring or saving started (True) or ended (False)."""
 
     def __init__(self, library: Library, lane: Lane, parent: QWidget | None = None):
         super().__init__(parent)
@@ -58,7 +56,6 @@ class ColourisePage(QWidget):
         self._save_job: Job | None = None
         self._save_keys: list[int] = []
         self._last_model: str | None = None
-        self._was_busy = False
         self._build()
         self.preview = PhotoPreview(self.view, lane, self)
         self.preview.coloured.connect(self._on_shown)
@@ -185,11 +182,12 @@ class ColourisePage(QWidget):
             return
         self.status_message.emit("Looking for photos…")
         self.lane.submit(
-            _expand_job, paths, priority=SHOW_PRIORITY + 1, name="expand",
+            find_photos, paths, priority=SHOW_PRIORITY + 1, name="expand",
             on_finished=self._on_paths_expanded, on_error=self.status_message.emit,
         )
 
-    def _on_paths_expanded(self, files: list[Path]) -> None:
+    def _on_paths_expanded(self, found: list[FoundPhoto]) -> None:
+        files = [photo.path for photo in found]
         if not files:
             self.status_message.emit("No photos found there.")
             return
@@ -300,9 +298,6 @@ class ColourisePage(QWidget):
                 self.progress_row.show_step(f"Colouring {finished + 1} of {total}", finished, total)
         self.progress_row.setVisible(busy)
         self.cancel_action.setEnabled(busy)
-        if busy != self._was_busy:
-            self._was_busy = busy
-            self.busy_changed.emit(busy)
 
     def cancel(self) -> None:
         """Stop colouring the queue (photos not yet done stay waiting) and any save in progress."""
@@ -457,8 +452,4 @@ class ColourisePage(QWidget):
             widget.setEnabled(has_model and self.queue.current_key() in saveable)
         for widget in (self.bar.save_all_button, self.save_all_action):
             widget.setEnabled(has_model and bool(saveable))
-
-
-def _expand_job(_state, paths: list[Path]) -> list[Path]:
-    return [found.path for found in find_photos(paths)]
 

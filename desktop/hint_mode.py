@@ -396,7 +396,7 @@ class HintMode(QObject):
         self.suggestions_ready.emit(colours)
 
 
-def suggest_colours(state, model_path: Path, photo: Photo, preview: Photo, x: float, y: float, others: list):
+def suggest_colours(model_path: Path, photo: Photo, preview: Photo, x: float, y: float, others: list, state):
     """The model's own likely colours at photo pixel (x, y), given the ``others`` hints: ``((x, y), [(r, g, b), ...])``."""
     if state.should_stop():
         return None

@@ -55,7 +55,7 @@ class HintRendered:
     quick: bool = False  # from the cheap preview pass: not what is saved
 
 
-def render_hinted(state: TaskState, request: HintRequest) -> HintRendered | None:
+def render_hinted(request: HintRequest, state: TaskState) -> HintRendered | None:
     """Predict the colours with the hints (at working size), render a preview, and the full size when asked."""
     if state.should_stop():
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import importlib
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QTimer, Signal
@@ -68,12 +69,6 @@ def default_model_summary(library: Library) -> str:
     return text + "."
 
 
-def _import_engine(_state) -> None:
-    import engine.models  # noqa: F401
-    import engine.training  # noqa: F401
-    import engine.data  # noqa: F401
-
-
 class MainWindow(QMainWindow):
     closed = Signal()
     """The window closed (after any training was stopped)."""
@@ -115,6 +110,7 @@ class MainWindow(QMainWindow):
             page = TrainPage(self.library, self.train_lane, self.misc_lane)
             page.status_message.connect(self.show_status)
             page.use_model_requested.connect(self.use_model)
+            page.training_started.connect(self._update_train_actions)
             page.training_ended.connect(self._on_training_ended)
             page.training_ended.connect(lambda _event: self._runs_page and self._runs_page.refresh())
             self._replace_tab(TABS.index("Train"), page)
@@ -157,7 +153,9 @@ class MainWindow(QMainWindow):
         Importing them takes seconds (torchvision); on a worker the window stays
         responsive meanwhile, and the pages' own imports are then instant.
         """
-        self.misc_lane.submit(_import_engine, name="warm-up", on_end=self.build_pages)
+        # One after the other on the one-thread lane; engine.training brings engine.data.
+        self.misc_lane.submit(importlib.import_module, "engine.models", name="warm-up")
+        self.misc_lane.submit(importlib.import_module, "engine.training", name="warm-up", on_end=self.build_pages)
 
     def build_pages(self) -> None:
         """Build the Train and Models pages now (called once the window is on screen)."""
@@ -210,6 +208,7 @@ class MainWindow(QMainWindow):
         self.stop_training_action = self._action("S&top Training", "Ctrl+.", lambda: self.train_page.stop(), "Stop training and keep a checkpoint")
         self.resume_training_action = self._action("&Resume a Run…", None, self._resume_training, "Continue a stopped training run")
         self._add_actions(train_menu, [self.start_training_action, self.stop_training_action, self.resume_training_action])
+        self._update_train_actions()
         models_menu = self.menuBar().addMenu("&Models")
         self._add_actions(
             models_menu,
@@ -359,7 +358,15 @@ class MainWindow(QMainWindow):
         event.accept()
         self.closed.emit()
 
+    def _update_train_actions(self) -> None:
+        """Start and Resume while no run trains; Stop while one does."""
+        training = self._train_page is not None and self._train_page.is_training()
+        self.start_training_action.setEnabled(not training)
+        self.resume_training_action.setEnabled(not training)
+        self.stop_training_action.setEnabled(training)
+
     def _on_training_ended(self, _event) -> None:
+        self._update_train_actions()
         if self._closing:
             self._closing = False
             QTimer.singleShot(0, self.close)

@@ -100,10 +100,6 @@ def reveal_in_file_manager(path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
 
 
-def _import_model(_state, path: Path) -> Path:
-    return model_library.import_model(path)
-
-
 def _move_to_trash(path: Path) -> bool:
     trashed = QFile.moveToTrash(str(path))
     return trashed[0] if isinstance(trashed, tuple) else bool(trashed)
@@ -115,7 +111,7 @@ class Compared:
     image: object  # QImage
 
 
-def _compare(state, source: PhotoSource, models: list[tuple[str, Path]]):
+def _compare(source: PhotoSource, models: list[tuple[str, Path]], state):
     """Colour one photo with each model (at a preview size); emits the grey photo, then one ``Compared`` per model."""
     from engine.inference import resize_photo
 
@@ -389,7 +385,7 @@ class ModelsPage(QWidget):
             self._on_import_failed(f"{path.name}: not a .safetensors model file (Colourise never opens pickle files from others)")
             return
         self.status_message.emit(f"Checking {path.name}…")
-        self.lane.submit(_import_model, path, name="import", on_finished=self._on_imported, on_error=self._on_import_failed)
+        self.lane.submit(model_library.import_model, path, name="import", on_finished=self._on_imported, on_error=self._on_import_failed)
 
     def _on_imported(self, target: Path) -> None:
         self.library.refresh()

@@ -420,11 +420,13 @@ class TrainPage(QWidget):
             label.setText(f"{folder}: no such folder")
             return
         label.setText("Counting photos…")
+        from engine.data import scan_photo_folder
+
         self._scan_token += 1
         token = self._scan_token
         self._scan_jobs[kind] = (token, self.scan_lane.submit(
-            _scan_folder, Path(folder).expanduser(), name=f"scan-{kind}",
-            on_progress=lambda count: self._on_scan_count(kind, token, count),
+            scan_photo_folder, Path(folder).expanduser(), name=f"scan-{kind}",
+            on_progress=lambda found: self._on_scan_count(kind, token, found.count),
             on_finished=lambda scan: self._on_scanned(kind, token, scan),
             on_error=lambda message: self._on_scanned(kind, token, None, message),
         ))
@@ -467,7 +469,9 @@ class TrainPage(QWidget):
         settings.write("train/log", ",".join(config.log))
         self.plot.clear()
         self.previews.clear()
-        self._launch(_run_training, config, f"Preparing {config.model_name}: reading photos…")
+        from engine.training import train  # loaded at start-up by the window's warm-up job
+
+        self._launch(train, config, f"Preparing {config.model_name}: reading photos…")
         return True
 
     def resume(self, run_dir: str | Path | None = None) -> bool:
@@ -480,7 +484,7 @@ class TrainPage(QWidget):
             if not folder:
                 return False
             run = Path(folder)
-        from engine.training import resume_config
+        from engine.training import resume_config, train
 
         try:
             config = resume_config(run)
@@ -489,7 +493,7 @@ class TrainPage(QWidget):
             return False
         self.plot.clear()
         self._load_history(run)
-        self._launch(_run_training, config, f"Resuming {run.name}…")
+        self._launch(train, config, f"Resuming {run.name}…")
         return True
 
     def _launch(self, fn, config, text: str) -> None:
@@ -623,22 +627,6 @@ def _tracker_boxes() -> dict[str, QCheckBox]:
         box.setToolTip(tip if reason is None else reason.replace(f"--log {name} needs", "Needs"))
         boxes[name] = box
     return boxes
-
-
-def _run_training(state, config):
-    from engine.training import train
-
-    return train(config, state)
-
-
-def _scan_folder(state, folder: Path):
-    from engine.data import list_images, scan_photo_folder
-
-    state.emit(len(list_images([folder])))  # a quick first count while the photos are checked
-    if state.should_stop():
-        return None
-    scan = scan_photo_folder([folder], state.should_stop)
-    return None if state.should_stop() else scan
 
 
 def _metrics_text(loss: float, metrics: dict[str, float]) -> str:

@@ -1,16 +1,20 @@
 """Engine work on pool threads, reported back to the GUI thread through Qt signals.
 
 A ``Lane`` is a small thread pool (one thread by default, so jobs in a lane run
-one after another). ``Lane.submit(fn, *args)`` runs ``fn(state, *args)`` on the
-lane's thread, where ``state`` is an ``engine.task.TaskState``: every event the
-engine emits arrives on the GUI thread as ``progressed``, the return value as
-``finished``, an exception as ``errored`` (a one-line message). The signals
-object is created on the GUI thread, so connected slots run there (queued):
-connect only to methods of GUI-thread objects.
+one after another). ``Lane.submit(fn, *args)`` runs ``fn(*args, state=state)`` on
+the lane's thread (Orange3's pattern: the task's state comes last), where ``state``
+is an ``engine.task.TaskState``; a function without a ``state`` parameter (one that
+neither reports nor stops early) runs as ``fn(*args)``. So engine functions such as
+``train(config, state)`` run as they are, with no adapter. Every event the work
+emits arrives on the GUI thread as ``progressed``, the return value as ``finished``,
+an exception as ``errored`` (a one-line message). The signals object is created on
+the GUI thread, so connected slots run there (queued): connect only to methods of
+GUI-thread objects.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import sys
@@ -51,10 +55,6 @@ class Job:
         """Ask the work to stop at its next ``should_stop()`` check."""
         self.state.request_stop()
 
-    @property
-    def stopping(self) -> bool:
-        return self.state.should_stop()
-
     def _on_ended(self) -> None:
         self.done = True
 
@@ -83,6 +83,13 @@ def lower_thread_priority() -> None:
         QThread.currentThread().setPriority(QThread.Priority.LowPriority)
 
 
+def _takes_state(fn: Callable[..., Any]) -> bool:
+    try:
+        return "state" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # a builtin without a signature
+        return False
+
+
 class _Runner(QRunnable):
     def __init__(self, job: Job, fn: Callable[..., Any], args: tuple):
         super().__init__()
@@ -92,7 +99,7 @@ class _Runner(QRunnable):
         lower_thread_priority()
         signals = self._job.signals
         try:
-            result = self._fn(self._job.state, *self._args)
+            result = self._fn(*self._args, state=self._job.state) if _takes_state(self._fn) else self._fn(*self._args)
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the user as a message
             log.debug("job %s failed:\n%s", self._job.name, traceback.format_exc())
             if not isinstance(exc, (ColouriseError, KeyboardInterrupt)):
@@ -127,7 +134,7 @@ class Lane(QObject):
         on_error: Callable[[str], None] | None = None,
         on_end: Callable[[], None] | None = None,
     ) -> Job:
-        """Run ``fn(state, *args)`` on this lane; higher ``priority`` jumps the queue.
+        """Run ``fn(*args, state=state)`` (or ``fn(*args)``) on this lane; higher ``priority`` jumps the queue.
 
         The ``on_*`` slots are connected before the work starts, so no early event
         is lost (a signal emitted before a connection exists reaches nobody).

@@ -27,7 +27,9 @@ import torch
 from PIL import Image, ImageOps
 
 from engine.errors import error_reason
+from engine.events import PhotosFound
 from engine.photo import find_photos
+from engine.task import TaskState
 
 GREY_CHROMA = 3.0  # mean Lab chroma below this: the photo carries no colour worth learning
 SCREEN_SIDE = 64  # greyscale screening looks at a thumbnail this big
@@ -184,17 +186,25 @@ class FolderScan:
         return text
 
 
-def scan_photo_folder(folders: str | Path | Iterable[str | Path], should_stop: Callable[[], bool] | None = None) -> FolderScan:
+def scan_photo_folder(
+    folders: str | Path | Iterable[str | Path], should_stop: Callable[[], bool] | None = None, state: TaskState | None = None
+) -> FolderScan | None:
     """Count usable colour photos, greyscale ones and unreadable ones under ``folders``.
 
     Decodes only a ~64 px thumbnail of each photo (JPEG draft mode) in parallel
-    threads, so thousands of photos take seconds; ``should_stop`` may cut it short.
+    threads, so thousands of photos take seconds. With a ``state``, emits
+    ``PhotosFound`` first (a quick count while the photos are checked) and returns
+    None when stopped; ``should_stop`` may also cut it short.
     """
     if isinstance(folders, (str, Path)):
         folders = [folders]
+    if state is not None:
+        should_stop = state.should_stop
     folders = [Path(f).expanduser() for f in folders]
     scan = FolderScan(missing=[f for f in folders if not f.exists()])
     paths = list_images(f for f in folders if f.exists())
+    if state is not None:
+        state.emit(PhotosFound(len(paths)))
     for photo in _parallel_map(lambda p: load_photo(p, SCREEN_SIDE), paths, should_stop):
         if photo.error:
             scan.broken.append((photo.path, photo.error))
@@ -202,7 +212,7 @@ def scan_photo_folder(folders: str | Path | Iterable[str | Path], should_stop: C
             scan.grey.append(photo.path)
         else:
             scan.colour.append(photo.path)
-    return scan
+    return None if state is not None and state.should_stop() else scan
 
 
 # -- splits ------------------------------------------------------------------------------------

@@ -53,6 +53,11 @@ class BatchFinished:
     cancelled: bool = False
 
 
+@dataclass
+class PhotosFound:
+    count: int  # image files found in a folder, before they are checked
+
+
 # --- training -----------------------------------------------------------------
 @dataclass
 class TrainingStarted:

@@ -21,7 +21,7 @@ def fake_render(monkeypatch):
     calls: list[HintRequest] = []
     gate = threading.Event()
 
-    def render(state, request):
+    def render(request, state):
         calls.append(request)
         gate.wait(10)
         prediction = request.prediction or Prediction(np.zeros((2, 4, 4), np.float32))

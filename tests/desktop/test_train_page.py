@@ -66,7 +66,9 @@ def test_a_tiny_run_trains_draws_its_curves_and_lands_in_the_library(window, pag
     with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
         assert page.start()
         assert page.is_training() and not page.start_button.isEnabled()
+        assert window.stop_training_action.isEnabled() and not window.start_training_action.isEnabled()  # training_started
     event = ended.args[0]
+    assert window.start_training_action.isEnabled() and not window.stop_training_action.isEnabled()
     assert isinstance(event, TrainingFinished), getattr(event, "message", event)
     assert page.plot.train.count > 0 and page.plot.val.count > 0
     assert (page.plot.train.y > 0).all()

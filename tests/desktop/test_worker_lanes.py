@@ -11,7 +11,7 @@ from engine.errors import user_message
 from engine.errors import PhotoError
 
 
-def counting(state, n):
+def counting(n, state):
     for i in range(n):
         if state.should_stop():
             return "stopped"
@@ -35,7 +35,7 @@ def test_events_and_result_arrive_on_the_gui_thread(qtbot):
 def test_an_error_becomes_a_one_line_message(qtbot):
     lane = Lane("test")
 
-    def fails(_state):
+    def fails():
         raise PhotoError("/photos/x.jpg", "truncated or corrupt")
 
     errors = []
@@ -65,4 +65,15 @@ def test_stop_is_cooperative_and_a_queued_job_that_is_stopped_ends_at_once(qtbot
     qtbot.waitUntil(lambda: first.done and second.done)
     assert results == ["stopped"]
     assert not lane.busy
+    lane.wait()
+
+
+def test_the_state_comes_last_and_plain_functions_run_as_they_are(qtbot):
+    """Orange3's pattern: ``fn(*args, state=state)``; a function without ``state`` gets only its arguments."""
+    lane = Lane("test")
+    results = []
+    first = lane.submit(lambda a, b, state: (a, b, state.should_stop()), 1, 2, on_finished=results.append)
+    second = lane.submit(divmod, 7, 2, on_finished=results.append)
+    qtbot.waitUntil(lambda: first.done and second.done)
+    assert results == [(1, 2, False), (3, 1)]
     lane.wait()
