@@ -133,9 +133,11 @@ class ColourisePage(QWidget):
         self.bar.save_all_button.setToolTip(self.save_all_action.toolTip())
         self.cancel_action.setEnabled(False)
 
-    def actions_for_menus(self) -> dict[str, list[QAction]]:
+    def actions_for_menus(self) -> dict[str, list[QAction | None]]:
+        """The page's actions by menu group (None: a separator): "open" and "save" (File), "edit", "view"."""
         return {
-            "file": [self.open_action, self.open_folder_action, self.paste_action, None, self.save_action, self.save_all_action],
+            "open": [self.open_action, self.open_folder_action, self.paste_action],
+            "save": [self.save_action, self.save_all_action],
             "edit": [self.cancel_action, self.clear_action, None, self.stronger_action, self.weaker_action, None, *self.hints.actions()],
             "view": [self.fit_action, self.actual_action, self.zoom_in_action, self.zoom_out_action],
         }

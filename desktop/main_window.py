@@ -189,11 +189,11 @@ class MainWindow(QMainWindow):
         page = self.colourise_page
         groups = page.actions_for_menus()
         file_menu = self.menuBar().addMenu("&File")
-        self._add_actions(file_menu, groups["file"][:3])
+        self._add_actions(file_menu, groups["open"])
         self.sample_action = self._action("Open &Sample Photo", None, self.open_sample, "Add a greyscale sample photo to try Colourise")
         file_menu.addAction(self.sample_action)
         file_menu.addSeparator()
-        self._add_actions(file_menu, groups["file"][4:])
+        self._add_actions(file_menu, groups["save"])
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, "Close Colourise"))
         edit_menu = self.menuBar().addMenu("&Edit")

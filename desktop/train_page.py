@@ -10,7 +10,6 @@ A finished model is already in the library when its event arrives.
 from __future__ import annotations
 
 import json
-import typing
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -79,17 +78,6 @@ METRIC_LABELS = {
 def runs_dir() -> Path:
     """Where the window's training runs live: next to the user's model library."""
     return user_models_dir().parent / "runs"
-
-
-def _has_pretrained_encoder(arch_name: str) -> bool:
-    from engine.models import get_architecture
-
-    builder = get_architecture(arch_name).builder
-    try:
-        cls = typing.get_type_hints(builder).get("return")
-    except Exception:  # noqa: BLE001 - an unresolvable annotation: assume it might
-        return True
-    return cls is None or callable(getattr(cls, "load_pretrained_encoder", None))
 
 
 class FolderPicker(QWidget):
@@ -324,7 +312,9 @@ class TrainPage(QWidget):
         choices = {"optimizers": list(OPTIMIZERS), "schedules": list(SCHEDULES), "losses": list_losses()}
         _clear_form(self.recipe_form)
         self.fields = {}
-        has_encoder = _has_pretrained_encoder(arch)
+        from engine.models import get_architecture
+
+        has_encoder = "load_pretrained_encoder" in get_architecture(arch).capabilities
         for name, label, choice_key, tip in RECIPE_FIELDS:
             if name == "pretrained" and not has_encoder:
                 continue

@@ -11,14 +11,14 @@ from __future__ import annotations
 import torch
 
 # skimage.color.colorconv: sRGB (linear) -> XYZ and the D65 white point.
-_RGB_TO_XYZ = (
+RGB_TO_XYZ = (
     (0.412453, 0.357580, 0.180423),
     (0.212671, 0.715160, 0.072169),
     (0.019334, 0.119193, 0.950227),
 )
 WHITE_D65 = (0.95047, 1.0, 1.08883)
 _EPSILON = 0.008856  # (6/29)**3, rounded as skimage rounds it
-_KAPPA = 7.787  # (29/6)**2 / 3, idem
+KAPPA = 7.787  # (29/6)**2 / 3, idem
 
 # The network sees L scaled to [-1, 1] and predicts a/b scaled by this.
 L_SCALE = 50.0
@@ -45,11 +45,11 @@ def linear_to_srgb(lin: torch.Tensor) -> torch.Tensor:
 
 
 def _f(t: torch.Tensor) -> torch.Tensor:
-    return torch.where(t > _EPSILON, t.clamp_min(_EPSILON) ** (1 / 3), _KAPPA * t + 16 / 116)
+    return torch.where(t > _EPSILON, t.clamp_min(_EPSILON) ** (1 / 3), KAPPA * t + 16 / 116)
 
 
 def _f_inv(t: torch.Tensor) -> torch.Tensor:
-    return torch.where(t > 0.2068966, t**3, (t - 16 / 116) / _KAPPA)
+    return torch.where(t > 0.2068966, t**3, (t - 16 / 116) / KAPPA)
 
 
 def luminance_to_l(y: torch.Tensor) -> torch.Tensor:
@@ -61,7 +61,7 @@ def rgb_to_lab(rgb: torch.Tensor) -> torch.Tensor:
     """sRGB ``(*, 3, H, W)`` in [0, 1] -> Lab ``(*, 3, H, W)``, as ``skimage.color.rgb2lab``."""
     if rgb.dim() < 3 or rgb.shape[-3] != 3:
         raise ValueError(f"rgb_to_lab expects (*, 3, H, W), got {tuple(rgb.shape)}")
-    xyz = _apply_matrix(_matrix(_RGB_TO_XYZ, rgb), srgb_to_linear(rgb))
+    xyz = _apply_matrix(_matrix(RGB_TO_XYZ, rgb), srgb_to_linear(rgb))
     white = torch.tensor(WHITE_D65, dtype=rgb.dtype, device=rgb.device).view(3, 1, 1)
     fx, fy, fz = _f(xyz / white).unbind(-3)
     return torch.stack((116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)), dim=-3)
@@ -76,7 +76,7 @@ def lab_to_linear_rgb(lab: torch.Tensor) -> torch.Tensor:
     f = torch.stack((fy + a / 500, fy, fy - b / 200), dim=-3)
     white = torch.tensor(WHITE_D65, dtype=lab.dtype, device=lab.device).view(3, 1, 1)
     xyz = _f_inv(f) * white
-    return _apply_matrix(torch.linalg.inv(_matrix(_RGB_TO_XYZ, lab)), xyz)
+    return _apply_matrix(torch.linalg.inv(_matrix(RGB_TO_XYZ, lab)), xyz)
 
 
 def lab_to_rgb(lab: torch.Tensor) -> torch.Tensor:
@@ -92,7 +92,7 @@ def fit_to_gamut_keeping_luminance(lin: torch.Tensor) -> torch.Tensor:
     linear in linear RGB and the grey (Y, Y, Y) has luminance Y, so the blend keeps
     Y, and so L*, exactly: colouring never changes the photo's tones.
     """
-    weights = _matrix(_RGB_TO_XYZ[1], lin).view(3, 1, 1)
+    weights = _matrix(RGB_TO_XYZ[1], lin).view(3, 1, 1)
     y = (lin * weights).sum(-3, keepdim=True).clamp(0, 1)
     over = lin - y
     # Largest t in [0, 1] with y + t * (c - y) inside [0, 1] for every channel c.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -127,15 +126,3 @@ class TrainingCancelled:
     run_dir: Path | None = None
 
 
-TRAINING_EVENTS: tuple[type, ...] = (
-    TrainingStarted,
-    TrainingStep,
-    ValidationDone,
-    PreviewReady,
-    CheckpointSaved,
-    TrainingFinished,
-    TrainingFailed,
-    TrainingCancelled,
-)
-
-Event = Any

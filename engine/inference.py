@@ -52,7 +52,7 @@ def luminance(photo: Photo) -> torch.Tensor:
     if photo.is_grey:
         return torch.from_numpy(np.take(_lut(photo.bit_depth, "L"), pixels))
     lin = _lut(photo.bit_depth, "linear")
-    weights = np.asarray(colour._RGB_TO_XYZ[1], dtype=np.float32)
+    weights = np.asarray(colour.RGB_TO_XYZ[1], dtype=np.float32)
     out = torch.empty(photo.height, photo.width, dtype=torch.float32)
     for band in _bands(photo.height, photo.width):
         y = np.take(lin, pixels[band]) @ weights
@@ -90,9 +90,9 @@ def upsample_rows(ab_wide: np.ndarray, rows: slice, full_height: int) -> np.ndar
 
 
 # Lab's f^-1 values (fx, fy, fz) -> linear sRGB: the XYZ->RGB matrix with the D65 white folded in.
-_F_TO_LINEAR = (np.linalg.inv(np.asarray(colour._RGB_TO_XYZ)) * np.asarray(colour.WHITE_D65)).astype(np.float32)
+_F_TO_LINEAR = (np.linalg.inv(np.asarray(colour.RGB_TO_XYZ)) * np.asarray(colour.WHITE_D65)).astype(np.float32)
 _KNEE = np.float32(6 / 29)  # f^-1(t) is t**3 above, a line of slope 1/kappa below
-_SLOPE = np.float32(1 / colour._KAPPA)
+_SLOPE = np.float32(1 / colour.KAPPA)
 _TINY = np.float32(1e-12)
 
 

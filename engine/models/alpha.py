@@ -36,6 +36,6 @@ class Alpha(ColouriseModel):
         return self.net(l)
 
 
-@register_model("alpha", description="Model 1: tiny 8-32 filter encoder-decoder (the study's first try; overfits one photo)")
+@register_model("alpha", description="Model 1: tiny 8-32 filter encoder-decoder (the study's first try; overfits one photo)", model=Alpha)
 def alpha(width: int = 8) -> Alpha:
     return Alpha(width)

@@ -16,7 +16,16 @@ over ``ab_bins``); classification losses use it, and ``forward`` decodes it to a
 
 from __future__ import annotations
 
+from typing import Callable
+
 from torch import nn
+
+# What an architecture may add, each a method its model class defines (the registry records which):
+#   training_loss(l_norm, ab_norm) -> Tensor   its own loss, used for the loss "auto"
+#   param_groups(lr) -> list[dict]              optimiser groups (e.g. a gentler learning rate for a pretrained encoder)
+#   load_pretrained_encoder() -> self           load ImageNet weights into its encoder (the "pretrained" setting)
+# The "takes hints" capability is declared by hint input (engine.hints), not here.
+OPTIONAL_HOOKS = ("training_loss", "param_groups", "load_pretrained_encoder")
 
 
 class ColouriseModel(nn.Module):
@@ -25,3 +34,17 @@ class ColouriseModel(nn.Module):
     arch_name: str = ""
     arch_config: dict = {}
     takes_hints: bool = False
+    # The optional hooks, declared absent; a subclass that has one defines the method.
+    training_loss: Callable | None = None
+    param_groups: Callable | None = None
+    load_pretrained_encoder: Callable | None = None
+
+    @classmethod
+    def capabilities(cls) -> frozenset[str]:
+        """The optional hooks (``OPTIONAL_HOOKS``) this model class defines."""
+        return frozenset(hook for hook in OPTIONAL_HOOKS if getattr(cls, hook, None) is not None)
+
+
+def capabilities_of(model: nn.Module) -> frozenset[str]:
+    """The optional hooks ``model`` has (none for a plain ``nn.Module``)."""
+    return model.capabilities() if isinstance(model, ColouriseModel) else frozenset()

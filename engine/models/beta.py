@@ -39,6 +39,6 @@ class Beta(ColouriseModel):
         return self.decoder(self.encoder(l))
 
 
-@register_model("beta", description="Model 2: deeper 64-512 filter encoder-decoder, tanh regression (the study's sepia model)")
+@register_model("beta", description="Model 2: deeper 64-512 filter encoder-decoder, tanh regression (the study's sepia model)", model=Beta)
 def beta(width: int = 64, batch_norm: bool = True) -> Beta:
     return Beta(width, batch_norm)

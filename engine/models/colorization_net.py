@@ -41,6 +41,6 @@ class ColorizationNet(ColouriseModel):
         return self.decoder(self.midlevel(l))
 
 
-@register_model("colorization_net", description="ColorizationNet: ResNet-18 mid-level features + upsampling decoder")
+@register_model("colorization_net", description="ColorizationNet: ResNet-18 mid-level features + upsampling decoder", model=ColorizationNet)
 def colorization_net(width: int = 128) -> ColorizationNet:
     return ColorizationNet(width)

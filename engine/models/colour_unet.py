@@ -306,6 +306,7 @@ class ColourUNet(ColouriseModel):
     "colour_unet",
     description="U-Net over ImageNet EfficientNet-Lite0; a/b bins + regression heads blended (default model)",
     hints=True,
+    model=ColourUNet,
 )
 def colour_unet(
     decoder_widths: Sequence[int] = (192, 128, 96, 64),

@@ -34,6 +34,6 @@ class ConvAE(ColouriseModel):
         return self.decoder(self.encoder(l))
 
 
-@register_model("conv_ae", description="ConvAE: plain convolutional autoencoder (3 strided convs down, 3 transposed up)")
+@register_model("conv_ae", description="ConvAE: plain convolutional autoencoder (3 strided convs down, 3 transposed up)", model=ConvAE)
 def conv_ae(width: int = 32) -> ConvAE:
     return ConvAE(width)

@@ -44,6 +44,6 @@ class Model3(ColouriseModel):
         return self.head(x)
 
 
-@register_model("model3", description="Model 3: encoder-decoder with skip connections (U-Net), tanh regression")
+@register_model("model3", description="Model 3: encoder-decoder with skip connections (U-Net), tanh regression", model=Model3)
 def model3(width: int = 32) -> Model3:
     return Model3(width)

@@ -26,6 +26,9 @@ class Architecture:
     # Can take colour hints: its builder has a ``hint_input`` parameter that adds the hint channels
     # (engine.hints). A built model says whether it does with ``takes_hints``.
     hints: bool = False
+    # The optional hooks its models define (engine.models.base.OPTIONAL_HOOKS), from the model class
+    # it declares, so the window and the trainer ask here instead of building a model or probing.
+    capabilities: frozenset[str] = frozenset()
 
     def default_config(self) -> dict[str, Any]:
         """The builder's keyword defaults: the hyper-parameters a user may set."""
@@ -39,10 +42,12 @@ class Architecture:
 _REGISTRY: dict[str, Architecture] = {}
 
 
-def register_model(name: str, *, description: str, hints: bool = False) -> Callable:
+def register_model(name: str, *, description: str, hints: bool = False, model: type | None = None) -> Callable:
     """Decorator registering ``builder`` under ``name``; raises ``ValueError`` on a duplicate.
 
     ``hints``: the architecture can take colour hints (``hint_input = true`` in its config).
+    ``model``: the ``ColouriseModel`` class the builder makes; its optional hooks are
+    recorded as the architecture's ``capabilities``.
     """
 
     def wrap(builder: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
@@ -50,7 +55,8 @@ def register_model(name: str, *, description: str, hints: bool = False) -> Calla
             raise ValueError(f"an architecture named {name!r} is already registered")
         if hints and "hint_input" not in inspect.signature(builder).parameters:
             raise ValueError(f"architecture {name!r} says it takes hints but has no hint_input parameter")
-        _REGISTRY[name] = Architecture(name, description, builder, hints)
+        capabilities = model.capabilities() if model is not None and hasattr(model, "capabilities") else frozenset()
+        _REGISTRY[name] = Architecture(name, description, builder, hints, capabilities)
         return builder
 
     return wrap

@@ -8,6 +8,6 @@
 
 from engine.training.config import AugmentConfig, TrainConfig  # noqa: F401
 from engine.training.losses import list_losses, register_loss, unregister_loss  # noqa: F401
-from engine.training.trainer import resume, resume_config, train  # noqa: F401
+from engine.training.trainer import resume_config, train  # noqa: F401
 
-__all__ = ["AugmentConfig", "TrainConfig", "list_losses", "register_loss", "unregister_loss", "resume", "resume_config", "train"]
+__all__ = ["AugmentConfig", "TrainConfig", "list_losses", "register_loss", "unregister_loss", "resume_config", "train"]

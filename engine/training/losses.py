@@ -19,6 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from engine.models.base import capabilities_of
+
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 _LOSSES: dict[str, LossFn] = {}
 
@@ -68,7 +70,7 @@ def _model_loss(model: nn.Module, l_norm: torch.Tensor, ab_norm: torch.Tensor, h
 def get_loss(name: str, model: nn.Module) -> LossFn:
     """The loss function for config name ``name`` and this (unwrapped) model."""
     if name == "auto":
-        return _model_loss if callable(getattr(model, "training_loss", None)) else _LOSSES["huber"]
+        return _model_loss if "training_loss" in capabilities_of(model) else _LOSSES["huber"]
     try:
         return _LOSSES[name]
     except KeyError:

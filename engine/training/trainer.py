@@ -8,11 +8,12 @@ one of ``TrainingFinished`` / ``TrainingCancelled`` / ``TrainingFailed``, which
 NaN loss, out of memory, a full disk, a bad model to fine-tune): they end the run
 with ``TrainingFailed`` and a one-line message.
 
-Model hooks, all optional: ``training_loss(l_norm, ab_norm)`` (used for loss "auto"),
+Model hooks, all optional and declared in ``engine.models.base`` (asked with
+``capabilities_of``): ``training_loss(l_norm, ab_norm)`` (used for loss "auto"),
 ``param_groups(lr)`` (optimiser groups), ``load_pretrained_encoder()`` (called once
-for a fresh run when ``pretrained``), ``loss_terms`` (a dict of loss parts, logged).
+for a fresh run when ``pretrained``); ``loss_terms`` (a dict of loss parts, logged).
 
-Resume: ``train(resume_config(run_dir), state)`` or ``resume(run_dir, state)``
+Resume: ``train(resume_config(run_dir), state)``
 continues from the run's ``checkpoint.pt`` with the same step count, optimiser
 and scheduler state and data order (a pure function of seed and step).
 
@@ -61,6 +62,7 @@ from engine.events import (
     ValidationDone,
 )
 from engine.metrics import lab_metrics, mean_metrics
+from engine.models.base import capabilities_of
 from engine.task import TaskState
 from engine.training import distributed, trackers
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
@@ -77,10 +79,6 @@ class TrainingError(Exception):
     """An expected reason to stop; ``str()`` is the user's one-line message."""
 
 
-class _Stop(Exception):
-    """Internal: leave the loop because the user asked to."""
-
-
 def resume_config(run_dir: str | Path) -> TrainConfig:
     """The config of an existing run, set to continue it; ``ValueError`` (one line) when it is not a run folder."""
     run_dir = Path(run_dir).expanduser()
@@ -90,17 +88,6 @@ def resume_config(run_dir: str | Path) -> TrainConfig:
             config.resume = str(run_dir)
             return config
     raise ValueError(f"{run_dir}: not a training run folder (no {CONFIG_NAME})")
-
-
-def resume(run_dir: str | Path, state: TaskState | None = None):
-    """Continue the run in ``run_dir`` from its last checkpoint (``train(resume_config(run_dir), state)``)."""
-    try:
-        config = resume_config(run_dir)
-    except ValueError as exc:
-        event = TrainingFailed(str(exc), Path(run_dir))
-        (state or TaskState()).emit(event)
-        return event
-    return train(config, state)
 
 
 def train(config: TrainConfig, state: TaskState | None = None):
@@ -184,6 +171,11 @@ class _Run:
         self.last_val_loss = float("nan")
         self.last_checkpoint: Path | None = None
         self.status: RunStatus | None = None  # rank 0: status.json and the lock that says "running"
+        self.init_info = None  # the model file a fine-tune starts from
+        self.start_step = 0
+        self.elapsed_before = 0.0  # training seconds before a resume
+        self.t0 = time.monotonic()  # when this session's steps began
+        self.finished_model = ""
 
     # -- set-up ------------------------------------------------------------------------------
     def execute(self):
@@ -245,10 +237,9 @@ class _Run:
                 model = create_model(config.arch, **config.arch_params)
             except (KeyError, TypeError, ValueError) as exc:
                 raise TrainingError(str(exc).strip("'\"")) from None
-            loader = getattr(model, "load_pretrained_encoder", None)
-            if config.pretrained and callable(loader) and not config.resume:
+            if config.pretrained and "load_pretrained_encoder" in capabilities_of(model) and not config.resume:
                 try:
-                    loader()
+                    model.load_pretrained_encoder()
                 except Exception as exc:  # a missing optional package, a damaged weights file
                     raise TrainingError(
                         f"could not load the pretrained encoder for {config.arch} ({str(exc).splitlines()[0][:160]}); "
@@ -318,8 +309,10 @@ class _Run:
 
     def _build_optimiser(self) -> None:
         config = self.config
-        hook = getattr(self.model, "param_groups", None)
-        groups = hook(config.lr) if callable(hook) else [{"params": [p for p in self.model.parameters() if p.requires_grad]}]
+        if "param_groups" in capabilities_of(self.model):
+            groups = self.model.param_groups(config.lr)
+        else:
+            groups = [{"params": [p for p in self.model.parameters() if p.requires_grad]}]
         kwargs: dict[str, Any] = {"lr": config.lr, "weight_decay": config.weight_decay}
         if config.optimizer == "adam":
             opt = torch.optim.Adam(groups, **kwargs)
@@ -573,7 +566,7 @@ class _Run:
         return path
 
     def _elapsed(self) -> float:
-        return self.elapsed_before + (time.monotonic() - getattr(self, "t0", time.monotonic()))
+        return self.elapsed_before + (time.monotonic() - self.t0)
 
     def _cancel(self, step: int):
         self._close_loader()

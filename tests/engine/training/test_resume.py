@@ -9,7 +9,7 @@ import torch
 
 from engine.events import CheckpointSaved, TrainingCancelled, TrainingFinished, TrainingStarted
 from engine.modelfile import load_model
-from engine.training import resume, resume_config, train
+from engine.training import resume_config, train
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
 
 
@@ -55,7 +55,7 @@ def test_resume_drops_log_rows_written_after_the_checkpoint(tiny_config, recorde
     log = stopped.run_dir / "metrics.jsonl"
     # what a run killed at step 3 would have left behind:
     log.write_text(log.read_text() + '{"type": "train", "step": 3, "loss": 1.0}\n{"type": "train", "st')
-    resumed = resume(stopped.run_dir)
+    resumed = train(resume_config(stopped.run_dir))
     assert isinstance(resumed, TrainingFinished)
     steps = [int(line.split('"step": ')[1].split(",")[0]) for line in log.read_text().splitlines() if '"train"' in line]
     assert steps == [1, 2, 3, 4, 5, 6]
@@ -63,7 +63,7 @@ def test_resume_drops_log_rows_written_after_the_checkpoint(tiny_config, recorde
 
 def test_resuming_a_finished_run_returns_its_model(tiny_config):
     done = train(tiny_config(steps=2))
-    again = resume(done.run_dir)
+    again = train(resume_config(done.run_dir))
     assert isinstance(again, TrainingFinished) and again.model_path == done.model_path
 
 
@@ -91,13 +91,14 @@ def test_checkpoints_hold_plain_data_only(tiny_config, tmp_path):
 def test_a_damaged_checkpoint_fails_the_resume_clearly(tiny_config):
     done = train(tiny_config(steps=1))
     (done.run_dir / "checkpoint.pt").write_bytes(b"PK\x03\x04 truncated")
-    result = resume(done.run_dir)
+    result = train(resume_config(done.run_dir))
     assert result.message.startswith("cannot resume: checkpoint.pt: not a usable checkpoint")
 
 
 def test_resume_of_a_folder_that_is_no_run_fails_clearly(tmp_path):
-    result = resume(tmp_path)
-    assert result.message == f"{tmp_path}: not a training run folder (no config.toml)"
+    with pytest.raises(ValueError) as raised:
+        resume_config(tmp_path)
+    assert str(raised.value) == f"{tmp_path}: not a training run folder (no config.toml)"
 
 
 def test_save_checkpoint_replaces_atomically(tmp_path):
@@ -127,7 +128,7 @@ def test_a_checkpoint_beyond_the_runs_own_steps_fails_the_resume_clearly(tiny_co
     done = train(tiny_config(steps=2))
     blob = load_checkpoint(done.run_dir / "checkpoint.pt")
     save_checkpoint(done.run_dir / "checkpoint.pt", {**blob, "step": 50})
-    result = resume(done.run_dir)
+    result = train(resume_config(done.run_dir))
     assert result.message == "cannot resume: checkpoint.pt is at step 50, beyond the run's 2 steps"
 
 
@@ -137,7 +138,7 @@ def test_non_object_lines_in_the_metrics_log_are_skipped_with_a_warning(tiny_con
     log = stopped.run_dir / "metrics.jsonl"
     log.write_text(log.read_text() + '[1, 2]\n"text"\n5\nnull\n')
     with caplog.at_level("WARNING"):
-        resumed = resume(stopped.run_dir)
+        resumed = train(resume_config(stopped.run_dir))
     assert isinstance(resumed, TrainingFinished)
     assert "metrics.jsonl: skipped 4 lines that are not JSON objects with a step" in caplog.text
     rows = [line for line in log.read_text().splitlines() if line]
