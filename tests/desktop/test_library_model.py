@@ -36,3 +36,28 @@ def test_a_model_copied_in_slowly_becomes_usable_once_complete(qtbot, library_di
     with open(target, "ab") as rest:
         rest.write(whole[100:])
     qtbot.waitUntil(lambda: library.find("copied").info is not None, timeout=5_000)
+
+
+def test_default_first_then_any_usable_model_and_changes_are_signalled(qtbot, library_dir, save_lineage_model):
+    from desktop.library_model import Library
+
+    library = Library()
+    assert library.entries() == [] and library.default_name() is None
+    save_lineage_model(library_dir / "mine.safetensors")
+    (library_dir / "broken.safetensors").write_bytes(b"not a model")
+    library.refresh()
+    assert [e.name for e in library.usable()] == ["mine"] and library.find("broken").info is None
+    assert library.default_name() == "mine"
+    save_lineage_model(library_dir / "default.safetensors")
+    library.refresh()
+    assert library.default_name() == "default"
+    assert not library.refresh()  # nothing changed: no signal, False
+
+
+def test_a_model_written_by_another_process_is_picked_up(qtbot, library_dir, save_lineage_model):
+    from desktop.library_model import Library
+
+    library = Library()
+    with qtbot.waitSignal(library.changed, timeout=10_000):  # the folder watcher, not a refresh call
+        save_lineage_model(library_dir / "from-the-cli.safetensors")
+    assert library.find("from-the-cli") is not None

@@ -123,7 +123,10 @@ def test_placeholder_when_empty(qtbot):
     widget = SplitView()
     qtbot.addWidget(widget)
     widget.resize(300, 200)
+    blank = widget.grab().toImage()
     widget.set_placeholder("Drop photos here")
     assert widget.photo_size().isEmpty()
     widget.zoom_in()  # nothing to zoom: no error
-    widget.grab()
+    assert widget.grab().toImage() != blank  # the placeholder is drawn
+    widget.set_placeholder("")
+    assert widget.grab().toImage() == blank

@@ -56,3 +56,14 @@ def test_lineage_models_map_l_to_ab_of_the_same_size(name):
         ab = model(l)
     assert ab.shape == (2, 2, 2 * s, 3 * s)
     assert torch.isfinite(ab).all() and ab.abs().max() <= 1.5
+
+
+def test_architectures_declare_their_optional_hooks():
+    """The registry records what each model class defines, so nobody probes or builds a model to ask."""
+    from engine.models import capabilities_of
+
+    assert get_architecture("colour_unet").capabilities == {"training_loss", "param_groups", "load_pretrained_encoder"}
+    for name in ("alpha", "beta", "model3", "conv_ae", "colorization_net"):
+        assert get_architecture(name).capabilities == frozenset()
+    assert capabilities_of(create_model("alpha")) == frozenset() and capabilities_of(torch.nn.Linear(1, 1)) == frozenset()
+    assert create_model("alpha").training_loss is None  # declared absent in engine.models.base
