@@ -67,7 +67,7 @@ class _SortItem(QTableWidgetItem):
             return str(a) < str(b)
 
 
-def _read_runs(_state, parent: Path):
+def _read_runs(parent: Path):
     from engine.runs import list_runs, read_curves
 
     runs = list_runs(parent)

@@ -85,21 +85,24 @@ def lower_thread_priority() -> None:
 
 def _takes_state(fn: Callable[..., Any]) -> bool:
     try:
-        return "state" in inspect.signature(fn).parameters
+        names = list(inspect.signature(fn).parameters)
     except (TypeError, ValueError):  # a builtin without a signature
         return False
+    if len(names) > 1 and names[0] in ("state", "_state"):
+        raise TypeError(f"{getattr(fn, '__name__', fn)}: the task state comes last (fn(*args, state)), not first")
+    return "state" in names
 
 
 class _Runner(QRunnable):
-    def __init__(self, job: Job, fn: Callable[..., Any], args: tuple):
+    def __init__(self, job: Job, fn: Callable[..., Any], args: tuple, takes_state: bool):
         super().__init__()
-        self._job, self._fn, self._args = job, fn, args
+        self._job, self._fn, self._args, self._takes_state = job, fn, args, takes_state
 
     def run(self) -> None:
         lower_thread_priority()
         signals = self._job.signals
         try:
-            result = self._fn(*self._args, state=self._job.state) if _takes_state(self._fn) else self._fn(*self._args)
+            result = self._fn(*self._args, state=self._job.state) if self._takes_state else self._fn(*self._args)
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the user as a message
             log.debug("job %s failed:\n%s", self._job.name, traceback.format_exc())
             if not isinstance(exc, (ColouriseError, KeyboardInterrupt)):
@@ -139,6 +142,7 @@ class Lane(QObject):
         The ``on_*`` slots are connected before the work starts, so no early event
         is lost (a signal emitted before a connection exists reaches nobody).
         """
+        takes_state = _takes_state(fn)  # here, on the caller's thread: a wrong signature fails loudly
         job = Job(name or getattr(fn, "__name__", "job"))
         for signal, slot in (
             (job.signals.progressed, on_progress),
@@ -150,7 +154,7 @@ class Lane(QObject):
                 signal.connect(slot)
         self._jobs.add(job)  # keep the handle (and its signals) alive until the work has ended
         job.signals.ended.connect(self._forget_finished)
-        self.pool.start(_Runner(job, fn, args), priority)
+        self.pool.start(_Runner(job, fn, args, takes_state), priority)
         return job
 
     def _forget_finished(self) -> None:

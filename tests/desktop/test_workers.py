@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from PySide6.QtCore import QThread
 
 from desktop.workers import Lane
@@ -76,4 +77,6 @@ def test_the_state_comes_last_and_plain_functions_run_as_they_are(qtbot):
     second = lane.submit(divmod, 7, 2, on_finished=results.append)
     qtbot.waitUntil(lambda: first.done and second.done)
     assert results == [(1, 2, False), (3, 1)]
+    with pytest.raises(TypeError, match="the task state comes last"):
+        lane.submit(lambda state, n: n, 1)
     lane.wait()
