@@ -13,6 +13,7 @@ An error names the target, never the hidden temporary.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import secrets
@@ -86,10 +87,7 @@ def move_to_free_name(tmp: Path, path: Path) -> Path:
     """Move ``tmp`` to ``path``, or ``<stem>-2<suffix>``, ``-3`` ...: the first name nobody holds, claimed
     atomically, so nothing is ever replaced, even by a writer racing for the same name. Returns it."""
     remove_stale_temps(path.parent)
-    n = 1
-    while True:
-        candidate = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
-        n += 1
+    for candidate in name_candidates(path):
         try:
             os.link(tmp, candidate)  # fails if the name is held
         except FileExistsError:
@@ -117,12 +115,18 @@ def free_name(path: str | Path, taken: Iterable[Path] = (), *, on_disk: bool = T
 
     The one "never overwrite, pick a free name" rule: saved photos and library models use it.
     """
-    path, taken = Path(path), set(taken)
-    candidate, n = path, 2
-    while candidate in taken or (on_disk and candidate.exists()) or (taken and resolved_path(candidate) in taken):
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-        n += 1
-    return candidate
+    taken = set(taken)
+    for candidate in name_candidates(Path(path)):
+        if not (candidate in taken or (on_disk and candidate.exists()) or (taken and resolved_path(candidate) in taken)):
+            return candidate
+    raise AssertionError("unreachable: the names never run out")
+
+
+def name_candidates(path: Path) -> Iterator[Path]:
+    """``path``, ``<stem>-2<suffix>``, ``<stem>-3<suffix>`` ...: the names tried when one is taken."""
+    yield path
+    for n in itertools.count(2):
+        yield path.with_name(f"{path.stem}-{n}{path.suffix}")
 
 
 def resolved_path(path: Path) -> Path:
