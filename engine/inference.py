@@ -264,12 +264,15 @@ class Colouriser:
         return self.model(l_norm) if hint_batch is None else self.model(l_norm, hint_batch)
 
     @torch.inference_mode()
-    def predict_many(self, photos: list[Photo], l_fulls: list[torch.Tensor] | None = None, hints: list | None = None, preview: bool = False) -> list[Prediction]:
+    def predict_many(
+        self, photos: list[Photo], l_fulls: list[torch.Tensor] | None = None, hints: list | None = None, preview: bool = False, propagate: bool = True
+    ) -> list[Prediction]:
         """Run the network once for a batch of photos (padded to a common, stride-divisible size).
 
         ``l_fulls``: the photos' ``luminance`` when the caller has it already (it is reused by ``render``).
         ``hints``: per photo, a list of ``engine.hints.Hint`` (or None); ignored unless ``takes_hints``.
         ``preview``: a quick, rougher prediction at ``preview_working_size`` (e.g. while a hint is dragged).
+        ``propagate``: False leaves out the propagation of the hints' residual (the network alone; benchmarks).
         """
         working_size = self.preview_working_size if preview else self.working_size
         smalls, batch, channels, hint_batch = self._network_input(photos, l_fulls, hints, working_size)
@@ -277,15 +280,17 @@ class Colouriser:
         out = []
         for i, x in enumerate(smalls):
             ab_i = ab[i, :, : x.shape[0], : x.shape[1]].contiguous()
-            if channels[i] is None:
-                out.append(Prediction(ab_i))
+            if channels[i] is None or not propagate:
+                out.append(Prediction(ab_i, len(hints[i]) if channels[i] is not None else 0))
             else:
                 out.append(Prediction(_follow_hints(x, ab_i, channels[i], preview), len(hints[i])))
         return out
 
-    def predict(self, photo: Photo, l_full: torch.Tensor | None = None, hints: list | None = None, preview: bool = False) -> Prediction:
+    def predict(
+        self, photo: Photo, l_full: torch.Tensor | None = None, hints: list | None = None, preview: bool = False, propagate: bool = True
+    ) -> Prediction:
         """The network's colours for ``photo`` (with ``hints``, a list of ``engine.hints.Hint``, when it takes them)."""
-        return self.predict_many([photo], None if l_full is None else [l_full], [hints] if hints else None, preview)[0]
+        return self.predict_many([photo], None if l_full is None else [l_full], [hints] if hints else None, preview, propagate)[0]
 
     def render(self, photo: Photo, prediction: Prediction, strength: float = 1.0, l_full: torch.Tensor | None = None) -> Photo:
         """The colour photo from a prediction: cheap, so strength changes need no new network pass."""

@@ -27,7 +27,10 @@ import torch
 import torch.nn.functional as F
 from scipy.sparse.linalg import splu
 
-SIGMA = 3.0  # edge sensitivity on L* (0..100): the notes measured 3 to 6 as good
+# Measured on 8 val photos with the 0.2 default, 10 / 50 hints (PSNR): sigma 3 beat 1.5, 2, 4, 6 and 10
+# (by 0.04 to 0.5 dB); the pull mattered little between 1e-6 and 1e-5, 1e-4 lost 0.6 to 0.9 dB; the
+# network's own a/b as a second guide (sigma 10 or 20) changed nothing.
+SIGMA = 3.0  # edge sensitivity on L* (0..100)
 PULL = 1e-5  # per pixel at working size, pull of the correction towards 0 (far from any hint)
 HINT_WEIGHT = 100.0  # hints are soft constraints, but stiff: honoured within ~1 %
 PREVIEW_SIDE = 96  # long side of the grid previews solve on
@@ -35,20 +38,24 @@ PREVIEW_SIDE = 96  # long side of the grid previews solve on
 _OFFSETS = ((0, 1), (1, 0), (1, 1), (1, -1))  # each 8-neighbour pair once
 
 
-def affinity_matrix(l: np.ndarray, sigma: float, pull: float, hint_weight: np.ndarray) -> sp.csr_matrix:
-    """The system matrix ``Laplacian(w) + pull I + diag(hint_weight)`` over the pixels of ``l`` ``(h, w)``."""
-    h, w = l.shape
+def affinity_matrix(guide: np.ndarray, pull: float, hint_weight: np.ndarray) -> sp.csr_matrix:
+    """The system matrix ``Laplacian(w) + pull I + diag(hint_weight)`` over the pixels of ``guide`` ``(C, h, w)``.
+
+    ``guide`` holds each pixel's features already divided by their sigma (L / sigma, ...):
+    ``w_ij = exp(-|guide_i - guide_j|^2 / 2)``.
+    """
+    _, h, w = guide.shape
     n = h * w
     index = np.arange(n).reshape(h, w)
     rows, cols, weights = [], [], []
-    scale = -1.0 / (2.0 * sigma * sigma)
     for dy, dx in _OFFSETS:  # pixel a and its neighbour b = a + (dy, dx)
         a_cols = slice(0, w - dx) if dx >= 0 else slice(-dx, w)
         b_cols = slice(dx, w) if dx >= 0 else slice(0, w + dx)
         a_rows, b_rows = slice(0, h - dy), slice(dy, h)
         rows.append(index[a_rows, a_cols].ravel())
         cols.append(index[b_rows, b_cols].ravel())
-        weights.append(np.exp(scale * (l[a_rows, a_cols] - l[b_rows, b_cols]).ravel().astype(np.float64) ** 2))
+        step = ((guide[:, a_rows, a_cols] - guide[:, b_rows, b_cols]) ** 2).sum(0)
+        weights.append(np.exp(-0.5 * step.ravel()))
     i, j, wt = np.concatenate(rows), np.concatenate(cols), np.concatenate(weights).astype(np.float64)
     off = sp.coo_matrix((wt, (i, j)), shape=(n, n))
     off = (off + off.T).tocsr()
@@ -60,9 +67,9 @@ def _area(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     return F.adaptive_avg_pool2d(x[None], size)[0] if tuple(x.shape[-2:]) != size else x
 
 
-def _solve_direct(l: np.ndarray, mask: np.ndarray, target: np.ndarray, sigma: float, pull: float) -> np.ndarray:
+def _solve_direct(guide: np.ndarray, mask: np.ndarray, target: np.ndarray, pull: float) -> np.ndarray:
     weight = HINT_WEIGHT * mask
-    a = affinity_matrix(l, sigma, pull, weight).tocsc()
+    a = affinity_matrix(guide, pull, weight).tocsc()
     rhs = (weight.ravel()[:, None] * target.reshape(2, -1).T).astype(np.float64)
     return splu(a).solve(rhs).T.reshape(target.shape)
 
@@ -85,14 +92,15 @@ def propagate(
     if not mask.any():
         return np.zeros((2, h, w), np.float32)
     residual = residual.astype(np.float64) * mask
+    guide = l[None].astype(np.float64) / sigma  # (one channel; the solver takes any number of guides)
     scale = min(1.0, (max_side or max(h, w)) / max(h, w))
     ch, cw = max(1, round(h * scale)), max(1, round(w * scale))
     if (ch, cw) == (h, w):
-        return _solve_direct(l.astype(np.float64), mask, residual, sigma, pull).astype(np.float32)
-    # The coarse problem: each cell's L, whether hints cover it, and their mean residual there.
-    lt, mt, rt = (torch.from_numpy(np.ascontiguousarray(v)) for v in (l[None].astype(np.float64), mask[None], residual))
+        return _solve_direct(guide, mask, residual, pull).astype(np.float32)
+    # The coarse problem: each cell's guide, whether hints cover it, and their mean residual there.
+    gt, mt, rt = (torch.from_numpy(np.ascontiguousarray(v)) for v in (guide, mask[None], residual))
     cover = _area(mt, (ch, cw))[0].numpy()
     coarse_r = _area(rt, (ch, cw)).numpy() / np.maximum(cover, 1e-12)
     # Distances shrink on the coarse grid: the pull grows with the square of the scale to reach as far.
-    coarse = _solve_direct(_area(lt, (ch, cw))[0].numpy(), (cover > 0).astype(np.float64), coarse_r, sigma, pull / scale**2)
+    coarse = _solve_direct(_area(gt, (ch, cw)).numpy(), (cover > 0).astype(np.float64), coarse_r, pull / scale**2)
     return F.interpolate(torch.from_numpy(coarse)[None], size=(h, w), mode="bilinear", align_corners=False)[0].numpy().astype(np.float32)

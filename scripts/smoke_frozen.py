@@ -10,8 +10,10 @@
    folder inside the app (resources found through the frozen path); ``train`` runs
    two steps of the default architecture, from its bundled ImageNet encoder weights,
    on generated photos (in-process data loading when frozen) into the user library;
-   ``images`` colours a photo with that model. Each must exit 0, write what
-   it says, and show no traceback (their stderr is the progress channel).
+   ``images`` colours a photo with that model; ``images --hints`` colours a grey
+   photo with the bundled default and a hint file, and the pixel under the (blue)
+   hint must come out blue. Each must exit 0, write what it says, and show no
+   traceback (their stderr is the progress channel).
 
 Everything runs in a fresh temporary folder with its own user library, so the
 user's models and settings are never touched. Prints a one-line verdict; exit 0/1.
@@ -155,7 +157,34 @@ def check_app(app_dir: Path, scratch: Path) -> list[Run]:
     if not images.problems and not (scratch / "coloured" / photos[0].name).is_file():
         images.problems.append(f"cli images: no coloured {photos[0].name}")
     runs.append(images)
+    runs.append(check_hints(cli_exe, env, scratch))
     return runs
+
+
+def check_hints(cli_exe: Path, env: dict[str, str], scratch: Path) -> Run:
+    """``colourise-cli images --hints``: the bundled default follows a blue hint on a grey photo."""
+    import numpy as np
+    from PIL import Image
+
+    folder = scratch / "hinted"
+    folder.mkdir()
+    grey = np.tile(np.linspace(60, 200, 96, dtype=np.uint8), (64, 1))
+    Image.fromarray(grey).save(folder / "grey.png")
+    (folder / "grey.json").write_text('{"points": [{"x": 20, "y": 30, "colour": "#3060d0"}]}')
+    hinted = run(
+        "cli images --hints",
+        [str(cli_exe), "images", str(folder / "grey.png"), "--hints", str(folder / "grey.json"), "--output", str(scratch / "hinted-out")],
+        env, scratch, strict_stderr=False,
+    )
+    out = scratch / "hinted-out" / "grey.png"
+    if not hinted.problems:
+        if not out.is_file():
+            hinted.problems.append("cli images --hints: no coloured grey.png")
+        else:
+            r, g, b = (int(v) for v in np.asarray(Image.open(out).convert("RGB"))[30, 20])
+            if not b > r + 20:
+                hinted.problems.append(f"cli images --hints: the hinted pixel is {(r, g, b)}, not blue")
+    return hinted
 
 
 def main(argv: list[str] | None = None) -> int:
