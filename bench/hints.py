@@ -40,7 +40,9 @@ from engine.inference import Colouriser, luminance, recombine  # noqa: E402
 from engine.metrics import _as_float_batch, _read_rgb, lab_metrics  # noqa: E402
 from engine.photo import Photo  # noqa: E402
 
-SHARED = REPO.parent / "shared" / "data"
+from bench.datasets import shared_data  # noqa: E402
+
+SHARED = shared_data()
 RESULTS = REPO / "bench" / "results"
 SHIPPED = REPO / "resources" / "models" / "default.safetensors"
 METHODS = ("nearest hint", "network alone", "network + propagation")

@@ -27,9 +27,9 @@ import torch
 import torch.nn.functional as F
 from scipy.sparse.linalg import splu
 
-# Measured on 8 val photos with the 0.2 default, 10 / 50 hints (PSNR): sigma 3 beat 1.5, 2, 4, 6 and 10
-# (by 0.04 to 0.5 dB); the pull mattered little between 1e-6 and 1e-5, 1e-4 lost 0.6 to 0.9 dB; the
-# network's own a/b as a second guide (sigma 10 or 20) changed nothing.
+# Measured on 6 to 8 val photos, 10 / 50 hints (PSNR; docs/quality.md): sigma 3 and 4 about equal, 1.5,
+# 2, 6 and 10 lost 0.1 to 0.4 dB; the pull mattered little between 1e-6 and 1e-5, 1e-4 lost 0.5 to 0.7
+# dB; the network's own a/b as a second guide changed nothing.
 SIGMA = 3.0  # edge sensitivity on L* (0..100)
 PULL = 1e-5  # per pixel at working size, pull of the correction towards 0 (far from any hint)
 HINT_WEIGHT = 100.0  # hints are soft constraints, but stiff: honoured within ~1 %
