@@ -281,7 +281,8 @@ FAKE_CLI = """\
 case "$1" in
   models) echo "Bundled: $(cd "$(dirname "$0")" && pwd -P)/_internal/resources/models" ;;
   train) echo "step 1/2: loss 1.9" >&2; mkdir -p "$COLOURISE_MODEL_DIR" && : > "$COLOURISE_MODEL_DIR/frozen-smoke.safetensors" ;;
-  images) mkdir -p "$6" && cp "$2" "$6/" && echo "1 coloured" ;;
+  images) if [ "$3" = "--hints" ]; then mkdir -p "$6" && cp "$(dirname "$0")/followed-hint.png" "$6/$(basename "$2")" && echo "1 coloured"
+          else mkdir -p "$6" && cp "$2" "$6/" && echo "1 coloured"; fi ;;
 esac
 """
 
@@ -297,6 +298,9 @@ def _fake_app(folder: Path, window_stderr: str = "", window_exit: int = 0, cli: 
         path = folder / name
         path.write_text("#!/bin/sh\n" + body)
         path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    from PIL import Image
+
+    Image.new("RGB", (96, 64), (40, 90, 200)).save(folder / "followed-hint.png")  # what `images --hints` "colours"
     return folder
 
 
@@ -323,6 +327,7 @@ def test_smoke_passes_a_clean_run_and_tolerates_allow_listed_stderr(tmp_path, ca
         ("", 0, FAKE_CLI.replace(': > "$COLOURISE_MODEL_DIR', ': > "$HOME'), "cli train: no model at"),
         ("", 0, FAKE_CLI.replace('cp "$2" "$6/" &&', ""), "cli images: no coloured photo0.png"),
         ("", 0, FAKE_CLI.replace("images)", 'images) echo "Traceback (most recent call last):" >&2;'), "cli images: a traceback"),
+        ("", 0, FAKE_CLI.replace('"$(dirname "$0")/followed-hint.png"', '"$2"'), "cli images --hints: the hinted pixel is"),
     ],
 )
 def test_smoke_fails_on_each_kind_of_broken_app(tmp_path, capsys, window_stderr, window_exit, cli, reason):
