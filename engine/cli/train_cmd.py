@@ -71,7 +71,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint-every-steps", type=argtypes.positive_int, metavar="N", help="write the resume checkpoint this often")
     parser.add_argument("--device", type=argtypes.device, metavar="auto|cpu|cuda", help="where to train (default: auto)")
     parser.add_argument("--seed", type=int, metavar="N", help="random seed (data order, augmentation, initial weights)")
-    parser.add_argument("--set", dest="settings", action="append", type=_setting, default=[], metavar="KEY=VALUE", help="any other config setting, e.g. --set schedule=\"onecycle\" --set cache_images=false")
+    parser.add_argument("--set", dest="settings", action="append", type=_setting, default=[], metavar="KEY=VALUE", help="any other config setting, e.g. --set schedule=\"onecycle\" --set augment.hflip=false --set arch_params.hint_input=true")
     parser.add_argument("--log", action="append", choices=TRACKERS, metavar="tensorboard|wandb",
                         help="also log to TensorBoard (event files in the run folder) or Weights & Biases (offline unless WANDB_MODE says otherwise); repeatable")
     parser.add_argument("--no-progress", action="store_true", help="print a line per validation instead of a progress bar")
@@ -108,8 +108,9 @@ def config_from_args(args: argparse.Namespace):
     if models_dir:
         data["library_dir"] = str(models_dir)
     for key, value in args.settings or []:
-        if key.startswith("augment."):
-            data["augment"][key.split(".", 1)[1]] = value
+        section, dot, name = key.partition(".")
+        if dot and section in ("augment", "arch_params"):  # --set arch_params.hint_input=true
+            data.setdefault(section, {})[name] = value
         else:
             data[key] = value
     return TrainConfig.from_dict(data)

@@ -50,6 +50,14 @@ def test_flags_override_the_config(tmp_path):
     assert (config.schedule, config.augment.hflip, config.cache_images) == ("onecycle", False, False)
 
 
+def test_set_reaches_the_architectures_settings(tmp_path):
+    # How a command-line user makes a colour_unet that takes hints without writing a config file.
+    args = build_parser().parse_args(["train", "--data", "x", "--arch", "colour_unet", "--set", "arch_params.hint_input=true",
+                                      "--set", "arch_params.decoder_widths=[16, 16, 16, 16]"])
+    config = train_cmd.config_from_args(args)
+    assert config.arch_params["hint_input"] is True and config.arch_params["decoder_widths"] == [16, 16, 16, 16]
+
+
 def test_train_without_data_is_a_usage_error(capsys):
     assert main(["train"]) == 2
     assert "give --config FILE, --data DIR or --resume RUN_DIR" in capsys.readouterr().err
