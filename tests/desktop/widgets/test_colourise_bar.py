@@ -1,0 +1,36 @@
+"""The Colourise page's controls: the engine's output formats, strength shown and remembered, the model picker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop import settings
+from desktop.widgets.colourise_bar import ColouriseBar
+from desktop.widgets.model_picker import ModelPicker
+from engine.library import LibraryEntry
+from engine.photo import OUTPUT_FORMATS
+
+
+def test_formats_come_from_the_engine_and_strength_is_shown_and_remembered(qtbot):
+    bar = ColouriseBar()
+    qtbot.addWidget(bar)
+    assert [bar.format_box.itemData(i) for i in range(bar.format_box.count())] == list(OUTPUT_FORMATS)  # WebP too
+    with qtbot.waitSignal(bar.strength_changed) as changed:
+        bar.strength.setValue(150)
+    assert changed.args == [1.5] and bar.strength_label.text() == "150 %" and bar.strength_value() == 1.5
+    assert settings.read("colourise/strength", 100, int) == 150
+    bar.format_box.setCurrentIndex(bar.format_box.findData("webp"))
+    assert bar.output_format() == "webp" and ColouriseBar().output_format() == "webp"  # remembered
+
+
+def test_the_model_picker_shows_unreadable_models_but_does_not_offer_them(qtbot, library_dir, save_lineage_model):
+    from engine.modelfile import read_info
+
+    good = save_lineage_model(library_dir / "good.safetensors")
+    picker = ModelPicker()
+    qtbot.addWidget(picker)
+    entries = [LibraryEntry("good", good, True, read_info(good)), LibraryEntry("bad", Path("bad.safetensors"), False, None, "truncated")]
+    picker.fill(entries, "good")
+    assert picker.currentData() == "good" and picker.itemText(0) == "good  (bundled)"
+    assert not picker.model().item(1).isEnabled() and "Unreadable: truncated" in picker.itemData(1, 3)  # 3: tooltip role
+    assert picker.select("bad") and not picker.select("missing")
