@@ -126,7 +126,7 @@ class HintPanel(QWidget):
         self.suggestions.clicked.connect(self.choose)
         self.recent.clicked.connect(self.choose)
         self.picker_button.clicked.connect(self.open_picker)
-        self.recent.set_colours(read_recent())
+        self._show_recent(read_recent())
         self.show_point(None)
 
     def show_point(self, rgb: RGB | None) -> None:
@@ -152,8 +152,12 @@ class HintPanel(QWidget):
         rgb = tuple(int(c) for c in rgb)
         if self._current is not None:  # the selected point takes it: show its new colour
             self.show_point(rgb)
-        self.recent.set_colours(remember_recent(rgb))
+        self._show_recent(remember_recent(rgb))
         self.colour_chosen.emit(rgb)
+
+    def _show_recent(self, colours: list[RGB]) -> None:
+        self.recent.set_colours(colours)
+        self.recent_label.setVisible(bool(colours))  # no heading over nothing
 
     def open_picker(self) -> None:
         start = QColor(*(self._current or (128, 128, 128)))
