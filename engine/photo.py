@@ -253,7 +253,7 @@ def _capture_warning(message, category, filename, lineno, file=None, line=None):
 class _CaptureLogRecords(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         bucket = getattr(_noise, "bucket", None)
-        if bucket is None:
+        if bucket is None or record.levelno < logging.WARNING:  # debug output is for whoever asked for it
             return True
         bucket.append(record.getMessage())
         return False
@@ -261,7 +261,10 @@ class _CaptureLogRecords(logging.Filter):
 
 warnings.showwarning = _capture_warning
 warnings.filterwarnings("always", category=UserWarning, module=r"PIL\.")  # each photo's own, not once per process
-logging.getLogger("tifffile").addFilter(_CaptureLogRecords())
+# Each of these logs errors about damaged files on its own logger (a filter on "PIL" would not see them).
+for _logger in ("tifffile", "PIL.Image", "PIL.ImageFile", "PIL.TiffImagePlugin", "PIL.TiffTags", "PIL.PngImagePlugin",
+                "PIL.JpegImagePlugin", "PIL.BmpImagePlugin", "PIL.WebPImagePlugin"):  # fmt: skip
+    logging.getLogger(_logger).addFilter(_CaptureLogRecords())
 
 
 def _silence_libtiff_errors() -> None:

@@ -452,3 +452,25 @@ def test_a_read_only_folder_names_the_photo_not_a_hidden_temporary(tmp_path, rgb
     with pytest.raises(PhotoError) as caught:
         write_photo(Photo(rgb_image), tmp_path / "out.png")
     assert str(caught.value) == "out.png: cannot write: the folder is on a read-only file system"
+
+
+def test_pillow_log_lines_join_the_files_reason_instead_of_the_terminal(tmp_path, grey_image, caplog):
+    import tifffile
+
+    path = tmp_path / "samples.tif"
+    tifffile.imwrite(path, grey_image, photometric="minisblack")
+    data = bytearray(path.read_bytes())
+    ifd = struct.unpack_from("<I", data, 4)[0]
+    for i in range(struct.unpack_from("<H", data, ifd)[0]):
+        entry = ifd + 2 + 12 * i
+        tag, kind = struct.unpack_from("<HH", data, entry)
+        if tag == 277:  # SamplesPerPixel
+            struct.pack_into("<H", data, entry + 8, 4095)
+            break
+    else:
+        raise AssertionError("no SamplesPerPixel tag to damage")
+    path.write_bytes(bytes(data))
+    with caplog.at_level("DEBUG"), pytest.raises(PhotoError) as caught:
+        read_photo(path)
+    assert "More samples per pixel than can be decoded: 4095" in str(caught.value)
+    assert not [r for r in caplog.records if r.name.startswith("PIL") and r.levelno >= 30]  # debug output stays for who asked
