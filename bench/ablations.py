@@ -68,7 +68,7 @@ def train_row(name: str, steps: int, threads: int) -> Path:
     _, overrides, arch = ROWS[name]
     overrides = dict(overrides)
     factor = overrides.pop("_steps_factor", 1)
-    config = TrainConfig(
+    settings = dict(
         arch="colour_unet",
         arch_params={**BASE_ARCH, **arch},
         pretrained=True,
@@ -95,8 +95,9 @@ def train_row(name: str, steps: int, threads: int) -> Path:
         checkpoint_every_minutes=0,
         run_dir=str(OUT / "runs"),
         library_dir=str(OUT / "models"),
-        **overrides,
     )
+    settings.update(overrides)  # the row's change wins over the base recipe
+    config = TrainConfig(**settings)
     t0 = time.perf_counter()
     result = train(config)
     if not isinstance(result, TrainingFinished):
