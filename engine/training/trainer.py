@@ -240,10 +240,11 @@ class _Run:
             if config.pretrained and "load_pretrained_encoder" in capabilities_of(model) and not config.resume:
                 try:
                     model.load_pretrained_encoder()
-                except Exception as exc:  # a missing optional package, a damaged weights file
+                except Exception as exc:  # a damaged install: missing or unreadable weights
+                    # Said for every front (the window's form, the CLI's config): no file editing advice.
                     raise TrainingError(
                         f"could not load the pretrained encoder for {config.arch} ({str(exc).splitlines()[0][:160]}); "
-                        "set pretrained = false to start from random weights"
+                        "train without the pretrained encoder to start from random weights"
                     ) from None
         self.model = model.to(self.device)
         self.stride = int(getattr(model, "stride", 8))

