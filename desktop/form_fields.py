@@ -2,6 +2,11 @@
 
 Used by the Train page for the training recipe and for each architecture's own
 parameters, so a new architecture parameter appears in the form by itself.
+
+A field remembers the value the app filled in (``fill``): one the user changed
+since is "touched" and survives a change of architecture. Spin and combo boxes take
+the mouse wheel only once clicked (focused), so scrolling a long form never changes
+a setting by accident.
 """
 
 from __future__ import annotations
@@ -10,7 +15,56 @@ import json
 import math
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+
+class _WheelOnlyWhenFocused(QObject):
+    """Passes a wheel event over an unfocused spin box, combo box or slider on to its parent (the form scrolls)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() != QEvent.Type.Wheel or not isinstance(watched, QWidget) or watched.hasFocus():
+            return False
+        # Handed straight to the enclosing scroll area: Qt itself passes an ignored wheel
+        # event up only when it came from the window system, not when sent by the app.
+        parent = watched.parentWidget()
+        while parent is not None and not isinstance(parent, QAbstractScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:
+            QApplication.sendEvent(parent.viewport(), event)
+        else:
+            event.ignore()
+        return True
+
+
+_WHEEL_FILTER: _WheelOnlyWhenFocused | None = None
+
+
+def wheel_only_when_focused(widget: QWidget) -> QWidget:
+    """Let ``widget`` (a spin box, combo box or slider) take wheel events only once it has the focus by a click or Tab."""
+    global _WHEEL_FILTER
+    if _WHEEL_FILTER is None:
+        _WHEEL_FILTER = _WheelOnlyWhenFocused()
+    widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # not WheelFocus: the wheel alone never focuses it
+    widget.installEventFilter(_WHEEL_FILTER)
+    return widget
+
+
+def guard_wheel_in(container: QWidget) -> None:
+    """``wheel_only_when_focused`` for every spin box, combo box and slider inside ``container``."""
+    for kind in (QAbstractSpinBox, QComboBox, QAbstractSlider):
+        for widget in container.findChildren(kind):
+            wheel_only_when_focused(widget)
 
 
 class FieldError(ValueError):
@@ -23,7 +77,10 @@ class Field:
     def __init__(self, name: str, label: str, default: Any, choices: list[str] | None = None, tip: str = ""):
         self.name, self.label, self.default, self.choices = name, label, default, choices
         self.widget = self._make_widget()
-        self.set_value(default)
+        if isinstance(self.widget, (QComboBox, QSpinBox)):
+            wheel_only_when_focused(self.widget)
+        self.filled = default
+        self.fill(default)
         if tip:
             self.widget.setToolTip(tip)
 
@@ -42,6 +99,22 @@ class Field:
             return spin
         edit = QLineEdit()
         return edit
+
+    def fill(self, value: Any) -> None:
+        """Show a value chosen by the app (a default, a recipe): the field stays untouched."""
+        self.set_value(value)
+        try:
+            self.filled = self.value()  # as the widget holds it (a float shown with %g, say)
+        except FieldError:
+            self.filled = value
+
+    @property
+    def touched(self) -> bool:
+        """The user changed the value since the app last filled it in."""
+        try:
+            return self.value() != self.filled
+        except FieldError:
+            return True  # something typed that is not a value yet: the user's
 
     def set_value(self, value: Any) -> None:
         widget = self.widget
@@ -85,6 +158,13 @@ class Field:
             return json.loads(text)
         except (ValueError, TypeError):
             raise FieldError(f"{self.label}: {text!r} is not {_kind_name(default)}") from None
+
+    def value_or_text(self) -> Any:
+        """The typed value, or the raw text when it is not one (yet)."""
+        try:
+            return self.value()
+        except FieldError:
+            return self.widget.text()
 
     def set_enabled(self, enabled: bool) -> None:
         self.widget.setEnabled(enabled)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import settings
-from desktop.form_fields import Field, FieldError, label_for
+from desktop.form_fields import Field, FieldError, guard_wheel_in, label_for
 from desktop.library_model import Library
 from desktop.widgets.loss_plot import LossPlot
 from desktop.widgets.preview_strip import PreviewStrip
@@ -137,6 +137,8 @@ class TrainPage(QWidget):
         self._last_model: str | None = None
         self._last_event = None  # how the last run ended
         self._total_steps = 0
+        self._arch: str | None = None  # the architecture the form shows
+        self._photos: int | None = None  # usable photos in the training folder, once counted
         self._build()
         self.library.changed.connect(self._fill_start_from)
         self._fill_start_from()
@@ -160,6 +162,9 @@ class TrainPage(QWidget):
         self.arch_box.setToolTip("The network to train")
         self.arch_description = QLabel()
         self.arch_description.setWordWrap(True)
+        self.arch_changes = QLabel()  # what a change of architecture did to the settings
+        self.arch_changes.setWordWrap(True)
+        self.arch_changes.hide()
         self.start_from = QComboBox()
         self.start_from.setToolTip("Random weights, or continue learning from a model in your library (fine-tuning)")
         self.device_box = QComboBox()
@@ -168,6 +173,7 @@ class TrainPage(QWidget):
         self.device_box.setToolTip("Where the training runs: a CUDA GPU is much faster than the CPU")
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("the architecture's name")
+        self.name_edit.setClearButtonEnabled(True)
         self.name_edit.setToolTip("The new model's name in the library (a number is added if it is taken)")
 
         dataset = QGroupBox("Photos")
@@ -181,6 +187,7 @@ class TrainPage(QWidget):
         form = QFormLayout(model)
         form.addRow("Architecture:", self.arch_box)
         form.addRow("", self.arch_description)
+        form.addRow("", self.arch_changes)
         form.addRow("Start from:", self.start_from)
         form.addRow("Name:", self.name_edit)
         form.addRow("Device:", self.device_box)
@@ -217,6 +224,8 @@ class TrainPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(settings_column)
+        guard_wheel_in(settings_column)  # scrolling the form never changes a setting (fields built later guard themselves)
+        self.settings_scroll = scroll
         scroll.setMinimumWidth(420)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -279,9 +288,12 @@ class TrainPage(QWidget):
         self._update_buttons()
 
     def _restore(self) -> None:
-        arch = settings.read("train/arch", "", str)
-        if arch and self.arch_box.findData(arch) >= 0:
-            self.arch_box.setCurrentIndex(self.arch_box.findData(arch))
+        from engine.training.recipe import default_arch
+
+        arch = settings.read("train/arch", "", str) or default_arch()
+        self.arch_box.blockSignals(True)
+        self.arch_box.setCurrentIndex(max(0, self.arch_box.findData(arch)))
+        self.arch_box.blockSignals(False)
         self._on_arch_changed()
         device = settings.read("train/device", "auto", str)
         self.device_box.setCurrentIndex(max(0, self.device_box.findData(device)))
@@ -299,16 +311,25 @@ class TrainPage(QWidget):
         self._update_buttons()
 
     # -- form -----------------------------------------------------------------------------
+    def _recipe(self, arch: str):
+        """The recommended settings for ``arch``, sized for the counted training folder."""
+        from engine.training.recipe import recipe_for
+
+        return recipe_for(arch, self._photos)
+
     def _on_arch_changed(self, _index: int = -1) -> None:
+        """Rebuild the form for the chosen architecture, keeping what the user typed; say what changed."""
         from engine.models import get_architecture
-        from engine.training import TrainConfig, list_losses
+        from engine.training import list_losses
         from engine.training.config import OPTIMIZERS, SCHEDULES
 
         arch = self.arch_box.currentData()
         if not arch:
             return
+        previous_arch, self._arch = self._arch, arch
+        before = {name: (field.label, field.value_or_text(), field.touched) for name, field in {**self.fields, **self.arch_fields}.items()}
         self.arch_description.setText(get_architecture(arch).description)
-        defaults = TrainConfig.defaults_for(arch)
+        defaults = self._recipe(arch)
         choices = {"optimizers": list(OPTIMIZERS), "schedules": list(SCHEDULES), "losses": list_losses()}
         _clear_form(self.recipe_form)
         self.fields = {}
@@ -328,7 +349,50 @@ class TrainPage(QWidget):
             self.arch_fields[name] = field
             self.arch_form.addRow(f"{label_for(name)}:", field.widget)
         self.arch_box_group.setVisible(bool(self.arch_fields))
+        kept, changed = [], []
+        for name, field in {**self.fields, **self.arch_fields}.items():
+            if name not in before:
+                continue
+            label, old_value, touched = before[name]
+            if touched:
+                field.set_value(old_value)
+                kept.append(label.lower())
+            elif field.value_or_text() != old_value:
+                changed.append(f"{label.lower()} {_shown(old_value)} → {_shown(field.value_or_text())}")
+        renamed = self._follow_name(previous_arch, arch)
+        if previous_arch and previous_arch != arch:
+            self._say_arch_change(arch, changed, kept, renamed)
         self._on_start_from_changed()
+
+    def _follow_name(self, previous_arch: str | None, arch: str) -> str:
+        """A model name derived from the old architecture's follows the new one; a name of the user's own stays."""
+        self.name_edit.setPlaceholderText(f"{arch} (the architecture's name)")
+        name = self.name_edit.text().strip()
+        if previous_arch and name.startswith(previous_arch) and previous_arch != arch:
+            self.name_edit.setText(arch + name[len(previous_arch):])
+            return f"name {name} → {self.name_edit.text()}"
+        return ""
+
+    def _say_arch_change(self, arch: str, changed: list[str], kept: list[str], renamed: str) -> None:
+        parts = []
+        if changed or renamed:
+            parts.append("set " + ", ".join(changed + ([renamed] if renamed else [])))
+        if kept:
+            parts.append("kept your " + ", ".join(kept))
+        text = f"Architecture {arch}: " + ("; ".join(parts) if parts else "same settings") + "."
+        self.arch_changes.setText(text)
+        self.arch_changes.show()
+        self.status_message.emit(text)
+
+    def _fill_recipe_for_folder(self) -> None:
+        """A newly counted folder: fields the user has not changed take the recipe's values for its size."""
+        arch = self.arch_box.currentData()
+        if not arch:
+            return
+        recipe = self._recipe(arch)
+        for name, field in self.fields.items():
+            if not field.touched:
+                field.fill(getattr(recipe, name))
 
     def _fill_start_from(self) -> None:
         current = self.start_from.currentData()
@@ -379,17 +443,20 @@ class TrainPage(QWidget):
             arch_params = {name: field.value() for name, field in self.arch_fields.items()}
         except FieldError as exc:
             raise ValueError(str(exc)) from None
-        config = TrainConfig.defaults_for(
-            arch,
-            **recipe,
-            arch_params=arch_params,
-            data=[data],
-            val=[val] if val else [],
-            init_from=self.start_from.currentData() or "",
-            name=self.name_edit.text().strip(),
-            device=self.device_box.currentData() or "auto",
-            run_dir=str(runs_dir()),
-            log=[name for name, box in self.log_boxes.items() if box.isChecked()],
+        base = self._recipe(arch).to_dict()  # settings the form does not show (warm-up, augmentation ...)
+        config = TrainConfig.from_dict(
+            {
+                **base,
+                **recipe,
+                "arch_params": arch_params,
+                "data": [data],
+                "val": [val] if val else [],
+                "init_from": self.start_from.currentData() or "",
+                "name": self.name_edit.text().strip(),
+                "device": self.device_box.currentData() or "auto",
+                "run_dir": str(runs_dir()),
+                "log": [name for name, box in self.log_boxes.items() if box.isChecked()],
+            }
         )
         config.validate()
         return config
@@ -438,6 +505,9 @@ class TrainPage(QWidget):
         if kind == "data" and scan.usable == 0:
             text += ": nothing to train on"
         label.setText(text)
+        if kind == "data":
+            self._photos = scan.usable or None
+            self._fill_recipe_for_folder()
         self.scan_finished.emit(kind, scan)
 
     # -- training -------------------------------------------------------------------------
@@ -638,6 +708,16 @@ def _duration(seconds: float) -> str:
         return f"{minutes} min {seconds:02d} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_shown(v) for v in value)
+    return str(value)
 
 
 def _clear_form(form: QFormLayout) -> None:

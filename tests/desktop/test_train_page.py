@@ -42,10 +42,12 @@ def test_the_dataset_picker_counts_usable_grey_and_broken_photos(page, qtbot):
     assert page.data_summary.text() == "4 colour photos (1 greyscale and 1 unreadable will be skipped)"
 
 
-def test_the_form_shows_the_architecture_defaults(page):
+def test_the_form_shows_the_architecture_defaults(window, dataset):
     from engine.models import get_architecture
     from engine.training import TrainConfig
 
+    page = window.train_page
+    page.arch_box.setCurrentIndex(page.arch_box.findData("alpha"))
     assert page.arch_description.text() == get_architecture("alpha").description
     assert set(page.arch_fields) == set(get_architecture("alpha").default_config())
     page.arch_box.setCurrentIndex(page.arch_box.findData("model3"))
@@ -53,6 +55,88 @@ def test_the_form_shows_the_architecture_defaults(page):
     assert page.field("batch_size").value() == defaults.batch_size
     assert page.field("lr").value() == pytest.approx(defaults.lr)
     assert set(page.arch_fields) == set(defaults.arch_params)
+
+
+def test_changing_architecture_keeps_typed_values_and_says_what_changed(window, qtbot):
+    from engine.training import TrainConfig
+
+    page = window.train_page
+    page.arch_box.setCurrentIndex(page.arch_box.findData("alpha"))
+    spin = page.field("batch_size").widget
+    spin.selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "7")  # typed by the user
+    page.name_edit.setText("alpha-sunsets")
+    statuses = []
+    page.status_message.connect(statuses.append)
+    page.arch_box.setCurrentIndex(page.arch_box.findData("model3"))
+    defaults = TrainConfig.defaults_for("model3")
+    assert page.field("batch_size").value() == 7  # kept
+    assert page.field("epochs").value() == defaults.epochs  # untouched: the new architecture's
+    assert page.name_edit.text() == "model3-sunsets"  # the name followed the architecture
+    said = page.arch_changes.text()
+    assert said.startswith("Architecture model3:") and "kept your batch size" in said and "name alpha-sunsets → model3-sunsets" in said
+    assert not page.arch_changes.isHidden() and statuses[-1] == said
+    # A typed value survives a second change too, and untouched ones keep following.
+    page.arch_box.setCurrentIndex(page.arch_box.findData("alpha"))
+    assert page.field("batch_size").value() == 7
+    assert page.field("epochs").value() == TrainConfig.defaults_for("alpha").epochs
+
+
+def test_the_page_starts_on_the_default_architecture_with_the_shipped_recipe_scaled_to_the_folder(window, dataset, qtbot):
+    from engine.training import TrainConfig
+    from engine.training.recipe import shipped_recipe
+
+    recipe = shipped_recipe()
+    assert recipe is not None and recipe.arch == "colour_unet"
+    page = window.train_page
+    assert page.arch_box.currentData() == "colour_unet"
+    for name in ("batch_size", "image_size", "optimizer", "schedule", "pretrained"):
+        assert page.field(name).value() == getattr(recipe, name), name
+    assert page.field("lr").value() == pytest.approx(recipe.lr)
+    with qtbot.waitSignal(page.scan_finished, timeout=20_000):
+        page.data_picker.edit.setText(str(dataset))
+        page.scan("data")
+    # 4 usable photos: as many photos seen as the shipped training's steps x batch.
+    assert page.field("epochs").value() == recipe.steps * recipe.batch_size // 4
+    page.field("epochs").widget.setValue(3)  # the user's choice survives another count
+    with qtbot.waitSignal(page.scan_finished, timeout=20_000):
+        page.scan("data")
+    assert page.field("epochs").value() == 3
+    config = page.config()
+    assert isinstance(config, TrainConfig) and config.arch == "colour_unet" and config.epochs == 3
+    assert config.warmup_steps == recipe.warmup_steps and config.augment == recipe.augment  # not shown, still the recipe's
+    assert config.data == [str(dataset)] and config.threads == TrainConfig().threads  # not the dev machine's
+
+
+def test_the_wheel_scrolls_the_form_instead_of_changing_an_unfocused_setting(window, qtbot):
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    page = window.train_page
+    window.show_tab("Train")
+    window.resize(900, 560)  # small enough that the form scrolls
+    qtbot.waitUntil(lambda: page.settings_scroll.verticalScrollBar().maximum() > 0)
+    bar = page.settings_scroll.verticalScrollBar()
+
+    def wheel(widget, notches=-1):
+        centre = QPointF(widget.rect().center())
+        event = QWheelEvent(
+            centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, 120 * notches),
+            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+        )
+        QApplication.sendEvent(widget, event)
+
+    optimiser, epochs = page.field("optimizer").widget, page.field("epochs").widget
+    before = (optimiser.currentText(), epochs.value(), page.arch_box.currentData(), bar.value())
+    for widget in (optimiser, epochs, page.arch_box, page.device_box):
+        wheel(widget)
+    assert (optimiser.currentText(), epochs.value(), page.arch_box.currentData()) == before[:3]
+    assert bar.value() > before[3]  # the form scrolled
+    epochs.setFocus(Qt.FocusReason.MouseFocusReason)  # clicked: now the wheel is the field's
+    qtbot.waitUntil(epochs.hasFocus)
+    wheel(epochs, notches=1)
+    assert epochs.value() == before[1] + 1
 
 
 def test_a_form_mistake_is_shown_not_raised(page):
