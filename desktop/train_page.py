@@ -138,6 +138,7 @@ class TrainPage(QWidget):
         self._last_event = None  # how the last run ended
         self._total_steps = 0
         self._arch: str | None = None  # the architecture the form shows
+        self._checkpoint_step: int | None = None  # where a stopped run's checkpoint is
         self._photos: int | None = None  # usable photos in the training folder, once counted
         self._build()
         self.library.changed.connect(self._fill_start_from)
@@ -551,8 +552,7 @@ class TrainPage(QWidget):
         except ValueError as exc:
             self._show_state(f"Cannot resume: {exc}")
             return False
-        self.plot.clear()
-        self._load_history(run)
+        self._show_history(run)
         self._launch(train, config, f"Resuming {run.name}…")
         return True
 
@@ -561,8 +561,8 @@ class TrainPage(QWidget):
         self.use_button.hide()
         self.progress.setRange(0, 0)  # busy until the first step
         self._show_state(text)
-        for label in (self.step_label, self.speed_label, self.eta_label):
-            label.setText("–")
+        for label in (self.step_label, self.speed_label, self.eta_label, self.metrics_label):
+            label.setText("–")  # nothing from an earlier run stays on screen
         self._job = self.train_lane.submit(
             fn, config, name="train", on_progress=self._on_event, on_finished=self._on_finished, on_error=self._on_errored
         )
@@ -576,26 +576,41 @@ class TrainPage(QWidget):
             self._show_state("Stopping after this step; keeping a checkpoint…")
             self.stop_button.setEnabled(False)
 
+    def _show_history(self, run: Path) -> None:
+        """A resumed run's whole loss history: what is drawn already, or else what its metrics log holds."""
+        checkpoint_step = self._checkpoint_step
+        if self.plot.run == run and self.plot.train.count:
+            if checkpoint_step is not None:
+                self.plot.truncate_after(checkpoint_step)  # the run redoes the steps after its checkpoint
+            return
+        self.plot.clear()
+        self._load_history(run)
+        self.plot.run = run
+
     def _load_history(self, run: Path) -> None:
-        """Put a resumed run's earlier losses back on the plot (from its metrics log)."""
+        """Put a run's earlier losses back on the plot (from its metrics log, every logged row)."""
         log = run / "metrics.jsonl"
         if not log.is_file():
             return
         try:
-            for line in log.read_text(encoding="utf-8").splitlines():
+            lines = log.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return  # the history is a nicety; the run itself resumes from its checkpoint
+        for line in lines:
+            try:
                 row = json.loads(line)
                 if not isinstance(row, dict):
                     continue  # not one of our rows (the trainer skips these too)
-                if row.get("type") == "train":
-                    self.plot.add_train(row["epoch"], row["loss"])
-                elif row.get("type") == "val":
-                    self.plot.add_val(row["epoch"], row["loss"])
-        except (OSError, ValueError, KeyError):
-            pass  # the history is a nicety; the run itself resumes from its checkpoint
+                add = {"train": self.plot.add_train, "val": self.plot.add_val}.get(row.get("type"))
+                if add is not None:
+                    add(float(row["epoch"]), float(row["loss"]), int(row["step"]) if "step" in row else None)
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut short by a kill: the rest still draws
+        self.plot.flush()
 
     def _on_event(self, event) -> None:
         if isinstance(event, TrainingStep):
-            self.plot.add_train(event.epoch, event.loss)
+            self.plot.add_train(event.epoch, event.loss, event.step)
             self.progress.setRange(0, event.total_steps)
             self.progress.setValue(event.step)
             self.step_label.setText(f"{event.step:,} of {event.total_steps:,} (epoch {event.epoch:.2f}), loss {event.loss:.4f}")
@@ -603,12 +618,13 @@ class TrainPage(QWidget):
             self.eta_label.setText(_duration(event.eta_seconds))
             self.stepped.emit(event.step)
         elif isinstance(event, ValidationDone):
-            self.plot.add_val(event.epoch, event.loss)
+            self.plot.add_val(event.epoch, event.loss, event.step)
             self.metrics_label.setText(_metrics_text(event.loss, event.metrics))
         elif isinstance(event, PreviewReady):
             self.previews.set_triplets(event.triplets, event.epoch)
         elif isinstance(event, TrainingStarted):
             self._run_dir = event.run_dir
+            self.plot.run = event.run_dir
             settings.write("train/last_run", str(event.run_dir))
             self._total_steps = event.total_steps
             self.progress.setRange(0, max(1, event.total_steps))
@@ -624,6 +640,9 @@ class TrainPage(QWidget):
     def _on_finished(self, event) -> None:
         self._job = None
         self._last_event = event
+        self._checkpoint_step = None
+        self.eta_label.setText("–")  # nothing is left to do, whichever way it ended
+        self.speed_label.setText("–")
         if isinstance(event, TrainingFinished):
             self.plot.flush()
             self._run_dir = None
@@ -637,11 +656,14 @@ class TrainPage(QWidget):
             self.status_message.emit(f"Training finished: {self._last_model} added to the library.")
         elif isinstance(event, TrainingCancelled):
             self._run_dir = event.run_dir if event.checkpoint else self._run_dir
+            self._checkpoint_step = event.step if event.checkpoint else None
             where = f" Checkpoint kept at step {event.step:,}: Resume continues from there." if event.checkpoint else ""
             self._show_state(f"Stopped.{where}")
             self.status_message.emit("Training stopped.")
             self.progress.setRange(0, max(1, self._total_steps))
         elif isinstance(event, TrainingFailed):
+            if self.plot.train.count == 0:
+                self.plot.clear()  # nothing drawn: no axes left from an earlier run
             self._show_state(f"Training failed: {event.message}")
             self.status_message.emit(f"Training failed: {event.message}")
             self.progress.setRange(0, 1)

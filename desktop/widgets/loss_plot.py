@@ -3,32 +3,100 @@
 Points go into growing numpy buffers; a ~10 Hz timer redraws only when something
 changed, with one ``setData`` per curve, so a fast training loop never floods the
 GUI thread with redraws. Colours follow the palette.
+
+The legend is a line of text above the plot, never over the curves. The log axis
+labels only "nice" values (1, 2, 5 x 10^k, or decades on a wide range), as many as
+fit its height, so the labels never crowd. Each point keeps its training step, so a
+run stopped and resumed carries on from its checkpoint without losing what was drawn.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 REDRAW_MS = 100
+MIN_PLOT_HEIGHT = 160  # below this the curves are unreadable: the page scrolls or the window stops shrinking
+MIN_LABEL_SPACING_PX = 28  # vertical room one tick label needs
+# Mantissas per 10^k tried from coarse to fine; the finest whose labels fit is used.
+NICE_MANTISSAS = ((1,), (1, 3), (1, 2, 5), (1, 1.5, 2, 3, 5, 7), (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9))
+
+
+def nice_log_ticks(low: float, high: float, height_px: float) -> list[float]:
+    """log10 values of readable tick labels between ``low`` and ``high`` (log10 units) on an axis ``height_px`` tall.
+
+    Starts from decades (every 2nd, 3rd ... decade on a very wide range) and refines
+    with 1-2-5 style mantissas while the labels still fit; no two labels closer than
+    ``MIN_LABEL_SPACING_PX``.
+    """
+    if not (math.isfinite(low) and math.isfinite(high)) or high <= low or height_px <= 0:
+        return []
+    max_labels = max(2, int(height_px // MIN_LABEL_SPACING_PX))
+    px_per_unit = height_px / (high - low)
+    kept: list[float] = []
+    for tick in _nice_candidates(low, high, max_labels):
+        if not kept or (tick - kept[-1]) * px_per_unit >= MIN_LABEL_SPACING_PX:
+            kept.append(tick)
+    return kept
+
+
+def _nice_candidates(low: float, high: float, max_labels: int) -> list[float]:
+    decades = range(math.floor(low), math.ceil(high) + 1)
+    for every in range(1, len(decades) + 1):  # every decade, else every 2nd, 3rd ... until they fit
+        best = [float(d) for d in decades if d % every == 0 and low <= d <= high]
+        if len(best) <= max_labels:
+            break
+    if every > 1:
+        return best
+    for mantissas in NICE_MANTISSAS[1:]:  # a narrower range: 1-2-5 steps and finer, while they fit
+        if len(best) >= max(3, max_labels // 2):
+            break
+        ticks = [d + math.log10(m) for d in decades for m in mantissas if low <= d + math.log10(m) <= high]
+        if len(ticks) > max_labels:
+            break
+        best = ticks
+    return best
+
+
+def tick_label(log_value: float) -> str:
+    """The loss at a tick, short: ``0.02``, ``1.5``, ``3e-05``."""
+    value = 10.0**log_value
+    return f"{value:.2g}" if 1e-3 <= value < 1e4 else f"{value:.0e}".replace("e-0", "e-").replace("e+0", "e")
+
+
+class LogLossAxis(pg.AxisItem):
+    """A left axis for a log-mode plot with uncrowded, readable labels."""
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph's names)
+        if not self.logMode:
+            return super().tickValues(minVal, maxVal, size)
+        low, high = min(minVal, maxVal), max(minVal, maxVal)
+        return [(1.0, nice_log_ticks(low, high, size))]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802
+        if not self.logMode:
+            return super().tickStrings(values, scale, spacing)
+        return [tick_label(v) for v in values]
 
 
 class _Series:
-    """A growing (x, y) buffer: appends are amortised O(1), reads are views."""
+    """A growing (x, y, step) buffer: appends are amortised O(1), reads are views."""
 
     def __init__(self, capacity: int = 1024):
-        self._data = np.empty((2, capacity), dtype=np.float64)
+        self._data = np.empty((3, capacity), dtype=np.float64)
         self.count = 0
 
-    def append(self, x: float, y: float) -> None:
+    def append(self, x: float, y: float, step: float = math.nan) -> None:
         if self.count == self._data.shape[1]:
-            grown = np.empty((2, 2 * self.count), dtype=np.float64)
+            grown = np.empty((3, 2 * self.count), dtype=np.float64)
             grown[:, : self.count] = self._data
             self._data = grown
-        self._data[:, self.count] = (x, y)
+        self._data[:, self.count] = (x, y, step)
         self.count += 1
 
     @property
@@ -39,6 +107,17 @@ class _Series:
     def y(self) -> np.ndarray:
         return self._data[1, : self.count]
 
+    @property
+    def steps(self) -> np.ndarray:
+        return self._data[2, : self.count]
+
+    def truncate_after(self, step: int) -> None:
+        """Forget points logged after ``step`` (a resumed run redoes them from its checkpoint)."""
+        keep = ~(self.steps > step)  # points without a step are kept
+        kept = self._data[:, : self.count][:, keep]
+        self.count = kept.shape[1]
+        self._data[:, : self.count] = kept
+
     def clear(self) -> None:
         self.count = 0
 
@@ -48,11 +127,18 @@ class LossPlot(QWidget):
         super().__init__(parent)
         self.train = _Series()
         self.val = _Series()
+        self.run = None  # the run folder whose history is shown (a resumed run keeps it)
         self._dirty = False
-        self._plot = pg.PlotWidget()
+        self._axis = LogLossAxis("left")
+        self._plot = pg.PlotWidget(axisItems={"left": self._axis})
+        self._plot.setMinimumHeight(MIN_PLOT_HEIGHT)
+        self.legend = QLabel()  # off the data: above the plot
+        self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._plot)
+        layout.setSpacing(2)
+        layout.addWidget(self.legend)
+        layout.addWidget(self._plot, 1)
         item = self._plot.getPlotItem()
         item.setLogMode(y=True)
         # pyqtgraph's SI prefix on a log axis turns a loss of 0.7 into "7·10²" under "(x0.001)".
@@ -62,7 +148,6 @@ class LossPlot(QWidget):
         item.setLabel("left", "loss")
         item.setDownsampling(mode="peak")
         item.setClipToView(True)
-        self._legend = item.addLegend(offset=(-10, 10))
         self._train_curve = item.plot(name="training")
         self._val_curve = item.plot(name="validation", symbol="o", symbolSize=6)
         self.apply_palette()
@@ -88,26 +173,40 @@ class LossPlot(QWidget):
         self._val_curve.setPen(pg.mkPen(other, width=2))
         self._val_curve.setSymbolBrush(other)
         self._val_curve.setSymbolPen(other)
-        self._legend.setLabelTextColor(text)
+        self.legend.setText(
+            f"<span style='color:{highlight.name()}'>━━</span> training loss &nbsp;&nbsp; "
+            f"<span style='color:{other.name()}'>━●━</span> validation loss &nbsp;&nbsp; (log scale)"
+        )
 
     def changeEvent(self, event) -> None:  # noqa: N802
         if event.type() == event.Type.PaletteChange:
             self.apply_palette()
         super().changeEvent(event)
 
-    def add_train(self, epoch: float, loss: float) -> None:
-        self.train.append(epoch, max(float(loss), 1e-12))  # a log axis cannot show 0
+    def add_train(self, epoch: float, loss: float, step: int | None = None) -> None:
+        self.train.append(epoch, max(float(loss), 1e-12), math.nan if step is None else step)  # a log axis cannot show 0
         self._dirty = True
 
-    def add_val(self, epoch: float, loss: float) -> None:
-        self.val.append(epoch, max(float(loss), 1e-12))
+    def add_val(self, epoch: float, loss: float, step: int | None = None) -> None:
+        self.val.append(epoch, max(float(loss), 1e-12), math.nan if step is None else step)
+        self._dirty = True
+
+    def truncate_after(self, step: int) -> None:
+        """Drop points past ``step``: the run resumes from its checkpoint there."""
+        self.train.truncate_after(step)
+        self.val.truncate_after(step)
         self._dirty = True
 
     def clear(self) -> None:
+        """No curves and neutral axes (an earlier run's ranges do not stay behind)."""
         self.train.clear()
         self.val.clear()
+        self.run = None
         self._dirty = True
         self._redraw()
+        item = self._plot.getPlotItem()
+        item.setRange(xRange=(0, 1), yRange=(-1, 1), padding=0)  # epochs 0-1, loss 0.1-10 (log10 units)
+        item.enableAutoRange()  # the next run's points set the ranges again
 
     def _redraw(self) -> None:
         if not self._dirty:
@@ -119,3 +218,11 @@ class LossPlot(QWidget):
     def flush(self) -> None:
         """Draw pending points now (before a screenshot, say)."""
         self._redraw()
+
+    def label_texts(self) -> list[str]:
+        """The left axis's tick labels as drawn now (for tests)."""
+        self.flush()
+        view = self._plot.getPlotItem().getViewBox()
+        (low, high) = view.viewRange()[1]
+        ticks = self._axis.tickValues(low, high, self._axis.geometry().height() or self._plot.height())
+        return [label for _spacing, values in ticks for label in self._axis.tickStrings(values, 1.0, 1.0)]

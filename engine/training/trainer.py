@@ -280,7 +280,8 @@ class _Run:
         if self.state.should_stop():
             return
         if not prepared.paths:
-            found = f"{len(prepared.grey)} greyscale, {len(prepared.broken)} unreadable" if train_paths else "no image files"
+            # Counted over every photo found (the held-out share too), as the window's folder count is.
+            found = f"{len(self.skipped_grey)} greyscale, {len(self.skipped_broken)} unreadable" if all_train else "no image files"
             raise TrainingError(f"no usable colour photos in {', '.join(config.data)} ({found})")
         self.dataset = PhotoDataset(prepared.paths, self.size, config.augment, prepared.cache, store_side)
         if val_prepared.paths:

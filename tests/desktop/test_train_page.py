@@ -179,11 +179,52 @@ def test_stop_keeps_a_checkpoint_and_resume_finishes_the_run(page, qtbot):
     assert event.checkpoint is not None and event.checkpoint.is_file()
     assert "Checkpoint kept" in page.state_label.text()
     assert page.resume_button.isEnabled()
+    assert page.eta_label.text() == "–" and page.speed_label.text() == "–"  # nothing left to estimate
+    drawn = list(page.plot.train.steps)
     with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
         assert page.resume()
+        assert list(page.plot.train.steps[: len(drawn)]) == drawn  # what was drawn stays, point for point
     assert isinstance(ended.args[0], TrainingFinished)
     assert ended.args[0].run_dir == event.run_dir  # the same run, continued
     assert not page.resume_button.isEnabled()
+    steps = list(page.plot.train.steps)
+    assert steps[: len(drawn)] == drawn and steps[-1] == page._total_steps and steps == sorted(steps)
+
+
+def test_a_resumed_run_shows_its_whole_logged_history(page, qtbot):
+    import json
+
+    page.field("epochs").set_value(40)
+    stop_late = lambda step: step >= 25 and page.stop()  # noqa: E731 - past a few logged rows
+    page.stepped.connect(stop_late)
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        page.start()
+    page.stepped.disconnect(stop_late)
+    run = ended.args[0].run_dir
+    page.plot.clear()  # as in a new session: nothing drawn
+    page._show_history(run)
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert page.plot.train.count == sum(r["type"] == "train" for r in rows) > 0
+    assert page.plot.val.count == sum(r["type"] == "val" for r in rows)
+    assert page.plot.run == run
+
+
+def test_a_failed_start_leaves_no_numbers_of_the_run_before(page, qtbot, tmp_path, grey_photo):
+    with qtbot.waitSignal(page.training_ended, timeout=60_000):
+        page.start()
+    assert page.plot.val.count > 0 and "PSNR" in page.metrics_label.text()
+    greys = tmp_path / "greys"
+    for i in range(12):
+        grey_photo(greys / f"g{i}.png", seed=i)
+    with qtbot.waitSignal(page.scan_finished, timeout=20_000):
+        page.data_picker.edit.setText(str(greys))
+        page.scan("data")
+    assert "12 greyscale" in page.data_summary.text()
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        page.start()
+    assert "12 greyscale" in ended.args[0].message  # the same count as the folder's line
+    assert page.metrics_label.text() == "–" and page.eta_label.text() == "–" and page.step_label.text() == "–"
+    assert page.plot.train.count == 0 and page.plot.val.count == 0
 
 
 def test_closing_during_training_asks_then_stops_cleanly(window, page, qtbot, monkeypatch):

@@ -1,10 +1,77 @@
-"""Loss plots on a log axis read in plain numbers: no "(x0.001)" unit with ticks of "7·10²" for a loss of 0.7."""
+"""The loss plot: readable log ticks, a legend off the data, a usable minimum height, history across resume."""
 
 from __future__ import annotations
 
 import math
 
+import pytest
 
+from desktop.widgets.loss_plot import MIN_LABEL_SPACING_PX, MIN_PLOT_HEIGHT, LossPlot, nice_log_ticks, tick_label
+
+
+def _labels(low: float, high: float, height_px: int) -> list[str]:
+    ticks = nice_log_ticks(math.log10(low), math.log10(high), height_px)
+    gaps = [(b - a) * height_px / (math.log10(high) - math.log10(low)) for a, b in zip(ticks, ticks[1:])]
+    assert all(gap >= MIN_LABEL_SPACING_PX for gap in gaps)  # labels never overlap
+    return [tick_label(v) for v in ticks]
+
+
+@pytest.mark.parametrize(
+    "low, high, height, expected",
+    [
+        (0.8, 1.0, 160, None),  # the crowded case: "1 / 0.9 / 0.8" on top of each other
+        (0.01, 10, 160, ["0.01", "0.1", "1", "10"]),
+        (1e-6, 1e3, 100, None),
+        (0.05, 0.5, 400, None),
+    ],
+)
+def test_log_ticks_are_few_enough_to_read_and_nicely_rounded(low, high, height, expected):
+    labels = _labels(low, high, height)
+    assert 2 <= len(labels) <= max(2, height // MIN_LABEL_SPACING_PX)
+    assert len(set(labels)) == len(labels)  # no two ticks print the same
+    for label in labels:
+        mantissa = float(label) / 10 ** math.floor(math.log10(float(label)))
+        assert round(mantissa, 6) in {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9}, label
+    if expected:
+        assert labels == expected
+
+
+def test_the_legend_sits_above_the_plot_and_the_plot_keeps_a_usable_height(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    assert plot._plot.getPlotItem().legend is None  # nothing drawn over the curves
+    assert "training" in plot.legend.text() and "validation" in plot.legend.text()
+    plot.resize(400, 40)
+    plot.show()
+    qtbot.waitExposed(plot)
+    assert plot._plot.minimumHeight() >= MIN_PLOT_HEIGHT
+    assert plot.minimumSizeHint().height() >= MIN_PLOT_HEIGHT
+
+
+def test_truncating_at_a_checkpoint_keeps_the_history_before_it(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    for step in range(1, 21):
+        plot.add_train(step / 10, 1 / step, step)
+    plot.add_val(1.0, 0.5, 10)
+    plot.add_val(2.0, 0.4, 20)
+    plot.truncate_after(12)
+    assert list(plot.train.steps) == list(range(1, 13))
+    assert plot.val.count == 1 and plot.val.y[0] == 0.5
+
+
+def test_clear_leaves_no_axes_of_an_earlier_run(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    for step in range(1, 50):
+        plot.add_train(step * 100.0, 1e-4, step)
+    plot.flush()
+    plot.clear()
+    (x_low, x_high), (y_low, y_high) = plot._plot.getPlotItem().getViewBox().viewRange()
+    assert x_high <= 2 and y_low >= -2  # not epochs up to 4900 and losses near 1e-4
+
+
+# Plain numbers on the log axes (no SI prefix: a loss of 0.7 never reads "7·10²" under "(x0.001)").
 def left_axis_text(item) -> tuple[str, list[str]]:
     axis = item.getAxis("left")
     axis.resizeEvent()  # what a repaint does: picks the SI prefix for the shown range
