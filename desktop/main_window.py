@@ -206,8 +206,11 @@ class MainWindow(QMainWindow):
         train_menu = self.menuBar().addMenu("&Train")
         self.start_training_action = self._action("&Start Training", "Ctrl+Return", self._start_training, "Train a model with the Train tab's settings")
         self.stop_training_action = self._action("S&top Training", "Ctrl+.", lambda: self.train_page.stop(), "Stop training and keep a checkpoint")
-        self.resume_training_action = self._action("&Resume a Run…", None, self._resume_training, "Continue a stopped training run")
-        self._add_actions(train_menu, [self.start_training_action, self.stop_training_action, self.resume_training_action])
+        self.resume_training_action = self._action("&Resume a Run…", None, self._resume_training, "Choose a stopped training run to continue")
+        self.open_runs_action = self._action("&Open Run Folder", None, lambda: self.train_page.open_run_folder(), "Show where training runs are kept")
+        self._add_actions(
+            train_menu, [self.start_training_action, self.stop_training_action, self.resume_training_action, None, self.open_runs_action]
+        )
         self._update_train_actions()
         models_menu = self.menuBar().addMenu("&Models")
         self._add_actions(
@@ -248,7 +251,8 @@ class MainWindow(QMainWindow):
 
     def _resume_training(self) -> None:
         self.show_tab("Train")
-        self.train_page.resume()
+        if not self.train_page.is_training():
+            self.train_page.choose_run_to_resume()
 
     def _resume_run(self, run_dir: str) -> None:
         self.show_tab("Train")

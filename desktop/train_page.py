@@ -9,6 +9,7 @@ A finished model is already in the library when its event arrives.
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -139,6 +140,7 @@ class TrainPage(QWidget):
         self._total_steps = 0
         self._arch: str | None = None  # the architecture the form shows
         self._checkpoint_step: int | None = None  # where a stopped run's checkpoint is
+        self.run_picker = None
         self._photos: int | None = None  # usable photos in the training folder, once counted
         self._build()
         self.library.changed.connect(self._fill_start_from)
@@ -233,6 +235,11 @@ class TrainPage(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(scroll, 1)
         left_layout.addLayout(buttons)
+        self.runs_link = QLabel(f"Runs are kept in <a href='runs'>{html.escape(str(runs_dir()))}</a>")
+        self.runs_link.setToolTip("Open the run folder: configs, metrics logs, previews and checkpoints of every run")
+        self.runs_link.setWordWrap(True)
+        self.runs_link.linkActivated.connect(lambda _link: self.open_run_folder())
+        left_layout.addWidget(self.runs_link)
 
         self.plot = LossPlot()
         self.progress = QProgressBar()
@@ -541,10 +548,8 @@ class TrainPage(QWidget):
             return False
         run = Path(run_dir) if run_dir else self._run_dir
         if run is None:
-            folder = QFileDialog.getExistingDirectory(self, "Choose a training run to resume", str(runs_dir()))
-            if not folder:
-                return False
-            run = Path(folder)
+            self.choose_run_to_resume()
+            return False
         from engine.training import resume_config, train
 
         try:
@@ -555,6 +560,28 @@ class TrainPage(QWidget):
         self._show_history(run)
         self._launch(train, config, f"Resuming {run.name}…")
         return True
+
+    def choose_run_to_resume(self):
+        """Open the list of stopped runs; the one chosen is resumed. Returns the (window-modal) dialog."""
+        from desktop.run_picker import RunPicker
+
+        picker = RunPicker(runs_dir(), self.scan_lane, self)
+        picker.accepted.connect(self._on_run_chosen)
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        picker.open()
+        self.run_picker = picker
+        return picker
+
+    def _on_run_chosen(self) -> None:
+        run = self.run_picker.chosen() if self.run_picker is not None else None
+        if run is not None:
+            self.resume(run)
+
+    def open_run_folder(self) -> None:
+        """Show the folder the window's training runs are kept in."""
+        from desktop.run_picker import open_folder
+
+        open_folder(runs_dir())
 
     def _launch(self, fn, config, text: str) -> None:
         self._total_steps = 0

@@ -257,3 +257,41 @@ def test_fine_tuning_a_library_model_keeps_its_architecture(window, page, qtbot)
     assert isinstance(event, TrainingFinished), getattr(event, "message", event)
     info = read_info(event.model_path)
     assert info.arch == "alpha" and info.training["init_from"].endswith("alpha-test.safetensors")
+
+
+def test_resume_a_run_lists_stopped_runs_and_continues_the_chosen_one(window, page, qtbot, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    from desktop.train_page import runs_dir
+
+    page.field("epochs").set_value(6)
+    page.stepped.connect(page.stop)
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as stopped:
+        page.start()
+    page.stepped.disconnect(page.stop)
+    stopped_run = stopped.args[0].run_dir
+    page.field("epochs").set_value(1)
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as finished:
+        page.start()
+    assert isinstance(finished.args[0], TrainingFinished)  # finished: nothing to continue, not listed
+    (runs_dir() / "unreadable-run").mkdir()
+    (runs_dir() / "unreadable-run" / "checkpoint.pt").write_bytes(b"not a checkpoint")
+    (runs_dir() / "unreadable-run" / "config.toml").write_text('arch = "alpha"\n')
+
+    window.resume_training_action.trigger()
+    picker = page.run_picker
+    qtbot.waitUntil(lambda: picker.table.topLevelItemCount() > 0 or "No stopped" in picker.note.text(), timeout=10_000)
+    assert picker.isVisible() and picker.windowTitle() == "Resume a Run"
+    rows = [[picker.table.topLevelItem(r).text(c) for c in range(4)] for r in range(picker.table.topLevelItemCount())]
+    assert len(rows) == 1
+    name, arch, step, saved = rows[0]
+    assert name == stopped_run.name and arch == "alpha" and step.startswith(f"{stopped.args[0].step:,} ")
+    assert saved[:2] == "20" and picker.resume_button.isEnabled()
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as resumed:
+        picker.resume_button.click()
+    assert isinstance(resumed.args[0], TrainingFinished) and resumed.args[0].run_dir == stopped_run
+    window.open_runs_action.trigger()
+    page.runs_link.linkActivated.emit("runs")
+    assert opened == [str(runs_dir())] * 2

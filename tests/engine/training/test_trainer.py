@@ -167,6 +167,20 @@ def test_a_folder_without_usable_photos_fails_clearly(tiny_config, tmp_path, rec
     assert "1 greyscale" in result.message
 
 
+def test_a_run_that_fails_before_any_step_leaves_no_folder_behind(tiny_config, tmp_path, recorder):
+    folder = tmp_path / "greys"
+    folder.mkdir()
+    for i in range(3):  # one of them is held out for validation: still counted
+        Image.fromarray(np.full((32, 32), 100 + i, np.uint8)).save(folder / f"grey{i}.png")
+    config = tiny_config(data=[str(folder)])
+    for _ in range(2):
+        result = train(config, recorder().state)
+        assert isinstance(result, TrainingFailed) and result.run_dir is None
+        assert "3 greyscale, 0 unreadable" in result.message
+    runs = tmp_path / "runs"
+    assert not runs.exists() or list(runs.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     "overrides, expected",
     [
