@@ -71,6 +71,7 @@ class ColourisePage(QWidget):
         self.item_finished.connect(self.hints.load_pending)
         self.hints.preview_updated.connect(self.view_updated)  # a photo with hints is shown in its colours
         self.library.changed.connect(self._fill_models)
+        self.library.renamed.connect(self._on_model_renamed)
         self._fill_models()
 
     @property
@@ -153,6 +154,20 @@ class ColourisePage(QWidget):
         self._update_buttons()
         if usable and self.current_model_name() != self._last_model:
             self._on_model_changed()
+
+    def _on_model_renamed(self, old: str, new: str, old_key: str, new_key: str) -> None:
+        """The model was renamed: keep it chosen under its new name, with every colour already made."""
+        for item in self.items.values():
+            for made in (item.predictions, item.thumbs):
+                if old_key in made:
+                    made[new_key] = made.pop(old_key)
+        if settings.read("colourise/model", "", str) == old:
+            settings.write("colourise/model", new)
+        index = self.model_box.findData(old)
+        if index >= 0:
+            self.model_box.setItemData(index, new)  # the refill that follows keeps it chosen
+        if getattr(self, "_last_model", None) == old:
+            self._last_model = new
 
     def current_model_name(self) -> str | None:
         name = self.model_box.currentData()

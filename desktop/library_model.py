@@ -28,6 +28,8 @@ def _fingerprint(entries: list[LibraryEntry]) -> list[tuple]:
 class Library(QObject):
     changed = Signal()
     """Models were added, removed, renamed or rewritten."""
+    renamed = Signal(str, str, str, str)
+    """A model was renamed in the window: (old name, new name, old model key, new model key); sent before ``changed``."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QUrl, Qt, Signal
 from PySide6.QtGui import QDesktopServices, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -25,7 +26,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from PySide6.QtCore import QFile
 
 from desktop import settings
 from desktop.colour_jobs import COLOURISERS
@@ -100,9 +100,32 @@ def reveal_in_file_manager(path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
 
 
-def _move_to_trash(path: Path) -> bool:
-    trashed = QFile.moveToTrash(str(path))
-    return trashed[0] if isinstance(trashed, tuple) else bool(trashed)
+def move_to_trash(path: Path) -> None:
+    """Move ``path`` to the system's trash (send2trash: freedesktop.org, macOS, Windows); ``OSError`` when there is none."""
+    from send2trash import send2trash
+    from send2trash.exceptions import TrashPermissionError
+
+    try:
+        send2trash(path)
+    except TrashPermissionError as exc:
+        raise OSError(exc.errno or 0, "no trash can be used on this drive") from None
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the library's other failures: still "no trash"
+        raise OSError(0, str(exc) or type(exc).__name__) from None
+
+
+class RenameDialog(QInputDialog):
+    """Asks for a model's new name; shows why the last try could not be used, above the field."""
+
+    def __init__(self, name: str, text: str, problem: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Rename Model")
+        label = f"New name for “{name}”:"
+        self.setLabelText(f"{problem}\n\n{label}" if problem else label)
+        self.setTextValue(text)
+        self.setOkButtonText("Rename")
+        self.setMinimumWidth(max(420, self.fontMetrics().horizontalAdvance(label) + 80))  # the title and label never cut
 
 
 @dataclass
@@ -314,51 +337,95 @@ class ModelsPage(QWidget):
 
     # -- rename, delete, reveal -----------------------------------------------------------
     def rename_selected(self) -> None:
+        """Ask for a new name; a name that cannot be used is explained in the dialog, which stays open."""
         name = self.selected_name()
         if not name:
             return
-        new, ok = QInputDialog.getText(self, "Rename model", f"New name for “{name}”:", text=name)
-        if ok and new.strip() and new.strip() != name:
-            self.rename_model(name, new.strip())
+        text, problem = name, ""
+        while True:
+            dialog = RenameDialog(name, text, problem, self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            text = dialog.textValue().strip()
+            if not text or text == name:
+                return
+            problem = self._rename(name, text)
+            if not problem:
+                return
 
     def rename_model(self, name: str, new_name: str) -> bool:
-        """Rename a user model (the library refuses bundled models, bad names and names already taken)."""
+        """Rename a user model (the library refuses bundled models, bad names and names already taken).
+
+        Pages using the model follow the new name (``Library.renamed``): nothing is coloured again.
+        """
+        problem = self._rename(name, new_name)
+        return self._refuse(problem) if problem else True
+
+    def _rename(self, name: str, new_name: str) -> str:
+        """Rename; "" when done, else the one-line reason it was refused."""
+        from engine.inference import model_key
+
+        entry = self.library.find(name)
+        old_key = model_key(entry.path) if entry is not None else ""
         try:
-            model_library.rename_model(name, new_name)
+            target = model_library.rename_model(name, new_name)
         except ColouriseError as exc:
-            return self._refuse(str(exc))
+            return str(exc)
         if name in self._checked:
             self._checked.discard(name)
             self._checked.add(new_name)
+            settings.write("models/compare", sorted(self._checked))
+        self.library.renamed.emit(name, new_name, old_key, model_key(target))
         self.library.refresh()
         self.select(new_name)
         self.status_message.emit(f"Renamed {name} to {new_name}.")
-        return True
+        return ""
 
     def delete_selected(self) -> None:
+        """Ask, then move the selected model to the trash; where there is none, ask again before deleting for good."""
         name = self.selected_name()
         entry = self.library.find(name or "")
         if entry is None or entry.bundled:
             return
         answer = QMessageBox.question(
             self,
-            "Delete model",
-            f"Delete the model “{name}”?\n\nIts file is moved to the trash where the system has one:\n{entry.path}",
+            "Delete Model",
+            f"Move the model “{name}” to the trash?\n\n{entry.path}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.delete_model(name)
 
-    def delete_model(self, name: str) -> bool:
-        """Move a user model's file to the trash (or delete it where there is none)."""
+    def delete_model(self, name: str, confirm_permanent: bool = True) -> bool:
+        """Move a user model's file to the trash; if there is no trash, delete it for good only once the user agrees."""
+        entry = self.library.find(name)
+        if entry is None or entry.bundled:
+            return self._refuse(f"{name}: only your own models can be deleted")
         try:
-            model_library.delete_model(name, move_to_trash=_move_to_trash)
-        except ColouriseError as exc:
-            return self._refuse(str(exc))
+            move_to_trash(entry.path)
+            where = "moved to the trash"
+        except OSError as exc:
+            if confirm_permanent:
+                answer = QMessageBox.question(
+                    self,
+                    "Delete Model for Good",
+                    f"There is no trash for this file ({exc.strerror or exc}).\n\n"
+                    f"Delete “{name}” for good? It cannot be brought back.\n\n{entry.path}",
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.No,
+                )
+                if answer != QMessageBox.StandardButton.Yes:
+                    self.status_message.emit(f"Kept {name}: it could not go to the trash.")
+                    return False
+            try:
+                model_library.delete_model(name)  # no trash: the file goes for good, as the user agreed
+            except ColouriseError as exc2:
+                return self._refuse(str(exc2))
+            where = "deleted for good"
         self._checked.discard(name)
         self.library.refresh()
-        self.status_message.emit(f"Deleted {name}.")
+        self.status_message.emit(f"{name} {where}.")
         return True
 
     def reveal_selected(self) -> None:

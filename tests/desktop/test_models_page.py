@@ -71,7 +71,7 @@ def test_import_of_a_good_model_adds_it_under_a_free_name(page, qtbot, tmp_path,
     assert source.is_file()  # the original stays where it was
 
 
-def test_rename_and_delete(page, qtbot, library_dir, monkeypatch, warnings):
+def test_rename_and_delete(page, qtbot, library_dir, monkeypatch, warnings, isolated, tmp_path):
     assert page.rename_model("alpha-test", "my-model")
     assert page.names() == ["my-model"]
     assert (library_dir / "my-model.safetensors").is_file()
@@ -79,13 +79,75 @@ def test_rename_and_delete(page, qtbot, library_dir, monkeypatch, warnings):
     assert "letters, digits" in warnings[-1]
 
     page.select("my-model")
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, title, text, *a: asked.append(text) or QMessageBox.StandardButton.No)
     page.delete_selected()
     assert page.names() == ["my-model"]  # not confirmed: kept
+    assert "trash" in asked[-1]
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     page.delete_selected()
     assert page.names() == []
     assert not (library_dir / "my-model.safetensors").exists()
+    trashed = tmp_path / "xdg-data" / "Trash" / "files" / "my-model.safetensors"
+    assert trashed.is_file()  # in the trash (send2trash), not gone
+
+
+def test_where_there_is_no_trash_delete_says_it_is_for_good_before_deleting(page, library_dir, monkeypatch, warnings):
+    import desktop.models_page as models_page
+
+    def no_trash(path):
+        raise OSError(13, "no trash can be used on this drive")
+
+    monkeypatch.setattr(models_page, "move_to_trash", no_trash)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, title, text, *a: asked.append((title, text)) or QMessageBox.StandardButton.No)
+    assert not page.delete_model("alpha-test")
+    assert "for good" in asked[-1][0].lower() and "cannot be brought back" in asked[-1][1]
+    assert (library_dir / "alpha-test.safetensors").is_file()  # said no: kept
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert page.delete_model("alpha-test")
+    assert not (library_dir / "alpha-test.safetensors").exists() and page.names() == []
+
+
+def test_the_rename_dialog_keeps_its_title_and_stays_open_on_a_bad_name(page, library_dir, monkeypatch, save_lineage_model):
+    from desktop.models_page import RenameDialog
+
+    save_lineage_model(library_dir / "taken.safetensors", seed=3)
+    page.library.refresh()
+    page.select("alpha-test")
+    tries = iter(["taken", "bad name!", "holiday"])
+    shown = []
+
+    def answer(dialog):
+        shown.append((dialog.windowTitle(), dialog.labelText(), dialog.minimumWidth()))
+        dialog.setTextValue(next(tries))
+        return QDialog.DialogCode.Accepted
+
+    from PySide6.QtWidgets import QDialog
+
+    monkeypatch.setattr(RenameDialog, "exec", answer)
+    page.rename_selected()
+    assert [title for title, _label, _width in shown] == ["Rename Model"] * 3
+    assert "exists already" in shown[1][1] and "letters, digits" in shown[2][1]  # the reason, in the reopened dialog
+    assert all(width >= 420 for _t, _l, width in shown)
+    assert sorted(page.names()) == ["holiday", "taken"]
+
+
+def test_renaming_the_model_in_use_keeps_it_chosen_without_colouring_again(window, page, qtbot, library_dir, tmp_path, grey_photo, save_lineage_model, wait_all_coloured):
+    save_lineage_model(library_dir / "other.safetensors", seed=4)
+    page.library.refresh()
+    colourise = window.colourise_page
+    assert colourise.select_model("other")
+    colourise.add_paths([grey_photo(tmp_path / "a.png"), grey_photo(tmp_path / "b.png", seed=1)])
+    wait_all_coloured(colourise, 2)
+    states = []
+    colourise.queue.model().dataChanged.connect(lambda *_: states.append([colourise.queue.state(k).value for k in colourise.queue.keys()]))
+    assert page.rename_model("other", "portraits")
+    assert colourise.current_model_name() == "portraits"
+    assert colourise.model_box.currentText().startswith("portraits")
+    assert [colourise.queue.state(k).value for k in colourise.queue.keys()] == ["done", "done"]
+    assert not any("waiting" in row or "working" in row for row in states)  # nothing was queued again
+    assert not colourise.is_busy()
 
 
 def test_bundled_models_cannot_be_renamed_or_deleted(page, warnings, isolated, tmp_path, save_lineage_model):
