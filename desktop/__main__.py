@@ -61,7 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         coroutine = run_window
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        return runner.run(coroutine(args))
+        status = runner.run(coroutine(args))
+    # Everything Qt is gone by now (run_window deleted the window); collect the Python
+    # side while the QApplication still exists, not during interpreter finalisation.
+    import gc
+
+    gc.collect()
+    return status
 
 
 async def run_window(args: argparse.Namespace) -> int:
@@ -83,11 +89,16 @@ async def run_window(args: argparse.Namespace) -> int:
         QTimer.singleShot(0, window.warm_up)
     if args.photos:
         window.colourise_page.add_paths(args.photos)
-    return await closed
+    try:
+        return await closed
+    finally:
+        _close_on_signals(None)  # back to the default handlers: the window is going
+        window.shut_down()  # stop and join the workers, delete the widgets: then leave
+        del window
 
 
 def _close_on_signals(window) -> None:
-    """Ctrl+C or a polite kill closes the window the usual way (asking first if a model is training)."""
+    """Ctrl+C or a polite kill closes the window the usual way (asking first if a model is training); None: defaults again."""
     import signal
 
     from PySide6.QtCore import QTimer
@@ -97,7 +108,10 @@ def _close_on_signals(window) -> None:
 
     for name in ("SIGINT", "SIGTERM"):
         if hasattr(signal, name):
-            signal.signal(getattr(signal, name), request_close)
+            default = signal.default_int_handler if name == "SIGINT" else signal.SIG_DFL
+            signal.signal(getattr(signal, name), request_close if window is not None else default)
+    if window is None:
+        return
     # Python runs signal handlers only between bytecodes; a slow tick lets it in while Qt idles.
     ticker = QTimer(window)
     ticker.timeout.connect(lambda: None)

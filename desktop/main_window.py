@@ -19,6 +19,7 @@ from engine.library import DEFAULT_MODEL, resources_dir
 
 TABS = ("Colourise", "Train", "Runs", "Models")
 CLOSE_WAIT_MS = 5000  # at exit, how long to wait for the photo lane to finish its current step
+SHUTDOWN_WAIT_S = 120  # after the window closed: the longest a stuck job may hold up the exit
 
 LINEAGE_HTML = """
 <p>The architectures come from a university study of convolutional encoder-decoders
@@ -354,11 +355,7 @@ class MainWindow(QMainWindow):
             event.ignore()  # still waiting for the run to end
             return
         self._save_settings()
-        self.colourise_page.stop_all()
-        for lane in (self.photo_lane, self.misc_lane):
-            lane.stop_all()
-        for lane in (self.photo_lane, self.misc_lane, self.train_lane):
-            lane.wait(CLOSE_WAIT_MS)
+        self.stop_workers()
         event.accept()
         self.closed.emit()
 
@@ -368,6 +365,34 @@ class MainWindow(QMainWindow):
         self.start_training_action.setEnabled(not training)
         self.resume_training_action.setEnabled(not training)
         self.stop_training_action.setEnabled(training)
+
+    def stop_workers(self, wait_ms: int = CLOSE_WAIT_MS) -> bool:
+        """Ask every job to stop and wait for the lanes to go idle; False if one is still busy after ``wait_ms`` each."""
+        self.colourise_page.stop_all()
+        lanes = (self.photo_lane, self.misc_lane, self.train_lane)
+        for lane in lanes:
+            lane.stop_all()
+        return all([lane.wait(wait_ms) for lane in lanes])
+
+    def shut_down(self) -> None:
+        """The orderly end, after ``closed``: workers stopped and joined, timers stopped, widgets deleted.
+
+        Nothing of the window may outlive the QApplication or be left to the garbage
+        collector at interpreter exit (pyqtgraph items, worker signal objects, threads).
+        """
+        from PySide6.QtCore import QCoreApplication, QEvent
+        from PySide6.QtCore import QTimer as _QTimer
+
+        import time
+
+        give_up = time.monotonic() + SHUTDOWN_WAIT_S
+        while not self.stop_workers() and time.monotonic() < give_up:
+            pass  # a job between two should_stop checks ends soon; its thread must end before Python's teardown
+        for timer in self.findChildren(_QTimer):
+            timer.stop()
+        self.library.blockSignals(True)  # no file-system notice reaches half-deleted pages
+        self.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
     def _on_training_ended(self, _event) -> None:
         self._update_train_actions()

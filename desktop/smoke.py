@@ -116,3 +116,4 @@ async def run_smoke_test(_args) -> int:
     finally:
         if window is not None:
             window.close()
+            window.shut_down()
