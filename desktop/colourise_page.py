@@ -157,10 +157,9 @@ class ColourisePage(QWidget):
 
     def _on_model_renamed(self, old: str, new: str, old_key: str, new_key: str) -> None:
         """The model was renamed: keep it chosen under its new name, with every colour already made."""
-        for item in self.items.values():
-            for made in (item.predictions, item.thumbs):
-                if old_key in made:
-                    made[new_key] = made.pop(old_key)
+        for item in self.items.values():  # (predictions are cached by the engine, per model file)
+            if old_key in item.thumbs:
+                item.thumbs[new_key] = item.thumbs.pop(old_key)
         if settings.read("colourise/model", "", str) == old:
             settings.write("colourise/model", new)
         index = self.model_box.findData(old)
