@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QTa
 
 from desktop import settings
 from desktop.colourise_page import ColourisePage
+from desktop.drops import URI_LIST, describe_formats, local_paths
 from desktop.library_model import Library
 from desktop.workers import Lane
 from engine import __version__
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.train_lane = Lane("training", parent=self)
         self.misc_lane = Lane("misc", parent=self)
         self._closing = False
+        self._drag_paths: list[Path] = []  # what the current drag carried at drag-enter
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -296,7 +298,8 @@ class MainWindow(QMainWindow):
     # -- drag and drop anywhere -----------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         mime = event.mimeData()
-        if (mime.hasUrls() and any(u.isLocalFile() for u in mime.urls())) or mime.hasImage():
+        self._drag_paths = local_paths(mime)  # a drop may arrive with less than this: kept as its fallback
+        if self._drag_paths or mime.hasImage() or mime.hasFormat(URI_LIST):
             event.acceptProposedAction()
         else:
             event.ignore()
@@ -304,16 +307,22 @@ class MainWindow(QMainWindow):
     def dragMoveEvent(self, event) -> None:  # noqa: N802
         event.acceptProposedAction()
 
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802
+        self._drag_paths = []
+        super().dragLeaveEvent(event)
+
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         mime = event.mimeData()
-        files = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() else []
+        files = local_paths(mime) or self._drag_paths
+        self._drag_paths = []
         if files:
             self.show_tab("Colourise")
             self.colourise_page.add_paths(files)
-        elif mime.hasImage():
+        elif mime is not None and mime.hasImage() and not QImage(mime.imageData()).isNull():
             self.show_tab("Colourise")
             self.colourise_page.add_image(QImage(mime.imageData()), "dropped.png")
         else:
+            self.show_status(f"Nothing to add: the drop held no files or picture (it offered {describe_formats(mime)}).")
             event.ignore()
             return
         event.acceptProposedAction()
