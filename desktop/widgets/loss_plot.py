@@ -60,13 +60,41 @@ def _nice_candidates(low: float, high: float, max_labels: int) -> list[float]:
         if len(ticks) > max_labels:
             break
         best = ticks
+    if len(best) < 2:  # a range narrower than any mantissa step (a loss between 4.8 and 4.95): linear 1-2-5 steps
+        best = [math.log10(v) for v in _linear_ticks(10.0**low, 10.0**high, max_labels)]
     return best
 
 
-def tick_label(log_value: float) -> str:
-    """The loss at a tick, short: ``0.02``, ``1.5``, ``3e-05``."""
+def _linear_ticks(low: float, high: float, max_labels: int) -> list[float]:
+    """Round values (multiples of 1, 2 or 5 x 10^k) between ``low`` and ``high``, at most ``max_labels``."""
+    span = high - low
+    if span <= 0 or low <= 0:
+        return []
+    for exponent in range(math.floor(math.log10(span)) - 2, math.floor(math.log10(span)) + 2):
+        for mantissa in (1, 2, 5):
+            step = mantissa * 10.0**exponent
+            first = math.ceil(low / step)
+            values = [k * step for k in range(first, math.floor(high / step) + 1)]
+            if 2 <= len(values) <= max_labels:
+                return values
+    return []
+
+
+def tick_label(log_value: float, digits: int = 2) -> str:
+    """The loss at a tick, short: ``0.02``, ``1.5``, ``3e-05``; ``digits`` significant digits."""
     value = 10.0**log_value
-    return f"{value:.2g}" if 1e-3 <= value < 1e4 else f"{value:.0e}".replace("e-0", "e-").replace("e+0", "e")
+    if 1e-3 <= value < 1e4:
+        return f"{value:.{digits}g}"
+    return f"{value:.{digits - 1}e}".replace("e-0", "e-").replace("e+0", "e")
+
+
+def tick_labels(log_values: list[float]) -> list[str]:
+    """Labels for ticks, with as few digits as keep them apart (4.8, 4.85, 4.9 on a narrow range)."""
+    for digits in range(2, 7):
+        labels = [tick_label(v, digits) for v in log_values]
+        if len(set(labels)) == len(labels):
+            return labels
+    return labels
 
 
 class LogLossAxis(pg.AxisItem):
@@ -81,7 +109,7 @@ class LogLossAxis(pg.AxisItem):
     def tickStrings(self, values, scale, spacing):  # noqa: N802
         if not self.logMode:
             return super().tickStrings(values, scale, spacing)
-        return [tick_label(v) for v in values]
+        return tick_labels(list(values))
 
 
 class _Series:

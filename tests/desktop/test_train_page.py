@@ -295,3 +295,14 @@ def test_resume_a_run_lists_stopped_runs_and_continues_the_chosen_one(window, pa
     window.open_runs_action.trigger()
     page.runs_link.linkActivated.emit("runs")
     assert opened == [str(runs_dir())] * 2
+
+
+def test_stop_training_is_enabled_only_while_a_model_trains(window, page, qtbot):
+    assert not window.stop_training_action.isEnabled() and window.start_training_action.isEnabled()
+    page.field("epochs").set_value(40)
+    with qtbot.waitSignal(page.training_ended, timeout=60_000):
+        page.start()
+        assert window.stop_training_action.isEnabled()
+        assert not window.start_training_action.isEnabled() and not window.resume_training_action.isEnabled()
+        window.stop_training_action.trigger()
+    assert not window.stop_training_action.isEnabled() and window.start_training_action.isEnabled()
