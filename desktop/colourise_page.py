@@ -24,7 +24,7 @@ from desktop.hint_mode import HintMode
 from desktop.images import qimage_to_photo
 from desktop.library_model import Library
 from desktop.widgets.actions import make_action
-from desktop.widgets.colourise_bar import ColouriseBar, ProgressRow, ask_replace
+from desktop.widgets.colourise_bar import ColouriseBar, PausedRow, ProgressRow, ask_replace
 from desktop.widgets.photo_queue import PhotoQueue
 from desktop.widgets.split_view import SplitView
 from desktop.workers import Job, Lane
@@ -34,7 +34,10 @@ from engine.inference import model_key
 from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos
 
 PHOTO_FILTER = "Photos ({});;All files (*)".format(" ".join(f"*{s}" for s in sorted(PHOTO_SUFFIXES)))
-EMPTY_TEXT = "Drop photos or folders anywhere on this window,\nor use Open (Ctrl+O) or Paste (Ctrl+V)."
+EMPTY_TEXT = (
+    "Drop photos or folders anywhere on this window,\nor use Open (Ctrl+O) or Paste (Ctrl+V).\n\n"
+    "To try it out: File > Open Sample Photos."
+)
 NO_MODELS_TEXT = "No models yet: train one on the Train tab, or import a .safetensors file on the Models tab."
 
 
@@ -55,6 +58,7 @@ class ColourisePage(QWidget):
         self._prepare_job: Job | None = None
         self._save_job: Job | None = None
         self._save_keys: list[int] = []
+        self._saved: set[int] = set()  # photos saved since they were coloured (Clear Queue loses nothing of them)
         self._last_model: str | None = None
         self._build()
         self.preview = PhotoPreview(self.view, lane, self)
@@ -90,6 +94,7 @@ class ColourisePage(QWidget):
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice.hide()
         self.progress_row = ProgressRow()
+        self.paused_row = PausedRow()  # after Cancel: how many still wait, and Colour the Rest
         # The controls by name, for the window, the tests and the benches:
         self.model_box, self.format_box, self.strength, self.progress = self.bar.model_box, self.bar.format_box, self.bar.strength, self.progress_row.bar
 
@@ -100,7 +105,7 @@ class ColourisePage(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([240, 800])
         layout = QVBoxLayout(self)
-        for widget, stretch in ((self.bar, 0), (self.notice, 0), (splitter, 1), (self.progress_row, 0)):
+        for widget, stretch in ((self.bar, 0), (self.notice, 0), (splitter, 1), (self.progress_row, 0), (self.paused_row, 0)):
             layout.addWidget(widget, stretch)
 
         self.queue.current_changed.connect(self._on_current_changed)
@@ -121,6 +126,7 @@ class ColourisePage(QWidget):
         self.save_action = action("&Save…", QKeySequence.StandardKey.Save, self.save_selected, "Save the selected photo in colour")
         self.save_all_action = action("Save &All…", "Ctrl+Shift+S", self.save_all, "Save every coloured photo to a folder")
         self.cancel_action = action("&Cancel", "Esc", self.cancel, "Stop colouring or saving the queue")
+        self.colour_rest_action = action("Colour the &Rest", "Ctrl+R", self.colour_rest, "Colour the photos still waiting after Cancel")
         self.clear_action = action("C&lear Queue", None, self.clear_queue, "Take every photo off the queue (files stay)")
         self.fit_action = action("&Fit to Window", "Ctrl+0", self.view.zoom_fit, "Show the whole photo")
         self.actual_action = action("&Actual Pixels (100 %)", "Ctrl+1", lambda: self.view.zoom_actual(), "One photo pixel per screen pixel")
@@ -133,13 +139,15 @@ class ColourisePage(QWidget):
         self.bar.save_button.setToolTip(self.save_action.toolTip())
         self.bar.save_all_button.setToolTip(self.save_all_action.toolTip())
         self.cancel_action.setEnabled(False)
+        self.colour_rest_action.setEnabled(False)
+        self.paused_row.button.setDefaultAction(self.colour_rest_action)
 
     def actions_for_menus(self) -> dict[str, list[QAction | None]]:
         """The page's actions by menu group (None: a separator): "open" and "save" (File), "edit", "view"."""
         return {
             "open": [self.open_action, self.open_folder_action, self.paste_action],
             "save": [self.save_action, self.save_all_action],
-            "edit": [self.cancel_action, self.clear_action, None, self.stronger_action, self.weaker_action, None, *self.hints.actions()],
+            "edit": [self.cancel_action, self.colour_rest_action, self.clear_action, None, self.stronger_action, self.weaker_action, None, *self.hints.actions()],
             "view": [self.fit_action, self.actual_action, self.zoom_in_action, self.zoom_out_action],
         }
 
@@ -207,7 +215,13 @@ class ColourisePage(QWidget):
         if not files:
             self.status_message.emit("No photos found there.")
             return
-        added = [self._add(source) for source in self.photos.new_files(files)]
+        added = [self._add(source, start=False) for source in self.photos.new_files(files)]
+        self._pump()  # once all are queued: the progress counts them all from the first photo on
+        if added:
+            self.queue.select(added[0])  # what was just added is what the user looks at
+        else:
+            self.status_message.emit("Those photos are in the queue already.")
+            return
         self.status_message.emit(f"Added {len(added)} photo{'s' if len(added) != 1 else ''} to the queue.")
         self.hints.look_for_saved_hints(added)
 
@@ -216,14 +230,17 @@ class ColourisePage(QWidget):
         if image.isNull():
             self.status_message.emit("The clipboard holds no image.")
             return None
-        return self._add(PhotoSource(name or self.photos.pasted_name(), pasted=qimage_to_photo(image)))
+        key = self._add(PhotoSource(name or self.photos.pasted_name(), pasted=qimage_to_photo(image)))
+        self.queue.select(key)
+        return key
 
-    def _add(self, source: PhotoSource) -> int:
+    def _add(self, source: PhotoSource, start: bool = True) -> int:
         key = self.photos.add(source)
         self.queue.add(key, source.name, str(source.path) if source.path else "pasted image")
         if self.queue.current_key() is None:
             self.queue.select(key)
-        self._pump()
+        if start:
+            self._pump()
         self._update_buttons()
         return key
 
@@ -254,15 +271,53 @@ class ColourisePage(QWidget):
             self._prepare_job.stop()
         for item in self.photos.remove(keys):
             COLOURS.forget(item.source)
+        self._saved.difference_update(keys)
         self.hints.forget(keys)
         self.queue.remove(keys)
         self.preview.forget(keys)
         if self.queue.current_key() is None:
-            self.view.clear()
+            self._show_empty()
         self._update_buttons()
+        self._show_progress()
 
-    def clear_queue(self) -> None:
-        self.remove_items(self.photos.keys())
+    def unsaved(self) -> list[int]:
+        """Photos coloured but not saved since: what clearing the queue would lose."""
+        return [key for key in self.photos.keys() if self.photos.state(key) == QueueState.DONE and key not in self._saved]
+
+    def clear_queue(self) -> bool:
+        """Take every photo off the queue (the files stay); asks first when coloured photos are not saved."""
+        keys = self.photos.keys()
+        if not keys:
+            return False
+        unsaved = self.unsaved()
+        if unsaved:
+            count = len(unsaved)
+            answer = QMessageBox.question(
+                self,
+                "Clear Queue",
+                f"Take all {len(keys)} photos off the queue?\n\n{count} coloured photo{'s have' if count != 1 else ' has'} "
+                "not been saved; the colours would be lost. The photo files themselves stay where they are.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        self.cancel_quietly()
+        self.remove_items(keys)
+        self.status_message.emit(f"Cleared the queue ({len(keys)} photo{'s' if len(keys) != 1 else ''}).")
+        return True
+
+    def cancel_quietly(self) -> None:
+        """Stop the queue's colouring without a word (it is being emptied)."""
+        if self._prepare_job is not None:
+            self._prepare_job.stop()
+
+    def _show_empty(self) -> None:
+        """Nothing selected: the view says how to add photos (never an old "Opening…")."""
+        self.view.clear()
+        self.view.set_busy("")
+        usable = bool(self.library.usable())
+        self.view.set_placeholder(EMPTY_TEXT if usable else NO_MODELS_TEXT)
 
     # -- colouring the queue --------------------------------------------------------------
     def _show_item_state(self, key: int) -> None:
@@ -314,6 +369,9 @@ class ColourisePage(QWidget):
                 self.progress_row.show_step(f"Colouring {finished + 1} of {total}", finished, total)
         self.progress_row.setVisible(busy)
         self.cancel_action.setEnabled(busy)
+        waiting = self.photos.counts()[QueueState.WAITING] if self.photos.paused and not busy else 0
+        self.colour_rest_action.setEnabled(waiting > 0)
+        self.paused_row.show_waiting(waiting)
 
     def cancel(self) -> None:
         """Stop colouring the queue (photos not yet done stay waiting) and any save in progress."""
@@ -323,6 +381,11 @@ class ColourisePage(QWidget):
         if self._save_job is not None:
             self._save_job.stop()
         self.status_message.emit("Cancelled.")
+
+    def colour_rest(self) -> None:
+        """Go on colouring the photos that still wait (after Cancel)."""
+        self.photos.paused = False
+        self._pump()
 
     def is_busy(self) -> bool:
         return self._prepare_job is not None or self._save_job is not None or self.preview.busy
@@ -337,6 +400,8 @@ class ColourisePage(QWidget):
         self._update_buttons()
         self.hints.show_key(key)
         self._show_current()
+        if key is None:
+            self._show_empty()
 
     def _show_current(self) -> None:
         """(Re)colour the selected photo for the view with the current model and strength."""
@@ -441,6 +506,7 @@ class ColourisePage(QWidget):
         elif isinstance(event, PhotoDone):
             self.progress_row.show_step(self.progress_row.label.text(), event.index + 1)
             key = self._save_keys[event.index]
+            self._saved.add(key)
             if key in self.items and self.hints.owns_view(key):
                 self.hints.write_for_saved(key, event.output)
         elif isinstance(event, PhotoFailed):
@@ -458,8 +524,28 @@ class ColourisePage(QWidget):
 
     def _on_save_ended(self) -> None:
         self._save_job = None
+        self._thumbnail_saved()
         self._show_progress()
         self._pump()
+
+    def _thumbnail_saved(self) -> None:
+        """Photos saved while still waiting (after Cancel, say) are coloured now: the list shows them done.
+
+        Their colours were just made for saving (the engine keeps them), so this is quick.
+        """
+        model_path = self.current_model_path()
+        for key in self._save_keys:
+            item = self.items.get(key)
+            if model_path is None or item is None or item.state != QueueState.WAITING or key == self.photos.working:
+                continue
+            self.lane.submit(
+                prepare_item, key, item.source, model_path, self.strength_value(), name="thumbnail",
+                on_finished=self._on_prepared, on_error=lambda message, key=key: self._on_thumbnail_failed(key, message),
+            )
+
+    def _on_thumbnail_failed(self, key: int, message: str) -> None:
+        if self.photos.failed(key, message):
+            self.item_finished.emit(key)
 
     def _update_buttons(self) -> None:
         has_model = self.current_model_path() is not None

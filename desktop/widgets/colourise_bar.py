@@ -91,6 +91,25 @@ class ProgressRow(QWidget):
             self.bar.setValue(value)
 
 
+class PausedRow(QWidget):
+    """"Cancelled: 16 photos still waiting. [Colour the Rest]"; hidden when none wait."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.label = QLabel()
+        self.button = QToolButton()  # the page gives it its Colour the Rest action
+        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.button)
+        self.hide()
+
+    def show_waiting(self, waiting: int) -> None:
+        self.label.setText(f"Cancelled: {waiting} photo{'s' if waiting != 1 else ''} still waiting.")
+        self.setVisible(waiting > 0)
+
+
 def ask_replace(parent: QWidget, existing: list[Path]) -> str:
     """Ask what to do about existing files: "replace", "keep" (save under new names) or "cancel"."""
     names = "\n".join(p.name for p in existing[:8]) + ("\n…" if len(existing) > 8 else "")

@@ -1,0 +1,86 @@
+"""The Colourise page's flow around the queue: Cancel and Colour the Rest, Save All, Clear Queue, what is selected."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+
+from desktop.colourise_page import EMPTY_TEXT
+from desktop.colourise_queue import QueueState
+
+
+def _queue(page, qtbot, paths) -> None:
+    page.add_paths(paths)
+    qtbot.waitUntil(lambda: len(page.queue.keys()) == len(paths))
+
+
+def test_after_cancel_the_bar_goes_and_colour_the_rest_finishes_the_queue(window, qtbot, tmp_path, grey_photo, wait_all_coloured):
+    page = window.colourise_page
+    _queue(page, qtbot, [grey_photo(tmp_path / f"{i}.png", seed=i) for i in range(6)])
+    page.cancel()
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
+    waiting = page.photos.counts()[QueueState.WAITING]
+    assert waiting > 0
+    assert page.progress_row.isHidden()  # no stale "Colouring 3 of 6 [Cancel]"
+    assert not page.paused_row.isHidden() and f"{waiting} photo" in page.paused_row.label.text()
+    assert page.colour_rest_action.isEnabled() and not page.cancel_action.isEnabled()
+    assert page.colour_rest_action in window.findChildren(type(page.colour_rest_action))
+    page.paused_row.button.click()
+    wait_all_coloured(page, 6)
+    assert page.paused_row.isHidden() and not page.colour_rest_action.isEnabled() and page.progress_row.isHidden()
+
+
+def test_the_progress_counts_every_queued_photo(window, qtbot, tmp_path, grey_photo):
+    page = window.colourise_page
+    texts = []
+    original = page.progress_row.show_step
+    page.progress_row.show_step = lambda text, *a, **k: (texts.append(text), original(text, *a, **k))
+    _queue(page, qtbot, [grey_photo(tmp_path / f"{i}.png", seed=i) for i in range(5)])
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=30_000)
+    colouring = [t for t in texts if t.startswith("Colouring")]
+    assert colouring and all(t.endswith("of 5") for t in colouring), colouring
+
+
+def test_save_all_shows_the_photos_it_coloured_as_done(window, qtbot, tmp_path, grey_photo):
+    page = window.colourise_page
+    _queue(page, qtbot, [grey_photo(tmp_path / f"{i}.png", seed=i) for i in range(4)])
+    page.cancel()
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
+    assert page.photos.counts()[QueueState.WAITING] > 0
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        assert page.save_all_to(tmp_path / "out")
+    qtbot.waitUntil(lambda: all(page.photos.state(k) == QueueState.DONE for k in page.photos.keys()), timeout=30_000)
+    for key in page.photos.keys():
+        assert not page.queue.item(page.queue.keys().index(key)).icon().isNull()
+        assert page.photos.items[key].thumbs  # a coloured thumbnail, not a blank page
+    assert len(list((tmp_path / "out").iterdir())) == 4
+
+
+def test_clear_queue_asks_when_coloured_photos_are_unsaved_then_shows_the_empty_hint(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
+    page = window.colourise_page
+    _queue(page, qtbot, [grey_photo(tmp_path / f"{i}.png", seed=i) for i in range(3)])
+    wait_all_coloured(page, 3)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, title, text, *a: asked.append(text) or QMessageBox.StandardButton.No)
+    assert not page.clear_queue()
+    assert "3 coloured photos have not been saved" in asked[-1] and len(page.queue.keys()) == 3
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        page.save_all_to(tmp_path / "out")
+    asked.clear()
+    assert page.clear_queue()  # everything saved: nothing to lose, nothing asked
+    assert asked == [] and page.queue.keys() == []
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=10_000)
+    assert page.view._placeholder == EMPTY_TEXT and "File > Open Sample Photos" in EMPTY_TEXT
+
+
+def test_added_photos_are_selected(window, qtbot, tmp_path, grey_photo):
+    from PySide6.QtGui import QImage
+
+    page = window.colourise_page
+    _queue(page, qtbot, [grey_photo(tmp_path / "first.png")])
+    page.add_paths([grey_photo(tmp_path / "second.png", seed=1), grey_photo(tmp_path / "third.png", seed=2)])
+    qtbot.waitUntil(lambda: len(page.queue.keys()) == 3)
+    assert page.items[page.queue.current_key()].source.name == "second.png"
+    image = QImage(20, 10, QImage.Format.Format_RGB32)
+    image.fill(0x808080)
+    key = page.add_image(image)
+    assert page.queue.current_key() == key
