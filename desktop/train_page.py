@@ -691,6 +691,7 @@ class TrainPage(QWidget):
         elif isinstance(event, TrainingFailed):
             if self.plot.train.count == 0:
                 self.plot.clear()  # nothing drawn: no axes left from an earlier run
+            _discard_empty_run(event.run_dir)
             self._show_state(f"Training failed: {event.message}")
             self.status_message.emit(f"Training failed: {event.message}")
             self.progress.setRange(0, 1)
@@ -736,6 +737,29 @@ def _tracker_boxes() -> dict[str, QCheckBox]:
         box.setToolTip(tip if reason is None else reason.replace(f"--log {name} needs", "Needs"))
         boxes[name] = box
     return boxes
+
+
+# A run folder holding only these failed before its first step: a failed Start leaves nothing behind.
+EMPTY_RUN_FILES = {"config.toml", "dataset.json", "status.json", "run.lock"}
+
+
+def _discard_empty_run(run_dir: Path | None) -> bool:
+    """Remove a run folder that a failed Start left with nothing in it to look at or resume; True if removed.
+
+    Only the window does this (its Start is tried again and again while a form is
+    being fixed); the command line keeps every run folder for ``colourise runs``.
+    """
+    import shutil
+
+    if run_dir is None or not Path(run_dir).is_dir():
+        return False
+    try:
+        if not {p.name for p in Path(run_dir).iterdir()} <= EMPTY_RUN_FILES:
+            return False
+        shutil.rmtree(run_dir)
+    except OSError:
+        return False  # left as it is: a folder too many beats an error message
+    return True
 
 
 def _metrics_text(loss: float, metrics: dict[str, float]) -> str:

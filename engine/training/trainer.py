@@ -26,7 +26,6 @@ import errno
 import hashlib
 import math
 import os
-import shutil
 import time
 import traceback
 from collections import deque
@@ -111,8 +110,6 @@ def train(config: TrainConfig, state: TaskState | None = None):
         if run is not None:
             run.close(event)
         distributed.teardown(info)
-    if run is not None and isinstance(event, (TrainingFailed, TrainingCancelled)) and run.discard_if_empty():
-        event.run_dir = None  # nothing was left to look at or resume
     if info.is_main:
         state.emit(event)
     return event
@@ -630,22 +627,6 @@ class _Run:
         self._close_loader()
         if self.status is not None:
             self.status.end(event)
-
-    def discard_if_empty(self) -> bool:
-        """Remove a new run's folder that holds nothing but its recipe (it failed or stopped before any step).
-
-        A failed Start must not leave a folder behind for every try; a run with a
-        checkpoint, logged steps or an error log is kept. True when it was removed.
-        """
-        if self.config.resume or not self.info.is_main or self.run_dir is None or not self.run_dir.is_dir():
-            return False
-        try:
-            if not {p.name for p in self.run_dir.iterdir()} <= {CONFIG_NAME, "dataset.json"}:
-                return False
-            shutil.rmtree(self.run_dir)
-        except OSError:
-            return False  # left as it is: a folder too many beats an error at the end of a run
-        return True
 
     def write_error_log(self) -> None:
         if self.files is not None:

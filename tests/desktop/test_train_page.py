@@ -223,6 +223,10 @@ def test_a_failed_start_leaves_no_numbers_of_the_run_before(page, qtbot, tmp_pat
     with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
         page.start()
     assert "12 greyscale" in ended.args[0].message  # the same count as the folder's line
+    from desktop.train_page import runs_dir
+
+    assert ended.args[0].run_dir is None or not ended.args[0].run_dir.exists()  # a failed Start leaves no folder behind
+    assert all((run / "checkpoint.pt").exists() or (run / "metrics.jsonl").exists() for run in runs_dir().iterdir())
     assert page.metrics_label.text() == "–" and page.eta_label.text() == "–" and page.step_label.text() == "–"
     assert page.plot.train.count == 0 and page.plot.val.count == 0
 
