@@ -88,7 +88,7 @@ async def run_window(args: argparse.Namespace) -> int:
     else:
         QTimer.singleShot(0, window.warm_up)
     if args.photos:
-        window.colourise_page.add_paths(args.photos)
+        window.open_photos(args.photos)
     try:
         return await closed
     finally:

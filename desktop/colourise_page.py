@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from desktop import settings
 from desktop.colour_jobs import COLOURS, Prepared, prepare_item, save_photos_job
@@ -110,6 +110,9 @@ class ColourisePage(QWidget):
 
         self.queue.current_changed.connect(self._on_current_changed)
         self.queue.remove_requested.connect(self.remove_items)
+        self.queue.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # long names are elided instead
+        self.queue.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.queue.customContextMenuRequested.connect(lambda pos: self.queue_menu().popup(self.queue.viewport().mapToGlobal(pos)))
         self.model_box.currentIndexChanged.connect(self._on_model_changed)
         self.bar.strength_changed.connect(self._on_strength_changed)
         self.bar.save_button.clicked.connect(self.save_selected)
@@ -279,6 +282,22 @@ class ColourisePage(QWidget):
             self._show_empty()
         self._update_buttons()
         self._show_progress()
+
+    def queue_menu(self) -> QMenu:
+        """The photo list's context menu: what can be done with the selected photos."""
+        menu = QMenu(self)
+        keys = self.queue.selected_keys()
+        remove = menu.addAction(f"Remove from Queue ({len(keys)})" if len(keys) > 1 else "Remove from Queue")
+        remove.setEnabled(bool(keys))
+        remove.triggered.connect(lambda: self.remove_items(keys))
+        item = self.items.get(self.queue.current_key()) if len(keys) <= 1 else None
+        reveal = menu.addAction("Show Original in Folder")
+        reveal.setEnabled(item is not None and item.source.path is not None)
+        reveal.triggered.connect(lambda: item is not None and _reveal(item.source.path))
+        menu.addSeparator()
+        for act in (self.save_action, self.save_all_action, self.colour_rest_action, self.cancel_action, None, self.clear_action):
+            menu.addSeparator() if act is None else menu.addAction(act)
+        return menu
 
     def unsaved(self) -> list[int]:
         """Photos coloured but not saved since: what clearing the queue would lose."""
@@ -555,3 +574,9 @@ class ColourisePage(QWidget):
         for widget in (self.bar.save_all_button, self.save_all_action):
             widget.setEnabled(has_model and bool(saveable))
 
+
+def _reveal(path: Path) -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))

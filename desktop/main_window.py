@@ -6,7 +6,7 @@ import html
 import importlib
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QImage, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
 
@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.misc_lane = Lane("misc", parent=self)
         self._closing = False
         self._drag_paths: list[Path] = []  # what the current drag carried at drag-enter
+        self._tab_restored = False  # photos opened at launch keep the Colourise tab in front
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -193,12 +194,12 @@ class MainWindow(QMainWindow):
         groups = page.actions_for_menus()
         file_menu = self.menuBar().addMenu("&File")
         self._add_actions(file_menu, groups["open"])
-        self.sample_action = self._action("Open &Sample Photo", None, self.open_sample, "Add a greyscale sample photo to try Colourise")
+        self.sample_action = self._action("Open &Sample Photos", None, self.open_sample, "Add the greyscale sample photos that come with Colourise, to try it")
         file_menu.addAction(self.sample_action)
         file_menu.addSeparator()
         self._add_actions(file_menu, groups["save"])
         file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, "Close Colourise"))
+        file_menu.addAction(self._action("&Quit", "Ctrl+Q", self.close, "Close Colourise"))  # StandardKey.Quit is empty on some platforms
         edit_menu = self.menuBar().addMenu("&Edit")
         self._add_actions(edit_menu, groups["edit"])
         view_menu = self.menuBar().addMenu("&View")
@@ -224,6 +225,9 @@ class MainWindow(QMainWindow):
             ],
         )
         help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", "F1", self.show_shortcuts, "Every keyboard shortcut of the window")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addSeparator()
         help_menu.addAction(self._action("&About Colourise", None, self.about, "Versions, the model lineage and the default model's data"))
         help_menu.addAction(self._action("About &Qt", None, QApplication.aboutQt, "The Qt toolkit"))
         for act in self.findChildren(QAction):
@@ -276,6 +280,51 @@ class MainWindow(QMainWindow):
         self.library.refresh()
         if self.colourise_page.select_model(name):
             self.show_tab("Colourise")
+
+    def shortcut_rows(self) -> list[tuple[str, str, str]]:
+        """(menu, command, keys) for every menu command that has a shortcut, in menu order."""
+        rows = []
+        for menu_action in self.menuBar().actions():
+            menu = menu_action.menu()
+            if menu is None:
+                continue
+            for act in menu.actions():
+                if not act.shortcut().isEmpty():
+                    keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                    rows.append((menu_action.text().replace("&", ""), act.text().replace("&", "").rstrip("…"), keys))
+        return rows
+
+    def show_shortcuts(self) -> None:
+        """Help > Keyboard Shortcuts: a table of every shortcut, by menu."""
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout
+
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Keyboard Shortcuts")
+        rows = self.shortcut_rows()
+        table = QTableWidget(len(rows), 3, dialog)
+        table.setHorizontalHeaderLabels(["Menu", "Command", "Keys"])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, values in enumerate(rows):
+            for column, value in enumerate(values):
+                table.setItem(row, column, QTableWidgetItem(value))
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        dialog.resize(520, 520)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_dialog = dialog
+        dialog.open()
+
+    def open_photos(self, paths) -> None:
+        """Photos given at launch (or by another program): the Colourise page shows them, whatever tab was last open."""
+        self._tab_restored = True  # a restored tab must not take over after this
+        self.show_tab("Colourise")
+        self.colourise_page.add_paths(paths)
 
     def about(self) -> None:
         import torch
@@ -339,7 +388,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         tab = settings.read("window/tab", 0, int)
         if 0 <= tab < len(TABS) and tab:
-            QTimer.singleShot(0, lambda: self.show_tab(TABS[tab]))
+            QTimer.singleShot(0, lambda: self._tab_restored or self.show_tab(TABS[tab]))
 
     def _save_settings(self) -> None:
         settings.write("window/geometry", self.saveGeometry())
@@ -390,14 +439,13 @@ class MainWindow(QMainWindow):
         collector at interpreter exit (pyqtgraph items, worker signal objects, threads).
         """
         from PySide6.QtCore import QCoreApplication, QEvent
-        from PySide6.QtCore import QTimer as _QTimer
 
         import time
 
         give_up = time.monotonic() + SHUTDOWN_WAIT_S
         while not self.stop_workers() and time.monotonic() < give_up:
             pass  # a job between two should_stop checks ends soon; its thread must end before Python's teardown
-        for timer in self.findChildren(_QTimer):
+        for timer in self.findChildren(QTimer):
             timer.stop()
         self.library.blockSignals(True)  # no file-system notice reaches half-deleted pages
         self.deleteLater()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QSlider, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QSlider, QToolButton, QWidget
 
 from desktop import settings
 from desktop.widgets.model_picker import ModelPicker
@@ -39,19 +39,53 @@ class ColouriseBar(QWidget):
         self.save_button = QPushButton("Save…")
         self.save_all_button = QPushButton("Save all…")
 
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        for label, widget, stretch in (
-            (None, self.open_button, 0), ("Model:", self.model_box, 1), ("Strength:", self.strength, 0), (None, self.strength_label, 0),
-            ("", self.hint_button, 0), ("Format:", self.format_box, 0), (None, self.save_button, 0), (None, self.save_all_button, 0),
+        # Two groups: what to colour with (head) and how to save (tail). A narrow window puts the
+        # tail on a second row rather than growing past the screen (the window fits 800 x 600).
+        self._head, self._tail = QWidget(), QWidget()
+        for group, items in (
+            (self._head, ((None, self.open_button, 0), ("Model:", self.model_box, 1), ("Strength:", self.strength, 0),
+                          (None, self.strength_label, 0), ("", self.hint_button, 0))),
+            (self._tail, (("Format:", self.format_box, 0), (None, self.save_button, 0), (None, self.save_all_button, 0))),
         ):  # fmt: skip
-            if label is not None:
-                row.addSpacing(8)
-            if label:
-                row.addWidget(QLabel(label))
-            row.addWidget(widget, stretch)
+            row = QHBoxLayout(group)
+            row.setContentsMargins(0, 0, 0, 0)
+            for index, (label, widget, stretch) in enumerate(items):
+                if label is not None and index:
+                    row.addSpacing(8)
+                if label:
+                    row.addWidget(QLabel(label))
+                row.addWidget(widget, stretch)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setHorizontalSpacing(16)
+        self._grid.addWidget(self._head, 0, 0)
+        self._grid.addWidget(self._tail, 0, 1)
+        self._grid.setColumnStretch(0, 1)
+        self.two_rows = False
         self.strength.valueChanged.connect(self._on_strength_moved)
         self.format_box.currentIndexChanged.connect(lambda _i: settings.write("colourise/format", self.format_box.currentData()))
+
+    def one_row_width(self) -> int:
+        return self._head.minimumSizeHint().width() + self._grid.horizontalSpacing() + self._tail.minimumSizeHint().width()
+
+    def minimumSizeHint(self):  # noqa: N802 - narrow enough for two rows
+        hint = super().minimumSizeHint()
+        hint.setWidth(max(self._head.minimumSizeHint().width(), self._tail.minimumSizeHint().width()))
+        return hint
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        self._arrange(event.size().width() < self.one_row_width())
+        super().resizeEvent(event)
+
+    def _arrange(self, two_rows: bool) -> None:
+        if two_rows == self.two_rows:
+            return
+        self.two_rows = two_rows
+        self._grid.removeWidget(self._tail)
+        if two_rows:
+            self._grid.addWidget(self._tail, 1, 0, Qt.AlignmentFlag.AlignRight)
+        else:
+            self._grid.addWidget(self._tail, 0, 1)
 
     def strength_value(self) -> float:
         return self.strength.value() / 100.0

@@ -195,6 +195,36 @@ class SplitView(QWidget):
         self._paint_part(painter, after, right, photo)
         self._paint_labels(painter, palette, photo, split_x)
         self._paint_split_line(painter, palette, photo, split_x)
+        self._paint_zoom(painter, palette)
+        self._paint_focus(painter, palette)
+
+    def zoom_text(self) -> str:
+        """The zoom as shown in the view's corner: "37 %" (fitted: "Fit 37 %")."""
+        percent = self.scale() * 100
+        text = f"{percent:.0f} %" if percent >= 10 else f"{percent:.1f} %"
+        return f"Fit {text}" if self._fit else text
+
+    def _paint_zoom(self, painter: QPainter, palette: QPalette) -> None:
+        metrics = QFontMetrics(self.font())
+        text, pad = self.zoom_text(), 6
+        box = QRectF(0, 0, metrics.horizontalAdvance(text) + 2 * pad, metrics.height() + pad)
+        box.moveBottomRight(QPointF(self.width() - pad, self.height() - pad))
+        background = QColor(palette.color(QPalette.ColorRole.Window))
+        background.setAlpha(200)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(background)
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(palette.color(QPalette.ColorRole.WindowText))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_focus(self, painter: QPainter, palette: QPalette) -> None:
+        """A frame in the highlight colour while the view has the keyboard focus (arrows, +/-, 0 act on it)."""
+        if not self.hasFocus():
+            return
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
+        painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
 
     def _paint_part(self, painter: QPainter, display: DisplayImage | None, target: QRectF, photo: QRectF) -> None:
         if display is None or target.isEmpty():
@@ -324,6 +354,14 @@ class SplitView(QWidget):
             event.accept()
         else:
             event.ignore()
+
+    def focusInEvent(self, event) -> None:  # noqa: N802 - the focus frame appears
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        self.update()
+        super().focusOutEvent(event)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         if not self._fit:

@@ -1,0 +1,73 @@
+"""The smaller things of the window: size, shortcuts list, launch tab, zoom and focus in the view, the list's menu."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+
+
+def test_the_window_fits_800_by_600_with_every_page_built(window, qtbot):
+    window.build_pages()
+    qtbot.wait(10)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 800 and hint.height() <= 600, hint
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.size() == QSize(800, 600))
+    bar = window.colourise_page.bar
+    qtbot.waitUntil(lambda: bar.two_rows)  # the save controls moved under the model and strength
+    window.resize(1400, 800)
+    qtbot.waitUntil(lambda: not bar.two_rows)
+
+
+def test_help_lists_every_keyboard_shortcut(window):
+    rows = window.shortcut_rows()
+    commands = {command: keys for _menu, command, keys in rows}
+    assert {"Quit", "Open Photos", "Colour the Rest", "Keyboard Shortcuts", "Start Training"} <= set(commands)
+    assert all(keys for keys in commands.values())
+    window.show_shortcuts()
+    dialog = window.shortcuts_dialog
+    assert dialog.isVisible() and dialog.windowTitle() == "Keyboard Shortcuts"
+    dialog.close()
+
+
+def test_photos_given_at_launch_open_on_the_colourise_tab(qtbot, alpha_model, tmp_path, grey_photo):
+    from desktop import settings
+    from desktop.main_window import MainWindow
+
+    settings.write("window/tab", 2)  # the Models tab was open last time
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    win.open_photos([grey_photo(tmp_path / "given.png")])
+    qtbot.wait(50)  # the restored tab's turn has come and gone
+    assert win.tabs.currentIndex() == 0
+    qtbot.waitUntil(lambda: len(win.colourise_page.queue.keys()) == 1)
+    win.stop_workers(30_000)
+
+
+def test_the_view_shows_its_zoom_and_its_keyboard_focus(window, qtbot, tmp_path, grey_photo):
+    page = window.colourise_page
+    page.add_paths([grey_photo(tmp_path / "zoom.png", width=400, height=300)])
+    qtbot.waitUntil(lambda: not page.view.photo_size().isEmpty(), timeout=20_000)
+    assert page.view.zoom_text().startswith("Fit ") and page.view.zoom_text().endswith(" %")
+    page.view.zoom_actual()
+    assert page.view.zoom_text() == "100 %"
+    window.activateWindow()
+    page.view.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(page.view.hasFocus)
+    image = page.view.grab().toImage()
+    highlight = page.view.palette().color(page.view.palette().ColorRole.Highlight)
+    assert image.pixelColor(1, image.height() // 2).name() == highlight.name()  # the focus frame
+
+
+def test_the_photo_list_has_a_context_menu_and_no_sideways_scrolling(window, qtbot, tmp_path, grey_photo):
+    page = window.colourise_page
+    page.add_paths([grey_photo(tmp_path / ("a very long photo name " * 4 + ".png"))])
+    qtbot.waitUntil(lambda: len(page.queue.keys()) == 1)
+    assert page.queue.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    page.queue.select(page.queue.keys()[0])
+    menu = page.queue_menu()
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert texts[:2] == ["Remove from Queue", "Show Original in Folder"]
+    assert {"Save…", "Save &All…".replace("&", ""), "Colour the Rest"} <= {t.replace("&", "") for t in texts}
+    menu.actions()[0].trigger()
+    assert page.queue.keys() == []
