@@ -349,6 +349,7 @@ class ColourisePage(QWidget):
             self.queue.set_thumbnail(key, thumb)
         self.queue.set_state(key, item.state, item.reason)
         self._update_buttons()
+        self._show_paused()  # a photo coloured by Save All no longer waits
 
     def _pump(self) -> None:
         """Start colouring the next waiting photo, if nothing else is being coloured."""
@@ -388,18 +389,24 @@ class ColourisePage(QWidget):
                 self.progress_row.show_step(f"Colouring {finished + 1} of {total}", finished, total)
         self.progress_row.setVisible(busy)
         self.cancel_action.setEnabled(busy)
-        waiting = self.photos.counts()[QueueState.WAITING] if self.photos.paused and not busy else 0
-        self.colour_rest_action.setEnabled(waiting > 0)
-        self.paused_row.show_waiting(waiting)
+        self._show_paused(busy)
 
     def cancel(self) -> None:
         """Stop colouring the queue (photos not yet done stay waiting) and any save in progress."""
         self.photos.cancel()
         if self._prepare_job is not None:
             self._prepare_job.stop()
+            self.progress_row.show_step("Stopping after this photo…")  # a photo being coloured finishes first
         if self._save_job is not None:
             self._save_job.stop()
         self.status_message.emit("Cancelled.")
+
+    def _show_paused(self, busy: bool | None = None) -> None:
+        """After Cancel: how many photos still wait, and Colour the Rest (nothing while busy or when none wait)."""
+        busy = self.progress_row.isVisibleTo(self) if busy is None else busy
+        waiting = self.photos.counts()[QueueState.WAITING] if self.photos.paused and not busy else 0
+        self.colour_rest_action.setEnabled(waiting > 0)
+        self.paused_row.show_waiting(waiting)
 
     def colour_rest(self) -> None:
         """Go on colouring the photos that still wait (after Cancel)."""

@@ -53,6 +53,7 @@ def test_save_all_shows_the_photos_it_coloured_as_done(window, qtbot, tmp_path, 
         assert not page.queue.item(page.queue.keys().index(key)).icon().isNull()
         assert page.photos.items[key].thumbs  # a coloured thumbnail, not a blank page
     assert len(list((tmp_path / "out").iterdir())) == 4
+    assert page.paused_row.isHidden() and not page.colour_rest_action.isEnabled()  # none waits any more
 
 
 def test_clear_queue_asks_when_coloured_photos_are_unsaved_then_shows_the_empty_hint(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
