@@ -119,6 +119,8 @@ def test_hints_belong_to_their_photo_across_switching_and_models(
     page.add_paths([other])
     wait_all_coloured(page, 2)
     first, second = page.queue.keys()
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == first and final, timeout=20_000):
+        page.queue.select(first)  # (an added photo is selected: back to the first)
     hints.set_active(True)
     click_photo(page, 30, 30)
     assert hints.overlay.edits is hints.edits_for(first) and len(hints.edits_for(first)) == 1
