@@ -39,7 +39,7 @@ class ResumableRun:
     saved: float  # the checkpoint's time (seconds since the epoch)
 
 
-def find_resumable_runs(_state, runs_dir: Path) -> list[ResumableRun]:
+def find_resumable_runs(runs_dir: Path, state) -> list[ResumableRun]:
     """Run folders under ``runs_dir`` with a readable checkpoint, newest checkpoint first."""
     import torch
 
@@ -53,7 +53,7 @@ def find_resumable_runs(_state, runs_dir: Path) -> list[ResumableRun]:
     candidates.sort(key=lambda p: (p / CHECKPOINT_NAME).stat().st_mtime, reverse=True)
     runs = []
     for path in candidates[:MAX_RUNS]:
-        if _state.should_stop():
+        if state.should_stop():
             break
         try:
             # mmap: only the small pickled part is read; the tensors stay on disk.
