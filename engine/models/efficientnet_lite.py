@@ -19,6 +19,7 @@ nothing is unpickled. A saved model file holds every weight itself.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -163,10 +164,14 @@ def _package_key(key: str) -> str:
 
 
 def bundled_weights_path() -> Path:
-    """Where the app's ImageNet EfficientNet-Lite0 weights live (also inside the frozen app)."""
-    from engine.library import resources_dir
+    """Where the app's ImageNet EfficientNet-Lite0 weights live (also inside the frozen app).
 
-    return resources_dir() / "encoders" / f"{IMAGENET_WEIGHTS_NAME}.safetensors"
+    The same ``resources/`` folder as ``engine.library.resources_dir`` (models sit below the
+    library in the engine's layers, so the two lines are not shared).
+    """
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    resources = Path(frozen_root) / "resources" if frozen_root else Path(__file__).resolve().parents[2] / "resources"
+    return resources / "encoders" / f"{IMAGENET_WEIGHTS_NAME}.safetensors"
 
 
 def load_imagenet_weights(encoder: EfficientNetLite0Encoder) -> EfficientNetLite0Encoder:
