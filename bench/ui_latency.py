@@ -298,7 +298,7 @@ def measure_hint_drag(window, photo: Path, seconds: float, on_ui_thread: bool) -
             from desktop.hint_preview import render_hinted
             from engine.task import TaskState
 
-            render_hinted(TaskState(on_event=hints.preview.rendered.emit), request)  # in line, as a naive app would
+            render_hinted(request, TaskState(on_event=hints.preview.rendered.emit))  # in line, as a naive app would
         else:
             original_request(request)
 
@@ -351,7 +351,8 @@ def measure_hint_drag(window, photo: Path, seconds: float, on_ui_thread: bool) -
     result["ui_cpu_ms_per_move"] = round(1000 * ui_cpu / step[0], 2)
     result["previews"] = len(shown)
     result["move_to_shown_ms"] = round(statistics.median(shown), 1) if shown else None
-    result["full_size_after_release_s"] = round(finals[-1] - released[0], 2) if finals else None
+    after_release = [t for t in finals if t >= released[0]]
+    result["full_size_after_release_s"] = round(after_release[-1] - released[0], 2) if after_release else None
     return result
 
 

@@ -192,11 +192,14 @@ class HintOverlay(QWidget):
                 return
             x, y = int(where.x()), int(where.y())
             hit = self._edits.add(x, y, self.new_point_colour(x, y))
+            self._edits.begin_drag(hit.id)  # before telling anyone: work that can wait for the release does
             self._changed(selection=True)
-        elif self._edits.select(hit.id):
-            self.selection_changed.emit(hit)
-            self.update()
-        self._edits.begin_drag(hit.id)
+        else:
+            selected = self._edits.select(hit.id)
+            self._edits.begin_drag(hit.id)
+            if selected:
+                self.selection_changed.emit(hit)
+                self.update()
         self.setCursor(Qt.CursorShape.ClosedHandCursor)
         event.accept()
 
