@@ -68,10 +68,29 @@ def list_images(folders: Iterable[str | Path], exclude: Iterable[str | Path] = (
     found = [photo.path for photo in find_photos(entries)]
     exclude = list(exclude)
     if exclude:
-        # Compare resolved paths: a list file names photos relative to itself.
-        left_out = {p.resolve() for p in list_images(exclude)}
-        found = [p for p in found if p.resolve() not in left_out]
+        left_out = _excluded_tails(exclude)
+        found = [p for p in found if _tail(p) not in left_out]
     return found
+
+
+def _tail(path: Path) -> tuple[str, str]:
+    return path.parent.name, path.name
+
+
+def _excluded_tails(exclude: Iterable[str | Path]) -> set[tuple[str, str]]:
+    """(folder name, file name) of every photo ``exclude`` names.
+
+    Matched by that tail rather than by full path, a list keeps its photos out of
+    training wherever the data folder sits (a checkout elsewhere, a copied data
+    set), even when the list's relative paths do not resolve from there.
+    """
+    tails: set[tuple[str, str]] = set()
+    for entry in map(lambda f: Path(f).expanduser(), exclude):
+        if entry.is_file() and entry.suffix.lower() == PHOTO_LIST_SUFFIX:
+            tails.update(_tail(p) for p in read_photo_list(entry))
+        elif entry.exists():
+            tails.update(_tail(photo.path) for photo in find_photos([entry]))
+    return tails
 
 
 def _open_rgb(path: Path, min_short_side: int) -> tuple[np.ndarray | None, bool]:

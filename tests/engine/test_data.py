@@ -217,6 +217,23 @@ def test_photo_list_names_photos_relative_to_itself_and_exclude_leaves_them_out(
     assert [p.name for p in list_images([folder], exclude=[folder / "sub"])] == ["a.jpg", "b.png"]
 
 
+def test_a_photo_list_excludes_its_photos_even_where_its_relative_paths_do_not_resolve(tmp_path):
+    """A checkout elsewhere (or a copied data set): the dev split must still stay out of training."""
+    from PIL import Image
+
+    from engine.data import list_images
+
+    data = tmp_path / "elsewhere" / "train-extra" / "flowers"
+    data.mkdir(parents=True)
+    for name in ("rose.jpg", "tulip.jpg"):
+        Image.new("RGB", (8, 8), (200, 30, 30)).save(data / name)
+    dev = tmp_path / "configs" / "dev.txt"
+    dev.parent.mkdir()
+    dev.write_text("../../shared/data/train-extra/flowers/rose.jpg\n", encoding="utf-8")
+
+    assert [p.name for p in list_images([data.parent], exclude=[dev])] == ["tulip.jpg"]
+
+
 def test_the_default_recipe_never_trains_on_the_dev_split():
     from engine.training.config import TrainConfig
 
