@@ -74,10 +74,13 @@ async def session(window, work: Path) -> None:
         page.field(name).set_value(value)
     for run in range(3):
         page.name_edit.setText(f"session-{run}")
-        stopped = await train(page, stop_after=3)
-        assert isinstance(stopped, TrainingCancelled), stopped
-        finished = await train(page, resume=True)
-        assert isinstance(finished, TrainingFinished), finished
+        # Stop at the first step the page hears of. A tiny run on an idle machine may
+        # finish before the Stop lands: then there is nothing to resume, and that is fine.
+        ended = await train(page, stop_after=1)
+        assert isinstance(ended, (TrainingCancelled, TrainingFinished)), ended
+        if isinstance(ended, TrainingCancelled):
+            finished = await train(page, resume=True)
+            assert isinstance(finished, TrainingFinished), finished
 
     window.show_tab("Models")
     models = window.models_page

@@ -49,4 +49,4 @@ def test_a_long_session_quits_cleanly_every_time(tmp_path, grey_photo, colour_ph
         assert "session finished with 0" in done.stdout, done.stdout
         assert done.stderr.strip() == "", done.stderr[-3000:]
         runs = sorted(p.name for p in (work / "runs").iterdir())
-        assert len(runs) == 4  # three stopped-and-resumed trainings and the one stopped at quit
+        assert len(runs) == 4  # three trainings (stopped and resumed, or done first) and the one stopped at quit
