@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QFile, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QPalette, QPixmap
+from PySide6.QtGui import QColor, QDesktopServices, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop import settings
 from desktop.library_model import Library
+from desktop.widgets.loss_plot import paint_plot_axes
 from desktop.workers import Lane
 from engine.runs import RunSummary, differing_settings, format_duration
 
@@ -208,13 +209,7 @@ class RunsPage(QWidget):
         self._update_buttons()
 
     def _apply_palette(self) -> None:
-        palette = self.palette()
-        self.plot.setBackground(palette.color(QPalette.ColorRole.Base))
-        text = palette.color(QPalette.ColorRole.Text)
-        for axis in ("left", "bottom"):
-            ax = self.plot.getPlotItem().getAxis(axis)
-            ax.setPen(text)
-            ax.setTextPen(text)
+        text = paint_plot_axes(self.plot, self.palette())
         self.legend.setLabelTextColor(text)
 
     def changeEvent(self, event) -> None:  # noqa: N802

@@ -771,16 +771,11 @@ def _metrics_text(loss: float, metrics: dict[str, float]) -> str:
 
 
 def _duration(seconds: float) -> str:
+    from engine.runs import format_duration
+
     if seconds != seconds or seconds == float("inf"):  # NaN: no estimate yet
         return "estimating…"
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+    return format_duration(seconds)
 
 
 def _shown(value) -> str:

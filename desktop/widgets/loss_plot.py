@@ -188,12 +188,7 @@ class LossPlot(QWidget):
     def apply_palette(self) -> None:
         """Take background, text and curve colours from the widget's palette (light or dark)."""
         palette = self.palette()
-        self._plot.setBackground(palette.color(QPalette.ColorRole.Base))
-        text = palette.color(QPalette.ColorRole.Text)
-        for axis in ("left", "bottom"):
-            ax = self._plot.getPlotItem().getAxis(axis)
-            ax.setPen(text)
-            ax.setTextPen(text)
+        text = paint_plot_axes(self._plot, palette)
         highlight = palette.color(QPalette.ColorRole.Highlight)
         # Validation in the highlight's complementary hue: distinct from training on any palette.
         other = QColor.fromHsv((max(highlight.hsvHue(), 0) + 180) % 360, max(highlight.hsvSaturation(), 160), max(highlight.value(), 200))
@@ -254,3 +249,14 @@ class LossPlot(QWidget):
         (low, high) = view.viewRange()[1]
         ticks = self._axis.tickValues(low, high, self._axis.geometry().height() or self._plot.height())
         return [label for _spacing, values in ticks for label in self._axis.tickStrings(values, 1.0, 1.0)]
+
+
+def paint_plot_axes(plot: pg.PlotWidget, palette: QPalette) -> QColor:
+    """Background and axes of a pyqtgraph plot from a Qt palette (light or dark); returns the text colour."""
+    plot.setBackground(palette.color(QPalette.ColorRole.Base))
+    text = palette.color(QPalette.ColorRole.Text)
+    for axis in ("left", "bottom"):
+        ax = plot.getPlotItem().getAxis(axis)
+        ax.setPen(text)
+        ax.setTextPen(text)
+    return text
