@@ -65,3 +65,35 @@ def hint_model_file(tmp_path_factory):
         for stage in (model.bottleneck, model.up16.fuse, model.up8.fuse, model.up4.fuse):
             stage[0].weight[:, -3:] = 0  # the pooled hint channels' inputs
     return save_model(tmp_path_factory.mktemp("models") / "hinted.safetensors", model)
+
+
+@pytest.fixture
+def png_claiming_size():
+    """A tiny valid PNG whose header claims another size (a decompression-bomb stand-in)."""
+    import io
+    import struct
+    import zlib
+
+    from PIL import Image
+
+    def make(width: int, height: int) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("L", (8, 8)).save(buffer, "PNG")
+        data = buffer.getvalue()
+        ihdr = struct.pack(">II", width, height) + data[24:29]
+        return data[:16] + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr)) + data[33:]
+
+    return make
+
+
+@pytest.fixture
+def folders(tmp_path, monkeypatch):
+    """An empty user library (via the environment) and an empty bundled folder."""
+    from engine import library
+
+    user, bundled = tmp_path / "user", tmp_path / "bundled"
+    user.mkdir()
+    bundled.mkdir()
+    monkeypatch.setenv("COLOURISE_MODEL_DIR", str(user))
+    monkeypatch.setattr(library, "bundled_models_dir", lambda: bundled)
+    return user, bundled

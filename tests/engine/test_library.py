@@ -11,16 +11,6 @@ from engine.modelfile import save_model
 from engine.models import create_model
 
 
-@pytest.fixture
-def folders(tmp_path, monkeypatch):
-    """An empty user library (via the environment) and an empty bundled folder."""
-    user, bundled = tmp_path / "user", tmp_path / "bundled"
-    user.mkdir()
-    bundled.mkdir()
-    monkeypatch.setenv("COLOURISE_MODEL_DIR", str(user))
-    monkeypatch.setattr(library, "bundled_models_dir", lambda: bundled)
-    return user, bundled
-
 
 def test_resolves_a_library_name(folders):
     user, _ = folders

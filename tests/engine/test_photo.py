@@ -280,15 +280,7 @@ def test_write_into_missing_folder_is_a_clear_error(tmp_path, rgb_image):
 # --- failures are one readable line -----------------------------------------------------------
 
 
-def _png_claiming_size(width: int, height: int) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("L", (8, 8)).save(buffer, "PNG")
-    data = buffer.getvalue()
-    ihdr = struct.pack(">II", width, height) + data[24:29]
-    return data[:16] + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr)) + data[33:]
-
-
-def _bad_files(tmp_path: Path, make_photo) -> dict[str, tuple[Path, str]]:
+def _bad_files(tmp_path: Path, make_photo, png_claiming_size) -> dict[str, tuple[Path, str]]:
     jpeg = io.BytesIO()
     Image.fromarray(make_photo.rgb(64, 64)).save(jpeg, "JPEG")
     png = io.BytesIO()
@@ -300,7 +292,7 @@ def _bad_files(tmp_path: Path, make_photo) -> dict[str, tuple[Path, str]]:
         "text.jpg": (b"these are not the pixels you are looking for\n", "not an image"),
         "truncated.jpg": (jpeg.getvalue()[: len(jpeg.getvalue()) // 2], "truncated or corrupt"),
         "truncated.png": (png.getvalue()[: len(png.getvalue()) * 2 // 3], "truncated or corrupt"),
-        "huge.png": (_png_claiming_size(100_000, 100_000), r"too large: 10000\.0 megapixels \(limit \d+\.\d\)"),
+        "huge.png": (png_claiming_size(100_000, 100_000), r"too large: 10000\.0 megapixels \(limit \d+\.\d\)"),
         "anim.gif": (gif.getvalue(), "unsupported format GIF"),
     }
     out = {}
@@ -311,8 +303,8 @@ def _bad_files(tmp_path: Path, make_photo) -> dict[str, tuple[Path, str]]:
 
 
 @pytest.mark.parametrize("name", ["empty.jpg", "text.jpg", "truncated.jpg", "truncated.png", "huge.png", "anim.gif"])
-def test_bad_file_gives_one_line_naming_it(tmp_path, make_photo, name):
-    path, reason = _bad_files(tmp_path, make_photo)[name]
+def test_bad_file_gives_one_line_naming_it(tmp_path, make_photo, png_claiming_size, name):
+    path, reason = _bad_files(tmp_path, make_photo, png_claiming_size)[name]
     with pytest.raises(PhotoError, match=reason) as caught:
         read_photo(path)
     message = str(caught.value)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import struct
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -25,16 +23,8 @@ BAD = {
 }
 
 
-def _png_claiming_size(width: int, height: int) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("L", (8, 8)).save(buffer, "PNG")
-    data = buffer.getvalue()
-    ihdr = struct.pack(">II", width, height) + data[24:29]
-    return data[:16] + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr)) + data[33:]
-
-
 @pytest.fixture
-def zoo(tmp_path, make_photo) -> Path:
+def zoo(tmp_path, make_photo, png_claiming_size) -> Path:
     root = tmp_path / "zoo"
     root.mkdir()
     grey, rgb = make_photo.grey(24, 32), make_photo.rgb(24, 32)
@@ -51,7 +41,7 @@ def zoo(tmp_path, make_photo) -> Path:
     (root / "truncated.jpg").write_bytes(jpeg[: len(jpeg) // 2])
     (root / "empty.jpg").write_bytes(b"")
     (root / "text.jpg").write_text("Dear diary, today I scanned some photos.\n")
-    (root / "huge.png").write_bytes(_png_claiming_size(100_000, 100_000))
+    (root / "huge.png").write_bytes(png_claiming_size(100_000, 100_000))
     return root
 
 

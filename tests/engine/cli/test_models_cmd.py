@@ -21,12 +21,9 @@ TRAINING = {
 
 
 @pytest.fixture
-def folders(tmp_path, monkeypatch):
-    user, bundled = tmp_path / "user", tmp_path / "bundled"
-    user.mkdir()
-    bundled.mkdir()
-    monkeypatch.setenv("COLOURISE_MODEL_DIR", str(user))
-    monkeypatch.setattr(library, "bundled_models_dir", lambda: bundled)
+def folders(folders):
+    """The empty library of tests/engine/conftest.py with a user model, a bundled one and a broken file."""
+    user, bundled = folders
     save_model(user / "portraits.safetensors", create_model("alpha"), TRAINING)
     save_model(bundled / "default.safetensors", create_model("conv_ae", width=4))
     (user / "broken.safetensors").write_bytes(b"garbage")
