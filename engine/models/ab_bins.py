@@ -1,14 +1,17 @@
 """Quantised a/b colours for a classification head (Zhang et al., "Colorful Image Colorization", 2016).
 
-The a/b plane is cut into 10 x 10 Lab-unit cells centred on multiples of 10; only
-cells that some sRGB colour (of any lightness) falls into are kept: ``N_BINS`` of
-them. A network predicts a distribution over these bins per pixel; training
-targets are soft-encoded (the ``k`` nearest bins with Gaussian weights), rare
-colours are weighted up against an empirical prior (class rebalancing), and
-``decode`` turns logits into a/b by the annealed mean (temperature T: 1 is the
+The a/b plane is cut into ``grid`` x ``grid`` Lab-unit cells centred on multiples of
+``grid`` (10 by default, ``GRID``); only cells that some sRGB colour (of any
+lightness) falls into are kept: ``N_BINS`` (262) of them at grid 10, ``n_bins(grid)``
+at another grid (77 at grid 20). A network predicts a distribution over these bins
+per pixel; training targets are soft-encoded (the ``k`` nearest bins with Gaussian
+weights), rare colours are weighted up against an empirical prior (class
+rebalancing), and ``decode`` turns logits into a/b by the annealed mean (temperature T: 1 is the
 mean of the distribution, T -> 0 its mode; in between gives vivid yet coherent colour).
 
-All a/b values here are in Lab units.
+All a/b values here are in Lab units. Functions that depend on the grid take it as an
+argument (``bin_centres(grid)``, ``sigma_for(grid)``) or read it from the centres
+they are given (the number of bins is ``centres.shape[0]``).
 """
 
 from __future__ import annotations
@@ -20,9 +23,13 @@ import torch.nn.functional as F
 
 from engine import colour
 
-GRID = 10.0
-SIGMA = 5.0  # Gaussian width (Lab units) for soft-encoding and prior smoothing, as Zhang et al.
+GRID = 10.0  # the default grid (Lab units), Zhang et al.'s
+SIGMA = 5.0  # Gaussian width (Lab units) for soft-encoding and prior smoothing at GRID, as Zhang et al.
 NEAREST = 5  # bins each target pixel is soft-encoded onto
+# Samples per RGB-cube face edge behind the cells of a grid other than GRID. Fixed: a network trained
+# at such a grid is tied to the cells this finds. 768 agrees with 2048 at grids 5, 6, 7.5, 8, 12,
+# 15, 20, 25, 30 and 40 (384 and 512 miss a sliver cell at grids 5 and 8), and costs a few seconds.
+GAMUT_SAMPLES = 768
 
 # In-gamut cells as (a / GRID, lowest b / GRID, highest b / GRID): each row of cells
 # is contiguous. ``in_gamut_cells()`` recomputes this from the sRGB cube (a test
@@ -36,8 +43,8 @@ _GAMUT_ROWS = (
 N_BINS = sum(hi - lo + 1 for _, lo, hi in _GAMUT_ROWS)
 
 
-def in_gamut_cells(samples: int = 1024) -> list[tuple[int, int]]:
-    """Grid cells ``(round(a / GRID), round(b / GRID))`` that some sRGB colour falls into.
+def in_gamut_cells(samples: int = 1024, grid: float = GRID) -> list[tuple[int, int]]:
+    """Grid cells ``(round(a / grid), round(b / grid))`` that some sRGB colour falls into.
 
     The a/b shadow of the sRGB gamut (over all L) is the shadow of the RGB cube's
     surface, so sampling the six faces on a ``samples`` x ``samples`` grid finds
@@ -45,29 +52,50 @@ def in_gamut_cells(samples: int = 1024) -> list[tuple[int, int]]:
     agrees); 128 and 384 also reproduce it, while 192 and 256 happen to miss cell
     (20, -80), which the gamut enters by only 0.2 Lab units.
     """
-    t = torch.linspace(0, 1, samples, dtype=torch.float64)
-    u, v = torch.meshgrid(t, t, indexing="ij")
     cells: set[tuple[int, int]] = set()
-    for fixed in range(3):
-        free = [c for c in range(3) if c != fixed]
-        for value in (0.0, 1.0):
-            rgb = [None] * 3
-            rgb[fixed], rgb[free[0]], rgb[free[1]] = torch.full_like(u, value), u, v
-            ab = colour.rgb_to_lab(torch.stack(rgb))[1:]
-            q = torch.round(ab / GRID).long().reshape(2, -1)
-            cells.update(map(tuple, torch.unique(q, dim=1).T.tolist()))
+    with torch.device("cpu"):  # also when called while a model is built on the meta device
+        t = torch.linspace(0, 1, samples, dtype=torch.float64)
+        u, v = torch.meshgrid(t, t, indexing="ij")
+        for fixed in range(3):
+            free = [c for c in range(3) if c != fixed]
+            for value in (0.0, 1.0):
+                rgb = [None] * 3
+                rgb[fixed], rgb[free[0]], rgb[free[1]] = torch.full_like(u, value), u, v
+                ab = colour.rgb_to_lab(torch.stack(rgb))[1:]
+                q = torch.round(ab / grid).long().reshape(2, -1)
+                # One sortable key per cell (|a|, |b| / grid stay far below 2048): a 1-D unique is much faster.
+                key = torch.unique(q[0] * 4096 + q[1])
+                a = torch.div(key + 2048, 4096, rounding_mode="floor")
+                cells.update(zip(a.tolist(), (key - a * 4096).tolist()))
     return sorted(cells)
 
 
-@lru_cache(maxsize=1)
-def _centres() -> torch.Tensor:
-    cells = [(a, b) for a, lo, hi in _GAMUT_ROWS for b in range(lo, hi + 1)]
-    return torch.tensor(cells, dtype=torch.float32, device="cpu") * GRID  # cached: never on a device in use while first called (meta)
+@lru_cache(maxsize=8)
+def _centres(grid: float = GRID) -> torch.Tensor:
+    if grid == GRID:
+        cells = [(a, b) for a, lo, hi in _GAMUT_ROWS for b in range(lo, hi + 1)]
+    else:
+        cells = in_gamut_cells(GAMUT_SAMPLES, grid)
+    return torch.tensor(cells, dtype=torch.float32, device="cpu") * grid  # cached: never on a device in use while first called (meta)
 
 
-def bin_centres() -> torch.Tensor:
-    """The bins' a/b centres, ``(N_BINS, 2)`` float32 in Lab units (a fresh copy)."""
-    return _centres().clone()
+def bin_centres(grid: float = GRID) -> torch.Tensor:
+    """The bins' a/b centres at ``grid``, ``(n_bins(grid), 2)`` float32 in Lab units (a fresh copy).
+
+    Grid 10 (``GRID``) is the spelt-out ``_GAMUT_ROWS``, exactly; any other grid's cells
+    are computed once per process (``in_gamut_cells(GAMUT_SAMPLES, grid)``: seconds).
+    """
+    return _centres(float(grid)).clone()
+
+
+def n_bins(grid: float = GRID) -> int:
+    """How many bins the grid has: ``N_BINS`` (262) at 10, 77 at 20."""
+    return int(_centres(float(grid)).shape[0])
+
+
+def sigma_for(grid: float = GRID) -> float:
+    """The soft-encoding and prior-smoothing width at ``grid``: half a cell (``SIGMA``, 5, at grid 10)."""
+    return SIGMA * float(grid) / GRID
 
 
 def _squared_distances(ab: torch.Tensor, centres: torch.Tensor) -> torch.Tensor:
@@ -155,14 +183,26 @@ NEUTRAL_RADIUS = 12.0  # bins this close to grey belong to every cluster (they c
 HUE_REGION = 25  # side (prediction pixels: 1/4 of the working size) of the square a cluster choice is pooled over
 
 
+def _cluster_members(
+    centres: torch.Tensor, window: float, step: float, neutral: float, device: str
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(hued, members)``, both ``(K, Q)`` (float, bool): per candidate direction, its hued bins / those plus grey ones.
+
+    Worked out on the CPU from ``centres`` (any number of bins, ``Q = centres.shape[0]``), so a
+    bin on a sector's edge falls the same way on every device; cached per set of centres.
+    """
+    cells = tuple(map(tuple, centres.detach().to("cpu", torch.float32).tolist()))
+    return _cluster_members_of(cells, window, step, neutral, device)
+
+
 @lru_cache(maxsize=8)
-def _cluster_members(n_bins: int, window: float, step: float, neutral: float, device: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(hued, members)``, both ``(K, Q)`` float: per candidate direction, its hued bins / those plus grey ones."""
-    centres = _centres()
-    assert centres.shape[0] == n_bins, "mode-aware decoding needs the standard bin centres"
+def _cluster_members_of(
+    cells: tuple[tuple[float, float], ...], window: float, step: float, neutral: float, device: str
+) -> tuple[torch.Tensor, torch.Tensor]:
+    centres = torch.tensor(cells, dtype=torch.float32, device="cpu")
     chroma = centres.norm(dim=1)
     hue = torch.rad2deg(torch.atan2(centres[:, 1], centres[:, 0]))
-    directions = torch.arange(0.0, 360.0, step)
+    directions = torch.arange(0.0, 360.0, step, device="cpu")
     apart = (hue[None, :] - directions[:, None] + 180) % 360 - 180  # signed angle, (K, Q)
     is_neutral = chroma < neutral
     hued = (apart.abs() <= window / 2) & ~is_neutral
@@ -186,13 +226,11 @@ def decode_hue_cluster(
     ``region`` x ``region`` neighbourhood, so a sky picks one mode as a whole rather than
     in patches), then takes the annealed mean over the bins in that sector plus the
     near-grey ones; the other hues get no say. Certain pixels decode as before; only
-    genuinely two-minded ones change.
+    genuinely two-minded ones change. Any grid's bins work (``Q = centres.shape[0]``).
     """
-    if centres.shape[0] != N_BINS:
-        return decode(logits, centres, temperature)
     logits = logits.float()
+    hued, members = _cluster_members(centres, float(window), HUE_STEP, NEUTRAL_RADIUS, str(logits.device))
     centres = centres.to(logits.device, torch.float32)
-    hued, members = _cluster_members(N_BINS, float(window), HUE_STEP, NEUTRAL_RADIUS, str(logits.device))
     mass = torch.einsum("nqhw,kq->nkhw", torch.softmax(logits, 1), hued)
     if region > 1:
         mass = F.avg_pool2d(mass, region, 1, region // 2, count_include_pad=False)
@@ -209,7 +247,10 @@ def rebalancing_correction(
 
     A network trained with rebalanced cross-entropy learns roughly ``p ~ w * true p``; dividing
     by the weights gives back an estimate of the true distribution (more grey, fewer rare hues).
+    Any number of bins: ``Q`` is ``prior.numel()``, which must match the logits' channels.
     """
+    if prior.numel() != logits.shape[1]:
+        raise ValueError(f"the prior has {prior.numel()} bins, the logits {logits.shape[1]}")
     if strength == 0:
         return logits
     w = rebalancing_weights(prior, smoothing, gamma, strength).to(logits.device)

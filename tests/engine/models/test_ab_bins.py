@@ -16,11 +16,39 @@ def test_the_bin_list_is_the_srgb_gamut():
     assert ab_bins.in_gamut_cells(samples=128) == listed
 
 
-def test_every_srgb_colour_has_a_bin_within_half_a_cell():
+# The list every network trained before ``bin_grid`` existed is tied to, as it was spelt out then.
+GRID_10_ROWS = (
+    (-9, 8, 8), (-8, 4, 8), (-7, 2, 9), (-6, 0, 9), (-5, -2, 9), (-4, -3, 9), (-3, -4, 9),
+    (-2, -4, 9), (-1, -5, 9), (0, -6, 9), (1, -7, 8), (2, -8, 8), (3, -8, 8), (4, -9, 8),
+    (5, -9, 7), (6, -10, 7), (7, -11, 7), (8, -11, 7), (9, -9, 0), (10, -7, -5),
+)  # fmt: skip
+
+
+def test_grid_10_centres_are_the_old_constant_list_exactly():
+    old = torch.tensor([(a, b) for a, lo, hi in GRID_10_ROWS for b in range(lo, hi + 1)], dtype=torch.float32) * 10.0
+    assert torch.equal(ab_bins.bin_centres(), old) and torch.equal(ab_bins.bin_centres(10.0), old)
+    assert torch.equal(ab_bins.bin_centres(10), old)  # a whole number from a JSON config too
+    assert ab_bins.n_bins(10.0) == ab_bins.N_BINS == 262
+    assert ab_bins.sigma_for(10.0) == ab_bins.SIGMA == 5.0
+
+
+@pytest.mark.parametrize("grid", [10.0, 20.0])
+def test_every_srgb_colour_has_a_bin_within_half_a_cell(grid):
     rgb = torch.rand(3, 64, 64, generator=torch.Generator().manual_seed(1))
+    rgb[:, 0, :8] = torch.tensor([[(i >> k) & 1 for i in range(8)] for k in range(3)])  # the cube's corners
     ab = colour.rgb_to_lab(rgb)[1:].reshape(2, -1).T
-    nearest = torch.cdist(ab, ab_bins.bin_centres()).min(1).values
-    assert nearest.max() <= 5 * 2**0.5 + 1e-4
+    nearest = torch.cdist(ab, ab_bins.bin_centres(grid)).min(1).values
+    assert nearest.max() <= grid / 2 * 2**0.5 + 1e-4
+
+
+def test_a_coarser_grid_has_fewer_bins_that_are_the_srgb_gamut():
+    centres = ab_bins.bin_centres(20.0)
+    cells = sorted((round(a / 20), round(b / 20)) for a, b in centres.tolist())
+    assert ab_bins.n_bins(20.0) == centres.shape[0] == len(set(cells)) == 77 < ab_bins.N_BINS
+    assert torch.equal(centres, torch.tensor(cells, dtype=torch.float32) * 20)  # cell centres, multiples of 20
+    assert ab_bins.in_gamut_cells(samples=384, grid=20.0) == cells  # an independent, coarser sampling agrees
+    assert ab_bins.sigma_for(20.0) == 10.0
+    assert ab_bins.bin_centres(20.0) is not ab_bins.bin_centres(20.0)  # fresh copies of the cached list
 
 
 def _ab_map(values) -> torch.Tensor:
@@ -38,6 +66,13 @@ def test_soft_encoding_weights_nearest_bins_most():
     nearest = centres[indices[0, 0, 0]]
     torch.testing.assert_close(nearest, torch.tensor([[0.0, 0.0], [20.0, -40.0], [60.0, 60.0]]))
     # A colour on a bin centre: four neighbours at 10 units each get exp(-100 / 50) of its weight.
+    assert weights[0, 1, 0, 0] / weights[0, 0, 0, 0] == pytest.approx(torch.exp(torch.tensor(-2.0)).item(), rel=1e-5)
+
+
+def test_soft_encoding_width_follows_the_grid():
+    # At grid 20 (sigma 10) the four neighbours of a centre, 20 units away, get the same share as at grid 10.
+    indices, weights = ab_bins.soft_encode(_ab_map([[0.0, 0.0]]), ab_bins.bin_centres(20.0), sigma=ab_bins.sigma_for(20.0))
+    assert ab_bins.bin_centres(20.0)[indices[0, :, 0, 0]].norm(dim=1).tolist() == [0.0, 20.0, 20.0, 20.0, 20.0]
     assert weights[0, 1, 0, 0] / weights[0, 0, 0, 0] == pytest.approx(torch.exp(torch.tensor(-2.0)).item(), rel=1e-5)
 
 
@@ -96,12 +131,12 @@ def test_annealed_mean_is_more_saturated_than_the_mean():
     assert chroma[0] < chroma[1] < chroma[2]
 
 
-def two_minded_logits(h: int = 6, w: int = 6, lean: torch.Tensor | None = None) -> torch.Tensor:
+def two_minded_logits(h: int = 6, w: int = 6, lean: torch.Tensor | None = None, grid: float = 10.0) -> torch.Tensor:
     """Per pixel: half the mass on sky blue (0, -40), half on sunset orange (30, 40); ``lean`` tips it."""
-    centres = ab_bins.bin_centres()
+    centres = ab_bins.bin_centres(grid)
     blue = int(((centres - torch.tensor([0.0, -40.0])).norm(dim=1)).argmin())
     orange = int(((centres - torch.tensor([30.0, 40.0])).norm(dim=1)).argmin())
-    logits = torch.full((1, ab_bins.N_BINS, h, w), -20.0)
+    logits = torch.full((1, centres.shape[0], h, w), -20.0)
     logits[0, blue] = 0.0
     logits[0, orange] = 0.0 if lean is None else lean
     return logits
@@ -114,6 +149,20 @@ def test_mode_aware_decoding_picks_one_of_two_opposite_hues_instead_of_their_mea
     clustered = ab_bins.decode_hue_cluster(two_minded_logits(lean=torch.tensor(-0.1)), centres, 1.0)
     assert torch.allclose(clustered, torch.tensor([0.0, -40.0])[None, :, None, None].expand_as(clustered), atol=1e-3)
     clustered = ab_bins.decode_hue_cluster(two_minded_logits(lean=torch.tensor(0.1)), centres, 1.0)
+    assert torch.allclose(clustered, torch.tensor([30.0, 40.0])[None, :, None, None].expand_as(clustered), atol=1e-3)
+
+
+def test_mode_aware_decoding_works_at_a_coarser_grid():
+    centres = ab_bins.bin_centres(20.0)
+    blue, orange = torch.tensor([0.0, -40.0]), torch.tensor([20.0, 40.0])  # (30, 40)'s nearest grid-20 bin
+    mean = ab_bins.decode(two_minded_logits(grid=20.0), centres, 1.0)
+    assert torch.allclose(mean[0, :, 0, 0], (blue + orange) / 2, atol=1e-3)
+    for lean, expected in ((-0.1, blue), (0.1, orange)):
+        clustered = ab_bins.decode_hue_cluster(two_minded_logits(lean=torch.tensor(lean), grid=20.0), centres, 1.0)
+        assert clustered.shape == (1, 2, 6, 6)
+        assert torch.allclose(clustered, expected[None, :, None, None].expand_as(clustered), atol=1e-3)
+    # Grid-10 decoding still gives the same answer after a grid-20 one (the clusters are cached per set of bins).
+    clustered = ab_bins.decode_hue_cluster(two_minded_logits(lean=torch.tensor(0.1)), ab_bins.bin_centres(), 1.0)
     assert torch.allclose(clustered, torch.tensor([30.0, 40.0])[None, :, None, None].expand_as(clustered), atol=1e-3)
 
 
@@ -150,3 +199,14 @@ def test_the_rebalancing_correction_gives_rare_colours_back_their_true_odds():
     corrected = ab_bins.rebalancing_correction(logits, prior, smoothing, 0.5, 1.0)
     assert corrected.argmax(1).item() == int(centres.norm(dim=1).argmin())  # grey, the common colour, wins
     assert torch.equal(ab_bins.rebalancing_correction(logits, prior, smoothing, 0.5, 0.0), logits)
+
+
+def test_the_rebalancing_correction_works_at_a_coarser_grid():
+    centres = ab_bins.bin_centres(20.0)
+    prior = torch.exp(-centres.norm(dim=1) / 10)
+    smoothing = ab_bins.smoothing_matrix(centres, ab_bins.sigma_for(20.0))
+    torch.testing.assert_close(smoothing.sum(0), torch.ones(77))
+    corrected = ab_bins.rebalancing_correction(torch.zeros(1, 77, 1, 1), prior, smoothing, 0.5, 1.0)
+    assert corrected.shape == (1, 77, 1, 1) and corrected.argmax(1).item() == int(centres.norm(dim=1).argmin())
+    with pytest.raises(ValueError, match="77 bins"):
+        ab_bins.rebalancing_correction(torch.zeros(1, ab_bins.N_BINS, 1, 1), prior, smoothing, 0.5, 1.0)
