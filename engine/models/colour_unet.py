@@ -6,7 +6,9 @@ feed a light decoder that predicts at 1/4 of the input resolution, where two
 heads share it:
 
 - a classification head over ``ab_bins`` (Zhang et al.): vivid colour, but alone
-  it gave blotchy, wrong hues in the design notes' short trainings;
+  it gave blotchy, wrong hues in the design notes' short trainings. ``bin_grid``
+  sets the a/b cells' size (Lab units; 10, Zhang's, by default: 262 bins; 20: 77),
+  hence the head's width; the soft-encoding and prior smoothing widths follow it;
 - a regression head (tanh, normalised a/b): coherent but muted, brownish colour.
 
 ``forward`` blends the classification head's annealed mean (``decode_temperature``)
@@ -49,6 +51,7 @@ PREDICTION_STRIDE = 4
 ENCODER_LR_FACTOR = 0.2  # the pretrained encoder is fine-tuned gently; the decoder learns from scratch
 DECODE_MODES = ("mean", "hue_cluster")  # annealed mean over all bins / within the most likely hue cluster
 HINT_CHANNELS = 3  # hint a, hint b (normalised), mask: as engine.hints.hint_channels makes them
+BIN_GRID_RANGE = (5.0, 40.0)  # Lab units: 972 bins at 5, 23 at 40
 
 
 def pooled_hints(hints: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
@@ -109,6 +112,7 @@ class ColourUNet(ColouriseModel):
         global_context: bool,
         working_size: int,
         hint_input: bool = False,
+        bin_grid: float = ab_bins.GRID,
     ):
         super().__init__()
         self.takes_hints = bool(hint_input)
@@ -118,6 +122,11 @@ class ColourUNet(ColouriseModel):
             raise ValueError(f"rebalance_gamma must be in [0, 1], got {rebalance_gamma}")
         if not 0.0 < prior_ema <= 1.0:
             raise ValueError(f"prior_ema must be in (0, 1], got {prior_ema}")
+        low, high = BIN_GRID_RANGE
+        if not low <= bin_grid <= high:  # (NaN fails too)
+            raise ValueError(f"bin_grid must be from {low:g} to {high:g} Lab units, got {bin_grid}")
+        self.bin_grid = float(bin_grid)
+        self.bin_sigma = ab_bins.sigma_for(self.bin_grid)
         self.regression_weight = float(regression_weight)
         self.regression_beta = float(regression_beta)
         self.rebalance_gamma = float(rebalance_gamma)
@@ -139,15 +148,16 @@ class ColourUNet(ColouriseModel):
         self.up16 = DecoderStage(w32, c16 + extra, w16)
         self.up8 = DecoderStage(w16, c8 + extra, w8)
         self.up4 = DecoderStage(w8, c4 + extra, w4)
-        self.classify = nn.Conv2d(w4, ab_bins.N_BINS, 1)
+        centres = ab_bins.bin_centres(self.bin_grid)
+        self.n_bins = n_bins = centres.shape[0]
+        self.classify = nn.Conv2d(w4, n_bins, 1)
         self.regress = nn.Conv2d(w4, 2, 1)
 
-        centres = ab_bins.bin_centres()
-        # Constants follow the module across devices but stay out of the file (they are in the code).
+        # Constants follow the module across devices but stay out of the file (the code and bin_grid make them).
         self.register_buffer("ab_centres", centres, persistent=False)
-        self.register_buffer("ab_smoothing", ab_bins.smoothing_matrix(centres), persistent=False)
+        self.register_buffer("ab_smoothing", ab_bins.smoothing_matrix(centres, self.bin_sigma), persistent=False)
         # The empirical a/b prior of the training targets (an EMA), saved with the weights.
-        self.register_buffer("ab_prior", torch.full((ab_bins.N_BINS,), 1.0 / ab_bins.N_BINS))
+        self.register_buffer("ab_prior", torch.full((n_bins,), 1.0 / n_bins))
         self.register_buffer("ab_prior_updates", torch.zeros(()))
         self.loss_terms: dict[str, torch.Tensor] = {}
         # Channels-last convolution weights make oneDNN keep every activation channels-last: a training
@@ -227,7 +237,7 @@ class ColourUNet(ColouriseModel):
         return self.up4(self.up8(self.up16(x, skip(f16)), skip(f8)), skip(f4))
 
     def ab_logits(self, l_norm: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
-        """Classification head: logits over ``ab_bins``, ``(N, N_BINS, H/4, W/4)``."""
+        """Classification head: logits over ``ab_bins``, ``(N, n_bins, H/4, W/4)`` (262 bins at grid 10)."""
         return self.classify(self.features(l_norm, hints))
 
     def ab_regression(self, l_norm: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
@@ -276,9 +286,9 @@ class ColourUNet(ColouriseModel):
         logits = self.classify(features).float()
         target = F.adaptive_avg_pool2d(ab_norm.float(), logits.shape[-2:])
         with torch.no_grad():
-            bins, soft = ab_bins.soft_encode(target * colour.AB_SCALE, self.ab_centres)
+            bins, soft = ab_bins.soft_encode(target * colour.AB_SCALE, self.ab_centres, sigma=self.bin_sigma)
             if self.training:
-                self._update_prior(ab_bins.bin_frequencies(bins, soft, ab_bins.N_BINS))
+                self._update_prior(ab_bins.bin_frequencies(bins, soft, self.n_bins))
             weights = self.pixel_weights(bins[:, 0])
         cross_entropy = -(soft * F.log_softmax(logits, 1).gather(1, bins)).sum(1)
         classification = (weights * cross_entropy).mean()
@@ -321,6 +331,7 @@ def colour_unet(
     global_context: bool = True,
     working_size: int = 384,
     hint_input: bool = False,
+    bin_grid: float = 10.0,
 ) -> ColourUNet:
     """Build a ColourUNet; every argument is stored in the model file's config.
 
@@ -330,7 +341,9 @@ def colour_unet(
     and regression_beta: the smooth-L1 term. rebalance_gamma: uniform share mixed into
     the prior; rebalance: exponent on the rebalancing weights (0 = off, 1 = Zhang's).
     prior_ema: how fast the a/b prior follows the training targets. hint_input: take
-    colour hints (three extra input channels, see the module docstring).
+    colour hints (three extra input channels, see the module docstring). bin_grid: the
+    a/b cells' size in Lab units (5 to 40; 10: 262 bins, 20: 77), which sizes the
+    classification head, so a trained model keeps it.
     """
     return ColourUNet(
         decoder_widths=decoder_widths,
@@ -345,4 +358,5 @@ def colour_unet(
         global_context=global_context,
         working_size=working_size,
         hint_input=hint_input,
+        bin_grid=bin_grid,
     )

@@ -269,6 +269,22 @@ def test_colour_unet_working_size_and_widths_are_bounded(tmp_path):
     check_arch_config("colour_unet", {"decoder_widths": [8, 8, 8, 8], "working_size": 256})
 
 
+def test_colour_unet_bin_grid_is_bounded(tmp_path):
+    from engine.modelfile import check_arch_config
+
+    for grid in (0.0, 100.0, -10.0):
+        with pytest.raises(ValueError, match="bin_grid must be from 5 to 40"):
+            check_arch_config("colour_unet", {"bin_grid": grid})
+    with pytest.raises(ValueError, match='bin_grid: expected a number, got "20"'):
+        check_arch_config("colour_unet", {"bin_grid": "20"})
+    with pytest.raises(ValueError, match="bin_grid: expected a number, got true"):
+        check_arch_config("colour_unet", {"bin_grid": True})
+    check_arch_config("colour_unet", {"bin_grid": 20})  # a whole number is a number
+    check_arch_config("colour_unet", {"bin_grid": 20.0})
+    model = create_model("colour_unet", bin_grid=20.0)  # built after the meta-device check: real tensors
+    assert all(t.device.type == "cpu" for t in [*model.parameters(), *model.buffers()])
+
+
 def test_model_files_in_a_run_folder_follow_the_umask(tmp_path):
     import os
 

@@ -147,6 +147,62 @@ def test_bad_config_is_refused():
         _model(working_size=300)
     with pytest.raises(ValueError, match="decoder_widths"):
         _model(decoder_widths=[64, 32])
+    for grid in (4.0, 41.0, float("nan")):
+        with pytest.raises(ValueError, match="bin_grid must be from 5 to 40"):
+            _model(bin_grid=grid)
+
+
+def test_a_coarser_bin_grid_trains_saves_and_reloads(tmp_path):
+    model = _model(bin_grid=20.0, decoder_widths=(32, 32, 32, 32)).train()
+    assert model.n_bins == 77 and model.classify.out_channels == 77
+    assert model.ab_centres.shape == (77, 2) and model.ab_prior.shape == model.ab_smoothing.shape[:1] == (77,)
+    assert model.arch_config["bin_grid"] == 20.0 and model.bin_sigma == 10.0
+    l = _l(2, 32, 32, seed=1)
+    ab = torch.cat((l * 0.3, -l * 0.2 + 0.1), 1)
+    optimiser = torch.optim.AdamW(model.param_groups(3e-3))
+    loss = model.training_loss(l, ab)
+    assert torch.isfinite(loss)
+    loss.backward()
+    optimiser.step()
+    assert model.ab_prior.sum().item() == pytest.approx(1.0) and model.ab_prior_updates.item() == 1
+
+    model.eval().configure_decoding(decode_mode="hue_cluster")
+    path = save_model(tmp_path / "bins-20.safetensors", model)
+    assert read_info(path).config["bin_grid"] == 20.0
+    loaded, _ = load_model(path)
+    assert loaded.n_bins == 77 and torch.equal(loaded.ab_centres, model.ab_centres)
+    l = _l(1, 32, 64)
+    with torch.inference_mode():
+        assert model.ab_logits(l).shape == (1, 77, 8, 16)
+        torch.testing.assert_close(loaded(l), model(l), atol=0, rtol=0)
+        loaded.configure_decoding(decode_mode="mean")
+        model.configure_decoding(decode_mode="mean")
+        torch.testing.assert_close(loaded(l), model(l), atol=0, rtol=0)
+    torch.testing.assert_close(loaded.ab_prior, model.ab_prior)
+
+
+def test_a_model_file_from_before_bin_grid_loads_as_grid_10(tmp_path):
+    import json
+
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    model = _model().eval()
+    path = save_model(tmp_path / "new.safetensors", model)
+    with safe_open(str(path), framework="pt") as f:
+        metadata = dict(f.metadata())
+    config = json.loads(metadata["config"])
+    assert config.pop("bin_grid") == 10.0
+    old = tmp_path / "old.safetensors"
+    tensors = {k: v.contiguous() for k, v in model.state_dict().items()}
+    save_file(tensors, str(old), metadata={**metadata, "config": json.dumps(config)})
+    loaded, info = load_model(old)
+    assert "bin_grid" not in info.config
+    assert loaded.bin_grid == 10.0 and loaded.n_bins == ab_bins.N_BINS and loaded.classify.out_channels == 262
+    assert torch.equal(loaded.ab_centres, ab_bins.bin_centres())
+    l = _l(1, 32, 32)
+    with torch.inference_mode():
+        torch.testing.assert_close(loaded(l), model(l), atol=0, rtol=0)
 
 
 def test_param_groups_split_encoder_and_decoder():
