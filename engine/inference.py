@@ -334,10 +334,14 @@ class Colouriser:
 
         scale_r, scale_c = value.shape[1] / padded(h, self.stride), value.shape[2] / padded(w, self.stride)
         probabilities = value[:, min(value.shape[1] - 1, int(row * scale_r)), min(value.shape[2] - 1, int(col * scale_c))]
-        return [_lab_to_srgb8(l_here, a, b) for a, b in _distinct_modes(probabilities, ab_bins.bin_centres(), count)]
+        # The model's own bins (its bin_grid): 262 at the default grid of 10 Lab units.
+        centres = getattr(self.model, "ab_centres", None)
+        grid = float(getattr(self.model, "bin_grid", ab_bins.GRID))
+        centres = ab_bins.bin_centres(grid) if centres is None else centres.detach().float().cpu()
+        return [_lab_to_srgb8(l_here, a, b) for a, b in _distinct_modes(probabilities, centres, count, grid)]
 
 
-SUGGESTION_SPACING = 20.0  # a/b units between two suggested colours (bins are 10 apart)
+SUGGESTION_SPACING = 20.0  # a/b units between two suggested colours at the default grid (bins 10 apart): two cells
 
 
 def padded(n: int, stride: int) -> int:
@@ -345,16 +349,20 @@ def padded(n: int, stride: int) -> int:
     return math.ceil(n / stride) * stride
 
 
-def _distinct_modes(probabilities: torch.Tensor, centres: torch.Tensor, count: int) -> list[tuple[float, float]]:
-    """The a/b of the ``count`` most likely bins, each at least ``SUGGESTION_SPACING`` from those before it."""
-    # Pool each bin with its neighbours, so a colour spread over adjacent bins counts as one.
+def _distinct_modes(probabilities: torch.Tensor, centres: torch.Tensor, count: int, grid: float = 10.0) -> list[tuple[float, float]]:
+    """The a/b of the ``count`` most likely bins, each at least ``SUGGESTION_SPACING`` from those before it.
+
+    ``grid``: the bins' spacing (Lab units); at a coarser grid than 10 both distances grow with it.
+    """
+    spacing = max(SUGGESTION_SPACING, 2 * grid)
+    # Pool each bin with its neighbours (diagonal ones too), so a colour spread over adjacent bins counts as one.
     distance = torch.cdist(centres, centres)
-    pooled = (distance <= 15.0).float() @ probabilities
+    pooled = (distance <= 1.5 * grid).float() @ probabilities
     chosen: list[int] = []
     for index in torch.argsort(pooled, descending=True).tolist():
         if pooled[index] < 1e-3 or len(chosen) >= count:
             break
-        if all(distance[index, c] >= SUGGESTION_SPACING for c in chosen):
+        if all(distance[index, c] >= spacing for c in chosen):
             chosen.append(index)
     return [(float(centres[i, 0]), float(centres[i, 1])) for i in chosen]
 

@@ -92,3 +92,24 @@ def test_suggestions_are_distinct_colours_at_the_pixels_lightness(hinted, colour
     assert (colour.rgb_to_lab(rgb)[0] - colour.rgb_to_lab(torch.full((3, 1, 1), 60 / 255))[0]).abs().max() < 3
     assert hinted.suggest_colours(photo, 10, 30, count=3) == colours[:3]  # (cached network pass, same answer)
     assert len(colouriser.suggest_colours(photo, 5, 5)) == 1  # no a/b distribution: its one prediction
+
+
+def test_suggestions_follow_the_models_bin_grid():
+    from engine.inference import _distinct_modes
+    from engine.models import ab_bins
+
+    # Likely colours on two neighbouring grid-20 bins (20 apart) and one far from both.
+    centres = ab_bins.bin_centres(20.0)
+    index = {tuple(c): i for i, c in enumerate(centres.tolist())}
+    probabilities = torch.zeros(centres.shape[0])
+    probabilities[index[(40.0, 20.0)]], probabilities[index[(40.0, 40.0)]], probabilities[index[(-40.0, 20.0)]] = 0.5, 0.3, 0.2
+
+    def spacings(modes):
+        ab = torch.tensor(modes)
+        return torch.cdist(ab, ab)[~torch.eye(len(modes), dtype=torch.bool)]
+
+    coarse = _distinct_modes(probabilities, centres, 8, 20.0)
+    assert len(coarse) >= 2 and (spacings(coarse) >= 40).all()  # two cells apart, as 20 is at grid 10
+    assert (torch.tensor(coarse[0]) - torch.tensor([40.0, 20.0])).norm() <= 30  # the likeliest bin's neighbourhood first
+    fine = _distinct_modes(probabilities, centres, 8, 10.0)  # (the grid-10 distances)
+    assert (spacings(fine) >= 20).all() and spacings(fine).min() < 40
