@@ -58,6 +58,7 @@ ROWS = {
     "train-only": ("data: train/ only (BSDS-like), no train-extra", {"data": [str(SHARED / "train")]}, {}),
     "no-context": ("no image-wide context vector", {}, {"global_context": False}),
     "double-steps": ("twice the step budget", {"_steps_factor": 2}, {}),
+    "bins-20": ("a coarser a/b grid: 20 Lab units (77 bins instead of 262)", {}, {"bin_grid": 20.0}),
 }
 
 
