@@ -98,7 +98,8 @@ def decode(model, logits, reg, shape, how: dict) -> torch.Tensor:
             logits = ab_bins.rebalancing_correction(logits, model.ab_prior, model.ab_smoothing, model.rebalance_gamma, model.rebalance)
         if how.get("hue"):
             ab = ab_bins.decode_hue_cluster(
-                logits, model.ab_centres, how["T"], how.get("window", ab_bins.HUE_WINDOW), how.get("region", ab_bins.HUE_REGION)
+                logits, model.ab_centres, how["T"], how.get("window", ab_bins.HUE_WINDOW), how.get("region", ab_bins.HUE_REGION),
+                how.get("neutral", getattr(model, "hue_neutral", ab_bins.NEUTRAL_RADIUS)),
             )
         else:
             ab = ab_bins.decode(logits, model.ab_centres, how["T"])

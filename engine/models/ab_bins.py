@@ -216,6 +216,7 @@ def decode_hue_cluster(
     temperature: float = 1.0,
     window: float = HUE_WINDOW,
     region: int = HUE_REGION,
+    neutral: float = NEUTRAL_RADIUS,
 ) -> torch.Tensor:
     """Logits ``(N, Q, H, W)`` -> a/b ``(N, 2, H, W)``: the annealed mean within the most likely hue cluster.
 
@@ -227,9 +228,11 @@ def decode_hue_cluster(
     in patches), then takes the annealed mean over the bins in that sector plus the
     near-grey ones; the other hues get no say. Certain pixels decode as before; only
     genuinely two-minded ones change. Any grid's bins work (``Q = centres.shape[0]``).
+    ``neutral``: bins of chroma below it count as grey and join every cluster; the
+    smaller it is, the less the grey bins' probability mutes the chosen hue.
     """
     logits = logits.float()
-    hued, members = _cluster_members(centres, float(window), HUE_STEP, NEUTRAL_RADIUS, str(logits.device))
+    hued, members = _cluster_members(centres, float(window), HUE_STEP, float(neutral), str(logits.device))
     centres = centres.to(logits.device, torch.float32)
     mass = torch.einsum("nqhw,kq->nkhw", torch.softmax(logits, 1), hued)
     if region > 1:

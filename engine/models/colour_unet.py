@@ -52,6 +52,7 @@ ENCODER_LR_FACTOR = 0.2  # the pretrained encoder is fine-tuned gently; the deco
 DECODE_MODES = ("mean", "hue_cluster")  # annealed mean over all bins / within the most likely hue cluster
 HINT_CHANNELS = 3  # hint a, hint b (normalised), mask: as engine.hints.hint_channels makes them
 BIN_GRID_RANGE = (5.0, 40.0)  # Lab units: 972 bins at 5, 23 at 40
+MAX_HUE_NEUTRAL = 40.0  # Lab units: beyond it most of the gamut would count as grey
 
 
 def pooled_hints(hints: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
@@ -113,6 +114,7 @@ class ColourUNet(ColouriseModel):
         working_size: int,
         hint_input: bool = False,
         bin_grid: float = ab_bins.GRID,
+        hue_neutral: float = ab_bins.NEUTRAL_RADIUS,
     ):
         super().__init__()
         self.takes_hints = bool(hint_input)
@@ -132,7 +134,7 @@ class ColourUNet(ColouriseModel):
         self.rebalance_gamma = float(rebalance_gamma)
         self.rebalance = float(rebalance)
         self.prior_ema = float(prior_ema)
-        self._set_decoding(decode_temperature, class_weight, working_size, decode_mode)
+        self._set_decoding(decode_temperature, class_weight, working_size, decode_mode, hue_neutral)
 
         self.encoder = EfficientNetLite0Encoder(SKIP_BLOCKS)
         c4, c8, c16, c32 = self.encoder.feature_channels
@@ -166,7 +168,11 @@ class ColourUNet(ColouriseModel):
 
     # -- decoding knobs (tunable after training)
 
-    def _set_decoding(self, decode_temperature: float, class_weight: float, working_size: int, decode_mode: str) -> None:
+    def _set_decoding(
+        self, decode_temperature: float, class_weight: float, working_size: int, decode_mode: str, hue_neutral: float
+    ) -> None:
+        if not 0.0 <= hue_neutral <= MAX_HUE_NEUTRAL:  # (NaN fails too)
+            raise ValueError(f"hue_neutral must be from 0 to {MAX_HUE_NEUTRAL:g} Lab units, got {hue_neutral}")
         if decode_mode not in DECODE_MODES:
             raise ValueError(f"decode_mode must be one of {', '.join(DECODE_MODES)}, got {decode_mode!r}")
         if not 0.0 <= class_weight <= 1.0:
@@ -177,6 +183,7 @@ class ColourUNet(ColouriseModel):
         self.class_weight = float(class_weight)
         self.working_size = int(working_size)
         self.decode_mode = str(decode_mode)
+        self.hue_neutral = float(hue_neutral)
 
     def configure_decoding(
         self,
@@ -184,6 +191,7 @@ class ColourUNet(ColouriseModel):
         class_weight: float | None = None,
         working_size: int | None = None,
         decode_mode: str | None = None,
+        hue_neutral: float | None = None,
     ) -> "ColourUNet":
         """Change how outputs are decoded (and the config ``save_model`` writes); weights stay as they are."""
         self._set_decoding(
@@ -191,6 +199,7 @@ class ColourUNet(ColouriseModel):
             self.class_weight if class_weight is None else class_weight,
             self.working_size if working_size is None else working_size,
             self.decode_mode if decode_mode is None else decode_mode,
+            self.hue_neutral if hue_neutral is None else hue_neutral,
         )
         self.arch_config = {
             **self.arch_config,
@@ -198,6 +207,7 @@ class ColourUNet(ColouriseModel):
             "class_weight": self.class_weight,
             "working_size": self.working_size,
             "decode_mode": self.decode_mode,
+            "hue_neutral": self.hue_neutral,
         }
         return self
 
@@ -249,8 +259,11 @@ class ColourUNet(ColouriseModel):
         ab = 0.0
         if w > 0:
             logits = self.classify(features)
-            decode = ab_bins.decode_hue_cluster if self.decode_mode == "hue_cluster" else ab_bins.decode
-            ab = w * decode(logits, self.ab_centres, self.decode_temperature) / colour.AB_SCALE
+            if self.decode_mode == "hue_cluster":
+                ab = ab_bins.decode_hue_cluster(logits, self.ab_centres, self.decode_temperature, neutral=self.hue_neutral)
+            else:
+                ab = ab_bins.decode(logits, self.ab_centres, self.decode_temperature)
+            ab = w * ab / colour.AB_SCALE
         if w < 1:
             ab = ab + (1 - w) * torch.tanh(self.regress(features)).float()
         return ab
@@ -332,6 +345,7 @@ def colour_unet(
     working_size: int = 384,
     hint_input: bool = False,
     bin_grid: float = 10.0,
+    hue_neutral: float = 12.0,
 ) -> ColourUNet:
     """Build a ColourUNet; every argument is stored in the model file's config.
 
@@ -343,7 +357,9 @@ def colour_unet(
     prior_ema: how fast the a/b prior follows the training targets. hint_input: take
     colour hints (three extra input channels, see the module docstring). bin_grid: the
     a/b cells' size in Lab units (5 to 40; 10: 262 bins, 20: 77), which sizes the
-    classification head, so a trained model keeps it.
+    classification head, so a trained model keeps it. hue_neutral: in the hue-cluster
+    decoding, bins of chroma below this (Lab units) count as grey and join every hue's
+    cluster (12: the five bins around grey at grid 10; 0: none), a decoding knob too.
     """
     return ColourUNet(
         decoder_widths=decoder_widths,
@@ -359,4 +375,5 @@ def colour_unet(
         working_size=working_size,
         hint_input=hint_input,
         bin_grid=bin_grid,
+        hue_neutral=hue_neutral,
     )

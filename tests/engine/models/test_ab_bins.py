@@ -181,6 +181,21 @@ def test_mode_aware_decoding_keeps_one_minded_pixels_and_grey():
     assert ab_bins.decode_hue_cluster(grey, centres, 1.0).abs().max() < 1e-3
 
 
+def test_a_smaller_grey_radius_lets_the_chosen_hue_speak_louder():
+    centres = ab_bins.bin_centres()
+    # a muted blue: most of the probability on grey and the four bins around it, some on a blue bin
+    logits = torch.full((1, ab_bins.N_BINS, 2, 2), -30.0)
+    near_grey = centres.norm(dim=1) < ab_bins.NEUTRAL_RADIUS
+    assert int(near_grey.sum()) == 5  # (0, 0) and its four neighbours at grid 10
+    logits[:, near_grey] = 0.0
+    blue = int(((centres - torch.tensor([0.0, -40.0])).norm(dim=1)).argmin())
+    logits[:, blue] = 1.0
+    chroma = {r: float(ab_bins.decode_hue_cluster(logits, centres, 1.0, neutral=r)[0, :, 0, 0].norm()) for r in (12.0, 5.0, 0.0)}
+    assert chroma[12.0] < chroma[5.0] <= chroma[0.0]  # fewer grey bins share the mean: a purer blue
+    ab = ab_bins.decode_hue_cluster(logits, centres, 1.0, neutral=5.0)[0, :, 0, 0]
+    assert ab[1] < -10 and abs(float(ab[0])) < 0.2 * abs(float(ab[1]))  # still blue: b negative, little a
+
+
 def test_mode_aware_decoding_chooses_one_hue_per_region_not_per_pixel():
     centres = ab_bins.bin_centres()
     # a 9 x 9 sky whose pixels lean blue or orange at random, blue a little more often

@@ -239,6 +239,23 @@ def test_hue_cluster_decoding_is_a_saved_decoding_knob():
     assert clustered.shape == plain.shape and torch.isfinite(clustered).all()
     with pytest.raises(ValueError, match="decode_mode"):
         model.configure_decoding(decode_mode="median")
+def test_the_hue_clusters_grey_radius_is_a_saved_decoding_knob(tmp_path):
+    from engine.models import create_model
+
+    model = create_model("colour_unet", working_size=64, decode_mode="hue_cluster", class_weight=1.0).eval()
+    assert model.hue_neutral == 12.0  # files from before the knob decode as they always did
+    l_norm = torch.rand(1, 1, 64, 64) * 2 - 1
+    with torch.no_grad():
+        wide = model(l_norm)
+        model.configure_decoding(hue_neutral=0.0)
+        narrow = model(l_norm)
+    assert not torch.allclose(wide, narrow)
+    path = save_model(tmp_path / "narrow.safetensors", model)
+    assert read_info(path).config["hue_neutral"] == 0.0
+    with pytest.raises(ValueError, match="hue_neutral"):
+        model.configure_decoding(hue_neutral=-1.0)
+
+
 def test_hint_input_is_recorded_and_starts_as_an_automatic_colouriser(tmp_path):
     from engine.models.registry import takes_hints
 
