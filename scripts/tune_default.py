@@ -11,10 +11,16 @@ the full-resolution L as the app does). Tuning photos: ../shared/data/val by def
 the network is over-confident, and chose the plain mean). The dev split stays out of
 tuning so that its figures remain an unbiased check.
 
+Besides the decoding, ``--working-sizes`` tries other sizes the network sees the photo at
+(one network pass per size and photo); with ``--dry-run``, ``--gains`` also scores chroma
+gains (the a/b scaled before the gamut fit, as the window's strength slider does): a study
+of how much colour a blunt gain buys, not a setting a model file stores.
+
 The rule, from the issue's bars: among decodings that beat the grey baseline by at least
-``--min-psnr`` dB PSNR and ``--min-auc`` a/b AuC and reach ``--target`` of the originals'
-colourfulness, the highest hue accuracy; when none reach the target colourfulness, the
-most colourful of those that beat grey; when none beat grey, the best PSNR.
+``--min-psnr`` dB PSNR and ``--min-auc`` a/b AuC, those meeting the most of the two colour
+bars (``--target`` of the originals' colourfulness; a mean per-photo colourfulness gap of
+at most ``--max-gap``), and among those the highest hue accuracy; when none meets a colour
+bar, the most colourful of those that beat grey; when none beat grey, the best PSNR.
 """
 
 from __future__ import annotations
@@ -40,19 +46,24 @@ SHARED = shared_data()
 TEMPERATURES = (0.38, 0.6, 1.0)
 CLASS_WEIGHTS = (0.0, 0.5, 1.0)
 MODES = ("mean", "hue_cluster")
+NEUTRAL = 12.0  # the hue-cluster decoding's grey radius (ab_bins.NEUTRAL_RADIUS)
 
 
-def candidates():
-    for mode in MODES:
-        for temperature in TEMPERATURES:
-            for class_weight in CLASS_WEIGHTS:
-                if class_weight == 0 and (temperature != TEMPERATURES[-1] or mode != MODES[0]):
-                    continue  # the regression head alone: temperature and mode do not act on it
-                yield {"decode_mode": mode, "decode_temperature": temperature, "class_weight": class_weight}
+def candidates(working_sizes=(None,), gains=(1.0,), class_weights=CLASS_WEIGHTS, temperatures=TEMPERATURES, neutrals=(NEUTRAL,)):
+    for size in working_sizes:
+        for gain in gains:
+            for mode in MODES:
+                for neutral in neutrals if mode == "hue_cluster" else neutrals[:1]:
+                    for temperature in temperatures:
+                        for class_weight in class_weights:
+                            if class_weight == 0 and (temperature != temperatures[-1] or mode != MODES[0] or neutral != neutrals[0]):
+                                continue  # the regression head alone: temperature and mode do not act on it
+                            yield {"decode_mode": mode, "decode_temperature": temperature, "class_weight": class_weight,
+                                   "hue_neutral": neutral, "working_size": size, "chroma_gain": gain}
 
 
 def decode_candidate(model, logits, reg, shape, c: dict) -> torch.Tensor:
-    how = {"kind": "mean", "T": c["decode_temperature"], "hue": c["decode_mode"] == "hue_cluster"}
+    how = {"kind": "mean", "T": c["decode_temperature"], "hue": c["decode_mode"] == "hue_cluster", "neutral": c["hue_neutral"]}
     if c["class_weight"] == 0:
         return decode(model, logits, reg, shape, {"kind": "regression"})
     ab = decode(model, logits, reg, shape, how)
@@ -61,11 +72,16 @@ def decode_candidate(model, logits, reg, shape, c: dict) -> torch.Tensor:
     return ab
 
 
-def choose(results: list[dict], grey: dict, min_psnr: float, min_auc: float, target: float) -> dict:
+def choose(results: list[dict], grey: dict, min_psnr: float, min_auc: float, target: float, max_gap: float = 14.0) -> dict:
     beat = [r for r in results if r["psnr"] >= grey["psnr"] + min_psnr and r["auc"] >= grey["auc"] + min_auc]
-    vivid = [r for r in beat if r["colourfulness_share"] >= target]
+
+    def colour_bars(r: dict) -> int:
+        return int(r["colourfulness_share"] >= target) + int(r["colourfulness_gap"] <= max_gap)
+
+    vivid = [r for r in beat if colour_bars(r) > 0]
     if vivid:
-        return max(vivid, key=lambda r: r["hue_accuracy"])
+        most = max(map(colour_bars, vivid))
+        return max((r for r in vivid if colour_bars(r) == most), key=lambda r: r["hue_accuracy"])
     if beat:
         return max(beat, key=lambda r: r["colourfulness_share"])
     return max(results, key=lambda r: r["psnr"])
@@ -78,12 +94,21 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=0, help="use an even spread of this many photos (0: all)")
     parser.add_argument("--size", type=int, default=None, help="shrink photos to this long side first")
     parser.add_argument("--target", type=float, default=0.70, help="colourfulness to reach, as a share of the originals'")
+    parser.add_argument("--max-gap", type=float, default=14.0, help="largest mean per-photo colourfulness gap")
+    parser.add_argument("--working-sizes", default="", help="also try these working sizes, e.g. 256,384 (default: the model's)")
+    parser.add_argument("--gains", default="1", help="chroma gains to try, e.g. 1,1.15,1.3")
+    parser.add_argument("--class-weights", default=",".join(map(str, CLASS_WEIGHTS)), help="classification weights to try")
+    parser.add_argument("--temperatures", default=",".join(map(str, TEMPERATURES)), help="annealed-mean temperatures to try")
+    parser.add_argument("--neutrals", default=str(NEUTRAL), help="hue-cluster grey radii to try (Lab units), e.g. 12,6")
+    parser.add_argument("--json", default="", help="also write every candidate's scores to this file")
     parser.add_argument("--min-psnr", type=float, default=1.0, help="dB above the grey baseline")
     parser.add_argument("--min-auc", type=float, default=0.01, help="a/b AuC above the grey baseline")
     parser.add_argument("--out", default=str(REPO / "resources" / "models" / "default.safetensors"))
     parser.add_argument("--dry-run", action="store_true", help="print the table and the choice, write nothing")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
+    if args.gains.strip() not in ("1", "1.0") and not args.dry_run:
+        parser.error("--gains is a study: use it with --dry-run (a model file stores no chroma gain)")
     torch.set_num_threads(args.threads)
 
     model, info = load_model(args.model)
@@ -91,35 +116,48 @@ def main() -> int:
     paths = list_images([args.photos])
     if args.count:
         paths = paths[:: max(1, len(paths) // args.count)][: args.count]
-    cands = list(candidates())
+    sizes = [int(v) for v in args.working_sizes.split(",") if v.strip()] or [model.working_size]
+    numbers = lambda text: [float(v) for v in text.split(",") if v.strip()]  # noqa: E731
+    cands = list(candidates(sizes, numbers(args.gains), numbers(args.class_weights), numbers(args.temperatures), numbers(args.neutrals)))
     per = [[] for _ in cands]
     grey_per = []
-    for path in paths:
+    own_size = model.working_size
+    for n, path in enumerate(paths):
         photo = load_photo(path, args.size)
         if photo is None:
             continue  # a grey original scores the grey baseline a perfect 100 dB and tells nothing
         truth = _as_float_batch(photo.pixels)
         grey_per.append({k: float(v[0]) for k, v in lab_metrics(grey_of(truth), truth).items()})
-        l_full, logits, reg, shape = heads(model, photo)
-        for i, c in enumerate(cands):
-            rgb = recombine(l_full, decode_candidate(model, logits, reg, shape, c), 1.0, 8)
-            per[i].append({k: float(v[0]) for k, v in lab_metrics(_as_float_batch(rgb), truth).items()})
+        for size in sizes:
+            model.configure_decoding(working_size=size)
+            l_full, logits, reg, shape = heads(model, photo)
+            for i, c in enumerate(cands):
+                if c["working_size"] != size:
+                    continue
+                rgb = recombine(l_full, decode_candidate(model, logits, reg, shape, c), c["chroma_gain"], 8)
+                per[i].append({k: float(v[0]) for k, v in lab_metrics(_as_float_batch(rgb), truth).items()})
+        if n % 20 == 0:
+            print(f"  {n}/{len(paths)} photos", flush=True)
+    model.configure_decoding(working_size=own_size)
     grey = mean_metrics(grey_per)
     results = []
     for c, scores in zip(cands, per):
         m = mean_metrics(scores)
         m["colourfulness_share"] = m["colourfulness"] / m["colourfulness_original"]
         results.append({**c, **m})
-        print(f"{c['decode_mode']:<11} T={c['decode_temperature']:<4} w={c['class_weight']:<4} PSNR {m['psnr'] - grey['psnr']:+.2f} dB  "
+        print(f"size {c['working_size']:<4} gain {c['chroma_gain']:<4} {c['decode_mode']:<11} grey<{c['hue_neutral']:<4g} T={c['decode_temperature']:<4} w={c['class_weight']:<4} PSNR {m['psnr'] - grey['psnr']:+.2f} dB  "
               f"AuC {m['auc'] - grey['auc']:+.3f}  colourfulness {100 * m['colourfulness_share']:.0f}%  gap {m['colourfulness_gap']:.1f}  "
               f"hue {100 * m['hue_accuracy']:.1f}%  false colour {m['false_colour']:.1f}  cast {m['cast']:.1f}", flush=True)
-    best = choose(results, grey, args.min_psnr, args.min_auc, args.target)
-    print(f"chosen: {best['decode_mode']} T={best['decode_temperature']} class_weight={best['class_weight']} "
-          f"(tuned on {len(grey_per)} photos of {args.photos})")
+    best = choose(results, grey, args.min_psnr, args.min_auc, args.target, args.max_gap)
+    print(f"chosen: {best['decode_mode']} (grey radius {best['hue_neutral']:g}) T={best['decode_temperature']} class_weight={best['class_weight']} "
+          f"working size {best['working_size']} chroma gain {best['chroma_gain']} (tuned on {len(grey_per)} photos of {args.photos})")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"grey": grey, "candidates": results, "chosen": best}, indent=1))
     if args.dry_run:
         return 0
 
-    model.configure_decoding(decode_temperature=best["decode_temperature"], class_weight=best["class_weight"], decode_mode=best["decode_mode"])
+    model.configure_decoding(decode_temperature=best["decode_temperature"], class_weight=best["class_weight"],
+                             decode_mode=best["decode_mode"], working_size=best["working_size"], hue_neutral=best["hue_neutral"])
     val = SHARED / "val"
     report = evaluate_model(Colouriser(model, "cpu"), val)
     print("val:", json.dumps({"model": report["model"], "grey": report["grey"]}, indent=1))
