@@ -3,6 +3,8 @@
     nice -n 10 .venv/bin/python bench/ablations.py --steps 300              # train every row not trained yet
     nice -n 10 .venv/bin/python bench/ablations.py --rows base,no-rebalance # only these rows
     nice -n 10 .venv/bin/python bench/ablations.py --evaluate               # score the trained rows on val + dev
+    nice -n 10 .venv/bin/python bench/ablations.py --evaluate --rows "" --extra "stage 2, 30 min=snap30.safetensors;..."
+                                                                           # score other model files the same way
 
 Every row starts from the ImageNet encoder and trains ``colour_unet`` with the same
 base recipe (configs/default.toml's, at a short step budget, one torch thread, dev
@@ -119,6 +121,8 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=256, help="evaluate at this long side")
     parser.add_argument("--dev-limit", type=int, default=100, help="dev photos scored per row")
     parser.add_argument("--val-limit", type=int, default=None, help="val photos scored per row")
+    parser.add_argument("--extra", default="", help="also score these model files as rows: \"name=path;name=path\"")
+    parser.add_argument("--out", default=str(REPO / "bench" / "results" / "ablations.json"), help="where --evaluate writes its JSON")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -142,7 +146,16 @@ def main() -> int:
             "scores": score_decodings(path, size=args.size, dev_limit=args.dev_limit, val_limit=args.val_limit, names=DECODINGS),
         }
         print(f"evaluated {name}", flush=True)
-    (REPO / "bench" / "results" / "ablations.json").write_text(json.dumps(results, indent=1))
+    for item in filter(None, args.extra.split(";")):
+        name, _, path = item.partition("=")
+        from engine.modelfile import read_info
+
+        steps = read_info(path.strip()).training.get("steps", "?")
+        results[name.strip()] = {"change": "a longer training", "training": {"steps": steps},
+                                 "scores": score_decodings(Path(path.strip()), size=args.size, dev_limit=args.dev_limit,
+                                                           val_limit=args.val_limit, names=DECODINGS)}
+        print(f"evaluated {name}", flush=True)
+    Path(args.out).write_text(json.dumps(results, indent=1))
     print(markdown(results))
     return 0
 
