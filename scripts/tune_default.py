@@ -40,7 +40,7 @@ from bench.decodings import decode, heads, load_photo  # noqa: E402
 from engine.data import list_images  # noqa: E402
 from engine.inference import Colouriser, recombine  # noqa: E402
 from engine.metrics import _as_float_batch, evaluate_model, grey_of, lab_metrics, mean_metrics  # noqa: E402
-from engine.modelfile import load_model, save_model  # noqa: E402
+from engine.modelfile import load_model, read_info, save_model  # noqa: E402
 
 SHARED = shared_data()
 TEMPERATURES = (0.38, 0.6, 1.0)
@@ -162,6 +162,12 @@ def main() -> int:
     report = evaluate_model(Colouriser(model, "cpu"), val)
     print("val:", json.dumps({"model": report["model"], "grey": report["grey"]}, indent=1))
     training = dict(info.training)
+    first = training.get("init_from")
+    if first and Path(first).is_file():  # a fine-tune (the default's stage 2): keep what stage 1 was
+        earlier = read_info(first).training
+        training["stage_1"] = {k: earlier[k] for k in ("steps", "epochs", "duration_seconds", "train_photos", "trained_on", "data") if k in earlier}
+        training["total_steps"] = int(earlier.get("steps", 0)) + int(training.get("steps", 0))
+        training["recipe_files"] = "configs/default.toml, then configs/default-stage2.toml, then scripts/tune_default.py"
     training.setdefault("trained_on", ", ".join(map(str, training.get("data", []))) + (
         f" without {', '.join(map(str, training['exclude']))}" if training.get("exclude") else ""))
     training.update(
