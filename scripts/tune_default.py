@@ -100,6 +100,8 @@ def main() -> int:
     parser.add_argument("--class-weights", default=",".join(map(str, CLASS_WEIGHTS)), help="classification weights to try")
     parser.add_argument("--temperatures", default=",".join(map(str, TEMPERATURES)), help="annealed-mean temperatures to try")
     parser.add_argument("--neutrals", default=str(NEUTRAL), help="hue-cluster grey radii to try (Lab units), e.g. 12,6")
+    parser.add_argument("--hint-class-weight", type=float, default=None,
+                        help="class weight for photos given colour hints (bench/hints.py measures it; -1: the automatic one)")
     parser.add_argument("--json", default="", help="also write every candidate's scores to this file")
     parser.add_argument("--min-psnr", type=float, default=1.0, help="dB above the grey baseline")
     parser.add_argument("--min-auc", type=float, default=0.01, help="a/b AuC above the grey baseline")
@@ -157,7 +159,8 @@ def main() -> int:
         return 0
 
     model.configure_decoding(decode_temperature=best["decode_temperature"], class_weight=best["class_weight"],
-                             decode_mode=best["decode_mode"], working_size=best["working_size"], hue_neutral=best["hue_neutral"])
+                             decode_mode=best["decode_mode"], working_size=best["working_size"], hue_neutral=best["hue_neutral"],
+                             hint_class_weight=args.hint_class_weight)
     val = SHARED / "val"
     report = evaluate_model(Colouriser(model, "cpu"), val)
     print("val:", json.dumps({"model": report["model"], "grey": report["grey"]}, indent=1))

@@ -52,6 +52,7 @@ ENCODER_LR_FACTOR = 0.2  # the pretrained encoder is fine-tuned gently; the deco
 DECODE_MODES = ("mean", "hue_cluster")  # annealed mean over all bins / within the most likely hue cluster
 HINT_CHANNELS = 3  # hint a, hint b (normalised), mask: as engine.hints.hint_channels makes them
 BIN_GRID_RANGE = (5.0, 40.0)  # Lab units: 972 bins at 5, 23 at 40
+SAME_AS_CLASS_WEIGHT = -1.0  # hint_class_weight's "no separate blend for hinted photos"
 MAX_HUE_NEUTRAL = 40.0  # Lab units: beyond it most of the gamut would count as grey
 
 
@@ -115,6 +116,7 @@ class ColourUNet(ColouriseModel):
         hint_input: bool = False,
         bin_grid: float = ab_bins.GRID,
         hue_neutral: float = ab_bins.NEUTRAL_RADIUS,
+        hint_class_weight: float = SAME_AS_CLASS_WEIGHT,
     ):
         super().__init__()
         self.takes_hints = bool(hint_input)
@@ -134,7 +136,7 @@ class ColourUNet(ColouriseModel):
         self.rebalance_gamma = float(rebalance_gamma)
         self.rebalance = float(rebalance)
         self.prior_ema = float(prior_ema)
-        self._set_decoding(decode_temperature, class_weight, working_size, decode_mode, hue_neutral)
+        self._set_decoding(decode_temperature, class_weight, working_size, decode_mode, hue_neutral, hint_class_weight)
 
         self.encoder = EfficientNetLite0Encoder(SKIP_BLOCKS)
         c4, c8, c16, c32 = self.encoder.feature_channels
@@ -169,8 +171,11 @@ class ColourUNet(ColouriseModel):
     # -- decoding knobs (tunable after training)
 
     def _set_decoding(
-        self, decode_temperature: float, class_weight: float, working_size: int, decode_mode: str, hue_neutral: float
+        self, decode_temperature: float, class_weight: float, working_size: int, decode_mode: str, hue_neutral: float,
+        hint_class_weight: float = -1.0,
     ) -> None:
+        if not (hint_class_weight == SAME_AS_CLASS_WEIGHT or 0.0 <= hint_class_weight <= 1.0):
+            raise ValueError(f"hint_class_weight must be in [0, 1] (or -1: the same as class_weight), got {hint_class_weight}")
         if not 0.0 <= hue_neutral <= MAX_HUE_NEUTRAL:  # (NaN fails too)
             raise ValueError(f"hue_neutral must be from 0 to {MAX_HUE_NEUTRAL:g} Lab units, got {hue_neutral}")
         if decode_mode not in DECODE_MODES:
@@ -184,6 +189,7 @@ class ColourUNet(ColouriseModel):
         self.working_size = int(working_size)
         self.decode_mode = str(decode_mode)
         self.hue_neutral = float(hue_neutral)
+        self.hint_class_weight = float(hint_class_weight)
 
     def configure_decoding(
         self,
@@ -192,6 +198,7 @@ class ColourUNet(ColouriseModel):
         working_size: int | None = None,
         decode_mode: str | None = None,
         hue_neutral: float | None = None,
+        hint_class_weight: float | None = None,
     ) -> "ColourUNet":
         """Change how outputs are decoded (and the config ``save_model`` writes); weights stay as they are."""
         self._set_decoding(
@@ -200,6 +207,7 @@ class ColourUNet(ColouriseModel):
             self.working_size if working_size is None else working_size,
             self.decode_mode if decode_mode is None else decode_mode,
             self.hue_neutral if hue_neutral is None else hue_neutral,
+            self.hint_class_weight if hint_class_weight is None else hint_class_weight,
         )
         self.arch_config = {
             **self.arch_config,
@@ -208,6 +216,7 @@ class ColourUNet(ColouriseModel):
             "working_size": self.working_size,
             "decode_mode": self.decode_mode,
             "hue_neutral": self.hue_neutral,
+            "hint_class_weight": self.hint_class_weight,
         }
         return self
 
@@ -254,22 +263,31 @@ class ColourUNet(ColouriseModel):
         """Regression head: normalised a/b at 1/4 resolution, ``(N, 2, H/4, W/4)``."""
         return torch.tanh(self.regress(self.features(l_norm, hints)))
 
-    def _blend(self, features: torch.Tensor) -> torch.Tensor:
-        w = self.class_weight
+    def _blend(self, features: torch.Tensor, hinted: torch.Tensor | None = None) -> torch.Tensor:
+        """The decoded a/b: ``class_weight`` of the classification head's decoding, the rest regression.
+
+        ``hinted`` (N,) bool marks photos given colour hints: they blend with ``hint_class_weight``
+        when it is set, because the propagation spreads each hint's residual from this base, and a
+        safe, muted base serves it better than a vivid one (docs/quality.md).
+        """
+        w = torch.full((features.shape[0], 1, 1, 1), self.class_weight, device=features.device)
+        if hinted is not None and self.hint_class_weight != SAME_AS_CLASS_WEIGHT:
+            w[hinted.to(features.device)] = self.hint_class_weight
         ab = 0.0
-        if w > 0:
+        if bool((w > 0).any()):
             logits = self.classify(features)
             if self.decode_mode == "hue_cluster":
-                ab = ab_bins.decode_hue_cluster(logits, self.ab_centres, self.decode_temperature, neutral=self.hue_neutral)
+                decoded = ab_bins.decode_hue_cluster(logits, self.ab_centres, self.decode_temperature, neutral=self.hue_neutral)
             else:
-                ab = ab_bins.decode(logits, self.ab_centres, self.decode_temperature)
-            ab = w * ab / colour.AB_SCALE
-        if w < 1:
+                decoded = ab_bins.decode(logits, self.ab_centres, self.decode_temperature)
+            ab = w * decoded / colour.AB_SCALE
+        if bool((w < 1).any()):
             ab = ab + (1 - w) * torch.tanh(self.regress(features)).float()
         return ab
 
     def forward(self, l_norm: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
-        ab = self._blend(self.features(l_norm, hints))
+        hinted = hints[:, 2].flatten(1).amax(1) > 0 if hints is not None else None
+        ab = self._blend(self.features(l_norm, hints), hinted)
         return F.interpolate(ab, size=l_norm.shape[-2:], mode="bilinear", align_corners=False)
 
     # -- training
@@ -346,6 +364,7 @@ def colour_unet(
     hint_input: bool = False,
     bin_grid: float = 10.0,
     hue_neutral: float = 12.0,
+    hint_class_weight: float = -1.0,
 ) -> ColourUNet:
     """Build a ColourUNet; every argument is stored in the model file's config.
 
@@ -360,6 +379,7 @@ def colour_unet(
     classification head, so a trained model keeps it. hue_neutral: in the hue-cluster
     decoding, bins of chroma below this (Lab units) count as grey and join every hue's
     cluster (12: the five bins around grey at grid 10; 0: none), a decoding knob too.
+    hint_class_weight: class_weight for photos given colour hints (-1: class_weight's).
     """
     return ColourUNet(
         decoder_widths=decoder_widths,
@@ -376,4 +396,5 @@ def colour_unet(
         hint_input=hint_input,
         bin_grid=bin_grid,
         hue_neutral=hue_neutral,
+        hint_class_weight=hint_class_weight,
     )

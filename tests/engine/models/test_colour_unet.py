@@ -256,6 +256,26 @@ def test_the_hue_clusters_grey_radius_is_a_saved_decoding_knob(tmp_path):
         model.configure_decoding(hue_neutral=-1.0)
 
 
+def test_hinted_photos_can_blend_the_heads_their_own_way(tmp_path):
+    hinted_model = _model(hint_input=True, class_weight=1.0).eval()
+    assert hinted_model.hint_class_weight == -1.0  # by default hinted photos decode like the rest
+    l = _l(2, 64, 64)
+    hints = torch.zeros(2, 3, 64, 64)
+    hints[1, 0, 10:13, 10:13], hints[1, 2, 10:13, 10:13] = 0.6, 1.0  # photo 1 has a hint, photo 0 none
+    with torch.inference_mode():
+        same = hinted_model(l, hints)
+        hinted_model.configure_decoding(hint_class_weight=0.0)  # hinted photos: the regression head alone
+        split = hinted_model(l, hints)
+        torch.testing.assert_close(split[0], same[0])  # the unhinted photo keeps the automatic decoding
+        regression = torch.tanh(hinted_model.regress(hinted_model.features(l, hints)))
+        regression = torch.nn.functional.interpolate(regression, size=(64, 64), mode="bilinear", align_corners=False)
+        torch.testing.assert_close(split[1], regression[1])
+    path = save_model(tmp_path / "split.safetensors", hinted_model)
+    assert read_info(path).config["hint_class_weight"] == 0.0
+    with pytest.raises(ValueError, match="hint_class_weight"):
+        hinted_model.configure_decoding(hint_class_weight=1.5)
+
+
 def test_hint_input_is_recorded_and_starts_as_an_automatic_colouriser(tmp_path):
     from engine.models.registry import takes_hints
 
