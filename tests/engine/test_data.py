@@ -240,7 +240,7 @@ def test_the_default_recipe_never_trains_on_the_dev_split():
     root = Path(__file__).resolve().parents[2]
     config = TrainConfig.load(root / "configs" / "default.toml")
     assert config.exclude == ["configs/dev-split.txt"]
-    stage2 = TrainConfig.load(root / "configs" / "default-stage2.toml")  # trains on from stage 1's model
+    stage2 = TrainConfig.load(root / "configs" / "experiments" / "default-stage2.toml")  # trains on from stage 1's model
     assert stage2.exclude == ["configs/dev-split.txt"] and stage2.init_from == config.name and stage2.data == config.data
     names = [line for line in (root / "configs" / "dev-split.txt").read_text().splitlines() if line and not line.startswith("#")]
     assert len(names) == 300 and all(n.startswith("../../shared/data/train-extra/") for n in names)
