@@ -172,7 +172,7 @@ class ColourUNet(ColouriseModel):
 
     def _set_decoding(
         self, decode_temperature: float, class_weight: float, working_size: int, decode_mode: str, hue_neutral: float,
-        hint_class_weight: float = -1.0,
+        hint_class_weight: float,
     ) -> None:
         if not (hint_class_weight == SAME_AS_CLASS_WEIGHT or 0.0 <= hint_class_weight <= 1.0):
             raise ValueError(f"hint_class_weight must be in [0, 1] (or -1: the same as class_weight), got {hint_class_weight}")
