@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.datasets import dev_list, shared_data  # noqa: E402
+from engine.modelfile import read_info  # noqa: E402
 
 SHARED = shared_data()
 OUT = REPO / "bench" / "results" / "ablations"
@@ -148,8 +149,6 @@ def main() -> int:
         print(f"evaluated {name}", flush=True)
     for item in filter(None, args.extra.split(";")):
         name, _, path = item.partition("=")
-        from engine.modelfile import read_info
-
         steps = read_info(path.strip()).training.get("steps", "?")
         results[name.strip()] = {"change": "a longer training", "training": {"steps": steps},
                                  "scores": score_decodings(Path(path.strip()), size=args.size, dev_limit=args.dev_limit,

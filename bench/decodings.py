@@ -73,10 +73,12 @@ def decodings(quick: bool = False) -> dict[str, dict]:
 
 
 @torch.inference_mode()
-def heads(model, photo: Photo):
-    """(full-res L, logits at 1/4 working size, regression a/b in Lab units, the working (h, w))."""
+def heads(model, photo: Photo, working_size: int | None = None):
+    """(full-res L, logits at 1/4 working size, regression a/b in Lab units, the working (h, w)).
+
+    ``working_size``: the long side the network sees (default: the model's own)."""
     l_full = luminance(photo)
-    h, w = working_shape(photo.height, photo.width, model.working_size)
+    h, w = working_shape(photo.height, photo.width, working_size or model.working_size)
     s = model.stride
     ph, pw = -(-h // s) * s, -(-w // s) * s
     small = l_full[None, None]
@@ -99,7 +101,7 @@ def decode(model, logits, reg, shape, how: dict) -> torch.Tensor:
         if how.get("hue"):
             ab = ab_bins.decode_hue_cluster(
                 logits, model.ab_centres, how["T"], how.get("window", ab_bins.HUE_WINDOW), how.get("region", ab_bins.HUE_REGION),
-                how.get("neutral", getattr(model, "hue_neutral", ab_bins.NEUTRAL_RADIUS)),
+                how.get("neutral", model.hue_neutral),
             )
         else:
             ab = ab_bins.decode(logits, model.ab_centres, how["T"])

@@ -330,15 +330,10 @@ class Colouriser:
         l_here = float(small[row, col])
         if value.shape[0] == 2:  # a/b itself: no distribution to choose from
             return [_lab_to_srgb8(l_here, float(value[0, row, col]), float(value[1, row, col]))]
-        from engine.models import ab_bins
-
         scale_r, scale_c = value.shape[1] / padded(h, self.stride), value.shape[2] / padded(w, self.stride)
         probabilities = value[:, min(value.shape[1] - 1, int(row * scale_r)), min(value.shape[2] - 1, int(col * scale_c))]
-        # The model's own bins (its bin_grid): 262 at the default grid of 10 Lab units.
-        centres = getattr(self.model, "ab_centres", None)
-        grid = float(getattr(self.model, "bin_grid", ab_bins.GRID))
-        centres = ab_bins.bin_centres(grid) if centres is None else centres.detach().float().cpu()
-        return [_lab_to_srgb8(l_here, a, b) for a, b in _distinct_modes(probabilities, centres, count, grid)]
+        centres = self.model.ab_centres.detach().float().cpu()  # the model's own bins (models/base.py)
+        return [_lab_to_srgb8(l_here, a, b) for a, b in _distinct_modes(probabilities, centres, count)]
 
 
 SUGGESTION_SPACING = 20.0  # a/b units between two suggested colours at the default grid (bins 10 apart): two cells
@@ -349,14 +344,15 @@ def padded(n: int, stride: int) -> int:
     return math.ceil(n / stride) * stride
 
 
-def _distinct_modes(probabilities: torch.Tensor, centres: torch.Tensor, count: int, grid: float = 10.0) -> list[tuple[float, float]]:
+def _distinct_modes(probabilities: torch.Tensor, centres: torch.Tensor, count: int) -> list[tuple[float, float]]:
     """The a/b of the ``count`` most likely bins, each at least ``SUGGESTION_SPACING`` from those before it.
 
-    ``grid``: the bins' spacing (Lab units); at a coarser grid than 10 both distances grow with it.
+    Both distances grow with the bins' spacing (the grid, read off the centres) when it is coarser than 10.
     """
+    distance = torch.cdist(centres, centres)
+    grid = float(distance.masked_fill(torch.eye(len(centres), dtype=torch.bool), float("inf")).min())
     spacing = max(SUGGESTION_SPACING, 2 * grid)
     # Pool each bin with its neighbours (diagonal ones too), so a colour spread over adjacent bins counts as one.
-    distance = torch.cdist(centres, centres)
     pooled = (distance <= 1.5 * grid).float() @ probabilities
     chosen: list[int] = []
     for index in torch.argsort(pooled, descending=True).tolist():

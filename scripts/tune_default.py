@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from itertools import product
 from pathlib import Path
 
 import torch
@@ -50,16 +51,18 @@ NEUTRAL = 12.0  # the hue-cluster decoding's grey radius (ab_bins.NEUTRAL_RADIUS
 
 
 def candidates(working_sizes=(None,), gains=(1.0,), class_weights=CLASS_WEIGHTS, temperatures=TEMPERATURES, neutrals=(NEUTRAL,)):
-    for size in working_sizes:
-        for gain in gains:
-            for mode in MODES:
-                for neutral in neutrals if mode == "hue_cluster" else neutrals[:1]:
-                    for temperature in temperatures:
-                        for class_weight in class_weights:
-                            if class_weight == 0 and (temperature != temperatures[-1] or mode != MODES[0] or neutral != neutrals[0]):
-                                continue  # the regression head alone: temperature and mode do not act on it
-                            yield {"decode_mode": mode, "decode_temperature": temperature, "class_weight": class_weight,
-                                   "hue_neutral": neutral, "working_size": size, "chroma_gain": gain}
+    for size, gain, mode, neutral, temperature, class_weight in product(working_sizes, gains, MODES, neutrals, temperatures, class_weights):
+        if mode == "mean" and neutral != neutrals[0]:
+            continue  # the grey radius acts on the hue-cluster decoding only
+        if class_weight == 0 and (temperature != temperatures[-1] or mode != MODES[0]):
+            continue  # the regression head alone: temperature and mode do not act on it
+        yield {"decode_mode": mode, "decode_temperature": temperature, "class_weight": class_weight,
+               "hue_neutral": neutral, "working_size": size, "chroma_gain": gain}
+
+
+def _numbers(text: str) -> list[float]:
+    """"1,1.2" -> [1.0, 1.2]."""
+    return [float(v) for v in text.split(",") if v.strip()]
 
 
 def decode_candidate(model, logits, reg, shape, c: dict) -> torch.Tensor:
@@ -109,7 +112,7 @@ def main() -> int:
     parser.add_argument("--dry-run", action="store_true", help="print the table and the choice, write nothing")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    if args.gains.strip() not in ("1", "1.0") and not args.dry_run:
+    if any(gain != 1.0 for gain in _numbers(args.gains)) and not args.dry_run:
         parser.error("--gains is a study: use it with --dry-run (a model file stores no chroma gain)")
     torch.set_num_threads(args.threads)
 
@@ -119,11 +122,9 @@ def main() -> int:
     if args.count:
         paths = paths[:: max(1, len(paths) // args.count)][: args.count]
     sizes = [int(v) for v in args.working_sizes.split(",") if v.strip()] or [model.working_size]
-    numbers = lambda text: [float(v) for v in text.split(",") if v.strip()]  # noqa: E731
-    cands = list(candidates(sizes, numbers(args.gains), numbers(args.class_weights), numbers(args.temperatures), numbers(args.neutrals)))
+    cands = list(candidates(sizes, _numbers(args.gains), _numbers(args.class_weights), _numbers(args.temperatures), _numbers(args.neutrals)))
     per = [[] for _ in cands]
     grey_per = []
-    own_size = model.working_size
     for n, path in enumerate(paths):
         photo = load_photo(path, args.size)
         if photo is None:
@@ -131,8 +132,7 @@ def main() -> int:
         truth = _as_float_batch(photo.pixels)
         grey_per.append({k: float(v[0]) for k, v in lab_metrics(grey_of(truth), truth).items()})
         for size in sizes:
-            model.configure_decoding(working_size=size)
-            l_full, logits, reg, shape = heads(model, photo)
+            l_full, logits, reg, shape = heads(model, photo, size)
             for i, c in enumerate(cands):
                 if c["working_size"] != size:
                     continue
@@ -140,7 +140,6 @@ def main() -> int:
                 per[i].append({k: float(v[0]) for k, v in lab_metrics(_as_float_batch(rgb), truth).items()})
         if n % 20 == 0:
             print(f"  {n}/{len(paths)} photos", flush=True)
-    model.configure_decoding(working_size=own_size)
     grey = mean_metrics(grey_per)
     results = []
     for c, scores in zip(cands, per):
@@ -166,11 +165,10 @@ def main() -> int:
     print("val:", json.dumps({"model": report["model"], "grey": report["grey"]}, indent=1))
     training = dict(info.training)
     first = training.get("init_from")
-    if first and Path(first).is_file():  # a fine-tune (the default's stage 2): keep what stage 1 was
+    if first and Path(first).is_file():  # a fine-tune (e.g. configs/experiments/default-stage2.toml): keep what stage 1 was
         earlier = read_info(first).training
         training["stage_1"] = {k: earlier[k] for k in ("steps", "epochs", "duration_seconds", "train_photos", "trained_on", "data") if k in earlier}
         training["total_steps"] = int(earlier.get("steps", 0)) + int(training.get("steps", 0))
-        training["recipe_files"] = "configs/default.toml, then configs/default-stage2.toml, then scripts/tune_default.py"
     training.setdefault("trained_on", ", ".join(map(str, training.get("data", []))) + (
         f" without {', '.join(map(str, training['exclude']))}" if training.get("exclude") else ""))
     training.update(

@@ -11,7 +11,9 @@ A network that takes colour hints (``takes_hints``) also accepts ``forward(l_nor
 with ``hints`` the ``(N, 3, H, W)`` channels of ``engine.hints.hint_channels`` (None: no hints).
 
 A network with a classification head also implements ``ab_logits`` (``(N, Q, h, w)``
-over ``ab_bins``); classification losses use it, and ``forward`` decodes it to a/b.
+over ``ab_bins``) and keeps its bins' a/b centres as ``ab_centres`` (``(Q, 2)``, Lab
+units); classification losses use them, ``forward`` decodes them to a/b, and colour
+suggestions read them.
 """
 
 from __future__ import annotations

@@ -98,18 +98,21 @@ def test_suggestions_follow_the_models_bin_grid():
     from engine.inference import _distinct_modes
     from engine.models import ab_bins
 
-    # Likely colours on two neighbouring grid-20 bins (20 apart) and one far from both.
-    centres = ab_bins.bin_centres(20.0)
-    index = {tuple(c): i for i, c in enumerate(centres.tolist())}
-    probabilities = torch.zeros(centres.shape[0])
-    probabilities[index[(40.0, 20.0)]], probabilities[index[(40.0, 40.0)]], probabilities[index[(-40.0, 20.0)]] = 0.5, 0.3, 0.2
+    def likely(centres):
+        """Likely colours on two neighbouring grid-20 bins (20 apart) and one far from both."""
+        index = {tuple(c): i for i, c in enumerate(centres.tolist())}
+        probabilities = torch.zeros(centres.shape[0])
+        probabilities[index[(40.0, 20.0)]], probabilities[index[(40.0, 40.0)]], probabilities[index[(-40.0, 20.0)]] = 0.5, 0.3, 0.2
+        return probabilities
 
     def spacings(modes):
         ab = torch.tensor(modes)
         return torch.cdist(ab, ab)[~torch.eye(len(modes), dtype=torch.bool)]
 
-    coarse = _distinct_modes(probabilities, centres, 8, 20.0)
+    centres = ab_bins.bin_centres(20.0)  # the spacing is read off the bins themselves
+    coarse = _distinct_modes(likely(centres), centres, 8)
     assert len(coarse) >= 2 and (spacings(coarse) >= 40).all()  # two cells apart, as 20 is at grid 10
     assert (torch.tensor(coarse[0]) - torch.tensor([40.0, 20.0])).norm() <= 30  # the likeliest bin's neighbourhood first
-    fine = _distinct_modes(probabilities, centres, 8, 10.0)  # (the grid-10 distances)
+    centres = ab_bins.bin_centres()  # the same colours on the grid-10 bins
+    fine = _distinct_modes(likely(centres), centres, 8)
     assert (spacings(fine) >= 20).all() and spacings(fine).min() < 40
