@@ -242,6 +242,8 @@ def test_the_default_recipe_never_trains_on_the_dev_split():
     assert config.exclude == ["configs/dev-split.txt"]
     stage2 = TrainConfig.load(root / "configs" / "experiments" / "default-stage2.toml")  # trains on from stage 1's model
     assert stage2.init_from == config.name
+    finetune = TrainConfig.load(root / "configs" / "default-finetune.toml")  # the shipped default's second stage
+    assert finetune.init_from == config.name and finetune.exclude == config.exclude and finetune.data == config.data
     experiments = sorted((root / "configs" / "experiments").glob("*.toml"))
     assert len(experiments) >= 2
     for path in experiments:  # every measured experiment keeps dev out too, or its dev figures would mean nothing
