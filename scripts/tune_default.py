@@ -42,12 +42,13 @@ from engine.data import list_images  # noqa: E402
 from engine.inference import Colouriser, recombine  # noqa: E402
 from engine.metrics import _as_float_batch, evaluate_model, grey_of, lab_metrics, mean_metrics  # noqa: E402
 from engine.modelfile import load_model, read_info, save_model  # noqa: E402
+from engine.models import ab_bins  # noqa: E402
 
 SHARED = shared_data()
 TEMPERATURES = (0.38, 0.6, 1.0)
 CLASS_WEIGHTS = (0.0, 0.5, 1.0)
 MODES = ("mean", "hue_cluster")
-NEUTRAL = 12.0  # the hue-cluster decoding's grey radius (ab_bins.NEUTRAL_RADIUS)
+NEUTRAL = ab_bins.NEUTRAL_RADIUS  # the hue-cluster decoding's grey radius
 
 
 def candidates(working_sizes=(None,), gains=(1.0,), class_weights=CLASS_WEIGHTS, temperatures=TEMPERATURES, neutrals=(NEUTRAL,)):

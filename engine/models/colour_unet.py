@@ -362,9 +362,9 @@ def colour_unet(
     global_context: bool = True,
     working_size: int = 384,
     hint_input: bool = False,
-    bin_grid: float = 10.0,
-    hue_neutral: float = 12.0,
-    hint_class_weight: float = -1.0,
+    bin_grid: float = ab_bins.GRID,
+    hue_neutral: float = ab_bins.NEUTRAL_RADIUS,
+    hint_class_weight: float = SAME_AS_CLASS_WEIGHT,
 ) -> ColourUNet:
     """Build a ColourUNet; every argument is stored in the model file's config.
 

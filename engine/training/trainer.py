@@ -594,6 +594,7 @@ class _Run:
         recipe = {k: v for k, v in config.to_dict().items() if k not in ("resume", "run_dir", "library_dir")}
         return {
             "data": list(config.data),
+            "exclude": list(config.exclude),  # e.g. the dev split: what "trained on" leaves out
             "val": list(config.val) or f"{config.val_fraction:g} of data held out",
             "train_photos": len(self.dataset),
             "val_photos": len(self.val_batch),

@@ -64,7 +64,7 @@ def test_a_run_reports_every_event_and_fills_its_folder(tiny_config, recorder, l
     model, info = load_model(result.model_path)
     assert info.arch == "alpha"
     assert info.training["train_photos"] == 7 and info.training["steps"] == 4
-    assert info.training["data"] == tiny_config().data
+    assert info.training["data"] == tiny_config().data and info.training["exclude"] == []
     assert info.training["metrics"]["psnr"] == pytest.approx(result.metrics["psnr"])
     assert info.training["recipe"]["image_size"] == 32
 
