@@ -66,8 +66,8 @@ def default_model_summary(library: Library) -> str:
         text += f" was trained on {f'{photos:,} ' if photos else ''}photos from {names}"
     else:
         text += " does not say what it was trained on"
-    if training.get("epochs"):
-        text += f" for {training['epochs']} epochs"
+    if info.epochs:
+        text += f" for {info.epochs:g} epochs"
     return text + "."
 
 

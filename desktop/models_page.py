@@ -81,13 +81,7 @@ def validation_summary(info: ModelInfo) -> str:
 
 
 def epochs_text(info: ModelInfo) -> str:
-    epochs = (info.training or {}).get("epochs")
-    if epochs in (None, ""):
-        return "–"
-    try:
-        return f"{float(epochs):g}"
-    except (TypeError, ValueError):
-        return str(epochs)
+    return "–" if info.epochs is None else f"{info.epochs:g}"
 
 
 def reveal_in_file_manager(path: Path) -> None:

@@ -70,6 +70,14 @@ class ModelInfo:
         return self.path.stem
 
     @property
+    def epochs(self) -> float | None:
+        """Passes over the training photos, every stage counted: a fine-tune's summary keeps its
+        first stage's under ``stage_1`` (scripts/tune_default.py). None when the file does not say."""
+        stages = [self.training or {}, (self.training or {}).get("stage_1") or {}]
+        passes = [s.get("epochs") for s in stages if isinstance(s, dict) and isinstance(s.get("epochs"), (int, float))]
+        return round(sum(passes), 3) if passes else None
+
+    @property
     def takes_hints(self) -> bool:
         """Whether the model takes colour hints (its architecture can, and its config has ``hint_input``)."""
         from engine.models.registry import takes_hints

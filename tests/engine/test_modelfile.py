@@ -305,3 +305,11 @@ def test_the_size_check_on_the_meta_device_leaves_no_meta_tensors_behind(arch):
     model = create_model(arch)
     tensors = [*model.parameters(), *model.buffers()]
     assert tensors and all(t.device.type == "cpu" for t in tensors)
+
+
+def test_epochs_count_every_stage_of_a_fine_tune(tmp_path):
+    one_stage = read_info(save_model(tmp_path / "one.safetensors", create_model("alpha"), {"epochs": 21.429}))
+    two_stages = read_info(save_model(tmp_path / "two.safetensors", create_model("alpha"),
+                                      {"epochs": 3.571, "stage_1": {"epochs": 21.429, "steps": 9000}}))
+    unsaid = read_info(save_model(tmp_path / "none.safetensors", create_model("alpha"), {}))
+    assert (one_stage.epochs, two_stages.epochs, unsaid.epochs) == (21.429, 25.0, None)
