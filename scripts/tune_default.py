@@ -110,6 +110,8 @@ def main() -> int:
     parser.add_argument("--min-psnr", type=float, default=1.0, help="dB above the grey baseline")
     parser.add_argument("--min-auc", type=float, default=0.01, help="a/b AuC above the grey baseline")
     parser.add_argument("--out", default=str(REPO / "resources" / "models" / "default.safetensors"))
+    parser.add_argument("--version", default="", help="the shipped model's version, written into its training summary (e.g. 0.5)")
+    parser.add_argument("--recipe-files", default="", help="the recipes that made it, in order, for its training summary")
     parser.add_argument("--dry-run", action="store_true", help="print the table and the choice, write nothing")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
@@ -181,6 +183,10 @@ def main() -> int:
         grey_baseline={k: round(v, 4) for k, v in report["grey"].items()},
         validated_on=f"../shared/data/val ({report['count']} photos)",
     )
+    if args.version:
+        training["version"] = args.version
+    if args.recipe_files:
+        training["recipe_files"] = args.recipe_files
     out = save_model(args.out, model, training)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
     return 0

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QSlider, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QToolButton, QWidget
 
 from desktop import settings
+from desktop.widgets.focus_frame import FocusSlider
 from desktop.widgets.model_picker import ModelPicker
 from engine.photo import OUTPUT_FORMATS
 
@@ -22,7 +23,7 @@ class ColouriseBar(QWidget):
         super().__init__(parent)
         self.open_button = QToolButton()
         self.model_box = ModelPicker()
-        self.strength = QSlider(Qt.Orientation.Horizontal)
+        self.strength = FocusSlider(Qt.Orientation.Horizontal)
         self.strength.setRange(0, 200)
         self.strength.setPageStep(10)
         self.strength.setValue(int(round(settings.read("colourise/strength", 100, int))))

@@ -188,7 +188,7 @@ class LossPlot(QWidget):
     def apply_palette(self) -> None:
         """Take background, text and curve colours from the widget's palette (light or dark)."""
         palette = self.palette()
-        text = paint_plot_axes(self._plot, palette)
+        paint_plot_axes(self._plot, palette)
         highlight = palette.color(QPalette.ColorRole.Highlight)
         # Validation in the highlight's complementary hue: distinct from training on any palette.
         other = QColor.fromHsv((max(highlight.hsvHue(), 0) + 180) % 360, max(highlight.hsvSaturation(), 160), max(highlight.value(), 200))

@@ -7,6 +7,7 @@ from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QStyle, QWidget
 
 from desktop.colourise_queue import QueueState  # noqa: F401 - the states it shows (tests import it from here too)
+from desktop.widgets.focus_frame import FramesFocus
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 THUMB_SIDE = 64
@@ -20,7 +21,7 @@ _STATE_ICONS = {
 }
 
 
-class PhotoQueue(QListWidget):
+class PhotoQueue(FramesFocus, QListWidget):
     current_changed = Signal(object)
     """The selected photo changed; its key, or None when nothing is selected."""
     remove_requested = Signal(list)
@@ -39,6 +40,7 @@ class PhotoQueue(QListWidget):
         self.setWordWrap(True)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setMinimumWidth(200)
+        self.make_room_for_focus_frame()
         self.currentItemChanged.connect(self._on_current_item_changed)
         self.setToolTip("Photos to colour. Delete removes the selected ones from the list (never from the disk).")
 

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEve
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from desktop.images import DisplayImage
+from desktop.widgets.focus_frame import paint_focus_frame
 
 MIN_SCALE, MAX_SCALE = 0.02, 32.0
 GRAB_DISTANCE = 8  # pixels either side of the split line that pick it up
@@ -196,7 +197,7 @@ class SplitView(QWidget):
         self._paint_labels(painter, palette, photo, split_x)
         self._paint_split_line(painter, palette, photo, split_x)
         self._paint_zoom(painter, palette)
-        self._paint_focus(painter, palette)
+        paint_focus_frame(self, painter)  # arrows, +/- and 0 act on the view
 
     def zoom_text(self) -> str:
         """The zoom as shown in the view's corner: "37 %" (fitted: "Fit 37 %")."""
@@ -217,14 +218,6 @@ class SplitView(QWidget):
         painter.drawRoundedRect(box, 4, 4)
         painter.setPen(palette.color(QPalette.ColorRole.WindowText))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
-
-    def _paint_focus(self, painter: QPainter, palette: QPalette) -> None:
-        """A frame in the highlight colour while the view has the keyboard focus (arrows, +/-, 0 act on it)."""
-        if not self.hasFocus():
-            return
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
-        painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
 
     def _paint_part(self, painter: QPainter, display: DisplayImage | None, target: QRectF, photo: QRectF) -> None:
         if display is None or target.isEmpty():
