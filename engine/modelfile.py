@@ -54,6 +54,12 @@ _TRAINING_FIELDS: dict[str, tuple[type, ...]] = {
 }  # fmt: skip
 
 
+def earlier_stage_keys(training: dict[str, Any]) -> list[str]:
+    """The keys of a fine-tune's earlier stages in its training summary, oldest first: stage_1, stage_2, ..."""
+    keys = [key for key in training if key.startswith("stage_") and key[6:].isdigit()]
+    return sorted(keys, key=lambda key: int(key[6:]))
+
+
 @dataclass
 class ModelInfo:
     """What a model file says about itself (no weights loaded)."""
@@ -72,8 +78,9 @@ class ModelInfo:
     @property
     def epochs(self) -> float | None:
         """Passes over the training photos, every stage counted: a fine-tune's summary keeps its
-        first stage's under ``stage_1`` (scripts/tune_default.py). None when the file does not say."""
-        stages = [self.training or {}, (self.training or {}).get("stage_1") or {}]
+        earlier stages' under ``stage_1``, ``stage_2``, ... (scripts/tune_default.py). None when the file does not say."""
+        training = self.training or {}
+        stages = [training, *(training[key] for key in earlier_stage_keys(training))]
         passes = [s.get("epochs") for s in stages if isinstance(s, dict) and isinstance(s.get("epochs"), (int, float))]
         return round(sum(passes), 3) if passes else None
 

@@ -41,7 +41,7 @@ from bench.decodings import decode, heads, load_photo  # noqa: E402
 from engine.data import list_images  # noqa: E402
 from engine.inference import Colouriser, recombine  # noqa: E402
 from engine.metrics import _as_float_batch, evaluate_model, grey_of, lab_metrics, mean_metrics  # noqa: E402
-from engine.modelfile import load_model, read_info, save_model  # noqa: E402
+from engine.modelfile import earlier_stage_keys, load_model, read_info, save_model  # noqa: E402
 from engine.models import ab_bins  # noqa: E402
 
 SHARED = shared_data()
@@ -89,6 +89,16 @@ def choose(results: list[dict], grey: dict, min_psnr: float, min_auc: float, tar
     if beat:
         return max(beat, key=lambda r: r["colourfulness_share"])
     return max(results, key=lambda r: r["psnr"])
+
+
+def earlier_stages(earlier: dict, training: dict) -> dict:
+    """What a fine-tune's summary keeps of the model it started from: that model's own earlier stages,
+    then that model, as ``stage_1``, ``stage_2``, ... (oldest first), and the steps of all stages together."""
+    stages = [earlier[key] for key in earlier_stage_keys(earlier)]
+    stages.append({k: earlier[k] for k in ("steps", "epochs", "duration_seconds", "train_photos", "trained_on", "data", "image_size") if k in earlier})
+    kept = {f"stage_{number}": stage for number, stage in enumerate(stages, 1)}
+    kept["total_steps"] = sum(int(stage.get("steps", 0)) for stage in stages) + int(training.get("steps", 0))
+    return kept
 
 
 def main() -> int:
@@ -169,9 +179,7 @@ def main() -> int:
     training = dict(info.training)
     first = training.get("init_from")
     if first and Path(first).is_file():  # a fine-tune (e.g. configs/experiments/default-stage2.toml): keep what stage 1 was
-        earlier = read_info(first).training
-        training["stage_1"] = {k: earlier[k] for k in ("steps", "epochs", "duration_seconds", "train_photos", "trained_on", "data") if k in earlier}
-        training["total_steps"] = int(earlier.get("steps", 0)) + int(training.get("steps", 0))
+        training.update(earlier_stages(read_info(first).training, training))
     training.setdefault("trained_on", ", ".join(map(str, training.get("data", []))) + (
         f" without {', '.join(map(str, training['exclude']))}" if training.get("exclude") else ""))
     training.update(

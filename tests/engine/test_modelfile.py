@@ -12,7 +12,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from engine.errors import ModelFileError
-from engine.modelfile import load_model, read_info, save_model
+from engine.modelfile import earlier_stage_keys, load_model, read_info, save_model
 from engine.models import create_model
 
 
@@ -311,5 +311,8 @@ def test_epochs_count_every_stage_of_a_fine_tune(tmp_path):
     one_stage = read_info(save_model(tmp_path / "one.safetensors", create_model("alpha"), {"epochs": 21.429}))
     two_stages = read_info(save_model(tmp_path / "two.safetensors", create_model("alpha"),
                                       {"epochs": 3.571, "stage_1": {"epochs": 21.429, "steps": 9000}}))
+    three_stages = read_info(save_model(tmp_path / "three.safetensors", create_model("alpha"),
+                                        {"epochs": 2, "stage_2": {"epochs": 3}, "stage_1": {"epochs": 20}, "stage_x": {"epochs": 99}}))
     unsaid = read_info(save_model(tmp_path / "none.safetensors", create_model("alpha"), {}))
-    assert (one_stage.epochs, two_stages.epochs, unsaid.epochs) == (21.429, 25.0, None)
+    assert (one_stage.epochs, two_stages.epochs, three_stages.epochs, unsaid.epochs) == (21.429, 25.0, 25.0, None)
+    assert earlier_stage_keys({"stage_10": {}, "stage_2": {}, "stage_x": {}, "steps": 1}) == ["stage_2", "stage_10"]

@@ -44,3 +44,12 @@ def test_candidates_cover_sizes_and_grey_radii_of_the_hue_cluster_decoding_only(
     assert {c["hue_neutral"] for c in cands if c["decode_mode"] == "hue_cluster"} == {12.0, 5.0}
     regression_only = [c for c in cands if c["class_weight"] == 0.0]
     assert len(regression_only) == 2  # once per working size: temperature, mode and radius do not act on it
+
+
+def test_a_fine_tune_of_a_fine_tune_keeps_every_earlier_stage_oldest_first():
+    earlier_stages = _tuner().earlier_stages
+
+    stage_2 = {"steps": 1500, "epochs": 3.571, "image_size": 192, "stage_1": {"steps": 9000, "epochs": 21.429}, "metrics": {"psnr": 22.7}}
+    kept = earlier_stages(stage_2, {"steps": 1500, "epochs": 3.571})
+    assert kept == {"stage_1": {"steps": 9000, "epochs": 21.429}, "stage_2": {"steps": 1500, "epochs": 3.571, "image_size": 192},
+                    "total_steps": 12000}
