@@ -48,8 +48,6 @@ class FramesFocus:
 
     def event(self, event: QEvent) -> bool:
         handled = super().event(event)
-        if event.type() == QEvent.Type.Paint:
+        if event.type() == QEvent.Type.Paint:  # a focus change repaints the whole widget already
             paint_focus_frame(self, QPainter(self))
-        elif event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
-            self.update()  # the border is outside the viewport, which is all a focus change repaints
         return handled
