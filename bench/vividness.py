@@ -32,14 +32,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.datasets import dev_list, shared_data  # noqa: E402
 from bench.decodings import decode, heads, load_photo  # noqa: E402
-from engine import colour  # noqa: E402
 from engine.data import list_images  # noqa: E402
 from engine.inference import recombine  # noqa: E402
 from engine.metrics import _as_float_batch, grey_of, lab_metrics, mean_metrics  # noqa: E402
@@ -52,17 +50,18 @@ SPREADS = ((0.0, 1.1), (1.0, 1.0), (1.0, 1.1), (0.5, 1.1), (1.5, 1.1), (0.0, 1.2
 
 @torch.inference_mode()
 def describe(model, photo):
-    """(full-res L, decoded a/b at working size, photo-wide features) of one photo."""
-    l_full, logits, reg, shape = heads(model, photo, model.working_size)
+    """(full-res L, decoded a/b at working size, photo-wide features) of one photo: one network pass,
+    the encoder's deepest features caught on their way to the decoder."""
+    caught = []
+    hook = model.encoder.register_forward_hook(lambda _module, _inputs, outputs: caught.append(outputs[-1]))
+    try:
+        l_full, logits, reg, shape = heads(model, photo, model.working_size)
+    finally:
+        hook.remove()
     how = {"kind": "mean", "T": model.decode_temperature, "hue": model.decode_mode == "hue_cluster", "neutral": model.hue_neutral}
     ab = decode(model, logits, reg, shape, how)
-    h, w, ph, pw = shape
-    small = F.interpolate(l_full[None, None], size=(h, w), mode="bilinear", antialias=True, align_corners=False)
-    small = F.pad(small, (0, pw - w, 0, ph - h), mode="replicate")
-    extra = {"stem_extra": model.hint_stem(small.new_zeros((1, 3, ph, pw)))} if model.takes_hints else {}
-    deepest = model.encoder(model.encoder_input(colour.normalise_l(small)), **extra)[-1]
     chroma = ab.norm(dim=0).mean().item()
-    feats = torch.cat([logits.softmax(1).mean((2, 3))[0], deepest.mean((2, 3))[0], torch.tensor([math.log1p(chroma)])])
+    feats = torch.cat([logits.softmax(1).mean((2, 3))[0], caught[0].mean((2, 3))[0], torch.tensor([math.log1p(chroma)])])
     return l_full, ab, feats.numpy()
 
 
