@@ -226,11 +226,12 @@ class SaveRequest:
     source: PhotoSource
     target: Path
     hints_file: Path | None = None  # colour hints for this photo (engine.hints); a bad file fails the photo
+    strength: float | None = None  # this photo's colour strength (the window sets one per photo); None: the settings'
 
 
 @dataclass
 class SaveSettings:
-    strength: float = 1.0
+    strength: float = 1.0  # for the requests that carry no strength of their own
     format: str | None = None  # Pillow's format name; None: from the target's suffix
     quality: int = 95
     existing: Existing = Existing.SKIP
@@ -285,7 +286,8 @@ def save_photos(
             try:
                 if isinstance(prediction, BaseException):
                     raise prediction
-                coloured = colouriser.render(photo, prediction, settings.strength, l_full)
+                strength = settings.strength if request.strength is None else request.strength
+                coloured = colouriser.render(photo, prediction, strength, l_full)
                 written = _write(coloured, request.target, settings)
             except FileExistsError:  # appeared since we looked, under SKIP: leave it alone
                 skip(index, source, request.target)
