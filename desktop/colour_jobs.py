@@ -56,6 +56,7 @@ class Prepared:
     model: str  # engine.inference.model_key of the model file
     thumb: object  # QImage
     size: QSize
+    strength: float  # the strength the thumbnail shows (the photo's may have changed since)
 
 
 # --- jobs --------------------------------------------------------------------------------------
@@ -66,7 +67,7 @@ def prepare_item(key: int, source: PhotoSource, model_path: Path, strength: floa
     photo = COLOURS.photo(source)
     colouriser = COLOURISERS.get(model_path)
     prediction = COLOURS.prediction(source, colouriser, photo)
-    return Prepared(key, model_key(model_path), _thumb(colouriser, photo, prediction, strength), QSize(photo.width, photo.height))
+    return Prepared(key, model_key(model_path), _thumb(colouriser, photo, prediction, strength), QSize(photo.width, photo.height), strength)
 
 
 def _thumb(colouriser: Colouriser, photo: Photo, prediction: Prediction, strength: float):
@@ -109,7 +110,7 @@ def show_item(
     state.emit(AfterReady(generation, key, DisplayImage(preview_image, size), final=preview is photo))
     if preview is not photo and not _stopped_within(state, FULL_RENDER_PAUSE_S):
         state.emit(AfterReady(generation, key, display_photo(colouriser.render(photo, prediction, strength)), final=True))
-    return Prepared(key, model_key(model_path), thumbnail(preview_image, THUMB_SIDE), size)
+    return Prepared(key, model_key(model_path), thumbnail(preview_image, THUMB_SIDE), size, strength)
 
 
 def _stopped_within(state: TaskState, seconds: float) -> bool:

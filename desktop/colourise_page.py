@@ -1,8 +1,9 @@
 """The Colourise page: a queue of photos, a before/after view, model and strength, saving.
 
 The page shows; others decide. ``ColouriseQueue`` (desktop/colourise_queue.py) holds
-the photos, their states and what to colour next; the jobs in ``colour_jobs`` run on
-the photo lane; saving goes through the engine's one path (``engine.batch``). The
+the photos, their states, their own colour strengths and what to colour next;
+``PhotoStrengths`` says whose strength the slider sets; the jobs in ``colour_jobs`` run
+on the photo lane; saving goes through the engine's one path (``engine.batch``). The
 selected photo is shown at full resolution; a strength or model change renders a
 preview-size picture first, then the full-size one. Saving never replaces an
 original, and replaces another existing file only when the user says so.
@@ -20,6 +21,7 @@ from desktop import settings
 from desktop.colour_jobs import COLOURS, Prepared, prepare_item, save_photos_job
 from desktop.colourise_preview import SHOW_PRIORITY, PhotoPreview
 from desktop.colourise_queue import ColouriseQueue, QueueItem, QueueState, save_name, saved_summary
+from desktop.colourise_strength import PhotoStrengths
 from desktop.hint_mode import HintMode
 from desktop.images import qimage_to_photo
 from desktop.library_model import Library
@@ -59,6 +61,7 @@ class ColourisePage(QWidget):
         self._save_job: Job | None = None
         self._save_keys: list[int] = []
         self._saved: set[int] = set()  # photos saved since they were coloured (Clear Queue loses nothing of them)
+        self._thumbnail_jobs: dict[int, tuple[Job, float]] = {}  # the latest thumbnail asked for per photo, and its strength
         self._last_model: str | None = None
         self._build()
         self.preview = PhotoPreview(self.view, lane, self)
@@ -66,6 +69,8 @@ class ColourisePage(QWidget):
         self.preview.failed.connect(self._on_show_failed)
         self.preview.view_updated.connect(self.view_updated)
         self.photos = ColouriseQueue(on_changed=self._show_item_state)
+        self.strengths = PhotoStrengths(self)
+        self.strengths.strengths_set.connect(self._on_strengths_set)
         self._make_actions()
         self.hints = HintMode(self)
         self.preview.hints = self.hints
@@ -114,7 +119,6 @@ class ColourisePage(QWidget):
         self.queue.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.queue.customContextMenuRequested.connect(lambda pos: self.queue_menu().popup(self.queue.viewport().mapToGlobal(pos)))
         self.model_box.currentIndexChanged.connect(self._on_model_changed)
-        self.bar.strength_changed.connect(self._on_strength_changed)
         self.bar.save_button.clicked.connect(self.save_selected)
         self.bar.save_all_button.clicked.connect(self.save_all)
         self.progress_row.cancel_button.clicked.connect(self.cancel)
@@ -135,8 +139,6 @@ class ColourisePage(QWidget):
         self.actual_action = action("&Actual Pixels (100 %)", "Ctrl+1", lambda: self.view.zoom_actual(), "One photo pixel per screen pixel")
         self.zoom_in_action = action("Zoom &In", QKeySequence.StandardKey.ZoomIn, self.view.zoom_in, "Zoom in")
         self.zoom_out_action = action("Zoom &Out", QKeySequence.StandardKey.ZoomOut, self.view.zoom_out, "Zoom out")
-        self.stronger_action = action("More Colour", "Ctrl+]", lambda: self.strength.setValue(self.strength.value() + 10), "Colour strength +10 %")
-        self.weaker_action = action("Less Colour", "Ctrl+[", lambda: self.strength.setValue(self.strength.value() - 10), "Colour strength -10 %")
         self.bar.open_button.setDefaultAction(self.open_action)
         self.bar.open_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.bar.save_button.setToolTip(self.save_action.toolTip())
@@ -150,7 +152,7 @@ class ColourisePage(QWidget):
         return {
             "open": [self.open_action, self.open_folder_action, self.paste_action],
             "save": [self.save_action, self.save_all_action],
-            "edit": [self.cancel_action, self.colour_rest_action, self.clear_action, None, self.stronger_action, self.weaker_action, None, *self.hints.actions()],
+            "edit": [self.cancel_action, self.colour_rest_action, self.clear_action, None, *self.strengths.actions(), None, *self.hints.actions()],
             "view": [self.fit_action, self.actual_action, self.zoom_in_action, self.zoom_out_action],
         }
 
@@ -238,7 +240,7 @@ class ColourisePage(QWidget):
         return key
 
     def _add(self, source: PhotoSource, start: bool = True) -> int:
-        key = self.photos.add(source)
+        key = self.photos.add(source, self.strengths.default())
         self.queue.add(key, source.name, str(source.path) if source.path else "pasted image")
         if self.queue.current_key() is None:
             self.queue.select(key)
@@ -278,6 +280,10 @@ class ColourisePage(QWidget):
         self.hints.forget(keys)
         self.queue.remove(keys)
         self.preview.forget(keys)
+        for key in keys:
+            job = self._thumbnail_jobs.pop(key, None)
+            if job is not None:
+                job[0].stop()
         if self.queue.current_key() is None:
             self._show_empty()
         self._update_buttons()
@@ -357,15 +363,19 @@ class ColourisePage(QWidget):
         item = self.photos.next_to_colour() if model_path is not None else None
         if item is not None:
             self._prepare_job = self.lane.submit(
-                prepare_item, item.key, item.source, model_path, self.strength_value(), name="prepare",
+                prepare_item, item.key, item.source, model_path, item.strength, name="prepare",
                 on_finished=self._on_prepared, on_error=self._on_prepare_failed, on_end=self._on_prepare_ended,
             )
         self._show_progress()
 
     def _on_prepared(self, result: Prepared | None) -> None:
-        if result is not None:
-            self.photos.coloured(result.key, result.model, result.thumb, result.size)
-            self.item_finished.emit(result.key)
+        if result is None:
+            return
+        self.photos.coloured(result.key, result.model, result.thumb, result.size)
+        self.item_finished.emit(result.key)
+        item = self.items.get(result.key)
+        if item is not None and item.state == QueueState.DONE and result.model == self.photos.model and result.strength != item.strength:
+            self._render_thumbnail(result.key)  # its strength was set while it was being coloured
 
     def _on_prepare_failed(self, message: str) -> None:
         key = self.photos.working
@@ -414,7 +424,8 @@ class ColourisePage(QWidget):
         self._pump()
 
     def is_busy(self) -> bool:
-        return self._prepare_job is not None or self._save_job is not None or self.preview.busy
+        thumbnailing = any(not job.done for job, _strength in self._thumbnail_jobs.values())
+        return self._prepare_job is not None or self._save_job is not None or self.preview.busy or thumbnailing
 
     def stop_all(self) -> None:
         self.cancel()
@@ -423,6 +434,7 @@ class ColourisePage(QWidget):
 
     # -- the split view -------------------------------------------------------------------
     def _on_current_changed(self, key: int | None) -> None:
+        self.strengths.show(key)
         self._update_buttons()
         self.hints.show_key(key)
         self._show_current()
@@ -430,8 +442,9 @@ class ColourisePage(QWidget):
             self._show_empty()
 
     def _show_current(self) -> None:
-        """(Re)colour the selected photo for the view with the current model and strength."""
-        self.preview.show(self.photos.items.get(self.queue.current_key()), self.current_model_path(), self.strength_value())
+        """(Re)colour the selected photo for the view with the current model and its own strength."""
+        key = self.queue.current_key()
+        self.preview.show(self.photos.items.get(key), self.current_model_path(), self.strengths.of(key))
 
     def _on_shown(self, result: Prepared) -> None:
         item = self.photos.items.get(result.key)
@@ -445,12 +458,17 @@ class ColourisePage(QWidget):
             self.item_finished.emit(key)
         self.status_message.emit(message)
 
-    def strength_value(self) -> float:
-        return self.bar.strength_value()
+    def _on_strengths_set(self, keys: list[int]) -> None:
+        """Photos got a new strength: colour the shown one anew (its thumbnail comes with it) and the others' thumbnails.
 
-    def _on_strength_changed(self, _strength: float) -> None:
-        if self.preview.is_decoded():
-            self._show_current()
+        Photos still waiting are coloured at their new strength when their turn comes.
+        """
+        current = self.queue.current_key()
+        for key in keys:
+            if key == current:
+                self._show_current()
+            elif self.photos.state(key) == QueueState.DONE:
+                self._render_thumbnail(key)
 
     # -- saving ---------------------------------------------------------------------------
     def save_selected(self) -> None:
@@ -515,8 +533,8 @@ class ColourisePage(QWidget):
         if self._save_job is not None:
             self.status_message.emit("Still saving the previous photos.")
             return
-        requests = [SaveRequest(self.photos.items[key].source, target) for key, target in zip(keys, targets)]
-        config = SaveSettings(self.strength_value(), existing=rule, protected=self.photos.originals())
+        requests = [SaveRequest(self.items[key].source, target, strength=self.items[key].strength) for key, target in zip(keys, targets)]
+        config = SaveSettings(existing=rule, protected=self.photos.originals())
         self._save_keys = list(keys)
         hinted = {self.items[key].source.key: self.hints.for_saving(key) for key in keys if self.hints.owns_view(key)}
         self._save_job = self.lane.submit(
@@ -559,15 +577,26 @@ class ColourisePage(QWidget):
 
         Their colours were just made for saving (the engine keeps them), so this is quick.
         """
-        model_path = self.current_model_path()
         for key in self._save_keys:
             item = self.items.get(key)
-            if model_path is None or item is None or item.state != QueueState.WAITING or key == self.photos.working:
-                continue
-            self.lane.submit(
-                prepare_item, key, item.source, model_path, self.strength_value(), name="thumbnail",
-                on_finished=self._on_prepared, on_error=lambda message, key=key: self._on_thumbnail_failed(key, message),
-            )
+            if item is not None and item.state == QueueState.WAITING and key != self.photos.working:
+                self._render_thumbnail(key)
+
+    def _render_thumbnail(self, key: int) -> None:
+        """Colour ``key``'s thumbnail at its own strength, unless that is on its way (a newer request stops an older one)."""
+        item, model_path = self.items.get(key), self.current_model_path()
+        if item is None or model_path is None:
+            return
+        asked = self._thumbnail_jobs.get(key)
+        if asked is not None and not asked[0].done and asked[1] == item.strength:
+            return
+        if asked is not None:
+            asked[0].stop()  # a slider dragged over many selected photos must not queue every step
+        job = self.lane.submit(
+            prepare_item, key, item.source, model_path, item.strength, name="thumbnail",
+            on_finished=self._on_prepared, on_error=lambda message: self._on_thumbnail_failed(key, message),
+        )
+        self._thumbnail_jobs[key] = (job, item.strength)
 
     def _on_thumbnail_failed(self, key: int, message: str) -> None:
         if self.photos.failed(key, message):

@@ -1,4 +1,4 @@
-"""Keeps the split view showing the selected photo, coloured with the current model and strength.
+"""Keeps the split view showing the selected photo, coloured with the current model and its own strength.
 
 A new request stops the one before (a moving slider or a new selection takes over at
 once) and pictures from an older request are dropped. The decoded photo is kept while
@@ -78,10 +78,6 @@ class PhotoPreview(QObject):
             show_item, self._generation, item.key, item.source, model_path, strength, self.shown.photo, self.shown.preview,
             priority=SHOW_PRIORITY, name="show", on_progress=self._on_event, on_finished=self._on_finished, on_error=self._on_error,
         )  # fmt: skip
-
-    def is_decoded(self) -> bool:
-        """Whether the shown photo is decoded (a strength change can re-render it at once)."""
-        return self.shown is not None and self.shown.photo is not None
 
     def forget(self, keys: list[int]) -> None:
         """These photos left the queue: never show them again."""

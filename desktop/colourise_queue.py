@@ -7,6 +7,10 @@ A photo is *waiting*, *working* (being coloured), *done* (coloured with the curr
 model: its thumbnail is known) or *failed* (with the reason). Thumbnails are kept per
 model, so switching back to a model shows its colours at once. Cancel pauses the
 queue until a photo is added or the model changes.
+
+Each photo has its own colour strength: the network cannot know how vivid a photo
+was, so a faded street may want 80 % and a flower 140 % in one batch. Its preview,
+thumbnail and saved file all use it.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class QueueItem:
     reason: str = ""  # why it failed
     thumbs: dict[str, object] = field(default_factory=dict)  # coloured thumbnail (a QImage) by model key
     size: object = None  # the photo's size (a QSize) once it has been decoded
+    strength: float = 1.0  # its colour strength: 0 grey, 1 as the model predicts, 2 twice as vivid
 
 
 def save_name(source: PhotoSource, choice: str) -> str:
@@ -77,11 +82,28 @@ class ColouriseQueue:
         self._batch_total = 0
 
     # -- contents ---------------------------------------------------------------------------
-    def add(self, source: PhotoSource) -> int:
+    def add(self, source: PhotoSource, strength: float = 1.0) -> int:
         key = next(self._keys)
-        self.items[key] = QueueItem(key, source)
+        self.items[key] = QueueItem(key, source, strength=strength)
         self.paused = False
         return key
+
+    def set_strength(self, keys: Iterable[int], strength: float) -> list[int]:
+        """Give these photos ``strength``; returns the keys it changed (their thumbnails now show an old strength).
+
+        Thumbnails of other models are dropped rather than kept stale: switching back
+        to such a model colours the photo again (its prediction is usually still kept).
+        """
+        changed = []
+        for key in keys:
+            item = self.items.get(key)
+            if item is None or item.strength == strength:
+                continue
+            item.strength = strength
+            item.thumbs = {model: thumb for model, thumb in item.thumbs.items() if model == self.model}
+            changed.append(key)
+            self._on_changed(key)
+        return changed
 
     def new_files(self, paths: Iterable[Path]) -> list[PhotoSource]:
         """Sources for the files not queued already."""

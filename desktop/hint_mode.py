@@ -9,7 +9,8 @@ edit only, while dragging), and a full-size one once the user pauses.
 The page tells this object what happens to it (a photo shown or decoded, the
 model or strength changed, photos removed, photos saved); what it uses of the
 page is ``view``, ``queue``, ``items``, ``current_model_path()``,
-``current_model_name()``, ``library``, ``strength_value()`` and ``status_message``.
+``current_model_name()``, ``library``, ``strengths.of(key)`` (each photo has its
+own strength) and ``status_message``.
 """
 
 from __future__ import annotations
@@ -336,7 +337,7 @@ class HintMode(QObject):
             self._busy = True
             self.page.view.set_busy("Colouring…")
         self.preview.request(HintRequest(
-            key, edits.revision, photo, preview, model_path, self.page.strength_value(), edits.as_tuples(), quick=edits.dragging,
+            key, edits.revision, photo, preview, model_path, self.page.strengths.of(key), edits.as_tuples(), quick=edits.dragging,
         ))
 
     def _on_rendered(self, event: HintRendered) -> None:

@@ -14,7 +14,11 @@ from engine.photo import OUTPUT_FORMATS
 
 
 class ColouriseBar(QWidget):
-    """Open, model, colour strength (0-200 %), save format, Save and Save all; remembers strength and format."""
+    """Open, model, colour strength (0-200 %), save format, Save and Save all; remembers strength and format.
+
+    The slider shows the selected photo's strength (``show_strength``); the strength the
+    user last set with it is remembered as the default for photos added later.
+    """
 
     strength_changed = Signal(float)
     """The user moved the strength slider; the new strength (1.0 = as the model predicts)."""
@@ -63,6 +67,7 @@ class ColouriseBar(QWidget):
         self._grid.addWidget(self._tail, 0, 1)
         self._grid.setColumnStretch(0, 1)
         self.two_rows = False
+        self._showing = False  # True while the slider is moved to show a photo's strength (no edit)
         self.strength.valueChanged.connect(self._on_strength_moved)
         self.format_box.currentIndexChanged.connect(lambda _i: settings.write("colourise/format", self.format_box.currentData()))
 
@@ -91,13 +96,31 @@ class ColouriseBar(QWidget):
     def strength_value(self) -> float:
         return self.strength.value() / 100.0
 
+    def show_strength(self, strength: float) -> None:
+        """Move the slider to a photo's ``strength`` (another photo was selected): not an edit, so no
+        ``strength_changed`` (nothing re-renders) and the default stays."""
+        self._showing = True
+        try:
+            self.strength.setValue(int(round(strength * 100)))
+        finally:
+            self._showing = False
+
+    def default_strength(self) -> float:
+        """The strength a photo added now takes: the one last set with the slider (remembered across sessions)."""
+        return settings.read("colourise/strength", 100, int) / 100.0
+
+    def set_default_strength(self, strength: float) -> None:
+        settings.write("colourise/strength", int(round(strength * 100)))
+
     def output_format(self) -> str:
         """The chosen key of ``engine.photo.OUTPUT_FORMATS``."""
         return self.format_box.currentData()
 
     def _on_strength_moved(self, value: int) -> None:
         self.strength_label.setText(f"{value} %")
-        settings.write("colourise/strength", value)
+        if self._showing:
+            return  # the slider follows the selection: an edit would re-render and change the default
+        self.set_default_strength(value / 100.0)
         self.strength_changed.emit(value / 100.0)
 
 

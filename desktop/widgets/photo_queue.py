@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QStyle, QWidget
 
@@ -73,8 +73,9 @@ class PhotoQueue(FramesFocus, QListWidget):
         return None if item is None else item.data(KEY_ROLE)
 
     def select(self, key: int) -> None:
+        """Make ``key`` the shown photo and the only one selected (the strength slider edits the selection)."""
         if key in self._items:
-            self.setCurrentItem(self._items[key])
+            self.setCurrentItem(self._items[key], QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     def state(self, key: int) -> QueueState:
         return self._state[key]

@@ -65,6 +65,21 @@ def test_switching_models_back_reuses_the_thumbnails():
     assert queue.state(a) == QueueState.DONE and queue.next_to_colour() is None
 
 
+def test_a_photo_keeps_its_own_strength_and_a_new_one_drops_thumbnails_of_other_models():
+    queue, (a, b), changes = queue_of("a.jpg", "b.jpg")
+    c = queue.add(PhotoSource.file("/photos/c.jpg"), strength=1.4)
+    assert [queue.items[k].strength for k in (a, b, c)] == [1.0, 1.0, 1.4]
+    queue.set_model("m1")
+    queue.coloured(a, "m1", "thumb-1")
+    queue.set_model("m2")
+    queue.coloured(a, "m2", "thumb-2")
+    changes.clear()
+    assert queue.set_strength([a, b, c], 1.4) == [a, b] and changes == [a, b]  # c had it already
+    assert queue.items[a].thumbs == {"m2": "thumb-2"}  # the page colours the current one anew; m1's would show 100 %
+    queue.set_model("m1")
+    assert queue.state(a) == QueueState.WAITING  # to be coloured at 140 % with m1
+
+
 def test_a_result_for_another_model_does_not_finish_the_photo():
     queue, (a,), _ = queue_of("a.jpg")
     queue.set_model("m1")

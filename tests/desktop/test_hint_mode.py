@@ -144,6 +144,29 @@ def test_hints_belong_to_their_photo_across_switching_and_models(
     assert second not in hints.edits
 
 
+def test_hinted_colours_are_at_the_shown_photos_own_strength(hint_model, window, qtbot, big_grey, grey_photo, tmp_path, wait_all_coloured):
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    page.add_paths([grey_photo(tmp_path / "album" / "pier.png", width=120, height=90, seed=5)])
+    wait_all_coloured(page, 2)
+    street, pier = page.queue.keys()
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == street and final, timeout=20_000):
+        page.queue.select(street)
+    hints.set_active(True)
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        click_photo(page, 40, 60)
+        hints.overlay.recolour_selected(BLUE)
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strength.setValue(0)  # the street's strength: its hinted colours go grey
+    assert len(set(rgb_at(page, 40, 60))) == 1  # grey
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == pier and final, timeout=20_000):
+        page.queue.select(pier)  # 100 %: the slider shows it, which sets nothing
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: key == street and final, timeout=20_000):
+        page.queue.select(street)
+    assert page.items[street].strength == 0 and len(set(rgb_at(page, 40, 60))) == 1  # still grey, blue hint and all
+
+
 def test_saved_hints_file_round_trip_and_the_reload_offer(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
     page = window.colourise_page
     hints = page.hints

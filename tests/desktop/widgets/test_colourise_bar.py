@@ -23,6 +23,16 @@ def test_formats_come_from_the_engine_and_strength_is_shown_and_remembered(qtbot
     assert bar.output_format() == "webp" and ColouriseBar().output_format() == "webp"  # remembered
 
 
+def test_showing_a_photos_strength_is_not_an_edit(qtbot):
+    bar = ColouriseBar()
+    qtbot.addWidget(bar)
+    bar.strength.setValue(130)  # the user sets the default
+    with qtbot.assertNotEmitted(bar.strength_changed):
+        bar.show_strength(0.8)  # another photo selected
+    assert bar.strength.value() == 80 and bar.strength_label.text() == "80 %"
+    assert bar.default_strength() == 1.3 and settings.read("colourise/strength", 100, int) == 130
+
+
 def test_the_model_picker_shows_unreadable_models_but_does_not_offer_them(qtbot, library_dir, save_lineage_model):
     from engine.modelfile import read_info
 

@@ -1,0 +1,57 @@
+"""Colour strength per photo on the Colourise page: the slider shows and edits the selected photos' own.
+
+The network cannot know how vivid a photo originally was, so each queued photo keeps
+its own strength (``QueueItem.strength``): a flower at 140 % and a faded street at
+80 % in one batch. A photo added takes the default, the strength last set with the
+slider (remembered by ``ColouriseBar``). Selecting a photo moves the slider to its
+strength, which is not an edit; moving the slider sets the strength of every selected
+photo. What must be coloured anew is the page's business: it hears ``strengths_set``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+
+from desktop.widgets.actions import make_action
+
+STEP = 10  # More / Less Colour, in percent
+
+
+class PhotoStrengths(QObject):
+    strengths_set = Signal(list)
+    """These queued photos (keys) got a new strength: what shows them is out of date."""
+
+    def __init__(self, page):
+        super().__init__(page)
+        self.page = page
+        bar = page.bar
+        self.stronger_action = make_action(page, "More Colour", "Ctrl+]", lambda: bar.strength.setValue(bar.strength.value() + STEP), f"Colour strength +{STEP} %")
+        self.weaker_action = make_action(page, "Less Colour", "Ctrl+[", lambda: bar.strength.setValue(bar.strength.value() - STEP), f"Colour strength -{STEP} %")
+        bar.strength_changed.connect(self._on_slider_moved)  # the user's edits only: showing a photo's strength is not one
+
+    def actions(self) -> list[QAction]:
+        return [self.stronger_action, self.weaker_action]
+
+    def of(self, key: int | None) -> float:
+        """``key``'s strength; for a photo not queued (None), the strength a new one would take."""
+        item = self.page.items.get(key)
+        return item.strength if item is not None else self.default()
+
+    def default(self) -> float:
+        return self.page.bar.default_strength()
+
+    def show(self, key: int | None) -> None:
+        """Another photo was selected (None: none is): the slider shows its strength."""
+        self.page.bar.show_strength(self.of(key))
+
+    def _on_slider_moved(self, strength: float) -> None:
+        """The user set a strength: it is the selected photos' (the shown one's when Ctrl+click left none selected)."""
+        queue = self.page.queue
+        current = queue.current_key()
+        self._set(queue.selected_keys() or ([current] if current is not None else []), strength)
+
+    def _set(self, keys: list[int], strength: float) -> None:
+        changed = self.page.photos.set_strength(keys, strength)
+        if changed:
+            self.strengths_set.emit(changed)

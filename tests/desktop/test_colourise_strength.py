@@ -1,0 +1,103 @@
+"""Colour strength per photo: the slider shows and sets the selected photos' own, and saving writes each at its own."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtGui import QImage
+
+
+def is_grey(image: QImage) -> bool:
+    return image.convertToFormat(QImage.Format.Format_RGB32).allGray()
+
+
+@pytest.fixture
+def page(window):
+    return window.colourise_page
+
+
+@pytest.fixture
+def three(page, qtbot, tmp_path, grey_photo, wait_all_coloured) -> list[int]:
+    """Three coloured photos in the queue (the keys, in order), the first one shown at full size."""
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.add_paths([grey_photo(tmp_path / f"{name}.png", seed=seed) for seed, name in enumerate("abc")])
+    wait_all_coloured(page, 3)
+    return page.queue.keys()
+
+
+def select(page, qtbot, key: int) -> None:
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda shown, final: shown == key and final, timeout=20_000):
+        page.queue.select(key)
+
+
+def strengths(page) -> list[float]:
+    return [page.items[key].strength for key in page.queue.keys()]
+
+
+def thumbnail(page, key: int) -> QImage:
+    return page.items[key].thumbs[page.photos.model]
+
+
+def test_each_photo_keeps_its_own_strength_and_selecting_one_is_no_edit(page, qtbot, three):
+    a, b, _c = three
+    assert page.queue.selected_keys() == [a] and strengths(page) == [1.0, 1.0, 1.0]
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
+        page.strength.setValue(150)
+    assert strengths(page) == [1.5, 1.0, 1.0]
+
+    shown = []
+    real_show = page.preview.show
+    page.preview.show = lambda item, model, strength: (shown.append((item.key, strength)), real_show(item, model, strength))
+    with qtbot.assertNotEmitted(page.bar.strength_changed):
+        select(page, qtbot, b)
+    assert page.strength.value() == 100 and page.bar.strength_label.text() == "100 %"  # b's own
+    assert strengths(page) == [1.5, 1.0, 1.0]  # a kept its 150 %: moving the slider to b's was not an edit
+    assert shown == [(b, 1.0)]  # b shown once, at its strength; nothing else re-rendered
+    select(page, qtbot, a)
+    assert page.strength.value() == 150 and shown[-1] == (a, 1.5)
+
+
+def test_a_new_photo_takes_the_strength_last_set_with_the_slider(page, qtbot, three, tmp_path, grey_photo):
+    a, b, _c = three
+    page.strength.setValue(70)  # a
+    select(page, qtbot, b)  # shows 100 %: the default stays 70 %
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.add_paths([grey_photo(tmp_path / "d.png", seed=4)])
+    assert strengths(page) == [0.7, 1.0, 1.0, 0.7] and page.strength.value() == 70  # d, selected once added
+    assert page.queue.selected_keys() == [page.queue.keys()[-1]]  # d alone: the slider would set d only
+
+
+def test_the_slider_sets_every_selected_photo_and_their_thumbnails_follow(page, qtbot, three):
+    a, b, c = three
+    page.queue.item(1).setSelected(True)  # Ctrl+click b: a (shown) and b selected
+    assert sorted(page.queue.selected_keys()) == [a, b] and page.queue.current_key() == a
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
+        page.strength.setValue(0)
+    assert strengths(page) == [0.0, 0.0, 1.0]
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
+    assert is_grey(page.view.after.image)
+    assert is_grey(thumbnail(page, a)) and is_grey(thumbnail(page, b)) and not is_grey(thumbnail(page, c))
+
+    page.strengths.stronger_action.trigger()  # Ctrl+]: on the selection too
+    assert strengths(page) == [0.1, 0.1, 1.0]
+
+
+def test_save_all_writes_each_photo_at_its_own_strength(page, qtbot, three, tmp_path):
+    a, b, c = three
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
+        page.strength.setValue(0)
+    select(page, qtbot, c)
+    page.strength.setValue(200)
+    with qtbot.waitSignal(page.saved, timeout=20_000) as saved:
+        assert page.save_all_to(tmp_path / "out")
+    assert saved.args[0].succeeded == 3
+    chroma = {name: _chroma(tmp_path / "out" / f"{name}-colourised.png") for name in "abc"}
+    assert chroma["a"] == 0 < chroma["b"] < chroma["c"], chroma  # 0 %, 100 %, 200 %
+
+
+
+def _chroma(path) -> float:
+    """Mean spread of a saved photo's RGB channels: 0 for grey, more for more colour."""
+    rgb = np.asarray(Image.open(path).convert("RGB"), dtype=int)
+    return float((rgb.max(-1) - rgb.min(-1)).mean())
