@@ -5,7 +5,8 @@ its own strength (``QueueItem.strength``): a flower at 140 % and a faded street 
 80 % in one batch. A photo added takes the default, the strength last set with the
 slider (remembered by ``ColouriseBar``). Selecting a photo moves the slider to its
 strength, which is not an edit; moving the slider sets the strength of every selected
-photo. What must be coloured anew is the page's business: it hears ``strengths_set``.
+photo, and "Apply Strength to All Photos" sets the slider's on the whole queue. What
+must be coloured anew is the page's business: it hears ``strengths_set``.
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ class PhotoStrengths(QObject):
         bar = page.bar
         self.stronger_action = make_action(page, "More Colour", "Ctrl+]", lambda: bar.strength.setValue(bar.strength.value() + STEP), f"Colour strength +{STEP} %")
         self.weaker_action = make_action(page, "Less Colour", "Ctrl+[", lambda: bar.strength.setValue(bar.strength.value() - STEP), f"Colour strength -{STEP} %")
+        self.apply_to_all_action = make_action(
+            page, "&Apply Strength to All Photos", None, self.apply_to_all, "Give every photo in the queue the colour strength the slider shows"
+        )
         bar.strength_changed.connect(self._on_slider_moved)  # the user's edits only: showing a photo's strength is not one
 
     def actions(self) -> list[QAction]:
-        return [self.stronger_action, self.weaker_action]
+        return [self.stronger_action, self.weaker_action, self.apply_to_all_action]
 
     def of(self, key: int | None) -> float:
         """``key``'s strength; for a photo not queued (None), the strength a new one would take."""
@@ -44,6 +48,16 @@ class PhotoStrengths(QObject):
     def show(self, key: int | None) -> None:
         """Another photo was selected (None: none is): the slider shows its strength."""
         self.page.bar.show_strength(self.of(key))
+
+    def apply_to_all(self) -> None:
+        """Give every queued photo the slider's strength; photos added later take it too (it is the default now)."""
+        keys = self.page.photos.keys()
+        if not keys:
+            return
+        strength = self.page.bar.strength_value()
+        self.page.bar.set_default_strength(strength)
+        self._set(keys, strength)
+        self.page.status_message.emit(f"Strength {round(strength * 100)} % applied to {len(keys)} photo{'s' if len(keys) != 1 else ''}.")
 
     def _on_slider_moved(self, strength: float) -> None:
         """The user set a strength: it is the selected photos' (the shown one's when Ctrl+click left none selected)."""

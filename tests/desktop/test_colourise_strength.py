@@ -83,6 +83,28 @@ def test_the_slider_sets_every_selected_photo_and_their_thumbnails_follow(page, 
     assert strengths(page) == [0.1, 0.1, 1.0]
 
 
+def test_apply_strength_to_all_photos_sets_every_photo_and_their_thumbnails(page, qtbot, window, three, tmp_path, grey_photo):
+    a, b, c = three
+    apply_all = page.strengths.apply_to_all_action
+    assert apply_all in window.menuBar().actions()[1].menu().actions()  # Edit, beside More / Less Colour
+    page.strength.setValue(180)  # a
+    select(page, qtbot, b)
+    page.strength.setValue(0)  # b, and the default
+    select(page, qtbot, a)  # the slider shows 180 %
+    with qtbot.waitSignal(window.statusBar().messageChanged, timeout=5_000) as said:
+        apply_all.trigger()
+    assert said.args == ["Strength 180 % applied to 3 photos."]
+    assert strengths(page) == [1.8, 1.8, 1.8]
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
+    assert not any(is_grey(thumbnail(page, key)) for key in three)  # b's and c's thumbnails made anew
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.add_paths([grey_photo(tmp_path / "d.png", seed=4)])
+    assert strengths(page)[-1] == 1.8  # what every photo has, a new one takes too
+
+    page.remove_items(page.queue.keys())
+    assert not apply_all.isEnabled()  # nothing to apply it to
+
+
 def test_save_all_writes_each_photo_at_its_own_strength(page, qtbot, three, tmp_path):
     a, b, c = three
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
