@@ -242,6 +242,7 @@ class ColourisePage(QWidget):
     def _add(self, source: PhotoSource, start: bool = True) -> int:
         key = self.photos.add(source, self.strengths.default())
         self.queue.add(key, source.name, str(source.path) if source.path else "pasted image")
+        self.queue.set_strength(key, self.items[key].strength)
         if self.queue.current_key() is None:
             self.queue.select(key)
         if start:
@@ -353,6 +354,7 @@ class ColourisePage(QWidget):
         thumb = item.thumbs.get(self.photos.model)
         if thumb is not None:
             self.queue.set_thumbnail(key, thumb)
+        self.queue.set_strength(key, item.strength)
         self.queue.set_state(key, item.state, item.reason)
         self._update_buttons()
         self._show_paused()  # a photo coloured by Save All no longer waits

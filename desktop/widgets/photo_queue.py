@@ -1,4 +1,8 @@
-"""The list of photos to colour: a thumbnail, the name and a state (waiting, working, done, failed + reason)."""
+"""The list of photos to colour: a thumbnail, the name and a state (waiting, working, done, failed + reason).
+
+A photo's colour strength shows in its row only when it is not 100 %: most rows stay
+quiet, and the photos given their own strength stand out.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +37,8 @@ class PhotoQueue(FramesFocus, QListWidget):
         self._state: dict[int, QueueState] = {}
         self._reason: dict[int, str] = {}
         self._names: dict[int, str] = {}
+        self._tips: dict[int, str] = {}  # where the photo is (its file, or "pasted image")
+        self._strengths: dict[int, int] = {}  # percent
         self._thumbs: dict[int, QPixmap] = {}
         self.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -48,9 +54,9 @@ class PhotoQueue(FramesFocus, QListWidget):
     def add(self, key: int, name: str, tooltip: str = "") -> None:
         item = QListWidgetItem(name)
         item.setData(KEY_ROLE, key)
-        item.setToolTip(tooltip or name)
         self._items[key] = item
         self._names[key] = name
+        self._tips[key] = tooltip or name
         self.addItem(item)
         self.set_state(key, QueueState.WAITING)
 
@@ -59,7 +65,7 @@ class PhotoQueue(FramesFocus, QListWidget):
             item = self._items.pop(key, None)
             if item is not None:
                 self.takeItem(self.row(item))
-            for table in (self._state, self._reason, self._names, self._thumbs):
+            for table in (self._state, self._reason, self._names, self._tips, self._strengths, self._thumbs):
                 table.pop(key, None)
 
     def keys(self) -> list[int]:
@@ -92,16 +98,30 @@ class PhotoQueue(FramesFocus, QListWidget):
             return
         self._state[key] = QueueState(state)
         self._reason[key] = reason
-        label = state.value.capitalize() if isinstance(state, QueueState) else str(state)
-        item.setText(f"{self._names[key]}\n{label}: {reason}" if reason else f"{self._names[key]}\n{label}")
-        tooltip = item.toolTip().split("\n")[0]
-        item.setToolTip(f"{tooltip}\n{reason}" if reason else tooltip)
+        self._refresh_text(key)
         self._refresh_icon(key)
+
+    def set_strength(self, key: int, strength: float) -> None:
+        """Show ``key``'s colour strength (1.0 = 100 %, which is not shown)."""
+        percent = int(round(strength * 100))
+        if key in self._items and self._strengths.get(key) != percent:
+            self._strengths[key] = percent
+            self._refresh_text(key)
 
     def set_thumbnail(self, key: int, image: QImage) -> None:
         if key in self._items and not image.isNull():
             self._thumbs[key] = QPixmap.fromImage(image)  # thumbnails are small: cheap on the GUI thread
             self._refresh_icon(key)
+
+    def _refresh_text(self, key: int) -> None:
+        """"name / Done", "name / Done · Strength 140 %" or "name / Failed: reason"; the tooltip adds where it is."""
+        state, reason, percent = self._state[key], self._reason[key], self._strengths.get(key, 100)
+        strength = f"Strength {percent} %" if percent != 100 and state != QueueState.FAILED else ""  # a failed photo has no colours
+        label = state.value.capitalize()
+        status = f"{label}: {reason}" if reason else " · ".join(filter(None, (label, strength)))
+        item = self._items[key]
+        item.setText(f"{self._names[key]}\n{status}")
+        item.setToolTip("\n".join(filter(None, (self._tips[key], reason, strength))))
 
     def _refresh_icon(self, key: int) -> None:
         state = self._state[key]

@@ -45,6 +45,7 @@ def test_each_photo_keeps_its_own_strength_and_selecting_one_is_no_edit(page, qt
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
         page.strength.setValue(150)
     assert strengths(page) == [1.5, 1.0, 1.0]
+    assert page.queue.item_text(a) == "a.png\nDone · Strength 150 %" and page.queue.item_text(b) == "b.png\nDone"
 
     shown = []
     real_show = page.preview.show
@@ -65,6 +66,7 @@ def test_a_new_photo_takes_the_strength_last_set_with_the_slider(page, qtbot, th
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
         page.add_paths([grey_photo(tmp_path / "d.png", seed=4)])
     assert strengths(page) == [0.7, 1.0, 1.0, 0.7] and page.strength.value() == 70  # d, selected once added
+    assert "Strength 70 %" in page.queue.item_text(page.queue.keys()[-1])
     assert page.queue.selected_keys() == [page.queue.keys()[-1]]  # d alone: the slider would set d only
 
 
