@@ -3,8 +3,9 @@
 ``COLOURISE_SETTINGS_DIR`` (used by tests, the smoke test and the benchmarks)
 stores them as an INI file in that folder instead of the user's real settings.
 Keys: ``window/geometry``, ``window/state``, ``window/tab``, ``colourise/model``,
-``colourise/strength``, ``colourise/format``, ``folders/open``, ``folders/save``,
-``train/...``, ``runs/folder``, ``hints/recent`` (recently used hint colours).
+``colourise/strength`` (the strength photos added to the queue take), ``colourise/format``,
+``folders/open``, ``folders/save``, ``train/...``, ``runs/folder``, ``hints/recent``
+(recently used hint colours).
 """
 
 from __future__ import annotations
