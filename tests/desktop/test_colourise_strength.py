@@ -120,7 +120,6 @@ def test_save_all_writes_each_photo_at_its_own_strength(page, qtbot, three, tmp_
     assert chroma["a"] == 0 < chroma["b"] < chroma["c"], chroma  # 0 %, 100 %, 200 %
 
 
-
 def _chroma(path) -> float:
     """Mean spread of a saved photo's RGB channels: 0 for grey, more for more colour."""
     rgb = np.asarray(Image.open(path).convert("RGB"), dtype=int)
