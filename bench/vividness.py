@@ -24,7 +24,7 @@ with its original's. Three questions, answered on val and dev:
   (``engine.inference.recombine``, the strength the window's slider sets).
 
 The network runs once per photo at its own working size and decoding. Prints two tables and
-writes bench/results/vividness.json. About 15 minutes with two threads for every training photo (more with ``--imagenet``).
+writes bench/results/vividness.json. About 10 minutes with two threads on an idle machine, every training photo and ``--imagenet``.
 """
 
 from __future__ import annotations
