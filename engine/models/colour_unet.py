@@ -117,6 +117,7 @@ class ColourUNet(ColouriseModel):
         bin_grid: float = ab_bins.GRID,
         hue_neutral: float = ab_bins.NEUTRAL_RADIUS,
         hint_class_weight: float = SAME_AS_CLASS_WEIGHT,
+        encoder_lr_factor: float = ENCODER_LR_FACTOR,
     ):
         super().__init__()
         self.takes_hints = bool(hint_input)
@@ -136,6 +137,9 @@ class ColourUNet(ColouriseModel):
         self.rebalance_gamma = float(rebalance_gamma)
         self.rebalance = float(rebalance)
         self.prior_ema = float(prior_ema)
+        if not 0.0 <= encoder_lr_factor <= 1.0:  # (NaN fails too)
+            raise ValueError(f"encoder_lr_factor must be from 0 to 1, got {encoder_lr_factor}")
+        self.encoder_lr_factor = float(encoder_lr_factor)
         self._set_decoding(decode_temperature, class_weight, working_size, decode_mode, hue_neutral, hint_class_weight)
 
         self.encoder = EfficientNetLite0Encoder(SKIP_BLOCKS)
@@ -328,12 +332,12 @@ class ColourUNet(ColouriseModel):
         return classification + self.regression_weight * regression
 
     def param_groups(self, lr: float) -> list[dict]:
-        """Optimiser groups: the pretrained encoder at ``lr`` x 0.2, decoder and heads at ``lr``."""
+        """Optimiser groups: the pretrained encoder at ``lr`` x ``encoder_lr_factor``, decoder and heads at ``lr``."""
         encoder = list(self.encoder.parameters())
         encoder_ids = {id(p) for p in encoder}
         rest = [p for p in self.parameters() if id(p) not in encoder_ids]
         return [
-            {"params": encoder, "lr": lr * ENCODER_LR_FACTOR, "name": "encoder"},
+            {"params": encoder, "lr": lr * self.encoder_lr_factor, "name": "encoder"},
             {"params": rest, "lr": lr, "name": "decoder"},
         ]
 
@@ -365,6 +369,7 @@ def colour_unet(
     bin_grid: float = ab_bins.GRID,
     hue_neutral: float = ab_bins.NEUTRAL_RADIUS,
     hint_class_weight: float = SAME_AS_CLASS_WEIGHT,
+    encoder_lr_factor: float = ENCODER_LR_FACTOR,
 ) -> ColourUNet:
     """Build a ColourUNet; every argument is stored in the model file's config.
 
@@ -380,6 +385,8 @@ def colour_unet(
     decoding, bins of chroma below this (Lab units) count as grey and join every hue's
     cluster (12: the five bins around grey at grid 10; 0: none), a decoding knob too.
     hint_class_weight: class_weight for photos given colour hints (-1: class_weight's).
+    encoder_lr_factor: the pretrained encoder's learning rate as a share of the recipe's
+    (0: frozen weights; its batch-norm statistics still follow the grey photos).
     """
     return ColourUNet(
         decoder_widths=decoder_widths,
@@ -397,4 +404,5 @@ def colour_unet(
         bin_grid=bin_grid,
         hue_neutral=hue_neutral,
         hint_class_weight=hint_class_weight,
+        encoder_lr_factor=encoder_lr_factor,
     )

@@ -214,6 +214,22 @@ def test_param_groups_split_encoder_and_decoder():
     assert {id(p) for p in model.encoder.parameters()} == {id(p) for p in groups[0]["params"]}
 
 
+def test_encoder_lr_factor_sets_the_encoder_group_and_zero_freezes_its_weights():
+    model = _model(encoder_lr_factor=0.0).train()
+    assert [g["lr"] for g in model.param_groups(1e-3)] == pytest.approx([0.0, 1e-3])
+    encoder_before = model.encoder.stem.conv.weight.clone()
+    classify_before = model.classify.weight.clone()
+    optimiser = torch.optim.AdamW(model.param_groups(3e-3), weight_decay=0.01)
+    l = _l(2, 64, 64, seed=3)
+    model.training_loss(l, torch.cat((l * 0.3, -l * 0.2), 1)).backward()
+    optimiser.step()
+    assert torch.equal(model.encoder.stem.conv.weight, encoder_before)
+    assert not torch.equal(model.classify.weight, classify_before)
+    assert [g["lr"] for g in _model(encoder_lr_factor=0.05).param_groups(1e-3)] == pytest.approx([5e-5, 1e-3])
+    with pytest.raises(ValueError, match="encoder_lr_factor must be from 0 to 1"):
+        _model(encoder_lr_factor=1.5)
+
+
 def test_load_pretrained_encoder_brings_imagenet_weights():
     model = _model()
     before = model.encoder.stem.conv.weight.clone()
