@@ -53,6 +53,8 @@ DECODE_MODES = ("mean", "hue_cluster")  # annealed mean over all bins / within t
 HINT_CHANNELS = 3  # hint a, hint b (normalised), mask: as engine.hints.hint_channels makes them
 BIN_GRID_RANGE = (5.0, 40.0)  # Lab units: 972 bins at 5, 23 at 40
 SAME_AS_CLASS_WEIGHT = -1.0  # hint_class_weight's "no separate blend for hinted photos"
+SAME_AS_ENCODER = -1.0  # deep_encoder_lr_factor's "the whole encoder at encoder_lr_factor"
+DEEP_STRIDE = 16  # encoder blocks at this stride and coarser hold what ImageNet taught about objects
 MAX_HUE_NEUTRAL = 40.0  # Lab units: beyond it most of the gamut would count as grey
 
 
@@ -118,6 +120,7 @@ class ColourUNet(ColouriseModel):
         hue_neutral: float = ab_bins.NEUTRAL_RADIUS,
         hint_class_weight: float = SAME_AS_CLASS_WEIGHT,
         encoder_lr_factor: float = ENCODER_LR_FACTOR,
+        deep_encoder_lr_factor: float = SAME_AS_ENCODER,
     ):
         super().__init__()
         self.takes_hints = bool(hint_input)
@@ -140,6 +143,9 @@ class ColourUNet(ColouriseModel):
         if not 0.0 <= encoder_lr_factor <= 1.0:  # (NaN fails too)
             raise ValueError(f"encoder_lr_factor must be from 0 to 1, got {encoder_lr_factor}")
         self.encoder_lr_factor = float(encoder_lr_factor)
+        if not (deep_encoder_lr_factor == SAME_AS_ENCODER or 0.0 <= deep_encoder_lr_factor <= 1.0):
+            raise ValueError(f"deep_encoder_lr_factor must be from 0 to 1 (or -1: encoder_lr_factor's), got {deep_encoder_lr_factor}")
+        self.deep_encoder_lr_factor = float(deep_encoder_lr_factor)
         self._set_decoding(decode_temperature, class_weight, working_size, decode_mode, hue_neutral, hint_class_weight)
 
         self.encoder = EfficientNetLite0Encoder(SKIP_BLOCKS)
@@ -332,14 +338,25 @@ class ColourUNet(ColouriseModel):
         return classification + self.regression_weight * regression
 
     def param_groups(self, lr: float) -> list[dict]:
-        """Optimiser groups: the pretrained encoder at ``lr`` x ``encoder_lr_factor``, decoder and heads at ``lr``."""
+        """Optimiser groups: the pretrained encoder at ``lr`` x ``encoder_lr_factor`` (its blocks at strides 16
+        and 32 at ``lr`` x ``deep_encoder_lr_factor`` when that is set), decoder and heads at ``lr``."""
         encoder = list(self.encoder.parameters())
         encoder_ids = {id(p) for p in encoder}
         rest = [p for p in self.parameters() if id(p) not in encoder_ids]
-        return [
-            {"params": encoder, "lr": lr * self.encoder_lr_factor, "name": "encoder"},
-            {"params": rest, "lr": lr, "name": "decoder"},
-        ]
+        groups = [{"params": encoder, "lr": lr * self.encoder_lr_factor, "name": "encoder"}]
+        if self.deep_encoder_lr_factor != SAME_AS_ENCODER:
+            deep = [
+                p
+                for block, stride in zip(self.encoder.blocks, self.encoder.block_strides)
+                if stride >= DEEP_STRIDE
+                for p in block.parameters()
+            ]
+            deep_ids = {id(p) for p in deep}
+            groups = [
+                {"params": [p for p in encoder if id(p) not in deep_ids], "lr": lr * self.encoder_lr_factor, "name": "encoder"},
+                {"params": deep, "lr": lr * self.deep_encoder_lr_factor, "name": "encoder-deep"},
+            ]
+        return [*groups, {"params": rest, "lr": lr, "name": "decoder"}]
 
     def load_pretrained_encoder(self) -> "ColourUNet":
         """Start the encoder from the ImageNet weights that ship with the app (resources/encoders/)."""
@@ -370,6 +387,7 @@ def colour_unet(
     hue_neutral: float = ab_bins.NEUTRAL_RADIUS,
     hint_class_weight: float = SAME_AS_CLASS_WEIGHT,
     encoder_lr_factor: float = ENCODER_LR_FACTOR,
+    deep_encoder_lr_factor: float = SAME_AS_ENCODER,
 ) -> ColourUNet:
     """Build a ColourUNet; every argument is stored in the model file's config.
 
@@ -387,6 +405,9 @@ def colour_unet(
     hint_class_weight: class_weight for photos given colour hints (-1: class_weight's).
     encoder_lr_factor: the pretrained encoder's learning rate as a share of the recipe's
     (0: frozen weights; its batch-norm statistics still follow the grey photos).
+    deep_encoder_lr_factor: the same for the encoder's blocks at strides 16 and 32 (-1:
+    encoder_lr_factor's), so the shallow blocks that carry the hints can adapt while the
+    deep ones keep what ImageNet taught them.
     """
     return ColourUNet(
         decoder_widths=decoder_widths,
@@ -405,4 +426,5 @@ def colour_unet(
         hue_neutral=hue_neutral,
         hint_class_weight=hint_class_weight,
         encoder_lr_factor=encoder_lr_factor,
+        deep_encoder_lr_factor=deep_encoder_lr_factor,
     )

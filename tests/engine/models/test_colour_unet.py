@@ -230,6 +230,19 @@ def test_encoder_lr_factor_sets_the_encoder_group_and_zero_freezes_its_weights()
         _model(encoder_lr_factor=1.5)
 
 
+def test_deep_encoder_lr_factor_gives_the_deep_blocks_their_own_group():
+    model = _model(encoder_lr_factor=0.2, deep_encoder_lr_factor=0.05)
+    shallow, deep, decoder = model.param_groups(1e-3)
+    assert (shallow["lr"], deep["lr"], decoder["lr"]) == pytest.approx((2e-4, 5e-5, 1e-3))
+    deep_blocks = [b for b, s in zip(model.encoder.blocks, model.encoder.block_strides) if s >= 16]
+    assert {id(p) for b in deep_blocks for p in b.parameters()} == {id(p) for p in deep["params"]}
+    assert {id(p) for p in model.encoder.stem.parameters()} <= {id(p) for p in shallow["params"]}
+    grouped = [id(p) for g in (shallow, deep, decoder) for p in g["params"]]
+    assert len(grouped) == len(set(grouped)) == len(list(model.parameters()))
+    with pytest.raises(ValueError, match="deep_encoder_lr_factor must be from 0 to 1"):
+        _model(deep_encoder_lr_factor=2.0)
+
+
 def test_load_pretrained_encoder_brings_imagenet_weights():
     model = _model()
     before = model.encoder.stem.conv.weight.clone()
