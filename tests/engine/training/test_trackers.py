@@ -110,6 +110,8 @@ def wandb_history(path) -> dict[int, dict[str, float]] | None:
         if kind == 0:  # the zero padding at a block's end
             pos += left
             continue
+        if pos + header + length > len(data):
+            return None  # the service process is still writing this record
         chunk = data[pos + header : pos + header + length]
         pos += header + length
         pending = chunk if kind in (1, 2) else pending + chunk  # FULL, FIRST | MIDDLE, LAST
