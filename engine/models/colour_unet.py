@@ -340,22 +340,15 @@ class ColourUNet(ColouriseModel):
     def param_groups(self, lr: float) -> list[dict]:
         """Optimiser groups: the pretrained encoder at ``lr`` x ``encoder_lr_factor`` (its blocks at strides 16
         and 32 at ``lr`` x ``deep_encoder_lr_factor`` when that is set), decoder and heads at ``lr``."""
-        encoder = list(self.encoder.parameters())
-        encoder_ids = {id(p) for p in encoder}
-        rest = [p for p in self.parameters() if id(p) not in encoder_ids]
-        groups = [{"params": encoder, "lr": lr * self.encoder_lr_factor, "name": "encoder"}]
+        deep = []
         if self.deep_encoder_lr_factor != SAME_AS_ENCODER:
-            deep = [
-                p
-                for block, stride in zip(self.encoder.blocks, self.encoder.block_strides)
-                if stride >= DEEP_STRIDE
-                for p in block.parameters()
-            ]
-            deep_ids = {id(p) for p in deep}
-            groups = [
-                {"params": [p for p in encoder if id(p) not in deep_ids], "lr": lr * self.encoder_lr_factor, "name": "encoder"},
-                {"params": deep, "lr": lr * self.deep_encoder_lr_factor, "name": "encoder-deep"},
-            ]
+            blocks = zip(self.encoder.blocks, self.encoder.block_strides)
+            deep = [p for block, stride in blocks if stride >= DEEP_STRIDE for p in block.parameters()]
+        encoder_ids, deep_ids = {id(p) for p in self.encoder.parameters()}, {id(p) for p in deep}
+        groups = [{"params": [p for p in self.encoder.parameters() if id(p) not in deep_ids], "lr": lr * self.encoder_lr_factor, "name": "encoder"}]
+        if deep:
+            groups.append({"params": deep, "lr": lr * self.deep_encoder_lr_factor, "name": "encoder-deep"})
+        rest = [p for p in self.parameters() if id(p) not in encoder_ids]
         return [*groups, {"params": rest, "lr": lr, "name": "decoder"}]
 
     def load_pretrained_encoder(self) -> "ColourUNet":
