@@ -36,52 +36,11 @@ from engine import library as model_library
 from engine.batch import PhotoSource
 from engine.errors import ColouriseError, user_message
 from engine.library import LibraryEntry, user_models_dir
-from engine.modelfile import ModelInfo
+from engine.model_summary import epochs_text, parameters_text, trained_on, validation_text
 
 COLUMNS = ("Name", "Architecture", "Parameters", "Trained on", "Epochs", "Validation", "Date")
 COMPARE_SIDE = 768  # compared photos are coloured at this long side
 TILE_HEIGHT = 240
-
-
-def parameters_text(count: int) -> str:
-    if count >= 1_000_000:
-        return f"{count / 1e6:.1f} M"
-    if count >= 1_000:
-        return f"{count / 1e3:.0f} k"
-    return str(count)
-
-
-def training_summary(info: ModelInfo) -> str:
-    """"703 photos from train, train-extra" or what the model file says about its data."""
-    training = info.training or {}
-    if training.get("data_summary"):
-        return str(training["data_summary"])
-    folders = training.get("data") or []
-    if isinstance(folders, str):
-        folders = [folders]
-    names = ", ".join(Path(str(f)).name or str(f) for f in folders)
-    photos = training.get("train_photos")
-    if photos and names:
-        return f"{photos:,} photos from {names}"
-    if names:
-        return names
-    return f"{photos:,} photos" if photos else "–"
-
-
-def validation_summary(info: ModelInfo) -> str:
-    metrics = (info.training or {}).get("metrics") or {}
-    parts = []
-    if "psnr" in metrics:
-        parts.append(f"PSNR {metrics['psnr']:.2f} dB")
-    if "ssim" in metrics:
-        parts.append(f"SSIM {metrics['ssim']:.3f}")
-    if "auc" in metrics:
-        parts.append(f"AuC {metrics['auc']:.3f}")
-    return " · ".join(parts) or "–"
-
-
-def epochs_text(info: ModelInfo) -> str:
-    return "–" if info.epochs is None else f"{info.epochs:g}"
 
 
 def reveal_in_file_manager(path: Path) -> None:
@@ -267,10 +226,10 @@ class ModelsPage(QWidget):
             values = [
                 name,
                 info.arch,
-                parameters_text(info.parameters),
-                training_summary(info),
-                epochs_text(info),
-                validation_summary(info),
+                parameters_text(info.parameters) or "–",
+                trained_on(info.training or {}) or "–",
+                epochs_text(info.epochs) or "–",
+                validation_text((info.training or {}).get("metrics") or {}) or "–",
                 (info.created or "")[:10],
             ]
         item = QTreeWidgetItem(values)

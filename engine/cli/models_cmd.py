@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
+
+from engine.model_summary import epochs_text, parameters_text, trained_on, validation_text
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -46,38 +47,19 @@ def _row(entry) -> dict[str, Any]:
         "parameters": info.parameters if info else None,
         "config": info.config if info else None,
         "created": info.created if info else None,
-        "trained": training_summary(training),
+        "trained": training_summary(info) if info else "",
         "metrics": dict(training.get("metrics") or {}),
         "training": training,
         "error": entry.error or None,
     }
 
 
-def training_summary(training: dict[str, Any]) -> str:
-    """One line: ``703 photos from train, bw; 20 epochs`` (what is known of it)."""
-    parts = []
-    data = training.get("data")
-    names = [Path(str(d)).name or str(d) for d in (data if isinstance(data, list) else [data] if data else [])]
-    photos = training.get("train_photos")
-    if photos:
-        parts.append(f"{photos} photos" + (f" from {', '.join(names)}" if names else ""))
-    elif names:
-        parts.append(f"from {', '.join(names)}")
-    epochs = training.get("epochs")
-    if epochs:
-        parts.append(f"{float(epochs):g} epochs")
-    return "; ".join(parts)
-
-
-def _metrics_text(metrics: dict[str, Any], limit: int = 3) -> str:
-    shown = [f"{k} {v:.3g}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in list(metrics.items())[:limit]]
-    return ", ".join(shown)
-
-
-def _count(n: int | None) -> str:
-    if n is None:
-        return "?"
-    return f"{n / 1e6:.1f}M" if n >= 1e6 else f"{n / 1e3:.0f}k" if n >= 1e3 else str(n)
+def training_summary(info) -> str:
+    """One line: ``703 photos from train, bw; 20 epochs`` (what is known of it; every stage's passes counted)."""
+    parts = [trained_on(info.training or {}), epochs_text(info.epochs)]
+    if parts[1]:
+        parts[1] += " epochs"
+    return "; ".join(p for p in parts if p)
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
@@ -89,7 +71,8 @@ def format_table(rows: list[dict[str, Any]]) -> str:
             lines.append((row["name"], "-", "-", row["source"], f"unreadable: {row['error']}", ""))
         else:
             lines.append(
-                (row["name"], row["architecture"], _count(row["parameters"]), row["source"], row["trained"] or "-", _metrics_text(row["metrics"]) or "-")
+                (row["name"], row["architecture"], parameters_text(row["parameters"]) or "?", row["source"], row["trained"] or "-",
+                 validation_text(row["metrics"]) or "-")
             )
     widths = [max(len(str(r[i])) for r in (header, *lines)) for i in range(len(header))]
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in (header, *lines))

@@ -34,7 +34,7 @@ def test_the_table_describes_each_model(page, library_dir, save_lineage_model):
     save_lineage_model(
         library_dir / "trained.safetensors",
         data=["/photos/train", "/photos/train-extra"], train_photos=1234, epochs=12.0,
-        metrics={"psnr": 23.456, "ssim": 0.912, "auc": 0.88},
+        metrics={"psnr": 23.456, "ssim": 0.912, "auc": 0.88, "hue_accuracy": 0.5157},
     )
     page.library.refresh()
     assert page.names() == ["alpha-test", "trained"]
@@ -42,7 +42,7 @@ def test_the_table_describes_each_model(page, library_dir, save_lineage_model):
     assert (name, arch, epochs) == ("trained", "alpha", "12")
     assert params.endswith("k")  # tens of thousands of parameters
     assert data == "1,234 photos from train, train-extra"
-    assert validation == "PSNR 23.46 dB · SSIM 0.912 · AuC 0.880"
+    assert validation == "PSNR 23.46 dB · SSIM 0.912 · AuC 0.880 · Hue accuracy 51.6 %"
     assert len(date) == 10 and date[4] == "-"
 
 

@@ -8,7 +8,6 @@ import pytest
 
 from engine import library
 from engine.cli.main import main
-from engine.cli.models_cmd import training_summary
 from engine.modelfile import save_model
 from engine.models import create_model
 
@@ -16,7 +15,7 @@ TRAINING = {
     "data": ["/data/train", "/data/train-extra"],
     "train_photos": 7037,
     "epochs": 12.5,
-    "metrics": {"psnr": 23.456, "colourfulness": 31.2},
+    "metrics": {"psnr": 23.456, "colourfulness": 31.2, "hue_accuracy": 0.5157},
 }
 
 
@@ -37,8 +36,9 @@ def test_table_lists_user_then_bundled_models_with_metadata(folders, capsys):
     rows = out[header + 1 :]
     assert [r.split()[0] for r in rows] == ["broken", "portraits", "default"]
     portraits = rows[1]
-    assert "alpha" in portraits and "32k" in portraits and "user" in portraits
-    assert "7037 photos from train, train-extra; 12.5 epochs" in portraits and "psnr 23.5" in portraits
+    assert "alpha" in portraits and "32 k" in portraits and "user" in portraits
+    # The same texts as the window's Models page (engine.model_summary).
+    assert "7,037 photos from train, train-extra; 12.5 epochs" in portraits and "PSNR 23.46 dB · Hue accuracy 51.6 %" in portraits
     assert "conv_ae" in rows[2] and "bundled" in rows[2]
     assert "unreadable" in rows[0]
     assert str(folders[0]) in out[0]
@@ -71,10 +71,12 @@ def test_empty_library_says_how_to_get_models(tmp_path, monkeypatch, capsys):
     assert json.loads(capsys.readouterr().out) == []
 
 
-def test_training_summary_copes_with_partial_metadata():
-    assert training_summary({}) == ""
-    assert training_summary({"epochs": 3}) == "3 epochs"
-    assert training_summary({"data": "/x/val"}) == "from val"
+def test_a_fine_tune_counts_every_stage_s_epochs(folders, capsys):
+    user, _ = folders
+    save_model(user / "tuned.safetensors", create_model("alpha"), {**TRAINING, "epochs": 3.5, "stage_1": {"epochs": 21.5}})
+    assert main(["models"]) == 0
+    tuned = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("tuned "))
+    assert "; 25 epochs" in tuned
 
 
 @pytest.mark.parametrize("training", ['"a string"', "null", "[1]", "7", '{"epochs": "x", "metrics": [1], "data": 3}'])

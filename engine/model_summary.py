@@ -1,0 +1,51 @@
+"""What a model file says about itself, one short text each: its size, the photos it learnt from,
+its passes over them and its validation figures.
+
+The window's Models page and ``colourise models`` both show these, so they read the same. Every
+function copes with a summary that lacks the field (an empty string then; callers show a dash).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def parameters_text(count: int | None) -> str:
+    """``3.2 M``, ``32 k``, ``950``; "" when unknown."""
+    if count is None:
+        return ""
+    if count >= 1_000_000:
+        return f"{count / 1e6:.1f} M"
+    if count >= 1_000:
+        return f"{count / 1e3:.0f} k"
+    return str(count)
+
+
+def trained_on(training: dict[str, Any]) -> str:
+    """``7,037 photos from train, train-extra`` (or the file's own ``data_summary``), as much as is known."""
+    if training.get("data_summary"):
+        return str(training["data_summary"])
+    folders = training.get("data") or []
+    if isinstance(folders, str):
+        folders = [folders]
+    names = ", ".join(Path(str(f)).name or str(f) for f in folders)
+    photos = training.get("train_photos")
+    if photos and names:
+        return f"{photos:,} photos from {names}"
+    if names:
+        return names
+    return f"{photos:,} photos" if photos else ""
+
+
+def epochs_text(epochs: float | None) -> str:
+    """Passes over the training photos, every stage counted (``ModelInfo.epochs``): ``25``, ``3.5``."""
+    return "" if epochs is None else f"{epochs:g}"
+
+
+def validation_text(metrics: dict[str, Any]) -> str:
+    """``PSNR 22.79 dB · SSIM 0.927 · AuC 0.886 · Hue accuracy 51.6 %``: the figures the file has."""
+    shown = (("psnr", "PSNR {:.2f} dB", 1), ("ssim", "SSIM {:.3f}", 1), ("auc", "AuC {:.3f}", 1),
+             ("hue_accuracy", "Hue accuracy {:.1f} %", 100))  # older models lack hue accuracy  # fmt: skip
+    parts = [form.format(scale * metrics[key]) for key, form, scale in shown if isinstance(metrics.get(key), (int, float))]
+    return " · ".join(parts)
