@@ -39,7 +39,7 @@ from desktop import settings
 from desktop.library_model import Library
 from desktop.widgets.loss_plot import paint_plot_axes
 from desktop.workers import Lane
-from engine.runs import RunSummary, differing_settings, format_duration
+from engine.runs import RunSummary, differing_settings, format_duration, metric_text
 
 # Distinct colours for overlaid runs (Tableau 10), readable on light and dark backgrounds.
 RUN_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
@@ -330,7 +330,7 @@ class RunsPage(QWidget):
             return _SortItem("" if run.val_loss is None else f"{run.val_loss:.4f}", run.val_loss)
         value = run.metrics.get(key)
         digits = next((d for k, _l, d in METRIC_COLUMNS if k == key), 3)
-        return _SortItem("" if value is None else f"{value:.{digits}f}", value)
+        return _SortItem(metric_text(key, value, digits), value)
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         if item.column() != 0:
@@ -370,10 +370,17 @@ class RunsPage(QWidget):
         return next((r for r in self.runs if r.path == str(path)), None)
 
     def label_of(self, path: str) -> str:
-        """A ticked run's short name: its model's name, with the date when two ticked runs share it."""
+        """A ticked run's short name: its model's name, with as much of its start time as tells it
+        from the other ticked runs of that name (to the minute, else to the second), else its folder's name."""
         run = self.run(path)
-        names = [self.run(p).model_name for p in self.ticked]
-        return run.model_name if names.count(run.model_name) == 1 else f"{run.model_name} {run.started.replace('T', ' ')[5:16]}"
+        namesakes = [self.run(p) for p in self.ticked if self.run(p).model_name == run.model_name]
+        if len(namesakes) == 1:
+            return run.model_name
+        for end in (16, 19):  # "MM-DD HH:MM", then "MM-DD HH:MM:SS"
+            starts = [r.started.replace("T", " ")[5:end] for r in namesakes]
+            if starts.count(run.started.replace("T", " ")[5:end]) == 1:
+                return f"{run.model_name} {run.started.replace('T', ' ')[5:end]}"
+        return run.name
 
     def colour_of(self, path: str) -> QColor:
         return QColor(RUN_COLOURS[self.ticked.index(path) % len(RUN_COLOURS)])
@@ -391,11 +398,12 @@ class RunsPage(QWidget):
         key = self.curve_box.currentData() or "loss"
         is_loss = key == "loss"
         item.setLogMode(y=is_loss)
-        item.setLabel("left", "loss (log)" if is_loss else f"validation {dict(CURVE_CHOICES)[key].split(' ', 1)[1]}")
+        as_percent = "hue" in key  # hue accuracy reads as a percentage everywhere else
+        item.setLabel("left", "loss (log)" if is_loss else f"validation {dict(CURVE_CHOICES)[key].split(' ', 1)[1]}" + (" (%)" if as_percent else ""))
         for path in self.ticked:
             run, curves = self.run(path), self.curves.get(path, {})
             colour = self.colour_of(path)
-            val = curves.get("val", {}).get(key, [])
+            val = [(s, 100 * v if as_percent else v) for s, v in curves.get("val", {}).get(key, [])]
             if is_loss:
                 train = [(s, max(v, 1e-12)) for s, v in curves.get("train", {}).get("loss", [])]  # a log axis cannot show 0
                 val = [(s, max(v, 1e-12)) for s, v in val]
@@ -432,7 +440,7 @@ class RunsPage(QWidget):
         elif not differ:
             self.settings_note.setText("The ticked runs have the same settings.")
         else:
-            self.settings_note.setText(f"{len(differ)} setting{'s' if len(differ) != 1 else ''} differ:")
+            self.settings_note.setText(f"{len(differ)} setting{'s differ' if len(differ) != 1 else ' differs'}:")
         table.setVisible(bool(differ))
 
     def _show_previews(self) -> None:

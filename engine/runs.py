@@ -263,6 +263,16 @@ def differing_settings(runs: list[RunSummary]) -> dict[str, list[Any]]:
     return out
 
 
+def metric_text(key: str, value: float | None, digits: int = 3) -> str:
+    """A validation metric as tables show it: hue accuracy as a percentage (as the Train page
+    and ``colourise evaluate`` say it), the rest with ``digits`` decimals; "" when missing."""
+    if value is None:
+        return ""
+    if "hue" in key:
+        return f"{100 * value:.1f} %"
+    return f"{value:.{digits}f}"
+
+
 def format_duration(seconds: float | None) -> str:
     if seconds is None:
         return ""

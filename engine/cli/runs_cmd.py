@@ -36,7 +36,7 @@ def table(rows: list[list[str]]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.runs import default_runs_dir, differing_settings, format_duration, list_runs
+    from engine.runs import default_runs_dir, differing_settings, format_duration, list_runs, metric_text
 
     if not args.run_dir:
         args.run_dir = str(default_runs_dir())
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"no training runs in {args.run_dir}")
         return EXIT_OK
     hue_keys = sorted({k for r in runs for k in r.hue_metrics})
-    header = ["run", "arch", "status", "steps", "started", "time", "PSNR", "AuC", "colourful", *hue_keys]
+    header = ["run", "arch", "status", "steps", "started", "time", "PSNR", "AuC", "colourful", *[k.replace("_", " ") for k in hue_keys]]
     rows = [header]
     for r in runs:
         steps = f"{r.steps}/{r.total_steps}" if r.total_steps and r.status != "finished" else str(r.steps)
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             r.name, r.arch, r.status + (" (resumable)" if r.resumable and r.status != "stopped" else ""), steps,
             r.started.replace("T", " ")[:16], format_duration(r.seconds),
             _metric(r.metrics.get("psnr"), 2), _metric(r.metrics.get("auc"), 3), _metric(r.metrics.get("colourfulness"), 1),
-            *[_metric(r.metrics.get(k), 3) for k in hue_keys],
+            *[metric_text(k, r.metrics.get(k)) for k in hue_keys],
         ])
     print(table(rows))
     for r in runs:

@@ -63,6 +63,8 @@ def test_lists_finished_stopped_and_failed_runs(page):
     winner, halfway, broken = row_of(page, "winner"), row_of(page, "halfway"), row_of(page, "broken")
     assert (cell(page, winner, "Status"), cell(page, winner, "Steps"), cell(page, winner, "Architecture")) == ("finished", "4", "alpha")
     assert float(cell(page, winner, "PSNR")) > 0 and cell(page, winner, "AuC") and cell(page, winner, "Colourful")
+    hue = cell(page, winner, "Hue accuracy")  # a percentage, as the Train page and `colourise evaluate` say it
+    assert hue.endswith(" %") and 0 <= float(hue[:-2]) <= 100
     assert (cell(page, halfway, "Status"), cell(page, halfway, "Steps")) == ("stopped", "2 of 6")
     assert cell(page, broken, "Status") == "failed"
     status = page.table.item(broken, [page.table.horizontalHeaderItem(c).text() for c in range(page.table.columnCount())].index("Status"))
@@ -103,6 +105,26 @@ def test_overlays_two_runs_with_their_differing_settings_and_previews(page):
     page.curve_box.setCurrentIndex(page.curve_box.findData("psnr"))
     assert not page.plot.getPlotItem().ctrl.logYCheck.isChecked()
     assert page.curve_names() == names and len(page.plot.getPlotItem().listDataItems()) == 2
+    page.curve_box.setCurrentIndex(page.curve_box.findData("hue_accuracy"))
+    hue = [c.getData()[1] for c in page.plot.getPlotItem().listDataItems()]
+    assert len(hue) == 2 and all(0 <= v <= 100 for ys in hue for v in ys) and any(v > 1 for ys in hue for v in ys)  # percent
+
+
+def test_namesake_runs_started_in_the_same_minute_get_labels_that_tell_them_apart(page):
+    from engine.runs import RunSummary
+
+    def run(name, started, lr):
+        return RunSummary(path=f"/runs/{name}", name=name, model_name="colour_unet", arch="colour_unet", status="finished",
+                          message="", resumable=False, steps=2, total_steps=2, started=started, seconds=1.0,
+                          settings={"lr": lr, "epochs": 2})
+
+    page.runs = [run("colour_unet-20261201-041902", "2026-12-01T04:19:02", 0.001),
+                 run("colour_unet-20261201-041934", "2026-12-01T04:19:34", 0.002),
+                 run("colour_unet-20261201-051934", "2026-12-01T05:19:34", 0.002)]
+    page.ticked = [r.path for r in page.runs]
+    assert [page.label_of(p) for p in page.ticked] == ["colour_unet 12-01 04:19:02", "colour_unet 12-01 04:19:34", "colour_unet 12-01 05:19"]
+    page._fill_settings()
+    assert page.settings_note.text() == "1 setting differs:"
 
 
 def test_resume_and_use_model_go_to_the_train_and_colourise_pages(page, window, qtbot, monkeypatch):

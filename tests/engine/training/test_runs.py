@@ -112,6 +112,8 @@ def test_runs_table(three_runs, capsys):
     assert any(line.startswith("finished-") and " finished " in line for line in lines)
     assert any(line.startswith("stopped-") and " stopped " in line and " 2/6 " in line for line in lines)
     assert "failed: no usable colour photos" in out and "settings that differ:" in out
+    finished = next(line for line in lines if line.startswith("finished-"))
+    assert lines[0].rstrip().endswith("hue accuracy") and finished.rstrip().endswith(" %")  # a percentage, as evaluate says it
 
 
 def test_no_runs(tmp_path, capsys):
