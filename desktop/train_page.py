@@ -648,7 +648,7 @@ class TrainPage(QWidget):
             self.plot.add_val(event.epoch, event.loss, event.step)
             self.metrics_label.setText(_metrics_text(event.loss, event.metrics))
         elif isinstance(event, PreviewReady):
-            self.previews.set_triplets(event.triplets, event.epoch)
+            self.previews.set_triplets(event.triplets, event.epoch, event.hints)
         elif isinstance(event, TrainingStarted):
             self._run_dir = event.run_dir
             self.plot.run = event.run_dir

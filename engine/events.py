@@ -97,6 +97,7 @@ class PreviewReady:
     epoch: float
     triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
     image_path: Path | None = None  # the PNG written to the run folder, when one was
+    hints: int = 0  # colour hints each prediction was given, taken from the original (marked on the grey input)
 
 
 @dataclass

@@ -54,8 +54,11 @@ class PreviewStrip(QScrollArea):
         caption = self._caption.sizeHint().height() + 8
         self.setFixedHeight(caption + len(ROWS) * (CELL + 4) + 8 if shown else caption)
 
-    def set_triplets(self, triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]], epoch: float) -> None:
-        self._caption.setText(f"Validation photos after epoch {epoch:.3g}")
+    def set_triplets(self, triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]], epoch: float, hints: int = 0) -> None:
+        """Show the previews of one validation; ``hints``: how many colour hints each prediction had (marked)."""
+        self._caption.setText(f"Validation photos after epoch {epoch:.3g}" + (f", each coloured with {hints} hints from its original" if hints else ""))
+        self._row_labels[0].setText(f"Grey input\n+ {hints} hints" if hints else ROWS[0])
+        self._row_labels[0].setToolTip("The squares mark where the hints were given" if hints else "")
         while len(self._cells) < len(triplets):
             column = len(self._cells) + 1
             cells = []

@@ -73,6 +73,7 @@ from engine.training.runstatus import AlreadyRunning, RunStatus
 
 STEP_EVENT_INTERVAL = 0.1  # seconds: at most ~10 TrainingStep events a second
 HASH_DIR_ENV = "COLOURISE_TRAIN_HASH_DIR"  # tests: each rank writes a hash of its final weights here
+PREVIEW_HINTS = 5  # colour hints given to each preview photo of a model that takes them
 
 
 class TrainingError(Exception):
@@ -515,7 +516,8 @@ class _Run:
                 grey_rgb = colour.lab_to_rgb(torch.cat([l_lab, torch.zeros_like(pred)], 1)).cpu()
                 for i in range(min(len(batch), self.config.preview_count - len(triplets))):
                     triplets.append((_to_uint8(grey_rgb[i]), _to_uint8(pred_rgb[i]), batch[i].numpy().copy()))
-        if triplets and getattr(model, "takes_hints", False):
+        preview_hints = PREVIEW_HINTS if triplets and getattr(model, "takes_hints", False) else 0
+        if preview_hints:
             triplets = self._hinted_previews(triplets)
         model.train(was_training)
         val_loss = float(np.average(losses, weights=weights))
@@ -526,14 +528,14 @@ class _Run:
         self.emit(ValidationDone(step, epoch, val_loss, dict(metrics)))
         if triplets:
             image_path = self.files.write_preview(math.ceil(epoch - 1e-9), triplets)
-            self.emit(PreviewReady(step, epoch, triplets, image_path))
+            self.emit(PreviewReady(step, epoch, triplets, image_path, hints=preview_hints))
         return val_loss
 
     def _hinted_previews(self, triplets: list) -> list:
         """Previews of a model that takes hints: a few hints from the original, drawn on the grey side."""
         originals = torch.from_numpy(np.stack([t[2] for t in triplets]))
         l_norm, ab_norm = to_model_inputs(originals, self.device)
-        hints = simulate_hint_channels(ab_norm, np.random.default_rng([self.config.seed, 0x4817]), count=5)
+        hints = simulate_hint_channels(ab_norm, np.random.default_rng([self.config.seed, 0x4817]), count=PREVIEW_HINTS)
         with self._autocast():
             pred = self.model(l_norm, hints).float()
         l_lab = (l_norm.float() + 1) * colour.L_SCALE

@@ -44,7 +44,7 @@ def test_a_run_reports_every_event_and_fills_its_folder(tiny_config, recorder, l
     assert [v.step for v in rec.of(ValidationDone)] == [2, 4]
     assert set(rec.of(ValidationDone)[0].metrics) >= {"psnr", "ssim", "auc", "colourfulness", "colourfulness_gap", "chroma_ratio"}
     previews = rec.of(PreviewReady)
-    assert len(previews) == 2
+    assert len(previews) == 2 and previews[0].hints == 0  # (alpha takes no hints)
     grey, prediction, original = previews[0].triplets[0]
     assert grey.shape == prediction.shape == original.shape == (32, 32, 3) and grey.dtype == np.uint8
     assert [c.step for c in rec.of(CheckpointSaved)] == [2, 4]
@@ -321,6 +321,7 @@ def test_a_hint_model_trains_with_simulated_hints_and_shows_them_in_previews(tin
     assert (per_sample == 0).any() and (per_sample > 0).any()  # some samples with hints, some without
     grey, _, _ = rec.of(PreviewReady)[-1].triplets[0]
     assert (grey[..., 0] != grey[..., 1]).any() or (grey == 255).any()  # hint marks drawn on the grey side
+    assert rec.of(PreviewReady)[-1].hints == 5  # and the event says so, for the window's label
 
     from engine.modelfile import read_info
 

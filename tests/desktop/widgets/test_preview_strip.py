@@ -1,0 +1,29 @@
+"""The Train page's preview strip: one column per validation photo, and a label that says when hints were given."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from desktop.widgets.preview_strip import ROWS, PreviewStrip
+
+
+def _triplet(value: int):
+    grey = np.full((16, 16, 3), value, np.uint8)
+    return grey, grey.copy(), grey.copy()
+
+
+def test_previews_fill_columns_and_say_how_many_hints_each_prediction_had(qtbot):
+    strip = PreviewStrip()
+    qtbot.addWidget(strip)
+    strip.set_triplets([_triplet(40), _triplet(200)], epoch=3)
+    assert strip.count == 2
+    assert strip._caption.text() == "Validation photos after epoch 3" and strip._row_labels[0].text() == ROWS[0]
+
+    strip.set_triplets([_triplet(40), _triplet(200)], epoch=4, hints=5)
+    assert strip._caption.text() == "Validation photos after epoch 4, each coloured with 5 hints from its original"
+    assert strip._row_labels[0].text() == "Grey input\n+ 5 hints"
+
+    strip.set_triplets([_triplet(40)], epoch=5)  # a model without hints (another run) puts the plain label back
+    assert strip._row_labels[0].text() == ROWS[0]
+    strip.clear()
+    assert strip.count == 0 and strip._caption.text().startswith("Previews appear")
