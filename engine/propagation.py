@@ -7,13 +7,23 @@ in everywhere by minimising, as Levin et al. 2004 do for colourisation,
     sum over 8-neighbours of w_ij (x_i - x_j)^2  +  pull * sum x_i^2  +  HINT_WEIGHT * sum over hints (x_i - r_i)^2
 
 with ``w_ij = exp(-(L_i - L_j)^2 / (2 sigma^2))``: a correction flows freely across
-pixels of similar lightness and stops at edges; the small pull lets it fade far away
-instead of tinting the whole photo. Adding the result to the network's a/b honours
-every hint (almost exactly) and changes the colour of the object under it.
+pixels of similar lightness and stops at edges. Adding the result to the network's a/b
+honours every hint (almost exactly) and changes the colour of the object under it.
 
-Speed: a direct sparse solve at the 384 px working size takes ~0.8 s of CPU, fine for a
-final render but too slow for a preview that follows a dragged point. Previews solve on
-a grid of long side ``PREVIEW_SIDE`` (~0.05 s) and upsample the correction bilinearly:
+How far a correction travels is split in two (docs/quality.md, "How far one hint reaches").
+A tiny pull everywhere lets it reach the whole photo: the L-affinity never quite reaches zero,
+so half of a single hint's correction leaked onto other objects far away (a navy hint on one
+man's suit turned every face and the table grey-blue). Yet when many hints agree, spreading
+what they share photo-wide is right: it is the photo's colour cast, and it is what most of
+the gain of 10 hints sampled from an original comes from. So with ``k`` hints, ``k^2 / (k^2 +
+CAST_HINTS^2)`` of the correction is solved with the tiny pull (a cast the hints reveal) and
+the rest only between pixels about as light as the nearest hint (the object under it, as
+far as it goes): one hint mostly recolours its object, 10 or 50 correct the cast as before.
+
+Speed: a direct sparse solve at the 384 px working size takes ~0.7 s of CPU, and the split
+needs two (1.3 s with 10 hints; one again from 43 hints on), fine for a final render but too
+slow for a preview that follows a dragged point. Previews solve on a grid of long side
+``PREVIEW_SIDE`` (0.04 s for both solves) and upsample the correction bilinearly:
 on a val photo with 10 hints it differed from the full solve by 0.7 a/b units on average
 (edges a little softer). Conjugate gradients warm-started from the coarse solution were
 tried and dropped: 40 iterations cost more than the direct solve and barely moved it.
@@ -25,24 +35,35 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
+from scipy.ndimage import distance_transform_edt, label
 from scipy.sparse.linalg import splu
 
 # Measured on 6 to 8 val photos, 10 / 50 hints (PSNR; docs/quality.md): sigma 3 and 4 about equal, 1.5,
 # 2, 6 and 10 lost 0.1 to 0.4 dB; the pull mattered little between 1e-6 and 1e-5, 1e-4 lost 0.5 to 0.7
 # dB; the network's own a/b as a second guide changed nothing.
 SIGMA = 3.0  # edge sensitivity on L* (0..100)
-PULL = 1e-5  # per pixel at working size, pull of the correction towards 0 (far from any hint)
+PULL = 1e-5  # per pixel at working size, pull of the photo-wide share of the correction towards 0
+# The local share flows only between pixels about as light as the nearest hint: each neighbour weight
+# is also multiplied by exp(-(L - L of the nearest hint)^2 / 2 LIGHTNESS_SPREAD^2) at both ends. It fills
+# everything the affinity reaches at the hinted lightness (a whole sky, a whole wall) and does not
+# cross into lighter or darker things even where a soft edge leads there. Measured on 10 val photos
+# (docs/quality.md): 7 kept the hinted object's fill and cut the leaks most; a pull towards 0 on
+# pixels of other lightness instead, or a pull growing with the distance to the hint, drained the
+# hinted object itself.
+LIGHTNESS_SPREAD = 7.0  # L* units
+CAST_HINTS = 3  # with k hints, k^2 / (k^2 + CAST_HINTS^2) of the correction spreads photo-wide: 1 10 %, 3 half, 10 92 %
 HINT_WEIGHT = 100.0  # hints are soft constraints, but stiff: honoured within ~1 %
 PREVIEW_SIDE = 96  # long side of the grid previews solve on
 
 _OFFSETS = ((0, 1), (1, 0), (1, 1), (1, -1))  # each 8-neighbour pair once
 
 
-def affinity_matrix(guide: np.ndarray, pull: float, hint_weight: np.ndarray) -> sp.csr_matrix:
-    """The system matrix ``Laplacian(w) + pull I + diag(hint_weight)`` over the pixels of ``guide`` ``(C, h, w)``.
+def affinity_matrix(guide: np.ndarray, pull, hint_weight: np.ndarray, gate: np.ndarray | None = None) -> sp.csr_matrix:
+    """The system matrix ``Laplacian(w) + diag(pull) + diag(hint_weight)`` over the pixels of ``guide`` ``(C, h, w)``.
 
     ``guide`` holds each pixel's features already divided by their sigma (L / sigma, ...):
-    ``w_ij = exp(-|guide_i - guide_j|^2 / 2)``.
+    ``w_ij = exp(-|guide_i - guide_j|^2 / 2)``, times ``gate_i * gate_j`` when a ``gate`` ``(h, w)`` is given.
+    ``pull``: one number, or one per pixel.
     """
     _, h, w = guide.shape
     n = h * w
@@ -55,7 +76,10 @@ def affinity_matrix(guide: np.ndarray, pull: float, hint_weight: np.ndarray) -> 
         rows.append(index[a_rows, a_cols].ravel())
         cols.append(index[b_rows, b_cols].ravel())
         step = ((guide[:, a_rows, a_cols] - guide[:, b_rows, b_cols]) ** 2).sum(0)
-        weights.append(np.exp(-0.5 * step.ravel()))
+        weight = np.exp(-0.5 * step)
+        if gate is not None:
+            weight = weight * gate[a_rows, a_cols] * gate[b_rows, b_cols]
+        weights.append(weight.ravel())
     i, j, wt = np.concatenate(rows), np.concatenate(cols), np.concatenate(weights).astype(np.float64)
     off = sp.coo_matrix((wt, (i, j)), shape=(n, n))
     off = (off + off.T).tocsr()
@@ -67,11 +91,28 @@ def _area(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     return F.adaptive_avg_pool2d(x[None], size)[0] if tuple(x.shape[-2:]) != size else x
 
 
-def _solve_direct(guide: np.ndarray, mask: np.ndarray, target: np.ndarray, pull: float) -> np.ndarray:
+def _solve_direct(
+    guide: np.ndarray, mask: np.ndarray, target: np.ndarray, pull: float, hints: int, sigma: float, scale: float = 1.0
+) -> np.ndarray:
+    """The correction on this grid: the cast share (see CAST_HINTS) of ``target`` spread photo-wide, the rest locally.
+
+    ``guide`` is L / ``sigma``. ``scale``: this grid's size over the working size's; distances shrink on a
+    coarser grid, so the pull grows with 1 / scale^2 to reach as far.
+    """
     weight = HINT_WEIGHT * mask
-    a = affinity_matrix(guide, pull, weight).tocsc()
     rhs = (weight.ravel()[:, None] * target.reshape(2, -1).T).astype(np.float64)
-    return splu(a).solve(rhs).T.reshape(target.shape)
+    cast_share = hints**2 / (hints**2 + CAST_HINTS**2)
+    _, (iy, ix) = distance_transform_edt(mask == 0, return_indices=True)  # each pixel's nearest hint pixel
+    lightness = guide[0] * sigma
+    like = np.exp(-0.5 * ((lightness - lightness[iy, ix]) / LIGHTNESS_SPREAD) ** 2)
+    shares = (cast_share, 1 - cast_share)
+    if min(shares) < 0.005:  # (from 43 hints on) the smaller part is not worth a solve of its own
+        shares = tuple(float(round(share)) for share in shares)
+    out = np.zeros_like(rhs)
+    for share, gate in zip(shares, (None, like)):  # photo-wide, then local
+        if share > 0:
+            out += share * splu(affinity_matrix(guide, pull / scale**2, weight, gate).tocsc()).solve(rhs)
+    return out.T.reshape(target.shape)
 
 
 def propagate(
@@ -81,26 +122,29 @@ def propagate(
     sigma: float = SIGMA,
     pull: float = PULL,
     max_side: int | None = None,
+    hints: int | None = None,
 ) -> np.ndarray:
     """The correction field ``(2, h, w)`` that is ``residual`` where ``mask`` ``(h, w)`` is set, spread along L.
 
     ``l``: L* ``(h, w)`` in [0, 100]; ``residual``: ``(2, h, w)`` a/b, read only where ``mask``.
     ``max_side``: solve on a grid of at most this long side and upsample (previews); None: full size.
+    ``hints``: how many hints the mask holds (None: its separate patches are counted).
     """
     h, w = l.shape
     mask = mask.astype(np.float64)
     if not mask.any():
         return np.zeros((2, h, w), np.float32)
     residual = residual.astype(np.float64) * mask
+    if hints is None:
+        hints = label(mask > 0)[1]
     guide = l[None].astype(np.float64) / sigma  # (one channel; the solver takes any number of guides)
     scale = min(1.0, (max_side or max(h, w)) / max(h, w))
     ch, cw = max(1, round(h * scale)), max(1, round(w * scale))
     if (ch, cw) == (h, w):
-        return _solve_direct(guide, mask, residual, pull).astype(np.float32)
+        return _solve_direct(guide, mask, residual, pull, hints, sigma).astype(np.float32)
     # The coarse problem: each cell's guide, whether hints cover it, and their mean residual there.
     gt, mt, rt = (torch.from_numpy(np.ascontiguousarray(v)) for v in (guide, mask[None], residual))
     cover = _area(mt, (ch, cw))[0].numpy()
     coarse_r = _area(rt, (ch, cw)).numpy() / np.maximum(cover, 1e-12)
-    # Distances shrink on the coarse grid: the pull grows with the square of the scale to reach as far.
-    coarse = _solve_direct(_area(gt, (ch, cw)).numpy(), (cover > 0).astype(np.float64), coarse_r, pull / scale**2)
+    coarse = _solve_direct(_area(gt, (ch, cw)).numpy(), (cover > 0).astype(np.float64), coarse_r, pull, hints, sigma, scale)
     return F.interpolate(torch.from_numpy(coarse)[None], size=(h, w), mode="bilinear", align_corners=False)[0].numpy().astype(np.float32)

@@ -1,0 +1,73 @@
+"""engine.propagation: a hint's correction fills its object, stays off other objects, and many hints correct a cast."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import gaussian_filter
+
+from engine.propagation import CAST_HINTS, propagate
+
+RESIDUAL = np.array([30.0, -20.0])  # a/b a hint asks to add
+
+
+def residual_at(mask: np.ndarray) -> np.ndarray:
+    residual = np.zeros((2, *mask.shape))
+    residual[:, mask] = RESIDUAL[:, None]
+    return residual
+
+
+def share_of_residual(correction: np.ndarray, where) -> float:
+    """How much of the hint's correction arrived at ``where`` (a boolean mask or ``np.s_[rows, cols]``), on average (1: all)."""
+    picked = correction[(slice(None), *where)] if isinstance(where, tuple) else correction[:, where]
+    return float((picked.reshape(2, -1) * RESIDUAL[:, None]).sum(0).mean() / (RESIDUAL**2).sum())
+
+
+def test_a_hint_fills_its_whole_object_even_far_from_the_point():
+    lightness = np.full((48, 96), 80.0)
+    lightness[:, :60] = 30.0  # a dark object across most of the photo, a light one beside it
+    mask = np.zeros(lightness.shape, bool)
+    mask[20:23, 3:6] = True  # one hint at the object's far left
+    correction = propagate(lightness, mask, residual_at(mask))
+    assert share_of_residual(correction, np.s_[:, 50:56]) > 0.95  # 50 pixels away, still its object
+    assert share_of_residual(correction, np.s_[:, 66:]) < 0.02  # the light object keeps its colours
+
+
+def test_one_hint_does_not_leak_onto_an_object_of_another_lightness_through_a_soft_edge():
+    # The dark object fades into the light one over 40 pixels: every step is a small change of
+    # lightness, which is how real edges look at working size once they are blurred or shaded.
+    # A correction spread with only a tiny pull crosses such a ramp almost whole.
+    lightness = np.full((40, 160), 80.0)
+    lightness[:, :60] = 30.0
+    lightness[:, 60:100] = np.linspace(30.0, 80.0, 40)
+    mask = np.zeros(lightness.shape, bool)
+    mask[18:21, 10:13] = True
+    correction = propagate(lightness, mask, residual_at(mask))
+    assert share_of_residual(correction, np.s_[:, :55]) > 0.9
+    assert share_of_residual(correction, np.s_[:, 120:]) < 0.2
+
+    photo_wide = propagate(lightness, mask, residual_at(mask), hints=10**6)  # all of it spread photo-wide, as before
+    assert share_of_residual(photo_wide, np.s_[:, 120:]) > 0.6  # (what the split is for)
+
+
+def test_many_hints_that_agree_correct_a_cast_over_the_whole_photo():
+    rng = np.random.default_rng(0)
+    texture = gaussian_filter(rng.standard_normal((60, 80)), 2)
+    lightness = 50 + 20 * texture / texture.std()  # lighter and darker patches all over, as in a photo
+    mask = np.zeros(lightness.shape, bool)
+    mask[rng.integers(0, 60, 12), rng.integers(0, 80, 12)] = True  # 12 hints, all asking for the same shift
+    correction = propagate(lightness, mask, residual_at(mask), hints=12)
+    assert 12**2 / (12**2 + CAST_HINTS**2) > 0.9
+    assert share_of_residual(correction, ~mask) > 0.9
+    one = propagate(lightness, mask & (np.cumsum(mask.ravel()).reshape(mask.shape) == 1), residual_at(mask), hints=1)
+    assert share_of_residual(one, ~mask) < 0.6  # a single hint is not taken for a cast: its patches of like lightness only
+
+
+def test_the_preview_grid_agrees_with_the_full_solve():
+    lightness = np.full((96, 128), 70.0)
+    lightness[:, :64] = 25.0
+    mask = np.zeros(lightness.shape, bool)
+    mask[40:43, 10:13] = True
+    full = propagate(lightness, mask, residual_at(mask))
+    coarse = propagate(lightness, mask, residual_at(mask), max_side=32)
+    assert np.abs(full[:, :, 8:56] - coarse[:, :, 8:56]).mean() < 2.0  # (away from the edge, which the coarse grid softens)
+    assert share_of_residual(coarse, np.s_[:, 80:]) < 0.05
