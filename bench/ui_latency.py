@@ -87,6 +87,18 @@ def median_of(results: list[dict]) -> dict:
     return out
 
 
+def clear_queue_unasked(page) -> None:
+    """Empty the queue between scenarios: the page asks before dropping unsaved colours, which
+    would wait here for a click that never comes (offscreen, nobody sees the dialog)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    ask, QMessageBox.question = QMessageBox.question, lambda *a, **k: QMessageBox.StandardButton.Yes
+    try:
+        page.clear_queue()
+    finally:
+        QMessageBox.question = ask
+
+
 def spin_until(condition, timeout_s: float) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -198,7 +210,7 @@ def measure_training_ui_thread(window, photos: Path, seconds: float) -> dict:
 
 def measure_photo(window, photo: Path, on_ui_thread: bool) -> dict:
     page = window.colourise_page
-    page.clear_queue()
+    clear_queue_unasked(page)
     page.strength.setValue(100)
     probe = Probe()
     finals = []
@@ -261,7 +273,7 @@ def measure_hint_drag(window, photo: Path, seconds: float, on_ui_thread: bool) -
 
     page = window.colourise_page
     hints = page.hints
-    page.clear_queue()
+    clear_queue_unasked(page)
     page.strength.setValue(100)
     finals = []
     on_final = lambda key, final: final and finals.append(time.perf_counter())  # noqa: E731
