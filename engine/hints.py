@@ -10,8 +10,8 @@ The API (the window and the command line build on it)::
     prediction = colouriser.predict(photo, hints=hints)  # network + residual propagation, at working size
     coloured = colouriser.render(photo, prediction, strength=1.0)      # full resolution, strength applies
     coloured = colouriser.colourise(photo, strength=1.0, hints=hints)  # both steps
-    quick = colouriser.predict(photo, hints=hints, preview=True)       # while a point is dragged: at
-                                                         # ``preview_working_size`` (half), coarse propagation
+    quick = colouriser.predict(photo, hints=hints, preview=True)       # while a point is dragged: the model's
+                                                         # own colours (kept per photo), coarse propagation
     colouriser.suggest_colours(photo, x, y, count=8, hints=hints)      # [(r, g, b), ...] most likely first,
                                                          # at that pixel's L (the a/b-bin distribution there)
     colouriser.predict_many(photos, hints=[hints_a, None, ...])        # a batch, hints per photo

@@ -210,16 +210,13 @@ class Colouriser:
         # (predictions are cached under it). A model given as an object is only itself.
         self.key = f"{model_file or f'model@{id(self.model):x}'}@{self.working_size}"
         self._suggest_cache: tuple | None = None  # (photo, hints, working size) -> probabilities, for repeated clicks
+        # (photo, working size, small L, the network's a/b given hints): the last hinted pass's, for drag previews
+        self._hinted_base: tuple | None = None
 
     @property
     def takes_hints(self) -> bool:
         """Whether the model takes colour hints; a model that does not ignores any it is given."""
         return bool(getattr(self.model, "takes_hints", False))
-
-    @property
-    def preview_working_size(self) -> int:
-        """The working size of ``predict(..., preview=True)``: half the full one, at least 128 px."""
-        return min(self.working_size, max(128, self.working_size // 2))
 
     @classmethod
     def from_name(cls, name_or_path: str | Path = "default", device: str = "auto", working_size: int | None = None, user_dir=None) -> "Colouriser":
@@ -271,20 +268,45 @@ class Colouriser:
 
         ``l_fulls``: the photos' ``luminance`` when the caller has it already (it is reused by ``render``).
         ``hints``: per photo, a list of ``engine.hints.Hint`` (or None); ignored unless ``takes_hints``.
-        ``preview``: a quick, rougher prediction at ``preview_working_size`` (e.g. while a hint is dragged).
+        ``preview``: a quick prediction while a hint is dragged: the network's colours from the last pass
+        with hints on this photo (one is run when there is none), the hints' residual propagated on a
+        coarse grid.
         ``propagate``: False leaves out the propagation of the hints' residual (the network alone; benchmarks).
         """
-        working_size = self.preview_working_size if preview else self.working_size
-        smalls, batch, channels, hint_batch = self._network_input(photos, l_fulls, hints, working_size)
+        if preview and propagate:
+            return [self._quick_prediction(p, h) for p, h in zip(photos, hints or [None] * len(photos))]
+        smalls, batch, channels, hint_batch = self._network_input(photos, l_fulls, hints, self.working_size)
         ab = colour.denormalise_ab(self._run(colour.normalise_l(batch), hint_batch).float()).cpu()
         out = []
         for i, x in enumerate(smalls):
             ab_i = ab[i, :, : x.shape[0], : x.shape[1]].contiguous()
+            if channels[i] is not None:
+                self._hinted_base = (photos[i], self.working_size, x.cpu(), ab_i)
             if channels[i] is None or not propagate:
                 out.append(Prediction(ab_i, len(hints[i]) if channels[i] is not None else 0))
             else:
-                out.append(Prediction(_follow_hints(x, ab_i, channels[i], preview), len(hints[i])))
+                out.append(Prediction(_follow_hints(x, ab_i, channels[i], preview=False), len(hints[i])))
         return out
+
+    def _quick_prediction(self, photo: Photo, hints: list | None) -> Prediction:
+        """A drag's preview: the hints' propagation over the network's colours from the last hinted pass.
+
+        The network's answer to where the hints are is small (it barely uses them, docs/quality.md),
+        so a drag need not run it on every move. Running it at a smaller size instead, to save
+        time, gave other colours (a face turned yellow while a point was dragged, and back when it
+        was let go); these are the final pass's colours, from its own working size and blend.
+        """
+        if not (self.takes_hints and hints):
+            return self.predict_many([photo])[0]
+        cached = self._hinted_base
+        if cached is None or cached[0] is not photo or cached[1] != self.working_size:
+            self.predict_many([photo], hints=[hints], propagate=False)  # (keeps its network pass)
+            cached = self._hinted_base
+        from engine.hints import hint_channels
+
+        _, _, small, ab = cached
+        channels = hint_channels(list(hints), (photo.height, photo.width), tuple(small.shape))
+        return Prediction(_follow_hints(small, ab, channels, preview=True), len(hints))
 
     def predict(
         self, photo: Photo, l_full: torch.Tensor | None = None, hints: list | None = None, preview: bool = False, propagate: bool = True

@@ -62,16 +62,22 @@ def test_hints_are_honoured_and_strength_still_applies(hinted):
     assert np.ptp(grey.pixels.astype(int), axis=2).max() <= 1
 
 
-def test_a_preview_is_a_smaller_prediction_that_follows_the_hints_too(hinted):
+def test_a_drag_preview_follows_the_hints_without_a_network_pass_on_every_move(hinted, monkeypatch):
     photo = two_regions(128, 192)
-    hinted.working_size = 256
-    try:
-        preview = hinted.predict(photo, hints=[Hint(20, 60, RED)], preview=True)
-        full = hinted.predict(photo, hints=[Hint(20, 60, RED)])
-    finally:
-        hinted.working_size = 64
-    assert preview.ab.shape[1] < full.ab.shape[1]
-    assert abs(float(preview.ab[0, 10:50, 5:40].mean()) - float(full.ab[0, 20:100, 10:80].mean())) < 6
+    own = hinted.predict(photo)
+    passes = []
+    run = hinted._run
+    monkeypatch.setattr(hinted, "_run", lambda *args: passes.append(1) or run(*args))
+    first = hinted.predict(photo, hints=[Hint(20, 60, RED)], preview=True)
+    moved = hinted.predict(photo, hints=[Hint(30, 60, RED)], preview=True)  # the point dragged on
+    assert len(passes) == 1  # the network once, with the hints, for the photo; a drag only re-propagates
+    full = hinted.predict(photo, hints=[Hint(30, 60, RED)])
+    target = hint_ab([Hint(30, 60, RED)])[0]
+    for quick in (first, moved):
+        assert quick.ab.shape == full.ab.shape and quick.hints == 1
+        assert np.abs(quick.ab[:, 5:40, 2:25].numpy() - target[:, None, None]).mean() < 4  # the object follows
+        assert np.abs(quick.ab[:, :, 36:].numpy() - own.ab[:, :, 36:].numpy()).max() < 1  # the rest keeps the model's colours
+    assert np.abs(moved.ab[:, :, 36:].numpy() - full.ab[:, :, 36:].numpy()).max() < 1.5  # no jump when let go
 
 
 def test_a_model_without_hints_ignores_them(colouriser):
