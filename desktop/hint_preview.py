@@ -134,7 +134,7 @@ class HintPreview(QObject):
     """Runs ``render_hinted`` on a lane for the latest request only; a full-size render once edits pause."""
 
     rendered = Signal(object)
-    """A ``HintRendered`` for the latest request (older ones are dropped)."""
+    """A ``HintRendered`` for the latest request, or a drag's quick one newer than any shown (others are dropped)."""
     failed = Signal(str)
     """Colouring with the hints failed; a one-line message."""
 
@@ -146,6 +146,7 @@ class HintPreview(QObject):
         self._pending: HintRequest | None = None
         self._latest: HintRequest | None = None
         self._latest_prediction: Prediction | None = None  # predicted for ``_latest``
+        self._shown: tuple[int, int] | None = None  # (key, revision) of the last picture sent out
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setInterval(IDLE_MS)
@@ -181,9 +182,25 @@ class HintPreview(QObject):
         )
 
     def _on_progress(self, event) -> None:
-        if isinstance(event, HintRendered) and self._is_latest(event):
+        if not isinstance(event, HintRendered):
+            return
+        if self._is_latest(event):
             self._latest_prediction = None if event.quick else event.prediction
-            self.rendered.emit(event)
+        elif event.quick and self._is_newer_than_shown(event):
+            # A drag moves on every few milliseconds, faster than a preview is made: waiting for one of
+            # the latest revision showed nothing until the mouse stopped. A quick preview a few moves
+            # old is shown instead, as long as it is newer than the picture on screen; never as final.
+            event = dataclasses.replace(event, final=False)
+        else:
+            return
+        self._shown = (event.key, event.revision)
+        self.rendered.emit(event)
+
+    def _is_newer_than_shown(self, event: HintRendered) -> bool:
+        latest, shown = self._latest, self._shown
+        if latest is None or event.key != latest.key:
+            return False
+        return shown is None or shown[0] != event.key or event.revision > shown[1]
 
     def _is_latest(self, event: HintRendered) -> bool:
         latest = self._latest

@@ -50,10 +50,32 @@ def test_while_a_pass_runs_only_the_latest_request_is_run_next_then_full_size(qt
     assert preview.busy
     with qtbot.waitSignal(preview.rendered, check_params_cb=lambda e: e.final, timeout=10_000):
         gate.set()
-    # Revision 1 was stale when it came back (not shown); 2 and 3 were never run; 4's full-size render followed.
+    # Revision 1 came back stale but newer than anything on screen: shown, so the picture follows a drag;
+    # 2 and 3 were never run; 4's quick pass, then its full-size render followed.
     assert [(c.revision, c.quick, c.full) for c in calls] == [(1, True, False), (4, True, False), (4, False, True)]
-    assert shown == [(4, False), (4, True)]
+    assert shown == [(1, False), (4, False), (4, True)]
     qtbot.waitUntil(lambda: not preview.busy)
+    lane.wait(5000)
+
+
+def test_a_stale_full_pass_or_one_older_than_the_picture_shown_is_dropped(qtbot):
+    lane = Lane("hints-test")
+    preview = HintPreview(lane)
+    shown = []
+    preview.rendered.connect(lambda event: shown.append((event.revision, event.quick, event.final)))
+    preview._latest = request(9)
+
+    def arrive(revision: int, quick: bool = True, key: int = 1) -> None:
+        prediction = Prediction(np.zeros((2, 4, 4), np.float32))
+        final = True  # (a small photo's preview is the photo: its quick pass is also its final picture)
+        preview._on_progress(HintRendered(key, revision, "model", prediction, object(), final, quick))
+
+    arrive(5)  # a drag's quick preview, a few moves old: shown, but not as the final picture
+    arrive(4)  # older than the one on screen: dropped
+    arrive(6, quick=False)  # a full pass of an older revision: its colours are not what is saved, dropped
+    arrive(7, key=2)  # another photo's: dropped
+    arrive(9)  # the latest
+    assert shown == [(5, True, False), (9, True, True)]
     lane.wait(5000)
 
 
