@@ -16,7 +16,7 @@ And, since many hints that agree should still correct a photo's cast, the a/b RM
 10 and 50 hints sampled from the original (the same correction, no network change).
 
 Two ways are compared in the same run: ``photo-wide`` (the whole correction spread with the
-tiny pull, as before version 0.6 of the propagation) and ``as shipped`` (the split by hint
+tiny pull, as the propagation did before the split) and ``as shipped`` (the split by hint
 count, the local share gated by lightness). Prints a table and writes
 bench/results/hint-reach.json.
 """
