@@ -115,7 +115,8 @@ def main() -> int:
     parser.add_argument("--temperatures", default=",".join(map(str, TEMPERATURES)), help="annealed-mean temperatures to try")
     parser.add_argument("--neutrals", default=str(NEUTRAL), help="hue-cluster grey radii to try (Lab units), e.g. 12,6")
     parser.add_argument("--hint-class-weight", type=float, default=None,
-                        help="class weight for photos given colour hints (bench/hints.py measures it; -1: the automatic one)")
+                        help="class weight for photos given many colour hints, approached as hints are added "
+                             "(bench/hints.py measures it; -1: the automatic one)")
     parser.add_argument("--json", default="", help="also write every candidate's scores to this file")
     parser.add_argument("--min-psnr", type=float, default=1.0, help="dB above the grey baseline")
     parser.add_argument("--min-auc", type=float, default=0.01, help="a/b AuC above the grey baseline")

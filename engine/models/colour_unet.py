@@ -53,6 +53,10 @@ DECODE_MODES = ("mean", "hue_cluster")  # annealed mean over all bins / within t
 HINT_CHANNELS = 3  # hint a, hint b (normalised), mask: as engine.hints.hint_channels makes them
 BIN_GRID_RANGE = (5.0, 40.0)  # Lab units: 972 bins at 5, 23 at 40
 SAME_AS_CLASS_WEIGHT = -1.0  # hint_class_weight's "no separate blend for hinted photos"
+# With k hints the blend moves k^2 / (k^2 + HINTS_FOR_HALF_WAY^2) of the way from class_weight to
+# hint_class_weight: as the propagation spreads that share photo-wide (engine.propagation.CAST_HINTS).
+HINTS_FOR_HALF_WAY = 3
+HINT_PATCH_PIXELS = 9  # working pixels one hint covers at inference (engine.hints.INFERENCE_PATCH, squared)
 SAME_AS_ENCODER = -1.0  # deep_encoder_lr_factor's "the whole encoder at encoder_lr_factor"
 DEEP_STRIDE = 16  # encoder blocks at this stride and coarser hold what ImageNet taught about objects
 MAX_HUE_NEUTRAL = 40.0  # Lab units: beyond it most of the gamut would count as grey
@@ -273,16 +277,20 @@ class ColourUNet(ColouriseModel):
         """Regression head: normalised a/b at 1/4 resolution, ``(N, 2, H/4, W/4)``."""
         return torch.tanh(self.regress(self.features(l_norm, hints)))
 
-    def _blend(self, features: torch.Tensor, hinted: torch.Tensor | None = None) -> torch.Tensor:
+    def _blend(self, features: torch.Tensor, hint_counts: torch.Tensor | None = None) -> torch.Tensor:
         """The decoded a/b: ``class_weight`` of the classification head's decoding, the rest regression.
 
-        ``hinted`` (N,) bool marks photos given colour hints: they blend with ``hint_class_weight``
-        when it is set, because the propagation spreads each hint's residual from this base, and a
-        safe, muted base serves it better than a vivid one (docs/quality.md).
+        ``hint_counts`` (N,): how many colour hints each photo was given. With many, the blend is
+        ``hint_class_weight`` when it is set, because the propagation spreads the hints' residual
+        from this base, and a safe, muted base serves it better than a vivid one (docs/quality.md).
+        With few it stays near ``class_weight`` (see HINTS_FOR_HALF_WAY): one hint used to mute the
+        whole photo at once, a third of its colour gone wherever the hint did not reach.
         """
         w = torch.full((features.shape[0], 1, 1, 1), self.class_weight, device=features.device)
-        if hinted is not None and self.hint_class_weight != SAME_AS_CLASS_WEIGHT:
-            w[hinted.to(features.device)] = self.hint_class_weight
+        if hint_counts is not None and self.hint_class_weight != SAME_AS_CLASS_WEIGHT:
+            k = hint_counts.to(features.device, torch.float32)
+            share = k**2 / (k**2 + HINTS_FOR_HALF_WAY**2)
+            w[:, 0, 0, 0] = self.class_weight + (self.hint_class_weight - self.class_weight) * share
         ab = 0.0
         if bool((w > 0).any()):
             logits = self.classify(features)
@@ -296,8 +304,9 @@ class ColourUNet(ColouriseModel):
         return ab
 
     def forward(self, l_norm: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
-        hinted = hints[:, 2].flatten(1).amax(1) > 0 if hints is not None else None
-        ab = self._blend(self.features(l_norm, hints), hinted)
+        # Hints per photo, from the mask's area (a hint at the edge covers part of a patch: ceil).
+        hint_counts = (hints[:, 2].flatten(1).sum(1) / HINT_PATCH_PIXELS).ceil() if hints is not None else None
+        ab = self._blend(self.features(l_norm, hints), hint_counts)
         return F.interpolate(ab, size=l_norm.shape[-2:], mode="bilinear", align_corners=False)
 
     # -- training
@@ -395,7 +404,8 @@ def colour_unet(
     classification head, so a trained model keeps it. hue_neutral: in the hue-cluster
     decoding, bins of chroma below this (Lab units) count as grey and join every hue's
     cluster (12: the five bins around grey at grid 10; 0: none), a decoding knob too.
-    hint_class_weight: class_weight for photos given colour hints (-1: class_weight's).
+    hint_class_weight: class_weight for photos given many colour hints, approached as hints are
+        added (half-way at 3; -1: class_weight's).
     encoder_lr_factor: the pretrained encoder's learning rate as a share of the recipe's
     (0: frozen weights; its batch-norm statistics still follow the grey photos).
     deep_encoder_lr_factor: the same for the encoder's blocks at strides 16 and 32 (-1:

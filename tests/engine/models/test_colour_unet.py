@@ -285,20 +285,28 @@ def test_the_hue_clusters_grey_radius_is_a_saved_decoding_knob(tmp_path):
         model.configure_decoding(hue_neutral=-1.0)
 
 
-def test_hinted_photos_can_blend_the_heads_their_own_way(tmp_path):
+def test_hinted_photos_move_to_their_own_blend_as_hints_are_added(tmp_path):
+    from engine.hints import INFERENCE_PATCH
+    from engine.models.colour_unet import HINT_PATCH_PIXELS
+
+    assert HINT_PATCH_PIXELS == INFERENCE_PATCH**2  # the model counts hints by the inference patch's area
     hinted_model = _model(hint_input=True, class_weight=1.0).eval()
     assert hinted_model.hint_class_weight == -1.0  # by default hinted photos decode like the rest
-    l = _l(2, 64, 64)
-    hints = torch.zeros(2, 3, 64, 64)
-    hints[1, 0, 10:13, 10:13], hints[1, 2, 10:13, 10:13] = 0.6, 1.0  # photo 1 has a hint, photo 0 none
+    l = _l(3, 64, 64)
+    hints = torch.zeros(3, 3, 64, 64)
+    for photo, corners in ((1, [(10, 10)]), (2, [(10, 10), (30, 40), (50, 20)])):  # no hint, 1 hint, 3 hints
+        for y, x in corners:
+            hints[photo, 0, y : y + 3, x : x + 3], hints[photo, 2, y : y + 3, x : x + 3] = 0.6, 1.0
     with torch.inference_mode():
         same = hinted_model(l, hints)
-        hinted_model.configure_decoding(hint_class_weight=0.0)  # hinted photos: the regression head alone
+        hinted_model.configure_decoding(hint_class_weight=0.0)  # many hints: the regression head alone
         split = hinted_model(l, hints)
-        torch.testing.assert_close(split[0], same[0])  # the unhinted photo keeps the automatic decoding
         regression = torch.tanh(hinted_model.regress(hinted_model.features(l, hints)))
         regression = torch.nn.functional.interpolate(regression, size=(64, 64), mode="bilinear", align_corners=False)
-        torch.testing.assert_close(split[1], regression[1])
+    torch.testing.assert_close(split[0], same[0])  # the unhinted photo keeps the automatic decoding
+    # 1 hint moves a tenth of the way (k^2 / (k^2 + 9)), so the first hint does not mute the photo; 3 move half-way.
+    torch.testing.assert_close(split[1], 0.9 * same[1] + 0.1 * regression[1])
+    torch.testing.assert_close(split[2], 0.5 * same[2] + 0.5 * regression[2])
     path = save_model(tmp_path / "split.safetensors", hinted_model)
     assert read_info(path).config["hint_class_weight"] == 0.0
     with pytest.raises(ValueError, match="hint_class_weight"):
