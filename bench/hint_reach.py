@@ -43,7 +43,7 @@ from engine.photo import read_photo  # noqa: E402
 from bench.datasets import shared_data  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
-WAYS = {"photo-wide": 0.0, "as shipped": propagation.CAST_HINTS}  # CAST_HINTS 0: every hint count spreads photo-wide
+WAYS = {"photo-wide": lambda count: 1.0, "as shipped": propagation.hint_points.photo_wide_share}
 REGIONS = ("hinted object", "nearby other things", "far other things")
 
 
@@ -107,13 +107,13 @@ def main(argv: list[str] | None = None) -> int:
     colouriser = Colouriser.from_name("default", device="cpu")
     photos = [load(colouriser, p) for p in paths]
     results = {}
-    shipped = propagation.CAST_HINTS
+    shipped = propagation.hint_points.photo_wide_share
     try:
-        for way, cast_hints in WAYS.items():
-            propagation.CAST_HINTS = cast_hints
+        for way, share in WAYS.items():
+            propagation.hint_points.photo_wide_share = share  # (the propagation looks it up on each solve)
             results[way] = measure(photos, args.hints, args.seed)
     finally:
-        propagation.CAST_HINTS = shipped
+        propagation.hint_points.photo_wide_share = shipped
     columns = [*REGIONS, "gain 10 hints", "gain 50 hints"]
     print("| propagation | " + " | ".join(columns) + " |")
     print("|---" * (len(columns) + 1) + "|")

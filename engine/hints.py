@@ -59,6 +59,7 @@ from engine.errors import ColouriseError
 
 HINT_CHANNELS = 3  # normalised a, normalised b, mask
 INFERENCE_PATCH = 3  # working pixels each hint covers at inference (odd: centred on the point)
+HINTS_FOR_HALF_WAY = 3  # see photo_wide_share
 
 # Training simulation (Zhang et al. 2017 sample a geometric number with p = 1/8 and patches 1-9 px at 256 px).
 SIM_NO_HINTS = 0.4  # share of training samples without hints: the automatic colouring must stay good
@@ -191,6 +192,18 @@ def paint(channels: np.ndarray, rows: np.ndarray, cols: np.ndarray, ab_norm: np.
         channels[1, top:bottom, left:right] = ab[1]
         channels[2, top:bottom, left:right] = 1.0
     return channels
+
+
+def photo_wide_share(count):
+    """How much ``count`` hints speak for the whole photo rather than the object under each, 0..1.
+
+    ``count^2 / (count^2 + 9)``: a tenth for one hint, half for three, 92 % for ten. One hint
+    corrects one thing; many that agree reveal the photo's colour cast. The propagation spreads
+    this share of the hints' correction photo-wide (engine.propagation), and colour_unet moves a
+    hinted photo's blend this far towards ``hint_class_weight`` (docs/quality.md, "How far one
+    hint reaches"). ``count``: a number or a tensor of them.
+    """
+    return count**2 / (count**2 + HINTS_FOR_HALF_WAY**2)
 
 
 def hint_channels(hints: list[Hint], photo_shape: tuple[int, int], working: tuple[int, int], patch: int = INFERENCE_PATCH) -> torch.Tensor:

@@ -16,7 +16,7 @@ so half of a single hint's correction leaked onto other objects far away (a navy
 man's suit turned every face and the table grey-blue). Yet when many hints agree, spreading
 what they share photo-wide is right: it is the photo's colour cast, and it is what most of
 the gain of 10 hints sampled from an original comes from. So with ``k`` hints, ``k^2 / (k^2 +
-CAST_HINTS^2)`` of the correction is solved with the tiny pull (a cast the hints reveal) and
+9)`` of the correction (``engine.hints.photo_wide_share``) is solved with the tiny pull (a cast the hints reveal) and
 the rest only between pixels about as light as the nearest hint (the object under it, as
 far as it goes): one hint mostly recolours its object, 10 or 50 correct the cast as before.
 
@@ -38,6 +38,8 @@ import torch.nn.functional as F
 from scipy.ndimage import distance_transform_edt, label
 from scipy.sparse.linalg import splu
 
+from engine import hints as hint_points
+
 # Measured on 6 to 8 val photos, 10 / 50 hints (PSNR; docs/quality.md): sigma 3 and 4 about equal, 1.5,
 # 2, 6 and 10 lost 0.1 to 0.4 dB; the pull mattered little between 1e-6 and 1e-5, 1e-4 lost 0.5 to 0.7
 # dB; the network's own a/b as a second guide changed nothing.
@@ -51,7 +53,6 @@ PULL = 1e-5  # per pixel at working size, pull of the photo-wide share of the co
 # pixels of other lightness instead, or a pull growing with the distance to the hint, drained the
 # hinted object itself.
 LIGHTNESS_SPREAD = 7.0  # L* units
-CAST_HINTS = 3  # with k hints, k^2 / (k^2 + CAST_HINTS^2) of the correction spreads photo-wide: 1 10 %, 3 half, 10 92 %
 HINT_WEIGHT = 100.0  # hints are soft constraints, but stiff: honoured within ~1 %
 PREVIEW_SIDE = 96  # long side of the grid previews solve on
 
@@ -94,14 +95,14 @@ def _area(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
 def _solve_direct(
     guide: np.ndarray, mask: np.ndarray, target: np.ndarray, pull: float, hints: int, sigma: float, scale: float = 1.0
 ) -> np.ndarray:
-    """The correction on this grid: the cast share (see CAST_HINTS) of ``target`` spread photo-wide, the rest locally.
+    """The correction on this grid: ``photo_wide_share(hints)`` of ``target`` spread photo-wide, the rest locally.
 
     ``guide`` is L / ``sigma``. ``scale``: this grid's size over the working size's; distances shrink on a
     coarser grid, so the pull grows with 1 / scale^2 to reach as far.
     """
     weight = HINT_WEIGHT * mask
     rhs = (weight.ravel()[:, None] * target.reshape(2, -1).T).astype(np.float64)
-    cast_share = hints**2 / (hints**2 + CAST_HINTS**2)
+    cast_share = hint_points.photo_wide_share(hints)
     _, (iy, ix) = distance_transform_edt(mask == 0, return_indices=True)  # each pixel's nearest hint pixel
     lightness = guide[0] * sigma
     like = np.exp(-0.5 * ((lightness - lightness[iy, ix]) / LIGHTNESS_SPREAD) ** 2)

@@ -41,6 +41,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine import colour
+from engine.hints import INFERENCE_PATCH, photo_wide_share
 from engine.models import ab_bins
 from engine.models.base import ColouriseModel
 from engine.models.efficientnet_lite import INPUT_MEAN, INPUT_SCALE, STEM_CHANNELS, EfficientNetLite0Encoder, load_imagenet_weights
@@ -53,10 +54,7 @@ DECODE_MODES = ("mean", "hue_cluster")  # annealed mean over all bins / within t
 HINT_CHANNELS = 3  # hint a, hint b (normalised), mask: as engine.hints.hint_channels makes them
 BIN_GRID_RANGE = (5.0, 40.0)  # Lab units: 972 bins at 5, 23 at 40
 SAME_AS_CLASS_WEIGHT = -1.0  # hint_class_weight's "no separate blend for hinted photos"
-# With k hints the blend moves k^2 / (k^2 + HINTS_FOR_HALF_WAY^2) of the way from class_weight to
-# hint_class_weight: as the propagation spreads that share photo-wide (engine.propagation.CAST_HINTS).
-HINTS_FOR_HALF_WAY = 3
-HINT_PATCH_PIXELS = 9  # working pixels one hint covers at inference (engine.hints.INFERENCE_PATCH, squared)
+HINT_PATCH_PIXELS = INFERENCE_PATCH**2  # working pixels one hint covers at inference
 SAME_AS_ENCODER = -1.0  # deep_encoder_lr_factor's "the whole encoder at encoder_lr_factor"
 DEEP_STRIDE = 16  # encoder blocks at this stride and coarser hold what ImageNet taught about objects
 MAX_HUE_NEUTRAL = 40.0  # Lab units: beyond it most of the gamut would count as grey
@@ -283,13 +281,12 @@ class ColourUNet(ColouriseModel):
         ``hint_counts`` (N,): how many colour hints each photo was given. With many, the blend is
         ``hint_class_weight`` when it is set, because the propagation spreads the hints' residual
         from this base, and a safe, muted base serves it better than a vivid one (docs/quality.md).
-        With few it stays near ``class_weight`` (see HINTS_FOR_HALF_WAY): one hint used to mute the
+        With few it stays near ``class_weight`` (``engine.hints.photo_wide_share``): one hint used to mute the
         whole photo at once, a third of its colour gone wherever the hint did not reach.
         """
         w = torch.full((features.shape[0], 1, 1, 1), self.class_weight, device=features.device)
         if hint_counts is not None and self.hint_class_weight != SAME_AS_CLASS_WEIGHT:
-            k = hint_counts.to(features.device, torch.float32)
-            share = k**2 / (k**2 + HINTS_FOR_HALF_WAY**2)
+            share = photo_wide_share(hint_counts.to(features.device, torch.float32))
             w[:, 0, 0, 0] = self.class_weight + (self.hint_class_weight - self.class_weight) * share
         ab = 0.0
         if bool((w > 0).any()):

@@ -84,3 +84,11 @@ def test_sampled_hints_take_the_photo_colour_around_them():
     rgb[..., 1] = 200
     hints = sample_hints_from_photo(rgb, 5, np.random.default_rng(1))
     assert len(hints) == 5 and all(h.rgb == (0, 200, 0) and 0 <= h.x < 30 and 0 <= h.y < 20 for h in hints)
+
+
+def test_the_photo_wide_share_grows_with_the_number_of_hints():
+    from engine.hints import photo_wide_share
+
+    assert photo_wide_share(0) == 0 and photo_wide_share(1) == 0.1 and photo_wide_share(3) == 0.5
+    assert 0.91 < photo_wide_share(10) < 0.92 and photo_wide_share(200) > 0.999
+    torch.testing.assert_close(photo_wide_share(torch.tensor([1.0, 3.0])), torch.tensor([0.1, 0.5]))

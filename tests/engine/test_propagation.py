@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
-from engine.propagation import CAST_HINTS, propagate
+from engine.hints import photo_wide_share
+from engine.propagation import propagate
 
 RESIDUAL = np.array([30.0, -20.0])  # a/b a hint asks to add
 
@@ -56,7 +57,7 @@ def test_many_hints_that_agree_correct_a_cast_over_the_whole_photo():
     mask = np.zeros(lightness.shape, bool)
     mask[rng.integers(0, 60, 12), rng.integers(0, 80, 12)] = True  # 12 hints, all asking for the same shift
     correction = propagate(lightness, mask, residual_at(mask), hints=12)
-    assert 12**2 / (12**2 + CAST_HINTS**2) > 0.9
+    assert photo_wide_share(12) > 0.9
     assert share_of_residual(correction, ~mask) > 0.9
     one = propagate(lightness, mask & (np.cumsum(mask.ravel()).reshape(mask.shape) == 1), residual_at(mask), hints=1)
     assert share_of_residual(one, ~mask) < 0.6  # a single hint is not taken for a cast: its patches of like lightness only

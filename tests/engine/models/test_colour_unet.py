@@ -286,16 +286,12 @@ def test_the_hue_clusters_grey_radius_is_a_saved_decoding_knob(tmp_path):
 
 
 def test_hinted_photos_move_to_their_own_blend_as_hints_are_added(tmp_path):
-    from engine.hints import INFERENCE_PATCH
-    from engine.models.colour_unet import HINT_PATCH_PIXELS
-
-    assert HINT_PATCH_PIXELS == INFERENCE_PATCH**2  # the model counts hints by the inference patch's area
     hinted_model = _model(hint_input=True, class_weight=1.0).eval()
     assert hinted_model.hint_class_weight == -1.0  # by default hinted photos decode like the rest
     l = _l(3, 64, 64)
     hints = torch.zeros(3, 3, 64, 64)
     for photo, corners in ((1, [(10, 10)]), (2, [(10, 10), (30, 40), (50, 20)])):  # no hint, 1 hint, 3 hints
-        for y, x in corners:
+        for y, x in corners:  # each a 3x3 patch, as engine.hints paints them at inference
             hints[photo, 0, y : y + 3, x : x + 3], hints[photo, 2, y : y + 3, x : x + 3] = 0.6, 1.0
     with torch.inference_mode():
         same = hinted_model(l, hints)
