@@ -39,7 +39,7 @@ from desktop import settings
 from desktop.library_model import Library
 from desktop.widgets.loss_plot import paint_plot_axes
 from desktop.workers import Lane
-from engine.runs import RunSummary, differing_settings, format_duration, metric_text
+from engine.runs import RunSummary, differing_settings, format_duration, is_percentage, metric_text
 
 # Distinct colours for overlaid runs (Tableau 10), readable on light and dark backgrounds.
 RUN_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
@@ -377,9 +377,9 @@ class RunsPage(QWidget):
         if len(namesakes) == 1:
             return run.model_name
         for end in (16, 19):  # "MM-DD HH:MM", then "MM-DD HH:MM:SS"
-            starts = [r.started.replace("T", " ")[5:end] for r in namesakes]
-            if starts.count(run.started.replace("T", " ")[5:end]) == 1:
-                return f"{run.model_name} {run.started.replace('T', ' ')[5:end]}"
+            stamp = run.started.replace("T", " ")[5:end]
+            if [r.started.replace("T", " ")[5:end] for r in namesakes].count(stamp) == 1:
+                return f"{run.model_name} {stamp}"
         return run.name
 
     def colour_of(self, path: str) -> QColor:
@@ -398,10 +398,10 @@ class RunsPage(QWidget):
         key = self.curve_box.currentData() or "loss"
         is_loss = key == "loss"
         item.setLogMode(y=is_loss)
-        as_percent = "hue" in key  # hue accuracy reads as a percentage everywhere else
+        as_percent = is_percentage(key)
         item.setLabel("left", "loss (log)" if is_loss else f"validation {dict(CURVE_CHOICES)[key].split(' ', 1)[1]}" + (" (%)" if as_percent else ""))
         for path in self.ticked:
-            run, curves = self.run(path), self.curves.get(path, {})
+            curves = self.curves.get(path, {})
             colour = self.colour_of(path)
             val = [(s, 100 * v if as_percent else v) for s, v in curves.get("val", {}).get(key, [])]
             if is_loss:

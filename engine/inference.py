@@ -285,7 +285,7 @@ class Colouriser:
             if channels[i] is None or not propagate:
                 out.append(Prediction(ab_i, len(hints[i]) if channels[i] is not None else 0))
             else:
-                out.append(Prediction(_follow_hints(x, ab_i, channels[i], preview=False), len(hints[i])))
+                out.append(Prediction(_follow_hints(x, ab_i, channels[i], len(hints[i]), preview=False), len(hints[i])))
         return out
 
     def _quick_prediction(self, photo: Photo, hints: list | None) -> Prediction:
@@ -306,7 +306,7 @@ class Colouriser:
 
         _, _, small, ab = cached
         channels = hint_channels(list(hints), (photo.height, photo.width), tuple(small.shape))
-        return Prediction(_follow_hints(small, ab, channels, preview=True), len(hints))
+        return Prediction(_follow_hints(small, ab, channels, len(hints), preview=True), len(hints))
 
     def predict(
         self, photo: Photo, l_full: torch.Tensor | None = None, hints: list | None = None, preview: bool = False, propagate: bool = True
@@ -392,13 +392,13 @@ def _lab_to_srgb8(l: float, a: float, b: float) -> tuple[int, int, int]:
     return tuple(int(v) for v in (rgb.flatten() * 255 + 0.5).clamp(0, 255).to(torch.uint8).tolist())
 
 
-def _follow_hints(l_small: torch.Tensor, ab: torch.Tensor, channels: torch.Tensor, preview: bool) -> torch.Tensor:
-    """The network's a/b ``(2, h, w)`` corrected so the hint pixels get the hint colours, spread along L."""
+def _follow_hints(l_small: torch.Tensor, ab: torch.Tensor, channels: torch.Tensor, count: int, preview: bool) -> torch.Tensor:
+    """The network's a/b ``(2, h, w)`` corrected so the ``count`` hints' pixels get their colours, spread along L."""
     from engine.propagation import PREVIEW_SIDE, propagate
 
     mask = channels[2].numpy() > 0
     residual = channels[:2].numpy() * colour.AB_SCALE - ab.numpy()
-    correction = propagate(l_small.numpy(), mask, residual, max_side=PREVIEW_SIDE if preview else None)
+    correction = propagate(l_small.numpy(), mask, residual, max_side=PREVIEW_SIDE if preview else None, hints=count)
     return ab + torch.from_numpy(correction)
 
 

@@ -103,17 +103,21 @@ def _solve_direct(
     weight = HINT_WEIGHT * mask
     rhs = (weight.ravel()[:, None] * target.reshape(2, -1).T).astype(np.float64)
     cast_share = hint_points.photo_wide_share(hints)
-    _, (iy, ix) = distance_transform_edt(mask == 0, return_indices=True)  # each pixel's nearest hint pixel
-    lightness = guide[0] * sigma
-    like = np.exp(-0.5 * ((lightness - lightness[iy, ix]) / LIGHTNESS_SPREAD) ** 2)
     shares = (cast_share, 1 - cast_share)
     if min(shares) < 0.005:  # (from 43 hints on) the smaller part is not worth a solve of its own
         shares = tuple(float(round(share)) for share in shares)
     out = np.zeros_like(rhs)
-    for share, gate in zip(shares, (None, like)):  # photo-wide, then local
+    for share, local in zip(shares, (False, True)):  # photo-wide, then local
         if share > 0:
+            gate = _lightness_gate(guide[0] * sigma, mask) if local else None
             out += share * splu(affinity_matrix(guide, pull / scale**2, weight, gate).tocsc()).solve(rhs)
     return out.T.reshape(target.shape)
+
+
+def _lightness_gate(lightness: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per pixel, how alike its lightness is to the nearest hint's: 1 alike, towards 0 unlike (LIGHTNESS_SPREAD)."""
+    _, (rows, cols) = distance_transform_edt(mask == 0, return_indices=True)  # each pixel's nearest hint pixel
+    return np.exp(-0.5 * ((lightness - lightness[rows, cols]) / LIGHTNESS_SPREAD) ** 2)
 
 
 def propagate(

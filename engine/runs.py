@@ -263,12 +263,18 @@ def differing_settings(runs: list[RunSummary]) -> dict[str, list[Any]]:
     return out
 
 
+def is_percentage(key: str) -> bool:
+    """Whether a validation metric reads as a percentage: hue accuracy, as the Train page and
+    ``colourise evaluate`` say it (stored as a share, 0..1)."""
+    return "hue" in key
+
+
 def metric_text(key: str, value: float | None, digits: int = 3) -> str:
-    """A validation metric as tables show it: hue accuracy as a percentage (as the Train page
-    and ``colourise evaluate`` say it), the rest with ``digits`` decimals; "" when missing."""
+    """A validation metric as tables show it: a percentage (``is_percentage``) with one decimal,
+    the rest with ``digits`` decimals; "" when missing."""
     if value is None:
         return ""
-    if "hue" in key:
+    if is_percentage(key):
         return f"{100 * value:.1f} %"
     return f"{value:.{digits}f}"
 

@@ -26,10 +26,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
-def _metric(value: float | None, digits: int) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
-
-
 def table(rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
@@ -58,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         rows.append([
             r.name, r.arch, r.status + (" (resumable)" if r.resumable and r.status != "stopped" else ""), steps,
             r.started.replace("T", " ")[:16], format_duration(r.seconds),
-            _metric(r.metrics.get("psnr"), 2), _metric(r.metrics.get("auc"), 3), _metric(r.metrics.get("colourfulness"), 1),
+            *[metric_text(k, r.metrics.get(k), digits) for k, digits in (("psnr", 2), ("auc", 3), ("colourfulness", 1))],
             *[metric_text(k, r.metrics.get(k)) for k in hue_keys],
         ])
     print(table(rows))
