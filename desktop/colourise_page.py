@@ -611,7 +611,7 @@ class ColourisePage(QWidget):
             widget.setEnabled(has_model and self.queue.current_key() in saveable)
         for widget in (self.bar.save_all_button, self.save_all_action):
             widget.setEnabled(has_model and bool(saveable))
-        self.strengths.apply_to_all_action.setEnabled(bool(self.items))
+        self.strengths.update_actions()
 
 
 def _reveal(path: Path) -> None:

@@ -5,8 +5,10 @@ its own strength (``QueueItem.strength``): a flower at 140 % and a faded street 
 80 % in one batch. A photo added takes the default, the strength last set with the
 slider (remembered by ``ColouriseBar``). Selecting a photo moves the slider to its
 strength, which is not an edit; moving the slider sets the strength of every selected
-photo, and "Apply Strength to All Photos" sets the slider's on the whole queue. What
-must be coloured anew is the page's business: it hears ``strengths_set``.
+photo, and "Apply Strength to All Photos" sets the slider's on the whole queue; "Undo Apply
+Strength" gives the photos back the strengths they had, so one click cannot wipe out a batch
+of hand-set strengths, until the slider is moved again. What must be coloured anew is the
+page's business: it hears ``strengths_set``.
 """
 
 from __future__ import annotations
@@ -32,10 +34,15 @@ class PhotoStrengths(QObject):
         self.apply_to_all_action = make_action(
             page, "&Apply Strength to All Photos", None, self.apply_to_all, "Give every photo in the queue the colour strength the slider shows"
         )
+        self.undo_apply_action = make_action(
+            page, "&Undo Apply Strength", None, self.undo_apply_to_all, "Give the photos back the colour strengths they had before Apply Strength to All Photos"
+        )
+        self.undo_apply_action.setEnabled(False)
+        self._before_apply: tuple[float, dict[int, float]] | None = None  # the default and each photo's strength
         bar.strength_changed.connect(self._on_slider_moved)  # the user's edits only: showing a photo's strength is not one
 
     def actions(self) -> list[QAction]:
-        return [self.stronger_action, self.weaker_action, self.apply_to_all_action]
+        return [self.stronger_action, self.weaker_action, self.apply_to_all_action, self.undo_apply_action]
 
     def of(self, key: int | None) -> float:
         """``key``'s strength; for a photo not queued (None), the strength a new one would take."""
@@ -55,12 +62,40 @@ class PhotoStrengths(QObject):
         if not keys:
             return
         strength = self.page.bar.strength_value()
+        before = (self.default(), {key: self.of(key) for key in keys})
         self.page.bar.set_default_strength(strength)
         self._set(keys, strength)
+        self._remember_before_apply(before)
         self.page.status_message.emit(f"Strength {round(strength * 100)} % applied to {len(keys)} photo{'s' if len(keys) != 1 else ''}.")
+
+    def undo_apply_to_all(self) -> None:
+        """Give each photo still queued the strength it had before the last Apply Strength to All, and the default back."""
+        if self._before_apply is None:
+            return
+        default, before = self._before_apply
+        self._remember_before_apply(None)
+        self.page.bar.set_default_strength(default)
+        by_strength: dict[float, list[int]] = {}
+        for key, strength in before.items():
+            by_strength.setdefault(strength, []).append(key)
+        for strength, keys in by_strength.items():
+            self._set(keys, strength)
+        self.show(self.page.queue.current_key())
+        self.page.status_message.emit("Strengths put back as they were before Apply Strength to All Photos.")
+
+    def update_actions(self) -> None:
+        """Enable what the queue allows: applying needs a photo; undoing, an apply with photos still queued."""
+        has_photos = bool(self.page.items)
+        self.apply_to_all_action.setEnabled(has_photos)
+        self.undo_apply_action.setEnabled(has_photos and self._before_apply is not None)
+
+    def _remember_before_apply(self, before: tuple[float, dict[int, float]] | None) -> None:
+        self._before_apply = before
+        self.update_actions()
 
     def _on_slider_moved(self, strength: float) -> None:
         """The user set a strength: it is the selected photos' (the shown one's when Ctrl+click left none selected)."""
+        self._remember_before_apply(None)  # an edit since: undoing the apply now would undo it too
         queue = self.page.queue
         current = queue.current_key()
         self._set(queue.selected_keys() or ([current] if current is not None else []), strength)

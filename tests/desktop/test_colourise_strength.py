@@ -108,6 +108,36 @@ def test_apply_strength_to_all_photos_sets_every_photo_and_their_thumbnails(page
     assert not apply_all.isEnabled()  # nothing to apply it to
 
 
+def test_undo_apply_strength_gives_each_photo_its_own_strength_back(page, qtbot, window, three):
+    a, b, c = three
+    undo = page.strengths.undo_apply_action
+    assert undo in window.menuBar().actions()[1].menu().actions() and not undo.isEnabled()  # nothing applied yet
+    page.strength.setValue(150)  # a: hand-set
+    select(page, qtbot, b)
+    page.strength.setValue(40)  # b: hand-set, and the default
+    page.strength.setValue(170)  # b again; the default 170 %
+    select(page, qtbot, c)
+    page.strength.setValue(60)  # c, and the default 60 %
+    select(page, qtbot, a)
+    page.strengths.apply_to_all_action.trigger()
+    assert strengths(page) == [1.5, 1.5, 1.5] and undo.isEnabled()
+
+    with qtbot.waitSignal(window.statusBar().messageChanged, timeout=5_000) as said:
+        undo.trigger()
+    assert said.args == ["Strengths put back as they were before Apply Strength to All Photos."]
+    assert strengths(page) == [1.5, 1.7, 0.6]
+    assert page.strengths.default() == 0.6  # a photo added now takes what it would have before
+    assert page.strength.value() == 150 and not undo.isEnabled()  # the slider shows a's; one undo only
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
+
+    page.strengths.apply_to_all_action.trigger()
+    page.strength.setValue(90)  # an edit after the apply: undoing would now undo it too
+    assert not undo.isEnabled()
+    page.strengths.apply_to_all_action.trigger()
+    page.remove_items(page.queue.keys())
+    assert not undo.isEnabled()  # nothing left to give a strength back to
+
+
 def test_save_all_writes_each_photo_at_its_own_strength(page, qtbot, three, tmp_path):
     a, b, c = three
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
