@@ -7,7 +7,7 @@ quiet, and the photos given their own strength stand out.
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap
+from PySide6.QtGui import QIcon, QImage, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QStyle, QWidget
 
 from desktop.colourise_queue import QueueState  # noqa: F401 - the states it shows (tests import it from here too)
@@ -110,7 +110,7 @@ class PhotoQueue(FramesFocus, QListWidget):
 
     def set_thumbnail(self, key: int, image: QImage) -> None:
         if key in self._items and not image.isNull():
-            self._thumbs[key] = QPixmap.fromImage(image)  # thumbnails are small: cheap on the GUI thread
+            self._thumbs[key] = _squared(QPixmap.fromImage(image))  # thumbnails are small: cheap on the GUI thread
             self._refresh_icon(key)
 
     def _refresh_text(self, key: int) -> None:
@@ -148,3 +148,15 @@ class PhotoQueue(FramesFocus, QListWidget):
                 self.remove_requested.emit(keys)
                 return
         super().keyPressEvent(event)
+
+
+def _squared(pixmap: QPixmap) -> QPixmap:
+    """``pixmap`` centred on a transparent square: every row's name then starts at the same place,
+    whether its photo is tall or wide."""
+    side = max(pixmap.width(), pixmap.height())
+    square = QPixmap(side, side)
+    square.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(square)
+    painter.drawPixmap((side - pixmap.width()) // 2, (side - pixmap.height()) // 2, pixmap)
+    painter.end()
+    return square
