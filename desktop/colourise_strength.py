@@ -35,7 +35,7 @@ class PhotoStrengths(QObject):
             page, "&Apply Strength to All Photos", None, self.apply_to_all, "Give every photo in the queue the colour strength the slider shows"
         )
         self.undo_apply_action = make_action(
-            page, "&Undo Apply Strength", None, self.undo_apply_to_all, "Give the photos back the colour strengths they had before Apply Strength to All Photos"
+            page, "U&ndo Apply Strength", None, self.undo_apply_to_all, "Give the photos back the colour strengths they had before Apply Strength to All Photos"
         )
         self.undo_apply_action.setEnabled(False)
         self._before_apply: tuple[float, dict[int, float]] | None = None  # the default and each photo's strength
