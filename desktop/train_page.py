@@ -169,7 +169,7 @@ class TrainPage(QWidget):
         self.arch_changes.setWordWrap(True)
         self.arch_changes.hide()
         self.start_from = QComboBox()
-        self.start_from.setToolTip("Random weights, or continue learning from a model in your library (fine-tuning)")
+        self.start_from.setToolTip("Train a new model (its encoder starts from ImageNet weights when Pretrained encoder is ticked), or go on teaching a model in your library (fine-tuning)")
         self.device_box = QComboBox()
         for choice, label in describe_devices():
             self.device_box.addItem(label, choice)
@@ -406,7 +406,7 @@ class TrainPage(QWidget):
         current = self.start_from.currentData()
         self.start_from.blockSignals(True)
         self.start_from.clear()
-        self.start_from.addItem("Random weights (train from scratch)", "")
+        self.start_from.addItem("New model", "")
         for entry in self.library.usable():
             self.start_from.addItem(f"Fine-tune {entry.name} ({entry.info.arch})", entry.name)
         self.start_from.setCurrentIndex(max(0, self.start_from.findData(current)))
