@@ -422,10 +422,13 @@ class TrainPage(QWidget):
             self.arch_box.setCurrentIndex(self.arch_box.findData(entry.info.arch))  # rebuilds the form, calls back here
             return
         self.arch_box.setEnabled(not fine_tune and not self.is_training())
+        from engine.models import get_architecture
+
+        adjustable = get_architecture(self.arch_box.currentData()).adjustable if fine_tune else frozenset()
         for field in self.arch_fields.values():
             if fine_tune and field.name in entry.info.config:
                 field.set_value(entry.info.config[field.name])
-            field.set_enabled(not fine_tune)
+            field.set_enabled(not fine_tune or field.name in adjustable)  # the rest shape the weights
         if "pretrained" in self.fields:
             self.fields["pretrained"].set_enabled(not fine_tune)
 

@@ -68,6 +68,7 @@ class TrainingStarted:
     skipped_broken: list[str] = field(default_factory=list)  # "name: reason"
     total_steps: int = 0
     start_step: int = 0  # > 0 when resuming
+    kept_from_model: list[str] = field(default_factory=list)  # settings asked of a fine-tune that its weights fix
 
 
 @dataclass

@@ -107,6 +107,12 @@ def config_from_args(args: argparse.Namespace):
     models_dir = getattr(args, "models_dir", None)
     if models_dir:
         data["library_dir"] = str(models_dir)
+    if data.get("init_from") and not (args.config or args.resume):
+        # A fine-tune starts from the model's own settings, not the architecture's defaults; --set changes
+        # those its architecture lets a fine-tune change (the trainer keeps the rest).
+        data["arch_params"] = {}
+        if not args.arch:
+            data["arch"] = _arch_of(data["init_from"], data.get("library_dir")) or data["arch"]
     for key, value in args.settings or []:
         section, dot, name = key.partition(".")
         if dot and section in ("augment", "arch_params"):  # --set arch_params.hint_input=true
@@ -114,6 +120,18 @@ def config_from_args(args: argparse.Namespace):
         else:
             data[key] = value
     return TrainConfig.from_dict(data)
+
+
+def _arch_of(model: str, library_dir: str | None) -> str | None:
+    """The architecture of the model to fine-tune; None when it cannot be read (the trainer then says why)."""
+    from engine.errors import ColouriseError
+    from engine.library import resolve_model
+    from engine.modelfile import read_info
+
+    try:
+        return read_info(resolve_model(model, library_dir or None)).arch
+    except (ColouriseError, OSError):
+        return None
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -194,6 +212,8 @@ class ProgressPrinter:
         if isinstance(event, events.TrainingStarted):
             print(f"run folder: {event.run_dir}", flush=True)
             self._say(f"training on {event.train_photos} photos, validating on {event.val_photos}, device {event.device}")
+            if event.kept_from_model:
+                self._say(f"kept from the model (its weights fix them): {', '.join(event.kept_from_model)}")
             if event.skipped_grey:
                 self._say(f"skipped {len(event.skipped_grey)} greyscale photo(s): {', '.join(event.skipped_grey[:10])}{' ...' if len(event.skipped_grey) > 10 else ''}")
             for line in event.skipped_broken[:20]:

@@ -368,6 +368,11 @@ class ColourUNet(ColouriseModel):
     description="U-Net over ImageNet EfficientNet-Lite0; a/b bins + regression heads blended (default model)",
     hints=True,
     model=ColourUNet,
+    adjustable=(  # all but decoder_widths, global_context, hint_input and bin_grid, which shape the weights
+        "decode_temperature", "class_weight", "decode_mode", "regression_weight", "regression_beta", "rebalance_gamma",
+        "rebalance", "prior_ema", "working_size", "hue_neutral", "hint_class_weight", "encoder_lr_factor",
+        "deep_encoder_lr_factor",
+    ),  # fmt: skip
 )
 def colour_unet(
     decoder_widths: Sequence[int] = (192, 128, 96, 64),

@@ -29,6 +29,9 @@ class Architecture:
     # The optional hooks its models define (engine.models.base.OPTIONAL_HOOKS), from the model class
     # it declares, so the window and the trainer ask here instead of building a model or probing.
     capabilities: frozenset[str] = frozenset()
+    # Parameters a fine-tune may change: they steer the loss, the optimiser or the decoding, not the
+    # weights' shapes, so a model's weights still fit. The rest come from the model fine-tuned.
+    adjustable: frozenset[str] = frozenset()
 
     def default_config(self) -> dict[str, Any]:
         """The builder's keyword defaults: the hyper-parameters a user may set."""
@@ -42,12 +45,15 @@ class Architecture:
 _REGISTRY: dict[str, Architecture] = {}
 
 
-def register_model(name: str, *, description: str, hints: bool = False, model: type | None = None) -> Callable:
+def register_model(
+    name: str, *, description: str, hints: bool = False, model: type | None = None, adjustable: tuple[str, ...] = ()
+) -> Callable:
     """Decorator registering ``builder`` under ``name``; raises ``ValueError`` on a duplicate.
 
     ``hints``: the architecture can take colour hints (``hint_input = true`` in its config).
     ``model``: the ``ColouriseModel`` class the builder makes; its optional hooks are
-    recorded as the architecture's ``capabilities``.
+    recorded as the architecture's ``capabilities``. ``adjustable``: the builder's
+    parameters a fine-tune may change (none leave the weights' shapes different).
     """
 
     def wrap(builder: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
@@ -55,8 +61,11 @@ def register_model(name: str, *, description: str, hints: bool = False, model: t
             raise ValueError(f"an architecture named {name!r} is already registered")
         if hints and "hint_input" not in inspect.signature(builder).parameters:
             raise ValueError(f"architecture {name!r} says it takes hints but has no hint_input parameter")
+        unknown = sorted(set(adjustable) - set(inspect.signature(builder).parameters))
+        if unknown:
+            raise ValueError(f"architecture {name!r} calls {', '.join(unknown)} adjustable but has no such parameter")
         capabilities = model.capabilities() if model is not None and hasattr(model, "capabilities") else frozenset()
-        _REGISTRY[name] = Architecture(name, description, builder, hints, capabilities)
+        _REGISTRY[name] = Architecture(name, description, builder, hints, capabilities, frozenset(adjustable))
         return builder
 
     return wrap

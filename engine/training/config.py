@@ -114,7 +114,7 @@ class TrainConfig:
             raise ValueError(f"arch: expected one of {', '.join(archs)}, got {_shown(self.arch)}")
         if not isinstance(self.arch_params, dict):
             raise ValueError(f"arch_params: expected a table of architecture settings, got {_shown(self.arch_params)}")
-        if not self.init_from:  # a fine-tune takes its architecture's settings from the model it starts from
+        if not self.init_from:  # a fine-tune's are checked against the model it starts from, once it is read
             from engine.modelfile import check_arch_config
 
             try:

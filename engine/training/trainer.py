@@ -223,6 +223,7 @@ class _Run:
 
         config = self.config
         self.init_info = None
+        self.kept_from_model: list[str] = []
         if config.init_from:
             from engine.library import resolve_model
             from engine.modelfile import load_model
@@ -232,7 +233,7 @@ class _Run:
                 model, self.init_info = load_model(path, "cpu")
             except ColouriseError as exc:
                 raise TrainingError(f"cannot fine-tune: {exc}") from None
-            config.arch, config.arch_params = self.init_info.arch, dict(self.init_info.config)
+            model = self._adjusted(model, config)
         else:
             try:
                 model = create_model(config.arch, **config.arch_params)
@@ -261,6 +262,32 @@ class _Run:
         self.use_amp = bool(config.amp and self.device.type == "cuda")
         self.amp_dtype = torch.bfloat16 if self.use_amp and torch.cuda.is_bf16_supported() else torch.float16
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp and self.amp_dtype == torch.float16)
+
+    def _adjusted(self, model, config):
+        """The model to fine-tune, with the settings the config changes among those its architecture allows.
+
+        The config's other architecture settings give way to the model's (its weights fix them);
+        so do all of them when the config names another architecture.
+        """
+        from engine.models import create_model, get_architecture
+        from engine.modelfile import check_arch_config
+
+        arch, saved = self.init_info.arch, dict(self.init_info.config)
+        allowed = get_architecture(arch).adjustable if config.arch == arch else frozenset()
+        asked = {key: value for key, value in config.arch_params.items() if key in saved and saved[key] != value}
+        changes = {key: value for key, value in asked.items() if key in allowed}
+        self.kept_from_model = sorted(set(asked) - set(changes))
+        config.arch, config.arch_params = arch, {**saved, **changes}
+        if not changes:
+            return model
+        try:
+            check_arch_config(arch, config.arch_params)
+            adjusted = create_model(arch, **config.arch_params)
+        except (KeyError, TypeError, ValueError) as exc:
+            reason = str(exc).strip("'\"")
+            raise TrainingError(f"cannot fine-tune {self.init_info.path.name}: {reason}") from None
+        adjusted.load_state_dict(model.state_dict())
+        return adjusted
 
     def _prepare_data(self) -> None:
         config = self.config
@@ -374,6 +401,7 @@ class _Run:
                 skipped_broken=self.skipped_broken,
                 total_steps=total,
                 start_step=start,
+                kept_from_model=self.kept_from_model,
             )
         )
         if start >= total and self.finished_model and Path(self.finished_model).exists():

@@ -263,6 +263,27 @@ def test_fine_tuning_a_library_model_keeps_its_architecture(window, page, qtbot)
     assert info.arch == "alpha" and info.training["init_from"].endswith("alpha-test.safetensors")
 
 
+def test_fine_tuning_leaves_only_what_shapes_the_weights_fixed(window, page, library_dir):
+    from engine.modelfile import save_model
+    from engine.models import create_model
+
+    save_model(library_dir / "unet.safetensors", create_model("colour_unet", decoder_widths=[8, 8, 8, 8], hint_input=True, class_weight=0.75))
+    window.library.refresh()
+    page.start_from.setCurrentIndex(page.start_from.findData("unet"))
+    assert page.arch_box.currentData() == "colour_unet" and not page.arch_box.isEnabled()
+    saved = window.library.find("unet").info.config
+    for name in ("decoder_widths", "hint_input", "global_context"):  # the weights' shapes: the model's, fixed
+        assert not page.field(name).widget.isEnabled() and page.field(name).value() == saved[name], name
+    for name in ("encoder_lr_factor", "decode_temperature", "class_weight"):  # the model's, to change at will
+        assert page.field(name).widget.isEnabled() and page.field(name).value() == saved[name], name
+    assert page.field("class_weight").value() == 0.75
+    page.field("encoder_lr_factor").set_value(0.0)
+    assert page.config().arch_params["encoder_lr_factor"] == 0.0
+
+    page.start_from.setCurrentIndex(page.start_from.findData(""))  # a new model again: everything open
+    assert page.arch_box.isEnabled() and page.field("decoder_widths").widget.isEnabled()
+
+
 def test_resume_a_run_lists_stopped_runs_and_continues_the_chosen_one(window, page, qtbot, monkeypatch):
     from PySide6.QtGui import QDesktopServices
 

@@ -33,6 +33,29 @@ def test_duplicate_name_raises():
     assert get_architecture("alpha").description != "a second alpha"
 
 
+def test_what_a_fine_tune_may_change_leaves_the_weights_shapes_alone():
+    with pytest.raises(ValueError, match="depth adjustable but has no such parameter"):
+
+        @register_model("adjustable_typo", description="names a parameter it lacks", adjustable=("depth",))
+        def typo(width: int = 4):  # pragma: no cover - never registered
+            raise AssertionError
+
+    assert "adjustable_typo" not in list_models() and get_architecture("alpha").adjustable == frozenset()
+    unet = get_architecture("colour_unet")
+    assert {"encoder_lr_factor", "decode_temperature", "working_size"} <= unet.adjustable
+    changed = dict(
+        decode_temperature=0.6, class_weight=0.25, decode_mode="hue_cluster", regression_weight=0.5, regression_beta=0.1,
+        rebalance_gamma=0.25, rebalance=1.0, prior_ema=0.5, working_size=256, hue_neutral=6.0, hint_class_weight=0.75,
+        encoder_lr_factor=0.5, deep_encoder_lr_factor=0.5,
+    )  # fmt: skip
+    assert set(changed) == unet.adjustable
+    small = {"decoder_widths": [8, 8, 8, 8], "hint_input": True}
+    with torch.device("meta"):
+        shapes = {k: t.shape for k, t in create_model("colour_unet", **small).state_dict().items()}
+        other = {k: t.shape for k, t in create_model("colour_unet", **small, **changed).state_dict().items()}
+    assert other == shapes
+
+
 def test_unknown_architecture_and_config_are_named():
     with pytest.raises(KeyError, match="no_such"):
         create_model("no_such")

@@ -58,6 +58,18 @@ def test_set_reaches_the_architectures_settings(tmp_path):
     assert config.arch_params["hint_input"] is True and config.arch_params["decoder_widths"] == [16, 16, 16, 16]
 
 
+def test_a_fine_tune_from_flags_starts_from_the_models_settings_and_set_changes_some(tmp_path):
+    from engine.modelfile import save_model
+    from engine.models import create_model
+
+    model = save_model(tmp_path / "unet.safetensors", create_model("colour_unet", decoder_widths=[8, 8, 8, 8]))
+    args = build_parser().parse_args(["train", "--data", "x", "--from", str(model), "--set", "arch_params.encoder_lr_factor=0"])
+    config = train_cmd.config_from_args(args)  # no --arch: the model's, not alpha's
+    assert (config.arch, config.arch_params) == ("colour_unet", {"encoder_lr_factor": 0})
+    args = build_parser().parse_args(["train", "--data", "x", "--arch", "colour_unet", "--from", str(model)])
+    assert train_cmd.config_from_args(args).arch_params == {}  # not the architecture's defaults, which would undo the model's
+
+
 def test_train_without_data_is_a_usage_error(capsys):
     assert main(["train"]) == 2
     assert "give --config FILE, --data DIR or --resume RUN_DIR" in capsys.readouterr().err

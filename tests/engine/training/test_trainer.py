@@ -205,6 +205,32 @@ def test_fine_tuning_starts_from_the_saved_weights(tiny_config, alpha_model_file
         assert torch.allclose(tuned.state_dict()[key], tensor, atol=1e-5)
 
 
+def test_a_fine_tune_takes_the_settings_that_leave_the_weights_alone_and_keeps_the_rest(tiny_config, tmp_path, recorder):
+    from engine.modelfile import load_model, save_model
+    from engine.models import create_model
+
+    torch.manual_seed(0)
+    small = {"decoder_widths": [8, 8, 8, 8], "decode_temperature": 0.38, "encoder_lr_factor": 0.2}
+    base = save_model(tmp_path / "unet.safetensors", create_model("colour_unet", **small))
+    asked = {"decoder_widths": [16, 16, 16, 16], "decode_temperature": 1.0, "decode_mode": "hue_cluster", "encoder_lr_factor": 0.0}
+    rec = recorder()
+    result = train(tiny_config(init_from=str(base), arch="colour_unet", arch_params=asked, steps=1, lr=1e-9), rec.state)
+    assert isinstance(result, TrainingFinished), getattr(result, "message", result)
+    assert rec.of(TrainingStarted)[0].kept_from_model == ["decoder_widths"]  # said, not silently dropped
+    tuned, info = load_model(result.model_path)
+    assert info.config["decoder_widths"] == [8, 8, 8, 8]  # its weights fix this one
+    assert (info.config["decode_temperature"], info.config["decode_mode"], info.config["encoder_lr_factor"]) == (1.0, "hue_cluster", 0.0)
+    assert info.training["recipe"]["arch_params"] == info.config
+    original, _ = load_model(base)
+    tuned_parameters = dict(tuned.named_parameters())  # (buffers such as the a/b prior follow the photos)
+    for key, tensor in original.named_parameters():
+        assert torch.allclose(tuned_parameters[key], tensor, atol=1e-5), key
+
+    result = train(tiny_config(init_from=str(base), arch="colour_unet", arch_params={"class_weight": 2.0}, steps=1))
+    assert isinstance(result, TrainingFailed)
+    assert result.message == "cannot fine-tune unet.safetensors: class_weight must be in [0, 1], got 2.0"
+
+
 def test_a_damaged_model_to_fine_tune_is_reported(tiny_config, tmp_path):
     bad = tmp_path / "broken.safetensors"
     bad.write_bytes(b"\x00" * 64)
