@@ -320,10 +320,10 @@ class TrainPage(QWidget):
 
     # -- form -----------------------------------------------------------------------------
     def _recipe(self, arch: str):
-        """The recommended settings for ``arch``, sized for the counted training folder."""
+        """The recommended settings for ``arch`` (for a fine-tune when one is chosen), sized for the counted training folder."""
         from engine.training.recipe import recipe_for
 
-        return recipe_for(arch, self._photos)
+        return recipe_for(arch, self._photos, fine_tune=bool(self.start_from.currentData()))
 
     def _on_arch_changed(self, _index: int = -1) -> None:
         """Rebuild the form for the chosen architecture, keeping what the user typed; say what changed."""
@@ -393,7 +393,7 @@ class TrainPage(QWidget):
         self.status_message.emit(text)
 
     def _fill_recipe_for_folder(self) -> None:
-        """A newly counted folder: fields the user has not changed take the recipe's values for its size."""
+        """A newly counted folder, or a new choice of what to start from: fields the user has not changed take the recipe's values."""
         arch = self.arch_box.currentData()
         if not arch:
             return
@@ -431,6 +431,7 @@ class TrainPage(QWidget):
             field.set_enabled(not fine_tune or field.name in adjustable)  # the rest shape the weights
         if "pretrained" in self.fields:
             self.fields["pretrained"].set_enabled(not fine_tune)
+        self._fill_recipe_for_folder()  # a fine-tune's recipe is shorter and gentler than a new model's
 
     def field(self, name: str) -> Field:
         """The form field for a training setting or an architecture parameter."""

@@ -125,7 +125,7 @@ def test_spec_bundles_the_imagenet_encoder_weights_with_their_licence_and_the_sh
     encoders = REPO / "resources" / "encoders"
     assert bundled[encoders / "efficientnet_lite0_imagenet.safetensors"] == "resources/encoders"
     assert bundled[encoders / "LICENSE-efficientnet-lite0.txt"] == "resources/encoders"
-    assert bundled[REPO / "configs" / "default.toml"] == "configs"
+    assert bundled[REPO / "configs" / "default.toml"] == bundled[REPO / "configs" / "default-finetune.toml"] == "configs"
     assert not [s for s in bundled if s.suffix in (".pth", ".pt", ".pkl")]  # nothing that would be unpickled
 
 

@@ -4,7 +4,10 @@ The window's Train page starts from it: the default architecture with the
 settings the shipped model was trained with, its length turned into epochs over
 the user's folder (the same number of photos seen: ``steps x batch_size``), and
 without the parts that only make sense on the development machine (its data
-folders, run folder, thread count, validation and checkpoint cadence).
+folders, run folder, thread count, validation and checkpoint cadence). A fine-tune of
+a model of that architecture starts from the shipped fine-tune stage instead
+(``configs/default-finetune.toml``: fewer steps at a lower learning rate, on larger
+crops), as the default's own second stage did.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 from engine.training.config import TrainConfig
 
 RECIPE_FILE = "default.toml"
+FINE_TUNE_RECIPE_FILE = "default-finetune.toml"
 # Fields of the shipped recipe a new run takes over; the rest come from TrainConfig's defaults.
 CARRIED = (
     "arch_params", "pretrained", "image_size", "batch_size", "optimizer", "lr", "weight_decay", "momentum",
@@ -24,17 +28,17 @@ CARRIED = (
 FALLBACK_ARCH = "colour_unet"
 
 
-def shipped_recipe_path() -> Path:
-    """``configs/default.toml`` in a source checkout; ``<bundle>/configs/default.toml`` in the frozen app."""
+def shipped_recipe_path(name: str = RECIPE_FILE) -> Path:
+    """``configs/<name>`` in a source checkout; ``<bundle>/configs/<name>`` in the frozen app."""
     from engine.library import resources_dir
 
-    return resources_dir().parent / "configs" / RECIPE_FILE
+    return resources_dir().parent / "configs" / name
 
 
-def shipped_recipe() -> TrainConfig | None:
-    """The shipped recipe, or None when this copy has none (or it cannot be read)."""
+def shipped_recipe(name: str = RECIPE_FILE) -> TrainConfig | None:
+    """A shipped recipe (the default's; ``FINE_TUNE_RECIPE_FILE``: its fine-tune stage), or None when this copy has none (or it cannot be read)."""
     try:
-        return TrainConfig.load(shipped_recipe_path())
+        return TrainConfig.load(shipped_recipe_path(name))
     except ValueError:
         return None
 
@@ -45,17 +49,22 @@ def default_arch() -> str:
     return recipe.arch if recipe is not None else FALLBACK_ARCH
 
 
-def recipe_for(arch: str, photos: int | None = None) -> TrainConfig:
+def recipe_for(arch: str, photos: int | None = None, fine_tune: bool = False) -> TrainConfig:
     """A new run's recommended settings for ``arch``, sized for a folder of ``photos`` training photos.
 
-    For the shipped recipe's architecture: its settings, with ``epochs`` chosen so a
-    run sees as many photos as the shipped training did (at least one epoch). For any
-    other architecture: ``TrainConfig.defaults_for(arch)``. ``photos`` None or 0 (not
-    counted yet) keeps the default number of epochs.
+    For the shipped recipe's architecture: its settings (``fine_tune``: those of its
+    fine-tune stage), with ``epochs`` chosen so a run sees as many photos as the shipped
+    training did (at least one epoch). For any other architecture:
+    ``TrainConfig.defaults_for(arch)``. ``photos`` None or 0 (not counted yet) keeps the
+    default number of epochs.
     """
     recipe = shipped_recipe()
     if recipe is None or recipe.arch != arch:
         return TrainConfig.defaults_for(arch)
+    if fine_tune:
+        stage = shipped_recipe(FINE_TUNE_RECIPE_FILE)
+        if stage is not None and stage.arch == arch:
+            recipe = TrainConfig.from_dict({**stage.to_dict(), "arch_params": recipe.arch_params})
     carried: dict[str, Any] = {key: value for key, value in recipe.to_dict().items() if key in CARRIED}
     config = TrainConfig.defaults_for(arch, **carried)
     if photos and recipe.steps > 0:

@@ -263,9 +263,12 @@ def test_fine_tuning_a_library_model_keeps_its_architecture(window, page, qtbot)
     assert info.arch == "alpha" and info.training["init_from"].endswith("alpha-test.safetensors")
 
 
-def test_fine_tuning_leaves_only_what_shapes_the_weights_fixed(window, page, library_dir):
+def test_fine_tuning_leaves_only_what_shapes_the_weights_fixed(window, library_dir, dataset):
     from engine.modelfile import save_model
     from engine.models import create_model
+
+    page = window.train_page  # as it opens: no setting touched
+    page.data_picker.edit.setText(str(dataset))
 
     save_model(library_dir / "unet.safetensors", create_model("colour_unet", decoder_widths=[8, 8, 8, 8], hint_input=True, class_weight=0.75))
     window.library.refresh()
@@ -279,9 +282,14 @@ def test_fine_tuning_leaves_only_what_shapes_the_weights_fixed(window, page, lib
     assert page.field("class_weight").value() == 0.75
     page.field("encoder_lr_factor").set_value(0.0)
     assert page.config().arch_params["encoder_lr_factor"] == 0.0
+    from engine.training.recipe import FINE_TUNE_RECIPE_FILE, shipped_recipe
+
+    stage = shipped_recipe(FINE_TUNE_RECIPE_FILE)  # the default's own fine-tune stage: gentler, on larger crops
+    assert page.field("lr").value() == stage.lr and page.field("image_size").value() == stage.image_size
 
     page.start_from.setCurrentIndex(page.start_from.findData(""))  # a new model again: everything open
     assert page.arch_box.isEnabled() and page.field("decoder_widths").widget.isEnabled()
+    assert page.field("lr").value() == shipped_recipe().lr and page.field("image_size").value() == shipped_recipe().image_size
 
 
 def test_resume_a_run_lists_stopped_runs_and_continues_the_chosen_one(window, page, qtbot, monkeypatch):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.training import TrainConfig
-from engine.training.recipe import default_arch, recipe_for, shipped_recipe, shipped_recipe_path
+from engine.training.recipe import FINE_TUNE_RECIPE_FILE, default_arch, recipe_for, shipped_recipe, shipped_recipe_path
 
 
 def test_the_shipped_recipe_is_found_and_names_the_default_architecture():
@@ -27,6 +27,18 @@ def test_other_architectures_get_their_own_defaults(monkeypatch):
     assert recipe_for("alpha", photos=50) == TrainConfig.defaults_for("alpha")
     import engine.training.recipe as recipe
 
-    monkeypatch.setattr(recipe, "shipped_recipe_path", lambda: shipped_recipe_path().with_name("absent.toml"))
+    monkeypatch.setattr(recipe, "shipped_recipe_path", lambda name="": shipped_recipe_path().with_name("absent.toml"))
     assert recipe.shipped_recipe() is None and recipe.default_arch() == "colour_unet"
     assert recipe_for("colour_unet", photos=50) == TrainConfig.defaults_for("colour_unet")
+
+
+def test_a_fine_tune_takes_the_shipped_fine_tune_stage_sized_for_its_folder():
+    stage = shipped_recipe(FINE_TUNE_RECIPE_FILE)
+    assert stage.init_from and stage.steps < shipped_recipe().steps  # the default's own second stage
+    config = recipe_for("colour_unet", photos=100, fine_tune=True)
+    assert config.epochs == -(-stage.steps * stage.batch_size // 100) and config.steps == 0
+    assert (config.lr, config.image_size, config.seed) == (stage.lr, stage.image_size, stage.seed)
+    assert config.lr < recipe_for("colour_unet", photos=100).lr
+    for name in ("data", "val", "exclude", "init_from", "name", "run_dir", "threads"):  # the dev machine's, not the user's
+        assert getattr(config, name) == getattr(TrainConfig(), name), name
+    assert recipe_for("alpha", photos=100, fine_tune=True) == TrainConfig.defaults_for("alpha")
