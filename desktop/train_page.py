@@ -432,8 +432,12 @@ class TrainPage(QWidget):
         if "pretrained" in self.fields:
             self.fields["pretrained"].set_enabled(not fine_tune)
         self._fill_recipe_for_folder()  # a fine-tune's recipe is shorter and gentler than a new model's
+        from engine.training.config import default_model_name
+
         arch = self.arch_box.currentData()
-        self.name_edit.setPlaceholderText(f"{_fine_tuned_name(name)} (the model's name)" if fine_tune else f"{arch} (the architecture's name)")
+        self.name_edit.setPlaceholderText(
+            f"{default_model_name('', arch, name)} (the model's name)" if fine_tune else f"{arch} (the architecture's name)"
+        )
 
     def field(self, name: str) -> Field:
         """The form field for a training setting or an architecture parameter."""
@@ -466,7 +470,7 @@ class TrainPage(QWidget):
                 "data": [data],
                 "val": [val] if val else [],
                 "init_from": self.start_from.currentData() or "",
-                "name": self.name_edit.text().strip() or (_fine_tuned_name(self.start_from.currentData()) if self.start_from.currentData() else ""),
+                "name": self.name_edit.text().strip(),
                 "device": self.device_box.currentData() or "auto",
                 "run_dir": str(runs_dir()),
                 "log": [name for name, box in self.log_boxes.items() if box.isChecked()],
@@ -809,9 +813,3 @@ def confirm_stop_for_close(parent: QWidget) -> bool:
         QMessageBox.StandardButton.No,
     )
     return answer == QMessageBox.StandardButton.Yes
-
-
-def _fine_tuned_name(model: str) -> str:
-    """What a fine-tune of ``model`` is called when the user names it nothing: "default" -> "default-fine-tuned"
-    (a fine-tune of that, too: the library numbers the second one)."""
-    return f"{model.removesuffix('-fine-tuned')}-fine-tuned"

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.training.config import default_model_name
 from engine.training.runstatus import FAILED, FINISHED, RUNNING, STOPPED, is_running, read_status, seconds_spent
 
 SUMMARY_METRICS = ("psnr", "auc", "colourfulness")  # plus any hue accuracy metric a run's validation reports
@@ -202,7 +203,7 @@ def read_run(run_dir: str | Path) -> RunSummary:
     return RunSummary(
         path=str(run_dir),
         name=run_dir.name,
-        model_name=str(config.get("name") or arch or run_dir.name),
+        model_name=default_model_name(str(config.get("name") or ""), arch, str(config.get("init_from") or "")) or run_dir.name,
         arch=arch,
         status=state,
         message=message,

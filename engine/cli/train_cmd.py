@@ -81,10 +81,16 @@ def config_from_args(args: argparse.Namespace):
     """The TrainConfig the flags describe (``ValueError`` with a one-line reason when they do not fit)."""
     from engine.training import TrainConfig, resume_config
 
+    models_dir = getattr(args, "models_dir", None)
+    fine_tuned_arch = _arch_of(args.init_from, models_dir) if args.init_from and not (args.config or args.resume) else None
     if args.resume:
         config = resume_config(args.resume)
     elif args.config:
         config = TrainConfig.load(args.config)
+    elif fine_tuned_arch:  # as the window does: the default's fine-tune stage for its architecture
+        from engine.training.recipe import recipe_for
+
+        config = recipe_for(fine_tuned_arch, fine_tune=True)
     elif args.arch:
         config = TrainConfig.defaults_for(args.arch)
     else:
@@ -104,15 +110,13 @@ def config_from_args(args: argparse.Namespace):
         data["val"] = list(args.val)
     if getattr(args, "log", None):
         data["log"] = list(dict.fromkeys([*data.get("log", []), *args.log]))
-    models_dir = getattr(args, "models_dir", None)
     if models_dir:
         data["library_dir"] = str(models_dir)
     if data.get("init_from") and not (args.config or args.resume):
         # A fine-tune starts from the model's own settings, not the architecture's defaults; --set changes
         # those its architecture lets a fine-tune change (the trainer keeps the rest).
         data["arch_params"] = {}
-        if not args.arch:
-            data["arch"] = _arch_of(data["init_from"], data.get("library_dir")) or data["arch"]
+        data["arch"] = fine_tuned_arch or data["arch"]
     for key, value in args.settings or []:
         section, dot, name = key.partition(".")
         if dot and section in ("augment", "arch_params"):  # --set arch_params.hint_input=true

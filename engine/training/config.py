@@ -92,7 +92,7 @@ class TrainConfig:
 
     @property
     def model_name(self) -> str:
-        return self.name or self.arch
+        return default_model_name(self.name, self.arch, self.init_from)
 
     def validate(self) -> None:
         """Check every setting up front; ``ValueError`` with one line naming the first bad one.
@@ -214,6 +214,18 @@ class TrainConfig:
         recipe.update(getattr(architecture.builder, "training_defaults", {}) or {})
         recipe.update(overrides)
         return cls.from_dict(recipe)
+
+
+def default_model_name(name: str, arch: str, init_from: str = "") -> str:
+    """The name a run's model takes in the library: ``name``; unnamed, a fine-tune of "default" is
+    "default-fine-tuned" (of that again, the same: the library numbers the second), a new model its
+    architecture's name."""
+    if name:
+        return name
+    if init_from:
+        start = Path(init_from).stem if Path(init_from).suffix else init_from
+        return f"{start.removesuffix('-fine-tuned')}-fine-tuned"
+    return arch
 
 
 # -- validation: each setting's kind and range ---------------------------------------------------

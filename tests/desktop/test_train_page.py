@@ -282,7 +282,7 @@ def test_fine_tuning_leaves_only_what_shapes_the_weights_fixed(window, library_d
     assert page.field("class_weight").value() == 0.75
     page.field("encoder_lr_factor").set_value(0.0)
     assert page.config().arch_params["encoder_lr_factor"] == 0.0
-    assert page.config().name == "unet-fine-tuned" and page.name_edit.placeholderText().startswith("unet-fine-tuned")
+    assert page.config().model_name == "unet-fine-tuned" and page.name_edit.placeholderText().startswith("unet-fine-tuned")
     from engine.training.recipe import FINE_TUNE_RECIPE_FILE, shipped_recipe
 
     stage = shipped_recipe(FINE_TUNE_RECIPE_FILE)  # the default's own fine-tune stage: gentler, on larger crops
@@ -291,7 +291,7 @@ def test_fine_tuning_leaves_only_what_shapes_the_weights_fixed(window, library_d
     page.start_from.setCurrentIndex(page.start_from.findData(""))  # a new model again: everything open
     assert page.arch_box.isEnabled() and page.field("decoder_widths").widget.isEnabled()
     assert page.field("lr").value() == shipped_recipe().lr and page.field("image_size").value() == shipped_recipe().image_size
-    assert page.config().name == "" and page.name_edit.placeholderText() == "colour_unet (the architecture's name)"
+    assert page.config().model_name == "colour_unet" and page.name_edit.placeholderText() == "colour_unet (the architecture's name)"
 
 
 def test_resume_a_run_lists_stopped_runs_and_continues_the_chosen_one(window, page, qtbot, monkeypatch):

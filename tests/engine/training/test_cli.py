@@ -66,6 +66,10 @@ def test_a_fine_tune_from_flags_starts_from_the_models_settings_and_set_changes_
     args = build_parser().parse_args(["train", "--data", "x", "--from", str(model), "--set", "arch_params.encoder_lr_factor=0"])
     config = train_cmd.config_from_args(args)  # no --arch: the model's, not alpha's
     assert (config.arch, config.arch_params) == ("colour_unet", {"encoder_lr_factor": 0})
+    from engine.training.recipe import FINE_TUNE_RECIPE_FILE, shipped_recipe
+
+    stage = shipped_recipe(FINE_TUNE_RECIPE_FILE)  # the settings the window's fine-tunes start from
+    assert (config.lr, config.image_size, config.warmup_steps) == (stage.lr, stage.image_size, stage.warmup_steps)
     args = build_parser().parse_args(["train", "--data", "x", "--arch", "colour_unet", "--from", str(model)])
     assert train_cmd.config_from_args(args).arch_params == {}  # not the architecture's defaults, which would undo the model's
 

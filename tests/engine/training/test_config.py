@@ -136,3 +136,12 @@ def test_a_single_folder_string_is_accepted():
 def test_the_toml_writer_leaves_out_none_and_quotes_odd_keys():
     text = dumps_toml({"a": None, "b": 1.5, "odd key": "x", "t": {"c": None, "d": [True, "y"]}})
     assert tomllib.loads(text) == {"b": 1.5, "odd key": "x", "t": {"d": [True, "y"]}}
+
+
+def test_an_unnamed_fine_tune_is_named_after_the_model_it_starts_from():
+    from engine.training.config import default_model_name
+
+    assert TrainConfig(arch="alpha").model_name == "alpha" and TrainConfig(arch="alpha", name="mine").model_name == "mine"
+    assert TrainConfig(arch="colour_unet", init_from="default").model_name == "default-fine-tuned"
+    assert default_model_name("", "colour_unet", "/models/family.safetensors") == "family-fine-tuned"
+    assert default_model_name("", "colour_unet", "default-fine-tuned") == "default-fine-tuned"  # the library numbers it
