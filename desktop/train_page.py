@@ -425,9 +425,13 @@ class TrainPage(QWidget):
         from engine.models import get_architecture
 
         adjustable = get_architecture(self.arch_box.currentData()).adjustable if fine_tune else frozenset()
+        recipe = {} if fine_tune else self._recipe(self.arch_box.currentData()).arch_params
         for field in self.arch_fields.values():
-            if fine_tune and field.name in entry.info.config:
-                field.set_value(entry.info.config[field.name])
+            # Shown as the app's choice, so that what the user typed (and only that) survives a change of mind.
+            if fine_tune and field.name in entry.info.config and not (field.touched and field.name in adjustable):
+                field.fill(entry.info.config[field.name])
+            elif not fine_tune and not field.touched and field.name in recipe:
+                field.fill(recipe[field.name])
             field.set_enabled(not fine_tune or field.name in adjustable)  # the rest shape the weights
         if "pretrained" in self.fields:
             self.fields["pretrained"].set_enabled(not fine_tune)

@@ -290,6 +290,9 @@ def test_fine_tuning_leaves_only_what_shapes_the_weights_fixed(window, library_d
 
     page.start_from.setCurrentIndex(page.start_from.findData(""))  # a new model again: everything open
     assert page.arch_box.isEnabled() and page.field("decoder_widths").widget.isEnabled()
+    assert page.field("decoder_widths").value() == shipped_recipe().arch_params["decoder_widths"]  # not the model's
+    assert page.field("class_weight").value() == shipped_recipe().arch_params["class_weight"]
+    assert page.field("encoder_lr_factor").value() == 0.0  # what the user typed stays
     assert page.field("lr").value() == shipped_recipe().lr and page.field("image_size").value() == shipped_recipe().image_size
     assert page.config().model_name == "colour_unet" and page.name_edit.placeholderText() == "colour_unet (the architecture's name)"
 
