@@ -65,7 +65,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=argtypes.positive_int, metavar="N", help="passes over the training photos")
     parser.add_argument("--steps", type=argtypes.positive_int, metavar="N", help="train this many steps instead of --epochs")
     parser.add_argument("--lr", type=float, metavar="F", help="learning rate")
-    parser.add_argument("--from", dest="init_from", metavar="MODEL", help="fine-tune this library model or model file")
+    parser.add_argument("--from", dest="init_from", metavar="MODEL", help="fine-tune this library model or model file (with the default's fine-tune settings; "
+                        "--set arch_params.NAME=VALUE changes what its weights allow, e.g. encoder_lr_factor)")
     parser.add_argument("--name", metavar="NAME", help="the finished model's name in the library")
     parser.add_argument("--run-dir", metavar="DIR", help="parent folder of run folders (default: runs)")
     parser.add_argument("--checkpoint-every-steps", type=argtypes.positive_int, metavar="N", help="write the resume checkpoint this often")
