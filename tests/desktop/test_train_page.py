@@ -302,11 +302,12 @@ def test_resume_a_run_lists_stopped_runs_and_continues_the_chosen_one(window, pa
 
     from desktop.train_page import runs_dir
 
-    page.field("epochs").set_value(6)
+    page.field("epochs").set_value(60)  # long enough that the stop lands first however busy the machine is
     page.stepped.connect(page.stop)
     with qtbot.waitSignal(page.training_ended, timeout=60_000) as stopped:
         page.start()
     page.stepped.disconnect(page.stop)
+    assert isinstance(stopped.args[0], TrainingCancelled)
     stopped_run = stopped.args[0].run_dir
     page.field("epochs").set_value(1)
     with qtbot.waitSignal(page.training_ended, timeout=60_000) as finished:
