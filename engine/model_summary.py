@@ -23,7 +23,18 @@ def parameters_text(count: int | None) -> str:
 
 
 def trained_on(training: dict[str, Any]) -> str:
-    """``7,037 photos from train, train-extra`` (or the file's own ``data_summary``), as much as is known."""
+    """``7,037 photos from train, train-extra`` (or the file's own ``data_summary``), as much as is known;
+    a user's fine-tune adds what it started from: ``40 photos from family, fine-tuned from default``."""
+    text = _photos_text(training)
+    start = training.get("init_from")
+    # The shipped default records its earlier stages (stage_1 ...): those are its own making, not a start.
+    if start and not any(str(key).startswith("stage_") for key in training):
+        origin = f"fine-tuned from {Path(str(start)).stem}"
+        return f"{text}, {origin}" if text else origin
+    return text
+
+
+def _photos_text(training: dict[str, Any]) -> str:
     if training.get("data_summary"):
         return str(training["data_summary"])
     folders = training.get("data") or []

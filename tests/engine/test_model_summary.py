@@ -11,3 +11,11 @@ def test_summaries_cope_with_partial_metadata():
     assert epochs_text(None) == "" and epochs_text(3.0) == "3" and epochs_text(3.571) == "3.571"
     assert validation_text({}) == "" and validation_text({"auc": 0.88, "colourfulness": 30}) == "AuC 0.880"
     assert parameters_text(None) == "" and parameters_text(950) == "950" and parameters_text(3_240_393) == "3.2 M"
+
+
+def test_a_fine_tune_says_what_it_started_from_and_the_default_does_not():
+    tuned = {"data": ["/home/me/family"], "train_photos": 40, "init_from": "/app/resources/models/default.safetensors"}
+    assert trained_on(tuned) == "40 photos from family, fine-tuned from default"
+    assert trained_on({"init_from": "default"}) == "fine-tuned from default"
+    shipped = {"data": ["train", "train-extra"], "train_photos": 6725, "init_from": "runs/x/deep-005.safetensors", "stage_1": {}}
+    assert trained_on(shipped) == "6,725 photos from train, train-extra"  # its stages are its own making
