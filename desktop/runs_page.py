@@ -47,6 +47,7 @@ METRIC_COLUMNS = [("psnr", "PSNR", 2), ("auc", "AuC", 3), ("colourfulness", "Col
 STATUS_TEXT = {"running": "running", "finished": "finished", "stopped": "stopped", "failed": "failed"}
 LIVE_REFRESH_MS = 5000  # while a run trains, re-read the folders this often
 PREVIEW_HEIGHT = 220
+RUNS_SHARE = 1000  # the runs table : the curves and previews below it, 2 : 3 of the page's height at first
 CURVE_CHOICES = [("loss", "Loss (training and validation)")] + [
     (key, f"Validation {label}") for key, label, _ in METRIC_COLUMNS
 ] + [("hue_accuracy", "Validation hue accuracy")]
@@ -170,6 +171,7 @@ class RunsPage(QWidget):
         self.preview_scroll.setWidget(previews)
         self.preview_scroll.setMinimumHeight(PREVIEW_HEIGHT + 50)
         self.preview_scroll.setToolTip("The ticked runs' last previews: grey | prediction | original")
+        self.preview_scroll.hide()  # until a run is ticked
 
         compare = QSplitter(Qt.Orientation.Horizontal)
         compare.addWidget(plot_box)
@@ -193,6 +195,7 @@ class RunsPage(QWidget):
         main.addWidget(lower)
         main.setStretchFactor(0, 2)
         main.setStretchFactor(1, 3)
+        main.setSizes([2 * RUNS_SHARE, 3 * RUNS_SHARE])  # the stretch alone left the table a few rows beside the plot's minimum
         layout = QVBoxLayout(self)
         layout.addWidget(main)
 
@@ -468,6 +471,7 @@ class RunsPage(QWidget):
             column.addWidget(picture, 1)
             self.preview_row.addWidget(box)
         self.preview_row.addStretch(1)
+        self.preview_scroll.setVisible(bool(self.ticked))  # no room held for previews until a run is ticked
 
     def preview_count(self) -> int:
         """How many previews are shown side by side."""

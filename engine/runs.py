@@ -200,10 +200,13 @@ def read_run(run_dir: str | Path) -> RunSummary:
     previews = sorted((run_dir / "previews").glob("epoch-*.png"))
     settings = flatten(config)
     arch = str(config.get("arch", ""))
+    model = _model_path(run_dir, status)
+    # The name its model got in the library (numbered when taken), else the one it will ask for.
+    asked = default_model_name(str(config.get("name") or ""), arch, str(config.get("init_from") or ""))
     return RunSummary(
         path=str(run_dir),
         name=run_dir.name,
-        model_name=default_model_name(str(config.get("name") or ""), arch, str(config.get("init_from") or "")) or run_dir.name,
+        model_name=Path(model).stem if model else asked or run_dir.name,
         arch=arch,
         status=state,
         message=message,
@@ -215,7 +218,7 @@ def read_run(run_dir: str | Path) -> RunSummary:
         metrics=metrics,
         val_loss=_finite(last_val.get("loss")),
         train_loss=_finite(train_rows[-1].get("loss")) if train_rows else None,
-        model=_model_path(run_dir, status),
+        model=model,
         preview=str(previews[-1]) if previews else "",
         settings=settings,
     )

@@ -85,6 +85,7 @@ def test_the_table_sorts_by_number_not_text(page):
 def test_overlays_two_runs_with_their_differing_settings_and_previews(page):
     winner = page.table.item(row_of(page, "winner"), 0)
     halfway = page.table.item(row_of(page, "halfway"), 0)
+    assert page.preview_scroll.isHidden()  # no room held for previews until a run is ticked
     winner.setCheckState(Qt.CheckState.Checked)  # as a click on the tick box does
     halfway.setCheckState(Qt.CheckState.Checked)
     names = ["winner", "halfway"]  # the models' names (the folder names add the date)
@@ -100,7 +101,7 @@ def test_overlays_two_runs_with_their_differing_settings_and_previews(page):
     rows = {settings.verticalHeaderItem(r).text(): r for r in range(settings.rowCount())}
     assert {"lr", "name", "steps", "checkpoint_every_steps"} <= set(rows) and "data" not in rows
     assert [settings.item(rows["lr"], c).text() for c in range(2)] == ["0.003", "0.001"]
-    assert page.preview_count() == 2
+    assert page.preview_count() == 2 and not page.preview_scroll.isHidden()
 
     page.curve_box.setCurrentIndex(page.curve_box.findData("psnr"))
     assert not page.plot.getPlotItem().ctrl.logYCheck.isChecked()

@@ -50,6 +50,14 @@ def test_finished_stopped_and_failed_runs_are_told_apart(three_runs):
     assert failed.status == "failed" and failed.message.startswith("no usable colour photos in") and not failed.resumable
 
 
+def test_a_run_goes_by_the_name_its_model_got_in_the_library(tiny_config, alpha_model_file):
+    first = train(tiny_config(name="twin", steps=1))
+    second = train(tiny_config(name="twin", steps=1))  # the library numbers the second
+    assert [read_run(r.run_dir).model_name for r in (first, second)] == ["twin", second.model_path.stem] and second.model_path.stem != "twin"
+    unnamed = train(tiny_config(init_from=str(alpha_model_file), steps=1))
+    assert read_run(unnamed.run_dir).model_name == "alpha-fine-tuned" == unnamed.model_path.stem
+
+
 def test_a_killed_run_is_stopped_and_resumable_and_a_live_one_is_running(three_runs):
     run_dir = three_runs["stopped"]
     # what a process killed mid-run leaves: status still "running", but nobody holds the lock
