@@ -392,12 +392,13 @@ class TrainPage(QWidget):
         self.arch_changes.show()
         self.status_message.emit(text)
 
-    def _fill_recipe_for_folder(self) -> None:
-        """A newly counted folder, or a new choice of what to start from: fields the user has not changed take the recipe's values."""
+    def _fill_recipe_for_folder(self, recipe=None) -> None:
+        """A newly counted folder, or a new choice of what to start from: fields the user has not changed take
+        the recipe's values (``recipe``: already read for the current choice)."""
         arch = self.arch_box.currentData()
         if not arch:
             return
-        recipe = self._recipe(arch)
+        recipe = recipe or self._recipe(arch)
         for name, field in self.fields.items():
             if not field.touched:
                 field.fill(getattr(recipe, name))
@@ -414,31 +415,33 @@ class TrainPage(QWidget):
         self._on_start_from_changed()
 
     def _on_start_from_changed(self, _index: int = -1) -> None:
-        """Fine-tuning fixes the architecture and its parameters to the chosen model's."""
+        """A fine-tune fixes the architecture and the settings that shape the model's weights to the chosen
+        model's, and starts from the shorter, gentler fine-tune recipe."""
+        from engine.models import get_architecture
+        from engine.training.config import default_model_name
+
         name = self.start_from.currentData()
         entry = self.library.find(name) if name else None
         fine_tune = entry is not None and entry.info is not None
         if fine_tune and self.arch_box.currentData() != entry.info.arch:
             self.arch_box.setCurrentIndex(self.arch_box.findData(entry.info.arch))  # rebuilds the form, calls back here
             return
+        arch = self.arch_box.currentData()
+        if not arch:
+            return  # the form is not built yet
         self.arch_box.setEnabled(not fine_tune and not self.is_training())
-        from engine.models import get_architecture
-
-        adjustable = get_architecture(self.arch_box.currentData()).adjustable if fine_tune else frozenset()
-        recipe = {} if fine_tune else self._recipe(self.arch_box.currentData()).arch_params
+        adjustable = get_architecture(arch).adjustable if fine_tune else frozenset()
+        recipe = self._recipe(arch)
         for field in self.arch_fields.values():
             # Shown as the app's choice, so that what the user typed (and only that) survives a change of mind.
             if fine_tune and field.name in entry.info.config and not (field.touched and field.name in adjustable):
                 field.fill(entry.info.config[field.name])
-            elif not fine_tune and not field.touched and field.name in recipe:
-                field.fill(recipe[field.name])
+            elif not fine_tune and not field.touched and field.name in recipe.arch_params:
+                field.fill(recipe.arch_params[field.name])
             field.set_enabled(not fine_tune or field.name in adjustable)  # the rest shape the weights
         if "pretrained" in self.fields:
             self.fields["pretrained"].set_enabled(not fine_tune)
-        self._fill_recipe_for_folder()  # a fine-tune's recipe is shorter and gentler than a new model's
-        from engine.training.config import default_model_name
-
-        arch = self.arch_box.currentData()
+        self._fill_recipe_for_folder(recipe)
         self.name_edit.setPlaceholderText(
             f"{default_model_name('', arch, name)} (the model's name)" if fine_tune else f"{arch} (the architecture's name)"
         )

@@ -266,6 +266,7 @@ def test_fine_tuning_a_library_model_keeps_its_architecture(window, page, qtbot)
 def test_fine_tuning_leaves_only_what_shapes_the_weights_fixed(window, library_dir, dataset):
     from engine.modelfile import save_model
     from engine.models import create_model
+    from engine.training.recipe import FINE_TUNE_RECIPE_FILE, shipped_recipe
 
     page = window.train_page  # as it opens: no setting touched
     page.data_picker.edit.setText(str(dataset))
@@ -283,8 +284,6 @@ def test_fine_tuning_leaves_only_what_shapes_the_weights_fixed(window, library_d
     page.field("encoder_lr_factor").set_value(0.0)
     assert page.config().arch_params["encoder_lr_factor"] == 0.0
     assert page.config().model_name == "unet-fine-tuned" and page.name_edit.placeholderText().startswith("unet-fine-tuned")
-    from engine.training.recipe import FINE_TUNE_RECIPE_FILE, shipped_recipe
-
     stage = shipped_recipe(FINE_TUNE_RECIPE_FILE)  # the default's own fine-tune stage: gentler, on larger crops
     assert page.field("lr").value() == stage.lr and page.field("image_size").value() == stage.image_size
 
