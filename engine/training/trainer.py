@@ -110,6 +110,11 @@ def train(config: TrainConfig, state: TaskState | None = None):
     finally:
         if run is not None:
             run.close(event)
+        if isinstance(event, (TrainingFinished, TrainingCancelled)):
+            # An orderly end reaches here on every rank; wait for rank 0 to save the model before the group
+            # goes: a rank tearing gloo down while its peer still wrote aborted it ("terminate called ...").
+            # Not after a failure: a rank that failed mid-step may have left its peer inside a collective.
+            distributed.barrier(info)
         distributed.teardown(info)
     if info.is_main:
         state.emit(event)
