@@ -327,7 +327,9 @@ class Colouriser:
 
     @torch.inference_mode()
     def suggest_colours(self, photo: Photo, x: float, y: float, count: int = 8, hints: list | None = None) -> list[tuple[int, int, int]]:
-        """The model's own most likely colours at photo pixel (x, y), most likely first, as sRGB at that pixel's L.
+        """The model's own most likely colours at photo pixel (x, y), most likely first, as sRGB at that pixel's L
+        (kept within ``SUGGESTION_LIGHTNESS``: near black or white every hue would look, and read back, the same;
+        a hint takes only its colour's a/b, the photo gives the L).
 
         Read from the classification head's a/b-bin distribution there (neighbouring bins
         pooled, then the top ``count`` at least ``SUGGESTION_SPACING`` apart in a/b). A model
@@ -349,7 +351,7 @@ class Colouriser:
         h, w = small.shape
         row = min(h - 1, int((y + 0.5) * h / photo.height))
         col = min(w - 1, int((x + 0.5) * w / photo.width))
-        l_here = float(small[row, col])
+        l_here = min(max(float(small[row, col]), SUGGESTION_LIGHTNESS[0]), SUGGESTION_LIGHTNESS[1])
         if value.shape[0] == 2:  # a/b itself: no distribution to choose from
             return [_lab_to_srgb8(l_here, float(value[0, row, col]), float(value[1, row, col]))]
         scale_r, scale_c = value.shape[1] / padded(h, self.stride), value.shape[2] / padded(w, self.stride)
@@ -359,6 +361,7 @@ class Colouriser:
 
 
 SUGGESTION_SPACING = 20.0  # a/b units between two suggested colours at the default grid (bins 10 apart): two cells
+SUGGESTION_LIGHTNESS = (20.0, 90.0)  # L* range the suggestions are shown at, whatever the pixel's
 
 
 def padded(n: int, stride: int) -> int:

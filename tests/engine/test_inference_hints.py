@@ -100,6 +100,15 @@ def test_suggestions_are_distinct_colours_at_the_pixels_lightness(hinted, colour
     assert len(colouriser.suggest_colours(photo, 5, 5)) == 1  # no a/b distribution: its one prediction
 
 
+def test_suggestions_on_a_black_pixel_keep_their_hues(hinted):
+    black = Photo(np.zeros((64, 96), np.uint8))
+    colours = hinted.suggest_colours(black, 10, 30, count=8)
+    assert len(set(colours)) == len(colours) > 1  # not eight identical black swatches
+    lab = colour.rgb_to_lab(torch.tensor(colours, dtype=torch.float32).T[:, :, None] / 255)
+    assert (lab[0] - 20).abs().max() < 3  # shown at the darkest lightness where hues still tell apart
+    assert (lab[1:].square().sum(0).sqrt() > 3).any()  # and a hint picked from them carries a colour, not grey
+
+
 def test_suggestions_follow_the_models_bin_grid():
     from engine.inference import _distinct_modes
     from engine.models import ab_bins
