@@ -13,7 +13,8 @@ The API (the window and the command line build on it)::
     quick = colouriser.predict(photo, hints=hints, preview=True)       # while a point is dragged: the model's
                                                          # own colours (kept per photo), coarse propagation
     colouriser.suggest_colours(photo, x, y, count=8, hints=hints)      # [(r, g, b), ...] most likely first,
-                                                         # at that pixel's L (the a/b-bin distribution there)
+                                                         # at that pixel's L kept within 20..90 (the a/b-bin
+                                                         # distribution there)
     colouriser.predict_many(photos, hints=[hints_a, None, ...])        # a batch, hints per photo
 
     hints = read_hints("photo.json", photo.width, photo.height)  # HintFileError (a ColouriseError, one line)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from engine.modelfile import earlier_stage_keys
+
 
 def parameters_text(count: int | None) -> str:
     """``3.2 M``, ``32 k``, ``950``; "" when unknown."""
@@ -28,7 +30,7 @@ def trained_on(training: dict[str, Any]) -> str:
     text = _photos_text(training)
     start = training.get("init_from")
     # The shipped default records its earlier stages (stage_1 ...): those are its own making, not a start.
-    if start and not any(str(key).startswith("stage_") for key in training):
+    if start and not earlier_stage_keys(training):
         origin = f"fine-tuned from {Path(str(start)).stem}"
         return f"{text}, {origin}" if text else origin
     return text
