@@ -34,7 +34,6 @@ from scipy import ndimage
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from engine import colour  # noqa: E402
 from engine.hints import hint_ab, sample_hints_from_photo  # noqa: E402
 from engine.inference import Colouriser, luminance, recombine  # noqa: E402
 from engine.metrics import _as_float_batch, _read_rgb, lab_metrics  # noqa: E402

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
-from desktop import settings
+from desktop import recent, settings
 from desktop.colour_jobs import COLOURS, Prepared, prepare_item, save_photos_job
 from desktop.colourise_preview import SHOW_PRIORITY, PhotoPreview
 from desktop.colourise_queue import ColouriseQueue, QueueItem, QueueState, save_name, saved_summary
@@ -41,6 +41,14 @@ EMPTY_TEXT = (
     "To try it out: File > Open Sample Photos."
 )
 NO_MODELS_TEXT = "No models yet: train one on the Train tab, or import a .safetensors file on the Models tab."
+
+
+def _openable(path: Path) -> bool:
+    """A folder, or a photo file, that is there: worth a place under Open Recent."""
+    try:
+        return path.is_dir() or (path.suffix.lower() in PHOTO_SUFFIXES and path.is_file())
+    except OSError:
+        return False
 
 
 class ColourisePage(QWidget):
@@ -204,11 +212,16 @@ class ColourisePage(QWidget):
         self._pump()
 
     # -- adding photos --------------------------------------------------------------------
-    def add_paths(self, paths: list[str | Path]) -> None:
-        """Queue files and the photos in folders (folders are searched on a worker)."""
+    def add_paths(self, paths: list[str | Path], remember: bool = True) -> None:
+        """Queue files and the photos in folders (folders are searched on a worker).
+
+        ``remember``: list them under File > Open Recent (the sample photos are not).
+        """
         paths = [Path(p) for p in paths]
         if not paths:
             return
+        if remember:
+            recent.remember(p for p in paths[: recent.RECENT_LIMIT] if _openable(p))
         self.status_message.emit("Looking for photos…")
         self.lane.submit(
             find_photos, paths, priority=SHOW_PRIORITY + 1, name="expand",

@@ -14,6 +14,7 @@ from desktop import settings
 from desktop.colourise_page import ColourisePage
 from desktop.drops import URI_LIST, describe_formats, local_paths
 from desktop.library_model import Library
+from desktop.recent import RecentMenu
 from desktop.workers import Lane
 from engine import __version__
 from engine.library import DEFAULT_MODEL, resources_dir
@@ -194,6 +195,8 @@ class MainWindow(QMainWindow):
         groups = page.actions_for_menus()
         file_menu = self.menuBar().addMenu("&File")
         self._add_actions(file_menu, groups["open"])
+        self.recent_menu = RecentMenu(self.open_photos, self)
+        file_menu.addMenu(self.recent_menu)
         self.sample_action = self._action("Open &Sample Photos", None, self.open_sample, "Add the greyscale sample photos that come with Colourise, to try it")
         file_menu.addAction(self.sample_action)
         file_menu.addSeparator()
@@ -273,7 +276,7 @@ class MainWindow(QMainWindow):
         samples = sorted((resources_dir() / "samples").glob("*.jpg"))
         if samples:
             self.show_tab("Colourise")
-            self.colourise_page.add_paths(samples)  # ones already queued are not added twice
+            self.colourise_page.add_paths(samples, remember=False)  # ones already queued are not added twice
 
     def use_model(self, name: str) -> None:
         """Colour photos with the named model: pick it on the Colourise page and show that page."""

@@ -4,7 +4,7 @@
 stores them as an INI file in that folder instead of the user's real settings.
 Keys: ``window/geometry``, ``window/state``, ``window/tab``, ``colourise/model``,
 ``colourise/strength`` (the strength photos added to the queue take), ``colourise/format``,
-``folders/open``, ``folders/save``, ``train/...``, ``runs/folder``, ``hints/recent``
+``folders/open``, ``folders/save``, ``recent/paths`` (File > Open Recent), ``train/...``, ``runs/folder``, ``hints/recent``
 (recently used hint colours).
 """
 
