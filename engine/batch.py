@@ -30,7 +30,7 @@ from engine.errors import ColouriseError, user_message
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
 from engine.hints import read_hints
 from engine.inference import Prediction, luminance
-from engine.photo import OUTPUT_FORMATS, PHOTO_SUFFIXES, Photo, find_photos, read_photo, write_photo
+from engine.photo import OUTPUT_FORMATS, PHOTO_SUFFIXES, Photo, find_photos, read_photo, with_software, write_photo
 from engine.task import TaskState
 
 log = logging.getLogger(__name__)
@@ -160,6 +160,13 @@ class ColourCache:
             self._predictions.discard_where(lambda _k: False)
 
 
+def made_by(colouriser) -> str:
+    """What a saved photo's EXIF "Software" says: ``Colourise 0.1.0, model default``."""
+    from engine import __version__
+
+    return f"Colourise {__version__}, model {getattr(colouriser, 'name', '') or 'unnamed'}"
+
+
 def _model_of(colouriser) -> str:
     return getattr(colouriser, "key", None) or f"colouriser@{id(colouriser):x}"
 
@@ -287,7 +294,7 @@ def save_photos(
                 if isinstance(prediction, BaseException):
                     raise prediction
                 strength = settings.strength if request.strength is None else request.strength
-                coloured = colouriser.render(photo, prediction, strength, l_full)
+                coloured = with_software(colouriser.render(photo, prediction, strength, l_full), made_by(colouriser))
                 written = _write(coloured, request.target, settings)
             except FileExistsError:  # appeared since we looked, under SKIP: leave it alone
                 skip(index, source, request.target)

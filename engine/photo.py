@@ -22,7 +22,7 @@ import threading
 import warnings
 import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
@@ -49,7 +49,8 @@ _ALPHA_FORMATS = {"PNG", "TIFF", "WEBP"}
 _EXIF_PREFIX = b"Exif\x00\x00"
 _TIFF_MAGIC = (b"II*\x00", b"MM\x00*")
 # Descriptive TIFF tags kept when EXIF comes from (or goes to) a TIFF's own tags.
-_TIFF_TEXT_TAGS = (270, 271, 272, 306, 315, 33432)  # description, make, model, date, artist, copyright
+_TIFF_TEXT_TAGS = (270, 271, 272, 305, 306, 315, 33432)  # description, make, model, software, date, artist, copyright
+SOFTWARE_TAG = 305  # EXIF/TIFF "Software": what made the file
 # The one limit on a photo's size, in pixels: every decoder path checks it before decoding
 # (Pillow's own check, kept at half of it, raises above it too, so engine.data's readers agree).
 # 180 MP: scans of 100 MP are real; a 16-bit RGBA photo this size already needs 1.4 GB.
@@ -592,6 +593,22 @@ def _write_reason(exc: BaseException) -> str:
     return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
 
 
+def with_software(photo: Photo, text: str) -> Photo:
+    """``photo`` with its EXIF "Software" tag set to ``text`` (the rest of its EXIF kept as it was).
+
+    A coloured photo says what made it, so that nobody takes it for an original colour photograph.
+    """
+    exif = Image.Exif()
+    if photo.exif:
+        try:
+            with _library_noise():  # Pillow warns about damaged EXIF it reads anyway: said when the photo was read
+                exif.load(photo.exif)
+        except Exception:  # (Pillow raises several kinds on damaged EXIF) keep the tag we add, drop the rest
+            exif = Image.Exif()
+    exif[SOFTWARE_TAG] = text
+    return replace(photo, exif=exif.tobytes())
+
+
 def _write_with_pillow(fh: BinaryIO, photo: Photo, alpha, fmt: str, quality: int, icc, exif) -> None:
     pixels = to_8bit(photo.pixels)
     if alpha is not None:
@@ -658,6 +675,7 @@ def _write_tiff_16bit(fh: BinaryIO, pixels: np.ndarray, alpha, icc, exif) -> Non
         extra["extrasamples"] = ["unassalpha"]
     data = planes[0] if len(planes) == 1 else np.dstack(planes)
     tags = []
+    software = None  # (not tifffile's own name: this file is ours)
     if exif:
         # tifffile cannot write an EXIF directory; the descriptive tags still travel.
         parsed = Image.Exif()
@@ -665,7 +683,10 @@ def _write_tiff_16bit(fh: BinaryIO, pixels: np.ndarray, alpha, icc, exif) -> Non
         for tag in _TIFF_TEXT_TAGS:
             value = parsed.get(tag)
             if isinstance(value, str) and value:
-                tags.append((tag, "s", 0, value, True))
+                if tag == SOFTWARE_TAG:
+                    software = value  # a tag tifffile writes itself
+                else:
+                    tags.append((tag, "s", 0, value, True))
     tifffile.imwrite(
         fh,
         data,
@@ -673,6 +694,7 @@ def _write_tiff_16bit(fh: BinaryIO, pixels: np.ndarray, alpha, icc, exif) -> Non
         compression="zlib",
         iccprofile=icc,
         metadata=None,
+        software=software or False,
         extratags=tags,
         **extra,
     )

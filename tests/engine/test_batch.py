@@ -77,6 +77,22 @@ def test_outputs_mirror_the_folders_and_keep_names_and_formats(album, tmp_path, 
     assert all(e.total == 4 for e in starts) and dones[2].output == out / "trip" / "c.tif"
 
 
+def test_every_saved_photo_says_what_coloured_it_and_keeps_the_originals_exif(album, tmp_path, colouriser):
+    from engine import __version__
+
+    exif = Image.Exif()
+    exif[0x010E] = "Grandma at the lake, 1931"  # an archivist's caption
+    exif[0x0131] = "EpsonScan 2"
+    Image.fromarray(np.full((12, 16), 90, np.uint8)).save(album / "caption.jpg", exif=exif.tobytes())
+    out = tmp_path / "out"
+    colourise_files([album], out, colouriser)
+    said = f"Colourise {__version__}, model {colouriser.name}"
+    for path in [p for p in out.rglob("*") if p.is_file()]:
+        assert Image.open(path).getexif().get(0x0131) == said, path.name  # 8 and 16 bits, JPEG, PNG, TIFF
+    caption = Image.open(out / "caption.jpg").getexif()
+    assert caption[0x010E] == "Grandma at the lake, 1931"
+
+
 def test_format_option_changes_the_suffix(album, tmp_path, colouriser):
     out = tmp_path / "out"
     colourise_files([album / "a.jpg", album / "trip"], out, colouriser, fmt="png")

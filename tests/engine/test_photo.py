@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageCms
 
 from engine.errors import PhotoError
-from engine.photo import Photo, read_photo, to_8bit, write_photo
+from engine.photo import Photo, read_photo, to_8bit, with_software, write_photo
 
 SRGB_ICC = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
@@ -228,6 +228,17 @@ def test_icc_and_exif_are_carried_over(tmp_path, rgb_image, suffix):
     tags = Image.Exif()
     tags.load(back.exif)
     assert tags[0x010F] == "Leica" and tags[0x0110] == "M6"
+
+
+def test_with_software_sets_the_tag_and_keeps_the_rest(rgb_image):
+    tagged = with_software(Photo(rgb_image, exif=exif_bytes(make="Leica")), "Colourise 1.0, model default")
+    tags = Image.Exif()
+    tags.load(tagged.exif)
+    assert tags[0x0131] == "Colourise 1.0, model default" and tags[0x010F] == "Leica"
+    bare = with_software(Photo(rgb_image, exif=b"Exif\x00\x00 not a tiff header"), "Colourise")
+    tags = Image.Exif()
+    tags.load(bare.exif)
+    assert dict(tags) == {0x0131: "Colourise"}
 
 
 def test_grey_profile_is_not_attached_to_colour_pixels(tmp_path, rgb_image):
