@@ -160,11 +160,17 @@ class ColourCache:
             self._predictions.discard_where(lambda _k: False)
 
 
-def made_by(colouriser) -> str:
-    """What a saved photo's EXIF "Software" says: ``Colourise 0.1.0, model default``."""
+def made_by(colouriser, hints: int = 0, strength: float = 1.0) -> str:
+    """What a saved photo's EXIF "Software" says: ``Colourise 0.1.0, model default`` and, when the user
+    had a hand in it, ``, 3 colour hints`` and ``, strength 120 %``."""
     from engine import __version__
 
-    return f"Colourise {__version__}, model {getattr(colouriser, 'name', '') or 'unnamed'}"
+    text = f"Colourise {__version__}, model {getattr(colouriser, 'name', '') or 'unnamed'}"
+    if hints:
+        text += f", {hints} colour hint{'s' if hints != 1 else ''}"
+    if round(strength * 100) != 100:
+        text += f", strength {round(strength * 100)} %"
+    return text
 
 
 def _model_of(colouriser) -> str:
@@ -294,7 +300,8 @@ def save_photos(
                 if isinstance(prediction, BaseException):
                     raise prediction
                 strength = settings.strength if request.strength is None else request.strength
-                coloured = with_software(colouriser.render(photo, prediction, strength, l_full), made_by(colouriser))
+                coloured = colouriser.render(photo, prediction, strength, l_full)
+                coloured = with_software(coloured, made_by(colouriser, prediction.hints, strength))
                 written = _write(coloured, request.target, settings)
             except FileExistsError:  # appeared since we looked, under SKIP: leave it alone
                 skip(index, source, request.target)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PIL import Image
 from PySide6.QtGui import QImage
 
 from engine.data import mean_chroma
@@ -149,4 +150,6 @@ def test_save_all_writes_each_photo_at_its_own_strength(page, qtbot, three, tmp_
     assert saved.args[0].succeeded == 3
     chroma = {name: mean_chroma(read_photo(tmp_path / "out" / f"{name}-colourised.png").pixels) for name in "abc"}
     assert chroma["a"] < 0.01 < chroma["b"] < chroma["c"], chroma  # 0 %, 100 %, 200 %
+    said = {name: Image.open(tmp_path / "out" / f"{name}-colourised.png").getexif()[0x0131] for name in "abc"}
+    assert said["a"].endswith(", strength 0 %") and said["c"].endswith(", strength 200 %") and "strength" not in said["b"]
 

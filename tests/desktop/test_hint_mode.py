@@ -188,6 +188,7 @@ def test_saved_hints_file_round_trip_and_the_reload_offer(hint_model, window, qt
 
     with Image.open(out / "street-colourised.png") as im:  # the saved colours follow the hint too
         assert bluish(im.convert("RGB").getpixel((40, 60)))
+        assert im.getexif()[0x0131].endswith(", 2 colour hints")  # and say that a hand was in them
 
     page.clear_queue()
     offered = []

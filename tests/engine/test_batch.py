@@ -93,6 +93,18 @@ def test_every_saved_photo_says_what_coloured_it_and_keeps_the_originals_exif(al
     assert caption[0x010E] == "Grandma at the lake, 1931"
 
 
+def test_made_by_names_the_model_and_what_the_user_set():
+    from engine import __version__
+    from engine.batch import made_by
+
+    class Named:
+        name = "default"
+
+    assert made_by(Named()) == f"Colourise {__version__}, model default"
+    assert made_by(Named(), hints=3, strength=1.2) == f"Colourise {__version__}, model default, 3 colour hints, strength 120 %"
+    assert made_by(Named(), hints=1, strength=0.999) == f"Colourise {__version__}, model default, 1 colour hint"
+
+
 def test_format_option_changes_the_suffix(album, tmp_path, colouriser):
     out = tmp_path / "out"
     colourise_files([album / "a.jpg", album / "trip"], out, colouriser, fmt="png")

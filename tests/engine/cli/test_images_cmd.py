@@ -188,6 +188,8 @@ def test_hints_file_colours_one_photo_with_its_hints(tmp_path, run_cli, make_pho
     assert code == 0 and stderr == [] and stdout[0].startswith("1 coloured")
     plain, hinted = (read_photo(tmp_path / d / "beach.png").pixels.astype(int) for d in ("plain", "hinted"))
     assert hinted[4, 5, 2] - hinted[4, 5, 0] > plain[4, 5, 2] - plain[4, 5, 0] + 20  # bluer where the hint is
+    said = {d: Image.open(tmp_path / d / "beach.png").getexif()[0x0131] for d in ("plain", "hinted")}
+    assert said["plain"].endswith(f"model {hint_model_file.stem}") and said["hinted"] == said["plain"] + ", 1 colour hint"
 
 
 def test_hints_dir_bad_file_fails_that_photo_and_the_batch_goes_on(tmp_path, run_cli, make_photo, hint_model_file):
