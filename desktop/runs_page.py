@@ -4,7 +4,8 @@ A sortable table of the run folders (``engine.runs``: status, steps, date, time 
 last validation metrics); tick runs to overlay their curves on one plot (per-run
 colours, a legend with their names, log axis for losses), see the settings in which
 they differ and their last preview pictures side by side. Actions on the selected run:
-Resume, Colour Photos With Its Model, Open Folder, Delete Run (to the trash).
+Resume, Colour Photos With Its Model (a stopped run's model is first kept, as it stands, in the
+library), Open Folder, Delete Run (to the trash).
 
 Run folders are read on a worker lane; the page refreshes when shown, when a training
 ends, and every few seconds while a run is training.
@@ -83,6 +84,8 @@ class RunsPage(QWidget):
     """The user wants to continue the run in this folder (the Train page does it)."""
     use_model_requested = Signal(str)
     """The user wants to colour photos with the library model of this name."""
+    model_kept = Signal(str)
+    """A stopped run's model, as it stood, was added to the library under this name."""
     refreshed = Signal()
     """The run folders were read again and the table shows them."""
 
@@ -97,6 +100,7 @@ class RunsPage(QWidget):
         self.ticked: list[str] = []  # run paths, in the order they were ticked (their colours)
         self._job = None
         self._again = False
+        self._keeping: RunSummary | None = None  # the run whose model is being kept (engine.training.keep)
         self._build()
         self._live = QTimer(self)
         self._live.setInterval(LIVE_REFRESH_MS)
@@ -496,10 +500,17 @@ class RunsPage(QWidget):
             f"Continue {run.name} from its checkpoint on the Train tab" if run and run.resumable else "Select a stopped run to continue it"
         )
         name = self._library_name(run) if run else None
-        self.use_button.setEnabled(name is not None)
-        self.use_button.setToolTip(
-            f"Colour photos with “{name}”" if name else "Select a finished run whose model is in your library"
-        )
+        keepable = bool(run and not name and run.resumable and run.status != "running")
+        self.use_button.setEnabled(name is not None or keepable)
+        if name:
+            self.use_button.setToolTip(f"Colour photos with “{name}”")
+        elif keepable:
+            self.use_button.setToolTip(
+                f"Keep {run.name}'s model as it stands at step {run.steps:,} in your library (the run can still be "
+                "resumed) and colour photos with it"
+            )
+        else:
+            self.use_button.setToolTip("Select a finished run whose model is in your library, or a stopped one")
         self.open_button.setEnabled(run is not None)
         self.delete_button.setEnabled(bool(run and run.status != "running"))
         self.delete_button.setToolTip(
@@ -513,9 +524,46 @@ class RunsPage(QWidget):
 
     def _use_model(self) -> None:
         run = self.selected_run()
-        name = self._library_name(run) if run else None
+        name = self._library_name(run) or self._kept_name(run) if run else None
         if name:
             self.use_model_requested.emit(name)
+        elif run and run.resumable:
+            self.keep_model(run)
+
+    def _kept_name(self, run: RunSummary) -> str | None:
+        """A model kept from this run at its present step, when the library holds one (kept twice is kept once)."""
+        for entry in self.library.entries():
+            training = entry.info.training if entry.info else {}
+            if training.get("run_dir") == run.path and training.get("steps") == run.steps and training.get("planned_steps"):
+                return entry.name
+        return None
+
+    def keep_model(self, run: RunSummary) -> None:
+        """Add a stopped run's model, as it stands, to the library (on the lane); then colour photos with it."""
+        from engine.training.keep import keep_model
+
+        self.use_button.setEnabled(False)
+        self._keeping = run
+        self.status_message.emit(f"Keeping {run.name}'s model as it stands at step {run.steps:,}…")
+        self.lane.submit(
+            keep_model, run.path, None, self.library.user_dir, name="keep-model", on_finished=self._on_kept, on_error=self._on_keep_failed
+        )
+
+    def _on_kept(self, path) -> None:
+        run, path = self._keeping, Path(path)
+        self._keeping = None
+        self.library.refresh()
+        self.status_message.emit(
+            f"Kept “{path.stem}” in your library: {run.name}'s model at step {run.steps:,}; the run can still be resumed."
+        )
+        self.model_kept.emit(path.stem)
+        self.use_model_requested.emit(path.stem)
+        self._update_buttons()
+
+    def _on_keep_failed(self, message: str) -> None:
+        self._keeping = None
+        self.status_message.emit(f"Could not keep the model: {message}")
+        self._update_buttons()
 
     def _open_folder(self) -> None:
         run = self.selected_run()

@@ -701,7 +701,10 @@ class TrainPage(QWidget):
         elif isinstance(event, TrainingCancelled):
             self._run_dir = event.run_dir if event.checkpoint else self._run_dir
             self._checkpoint_step = event.step if event.checkpoint else None
-            where = f" Checkpoint kept at step {event.step:,}: Resume continues from there." if event.checkpoint else ""
+            where = (
+                f" Checkpoint kept at step {event.step:,}: Resume continues from there; the Runs tab can also keep "
+                "its model as it stands." if event.checkpoint else ""
+            )
             self._show_state(f"Stopped.{where}")
             self.status_message.emit("Training stopped.")
             self.progress.setRange(0, max(1, self._total_steps))

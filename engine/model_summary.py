@@ -26,14 +26,17 @@ def parameters_text(count: int | None) -> str:
 
 def trained_on(training: dict[str, Any]) -> str:
     """``7,037 photos from train, train-extra`` (or the file's own ``data_summary``), as much as is known;
-    a user's fine-tune adds what it started from: ``40 photos from family, fine-tuned from default``."""
-    text = _photos_text(training)
+    a user's fine-tune adds what it started from: ``40 photos from family, fine-tuned from default``, and a
+    model kept from a stopped run where it stopped: ``658 photos from train, stopped at step 95 of 8,569``."""
+    parts = [_photos_text(training)]
     start = training.get("init_from")
     # The shipped default records its earlier stages (stage_1 ...): those are its own making, not a start.
     if start and not earlier_stage_keys(training):
-        origin = f"fine-tuned from {Path(str(start)).stem}"
-        return f"{text}, {origin}" if text else origin
-    return text
+        parts.append(f"fine-tuned from {Path(str(start)).stem}")
+    planned, steps = training.get("planned_steps"), training.get("steps")
+    if isinstance(planned, int) and isinstance(steps, int) and steps < planned:  # kept from a stopped run
+        parts.append(f"stopped at step {steps:,} of {planned:,}")
+    return ", ".join(p for p in parts if p)
 
 
 def _photos_text(training: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
     colourise runs                       # ./runs, or the window's runs when there is no ./runs
     colourise runs --run-dir ~/runs --json
+    colourise runs --keep runs/colour_unet-20261201-102059 --name good-enough   # a stopped run's model, as it stands
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 import sys
 
 EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -23,6 +26,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--run-dir", metavar="DIR", help="the folder that holds the run folders (default: ./runs when it exists, "
                         "else the window's runs folder beside your model library)")
     parser.add_argument("--json", action="store_true", help="print JSON: {\"runs\": [...], \"differing_settings\": {...}}")
+    parser.add_argument("--keep", metavar="RUN", help="add the model of this stopped run, as it stands at its last checkpoint, "
+                        "to the model library (the run can still be resumed)")
+    parser.add_argument("--name", help="with --keep: the model's name in the library (default: <model name>-step<N>)")
     return parser
 
 
@@ -34,6 +40,11 @@ def table(rows: list[list[str]]) -> str:
 def run(args: argparse.Namespace) -> int:
     from engine.runs import default_runs_dir, differing_settings, format_duration, list_runs, metric_text
 
+    if args.keep:
+        return keep(args.keep, args.name)
+    if args.name:
+        print("colourise runs: --name goes with --keep", file=sys.stderr)
+        return EXIT_USAGE
     if not args.run_dir:
         args.run_dir = str(default_runs_dir())
     runs = list_runs(args.run_dir)
@@ -64,6 +75,19 @@ def run(args: argparse.Namespace) -> int:
     if differ:
         print("\nsettings that differ:")
         print(table([["setting", *[r.name for r in runs]], *[[k, *[_plain(v) for v in values]] for k, values in differ.items()]]))
+    return EXIT_OK
+
+
+def keep(run_dir: str, name: str | None) -> int:
+    from engine.errors import user_message
+    from engine.training.keep import keep_model
+
+    try:
+        path = keep_model(run_dir, name)
+    except Exception as exc:  # one line, whatever went wrong (a full disk, a damaged checkpoint ...)
+        print(f"colourise runs: {user_message(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"kept {path.stem} in the model library: {path}")
     return EXIT_OK
 
 

@@ -68,6 +68,7 @@ from engine.training import distributed, trackers
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
 from engine.training.config import TrainConfig
 from engine.training.losses import LossModule, get_loss
+from engine.training.metadata import training_metadata
 from engine.training.runfolder import CONFIG_NAME, RunFolder, new_run_dir, safe_name
 from engine.training.runstatus import AlreadyRunning, RunStatus
 
@@ -595,6 +596,14 @@ class _Run:
                 "last_val": dict(self.last_val),
                 "last_val_loss": self.last_val_loss,
                 "finished_model": finished_model,
+                # What a model kept from this checkpoint says of its training (engine.training.keep):
+                "photos": self._photo_counts(),
+                "steps_per_epoch": self.steps_per_epoch,
+                "total_steps": self.total_steps,
+                "image_size": self.size,
+                "world": self.info.world,
+                "device": _device_label(self.device, self.info.world),
+                "init_from": str(self.init_info.path) if self.init_info else "",
             },
         }
         path = save_checkpoint(self.files.checkpoint, payload)
@@ -625,27 +634,27 @@ class _Run:
         return TrainingFinished(library_path, self.run_dir, step, dict(self.last_val))
 
     def _training_metadata(self, step: int) -> dict[str, Any]:
-        config = self.config
-        recipe = {k: v for k, v in config.to_dict().items() if k not in ("resume", "run_dir", "library_dir")}
+        return training_metadata(
+            self.config,
+            step,
+            photos=self._photo_counts(),
+            steps_per_epoch=self.steps_per_epoch,
+            image_size=self.size,
+            world=self.info.world,
+            metrics=self.last_val,
+            val_loss=self.last_val_loss,
+            init_from=str(self.init_info.path) if self.init_info else "",
+            device=_device_label(self.device, self.info.world),
+            seconds=self._elapsed(),
+            run_dir=str(self.run_dir),
+        )
+
+    def _photo_counts(self) -> dict[str, int]:
         return {
-            "data": list(config.data),
-            "exclude": list(config.exclude),  # e.g. the dev split: what "trained on" leaves out
-            "val": list(config.val) or f"{config.val_fraction:g} of data held out",
             "train_photos": len(self.dataset),
             "val_photos": len(self.val_batch),
             "skipped_grey": len(self.skipped_grey),
             "skipped_broken": len(self.skipped_broken),
-            "epochs": round(step / self.steps_per_epoch, 3),
-            "steps": step,
-            "image_size": self.size,
-            "batch_size": config.batch_size * self.info.world,
-            "metrics": dict(self.last_val),
-            "val_loss": self.last_val_loss,
-            "init_from": str(self.init_info.path) if self.init_info else "",
-            "device": _device_label(self.device, self.info.world),
-            "duration_seconds": round(self._elapsed(), 1),
-            "run_dir": str(self.run_dir),
-            "recipe": recipe,
         }
 
     def _write_hash(self) -> None:

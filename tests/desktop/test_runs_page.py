@@ -71,9 +71,12 @@ def test_lists_finished_stopped_and_failed_runs(page):
     assert status.toolTip().startswith("no usable colour photos in")
 
     page.select_run(page.table.item(halfway, 0).data(Qt.ItemDataRole.UserRole + 1))
-    assert page.resume_button.isEnabled() and not page.use_button.isEnabled()
+    assert page.resume_button.isEnabled() and page.use_button.isEnabled()  # (its model is kept as it stands first)
+    assert page.use_button.toolTip().startswith("Keep halfway-") and "at step 2 " in page.use_button.toolTip()
     page.select_run(page.table.item(winner, 0).data(Qt.ItemDataRole.UserRole + 1))
     assert page.use_button.isEnabled() and not page.resume_button.isEnabled()
+    page.select_run(page.table.item(broken, 0).data(Qt.ItemDataRole.UserRole + 1))
+    assert not page.use_button.isEnabled()  # no checkpoint: nothing to keep
 
 
 def test_the_table_sorts_by_number_not_text(page):
@@ -141,6 +144,23 @@ def test_resume_and_use_model_go_to_the_train_and_colourise_pages(page, window, 
     page.use_button.click()
     assert window.tabs.tabText(window.tabs.currentIndex()) == "Colourise"
     assert window.colourise_page.model_box.currentData() == "winner"
+
+
+def test_a_stopped_runs_model_is_kept_as_it_stands_once_and_colours_photos(page, window, qtbot, library_dir):
+    halfway = page.table.item(row_of(page, "halfway"), 0).data(Qt.ItemDataRole.UserRole + 1)
+    page.select_run(halfway)
+    with qtbot.waitSignal(page.model_kept, timeout=20_000) as kept:
+        page.use_button.click()
+    assert kept.args == ["halfway-step2"] and (library_dir / "halfway-step2.safetensors").is_file()
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Colourise"
+    assert window.colourise_page.model_box.currentData() == "halfway-step2"
+    assert page.run(halfway).resumable  # the run itself is as it was
+
+    window.show_tab("Runs")
+    page.select_run(halfway)
+    page.use_button.click()  # kept already: that model again, not a second copy
+    assert window.colourise_page.model_box.currentData() == "halfway-step2"
+    assert sorted(p.name for p in library_dir.glob("halfway*")) == ["halfway-step2.safetensors"]
 
 
 def test_delete_run_asks_then_trashes_the_folder_and_keeps_the_model(page, qtbot, monkeypatch, library_dir):

@@ -1,0 +1,86 @@
+"""Keep a stopped run's model as it stands: its last checkpoint's weights, added to the model library.
+
+A long training on a CPU is often stopped once its previews look good enough. The run
+stays resumable (nothing in it changes); the kept model lands in the library like a
+finished one, named ``<model name>-step<N>``, and says in its metadata that its run
+stopped at step N of the planned total.
+
+    path = keep_model("runs/colour_unet-20261201-102059")
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from engine.data import steps_per_epoch
+from engine.errors import ColouriseError
+from engine.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
+from engine.training.config import TrainConfig
+from engine.training.metadata import training_metadata
+from engine.training.runfolder import safe_name
+
+
+class KeepError(ColouriseError):
+    """Why a run's model cannot be kept; ``str()`` is the user's one-line message."""
+
+
+def keep_model(run_dir: str | Path, name: str | None = None, library_dir: str | Path | None = None) -> Path:
+    """Add the model of ``run_dir``'s last checkpoint to the library; returns the library file.
+
+    ``name``: the library name (default ``<model name>-step<N>``; numbered when taken).
+    ``library_dir``: the library folder (default: the run's own, else the user's).
+    """
+    from engine.library import add_model
+    from engine.models import create_model
+    from engine.modelfile import save_model
+
+    run_dir = Path(run_dir).expanduser()
+    checkpoint = run_dir / CHECKPOINT_NAME
+    if not run_dir.is_dir():
+        raise KeepError(f"{run_dir}: no such run folder")
+    if not checkpoint.is_file():
+        raise KeepError(f"{run_dir.name}: no checkpoint yet, so no model to keep (it stopped before its first one)")
+    try:
+        blob = load_checkpoint(checkpoint)
+        config = TrainConfig.from_dict(blob["config"])
+        model = create_model(config.arch, **config.arch_params)
+        model.load_state_dict(blob["model"])
+    except (ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise KeepError(f"{run_dir.name}: cannot read its model ({str(exc).splitlines()[0][:200]})") from None
+    step, extra = int(blob["step"]), dict(blob.get("extra") or {})
+    photos = extra.get("photos") or _photo_counts(run_dir)
+    world = int(extra.get("world") or 1)
+    # (checkpoints of before this file carry neither; the data order gives the same count)
+    per_epoch = int(extra.get("steps_per_epoch") or steps_per_epoch(photos["train_photos"], config.batch_size * world))
+    total = int(extra.get("total_steps") or (config.steps if config.steps > 0 else config.epochs * per_epoch))
+    metadata = training_metadata(
+        config,
+        step,
+        photos=photos,
+        steps_per_epoch=per_epoch,
+        image_size=int(extra.get("image_size") or config.image_size),
+        world=world,
+        metrics=dict(extra.get("last_val") or {}),
+        val_loss=float(extra.get("last_val_loss", float("nan"))),
+        init_from=str(extra.get("init_from") or config.init_from),
+        device=str(extra.get("device") or ""),
+        seconds=float(extra.get("elapsed") or 0.0),
+        run_dir=str(run_dir),
+    )
+    metadata["planned_steps"] = total  # (its "steps" are those it made: it stopped early)
+    name = safe_name(name or f"{config.model_name}-step{step}")
+    with tempfile.TemporaryDirectory(prefix="colourise-keep-") as scratch:
+        made = save_model(Path(scratch) / f"{name}.safetensors", model, metadata)
+        return add_model(made, name, library_dir or config.library_dir or None)
+
+
+def _photo_counts(run_dir: Path) -> dict[str, int]:
+    """From the run's dataset.json (checkpoints written before they carried the counts)."""
+    try:
+        data = json.loads((run_dir / "dataset.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    count = lambda v: len(v) if isinstance(v, list) else int(v or 0)  # noqa: E731  (lists of names, or counts)
+    return {k: count(data.get(k)) for k in ("train_photos", "val_photos", "skipped_grey", "skipped_broken")}

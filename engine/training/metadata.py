@@ -1,0 +1,52 @@
+"""What a trained model file says about its training (the ``training`` part of its metadata).
+
+One place for it, so a model that finished its run and one kept from a stopped run
+(``engine.training.keep``) read alike on the Models page and in ``colourise models``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.training.config import TrainConfig
+
+RECIPE_LEFT_OUT = ("resume", "run_dir", "library_dir")  # where this run lived, not how it trained
+
+
+def training_metadata(
+    config: TrainConfig,
+    step: int,
+    *,
+    photos: dict[str, int],
+    steps_per_epoch: int,
+    image_size: int,
+    world: int,
+    metrics: dict[str, float],
+    val_loss: float,
+    init_from: str,
+    device: str,
+    seconds: float,
+    run_dir: str,
+) -> dict[str, Any]:
+    """``photos``: counts of ``train_photos``, ``val_photos``, ``skipped_grey`` and ``skipped_broken``."""
+    recipe = {k: v for k, v in config.to_dict().items() if k not in RECIPE_LEFT_OUT}
+    return {
+        "data": list(config.data),
+        "exclude": list(config.exclude),  # e.g. the dev split: what "trained on" leaves out
+        "val": list(config.val) or f"{config.val_fraction:g} of data held out",
+        "train_photos": photos["train_photos"],
+        "val_photos": photos["val_photos"],
+        "skipped_grey": photos["skipped_grey"],
+        "skipped_broken": photos["skipped_broken"],
+        "epochs": round(step / max(steps_per_epoch, 1), 3),
+        "steps": step,
+        "image_size": image_size,
+        "batch_size": config.batch_size * world,
+        "metrics": dict(metrics),
+        "val_loss": val_loss,
+        "init_from": init_from,
+        "device": device,
+        "duration_seconds": round(seconds, 1),
+        "run_dir": run_dir,
+        "recipe": recipe,
+    }

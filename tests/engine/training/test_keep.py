@@ -1,0 +1,72 @@
+"""engine.training.keep: a stopped run's model, as it stands at its last checkpoint, kept in the library."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from engine.cli.main import main
+from engine.events import CheckpointSaved, TrainingCancelled
+from engine.model_summary import trained_on
+from engine.modelfile import load_model, read_info
+from engine.runs import read_run
+from engine.training import resume_config, train
+from engine.training.checkpoint import load_checkpoint, save_checkpoint
+from engine.training.keep import KeepError, keep_model
+
+
+@pytest.fixture
+def stopped_run(tiny_config, recorder):
+    """A run of 8 steps stopped after its checkpoint at step 4."""
+    rec = recorder(stop_when=lambda e: isinstance(e, CheckpointSaved) and e.step == 4)
+    result = train(tiny_config(name="portraits", steps=8, checkpoint_every_steps=4, val_every_steps=4), rec.state)
+    assert isinstance(result, TrainingCancelled) and result.step == 4
+    return result.run_dir
+
+
+def test_the_kept_model_has_the_checkpoints_weights_and_says_where_its_run_stopped(stopped_run, library):
+    path = keep_model(stopped_run)
+    assert path == library / "portraits-step4.safetensors"
+    model, info = load_model(path, "cpu")
+    weights = load_checkpoint(stopped_run / "checkpoint.pt")["model"]
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in weights.items())
+    training = info.training
+    assert (training["steps"], training["planned_steps"], training["train_photos"]) == (4, 8, 7)  # (one held out)
+    assert training["run_dir"] == str(stopped_run) and training["metrics"]  # its last validation
+    assert trained_on(training).endswith("photos, stopped at step 4 of 8")
+
+
+def test_the_run_can_still_be_resumed_and_finished_after_keeping(stopped_run, library):
+    before = {p.name: p.read_bytes() for p in stopped_run.iterdir() if p.is_file() and p.name != "run.lock"}
+    keep_model(stopped_run, name="good-enough")
+    assert {p.name: p.read_bytes() for p in stopped_run.iterdir() if p.is_file() and p.name != "run.lock"} == before
+    assert read_run(stopped_run).resumable
+    finished = train(resume_config(stopped_run))
+    assert finished.steps == 8 and finished.model_path.stem == "portraits"
+    assert sorted(p.stem for p in library.glob("*.safetensors")) == ["good-enough", "portraits"]
+
+
+def test_a_checkpoint_from_before_it_carried_its_counts_still_gives_a_model(stopped_run):
+    blob = load_checkpoint(stopped_run / "checkpoint.pt")
+    extra = blob["extra"]
+    for key in ("photos", "steps_per_epoch", "total_steps", "image_size", "world", "device", "init_from"):
+        extra.pop(key)
+    save_checkpoint(stopped_run / "checkpoint.pt", {k: v for k, v in blob.items() if k != "format"})
+    training = read_info(keep_model(stopped_run)).training
+    assert (training["train_photos"], training["planned_steps"], training["epochs"]) == (7, 8, 4.0)  # 1 step an epoch: 7 // 4
+
+
+def test_nothing_to_keep_is_said_in_one_line(tmp_path, stopped_run):
+    with pytest.raises(KeepError, match="no such run folder"):
+        keep_model(tmp_path / "nowhere")
+    (stopped_run / "checkpoint.pt").unlink()
+    with pytest.raises(KeepError, match="no checkpoint yet"):
+        keep_model(stopped_run)
+
+
+def test_colourise_runs_keep(stopped_run, library, capsys):
+    assert main(["runs", "--keep", str(stopped_run), "--name", "from-cli"]) == 0
+    assert capsys.readouterr().out.startswith("kept from-cli in the model library")
+    assert (library / "from-cli.safetensors").is_file()
+    assert main(["runs", "--keep", str(stopped_run.parent / "missing")]) == 1
+    assert "no such run folder" in capsys.readouterr().err
