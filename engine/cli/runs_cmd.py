@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from engine.runs import default_runs_dir, differing_settings, format_duration, list_runs, metric_text
 
     if args.keep:
-        return keep(args.keep, args.name)
+        return keep(args.keep, args.name, getattr(args, "models_dir", None))
     if args.name:
         print("colourise runs: --name goes with --keep", file=sys.stderr)
         return EXIT_USAGE
@@ -78,12 +78,12 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def keep(run_dir: str, name: str | None) -> int:
+def keep(run_dir: str, name: str | None, models_dir: str | None = None) -> int:
     from engine.errors import user_message
     from engine.training.keep import keep_model
 
     try:
-        path = keep_model(run_dir, name)
+        path = keep_model(run_dir, name, models_dir)
     except Exception as exc:  # one line, whatever went wrong (a full disk, a damaged checkpoint ...)
         print(f"colourise runs: {user_message(exc)}", file=sys.stderr)
         return EXIT_FAILED

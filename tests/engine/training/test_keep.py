@@ -64,9 +64,11 @@ def test_nothing_to_keep_is_said_in_one_line(tmp_path, stopped_run):
         keep_model(stopped_run)
 
 
-def test_colourise_runs_keep(stopped_run, library, capsys):
+def test_colourise_runs_keep(stopped_run, library, capsys, tmp_path):
     assert main(["runs", "--keep", str(stopped_run), "--name", "from-cli"]) == 0
     assert capsys.readouterr().out.startswith("kept from-cli in the model library")
     assert (library / "from-cli.safetensors").is_file()
     assert main(["runs", "--keep", str(stopped_run.parent / "missing")]) == 1
     assert "no such run folder" in capsys.readouterr().err
+    assert main(["--models-dir", str(tmp_path / "elsewhere"), "runs", "--keep", str(stopped_run)]) == 0
+    assert (tmp_path / "elsewhere" / "portraits-step4.safetensors").is_file()
