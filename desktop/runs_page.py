@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from desktop import settings
 from desktop.library_model import Library
+from desktop.model_keeper import ModelKeeper
 from desktop.widgets.loss_plot import paint_plot_axes
 from desktop.workers import Lane
 from engine.runs import RunSummary, differing_settings, format_duration, is_percentage, metric_text
@@ -101,6 +102,9 @@ class RunsPage(QWidget):
         self._job = None
         self._again = False
         self._keeping: RunSummary | None = None  # the run whose model is being kept (engine.training.keep)
+        self.keeper = ModelKeeper(library, lane, self)
+        self.keeper.kept.connect(self._on_kept)
+        self.keeper.failed.connect(self._on_keep_failed)
         self._build()
         self._live = QTimer(self)
         self._live.setInterval(LIVE_REFRESH_MS)
@@ -500,7 +504,7 @@ class RunsPage(QWidget):
             f"Continue {run.name} from its checkpoint on the Train tab" if run and run.resumable else "Select a stopped run to continue it"
         )
         name = self._library_name(run) if run else None
-        keepable = bool(run and not name and run.resumable and run.status != "running")
+        keepable = bool(run and not name and run.resumable and run.status != "running" and not self.keeper.busy)
         self.use_button.setEnabled(name is not None or keepable)
         if name:
             self.use_button.setToolTip(f"Colour photos with “{name}”")
@@ -524,46 +528,29 @@ class RunsPage(QWidget):
 
     def _use_model(self) -> None:
         run = self.selected_run()
-        name = self._library_name(run) or self._kept_name(run) if run else None
+        name = self._library_name(run) or self.keeper.kept_name(run.path, run.steps) if run else None
         if name:
             self.use_model_requested.emit(name)
-        elif run and run.resumable:
-            self.keep_model(run)
+        elif run and run.resumable and not self.keeper.busy:
+            self.use_button.setEnabled(False)
+            self._keeping = run
+            self.status_message.emit(f"Keeping {run.name}'s model as it stands at step {run.steps:,}…")
+            self.keeper.keep(run.path)
 
-    def _kept_name(self, run: RunSummary) -> str | None:
-        """A model kept from this run at its present step, when the library holds one (kept twice is kept once)."""
-        for entry in self.library.entries():
-            training = entry.info.training if entry.info else {}
-            if training.get("run_dir") == run.path and training.get("steps") == run.steps and training.get("planned_steps"):
-                return entry.name
-        return None
-
-    def keep_model(self, run: RunSummary) -> None:
-        """Add a stopped run's model, as it stands, to the library (on the lane); then colour photos with it."""
-        from engine.training.keep import keep_model
-
-        self.use_button.setEnabled(False)
-        self._keeping = run
-        self.status_message.emit(f"Keeping {run.name}'s model as it stands at step {run.steps:,}…")
-        self.lane.submit(
-            keep_model, run.path, None, self.library.user_dir, name="keep-model", on_finished=self._on_kept, on_error=self._on_keep_failed
-        )
-
-    def _on_kept(self, path) -> None:
-        run, path = self._keeping, Path(path)
-        self._keeping = None
-        self.library.refresh()
-        self.status_message.emit(
-            f"Kept “{path.stem}” in your library: {run.name}'s model at step {run.steps:,}; the run can still be resumed."
-        )
-        self.model_kept.emit(path.stem)
-        self.use_model_requested.emit(path.stem)
+    def _on_kept(self, name: str) -> None:
+        run, self._keeping = self._keeping, None
+        if run is None:  # (kept for the Train page, not for this one)
+            return
+        self.status_message.emit(f"Kept “{name}” in your library: {run.name}'s model at step {run.steps:,}; the run can still be resumed.")
+        self.model_kept.emit(name)
+        self.use_model_requested.emit(name)
         self._update_buttons()
 
     def _on_keep_failed(self, message: str) -> None:
-        self._keeping = None
-        self.status_message.emit(f"Could not keep the model: {message}")
-        self._update_buttons()
+        if self._keeping is not None:
+            self._keeping = None
+            self.status_message.emit(f"Could not keep the model: {message}")
+            self._update_buttons()
 
     def _open_folder(self) -> None:
         run = self.selected_run()

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from desktop import settings
 from desktop.form_fields import Field, FieldError, guard_wheel_in, label_for
 from desktop.library_model import Library
+from desktop.model_keeper import ModelKeeper
 from desktop.widgets.loss_plot import LossPlot
 from desktop.widgets.preview_strip import PreviewStrip
 from desktop.workers import Job, Lane
@@ -52,6 +53,7 @@ from engine.events import (
 from engine.library import user_models_dir
 
 # (TrainConfig field, label, choices or None, tooltip): the recipe settings the form shows.
+FINISHED_USE_TIP = "Switch to the Colourise tab with the new model"
 RECIPE_FIELDS = [
     ("epochs", "Epochs", None, "Passes over the training photos"),
     ("batch_size", "Batch size", None, "Photos per training step; lower it if memory runs out"),
@@ -142,6 +144,10 @@ class TrainPage(QWidget):
         self._checkpoint_step: int | None = None  # where a stopped run's checkpoint is
         self.run_picker = None
         self._photos: int | None = None  # usable photos in the training folder, once counted
+        self.keeper = ModelKeeper(library, scan_lane, self)
+        self.keeper.kept.connect(self._on_kept)
+        self.keeper.failed.connect(self._on_keep_failed)
+        self._keeping = False  # this page asked the keeper for the stopped run's model
         self._build()
         self.library.changed.connect(self._fill_start_from)
         self._fill_start_from()
@@ -255,7 +261,7 @@ class TrainPage(QWidget):
         self.metrics_label.setWordWrap(True)
         self.metrics_label.setToolTip("Validation metrics after the last validation (higher PSNR, SSIM and AuC are better)")
         self.use_button = QPushButton("Colour Photos With It")
-        self.use_button.setToolTip("Switch to the Colourise tab with the new model")
+        self.use_button.setToolTip(FINISHED_USE_TIP)
         self.use_button.hide()
         numbers = QGridLayout()
         for row, (title, widget) in enumerate(
@@ -292,7 +298,7 @@ class TrainPage(QWidget):
         self.start_button.clicked.connect(self.start)
         self.stop_button.clicked.connect(self.stop)
         self.resume_button.clicked.connect(self.resume)
-        self.use_button.clicked.connect(lambda: self._last_model and self.use_model_requested.emit(self._last_model))
+        self.use_button.clicked.connect(self._use_model)
         self._update_buttons()
 
     def _restore(self) -> None:
@@ -600,6 +606,30 @@ class TrainPage(QWidget):
 
         open_folder(runs_dir())
 
+    def _use_model(self) -> None:
+        """Colour photos with the model just trained; a stopped run's is first kept, as it stands, in the library."""
+        stopped = isinstance(self._last_event, TrainingCancelled) and self._last_event.checkpoint
+        name = self._last_model or (self.keeper.kept_name(self._last_event.run_dir, self._last_event.step) if stopped else None)
+        if name:
+            self.use_model_requested.emit(name)
+        elif stopped and not self.keeper.busy:
+            self.use_button.setEnabled(False)
+            self._keeping = True
+            self.keeper.keep(self._last_event.run_dir)
+
+    def _on_kept(self, name: str) -> None:
+        if self._keeping:
+            self._keeping = False
+            self.use_button.setEnabled(True)
+            self.status_message.emit(f"Kept “{name}” in your library: the model as it stood when training stopped.")
+            self.use_model_requested.emit(name)
+
+    def _on_keep_failed(self, message: str) -> None:
+        if self._keeping:
+            self._keeping = False
+            self.use_button.setEnabled(True)
+            self.status_message.emit(f"Could not keep the model: {message}")
+
     def _launch(self, fn, config, text: str) -> None:
         self._total_steps = 0
         self.use_button.hide()
@@ -696,17 +726,22 @@ class TrainPage(QWidget):
             self.progress.setRange(0, 1)
             self.progress.setValue(1)
             self._show_state(f"Finished: model “{self._last_model}” is in your library ({event.model_path}).")
+            self.use_button.setToolTip(FINISHED_USE_TIP)
             self.use_button.show()
             self.status_message.emit(f"Training finished: {self._last_model} added to the library.")
         elif isinstance(event, TrainingCancelled):
             self._run_dir = event.run_dir if event.checkpoint else self._run_dir
             self._checkpoint_step = event.step if event.checkpoint else None
-            where = (
-                f" Checkpoint kept at step {event.step:,}: Resume continues from there; the Runs tab can also keep "
-                "its model as it stands." if event.checkpoint else ""
-            )
+            where = f" Checkpoint kept at step {event.step:,}: Resume continues from there." if event.checkpoint else ""
             self._show_state(f"Stopped.{where}")
             self.status_message.emit("Training stopped.")
+            self._last_model = None
+            if event.checkpoint:  # its model can be used as it stands (desktop.model_keeper)
+                self.use_button.setToolTip(
+                    f"Keep the model as it stands at step {event.step:,} in your library (Resume can still finish the run) "
+                    "and colour photos with it"
+                )
+                self.use_button.show()
             self.progress.setRange(0, max(1, self._total_steps))
         elif isinstance(event, TrainingFailed):
             if self.plot.train.count == 0:

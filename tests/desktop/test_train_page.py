@@ -180,6 +180,11 @@ def test_stop_keeps_a_checkpoint_and_resume_finishes_the_run(page, qtbot):
     assert "Checkpoint kept" in page.state_label.text()
     assert page.resume_button.isEnabled()
     assert page.eta_label.text() == "–" and page.speed_label.text() == "–"  # nothing left to estimate
+    assert page.use_button.isVisibleTo(page) and "as it stands" in page.use_button.toolTip()
+    with qtbot.waitSignal(page.use_model_requested, timeout=20_000) as used:
+        page.use_button.click()  # the stopped run's model, kept in the library first
+    kept = used.args[0]
+    assert kept == f"tiny-step{event.step}" and page.library.find(kept) is not None
     drawn = list(page.plot.train.steps)
     with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
         assert page.resume()
