@@ -441,6 +441,7 @@ def main() -> int:
             window.show_tab("Colourise")
             record("hint drag", "worker (app)", lambda: measure_hint_drag(window, big, args.seconds, on_ui_thread=False))
             record("hint drag", "UI thread (baseline)", lambda: measure_hint_drag(window, big, args.seconds, on_ui_thread=True))
+    window.colourise_page.hints.forget(list(window.colourise_page.hints.edits))  # quitting would ask about them
     window.close()
     rows = [(scenario, where, median_of(results)) for (scenario, where), results in runs.items()]
 

@@ -84,6 +84,7 @@ class HintMode(QObject):
         super().__init__(parent or page)
         self.page = page
         self.edits: dict[int, HintEdits] = {}
+        self._written: dict[int, tuple] = {}  # the hints each photo had when they were last saved beside it
         self.lane = Lane("hints", parent=self)
         self.preview = HintPreview(self.lane, self)
         self.overlay = HintOverlay(page.view)
@@ -208,8 +209,13 @@ class HintMode(QObject):
         """Photos left the queue: their hints go with them."""
         for key in keys:
             self.edits.pop(key, None)
+            self._written.pop(key, None)
             self._predictions.pop(key, None)
             self._reload.pop(key, None)
+
+    def unsaved(self) -> list[int]:
+        """Photos whose hints are not saved as they are now (never, or changed since): what quitting would lose."""
+        return [key for key, edits in self.edits.items() if len(edits) and tuple(edits.as_tuples()) != self._written.get(key)]
 
     def edits_for(self, key: int) -> HintEdits:
         return self.edits.setdefault(key, HintEdits())
@@ -252,6 +258,7 @@ class HintMode(QObject):
         except (ColouriseError, OSError) as exc:
             self.page.status_message.emit(f"{target.name}: could not save the hints ({exc})")
             return None
+        self._written[key] = tuple(points)
         return target
 
     def look_for_saved_hints(self, keys: list[int]) -> None:

@@ -399,6 +399,9 @@ class MainWindow(QMainWindow):
         settings.settings().sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self._closing and not self._confirm_unsaved_hints():
+            event.ignore()
+            return
         training = self._train_page is not None and self._train_page.is_training()
         if training and not self._closing:
             from desktop.train_page import confirm_stop_for_close
@@ -419,6 +422,21 @@ class MainWindow(QMainWindow):
         self.stop_workers()
         event.accept()
         self.closed.emit()
+
+    def _confirm_unsaved_hints(self) -> bool:
+        """Whether to quit although photos have colour hints not saved as they are (the user's own work: asks)."""
+        count = len(self.colourise_page.hints.unsaved())
+        if not count:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Colourise",
+            f"{count} photo{'s have' if count != 1 else ' has'} colour hints that have not been saved; quitting loses "
+            f"them.\n\nSave or Save All writes each photo's hints beside it, to load again later. Quit anyway?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
 
     def _update_train_actions(self) -> None:
         """Start and Resume while no run trains; Stop while one does."""

@@ -9,6 +9,7 @@ import torch
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
 
 BLUE = (30, 80, 230)
 
@@ -251,3 +252,26 @@ def test_hint_keys_do_nothing_while_another_tab_is_shown(hint_model, window, qtb
 
     window.show_tab("Colourise")
     assert hints.toggle_action.isEnabled()
+
+
+def test_quitting_asks_only_while_hints_are_not_saved_as_they_are(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    asked = []
+    answer = [QMessageBox.StandardButton.Cancel]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or answer[0])
+    page.hints.set_active(True)
+    click_photo(page, 40, 60)
+    assert not window.close() and window.isVisible()  # Cancel: the hints stay, and so does the window
+    assert asked and asked[0].startswith("1 photo has colour hints that have not been saved")
+
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(tmp_path / "out")
+    asked.clear()
+    assert page.hints.unsaved() == []  # saved beside the photo as they are
+    click_photo(page, 150, 10)  # a change since the save
+    assert page.hints.unsaved() == [page.queue.current_key()]
+    answer[0] = QMessageBox.StandardButton.Discard
+    with qtbot.waitSignal(window.closed, timeout=20_000):
+        assert window.close()
+    assert len(asked) == 1
