@@ -27,6 +27,7 @@ from desktop.images import qimage_to_photo
 from desktop.library_model import Library
 from desktop.widgets.actions import make_action
 from desktop.widgets.colourise_bar import ColouriseBar, PausedRow, ProgressRow, ask_replace
+from desktop.widgets.confirm import confirm
 from desktop.widgets.photo_queue import PhotoQueue
 from desktop.widgets.split_view import SplitView
 from desktop.workers import Job, Lane
@@ -331,15 +332,12 @@ class ColourisePage(QWidget):
         unsaved = self.unsaved()
         if unsaved:
             count = len(unsaved)
-            answer = QMessageBox.question(
+            if not confirm(
                 self,
                 "Clear Queue",
                 f"Take all {len(keys)} photos off the queue?\n\n{count} coloured photo{'s have' if count != 1 else ' has'} "
                 "not been saved; the colours would be lost. The photo files themselves stay where they are.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            ):
                 return False
         self.cancel_quietly()
         self.remove_items(keys)

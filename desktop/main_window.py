@@ -15,6 +15,7 @@ from desktop.colourise_page import ColourisePage
 from desktop.drops import URI_LIST, describe_formats, local_paths
 from desktop.library_model import Library
 from desktop.recent import RecentMenu
+from desktop.widgets.confirm import confirm
 from desktop.workers import Lane
 from engine import __version__
 from engine.library import DEFAULT_MODEL, resources_dir
@@ -428,15 +429,14 @@ class MainWindow(QMainWindow):
         count = len(self.colourise_page.hints.unsaved())
         if not count:
             return True
-        answer = QMessageBox.question(
+        return confirm(
             self,
             "Colourise",
             f"{count} photo{'s have' if count != 1 else ' has'} colour hints that have not been saved; quitting loses "
             f"them.\n\nSave or Save All writes each photo's hints beside it, to load again later. Quit anyway?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+            yes=QMessageBox.StandardButton.Discard,
+            no=QMessageBox.StandardButton.Cancel,
         )
-        return answer == QMessageBox.StandardButton.Discard
 
     def _update_train_actions(self) -> None:
         """Start and Resume while no run trains; Stop while one does."""

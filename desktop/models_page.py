@@ -31,6 +31,7 @@ from desktop import settings
 from desktop.colour_jobs import COLOURISERS
 from desktop.images import photo_to_qimage
 from desktop.library_model import Library
+from desktop.widgets.confirm import confirm
 from desktop.workers import Lane
 from engine import library as model_library
 from engine.batch import PhotoSource
@@ -340,14 +341,7 @@ class ModelsPage(QWidget):
         entry = self.library.find(name or "")
         if entry is None or entry.bundled:
             return
-        answer = QMessageBox.question(
-            self,
-            "Delete Model",
-            f"Move the model “{name}” to the trash?\n\n{entry.path}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+        if confirm(self, "Delete Model", f"Move the model “{name}” to the trash?\n\n{entry.path}"):
             self.delete_model(name)
 
     def delete_model(self, name: str, confirm_permanent: bool = True) -> bool:
@@ -360,15 +354,12 @@ class ModelsPage(QWidget):
             where = "moved to the trash"
         except OSError as exc:
             if confirm_permanent:
-                answer = QMessageBox.question(
+                if not confirm(
                     self,
                     "Delete Model for Good",
                     f"There is no trash for this file ({exc.strerror or exc}).\n\n"
                     f"Delete “{name}” for good? It cannot be brought back.\n\n{entry.path}",
-                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                    QMessageBox.StandardButton.No,
-                )
-                if answer != QMessageBox.StandardButton.Yes:
+                ):
                     self.status_message.emit(f"Kept {name}: it could not go to the trash.")
                     return False
             try:

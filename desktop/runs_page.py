@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from desktop import settings
 from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
+from desktop.widgets.confirm import confirm
 from desktop.widgets.loss_plot import paint_plot_axes
 from desktop.workers import Lane
 from engine.runs import RunSummary, differing_settings, format_duration, is_percentage, metric_text
@@ -563,12 +564,8 @@ class RunsPage(QWidget):
         if run is None or run.status == "running":
             return False
         keeps = f"\n\nIts model “{self._library_name(run)}” stays in your library." if self._library_name(run) else ""
-        answer = QMessageBox.question(
-            self, "Delete Run",
-            f"Move the run folder “{run.name}” (config, metrics, previews, checkpoint) to the trash?{keeps}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        question = f"Move the run folder “{run.name}” (config, metrics, previews, checkpoint) to the trash?{keeps}"
+        if not confirm(self, "Delete Run", question, no=QMessageBox.StandardButton.Cancel):
             return False
         trashed = QFile.moveToTrash(run.path)
         ok = trashed[0] if isinstance(trashed, tuple) else bool(trashed)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -37,6 +36,7 @@ from desktop import settings
 from desktop.form_fields import Field, FieldError, guard_wheel_in, label_for
 from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
+from desktop.widgets.confirm import confirm
 from desktop.widgets.loss_plot import LossPlot
 from desktop.widgets.preview_strip import PreviewStrip
 from desktop.workers import Job, Lane
@@ -850,11 +850,6 @@ def _clear_form(form: QFormLayout) -> None:
 
 def confirm_stop_for_close(parent: QWidget) -> bool:
     """Ask whether to stop training so the window can close."""
-    answer = QMessageBox.question(
-        parent,
-        "Colourise",
-        "A model is training. Stop it and quit?\n\nThe last checkpoint is kept: Resume on the Train tab continues the run.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
+    return confirm(
+        parent, "Colourise", "A model is training. Stop it and quit?\n\nThe last checkpoint is kept: Resume on the Train tab continues the run."
     )
-    return answer == QMessageBox.StandardButton.Yes
