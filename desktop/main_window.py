@@ -21,6 +21,8 @@ from engine import __version__
 from engine.library import DEFAULT_MODEL, resources_dir
 
 TABS = ("Colourise", "Train", "Runs", "Models")
+# Dropped or given at launch, these are models to import, not photos (pickle formats are refused, with the reason).
+MODEL_SUFFIXES = (".safetensors", ".pt", ".pth", ".ckpt")
 CLOSE_WAIT_MS = 5000  # at exit, how long to wait for the photo lane to finish its current step
 SHUTDOWN_WAIT_S = 120  # after the window closed: the longest a stuck job may hold up the exit
 
@@ -325,10 +327,25 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def open_photos(self, paths) -> None:
-        """Photos given at launch (or by another program): the Colourise page shows them, whatever tab was last open."""
+        """Photos given at launch (or by another program): the Colourise page shows them, whatever tab was last open.
+
+        Model files among them (``MODEL_SUFFIXES``) are imported into the library instead.
+        """
         self._tab_restored = True  # a restored tab must not take over after this
-        self.show_tab("Colourise")
-        self.colourise_page.add_paths(paths)
+        photos = self._import_models(paths)
+        if photos:
+            self.show_tab("Colourise")
+            self.colourise_page.add_paths(photos)
+
+    def _import_models(self, paths) -> list[Path]:
+        """Import the model files among ``paths`` (shown on the Models tab); returns the rest."""
+        paths = [Path(p) for p in paths]
+        models = [p for p in paths if p.suffix.lower() in MODEL_SUFFIXES]
+        if models:
+            self.show_tab("Models")
+            for path in models:  # (a pickle file is refused there, with the reason)
+                self.models_page.import_file(path)
+        return [p for p in paths if p.suffix.lower() not in MODEL_SUFFIXES]
 
     def about(self) -> None:
         import torch
@@ -369,8 +386,7 @@ class MainWindow(QMainWindow):
         files = local_paths(mime) or self._drag_paths
         self._drag_paths = []
         if files:
-            self.show_tab("Colourise")
-            self.colourise_page.add_paths(files)
+            self.open_photos(files)
         elif mime is not None and mime.hasImage() and not QImage(mime.imageData()).isNull():
             self.show_tab("Colourise")
             self.colourise_page.add_image(QImage(mime.imageData()), "dropped.png")

@@ -73,3 +73,21 @@ def test_a_drop_holding_nothing_usable_says_so(window, qtbot):
     message = window.statusBar().currentMessage()
     assert message.startswith("Nothing to add: the drop held no files or picture") and "text/html" in message
     assert window.colourise_page.items == {}
+
+
+def test_a_dropped_model_file_is_imported_and_photos_beside_it_are_queued(window, qtbot, tmp_path, grey_photo, save_lineage_model, library_dir, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[2]))
+    model = save_lineage_model(tmp_path / "downloads" / "grandpas-model.safetensors", seed=3)
+    pickle = tmp_path / "downloads" / "old.pth"
+    pickle.write_bytes(b"not opened")
+    photo = grey_photo(tmp_path / "p.png")
+    with qtbot.waitSignal(window.models_page.imported, timeout=20_000):
+        _drag(window, _mime(urls=[model, pickle, photo]), _mime(urls=[model, pickle, photo]))
+    assert (library_dir / "grandpas-model.safetensors").is_file()
+    assert window.library.find("grandpas-model") is not None
+    assert warned and "old.pth: not a .safetensors model file" in warned[0]
+    qtbot.waitUntil(lambda: len(window.colourise_page.queue.keys()) == 1)  # only the photo joined the queue
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Colourise"
