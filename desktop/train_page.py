@@ -54,6 +54,7 @@ from engine.library import user_models_dir
 
 # (TrainConfig field, label, choices or None, tooltip): the recipe settings the form shows.
 FINISHED_USE_TIP = "Switch to the Colourise tab with the new model"
+ESTIMATE_FIELDS = ("epochs", "batch_size", "image_size")  # spin boxes the time estimate follows
 RECIPE_FIELDS = [
     ("epochs", "Epochs", None, "Passes over the training photos"),
     ("batch_size", "Batch size", None, "Photos per training step; lower it if memory runs out"),
@@ -148,10 +149,12 @@ class TrainPage(QWidget):
         self.keeper.kept.connect(self._on_kept)
         self.keeper.failed.connect(self._on_keep_failed)
         self._keeping = False  # this page asked the keeper for the stopped run's model
+        self._runs: list = []  # the runs so far (engine.runs.RunSummary): their speeds give the time estimate
         self._build()
         self.library.changed.connect(self._fill_start_from)
         self._fill_start_from()
         self._restore()
+        self._read_runs()
 
     # -- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -292,6 +295,7 @@ class TrainPage(QWidget):
         layout.addWidget(splitter)
 
         self.arch_box.currentIndexChanged.connect(self._on_arch_changed)
+        self.device_box.currentIndexChanged.connect(self._show_estimate)
         self.start_from.currentIndexChanged.connect(self._on_start_from_changed)
         self.data_picker.edit.editingFinished.connect(lambda: self.scan("data"))
         self.val_picker.edit.editingFinished.connect(lambda: self.scan("val"))
@@ -347,8 +351,6 @@ class TrainPage(QWidget):
         choices = {"optimizers": list(OPTIMIZERS), "schedules": list(SCHEDULES), "losses": list_losses()}
         _clear_form(self.recipe_form)
         self.fields = {}
-        from engine.models import get_architecture
-
         has_encoder = "load_pretrained_encoder" in get_architecture(arch).capabilities
         for name, label, choice_key, tip in RECIPE_FIELDS:
             if name == "pretrained" and not has_encoder:
@@ -356,6 +358,12 @@ class TrainPage(QWidget):
             field = Field(name, label, getattr(defaults, name), choices.get(choice_key) if choice_key else None, tip)
             self.fields[name] = field
             self.recipe_form.addRow(f"{label}:", field.widget)
+            if name == "epochs":  # how long those epochs would take, under them (``_show_estimate``)
+                self.estimate_label = QLabel()
+                self.estimate_label.setWordWrap(True)
+                self.recipe_form.addRow("", self.estimate_label)
+            if name in ESTIMATE_FIELDS:
+                field.widget.valueChanged.connect(self._show_estimate)
         _clear_form(self.arch_form)
         self.arch_fields = {}
         for name, value in defaults.arch_params.items():
@@ -377,6 +385,7 @@ class TrainPage(QWidget):
         if previous_arch and previous_arch != arch:
             self._say_arch_change(arch, changed, kept, renamed)
         self._on_start_from_changed()
+        self._show_estimate()
 
     def _follow_name(self, previous_arch: str | None, arch: str) -> str:
         """A model name derived from the old architecture's follows the new one; a name of the user's own stays."""
@@ -539,7 +548,51 @@ class TrainPage(QWidget):
         if kind == "data":
             self._photos = scan.usable or None
             self._fill_recipe_for_folder()
+        self._show_estimate()
         self.scan_finished.emit(kind, scan)
+
+    # -- how long a run would take ---------------------------------------------------------
+    def _read_runs(self) -> None:
+        from engine.runs import list_runs
+
+        self.scan_lane.submit(list_runs, runs_dir(), name="read-runs", on_finished=self._on_runs_read)
+
+    def _on_runs_read(self, runs) -> None:
+        self._runs = runs
+        self._show_estimate()
+
+    def estimate(self):
+        """``(seconds, run)``: how long the form's run would take at the speed ``run`` (an earlier run of the
+        same architecture, crop size and device on this computer) trained; None when no such run is known."""
+        from engine.runs import measured_speed
+
+        try:
+            epochs, batch, size, held = (self.field(n).value() for n in ("epochs", "batch_size", "image_size", "val_fraction"))
+        except (FieldError, KeyError):
+            return None
+        run = measured_speed(self._runs, self.arch_box.currentData(), size, self.device_box.currentData() or "auto")
+        if run is None or not self._photos or batch <= 0:
+            return None
+        photos = self._photos if self.val_picker.path() else round(self._photos * (1 - held))  # (about: split by name)
+        return epochs * max(1, photos // batch) * batch / run.images_per_second, run
+
+    def _show_estimate(self, *_args) -> None:
+        """Under Epochs: about how long the run would take on this computer, from an earlier run's speed."""
+        label = getattr(self, "estimate_label", None)
+        if label is None:
+            return
+        estimate = self.estimate()
+        if estimate is None:
+            label.setText("")
+            return
+        from engine.runs import format_duration
+
+        seconds, run = estimate
+        label.setText(f"About {format_duration(seconds)} on this computer (validation aside).")
+        label.setToolTip(
+            f"At {run.images_per_second:,.1f} images/s: the speed of {run.name}, the last {run.arch} run on "
+            f"{run.settings.get('image_size')} px crops here."
+        )
 
     # -- training -------------------------------------------------------------------------
     def is_training(self) -> bool:
@@ -717,6 +770,7 @@ class TrainPage(QWidget):
         self._checkpoint_step = None
         self.eta_label.setText("–")  # nothing is left to do, whichever way it ended
         self.speed_label.setText("–")
+        self._read_runs()  # (its speed estimates the next run's time)
         if isinstance(event, TrainingFinished):
             self.plot.flush()
             self._run_dir = None

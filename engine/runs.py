@@ -49,6 +49,7 @@ class RunSummary:
     model: str = ""  # the finished model file (the library's copy when it still exists)
     preview: str = ""  # the last preview picture
     settings: dict[str, Any] = field(default_factory=dict)  # the config, flattened ("augment.hflip")
+    images_per_second: float | None = None  # its training speed: the median of the logged steps' (the first left out)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -221,7 +222,25 @@ def read_run(run_dir: str | Path) -> RunSummary:
         model=model,
         preview=str(previews[-1]) if previews else "",
         settings=settings,
+        images_per_second=_median_speed(train_rows),
     )
+
+
+def _median_speed(train_rows: list[dict[str, Any]]) -> float | None:
+    # The first logged row times the warm-up (first batches, caches filling): not the run's pace, unless it is all there is.
+    rows = train_rows[1:] or train_rows
+    speeds = sorted(float(r["images_per_second"]) for r in rows if _finite(r.get("images_per_second")))
+    return speeds[len(speeds) // 2] if speeds else None
+
+
+def measured_speed(runs: list[RunSummary], arch: str, image_size: int, device: str = "auto") -> RunSummary | None:
+    """The newest of ``runs`` (newest first, as ``list_runs`` gives them) that trained ``arch`` on ``image_size`` px
+    crops with the same device setting and logged its speed: how fast a new such run would go on this machine."""
+    for run in runs:
+        same = run.arch == arch and run.settings.get("image_size") == image_size and run.settings.get("device", "auto") == device
+        if same and run.images_per_second:
+            return run
+    return None
 
 
 def _steps_done(rows: list[dict[str, Any]], status: dict[str, Any]) -> int:

@@ -150,3 +150,18 @@ def test_steps_count_the_checkpointed_step_even_when_its_loss_was_not_logged(thr
     logged = read_run(run_dir).steps
     (run_dir / "status.json").write_text(json.dumps({**status, "step": logged + 1}))
     assert read_run(run_dir).steps == logged + 1
+
+
+def test_measured_speed_is_the_newest_matching_runs_median_logged_speed(three_runs):
+    from engine.runs import measured_speed, read_rows
+
+    runs = list_runs(three_runs["parent"])
+    newest_with_speed = [r for r in runs if r.images_per_second][0]
+    assert newest_with_speed.model_name == "stopped"  # the failed run, newer still, logged no step
+    logged = [r["images_per_second"] for r in read_rows(newest_with_speed.path) if r.get("type") == "train"][1:]
+    assert newest_with_speed.images_per_second in logged  # a logged speed, the warm-up row left out
+    size, device = newest_with_speed.settings["image_size"], newest_with_speed.settings["device"]
+    assert device == "cpu" and measured_speed(runs, "alpha", size, device) is newest_with_speed
+    assert measured_speed(runs, "alpha", size * 2, device) is None  # another crop size trains at another speed
+    assert measured_speed(runs, "alpha", size, "cuda") is None
+    assert measured_speed(runs, "model3", size, device) is None
