@@ -280,7 +280,7 @@ class RunsPage(QWidget):
     def _columns(self) -> list[tuple[str, str]]:
         hue = sorted({k for run in self.runs for k in run.hue_metrics})
         return [("name", "Run"), ("arch", "Architecture"), ("status", "Status"), ("steps", "Steps"), ("started", "Started"),
-                ("time", "Time"), ("val_loss", "Val loss"), *[(key, label) for key, label, _ in METRIC_COLUMNS],
+                ("time", "Time"), ("speed", "Images/s"), ("val_loss", "Val loss"), *[(key, label) for key, label, _ in METRIC_COLUMNS],
                 *[(key, key.replace("_", " ").capitalize()) for key in hue]]
 
     def _fill_table(self) -> None:
@@ -338,6 +338,10 @@ class RunsPage(QWidget):
             return _SortItem(run.started.replace("T", " ")[:16], run.started)
         if key == "time":
             return _SortItem(format_duration(run.seconds), run.seconds)
+        if key == "speed":
+            item = _SortItem("" if run.images_per_second is None else f"{run.images_per_second:,.1f}", run.images_per_second)
+            item.setToolTip("Training speed: the median of its logged steps (the Train page estimates new runs' time from it)")
+            return item
         if key == "val_loss":
             return _SortItem("" if run.val_loss is None else f"{run.val_loss:.4f}", run.val_loss)
         value = run.metrics.get(key)

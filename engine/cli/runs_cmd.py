@@ -58,13 +58,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"no training runs in {args.run_dir}")
         return EXIT_OK
     hue_keys = sorted({k for r in runs for k in r.hue_metrics})
-    header = ["run", "arch", "status", "steps", "started", "time", "PSNR", "AuC", "colourful", *[k.replace("_", " ") for k in hue_keys]]
+    header = ["run", "arch", "status", "steps", "started", "time", "img/s", "PSNR", "AuC", "colourful", *[k.replace("_", " ") for k in hue_keys]]
     rows = [header]
     for r in runs:
         steps = f"{r.steps}/{r.total_steps}" if r.total_steps and r.status != "finished" else str(r.steps)
         rows.append([
             r.name, r.arch, r.status + (" (resumable)" if r.resumable and r.status != "stopped" else ""), steps,
-            r.started.replace("T", " ")[:16], format_duration(r.seconds),
+            r.started.replace("T", " ")[:16], format_duration(r.seconds), "" if r.images_per_second is None else f"{r.images_per_second:,.1f}",
             *[metric_text(k, r.metrics.get(k), digits) for k, digits in (("psnr", 2), ("auc", 3), ("colourfulness", 1))],
             *[metric_text(k, r.metrics.get(k)) for k in hue_keys],
         ])

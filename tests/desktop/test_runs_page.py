@@ -63,6 +63,7 @@ def test_lists_finished_stopped_and_failed_runs(page):
     winner, halfway, broken = row_of(page, "winner"), row_of(page, "halfway"), row_of(page, "broken")
     assert (cell(page, winner, "Status"), cell(page, winner, "Steps"), cell(page, winner, "Architecture")) == ("finished", "4", "alpha")
     assert float(cell(page, winner, "PSNR")) > 0 and cell(page, winner, "AuC") and cell(page, winner, "Colourful")
+    assert float(cell(page, winner, "Images/s").replace(",", "")) > 0 and cell(page, broken, "Images/s") == ""
     hue = cell(page, winner, "Hue accuracy")  # a percentage, as the Train page and `colourise evaluate` say it
     assert hue.endswith(" %") and 0 <= float(hue[:-2]) <= 100
     assert (cell(page, halfway, "Status"), cell(page, halfway, "Steps")) == ("stopped", "2 of 6")

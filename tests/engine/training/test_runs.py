@@ -116,7 +116,7 @@ def test_runs_table(three_runs, capsys):
     assert main(["runs", "--run-dir", str(three_runs["parent"])]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[0].split()[:4] == ["run", "arch", "status", "steps"]
+    assert lines[0].split()[:8] == ["run", "arch", "status", "steps", "started", "time", "img/s", "PSNR"]
     assert any(line.startswith("finished-") and " finished " in line for line in lines)
     assert any(line.startswith("stopped-") and " stopped " in line and " 2/6 " in line for line in lines)
     assert "failed: no usable colour photos" in out and "settings that differ:" in out
