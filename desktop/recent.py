@@ -10,6 +10,7 @@ back or the menu is cleared: the drive may be plugged in again.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -47,8 +48,8 @@ def forget_all() -> None:
     settings.write(RECENT_KEY, [])
 
 
-def entry_text(number: int, path: Path) -> str:
-    """``&1 grandma.tif  ~/Scans/1920s``: a mnemonic, the name, then where it is (home shortened to ~)."""
+def entry_text(number: int, path: Path, is_folder: bool = False) -> str:
+    """``&1 grandma.tif  ~/Scans/1920s``: a mnemonic, the name (a folder's ends in /), then where it is (home as ~)."""
     folder = str(path.parent)
     home = str(Path.home())
     if folder == home or folder.startswith(home + os.sep):
@@ -57,21 +58,15 @@ def entry_text(number: int, path: Path) -> str:
         half = (SHOWN_FOLDER_CHARS - 1) // 2
         folder = folder[:half] + "…" + folder[-half:]
     mnemonic = f"&{number} " if number < 10 else ""
-    return f"{mnemonic}{path.name.replace('&', '&&')}{os.sep if _is_dir(path) else ''}  {folder.replace('&', '&&')}"
+    return f"{mnemonic}{path.name.replace('&', '&&')}{os.sep if is_folder else ''}  {folder.replace('&', '&&')}"
 
 
-def _is_dir(path: Path) -> bool:
+def _kind(path: Path) -> str | None:
+    """"folder", "file", or None when it is not there (one look at the disk: a menu should open at once)."""
     try:
-        return path.is_dir()
+        return "folder" if stat.S_ISDIR(path.stat().st_mode) else "file"
     except OSError:
-        return False
-
-
-def _exists(path: Path) -> bool:
-    try:
-        return path.exists()
-    except OSError:
-        return False
+        return None
 
 
 class RecentMenu(QMenu):
@@ -90,10 +85,10 @@ class RecentMenu(QMenu):
         if not paths:
             self.addAction("No Recent Photos").setEnabled(False)
         for number, path in enumerate(paths, start=1):
-            act = self.addAction(entry_text(number, path))
-            there = _exists(path)
-            act.setEnabled(there)
-            act.setToolTip(str(path) if there else f"{path} is not there any more")
+            kind = _kind(path)
+            act = self.addAction(entry_text(number, path, kind == "folder"))
+            act.setEnabled(kind is not None)
+            act.setToolTip(str(path) if kind else f"{path} is not there any more")
             act.setStatusTip(act.toolTip())
             act.triggered.connect(lambda _=False, p=path: self._open_paths([p]))
         self.addSeparator()

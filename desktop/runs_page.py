@@ -102,7 +102,7 @@ class RunsPage(QWidget):
         self.ticked: list[str] = []  # run paths, in the order they were ticked (their colours)
         self._job = None
         self._again = False
-        self._keeping: RunSummary | None = None  # the run whose model is being kept (engine.training.keep)
+        self._keeping: RunSummary | None = None  # the run whose model this page's keeper is keeping
         self.keeper = ModelKeeper(library, lane, self)
         self.keeper.kept.connect(self._on_kept)
         self.keeper.failed.connect(self._on_keep_failed)
@@ -544,18 +544,15 @@ class RunsPage(QWidget):
 
     def _on_kept(self, name: str) -> None:
         run, self._keeping = self._keeping, None
-        if run is None:  # (kept for the Train page, not for this one)
-            return
         self.status_message.emit(f"Kept “{name}” in your library: {run.name}'s model at step {run.steps:,}; the run can still be resumed.")
         self.model_kept.emit(name)
         self.use_model_requested.emit(name)
         self._update_buttons()
 
     def _on_keep_failed(self, message: str) -> None:
-        if self._keeping is not None:
-            self._keeping = None
-            self.status_message.emit(f"Could not keep the model: {message}")
-            self._update_buttons()
+        self._keeping = None
+        self.status_message.emit(f"Could not keep the model: {message}")
+        self._update_buttons()
 
     def _open_folder(self) -> None:
         run = self.selected_run()

@@ -148,7 +148,6 @@ class TrainPage(QWidget):
         self.keeper = ModelKeeper(library, scan_lane, self)
         self.keeper.kept.connect(self._on_kept)
         self.keeper.failed.connect(self._on_keep_failed)
-        self._keeping = False  # this page asked the keeper for the stopped run's model
         self._runs: list = []  # the runs so far (engine.runs.RunSummary): their speeds give the time estimate
         self._build()
         self.library.changed.connect(self._fill_start_from)
@@ -667,21 +666,16 @@ class TrainPage(QWidget):
             self.use_model_requested.emit(name)
         elif stopped and not self.keeper.busy:
             self.use_button.setEnabled(False)
-            self._keeping = True
             self.keeper.keep(self._last_event.run_dir)
 
     def _on_kept(self, name: str) -> None:
-        if self._keeping:
-            self._keeping = False
-            self.use_button.setEnabled(True)
-            self.status_message.emit(f"Kept “{name}” in your library: the model as it stood when training stopped.")
-            self.use_model_requested.emit(name)
+        self.use_button.setEnabled(True)
+        self.status_message.emit(f"Kept “{name}” in your library: the model as it stood when training stopped.")
+        self.use_model_requested.emit(name)
 
     def _on_keep_failed(self, message: str) -> None:
-        if self._keeping:
-            self._keeping = False
-            self.use_button.setEnabled(True)
-            self.status_message.emit(f"Could not keep the model: {message}")
+        self.use_button.setEnabled(True)
+        self.status_message.emit(f"Could not keep the model: {message}")
 
     def _launch(self, fn, config, text: str) -> None:
         self._total_steps = 0

@@ -50,24 +50,16 @@ def keep_model(run_dir: str | Path, name: str | None = None, library_dir: str | 
     except (ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise KeepError(f"{run_dir.name}: cannot read its model ({str(exc).splitlines()[0][:200]})") from None
     step, extra = int(blob["step"]), dict(blob.get("extra") or {})
-    photos = extra.get("photos") or _photo_counts(run_dir)
-    world = int(extra.get("world") or 1)
-    # (checkpoints of before this file carry neither; the data order gives the same count)
-    per_epoch = int(extra.get("steps_per_epoch") or steps_per_epoch(photos["train_photos"], config.batch_size * world))
-    total = int(extra.get("total_steps") or (config.steps if config.steps > 0 else config.epochs * per_epoch))
+    facts = extra.get("facts") or _facts_of_older_run(run_dir, config)
+    total = int(extra.get("total_steps") or (config.steps if config.steps > 0 else config.epochs * facts["steps_per_epoch"]))
     metadata = training_metadata(
         config,
         step,
-        photos=photos,
-        steps_per_epoch=per_epoch,
-        image_size=int(extra.get("image_size") or config.image_size),
-        world=world,
         metrics=dict(extra.get("last_val") or {}),
         val_loss=float(extra.get("last_val_loss", float("nan"))),
-        init_from=str(extra.get("init_from") or config.init_from),
-        device=str(extra.get("device") or ""),
         seconds=float(extra.get("elapsed") or 0.0),
         run_dir=str(run_dir),
+        **facts,
     )
     metadata["planned_steps"] = total  # (its "steps" are those it made: it stopped early)
     name = safe_name(name or f"{config.model_name}-step{step}")
@@ -76,11 +68,19 @@ def keep_model(run_dir: str | Path, name: str | None = None, library_dir: str | 
         return add_model(made, name, library_dir or config.library_dir or None)
 
 
-def _photo_counts(run_dir: Path) -> dict[str, int]:
-    """From the run's dataset.json (checkpoints written before they carried the counts)."""
+def _facts_of_older_run(run_dir: Path, config: TrainConfig) -> dict:
+    """A checkpoint written before checkpoints carried the run's facts: read from its dataset.json and config."""
     try:
         data = json.loads((run_dir / "dataset.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         data = {}
     count = lambda v: len(v) if isinstance(v, list) else int(v or 0)  # noqa: E731  (lists of names, or counts)
-    return {k: count(data.get(k)) for k in ("train_photos", "val_photos", "skipped_grey", "skipped_broken")}
+    photos = {k: count(data.get(k)) for k in ("train_photos", "val_photos", "skipped_grey", "skipped_broken")}
+    return {
+        "photos": photos,
+        "steps_per_epoch": steps_per_epoch(photos["train_photos"], config.batch_size),  # as the data order counts them
+        "image_size": config.image_size,
+        "world": 1,
+        "device": "",
+        "init_from": config.init_from,
+    }

@@ -597,13 +597,8 @@ class _Run:
                 "last_val_loss": self.last_val_loss,
                 "finished_model": finished_model,
                 # What a model kept from this checkpoint says of its training (engine.training.keep):
-                "photos": self._photo_counts(),
-                "steps_per_epoch": self.steps_per_epoch,
+                "facts": self._run_facts(),
                 "total_steps": self.total_steps,
-                "image_size": self.size,
-                "world": self.info.world,
-                "device": _device_label(self.device, self.info.world),
-                "init_from": str(self.init_info.path) if self.init_info else "",
             },
         }
         path = save_checkpoint(self.files.checkpoint, payload)
@@ -635,26 +630,22 @@ class _Run:
 
     def _training_metadata(self, step: int) -> dict[str, Any]:
         return training_metadata(
-            self.config,
-            step,
-            photos=self._photo_counts(),
-            steps_per_epoch=self.steps_per_epoch,
-            image_size=self.size,
-            world=self.info.world,
-            metrics=self.last_val,
-            val_loss=self.last_val_loss,
-            init_from=str(self.init_info.path) if self.init_info else "",
-            device=_device_label(self.device, self.info.world),
-            seconds=self._elapsed(),
-            run_dir=str(self.run_dir),
+            self.config, step, metrics=self.last_val, val_loss=self.last_val_loss, seconds=self._elapsed(),
+            run_dir=str(self.run_dir), **self._run_facts(),
         )
 
-    def _photo_counts(self) -> dict[str, int]:
+    def _run_facts(self) -> dict[str, Any]:
+        """What the run is, beside its config: ``training_metadata``'s photos, steps_per_epoch, image_size, world,
+        device and init_from."""
+        photos = {"train_photos": len(self.dataset), "val_photos": len(self.val_batch),
+                  "skipped_grey": len(self.skipped_grey), "skipped_broken": len(self.skipped_broken)}  # fmt: skip
         return {
-            "train_photos": len(self.dataset),
-            "val_photos": len(self.val_batch),
-            "skipped_grey": len(self.skipped_grey),
-            "skipped_broken": len(self.skipped_broken),
+            "photos": photos,
+            "steps_per_epoch": self.steps_per_epoch,
+            "image_size": self.size,
+            "world": self.info.world,
+            "device": _device_label(self.device, self.info.world),
+            "init_from": str(self.init_info.path) if self.init_info else "",
         }
 
     def _write_hash(self) -> None:

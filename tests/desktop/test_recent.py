@@ -25,7 +25,7 @@ def test_an_entry_reads_name_then_folder_with_home_shortened(tmp_path, monkeypat
     monkeypatch.setattr(Path, "home", classmethod(lambda cls: tmp_path))
     (tmp_path / "Scans & Prints").mkdir()
     assert entry_text(1, tmp_path / "Scans & Prints" / "grandma.tif") == "&1 grandma.tif  ~/Scans && Prints"
-    assert entry_text(2, tmp_path / "Scans & Prints") == "&2 Scans && Prints/  ~"
+    assert entry_text(2, tmp_path / "Scans & Prints", is_folder=True) == "&2 Scans && Prints/  ~"
     long = Path("/archive") / ("x" * 80) / "photo.jpg"
     text = entry_text(10, long)
     assert text.startswith("photo.jpg  /archive") and "…" in text and len(text) < 70  # no mnemonic past 9
@@ -43,7 +43,7 @@ def test_photos_opened_are_remembered_and_reopen_from_the_menu(window, qtbot, tm
     qtbot.waitUntil(lambda: len(page.queue.keys()) == 2)
     assert recent_paths() == [folder, first]
     entries = _entries(window.recent_menu)
-    assert [a.text() for a in entries] == [entry_text(1, folder), entry_text(2, first)]
+    assert [a.text() for a in entries] == [entry_text(1, folder, is_folder=True), entry_text(2, first)]
     assert entries[0].text().startswith("&1 scans/")
 
     page.remove_items(page.queue.keys())
