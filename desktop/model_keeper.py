@@ -1,8 +1,8 @@
 """Keeping a stopped run's model, as it stands, in the library: for the Train page and the Runs page alike.
 
 The work (``engine.training.keep``) runs on a worker lane; the result comes back as
-``kept`` or ``failed``. A run kept at a step once is not kept twice: ``kept_name``
-finds the model it gave.
+``kept`` or ``failed``. A run's checkpoint is kept once: ``kept_name`` finds the model
+it gave (until a resumed run writes a newer checkpoint).
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ class ModelKeeper(QObject):
         self.lane = lane
         self.busy = False
 
-    def kept_name(self, run_dir: str | Path, step: int) -> str | None:
-        """The library model kept from ``run_dir`` at ``step``, if the library holds one."""
+    def kept_name(self, run_dir: str | Path) -> str | None:
+        """The library model kept from ``run_dir``'s checkpoint as it is now, if the library holds one."""
+        from engine.training.keep import kept_from
+
         for entry in self.library.entries():
-            training = entry.info.training if entry.info else {}
-            if training.get("run_dir") == str(run_dir) and training.get("steps") == step and training.get("planned_steps"):
+            if entry.info and kept_from(entry.info.training, run_dir):
                 return entry.name
         return None
 

@@ -515,7 +515,7 @@ class RunsPage(QWidget):
             self.use_button.setToolTip(f"Colour photos with “{name}”")
         elif keepable:
             self.use_button.setToolTip(
-                f"Keep {run.name}'s model as it stands at step {run.steps:,} in your library (the run can still be "
+                f"Keep {run.name}'s model as it stands at its last checkpoint in your library (the run can still be "
                 "resumed) and colour photos with it"
             )
         else:
@@ -533,18 +533,18 @@ class RunsPage(QWidget):
 
     def _use_model(self) -> None:
         run = self.selected_run()
-        name = self._library_name(run) or self.keeper.kept_name(run.path, run.steps) if run else None
+        name = self._library_name(run) or self.keeper.kept_name(run.path) if run else None
         if name:
             self.use_model_requested.emit(name)
         elif run and run.resumable and not self.keeper.busy:
             self.use_button.setEnabled(False)
             self._keeping = run
-            self.status_message.emit(f"Keeping {run.name}'s model as it stands at step {run.steps:,}…")
+            self.status_message.emit(f"Keeping {run.name}'s model as it stands at its last checkpoint…")
             self.keeper.keep(run.path)
 
     def _on_kept(self, name: str) -> None:
         run, self._keeping = self._keeping, None
-        self.status_message.emit(f"Kept “{name}” in your library: {run.name}'s model at step {run.steps:,}; the run can still be resumed.")
+        self.status_message.emit(f"Kept “{name}” in your library: {run.name}'s model at its last checkpoint; the run can still be resumed.")
         self.model_kept.emit(name)
         self.use_model_requested.emit(name)
         self._update_buttons()

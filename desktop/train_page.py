@@ -661,7 +661,7 @@ class TrainPage(QWidget):
     def _use_model(self) -> None:
         """Colour photos with the model just trained; a stopped run's is first kept, as it stands, in the library."""
         stopped = isinstance(self._last_event, TrainingCancelled) and self._last_event.checkpoint
-        name = self._last_model or (self.keeper.kept_name(self._last_event.run_dir, self._last_event.step) if stopped else None)
+        name = self._last_model or (self.keeper.kept_name(self._last_event.run_dir) if stopped else None)
         if name:
             self.use_model_requested.emit(name)
         elif stopped and not self.keeper.busy:

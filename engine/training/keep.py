@@ -62,10 +62,25 @@ def keep_model(run_dir: str | Path, name: str | None = None, library_dir: str | 
         **facts,
     )
     metadata["planned_steps"] = total  # (its "steps" are those it made: it stopped early)
+    metadata["checkpoint_version"] = checkpoint_version(run_dir)  # kept from this very checkpoint (``kept_from``)
     name = safe_name(name or f"{config.model_name}-step{step}")
     with tempfile.TemporaryDirectory(prefix="colourise-keep-") as scratch:
         made = save_model(Path(scratch) / f"{name}.safetensors", model, metadata)
         return add_model(made, name, library_dir or config.library_dir or None)
+
+
+def checkpoint_version(run_dir: str | Path) -> str:
+    """Names the run's checkpoint as it is now (its modification time): a resumed run writes a new one."""
+    try:
+        return str((Path(run_dir) / CHECKPOINT_NAME).stat().st_mtime_ns)
+    except OSError:
+        return ""
+
+
+def kept_from(training: dict, run_dir: str | Path) -> bool:
+    """Whether a model's ``training`` metadata says it was kept from ``run_dir``'s checkpoint as it is now."""
+    version = checkpoint_version(run_dir)
+    return bool(version) and training.get("run_dir") == str(run_dir) and training.get("checkpoint_version") == version
 
 
 def _facts_of_older_run(run_dir: Path, config: TrainConfig) -> dict:

@@ -73,7 +73,7 @@ def test_lists_finished_stopped_and_failed_runs(page):
 
     page.select_run(page.table.item(halfway, 0).data(Qt.ItemDataRole.UserRole + 1))
     assert page.resume_button.isEnabled() and page.use_button.isEnabled()  # (its model is kept as it stands first)
-    assert page.use_button.toolTip().startswith("Keep halfway-") and "at step 2 " in page.use_button.toolTip()
+    assert page.use_button.toolTip().startswith("Keep halfway-") and "at its last checkpoint" in page.use_button.toolTip()
     page.select_run(page.table.item(winner, 0).data(Qt.ItemDataRole.UserRole + 1))
     assert page.use_button.isEnabled() and not page.resume_button.isEnabled()
     page.select_run(page.table.item(broken, 0).data(Qt.ItemDataRole.UserRole + 1))

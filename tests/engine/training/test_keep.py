@@ -12,7 +12,7 @@ from engine.modelfile import load_model, read_info
 from engine.runs import read_run
 from engine.training import resume_config, train
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
-from engine.training.keep import KeepError, keep_model
+from engine.training.keep import KeepError, keep_model, kept_from
 
 
 @pytest.fixture
@@ -38,10 +38,12 @@ def test_the_kept_model_has_the_checkpoints_weights_and_says_where_its_run_stopp
 
 def test_the_run_can_still_be_resumed_and_finished_after_keeping(stopped_run, library):
     before = {p.name: p.read_bytes() for p in stopped_run.iterdir() if p.is_file() and p.name != "run.lock"}
-    keep_model(stopped_run, name="good-enough")
+    kept = keep_model(stopped_run, name="good-enough")
     assert {p.name: p.read_bytes() for p in stopped_run.iterdir() if p.is_file() and p.name != "run.lock"} == before
     assert read_run(stopped_run).resumable
+    assert kept_from(read_info(kept).training, stopped_run)  # (so the window keeps this checkpoint once)
     finished = train(resume_config(stopped_run))
+    assert not kept_from(read_info(kept).training, stopped_run)  # the run has moved on
     assert finished.steps == 8 and finished.model_path.stem == "portraits"
     assert sorted(p.stem for p in library.glob("*.safetensors")) == ["good-enough", "portraits"]
 
