@@ -12,8 +12,9 @@
    on generated photos (in-process data loading when frozen) into the user library;
    ``images`` colours a photo with that model; ``images --hints`` colours a grey
    photo with the bundled default and a hint file, and the pixel under the (blue)
-   hint must come out blue. Each must exit 0, write what it says, and show no
-   traceback (their stderr is the progress channel).
+   hint must come out blue; ``runs --keep`` puts the trained run's model, as it
+   stands at its last checkpoint, into the library. Each must exit 0, write what it
+   says, and show no traceback (their stderr is the progress channel).
 
 Everything runs in a fresh temporary folder with its own user library, so the
 user's models and settings are never touched. Prints a one-line verdict; exit 0/1.
@@ -158,7 +159,20 @@ def check_app(app_dir: Path, scratch: Path) -> list[Run]:
         images.problems.append(f"cli images: no coloured {photos[0].name}")
     runs.append(images)
     runs.append(check_hints(cli_exe, env, scratch))
+    runs.append(check_keep(cli_exe, env, scratch))
     return runs
+
+
+def check_keep(cli_exe: Path, env: dict[str, str], scratch: Path) -> Run:
+    """``colourise-cli runs --keep``: the model of the run just trained, as it stands, into the library."""
+    run_dirs = sorted((scratch / "runs").glob(f"{SMOKE_MODEL}-*"))
+    if not run_dirs:
+        return Run("cli runs --keep", problems=[f"cli runs --keep: no run folder {SMOKE_MODEL}-* in {scratch / 'runs'}"])
+    kept = run("cli runs --keep", [str(cli_exe), "runs", "--keep", str(run_dirs[-1]), "--name", "smoke-kept"], env, scratch,
+               strict_stderr=False)
+    if not kept.problems and not (scratch / "models" / "smoke-kept.safetensors").is_file():
+        kept.problems.append("cli runs --keep: no smoke-kept model in the library")
+    return kept
 
 
 def check_hints(cli_exe: Path, env: dict[str, str], scratch: Path) -> Run:

@@ -282,7 +282,9 @@ def test_smoke_fails_clearly_when_the_app_is_not_built(tmp_path, capsys):
 FAKE_CLI = """\
 case "$1" in
   models) echo "Bundled: $(cd "$(dirname "$0")" && pwd -P)/_internal/resources/models" ;;
-  train) echo "step 1/2: loss 1.9" >&2; mkdir -p "$COLOURISE_MODEL_DIR" && : > "$COLOURISE_MODEL_DIR/frozen-smoke.safetensors" ;;
+  train) echo "step 1/2: loss 1.9" >&2; mkdir -p "$COLOURISE_MODEL_DIR" "${15}/frozen-smoke-20261201-120000"
+         : > "$COLOURISE_MODEL_DIR/frozen-smoke.safetensors" ;;
+  runs) [ -d "$3" ] && : > "$COLOURISE_MODEL_DIR/$5.safetensors" && echo "kept $5 in the model library" ;;
   images) if [ "$3" = "--hints" ]; then mkdir -p "$6" && cp "$(dirname "$0")/followed-hint.png" "$6/$(basename "$2")" && echo "1 coloured"
           else mkdir -p "$6" && cp "$2" "$6/" && echo "1 coloured"; fi ;;
 esac
@@ -330,6 +332,7 @@ def test_smoke_passes_a_clean_run_and_tolerates_allow_listed_stderr(tmp_path, ca
         ("", 0, FAKE_CLI.replace('cp "$2" "$6/" &&', ""), "cli images: no coloured photo0.png"),
         ("", 0, FAKE_CLI.replace("images)", 'images) echo "Traceback (most recent call last):" >&2;'), "cli images: a traceback"),
         ("", 0, FAKE_CLI.replace('"$(dirname "$0")/followed-hint.png"', '"$2"'), "cli images --hints: the hinted pixel is"),
+        ("", 0, FAKE_CLI.replace(': > "$COLOURISE_MODEL_DIR/$5', ': > "$HOME/$5'), "cli runs --keep: no smoke-kept model"),
     ],
 )
 def test_smoke_fails_on_each_kind_of_broken_app(tmp_path, capsys, window_stderr, window_exit, cli, reason):
