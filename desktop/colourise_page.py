@@ -52,6 +52,13 @@ def _openable(path: Path) -> bool:
         return False
 
 
+def _look_for_photos(paths: list[Path], remember: bool) -> tuple[list[FoundPhoto], list[Path]]:
+    """On a worker: the photos ``paths`` name, and those of ``paths`` worth remembering under Open Recent
+    (the disk is looked at here, not on the UI thread: a slow network drive must not freeze the window)."""
+    openable = [p for p in paths[: recent.RECENT_LIMIT] if _openable(p)] if remember else []
+    return find_photos(paths), openable
+
+
 class ColourisePage(QWidget):
     status_message = Signal(str)
     """A short note for the window's status bar."""
@@ -221,15 +228,15 @@ class ColourisePage(QWidget):
         paths = [Path(p) for p in paths]
         if not paths:
             return
-        if remember:
-            recent.remember(p for p in paths[: recent.RECENT_LIMIT] if _openable(p))
         self.status_message.emit("Looking for photos…")
         self.lane.submit(
-            find_photos, paths, priority=SHOW_PRIORITY + 1, name="expand",
+            _look_for_photos, paths, remember, priority=SHOW_PRIORITY + 1, name="expand",
             on_finished=self._on_paths_expanded, on_error=self.status_message.emit,
         )
 
-    def _on_paths_expanded(self, found: list[FoundPhoto]) -> None:
+    def _on_paths_expanded(self, result: tuple[list[FoundPhoto], list[Path]]) -> None:
+        found, openable = result
+        recent.remember(openable)
         files = [photo.path for photo in found]
         if not files:
             self.status_message.emit("No photos found there.")

@@ -31,10 +31,7 @@ class ModelKeeper(QObject):
         """The library model kept from ``run_dir``'s checkpoint as it is now, if the library holds one."""
         from engine.training.keep import kept_from
 
-        for entry in self.library.entries():
-            if entry.info and kept_from(entry.info.training, run_dir):
-                return entry.name
-        return None
+        return kept_from(((e.name, e.info.training) for e in self.library.entries() if e.info), run_dir)
 
     def keep(self, run_dir: str | Path) -> None:
         """Add the run's model at its last checkpoint to the library, on the lane; ``kept`` or ``failed`` follows."""

@@ -148,12 +148,14 @@ class TrainPage(QWidget):
         self.keeper = ModelKeeper(library, scan_lane, self)
         self.keeper.kept.connect(self._on_kept)
         self.keeper.failed.connect(self._on_keep_failed)
-        self._runs: list = []  # the runs so far (engine.runs.RunSummary): their speeds give the time estimate
+        # The runs so far (engine.runs.RunSummary), whose speeds give the time estimate; None: not read yet
+        # (read once a folder of photos is known, on the scan lane, not at start-up).
+        self._runs: list | None = None
+        self._reading_runs = False
         self._build()
         self.library.changed.connect(self._fill_start_from)
         self._fill_start_from()
         self._restore()
-        self._read_runs()
 
     # -- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -554,11 +556,16 @@ class TrainPage(QWidget):
     def _read_runs(self) -> None:
         from engine.runs import list_runs
 
-        self.scan_lane.submit(list_runs, runs_dir(), name="read-runs", on_finished=self._on_runs_read)
+        if not self._reading_runs:
+            self._reading_runs = True
+            self.scan_lane.submit(list_runs, runs_dir(), name="read-runs", on_finished=self._on_runs_read, on_end=self._on_runs_ended)
 
     def _on_runs_read(self, runs) -> None:
         self._runs = runs
         self._show_estimate()
+
+    def _on_runs_ended(self) -> None:
+        self._reading_runs = False
 
     def estimate(self):
         """``(seconds, run)``: how long the form's run would take at the speed ``run`` (an earlier run of the
@@ -569,7 +576,7 @@ class TrainPage(QWidget):
             epochs, batch, size, held = (self.field(n).value() for n in ("epochs", "batch_size", "image_size", "val_fraction"))
         except (FieldError, KeyError):
             return None
-        run = measured_speed(self._runs, self.arch_box.currentData(), size, self.device_box.currentData() or "auto")
+        run = measured_speed(self._runs or [], self.arch_box.currentData(), size, self.device_box.currentData() or "auto")
         if run is None or not self._photos or batch <= 0:
             return None
         photos = self._photos if self.val_picker.path() else round(self._photos * (1 - held))  # (about: split by name)
@@ -580,6 +587,8 @@ class TrainPage(QWidget):
         label = getattr(self, "estimate_label", None)
         if label is None:
             return
+        if self._runs is None and self._photos:
+            self._read_runs()  # (then here again)
         estimate = self.estimate()
         if estimate is None:
             label.setText("")
@@ -764,7 +773,8 @@ class TrainPage(QWidget):
         self._checkpoint_step = None
         self.eta_label.setText("–")  # nothing is left to do, whichever way it ended
         self.speed_label.setText("–")
-        self._read_runs()  # (its speed estimates the next run's time)
+        self._runs = None  # (its speed estimates the next run's time: read them again)
+        self._show_estimate()
         if isinstance(event, TrainingFinished):
             self.plot.flush()
             self._run_dir = None

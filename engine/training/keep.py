@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from engine.data import steps_per_epoch
@@ -77,10 +78,12 @@ def checkpoint_version(run_dir: str | Path) -> str:
         return ""
 
 
-def kept_from(training: dict, run_dir: str | Path) -> bool:
-    """Whether a model's ``training`` metadata says it was kept from ``run_dir``'s checkpoint as it is now."""
-    version = checkpoint_version(run_dir)
-    return bool(version) and training.get("run_dir") == str(run_dir) and training.get("checkpoint_version") == version
+def kept_from(trainings: Iterable[tuple[str, dict]], run_dir: str | Path) -> str | None:
+    """Of ``(name, training metadata)`` pairs, the name of the model kept from ``run_dir``'s checkpoint as it is now."""
+    version = checkpoint_version(run_dir)  # (once: one look at the disk however many models there are)
+    if not version:
+        return None
+    return next((name for name, t in trainings if t.get("run_dir") == str(run_dir) and t.get("checkpoint_version") == version), None)
 
 
 def _facts_of_older_run(run_dir: Path, config: TrainConfig) -> dict:

@@ -56,6 +56,7 @@ def test_sample_photos_and_missing_files_are_not_remembered(window, qtbot, tmp_p
     window.open_sample()
     qtbot.waitUntil(lambda: len(window.colourise_page.queue.keys()) == 4)
     window.colourise_page.add_paths([tmp_path / "not-there.jpg", tmp_path / "notes.txt"])
+    qtbot.waitUntil(lambda: len(window.colourise_page.queue.keys()) == 6)  # (each gets its failure row)
     assert recent_paths() == []
     entries = _entries(window.recent_menu)
     assert [a.text() for a in entries] == ["No Recent Photos"] and not entries[0].isEnabled()

@@ -41,9 +41,9 @@ def test_the_run_can_still_be_resumed_and_finished_after_keeping(stopped_run, li
     kept = keep_model(stopped_run, name="good-enough")
     assert {p.name: p.read_bytes() for p in stopped_run.iterdir() if p.is_file() and p.name != "run.lock"} == before
     assert read_run(stopped_run).resumable
-    assert kept_from(read_info(kept).training, stopped_run)  # (so the window keeps this checkpoint once)
+    assert kept_from([("good-enough", read_info(kept).training)], stopped_run) == "good-enough"  # (kept once)
     finished = train(resume_config(stopped_run))
-    assert not kept_from(read_info(kept).training, stopped_run)  # the run has moved on
+    assert kept_from([("good-enough", read_info(kept).training)], stopped_run) is None  # the run has moved on
     assert finished.steps == 8 and finished.model_path.stem == "portraits"
     assert sorted(p.stem for p in library.glob("*.safetensors")) == ["good-enough", "portraits"]
 
