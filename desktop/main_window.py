@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
             from desktop.runs_page import RunsPage
             from desktop.train_page import runs_dir
 
-            page = RunsPage(self.library, self.misc_lane, runs_dir())
+            page = RunsPage(self.library, self.misc_lane, runs_dir(), keep_lane=self.train_lane)
             page.status_message.connect(self.show_status)
             page.use_model_requested.connect(self.use_model)
             page.resume_requested.connect(self._resume_run)

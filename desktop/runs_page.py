@@ -91,7 +91,7 @@ class RunsPage(QWidget):
     refreshed = Signal()
     """The run folders were read again and the table shows them."""
 
-    def __init__(self, library: Library, lane: Lane, runs_parent: Path, parent: QWidget | None = None):
+    def __init__(self, library: Library, lane: Lane, runs_parent: Path, parent: QWidget | None = None, keep_lane: Lane | None = None):
         super().__init__(parent)
         self.library = library
         self.lane = lane
@@ -103,7 +103,7 @@ class RunsPage(QWidget):
         self._job = None
         self._again = False
         self._keeping: RunSummary | None = None  # the run whose model this page's keeper is keeping
-        self.keeper = ModelKeeper(library, lane, self)
+        self.keeper = ModelKeeper(library, keep_lane or lane, self)  # the window's training lane (see TrainPage)
         self.keeper.kept.connect(self._on_kept)
         self.keeper.failed.connect(self._on_keep_failed)
         self._build()
@@ -509,7 +509,8 @@ class RunsPage(QWidget):
             f"Continue {run.name} from its checkpoint on the Train tab" if run and run.resumable else "Select a stopped run to continue it"
         )
         name = self._library_name(run) if run else None
-        keepable = bool(run and not name and run.resumable and run.status != "running" and not self.keeper.busy)
+        training = any(r.status == "running" for r in self.runs)  # (the keep would wait for it on the training lane)
+        keepable = bool(run and not name and run.resumable and not training and not self.keeper.busy)
         self.use_button.setEnabled(name is not None or keepable)
         if name:
             self.use_button.setToolTip(f"Colour photos with “{name}”")
@@ -519,7 +520,10 @@ class RunsPage(QWidget):
                 "resumed) and colour photos with it"
             )
         else:
-            self.use_button.setToolTip("Select a finished run whose model is in your library, or a stopped one")
+            self.use_button.setToolTip(
+                "A stopped run's model can be kept once no run is training" if training and run and run.resumable
+                else "Select a finished run whose model is in your library, or a stopped one"
+            )
         self.open_button.setEnabled(run is not None)
         self.delete_button.setEnabled(bool(run and run.status != "running"))
         self.delete_button.setToolTip(

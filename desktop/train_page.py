@@ -145,7 +145,9 @@ class TrainPage(QWidget):
         self._checkpoint_step: int | None = None  # where a stopped run's checkpoint is
         self.run_picker = None
         self._photos: int | None = None  # usable photos in the training folder, once counted
-        self.keeper = ModelKeeper(library, scan_lane, self)
+        # On the training lane: torch work stays on the thread that trains, after the run has wholly ended
+        # (a keep on the scan lane right after Stop hung 2 test runs in about 12, in torch's model set-up).
+        self.keeper = ModelKeeper(library, train_lane, self)
         self.keeper.kept.connect(self._on_kept)
         self.keeper.failed.connect(self._on_keep_failed)
         # The runs so far (engine.runs.RunSummary), whose speeds give the time estimate; None: not read yet
