@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.photo_lane = Lane("photos", parent=self)
         self.train_lane = Lane("training", parent=self)
         self.misc_lane = Lane("misc", parent=self)
+        self._model_keeper = None  # keeps stopped runs' models for the Train and Runs pages (desktop.model_keeper)
         self._closing = False
         self._drag_paths: list[Path] = []  # what the current drag carried at drag-enter
         self._tab_restored = False  # photos opened at launch keep the Colourise tab in front
@@ -111,11 +112,20 @@ class MainWindow(QMainWindow):
 
     # -- pages built on first need --------------------------------------------------------
     @property
+    def model_keeper(self):
+        """The window's one keeper of stopped runs' models: two pages asking at once keep one model, one at a time."""
+        if self._model_keeper is None:
+            from desktop.model_keeper import ModelKeeper
+
+            self._model_keeper = ModelKeeper(self.library, self.train_lane, self)
+        return self._model_keeper
+
+    @property
     def train_page(self):
         if self._train_page is None:
             from desktop.train_page import TrainPage
 
-            page = TrainPage(self.library, self.train_lane, self.misc_lane)
+            page = TrainPage(self.library, self.train_lane, self.misc_lane, keeper=self.model_keeper)
             page.status_message.connect(self.show_status)
             page.use_model_requested.connect(self.use_model)
             page.training_started.connect(self._update_train_actions)
@@ -143,7 +153,7 @@ class MainWindow(QMainWindow):
             from desktop.runs_page import RunsPage
             from desktop.train_page import runs_dir
 
-            page = RunsPage(self.library, self.misc_lane, runs_dir(), keep_lane=self.train_lane)
+            page = RunsPage(self.library, self.misc_lane, runs_dir(), keeper=self.model_keeper)
             page.status_message.connect(self.show_status)
             page.use_model_requested.connect(self.use_model)
             page.resume_requested.connect(self._resume_run)

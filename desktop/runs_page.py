@@ -91,7 +91,9 @@ class RunsPage(QWidget):
     refreshed = Signal()
     """The run folders were read again and the table shows them."""
 
-    def __init__(self, library: Library, lane: Lane, runs_parent: Path, parent: QWidget | None = None, keep_lane: Lane | None = None):
+    def __init__(
+        self, library: Library, lane: Lane, runs_parent: Path, parent: QWidget | None = None, keeper: ModelKeeper | None = None
+    ):
         super().__init__(parent)
         self.library = library
         self.lane = lane
@@ -102,10 +104,11 @@ class RunsPage(QWidget):
         self.ticked: list[str] = []  # run paths, in the order they were ticked (their colours)
         self._job = None
         self._again = False
-        self._keeping: RunSummary | None = None  # the run whose model this page's keeper is keeping
-        self.keeper = ModelKeeper(library, keep_lane or lane, self)  # the window's training lane (see TrainPage)
+        self._keeping: RunSummary | None = None  # the run whose model this page asked the keeper for
+        self.keeper = keeper or ModelKeeper(library, lane, self)  # the window's one keeper, shared with the Train page
         self.keeper.kept.connect(self._on_kept)
         self.keeper.failed.connect(self._on_keep_failed)
+        self.keeper.busy_changed.connect(self._update_buttons)
         self._build()
         self._live = QTimer(self)
         self._live.setInterval(LIVE_REFRESH_MS)
@@ -540,23 +543,23 @@ class RunsPage(QWidget):
         name = self._library_name(run) or self.keeper.kept_name(run.path) if run else None
         if name:
             self.use_model_requested.emit(name)
-        elif run and run.resumable and not self.keeper.busy:
-            self.use_button.setEnabled(False)
+        elif run and run.resumable and self.keeper.keep(run.path):
             self._keeping = run
             self.status_message.emit(f"Keeping {run.name}'s model as it stands at its last checkpoint…")
-            self.keeper.keep(run.path)
 
-    def _on_kept(self, name: str) -> None:
+    def _on_kept(self, run_dir: str, name: str) -> None:
+        if self._keeping is None or str(self._keeping.path) != run_dir:
+            return
         run, self._keeping = self._keeping, None
         self.status_message.emit(f"Kept “{name}” in your library: {run.name}'s model at its last checkpoint; the run can still be resumed.")
         self.model_kept.emit(name)
         self.use_model_requested.emit(name)
-        self._update_buttons()
 
-    def _on_keep_failed(self, message: str) -> None:
+    def _on_keep_failed(self, run_dir: str, message: str) -> None:
+        if self._keeping is None or str(self._keeping.path) != run_dir:
+            return
         self._keeping = None
         self.status_message.emit(f"Could not keep the model: {message}")
-        self._update_buttons()
 
     def _open_folder(self) -> None:
         run = self.selected_run()

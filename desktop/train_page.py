@@ -127,7 +127,9 @@ class TrainPage(QWidget):
     stepped = Signal(int)
     """The running training reported a step (its number)."""
 
-    def __init__(self, library: Library, train_lane: Lane, scan_lane: Lane, parent: QWidget | None = None):
+    def __init__(
+        self, library: Library, train_lane: Lane, scan_lane: Lane, parent: QWidget | None = None, keeper: ModelKeeper | None = None
+    ):
         super().__init__(parent)
         self.library = library
         self.train_lane = train_lane
@@ -145,11 +147,13 @@ class TrainPage(QWidget):
         self._checkpoint_step: int | None = None  # where a stopped run's checkpoint is
         self.run_picker = None
         self._photos: int | None = None  # usable photos in the training folder, once counted
-        # On the training lane: torch work stays on the thread that trains, after the run has wholly ended
-        # (a keep on the scan lane right after Stop hung 2 test runs in about 12, in torch's model set-up).
-        self.keeper = ModelKeeper(library, train_lane, self)
+        # The window's one keeper (shared with the Runs page), on the training lane: torch work stays on the
+        # thread that trains (a keep on the scan lane right after Stop hung 2 test runs in about 12).
+        self.keeper = keeper or ModelKeeper(library, train_lane, self)
         self.keeper.kept.connect(self._on_kept)
         self.keeper.failed.connect(self._on_keep_failed)
+        self.keeper.busy_changed.connect(self._on_keeper_busy)
+        self._keep_asked: str | None = None  # the run folder this page asked the keeper for
         # The runs so far (engine.runs.RunSummary), whose speeds give the time estimate; None: not read yet
         # (read once a folder of photos is known, on the scan lane, not at start-up).
         self._runs: list | None = None
@@ -675,17 +679,24 @@ class TrainPage(QWidget):
         name = self._last_model or (self.keeper.kept_name(self._last_event.run_dir) if stopped else None)
         if name:
             self.use_model_requested.emit(name)
-        elif stopped and not self.keeper.busy:
-            self.use_button.setEnabled(False)
-            self.keeper.keep(self._last_event.run_dir)
+        elif stopped and self.keeper.keep(self._last_event.run_dir):
+            self._keep_asked = str(self._last_event.run_dir)
 
-    def _on_kept(self, name: str) -> None:
-        self.use_button.setEnabled(True)
+    def _on_keeper_busy(self, busy: bool) -> None:
+        # A stopped run's model waits for any keep, the Runs page's too (one at a time); a finished one never does.
+        self.use_button.setEnabled(self._last_model is not None or not busy)
+
+    def _on_kept(self, run_dir: str, name: str) -> None:
+        if run_dir != self._keep_asked:
+            return
+        self._keep_asked = None
         self.status_message.emit(f"Kept “{name}” in your library: the model as it stood when training stopped.")
         self.use_model_requested.emit(name)
 
-    def _on_keep_failed(self, message: str) -> None:
-        self.use_button.setEnabled(True)
+    def _on_keep_failed(self, run_dir: str, message: str) -> None:
+        if run_dir != self._keep_asked:
+            return
+        self._keep_asked = None
         self.status_message.emit(f"Could not keep the model: {message}")
 
     def _launch(self, fn, config, text: str) -> None:
@@ -787,6 +798,7 @@ class TrainPage(QWidget):
             self.progress.setValue(1)
             self._show_state(f"Finished: model “{self._last_model}” is in your library ({event.model_path}).")
             self.use_button.setToolTip(FINISHED_USE_TIP)
+            self.use_button.setEnabled(True)
             self.use_button.show()
             self.status_message.emit(f"Training finished: {self._last_model} added to the library.")
         elif isinstance(event, TrainingCancelled):
@@ -801,6 +813,7 @@ class TrainPage(QWidget):
                     f"Keep the model as it stands at step {event.step:,} in your library (Resume can still finish the run) "
                     "and colour photos with it"
                 )
+                self.use_button.setEnabled(not self.keeper.busy)
                 self.use_button.show()
             self.progress.setRange(0, max(1, self._total_steps))
         elif isinstance(event, TrainingFailed):

@@ -32,6 +32,8 @@ def keep_model(run_dir: str | Path, name: str | None = None, library_dir: str | 
 
     ``name``: the library name (default ``<model name>-step<N>``; numbered when taken).
     ``library_dir``: the library folder (default: the run's own, else the user's).
+    Without a ``name``, a checkpoint the library already holds a model of is not kept twice:
+    its model's file is returned (two clicks, or the Train and Runs pages asking at once).
     """
     from engine.library import add_model
     from engine.models import create_model
@@ -43,13 +45,20 @@ def keep_model(run_dir: str | Path, name: str | None = None, library_dir: str | 
         raise KeepError(f"{run_dir}: no such run folder")
     if not checkpoint.is_file():
         raise KeepError(f"{run_dir.name}: no checkpoint yet, so no model to keep (it stopped before its first one)")
+    unreadable = (ValueError, KeyError, TypeError, RuntimeError)
     try:
         blob = load_checkpoint(checkpoint)
         config = TrainConfig.from_dict(blob["config"])
+    except unreadable as exc:
+        raise _cannot_read(run_dir, exc) from None
+    library = library_dir or config.library_dir or None
+    if name is None and (already := _already_kept(run_dir, library)) is not None:
+        return already
+    try:
         model = create_model(config.arch, **config.arch_params)
         model.load_state_dict(blob["model"])
-    except (ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise KeepError(f"{run_dir.name}: cannot read its model ({str(exc).splitlines()[0][:200]})") from None
+    except unreadable as exc:
+        raise _cannot_read(run_dir, exc) from None
     step, extra = int(blob["step"]), dict(blob.get("extra") or {})
     facts = extra.get("facts") or _facts_of_older_run(run_dir, config)
     total = int(extra.get("total_steps") or (config.steps if config.steps > 0 else config.epochs * facts["steps_per_epoch"]))
@@ -67,7 +76,7 @@ def keep_model(run_dir: str | Path, name: str | None = None, library_dir: str | 
     name = safe_name(name or f"{config.model_name}-step{step}")
     with tempfile.TemporaryDirectory(prefix="colourise-keep-") as scratch:
         made = save_model(Path(scratch) / f"{name}.safetensors", model, metadata)
-        return add_model(made, name, library_dir or config.library_dir or None)
+        return add_model(made, name, library)
 
 
 def checkpoint_version(run_dir: str | Path) -> str:
@@ -84,6 +93,19 @@ def kept_from(trainings: Iterable[tuple[str, dict]], run_dir: str | Path) -> str
     if not version:
         return None
     return next((name for name, t in trainings if t.get("run_dir") == str(run_dir) and t.get("checkpoint_version") == version), None)
+
+
+def _cannot_read(run_dir: Path, exc: Exception) -> KeepError:
+    return KeepError(f"{run_dir.name}: cannot read its model ({str(exc).splitlines()[0][:200]})")
+
+
+def _already_kept(run_dir: Path, library_dir: str | Path | None) -> Path | None:
+    """The user library's model kept from ``run_dir``'s checkpoint as it is now, if there is one."""
+    from engine.library import list_library
+
+    entries = {e.name: e for e in list_library(library_dir) if e.info and not e.bundled}
+    name = kept_from(((n, e.info.training) for n, e in entries.items()), run_dir)
+    return entries[name].path if name else None
 
 
 def _facts_of_older_run(run_dir: Path, config: TrainConfig) -> dict:

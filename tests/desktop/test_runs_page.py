@@ -150,8 +150,10 @@ def test_resume_and_use_model_go_to_the_train_and_colourise_pages(page, window, 
 def test_a_stopped_runs_model_is_kept_as_it_stands_once_and_colours_photos(page, window, qtbot, library_dir):
     halfway = page.table.item(row_of(page, "halfway"), 0).data(Qt.ItemDataRole.UserRole + 1)
     page.select_run(halfway)
+    assert window.train_page.keeper is page.keeper  # the window's one keeper: the Train page asks it too
     with qtbot.waitSignal(page.model_kept, timeout=20_000) as kept:
         page.use_button.click()
+        assert not page.use_button.isEnabled() and page.keeper.keep(halfway) is False  # one keep at a time
     assert kept.args == ["halfway-step2"] and (library_dir / "halfway-step2.safetensors").is_file()
     assert window.tabs.tabText(window.tabs.currentIndex()) == "Colourise"
     assert window.colourise_page.model_box.currentData() == "halfway-step2"

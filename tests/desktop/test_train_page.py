@@ -183,6 +183,7 @@ def test_stop_keeps_a_checkpoint_and_resume_finishes_the_run(page, qtbot):
     assert page.use_button.isVisibleTo(page) and "as it stands" in page.use_button.toolTip()
     with qtbot.waitSignal(page.use_model_requested, timeout=20_000) as used:
         page.use_button.click()  # the stopped run's model, kept in the library first
+        assert not page.use_button.isEnabled() and page.keeper.busy  # until it is kept
     kept = used.args[0]
     assert kept == f"tiny-step{event.step}" and page.library.find(kept) is not None
     drawn = list(page.plot.train.steps)

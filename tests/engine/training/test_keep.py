@@ -48,6 +48,13 @@ def test_the_run_can_still_be_resumed_and_finished_after_keeping(stopped_run, li
     assert sorted(p.stem for p in library.glob("*.safetensors")) == ["good-enough", "portraits"]
 
 
+def test_a_checkpoint_is_kept_once_unless_another_name_is_asked_for(stopped_run, library):
+    first = keep_model(stopped_run)
+    assert keep_model(stopped_run) == first  # a second click, or the other page asking: the same model
+    assert sorted(p.stem for p in library.glob("*.safetensors")) == ["portraits-step4"]
+    assert keep_model(stopped_run, name="a-copy").stem == "a-copy"  # a name of its own is another model
+
+
 def test_a_checkpoint_from_before_it_carried_its_counts_still_gives_a_model(stopped_run):
     blob = load_checkpoint(stopped_run / "checkpoint.pt")
     extra = blob["extra"]
