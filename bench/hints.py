@@ -129,7 +129,7 @@ def main() -> int:
                 "network alone": score(alone, true),
                 "network + propagation": score(full, true),
             }
-            if index < args.pictures and count in (0, 10):
+            if index < args.pictures and count in (0, 10) and {0, 10} <= set(counts):
                 if count == 0:
                     grid_rows.append([np.asarray(Image.fromarray(photo.pixels).convert("L").convert("RGB")), full])
                 else:

@@ -401,7 +401,7 @@ def _follow_hints(l_small: torch.Tensor, ab: torch.Tensor, channels: torch.Tenso
 
     mask = channels[2].numpy() > 0
     residual = channels[:2].numpy() * colour.AB_SCALE - ab.numpy()
-    correction = propagate(l_small.numpy(), mask, residual, max_side=PREVIEW_SIDE if preview else None, hints=count)
+    correction = propagate(l_small.numpy(), mask, residual, max_side=PREVIEW_SIDE if preview else None, hints=count, colours=ab.numpy())
     return ab + torch.from_numpy(correction)
 
 

@@ -17,8 +17,9 @@ man's suit turned every face and the table grey-blue). Yet when many hints agree
 what they share photo-wide is right: it is the photo's colour cast, and it is what most of
 the gain of 10 hints sampled from an original comes from. So with ``k`` hints, ``k^2 / (k^2 +
 9)`` of the correction (``engine.hints.photo_wide_share``) is solved with the tiny pull (a cast the hints reveal) and
-the rest only between pixels about as light as the nearest hint (the object under it, as
-far as it goes): one hint mostly recolours its object, 10 or 50 correct the cast as before.
+the rest only between pixels about as light as the nearest hint, and coloured alike by the network
+(the object under it, as far as it goes): one hint mostly recolours its object, 10 or 50 correct
+the cast as before.
 
 Speed: a direct sparse solve at the 384 px working size takes ~0.7 s of CPU, and the split
 needs two (1.3 s with 10 hints; one again from 43 hints on), fine for a final render but too
@@ -53,6 +54,13 @@ PULL = 1e-5  # per pixel at working size, pull of the photo-wide share of the co
 # pixels of other lightness instead, or a pull growing with the distance to the hint, drained the
 # hinted object itself.
 LIGHTNESS_SPREAD = 7.0  # L* units
+# ... and, as alike in the network's own colour: lightness alone joins a red coat to green grass of the
+# same grey, and one navy hint on the coat of a 1908 family photo turned its grass teal (the far part of
+# the photo moved 11 a/b units; 4 with this gate). On bench/hint_reach.py (30 val photos) a lone hint's
+# leak fell from 16.0 to 14.2 nearby and 4.3 to 3.3 far, its object filled as before, and the
+# sampled-hint bench kept its figures (bench/hints.py: 1 hint +0.07 dB, 2 to 5 within -0.08, 10 to
+# 200 the same); 10 and 20 did about as well as 12 on the 1908 photo, 30 leaked twice as much.
+COLOUR_SPREAD = 12.0  # a/b units
 HINT_WEIGHT = 100.0  # hints are soft constraints, but stiff: honoured within ~1 %
 PREVIEW_SIDE = 96  # long side of the grid previews solve on
 
@@ -93,7 +101,8 @@ def _area(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
 
 
 def _solve_direct(
-    guide: np.ndarray, mask: np.ndarray, target: np.ndarray, pull: float, hints: int, sigma: float, scale: float = 1.0
+    guide: np.ndarray, mask: np.ndarray, target: np.ndarray, pull: float, hints: int, sigma: float, scale: float = 1.0,
+    colours: np.ndarray | None = None,
 ) -> np.ndarray:
     """The correction on this grid: ``photo_wide_share(hints)`` of ``target`` spread photo-wide, the rest locally.
 
@@ -109,15 +118,19 @@ def _solve_direct(
     out = np.zeros_like(rhs)
     for share, local in zip(shares, (False, True)):  # photo-wide, then local
         if share > 0:
-            gate = _lightness_gate(guide[0] * sigma, mask) if local else None
+            gate = _lightness_gate(guide[0] * sigma, mask, colours) if local else None
             out += share * splu(affinity_matrix(guide, pull / scale**2, weight, gate).tocsc()).solve(rhs)
     return out.T.reshape(target.shape)
 
 
-def _lightness_gate(lightness: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Per pixel, how alike its lightness is to the nearest hint's: 1 alike, towards 0 unlike (LIGHTNESS_SPREAD)."""
+def _lightness_gate(lightness: np.ndarray, mask: np.ndarray, colours: np.ndarray | None = None) -> np.ndarray:
+    """Per pixel, how alike its lightness (and the network's colour, if given) is to the nearest hint's: 1 alike,
+    towards 0 unlike (LIGHTNESS_SPREAD, COLOUR_SPREAD)."""
     _, (rows, cols) = distance_transform_edt(mask == 0, return_indices=True)  # each pixel's nearest hint pixel
-    return np.exp(-0.5 * ((lightness - lightness[rows, cols]) / LIGHTNESS_SPREAD) ** 2)
+    unlike = ((lightness - lightness[rows, cols]) / LIGHTNESS_SPREAD) ** 2
+    if colours is not None and COLOUR_SPREAD:
+        unlike = unlike + ((colours - colours[:, rows, cols]) ** 2).sum(0) / COLOUR_SPREAD**2
+    return np.exp(-0.5 * unlike)
 
 
 def propagate(
@@ -128,12 +141,15 @@ def propagate(
     pull: float = PULL,
     max_side: int | None = None,
     hints: int | None = None,
+    colours: np.ndarray | None = None,
 ) -> np.ndarray:
     """The correction field ``(2, h, w)`` that is ``residual`` where ``mask`` ``(h, w)`` is set, spread along L.
 
     ``l``: L* ``(h, w)`` in [0, 100]; ``residual``: ``(2, h, w)`` a/b, read only where ``mask``.
     ``max_side``: solve on a grid of at most this long side and upsample (previews); None: full size.
     ``hints``: how many hints the mask holds (None: its separate patches are counted).
+    ``colours``: the network's a/b ``(2, h, w)``; the local share then stays among pixels it coloured
+    like the nearest hint's (None: lightness alone decides).
     """
     h, w = l.shape
     mask = mask.astype(np.float64)
@@ -146,10 +162,11 @@ def propagate(
     scale = min(1.0, (max_side or max(h, w)) / max(h, w))
     ch, cw = max(1, round(h * scale)), max(1, round(w * scale))
     if (ch, cw) == (h, w):
-        return _solve_direct(guide, mask, residual, pull, hints, sigma).astype(np.float32)
+        return _solve_direct(guide, mask, residual, pull, hints, sigma, colours=colours).astype(np.float32)
     # The coarse problem: each cell's guide, whether hints cover it, and their mean residual there.
     gt, mt, rt = (torch.from_numpy(np.ascontiguousarray(v)) for v in (guide, mask[None], residual))
     cover = _area(mt, (ch, cw))[0].numpy()
     coarse_r = _area(rt, (ch, cw)).numpy() / np.maximum(cover, 1e-12)
-    coarse = _solve_direct(_area(gt, (ch, cw)).numpy(), (cover > 0).astype(np.float64), coarse_r, pull, hints, sigma, scale)
+    coarse_colours = None if colours is None else _area(torch.from_numpy(np.ascontiguousarray(colours, np.float64)), (ch, cw)).numpy()
+    coarse = _solve_direct(_area(gt, (ch, cw)).numpy(), (cover > 0).astype(np.float64), coarse_r, pull, hints, sigma, scale, coarse_colours)
     return F.interpolate(torch.from_numpy(coarse)[None], size=(h, w), mode="bilinear", align_corners=False)[0].numpy().astype(np.float32)

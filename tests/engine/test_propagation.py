@@ -50,6 +50,24 @@ def test_one_hint_does_not_leak_onto_an_object_of_another_lightness_through_a_so
     assert share_of_residual(photo_wide, np.s_[:, 120:]) > 0.6  # (what the split is for)
 
 
+def test_one_hint_stays_off_a_thing_as_light_as_its_object_that_the_network_coloured_otherwise():
+    # A red coat against green grass of the same grey: lightness alone cannot tell them apart,
+    # the network's colours can.
+    lightness = np.full((40, 120), 45.0)
+    colours = np.zeros((2, 40, 120))
+    colours[:, :, :50] = np.array([45.0, 30.0])[:, None, None]  # the coat, red
+    colours[:, :, 50:] = np.array([-30.0, 35.0])[:, None, None]  # the grass, green
+    mask = np.zeros(lightness.shape, bool)
+    mask[18:21, 10:13] = True
+    without = propagate(lightness, mask, residual_at(mask))
+    assert share_of_residual(without, np.s_[:, 70:]) > 0.8  # (what the network's colours are for)
+    correction = propagate(lightness, mask, residual_at(mask), colours=colours)
+    assert share_of_residual(correction, np.s_[:, :45]) > 0.9  # the whole coat
+    assert share_of_residual(correction, np.s_[:, 70:]) < 0.15  # not the grass
+    coarse = propagate(lightness, mask, residual_at(mask), colours=colours, max_side=40)  # a drag's preview agrees
+    assert share_of_residual(coarse, np.s_[:, 70:]) < 0.15
+
+
 def test_many_hints_that_agree_correct_a_cast_over_the_whole_photo():
     rng = np.random.default_rng(0)
     texture = gaussian_filter(rng.standard_normal((60, 80)), 2)
