@@ -152,7 +152,7 @@ class TrainPage(QWidget):
         self.keeper = keeper or ModelKeeper(library, train_lane, self)
         self.keeper.kept.connect(self._on_kept)
         self.keeper.failed.connect(self._on_keep_failed)
-        self.keeper.busy_changed.connect(self._on_keeper_busy)
+        self.keeper.busy_changed.connect(self._update_use_button)
         self._keep_asked: str | None = None  # the run folder this page asked the keeper for
         # The runs so far (engine.runs.RunSummary), whose speeds give the time estimate; None: not read yet
         # (read once a folder of photos is known, on the scan lane, not at start-up).
@@ -682,9 +682,9 @@ class TrainPage(QWidget):
         elif stopped and self.keeper.keep(self._last_event.run_dir):
             self._keep_asked = str(self._last_event.run_dir)
 
-    def _on_keeper_busy(self, busy: bool) -> None:
+    def _update_use_button(self, *_busy) -> None:
         # A stopped run's model waits for any keep, the Runs page's too (one at a time); a finished one never does.
-        self.use_button.setEnabled(self._last_model is not None or not busy)
+        self.use_button.setEnabled(self._last_model is not None or not self.keeper.busy)
 
     def _on_kept(self, run_dir: str, name: str) -> None:
         if run_dir != self._keep_asked:
@@ -798,7 +798,7 @@ class TrainPage(QWidget):
             self.progress.setValue(1)
             self._show_state(f"Finished: model “{self._last_model}” is in your library ({event.model_path}).")
             self.use_button.setToolTip(FINISHED_USE_TIP)
-            self.use_button.setEnabled(True)
+            self._update_use_button()
             self.use_button.show()
             self.status_message.emit(f"Training finished: {self._last_model} added to the library.")
         elif isinstance(event, TrainingCancelled):
@@ -813,7 +813,7 @@ class TrainPage(QWidget):
                     f"Keep the model as it stands at step {event.step:,} in your library (Resume can still finish the run) "
                     "and colour photos with it"
                 )
-                self.use_button.setEnabled(not self.keeper.busy)
+                self._update_use_button()
                 self.use_button.show()
             self.progress.setRange(0, max(1, self._total_steps))
         elif isinstance(event, TrainingFailed):

@@ -118,12 +118,12 @@ def _solve_direct(
     out = np.zeros_like(rhs)
     for share, local in zip(shares, (False, True)):  # photo-wide, then local
         if share > 0:
-            gate = _lightness_gate(guide[0] * sigma, mask, colours) if local else None
+            gate = _likeness_gate(guide[0] * sigma, mask, colours) if local else None
             out += share * splu(affinity_matrix(guide, pull / scale**2, weight, gate).tocsc()).solve(rhs)
     return out.T.reshape(target.shape)
 
 
-def _lightness_gate(lightness: np.ndarray, mask: np.ndarray, colours: np.ndarray | None = None) -> np.ndarray:
+def _likeness_gate(lightness: np.ndarray, mask: np.ndarray, colours: np.ndarray | None = None) -> np.ndarray:
     """Per pixel, how alike its lightness (and the network's colour, if given) is to the nearest hint's: 1 alike,
     towards 0 unlike (LIGHTNESS_SPREAD, COLOUR_SPREAD)."""
     _, (rows, cols) = distance_transform_edt(mask == 0, return_indices=True)  # each pixel's nearest hint pixel
