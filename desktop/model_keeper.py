@@ -60,10 +60,10 @@ class ModelKeeper(QObject):
         self.busy_changed.emit(True)
         return True
 
-    def _on_kept(self, path) -> None:
+    def _on_kept(self, kept) -> None:
         run_dir, self.keeping = self.keeping, None
         self.library.refresh()
-        self.kept.emit(run_dir, Path(path).stem)
+        self.kept.emit(run_dir, kept.path.stem)
         self.busy_changed.emit(False)
 
     def _on_failed(self, message: str) -> None:

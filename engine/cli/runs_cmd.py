@@ -83,11 +83,14 @@ def keep(run_dir: str, name: str | None, models_dir: str | None = None) -> int:
     from engine.training.keep import keep_model
 
     try:
-        path = keep_model(run_dir, name, models_dir)
+        kept = keep_model(run_dir, name, models_dir)
     except Exception as exc:  # one line, whatever went wrong (a full disk, a damaged checkpoint ...)
         print(f"colourise runs: {user_message(exc)}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"kept {path.stem} in the model library: {path}")
+    if kept.already:
+        print(f"already kept as {kept.path.stem} in the model library: {kept.path}")
+    else:
+        print(f"kept {kept.path.stem} in the model library: {kept.path}")
     return EXIT_OK
 
 

@@ -5,7 +5,8 @@ stays resumable (nothing in it changes); the kept model lands in the library lik
 finished one, named ``<model name>-step<N>``, and says in its metadata that its run
 stopped at step N of the planned total.
 
-    path = keep_model("runs/colour_unet-20261201-102059")
+    kept = keep_model("runs/colour_unet-20261201-102059")
+    kept.path, kept.already  # the library file; True when an earlier keep had made it
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from engine.data import steps_per_epoch
 from engine.errors import ColouriseError
@@ -27,13 +29,20 @@ class KeepError(ColouriseError):
     """Why a run's model cannot be kept; ``str()`` is the user's one-line message."""
 
 
-def keep_model(run_dir: str | Path, name: str | None = None, library_dir: str | Path | None = None) -> Path:
-    """Add the model of ``run_dir``'s last checkpoint to the library; returns the library file.
+class KeptModel(NamedTuple):
+    """What a keep gave: the library file, and whether an earlier keep of this checkpoint had made it."""
+
+    path: Path
+    already: bool
+
+
+def keep_model(run_dir: str | Path, name: str | None = None, library_dir: str | Path | None = None) -> KeptModel:
+    """Add the model of ``run_dir``'s last checkpoint to the library; says which library file holds it.
 
     ``name``: the library name (default ``<model name>-step<N>``; numbered when taken).
     ``library_dir``: the library folder (default: the run's own, else the user's).
     Without a ``name``, a checkpoint the library already holds a model of is not kept twice:
-    its model's file is returned (two clicks, or the Train and Runs pages asking at once).
+    its model's file is returned, ``already`` True (two clicks, or the Train and Runs pages asking at once).
     """
     from engine.library import add_model
     from engine.models import create_model
@@ -53,7 +62,7 @@ def keep_model(run_dir: str | Path, name: str | None = None, library_dir: str | 
         raise _cannot_read(run_dir, exc) from None
     library = library_dir or config.library_dir or None
     if name is None and (already := _already_kept(run_dir, library)) is not None:
-        return already
+        return KeptModel(already, already=True)
     try:
         model = create_model(config.arch, **config.arch_params)
         model.load_state_dict(blob["model"])
@@ -76,7 +85,7 @@ def keep_model(run_dir: str | Path, name: str | None = None, library_dir: str | 
     name = safe_name(name or f"{config.model_name}-step{step}")
     with tempfile.TemporaryDirectory(prefix="colourise-keep-") as scratch:
         made = save_model(Path(scratch) / f"{name}.safetensors", model, metadata)
-        return add_model(made, name, library)
+        return KeptModel(add_model(made, name, library), already=False)
 
 
 def checkpoint_version(run_dir: str | Path) -> str:

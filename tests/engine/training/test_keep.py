@@ -25,8 +25,8 @@ def stopped_run(tiny_config, recorder):
 
 
 def test_the_kept_model_has_the_checkpoints_weights_and_says_where_its_run_stopped(stopped_run, library):
-    path = keep_model(stopped_run)
-    assert path == library / "portraits-step4.safetensors"
+    path, already = keep_model(stopped_run)
+    assert path == library / "portraits-step4.safetensors" and not already
     model, info = load_model(path, "cpu")
     weights = load_checkpoint(stopped_run / "checkpoint.pt")["model"]
     assert all(torch.equal(model.state_dict()[k], v) for k, v in weights.items())
@@ -38,7 +38,7 @@ def test_the_kept_model_has_the_checkpoints_weights_and_says_where_its_run_stopp
 
 def test_the_run_can_still_be_resumed_and_finished_after_keeping(stopped_run, library):
     before = {p.name: p.read_bytes() for p in stopped_run.iterdir() if p.is_file() and p.name != "run.lock"}
-    kept = keep_model(stopped_run, name="good-enough")
+    kept = keep_model(stopped_run, name="good-enough").path
     assert {p.name: p.read_bytes() for p in stopped_run.iterdir() if p.is_file() and p.name != "run.lock"} == before
     assert read_run(stopped_run).resumable
     assert kept_from([("good-enough", read_info(kept).training)], stopped_run) == "good-enough"  # (kept once)
@@ -50,9 +50,9 @@ def test_the_run_can_still_be_resumed_and_finished_after_keeping(stopped_run, li
 
 def test_a_checkpoint_is_kept_once_unless_another_name_is_asked_for(stopped_run, library):
     first = keep_model(stopped_run)
-    assert keep_model(stopped_run) == first  # a second click, or the other page asking: the same model
+    assert keep_model(stopped_run) == (first.path, True)  # a second click, or the other page asking: the same model
     assert sorted(p.stem for p in library.glob("*.safetensors")) == ["portraits-step4"]
-    assert keep_model(stopped_run, name="a-copy").stem == "a-copy"  # a name of its own is another model
+    assert keep_model(stopped_run, name="a-copy") == (library / "a-copy.safetensors", False)  # a name of its own is another model
 
 
 def test_a_checkpoint_from_before_it_carried_its_counts_still_gives_a_model(stopped_run):
@@ -61,7 +61,7 @@ def test_a_checkpoint_from_before_it_carried_its_counts_still_gives_a_model(stop
     for key in ("facts", "total_steps"):
         extra.pop(key)
     save_checkpoint(stopped_run / "checkpoint.pt", {k: v for k, v in blob.items() if k != "format"})
-    training = read_info(keep_model(stopped_run)).training
+    training = read_info(keep_model(stopped_run).path).training
     assert (training["train_photos"], training["planned_steps"], training["epochs"]) == (7, 8, 4.0)  # 1 step an epoch: 7 // 4
 
 
@@ -77,6 +77,9 @@ def test_colourise_runs_keep(stopped_run, library, capsys, tmp_path):
     assert main(["runs", "--keep", str(stopped_run), "--name", "from-cli"]) == 0
     assert capsys.readouterr().out.startswith("kept from-cli in the model library")
     assert (library / "from-cli.safetensors").is_file()
+    assert main(["runs", "--keep", str(stopped_run)]) == 0  # asked again without a name: said so, no copy made
+    assert capsys.readouterr().out.startswith("already kept as from-cli in the model library")
+    assert sorted(p.stem for p in library.glob("*.safetensors")) == ["from-cli"]
     assert main(["runs", "--keep", str(stopped_run.parent / "missing")]) == 1
     assert "no such run folder" in capsys.readouterr().err
     assert main(["--models-dir", str(tmp_path / "elsewhere"), "runs", "--keep", str(stopped_run)]) == 0
