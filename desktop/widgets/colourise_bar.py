@@ -171,7 +171,7 @@ class PausedRow(QWidget):
 def ask_replace(parent: QWidget, existing: list[Path]) -> str:
     """Ask what to do about existing files: "replace", "keep" (save under new names) or "cancel"."""
     names = "\n".join(p.name for p in existing[:8]) + ("\n…" if len(existing) > 8 else "")
-    box = QMessageBox(QMessageBox.Icon.Question, "Colourise", f"{len(existing)} file(s) already exist in {existing[0].parent}:\n{names}", parent=parent)
+    box = QMessageBox(QMessageBox.Icon.Question, "Colourise", f"{_files_exist(len(existing))} in {existing[0].parent}:\n{names}", parent=parent)
     keep = box.addButton("Keep Both", QMessageBox.ButtonRole.AcceptRole)
     replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
@@ -180,3 +180,7 @@ def ask_replace(parent: QWidget, existing: list[Path]) -> str:
     box.exec()
     clicked = box.clickedButton()
     return "keep" if clicked is keep else "replace" if clicked is replace else "cancel"
+
+
+def _files_exist(count: int) -> str:
+    return "1 file already exists" if count == 1 else f"{count} files already exist"
