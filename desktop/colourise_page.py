@@ -31,6 +31,7 @@ from desktop.widgets.confirm import confirm
 from desktop.widgets.photo_queue import PhotoQueue
 from desktop.widgets.split_view import SplitView
 from desktop.workers import Job, Lane
+from engine.atomic import free_name
 from engine.batch import Existing, PhotoSource, SaveRequest, SaveSettings, is_original
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
 from engine.inference import model_key
@@ -76,7 +77,10 @@ class ColourisePage(QWidget):
         self._prepare_job: Job | None = None
         self._save_job: Job | None = None
         self._save_keys: list[int] = []
-        self._saved: set[int] = set()  # photos saved since they were coloured (Clear Queue loses nothing of them)
+        self._save_looks: list[tuple] = []
+        # Each saved photo's look when it was saved, and where: it counts as saved (Clear Queue loses nothing
+        # of it, its row says "Saved") only while it still looks that way: same model, strength and hints.
+        self._saved: dict[int, tuple[tuple, Path]] = {}
         self._thumbnail_jobs: dict[int, tuple[Job, float]] = {}  # the latest thumbnail asked for per photo, and its strength
         self._last_model: str | None = None
         self._build()
@@ -95,6 +99,7 @@ class ColourisePage(QWidget):
         self.splitter.setStretchFactor(2, 0)
         self.item_finished.connect(self.hints.load_pending)
         self.hints.preview_updated.connect(self.view_updated)  # a photo with hints is shown in its colours
+        self.hints.hints_edited.connect(self._on_hints_edited)
         self.library.changed.connect(self._fill_models)
         self.library.renamed.connect(self._on_model_renamed)
         self._fill_models()
@@ -216,6 +221,7 @@ class ColourisePage(QWidget):
             return
         settings.write("colourise/model", name)
         self.photos.set_model(model_key(self.current_model_path()))
+        self._show_saved()
         self._show_current()
         self._pump()
 
@@ -298,7 +304,8 @@ class ColourisePage(QWidget):
             self._prepare_job.stop()
         for item in self.photos.remove(keys):
             COLOURS.forget(item.source)
-        self._saved.difference_update(keys)
+        for key in keys:
+            self._saved.pop(key, None)
         self.hints.forget(keys)
         self.queue.remove(keys)
         self.preview.forget(keys)
@@ -329,7 +336,24 @@ class ColourisePage(QWidget):
 
     def unsaved(self) -> list[int]:
         """Photos coloured but not saved since: what clearing the queue would lose."""
-        return [key for key in self.photos.keys() if self.photos.state(key) == QueueState.DONE and key not in self._saved]
+        return [key for key in self.photos.keys() if self.photos.state(key) == QueueState.DONE and self.saved_as(key) is None]
+
+    def saved_as(self, key: int) -> Path | None:
+        """The file ``key`` was last saved as, if it holds the colours the photo has now."""
+        look, path = self._saved.get(key, (None, None))
+        return path if look is not None and look == self._look(key) else None
+
+    def _look(self, key: int) -> tuple:
+        """What a photo's colours are made of: the model file as it is, the photo's strength and its hints."""
+        path = self.current_model_path()
+        return (path and model_key(path), self.strengths.of(key), tuple(self.hints.hints_of(key)))
+
+    def _on_hints_edited(self, key: int) -> None:
+        self._show_saved([key])
+
+    def _show_saved(self, keys: list[int] | None = None) -> None:
+        for key in self.photos.keys() if keys is None else keys:
+            self.queue.set_saved(key, self.saved_as(key))
 
     def clear_queue(self) -> bool:
         """Take every photo off the queue (the files stay); asks first when coloured photos are not saved."""
@@ -484,6 +508,7 @@ class ColourisePage(QWidget):
         Photos still waiting are coloured at their new strength when their turn comes.
         """
         current = self.queue.current_key()
+        self._show_saved(keys)
         for key in keys:
             if key == current:
                 self._show_current()
@@ -495,12 +520,21 @@ class ColourisePage(QWidget):
         key = self.queue.current_key()
         if key is None or self.current_model_path() is None:
             return
-        source = self.photos.items[key].source
-        folder = settings.read("folders/save", str(source.path.parent if source.path else Path.home()), str)
-        suggested = str(Path(folder) / save_name(source, self.bar.output_format()))
-        target, _ = QFileDialog.getSaveFileName(self, "Save the coloured photo", suggested, PHOTO_FILTER)
+        target, _ = QFileDialog.getSaveFileName(self, "Save the coloured photo", str(self.suggested_save_path(key)), PHOTO_FILTER)
         if target:
             self.save_to_file(key, Path(target))
+
+    def suggested_save_path(self, key: int) -> Path:
+        """Where Save offers to put ``key``: where it was saved before (saving again updates that file,
+        after the dialog asks) in the format chosen, else ``<stem>-colourised.<ext>`` in the last save
+        folder, under a free name."""
+        source = self.photos.items[key].source
+        name = save_name(source, self.bar.output_format())
+        before = self._saved.get(key, (None, None))[1]
+        if before is not None and before.suffix == Path(name).suffix:
+            return before
+        folder = settings.read("folders/save", str(source.path.parent if source.path else Path.home()), str)
+        return free_name(Path(folder) / name)
 
     def save_to_file(self, key: int, target: Path) -> bool:
         """Save one photo to ``target`` (the file dialog has already asked about replacing). Never its own original."""
@@ -556,6 +590,7 @@ class ColourisePage(QWidget):
         requests = [SaveRequest(self.items[key].source, target, strength=self.items[key].strength) for key, target in zip(keys, targets)]
         config = SaveSettings(existing=rule, protected=self.photos.originals())
         self._save_keys = list(keys)
+        self._save_looks = [self._look(key) for key in keys]  # as asked: the photos may change while they are saved
         hinted = {self.items[key].source.key: self.hints.for_saving(key) for key in keys if self.hints.owns_view(key)}
         self._save_job = self.lane.submit(
             save_photos_job, requests, self.current_model_path(), config, hinted, name="save",
@@ -570,7 +605,8 @@ class ColourisePage(QWidget):
         elif isinstance(event, PhotoDone):
             self.progress_row.show_step(self.progress_row.label.text(), event.index + 1)
             key = self._save_keys[event.index]
-            self._saved.add(key)
+            self._saved[key] = (self._save_looks[event.index], Path(event.output))
+            self._show_saved([key])
             if key in self.items and self.hints.owns_view(key):
                 self.hints.write_for_saved(key, event.output)
         elif isinstance(event, PhotoFailed):

@@ -79,6 +79,8 @@ class HintMode(QObject):
     """The view shows queue item ``key`` coloured with its hints; True once at full size."""
     suggestions_ready = Signal(list)
     """The model's suggested colours for the selected point arrived (a list of (r, g, b))."""
+    hints_edited = Signal(int)
+    """Queue item ``key``'s hints changed (added, moved, recoloured, removed, undone)."""
 
     def __init__(self, page, parent: QObject | None = None):
         super().__init__(parent or page)
@@ -329,6 +331,7 @@ class HintMode(QObject):
         self._update_actions()
         if self._shown is None or self.overlay.edits is not self.edits.get(self._shown[0]):
             return
+        self.hints_edited.emit(self._shown[0])
         if self.owns_view(self._shown[0]):
             self._request()
         else:

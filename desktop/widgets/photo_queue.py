@@ -1,10 +1,13 @@
 """The list of photos to colour: a thumbnail, the name and a state (waiting, working, done, failed + reason).
 
 A photo's colour strength shows in its row only when it is not 100 %: most rows stay
-quiet, and the photos given their own strength stand out.
+quiet, and the photos given their own strength stand out. "Saved" shows while the file last
+saved holds the colours shown (its tooltip says where).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QKeySequence, QPainter, QPixmap
@@ -39,6 +42,7 @@ class PhotoQueue(FramesFocus, QListWidget):
         self._names: dict[int, str] = {}
         self._tips: dict[int, str] = {}  # where the photo is (its file, or "pasted image")
         self._strengths: dict[int, int] = {}  # percent
+        self._saved_as: dict[int, Path] = {}  # where each photo was saved, while the file holds the colours shown
         self._thumbs: dict[int, QPixmap] = {}
         self.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -65,7 +69,7 @@ class PhotoQueue(FramesFocus, QListWidget):
             item = self._items.pop(key, None)
             if item is not None:
                 self.takeItem(self.row(item))
-            for table in (self._state, self._reason, self._names, self._tips, self._strengths, self._thumbs):
+            for table in (self._state, self._reason, self._names, self._tips, self._strengths, self._saved_as, self._thumbs):
                 table.pop(key, None)
 
     def keys(self) -> list[int]:
@@ -108,20 +112,33 @@ class PhotoQueue(FramesFocus, QListWidget):
             self._strengths[key] = percent
             self._refresh_text(key)
 
+    def set_saved(self, key: int, path: Path | None) -> None:
+        """Show that ``key`` is saved as it looks, as ``path`` (None: its colours changed since, or never saved)."""
+        if key in self._items and self._saved_as.get(key) != path:
+            if path is None:
+                self._saved_as.pop(key, None)
+            else:
+                self._saved_as[key] = path
+            self._refresh_text(key)
+
+    def saved_as(self, key: int) -> Path | None:
+        return self._saved_as.get(key)
+
     def set_thumbnail(self, key: int, image: QImage) -> None:
         if key in self._items and not image.isNull():
             self._thumbs[key] = _squared(QPixmap.fromImage(image))  # thumbnails are small: cheap on the GUI thread
             self._refresh_icon(key)
 
     def _refresh_text(self, key: int) -> None:
-        """"name / Done", "name / Done · Strength 140 %" or "name / Failed: reason"; the tooltip adds where it is."""
+        """"name / Done", "name / Done · Strength 140 % · Saved" or "name / Failed: reason"; the tooltip adds where it is."""
         state, reason, percent = self._state[key], self._reason[key], self._strengths.get(key, 100)
         strength = f"Strength {percent} %" if percent != 100 and state != QueueState.FAILED else ""  # a failed photo has no colours
+        saved_as = self._saved_as.get(key) if state == QueueState.DONE else None
         label = state.value.capitalize()
-        status = f"{label}: {reason}" if reason else " · ".join(filter(None, (label, strength)))
+        status = f"{label}: {reason}" if reason else " · ".join(filter(None, (label, strength, "Saved" if saved_as else "")))
         item = self._items[key]
         item.setText(f"{self._names[key]}\n{status}")
-        item.setToolTip("\n".join(filter(None, (self._tips[key], reason, strength))))
+        item.setToolTip("\n".join(filter(None, (self._tips[key], reason, strength, saved_as and f"Saved as {saved_as}"))))
 
     def _refresh_icon(self, key: int) -> None:
         state = self._state[key]

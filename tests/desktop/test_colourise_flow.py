@@ -85,3 +85,22 @@ def test_added_photos_are_selected(window, qtbot, tmp_path, grey_photo):
     image.fill(0x808080)
     key = page.add_image(image)
     assert page.queue.current_key() == key
+
+
+def test_save_offers_a_free_name_then_the_file_it_saved_before(window, qtbot, tmp_path, grey_photo, wait_all_coloured):
+    from desktop import settings
+
+    page = window.colourise_page
+    _queue(page, qtbot, [grey_photo(tmp_path / "pier.png")])
+    wait_all_coloured(page, 1)
+    key = page.queue.current_key()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "pier-colourised.png").write_bytes(b"an earlier session's photo")
+    settings.write("folders/save", str(out))
+    assert page.suggested_save_path(key) == out / "pier-colourised-2.png"  # never the taken name first
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        assert page.save_to_file(key, out / "mine.png")
+    assert page.suggested_save_path(key) == out / "mine.png"  # saving again updates it (the dialog asks)
+    page.bar.format_box.setCurrentIndex(page.bar.format_box.findData("jpg"))
+    assert page.suggested_save_path(key) == out / "pier-colourised.jpg"  # another format: another file

@@ -153,3 +153,26 @@ def test_save_all_writes_each_photo_at_its_own_strength(page, qtbot, three, tmp_
     said = {name: Image.open(tmp_path / "out" / f"{name}-colourised.png").getexif()[0x0131] for name in "abc"}
     assert said["a"].endswith(", strength 0 %") and said["c"].endswith(", strength 200 %") and "strength" not in said["b"]
 
+
+
+def test_a_saved_photo_says_so_until_its_strength_changes(page, qtbot, three, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    a, b, c = three
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(tmp_path / "out")
+    assert all(page.queue.item_text(key).endswith("Done · Saved") for key in three)
+    assert page.queue.saved_as(a) == tmp_path / "out" / "a-colourised.png" and page.unsaved() == []
+    assert "Saved as " + str(tmp_path / "out" / "a-colourised.png") in page.queue.item(0).toolTip()
+
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
+        page.strength.setValue(0)  # a, shown: the file no longer holds what the view shows
+    assert page.queue.item_text(a).endswith("Done · Strength 0 %") and page.queue.saved_as(a) is None
+    assert page.unsaved() == [a] and page.queue.item_text(b).endswith("Done · Saved")
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, title, text, *a: asked.append(text) or QMessageBox.StandardButton.No)
+    assert not page.clear_queue() and "1 coloured photo has not been saved" in asked[-1]
+
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
+        page.strength.setValue(100)  # back as it was saved
+    assert page.queue.item_text(a).endswith("Done · Saved") and page.unsaved() == []

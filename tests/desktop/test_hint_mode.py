@@ -134,12 +134,17 @@ def test_hints_belong_to_their_photo_across_switching_and_models(
     with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: key == first, timeout=20_000):
         page.queue.select(first)
     assert [(p.x, p.y) for p in hints.overlay.edits.points] == [(30, 30)]
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(tmp_path / "out")
+    assert page.saved_as(first) and page.saved_as(second)
 
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
         assert page.select_model("alpha-test")  # takes no hints: its own colours, hint mode greyed out
     assert not hints.toggle_action.isEnabled() and not hints.active
+    assert page.saved_as(first) is None and page.saved_as(second) is None  # other colours than the files hold
     with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
         assert page.select_model(hint_model)
+    assert page.saved_as(first) == tmp_path / "out" / "street-colourised.png"  # as it was saved, again
     assert len(hints.edits_for(first)) == 1 and len(hints.edits_for(second)) == 2
     page.remove_items([second])
     assert second not in hints.edits
@@ -269,8 +274,11 @@ def test_quitting_asks_only_while_hints_are_not_saved_as_they_are(hint_model, wi
         assert page.save_all_to(tmp_path / "out")
     asked.clear()
     assert page.hints.unsaved() == []  # saved beside the photo as they are
+    key = page.queue.current_key()
+    assert page.queue.item_text(key).endswith("Saved") and page.unsaved() == []
     click_photo(page, 150, 10)  # a change since the save
-    assert page.hints.unsaved() == [page.queue.current_key()]
+    assert page.hints.unsaved() == [key]
+    assert not page.queue.item_text(key).endswith("Saved") and page.unsaved() == [key]  # its colours changed too
     answer[0] = QMessageBox.StandardButton.Discard
     with qtbot.waitSignal(window.closed, timeout=20_000):
         assert window.close()
