@@ -84,7 +84,8 @@ async def run_window(args: argparse.Namespace) -> int:
     window.show()
     if args.startup_probe:
         # The first event-loop turn after show(): the window has been laid out and exposed.
-        QTimer.singleShot(0, lambda: (print(f"window shown after {time.perf_counter() - _T0:.3f} s", flush=True), window.close()))
+        QTimer.singleShot(0, _say_shown)
+        QTimer.singleShot(0, window.close)  # (zero timers run in the order they were started)
     else:
         QTimer.singleShot(0, window.warm_up)
     if args.photos:
@@ -95,6 +96,10 @@ async def run_window(args: argparse.Namespace) -> int:
         _close_on_signals(None)  # back to the default handlers: the window is going
         window.shut_down()  # stop and join the workers, delete the widgets: then leave
         del window
+
+
+def _say_shown() -> None:
+    print(f"window shown after {time.perf_counter() - _T0:.3f} s", flush=True)
 
 
 def _close_on_signals(window) -> None:
