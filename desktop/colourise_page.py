@@ -550,7 +550,8 @@ class ColourisePage(QWidget):
     def save_all(self) -> None:
         if not self.photos.saveable():
             return
-        start = settings.read("folders/save", str(Path.home()), str)
+        first = next((self.items[key].source.path for key in self.photos.saveable() if self.items[key].source.path), None)
+        start = settings.read("folders/save", str(first.parent if first else Path.home()), str)  # as Save does
         folder = QFileDialog.getExistingDirectory(self, "Save the coloured photos to", start)
         if folder:
             self.save_all_to(Path(folder))

@@ -104,3 +104,19 @@ def test_save_offers_a_free_name_then_the_file_it_saved_before(window, qtbot, tm
     assert page.suggested_save_path(key) == out / "mine.png"  # saving again updates it (the dialog asks)
     page.bar.format_box.setCurrentIndex(page.bar.format_box.findData("jpg"))
     assert page.suggested_save_path(key) == out / "pier-colourised.jpg"  # another format: another file
+
+
+def test_save_all_first_offers_the_photos_own_folder_then_the_last_one_used(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
+    from PySide6.QtWidgets import QFileDialog
+
+    page = window.colourise_page
+    _queue(page, qtbot, [grey_photo(tmp_path / "album" / "pier.png")])
+    wait_all_coloured(page, 1)
+    offered = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda _p, _title, start: offered.append(start) or "")
+    page.save_all()
+    assert offered == [str(tmp_path / "album")]  # not the home folder
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        page.save_all_to(tmp_path / "out")
+    page.save_all()
+    assert offered[-1] == str(tmp_path / "out")
