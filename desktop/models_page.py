@@ -437,7 +437,7 @@ class ModelsPage(QWidget):
             on_error=lambda message: self._on_compare_failed(token, message),
         )
         self._update_buttons()
-        self.status_message.emit(f"Colouring {source.name} with {len(models)} model(s)…")
+        self.status_message.emit(f"Colouring {source.name} with {len(models)} models…")
 
     def _clear_tiles(self) -> None:
         while self._tiles_layout.count():
@@ -471,7 +471,7 @@ class ModelsPage(QWidget):
         self._compare_job = None
         self._update_buttons()
         if count is not None:
-            self.status_message.emit(f"Compared {count} model(s).")
+            self.status_message.emit(f"Compared {count} models.")
             self.compared.emit(count)
 
     def _on_compare_failed(self, token: int, message: str) -> None:

@@ -185,7 +185,7 @@ def check_arch_config(arch: str, config: dict[str, Any]) -> None:
     defaults = get_architecture(arch).default_config()
     unknown = sorted(set(config) - set(defaults))
     if unknown:
-        raise ValueError(f"architecture {arch!r} has no parameter(s) {', '.join(unknown)}")
+        raise ValueError(f"architecture {arch!r} has no parameter{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
     for key, value in config.items():
         _check_arch_value(key, value, defaults[key])
     try:

@@ -220,7 +220,7 @@ class ProgressPrinter:
             if event.kept_from_model:
                 self._say(f"kept from the model (its weights fix them): {', '.join(event.kept_from_model)}")
             if event.skipped_grey:
-                self._say(f"skipped {len(event.skipped_grey)} greyscale photo(s): {', '.join(event.skipped_grey[:10])}{' ...' if len(event.skipped_grey) > 10 else ''}")
+                self._say(f"skipped {len(event.skipped_grey)} greyscale photo{'s' if len(event.skipped_grey) > 1 else ''}: {', '.join(event.skipped_grey[:10])}{' ...' if len(event.skipped_grey) > 10 else ''}")
             for line in event.skipped_broken[:20]:
                 self._say(f"skipped unreadable {line}")
             if event.start_step:

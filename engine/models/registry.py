@@ -99,7 +99,7 @@ def create_model(name: str, **config: Any) -> nn.Module:
     arch = get_architecture(name)
     unknown = set(config) - set(arch.default_config())
     if unknown:
-        raise TypeError(f"architecture {name!r} has no parameter(s) {', '.join(sorted(unknown))}")
+        raise TypeError(f"architecture {name!r} has no parameter{'s' if len(unknown) > 1 else ''} {', '.join(sorted(unknown))}")
     model = arch.builder(**config)
     model.arch_name = name
     model.arch_config = {**arch.default_config(), **config}

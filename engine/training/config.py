@@ -147,7 +147,7 @@ class TrainConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ValueError(f"unknown training setting(s): {', '.join(unknown)}")
+            raise ValueError(f"unknown training setting{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
         # Values are taken as they come; ``validate`` names any of the wrong kind.
         augment = data.pop("augment", None) or {}
         if not isinstance(augment, dict):
@@ -155,7 +155,7 @@ class TrainConfig:
         known_aug = {f.name for f in dataclasses.fields(AugmentConfig)}
         unknown = sorted(set(augment) - known_aug)
         if unknown:
-            raise ValueError(f"unknown augment setting(s): {', '.join(unknown)}")
+            raise ValueError(f"unknown augment setting{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
         augment = dict(augment)
         if isinstance(augment.get("crop_scale"), list):
             augment["crop_scale"] = tuple(augment["crop_scale"])

@@ -84,7 +84,7 @@ def test_a_bad_config_file_is_a_one_line_usage_error(tmp_path, capsys):
     path.write_text('optimiser = "adam"\n')
     assert main(["train", "--config", str(path)]) == 2
     err = capsys.readouterr().err
-    assert err == "colourise: error: bad.toml: unknown training setting(s): optimiser\n"
+    assert err == "colourise: error: bad.toml: unknown training setting: optimiser\n"
 
 
 def test_a_failed_run_exits_1_with_the_reason(tmp_path, library, capsys):

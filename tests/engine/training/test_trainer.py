@@ -181,7 +181,7 @@ def test_greyscale_counts_in_a_failure_include_the_held_out_share(tiny_config, t
     [
         ({"data": ["/no/such/folder"]}, "/no/such/folder: no such folder"),
         ({"arch": "no_such_arch"}, 'got "no_such_arch"'),
-        ({"arch_params": {"depth": 3}}, "has no parameter(s) depth"),
+        ({"arch_params": {"depth": 3}}, "has no parameter depth"),
         ({"optimizer": "lion"}, 'optimizer: expected one of adam, adamw, sgd, rmsprop, got "lion"'),
         ({"loss": "nope"}, "unknown loss 'nope'"),
         ({"init_from": "no-such-model"}, "cannot fine-tune: no-such-model: no model of that name"),
