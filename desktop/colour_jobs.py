@@ -16,6 +16,7 @@ from PySide6.QtCore import QSize
 
 from desktop.images import DisplayImage, display_photo, photo_to_qimage, thumbnail
 from engine.batch import ColourCache, PhotoSource, SaveRequest, SaveSettings, save_photos
+from engine.data import has_own_colours
 from engine.events import BatchFinished
 from engine.inference import Colouriser, ColouriserCache, Prediction, model_key, resize_photo
 from engine.photo import Photo
@@ -57,6 +58,7 @@ class Prepared:
     thumb: object  # QImage
     size: QSize
     strength: float  # the strength the thumbnail shows (the photo's may have changed since)
+    own_colours: bool = False  # the photo was in colour already (engine.data.has_own_colours)
 
 
 # --- jobs --------------------------------------------------------------------------------------
@@ -67,7 +69,10 @@ def prepare_item(key: int, source: PhotoSource, model_path: Path, strength: floa
     photo = COLOURS.photo(source)
     colouriser = COLOURISERS.get(model_path)
     prediction = COLOURS.prediction(source, colouriser, photo)
-    return Prepared(key, model_key(model_path), _thumb(colouriser, photo, prediction, strength), QSize(photo.width, photo.height), strength)
+    return Prepared(
+        key, model_key(model_path), _thumb(colouriser, photo, prediction, strength), QSize(photo.width, photo.height), strength,
+        own_colours=has_own_colours(photo.pixels),
+    )
 
 
 def _thumb(colouriser: Colouriser, photo: Photo, prediction: Prediction, strength: float):
@@ -110,7 +115,7 @@ def show_item(
     state.emit(AfterReady(generation, key, DisplayImage(preview_image, size), final=preview is photo))
     if preview is not photo and not _stopped_within(state, FULL_RENDER_PAUSE_S):
         state.emit(AfterReady(generation, key, display_photo(colouriser.render(photo, prediction, strength)), final=True))
-    return Prepared(key, model_key(model_path), thumbnail(preview_image, THUMB_SIDE), size, strength)
+    return Prepared(key, model_key(model_path), thumbnail(preview_image, THUMB_SIDE), size, strength, own_colours=has_own_colours(preview.pixels))
 
 
 def _stopped_within(state: TaskState, seconds: float) -> bool:

@@ -416,6 +416,8 @@ class ColourisePage(QWidget):
         if result is None:
             return
         self.photos.coloured(result.key, result.model, result.thumb, result.size)
+        if result.own_colours:
+            self.queue.set_in_colour(result.key)
         self.item_finished.emit(result.key)
         item = self.items.get(result.key)
         if item is not None and item.state == QueueState.DONE and result.model == self.photos.model and result.strength != item.strength:
@@ -495,6 +497,8 @@ class ColourisePage(QWidget):
         was_waiting = item is not None and item.state == QueueState.WAITING
         if self.photos.coloured(result.key, result.model, result.thumb, result.size) and was_waiting:
             self.item_finished.emit(result.key)
+        if result.own_colours:
+            self.queue.set_in_colour(result.key)
         self._show_progress()
 
     def _on_show_failed(self, key: int, message: str) -> None:

@@ -2,7 +2,8 @@
 
 A photo's colour strength shows in its row only when it is not 100 %: most rows stay
 quiet, and the photos given their own strength stand out. "Saved" shows while the file last
-saved holds the colours shown (its tooltip says where).
+saved holds the colours shown (its tooltip says where); "In colour already" marks a photo that had
+colours of its own, which the model's replace.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from desktop.colourise_queue import QueueState  # noqa: F401 - the states it sho
 from desktop.widgets.focus_frame import FramesFocus
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
+IN_COLOUR_TIP = "This photo was in colour already: Colourise made its colours anew from its greys (Before shows its own)."
 THUMB_SIDE = 64
 
 
@@ -43,6 +45,7 @@ class PhotoQueue(FramesFocus, QListWidget):
         self._tips: dict[int, str] = {}  # where the photo is (its file, or "pasted image")
         self._strengths: dict[int, int] = {}  # percent
         self._saved_as: dict[int, Path] = {}  # where each photo was saved, while the file holds the colours shown
+        self._in_colour: set[int] = set()  # photos that were in colour already
         self._thumbs: dict[int, QPixmap] = {}
         self.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -71,6 +74,7 @@ class PhotoQueue(FramesFocus, QListWidget):
                 self.takeItem(self.row(item))
             for table in (self._state, self._reason, self._names, self._tips, self._strengths, self._saved_as, self._thumbs):
                 table.pop(key, None)
+            self._in_colour.discard(key)
 
     def keys(self) -> list[int]:
         return [self.item(row).data(KEY_ROLE) for row in range(self.count())]
@@ -121,6 +125,12 @@ class PhotoQueue(FramesFocus, QListWidget):
                 self._saved_as[key] = path
             self._refresh_text(key)
 
+    def set_in_colour(self, key: int) -> None:
+        """Show that ``key`` was in colour already: its own colours are replaced by the model's."""
+        if key in self._items and key not in self._in_colour:
+            self._in_colour.add(key)
+            self._refresh_text(key)
+
     def saved_as(self, key: int) -> Path | None:
         return self._saved_as.get(key)
 
@@ -134,11 +144,13 @@ class PhotoQueue(FramesFocus, QListWidget):
         state, reason, percent = self._state[key], self._reason[key], self._strengths.get(key, 100)
         strength = f"Strength {percent} %" if percent != 100 and state != QueueState.FAILED else ""  # a failed photo has no colours
         saved_as = self._saved_as.get(key) if state == QueueState.DONE else None
+        in_colour = key in self._in_colour and state == QueueState.DONE
         label = state.value.capitalize()
-        status = f"{label}: {reason}" if reason else " · ".join(filter(None, (label, strength, "Saved" if saved_as else "")))
+        parts = (label, "In colour already" if in_colour else "", strength, "Saved" if saved_as else "")
+        status = f"{label}: {reason}" if reason else " · ".join(filter(None, parts))
         item = self._items[key]
         item.setText(f"{self._names[key]}\n{status}")
-        item.setToolTip("\n".join(filter(None, (self._tips[key], reason, strength, saved_as and f"Saved as {saved_as}"))))
+        item.setToolTip("\n".join(filter(None, (self._tips[key], reason, in_colour and IN_COLOUR_TIP, strength, saved_as and f"Saved as {saved_as}"))))
 
     def _refresh_icon(self, key: int) -> None:
         state = self._state[key]

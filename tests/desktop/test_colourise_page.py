@@ -242,3 +242,14 @@ def test_the_window_starts_with_odd_model_files_in_the_library(qtbot, library_di
     page = win.colourise_page
     qtbot.waitUntil(lambda: page.current_model_name() in ("good", "odd"), timeout=10_000)
     win.close()
+
+
+def test_a_photo_in_colour_already_says_so_in_its_row(window, qtbot, tmp_path, grey_photo, colour_photo, wait_all_coloured):
+    from desktop.widgets.photo_queue import IN_COLOUR_TIP
+
+    page = window.colourise_page
+    page.add_paths([grey_photo(tmp_path / "grey.png"), colour_photo(tmp_path / "colour.png")])
+    wait_all_coloured(page, 2)
+    rows = {page.queue.item(row).text().split("\n")[0]: page.queue.item(row) for row in range(2)}
+    assert rows["grey.png"].text() == "grey.png\nDone" and IN_COLOUR_TIP not in rows["grey.png"].toolTip()
+    assert rows["colour.png"].text() == "colour.png\nDone · In colour already" and IN_COLOUR_TIP in rows["colour.png"].toolTip()

@@ -251,3 +251,37 @@ def test_the_default_recipe_never_trains_on_the_dev_split():
         assert experiment.exclude == ["configs/dev-split.txt"] and experiment.data == config.data, path.name
     names = [line for line in (root / "configs" / "dev-split.txt").read_text().splitlines() if line and not line.startswith("#")]
     assert len(names) == 300 and all(n.startswith("../../shared/data/train-extra/") for n in names)
+
+
+def _photo_of_two_things(shape=(96, 96)) -> np.ndarray:
+    """Left half a grey lightness ramp; right half the same ramp green: two things of one grey."""
+    ramp = np.tile(np.linspace(30, 220, shape[0])[:, None], (1, shape[1])).astype(np.uint8)
+    rgb = np.stack([ramp] * 3, -1)
+    rgb[:, shape[1] // 2 :, 0] = (rgb[:, shape[1] // 2 :, 0] * 0.6).astype(np.uint8)
+    rgb[:, shape[1] // 2 :, 2] = (rgb[:, shape[1] // 2 :, 2] * 0.6).astype(np.uint8)
+    return rgb
+
+
+def _toned(grey: np.ndarray, dark=(43, 29, 14), light=(247, 236, 217)) -> np.ndarray:
+    """A toned print: each grey mapped onto one ramp of colour, from ``dark`` to ``light`` (sepia by default)."""
+    t = grey[..., None].astype(np.float64) / 255
+    return (np.array(dark) * (1 - t) + np.array(light) * t).astype(np.uint8)
+
+
+def test_a_photo_in_colour_is_told_from_greys_and_toned_prints():
+    from engine.data import has_own_colours
+
+    rng = np.random.default_rng(0)
+    grey = (rng.random((80, 120)) * 255).astype(np.uint8)
+    assert not has_own_colours(grey)  # (H, W): greyscale
+    assert not has_own_colours(np.stack([grey] * 3, -1))  # grey in RGB
+    assert not has_own_colours(_toned(grey))  # sepia: colour, but one tint that follows the lightness
+    assert not has_own_colours(_toned(grey, dark=(10, 26, 43), light=(232, 244, 255)))  # a cyanotype
+    two_things = _photo_of_two_things()
+    assert has_own_colours(two_things)  # grey stone beside green grass of the same lightness
+    assert has_own_colours(two_things.astype(np.uint16) * 257)  # a 16-bit scan alike
+    hues = np.zeros((64, 64, 3), np.uint8)
+    hues[:, :32] = (200, 150, 60)  # ochre and a little blue: one family of hues mostly, another too
+    hues[:, 32:] = (170, 120, 50)
+    hues[:12, :12] = (60, 90, 200)  # 3.5 % of the photo
+    assert has_own_colours(hues)
