@@ -38,6 +38,9 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from engine.cli.images import IN_COLOUR_NOTE  # noqa: E402  (a note the CLI prints for photos in colour; not a failure)
 MUTATIONS = ("intact", "bitflip", "truncate", "header", "splice", "cutout", "lying-size")
 # Lying sizes: tiny, a little larger than the photo, and far beyond any photo (the pixel limit refuses those).
 LYING_SIZES = ((0, 0), (1, 1), (3, 2), (65535, 65535), (60000, 1), (1, 60000), (40000, 40000))
@@ -252,14 +255,14 @@ _LINE = re.compile(r"^(case-\d{5}-([\w-]+?)-[\w]+\.\w+): (.+)$")
 def _judge(result: FuzzResult, cases: dict[str, str], stdout: str, stderr: str, max_rss_gb: float) -> None:
     if "Traceback" in stderr or "Traceback" in stdout:
         result.problems.append("a traceback: " + stderr[stderr.find("Traceback") :][:300])
-    summary = re.search(r"^(\d+) coloured(?:, (\d+) failed)?(?:, (\d+) skipped)?", stdout, re.M)
+    summary = re.search(r"^(\d+) coloured(?: \(\d+ \w+ in colour already\))?(?:, (\d+) failed)?(?:, (\d+) skipped)?", stdout, re.M)
     if summary is None:
         result.problems.append(f"no summary line (exit {result.exit_code}): {stdout[-200:]!r} {stderr[-300:]!r}")
         return
     result.coloured, result.failed = int(summary.group(1)), int(summary.group(2) or 0)
     if result.coloured + result.failed != len(cases):
         result.problems.append(f"{result.coloured} coloured + {result.failed} failed != {len(cases)} files")
-    lines = stderr.splitlines()
+    lines = [line for line in stderr.splitlines() if not line.endswith(IN_COLOUR_NOTE)]  # (notes, not failures)
     if len(lines) != result.failed:
         extra = [line for line in lines if not _LINE.match(line)]
         result.problems.append(f"{len(lines)} stderr lines for {result.failed} failed files; not failure lines: {extra[:3]}")

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from engine.atomic import free_name, resolved_path
+from engine.data import has_own_colours
 from engine.errors import ColouriseError, user_message
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
 from engine.hints import read_hints
@@ -311,7 +312,7 @@ def save_photos(
                 fail(index, source, user_message(exc, source.origin))
                 continue
             counts["done"] += 1
-            state.emit(PhotoDone(index, total, source.origin, written))
+            state.emit(PhotoDone(index, total, source.origin, written, in_colour=has_own_colours(photo.pixels)))
     return BatchFinished(counts["done"], counts["failed"], counts["skipped"])
 
 

@@ -105,9 +105,14 @@ def run(args: argparse.Namespace) -> int:
 
     with tqdm(total=len(photos), unit="photo", file=sys.stderr, disable=not sys.stderr.isatty(), dynamic_ncols=True) as bar:
 
+        in_colour = []
+
         def on_event(event) -> None:
             if isinstance(event, PhotoFailed):
                 bar.write(printable(event.message), file=sys.stderr)
+            if isinstance(event, PhotoDone) and event.in_colour:
+                in_colour.append(event.source)
+                bar.write(f"{printable(event.source.name)}: {IN_COLOUR_NOTE}", file=sys.stderr)
             if isinstance(event, (PhotoDone, PhotoFailed, PhotoSkipped)):
                 bar.update(1)
 
@@ -115,13 +120,16 @@ def run(args: argparse.Namespace) -> int:
             args.inputs, output, colouriser, strength=args.strength, fmt=args.format, overwrite=args.overwrite, state=TaskState(on_event),
             hints_file=args.hints, hints_dir=args.hints_dir,
         )
-    print(summary(result.succeeded, result.failed, result.skipped) + f" -> {output}")
+    print(summary(result.succeeded, result.failed, result.skipped, len(in_colour)) + f" -> {output}")
     return 1 if result.failed else 0
 
 
-def summary(coloured: int, failed: int, skipped: int) -> str:
-    """``12 coloured, 1 failed, 2 skipped (exist; use --overwrite)``, leaving out zero counts."""
-    parts = [f"{coloured} coloured"]
+IN_COLOUR_NOTE = "was in colour already; its colours were made anew from its greys"
+
+
+def summary(coloured: int, failed: int, skipped: int, in_colour: int = 0) -> str:
+    """``12 coloured (3 were in colour already), 1 failed, 2 skipped (exist; use --overwrite)``, leaving out zero counts."""
+    parts = [f"{coloured} coloured" + (f" ({in_colour} {'was' if in_colour == 1 else 'were'} in colour already)" if in_colour else "")]
     if failed:
         parts.append(f"{failed} failed")
     if skipped:

@@ -69,10 +69,11 @@ def test_zoo_good_written_bad_reported_originals_untouched(zoo, tmp_path, run_cl
     code, stdout, stderr = run_cli(zoo, "--output", out)
     assert code == 1
     assert sorted(p.name for p in out.iterdir()) == GOOD
-    assert len(stderr) == len(BAD)  # one line per bad file, nothing else (no traceback, no bar)
+    # one line per bad file and one for the photo in colour, nothing else (no traceback, no bar)
+    assert stderr.pop(stderr.index("cmyk.jpg: was in colour already; its colours were made anew from its greys")) and len(stderr) == len(BAD)
     for line, (name, reason) in zip(sorted(stderr), sorted(BAD.items())):
         assert line.startswith(f"{name}: ") and reason in line
-    assert stdout == [f"{len(GOOD)} coloured, {len(BAD)} failed -> {out}"]
+    assert stdout == [f"{len(GOOD)} coloured (1 was in colour already), {len(BAD)} failed -> {out}"]
     assert hashes(zoo) == before
 
     assert read_photo(out / "rotated.jpg").pixels.shape == (32, 24, 3)  # upright now
