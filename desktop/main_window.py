@@ -474,7 +474,8 @@ class MainWindow(QMainWindow):
     def stop_workers(self, wait_ms: int = CLOSE_WAIT_MS) -> bool:
         """Ask every job to stop and wait for the lanes to go idle; False if one is still busy after ``wait_ms`` each."""
         self.colourise_page.stop_all()
-        lanes = (self.photo_lane, self.misc_lane, self.train_lane)
+        # (the hints lane too: a hint's full-size render running at exit aborted the process, "terminate called")
+        lanes = (self.photo_lane, self.misc_lane, self.train_lane, self.colourise_page.hints.lane)
         for lane in lanes:
             lane.stop_all()
         return all([lane.wait(wait_ms) for lane in lanes])

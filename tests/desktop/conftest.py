@@ -107,9 +107,7 @@ def window(qtbot, alpha_model):
     if win._train_page is not None and win._train_page.is_training():
         with qtbot.waitSignal(win._train_page.training_ended, timeout=30_000):
             win._train_page.stop()
-    for lane in (win.photo_lane, win.misc_lane, win.train_lane):
-        lane.stop_all()
-        lane.wait(30_000)
+    assert win.stop_workers(30_000)  # every lane idle: no worker thread may outlive the test
 
 
 @pytest.fixture

@@ -50,3 +50,14 @@ def test_a_long_session_quits_cleanly_every_time(tmp_path, grey_photo, colour_ph
         assert done.stderr.strip() == "", done.stderr[-3000:]
         runs = sorted(p.name for p in (work / "runs").iterdir())
         assert len(runs) == 4  # three trainings (stopped and resumed, or done first) and the one stopped at quit
+
+
+def test_stopping_the_workers_waits_for_a_hint_render_too(window):
+    """A hint's full-size render still running at quit used to outlive the window: the process aborted at exit."""
+    import time
+
+    lane = window.colourise_page.hints.lane
+    lane.submit(time.sleep, 0.5, name="a hint render that cannot be interrupted")
+    assert lane.pool.activeThreadCount() == 1
+    assert window.stop_workers(10_000)
+    assert lane.pool.activeThreadCount() == 0
