@@ -135,7 +135,7 @@ class ColourisePage(QWidget):
             layout.addWidget(widget, stretch)
 
         self.queue.current_changed.connect(self._on_current_changed)
-        self.queue.remove_requested.connect(self.remove_items)
+        self.queue.remove_requested.connect(self.remove_photos)
         self.queue.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # long names are elided instead
         self.queue.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.queue.customContextMenuRequested.connect(lambda pos: self.queue_menu().popup(self.queue.viewport().mapToGlobal(pos)))
@@ -299,6 +299,18 @@ class ColourisePage(QWidget):
         else:
             self.status_message.emit("The clipboard holds no image or photo file.")
 
+    def remove_photos(self, keys: list[int]) -> bool:
+        """Take photos off the queue at the user's word (Delete, the list's menu); the files stay.
+
+        Asks first when any has colour hints not saved: the user's own work (a Delete meant for a
+        selected hint point, with the photo list focused, would otherwise take a photo's hints with it).
+        """
+        hinted = [key for key in self.hints.unsaved() if key in keys]
+        if hinted and not confirm(self, "Remove from Queue", _losing_hints_text(len(keys), len(hinted))):
+            return False
+        self.remove_items(keys)
+        return True
+
     def remove_items(self, keys: list[int]) -> None:
         if self._prepare_job is not None and self.photos.working in keys:
             self._prepare_job.stop()
@@ -324,7 +336,7 @@ class ColourisePage(QWidget):
         keys = self.queue.selected_keys()
         remove = menu.addAction(f"Remove from Queue ({len(keys)})" if len(keys) > 1 else "Remove from Queue")
         remove.setEnabled(bool(keys))
-        remove.triggered.connect(lambda: self.remove_items(keys))
+        remove.triggered.connect(lambda: self.remove_photos(keys))
         item = self.items.get(self.queue.current_key()) if len(keys) <= 1 else None
         reveal = menu.addAction("Show Original in Folder")
         reveal.setEnabled(item is not None and item.source.path is not None)
@@ -671,6 +683,17 @@ class ColourisePage(QWidget):
         for widget in (self.bar.save_all_button, self.save_all_action):
             widget.setEnabled(has_model and bool(saveable))
         self.strengths.update_actions()
+
+
+def _losing_hints_text(photos: int, hinted: int) -> str:
+    what = "this photo" if photos == 1 else f"these {photos} photos"
+    if photos == 1:
+        whose = "Its colour hints have"
+    elif hinted == photos:
+        whose = "Their colour hints have"
+    else:
+        whose = f"{hinted} of them {'has' if hinted == 1 else 'have'} colour hints that have"
+    return f"Take {what} off the queue?\n\n{whose} not been saved; they would be lost. The photo files themselves stay where they are."
 
 
 def _reveal(path: Path) -> None:

@@ -283,3 +283,26 @@ def test_quitting_asks_only_while_hints_are_not_saved_as_they_are(hint_model, wi
     with qtbot.waitSignal(window.closed, timeout=20_000):
         assert window.close()
     assert len(asked) == 1
+
+
+def test_removing_a_photo_asks_only_while_its_hints_are_not_saved(hint_model, window, qtbot, big_grey, grey_photo, tmp_path, monkeypatch, wait_all_coloured):
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    page.add_paths([grey_photo(tmp_path / "plain.png", seed=3)])
+    wait_all_coloured(page, 2)
+    hinted, plain = page.queue.keys()
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == hinted and final, timeout=20_000):
+        page.queue.select(hinted)
+    page.hints.set_active(True)
+    click_photo(page, 40, 60)
+    asked, answer = [], [QMessageBox.StandardButton.No]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or answer[0])
+
+    page.queue.remove_requested.emit([plain])  # Delete on a photo without hints: gone at once
+    assert asked == [] and page.queue.keys() == [hinted]
+    page.queue.remove_requested.emit([hinted])  # ... with hints not saved: asked, and No keeps it
+    assert asked[-1].startswith("Take this photo off the queue?\n\nIts colour hints have not been saved")
+    assert page.queue.keys() == [hinted] and len(page.hints.edits_for(hinted)) == 1
+    answer[0] = QMessageBox.StandardButton.Yes
+    page.queue.remove_requested.emit([hinted])
+    assert page.queue.keys() == []
