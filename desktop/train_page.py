@@ -772,10 +772,12 @@ class TrainPage(QWidget):
             self._total_steps = event.total_steps
             self.progress.setRange(0, max(1, event.total_steps))
             self.progress.setValue(event.start_step)
-            skipped = len(event.skipped_grey) + len(event.skipped_broken)
             text = f"Training on {event.device}: {event.train_photos} photos, {event.val_photos} for validation"
+            from engine.data import skipped_text
+
+            skipped = skipped_text(len(event.skipped_grey), len(event.skipped_copies), len(event.skipped_broken))
             if skipped:
-                text += f" ({len(event.skipped_grey)} greyscale and {len(event.skipped_broken)} unreadable skipped)"
+                text += f" ({skipped} skipped)"
             self._show_state(text + ".")
         elif isinstance(event, CheckpointSaved):
             self.status_message.emit(f"Checkpoint saved at step {event.step:,}.")

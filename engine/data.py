@@ -73,6 +73,41 @@ def list_images(folders: Iterable[str | Path], exclude: Iterable[str | Path] = (
     return found
 
 
+def without_copies(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, Path]]]:
+    """``paths`` less byte-for-byte copies of an earlier one (in order), and the copies as ``(copy, photo it copies)``.
+
+    A photo copied into two folders, or saved as "IMG_0001 (1).jpg", would count twice, and land once in
+    training and once in validation. Only files that share a size are read and hashed: a folder of distinct
+    photos costs one stat each. Files that cannot be read, and empty ones, are kept for the screening to report.
+    """
+    sizes: dict[Path, int] = {}
+    for path in paths:
+        try:
+            sizes[path] = path.stat().st_size
+        except OSError:
+            pass
+    counts: dict[int, int] = {}
+    for size in sizes.values():
+        counts[size] = counts.get(size, 0) + 1
+    first: dict[tuple[int, bytes], Path] = {}
+    kept, copies = [], []
+    for path in paths:
+        size = sizes.get(path, 0)
+        if size and counts[size] > 1:
+            try:
+                with open(path, "rb") as f:
+                    digest = hashlib.file_digest(f, "sha1").digest()
+            except OSError:
+                kept.append(path)
+                continue
+            original = first.setdefault((size, digest), path)
+            if original != path:
+                copies.append((path, original))
+                continue
+        kept.append(path)
+    return kept, copies
+
+
 def _tail(path: Path) -> tuple[str, str]:
     return path.parent.name, path.name
 
@@ -222,24 +257,27 @@ class FolderScan:
     grey: list[Path] = field(default_factory=list)
     broken: list[tuple[Path, str]] = field(default_factory=list)  # (file, reason)
     missing: list[Path] = field(default_factory=list)  # folders that do not exist
+    copies: list[tuple[Path, Path]] = field(default_factory=list)  # (file, the photo it is a byte-for-byte copy of)
 
     @property
     def usable(self) -> int:
         return len(self.colour)
 
     def summary(self) -> str:
-        """One line, e.g. '703 colour photos (12 greyscale and 1 unreadable will be skipped)'."""
+        """One line, e.g. '703 colour photos (12 greyscale, 1 copy and 1 unreadable will be skipped)'."""
         text = f"{len(self.colour)} colour photo{'s' if len(self.colour) != 1 else ''}"
-        skipped = []
-        if self.grey:
-            skipped.append(f"{len(self.grey)} greyscale")
-        if self.broken:
-            skipped.append(f"{len(self.broken)} unreadable")
+        skipped = skipped_text(len(self.grey), len(self.copies), len(self.broken))
         if skipped:
-            text += f" ({' and '.join(skipped)} will be skipped)"
+            text += f" ({skipped} will be skipped)"
         if self.missing:
             text += f"; missing folder{'s' if len(self.missing) > 1 else ''}: {', '.join(str(m) for m in self.missing)}"
         return text
+
+
+def skipped_text(grey: int, copies: int, broken: int) -> str:
+    """'12 greyscale, 1 copy and 1 unreadable' (counts of 0 left out; '' when all are)."""
+    parts = [f"{n} {what}" for n, what in ((grey, "greyscale"), (copies, "copy" if copies == 1 else "copies"), (broken, "unreadable")) if n]
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 def scan_photo_folder(
@@ -258,7 +296,7 @@ def scan_photo_folder(
         should_stop = state.should_stop
     folders = [Path(f).expanduser() for f in folders]
     scan = FolderScan(missing=[f for f in folders if not f.exists()])
-    paths = list_images(f for f in folders if f.exists())
+    paths, scan.copies = without_copies(list_images(f for f in folders if f.exists()))
     if state is not None:
         state.emit(PhotosFound(len(paths)))
     for photo in _parallel_map(lambda p: load_photo(p, SCREEN_SIDE), paths, should_stop):

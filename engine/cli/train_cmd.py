@@ -223,6 +223,8 @@ class ProgressPrinter:
                 self._say(f"skipped {len(event.skipped_grey)} greyscale photo{'s' if len(event.skipped_grey) > 1 else ''}: {', '.join(event.skipped_grey[:10])}{' ...' if len(event.skipped_grey) > 10 else ''}")
             for line in event.skipped_broken[:20]:
                 self._say(f"skipped unreadable {line}")
+            for line in event.skipped_copies[:20]:
+                self._say(f"skipped {line}")
             if event.start_step:
                 self._say(f"resuming at step {event.start_step} of {event.total_steps}")
             if self.use_bar:
@@ -249,7 +251,7 @@ class ProgressPrinter:
             self._say(f"checkpoint saved at step {event.step}")
         elif isinstance(event, events.TrainingFinished):
             self._close()
-            print(f"finished after {event.steps} steps; model saved to {event.model_path}", flush=True)
+            print(f"finished after {event.steps:,} step{'s' if event.steps != 1 else ''}; model saved to {event.model_path}", flush=True)
         elif isinstance(event, events.TrainingCancelled):
             self._close()
             where = f"; resume with: colourise train --resume {event.run_dir}" if event.checkpoint else ""

@@ -48,6 +48,7 @@ from engine.data import (
     should_cache,
     split_paths,
     spread_subset,
+    without_copies,
 )
 from engine.errors import ColouriseError, user_message
 from engine.hints import draw_hint_marks, simulate_hint_channels
@@ -300,11 +301,16 @@ class _Run:
         missing = [f for f in [*config.data, *config.val, *config.exclude] if not Path(f).expanduser().exists()]
         if missing:
             raise TrainingError(f"{missing[0]}: no such folder")
-        all_train = list_images(config.data, exclude=config.exclude)
-        if config.val:
-            train_paths, val_paths = all_train, list_images(config.val)
+        all_train, copies = without_copies(list_images(config.data, exclude=config.exclude))
+        if config.val:  # (a validation photo that copies a training one would flatter the model: left out too)
+            listed = list_images(config.val)
+            val_copies = without_copies([*all_train, *listed])[1]
+            val_copied = {copy for copy, _ in val_copies}
+            train_paths, val_paths = all_train, [p for p in listed if p not in val_copied]
+            copies += val_copies
         else:
             train_paths, val_paths = split_paths(all_train, config.val_fraction)
+        self.skipped_copies = [f"{copy.name} (the same file as {original.name})" for copy, original in copies]
         store_side = round(self.size * CACHE_OVERSIZE)
         cache = should_cache(config.cache_images, len(train_paths), self.size)
         prepared = prepare_photos(train_paths, store_side, cache, self.state.should_stop)
@@ -340,6 +346,7 @@ class _Run:
                     "cached_in_memory": cache,
                     "skipped_grey": self.skipped_grey,
                     "skipped_broken": self.skipped_broken,
+                    "skipped_copies": self.skipped_copies,
                 },
             )
 
@@ -405,6 +412,7 @@ class _Run:
                 val_photos=len(self.val_batch),
                 skipped_grey=self.skipped_grey,
                 skipped_broken=self.skipped_broken,
+                skipped_copies=self.skipped_copies,
                 total_steps=total,
                 start_step=start,
                 kept_from_model=self.kept_from_model,

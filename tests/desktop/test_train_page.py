@@ -34,12 +34,17 @@ def page(window, dataset):
     return page
 
 
-def test_the_dataset_picker_counts_usable_grey_and_broken_photos(page, qtbot):
+def test_the_dataset_picker_counts_usable_grey_and_broken_photos(page, qtbot, dataset):
     with qtbot.waitSignal(page.scan_finished, timeout=20_000) as scanned:
         page.scan("data")
     kind, scan = scanned.args
     assert kind == "data" and scan.usable == 4
     assert page.data_summary.text() == "4 colour photos (1 greyscale and 1 unreadable will be skipped)"
+    (dataset / "c0 (1).png").write_bytes((dataset / "c0.png").read_bytes())  # the same photo saved twice
+    with qtbot.waitSignal(page.scan_finished, timeout=20_000) as scanned:
+        page.scan("data")
+    assert scanned.args[1].usable == 4
+    assert page.data_summary.text() == "4 colour photos (1 greyscale, 1 copy and 1 unreadable will be skipped)"
 
 
 def test_the_form_shows_the_architecture_defaults(window, dataset):

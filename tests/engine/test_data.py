@@ -285,3 +285,26 @@ def test_a_photo_in_colour_is_told_from_greys_and_toned_prints():
     hues[:, 32:] = (170, 120, 50)
     hues[:12, :12] = (60, 90, 200)  # 3.5 % of the photo
     assert has_own_colours(hues)
+
+
+def test_copies_of_a_photo_are_found_by_content_and_the_first_is_kept(tmp_path, make_photo):
+    folder = tmp_path / "album"
+    (folder / "z-side").mkdir(parents=True)
+    Image.fromarray(make_photo.rgb(40, 40, 1)).save(folder / "beach.png")
+    (folder / "z-side" / "beach (1).png").write_bytes((folder / "beach.png").read_bytes())
+    (folder / "twin.png").write_bytes((folder / "beach.png").read_bytes()[:-1] + b"\x00")  # the same size, other bytes
+    Image.fromarray(make_photo.rgb(30, 50, 2)).save(folder / "pier.png")
+    (folder / "empty-1.jpg").write_bytes(b"")
+    (folder / "empty-2.jpg").write_bytes(b"")  # empty files are left for the screening to call unreadable
+    kept, copies = data.without_copies(data.list_images([folder]))
+    assert [p.name for p in kept] == ["beach.png", "empty-1.jpg", "empty-2.jpg", "pier.png", "twin.png"]
+    assert copies == [(folder / "z-side" / "beach (1).png", folder / "beach.png")]
+
+    scan = data.scan_photo_folder([folder])
+    assert scan.copies == copies and "beach (1).png" not in {p.name for p in scan.colour}
+    assert scan.summary() == "3 colour photos (1 copy and 2 unreadable will be skipped)"
+
+
+def test_the_skipped_photos_are_said_in_one_phrase():
+    assert data.skipped_text(12, 1, 1) == "12 greyscale, 1 copy and 1 unreadable"
+    assert data.skipped_text(0, 2, 0) == "2 copies" and data.skipped_text(0, 0, 0) == ""

@@ -36,7 +36,7 @@ def test_train_from_a_config_file_with_overrides(photo_folder, library, tmp_path
     code = main(["train", "--config", str(path), "--steps", "1", "--set", "preview_count=1"])
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert "finished after 1 steps" in out and "from-file.safetensors" in out
+    assert "finished after 1 step;" in out and "from-file.safetensors" in out
 
 
 def test_flags_override_the_config(tmp_path):

@@ -145,15 +145,30 @@ def test_greyscale_and_broken_photos_are_skipped_and_reported(tiny_config, make_
     Image.fromarray(grey).save(folder / "grey-mode.png")
     Image.fromarray(np.stack([grey] * 3, -1)).save(folder / "grey-as-rgb.jpg")
     (folder / "not-a-photo.jpg").write_bytes(b"this is not a JPEG")
+    first = next(p for p in sorted(folder.glob("*.png")) if "grey" not in p.name)
+    (folder / "zz-copies").mkdir()
+    (folder / "zz-copies" / "again.png").write_bytes(first.read_bytes())  # the same photo twice counts once
     rec = recorder()
     result = train(tiny_config(data=[str(folder)], steps=1), rec.state)
     assert isinstance(result, TrainingFinished)
     started = rec.of(TrainingStarted)[0]
     assert sorted(started.skipped_grey) == ["grey-as-rgb.jpg", "grey-mode.png"]
     assert len(started.skipped_broken) == 1 and started.skipped_broken[0].startswith("not-a-photo.jpg: ")
+    assert started.skipped_copies == [f"again.png (the same file as {first.name})"]
     assert started.train_photos + started.val_photos == 3
     report = json.loads((result.run_dir / "dataset.json").read_text())
-    assert report["skipped_broken"] == started.skipped_broken
+    assert report["skipped_broken"] == started.skipped_broken and report["skipped_copies"] == started.skipped_copies
+
+
+def test_a_validation_photo_that_copies_a_training_photo_is_left_out(tiny_config, make_photos, tmp_path, recorder):
+    train_folder, val_folder = make_photos(tmp_path / "train", 3), make_photos(tmp_path / "val", 2, seed=50)
+    copied = sorted(train_folder.iterdir())[0]
+    (val_folder / "seen-before.png").write_bytes(copied.read_bytes())
+    rec = recorder()
+    result = train(tiny_config(data=[str(train_folder)], val=[str(val_folder)], steps=1), rec.state)
+    started = rec.of(TrainingStarted)[0]
+    assert isinstance(result, TrainingFinished) and (started.train_photos, started.val_photos) == (3, 2)
+    assert started.skipped_copies == [f"seen-before.png (the same file as {copied.name})"]
 
 
 def test_a_folder_without_usable_photos_fails_clearly(tiny_config, tmp_path, recorder):
