@@ -218,17 +218,18 @@ def load_photo(path: str | Path, short_side: int) -> LoadedPhoto:
     """Decode and downscale one photo and decide whether it is usable (never raises for bad files)."""
     path = Path(path)
     try:
-        pixels, grey_mode = _open_rgb(path, short_side)
+        # Decoded at least as large as the folder scan's thumbnail, so a training run at a tiny size calls the
+        # same photos greyscale as the Train page's count did (a 37 px thumbnail made one more borderline photo grey).
+        pixels, grey_mode = _open_rgb(path, max(short_side, SCREEN_SIDE))
         if grey_mode:
             return LoadedPhoto(path, grey=True)
         if pixels.ndim != 3 or pixels.shape[0] < 2 or pixels.shape[1] < 2:
             return LoadedPhoto(path, error="image is too small")
+        grey = mean_chroma(pixels) < GREY_CHROMA
         pixels = shrink_to_short_side(pixels, short_side)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, MemoryError) as exc:
         return LoadedPhoto(path, error=error_reason(exc))
-    if mean_chroma(pixels) < GREY_CHROMA:
-        return LoadedPhoto(path, grey=True)
-    return LoadedPhoto(path, pixels)
+    return LoadedPhoto(path, grey=True) if grey else LoadedPhoto(path, pixels)
 
 
 def _parallel_map(fn: Callable, items: Sequence, should_stop: Callable[[], bool] | None = None) -> list:

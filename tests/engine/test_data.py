@@ -308,3 +308,13 @@ def test_copies_of_a_photo_are_found_by_content_and_the_first_is_kept(tmp_path, 
 def test_the_skipped_photos_are_said_in_one_phrase():
     assert data.skipped_text(12, 1, 1) == "12 greyscale, 1 copy and 1 unreadable"
     assert data.skipped_text(0, 2, 0) == "2 copies" and data.skipped_text(0, 0, 0) == ""
+
+
+def test_a_photo_is_called_greyscale_alike_whatever_size_it_is_loaded_at(tmp_path):
+    stripes = np.zeros((64, 64, 3), np.uint8)
+    stripes[:, 0::2] = (200, 60, 60)  # red and cyan columns, one pixel wide: a 16 px copy of them is grey
+    stripes[:, 1::2] = (60, 200, 200)
+    Image.fromarray(stripes).save(tmp_path / "stripes.png")
+    scanned, tiny = data.load_photo(tmp_path / "stripes.png", data.SCREEN_SIDE), data.load_photo(tmp_path / "stripes.png", 16)
+    assert not scanned.grey and not tiny.grey  # (training at a tiny size used to skip it as greyscale)
+    assert tiny.pixels.shape == (16, 16, 3)
