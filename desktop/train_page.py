@@ -772,9 +772,9 @@ class TrainPage(QWidget):
             self._total_steps = event.total_steps
             self.progress.setRange(0, max(1, event.total_steps))
             self.progress.setValue(event.start_step)
-            text = f"Training on {event.device}: {event.train_photos} photos, {event.val_photos} for validation"
             from engine.data import skipped_text
 
+            text = f"Training on {event.device}: {event.train_photos} photos, {event.val_photos} for validation"
             skipped = skipped_text(len(event.skipped_grey), len(event.skipped_copies), len(event.skipped_broken))
             if skipped:
                 text += f" ({skipped} skipped)"

@@ -11,6 +11,7 @@ from engine.cli.terminal import printable
 
 DEFAULT_MODEL = "default"
 MAX_STRENGTH = 2.0  # as engine.inference.MAX_STRENGTH; repeated so --help needs no torch
+IN_COLOUR_NOTE = "was in colour already; its colours were made anew from its greys"  # after "<photo name>: "
 
 
 def _strength(text: str) -> float:
@@ -122,9 +123,6 @@ def run(args: argparse.Namespace) -> int:
         )
     print(summary(result.succeeded, result.failed, result.skipped, len(in_colour)) + f" -> {output}")
     return 1 if result.failed else 0
-
-
-IN_COLOUR_NOTE = "was in colour already; its colours were made anew from its greys"
 
 
 def summary(coloured: int, failed: int, skipped: int, in_colour: int = 0) -> str:
