@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -79,7 +80,9 @@ class RenameDialog(QInputDialog):
         self.setLabelText(f"{problem}\n\n{label}" if problem else label)
         self.setTextValue(text)
         self.setOkButtonText("Rename")
-        self.setMinimumWidth(max(420, self.fontMetrics().horizontalAdvance(label) + 80))  # the title and label never cut
+        # On the field, not the dialog: QInputDialog's layout sets the dialog's own minimum when it is shown (it
+        # opened 200 px wide, its title cut to "Renam… urise"); the title and label are never cut now.
+        self.findChild(QLineEdit).setMinimumWidth(max(400, self.fontMetrics().horizontalAdvance(label) + 60))
 
 
 @dataclass
