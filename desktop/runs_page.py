@@ -40,7 +40,7 @@ from desktop import settings
 from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm
-from desktop.widgets.loss_plot import paint_plot_axes
+from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, LogLossAxis, paint_plot_axes
 from desktop.workers import Lane
 from engine.runs import RunSummary, differing_settings, format_duration, is_percentage, metric_text
 
@@ -146,7 +146,9 @@ class RunsPage(QWidget):
         for key, label in CURVE_CHOICES:
             self.curve_box.addItem(label, key)
         self.curve_box.setToolTip("What the plot shows for the ticked runs")
-        self.plot = pg.PlotWidget()
+        # The Train page's log axis: labels on a narrow loss band too (pyqtgraph's own left it bare).
+        self.plot = pg.PlotWidget(axisItems={"left": LogLossAxis("left")})
+        self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)  # (the previews' row took all but 110 px of it)
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.25)
         item.setLabel("bottom", "step")
@@ -358,6 +360,8 @@ class RunsPage(QWidget):
         checked = item.checkState() == Qt.CheckState.Checked
         if checked and path not in self.ticked:
             self.ticked.append(path)
+            if not self.table.selectionModel().selectedRows():
+                self.table.selectRow(item.row())  # the run clicked is the one the buttons act on, when none was chosen
         elif not checked and path in self.ticked:
             self.ticked.remove(path)
         self._show_comparison()

@@ -87,17 +87,23 @@ def test_the_table_sorts_by_number_not_text(page):
 
 
 def test_overlays_two_runs_with_their_differing_settings_and_previews(page):
+    from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, LogLossAxis
+
     winner = page.table.item(row_of(page, "winner"), 0)
     halfway = page.table.item(row_of(page, "halfway"), 0)
     assert page.preview_scroll.isHidden()  # no room held for previews until a run is ticked
+    assert page.selected_run() is None and not page.open_button.isEnabled()
     winner.setCheckState(Qt.CheckState.Checked)  # as a click on the tick box does
+    assert page.selected_run().model_name == "winner" and page.open_button.isEnabled()  # the buttons act on it
     halfway.setCheckState(Qt.CheckState.Checked)
+    assert page.selected_run().model_name == "winner"  # a second tick leaves the chosen run as it is
     names = ["winner", "halfway"]  # the models' names (the folder names add the date)
     assert page.curve_names() == names
     curves = [c for c in page.plot.getPlotItem().listDataItems()]
     assert len(curves) == 4  # training and validation for each run
     assert curves[0].opts["pen"].color() != curves[2].opts["pen"].color()
     assert page.plot.getPlotItem().ctrl.logYCheck.isChecked()
+    assert page.plot.height() >= MIN_PLOT_HEIGHT and isinstance(page.plot.getPlotItem().getAxis("left"), LogLossAxis)
     xs = sorted(curves[0].getData()[0].tolist())
     assert xs == [1, 2, 3, 4]
 
