@@ -23,6 +23,7 @@ from typing import Callable, Iterable
 
 from engine.batch import PhotoSource, output_name, plan_targets
 from engine.events import BatchFinished
+from engine.hints import SAVED_TAG
 
 
 class QueueState(str, Enum):
@@ -32,7 +33,7 @@ class QueueState(str, Enum):
     FAILED = "failed"
 
 
-OUTPUT_TAG = "-colourised"  # saved photos are named <stem>-colourised.<ext>
+OUTPUT_TAG = SAVED_TAG  # saved photos are named <stem>-colourised.<ext> (the command line finds their hints by it)
 
 
 @dataclass

@@ -23,36 +23,17 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop import settings
 from desktop.colour_jobs import COLOURISERS
-from desktop.colourise_queue import OUTPUT_TAG
 from desktop.hint_edits import HintEdits
 from desktop.hint_preview import HintPreview, HintRendered, HintRequest
 from desktop.widgets.hint_overlay import HintOverlay
 from desktop.widgets.hint_panel import HintPanel
 from desktop.workers import Job, Lane
 from engine.errors import ColouriseError
+from engine.hints import hints_file_for, saved_hints_for
 from engine.inference import Prediction, model_key
 from engine.photo import Photo
 
-HINTS_SUFFIX = ".hints.json"
 ON_TIP = "Hint mode: click the photo to pin a colour there, drag a point to move it, Delete removes it"
-
-
-def hints_file_for(saved: Path) -> Path:
-    """Where the hints of a saved colour photo go: ``<saved name>.hints.json`` beside it."""
-    return saved.with_name(saved.name + HINTS_SUFFIX)
-
-
-def saved_hints_for(photo: Path, folder: Path, tag: str) -> Path | None:
-    """The newest ``<stem><tag>.<ext>.hints.json`` in ``folder`` (hints saved with a colour version of ``photo``)."""
-    try:
-        found = [p for p in folder.glob(f"{_glob_escape(photo.stem + tag)}.*{HINTS_SUFFIX}") if p.is_file()]
-    except OSError:
-        return None
-    return max(found, key=lambda p: p.stat().st_mtime, default=None)
-
-
-def _glob_escape(text: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
 
 def model_takes_hints(info) -> bool:
@@ -270,7 +251,7 @@ class HintMode(QObject):
         for key in keys:
             path = self.page.items[key].source.path
             for folder in dict.fromkeys(Path(f) for f in (save_folder, path.parent) if f):
-                hints_file = saved_hints_for(path, folder, OUTPUT_TAG)
+                hints_file = saved_hints_for(path, folder)
                 if hints_file is not None:
                     found[key] = hints_file
                     break

@@ -29,7 +29,7 @@ from engine.atomic import free_name, resolved_path
 from engine.data import has_own_colours
 from engine.errors import ColouriseError, user_message
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
-from engine.hints import read_hints
+from engine.hints import read_hints, saved_hints_for
 from engine.inference import Prediction, luminance
 from engine.photo import OUTPUT_FORMATS, PHOTO_SUFFIXES, Photo, find_photos, read_photo, with_software, write_photo
 from engine.task import TaskState
@@ -379,7 +379,8 @@ def colourise_files(
     """Colour every photo in ``inputs`` into ``output_dir``; returns the counts.
 
     Colour hints (``engine.hints``): ``hints_file`` for every photo (the command line
-    allows it for one photo), or ``hints_dir/<photo stem>.json`` where that exists.
+    allows it for one photo), or ``hints_dir/<photo stem>.json`` where that exists, else the hints the
+    window saved in ``hints_dir`` beside a colour version of the photo (``<stem>-colourised.<ext>.hints.json``).
 
     Outputs keep the input's name (and, for folder inputs, its sub-folder) and format
     unless ``fmt`` names another (see ``OUTPUT_FORMATS``); two photos of one name get
@@ -394,9 +395,11 @@ def colourise_files(
     def hints_for(path: Path) -> Path | None:
         if hints_file is not None:
             return Path(hints_file)
-        if hints_dir is not None and (Path(hints_dir) / f"{path.stem}.json").is_file():
+        if hints_dir is None:
+            return None
+        if (Path(hints_dir) / f"{path.stem}.json").is_file():
             return Path(hints_dir) / f"{path.stem}.json"
-        return None
+        return saved_hints_for(path, Path(hints_dir))  # the window's: beside a colour version it saved
 
     requests = [SaveRequest(PhotoSource.file(p.path), target, hints_for(p.path)) for p, target in zip(found, plan_targets(wanted))]
     settings = SaveSettings(strength, existing=Existing.REPLACE if overwrite else Existing.SKIP)

@@ -161,6 +161,29 @@ def write_hints(path: str | Path, hints: list[Hint]) -> Path:
     return path
 
 
+# -- where the window keeps hint files ------------------------------------------------------------
+SAVED_TAG = "-colourised"  # the window saves a photo as <stem>-colourised.<ext> ...
+HINTS_SUFFIX = ".hints.json"  # ... and its hints beside it, as <that name>.hints.json
+
+
+def hints_file_for(saved: Path) -> Path:
+    """Where the hints of a saved colour photo go: ``<saved name>.hints.json`` beside it."""
+    return saved.with_name(saved.name + HINTS_SUFFIX)
+
+
+def saved_hints_for(photo: Path, folder: Path, tag: str = SAVED_TAG) -> Path | None:
+    """The newest ``<stem><tag>.<ext>.hints.json`` in ``folder`` (hints saved with a colour version of ``photo``)."""
+    try:
+        found = [p for p in folder.glob(f"{_glob_escape(photo.stem + tag)}.*{HINTS_SUFFIX}") if p.is_file()]
+    except OSError:
+        return None
+    return max(found, key=lambda p: p.stat().st_mtime, default=None)
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
 # -- network input ------------------------------------------------------------------------------
 def hint_ab(hints: list[Hint]) -> np.ndarray:
     """The hints' colours as Lab a/b, ``(n, 2)`` float32 (their own L is ignored: L is the photo's)."""

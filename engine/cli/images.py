@@ -58,7 +58,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--overwrite", action="store_true", help="replace outputs that already exist (never the originals)")
     hints = parser.add_mutually_exclusive_group()
     hints.add_argument("--hints", metavar="FILE.json", help="colour hints for the one photo given (points the colours must follow)")
-    hints.add_argument("--hints-dir", metavar="DIR", help="colour hints per photo: DIR/<photo name without suffix>.json where present")
+    hints.add_argument("--hints-dir", metavar="DIR", help=(
+        "colour hints per photo, where present: DIR/<photo name without suffix>.json, or the hints the window saved in DIR"
+        " beside a colour version of the photo (<name>-colourised.<ext>.hints.json)"
+    ))
     return parser
 
 

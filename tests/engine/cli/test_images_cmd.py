@@ -210,6 +210,21 @@ def test_hints_dir_bad_file_fails_that_photo_and_the_batch_goes_on(tmp_path, run
     assert stdout == [f"2 coloured, 1 failed -> {out}"]
 
 
+def test_hints_dir_also_finds_the_hints_the_window_saved_beside_a_colour_version(tmp_path, run_cli, make_photo, hint_model_file):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("a", "b"):
+        _grey_photo(photos / f"{name}.png", make_photo)
+    saved = tmp_path / "saved-in-the-window"
+    saved.mkdir()
+    (saved / "a-colourised.jpg.hints.json").write_text('{"points": [{"x": 3, "y": 3, "colour": "#0000ff"}]}')
+    out = tmp_path / "out"
+    code, stdout, _ = run_cli(photos, "--output", out, "--hints-dir", saved, model=str(hint_model_file))
+    assert code == 0 and stdout == [f"2 coloured -> {out}"]
+    said = {name: Image.open(out / name).getexif()[0x0131] for name in ("a.png", "b.png")}
+    assert said["a.png"].endswith(", 1 colour hint") and "colour hint" not in said["b.png"]
+
+
 def test_hints_with_a_model_that_takes_none_are_ignored_and_said(tmp_path, run_cli, make_photo):
     photo = _grey_photo(tmp_path / "p.png", make_photo)
     hints = tmp_path / "p.json"
