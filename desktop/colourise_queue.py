@@ -33,9 +33,6 @@ class QueueState(str, Enum):
     FAILED = "failed"
 
 
-OUTPUT_TAG = SAVED_TAG  # saved photos are named <stem>-colourised.<ext> (the command line finds their hints by it)
-
-
 @dataclass
 class QueueItem:
     key: int
@@ -50,7 +47,7 @@ class QueueItem:
 def save_name(source: PhotoSource, choice: str) -> str:
     """``<stem>-colourised.<ext>``: the extension of the chosen format, or of the original for "same" (a pasted image: PNG)."""
     name = source.name if source.path is not None else f"{Path(source.name).stem}.png"
-    return output_name(name, choice, OUTPUT_TAG)
+    return output_name(name, choice, SAVED_TAG)
 
 
 def saved_summary(result: BatchFinished) -> str:
