@@ -172,9 +172,11 @@ def hints_file_for(saved: Path) -> Path:
 
 
 def saved_hints_for(photo: Path, folder: Path, tag: str = SAVED_TAG) -> Path | None:
-    """The newest ``<stem><tag>.<ext>.hints.json`` in ``folder`` (hints saved with a colour version of ``photo``)."""
+    """The newest ``<stem><tag>.<ext>.hints.json`` in ``folder`` (hints saved with a colour version of ``photo``),
+    or ``<stem><tag>-2.<ext>.hints.json`` ... (a version saved beside an older one: Keep Both)."""
+    name = _glob_escape(photo.stem + tag)
     try:
-        found = [p for p in folder.glob(f"{_glob_escape(photo.stem + tag)}.*{HINTS_SUFFIX}") if p.is_file()]
+        found = [p for pattern in (f"{name}.*{HINTS_SUFFIX}", f"{name}-[0-9]*.*{HINTS_SUFFIX}") for p in folder.glob(pattern) if p.is_file()]
     except OSError:
         return None
     return max(found, key=lambda p: p.stat().st_mtime, default=None)

@@ -92,3 +92,23 @@ def test_the_photo_wide_share_grows_with_the_number_of_hints():
     assert photo_wide_share(0) == 0 and photo_wide_share(1) == 0.1 and photo_wide_share(3) == 0.5
     assert 0.91 < photo_wide_share(10) < 0.92 and photo_wide_share(200) > 0.999
     torch.testing.assert_close(photo_wide_share(torch.tensor([1.0, 3.0])), torch.tensor([0.1, 0.5]))
+
+
+def test_the_hints_the_window_saved_beside_a_colour_version_are_found_newest_first(tmp_path):
+    import os
+
+    from engine.hints import hints_file_for, saved_hints_for
+
+    photo = tmp_path / "scans" / "beach [1].jpg"
+    first = hints_file_for(tmp_path / "beach [1]-colourised.jpg")
+    assert first.name == "beach [1]-colourised.jpg.hints.json"
+    again = hints_file_for(tmp_path / "beach [1]-colourised-2.png")  # saved beside the first: Keep Both
+    for other in ("beach [1]-colourised-old.jpg", "beachfront-colourised.jpg", "beach [1].jpg"):
+        hints_file_for(tmp_path / other).write_text("{}")  # not colour versions of this photo
+    first.write_text("{}")
+    again.write_text("{}")
+    os.utime(first, (1_000, 1_000))
+    assert saved_hints_for(photo, tmp_path) == again
+    os.utime(again, (500, 500))
+    assert saved_hints_for(photo, tmp_path) == first
+    assert saved_hints_for(photo, tmp_path / "nowhere") is None
