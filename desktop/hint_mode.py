@@ -285,6 +285,7 @@ class HintMode(QObject):
                 self.page.status_message.emit(str(exc))
                 continue
             self.edits_for(key).replace_all([(h.x, h.y, tuple(h.rgb)) for h in hints])
+            self._written[key] = tuple(self.hints_of(key))  # saved as they are, in that file: quitting loses nothing
             self.page.status_message.emit(f"Reloaded {len(hints)} hint{'s' if len(hints) != 1 else ''} for {item.source.name}.")
             if self._shown is not None and self._shown[0] == key:
                 self.overlay.update()

@@ -205,6 +205,7 @@ def test_saved_hints_file_round_trip_and_the_reload_offer(hint_model, window, qt
     assert offered == [{new_key: out / "street-colourised.png.hints.json"}]
     qtbot.waitUntil(lambda: len(hints.edits_for(new_key)) == 2, timeout=20_000)
     assert hints.edits_for(new_key).as_tuples() == [(40.0, 60.0, BLUE), (150.0, 10.0, hints.edits_for(new_key).points[1].rgb)]
+    assert hints.unsaved() == []  # as they are in the file they came from: quitting or removing the photo asks nothing
 
 
 def test_a_model_that_takes_no_hints_greys_hint_mode_out(window, qtbot, big_grey):
