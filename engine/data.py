@@ -17,6 +17,7 @@ import hashlib
 import os
 import sys
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,9 +87,7 @@ def without_copies(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, 
             sizes[path] = path.stat().st_size
         except OSError:
             pass
-    counts: dict[int, int] = {}
-    for size in sizes.values():
-        counts[size] = counts.get(size, 0) + 1
+    counts = Counter(sizes.values())
     first: dict[tuple[int, bytes], Path] = {}
     kept, copies = [], []
     for path in paths:
@@ -159,14 +158,17 @@ def shrink_to_short_side(pixels: np.ndarray, short_side: int) -> np.ndarray:
     return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0))
 
 
-def mean_chroma(pixels: np.ndarray) -> float:
-    """Mean CIE Lab chroma sqrt(a^2 + b^2) of a uint8 RGB photo, on a small thumbnail."""
+def _thumbnail_lab(pixels: np.ndarray) -> torch.Tensor:
+    """CIE Lab ``(3, h, w)`` of a uint8 RGB photo's ``SCREEN_SIDE`` thumbnail (the screening functions' view)."""
     from engine import colour
 
     small = shrink_to_short_side(pixels, SCREEN_SIDE)
-    rgb = torch.from_numpy(np.array(small, dtype=np.uint8)).permute(2, 0, 1).float() / 255
-    ab = colour.rgb_to_lab(rgb)[1:]
-    return float(ab.pow(2).sum(0).sqrt().mean())
+    return colour.rgb_to_lab(torch.from_numpy(np.array(small, dtype=np.uint8)).permute(2, 0, 1).float() / 255)
+
+
+def mean_chroma(pixels: np.ndarray) -> float:
+    """Mean CIE Lab chroma sqrt(a^2 + b^2) of a uint8 RGB photo, on a small thumbnail."""
+    return float(_thumbnail_lab(pixels)[1:].pow(2).sum(0).sqrt().mean())
 
 
 # A photo has colours of its own, not greys in one tint (a sepia or a cyanotype print), when its colour
@@ -186,15 +188,12 @@ _L_BANDS = 20
 def has_own_colours(pixels: np.ndarray) -> bool:
     """Whether an RGB photo (uint8 or uint16 ``(H, W, 3)``; greyscale ``(H, W)``: False) holds colours of its
     own rather than greys, or greys in one tint (sepia, cyanotype). Looks at a small thumbnail."""
-    from engine import colour
-
     if pixels.ndim != 3:
         return False
     step = max(1, min(pixels.shape[:2]) // (4 * SCREEN_SIDE))  # every step-th pixel first: 2 ms, not 55, for 12 MP
     rgb = pixels[::step, ::step, :3]
     rgb8 = (rgb >> 8).astype(np.uint8) if rgb.dtype == np.uint16 else rgb
-    small = shrink_to_short_side(np.ascontiguousarray(rgb8), SCREEN_SIDE)
-    lab = colour.rgb_to_lab(torch.from_numpy(np.array(small, dtype=np.uint8)).permute(2, 0, 1).float() / 255).reshape(3, -1)
+    lab = _thumbnail_lab(np.ascontiguousarray(rgb8)).reshape(3, -1)
     lightness, ab = lab[0], lab[1:]
     band = torch.clamp((lightness / 100 * _L_BANDS).long(), 0, _L_BANDS - 1)
     band_colour = torch.zeros(2, _L_BANDS).index_add_(1, band, ab) / torch.bincount(band, minlength=_L_BANDS).clamp(min=1)
