@@ -252,7 +252,7 @@ def evaluate_model(
     unreadable photos are skipped.
     """
     from engine.data import GREY_CHROMA, list_images, mean_chroma
-    from engine.errors import ColouriseError
+    from engine.errors import ColouriseError, user_message
     from engine.inference import resize_photo
 
     paths = list_images([folder])
@@ -266,7 +266,7 @@ def evaluate_model(
         try:
             photo = _read_rgb(path)
         except (ColouriseError, OSError, ValueError) as exc:
-            skipped.append(f"{path.name}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+            skipped.append(user_message(exc, path))
             continue
         if photo.is_grey or mean_chroma(photo.pixels) < GREY_CHROMA:
             skipped.append(f"{path.name}: greyscale, no colour to compare with")

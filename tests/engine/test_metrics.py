@@ -84,6 +84,7 @@ def test_evaluate_model_scores_the_model_and_the_grey_baseline(colouriser, tmp_p
     report = metrics.evaluate_model(colouriser, tmp_path, size=48)
     assert report["count"] == 2 and [p["name"] for p in report["photos"]] == ["astronaut.png", "coffee.jpg"]
     assert len(report["skipped"]) == 2 and any(s.startswith("broken.jpg: ") for s in report["skipped"])
+    assert not any("broken.jpg: broken.jpg" in s for s in report["skipped"])  # the name once, then the reason
     assert set(report["model"]) == set(report["grey"]) == set(metrics.METRIC_NAMES)
     assert report["grey"]["colourfulness"] == pytest.approx(0.0, abs=0.5)
     assert report["grey"]["colourfulness_original"] == report["model"]["colourfulness_original"]
