@@ -35,7 +35,7 @@ from engine.atomic import free_name
 from engine.batch import Existing, PhotoSource, SaveRequest, SaveSettings, is_original
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
 from engine.inference import model_key
-from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos
+from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos, without_colourised
 
 PHOTO_FILTER = "Photos ({});;All files (*)".format(" ".join(f"*{s}" for s in sorted(PHOTO_SUFFIXES)))
 EMPTY_TEXT = (
@@ -53,11 +53,20 @@ def _openable(path: Path) -> bool:
         return False
 
 
-def _look_for_photos(paths: list[Path], remember: bool) -> tuple[list[FoundPhoto], list[Path]]:
-    """On a worker: the photos ``paths`` name, and those of ``paths`` worth remembering under Open Recent
-    (the disk is looked at here, not on the UI thread: a slow network drive must not freeze the window)."""
+def _look_for_photos(paths: list[Path], remember: bool) -> tuple[list[FoundPhoto], int, list[Path]]:
+    """On a worker: the photos ``paths`` name, how many colour versions Colourise saved were left out of
+    folders, and those of ``paths`` worth remembering under Open Recent (the disk is looked at here, not
+    on the UI thread: a slow network drive must not freeze the window)."""
     openable = [p for p in paths[: recent.RECENT_LIMIT] if _openable(p)] if remember else []
-    return find_photos(paths), openable
+    found, colourised = without_colourised(find_photos(paths))
+    return found, len(colourised), openable
+
+
+def _colourised_text(count: int) -> str:
+    return (
+        f"{count} colour version{'s' if count != 1 else ''} Colourise saved {'were' if count != 1 else 'was'} left out"
+        " (open one by itself to colour it again)"
+    )
 
 
 class ColourisePage(QWidget):
@@ -240,21 +249,22 @@ class ColourisePage(QWidget):
             on_finished=self._on_paths_expanded, on_error=self.status_message.emit,
         )
 
-    def _on_paths_expanded(self, result: tuple[list[FoundPhoto], list[Path]]) -> None:
-        found, openable = result
+    def _on_paths_expanded(self, result: tuple[list[FoundPhoto], int, list[Path]]) -> None:
+        found, colourised, openable = result
         recent.remember(openable)
+        left_out = f"; {_colourised_text(colourised)}." if colourised else "."
         files = [photo.path for photo in found]
         if not files:
-            self.status_message.emit("No photos found there.")
+            self.status_message.emit(f"No photos to colour there{left_out}")
             return
         added = [self._add(source, start=False) for source in self.photos.new_files(files)]
         self._pump()  # once all are queued: the progress counts them all from the first photo on
         if added:
             self.queue.select(added[0])  # what was just added is what the user looks at
         else:
-            self.status_message.emit("Those photos are in the queue already.")
+            self.status_message.emit(f"Those photos are in the queue already{left_out}")
             return
-        self.status_message.emit(f"Added {len(added)} photo{'s' if len(added) != 1 else ''} to the queue.")
+        self.status_message.emit(f"Added {len(added)} photo{'s' if len(added) != 1 else ''} to the queue{left_out}")
         self.hints.look_for_saved_hints(added)
 
     def add_image(self, image: QImage, name: str | None = None) -> int | None:

@@ -23,7 +23,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from engine.atomic import free_name, resolved_path
 from engine.data import has_own_colours
@@ -31,7 +31,9 @@ from engine.errors import ColouriseError, user_message
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
 from engine.hints import read_hints, saved_hints_for
 from engine.inference import Prediction, luminance
-from engine.photo import OUTPUT_FORMATS, PHOTO_SUFFIXES, Photo, find_photos, read_photo, with_software, write_photo
+from engine.photo import (
+    OUTPUT_FORMATS, PHOTO_SUFFIXES, SOFTWARE_NAME, Photo, find_photos, read_photo, with_software, without_colourised, write_photo,
+)  # fmt: skip
 from engine.task import TaskState
 
 log = logging.getLogger(__name__)
@@ -166,7 +168,7 @@ def made_by(colouriser, hints: int = 0, strength: float = 1.0) -> str:
     had a hand in it, ``, 3 colour hints`` and ``, strength 120 %``."""
     from engine import __version__
 
-    text = f"Colourise {__version__}, model {getattr(colouriser, 'name', '') or 'unnamed'}"
+    text = f"{SOFTWARE_NAME} {__version__}, model {getattr(colouriser, 'name', '') or 'unnamed'}"
     if hints:
         text += f", {hints} colour hint{'s' if hints != 1 else ''}"
     if round(strength * 100) != 100:
@@ -359,9 +361,16 @@ def _predict(colouriser, ready: list, cache: ColourCache | None) -> list:
 
 
 # --- folders in, a folder out (the command line's case) ---------------------------------------
-def collect_photos(inputs: Iterable[str | Path], exclude: str | Path | None = None) -> list[Path]:
-    """Photos named by ``inputs`` (see ``engine.photo.find_photos``), leaving out ``exclude`` (the output folder)."""
-    return [found.path for found in find_photos(inputs, [exclude] if exclude is not None else [])]
+class Collected(NamedTuple):
+    photos: list[Path]  # to colour
+    colourised: list[Path]  # found in folders, saved by Colourise itself: left out
+
+
+def collect_photos(inputs: Iterable[str | Path], exclude: str | Path | None = None) -> Collected:
+    """Photos named by ``inputs`` (see ``engine.photo.find_photos``), leaving out ``exclude`` (the output
+    folder) and, from folders, the colour versions Colourise saved (``engine.photo.without_colourised``)."""
+    kept, colourised = without_colourised(find_photos(inputs, [exclude] if exclude is not None else []))
+    return Collected([found.path for found in kept], [found.path for found in colourised])
 
 
 def colourise_files(
@@ -384,12 +393,13 @@ def colourise_files(
 
     Outputs keep the input's name (and, for folder inputs, its sub-folder) and format
     unless ``fmt`` names another (see ``OUTPUT_FORMATS``); two photos of one name get
-    ``name-2`` ...; an existing output is skipped unless ``overwrite``.
+    ``name-2`` ...; an existing output is skipped unless ``overwrite``. Colour versions Colourise
+    saved are left out of folders (``collect_photos`` names them).
     """
     if fmt not in OUTPUT_FORMATS:
         raise ValueError(f"unknown output format {fmt!r} (choose from {', '.join(OUTPUT_FORMATS)})")
     output_dir = Path(output_dir)
-    found = find_photos(inputs, [output_dir])
+    found, _colourised = without_colourised(find_photos(inputs, [output_dir]))
     wanted = [output_dir / photo.relative.with_name(output_name(photo.relative.name, fmt)) for photo in found]
 
     def hints_for(path: Path) -> Path | None:

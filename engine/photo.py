@@ -51,6 +51,7 @@ _TIFF_MAGIC = (b"II*\x00", b"MM\x00*")
 # Descriptive TIFF tags kept when EXIF comes from (or goes to) a TIFF's own tags.
 _TIFF_TEXT_TAGS = (270, 271, 272, 305, 306, 315, 33432)  # description, make, model, software, date, artist, copyright
 SOFTWARE_TAG = 305  # EXIF/TIFF "Software": what made the file
+SOFTWARE_NAME = "Colourise"  # how the "Software" of every photo Colourise saves begins (engine.batch.made_by)
 # The one limit on a photo's size, in pixels: every decoder path checks it before decoding
 # (Pillow's own check, kept at half of it, raises above it too, so engine.data's readers agree).
 # 180 MP: scans of 100 MP are real; a 16-bit RGBA photo this size already needs 1.4 GB.
@@ -134,6 +135,7 @@ def is_photo_path(path: str | Path) -> bool:
 class FoundPhoto:
     path: Path
     relative: Path  # where it sits under the folder it was found in (its name, for a file named directly)
+    in_folder: bool = False  # found by searching a folder, not named by itself
 
 
 def find_photos(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[FoundPhoto]:
@@ -149,14 +151,17 @@ def find_photos(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
     excluded = {resolved_path(Path(p).expanduser()) for p in exclude}
     found: dict[Path, FoundPhoto] = {}
 
-    def add(path: Path, relative: Path) -> None:
+    def add(path: Path, relative: Path, in_folder: bool = True) -> None:
         key = resolved_path(path)
-        if key not in excluded:
-            found.setdefault(key, FoundPhoto(path, relative))
+        if key in excluded:
+            return
+        first = found.setdefault(key, FoundPhoto(path, relative, in_folder))
+        if first.in_folder and not in_folder:  # also named by itself: the user asked for it
+            found[key] = replace(first, in_folder=False)
 
     for item in (Path(p).expanduser() for p in inputs):
         if not _is_dir(item):
-            add(item, Path(item.name))
+            add(item, Path(item.name), in_folder=False)
             continue
 
         def unreadable(error: OSError, top: Path = item) -> None:
@@ -183,6 +188,39 @@ def find_photos(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
                 if not name.startswith(".") and is_photo_path(name):
                     add(here / name, (here / name).relative_to(item))
     return sorted(found.values(), key=lambda photo: photo.path)
+
+
+def without_colourised(found: list[FoundPhoto]) -> tuple[list[FoundPhoto], list[FoundPhoto]]:
+    """``found`` split into the photos to use and those found in folders that Colourise saved itself.
+
+    A folder that holds both the scans and the colour versions saved beside them (or an output
+    folder inside the photos' folder) must not have its colour versions coloured again, or trained
+    on. A photo named by itself is always kept: the user asked for it.
+    """
+    kept, colourised = [], []
+    for photo in found:
+        (colourised if photo.in_folder and saved_by_colourise(photo.path) else kept).append(photo)
+    return kept, colourised
+
+
+def saved_by_colourise(path: str | Path) -> bool:
+    """Whether the photo at ``path`` says that Colourise saved it (its EXIF "Software" tag).
+
+    Reads the file's header only (about 0.1 ms). BMP has no room for the tag; anything
+    unreadable is not Colourise's, and reading it later says what is wrong.
+    """
+    try:
+        with _library_noise(), Image.open(path) as im:
+            tiff_tags = getattr(im, "tag_v2", None)  # a TIFF keeps "Software" among its own tags
+            software = tiff_tags.get(SOFTWARE_TAG) if tiff_tags is not None else None
+            raw = im.info.get("exif")  # JPEG, PNG (eXIf before the pixels, as ours are) and WebP, read at open
+            if software is None and raw:
+                exif = Image.Exif()
+                exif.load(raw)
+                software = exif.get(SOFTWARE_TAG)
+    except Exception:  # noqa: BLE001 (Pillow raises many kinds on damaged headers) not ours, and said when read
+        return False
+    return isinstance(software, str) and software.startswith(SOFTWARE_NAME + " ")
 
 
 def _is_dir(path: Path) -> bool:

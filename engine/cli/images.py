@@ -76,7 +76,9 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.exists() and not output.is_dir():
         return _usage(f"--output {output} is a file, not a folder")
-    photos = collect_photos(args.inputs, exclude=output)
+    photos, colourised = collect_photos(args.inputs, exclude=output)
+    if not photos and colourised:
+        return _usage(colourised_text(colourised, nothing_else=True))
     if not photos:
         return _usage(f"no photos found in {', '.join(args.inputs)} (looked for .jpg .png .tif .bmp .webp)")
     try:
@@ -105,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _usage(f"cannot create --output {output}: {exc.strerror or exc}")
 
+    if colourised:
+        print(f"colourise images: {colourised_text(colourised)}", file=sys.stderr)
     from tqdm import tqdm
 
     with tqdm(total=len(photos), unit="photo", file=sys.stderr, disable=not sys.stderr.isatty(), dynamic_ncols=True) as bar:
@@ -136,6 +140,15 @@ def summary(coloured: int, failed: int, skipped: int, in_colour: int = 0) -> str
     if skipped:
         parts.append(f"{skipped} skipped (exist; use --overwrite)")
     return ", ".join(parts)
+
+
+def colourised_text(paths: list[Path], nothing_else: bool = False) -> str:
+    """``left out 2 colour versions Colourise saved (out/a.jpg, out/b.jpg); name one to colour it again``."""
+    names = ", ".join(printable(str(p)) for p in paths[:2]) + (", ..." if len(paths) > 2 else "")
+    versions = f"colour version{'s' if len(paths) != 1 else ''} Colourise saved ({names})"
+    if nothing_else:
+        return f"only {len(paths)} {versions} found; name one to colour it again"
+    return f"left out {len(paths)} {versions}; name one to colour it again"
 
 
 def _usage(message: str) -> int:

@@ -65,6 +65,26 @@ def test_drop_of_files_and_a_folder_fills_the_queue_and_saves_outputs(window, qt
         assert mean_saturation(QImage(str(out / "loose-colourised.png"))) > 3  # it has colour
 
 
+def test_a_folder_dropped_again_after_saving_into_it_leaves_its_colour_versions_out(window, qtbot, photos, wait_all_coloured):
+    page = window.colourise_page
+    drop(window, [photos["folder"]])
+    wait_all_coloured(page, 2)
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(photos["folder"])  # what Save All offers first: the photos' own folder
+    assert page.clear_queue()  # (nothing unsaved: it does not ask)
+    left_out = "2 colour versions Colourise saved were left out (open one by itself to colour it again)."
+    with qtbot.waitSignal(page.status_message, check_params_cb=lambda text: text.startswith("Added"), timeout=20_000) as added:
+        drop(window, [photos["folder"]])
+    assert added.args[0] == f"Added 2 photos to the queue; {left_out}"
+    assert sorted(page.items[k].source.name for k in page.queue.keys()) == ["one.jpg", "two.png"]
+    with qtbot.waitSignal(page.status_message, check_params_cb=lambda text: "already" in text, timeout=20_000) as again:
+        drop(window, [photos["folder"]])
+    assert again.args[0] == f"Those photos are in the queue already; {left_out}"
+    with qtbot.waitSignal(page.status_message, check_params_cb=lambda text: text.startswith("Added"), timeout=20_000) as named:
+        drop(window, [photos["folder"] / "one-colourised.jpg"])  # named by itself: the user asked for it
+    assert named.args[0] == "Added 1 photo to the queue."
+
+
 def test_selected_photo_shows_before_and_after_at_full_size(window, qtbot, photos):
     page = window.colourise_page
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):

@@ -341,6 +341,35 @@ def test_find_photos_suffixes_recursion_hidden_and_named_files(tmp_path):
     assert [f.path.name for f in find_photos([tmp_path], exclude=[tmp_path / "sub"])] == ["a.jpe", "b.JFIF", "c.webp"]
 
 
+def test_photos_colourise_saved_are_known_by_their_software_tag_in_every_format(tmp_path):
+    from engine.photo import OUTPUT_FORMATS, Photo, saved_by_colourise, with_software
+
+    rgb8 = np.random.default_rng(0).integers(0, 256, (12, 16, 3), dtype=np.uint8)
+    for pixels in (rgb8, rgb8.astype(np.uint16) * 257):  # 16-bit PNG and TIFF have writers of their own
+        for alpha in (None, pixels[..., 0]):
+            photo = with_software(Photo(pixels, alpha), "Colourise 0.1.0, model default")
+            for suffix in [s for _label, s in OUTPUT_FORMATS.values() if s]:
+                path = write_photo(photo, tmp_path / f"out{suffix}")
+                assert saved_by_colourise(path), (suffix, pixels.dtype, alpha is not None)
+    assert not saved_by_colourise(write_photo(with_software(Photo(rgb8), "GIMP 2.10"), tmp_path / "gimp.jpg"))
+    assert not saved_by_colourise(write_photo(Photo(rgb8), tmp_path / "plain.png"))
+    assert not saved_by_colourise(write_photo(with_software(Photo(rgb8), "Colourise 0.1.0"), tmp_path / "x.bmp"))  # no room
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8 nope")
+    assert not saved_by_colourise(tmp_path / "broken.jpg") and not saved_by_colourise(tmp_path / "missing.png")
+
+
+def test_find_photos_leaves_colour_versions_out_of_folders_but_not_when_named(tmp_path):
+    from engine.photo import Photo, find_photos, with_software, without_colourised
+
+    grey = np.full((8, 8), 90, np.uint8)
+    write_photo(Photo(grey), tmp_path / "scan.png")
+    write_photo(with_software(Photo(np.dstack([grey] * 3)), "Colourise 0.1.0, model default"), tmp_path / "scan-colourised.png")
+    kept, left_out = without_colourised(find_photos([tmp_path]))
+    assert [f.path.name for f in kept] == ["scan.png"] and [f.path.name for f in left_out] == ["scan-colourised.png"]
+    kept, left_out = without_colourised(find_photos([tmp_path, tmp_path / "scan-colourised.png"]))
+    assert [f.path.name for f in kept] == ["scan-colourised.png", "scan.png"] and left_out == []
+
+
 def test_find_photos_follows_linked_folders_and_ends_link_loops(tmp_path):
     from engine.photo import find_photos
 

@@ -98,6 +98,19 @@ def test_second_run_skips_existing_and_overwrite_replaces(zoo, tmp_path, run_cli
     assert stdout[0].startswith(f"{len(GOOD)} coloured") and (out / "grey.jpg").read_bytes() != b"edited by hand"
 
 
+def test_colour_versions_saved_inside_the_folder_are_left_out_and_said(zoo, tmp_path, run_cli):
+    run_cli(zoo, "--output", zoo / "coloured")
+    code, stdout, stderr = run_cli(zoo, "--output", tmp_path / "again")
+    assert code == 1 and stdout[0].startswith(f"{len(GOOD)} coloured") and f"{len(BAD)} failed" in stdout[0]
+    left_out = f"colourise images: left out {len(GOOD)} colour versions Colourise saved ({zoo}/coloured/cmyk.jpg, {zoo}/coloured/grey.jpg, ...)"
+    assert f"{left_out}; name one to colour it again" in stderr
+    assert not (tmp_path / "again" / "coloured").exists()
+    code, _, stderr = run_cli(zoo / "coloured", "--output", tmp_path / "third")
+    assert code == 2 and stderr[-1].startswith(f"colourise images: error: only {len(GOOD)} colour versions Colourise saved (")
+    code, stdout, _ = run_cli(zoo / "coloured" / "grey.jpg", "--output", tmp_path / "named")
+    assert code == 0 and stdout == [f"1 coloured -> {tmp_path / 'named'}"]
+
+
 def test_originals_survive_output_into_their_own_folder_with_overwrite(zoo, run_cli):
     before = hashes(zoo)
     code, stdout, stderr = run_cli(zoo, "--output", zoo, "--overwrite")
