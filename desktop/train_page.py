@@ -775,7 +775,7 @@ class TrainPage(QWidget):
             from engine.data import skipped_text
 
             text = f"Training on {event.device}: {event.train_photos} photos, {event.val_photos} for validation"
-            skipped = skipped_text(len(event.skipped_grey), len(event.skipped_copies), len(event.skipped_broken))
+            skipped = skipped_text(len(event.skipped_grey), len(event.skipped_copies), len(event.skipped_broken), len(event.skipped_colourised))
             if skipped:
                 text += f" ({skipped} skipped)"
             self._show_state(text + ".")

@@ -29,7 +29,7 @@ from PIL import Image, ImageOps
 
 from engine.errors import error_reason
 from engine.events import PhotosFound
-from engine.photo import find_photos
+from engine.photo import find_photos, saved_by_colourise
 from engine.task import TaskState
 
 GREY_CHROMA = 3.0  # mean Lab chroma below this: the photo carries no colour worth learning
@@ -105,6 +105,17 @@ def without_copies(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, 
                 continue
         kept.append(path)
     return kept, copies
+
+
+def without_colour_versions(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """``paths`` less the colour versions Colourise saved itself, and those (``engine.photo.saved_by_colourise``).
+
+    Trained on, they would teach a model the guesses of the model that made them. Reads each file's header only.
+    """
+    kept, colourised = [], []
+    for path in paths:
+        (colourised if saved_by_colourise(path) else kept).append(path)
+    return kept, colourised
 
 
 def _tail(path: Path) -> tuple[str, str]:
@@ -258,6 +269,7 @@ class FolderScan:
     broken: list[tuple[Path, str]] = field(default_factory=list)  # (file, reason)
     missing: list[Path] = field(default_factory=list)  # folders that do not exist
     copies: list[tuple[Path, Path]] = field(default_factory=list)  # (file, the photo it is a byte-for-byte copy of)
+    colourised: list[Path] = field(default_factory=list)  # colour versions Colourise saved
 
     @property
     def usable(self) -> int:
@@ -266,7 +278,7 @@ class FolderScan:
     def summary(self) -> str:
         """One line, e.g. '703 colour photos (12 greyscale, 1 copy and 1 unreadable will be skipped)'."""
         text = f"{len(self.colour)} colour photo{'s' if len(self.colour) != 1 else ''}"
-        skipped = skipped_text(len(self.grey), len(self.copies), len(self.broken))
+        skipped = skipped_text(len(self.grey), len(self.copies), len(self.broken), len(self.colourised))
         if skipped:
             text += f" ({skipped} will be skipped)"
         if self.missing:
@@ -274,9 +286,15 @@ class FolderScan:
         return text
 
 
-def skipped_text(grey: int, copies: int, broken: int) -> str:
-    """'12 greyscale, 1 copy and 1 unreadable' (counts of 0 left out; '' when all are)."""
-    parts = [f"{n} {what}" for n, what in ((grey, "greyscale"), (copies, "copy" if copies == 1 else "copies"), (broken, "unreadable")) if n]
+def skipped_text(grey: int, copies: int, broken: int, colourised: int = 0) -> str:
+    """'12 greyscale, 1 copy, 3 coloured by Colourise and 1 unreadable' (counts of 0 left out; '' when all are)."""
+    parts = [
+        f"{n} {what}"
+        for n, what in (
+            (grey, "greyscale"), (copies, "copy" if copies == 1 else "copies"), (colourised, "coloured by Colourise"), (broken, "unreadable"),
+        )
+        if n
+    ]  # fmt: skip
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
@@ -297,6 +315,7 @@ def scan_photo_folder(
     folders = [Path(f).expanduser() for f in folders]
     scan = FolderScan(missing=[f for f in folders if not f.exists()])
     paths, scan.copies = without_copies(list_images(f for f in folders if f.exists()))
+    paths, scan.colourised = without_colour_versions(paths)
     if state is not None:
         state.emit(PhotosFound(len(paths)))
     for photo in _parallel_map(lambda p: load_photo(p, SCREEN_SIDE), paths, should_stop):

@@ -68,6 +68,7 @@ class TrainingStarted:
     skipped_grey: list[str] = field(default_factory=list)  # file names left out as greyscale
     skipped_broken: list[str] = field(default_factory=list)  # "name: reason"
     skipped_copies: list[str] = field(default_factory=list)  # "name (the same file as other name)": byte-for-byte copies
+    skipped_colourised: list[str] = field(default_factory=list)  # file names of colour versions Colourise saved
     total_steps: int = 0
     start_step: int = 0  # > 0 when resuming
     kept_from_model: list[str] = field(default_factory=list)  # settings asked of a fine-tune that its weights fix

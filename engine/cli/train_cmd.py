@@ -225,6 +225,9 @@ class ProgressPrinter:
                 self._say(f"skipped unreadable {line}")
             for line in event.skipped_copies[:20]:
                 self._say(f"skipped {line}")
+            if event.skipped_colourised:
+                count, names = len(event.skipped_colourised), event.skipped_colourised
+                self._say(f"skipped {count} photo{'s' if count > 1 else ''} coloured by Colourise: {', '.join(names[:10])}{' ...' if count > 10 else ''}")
             if event.start_step:
                 self._say(f"resuming at step {event.start_step} of {event.total_steps}")
             if self.use_bar:

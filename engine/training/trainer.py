@@ -48,6 +48,7 @@ from engine.data import (
     should_cache,
     split_paths,
     spread_subset,
+    without_colour_versions,
     without_copies,
 )
 from engine.errors import ColouriseError, user_message
@@ -302,8 +303,10 @@ class _Run:
         if missing:
             raise TrainingError(f"{missing[0]}: no such folder")
         all_train, copies = without_copies(list_images(config.data, exclude=config.exclude))
+        all_train, colourised = without_colour_versions(all_train)
         if config.val:  # (a validation photo that copies a training one would flatter the model: left out too)
-            listed = list_images(config.val)
+            listed, val_colourised = without_colour_versions(list_images(config.val))
+            colourised += val_colourised
             val_copies = without_copies([*all_train, *listed])[1]
             val_copied = {copy for copy, _ in val_copies}
             train_paths, val_paths = all_train, [p for p in listed if p not in val_copied]
@@ -311,6 +314,7 @@ class _Run:
         else:
             train_paths, val_paths = split_paths(all_train, config.val_fraction)
         self.skipped_copies = [f"{copy.name} (the same file as {original.name})" for copy, original in copies]
+        self.skipped_colourised = [p.name for p in colourised]
         store_side = round(self.size * CACHE_OVERSIZE)
         cache = should_cache(config.cache_images, len(train_paths), self.size)
         prepared = prepare_photos(train_paths, store_side, cache, self.state.should_stop)
@@ -321,7 +325,9 @@ class _Run:
             return
         if not prepared.paths:
             # Counted over every photo found (the held-out share too), as the window's folder count is.
-            found = f"{len(self.skipped_grey)} greyscale, {len(self.skipped_broken)} unreadable" if all_train else "no image files"
+            found = [f"{len(self.skipped_grey)} greyscale, {len(self.skipped_broken)} unreadable"] if all_train else []
+            found += [f"{len(colourised)} coloured by Colourise"] if colourised else []
+            found = ", ".join(found) or "no image files"
             raise TrainingError(f"no usable colour photos in {', '.join(config.data)} ({found})")
         self.dataset = PhotoDataset(prepared.paths, self.size, config.augment, prepared.cache, store_side)
         if val_prepared.paths:
@@ -347,6 +353,7 @@ class _Run:
                     "skipped_grey": self.skipped_grey,
                     "skipped_broken": self.skipped_broken,
                     "skipped_copies": self.skipped_copies,
+                    "skipped_colourised": self.skipped_colourised,
                 },
             )
 
@@ -413,6 +420,7 @@ class _Run:
                 skipped_grey=self.skipped_grey,
                 skipped_broken=self.skipped_broken,
                 skipped_copies=self.skipped_copies,
+                skipped_colourised=self.skipped_colourised,
                 total_steps=total,
                 start_step=start,
                 kept_from_model=self.kept_from_model,

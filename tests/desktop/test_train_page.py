@@ -45,6 +45,14 @@ def test_the_dataset_picker_counts_usable_grey_and_broken_photos(page, qtbot, da
         page.scan("data")
     assert scanned.args[1].usable == 4
     assert page.data_summary.text() == "4 colour photos (1 greyscale, 1 copy and 1 unreadable will be skipped)"
+    from engine.photo import Photo, read_photo, with_software, write_photo
+
+    coloured = with_software(Photo(read_photo(dataset / "c1.png").pixels), "Colourise 0.1.0, model default")
+    write_photo(coloured, dataset / "c1-colourised.png")  # a colour version saved beside its photo
+    with qtbot.waitSignal(page.scan_finished, timeout=20_000) as scanned:
+        page.scan("data")
+    assert scanned.args[1].usable == 4
+    assert page.data_summary.text() == "4 colour photos (1 greyscale, 1 copy, 1 coloured by Colourise and 1 unreadable will be skipped)"
 
 
 def test_the_form_shows_the_architecture_defaults(window, dataset):

@@ -305,8 +305,23 @@ def test_copies_of_a_photo_are_found_by_content_and_the_first_is_kept(tmp_path, 
     assert scan.summary() == "3 colour photos (1 copy and 2 unreadable will be skipped)"
 
 
+def test_colour_versions_colourise_saved_are_not_trained_on(tmp_path, make_photo):
+    from engine.photo import Photo, with_software, write_photo
+
+    folder = tmp_path / "album"
+    Image.fromarray(make_photo.rgb(40, 40, 1)).save(folder.mkdir() or folder / "beach.png")
+    write_photo(with_software(Photo(make_photo.rgb(40, 40, 2)), "Colourise 0.1.0, model default"), folder / "old-colourised.jpg")
+    write_photo(with_software(Photo(make_photo.rgb(40, 40, 3)), "GIMP 2.10"), folder / "edited.jpg")
+    kept, colourised = data.without_colour_versions(data.list_images([folder]))
+    assert [p.name for p in kept] == ["beach.png", "edited.jpg"] and [p.name for p in colourised] == ["old-colourised.jpg"]
+    scan = data.scan_photo_folder([folder])
+    assert scan.colourised == colourised and len(scan.colour) == 2
+    assert scan.summary() == "2 colour photos (1 coloured by Colourise will be skipped)"
+
+
 def test_the_skipped_photos_are_said_in_one_phrase():
     assert data.skipped_text(12, 1, 1) == "12 greyscale, 1 copy and 1 unreadable"
+    assert data.skipped_text(12, 1, 1, 3) == "12 greyscale, 1 copy, 3 coloured by Colourise and 1 unreadable"
     assert data.skipped_text(0, 2, 0) == "2 copies" and data.skipped_text(0, 0, 0) == ""
 
 

@@ -20,6 +20,7 @@ from engine.events import (
     TrainingStep,
     ValidationDone,
 )
+from engine.photo import Photo, with_software, write_photo
 from engine.training import TrainConfig, register_loss, resume_config, train, unregister_loss
 from engine.training.checkpoint import load_checkpoint
 
@@ -148,6 +149,7 @@ def test_greyscale_and_broken_photos_are_skipped_and_reported(tiny_config, make_
     first = next(p for p in sorted(folder.glob("*.png")) if "grey" not in p.name)
     (folder / "zz-copies").mkdir()
     (folder / "zz-copies" / "again.png").write_bytes(first.read_bytes())  # the same photo twice counts once
+    coloured = write_photo(with_software(Photo(np.asarray(Image.open(first))), "Colourise 0.1.0, model default"), folder / "x-colourised.png")
     rec = recorder()
     result = train(tiny_config(data=[str(folder)], steps=1), rec.state)
     assert isinstance(result, TrainingFinished)
@@ -158,6 +160,7 @@ def test_greyscale_and_broken_photos_are_skipped_and_reported(tiny_config, make_
     assert started.train_photos + started.val_photos == 3
     report = json.loads((result.run_dir / "dataset.json").read_text())
     assert report["skipped_broken"] == started.skipped_broken and report["skipped_copies"] == started.skipped_copies
+    assert started.skipped_colourised == report["skipped_colourised"] == [coloured.name]  # its own guesses: not taught
 
 
 def test_a_validation_photo_that_copies_a_training_photo_is_left_out(tiny_config, make_photos, tmp_path, recorder):
@@ -180,6 +183,14 @@ def test_a_folder_without_usable_photos_fails_clearly(tiny_config, tmp_path, rec
     assert isinstance(result, TrainingFailed) and rec.events == [result]
     assert result.message.startswith("no usable colour photos in ") and str(folder) in result.message
     assert "1 greyscale" in result.message
+
+
+def test_a_folder_of_colour_versions_colourise_saved_fails_saying_so(tiny_config, make_photos, tmp_path, recorder):
+    folder = make_photos(tmp_path / "coloured", 2)
+    for path in folder.glob("*.png"):
+        write_photo(with_software(Photo(np.asarray(Image.open(path).convert("RGB"))), "Colourise 0.1.0, model default"), path)
+    result = train(tiny_config(data=[str(folder)]), recorder().state)
+    assert isinstance(result, TrainingFailed) and result.message.endswith("(2 coloured by Colourise)")
 
 
 def test_greyscale_counts_in_a_failure_include_the_held_out_share(tiny_config, tmp_path, recorder):
