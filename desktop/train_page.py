@@ -10,7 +10,6 @@ A finished model is already in the library when its event arrives.
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -330,6 +329,7 @@ class TrainPage(QWidget):
         run = settings.read("train/last_run", "", str)
         if run and (Path(run) / "checkpoint.pt").is_file():
             self._run_dir = Path(run)
+            self.scan_lane.submit(_read_stopped_run, self._run_dir, name="last-run", on_finished=self._on_last_run_read)
         for kind in ("data", "val"):
             if (self.data_picker if kind == "data" else self.val_picker).path():
                 self.scan(kind)
@@ -732,24 +732,40 @@ class TrainPage(QWidget):
 
     def _load_history(self, run: Path) -> None:
         """Put a run's earlier losses back on the plot (from its metrics log, every logged row)."""
-        log = run / "metrics.jsonl"
-        if not log.is_file():
-            return
-        try:
-            lines = log.read_text(encoding="utf-8").splitlines()
-        except OSError:
-            return  # the history is a nicety; the run itself resumes from its checkpoint
-        for line in lines:
+        from engine.runs import read_rows
+
+        self._draw_rows(read_rows(run))  # (unreadable: nothing drawn; the run itself resumes from its checkpoint)
+
+    def _draw_rows(self, rows: list[dict]) -> None:
+        for row in rows:
+            add = {"train": self.plot.add_train, "val": self.plot.add_val}.get(row.get("type"))
             try:
-                row = json.loads(line)
-                if not isinstance(row, dict):
-                    continue  # not one of our rows (the trainer skips these too)
-                add = {"train": self.plot.add_train, "val": self.plot.add_val}.get(row.get("type"))
                 if add is not None:
-                    add(float(row["epoch"]), float(row["loss"]), int(row["step"]) if "step" in row else None)
+                    add(float(row["epoch"]), float(row["loss"]), int(row["step"]))
             except (ValueError, KeyError, TypeError):
-                continue  # a line cut short by a kill: the rest still draws
+                continue  # not one of our rows: the rest still draws
         self.plot.flush()
+
+    def _on_last_run_read(self, result: tuple) -> None:
+        """At launch: the stopped run that Resume would continue, said and drawn, so that nobody resumes blind."""
+        summary, rows = result
+        if self.is_training() or self._run_dir is None or Path(summary.path) != self._run_dir:
+            return  # the user got there first
+        if not summary.resumable:  # finished, or training in another process, since it was remembered
+            self._run_dir = None
+            self._update_buttons()
+            return
+        of_total = f" of {summary.total_steps:,}" if summary.total_steps else ""
+        how = "stopped" if summary.message == "stopped by the user" else summary.message.split(";")[0]
+        self._show_state(f"Last run, {summary.name}: {how}, at step {summary.steps:,}{of_total}. Resume continues it.")
+        self.step_label.setText(f"{summary.steps:,}{of_total}")
+        if summary.total_steps:
+            self.progress.setRange(0, summary.total_steps)
+            self.progress.setValue(min(summary.steps, summary.total_steps))
+        if not self.plot.train.count:
+            self.plot.clear()
+            self._draw_rows(rows)
+            self.plot.run = self._run_dir
 
     def _on_event(self, event) -> None:
         if isinstance(event, TrainingStep):
@@ -851,6 +867,13 @@ class TrainPage(QWidget):
             widget.setEnabled(not training)
         for name, box in self.log_boxes.items():
             box.setEnabled(not training and box.property("available"))
+
+
+def _read_stopped_run(run: Path) -> tuple:
+    """On a worker: a run's summary and its metrics log's rows."""
+    from engine.runs import read_rows, read_run
+
+    return read_run(run), read_rows(run)
 
 
 def _tracker_boxes() -> dict[str, QCheckBox]:

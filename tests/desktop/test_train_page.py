@@ -228,6 +228,30 @@ def test_a_resumed_run_shows_its_whole_logged_history(page, qtbot):
     assert page.plot.run == run
 
 
+def test_the_stopped_run_resume_would_continue_is_said_and_drawn_at_the_next_launch(page, qtbot):
+    import json
+
+    from desktop.train_page import TrainPage
+
+    page.field("epochs").set_value(40)
+    stop_late = lambda step: step >= 25 and page.stop()  # noqa: E731 - past a few logged rows
+    page.stepped.connect(stop_late)
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        page.start()
+    page.stepped.disconnect(stop_late)
+    stopped = ended.args[0]
+    later = TrainPage(page.library, page.train_lane, page.scan_lane, keeper=page.keeper)  # the next launch
+    qtbot.addWidget(later)
+    assert later.state_label.text() == "Not training."  # read on a worker, not while the window opens
+    qtbot.waitUntil(lambda: later.state_label.text().startswith("Last run"), timeout=10_000)
+    total = page._total_steps
+    assert later.state_label.text() == f"Last run, {stopped.run_dir.name}: stopped, at step {stopped.step:,} of {total:,}. Resume continues it."
+    logged = [json.loads(line) for line in (stopped.run_dir / "metrics.jsonl").read_text().splitlines()]
+    assert later.plot.run == stopped.run_dir and later.plot.train.count == sum(r["type"] == "train" for r in logged) > 0
+    assert later.resume_button.isEnabled() and later.step_label.text() == f"{stopped.step:,} of {total:,}"
+    assert later.progress.value() == stopped.step and later.progress.maximum() == total
+
+
 def test_a_failed_start_leaves_no_numbers_of_the_run_before(page, qtbot, tmp_path, grey_photo):
     with qtbot.waitSignal(page.training_ended, timeout=60_000):
         page.start()
