@@ -252,6 +252,22 @@ def test_the_stopped_run_resume_would_continue_is_said_and_drawn_at_the_next_lau
     assert later.progress.value() == stopped.step and later.progress.maximum() == total
 
 
+def test_a_remembered_run_that_has_finished_since_is_not_offered_to_resume(page, qtbot):
+    from desktop import settings
+    from desktop.train_page import TrainPage
+
+    page.field("epochs").set_value(1)
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        page.start()
+    run = ended.args[0].run_dir
+    assert (run / "checkpoint.pt").is_file()  # a finished run keeps its checkpoint (for fine-tunes and --resume)
+    settings.write("train/last_run", str(run))  # as if it had finished in the command line after the window quit
+    later = TrainPage(page.library, page.train_lane, page.scan_lane, keeper=page.keeper)
+    qtbot.addWidget(later)
+    qtbot.waitUntil(lambda: not later.resume_button.isEnabled(), timeout=10_000)
+    assert later.state_label.text() == "Not training." and later.plot.train.count == 0
+
+
 def test_a_failed_start_leaves_no_numbers_of_the_run_before(page, qtbot, tmp_path, grey_photo):
     with qtbot.waitSignal(page.training_ended, timeout=60_000):
         page.start()
