@@ -122,7 +122,9 @@ class ColourisePage(QWidget):
     def _build(self) -> None:
         self.bar = ColouriseBar()
         self.queue = PhotoQueue()
+        self.queue.setAccessibleName("Photo queue")
         self.view = SplitView()
+        self.view.setAccessibleName("Before and after")
         self.view.set_placeholder(EMPTY_TEXT)
         self.notice = QLabel()
         self.notice.setWordWrap(True)

@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self._tab_restored = False  # photos opened at launch keep the Colourise tab in front
 
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Pages")
         self.tabs.setDocumentMode(True)
         self.colourise_page = ColourisePage(self.library, self.photo_lane)
         self.tabs.addTab(self.colourise_page, "Colourise")

@@ -135,6 +135,7 @@ class ModelsPage(QWidget):
 
     def _build(self) -> None:
         self.table = QTreeWidget()
+        self.table.setAccessibleName("Model library")
         self.table.setColumnCount(len(COLUMNS))
         self.table.setHeaderLabels(list(COLUMNS))
         self.table.setRootIsDecorated(False)
@@ -171,6 +172,7 @@ class ModelsPage(QWidget):
         buttons.addWidget(self.compare_button)
 
         self.compare_area = QScrollArea()
+        self.compare_area.setAccessibleName("Models compared")
         self.compare_area.setWidgetResizable(True)
         self._tiles = QWidget()
         self._tiles_layout = QHBoxLayout(self._tiles)

@@ -90,6 +90,7 @@ class RunPicker(QDialog):
         self.note = QLabel(f"Looking for stopped runs in {runs_dir}…")
         self.note.setWordWrap(True)
         self.table = QTreeWidget()
+        self.table.setAccessibleName("Stopped runs")
         self.table.setHeaderLabels(["Run", "Architecture", "Step", "Checkpoint saved"])
         self.table.setRootIsDecorated(False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

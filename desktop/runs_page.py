@@ -133,6 +133,7 @@ class RunsPage(QWidget):
             top.addWidget(button)
 
         self.table = QTableWidget(0, 0)
+        self.table.setAccessibleName("Training runs")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
@@ -148,6 +149,7 @@ class RunsPage(QWidget):
         self.curve_box.setToolTip("What the plot shows for the ticked runs")
         # The Train page's log axis: labels on a narrow loss band too (pyqtgraph's own left it bare).
         self.plot = pg.PlotWidget(axisItems={"left": LogLossAxis("left")})
+        self.plot.setAccessibleName("Curves of the ticked runs")
         self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)  # (the previews' row took all but 110 px of it)
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.25)
@@ -166,6 +168,7 @@ class RunsPage(QWidget):
         plot_layout.addWidget(self.plot, 1)
 
         self.settings_table = QTableWidget(0, 0)
+        self.settings_table.setAccessibleName("Settings that differ")
         self.settings_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.settings_table.setToolTip("The settings in which the ticked runs differ")
         self.settings_note = QLabel("Tick two or more runs to see the settings in which they differ.")
@@ -181,6 +184,7 @@ class RunsPage(QWidget):
         previews = QWidget()
         previews.setLayout(self.preview_row)
         self.preview_scroll = QScrollArea()
+        self.preview_scroll.setAccessibleName("Last previews of the ticked runs")
         self.preview_scroll.setWidgetResizable(True)
         self.preview_scroll.setWidget(previews)
         self.preview_scroll.setMinimumHeight(PREVIEW_HEIGHT + 50)

@@ -86,9 +86,10 @@ def runs_dir() -> Path:
 class FolderPicker(QWidget):
     """A folder path with a Browse button."""
 
-    def __init__(self, placeholder: str, tip: str, parent: QWidget | None = None):
+    def __init__(self, placeholder: str, tip: str, name: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.edit = QLineEdit()
+        self.edit.setAccessibleName(name)  # (the form's label names this composite, not its field)
         self.edit.setPlaceholderText(placeholder)
         self.edit.setToolTip(tip)
         self.edit.setClearButtonEnabled(True)
@@ -167,8 +168,11 @@ class TrainPage(QWidget):
         from engine.device import describe_devices
         from engine.models import get_architecture, list_models
 
-        self.data_picker = FolderPicker("A folder of colour photos (searched recursively)", "The photos the model learns colour from")
-        self.val_picker = FolderPicker("Optional: a separate folder of validation photos", "Photos to measure progress on; empty: a share of the training photos")
+        self.data_picker = FolderPicker("A folder of colour photos (searched recursively)", "The photos the model learns colour from", "Training photos folder")
+        self.val_picker = FolderPicker(
+            "Optional: a separate folder of validation photos", "Photos to measure progress on; empty: a share of the training photos",
+            "Validation photos folder",
+        )
         self.data_summary = QLabel("Choose a folder of colour photos.")
         self.data_summary.setWordWrap(True)
         self.val_summary = QLabel("")
@@ -240,6 +244,7 @@ class TrainPage(QWidget):
         column.addWidget(self.arch_box_group)
         column.addStretch(1)
         scroll = QScrollArea()
+        scroll.setAccessibleName("Training settings")
         scroll.setWidgetResizable(True)
         scroll.setWidget(settings_column)
         guard_wheel_in(settings_column)  # scrolling the form never changes a setting (fields built later guard themselves)

@@ -28,6 +28,7 @@ class ColouriseBar(QWidget):
         self.open_button = QToolButton()
         self.model_box = ModelPicker()
         self.strength = FocusSlider(Qt.Orientation.Horizontal)
+        self.strength.setAccessibleName("Colour strength")
         self.strength.setRange(0, 200)
         self.strength.setPageStep(10)
         self.strength.setValue(int(round(settings.read("colourise/strength", 100, int))))

@@ -159,6 +159,7 @@ class LossPlot(QWidget):
         self._dirty = False
         self._axis = LogLossAxis("left")
         self._plot = pg.PlotWidget(axisItems={"left": self._axis})
+        self._plot.setAccessibleName("Loss curves")
         self._plot.setMinimumHeight(MIN_PLOT_HEIGHT)
         self.legend = QLabel()  # off the data: above the plot
         self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)

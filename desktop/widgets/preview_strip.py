@@ -16,6 +16,7 @@ CELL = 96  # pixels per preview image (validation crops are small)
 class PreviewStrip(QScrollArea):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setAccessibleName("Validation previews")
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self._inner = QWidget()

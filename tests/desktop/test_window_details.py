@@ -71,3 +71,24 @@ def test_the_photo_list_has_a_context_menu_and_no_sideways_scrolling(window, qtb
     assert {"Save…", "Save &All…".replace("&", ""), "Colour the Rest"} <= {t.replace("&", "") for t in texts}
     menu.actions()[0].trigger()
     assert page.queue.keys() == []
+
+
+def test_every_control_a_keyboard_reaches_has_a_name_a_screen_reader_can_say(window, qtbot):
+    from PySide6.QtGui import QAccessible
+    from PySide6.QtWidgets import QAbstractScrollArea, QAbstractSpinBox, QComboBox, QWidget
+
+    window.build_pages()
+    for tab in ("Runs", "Colourise"):
+        window.show_tab(tab)
+    window.colourise_page.hints.set_active(True)  # the hint panel's controls too
+    reached = [
+        widget for widget in window.findChildren(QWidget)
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.window() is window
+        and not isinstance(widget.parent(), (QComboBox, QAbstractSpinBox))  # their inner editors and lists
+        and not (isinstance(widget.parent(), QAbstractScrollArea) and widget.parent().viewport() is widget)
+    ]  # fmt: skip
+    assert len(reached) > 40
+    nameless = [
+        f"{type(w).__name__} ({w.toolTip()[:40]!r})" for w in reached if not QAccessible.queryAccessibleInterface(w).text(QAccessible.Text.Name)
+    ]
+    assert nameless == []
