@@ -40,7 +40,7 @@ from desktop import settings
 from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm
-from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, LogLossAxis, paint_plot_axes
+from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, EmptyPlotNote, LogLossAxis, paint_plot_axes
 from desktop.workers import Lane
 from engine.runs import RunSummary, differing_settings, format_duration, is_percentage, metric_text
 
@@ -165,7 +165,8 @@ class RunsPage(QWidget):
         curve_row.addWidget(QLabel("Show:"))
         curve_row.addWidget(self.curve_box, 1)
         plot_layout.addLayout(curve_row)
-        plot_layout.addWidget(self.plot, 1)
+        self.empty_note = EmptyPlotNote(self.plot, "Tick runs above to draw their curves here.")
+        plot_layout.addWidget(self.empty_note, 1)
 
         self.settings_table = QTableWidget(0, 0)
         self.settings_table.setAccessibleName("Settings that differ")
@@ -424,6 +425,7 @@ class RunsPage(QWidget):
         self.legend.clear()
         key = self.curve_box.currentData() or "loss"
         is_loss = key == "loss"
+        self.empty_note.set_empty(not self.ticked)
         item.setLogMode(y=is_loss)
         as_percent = is_percentage(key)
         item.setLabel("left", "loss (log)" if is_loss else f"validation {dict(CURVE_CHOICES)[key].split(' ', 1)[1]}" + (" (%)" if as_percent else ""))

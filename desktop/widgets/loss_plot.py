@@ -16,9 +16,9 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 REDRAW_MS = 100
 MIN_PLOT_HEIGHT = 160  # below this the curves are unreadable: the page scrolls or the window stops shrinking
@@ -150,6 +150,33 @@ class _Series:
         self.count = 0
 
 
+class EmptyPlotNote(QWidget):
+    """A plot with words over it while it has nothing to draw, instead of axes numbered for no data."""
+
+    def __init__(self, plot: pg.PlotWidget, text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.plot = plot
+        self.note = QLabel(text)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setWordWrap(True)
+        self.note.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        stack = QStackedLayout(self)
+        stack.setStackingMode(QStackedLayout.StackingMode.StackAll)
+        stack.addWidget(plot)
+        stack.addWidget(self.note)
+        stack.setCurrentWidget(self.note)  # (all are shown; the current one on top)
+        self.set_empty(True)
+
+    def set_empty(self, empty: bool) -> None:
+        self.note.setVisible(empty)
+        for axis in ("left", "bottom"):
+            self.plot.getPlotItem().getAxis(axis).setStyle(showValues=not empty)
+
+    @property
+    def empty(self) -> bool:
+        return not self.note.isHidden()
+
+
 class LossPlot(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -167,7 +194,8 @@ class LossPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.legend)
-        layout.addWidget(self._plot, 1)
+        self.empty_note = EmptyPlotNote(self._plot, "The losses are drawn here as the model trains.")
+        layout.addWidget(self.empty_note, 1)
         item = self._plot.getPlotItem()
         item.setLogMode(y=True)
         # pyqtgraph's SI prefix on a log axis turns a loss of 0.7 into "7·10²" under "(x0.001)".
@@ -238,6 +266,7 @@ class LossPlot(QWidget):
         self._dirty = False
         self._train_curve.setData(self.train.x, self.train.y)
         self._val_curve.setData(self.val.x, self.val.y)
+        self.empty_note.set_empty(self.train.count == 0 and self.val.count == 0)
 
     def flush(self) -> None:
         """Draw pending points now (before a screenshot, say)."""

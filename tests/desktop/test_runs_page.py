@@ -93,7 +93,9 @@ def test_overlays_two_runs_with_their_differing_settings_and_previews(page):
     halfway = page.table.item(row_of(page, "halfway"), 0)
     assert page.preview_scroll.isHidden()  # no room held for previews until a run is ticked
     assert page.selected_run() is None and not page.open_button.isEnabled()
+    assert page.empty_note.empty  # words, not axes numbered for nothing
     winner.setCheckState(Qt.CheckState.Checked)  # as a click on the tick box does
+    assert not page.empty_note.empty
     assert page.selected_run().model_name == "winner" and page.open_button.isEnabled()  # the buttons act on it
     halfway.setCheckState(Qt.CheckState.Checked)
     assert page.selected_run().model_name == "winner"  # a second tick leaves the chosen run as it is

@@ -49,6 +49,19 @@ def test_the_legend_sits_above_the_plot_and_the_plot_keeps_a_usable_height(qtbot
     assert plot.minimumSizeHint().height() >= MIN_PLOT_HEIGHT
 
 
+def test_an_empty_plot_says_what_it_will_show_instead_of_numbering_its_axes(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    axis = plot._plot.getPlotItem().getAxis("left")
+    assert plot.empty_note.empty and not axis.style["showValues"]
+    assert plot.empty_note.note.text() == "The losses are drawn here as the model trains."
+    plot.add_train(0.1, 2.0, 1)
+    plot.flush()
+    assert not plot.empty_note.empty and axis.style["showValues"]
+    plot.clear()
+    assert plot.empty_note.empty and not axis.style["showValues"]
+
+
 def test_truncating_at_a_checkpoint_keeps_the_history_before_it(qtbot):
     plot = LossPlot()
     qtbot.addWidget(plot)
