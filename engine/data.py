@@ -108,9 +108,10 @@ def without_copies(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, 
 
 
 def without_colour_versions(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
-    """``paths`` less the colour versions Colourise saved itself, and those (``engine.photo.saved_by_colourise``).
+    """``paths`` split into the photos to train on and the colour versions Colourise saved itself
+    (``engine.photo.saved_by_colourise``, which reads each file's header only).
 
-    Trained on, they would teach a model the guesses of the model that made them. Reads each file's header only.
+    Trained on, those would teach a model the guesses of the model that made them.
     """
     kept, colourised = [], []
     for path in paths:

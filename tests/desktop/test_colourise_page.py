@@ -83,6 +83,11 @@ def test_a_folder_dropped_again_after_saving_into_it_leaves_its_colour_versions_
     with qtbot.waitSignal(page.status_message, check_params_cb=lambda text: text.startswith("Added"), timeout=20_000) as named:
         drop(window, [photos["folder"] / "one-colourised.jpg"])  # named by itself: the user asked for it
     assert named.args[0] == "Added 1 photo to the queue."
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(photos["folder"].parent / "coloured only")
+    with qtbot.waitSignal(page.status_message, check_params_cb=lambda text: text.startswith("No photos"), timeout=20_000) as none:
+        drop(window, [photos["folder"].parent / "coloured only"])
+    assert none.args[0] == f"No photos to colour there; {left_out.replace('2 colour', '3 colour')}"
 
 
 def test_selected_photo_shows_before_and_after_at_full_size(window, qtbot, photos):
