@@ -147,6 +147,7 @@ class TrainPage(QWidget):
         self._checkpoint_step: int | None = None  # where a stopped run's checkpoint is
         self.run_picker = None
         self._photos: int | None = None  # usable photos in the training folder, once counted
+        self._data_scan = None  # what the training folder holds, once counted (an engine.data.FolderScan)
         # The window's one keeper (shared with the Runs page), on the training lane: torch work stays on the
         # thread that trains (a keep on the scan lane right after Stop hung 2 test runs in about 12).
         self.keeper = keeper or ModelKeeper(library, train_lane, self)
@@ -376,6 +377,11 @@ class TrainPage(QWidget):
                 self.recipe_form.addRow("", self.estimate_label)
             if name in ESTIMATE_FIELDS:
                 field.widget.valueChanged.connect(self._show_estimate)
+            if name == "image_size":  # crops come in multiples of the stride; the photos smaller than them, under the folder
+                stride = get_architecture(arch).stride
+                field.widget.setSingleStep(stride)
+                field.widget.setToolTip(f"{tip} (a multiple of {stride} for {arch}: other sizes are rounded down)")
+                field.widget.valueChanged.connect(self._show_data_summary)
         _clear_form(self.arch_form)
         self.arch_fields = {}
         for name, value in defaults.arch_params.items():
@@ -398,6 +404,7 @@ class TrainPage(QWidget):
             self._say_arch_change(arch, changed, kept, renamed)
         self._on_start_from_changed()
         self._show_estimate()
+        self._show_data_summary()
 
     def _follow_name(self, previous_arch: str | None, arch: str) -> str:
         """A model name derived from the old architecture's follows the new one; a name of the user's own stays."""
@@ -510,7 +517,12 @@ class TrainPage(QWidget):
                 "log": [name for name, box in self.log_boxes.items() if box.isChecked()],
             }
         )
-        config.validate()
+        try:
+            config.validate()
+        except ValueError as exc:  # "lr: expected ..." reads "Learning rate: expected ..." on the form
+            key, colon, reason = str(exc).partition(": ")
+            field = {**self.fields, **self.arch_fields}.get(key.removeprefix("arch_params."))
+            raise ValueError(f"{field.label}: {reason}" if colon and field else str(exc)) from None
         return config
 
     # -- dataset scans --------------------------------------------------------------------
@@ -522,6 +534,8 @@ class TrainPage(QWidget):
         old = self._scan_jobs.pop(kind, None)
         if old is not None:
             old[1].stop()
+        if kind == "data":
+            self._data_scan = None
         if not folder:
             label.setText("Choose a folder of colour photos." if kind == "data" else "")
             return
@@ -553,15 +567,40 @@ class TrainPage(QWidget):
         if scan is None:
             label.setText(error or "")
             return
-        text = scan.summary()
-        if kind == "data" and scan.usable == 0:
-            text += ": nothing to train on"
-        label.setText(text)
         if kind == "data":
+            self._data_scan = scan
             self._photos = scan.usable or None
             self._fill_recipe_for_folder()
+            self._show_data_summary()
+        else:
+            label.setText(scan.summary())
         self._show_estimate()
         self.scan_finished.emit(kind, scan)
+
+    def _show_data_summary(self, *_args) -> None:
+        """Under the training folder: what it holds, and how many photos the crops would enlarge."""
+        scan = self._data_scan
+        if scan is None:
+            return
+        text = scan.summary()
+        if scan.usable == 0:
+            text += ": nothing to train on"
+        crop = self._crop_size()
+        small = scan.smaller_than(crop) if crop else 0
+        if small:
+            count = f"all {small:,} are" if small == scan.usable > 1 else f"{small:,} {'are' if small > 1 else 'is'}"
+            text += f"; {count} smaller than the {crop} px crops and will be enlarged, which blurs colours"
+        self.data_summary.setText(text)
+
+    def _crop_size(self) -> int | None:
+        """The side of the crops the form's image size trains on (``engine.training.config.crop_size``)."""
+        from engine.models import get_architecture
+        from engine.training.config import crop_size
+
+        arch = self.arch_box.currentData()
+        if "image_size" not in self.fields or not arch:
+            return None
+        return crop_size(self.fields["image_size"].value(), get_architecture(arch).stride)
 
     # -- how long a run would take ---------------------------------------------------------
     def _read_runs(self) -> None:
@@ -799,6 +838,8 @@ class TrainPage(QWidget):
             skipped = skipped_text(len(event.skipped_grey), len(event.skipped_copies), len(event.skipped_broken), len(event.skipped_colourised))
             if skipped:
                 text += f" ({skipped} skipped)"
+            if event.enlarged:
+                text += f"; {len(event.enlarged):,} enlarged to the {event.crop_size} px crops"
             self._show_state(text + ".")
         elif isinstance(event, CheckpointSaved):
             self.status_message.emit(f"Checkpoint saved at step {event.step:,}.")

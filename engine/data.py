@@ -139,17 +139,18 @@ def _excluded_tails(exclude: Iterable[str | Path]) -> set[tuple[str, str]]:
     return tails
 
 
-def _open_rgb(path: Path, min_short_side: int) -> tuple[np.ndarray | None, bool]:
+def _open_rgb(path: Path, min_short_side: int) -> tuple[np.ndarray | None, bool, int]:
     """Decode ``path`` as uint8 RGB, at least ``min_short_side`` on its short side where the file allows.
 
     JPEG ``draft`` decodes at a reduced DCT scale, which is what makes screening
-    and caching thousands of photos quick. Returns (pixels, stored_as_grey); a
-    file stored as greyscale is not decoded at all (it is skipped anyway).
+    and caching thousands of photos quick. Returns (pixels, stored_as_grey, the file's
+    own short side); a file stored as greyscale is not decoded at all (it is skipped anyway).
     """
     with Image.open(path) as im:
+        own_short_side = min(im.size)
         if im.mode in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"):
             im.load()  # a broken grey file is still reported as broken
-            return None, True
+            return None, True, own_short_side
         im.draft("RGB", (min_short_side, min_short_side))
         im = ImageOps.exif_transpose(im)
         if im.mode in ("RGBA", "PA") or (im.mode == "P" and "transparency" in im.info):
@@ -157,7 +158,7 @@ def _open_rgb(path: Path, min_short_side: int) -> tuple[np.ndarray | None, bool]
             background = Image.new("RGB", im.size, (255, 255, 255))
             background.paste(im, mask=im.getchannel("A"))
             im = background
-        return np.asarray(im.convert("RGB")), False
+        return np.asarray(im.convert("RGB")), False, own_short_side
 
 
 def shrink_to_short_side(pixels: np.ndarray, short_side: int) -> np.ndarray:
@@ -223,6 +224,7 @@ class LoadedPhoto:
     pixels: np.ndarray | None = None  # uint8 (H, W, 3), None when broken
     grey: bool = False
     error: str = ""  # why it could not be read
+    short_side: int = 0  # the photo's own, in pixels, before any downscaling
 
 
 def load_photo(path: str | Path, short_side: int) -> LoadedPhoto:
@@ -231,16 +233,16 @@ def load_photo(path: str | Path, short_side: int) -> LoadedPhoto:
     try:
         # Decoded at least as large as the folder scan's thumbnail, so a training run at a tiny size calls the
         # same photos greyscale as the Train page's count did (a 37 px thumbnail made one more borderline photo grey).
-        pixels, grey_mode = _open_rgb(path, max(short_side, SCREEN_SIDE))
+        pixels, grey_mode, own_side = _open_rgb(path, max(short_side, SCREEN_SIDE))
         if grey_mode:
-            return LoadedPhoto(path, grey=True)
+            return LoadedPhoto(path, grey=True, short_side=own_side)
         if pixels.ndim != 3 or pixels.shape[0] < 2 or pixels.shape[1] < 2:
             return LoadedPhoto(path, error="image is too small")
         grey = mean_chroma(pixels) < GREY_CHROMA
         pixels = shrink_to_short_side(pixels, short_side)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, MemoryError) as exc:
         return LoadedPhoto(path, error=error_reason(exc))
-    return LoadedPhoto(path, grey=True) if grey else LoadedPhoto(path, pixels)
+    return LoadedPhoto(path, grey=True, short_side=own_side) if grey else LoadedPhoto(path, pixels, short_side=own_side)
 
 
 def _parallel_map(fn: Callable, items: Sequence, should_stop: Callable[[], bool] | None = None) -> list:
@@ -271,10 +273,15 @@ class FolderScan:
     missing: list[Path] = field(default_factory=list)  # folders that do not exist
     copies: list[tuple[Path, Path]] = field(default_factory=list)  # (file, the photo it is a byte-for-byte copy of)
     colourised: list[Path] = field(default_factory=list)  # colour versions Colourise saved
+    short_sides: list[int] = field(default_factory=list)  # of the colour photos, in their order
 
     @property
     def usable(self) -> int:
         return len(self.colour)
+
+    def smaller_than(self, crop: int) -> int:
+        """How many colour photos are smaller than ``crop`` px on their short side (training enlarges them)."""
+        return sum(side < crop for side in self.short_sides)
 
     def summary(self) -> str:
         """One line, e.g. '703 colour photos (12 greyscale, 1 copy and 1 unreadable will be skipped)'."""
@@ -326,6 +333,7 @@ def scan_photo_folder(
             scan.grey.append(photo.path)
         else:
             scan.colour.append(photo.path)
+            scan.short_sides.append(photo.short_side)
     return None if state is not None and state.should_stop() else scan
 
 
@@ -553,6 +561,7 @@ class PreparedPhotos:
     grey: list[Path]
     broken: list[tuple[Path, str]]
     cache: list[np.ndarray] | None
+    short_sides: list[int] = field(default_factory=list)  # of ``paths``, each photo's own
 
 
 def prepare_photos(paths: Sequence[Path], store_short_side: int, cache: bool, should_stop: Callable[[], bool] | None = None) -> PreparedPhotos:
@@ -562,7 +571,7 @@ def prepare_photos(paths: Sequence[Path], store_short_side: int, cache: bool, sh
     """
     side = store_short_side if cache else SCREEN_SIDE
     loaded = _parallel_map(lambda p: load_photo(p, side), list(paths), should_stop)
-    keep, grey, broken, pixels = [], [], [], []
+    keep, grey, broken, pixels, sides = [], [], [], [], []
     for photo in loaded:
         if photo.error:
             broken.append((photo.path, photo.error))
@@ -570,6 +579,7 @@ def prepare_photos(paths: Sequence[Path], store_short_side: int, cache: bool, sh
             grey.append(photo.path)
         else:
             keep.append(photo.path)
+            sides.append(photo.short_side)
             if cache:
                 pixels.append(np.ascontiguousarray(photo.pixels))
-    return PreparedPhotos(keep, grey, broken, pixels if cache else None)
+    return PreparedPhotos(keep, grey, broken, pixels if cache else None, sides)

@@ -69,6 +69,8 @@ class TrainingStarted:
     skipped_broken: list[str] = field(default_factory=list)  # "name: reason"
     skipped_copies: list[str] = field(default_factory=list)  # "name (the same file as other name)": byte-for-byte copies
     skipped_colourised: list[str] = field(default_factory=list)  # file names of colour versions Colourise saved
+    enlarged: list[str] = field(default_factory=list)  # training photos smaller than the crops (kept, enlarged)
+    crop_size: int = 0  # the training crops' side in pixels
     total_steps: int = 0
     start_step: int = 0  # > 0 when resuming
     kept_from_model: list[str] = field(default_factory=list)  # settings asked of a fine-tune that its weights fix

@@ -228,6 +228,12 @@ class ProgressPrinter:
             if event.skipped_colourised:
                 count, names = len(event.skipped_colourised), event.skipped_colourised
                 self._say(f"skipped {count} photo{'s' if count > 1 else ''} coloured by Colourise: {', '.join(names[:10])}{' ...' if count > 10 else ''}")
+            if event.enlarged:
+                count, names = len(event.enlarged), event.enlarged
+                self._say(
+                    f"note: {count} training photo{'s are' if count > 1 else ' is'} smaller than the {event.crop_size} px crops and enlarged,"
+                    f" which blurs {'their' if count > 1 else 'its'} colours: {', '.join(names[:10])}{' ...' if count > 10 else ''}"
+                )
             if event.start_step:
                 self._say(f"resuming at step {event.start_step} of {event.total_steps}")
             if self.use_bar:

@@ -32,6 +32,8 @@ class Architecture:
     # Parameters a fine-tune may change: they steer the loss, the optimiser or the decoding, not the
     # weights' shapes, so a model's weights still fit. The rest come from the model fine-tuned.
     adjustable: frozenset[str] = frozenset()
+    # How much its models shrink a photo before growing it back: training crops are a multiple of it.
+    stride: int = 8
 
     def default_config(self) -> dict[str, Any]:
         """The builder's keyword defaults: the hyper-parameters a user may set."""
@@ -65,7 +67,8 @@ def register_model(
         if unknown:
             raise ValueError(f"architecture {name!r} calls {', '.join(unknown)} adjustable but has no such parameter")
         capabilities = model.capabilities() if model is not None and hasattr(model, "capabilities") else frozenset()
-        _REGISTRY[name] = Architecture(name, description, builder, hints, capabilities, frozenset(adjustable))
+        stride = int(getattr(model, "stride", 8))
+        _REGISTRY[name] = Architecture(name, description, builder, hints, capabilities, frozenset(adjustable), stride)
         return builder
 
     return wrap

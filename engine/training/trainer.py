@@ -68,7 +68,7 @@ from engine.models.base import capabilities_of
 from engine.task import TaskState
 from engine.training import distributed, trackers
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
-from engine.training.config import TrainConfig
+from engine.training.config import TrainConfig, crop_size
 from engine.training.losses import LossModule, get_loss
 from engine.training.metadata import training_metadata
 from engine.training.runfolder import CONFIG_NAME, RunFolder, new_run_dir, safe_name
@@ -258,7 +258,7 @@ class _Run:
                     ) from None
         self.model = model.to(self.device)
         self.stride = int(getattr(model, "stride", 8))
-        self.size = max(self.stride, config.image_size // self.stride * self.stride)
+        self.size = crop_size(config.image_size, self.stride)
         self.loss_fn = get_loss(config.loss, model)
         self.loss_module = LossModule(model, self.loss_fn)
         self.trainable = self.loss_module
@@ -321,6 +321,8 @@ class _Run:
         val_prepared = prepare_photos(spread_subset(val_paths, config.max_val_photos), store_side, True, self.state.should_stop)
         self.skipped_grey = [p.name for p in prepared.grey + val_prepared.grey]
         self.skipped_broken = [f"{p.name}: {why}" for p, why in prepared.broken + val_prepared.broken]
+        # Kept, but said: a crop larger than the photo is cut from an enlargement, whose colours are blurred.
+        self.enlarged = [p.name for p, side in zip(prepared.paths, prepared.short_sides) if side < self.size]
         if self.state.should_stop():
             return
         if not prepared.paths:
@@ -354,6 +356,7 @@ class _Run:
                     "skipped_broken": self.skipped_broken,
                     "skipped_copies": self.skipped_copies,
                     "skipped_colourised": self.skipped_colourised,
+                    "smaller_than_crops": self.enlarged,
                 },
             )
 
@@ -421,6 +424,8 @@ class _Run:
                 skipped_broken=self.skipped_broken,
                 skipped_copies=self.skipped_copies,
                 skipped_colourised=self.skipped_colourised,
+                enlarged=self.enlarged,
+                crop_size=self.size,
                 total_steps=total,
                 start_step=start,
                 kept_from_model=self.kept_from_model,

@@ -53,6 +53,12 @@ def test_the_dataset_picker_counts_usable_grey_and_broken_photos(page, qtbot, da
         page.scan("data")
     assert scanned.args[1].usable == 4
     assert page.data_summary.text() == "4 colour photos (1 greyscale, 1 copy, 1 coloured by Colourise and 1 unreadable will be skipped)"
+    page.field("image_size").set_value(52)  # larger than the 40 px photos: the line follows the crop size
+    assert page.data_summary.text().endswith("; all 4 are smaller than the 48 px crops and will be enlarged, which blurs colours")
+    page.field("image_size").set_value(32)  # (alpha's crops are multiples of 8: 52 trains on 48 px crops)
+    assert page.data_summary.text().endswith("will be skipped)")
+    page.arch_box.setCurrentIndex(page.arch_box.findData("colour_unet"))  # (multiples of 32: 32 is its smallest)
+    assert page.field("image_size").widget.singleStep() == 32
 
 
 def test_the_form_shows_the_architecture_defaults(window, dataset):
@@ -157,6 +163,9 @@ def test_a_form_mistake_is_shown_not_raised(page):
     assert not page.start()
     assert "Learning rate: 'fast' is not a number" in page.state_label.text()
     assert not page.is_training()
+    page.field("lr").widget.setText("64")  # typed into the wrong field: a number, but never a learning rate
+    assert not page.start()
+    assert page.state_label.text() == "Cannot start: Learning rate: expected a number above 0, at most 1, got 64.0"
 
 
 def test_a_tiny_run_trains_draws_its_curves_and_lands_in_the_library(window, page, qtbot):

@@ -319,6 +319,19 @@ def test_colour_versions_colourise_saved_are_not_trained_on(tmp_path, make_photo
     assert scan.summary() == "2 colour photos (1 coloured by Colourise will be skipped)"
 
 
+def test_photos_smaller_than_the_training_crops_are_counted_by_their_own_size(tmp_path, make_photo):
+    folder = tmp_path / "album"
+    folder.mkdir()
+    Image.fromarray(make_photo.rgb(20, 30, 1)).save(folder / "small.png")
+    Image.fromarray(make_photo.rgb(80, 60, 2)).save(folder / "large.jpg")  # (a JPEG is decoded at a reduced scale)
+    assert data.load_photo(folder / "small.png", 8).short_side == 20
+    assert data.load_photo(folder / "large.jpg", 8).short_side == 60
+    scan = data.scan_photo_folder([folder])
+    assert (scan.smaller_than(16), scan.smaller_than(32), scan.smaller_than(64)) == (0, 1, 2)
+    prepared = data.prepare_photos(scan.colour, 8, cache=True)
+    assert dict(zip([p.name for p in prepared.paths], prepared.short_sides)) == {"large.jpg": 60, "small.png": 20}
+
+
 def test_the_skipped_photos_are_said_in_one_phrase():
     assert data.skipped_text(12, 1, 1) == "12 greyscale, 1 copy and 1 unreadable"
     assert data.skipped_text(12, 1, 1, 3) == "12 greyscale, 1 copy, 3 coloured by Colourise and 1 unreadable"

@@ -90,3 +90,11 @@ def test_architectures_declare_their_optional_hooks():
         assert get_architecture(name).capabilities == frozenset()
     assert capabilities_of(create_model("alpha")) == frozenset() and capabilities_of(torch.nn.Linear(1, 1)) == frozenset()
     assert create_model("alpha").training_loss is None  # declared absent in engine.models.base
+
+
+def test_architectures_know_their_stride_and_crops_are_a_multiple_of_it():
+    from engine.training.config import crop_size
+
+    assert get_architecture("colour_unet").stride == 32
+    assert all(get_architecture(name).stride == create_model(name, **SMALL[name]).stride for name in LINEAGE)
+    assert [crop_size(size, 32) for size in (16, 32, 100, 128)] == [32, 32, 96, 128]

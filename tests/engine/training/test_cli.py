@@ -87,6 +87,15 @@ def test_a_bad_config_file_is_a_one_line_usage_error(tmp_path, capsys):
     assert err == "colourise: error: bad.toml: unknown training setting: optimiser\n"
 
 
+def test_photos_smaller_than_the_crops_get_a_note(photo_folder, tmp_path, library, capsys):
+    small = tmp_path / "small"
+    small.mkdir()
+    Image.fromarray(np.full((20, 24, 3), (200, 60, 40), np.uint8)).save(small / "tiny.png")
+    assert main(train_flags(photo_folder, tmp_path, "--data", str(small), "--no-progress")) == 0
+    note = "note: 1 training photo is smaller than the 32 px crops and enlarged, which blurs its colours: tiny.png"
+    assert note in capsys.readouterr().err.splitlines()
+
+
 def test_a_failed_run_exits_1_with_the_reason(tmp_path, library, capsys):
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -77,7 +77,8 @@ def test_unknown_settings_are_named(tmp_path):
         ({"schedule": "step"}, "schedule: expected one of"),
         ({"image_size": 4}, "image_size: expected a whole number from 8 to 2048, got 4"),
         ({"epochs": 0, "steps": 0}, "give epochs or steps"),
-        ({"lr": 0.0}, "lr: expected a positive number, got 0.0"),
+        ({"lr": 0.0}, "lr: expected a number above 0, at most 1, got 0.0"),
+        ({"lr": 64}, "lr: expected a number above 0, at most 1, got 64"),
         ({"data": []}, "no training data folder"),
         ({"cache_images": "sometimes"}, 'cache_images: expected true, false or "auto", got "sometimes"'),
         # values of the wrong kind name their setting (they used to surface as internal errors)
@@ -99,7 +100,7 @@ def test_unknown_settings_are_named(tmp_path):
         ({"data": 7}, "data: expected a list of folder or file names, got 7"),
         ({"image_size": 100000}, "image_size: expected a whole number from 8 to 2048, got 100000"),
         ({"image_size": 2048, "batch_size": 64}, "batch_size x image_size^2"),
-        ({"lr": "fast"}, 'lr: expected a positive number, got "fast"'),
+        ({"lr": "fast"}, 'lr: expected a number above 0, at most 1, got "fast"'),
         ({"steps": 10**12}, "steps: expected a whole number from 0 to 1000000000"),
         ({"val_fraction": 1.5}, "val_fraction: expected a number from 0 up to (not including) 1, got 1.5"),
         ({"name": 3}, "name: expected text, got 3"),

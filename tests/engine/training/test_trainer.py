@@ -185,6 +185,18 @@ def test_a_folder_without_usable_photos_fails_clearly(tiny_config, tmp_path, rec
     assert "1 greyscale" in result.message
 
 
+def test_training_photos_smaller_than_the_crops_are_kept_and_named(tiny_config, make_photos, tmp_path, recorder):
+    make_photos(tmp_path / "mixed" / "large", 4, size=40)
+    make_photos(tmp_path / "mixed" / "small", 2, size=24, seed=4)  # (photo-00.png and photo-01.png)
+    val = make_photos(tmp_path / "val", 2, size=40, seed=8)
+    rec = recorder()
+    result = train(tiny_config(data=[str(tmp_path / "mixed")], val=[str(val)], steps=1), rec.state)
+    started = rec.of(TrainingStarted)[0]
+    assert started.train_photos == 6 and started.crop_size == 32
+    assert started.enlarged == ["photo-00.png", "photo-01.png"]  # the 24 px ones, kept
+    assert json.loads((result.run_dir / "dataset.json").read_text())["smaller_than_crops"] == started.enlarged
+
+
 def test_a_folder_of_colour_versions_colourise_saved_fails_saying_so(tiny_config, make_photos, tmp_path, recorder):
     folder = make_photos(tmp_path / "coloured", 2)
     for path in folder.glob("*.png"):
