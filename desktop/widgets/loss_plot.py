@@ -81,11 +81,14 @@ def _linear_ticks(low: float, high: float, max_labels: int) -> list[float]:
 
 
 def tick_label(log_value: float, digits: int = 2) -> str:
-    """The loss at a tick, short: ``0.02``, ``1.5``, ``3e-05``; ``digits`` significant digits."""
+    """The loss at a tick, short: ``0.02``, ``1.5``, ``300``, ``3e-5``, ``1.2e6``; ``digits`` significant digits."""
     value = 10.0**log_value
     if 1e-3 <= value < 1e4:
-        return f"{value:.{digits}g}"
-    return f"{value:.{digits - 1}e}".replace("e-0", "e-").replace("e+0", "e")
+        text = f"{value:.{digits}g}"
+        return f"{value:.0f}" if "e" in text else text  # 300, not 3e+02
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
+    return f"{mantissa}e{int(exponent)}"  # one style at every size: 1e4 ... 1e12, not 1.0e4 ... 1.0e+10
 
 
 def tick_labels(log_values: list[float]) -> list[str]:

@@ -21,6 +21,8 @@ def _labels(low: float, high: float, height_px: int) -> list[str]:
     [
         (0.8, 1.0, 160, None),  # the crowded case: "1 / 0.9 / 0.8" on top of each other
         (0.01, 10, 160, ["0.01", "0.1", "1", "10"]),
+        (10, 1e12, 330, ["100", "1e4", "1e6", "1e8", "1e10", "1e12"]),  # a run that diverged: one style throughout
+        (1e-7, 1e-3, 160, ["1e-7", "1e-6", "1e-5", "1e-4", "0.001"]),
         (1e-6, 1e3, 100, None),
         (0.05, 0.5, 400, None),
         (4.78, 4.95, 160, None),  # a narrow band early in a run: still labelled
