@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop import settings
 from desktop.colour_jobs import COLOURISERS
-from desktop.hint_edits import HintEdits
+from desktop.hint_edits import HintEdits, hex_colour
 from desktop.hint_preview import HintPreview, HintRendered, HintRequest
 from desktop.widgets.hint_overlay import HintOverlay
 from desktop.widgets.hint_panel import HintPanel
@@ -80,11 +80,18 @@ class HintMode(QObject):
         self._reload: dict[int, Path] = {}  # hint files to load once their photo's size is known
         self._busy = False  # the view says "Colouring…" for the hints
         self._make_actions()
-        self.overlay.set_menu_actions([self.undo_action, self.redo_action, None, self.delete_action, self.clear_action, None, self.toggle_action])
+        self.overlay.set_menu_actions(
+            [self.undo_action, self.redo_action, None, self.pick_action, self.delete_action, self.clear_action, None, self.toggle_action]
+        )
         self.overlay.hints_changed.connect(self._on_edited)
         self.overlay.selection_changed.connect(self._on_selection_changed)
         self.overlay.drag_finished.connect(self._on_drag_finished)
         self.panel.colour_chosen.connect(self.overlay.recolour_selected)
+        self.panel.pick_requested.connect(self.start_picking)
+        self.overlay.colour_picked.connect(self.panel.choose)  # (the recent colours, the swatch, then the point)
+        self.overlay.colour_picked.connect(self._on_colour_picked)
+        self.overlay.picking_changed.connect(self.panel.show_picking)
+        self.overlay.picking_changed.connect(self._on_picking_changed)
         self.preview.rendered.connect(self._on_rendered)
         self.preview.failed.connect(self._on_failed)
         page.installEventFilter(self)  # the keys (H, Ctrl+Z...) act only while the page is shown
@@ -107,11 +114,28 @@ class HintMode(QObject):
         self.redo_action = action("&Redo Hint", "Ctrl+Shift+Z", self.overlay.redo, "Redo the change to the hints just undone")
         self.delete_action = action("&Delete Point", None, self.overlay.remove_selected, "Remove the selected hint point (Delete)")
         self.clear_action = action("C&lear All Hints", None, self.overlay.clear, "Remove every hint point of this photo")
+        self.pick_action = action(
+            "&Take Colour From Photo", "I", self.start_picking, "Give the selected hint point a colour shown elsewhere on the photo"
+        )
         for act in (self.undo_action, self.redo_action):
             act.triggered.connect(self._update_actions)
 
     def actions(self) -> list[QAction | None]:
-        return [self.toggle_action, self.undo_action, self.redo_action, self.clear_action]
+        return [self.toggle_action, self.undo_action, self.redo_action, self.pick_action, self.clear_action]
+
+    def start_picking(self) -> bool:
+        """The next click on the photo gives the selected point the colour shown there."""
+        if not self.overlay.start_picking():
+            return False
+        self.overlay.setFocus(Qt.FocusReason.OtherFocusReason)  # (Esc cancels)
+        return True
+
+    def _on_picking_changed(self, on: bool) -> None:
+        self.page.status_message.emit("Click the photo where the colour is shown; Esc cancels." if on else "")
+        self._update_actions()
+
+    def _on_colour_picked(self, rgb) -> None:
+        self.page.status_message.emit(f"The hint point took {hex_colour(rgb)} from the photo.")
 
     @property
     def active(self) -> bool:
@@ -144,6 +168,7 @@ class HintMode(QObject):
         self.redo_action.setEnabled(on and edits is not None and edits.can_redo)
         self.clear_action.setEnabled(on and edits is not None and len(edits) > 0)
         self.delete_action.setEnabled(on and self.overlay.selected_point() is not None)
+        self.pick_action.setEnabled(on and self.overlay.selected_point() is not None and not self.overlay.picking)
 
     # -- what the page tells -----------------------------------------------------------------------
     def model_changed(self) -> None:

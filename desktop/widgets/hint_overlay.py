@@ -27,6 +27,8 @@ SWATCH = 12  # side of a point's swatch, screen pixels
 SELECTED_SWATCH = 16
 GRAB_RADIUS = 10  # screen pixels around a point that pick it up
 NEUTRAL: RGB = (128, 128, 128)
+EDIT_TIP = "Click: add a hint point · drag a point: move it · Delete: remove it · I: take its colour from the photo · right-click: more"
+PICK_TIP = "Click where the colour is shown: the selected point takes it · Esc: cancel"
 
 
 class HintOverlay(QWidget):
@@ -36,16 +38,21 @@ class HintOverlay(QWidget):
     """A drag of a point ended (the moment for a full-size render)."""
     selection_changed = Signal(object)
     """Another point (a ``HintPoint``) or none (None) is selected."""
+    colour_picked = Signal(tuple)
+    """The user took the colour shown at a spot of the photo for the selected point: (r, g, b)."""
+    picking_changed = Signal(bool)
+    """The next click on the photo takes a colour (True), or adds and moves points again (False)."""
 
     def __init__(self, view: SplitView):
         super().__init__(view)
         self.view = view
         self._edits: HintEdits | None = None
         self._active = False
+        self._picking = False
         self._menu_actions: list[QAction | None] = []
         self.new_point_colour: Callable[[float, float], RGB] = self.shown_colour
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.setToolTip("Click: add a hint point · drag a point: move it · Delete: remove it · right-click: undo, redo, clear · middle-drag: pan")
+        self.setToolTip(EDIT_TIP)
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.setGeometry(view.rect())
@@ -64,6 +71,7 @@ class HintOverlay(QWidget):
             return
         if self._edits is not None and self._edits.dragging:
             self._edits.end_drag()
+        self.stop_picking()  # (the colour was asked for the other photo's point)
         self._edits = edits
         self.selection_changed.emit(self.selected_point())
         self.update()
@@ -80,10 +88,34 @@ class HintOverlay(QWidget):
             self.setCursor(Qt.CursorShape.CrossCursor)
             self.raise_()
         else:
+            self.stop_picking()
             self.unsetCursor()
             if self._edits is not None and self._edits.dragging:
                 self._finish_drag()
         self.update()
+
+    @property
+    def picking(self) -> bool:
+        return self._picking
+
+    def start_picking(self) -> bool:
+        """Let the next click on the photo take the colour shown there for the selected point (Esc cancels)."""
+        if not self._active or self.selected_point() is None or (self._edits is not None and self._edits.dragging):
+            return False
+        if not self._picking:
+            self._picking = True
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.setToolTip(PICK_TIP)
+            self.picking_changed.emit(True)
+        return True
+
+    def stop_picking(self) -> None:
+        if self._picking:
+            self._picking = False
+            self.setToolTip(EDIT_TIP)
+            if self._active:
+                self.setCursor(Qt.CursorShape.CrossCursor)
+            self.picking_changed.emit(False)
 
     def set_menu_actions(self, actions: list[QAction | None]) -> None:
         """The right-click menu (None: a separator)."""
@@ -184,6 +216,13 @@ class HintOverlay(QWidget):
             event.ignore()  # the middle button pans, the right one opens the menu
             return
         pos = event.position()
+        if self._picking:
+            where = self._photo_point(pos)
+            self.stop_picking()  # one colour per click; a click beside the photo just cancels
+            if where is not None:
+                self.colour_picked.emit(self.shown_colour(where.x(), where.y()))
+            event.accept()
+            return
         hit = self._point_at(pos)
         if hit is None:
             where = self._photo_point(pos)
@@ -237,6 +276,9 @@ class HintOverlay(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected_point() is not None:
             self.remove_selected()
+            event.accept()
+        elif event.key() == Qt.Key.Key_Escape and self._picking:
+            self.stop_picking()
             event.accept()
         elif event.key() == Qt.Key.Key_Escape and self.selected_point() is not None:
             self._edits.select(None)

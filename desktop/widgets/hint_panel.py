@@ -84,6 +84,8 @@ class SwatchGrid(QWidget):
 class HintPanel(QWidget):
     colour_chosen = Signal(tuple)
     """The user chose a colour for the selected point: (r, g, b)."""
+    pick_requested = Signal()
+    """The user asked to take the selected point's colour from somewhere on the photo."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -99,6 +101,9 @@ class HintPanel(QWidget):
         self.suggestions_note.setWordWrap(True)
         self.picker_button = QPushButton("More Colours…")
         self.picker_button.setToolTip("Pick any colour for this point")
+        self.pick_button = QPushButton("Take From Photo")
+        self.pick_button.setCheckable(True)  # pressed while the next click on the photo takes a colour
+        self.pick_button.setToolTip("Give this point a colour shown elsewhere on the photo: click there next (I; Esc cancels)")
         self.recent_label = QLabel("Recently used:")
         self.recent = SwatchGrid()
 
@@ -117,6 +122,7 @@ class HintPanel(QWidget):
         layout.addWidget(self.suggestions)
         layout.addWidget(self.suggestions_note)
         layout.addWidget(self.picker_button)
+        layout.addWidget(self.pick_button)
         layout.addSpacing(6)
         layout.addWidget(self.recent_label)
         layout.addWidget(self.recent)
@@ -126,6 +132,7 @@ class HintPanel(QWidget):
         self.suggestions.clicked.connect(self.choose)
         self.recent.clicked.connect(self.choose)
         self.picker_button.clicked.connect(self.open_picker)
+        self.pick_button.clicked.connect(self._on_pick_clicked)
         self._show_recent(read_recent())
         self.show_point(None)
 
@@ -133,8 +140,9 @@ class HintPanel(QWidget):
         """The selected point's colour (None: no point selected, nothing to choose for)."""
         self._current = rgb
         has_point = rgb is not None
-        for widget in (self.suggestions_label, self.suggestions, self.suggestions_note, self.picker_button, self.current_swatch, self.current_label):
+        for widget in (self.suggestions_label, self.suggestions, self.picker_button, self.pick_button, self.current_swatch, self.current_label):
             widget.setVisible(has_point)
+        self.suggestions_note.setVisible(has_point and bool(self.suggestions_note.text()))  # no blank line when empty
         self.help.setVisible(not has_point)
         if has_point:
             self.current_swatch.setPixmap(swatch_icon(rgb).pixmap(SWATCH_SIZE))
@@ -158,6 +166,14 @@ class HintPanel(QWidget):
     def _show_recent(self, colours: list[RGB]) -> None:
         self.recent.set_colours(colours)
         self.recent_label.setVisible(bool(colours))  # no heading over nothing
+
+    def _on_pick_clicked(self) -> None:
+        self.pick_button.setChecked(False)  # pressed again by ``show_picking`` once the photo takes the click
+        self.pick_requested.emit()
+
+    def show_picking(self, on: bool) -> None:
+        """Whether the next click on the photo takes a colour (the button stays pressed meanwhile)."""
+        self.pick_button.setChecked(on)
 
     def open_picker(self) -> None:
         start = QColor(*(self._current or (128, 128, 128)))

@@ -110,6 +110,32 @@ def test_undo_redo_and_clear_from_the_keyboard_and_menu(hint_model, window, qtbo
     assert not hints.active and not hints.panel.isVisible()
 
 
+def test_a_points_colour_taken_from_elsewhere_on_the_photo(hint_model, window, qtbot, big_grey):
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    hints.set_active(True)
+    click_photo(page, 20, 20)
+    edits = hints.edits_for(page.queue.current_key())
+    point = edits.selected_point
+    shown_there = rgb_at(page, 120, 90)
+    assert hints.panel.pick_button.isVisible() and hints.pick_action in window.menuBar().actions()[1].menu().actions()
+    said = []
+    page.status_message.connect(said.append)
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_I)
+    assert hints.overlay.picking and hints.panel.pick_button.isChecked()
+    assert said[-1] == "Click the photo where the colour is shown; Esc cancels."
+    with qtbot.waitSignal(hints.hints_edited, timeout=10_000):
+        click_photo(page, 120, 90)
+    assert said[-1] == "The hint point took %s from the photo." % ("#%02x%02x%02x" % shown_there)
+    assert len(edits) == 1 and edits.selected_point.rgb == shown_there and (edits.selected_point.x, edits.selected_point.y) == (point.x, point.y)
+    assert not hints.overlay.picking and not hints.panel.pick_button.isChecked()
+    assert hints.panel.current_label.text() == "#%02x%02x%02x" % shown_there  # the panel shows it, and it is a recent colour now
+    assert shown_there in hints.panel.recent.colours
+    hints.undo_action.trigger()
+    assert edits.selected_point.rgb == point.rgb  # one undoable step
+
+
 def test_hints_belong_to_their_photo_across_switching_and_models(
     hint_model, window, qtbot, big_grey, grey_photo, tmp_path, wait_all_coloured
 ):

@@ -136,3 +136,23 @@ def test_zoom_keeps_points_on_their_photo_pixels(view, overlay):
     view.zoom_to(4.0, QPointF(100, 60))
     hit = overlay._point_at(QPointF(view.photo_to_widget(QPointF(50.5, 30.5))))
     assert hit is not None and (hit.x, hit.y) == (50, 30)
+
+
+def test_taking_a_colour_from_the_photo_recolours_nothing_by_itself_and_adds_no_point(view, overlay, qtbot):
+    halves = np.empty((150, 200, 3), np.uint8)
+    halves[:, :100], halves[:, 100:] = AFTER_RGB, (20, 90, 200)
+    view.set_images(solid(200, 150, (128, 128, 128)), make_display(halves))
+    assert not overlay.start_picking()  # no point selected: nothing to take a colour for
+    click(view, QPointF(60, 60))
+    assert overlay.start_picking() and overlay.picking
+    with qtbot.waitSignal(overlay.colour_picked) as picked:
+        click(view, QPointF(340, 200))  # on the blue half: a colour, not a second point
+    assert picked.args[0] == (20, 90, 200) and len(overlay.edits) == 1 and not overlay.picking
+    assert overlay.start_picking()
+    QTest.keyClick(overlay, Qt.Key.Key_Escape)
+    assert not overlay.picking and overlay.selected_point() is not None  # Esc cancels the picking, not the selection
+    overlay.start_picking()
+    with qtbot.assertNotEmitted(overlay.colour_picked):
+        view.zoom_to(1.0)  # 200 x 150 photo pixels in the middle of the 400 x 300 view: a click beside it
+        click(view, QPointF(395, 295))
+    assert not overlay.picking and len(overlay.edits) == 1
