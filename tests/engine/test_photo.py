@@ -368,6 +368,11 @@ def test_find_photos_leaves_colour_versions_out_of_folders_but_not_when_named(tm
     assert [f.path.name for f in kept] == ["scan.png"] and [f.path.name for f in left_out] == ["scan-colourised.png"]
     kept, left_out = without_colourised(find_photos([tmp_path, tmp_path / "scan-colourised.png"]))
     assert [f.path.name for f in kept] == ["scan-colourised.png", "scan.png"] and left_out == []
+    (tmp_path / "many").mkdir()
+    for i in range(40):  # a folder large enough to have its headers read side by side: the same answer, in order
+        write_photo(Photo(grey) if i % 3 else with_software(Photo(grey), "Colourise 0.1.0"), tmp_path / "many" / f"{i:02d}.png")
+    kept, left_out = without_colourised(find_photos([tmp_path / "many"]))
+    assert [f.path.name for f in left_out] == [f"{i:02d}.png" for i in range(0, 40, 3)] and len(kept) == 26
 
 
 def test_find_photos_follows_linked_folders_and_ends_link_loops(tmp_path):
