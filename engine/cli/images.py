@@ -40,7 +40,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "images",
         help="colour photos (files or folders) into an output folder",
-        description="Colour greyscale photos. Folders are searched recursively; each output keeps its "
+        description="Colour greyscale photos. Folders are searched recursively, leaving out the colour "
+        "versions Colourise saved before (name one to colour it again); each output keeps its "
         "photo's name (and sub-folder) in the output folder. Existing files are never replaced "
         "unless --overwrite, and originals never.",
         epilog="examples: colourise images scans/ grandma.tif --output coloured/ --strength 1.2\n"
