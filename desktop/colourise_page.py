@@ -32,7 +32,7 @@ from desktop.widgets.photo_queue import PhotoQueue
 from desktop.widgets.split_view import SplitView
 from desktop.workers import Job, Lane
 from engine.atomic import free_name
-from engine.batch import Existing, PhotoSource, SaveRequest, SaveSettings, is_original
+from engine.batch import BEFORE_AFTER_TAG, Existing, PhotoSource, SaveRequest, SaveSettings, is_original
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
 from engine.inference import model_key
 from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos, without_colourised
@@ -86,6 +86,7 @@ class ColourisePage(QWidget):
         self._prepare_job: Job | None = None
         self._save_job: Job | None = None
         self._save_keys: list[int] = []
+        self._saving_before_after = False
         self._save_looks: list[tuple] = []
         # Each saved photo's look when it was saved, and where: it counts as saved (Clear Queue loses nothing
         # of it, its row says "Saved") only while it still looks that way: same model, strength and hints.
@@ -164,6 +165,9 @@ class ColourisePage(QWidget):
         self.paste_action = action("&Paste Photo", QKeySequence.StandardKey.Paste, self.paste, "Add the image on the clipboard")
         self.save_action = action("&Save…", QKeySequence.StandardKey.Save, self.save_selected, "Save the selected photo in colour")
         self.save_all_action = action("Save &All…", "Ctrl+Shift+S", self.save_all, "Save every coloured photo to a folder")
+        self.save_before_after_action = action(
+            "Save &Before and After…", "Ctrl+B", self.save_before_after, "Save the selected photo's original beside its colours, one picture to share"
+        )
         self.cancel_action = action("&Cancel", "Esc", self.cancel, "Stop colouring or saving the queue")
         self.colour_rest_action = action("Colour the &Rest", "Ctrl+R", self.colour_rest, "Colour the photos still waiting after Cancel")
         self.clear_action = action("C&lear Queue", None, self.clear_queue, "Take every photo off the queue (files stay)")
@@ -183,7 +187,7 @@ class ColourisePage(QWidget):
         """The page's actions by menu group (None: a separator): "open" and "save" (File), "edit", "view"."""
         return {
             "open": [self.open_action, self.open_folder_action, self.paste_action],
-            "save": [self.save_action, self.save_all_action],
+            "save": [self.save_action, self.save_all_action, self.save_before_after_action],
             "edit": [self.cancel_action, self.colour_rest_action, self.clear_action, None, *self.strengths.actions(), None, *self.hints.actions()],
             "view": [self.fit_action, self.actual_action, self.zoom_in_action, self.zoom_out_action],
         }
@@ -575,6 +579,28 @@ class ColourisePage(QWidget):
         self._start_save([key], [target], Existing.REPLACE)
         return True
 
+    def save_before_after(self) -> None:
+        key = self.queue.current_key()
+        if key is None or self.current_model_path() is None:
+            return
+        source = self.photos.items[key].source
+        name = save_name(source, self.bar.output_format(), BEFORE_AFTER_TAG)
+        folder = settings.read("folders/save", str(source.path.parent if source.path else Path.home()), str)
+        target, _ = QFileDialog.getSaveFileName(self, "Save the photo before and after", str(free_name(Path(folder) / name)), PHOTO_FILTER)
+        if target:
+            self.save_before_after_to(key, Path(target))
+
+    def save_before_after_to(self, key: int, target: Path) -> bool:
+        """Save ``key``'s original beside its colours (as shown: strength, hints) to ``target``; never over an original."""
+        if not target.suffix:
+            target = target.with_suffix(Path(save_name(self.photos.items[key].source, self.bar.output_format())).suffix)
+        if is_original(target, self.photos.originals()):
+            QMessageBox.warning(self, "Colourise", f"{target.name}: that is the original photo; Colourise never overwrites originals. Choose another name.")
+            return False
+        settings.write("folders/save", str(target.parent))
+        self._start_save([key], [target], Existing.REPLACE, before_after=True)
+        return True
+
     def save_all(self) -> None:
         if not self.photos.saveable():
             return
@@ -612,12 +638,13 @@ class ColourisePage(QWidget):
         """Ask what to do about existing files: "replace", "keep" (save under new names) or "cancel"."""
         return ask_replace(self, existing)
 
-    def _start_save(self, keys: list[int], targets: list[Path], rule: Existing) -> None:
+    def _start_save(self, keys: list[int], targets: list[Path], rule: Existing, before_after: bool = False) -> None:
         if self._save_job is not None:
             self.status_message.emit("Still saving the previous photos.")
             return
         requests = [SaveRequest(self.items[key].source, target, strength=self.items[key].strength) for key, target in zip(keys, targets)]
-        config = SaveSettings(existing=rule, protected=self.photos.originals())
+        config = SaveSettings(existing=rule, protected=self.photos.originals(), before_after=before_after)
+        self._saving_before_after = before_after  # not the colour version: the row's "Saved" and the hint file stay as they are
         self._save_keys = list(keys)
         self._save_looks = [self._look(key) for key in keys]  # as asked: the photos may change while they are saved
         hinted = {self.items[key].source.key: self.hints.for_saving(key) for key in keys if self.hints.owns_view(key)}
@@ -634,6 +661,8 @@ class ColourisePage(QWidget):
         elif isinstance(event, PhotoDone):
             self.progress_row.show_step(self.progress_row.label.text(), event.index + 1)
             key = self._save_keys[event.index]
+            if self._saving_before_after:
+                return
             self._saved[key] = (self._save_looks[event.index], Path(event.output))
             self._show_saved([key])
             if key in self.items and self.hints.owns_view(key):
@@ -644,7 +673,7 @@ class ColourisePage(QWidget):
             self.status_message.emit(event.message)
 
     def _on_saved(self, result: BatchFinished) -> None:
-        self.status_message.emit(saved_summary(result))
+        self.status_message.emit(saved_summary(result, before_after=self._saving_before_after))
         self.saved.emit(result)
 
     def _on_save_failed(self, message: str) -> None:
@@ -690,7 +719,7 @@ class ColourisePage(QWidget):
     def _update_buttons(self) -> None:
         has_model = self.current_model_path() is not None
         saveable = self.photos.saveable()
-        for widget in (self.bar.save_button, self.save_action):
+        for widget in (self.bar.save_button, self.save_action, self.save_before_after_action):
             widget.setEnabled(has_model and self.queue.current_key() in saveable)
         for widget in (self.bar.save_all_button, self.save_all_action):
             widget.setEnabled(has_model and bool(saveable))

@@ -44,15 +44,17 @@ class QueueItem:
     strength: float = 1.0  # its colour strength: 0 grey, 1 as the model predicts, 2 twice as vivid
 
 
-def save_name(source: PhotoSource, choice: str) -> str:
-    """``<stem>-colourised.<ext>``: the extension of the chosen format, or of the original for "same" (a pasted image: PNG)."""
+def save_name(source: PhotoSource, choice: str, tag: str = SAVED_TAG) -> str:
+    """``<stem>-colourised.<ext>`` (or another ``tag``): the extension of the chosen format, or of the original for "same"
+    (a pasted image: PNG)."""
     name = source.name if source.path is not None else f"{Path(source.name).stem}.png"
-    return output_name(name, choice, SAVED_TAG)
+    return output_name(name, choice, tag)
 
 
-def saved_summary(result: BatchFinished) -> str:
+def saved_summary(result: BatchFinished, before_after: bool = False) -> str:
     """"Saved 3 photos; 1 failed (see the queue)." for the status bar."""
-    text = f"Saved {result.succeeded} photo{'s' if result.succeeded != 1 else ''}"
+    what = "before-and-after picture" if before_after else "photo"
+    text = f"Saved {result.succeeded} {what}{'s' if result.succeeded != 1 else ''}"
     if result.failed:
         text += f"; {result.failed} failed (see the queue)"
     if result.cancelled:

@@ -32,7 +32,8 @@ from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, P
 from engine.hints import read_hints, saved_hints_for
 from engine.inference import Prediction, luminance
 from engine.photo import (
-    OUTPUT_FORMATS, PHOTO_SUFFIXES, SOFTWARE_NAME, Photo, find_photos, read_photo, with_software, without_colourised, write_photo,
+    OUTPUT_FORMATS, PHOTO_SUFFIXES, SOFTWARE_NAME, Photo, find_photos, read_photo, side_by_side, with_software, without_colourised,
+    write_photo,
 )  # fmt: skip
 from engine.task import TaskState
 
@@ -189,6 +190,9 @@ class Existing(Enum):
     KEEP_BOTH = "keep both"  # save the new photo under a free name beside it
 
 
+BEFORE_AFTER_TAG = "-before-after"  # in the name of a picture of the original beside its colours
+
+
 def output_name(name: str, fmt: str = "same", tag: str = "") -> str:
     """``<stem><tag><suffix>``: the suffix of ``fmt``, or for "same" the photo's own (PNG when not a photo suffix)."""
     if fmt not in OUTPUT_FORMATS:
@@ -252,6 +256,7 @@ class SaveSettings:
     quality: int = 95
     existing: Existing = Existing.SKIP
     protected: set[Path] = field(default_factory=set)  # more originals (besides the sources): never written
+    before_after: bool = False  # write the original beside its colours (``engine.photo.side_by_side``) instead
 
 
 def save_photos(
@@ -304,6 +309,8 @@ def save_photos(
                     raise prediction
                 strength = settings.strength if request.strength is None else request.strength
                 coloured = colouriser.render(photo, prediction, strength, l_full)
+                if settings.before_after:
+                    coloured = side_by_side(photo, coloured)
                 coloured = with_software(coloured, made_by(colouriser, prediction.hints, strength))
                 written = _write(coloured, request.target, settings)
             except FileExistsError:  # appeared since we looked, under SKIP: leave it alone
@@ -384,8 +391,11 @@ def colourise_files(
     state: TaskState | None = None,
     hints_file: str | Path | None = None,
     hints_dir: str | Path | None = None,
+    before_after: bool = False,
 ) -> BatchFinished:
     """Colour every photo in ``inputs`` into ``output_dir``; returns the counts.
+
+    ``before_after``: write each original beside its colours instead, as ``<name>-before-after.<ext>``.
 
     Colour hints (``engine.hints``): ``hints_file`` for every photo (the command line
     allows it for one photo), or ``hints_dir/<photo stem>.json`` where that exists, else the hints the
@@ -400,7 +410,8 @@ def colourise_files(
         raise ValueError(f"unknown output format {fmt!r} (choose from {', '.join(OUTPUT_FORMATS)})")
     output_dir = Path(output_dir)
     found, _colourised = without_colourised(find_photos(inputs, [output_dir]))
-    wanted = [output_dir / photo.relative.with_name(output_name(photo.relative.name, fmt)) for photo in found]
+    tag = BEFORE_AFTER_TAG if before_after else ""
+    wanted = [output_dir / photo.relative.with_name(output_name(photo.relative.name, fmt, tag)) for photo in found]
 
     def hints_for(path: Path) -> Path | None:
         if hints_file is not None:
@@ -412,5 +423,5 @@ def colourise_files(
         return saved_hints_for(path, Path(hints_dir))  # the window's: beside a colour version it saved
 
     requests = [SaveRequest(PhotoSource.file(p.path), target, hints_for(p.path)) for p, target in zip(found, plan_targets(wanted))]
-    settings = SaveSettings(strength, existing=Existing.REPLACE if overwrite else Existing.SKIP)
+    settings = SaveSettings(strength, existing=Existing.REPLACE if overwrite else Existing.SKIP, before_after=before_after)
     return save_photos(requests, colouriser, settings, state)

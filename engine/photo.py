@@ -654,6 +654,25 @@ def with_software(photo: Photo, text: str) -> Photo:
     return replace(photo, exif=exif.tobytes())
 
 
+def side_by_side(before: Photo, after: Photo) -> Photo:
+    """``before`` (the original as it was) beside ``after`` (its colours): one before-and-after picture to share.
+
+    Both at full size, a white gap between them (1 % of the width, at least 2 px); the bit depth,
+    ICC profile and EXIF of ``after``; no alpha (a transparent gap or background reads as a hole).
+    """
+    colour = after.pixels if after.pixels.ndim == 3 else np.repeat(after.pixels[..., None], 3, axis=2)
+    grey = before.pixels if before.pixels.ndim == 3 else np.repeat(before.pixels[..., None], 3, axis=2)
+    grey = grey[..., :3]
+    if grey.dtype != colour.dtype:
+        grey = grey.astype(np.uint16) * 257 if colour.dtype == np.uint16 else to_8bit(grey)
+    height, width = colour.shape[:2]
+    gap = max(2, round(width / 100))
+    pixels = np.full((height, 2 * width + gap, 3), np.iinfo(colour.dtype).max, dtype=colour.dtype)
+    pixels[:, :width] = grey[:height, :width]
+    pixels[:, width + gap :] = colour[..., :3]
+    return replace(after, pixels=pixels, alpha=None)
+
+
 def _write_with_pillow(fh: BinaryIO, photo: Photo, alpha, fmt: str, quality: int, icc, exif) -> None:
     pixels = to_8bit(photo.pixels)
     if alpha is not None:

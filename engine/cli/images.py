@@ -57,6 +57,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--device", type=argtypes.device, default="auto", metavar="auto|cpu|cuda", help="where the network runs (default: auto, CUDA when present)")
     parser.add_argument("--format", choices=tuple(OUTPUT_FORMATS), default="same", help="output format (default: same as each input)")
     parser.add_argument("--overwrite", action="store_true", help="replace outputs that already exist (never the originals)")
+    parser.add_argument(
+        "--before-after", action="store_true",
+        help="write each original beside its colours, one picture to share (<name>-before-after.<ext>)",
+    )
     hints = parser.add_mutually_exclusive_group()
     hints.add_argument("--hints", metavar="FILE.json", help="colour hints for the one photo given (points the colours must follow)")
     hints.add_argument("--hints-dir", metavar="DIR", help=(
@@ -127,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
 
         result = colourise_files(
             args.inputs, output, colouriser, strength=args.strength, fmt=args.format, overwrite=args.overwrite, state=TaskState(on_event),
-            hints_file=args.hints, hints_dir=args.hints_dir,
+            hints_file=args.hints, hints_dir=args.hints_dir, before_after=args.before_after,
         )
     print(summary(result.succeeded, result.failed, result.skipped, len(in_colour)) + f" -> {output}")
     return 1 if result.failed else 0

@@ -90,6 +90,31 @@ def test_a_folder_dropped_again_after_saving_into_it_leaves_its_colour_versions_
     assert none.args[0] == f"No photos to colour there; {left_out.replace('2 colour', '3 colour')}"
 
 
+def test_a_before_and_after_is_saved_beside_and_the_photo_still_counts_as_unsaved(
+    window, qtbot, photos, tmp_path, wait_all_coloured, monkeypatch
+):
+    page = window.colourise_page
+    page.add_paths([photos["single"]])
+    wait_all_coloured(page, 1)
+    key = page.queue.current_key()
+    assert page.save_before_after_action.isEnabled() and page.save_before_after_action in window.menuBar().actions()[0].menu().actions()
+    said = []
+    page.status_message.connect(said.append)
+    with qtbot.waitSignal(page.saved, timeout=20_000) as saved:
+        assert page.save_before_after_to(key, tmp_path / "shared" / "loose-before-after.png")
+    assert saved.args[0].succeeded == 1 and said[-1] == "Saved 1 before-and-after picture."
+    with Image.open(tmp_path / "shared" / "loose-before-after.png") as im:
+        assert im.size == (2 * 48 + 2, 32)  # the 48 x 32 photo twice, a 2 px gap
+        assert mean_saturation(QImage(str(tmp_path / "shared" / "loose-before-after.png")).copy(0, 0, 48, 32)) == 0  # the grey original
+    assert not page.queue.item_text(key).endswith("Saved") and page.unsaved() == [key]  # its colour version is not saved yet
+    assert not list((tmp_path / "shared").glob("*.hints.json"))
+    from PySide6.QtWidgets import QMessageBox
+
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
+    assert page.save_before_after_to(key, photos["single"]) is False and "never overwrites originals" in warned[0]
+
+
 def test_selected_photo_shows_before_and_after_at_full_size(window, qtbot, photos):
     page = window.colourise_page
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):

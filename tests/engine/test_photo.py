@@ -375,6 +375,22 @@ def test_find_photos_leaves_colour_versions_out_of_folders_but_not_when_named(tm
     assert [f.path.name for f in left_out] == [f"{i:02d}.png" for i in range(0, 40, 3)] and len(kept) == 26
 
 
+def test_a_before_and_after_puts_the_original_beside_its_colours_at_full_size():
+    from engine.photo import Photo, side_by_side, with_software
+
+    grey = np.tile(np.arange(0, 200, 10, dtype=np.uint8), (10, 1))  # 10 x 20, 8-bit
+    colour = np.zeros((10, 20, 3), np.uint16)
+    colour[..., 0] = 40000
+    after = with_software(Photo(colour, alpha=np.full((10, 20), 65535, np.uint16)), "Colourise 0.1.0, model default")
+    both = side_by_side(Photo(grey), after)
+    assert both.pixels.shape == (10, 42, 3) and both.pixels.dtype == np.uint16 and both.alpha is None
+    assert (both.pixels[:, :20, 1] == grey.astype(np.uint16) * 257).all() and (both.pixels[:, :20, 0] == both.pixels[:, :20, 2]).all()
+    assert (both.pixels[:, 20:22] == 65535).all()  # a white gap (2 px at least)
+    assert (both.pixels[:, 22:] == colour).all() and both.exif == after.exif
+    rgba = Photo(np.dstack([np.full((300, 400, 3), 90, np.uint8), np.full((300, 400), 255, np.uint8)])[..., :3])
+    assert side_by_side(rgba, Photo(np.full((300, 400, 3), 10, np.uint8))).pixels.shape == (300, 804, 3)  # the gap: 1 %
+
+
 def test_find_photos_follows_linked_folders_and_ends_link_loops(tmp_path):
     from engine.photo import find_photos
 

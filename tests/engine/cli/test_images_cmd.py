@@ -111,6 +111,15 @@ def test_colour_versions_saved_inside_the_folder_are_left_out_and_said(zoo, tmp_
     assert code == 0 and stdout == [f"1 coloured -> {tmp_path / 'named'}"]
 
 
+def test_before_after_writes_the_original_beside_its_colours_under_its_own_name(tmp_path, run_cli, make_photo):
+    Image.fromarray(make_photo.grey(24, 32)).save(tmp_path / "pier.png")
+    code, stdout, _ = run_cli(tmp_path / "pier.png", "--output", tmp_path / "out", "--before-after")
+    assert code == 0 and stdout == [f"1 coloured -> {tmp_path / 'out'}"]
+    both = read_photo(tmp_path / "out" / "pier-before-after.png")
+    assert both.pixels.shape == (24, 2 * 32 + 2, 3)
+    assert (both.pixels[:, :32, 0] == np.asarray(Image.open(tmp_path / "pier.png"))).all()  # the original, untouched
+
+
 def test_originals_survive_output_into_their_own_folder_with_overwrite(zoo, run_cli):
     before = hashes(zoo)
     code, stdout, stderr = run_cli(zoo, "--output", zoo, "--overwrite")
