@@ -568,15 +568,18 @@ class ColourisePage(QWidget):
         folder = settings.read("folders/save", str(source.path.parent if source.path else Path.home()), str)
         return free_name(Path(folder) / name)
 
-    def save_to_file(self, key: int, target: Path) -> bool:
-        """Save one photo to ``target`` (the file dialog has already asked about replacing). Never its own original."""
+    def save_to_file(self, key: int, target: Path, before_after: bool = False) -> bool:
+        """Save one photo to ``target`` (the file dialog has already asked about replacing). Never its own original.
+
+        ``before_after``: the original beside its colours (as shown: strength, hints), one picture to share.
+        """
         if not target.suffix:
             target = target.with_suffix(Path(save_name(self.photos.items[key].source, self.bar.output_format())).suffix)
         if is_original(target, self.photos.originals()):
             QMessageBox.warning(self, "Colourise", f"{target.name}: that is the original photo; Colourise never overwrites originals. Choose another name.")
             return False
         settings.write("folders/save", str(target.parent))
-        self._start_save([key], [target], Existing.REPLACE)
+        self._start_save([key], [target], Existing.REPLACE, before_after)
         return True
 
     def save_before_after(self) -> None:
@@ -588,18 +591,7 @@ class ColourisePage(QWidget):
         folder = settings.read("folders/save", str(source.path.parent if source.path else Path.home()), str)
         target, _ = QFileDialog.getSaveFileName(self, "Save the photo before and after", str(free_name(Path(folder) / name)), PHOTO_FILTER)
         if target:
-            self.save_before_after_to(key, Path(target))
-
-    def save_before_after_to(self, key: int, target: Path) -> bool:
-        """Save ``key``'s original beside its colours (as shown: strength, hints) to ``target``; never over an original."""
-        if not target.suffix:
-            target = target.with_suffix(Path(save_name(self.photos.items[key].source, self.bar.output_format())).suffix)
-        if is_original(target, self.photos.originals()):
-            QMessageBox.warning(self, "Colourise", f"{target.name}: that is the original photo; Colourise never overwrites originals. Choose another name.")
-            return False
-        settings.write("folders/save", str(target.parent))
-        self._start_save([key], [target], Existing.REPLACE, before_after=True)
-        return True
+            self.save_to_file(key, Path(target), before_after=True)
 
     def save_all(self) -> None:
         if not self.photos.saveable():

@@ -101,7 +101,7 @@ def test_a_before_and_after_is_saved_beside_and_the_photo_still_counts_as_unsave
     said = []
     page.status_message.connect(said.append)
     with qtbot.waitSignal(page.saved, timeout=20_000) as saved:
-        assert page.save_before_after_to(key, tmp_path / "shared" / "loose-before-after.png")
+        assert page.save_to_file(key, tmp_path / "shared" / "loose-before-after.png", before_after=True)
     assert saved.args[0].succeeded == 1 and said[-1] == "Saved 1 before-and-after picture."
     with Image.open(tmp_path / "shared" / "loose-before-after.png") as im:
         assert im.size == (2 * 48 + 2, 32)  # the 48 x 32 photo twice, a 2 px gap
@@ -112,7 +112,7 @@ def test_a_before_and_after_is_saved_beside_and_the_photo_still_counts_as_unsave
 
     warned = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
-    assert page.save_before_after_to(key, photos["single"]) is False and "never overwrites originals" in warned[0]
+    assert page.save_to_file(key, photos["single"], before_after=True) is False and "never overwrites originals" in warned[0]
 
 
 def test_selected_photo_shows_before_and_after_at_full_size(window, qtbot, photos):
