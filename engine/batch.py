@@ -32,7 +32,7 @@ from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, P
 from engine.hints import read_hints, saved_hints_for
 from engine.inference import Prediction, luminance
 from engine.photo import (
-    OUTPUT_FORMATS, PHOTO_SUFFIXES, SOFTWARE_NAME, Photo, find_photos, read_photo, side_by_side, with_software, without_colourised,
+    OUTPUT_FORMATS, PHOTO_SUFFIXES, SOFTWARE_NAME, FoundPhoto, Photo, find_photos, read_photo, side_by_side, with_software, without_colourised,
     write_photo,
 )  # fmt: skip
 from engine.task import TaskState
@@ -369,15 +369,14 @@ def _predict(colouriser, ready: list, cache: ColourCache | None) -> list:
 
 # --- folders in, a folder out (the command line's case) ---------------------------------------
 class Collected(NamedTuple):
-    photos: list[Path]  # to colour
-    colourised: list[Path]  # found in folders, saved by Colourise itself: left out
+    photos: list[FoundPhoto]  # to colour
+    colourised: list[FoundPhoto]  # found in folders, saved by Colourise itself: left out
 
 
 def collect_photos(inputs: Iterable[str | Path], exclude: str | Path | None = None) -> Collected:
     """Photos named by ``inputs`` (see ``engine.photo.find_photos``), leaving out ``exclude`` (the output
     folder) and, from folders, the colour versions Colourise saved (``engine.photo.without_colourised``)."""
-    kept, colourised = without_colourised(find_photos(inputs, [exclude] if exclude is not None else []))
-    return Collected([found.path for found in kept], [found.path for found in colourised])
+    return Collected(*without_colourised(find_photos(inputs, [exclude] if exclude is not None else [])))
 
 
 def colourise_files(
@@ -392,8 +391,11 @@ def colourise_files(
     hints_file: str | Path | None = None,
     hints_dir: str | Path | None = None,
     before_after: bool = False,
+    found: Sequence[FoundPhoto] | None = None,
 ) -> BatchFinished:
     """Colour every photo in ``inputs`` into ``output_dir``; returns the counts.
+
+    ``found``: the photos ``collect_photos(inputs, output_dir)`` found already (else they are looked for).
 
     ``before_after``: write each original beside its colours instead, as ``<name>-before-after.<ext>``.
 
@@ -409,7 +411,8 @@ def colourise_files(
     if fmt not in OUTPUT_FORMATS:
         raise ValueError(f"unknown output format {fmt!r} (choose from {', '.join(OUTPUT_FORMATS)})")
     output_dir = Path(output_dir)
-    found, _colourised = without_colourised(find_photos(inputs, [output_dir]))
+    if found is None:
+        found = collect_photos(inputs, output_dir).photos
     tag = BEFORE_AFTER_TAG if before_after else ""
     wanted = [output_dir / photo.relative.with_name(output_name(photo.relative.name, fmt, tag)) for photo in found]
 

@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.exists() and not output.is_dir():
         return _usage(f"--output {output} is a file, not a folder")
-    photos, colourised = collect_photos(args.inputs, exclude=output)
+    found, colourised = collect_photos(args.inputs, exclude=output)
+    photos, colourised = [p.path for p in found], [p.path for p in colourised]
     if not photos and colourised:
         return _usage(colourised_text(colourised, nothing_else=True))
     if not photos:
@@ -131,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
 
         result = colourise_files(
             args.inputs, output, colouriser, strength=args.strength, fmt=args.format, overwrite=args.overwrite, state=TaskState(on_event),
-            hints_file=args.hints, hints_dir=args.hints_dir, before_after=args.before_after,
+            hints_file=args.hints, hints_dir=args.hints_dir, before_after=args.before_after, found=found,
         )
     print(summary(result.succeeded, result.failed, result.skipped, len(in_colour)) + f" -> {output}")
     return 1 if result.failed else 0

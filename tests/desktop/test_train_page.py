@@ -219,16 +219,21 @@ def test_stop_keeps_a_checkpoint_and_resume_finishes_the_run(page, qtbot):
     assert steps[: len(drawn)] == drawn and steps[-1] == page._total_steps and steps == sorted(steps)
 
 
-def test_a_resumed_run_shows_its_whole_logged_history(page, qtbot):
-    import json
-
+def stopped_past_a_few_logged_rows(page, qtbot):
+    """Start a 40-epoch run and stop it at step 25 or later; its TrainingCancelled event."""
     page.field("epochs").set_value(40)
-    stop_late = lambda step: step >= 25 and page.stop()  # noqa: E731 - past a few logged rows
+    stop_late = lambda step: step >= 25 and page.stop()  # noqa: E731
     page.stepped.connect(stop_late)
     with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
         page.start()
     page.stepped.disconnect(stop_late)
-    run = ended.args[0].run_dir
+    return ended.args[0]
+
+
+def test_a_resumed_run_shows_its_whole_logged_history(page, qtbot):
+    import json
+
+    run = stopped_past_a_few_logged_rows(page, qtbot).run_dir
     page.plot.clear()  # as in a new session: nothing drawn
     page._show_history(run)
     rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
@@ -242,13 +247,7 @@ def test_the_stopped_run_resume_would_continue_is_said_and_drawn_at_the_next_lau
 
     from desktop.train_page import TrainPage
 
-    page.field("epochs").set_value(40)
-    stop_late = lambda step: step >= 25 and page.stop()  # noqa: E731 - past a few logged rows
-    page.stepped.connect(stop_late)
-    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
-        page.start()
-    page.stepped.disconnect(stop_late)
-    stopped = ended.args[0]
+    stopped = stopped_past_a_few_logged_rows(page, qtbot)
     later = TrainPage(page.library, page.train_lane, page.scan_lane, keeper=page.keeper)  # the next launch
     qtbot.addWidget(later)
     assert later.state_label.text() == "Not training."  # read on a worker, not while the window opens

@@ -52,14 +52,14 @@ def album(tmp_path, make_photo):
 def test_collect_photos_recurses_filters_sorts_and_deduplicates(album):
     found, colourised = collect_photos([album, album / "a.jpg", album / "trip"])
     assert colourised == []
-    assert [p.relative_to(album).as_posix() for p in found] == ["a.jpg", "b.png", "trip/c.tif", "trip/deeper/d.png"]
+    assert [p.path.relative_to(album).as_posix() for p in found] == ["a.jpg", "b.png", "trip/c.tif", "trip/deeper/d.png"]
 
 
 def test_collect_photos_keeps_named_files_and_leaves_out_the_output_folder(album):
     (album / "out").mkdir()
     Image.fromarray(np.zeros((4, 4), np.uint8)).save(album / "out" / "old.png")
     found = collect_photos([album, album / "notes.txt", album / "missing.jpg"], exclude=album / "out").photos
-    names = [p.name for p in found]
+    names = [p.path.name for p in found]
     assert "old.png" not in names and "notes.txt" in names and "missing.jpg" in names
 
 
@@ -69,8 +69,8 @@ def test_colour_versions_saved_into_the_photos_folder_are_not_coloured_again(alb
     first = colourise_files([album], album / "coloured", colouriser)
     assert first.succeeded == 4
     again = collect_photos([album, album / "coloured" / "a.jpg"])
-    assert [p.relative_to(album).as_posix() for p in again.colourised] == ["coloured/b.png", "coloured/trip/c.tif", "coloured/trip/deeper/d.png"]
-    assert "coloured/a.jpg" in [p.relative_to(album).as_posix() for p in again.photos]
+    assert [p.path.relative_to(album).as_posix() for p in again.colourised] == ["coloured/b.png", "coloured/trip/c.tif", "coloured/trip/deeper/d.png"]
+    assert "coloured/a.jpg" in [p.path.relative_to(album).as_posix() for p in again.photos]
     second = colourise_files([album], album / "second", colouriser)
     assert second.succeeded == 4 and not (album / "second" / "coloured").exists()
 
