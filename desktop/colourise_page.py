@@ -518,7 +518,9 @@ class ColourisePage(QWidget):
     def _show_current(self) -> None:
         """(Re)colour the selected photo for the view with the current model and its own strength."""
         key = self.queue.current_key()
-        self.preview.show(self.photos.items.get(key), self.current_model_path(), self.strengths.of(key))
+        item = self.photos.items.get(key)
+        self.view.setAccessibleName(f"Before and after: {item.source.name}" if item is not None else "Before and after")
+        self.preview.show(item, self.current_model_path(), self.strengths.of(key))
 
     def _on_shown(self, result: Prepared) -> None:
         item = self.photos.items.get(result.key)

@@ -123,6 +123,7 @@ def test_selected_photo_shows_before_and_after_at_full_size(window, qtbot, photo
     assert view.before is not None and view.after is not None
     assert (view.after.image.width(), view.after.image.height()) == (48, 32)
     assert mean_saturation(view.before.image) == 0  # the grey original
+    assert view.accessibleName() == "Before and after: loose.png"  # what a screen reader says of the view
     assert mean_saturation(view.after.image) > 3
 
 
