@@ -1,4 +1,5 @@
-"""The Models page: the library as a table; rename, delete, import, reveal; compare models on one photo."""
+"""The Models page: the library as a table; rename, delete, import, reveal; compare models on one photo,
+or score them on a folder of colour photos."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from desktop import settings
 from desktop.colour_jobs import COLOURISERS
 from desktop.images import photo_to_qimage
 from desktop.library_model import Library
+from desktop.model_scores import SCORE_LIMIT, SCORE_SIDE, ModelScored, ScoresTable, ScoringPhoto, score_models
 from desktop.widgets.confirm import confirm
 from desktop.workers import Lane
 from engine import library as model_library
@@ -118,6 +120,8 @@ class ModelsPage(QWidget):
     """An import was refused; the one-line reason."""
     compared = Signal(int)
     """A comparison finished; how many models were compared."""
+    scored = Signal(int)
+    """Scoring the ticked models on a folder finished; how many were scored."""
     use_model_requested = Signal(str)
     """The user wants to colour photos with the model of this name."""
 
@@ -168,8 +172,14 @@ class ModelsPage(QWidget):
         for button in (self.use_button, self.rename_button, self.delete_button, self.reveal_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        self.score_button = QPushButton("Score Ticked…")
+        self.score_button.setToolTip(
+            f"Score every ticked model on a folder of colour photos you choose (the first {SCORE_LIMIT}, at {SCORE_SIDE} px),"
+            " next to the grey baseline: how close, how right in hue, how vivid"
+        )
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.compare_button)
+        buttons.addWidget(self.score_button)
 
         self.compare_area = QScrollArea()
         self.compare_area.setAccessibleName("Models compared")
@@ -177,7 +187,10 @@ class ModelsPage(QWidget):
         self._tiles = QWidget()
         self._tiles_layout = QHBoxLayout(self._tiles)
         self._tiles_layout.setAlignment(Qt.AlignmentFlag.AlignLeft)
-        self.compare_hint = QLabel("Tick two or more models and press Compare Ticked to see them side by side on one photo.")
+        self.compare_hint = QLabel(
+            "Tick two or more models and press Compare Ticked to see them side by side on one photo,"
+            " or Score Ticked to score them on a folder of colour photos."
+        )
         self.compare_hint.setWordWrap(True)
         self._tiles_layout.addWidget(self.compare_hint)
         self.compare_area.setWidget(self._tiles)
@@ -205,6 +218,7 @@ class ModelsPage(QWidget):
         self.import_button.clicked.connect(self.import_dialog)
         self.reveal_button.clicked.connect(self.reveal_selected)
         self.compare_button.clicked.connect(self.compare_checked)
+        self.score_button.clicked.connect(self.score_checked)
 
     # -- the table ------------------------------------------------------------------------
     def _fill(self) -> None:
@@ -293,6 +307,7 @@ class ModelsPage(QWidget):
             if entry is not None and entry.bundled:
                 button.setToolTip("Bundled models come with the app and cannot be changed")
         self.compare_button.setEnabled(len(self.checked_names()) >= 1 and self._compare_job is None)
+        self.score_button.setEnabled(len(self.checked_names()) >= 1 and self._compare_job is None)
 
     # -- rename, delete, reveal -----------------------------------------------------------
     def rename_selected(self) -> None:
@@ -427,22 +442,67 @@ class ModelsPage(QWidget):
 
     def compare(self, source: PhotoSource, names: list[str]) -> None:
         """Colour ``source`` with each named model; the tiles appear as each finishes."""
-        models = [(n, self.library.find(n).path) for n in names if self.library.find(n) and self.library.find(n).info]
-        if not models:
-            return
+        models = self._usable(names)
+        if models:
+            self._run_below(_compare, source, models, name="compare", on_event=self._add_tile, on_finished=self._on_compared, what="Compare")
+            self.status_message.emit(f"Colouring {source.name} with {len(models)} models…")
+
+    def _usable(self, names: list[str]) -> list[tuple[str, Path]]:
+        """``(name, path)`` of the named models that can colour (an unreadable file cannot)."""
+        return [(n, self.library.find(n).path) for n in names if self.library.find(n) and self.library.find(n).info]
+
+    def _run_below(self, fn, *args, name: str, on_event, on_finished, what: str) -> None:
+        """Run ``fn`` for the bottom area, emptied first: one job at a time there (a new one stops the last)."""
         if self._compare_job is not None:
             self._compare_job.stop()
         self._clear_tiles()
         self._compare_token += 1
         token = self._compare_token
+
+        def finished(result) -> None:
+            if token == self._compare_token:
+                self._compare_job = None
+                self._update_buttons()
+                on_finished(result)
+
         self._compare_job = self.lane.submit(
-            _compare, source, models, name="compare",
-            on_progress=lambda event: token == self._compare_token and self._add_tile(event),
-            on_finished=lambda count: self._on_compared(token, count),
-            on_error=lambda message: self._on_compare_failed(token, message),
-        )
+            fn, *args, name=name,
+            on_progress=lambda event: token == self._compare_token and on_event(event),
+            on_finished=finished, on_error=lambda message: self._on_compare_failed(token, message, what),
+        )  # fmt: skip
         self._update_buttons()
-        self.status_message.emit(f"Colouring {source.name} with {len(models)} models…")
+
+    def score_checked(self) -> None:
+        start = settings.read("models/score_folder", settings.read("folders/open", str(Path.home()), str), str)
+        folder = QFileDialog.getExistingDirectory(self, "Score the ticked models on the colour photos in", start)
+        if folder:
+            settings.write("models/score_folder", folder)
+            self.score(Path(folder), self.checked_names())
+
+    def score(self, folder: Path, names: list[str]) -> None:
+        """Score each named model on ``folder`` (the bottom area shows the table, a row as each model finishes)."""
+        models = self._usable(names)
+        if not models:
+            return
+        self._run_below(
+            score_models, models, folder, name="score", on_event=self._on_score_event,
+            on_finished=lambda count: self._on_scored(count, folder), what="Scoring",
+        )  # fmt: skip
+        self.scores = ScoresTable()  # (the events come through the event loop, after it is there)
+        self._tiles_layout.addWidget(self.scores)
+        self.status_message.emit(f"Scoring {len(models)} model{'s' if len(models) != 1 else ''} on {folder.name}…")
+
+    def _on_score_event(self, event) -> None:
+        if isinstance(event, ScoringPhoto):
+            self.status_message.emit(f"Scoring {event.model}: photo {event.index + 1} of {event.total}…")
+        elif isinstance(event, ModelScored):
+            self.scores.add(event)
+
+    def _on_scored(self, count, folder: Path) -> None:
+        if count is not None:
+            photos = max(self.scores.photo_counts(), default=0)
+            self.status_message.emit(f"Scored {count} model{'s' if count != 1 else ''} on {photos} photo{'s' if photos != 1 else ''} of {folder.name}.")
+            self.scored.emit(count)
 
     def _clear_tiles(self) -> None:
         while self._tiles_layout.count():
@@ -470,19 +530,15 @@ class ModelsPage(QWidget):
         self._tiles_layout.addWidget(tile)
         self.tiles.append((event.model, picture))
 
-    def _on_compared(self, token: int, count) -> None:
-        if token != self._compare_token:
-            return
-        self._compare_job = None
-        self._update_buttons()
+    def _on_compared(self, count) -> None:
         if count is not None:
             self.status_message.emit(f"Compared {count} models.")
             self.compared.emit(count)
 
-    def _on_compare_failed(self, token: int, message: str) -> None:
+    def _on_compare_failed(self, token: int, message: str, what: str = "Compare") -> None:
         if token != self._compare_token:
             return
         self._compare_job = None
         self._update_buttons()
-        self.status_message.emit(f"Compare failed: {message}")
-        QMessageBox.warning(self, "Colourise", f"Compare failed: {message}")
+        self.status_message.emit(f"{what} failed: {message}")
+        QMessageBox.warning(self, "Colourise", f"{what} failed: {message}")

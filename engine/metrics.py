@@ -240,11 +240,13 @@ def evaluate_model(
     size: int | None = None,
     limit: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> dict:
     """Score ``colouriser`` (an ``engine.inference.Colouriser``) on the colour photos in ``folder``.
 
     ``size``: shrink each photo to this long side first (quicker; None keeps full size).
-    ``limit``: stop after this many scored photos.
+    ``limit``: stop after this many scored photos. ``should_stop``: asked before each photo; True ends
+    the scoring early, with the photos scored so far.
     Returns ``{"model": means, "grey": means, "count": n, "photos": [{"name", "model": {...},
     "grey": {...}}], "hue_confusion": {...}, "skipped": ["name: reason"]}``; ``hue_confusion``
     sums ``hue_confusion`` over the photos (``counts``: rows = original sector, columns =
@@ -259,7 +261,7 @@ def evaluate_model(
     photos, skipped = [], []
     confusion = torch.zeros(6, 7, dtype=torch.long)
     for i, path in enumerate(paths):
-        if limit and len(photos) >= int(limit):
+        if (limit and len(photos) >= int(limit)) or (should_stop is not None and should_stop()):
             break
         if on_progress:
             on_progress(i, len(paths))

@@ -176,6 +176,29 @@ def test_compare_colours_one_photo_with_each_ticked_model(page, qtbot, tmp_path,
     assert all(not label.pixmap().isNull() for _name, label in page.tiles)
 
 
+def test_score_ticked_models_on_a_folder_next_to_the_grey_baseline(page, qtbot, tmp_path, library_dir, colour_photo, save_lineage_model):
+    save_lineage_model(library_dir / "other.safetensors", seed=5)
+    page.library.refresh()
+    for i in range(3):
+        colour_photo(tmp_path / "holiday" / f"p{i}.png", width=48, height=32, seed=i)
+    (tmp_path / "holiday" / "broken.jpg").write_bytes(b"not a photo")
+    page.set_checked(["alpha-test", "other"])
+    assert page.score_button.isEnabled()
+    said = []
+    page.status_message.connect(said.append)
+    with qtbot.waitSignal(page.scored, timeout=30_000) as done:
+        page.score(tmp_path / "holiday", page.checked_names())
+        assert not page.score_button.isEnabled() and not page.compare_button.isEnabled()  # one job at a time
+    assert done.args[0] == 2 and said[-1] == "Scored 2 models on 3 photos of holiday."
+    assert any(text.startswith("Scoring alpha-test: photo ") for text in said)
+    rows = page.scores.row_texts()
+    assert list(rows) == ["Grey baseline", "alpha-test", "other"]
+    assert rows["Grey baseline"][2] == "0.0 %" and rows["alpha-test"][0].endswith(" dB")  # grey has no hue at all
+    assert rows["alpha-test"][3].endswith(")") and rows["alpha-test"][3].split(" (")[1] == rows["other"][3].split(" (")[1]  # originals'
+    assert rows["alpha-test"] != rows["other"]  # two models, two sets of numbers
+    assert page.score_button.isEnabled()
+
+
 def test_a_model_used_from_the_table_colours_on_the_colourise_page(window, page, library_dir, save_lineage_model):
     save_lineage_model(library_dir / "second.safetensors", seed=2)
     page.library.refresh()
