@@ -61,7 +61,7 @@ def score_models(models: list[tuple[str, Path]], folder: Path, limit: int = SCOR
             break
         try:
             report = evaluate_model(
-                COLOURISERS.get(path), folder, size=SCORE_SIDE, limit=limit, should_stop=state.should_stop,
+                COLOURISERS.get(path), folder, size=SCORE_SIDE, limit=limit, spread=True, should_stop=state.should_stop,
                 on_progress=lambda i, n, name=name: state.emit(ScoringPhoto(name, i, n)),
             )  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - one unusable model must not hide the others

@@ -174,7 +174,7 @@ class ModelsPage(QWidget):
         buttons.addStretch(1)
         self.score_button = QPushButton("Score Ticked…")
         self.score_button.setToolTip(
-            f"Score every ticked model on a folder of colour photos you choose (the first {SCORE_LIMIT}, at {SCORE_SIDE} px),"
+            f"Score every ticked model on a folder of colour photos you choose ({SCORE_LIMIT} spread over it, at {SCORE_SIDE} px),"
             " next to the grey baseline: how close, how right in hue, how vivid"
         )
         buttons.addWidget(self.import_button)
@@ -501,7 +501,10 @@ class ModelsPage(QWidget):
     def _on_scored(self, count, folder: Path) -> None:
         if count is not None:
             photos = max(self.scores.photo_counts(), default=0)
-            self.status_message.emit(f"Scored {count} model{'s' if count != 1 else ''} on {photos} photo{'s' if photos != 1 else ''} of {folder.name}.")
+            if photos:
+                self.status_message.emit(f"Scored {count} model{'s' if count != 1 else ''} on {photos} photo{'s' if photos != 1 else ''} of {folder.name}.")
+            else:
+                self.status_message.emit(f"No colour photos to score on in {folder.name} (greyscale and unreadable ones are skipped).")
             self.scored.emit(count)
 
     def _clear_tiles(self) -> None:

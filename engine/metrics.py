@@ -241,23 +241,29 @@ def evaluate_model(
     limit: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    spread: bool = False,
 ) -> dict:
     """Score ``colouriser`` (an ``engine.inference.Colouriser``) on the colour photos in ``folder``.
 
     ``size``: shrink each photo to this long side first (quicker; None keeps full size).
     ``limit``: stop after this many scored photos. ``should_stop``: asked before each photo; True ends
-    the scoring early, with the photos scored so far.
+    the scoring early, with the photos scored so far. ``spread``: with ``limit``, photos spread evenly
+    over the folder come first (the rest fill in for skipped ones), not the first ones by name, which in a
+    folder of folders are all from one.
     Returns ``{"model": means, "grey": means, "count": n, "photos": [{"name", "model": {...},
     "grey": {...}}], "hue_confusion": {...}, "skipped": ["name: reason"]}``; ``hue_confusion``
     sums ``hue_confusion`` over the photos (``counts``: rows = original sector, columns =
     predicted sector; ``no_hue``: per row, pixels predicted without a hue). Greyscale and
     unreadable photos are skipped.
     """
-    from engine.data import GREY_CHROMA, list_images, mean_chroma
+    from engine.data import GREY_CHROMA, list_images, mean_chroma, spread_subset
     from engine.errors import ColouriseError, user_message
     from engine.inference import resize_photo
 
     paths = list_images([folder])
+    if spread and limit:
+        first = spread_subset(paths, int(limit))
+        paths = first + sorted(set(paths) - set(first))
     photos, skipped = [], []
     confusion = torch.zeros(6, 7, dtype=torch.long)
     for i, path in enumerate(paths):

@@ -1,8 +1,10 @@
-"""The Models page: the library table, import (good and bad files), rename, delete, compare."""
+"""The Models page: the library table, import (good and bad files), rename, delete, compare, score."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from PIL import Image
 from PySide6.QtWidgets import QMessageBox
 
 from engine.batch import PhotoSource
@@ -197,6 +199,12 @@ def test_score_ticked_models_on_a_folder_next_to_the_grey_baseline(page, qtbot, 
     assert rows["alpha-test"][3].endswith(")") and rows["alpha-test"][3].split(" (")[1] == rows["other"][3].split(" (")[1]  # originals'
     assert rows["alpha-test"] != rows["other"]  # two models, two sets of numbers
     assert page.score_button.isEnabled()
+    (tmp_path / "greys").mkdir()
+    Image.fromarray(np.full((16, 16), 90, np.uint8)).save(tmp_path / "greys" / "g.png")
+    with qtbot.waitSignal(page.scored, timeout=30_000):
+        page.score(tmp_path / "greys", ["other"])
+    assert said[-1] == "No colour photos to score on in greys (greyscale and unreadable ones are skipped)."
+    assert page.scores.row_texts() == {"other": ["no colour photos to score on", "", "", "", "", ""]}
 
 
 def test_a_model_used_from_the_table_colours_on_the_colourise_page(window, page, library_dir, save_lineage_model):

@@ -91,6 +91,10 @@ def test_evaluate_model_scores_the_model_and_the_grey_baseline(colouriser, tmp_p
     # the model only ever changes colour, so SSIM stays high and PSNR finite
     assert 0.5 < report["model"]["ssim"] <= 1 and math.isfinite(report["model"]["psnr"])
     assert metrics.evaluate_model(colouriser, tmp_path, size=48, limit=1)["count"] == 1
+    for i in range(4):
+        Image.fromarray(np.ascontiguousarray(skdata.coffee()[::16, ::16])).save(tmp_path / f"z{i}.png")
+    spread = metrics.evaluate_model(colouriser, tmp_path, size=48, limit=2, spread=True)
+    assert [p["name"] for p in spread["photos"]] == ["astronaut.png", "z3.png"]  # the first and the last: spread over it
     asked = iter([False, True])
     assert metrics.evaluate_model(colouriser, tmp_path, size=48, should_stop=lambda: next(asked))["count"] == 1
 
