@@ -27,7 +27,10 @@ SWATCH = 12  # side of a point's swatch, screen pixels
 SELECTED_SWATCH = 16
 GRAB_RADIUS = 10  # screen pixels around a point that pick it up
 NEUTRAL: RGB = (128, 128, 128)
-EDIT_TIP = "Click: add a hint point · drag a point: move it · Delete: remove it · I: take its colour from the photo · right-click: more"
+EDIT_TIP = (
+    "Click: add a hint point · drag a point: move it · Delete: remove it · I: take its colour from the photo"
+    " · right-click: undo, redo, clear · middle-drag: pan"
+)
 PICK_TIP = "Click where the colour is shown: the selected point takes it · Esc: cancel"
 
 
