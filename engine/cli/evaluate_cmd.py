@@ -1,10 +1,11 @@
-"""``colourise evaluate --model M FOLDER``: how well a model colours a folder of colour photos.
+"""``colourise evaluate --model M [--model N ...] FOLDER``: how well models colour a folder of colour photos.
 
 Each photo's colour is removed, the model colours it back through the real
 inference path, and the result is scored against the original (PSNR, SSIM, a/b
 AuC, colourfulness and its gap, chroma ratio, hue accuracy, false colour, cast),
-next to the grey baseline (the photo with its colour removed). ``--json`` adds the
-per-photo scores and the 6 x 6 hue-sector confusion matrix. FOLDER may also be a
+next to the grey baseline (the photo with its colour removed); several models are scored
+side by side. ``--json`` adds the per-photo scores and the 6 x 6 hue-sector confusion matrix
+(for several models, ``{"reports": [...]}``, one report a model). FOLDER may also be a
 photo list (.txt, e.g. configs/dev-split.txt). Exit codes: 0 done, 1 no usable
 photo, 2 usage.
 """
@@ -37,10 +38,15 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="score a model on a folder of colour photos, next to the grey baseline",
         description="Remove the colour of each photo in FOLDER, colour it back with the model and compare "
         "with the original. Greyscale and unreadable photos are skipped.",
-        epilog="example: colourise evaluate --model default ../shared/data/val --limit 20",
+        epilog="examples: colourise evaluate --model default ../shared/data/val --limit 20\n"
+        "          colourise evaluate -m default -m my-model photos/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("folder", metavar="FOLDER", help="a folder of colour photos (searched recursively) or a photo list (.txt)")
-    parser.add_argument("-m", "--model", default="default", metavar="NAME|PATH", help="library model name or model file (default: %(default)s)")
+    parser.add_argument(
+        "-m", "--model", action="append", metavar="NAME|PATH",
+        help="library model name or model file (default: default); repeat it to score several side by side",
+    )
     parser.add_argument("--limit", type=argtypes.positive_int, metavar="N", help="score only the first N photos")
     parser.add_argument("--size", type=argtypes.positive_int, metavar="N", help="shrink photos to this long side first (quicker)")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where the network runs")
@@ -48,15 +54,20 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
-def format_report(report: dict, model_name: str) -> str:
+def format_reports(reports: list[dict], model_names: list[str]) -> str:
+    """A table: one row a metric, one column a model, the grey baseline last (the photos are the same for all)."""
     from engine.metrics import format_metric
 
-    header = ("metric", model_name, "grey baseline")
-    rows = [(label, format_metric(key, report["model"].get(key)), format_metric(key, report["grey"].get(key))) for key, label in ROWS]
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(3)]
-    lines = [f"{report['count']} photos in {report['folder']}" + (f" ({len(report['skipped'])} skipped)" if report["skipped"] else "")]
+    first = reports[0]
+    header = ("metric", *model_names, "grey baseline")
+    rows = [
+        (label, *(format_metric(key, r["model"].get(key)) for r in reports), format_metric(key, first["grey"].get(key)))
+        for key, label in ROWS
+    ]
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    lines = [f"{first['count']} photos in {first['folder']}" + (f" ({len(first['skipped'])} skipped)" if first["skipped"] else "")]
     for r in (header, *rows):
-        lines.append(f"{r[0].ljust(widths[0])}  {r[1].rjust(widths[1])}  {r[2].rjust(widths[2])}")
+        lines.append("  ".join([r[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in zip(r[1:], widths[1:]))]))
     return "\n".join(lines)
 
 
@@ -79,14 +90,19 @@ def run(args: argparse.Namespace) -> int:
         missing = [p for p in read_photo_list(folder) if not p.is_file()]
         if missing:
             print(f"colourise: warning: {folder}: {len(missing)} listed photos are missing, e.g. {missing[0]}", file=sys.stderr)
-    colouriser = Colouriser.from_name(args.model, device=args.device, user_dir=getattr(args, "models_dir", None))
-    report = evaluate_model(colouriser, folder, size=args.size, limit=args.limit)
+    names, reports = [], []
+    for model in args.model or ["default"]:
+        colouriser = Colouriser.from_name(model, device=args.device, user_dir=getattr(args, "models_dir", None))
+        names.append(colouriser.name or str(model))
+        reports.append(evaluate_model(colouriser, folder, size=args.size, limit=args.limit))
+    report = reports[0]  # (the photos, and so the skipped ones and the grey baseline, are the same for every model)
     for line in report["skipped"]:
         print(f"skipped {line}", file=sys.stderr)
     if args.json:
-        print(json.dumps({"model": colouriser.name or args.model, **report}, indent=2))
+        tagged = [{"model_name": name, **r} for name, r in zip(names, reports)]  # ("model" holds its means)
+        print(json.dumps(tagged[0] if len(tagged) == 1 else {"reports": tagged}, indent=2))
     elif report["count"]:
-        print(format_report(report, colouriser.name or str(args.model)))
+        print(format_reports(reports, names))
     if not report["count"]:
         print(f"colourise: error: no usable colour photos in {folder}", file=sys.stderr)
         return 1

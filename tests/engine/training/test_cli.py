@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from engine.cli import train_cmd
@@ -152,10 +153,29 @@ def test_evaluate_prints_model_and_grey_baseline(alpha_model_file, eval_folder, 
     assert "skipped grey.png: greyscale, no colour to compare with" in err
 
 
+def test_evaluate_several_models_side_by_side(alpha_model_file, eval_folder, tmp_path, capsys):
+    from engine.modelfile import save_model
+    from engine.models import create_model
+
+    torch.manual_seed(5)
+    other = save_model(tmp_path / "other.safetensors", create_model("alpha"))
+    code = main(["evaluate", "-m", str(alpha_model_file), "-m", str(other), str(eval_folder), "--device", "cpu"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[1].split() == ["metric", "alpha", "other", "grey", "baseline"]
+    psnr = next(line for line in lines if line.startswith("PSNR")).split()
+    assert len(psnr) == 1 + 4 + 3 * 2 and psnr[-4] != psnr[-6]  # "PSNR (dB, higher is better)", then value and "dB" thrice
+    assert err.count("skipped grey.png") == 1  # said once, not once a model
+    assert main(["evaluate", "-m", str(alpha_model_file), "-m", str(other), str(eval_folder), "--json", "--limit", "1"]) == 0
+    reports = json.loads(capsys.readouterr().out)["reports"]
+    assert [r["model_name"] for r in reports] == ["alpha", "other"] and all(r["count"] == 1 for r in reports)
+
+
 def test_evaluate_json_has_means_and_per_photo_scores(alpha_model_file, eval_folder, capsys):
     assert main(["evaluate", "--model", str(alpha_model_file), str(eval_folder), "--json", "--limit", "2", "--device", "cpu"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["count"] == 2 and len(report["photos"]) == 2
+    assert report["count"] == 2 and len(report["photos"]) == 2 and report["model_name"] == "alpha"
     assert report["grey"]["colourfulness"] == pytest.approx(0, abs=0.5)
     assert report["model"]["psnr"] > 0 and 0 <= report["model"]["auc"] <= 1
     assert 0 <= report["model"]["hue_accuracy"] <= 1 and report["grey"]["hue_accuracy"] == 0
