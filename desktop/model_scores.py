@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from desktop.colour_jobs import COLOURISERS
@@ -85,6 +86,14 @@ class ScoresTable(QTableWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Copied whole, as tab-separated text: a spreadsheet or a report takes it as a table.
+        self.copy_action = QAction("Copy Scores", self)
+        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.copy_action.triggered.connect(self.copy)
+        self.addAction(self.copy_action)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.setToolTip("Ctrl+C or the right-click menu copies the table, to paste into a spreadsheet")
 
     def add(self, event: ModelScored) -> None:
         if event.report is not None:
@@ -116,6 +125,16 @@ class ScoresTable(QTableWidget):
             item = QTableWidgetItem(text)
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.setItem(row, column, item)
+
+    def as_text(self) -> str:
+        """The table as tab-separated lines: the headings, then one line a row."""
+        lines = ["\t".join(["model", *(heading for _key, heading in COLUMNS)])]
+        for name, cells in self.row_texts().items():
+            lines.append("\t".join([name, *cells]).rstrip("\t"))
+        return "\n".join(lines)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.as_text())
 
     def photo_counts(self) -> list[int]:
         return list(self._counts)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from engine.batch import PhotoSource
@@ -199,6 +202,11 @@ def test_score_ticked_models_on_a_folder_next_to_the_grey_baseline(page, qtbot, 
     assert rows["alpha-test"][3].endswith(")") and rows["alpha-test"][3].split(" (")[1] == rows["other"][3].split(" (")[1]  # originals'
     assert rows["alpha-test"] != rows["other"]  # two models, two sets of numbers
     assert page.score_button.isEnabled()
+    page.scores.setFocus()
+    QTest.keyClick(page.scores, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    copied = QGuiApplication.clipboard().text().splitlines()
+    assert copied[0].split("\t") == ["model", "PSNR", "a/b AuC", "Hue accuracy", "Colourfulness", "Colourfulness gap", "False colour"]
+    assert copied[2].split("\t") == ["alpha-test", *rows["alpha-test"]]
     (tmp_path / "greys").mkdir()
     Image.fromarray(np.full((16, 16), 90, np.uint8)).save(tmp_path / "greys" / "g.png")
     with qtbot.waitSignal(page.scored, timeout=30_000):
