@@ -48,6 +48,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="library model name or model file (default: default); repeat it to score several side by side",
     )
     parser.add_argument("--limit", type=argtypes.positive_int, metavar="N", help="score only the first N photos")
+    parser.add_argument(
+        "--spread", action="store_true",
+        help="with --limit, N photos spread over the folder instead of the first N (a folder of folders: some of each)",
+    )
     parser.add_argument("--size", type=argtypes.positive_int, metavar="N", help="shrink photos to this long side first (quicker)")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where the network runs")
     parser.add_argument("--json", action="store_true", help="print JSON (means and per-photo scores)")
@@ -94,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     for model in args.model or ["default"]:
         colouriser = Colouriser.from_name(model, device=args.device, user_dir=getattr(args, "models_dir", None))
         names.append(colouriser.name or str(model))
-        reports.append(evaluate_model(colouriser, folder, size=args.size, limit=args.limit))
+        reports.append(evaluate_model(colouriser, folder, size=args.size, limit=args.limit, spread=args.spread))
     report = reports[0]  # (the photos, and so the skipped ones and the grey baseline, are the same for every model)
     for line in report["skipped"]:
         print(f"skipped {line}", file=sys.stderr)

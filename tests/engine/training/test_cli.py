@@ -170,6 +170,10 @@ def test_evaluate_several_models_side_by_side(alpha_model_file, eval_folder, tmp
     assert main(["evaluate", "-m", str(alpha_model_file), "-m", str(other), str(eval_folder), "--json", "--limit", "1"]) == 0
     reports = json.loads(capsys.readouterr().out)["reports"]
     assert [r["model_name"] for r in reports] == ["alpha", "other"] and all(r["count"] == 1 for r in reports)
+    assert main(["evaluate", "-m", str(alpha_model_file), str(eval_folder), "--json", "--limit", "2", "--spread"]) == 0
+    names = sorted(p.name for p in eval_folder.iterdir() if p.name != "grey.png")
+    scored = [p["name"] for p in json.loads(capsys.readouterr().out)["photos"]]
+    assert scored[0] == names[-1] and len(scored) == 2  # the last comes first (the grey one, spread's other pick, is skipped)
 
 
 def test_evaluate_json_has_means_and_per_photo_scores(alpha_model_file, eval_folder, capsys):
