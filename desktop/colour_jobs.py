@@ -16,7 +16,7 @@ from PySide6.QtCore import QSize
 
 from desktop.images import DisplayImage, display_photo, photo_to_qimage, thumbnail
 from engine.batch import ColourCache, PhotoSource, SaveRequest, SaveSettings, save_photos
-from engine.data import has_own_colours
+from engine.data import in_colour_already
 from engine.events import BatchFinished
 from engine.inference import Colouriser, ColouriserCache, Prediction, model_key, resize_photo
 from engine.photo import Photo
@@ -58,7 +58,7 @@ class Prepared:
     thumb: object  # QImage
     size: QSize
     strength: float  # the strength the thumbnail shows (the photo's may have changed since)
-    own_colours: bool = False  # the photo was in colour already (engine.data.has_own_colours)
+    own_colours: bool = False  # the photo was in colour already (engine.data.in_colour_already)
 
 
 # --- jobs --------------------------------------------------------------------------------------
@@ -71,7 +71,7 @@ def prepare_item(key: int, source: PhotoSource, model_path: Path, strength: floa
     prediction = COLOURS.prediction(source, colouriser, photo)
     return Prepared(
         key, model_key(model_path), _thumb(colouriser, photo, prediction, strength), QSize(photo.width, photo.height), strength,
-        own_colours=has_own_colours(photo.pixels),
+        own_colours=in_colour_already(photo),
     )
 
 
@@ -115,7 +115,7 @@ def show_item(
     state.emit(AfterReady(generation, key, DisplayImage(preview_image, size), final=preview is photo))
     if preview is not photo and not _stopped_within(state, FULL_RENDER_PAUSE_S):
         state.emit(AfterReady(generation, key, display_photo(colouriser.render(photo, prediction, strength)), final=True))
-    return Prepared(key, model_key(model_path), thumbnail(preview_image, THUMB_SIDE), size, strength, own_colours=has_own_colours(preview.pixels))
+    return Prepared(key, model_key(model_path), thumbnail(preview_image, THUMB_SIDE), size, strength, own_colours=in_colour_already(preview))
 
 
 def _stopped_within(state: TaskState, seconds: float) -> bool:

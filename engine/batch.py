@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
 
 from engine.atomic import free_name, resolved_path
-from engine.data import has_own_colours
+from engine.data import in_colour_already
 from engine.errors import ColouriseError, user_message
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
 from engine.hints import read_hints, saved_hints_for
@@ -321,7 +321,7 @@ def save_photos(
                 fail(index, source, user_message(exc, source.origin))
                 continue
             counts["done"] += 1
-            state.emit(PhotoDone(index, total, source.origin, written, in_colour=has_own_colours(photo.pixels)))
+            state.emit(PhotoDone(index, total, source.origin, written, in_colour=in_colour_already(photo)))
     return BatchFinished(counts["done"], counts["failed"], counts["skipped"])
 
 

@@ -29,7 +29,7 @@ from PIL import Image, ImageOps
 
 from engine.errors import error_reason
 from engine.events import PhotosFound
-from engine.photo import find_photos, saved_by_colourise
+from engine.photo import coloured_by_colourise, find_photos, saved_by_colourise
 from engine.task import TaskState
 
 GREY_CHROMA = 3.0  # mean Lab chroma below this: the photo carries no colour worth learning
@@ -196,6 +196,12 @@ def mean_chroma(pixels: np.ndarray) -> float:
 TINT_SPREAD = 3.5  # a/b units
 OFF_TINT_SHARE = 0.02
 _L_BANDS = 20
+
+
+def in_colour_already(photo) -> bool:
+    """Whether a read ``engine.photo.Photo`` was in colour already: colours of its own (``has_own_colours``), or a
+    colour version Colourise saved (its EXIF says so: some are in one family of hues, which looks like a toned print)."""
+    return has_own_colours(photo.pixels) or coloured_by_colourise(photo)
 
 
 def has_own_colours(pixels: np.ndarray) -> bool:

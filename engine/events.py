@@ -26,7 +26,7 @@ class PhotoDone:
     total: int
     source: Path
     output: Path
-    in_colour: bool = False  # the photo had colours of its own, which the model's replaced (engine.data.has_own_colours)
+    in_colour: bool = False  # the photo was in colour already, and the model's colours replaced its own (engine.data.in_colour_already)
 
 
 @dataclass

@@ -230,6 +230,20 @@ def saved_by_colourise(path: str | Path) -> bool:
     return isinstance(software, str) and software.startswith(SOFTWARE_NAME + " ")
 
 
+def coloured_by_colourise(photo: Photo) -> bool:
+    """Whether a read photo's EXIF "Software" says that Colourise saved it (a colour version named by itself)."""
+    if not photo.exif:
+        return False
+    exif = Image.Exif()
+    try:
+        with _library_noise():
+            exif.load(photo.exif)
+    except Exception:  # noqa: BLE001 (damaged EXIF comes in many kinds) not ours
+        return False
+    software = exif.get(SOFTWARE_TAG)
+    return isinstance(software, str) and software.startswith(SOFTWARE_NAME + " ")
+
+
 def _is_dir(path: Path) -> bool:
     try:
         return stat.S_ISDIR(path.stat().st_mode)

@@ -83,6 +83,9 @@ def test_a_folder_dropped_again_after_saving_into_it_leaves_its_colour_versions_
     with qtbot.waitSignal(page.status_message, check_params_cb=lambda text: text.startswith("Added"), timeout=20_000) as named:
         drop(window, [photos["folder"] / "one-colourised.jpg"])  # named by itself: the user asked for it
     assert named.args[0] == "Added 1 photo to the queue."
+    wait_all_coloured(page, 3)
+    version = next(k for k in page.queue.keys() if page.items[k].source.name == "one-colourised.jpg")
+    assert page.queue.item_text(version).endswith("In colour already")  # its EXIF says Colourise saved it
     with qtbot.waitSignal(page.saved, timeout=20_000):
         assert page.save_all_to(photos["folder"].parent / "coloured only")
     with qtbot.waitSignal(page.status_message, check_params_cb=lambda text: text.startswith("No photos"), timeout=20_000) as none:

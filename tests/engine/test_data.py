@@ -332,6 +332,16 @@ def test_photos_smaller_than_the_training_crops_are_counted_by_their_own_size(tm
     assert dict(zip([p.name for p in prepared.paths], prepared.short_sides)) == {"large.jpg": 60, "small.png": 20}
 
 
+def test_a_colour_version_colourise_saved_is_in_colour_already_even_in_one_family_of_hues():
+    from engine.photo import Photo, with_software
+
+    sepia = np.dstack([np.linspace(60, 200, 32), np.linspace(45, 170, 32), np.linspace(30, 140, 32)]).astype(np.uint8)
+    sepia = np.repeat(sepia, 24, axis=0)  # greys in one tint: what some colour versions look like
+    assert not data.in_colour_already(Photo(sepia))
+    assert data.in_colour_already(with_software(Photo(sepia), "Colourise 0.1.0, model default"))
+    assert not data.in_colour_already(with_software(Photo(sepia), "GIMP 2.10"))
+
+
 def test_the_skipped_photos_are_said_in_one_phrase():
     assert data.skipped_text(12, 1, 1) == "12 greyscale, 1 copy and 1 unreadable"
     assert data.skipped_text(12, 1, 1, 3) == "12 greyscale, 1 copy, 3 coloured by Colourise and 1 unreadable"

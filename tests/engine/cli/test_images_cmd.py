@@ -107,8 +107,9 @@ def test_colour_versions_saved_inside_the_folder_are_left_out_and_said(zoo, tmp_
     assert not (tmp_path / "again" / "coloured").exists()
     code, _, stderr = run_cli(zoo / "coloured", "--output", tmp_path / "third")
     assert code == 2 and stderr[-1].startswith(f"colourise images: error: only {len(GOOD)} colour versions Colourise saved (")
-    code, stdout, _ = run_cli(zoo / "coloured" / "grey.jpg", "--output", tmp_path / "named")
-    assert code == 0 and stdout == [f"1 coloured -> {tmp_path / 'named'}"]
+    code, stdout, stderr = run_cli(zoo / "coloured" / "grey.jpg", "--output", tmp_path / "named")
+    assert code == 0 and stdout == [f"1 coloured (1 was in colour already) -> {tmp_path / 'named'}"]  # its EXIF says so
+    assert stderr == ["grey.jpg: was in colour already; its colours were made anew from its greys"]
 
 
 def test_before_after_writes_the_original_beside_its_colours_under_its_own_name(tmp_path, run_cli, make_photo):
