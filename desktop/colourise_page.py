@@ -34,6 +34,7 @@ from desktop.workers import Job, Lane
 from engine.atomic import free_name
 from engine.batch import BEFORE_AFTER_TAG, Existing, PhotoSource, SaveRequest, SaveSettings, is_original
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
+from engine.hints import SAVED_TAG
 from engine.inference import model_key
 from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos, without_colourised
 
@@ -166,7 +167,7 @@ class ColourisePage(QWidget):
         self.save_action = action("&Save…", QKeySequence.StandardKey.Save, self.save_selected, "Save the selected photo in colour")
         self.save_all_action = action("Save &All…", "Ctrl+Shift+S", self.save_all, "Save every coloured photo to a folder")
         self.save_before_after_action = action(
-            "Save &Before and After…", "Ctrl+B", self.save_before_after, "Save the selected photo's original beside its colours, one picture to share"
+            "Save &Before and After…", "Ctrl+B", lambda: self.save_selected(before_after=True), "Save the selected photo's original beside its colours, one picture to share"
         )
         self.cancel_action = action("&Cancel", "Esc", self.cancel, "Stop colouring or saving the queue")
         self.colour_rest_action = action("Colour the &Rest", "Ctrl+R", self.colour_rest, "Colour the photos still waiting after Cancel")
@@ -550,21 +551,22 @@ class ColourisePage(QWidget):
                 self._render_thumbnail(key)
 
     # -- saving ---------------------------------------------------------------------------
-    def save_selected(self) -> None:
+    def save_selected(self, *, before_after: bool = False) -> None:
         key = self.queue.current_key()
         if key is None or self.current_model_path() is None:
             return
-        target, _ = QFileDialog.getSaveFileName(self, "Save the coloured photo", str(self.suggested_save_path(key)), PHOTO_FILTER)
+        title = "Save the photo before and after" if before_after else "Save the coloured photo"
+        target, _ = QFileDialog.getSaveFileName(self, title, str(self.suggested_save_path(key, before_after=before_after)), PHOTO_FILTER)
         if target:
-            self.save_to_file(key, Path(target))
+            self.save_to_file(key, Path(target), before_after)
 
-    def suggested_save_path(self, key: int) -> Path:
+    def suggested_save_path(self, key: int, *, before_after: bool = False) -> Path:
         """Where Save offers to put ``key``: where it was saved before (saving again updates that file,
-        after the dialog asks) in the format chosen, else ``<stem>-colourised.<ext>`` in the last save
-        folder, under a free name."""
+        after the dialog asks) in the format chosen, else ``<stem>-colourised.<ext>`` (a before and after:
+        ``<stem>-before-after.<ext>``) in the last save folder, under a free name."""
         source = self.photos.items[key].source
-        name = save_name(source, self.bar.output_format())
-        before = self._saved.get(key, (None, None))[1]
+        name = save_name(source, self.bar.output_format(), BEFORE_AFTER_TAG if before_after else SAVED_TAG)
+        before = None if before_after else self._saved.get(key, (None, None))[1]
         if before is not None and before.suffix == Path(name).suffix:
             return before
         folder = settings.read("folders/save", str(source.path.parent if source.path else Path.home()), str)
@@ -583,17 +585,6 @@ class ColourisePage(QWidget):
         settings.write("folders/save", str(target.parent))
         self._start_save([key], [target], Existing.REPLACE, before_after)
         return True
-
-    def save_before_after(self) -> None:
-        key = self.queue.current_key()
-        if key is None or self.current_model_path() is None:
-            return
-        source = self.photos.items[key].source
-        name = save_name(source, self.bar.output_format(), BEFORE_AFTER_TAG)
-        folder = settings.read("folders/save", str(source.path.parent if source.path else Path.home()), str)
-        target, _ = QFileDialog.getSaveFileName(self, "Save the photo before and after", str(free_name(Path(folder) / name)), PHOTO_FILTER)
-        if target:
-            self.save_to_file(key, Path(target), before_after=True)
 
     def save_all(self) -> None:
         if not self.photos.saveable():

@@ -198,12 +198,9 @@ def without_colourised(found: list[FoundPhoto]) -> tuple[list[FoundPhoto], list[
     folder inside the photos' folder) must not have its colour versions coloured again, or trained
     on. A photo named by itself is always kept: the user asked for it.
     """
-    in_folders = [photo for photo in found if photo.in_folder]
-    if len(in_folders) > 32:  # headers read side by side: a network drive answers each open slowly
-        with ThreadPoolExecutor(8) as pool:
-            ours = set(p.path for p, mine in zip(in_folders, pool.map(lambda p: saved_by_colourise(p.path), in_folders)) if mine)
-    else:
-        ours = {photo.path for photo in in_folders if saved_by_colourise(photo.path)}
+    in_folders = [photo.path for photo in found if photo.in_folder]
+    with ThreadPoolExecutor(8) as pool:  # headers read side by side: a network drive answers each open slowly
+        ours = {path for path, mine in zip(in_folders, pool.map(saved_by_colourise, in_folders)) if mine}
     kept, colourised = [], []
     for photo in found:
         (colourised if photo.path in ours else kept).append(photo)
@@ -220,27 +217,31 @@ def saved_by_colourise(path: str | Path) -> bool:
         with _library_noise(), Image.open(path) as im:
             tiff_tags = getattr(im, "tag_v2", None)  # a TIFF keeps "Software" among its own tags
             software = tiff_tags.get(SOFTWARE_TAG) if tiff_tags is not None else None
-            raw = im.info.get("exif")  # JPEG, PNG (eXIf before the pixels, as ours are) and WebP, read at open
-            if software is None and raw:
-                exif = Image.Exif()
-                exif.load(raw)
-                software = exif.get(SOFTWARE_TAG)
+            # JPEG, PNG (eXIf before the pixels, as ours are) and WebP: EXIF read at open
+            return _says_colourise(software) or _says_colourise(_software_in(im.info.get("exif")))
     except Exception:  # noqa: BLE001 (Pillow raises many kinds on damaged headers) not ours, and said when read
         return False
-    return isinstance(software, str) and software.startswith(SOFTWARE_NAME + " ")
 
 
 def coloured_by_colourise(photo: Photo) -> bool:
     """Whether a read photo's EXIF "Software" says that Colourise saved it (a colour version named by itself)."""
-    if not photo.exif:
-        return False
+    return _says_colourise(_software_in(photo.exif))
+
+
+def _software_in(raw: bytes | None) -> str | None:
+    """The "Software" tag of raw EXIF bytes; None when there is none or the EXIF is damaged."""
+    if not raw:
+        return None
     exif = Image.Exif()
     try:
         with _library_noise():
-            exif.load(photo.exif)
+            exif.load(raw)
     except Exception:  # noqa: BLE001 (damaged EXIF comes in many kinds) not ours
-        return False
-    software = exif.get(SOFTWARE_TAG)
+        return None
+    return exif.get(SOFTWARE_TAG)
+
+
+def _says_colourise(software) -> bool:
     return isinstance(software, str) and software.startswith(SOFTWARE_NAME + " ")
 
 

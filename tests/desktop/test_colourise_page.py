@@ -111,8 +111,13 @@ def test_a_before_and_after_is_saved_beside_and_the_photo_still_counts_as_unsave
         assert mean_saturation(QImage(str(tmp_path / "shared" / "loose-before-after.png")).copy(0, 0, 48, 32)) == 0  # the grey original
     assert not page.queue.item_text(key).endswith("Saved") and page.unsaved() == [key]  # its colour version is not saved yet
     assert not list((tmp_path / "shared").glob("*.hints.json"))
-    from PySide6.QtWidgets import QMessageBox
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+    offered = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda _parent, title, path, _filter: offered.append((title, Path(path).name)) or ("", ""))
+    page.bar.save_button.click()  # the button and the menu item each open the dialog with their own offer
+    page.save_before_after_action.trigger()
+    assert offered == [("Save the coloured photo", "loose-colourised.png"), ("Save the photo before and after", "loose-before-after-2.png")]  # (a free name)
     warned = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
     assert page.save_to_file(key, photos["single"], before_after=True) is False and "never overwrites originals" in warned[0]
