@@ -26,6 +26,31 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_SIZE_HINTS))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def imports_frozen():
+    """As the app does at start: the ~200,000 objects of the imports stay out of full collections."""
+    import gc
+
+    import torch  # noqa: F401
+    import PySide6.QtWidgets  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
+    yield
+    gc.unfreeze()
+
+
+@pytest.fixture(autouse=True)
+def cycles_collected_on_the_ui_thread(qapp):
+    """As in the app (desktop.ui_thread_gc): no worker thread ever runs Python's cycle collector."""
+    from desktop.ui_thread_gc import UiThreadCollector
+
+    collector = UiThreadCollector(qapp)
+    yield collector
+    collector.stop()  # this test's widgets are closed by now: their cycles go here, on this thread
+    collector.setParent(None)
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
     """A private model library, settings folder and (empty) bundled-models folder for each test."""
