@@ -384,15 +384,10 @@ def main() -> int:
     sys.path.insert(0, str(REPO))
 
     import torch
-    from PySide6.QtWidgets import QApplication
 
+    from desktop.__main__ import make_application
 
-    from desktop import settings
-    from desktop.qt_messages import install_message_filter
-
-    settings.configure()
-    install_message_filter()
-    app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841
+    app, collector = make_application()  # as the app starts (settings, Qt's messages, UI-thread garbage collection)
     from desktop.main_window import MainWindow
     from engine.library import list_library
     from engine.modelfile import save_model
@@ -407,7 +402,11 @@ def main() -> int:
     window = MainWindow()
     window.resize(1280, 820)
     window.show()
-    window.build_pages()
+    warmed = []
+    window.warmed_up.connect(collector.freeze_start_up)  # as run_window does
+    window.warmed_up.connect(lambda: warmed.append(True))
+    window.warm_up()
+    spin_until(lambda: warmed, 120)
     if args.model and not window.colourise_page.select_model(Path(args.model).stem):
         raise SystemExit(f"ui_latency: no model {args.model!r} in the library")
     photos = make_training_photos(work / "photos")

@@ -78,6 +78,8 @@ def default_model_summary(library: Library) -> str:
 class MainWindow(QMainWindow):
     closed = Signal()
     """The window closed (after any training was stopped)."""
+    warmed_up = Signal()
+    """The engine's modules are imported and every page is built: what start-up makes is made."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -167,14 +169,20 @@ class MainWindow(QMainWindow):
         return {"Train": lambda: self.train_page, "Runs": lambda: self.runs_page, "Models": lambda: self.models_page}.get(name, lambda: None)()
 
     def warm_up(self) -> None:
-        """Import the engine's models and training code on a worker, then build the other pages.
+        """Import the engine's models, training and colouring code on a worker, then build the other pages.
 
         Importing them takes seconds (torchvision); on a worker the window stays
-        responsive meanwhile, and the pages' own imports are then instant.
+        responsive meanwhile, and the pages' own imports (and the first hint's) are then instant.
         """
         # One after the other on the one-thread lane; engine.training brings engine.data.
-        self.misc_lane.submit(importlib.import_module, "engine.models", name="warm-up")
-        self.misc_lane.submit(importlib.import_module, "engine.training", name="warm-up", on_end=self.build_pages)
+        modules = ("engine.models", "engine.training", "engine.inference", "engine.propagation")
+        for module in modules:
+            last = module == modules[-1]
+            self.misc_lane.submit(importlib.import_module, module, name="warm-up", on_end=self._on_warmed_up if last else None)
+
+    def _on_warmed_up(self) -> None:
+        self.build_pages()
+        self.warmed_up.emit()
 
     def build_pages(self) -> None:
         """Build the Train and Models pages now (called once the window is on screen)."""

@@ -62,3 +62,20 @@ def test_stopping_collects_what_is_left_and_gives_collection_back(qapp):
 class _Cyclic:
     def __init__(self):
         self.itself = self
+
+
+def test_every_launch_installs_one_collector_on_the_application(qapp, cycles_collected_on_the_ui_thread):
+    from desktop.__main__ import make_application
+
+    installed = cycles_collected_on_the_ui_thread
+    installed.setParent(None)  # as a launch finds the application: without one
+    try:
+        app, collector = make_application()
+        assert app is qapp
+        assert app.findChildren(UiThreadCollector) == [collector]
+        assert not gc.isenabled()
+        assert make_application()[1] is collector  # a second call reuses it: never two timers
+        collector.stop()
+        collector.setParent(None)
+    finally:
+        installed.setParent(qapp)
