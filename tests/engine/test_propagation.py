@@ -90,3 +90,20 @@ def test_the_preview_grid_agrees_with_the_full_solve():
     coarse = propagate(lightness, mask, residual_at(mask), max_side=32)
     assert np.abs(full[:, :, 8:56] - coarse[:, :, 8:56]).mean() < 2.0  # (away from the edge, which the coarse grid softens)
     assert share_of_residual(coarse, np.s_[:, 80:]) < 0.05
+
+
+def test_the_symmetric_ordering_solves_the_same_system_as_superlus_default(monkeypatch):
+    # The ordering only changes how the factorization is computed (half the time, the GIL held far
+    # less: bench/hint_solve.py), never the correction.
+    from engine import propagation
+
+    rng = np.random.default_rng(3)
+    lightness = gaussian_filter(rng.uniform(0, 100, (40, 56)), 2)
+    mask = np.zeros(lightness.shape, bool)
+    mask[5:8, 5:8] = mask[30:33, 40:43] = True
+    colours = rng.normal(0, 10, (2, *lightness.shape))
+    shipped = propagate(lightness, mask, residual_at(mask), colours=colours)
+    monkeypatch.setattr(propagation, "ORDERING", "COLAMD")
+    default = propagate(lightness, mask, residual_at(mask), colours=colours)
+    assert propagation.ORDERING == "COLAMD" and not np.array_equal(shipped, np.zeros_like(shipped))
+    np.testing.assert_allclose(shipped, default, atol=1e-4)
