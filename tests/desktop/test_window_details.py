@@ -92,3 +92,13 @@ def test_every_control_a_keyboard_reaches_has_a_name_a_screen_reader_can_say(win
         f"{type(w).__name__} ({w.toolTip()[:40]!r})" for w in reached if not QAccessible.queryAccessibleInterface(w).text(QAccessible.Text.Name)
     ]
     assert nameless == []
+
+
+def test_the_warm_up_imports_the_engine_builds_every_page_then_says_so(window, qtbot):
+    import sys
+
+    assert window._train_page is None and window._models_page is None  # built on first use, or by the warm-up
+    with qtbot.waitSignal(window.warmed_up, timeout=60_000):
+        window.warm_up()
+    assert window._train_page is not None and window._models_page is not None
+    assert {"engine.models", "engine.training", "engine.inference", "engine.propagation"} <= set(sys.modules)
