@@ -264,8 +264,10 @@ class ColourisePage(QWidget):
         if not files:
             self.status_message.emit(f"No photos to colour there{left_out}")
             return
-        added = [self._add(source, start=False) for source in self.photos.new_files(files)]
+        strength = self.strengths.default()  # (read from the settings: once, not per photo)
+        added = [self._add(source, start=False, strength=strength) for source in self.photos.new_files(files)]
         self._pump()  # once all are queued: the progress counts them all from the first photo on
+        self._update_buttons()  # once too: it looks through the whole queue
         if added:
             self.queue.select(added[0])  # what was just added is what the user looks at
         else:
@@ -283,15 +285,17 @@ class ColourisePage(QWidget):
         self.queue.select(key)
         return key
 
-    def _add(self, source: PhotoSource, start: bool = True) -> int:
-        key = self.photos.add(source, self.strengths.default())
+    def _add(self, source: PhotoSource, start: bool = True, strength: float | None = None) -> int:
+        """Queue one photo (at ``strength``, or the default); ``start=False``: the caller adds many, then
+        pumps and updates the buttons once."""
+        key = self.photos.add(source, self.strengths.default() if strength is None else strength)
         self.queue.add(key, source.name, str(source.path) if source.path else "pasted image")
         self.queue.set_strength(key, self.items[key].strength)
         if self.queue.current_key() is None:
             self.queue.select(key)
         if start:
             self._pump()
-        self._update_buttons()
+            self._update_buttons()
         return key
 
     def open_files(self) -> None:

@@ -29,7 +29,7 @@ from desktop.widgets.hint_overlay import HintOverlay
 from desktop.widgets.hint_panel import HintPanel
 from desktop.workers import Job, Lane
 from engine.errors import ColouriseError
-from engine.hints import hints_file_for, saved_hints_for
+from engine.hints import SavedHints, hints_file_for
 from engine.inference import Prediction, model_key
 from engine.photo import Photo
 
@@ -272,11 +272,14 @@ class HintMode(QObject):
     def look_for_saved_hints(self, keys: list[int]) -> None:
         """Hints saved beside an earlier colour version (in the save folder or the photo's own): offer them."""
         save_folder = settings.read("folders/save", "", str)
+        listed: dict[Path, SavedHints] = {}  # each folder listed once, however many photos it holds
         found = {}
         for key in keys:
             path = self.page.items[key].source.path
             for folder in dict.fromkeys(Path(f) for f in (save_folder, path.parent) if f):
-                hints_file = saved_hints_for(path, folder)
+                if folder not in listed:
+                    listed[folder] = SavedHints(folder)
+                hints_file = listed[folder].newest_for(path)
                 if hints_file is not None:
                     found[key] = hints_file
                     break

@@ -29,7 +29,7 @@ from engine.atomic import free_name, resolved_path
 from engine.data import in_colour_already
 from engine.errors import ColouriseError, user_message
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
-from engine.hints import read_hints, saved_hints_for
+from engine.hints import SavedHints, read_hints
 from engine.inference import Prediction, luminance
 from engine.photo import (
     OUTPUT_FORMATS, PHOTO_SUFFIXES, SOFTWARE_NAME, FoundPhoto, Photo, find_photos, read_photo, side_by_side, with_software, without_colourised,
@@ -416,14 +416,16 @@ def colourise_files(
     tag = BEFORE_AFTER_TAG if before_after else ""
     wanted = [output_dir / photo.relative.with_name(output_name(photo.relative.name, fmt, tag)) for photo in found]
 
+    saved_hints = SavedHints(Path(hints_dir)) if hints_dir is not None and hints_file is None else None
+
     def hints_for(path: Path) -> Path | None:
         if hints_file is not None:
             return Path(hints_file)
-        if hints_dir is None:
+        if saved_hints is None:
             return None
         if (Path(hints_dir) / f"{path.stem}.json").is_file():
             return Path(hints_dir) / f"{path.stem}.json"
-        return saved_hints_for(path, Path(hints_dir))  # the window's: beside a colour version it saved
+        return saved_hints.newest_for(path)  # the window's: beside a colour version it saved
 
     requests = [SaveRequest(PhotoSource.file(p.path), target, hints_for(p.path)) for p, target in zip(found, plan_targets(wanted))]
     settings = SaveSettings(strength, existing=Existing.REPLACE if overwrite else Existing.SKIP, before_after=before_after)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -333,3 +334,25 @@ def test_removing_a_photo_asks_only_while_its_hints_are_not_saved(hint_model, wi
     answer[0] = QMessageBox.StandardButton.Yes
     page.queue.remove_requested.emit([hinted])
     assert page.queue.keys() == []
+
+
+def test_a_folder_of_many_photos_is_listed_once_to_find_the_hints_saved_with_them(window, qtbot, tmp_path, grey_photo, monkeypatch):
+    from engine.hints import SavedHints, hints_file_for
+
+    album = tmp_path / "album"
+    album.mkdir()
+    for index in range(40):
+        grey_photo(album / f"scan-{index:02}.png", seed=index)
+    for stem in ("scan-07", "scan-31"):  # colour versions saved before, with their hints, beside the scans
+        hints_file_for(album / f"{stem}-colourised.png").write_text('{"points": []}')
+    page, hints = window.colourise_page, window.colourise_page.hints
+    listed = []
+    list_folder = SavedHints.__init__
+    monkeypatch.setattr(SavedHints, "__init__", lambda self, folder, *args: listed.append(Path(folder)) or list_folder(self, folder, *args))
+    offered = []
+    monkeypatch.setattr(hints, "ask_reload", lambda found: offered.append(dict(found)) or False)
+    page.add_paths([album])
+    qtbot.waitUntil(lambda: bool(offered), timeout=10_000)
+    names = {page.items[key].source.path.stem: path.name for key, path in offered[0].items()}
+    assert names == {"scan-07": "scan-07-colourised.png.hints.json", "scan-31": "scan-31-colourised.png.hints.json"}
+    assert listed == [album]  # once for all 40 photos (a glob for each photo listed it 80 times)

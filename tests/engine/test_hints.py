@@ -112,3 +112,26 @@ def test_the_hints_the_window_saved_beside_a_colour_version_are_found_newest_fir
     os.utime(again, (500, 500))
     assert saved_hints_for(photo, tmp_path) == first
     assert saved_hints_for(photo, tmp_path / "nowhere") is None
+
+
+def test_one_listing_of_a_folder_finds_the_saved_hints_of_every_photo(tmp_path, monkeypatch):
+    import os
+
+    from engine import hints as hint_files
+    from engine.hints import SavedHints, hints_file_for
+
+    for saved in ("a-colourised.jpg", "a-colourised-colourised.png", "b-colourised-3.tif", "b-colourised-x.tif", "c.jpg"):
+        hints_file_for(tmp_path / saved).write_text("{}")
+    listings = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(hint_files.os, "scandir", lambda folder: listings.append(folder) or real_scandir(folder))
+    saved = SavedHints(tmp_path)
+    found = {stem: saved.newest_for(tmp_path / "scans" / f"{stem}.jpg") for stem in ("a", "a-colourised", "b", "c")}
+    assert listings == [tmp_path]  # once, for all four photos
+    assert {stem: path.name if path else None for stem, path in found.items()} == {
+        "a": "a-colourised.jpg.hints.json",
+        "a-colourised": "a-colourised-colourised.png.hints.json",  # a photo whose own name ends in the tag
+        "b": "b-colourised-3.tif.hints.json",  # Keep Both's numbered name; "-x" is not one
+        "c": None,  # a hint file, but of no colour version
+    }
+    assert SavedHints(tmp_path / "nowhere").newest_for(tmp_path / "a.jpg") is None
