@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QKeySequence, QPainter, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem, QStyle, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QStyle, QWidget
 
 from desktop.colourise_queue import QueueState  # noqa: F401 - the states it shows (tests import it from here too)
 from desktop.widgets.focus_frame import FramesFocus
@@ -50,11 +50,6 @@ class PhotoQueue(FramesFocus, QListWidget):
         self.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setUniformItemSizes(False)
-        # Rows of wrapped names differ in height, so each row that changes lays the list out again:
-        # in batches between events, or 6,334 queued photos stalled the window 50-100 ms each time
-        # one finished (75 stalls over 50 ms in 20 s; 2 in batches).
-        self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(100)
         self.setWordWrap(True)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setMinimumWidth(200)
