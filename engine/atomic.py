@@ -110,14 +110,16 @@ def atomic_write_bytes(path: str | Path, data: bytes | memoryview) -> None:
         os.fsync(f.fileno())
 
 
-def free_name(path: str | Path, taken: Iterable[Path] = (), *, on_disk: bool = True) -> Path:
+def free_name(path: str | Path, taken: Iterable[Path] = (), *, on_disk: bool = True, resolve=None) -> Path:
     """``path``, or ``name-2.ext``, ``name-3.ext`` ...: the first not in ``taken`` (nor on disk, with ``on_disk``).
 
     The one "never overwrite, pick a free name" rule: saved photos and library models use it.
+    ``resolve``: how to resolve links (``resolved_path``; a batch passes one that remembers folders).
     """
-    taken = set(taken)
+    taken = taken if isinstance(taken, (set, frozenset)) else set(taken)  # (a batch's set: not copied per photo)
+    resolve = resolve or resolved_path
     for candidate in name_candidates(Path(path)):
-        if not (candidate in taken or (on_disk and candidate.exists()) or (taken and resolved_path(candidate) in taken)):
+        if not (candidate in taken or (on_disk and candidate.exists()) or (taken and resolve(candidate) in taken)):
             return candidate
     raise AssertionError("unreachable: the names never run out")
 
@@ -127,6 +129,21 @@ def name_candidates(path: Path) -> Iterator[Path]:
     yield path
     for n in itertools.count(2):
         yield path.with_name(f"{path.stem}-{n}{path.suffix}")
+
+
+def folder_resolver():
+    """A ``resolved_path`` for many files: each folder is resolved once, and only a file that is itself
+    a link is resolved whole (a Save All of 6,334 photos resolved every path component of every file)."""
+    folders: dict[Path, Path] = {}
+
+    def resolve(path: Path) -> Path:
+        if path.is_symlink():
+            return resolved_path(path)
+        if path.parent not in folders:
+            folders[path.parent] = resolved_path(path.parent)
+        return folders[path.parent] / path.name
+
+    return resolve
 
 
 def resolved_path(path: Path) -> Path:

@@ -25,7 +25,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
 
-from engine.atomic import free_name, resolved_path
+from engine.atomic import folder_resolver, free_name, resolved_path
 from engine.data import in_colour_already
 from engine.errors import ColouriseError, user_message
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
@@ -205,12 +205,13 @@ def output_name(name: str, fmt: str = "same", tag: str = "") -> str:
 def plan_targets(wanted: Sequence[Path], avoid: Iterable[Path] = (), *, avoid_existing: bool = False) -> list[Path]:
     """One target per wanted path: two photos never share one, none is in ``avoid`` (the originals),
     and with ``avoid_existing`` none is a file that exists (Keep Both)."""
-    taken = {resolved_path(Path(p)) for p in avoid}
+    resolve = folder_resolver()
+    taken = {resolve(Path(p)) for p in avoid}
     out: list[Path] = []
     for path in wanted:
-        target = free_name(path, taken, on_disk=avoid_existing)
+        target = free_name(path, taken, on_disk=avoid_existing, resolve=resolve)
         taken.add(target)
-        taken.add(resolved_path(target))
+        taken.add(resolve(target))
         out.append(target)
     return out
 

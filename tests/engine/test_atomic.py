@@ -105,3 +105,17 @@ def test_move_to_free_name_claims_a_name_nobody_holds(tmp_path, monkeypatch, har
     claimed = move_to_free_name(tmp, tmp_path / "m.safetensors")
     assert claimed.name == "m-2.safetensors" and claimed.read_bytes() == b"ours"
     assert (tmp_path / "m.safetensors").read_bytes() == b"theirs" and not tmp.exists()
+
+
+def test_a_batch_resolver_resolves_as_resolved_path_does_links_included(tmp_path):
+    from engine.atomic import folder_resolver, resolved_path
+
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "a.png").write_bytes(b"x")
+    (tmp_path / "linked").symlink_to(real)  # a folder reached through a link
+    (real / "link.png").symlink_to(tmp_path / "elsewhere.png")  # a file that is itself a link
+    resolve = folder_resolver()
+    paths = [tmp_path / "linked" / "a.png", tmp_path / "linked" / "new.png", real / "link.png", tmp_path / "nowhere" / "x.png"]
+    assert [resolve(p) for p in paths] == [resolved_path(p) for p in paths]
+    assert resolve(tmp_path / "linked" / "a.png") == real / "a.png" and resolve(real / "link.png") == tmp_path / "elsewhere.png"
