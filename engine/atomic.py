@@ -21,7 +21,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 STALE_TEMP_SECONDS = 10 * 60  # older than any write in progress could be
 _TEMP_NAME = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")
@@ -110,7 +110,9 @@ def atomic_write_bytes(path: str | Path, data: bytes | memoryview) -> None:
         os.fsync(f.fileno())
 
 
-def free_name(path: str | Path, taken: Iterable[Path] = (), *, on_disk: bool = True, resolve=None) -> Path:
+def free_name(
+    path: str | Path, taken: Iterable[Path] = (), *, on_disk: bool = True, resolve: Callable[[Path], Path] | None = None
+) -> Path:
     """``path``, or ``name-2.ext``, ``name-3.ext`` ...: the first not in ``taken`` (nor on disk, with ``on_disk``).
 
     The one "never overwrite, pick a free name" rule: saved photos and library models use it.
@@ -131,7 +133,7 @@ def name_candidates(path: Path) -> Iterator[Path]:
         yield path.with_name(f"{path.stem}-{n}{path.suffix}")
 
 
-def folder_resolver():
+def folder_resolver() -> Callable[[Path], Path]:
     """A ``resolved_path`` for many files: each folder is resolved once, and only a file that is itself
     a link is resolved whole (a Save All of 6,334 photos resolved every path component of every file)."""
     folders: dict[Path, Path] = {}
