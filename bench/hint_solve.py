@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -125,7 +126,7 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({
         "model": args.model, "runs": args.runs, "statistic": "median over runs", "tick_ms": 1000 * TICK_S,
-        "machine": {"platform": platform.platform(), "cpus": __import__("os").cpu_count()},
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "summary": summary, "rows": rows,
     }, indent=1))
     print(f"wrote {args.out.relative_to(REPO)}")

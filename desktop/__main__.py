@@ -17,6 +17,10 @@ import multiprocessing
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop.ui_thread_gc import UiThreadCollector
 
 _T0 = time.perf_counter()
 
@@ -47,11 +51,13 @@ def main(argv: list[str] | None = None) -> int:
 
     app.setWindowIcon(app_icon())
     if args.smoke_test:
-        from desktop.smoke import run_smoke_test as coroutine
+        from desktop.smoke import run_smoke_test
+
+        coroutine = run_smoke_test(args)
     else:
-        coroutine = run_window
+        coroutine = run_window(args, collector)
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        status = runner.run(coroutine(args))
+        status = runner.run(coroutine)
     # Everything Qt is gone by now (run_window deleted the window); collect the Python
     # side while the QApplication still exists, not during interpreter finalisation.
     collector.stop()
@@ -82,11 +88,10 @@ def make_application():
     return app, collector
 
 
-async def run_window(args: argparse.Namespace) -> int:
+async def run_window(args: argparse.Namespace, collector: UiThreadCollector) -> int:
     import asyncio
 
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
     from desktop.main_window import MainWindow
 
@@ -100,9 +105,7 @@ async def run_window(args: argparse.Namespace) -> int:
         QTimer.singleShot(0, _say_shown)
         QTimer.singleShot(0, window.close)  # (zero timers run in the order they were started)
     else:
-        from desktop.ui_thread_gc import collect_on_ui_thread
-
-        window.warmed_up.connect(collect_on_ui_thread(QApplication.instance()).freeze_start_up)
+        window.warmed_up.connect(collector.freeze_start_up)  # what start-up made stays out of later passes
         QTimer.singleShot(0, window.warm_up)
     if args.photos:
         window.open_photos(args.photos)

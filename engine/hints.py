@@ -165,6 +165,7 @@ def write_hints(path: str | Path, hints: list[Hint]) -> Path:
 # -- where the window keeps hint files ------------------------------------------------------------
 SAVED_TAG = "-colourised"  # the window saves a photo as <stem>-colourised.<ext> ...
 HINTS_SUFFIX = ".hints.json"  # ... and its hints beside it, as <that name>.hints.json
+_DIGITS = frozenset("0123456789")  # what Keep Both numbers a second version with (-2, -3 ...)
 
 
 def hints_file_for(saved: Path) -> Path:
@@ -206,7 +207,7 @@ class SavedHints:
         while at >= 0:
             end = at + len(self.tag)
             rest = saved[end:]
-            if rest.startswith(".") or (rest[:1] == "-" and rest[1:2] in set("0123456789") and "." in rest[2:]):
+            if rest.startswith(".") or (rest[:1] == "-" and rest[1:2] in _DIGITS and "." in rest[2:]):
                 names.append(saved[:end])
             at = saved.find(self.tag, at + 1)
         return names
