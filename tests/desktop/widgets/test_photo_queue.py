@@ -36,3 +36,40 @@ def test_tall_and_wide_thumbnails_take_the_same_square_so_names_line_up(qtbot):
     side = queue.iconSize().width()
     assert wide.pixelColor(side // 2, 2).alpha() == 0 and wide.pixelColor(side // 2, side // 2) == QColor("red")  # letterboxed
     assert tall.pixelColor(2, side // 2).alpha() == 0 and tall.pixelColor(side // 2, side // 2) == QColor("red")  # pillarboxed
+
+
+def test_every_row_is_one_height_so_a_long_queue_lays_out_without_measuring_each_row(qtbot):
+    queue = PhotoQueue()
+    qtbot.addWidget(queue)
+    queue.resize(220, 600)
+    queue.add(1, "short.jpg")
+    queue.add(2, "a_scan_with_a_very_long_name_from_the_family_archive_page_17_left.jpg")
+    queue.add(3, "notes.jpg")
+    queue.set_state(1, QueueState.DONE)
+    queue.set_state(3, QueueState.FAILED, "not an image (or in a format Colourise cannot read)")
+    queue.show()
+    qtbot.waitExposed(queue)
+    assert queue.uniformItemSizes()
+    heights = {queue.visualItemRect(queue.item(row)).height() for row in range(queue.count())}
+    line = queue.fontMetrics().lineSpacing()
+    assert len(heights) == 1 and heights.pop() >= max(queue.iconSize().height(), 3 * line)  # the name and two lines of state
+
+
+def test_a_long_name_is_elided_to_one_line_and_its_state_kept_whole(qtbot):
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from desktop.widgets.photo_queue import name_on_one_line
+
+    queue = PhotoQueue()
+    qtbot.addWidget(queue)
+    name = "My grandmother at the seaside in 1923, scanned from the family album page 17.jpg"
+    queue.add(1, name)
+    queue.set_state(1, QueueState.FAILED, "truncated or corrupt")
+    row = QStyleOptionViewItem()
+    queue.itemDelegate().initStyleOption(row, queue.indexFromItem(queue.item(0)))  # the text as the delegate paints it
+    metrics = queue.fontMetrics()
+    shown_name, status = name_on_one_line(row.text, metrics, 150).split("\u2028")
+    assert status == "Failed: truncated or corrupt"
+    assert "…" in shown_name and shown_name.startswith("My") and shown_name.endswith(".jpg")
+    assert metrics.horizontalAdvance(shown_name) <= 150
+    assert name_on_one_line("short.jpg\u2028Done", metrics, 150) == "short.jpg\u2028Done"
