@@ -52,6 +52,8 @@ _TIFF_MAGIC = (b"II*\x00", b"MM\x00*")
 # Descriptive TIFF tags kept when EXIF comes from (or goes to) a TIFF's own tags.
 _TIFF_TEXT_TAGS = (270, 271, 272, 305, 306, 315, 33432)  # description, make, model, software, date, artist, copyright
 SOFTWARE_TAG = 305  # EXIF/TIFF "Software": what made the file
+_EXIF_IFD, _GPS_IFD, _INTEROP_IFD = 0x8769, 0x8825, 0xA005  # pointers to EXIF's own directories
+_EXIF_DIRECTORIES = (_EXIF_IFD, _GPS_IFD)
 SOFTWARE_NAME = "Colourise"  # how the "Software" of every photo Colourise saves begins (engine.batch.made_by)
 # The one limit on a photo's size, in pixels: every decoder path checks it before decoding
 # (Pillow's own check, kept at half of it, raises above it too, so engine.data's readers agree).
@@ -449,14 +451,33 @@ def _exif_of(im: Image.Image) -> bytes | None:
     if raw:
         return raw if raw.startswith(_EXIF_PREFIX) else _EXIF_PREFIX + raw
     if im.format == "TIFF":
-        # A TIFF's "EXIF" is its own tag directory (strip offsets ...); keep only the descriptive tags.
-        tags = im.getexif()
-        kept = Image.Exif()
-        for tag in _TIFF_TEXT_TAGS:
-            if tag in tags:
-                kept[tag] = tags[tag]
-        return kept.tobytes() if len(kept) else None
+        return _kept_tiff_tags(im.getexif())
     return None
+
+
+def _kept_tiff_tags(tags: Image.Exif) -> bytes | None:
+    """A TIFF's "EXIF" is its own tag directory (strip offsets ...): EXIF bytes of only its descriptive
+    tags, and the EXIF and GPS directories a camera's photo saved as TIFF has."""
+    kept = Image.Exif()
+    for tag in _TIFF_TEXT_TAGS:
+        if tag in tags:
+            kept[tag] = tags[tag]
+    for pointer in _EXIF_DIRECTORIES:
+        directory = tags.get_ifd(pointer) if pointer in tags else {}
+        if directory:
+            kept[pointer] = dict(directory)
+    return kept.tobytes() if len(kept) else None
+
+
+def _tiff_file_exif(path: Path) -> bytes | None:
+    """``_kept_tiff_tags`` of a TIFF Pillow cannot decode (its tags it can still read); None if not even those."""
+    try:
+        with open(path, "rb") as fp, _library_noise():
+            tags = Image.Exif()
+            tags.load_from_fp(fp)
+            return _kept_tiff_tags(tags)
+    except Exception:  # noqa: BLE001 (damaged tags come in many kinds) the tifffile-read text tags remain
+        return None
 
 
 def _cmyk_to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
@@ -517,8 +538,8 @@ def _read_tiff_16bit(path: Path) -> Photo:
     grey = data.shape[-1] == 2
     pixels = np.ascontiguousarray(data[..., 0] if grey else data[..., :3])
     alpha = np.ascontiguousarray(data[..., -1]) if data.shape[-1] in (2, 4) else None
-    exif = None
-    if texts:
+    exif = _tiff_file_exif(path)
+    if exif is None and texts:
         kept = Image.Exif()
         for tag, value in texts.items():
             kept[tag] = value
@@ -573,8 +594,8 @@ def write_photo(photo: Photo, path: str | Path, format: str | None = None, quali
     exif = photo.exif if photo.exif and (fmt != "JPEG" or len(photo.exif) < 65000) else None
     if photo.bit_depth == 16 and fmt == "PNG":
         encode = lambda fh: _write_png_16bit(fh, photo.pixels, alpha, icc, exif)  # noqa: E731
-    elif photo.bit_depth == 16 and fmt == "TIFF":
-        encode = lambda fh: _write_tiff_16bit(fh, photo.pixels, alpha, icc, exif)  # noqa: E731
+    elif fmt == "TIFF":
+        encode = lambda fh: _write_tiff(fh, photo, alpha, icc, exif)  # noqa: E731
     else:
         encode = lambda fh: _write_with_pillow(fh, photo, alpha, fmt, quality, icc, exif)  # noqa: E731
     _write_atomically(path, encode, overwrite)
@@ -596,7 +617,7 @@ def _write_atomically(path: Path, encode: Callable[[BinaryIO], None], overwrite:
     remove_stale_temps(path.parent)
     tmp = temp_path_for(path)
     try:
-        with open(tmp, "xb") as fh:  # unlike mkstemp's 0600, the umask decides permissions
+        with open(tmp, "x+b") as fh:  # unlike mkstemp's 0600, the umask decides permissions; read back by _write_tiff
             encode(_Unbuffered(fh))
         if overwrite:
             os.replace(tmp, path)
@@ -698,8 +719,6 @@ def _write_with_pillow(fh: BinaryIO, photo: Photo, alpha, fmt: str, quality: int
     options: dict = {}
     if fmt in ("JPEG", "WEBP"):
         options["quality"] = quality
-    if fmt == "TIFF":
-        options["compression"] = "tiff_adobe_deflate"
     if fmt != "BMP":
         if icc:
             options["icc_profile"] = icc
@@ -744,28 +763,28 @@ def _write_png_16bit(fh: BinaryIO, pixels: np.ndarray, alpha, icc, exif) -> None
     _png_chunk(fh, b"IEND", b"")
 
 
-def _write_tiff_16bit(fh: BinaryIO, pixels: np.ndarray, alpha, icc, exif) -> None:
+def _write_tiff(fh: BinaryIO, photo: Photo, alpha, icc, exif) -> None:
+    """A zlib-compressed TIFF (8 or 16 bits; grey, grey + alpha, RGB or RGBA), written by tifffile.
+
+    Not Pillow's: its libtiff encoder holds the GIL for the whole file (0.9 s for 12 MP, the window
+    stalls while Save All writes), and it fails on EXIF that has a camera's EXIF or GPS directory
+    ("Error setting from dictionary", Pillow 13). The descriptive tags go in the TIFF's own
+    directory; the EXIF and GPS directories, which tifffile cannot write, are appended and linked in.
+    """
     import tifffile
 
+    sixteen = photo.bit_depth == 16
+    pixels = photo.pixels if sixteen else to_8bit(photo.pixels)
     planes = [pixels] if pixels.ndim == 2 else [pixels[..., i] for i in range(3)]
     extra = {}
     if alpha is not None:
-        planes.append(alpha.astype(np.uint16))
+        planes.append(alpha.astype(np.uint16) if sixteen else to_8bit(alpha))
         extra["extrasamples"] = ["unassalpha"]
     data = planes[0] if len(planes) == 1 else np.dstack(planes)
-    tags = []
-    software = None  # (not tifffile's own name: this file is ours)
-    if exif:
-        # tifffile cannot write an EXIF directory; the descriptive tags still travel.
-        parsed = Image.Exif()
-        parsed.load(exif)
-        for tag in _TIFF_TEXT_TAGS:
-            value = parsed.get(tag)
-            if isinstance(value, str) and value:
-                if tag == SOFTWARE_TAG:
-                    software = value  # a tag tifffile writes itself
-                else:
-                    tags.append((tag, "s", 0, value, True))
+    text_tags, software, directories = _tiff_tags_from_exif(exif)
+    # tifffile will not write the pointer tags themselves: a stand-in one number below each (the same
+    # place in IFD0's sorted entries) becomes the pointer once its directory is written.
+    placeholders = [(pointer - 1, "I", 1, 0, True) for pointer in directories]
     tifffile.imwrite(
         fh,
         data,
@@ -773,7 +792,71 @@ def _write_tiff_16bit(fh: BinaryIO, pixels: np.ndarray, alpha, icc, exif) -> Non
         compression="zlib",
         iccprofile=icc,
         metadata=None,
-        software=software or False,
-        extratags=tags,
+        software=software or False,  # (not tifffile's own name: this file is ours)
+        extratags=text_tags + placeholders,
+        byteorder="<",
         **extra,
     )
+    if directories:
+        _append_directories(fh, directories)
+
+
+def _tiff_tags_from_exif(exif: bytes | None) -> tuple[list, str | None, dict[int, dict]]:
+    """From EXIF bytes: tifffile's extra tags for the descriptive text, the "Software" text, and the
+    EXIF and GPS directories (by their pointer tag). Damaged EXIF gives nothing."""
+    tags: list = []
+    software = None
+    directories: dict[int, dict] = {}
+    if not exif:
+        return tags, software, directories
+    parsed = Image.Exif()
+    try:
+        with _library_noise():
+            parsed.load(exif)
+            for tag in _TIFF_TEXT_TAGS:
+                value = parsed.get(tag)
+                if isinstance(value, str) and value:
+                    if tag == SOFTWARE_TAG:
+                        software = value  # a tag tifffile writes itself
+                    else:
+                        tags.append((tag, "s", 0, value, True))
+            for pointer in _EXIF_DIRECTORIES:
+                directory = dict(parsed.get_ifd(pointer))
+                if pointer == _EXIF_IFD and _INTEROP_IFD in directory:
+                    directory[_INTEROP_IFD] = dict(parsed.get_ifd(_INTEROP_IFD))  # nested: written inside it
+                    if not directory[_INTEROP_IFD]:
+                        del directory[_INTEROP_IFD]
+                if directory:
+                    directories[pointer] = directory
+    except Exception:  # noqa: BLE001 (damaged EXIF comes in many kinds) the pixels still get written
+        return [], None, {}
+    return tags, software, directories
+
+
+def _append_directories(fh: BinaryIO, directories: dict[int, dict]) -> None:
+    """Write each directory after the image (little-endian, as written) and turn its stand-in entry in IFD0
+    (tag ``pointer - 1``) into the pointer to it."""
+    from PIL.TiffImagePlugin import ImageFileDirectory_v2
+
+    offsets = {}
+    for pointer, values in directories.items():
+        end = fh.seek(0, os.SEEK_END)
+        if end % 2:
+            fh.write(b"\0")  # directories start on a word boundary
+            end += 1
+        directory = ImageFileDirectory_v2(prefix=b"II")
+        for tag, value in values.items():
+            directory[tag] = value
+        with _library_noise():
+            fh.write(directory.tobytes(end))
+        offsets[pointer] = end
+    fh.seek(4)
+    first = struct.unpack("<I", fh.read(4))[0]
+    fh.seek(first)
+    (count,) = struct.unpack("<H", fh.read(2))
+    entries = fh.read(12 * count)
+    for index in range(count):
+        (tag,) = struct.unpack_from("<H", entries, 12 * index)
+        if tag + 1 in offsets:
+            fh.seek(first + 2 + 12 * index)
+            fh.write(struct.pack("<HHII", tag + 1, 4, 1, offsets[tag + 1]))  # tag, LONG, one value, the offset

@@ -230,6 +230,43 @@ def test_icc_and_exif_are_carried_over(tmp_path, rgb_image, suffix):
     assert tags[0x010F] == "Leica" and tags[0x0110] == "M6"
 
 
+def camera_exif() -> bytes:
+    """EXIF as a camera or phone writes it: descriptive tags, an EXIF directory and a GPS directory."""
+    from PIL.TiffImagePlugin import IFDRational
+
+    exif = Image.Exif()
+    exif[0x010F] = "Leica"
+    exif[0x8769] = {0x9003: "1923:07:14 10:00:00", 0x829A: IFDRational(1, 250)}  # DateTimeOriginal, ExposureTime
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}  # GPSLatitudeRef, GPSLatitude
+    return exif.tobytes()
+
+
+@pytest.mark.parametrize("bits", [8, 16])
+def test_a_camera_photo_saved_as_tiff_keeps_its_exif_and_gps_directories(tmp_path, rgb_image, bits):
+    # Pillow's TIFF writer refused them ("cannot write: Error setting from dictionary"): no TIFF at all.
+    pixels = rgb_image if bits == 8 else rgb_image.astype(np.uint16) * 257
+    photo = with_software(Photo(pixels, exif=camera_exif()), "Colourise 1.0, model default")
+    path = write_photo(photo, tmp_path / "camera.tif")
+    with Image.open(path) as im:
+        tags = im.getexif()
+        assert tags[0x010F] == "Leica" and tags[0x0131] == "Colourise 1.0, model default"
+        assert tags.get_ifd(0x8769) == {0x9003: "1923:07:14 10:00:00", 0x829A: 0.004}
+        assert tags.get_ifd(0x8825) == {1: "N", 2: (51.0, 30.0, 0.0)}
+    from engine.photo import saved_by_colourise
+
+    assert saved_by_colourise(path)  # a colour version is known for one when a folder is opened again
+    back = read_photo(path)
+    assert back.pixels.dtype == pixels.dtype and np.array_equal(back.pixels, pixels)
+    again = Image.Exif()
+    again.load(read_photo(write_photo(back, tmp_path / "again.jpg")).exif)  # and on, from the TIFF to a JPEG
+    assert again.get_ifd(0x8769)[0x9003] == "1923:07:14 10:00:00" and again.get_ifd(0x8825)[1] == "N"
+
+
+def test_damaged_exif_does_not_stop_a_tiff_being_written(tmp_path, rgb_image):
+    back = read_photo(write_photo(Photo(rgb_image, exif=b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\xff\xff"), tmp_path / "d.tif"))
+    assert np.array_equal(back.pixels, rgb_image)
+
+
 def test_with_software_sets_the_tag_and_keeps_the_rest(rgb_image):
     tagged = with_software(Photo(rgb_image, exif=exif_bytes(make="Leica")), "Colourise 1.0, model default")
     tags = Image.Exif()

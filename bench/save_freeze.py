@@ -1,0 +1,112 @@
+"""How long saving a 12 MP photo takes, and how long it freezes the window, format by format.
+
+The window saves on a worker thread; while a worker holds the GIL the UI thread cannot run
+Python, so its timers and slots wait. Each save runs on a worker as the window runs it
+(``engine.photo.write_photo``) while the main thread ticks every 5 ms; the longest gap between
+ticks is the freeze. Formats: JPEG, PNG, TIFF (8 and 16 bits). The baseline, in the same run:
+the TIFF as it was written before, by Pillow's libtiff encoder (``compression="tiff_adobe_deflate"``),
+which holds the GIL for the whole file. The photo is smooth and photo-like (a bicubic
+enlargement of random colours with a little noise), so compression does real work.
+Runs are interleaved; medians of ``--runs``.
+
+    python bench/save_freeze.py              # table on stdout, bench/results/save_freeze.json
+    python bench/save_freeze.py --runs 5 --megapixels 24
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results"
+sys.path.insert(0, str(REPO))
+
+from engine.photo import Photo, write_photo  # noqa: E402
+
+TICK_S = 0.005
+
+
+def photo_like(megapixels: float) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    height = int(round((megapixels * 1e6 * 3 / 4) ** 0.5))
+    width = int(round(height * 4 / 3))
+    coarse = rng.integers(0, 256, (max(2, height // 60), max(2, width // 60), 3), dtype=np.uint8)
+    smooth = np.asarray(Image.fromarray(coarse).resize((width, height), Image.Resampling.BICUBIC)).astype(np.int16)
+    return np.clip(smooth + rng.integers(-3, 4, smooth.shape), 0, 255).astype(np.uint8)
+
+
+def with_ticks(save) -> tuple[float, float]:
+    """(seconds the save took, longest gap in ms between the main thread's 5 ms ticks meanwhile)."""
+    done = threading.Event()
+    took = {}
+
+    def work():
+        start = time.perf_counter()
+        save()
+        took["s"] = time.perf_counter() - start
+        done.set()
+
+    ticks = [time.perf_counter()]
+    worker = threading.Thread(target=work)
+    worker.start()
+    while not done.is_set():
+        time.sleep(TICK_S)
+        ticks.append(time.perf_counter())
+    worker.join()
+    return took["s"], float(np.diff(ticks).max() * 1000)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--megapixels", type=float, default=12.0)
+    args = parser.parse_args()
+    pixels = photo_like(args.megapixels)
+    photo8, photo16 = Photo(pixels), Photo(pixels.astype(np.uint16) * 257)
+    folder = Path(tempfile.mkdtemp(prefix="save-freeze-"))
+    cases = {
+        "JPEG": lambda: write_photo(photo8, folder / "p.jpg"),
+        "PNG": lambda: write_photo(photo8, folder / "p.png"),
+        "TIFF, Pillow libtiff (before)": lambda: Image.fromarray(pixels).save(folder / "before.tif", compression="tiff_adobe_deflate"),
+        "TIFF (now)": lambda: write_photo(photo8, folder / "p.tif"),
+        "TIFF 16-bit": lambda: write_photo(photo16, folder / "p16.tif"),
+    }
+    files = {"JPEG": "p.jpg", "PNG": "p.png", "TIFF, Pillow libtiff (before)": "before.tif", "TIFF (now)": "p.tif", "TIFF 16-bit": "p16.tif"}
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+    for _ in range(args.runs):
+        for name, save in cases.items():
+            runs[name].append(with_ticks(save))
+    rows = []
+    print(f"{pixels.shape[1]} x {pixels.shape[0]} px, medians of {args.runs}")
+    print(f"{'format':<31} {'save':>8} {'longest freeze':>15} {'file':>9}")
+    for name, results in runs.items():
+        seconds = statistics.median(r[0] for r in results)
+        freeze = statistics.median(r[1] for r in results)
+        size = (folder / files[name]).stat().st_size
+        rows.append({"format": name, "save_s": seconds, "freeze_ms": freeze, "bytes": size, "runs": results})
+        print(f"{name:<31} {seconds:>6.2f} s {freeze:>12.0f} ms {size / 1e6:>6.1f} MB")
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / "save_freeze.json"
+    machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()}
+    out.write_text(json.dumps({"machine": machine, "megapixels": args.megapixels, "rows": rows}, indent=2))
+    print(f"wrote {out.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
