@@ -19,17 +19,16 @@ second (two ``processEvents`` calls); medians and the worst photo.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "results"
 sys.path.insert(0, str(REPO))
+
+from bench._results import write_results  # noqa: E402
 
 
 def make_queue(size: int, shipped: bool):
@@ -49,14 +48,12 @@ def make_queue(size: int, shipped: bool):
     return queue
 
 
-def finish_photos(queue, photos: int) -> list[float]:
+def finish_photos(app, queue, photos: int) -> list[float]:
     """Seconds each photo's two row changes take, relayout and repaint included."""
     from PySide6.QtGui import QColor, QImage
-    from PySide6.QtWidgets import QApplication
 
     from desktop.widgets.photo_queue import QueueState
 
-    app = QApplication.instance()
     app.processEvents()
     thumb = QImage(96, 64, QImage.Format.Format_RGB32)
     thumb.fill(QColor("darkgreen"))
@@ -80,12 +77,12 @@ def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    _app = QApplication.instance() or QApplication([])  # kept alive for the widgets
+    app = QApplication.instance() or QApplication([])
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         for shipped, label in ((False, "rows sized to their text"), (True, "rows of one height")):
             queue = make_queue(size, shipped)
-            times = finish_photos(queue, min(args.photos, size))
+            times = finish_photos(app, queue, min(args.photos, size))
             queue.close()
             queue.deleteLater()
             rows.append(
@@ -94,11 +91,7 @@ def main() -> int:
     print(f"{'queued':>7}  {'rows':<26} {'median':>10} {'worst':>10}")
     for row in rows:
         print(f"{row['queued']:>7}  {row['rows']:<26} {row['median_ms']:>8.1f}ms {row['max_ms']:>8.1f}ms")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "queue_rows.json"
-    machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()}
-    out.write_text(json.dumps({"machine": machine, "photos_per_queue": args.photos, "rows": rows}, indent=2))
-    print(f"wrote {out.relative_to(REPO)}")
+    write_results("queue_rows", {"photos_per_queue": args.photos, "rows": rows})
     return 0
 
 

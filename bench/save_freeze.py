@@ -16,9 +16,6 @@ Runs are interleaved; medians of ``--runs``.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -30,8 +27,9 @@ import numpy as np
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "results"
 sys.path.insert(0, str(REPO))
+
+from bench._results import write_results  # noqa: E402
 
 from engine.photo import Photo, write_photo  # noqa: E402
 
@@ -100,11 +98,7 @@ def main() -> int:
     for path in folder.iterdir():
         path.unlink()
     folder.rmdir()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "save_freeze.json"
-    machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()}
-    out.write_text(json.dumps({"machine": machine, "megapixels": args.megapixels, "rows": rows}, indent=2))
-    print(f"wrote {out.relative_to(REPO)}")
+    write_results("save_freeze", {"megapixels": args.megapixels, "rows": rows})
     return 0
 
 
