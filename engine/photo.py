@@ -54,6 +54,7 @@ _TIFF_TEXT_TAGS = (270, 271, 272, 305, 306, 315, 33432)  # description, make, mo
 SOFTWARE_TAG = 305  # EXIF/TIFF "Software": what made the file
 _EXIF_IFD, _GPS_IFD, _INTEROP_IFD = 0x8769, 0x8825, 0xA005  # pointers to EXIF's own directories
 _EXIF_DIRECTORIES = (_EXIF_IFD, _GPS_IFD)
+_CLASSIC_TIFF_BYTES = 2**32 - 2**26  # pixels this large (uncompressed) are written as BigTIFF, as tifffile would
 SOFTWARE_NAME = "Colourise"  # how the "Software" of every photo Colourise saves begins (engine.batch.made_by)
 # The one limit on a photo's size, in pixels: every decoder path checks it before decoding
 # (Pillow's own check, kept at half of it, raises above it too, so engine.data's readers agree).
@@ -782,6 +783,9 @@ def _write_tiff(fh: BinaryIO, photo: Photo, alpha, icc, exif) -> None:
         extra["extrasamples"] = ["unassalpha"]
     data = planes[0] if len(planes) == 1 else np.dstack(planes)
     text_tags, software, directories = _tiff_tags_from_exif(exif)
+    bigtiff = data.nbytes >= _CLASSIC_TIFF_BYTES
+    if bigtiff:
+        directories = {}  # _append_directories patches a classic TIFF's IFD0 only; so large a photo keeps its text tags
     # tifffile will not write the pointer tags themselves: a stand-in one number below each (the same
     # place in IFD0's sorted entries) becomes the pointer once its directory is written.
     placeholders = [(pointer - 1, "I", 1, 0, True) for pointer in directories]
@@ -795,6 +799,7 @@ def _write_tiff(fh: BinaryIO, photo: Photo, alpha, icc, exif) -> None:
         software=software or False,  # (not tifffile's own name: this file is ours)
         extratags=text_tags + placeholders,
         byteorder="<",
+        bigtiff=bigtiff,
         **extra,
     )
     if directories:

@@ -262,6 +262,19 @@ def test_a_camera_photo_saved_as_tiff_keeps_its_exif_and_gps_directories(tmp_pat
     assert again.get_ifd(0x8769)[0x9003] == "1923:07:14 10:00:00" and again.get_ifd(0x8825)[1] == "N"
 
 
+def test_a_photo_too_large_for_a_classic_tiff_is_written_as_bigtiff_with_its_text_tags(tmp_path, rgb_image, monkeypatch):
+    import engine.photo
+
+    monkeypatch.setattr(engine.photo, "_CLASSIC_TIFF_BYTES", rgb_image.nbytes)  # as if it were over 4 GB
+    path = write_photo(Photo(rgb_image, exif=camera_exif()), tmp_path / "huge.tif")
+    assert path.read_bytes()[:4] == b"II+\x00"  # BigTIFF
+    back = read_photo(path)
+    assert np.array_equal(back.pixels, rgb_image)
+    tags = Image.Exif()
+    tags.load(back.exif)
+    assert tags[0x010F] == "Leica" and 0x8769 not in tags and 0x8825 not in tags
+
+
 def test_damaged_exif_does_not_stop_a_tiff_being_written(tmp_path, rgb_image):
     back = read_photo(write_photo(Photo(rgb_image, exif=b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\xff\xff"), tmp_path / "d.tif"))
     assert np.array_equal(back.pixels, rgb_image)
