@@ -825,35 +825,45 @@ def _tiff_tags_from_exif(exif: bytes | None) -> tuple[list, str | None, dict[int
                         software = value  # a tag tifffile writes itself
                     else:
                         tags.append((tag, "s", 0, value, True))
-            for pointer in _EXIF_DIRECTORIES:
+    except Exception:  # noqa: BLE001 (damaged EXIF comes in many kinds) the pixels still get written
+        return [], None, {}
+    for pointer in _EXIF_DIRECTORIES:
+        try:
+            with _library_noise():
                 directory = dict(parsed.get_ifd(pointer))
                 if pointer == _EXIF_IFD and _INTEROP_IFD in directory:
                     directory[_INTEROP_IFD] = dict(parsed.get_ifd(_INTEROP_IFD))  # nested: written inside it
                     if not directory[_INTEROP_IFD]:
                         del directory[_INTEROP_IFD]
                 if directory:
+                    _directory_bytes(directory, 0)  # one that cannot be written is left out, not the photo
                     directories[pointer] = directory
-    except Exception:  # noqa: BLE001 (damaged EXIF comes in many kinds) the pixels still get written
-        return [], None, {}
+        except Exception:  # noqa: BLE001 (as above) the descriptive tags and the other directory still go
+            continue
     return tags, software, directories
+
+
+def _directory_bytes(values: dict, offset: int) -> bytes:
+    """A little-endian TIFF directory of ``values`` as it is written at ``offset`` in the file."""
+    from PIL.TiffImagePlugin import ImageFileDirectory_v2
+
+    directory = ImageFileDirectory_v2(prefix=b"II")
+    for tag, value in values.items():
+        directory[tag] = value
+    return directory.tobytes(offset)
 
 
 def _append_directories(fh: BinaryIO, directories: dict[int, dict]) -> None:
     """Write each directory after the image (little-endian, as written) and turn its stand-in entry in IFD0
     (tag ``pointer - 1``) into the pointer to it."""
-    from PIL.TiffImagePlugin import ImageFileDirectory_v2
-
     offsets = {}
     for pointer, values in directories.items():
         end = fh.seek(0, os.SEEK_END)
         if end % 2:
             fh.write(b"\0")  # directories start on a word boundary
             end += 1
-        directory = ImageFileDirectory_v2(prefix=b"II")
-        for tag, value in values.items():
-            directory[tag] = value
         with _library_noise():
-            fh.write(directory.tobytes(end))
+            fh.write(_directory_bytes(values, end))
         offsets[pointer] = end
     fh.seek(4)
     first = struct.unpack("<I", fh.read(4))[0]

@@ -10,9 +10,9 @@
    folder inside the app (resources found through the frozen path); ``train`` runs
    two steps of the default architecture, from its bundled ImageNet encoder weights,
    on generated photos (in-process data loading when frozen) into the user library;
-   ``images`` colours a photo with that model; ``images --hints`` colours a grey
-   photo with the bundled default and a hint file, and the pixel under the (blue)
-   hint must come out blue; ``runs --keep`` puts the trained run's model, as it
+   ``images`` colours a photo with that model into a TIFF, which must keep the
+   photo's camera EXIF; ``images --hints`` colours a grey photo with the bundled
+   default and a hint file, and the pixel under the (blue) hint must come out blue; ``runs --keep`` puts the trained run's model, as it
    stands at its last checkpoint, into the library. Each must exit 0, write what it
    says, and show no traceback (their stderr is the progress channel).
 
@@ -122,8 +122,21 @@ def write_photos(folder: Path, count: int = 6) -> list[Path]:
     base = np.stack([x * 4 % 256, y * 5 % 256, (x + y) * 3 % 256], axis=-1).astype(np.uint8)
     paths = [folder / f"photo{i}.png" for i in range(count)]
     for i, path in enumerate(paths):
-        Image.fromarray(np.roll(base, 7 * i, axis=1)).save(path)
+        Image.fromarray(np.roll(base, 7 * i, axis=1)).save(path, exif=_camera_exif() if i == 0 else None)
     return paths
+
+
+CAMERA_DATE = "1923:07:14 10:00:00"
+
+
+def _camera_exif() -> bytes:
+    """EXIF with an EXIF directory, as a camera writes it (the first photo carries it into a TIFF)."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "Smoke camera"
+    exif[0x8769] = {0x9003: CAMERA_DATE}  # DateTimeOriginal
+    return exif.tobytes()
 
 
 def check_app(app_dir: Path, scratch: Path) -> list[Run]:
@@ -152,11 +165,20 @@ def check_app(app_dir: Path, scratch: Path) -> list[Run]:
 
     images = run(
         "cli images",
-        [str(cli_exe), "images", str(photos[0]), "--model", SMOKE_MODEL, "--output", str(scratch / "coloured")],
+        # As a TIFF with a camera's EXIF: tifffile and Pillow's tag writer travel in the frozen app.
+        [str(cli_exe), "images", str(photos[0]), "--model", SMOKE_MODEL, "--output", str(scratch / "coloured"), "--format", "tif"],
         env, scratch, strict_stderr=False,
     )
-    if not images.problems and not (scratch / "coloured" / photos[0].name).is_file():
-        images.problems.append(f"cli images: no coloured {photos[0].name}")
+    coloured = scratch / "coloured" / photos[0].with_suffix(".tif").name
+    if not images.problems and not coloured.is_file():
+        images.problems.append(f"cli images: no coloured {coloured.name}")
+    elif not images.problems:
+        from PIL import Image
+
+        with Image.open(coloured) as im:
+            date = im.getexif().get_ifd(0x8769).get(0x9003)
+        if date != CAMERA_DATE:
+            images.problems.append(f"cli images: {coloured.name} lost its camera's EXIF (DateTimeOriginal {date!r})")
     runs.append(images)
     runs.append(check_hints(cli_exe, env, scratch))
     runs.append(check_keep(cli_exe, env, scratch))

@@ -280,13 +280,15 @@ def test_smoke_fails_clearly_when_the_app_is_not_built(tmp_path, capsys):
 
 
 FAKE_CLI = """\
+# `images --format tif`: the photo as a TIFF, its EXIF kept (Pillow, uncompressed)
+TO_TIFF="import sys; from PIL import Image; im = Image.open(sys.argv[1]); im.save(sys.argv[2], exif=im.info.get('exif'))"
 case "$1" in
   models) echo "Bundled: $(cd "$(dirname "$0")" && pwd -P)/_internal/resources/models" ;;
   train) echo "step 1/2: loss 1.9" >&2; mkdir -p "$COLOURISE_MODEL_DIR" "${15}/frozen-smoke-20261201-120000"
          : > "$COLOURISE_MODEL_DIR/frozen-smoke.safetensors" ;;
   runs) [ -d "$3" ] && : > "$COLOURISE_MODEL_DIR/$5.safetensors" && echo "kept $5 in the model library" ;;
   images) if [ "$3" = "--hints" ]; then mkdir -p "$6" && cp "$(dirname "$0")/followed-hint.png" "$6/$(basename "$2")" && echo "1 coloured"
-          else mkdir -p "$6" && cp "$2" "$6/" && echo "1 coloured"; fi ;;
+          else mkdir -p "$6" && "@PYTHON@" -c "$TO_TIFF" "$2" "$6/$(basename "$2" .png).tif" && echo "1 coloured"; fi ;;
 esac
 """
 
@@ -296,7 +298,7 @@ def _fake_app(folder: Path, window_stderr: str = "", window_exit: int = 0, cli: 
     folder.mkdir()
     scripts = {
         "Colourise": f'echo "smoke test ok: coloured 256x192 photo"\nprintf \'{window_stderr}\' >&2\nexit {window_exit}\n',
-        "colourise-cli": cli,
+        "colourise-cli": cli.replace("@PYTHON@", sys.executable),
     }
     for name, body in scripts.items():
         path = folder / name
@@ -329,7 +331,8 @@ def test_smoke_passes_a_clean_run_and_tolerates_allow_listed_stderr(tmp_path, ca
         ("", 3, FAKE_CLI, "window: exit code 3"),
         ("", 0, FAKE_CLI.replace("pwd -P", "echo /elsewhere"), "cli models: the bundled folder is not inside"),
         ("", 0, FAKE_CLI.replace(': > "$COLOURISE_MODEL_DIR', ': > "$HOME'), "cli train: no model at"),
-        ("", 0, FAKE_CLI.replace('cp "$2" "$6/" &&', ""), "cli images: no coloured photo0.png"),
+        ("", 0, FAKE_CLI.replace('"@PYTHON@" -c "$TO_TIFF" "$2" "$6/$(basename "$2" .png).tif" &&', ""), "cli images: no coloured photo0.tif"),
+        ("", 0, FAKE_CLI.replace("exif=im.info.get('exif')", ""), "cli images: photo0.tif lost its camera's EXIF"),
         ("", 0, FAKE_CLI.replace("images)", 'images) echo "Traceback (most recent call last):" >&2;'), "cli images: a traceback"),
         ("", 0, FAKE_CLI.replace('"$(dirname "$0")/followed-hint.png"', '"$2"'), "cli images --hints: the hinted pixel is"),
         ("", 0, FAKE_CLI.replace(': > "$COLOURISE_MODEL_DIR/$5', ': > "$HOME/$5'), "cli runs --keep: no smoke-kept model"),

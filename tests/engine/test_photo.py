@@ -275,6 +275,26 @@ def test_a_photo_too_large_for_a_classic_tiff_is_written_as_bigtiff_with_its_tex
     assert tags[0x010F] == "Leica" and 0x8769 not in tags and 0x8825 not in tags
 
 
+def test_an_exif_directory_that_cannot_be_written_is_left_out_not_the_photo(tmp_path, rgb_image, monkeypatch):
+    import engine.photo
+
+    write_directory = engine.photo._directory_bytes
+
+    def refuse_gps(values: dict, offset: int) -> bytes:
+        if 1 in values:  # GPSLatitudeRef: the GPS directory
+            raise ValueError("a value Pillow cannot write")
+        return write_directory(values, offset)
+
+    monkeypatch.setattr(engine.photo, "_directory_bytes", refuse_gps)
+    path = write_photo(Photo(rgb_image, exif=camera_exif()), tmp_path / "camera.tif")
+    with Image.open(path) as im:
+        tags = im.getexif()
+        assert tags[0x010F] == "Leica" and tags.get_ifd(0x8769)[0x9003] == "1923:07:14 10:00:00"
+        assert 0x8825 not in tags and 0x8824 not in tags  # neither the pointer nor its stand-in
+        assert np.array_equal(np.asarray(im), rgb_image)
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")  # Pillow says so; the app routes it away from the terminal
 def test_damaged_exif_does_not_stop_a_tiff_being_written(tmp_path, rgb_image):
     back = read_photo(write_photo(Photo(rgb_image, exif=b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\xff\xff"), tmp_path / "d.tif"))
     assert np.array_equal(back.pixels, rgb_image)
