@@ -591,7 +591,7 @@ class ColourisePage(QWidget):
         return True
 
     def save_all(self) -> None:
-        if not self.photos.saveable():
+        if not self.photos.any_saveable():
             return
         first = next((self.items[key].source.path for key in self.photos.saveable() if self.items[key].source.path), None)
         start = settings.read("folders/save", str(first.parent if first else Path.home()), str)  # as Save does
@@ -601,7 +601,7 @@ class ColourisePage(QWidget):
 
     def save_all_to(self, folder: Path) -> bool:
         """Save every photo not failed to ``folder``; asks once before replacing existing files. False if cancelled."""
-        if not self.photos.saveable():
+        if not self.photos.any_saveable():
             return False
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -707,11 +707,11 @@ class ColourisePage(QWidget):
 
     def _update_buttons(self) -> None:
         has_model = self.current_model_path() is not None
-        saveable = self.photos.saveable()
         for widget in (self.bar.save_button, self.save_action, self.save_before_after_action):
-            widget.setEnabled(has_model and self.queue.current_key() in saveable)
+            widget.setEnabled(has_model and self.photos.can_save(self.queue.current_key()))
+        any_saveable = self.photos.any_saveable()
         for widget in (self.bar.save_all_button, self.save_all_action):
-            widget.setEnabled(has_model and bool(saveable))
+            widget.setEnabled(has_model and any_saveable)
         self.strengths.update_actions()
 
 

@@ -125,6 +125,14 @@ class ColouriseQueue:
     def saveable(self) -> list[int]:
         return [key for key, item in self.items.items() if item.state != QueueState.FAILED]
 
+    def can_save(self, key: int | None) -> bool:
+        """Whether ``key`` is queued and not failed (without listing the queue: the buttons ask after every photo)."""
+        item = self.items.get(key)
+        return item is not None and item.state != QueueState.FAILED
+
+    def any_saveable(self) -> bool:
+        return any(item.state != QueueState.FAILED for item in self.items.values())
+
     def originals(self) -> set[Path]:
         return {item.source.path for item in self.items.values() if item.source.path is not None}
 

@@ -34,8 +34,11 @@ def test_a_failure_keeps_its_reason_and_the_rest_go_on():
     queue.next_to_colour()
     assert queue.failed(a, "a.jpg: truncated or corrupt")
     assert queue.items[a].reason == "truncated or corrupt" and queue.saveable() == [b]
+    assert not queue.can_save(a) and queue.can_save(b) and not queue.can_save(None) and queue.any_saveable()
     queue.job_ended()
     assert queue.next_to_colour().key == b
+    queue.failed(b, "b.jpg: not an image")
+    assert not queue.any_saveable()  # Save All has nothing to save
 
 
 def test_cancel_pauses_until_a_photo_is_added_or_the_model_changes():
