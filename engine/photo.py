@@ -283,8 +283,10 @@ def _read_photo(path: Path) -> Photo:
             _check_pixels(path, *im.size)
             if _is_multichannel_16bit_tiff(im):
                 return _read_tiff_16bit(path)  # Pillow would quietly drop it to 8 bits
+            # A TIFF's EXIF directories are read from its file, which Pillow closes once the pixels are.
+            tiff_exif = _exif_of(im) if im.format == "TIFF" else None
             im.load()  # decode now: a header can be fine while the pixel data is cut short
-            return _photo_from_image(im, path)
+            return _photo_from_image(im, path, tiff_exif)
     except PhotoError:
         raise
     except Image.DecompressionBombError as exc:
@@ -409,10 +411,11 @@ def _too_large_reason(message: str) -> str:
     return "too large (Pillow's decompression-bomb limit)"
 
 
-def _photo_from_image(im: Image.Image, path: Path) -> Photo:
+def _photo_from_image(im: Image.Image, path: Path, tiff_exif: bytes | None = None) -> Photo:
+    """``im`` decoded; a TIFF's EXIF (``_exif_of``) read before it was, while its file was open."""
     ImageOps.exif_transpose(im, in_place=True)  # also drops the orientation tag from info["exif"]
     icc = im.info.get("icc_profile") or None
-    exif = _exif_of(im)
+    exif = tiff_exif if im.format == "TIFF" else _exif_of(im)
     fmt = "JPEG" if im.format == "MPO" else im.format
     mode = im.mode
     alpha = None
@@ -463,11 +466,32 @@ def _kept_tiff_tags(tags: Image.Exif) -> bytes | None:
     for tag in _TIFF_TEXT_TAGS:
         if tag in tags:
             kept[tag] = tags[tag]
-    for pointer in _EXIF_DIRECTORIES:
-        directory = tags.get_ifd(pointer) if pointer in tags else {}
-        if directory:
-            kept[pointer] = dict(directory)
+    for pointer, directory in _exif_directories(tags).items():
+        kept[pointer] = directory
     return kept.tobytes() if len(kept) else None
+
+
+def _exif_directories(tags: Image.Exif) -> dict[int, dict]:
+    """The EXIF and GPS directories of ``tags`` (by their pointer tag), each as a dict, the interoperability
+    directory nested in the EXIF one as a dict too (as an offset it would point into the old file).
+    A directory that cannot be read, or written again, is left out."""
+    directories: dict[int, dict] = {}
+    for pointer in _EXIF_DIRECTORIES:
+        try:
+            with _library_noise():
+                directory = dict(tags.get_ifd(pointer))
+                if pointer == _EXIF_IFD and _INTEROP_IFD in directory:
+                    interop = _interop_directory(tags)
+                    if interop:
+                        directory[_INTEROP_IFD] = interop
+                    else:
+                        del directory[_INTEROP_IFD]
+                if directory:
+                    _directory_bytes(directory, 0)  # one that cannot be written is left out, not the photo
+                    directories[pointer] = directory
+        except Exception:  # noqa: BLE001 (damaged EXIF comes in many kinds) the other tags still go
+            continue
+    return directories
 
 
 def _tiff_file_exif(path: Path) -> bytes | None:
@@ -809,9 +833,8 @@ def _tiff_tags_from_exif(exif: bytes | None) -> tuple[list, str | None, dict[int
     EXIF and GPS directories (by their pointer tag). Damaged EXIF gives nothing."""
     tags: list = []
     software = None
-    directories: dict[int, dict] = {}
     if not exif:
-        return tags, software, directories
+        return tags, software, {}
     parsed = Image.Exif()
     try:
         with _library_noise():
@@ -825,20 +848,15 @@ def _tiff_tags_from_exif(exif: bytes | None) -> tuple[list, str | None, dict[int
                         tags.append((tag, "s", 0, value, True))
     except Exception:  # noqa: BLE001 (damaged EXIF comes in many kinds) the pixels still get written
         return [], None, {}
-    for pointer in _EXIF_DIRECTORIES:
-        try:
-            with _library_noise():
-                directory = dict(parsed.get_ifd(pointer))
-                if pointer == _EXIF_IFD and _INTEROP_IFD in directory:
-                    directory[_INTEROP_IFD] = dict(parsed.get_ifd(_INTEROP_IFD))  # nested: written inside it
-                    if not directory[_INTEROP_IFD]:
-                        del directory[_INTEROP_IFD]
-                if directory:
-                    _directory_bytes(directory, 0)  # one that cannot be written is left out, not the photo
-                    directories[pointer] = directory
-        except Exception:  # noqa: BLE001 (as above) the descriptive tags and the other directory still go
-            continue
-    return tags, software, directories
+    return tags, software, _exif_directories(parsed)
+
+
+def _interop_directory(tags: Image.Exif) -> dict:
+    """The interoperability directory (a note on the EXIF's colour space); empty when it cannot be read."""
+    try:
+        return dict(tags.get_ifd(_INTEROP_IFD))
+    except Exception:  # noqa: BLE001 (damaged, or its file closed) the rest of the EXIF directory still goes
+        return {}
 
 
 def _directory_bytes(values: dict, offset: int) -> bytes:

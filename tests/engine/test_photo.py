@@ -236,7 +236,8 @@ def camera_exif() -> bytes:
 
     exif = Image.Exif()
     exif[0x010F] = "Leica"
-    exif[0x8769] = {0x9003: "1923:07:14 10:00:00", 0x829A: IFDRational(1, 250)}  # DateTimeOriginal, ExposureTime
+    # DateTimeOriginal, ExposureTime, and the interoperability directory inside (its own offset in the file)
+    exif[0x8769] = {0x9003: "1923:07:14 10:00:00", 0x829A: IFDRational(1, 250), 0xA005: {1: "R98"}}
     exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}  # GPSLatitudeRef, GPSLatitude
     return exif.tobytes()
 
@@ -250,7 +251,8 @@ def test_a_camera_photo_saved_as_tiff_keeps_its_exif_and_gps_directories(tmp_pat
     with Image.open(path) as im:
         tags = im.getexif()
         assert tags[0x010F] == "Leica" and tags[0x0131] == "Colourise 1.0, model default"
-        assert tags.get_ifd(0x8769) == {0x9003: "1923:07:14 10:00:00", 0x829A: 0.004}
+        assert {tag: value for tag, value in tags.get_ifd(0x8769).items() if tag != 0xA005} == {0x9003: "1923:07:14 10:00:00", 0x829A: 0.004}
+        assert tags.get_ifd(0xA005) == {1: "R98"}
         assert tags.get_ifd(0x8825) == {1: "N", 2: (51.0, 30.0, 0.0)}
     from engine.photo import saved_by_colourise
 
@@ -260,6 +262,7 @@ def test_a_camera_photo_saved_as_tiff_keeps_its_exif_and_gps_directories(tmp_pat
     again = Image.Exif()
     again.load(read_photo(write_photo(back, tmp_path / "again.jpg")).exif)  # and on, from the TIFF to a JPEG
     assert again.get_ifd(0x8769)[0x9003] == "1923:07:14 10:00:00" and again.get_ifd(0x8825)[1] == "N"
+    assert again.get_ifd(0xA005) == {1: "R98"}  # read while the TIFF was open, not a stale offset
 
 
 def test_a_photo_too_large_for_a_classic_tiff_is_written_as_bigtiff_with_its_text_tags(tmp_path, rgb_image, monkeypatch):
