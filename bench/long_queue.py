@@ -6,10 +6,10 @@
 Opens a folder in the Colourise page as a user would (generated small greyscale photos, or
 ``--folder``), lets it colour for ``--seconds`` with the default model, and meanwhile probes the
 UI thread with a 5 ms timer (``bench/ui_latency.py``'s probe): the longest stall, the p99 gap,
-and how many photos were coloured. The baseline, in the same run: the photo list with rows
-sized to their text (Qt's default delegate), as it was before its rows were made one height
-(``bench/queue_rows.py`` measures the list alone). Prints a table and writes
-bench/results/long_queue.json.
+and how many photos were coloured (medians of ``--repeats`` interleaved runs). The baseline, in
+the same run: the photo list with rows sized to their text (Qt's default delegate), as it was
+before its rows were made one height (``bench/queue_rows.py`` measures the list alone). Prints a
+table and writes bench/results/long_queue.json.
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ def main() -> int:
     parser.add_argument("--folder", type=Path, help="a folder of photos (default: generated)")
     parser.add_argument("--photos", type=int, default=3000, help="photos to generate when no --folder is given")
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--repeats", type=int, default=2, help="runs of each photo list, interleaved; the table shows medians")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     work = Path(tempfile.mkdtemp(prefix="colourise-long-queue-"))
@@ -82,10 +83,13 @@ def main() -> int:
     app, collector = make_application()  # noqa: F841 - as the app starts (the UI-thread garbage collection too)
     from desktop.main_window import MainWindow
     from desktop.widgets.photo_queue import PhotoRowDelegate
-    from ui_latency import spin_until
+    from ui_latency import median_of, spin_until
 
-    rows = []
-    for label, sized_to_text in (("rows sized to their text (before)", True), ("rows of one height (now)", False)):
+    labels = {True: "rows sized to their text (before)", False: "rows of one height (now)"}
+    runs: dict[bool, list[dict]] = {True: [], False: []}
+    # Interleaved, each order as often as the other, so that neither gains from running later.
+    order = [sized for repeat in range(args.repeats) for sized in ((True, False) if repeat % 2 == 0 else (False, True))]
+    for sized_to_text in order:
         window = MainWindow()
         window.resize(1280, 820)
         window.show()
@@ -95,9 +99,10 @@ def main() -> int:
         window.warm_up()
         spin_until(lambda: warmed, 120)
         assert isinstance(window.colourise_page.queue.itemDelegate(), PhotoRowDelegate)
-        rows.append({"rows": label, **measure(window, folder, args.seconds, sized_to_text)})
+        runs[sized_to_text].append(measure(window, folder, args.seconds, sized_to_text))
         window.shut_down()
-    print(f"{rows[0]['queued']} photos queued, {args.seconds:g} s probed")
+    rows = [{"rows": labels[sized], **median_of(results), "runs": results} for sized, results in runs.items()]
+    print(f"{int(rows[0]['queued'])} photos queued, {args.seconds:g} s probed, medians of {args.repeats}")
     print(f"{'photo list':<36} {'coloured':>8} {'median':>8} {'p99':>8} {'longest':>9} {'>30ms':>6}")
     for row in rows:
         print(f"{row['rows']:<36} {row['coloured']:>8} {row['median_ms']:>6.1f}ms {row['p99_ms']:>6.1f}ms {row['max_ms']:>7.1f}ms {row['over_30ms']:>6}")
