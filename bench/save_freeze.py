@@ -74,25 +74,27 @@ def main() -> int:
     pixels = photo_like(args.megapixels)
     photo8, photo16 = Photo(pixels), Photo(pixels.astype(np.uint16) * 257)
     folder = Path(tempfile.mkdtemp(prefix="save-freeze-"))
-    cases = {
-        "JPEG": lambda: write_photo(photo8, folder / "p.jpg"),
-        "PNG": lambda: write_photo(photo8, folder / "p.png"),
-        "TIFF, Pillow libtiff (before)": lambda: Image.fromarray(pixels).save(folder / "before.tif", compression="tiff_adobe_deflate"),
-        "TIFF (now)": lambda: write_photo(photo8, folder / "p.tif"),
-        "TIFF 16-bit": lambda: write_photo(photo16, folder / "p16.tif"),
+    def before(path: Path) -> None:  # the baseline: the TIFF as Pillow's libtiff encoder wrote it
+        Image.fromarray(pixels).save(path, compression="tiff_adobe_deflate")
+
+    cases = {  # name: (file, how it is saved)
+        "JPEG": ("p.jpg", lambda path: write_photo(photo8, path)),
+        "PNG": ("p.png", lambda path: write_photo(photo8, path)),
+        "TIFF, Pillow libtiff (before)": ("before.tif", before),
+        "TIFF (now)": ("p.tif", lambda path: write_photo(photo8, path)),
+        "TIFF 16-bit": ("p16.tif", lambda path: write_photo(photo16, path)),
     }
-    files = {"JPEG": "p.jpg", "PNG": "p.png", "TIFF, Pillow libtiff (before)": "before.tif", "TIFF (now)": "p.tif", "TIFF 16-bit": "p16.tif"}
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
     for _ in range(args.runs):
-        for name, save in cases.items():
-            runs[name].append(with_ticks(save))
+        for name, (file, save) in cases.items():
+            runs[name].append(with_ticks(lambda: save(folder / file)))
     rows = []
     print(f"{pixels.shape[1]} x {pixels.shape[0]} px, medians of {args.runs}")
     print(f"{'format':<31} {'save':>8} {'longest freeze':>15} {'file':>9}")
     for name, results in runs.items():
         seconds = statistics.median(r[0] for r in results)
         freeze = statistics.median(r[1] for r in results)
-        size = (folder / files[name]).stat().st_size
+        size = (folder / cases[name][0]).stat().st_size
         rows.append({"format": name, "save_s": seconds, "freeze_ms": freeze, "bytes": size, "runs": results})
         print(f"{name:<31} {seconds:>6.2f} s {freeze:>12.0f} ms {size / 1e6:>6.1f} MB")
     for path in folder.iterdir():
