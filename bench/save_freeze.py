@@ -3,14 +3,19 @@
 The window saves on a worker thread; while a worker holds the GIL the UI thread cannot run
 Python, so its timers and slots wait. Each save runs on a worker as the window runs it
 (``engine.photo.write_photo``) while the main thread ticks every 5 ms; the longest gap between
-ticks is the freeze. Formats: JPEG, PNG, TIFF (8 and 16 bits). The baseline, in the same run:
+ticks is the freeze. Formats: JPEG, PNG, TIFF (8 and 16 bits). The baselines, in the same run:
 the TIFF as it was written before, by Pillow's libtiff encoder (``compression="tiff_adobe_deflate"``),
-which holds the GIL for the whole file. The photo is smooth and photo-like (a bicubic
+which holds the GIL for the whole file, and the PNGs at zlib level 6, as they were written before
+``engine.photo.PNG_COMPRESS_LEVEL``. The photo is smooth and photo-like (a bicubic
 enlargement of random colours with a little noise), so compression does real work.
 Runs are interleaved; medians of ``--runs``.
 
-    python bench/save_freeze.py              # table on stdout, bench/results/save_freeze.json
-    python bench/save_freeze.py --runs 5 --megapixels 24
+Its noise is harder on zlib than real photos are, so a second table weighs the PNG level on real
+photos: those that ship inside scikit-image, or a folder of your own (``--folder``), each at its
+own size, the total size and time at each level against level 6.
+
+    python bench/save_freeze.py              # tables on stdout, bench/results/save_freeze.json
+    python bench/save_freeze.py --runs 5 --megapixels 24 --folder ../shared/data/val
 """
 
 from __future__ import annotations
@@ -31,9 +36,11 @@ sys.path.insert(0, str(REPO))
 
 from bench._results import write_results  # noqa: E402
 
-from engine.photo import Photo, write_photo  # noqa: E402
+import engine.photo  # noqa: E402
+from engine.photo import Photo, read_photo, write_photo  # noqa: E402
 
 TICK_S = 0.005
+PNG_LEVELS = (1, 3, 6)
 
 
 def photo_like(megapixels: float) -> np.ndarray:
@@ -66,10 +73,46 @@ def with_ticks(save) -> tuple[float, float]:
     return took["s"], float(np.diff(ticks).max() * 1000)
 
 
+def at_png_level(level: int, save):
+    """``save`` with ``engine.photo`` writing PNGs at zlib ``level`` (the baselines: level 6)."""
+
+    def saving(path: Path) -> None:
+        kept = engine.photo.PNG_COMPRESS_LEVEL
+        engine.photo.PNG_COMPRESS_LEVEL = level
+        try:
+            save(path)
+        finally:
+            engine.photo.PNG_COMPRESS_LEVEL = kept
+
+    return saving
+
+
+def real_photos(folder: str | None) -> list[Photo]:
+    if folder:
+        paths = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in engine.photo.PHOTO_SUFFIXES)
+        return [read_photo(p) for p in paths]
+    from skimage import data
+
+    return [Photo(getattr(data, name)()) for name in ("astronaut", "chelsea", "coffee", "rocket", "hubble_deep_field", "immunohistochemistry")]
+
+
+def png_levels_on(photos: list[Photo], folder: Path) -> list[dict]:
+    """Total bytes and seconds of writing every photo as PNG at each level, interleaved per photo."""
+    totals = {level: {"level": level, "bytes": 0, "seconds": 0.0} for level in PNG_LEVELS}
+    for photo in photos:
+        for level in PNG_LEVELS:
+            start = time.perf_counter()
+            at_png_level(level, lambda path: write_photo(photo, path))(folder / "level.png")
+            totals[level]["seconds"] += time.perf_counter() - start
+            totals[level]["bytes"] += (folder / "level.png").stat().st_size
+    return list(totals.values())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--megapixels", type=float, default=12.0)
+    parser.add_argument("--folder", help="real photos for the PNG level table (default: scikit-image's)")
     args = parser.parse_args()
     pixels = photo_like(args.megapixels)
     photo8, photo16 = Photo(pixels), Photo(pixels.astype(np.uint16) * 257)
@@ -79,7 +122,10 @@ def main() -> int:
 
     cases = {  # name: (file, how it is saved)
         "JPEG": ("p.jpg", lambda path: write_photo(photo8, path)),
-        "PNG": ("p.png", lambda path: write_photo(photo8, path)),
+        "PNG, zlib 6 (before)": ("before.png", at_png_level(6, lambda path: write_photo(photo8, path))),
+        "PNG (now)": ("p.png", lambda path: write_photo(photo8, path)),
+        "PNG 16-bit, zlib 6 (before)": ("before16.png", at_png_level(6, lambda path: write_photo(photo16, path))),
+        "PNG 16-bit (now)": ("p16.png", lambda path: write_photo(photo16, path)),
         "TIFF, Pillow libtiff (before)": ("before.tif", before),
         "TIFF (now)": ("p.tif", lambda path: write_photo(photo8, path)),
         "TIFF 16-bit": ("p16.tif", lambda path: write_photo(photo16, path)),
@@ -97,10 +143,18 @@ def main() -> int:
         size = (folder / cases[name][0]).stat().st_size
         rows.append({"format": name, "save_s": seconds, "freeze_ms": freeze, "bytes": size, "runs": results})
         print(f"{name:<31} {seconds:>6.2f} s {freeze:>12.0f} ms {size / 1e6:>6.1f} MB")
+    photos = real_photos(args.folder)
+    levels = png_levels_on(photos, folder)
+    six = levels[-1]
+    print(f"\nPNG on {len(photos)} real photos ({args.folder or 'scikit-image'}), against zlib level 6")
+    print(f"{'level':<8} {'size':>8} {'time':>8}")
+    for row in levels:
+        row["size_of_level_6"], row["time_of_level_6"] = row["bytes"] / six["bytes"], row["seconds"] / six["seconds"]
+        print(f"{row['level']:<8} {row['size_of_level_6']:>7.1%} {row['time_of_level_6']:>7.0%}")
     for path in folder.iterdir():
         path.unlink()
     folder.rmdir()
-    write_results("save_freeze", {"megapixels": args.megapixels, "rows": rows})
+    write_results("save_freeze", {"megapixels": args.megapixels, "rows": rows, "png_levels": {"photos": args.folder or "scikit-image", "count": len(photos), "levels": levels}})
     return 0
 
 

@@ -199,6 +199,27 @@ def test_16bit_rgba_png_is_written_at_16_bits(tmp_path, grey16_image):
     assert tags[0x010F] == "Nikon"
 
 
+def _first_idat(path: Path) -> bytes:
+    data = path.read_bytes()
+    start = data.index(b"IDAT")
+    return data[start + 4 : start + 6]
+
+
+@pytest.mark.parametrize("bits", [8, 16])
+def test_a_png_is_compressed_at_a_fast_level_and_stays_lossless(tmp_path, grey16_image, bits):
+    # zlib 3, not 6: twice as fast for files a few per cent larger (bench/save_freeze.py).
+    rgb16 = np.dstack((grey16_image, grey16_image[::-1], grey16_image[:, ::-1]))
+    pixels = rgb16 if bits == 16 else to_8bit(rgb16)
+    path = write_photo(Photo(pixels), tmp_path / "photo.png")
+    cmf, flg = _first_idat(path)
+    assert cmf & 0x0F == 8 and (cmf * 256 + flg) % 31 == 0  # a zlib stream
+    assert flg >> 6 == 1  # zlib's "fast" levels (2 to 5); its default, 6, says 2
+    if bits == 16:
+        assert np.array_equal(_decode_png16(path)[1], rgb16)
+    else:
+        assert np.array_equal(read_photo(path).pixels, pixels)
+
+
 @pytest.mark.parametrize("suffix", [".jpg", ".bmp", ".webp"])
 def test_16bit_to_8bit_formats_rounds_correctly(tmp_path, suffix):
     values = np.array([[0, 128, 257, 32896, 65278, 65535]] * 8, dtype=np.uint16)
