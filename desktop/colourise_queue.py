@@ -15,6 +15,7 @@ thumbnail and saved file all use it.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from dataclasses import dataclass, field
 from enum import Enum
@@ -80,11 +81,16 @@ class ColouriseQueue:
         self._keys = itertools.count(1)
         self._pasted = itertools.count(1)
         self._batch_total = 0
+        # Kept as states change, so that a photo finishing costs the same with 10 or 50,000 queued:
+        self._counts = {state: 0 for state in QueueState}
+        self._waiting: list[int] = []  # a heap of keys that became waiting (keys grow in queue order); stale ones skipped
 
     # -- contents ---------------------------------------------------------------------------
     def add(self, source: PhotoSource, strength: float = 1.0) -> int:
         key = next(self._keys)
         self.items[key] = QueueItem(key, source, strength=strength)
+        self._counts[QueueState.WAITING] += 1
+        heapq.heappush(self._waiting, key)
         self.paused = False
         return key
 
@@ -114,7 +120,10 @@ class ColouriseQueue:
         return f"pasted-{next(self._pasted)}.png"
 
     def remove(self, keys: Iterable[int]) -> list[QueueItem]:
-        return [item for item in (self.items.pop(key, None) for key in keys) if item is not None]
+        removed = [item for item in (self.items.pop(key, None) for key in keys) if item is not None]
+        for item in removed:
+            self._counts[item.state] -= 1
+        return removed
 
     def keys(self) -> list[int]:
         return list(self.items)
@@ -131,7 +140,7 @@ class ColouriseQueue:
         return item is not None and item.state != QueueState.FAILED
 
     def any_saveable(self) -> bool:
-        return any(item.state != QueueState.FAILED for item in self.items.values())
+        return len(self.items) > self._counts[QueueState.FAILED]
 
     def originals(self) -> set[Path]:
         return {item.source.path for item in self.items.values() if item.source.path is not None}
@@ -144,10 +153,7 @@ class ColouriseQueue:
         return keys, plan_targets(wanted, avoid=self.originals(), avoid_existing=keep_existing)
 
     def counts(self) -> dict[QueueState, int]:
-        out = {state: 0 for state in QueueState}
-        for item in self.items.values():
-            out[item.state] += 1
-        return out
+        return dict(self._counts)
 
     # -- colouring ---------------------------------------------------------------------------
     def set_model(self, model: str) -> None:
@@ -166,8 +172,9 @@ class ColouriseQueue:
         """The next waiting photo, now working; None when paused, busy, without a model or all done."""
         if self.working is not None or self.paused or self.model is None:
             return None
-        for item in self.items.values():
-            if item.state != QueueState.WAITING:
+        while self._waiting:
+            item = self.items.get(heapq.heappop(self._waiting))
+            if item is None or item.state != QueueState.WAITING:  # removed, or no longer waiting since
                 continue
             if self.model in item.thumbs:  # coloured with this model before
                 self._set(item, QueueState.DONE)
@@ -219,5 +226,9 @@ class ColouriseQueue:
         return finished, self._batch_total
 
     def _set(self, item: QueueItem, state: QueueState, reason: str = "") -> None:
+        self._counts[item.state] -= 1
+        self._counts[state] += 1
+        if state == QueueState.WAITING and item.state != QueueState.WAITING:
+            heapq.heappush(self._waiting, item.key)
         item.state, item.reason = state, reason
         self._on_changed(item.key)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+from collections import Counter
 from pathlib import Path
+
+import pytest
 
 from desktop.colourise_queue import ColouriseQueue, QueueState, save_name, saved_summary
 from engine.batch import PhotoSource
@@ -103,6 +108,41 @@ def test_progress_counts_the_batch_until_it_is_idle():
     queue.job_ended()
     queue.next_to_colour()
     assert queue.colouring_progress() == (1, 3)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_counts_and_the_next_photo_stay_right_through_any_sequence_of_changes(seed):
+    # The queue keeps its counts and a heap of waiting photos as states change (a photo finishing
+    # must not walk a queue of thousands); checked here against walking it, after every step.
+    rng = random.Random(seed)
+    queue, _, _ = queue_of(*(f"{i}.jpg" for i in range(8)))
+    added = itertools.count(8)
+    for _ in range(600):
+        step = rng.choice(["add", "remove", "model", "next", "next", "coloured", "failed", "ended", "cancel"])
+        working = queue.working
+        if step == "add":
+            queue.add(PhotoSource.file(Path(f"/photos/{next(added)}.jpg")))
+        elif step == "remove" and queue.items:
+            queue.remove([rng.choice(queue.keys())])
+        elif step == "model":
+            queue.set_model(rng.choice(["m1", "m2"]))
+        elif step == "next":
+            blocked = working is not None or queue.paused or queue.model is None
+            waiting = [item for item in queue.items.values() if item.state == QueueState.WAITING]
+            expected = None if blocked else next((item.key for item in waiting if queue.model not in item.thumbs), None)
+            item = queue.next_to_colour()
+            assert (item.key if item else None) == expected
+        elif step == "coloured" and working is not None:
+            queue.coloured(working, queue.model, "thumb")
+        elif step == "failed" and working is not None:
+            queue.failed(working, "x.jpg: not an image")
+        elif step == "ended":
+            queue.job_ended()
+        elif step == "cancel":
+            queue.cancel()
+        walked = Counter(item.state for item in queue.items.values())
+        assert queue.counts() == {state: walked[state] for state in QueueState}
+        assert queue.any_saveable() == bool(queue.saveable())
 
 
 def test_known_files_are_not_queued_twice_and_removed_photos_are_gone():
