@@ -4,8 +4,10 @@
         per photo: decode -> predict (cached by photo + model) -> render -> write, never clobbering
 
 ``save_photos`` reports through a ``TaskState``: PhotoStarted, then PhotoDone,
-PhotoFailed or PhotoSkipped per photo, checking ``should_stop()`` between network
-passes. A bad photo is reported and the rest go on. The one overwrite rule: an
+PhotoFailed or PhotoSkipped per photo (each photo is written while the next is
+coloured, so the next one may start before this one ends), checking ``should_stop()``
+between photos: a photo being written is finished, a coloured one not yet written is
+dropped. A bad photo is reported and the rest go on. The one overwrite rule: an
 original is never written; an existing file is replaced only under ``REPLACE``, is
 left alone under ``SKIP`` and is kept beside the new photo (under a free name) under
 ``KEEP_BOTH``; a file that appears while the batch runs is never replaced.
@@ -20,6 +22,7 @@ import itertools
 import logging
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -283,47 +286,78 @@ def save_photos(
         counts["skipped"] += 1
         state.emit(PhotoSkipped(index, total, source.origin, target))
 
-    for start in range(0, total, batch_size):
-        if state.should_stop():
-            return BatchFinished(counts["done"], counts["failed"], counts["skipped"], cancelled=True)
-        ready = []  # (index, request, photo, luminance) to colour in this network pass
-        for index in range(start, min(start + batch_size, total)):
-            request = requests[index]
-            source, target = request.source, request.target
-            state.emit(PhotoStarted(index, total, source.origin))
-            if _identity(target) in originals or resolved_path(target) in originals:  # as is_original, with the set made once
-                fail(index, source, f"{source.name}: the output {target} would replace an original; choose another output folder")
-                continue
-            if settings.existing is Existing.SKIP and target.exists():
-                skip(index, source, target)
-                continue
-            try:
-                photo = cache.photo(source) if cache is not None else source.read()
-                hints = read_hints(request.hints_file, photo.width, photo.height) if request.hints_file is not None else None
-                ready.append((index, request, photo, luminance(photo), hints))
-            except (ColouriseError, MemoryError) as exc:
-                fail(index, source, user_message(exc, source.origin))
-        for (index, request, photo, l_full, _), prediction in zip(ready, _predict(colouriser, ready, cache)):
-            source = request.source
-            try:
-                if isinstance(prediction, BaseException):
-                    raise prediction
-                strength = settings.strength if request.strength is None else request.strength
-                coloured = colouriser.render(photo, prediction, strength, l_full)
-                if settings.before_after:
-                    coloured = side_by_side(photo, coloured)
-                coloured = with_software(coloured, made_by(colouriser, prediction.hints, strength))
-                written = _write(coloured, request.target, settings)
-            except FileExistsError:  # appeared since we looked, under SKIP: leave it alone
-                skip(index, source, request.target)
-                continue
-            except Exception as exc:  # one photo's failure must not end the batch
-                log.debug("colourising %s failed", source.origin, exc_info=True)
-                fail(index, source, user_message(exc, source.origin))
-                continue
+    def written(writing: _Writing | None) -> None:
+        """Wait for the photo being written and report how it ended."""
+        if writing is None:
+            return
+        index, source, target = writing.index, writing.request.source, writing.request.target
+        try:
+            output = writing.future.result()
+        except FileExistsError:  # appeared since we looked, under SKIP: leave it alone
+            skip(index, source, target)
+        except Exception as exc:
+            log.debug("saving %s failed", source.origin, exc_info=True)
+            fail(index, source, user_message(exc, source.origin))
+        else:
             counts["done"] += 1
-            state.emit(PhotoDone(index, total, source.origin, written, in_colour=in_colour_already(photo)))
-    return BatchFinished(counts["done"], counts["failed"], counts["skipped"])
+            state.emit(PhotoDone(index, total, source.origin, output, in_colour=writing.in_colour))
+
+    stopped = False
+    # One photo is written on a thread of its own while the next is coloured: encoding a 12 MP PNG or
+    # TIFF takes as long as colouring it, and the encoders and the network both let go of the GIL.
+    with ThreadPoolExecutor(1, thread_name_prefix="colourise-save") as writer:
+        writing: _Writing | None = None
+        for start in range(0, total, batch_size):
+            if stopped or state.should_stop():
+                stopped = True
+                break
+            ready = []  # (index, request, photo, luminance, hints) to colour in this network pass
+            for index in range(start, min(start + batch_size, total)):
+                request = requests[index]
+                source, target = request.source, request.target
+                state.emit(PhotoStarted(index, total, source.origin))
+                if _identity(target) in originals or resolved_path(target) in originals:  # as is_original, with the set made once
+                    fail(index, source, f"{source.name}: the output {target} would replace an original; choose another output folder")
+                    continue
+                if settings.existing is Existing.SKIP and target.exists():
+                    skip(index, source, target)
+                    continue
+                try:
+                    photo = cache.photo(source) if cache is not None else source.read()
+                    hints = read_hints(request.hints_file, photo.width, photo.height) if request.hints_file is not None else None
+                    ready.append((index, request, photo, luminance(photo), hints))
+                except (ColouriseError, MemoryError) as exc:
+                    fail(index, source, user_message(exc, source.origin))
+            for (index, request, photo, l_full, _), prediction in zip(ready, _predict(colouriser, ready, cache)):
+                try:
+                    if isinstance(prediction, BaseException):
+                        raise prediction
+                    strength = settings.strength if request.strength is None else request.strength
+                    coloured = colouriser.render(photo, prediction, strength, l_full)
+                    if settings.before_after:
+                        coloured = side_by_side(photo, coloured)
+                    coloured = with_software(coloured, made_by(colouriser, prediction.hints, strength))
+                except Exception as exc:  # one photo's failure must not end the batch
+                    log.debug("colourising %s failed", request.source.origin, exc_info=True)
+                    fail(index, request.source, user_message(exc, request.source.origin))
+                    continue
+                written(writing)
+                writing = None
+                if state.should_stop():  # coloured but not yet written: Stop leaves it unsaved
+                    stopped = True
+                    break
+                writing = _Writing(index, request, writer.submit(_write, coloured, request.target, settings), in_colour_already(photo))
+        written(writing)
+    return BatchFinished(counts["done"], counts["failed"], counts["skipped"], cancelled=stopped)
+
+
+class _Writing(NamedTuple):
+    """A coloured photo being written by the saving thread."""
+
+    index: int
+    request: SaveRequest
+    future: Future
+    in_colour: bool
 
 
 def _write(coloured: Photo, target: Path, settings: SaveSettings) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from PIL import Image
 from engine import batch
 from engine.batch import collect_photos, colourise_files
 from engine.data import mean_chroma
+from engine.errors import PhotoError
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
 from engine.photo import read_photo
 from engine.task import TaskState
@@ -176,10 +178,38 @@ def test_two_photos_with_one_name_both_survive(tmp_path, make_photo, colouriser)
 
 
 def test_stop_is_honoured_between_photos(album, tmp_path, colouriser):
+    # Stop comes as the first photo is reported saved, by then the second is coloured (photos are
+    # written while the next is coloured): it is dropped unwritten, and nothing after it starts.
     state = Recorder(stop_after=1)
     result = colourise_files([album], tmp_path / "out", colouriser, state=state)
     assert result.cancelled and result.succeeded == 1
-    assert len(state.of(PhotoStarted)) == 1
+    assert [p.name for p in (tmp_path / "out").rglob("*") if p.is_file()] == ["a.jpg"]
+    assert [e.index for e in state.of(PhotoStarted)] == [0, 1]
+
+
+def test_a_photo_is_written_while_the_next_is_coloured_and_a_failed_write_fails_that_photo_alone(album, tmp_path, colouriser, monkeypatch):
+    second_coloured = threading.Event()
+    writes_overlapped, real_render, real_write = [], colouriser.render, batch._write
+
+    def render(photo, *args, **kwargs):
+        if photo.width == 16:  # b.png, the second photo
+            second_coloured.set()
+        return real_render(photo, *args, **kwargs)
+
+    def write(coloured, target, settings):
+        if target.name == "a.jpg":  # waits for the next photo's colours, which come only if writing runs beside them
+            writes_overlapped.append(second_coloured.wait(timeout=20))
+            raise PhotoError(target, "cannot write: the disk is full")
+        return real_write(coloured, target, settings)
+
+    monkeypatch.setattr(colouriser, "render", render)
+    monkeypatch.setattr(batch, "_write", write)
+    state = Recorder()
+    result = colourise_files([album], tmp_path / "out", colouriser, state=state)
+    assert writes_overlapped == [True]
+    assert result == BatchFinished(succeeded=3, failed=1, skipped=0)
+    assert [(e.index, e.message) for e in state.of(PhotoFailed)] == [(0, "a.jpg: cannot write: the disk is full")]
+    assert sorted(e.index for e in state.of(PhotoDone)) == [1, 2, 3] and not (tmp_path / "out" / "a.jpg").exists()
 
 
 class FakeCudaColouriser:
