@@ -21,7 +21,6 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
-from desktop import settings
 from desktop.colour_jobs import COLOURISERS
 from desktop.hint_edits import HintEdits, hex_colour
 from desktop.hint_preview import HintPreview, HintRendered, HintRequest
@@ -29,7 +28,7 @@ from desktop.widgets.hint_overlay import HintOverlay
 from desktop.widgets.hint_panel import HintPanel
 from desktop.workers import Job, Lane
 from engine.errors import ColouriseError
-from engine.hints import SavedHints, hints_file_for
+from engine.hints import hints_file_for
 from engine.inference import Prediction, model_key
 from engine.photo import Photo
 
@@ -268,22 +267,6 @@ class HintMode(QObject):
             return None
         self._written[key] = tuple(points)
         return target
-
-    def look_for_saved_hints(self, keys: list[int]) -> None:
-        """Hints saved beside an earlier colour version (in the save folder or the photo's own): offer them."""
-        save_folder = settings.read("folders/save", "", str)
-        listed: dict[Path, SavedHints] = {}  # each folder listed once, however many photos it holds
-        found = {}
-        for key in keys:
-            path = self.page.items[key].source.path
-            for folder in dict.fromkeys(Path(f) for f in (save_folder, path.parent) if f):
-                if folder not in listed:
-                    listed[folder] = SavedHints(folder)
-                hints_file = listed[folder].newest_for(path)
-                if hints_file is not None:
-                    found[key] = hints_file
-                    break
-        self.offer_saved_hints(found)
 
     def offer_saved_hints(self, found: dict[int, Path]) -> None:
         """Hints saved earlier with some of the photos just added: ask once whether to load them."""

@@ -62,7 +62,8 @@ class PhotoSource:
 
     @classmethod
     def file(cls, path: str | Path) -> "PhotoSource":
-        return cls(Path(path).name, Path(path))
+        path = path if isinstance(path, Path) else Path(path)  # (a folder of thousands: not parsed again)
+        return cls(path.name, path)
 
     @property
     def origin(self) -> Path:

@@ -51,6 +51,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 import torch
@@ -223,6 +224,22 @@ class SavedHints:
 
         found = self._by_name.get(os.path.normcase(photo.stem) + self.tag, [])
         return max(found, key=modified, default=None)
+
+
+def find_saved_hints(photos: Iterable[Path], save_folder: Path | None = None) -> dict[Path, Path]:
+    """The newest hint file saved beside a colour version of each photo, looked for in ``save_folder``
+    first, then in the photo's own folder; photos without one are left out. Each folder is listed once."""
+    listed: dict[Path, SavedHints] = {}
+    found = {}
+    for photo in photos:
+        for folder in dict.fromkeys(f for f in (save_folder, photo.parent) if f):
+            if folder not in listed:
+                listed[folder] = SavedHints(folder)
+            hints_file = listed[folder].newest_for(photo)
+            if hints_file is not None:
+                found[photo] = hints_file
+                break
+    return found
 
 
 # -- network input ------------------------------------------------------------------------------

@@ -149,6 +149,54 @@ def test_strength_slider_recolours_the_shown_photo(window, qtbot, photos):
     assert page.bar.strength_label.text() == "200 %"
 
 
+@pytest.fixture
+def folder_of_seven(tmp_path, grey_photo, monkeypatch) -> Path:
+    """A folder of seven photos, queued three a turn (a folder of thousands, in miniature)."""
+    import desktop.colourise_page
+
+    monkeypatch.setattr(desktop.colourise_page, "QUEUED_A_TURN", 3)
+    for index in range(7):
+        grey_photo(tmp_path / "scans" / f"scan-{index}.png", seed=index)
+    return tmp_path / "scans"
+
+
+def test_a_folder_of_many_photos_is_queued_in_turns_each_photo_once(window, qtbot, folder_of_seven, wait_all_coloured):
+    page = window.colourise_page
+    said = []
+
+    def on_status(text: str) -> None:
+        said.append(text)
+        if text.startswith("Adding photos: 3 of 7"):
+            page.add_paths([folder_of_seven])  # the same folder again, while it is being queued
+
+    page.status_message.connect(on_status)
+    page.add_paths([folder_of_seven])
+    qtbot.waitUntil(lambda: any(text.startswith("Added 7 photos") for text in said), timeout=10_000)
+    qtbot.waitUntil(lambda: "Those photos are in the queue already." in said, timeout=10_000)
+    assert [text for text in said if text.startswith("Adding")] == ["Adding photos: 3 of 7…", "Adding photos: 6 of 7…"]
+    assert [page.items[key].source.name for key in page.queue.keys()] == [f"scan-{index}.png" for index in range(7)]
+    assert page.items[page.queue.current_key()].source.name == "scan-0.png"
+    wait_all_coloured(page, 7)
+
+
+def test_clearing_the_queue_while_a_folder_is_being_queued_stops_its_other_turns(window, qtbot, folder_of_seven):
+    page = window.colourise_page
+    said, cleared = [], []
+
+    def on_status(text: str) -> None:
+        said.append(text)
+        if text.startswith("Adding photos: 3 of 7") and len(page.queue.keys()) == 3 and not cleared:
+            cleared.append(page.clear_queue())
+
+    page.status_message.connect(on_status)
+    page.add_paths([folder_of_seven])
+    qtbot.waitUntil(lambda: any(text.startswith("Cleared the queue (3 photos)") for text in said), timeout=10_000)
+    qtbot.wait(50)  # turns that were due run now, and must find the round over (nothing else signals it)
+    assert cleared == [True] and page.queue.keys() == [] and not any(text.startswith("Added") for text in said)
+    page.add_paths([folder_of_seven])  # the same photos can be opened again at once
+    qtbot.waitUntil(lambda: len(page.queue.keys()) == 7, timeout=10_000)
+
+
 def test_a_bad_file_shows_its_reason_and_the_others_go_on(window, qtbot, photos, tmp_path, wait_all_coloured):
     page = window.colourise_page
     broken = tmp_path / "broken.jpg"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -348,7 +349,11 @@ def test_a_folder_of_many_photos_is_listed_once_to_find_the_hints_saved_with_the
     page, hints = window.colourise_page, window.colourise_page.hints
     listed = []
     list_folder = SavedHints.__init__
-    monkeypatch.setattr(SavedHints, "__init__", lambda self, folder, *args: listed.append(Path(folder)) or list_folder(self, folder, *args))
+    listed_on = []
+    monkeypatch.setattr(
+        SavedHints, "__init__",
+        lambda self, folder, *args: listed.append(Path(folder)) or listed_on.append(threading.current_thread()) or list_folder(self, folder, *args),
+    )
     offered = []
     monkeypatch.setattr(hints, "ask_reload", lambda found: offered.append(dict(found)) or False)
     page.add_paths([album])
@@ -356,3 +361,4 @@ def test_a_folder_of_many_photos_is_listed_once_to_find_the_hints_saved_with_the
     names = {page.items[key].source.path.stem: path.name for key, path in offered[0].items()}
     assert names == {"scan-07": "scan-07-colourised.png.hints.json", "scan-31": "scan-31-colourised.png.hints.json"}
     assert listed == [album]  # once for all 40 photos (a glob for each photo listed it 80 times)
+    assert listed_on and threading.main_thread() not in listed_on  # on a worker: a slow network folder must not freeze the window

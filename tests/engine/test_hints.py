@@ -135,3 +135,18 @@ def test_one_listing_of_a_folder_finds_the_saved_hints_of_every_photo(tmp_path, 
         "c": None,  # a hint file, but of no colour version
     }
     assert SavedHints(tmp_path / "nowhere").newest_for(tmp_path / "a.jpg") is None
+
+
+def test_saved_hints_are_looked_for_in_the_save_folder_first_then_beside_each_photo(tmp_path):
+    from engine.hints import find_saved_hints, hints_file_for
+
+    scans, saved = tmp_path / "scans", tmp_path / "saved"
+    for stem in ("a", "b", "c"):
+        (scans / f"{stem}.jpg").parent.mkdir(exist_ok=True)
+    saved.mkdir()
+    for folder, stem in ((saved, "a"), (scans, "a"), (scans, "b")):
+        hints_file_for(folder / f"{stem}-colourised.png").write_text("{}")
+    photos = [scans / f"{stem}.jpg" for stem in ("a", "b", "c")]
+    found = find_saved_hints(photos, saved)
+    assert found == {photos[0]: saved / "a-colourised.png.hints.json", photos[1]: scans / "b-colourised.png.hints.json"}
+    assert find_saved_hints(photos) == {photos[0]: scans / "a-colourised.png.hints.json", photos[1]: scans / "b-colourised.png.hints.json"}

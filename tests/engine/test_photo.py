@@ -498,6 +498,23 @@ def test_find_photos_follows_linked_folders_and_ends_link_loops(tmp_path):
     assert sorted(f.relative.as_posix() for f in found) == ["inner/p.png", "linked/q.png"]
 
 
+def test_find_photos_keeps_each_photo_once_by_what_links_point_to_and_orders_them_as_paths(tmp_path):
+    from engine.photo import find_photos
+
+    album = tmp_path / "album"
+    (album / "a").mkdir(parents=True)
+    for name in ("a/b.png", "a-c.png", "z.png"):
+        (album / name).write_bytes(b"x")
+    (album / "y-link.png").symlink_to(album / "z.png")  # the same photo under a second name
+    (tmp_path / "outside.png").write_bytes(b"x")
+    (album / "x-out.png").symlink_to(tmp_path / "outside.png")  # a photo elsewhere, linked in
+    found = find_photos([album, tmp_path / "outside.png"])
+    # by path parts, as Path orders them ("a/b.png" before "a-c.png", where the strings order the other way)
+    relatives = [f.relative.as_posix() for f in found]
+    assert relatives[:3] == ["a/b.png", "a-c.png", "x-out.png"] and relatives[3:] in (["y-link.png"], ["z.png"])  # whichever is listed first
+    assert [f.in_folder for f in found] == [True, True, False, True]  # also named by itself: the user asked for it
+
+
 # --- hardening: one pixel limit on every decoder, special files, full and read-only disks ------------
 
 

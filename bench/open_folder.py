@@ -1,0 +1,95 @@
+"""Does the window stay responsive while it opens a folder of thousands of photos? The whole window, offscreen.
+
+    QT_QPA_PLATFORM=offscreen python bench/open_folder.py                  # 30,000 generated photos
+    QT_QPA_PLATFORM=offscreen python bench/open_folder.py --folder ../shared/data/train-extra
+
+Opens the folder in the Colourise page as a user would and probes the UI thread with a 5 ms
+timer (``bench/ui_latency.py``'s probe) until every photo is queued: the seconds that took, the
+longest stall and the p99 gap. The folder is searched on a worker; the photos found are then
+queued ``desktop.colourise_page.QUEUED_A_TURN`` at a time, the window answering between turns.
+The baseline, in the same run: every photo queued in one turn, as before. Medians of
+``--repeats`` interleaved runs; prints a table and writes bench/results/open_folder.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from bench._results import write_results  # noqa: E402
+from bench.long_queue import make_photos  # noqa: E402
+
+
+def measure(window, folder: Path, expected: int) -> dict:
+    from ui_latency import Probe, clear_queue_unasked, spin, spin_until
+
+    page = window.colourise_page
+    probe = Probe()
+    probe.start()
+    start = time.perf_counter()
+    window.open_photos([folder])
+    spin_until(lambda: page.queue.count() >= expected, 600)
+    result = probe.stop()
+    result["queued_s"] = time.perf_counter() - start
+    result["queued"] = page.queue.count()
+    clear_queue_unasked(page)
+    spin(1)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", type=Path, help="a folder of photos (default: generated)")
+    parser.add_argument("--photos", type=int, default=30_000, help="photos to generate when no --folder is given")
+    parser.add_argument("--repeats", type=int, default=2, help="runs of each, interleaved; the table shows medians")
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    work = Path(tempfile.mkdtemp(prefix="colourise-open-folder-"))
+    os.environ["COLOURISE_SETTINGS_DIR"] = str(work / "settings")
+    folder = args.folder or make_photos(work / "photos", args.photos)
+
+    from desktop.__main__ import make_application
+
+    app, collector = make_application()  # noqa: F841 - as the app starts (the UI-thread garbage collection too)
+    import desktop.colourise_page
+    from desktop.main_window import MainWindow
+    from engine.photo import find_photos, without_colourised
+    from ui_latency import median_of, spin_until
+
+    expected = len(without_colourised(find_photos([folder]))[0])
+    in_turns = desktop.colourise_page.QUEUED_A_TURN
+    labels = {True: "all in one turn (before)", False: f"{in_turns} a turn (now)"}
+    runs: dict[bool, list[dict]] = {True: [], False: []}
+    order = [at_once for repeat in range(args.repeats) for at_once in ((True, False) if repeat % 2 == 0 else (False, True))]
+    for at_once in order:
+        desktop.colourise_page.QUEUED_A_TURN = expected + 1 if at_once else in_turns
+        window = MainWindow()
+        window.resize(1280, 820)
+        window.show()
+        warmed = []
+        window.warmed_up.connect(collector.freeze_start_up)
+        window.warmed_up.connect(lambda: warmed.append(True))
+        window.warm_up()
+        spin_until(lambda: warmed, 120)
+        runs[at_once].append(measure(window, folder, expected))
+        window.shut_down()
+    desktop.colourise_page.QUEUED_A_TURN = in_turns
+    rows = [{"queueing": labels[at_once], **median_of(results), "runs": results} for at_once, results in runs.items()]
+    print(f"{expected:,} photos, medians of {args.repeats}")
+    print(f"{'queueing':<28} {'all queued':>10} {'p99':>8} {'longest':>9} {'>30ms':>6}")
+    for row in rows:
+        print(f"{row['queueing']:<28} {row['queued_s']:>8.1f} s {row['p99_ms']:>6.1f}ms {row['max_ms']:>7.1f}ms {row['over_30ms']:>6}")
+    write_results("open_folder", {"folder": str(folder), "photos": expected, "rows": rows})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
