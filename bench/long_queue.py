@@ -81,23 +81,15 @@ def main() -> int:
     from desktop.__main__ import make_application
 
     app, collector = make_application()  # noqa: F841 - as the app starts (the UI-thread garbage collection too)
-    from desktop.main_window import MainWindow
     from desktop.widgets.photo_queue import PhotoRowDelegate
-    from ui_latency import median_of, spin_until
+    from ui_latency import median_of, warmed_window
 
     labels = {True: "rows sized to their text (before)", False: "rows of one height (now)"}
     runs: dict[bool, list[dict]] = {True: [], False: []}
     # Interleaved, each order as often as the other, so that neither gains from running later.
     order = [sized for repeat in range(args.repeats) for sized in ((True, False) if repeat % 2 == 0 else (False, True))]
     for sized_to_text in order:
-        window = MainWindow()
-        window.resize(1280, 820)
-        window.show()
-        warmed = []
-        window.warmed_up.connect(collector.freeze_start_up)
-        window.warmed_up.connect(lambda: warmed.append(True))
-        window.warm_up()
-        spin_until(lambda: warmed, 120)
+        window = warmed_window(collector)
         assert isinstance(window.colourise_page.queue.itemDelegate(), PhotoRowDelegate)
         runs[sized_to_text].append(measure(window, folder, args.seconds, sized_to_text))
         window.shut_down()

@@ -60,9 +60,8 @@ def main() -> int:
 
     app, collector = make_application()  # noqa: F841 - as the app starts (the UI-thread garbage collection too)
     import desktop.colourise_page
-    from desktop.main_window import MainWindow
     from engine.photo import find_photos, without_colourised
-    from ui_latency import median_of, spin_until
+    from ui_latency import median_of, warmed_window
 
     expected = len(without_colourised(find_photos([folder]))[0])
     in_turns = desktop.colourise_page.QUEUED_A_TURN
@@ -71,14 +70,7 @@ def main() -> int:
     order = [at_once for repeat in range(args.repeats) for at_once in ((True, False) if repeat % 2 == 0 else (False, True))]
     for at_once in order:
         desktop.colourise_page.QUEUED_A_TURN = expected + 1 if at_once else in_turns
-        window = MainWindow()
-        window.resize(1280, 820)
-        window.show()
-        warmed = []
-        window.warmed_up.connect(collector.freeze_start_up)
-        window.warmed_up.connect(lambda: warmed.append(True))
-        window.warm_up()
-        spin_until(lambda: warmed, 120)
+        window = warmed_window(collector)
         runs[at_once].append(measure(window, folder, expected))
         window.shut_down()
     desktop.colourise_page.QUEUED_A_TURN = in_turns

@@ -87,6 +87,22 @@ def median_of(results: list[dict]) -> dict:
     return out
 
 
+def warmed_window(collector):
+    """The main window, shown at 1280 x 820 and warmed up as ``run_window`` does it (the UI-thread
+    garbage ``collector`` from ``make_application`` freezes what start-up made)."""
+    from desktop.main_window import MainWindow
+
+    window = MainWindow()
+    window.resize(1280, 820)
+    window.show()
+    warmed = []
+    window.warmed_up.connect(collector.freeze_start_up)
+    window.warmed_up.connect(lambda: warmed.append(True))
+    window.warm_up()
+    spin_until(lambda: warmed, 120)
+    return window
+
+
 def clear_queue_unasked(page) -> None:
     """Empty the queue between scenarios: the page asks before dropping unsaved colours, which
     would wait here for a click that never comes (offscreen, nobody sees the dialog)."""
@@ -388,7 +404,6 @@ def main() -> int:
     from desktop.__main__ import make_application
 
     app, collector = make_application()  # as the app starts (settings, Qt's messages, UI-thread garbage collection)
-    from desktop.main_window import MainWindow
     from engine.library import list_library
     from engine.modelfile import save_model
     from engine.models import create_model
@@ -399,14 +414,7 @@ def main() -> int:
     if args.model and Path(args.model).is_file():  # a model file: into the bench's own library
         (work / "models").mkdir(parents=True, exist_ok=True)
         shutil.copy2(args.model, work / "models" / Path(args.model).name)
-    window = MainWindow()
-    window.resize(1280, 820)
-    window.show()
-    warmed = []
-    window.warmed_up.connect(collector.freeze_start_up)  # as run_window does
-    window.warmed_up.connect(lambda: warmed.append(True))
-    window.warm_up()
-    spin_until(lambda: warmed, 120)
+    window = warmed_window(collector)
     if args.model and not window.colourise_page.select_model(Path(args.model).stem):
         raise SystemExit(f"ui_latency: no model {args.model!r} in the library")
     photos = make_training_photos(work / "photos")
