@@ -508,7 +508,7 @@ class ColourisePage(QWidget):
             progress = self.photos.colouring_progress()
             if progress is not None:
                 finished, total = progress
-                self.progress_row.show_step(f"Colouring {finished + 1} of {total}", finished, total)
+                self.progress_row.show_step(f"Colouring {finished + 1:,} of {total:,}", finished, total)
         self.progress_row.setVisible(busy)
         self.cancel_action.setEnabled(busy)
         self._show_paused(busy)
@@ -674,12 +674,12 @@ class ColourisePage(QWidget):
             save_photos_job, requests, self.current_model_path(), config, hinted, name="save",
             on_progress=self._on_save_event, on_finished=self._on_saved, on_error=self._on_save_failed, on_end=self._on_save_ended,
         )
-        self.progress_row.show_step(f"Saving 0 of {len(requests)}", 0, len(requests))
+        self.progress_row.show_step(f"Saving 0 of {len(requests):,}", 0, len(requests))
         self._show_progress()
 
     def _on_save_event(self, event) -> None:
         if isinstance(event, PhotoStarted):
-            self.progress_row.show_step(f"Saving {event.index + 1} of {event.total}")
+            self.progress_row.show_step(f"Saving {event.index + 1:,} of {event.total:,}")
         elif isinstance(event, PhotoDone):
             self.progress_row.show_step(self.progress_row.label.text(), event.index + 1)
             key = self._save_keys[event.index]
