@@ -463,10 +463,31 @@ def test_find_photos_leaves_colour_versions_out_of_folders_but_not_when_named(tm
     kept, left_out = without_colourised(find_photos([tmp_path, tmp_path / "scan-colourised.png"]))
     assert [f.path.name for f in kept] == ["scan-colourised.png", "scan.png"] and left_out == []
     (tmp_path / "many").mkdir()
-    for i in range(40):  # a folder large enough to have its headers read side by side: the same answer, in order
-        write_photo(Photo(grey) if i % 3 else with_software(Photo(grey), "Colourise 0.1.0"), tmp_path / "many" / f"{i:02d}.png")
+    for i in range(150):  # a folder large enough to have its headers read side by side, in runs: the same answer, in order
+        write_photo(Photo(grey) if i % 3 else with_software(Photo(grey), "Colourise 0.1.0"), tmp_path / "many" / f"{i:03d}.png")
     kept, left_out = without_colourised(find_photos([tmp_path / "many"]))
-    assert [f.path.name for f in left_out] == [f"{i:02d}.png" for i in range(0, 40, 3)] and len(kept) == 26
+    assert [f.path.name for f in left_out] == [f"{i:03d}.png" for i in range(0, 150, 3)] and len(kept) == 100
+
+
+def test_a_jpegs_or_pngs_own_bytes_rule_it_out_as_a_colour_version_before_pillow_opens_it(tmp_path, monkeypatch):
+    from engine import photo as photos
+    from engine.photo import Photo, saved_by_colourise, with_software
+
+    rgb8 = np.random.default_rng(0).integers(0, 256, (12, 16, 3), dtype=np.uint8)
+    camera = write_photo(Photo(rgb8, exif=exif_bytes(make="Nikon")), tmp_path / "camera.jpg")
+    plain_png = write_photo(Photo(rgb8, exif=exif_bytes(make="Nikon")), tmp_path / "plain.png")
+    ours = [write_photo(with_software(Photo(rgb8), "Colourise 0.1.0, model default"), tmp_path / f"ours{s}") for s in (".jpg", ".png", ".tif")]
+    # Ours too, with 130 kB of segments before its EXIF: the walk runs past the bytes it reads, and Pillow decides.
+    data = ours[0].read_bytes()
+    padded = tmp_path / "ours-padded.jpg"
+    padded.write_bytes(data[:2] + (b"\xff\xed" + struct.pack(">H", 65_000) + bytes(64_998)) * 2 + data[2:])
+    opened = []
+    real_open = photos.Image.open
+    monkeypatch.setattr(photos.Image, "open", lambda path, *a, **k: opened.append(Path(path).name) or real_open(path, *a, **k))
+    assert not saved_by_colourise(camera) and not saved_by_colourise(plain_png)
+    assert opened == []  # ruled out by their bytes alone
+    assert all(saved_by_colourise(path) for path in [*ours, padded])
+    assert opened == ["ours.jpg", "ours.png", "ours.tif", "ours-padded.jpg"]
 
 
 def test_a_before_and_after_puts_the_original_beside_its_colours_at_full_size():
