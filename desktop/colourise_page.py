@@ -481,7 +481,7 @@ class ColourisePage(QWidget):
     def _on_prepared(self, result: Prepared | None) -> None:
         if result is None:
             return
-        self.photos.coloured(result.key, result.model, result.thumb, result.size)
+        self.photos.coloured(result.key, result.model, self.queue.fitted(result.thumb), result.size)
         if result.own_colours:
             self.queue.set_in_colour(result.key)
         self.item_finished.emit(result.key)
@@ -563,7 +563,7 @@ class ColourisePage(QWidget):
     def _on_shown(self, result: Prepared) -> None:
         item = self.photos.items.get(result.key)
         was_waiting = item is not None and item.state == QueueState.WAITING
-        if self.photos.coloured(result.key, result.model, result.thumb, result.size) and was_waiting:
+        if self.photos.coloured(result.key, result.model, self.queue.fitted(result.thumb), result.size) and was_waiting:
             self.item_finished.emit(result.key)
         if result.own_colours:
             self.queue.set_in_colour(result.key)

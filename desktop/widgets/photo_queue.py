@@ -153,9 +153,17 @@ class PhotoQueue(FramesFocus, QListWidget):
     def saved_as(self, key: int) -> Path | None:
         return self._saved_as.get(key)
 
+    def fitted(self, image: QImage) -> QImage:
+        """``image`` no larger than the list shows it (on this screen's pixels): a queue of thousands keeps
+        one for each photo (30,000 at 128 px, as the workers render them, held 2.9 GB)."""
+        side = max(1, round(self.iconSize().width() * self.devicePixelRatioF()))
+        if image.width() <= side and image.height() <= side:
+            return image
+        return image.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+
     def set_thumbnail(self, key: int, image: QImage) -> None:
         if key in self._items and not image.isNull():
-            self._thumbs[key] = _squared(QPixmap.fromImage(image))  # thumbnails are small: cheap on the GUI thread
+            self._thumbs[key] = _squared(QPixmap.fromImage(self.fitted(image)))  # thumbnails are small: cheap on the GUI thread
             self._refresh_icon(key)
 
     def _refresh_text(self, key: int) -> None:

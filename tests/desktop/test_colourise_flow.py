@@ -52,6 +52,8 @@ def test_save_all_shows_the_photos_it_coloured_as_done(window, qtbot, tmp_path, 
     for key in page.photos.keys():
         assert not page.queue.item(page.queue.keys().index(key)).icon().isNull()
         assert page.photos.items[key].thumbs  # a coloured thumbnail, not a blank page
+        shown = page.queue.iconSize().width() * page.queue.devicePixelRatioF()
+        assert all(max(t.width(), t.height()) <= shown for t in page.photos.items[key].thumbs.values())  # kept as shown
     assert len(list((tmp_path / "out").iterdir())) == 4
     assert page.paused_row.isHidden() and not page.colour_rest_action.isEnabled()  # none waits any more
 

@@ -38,6 +38,20 @@ def test_tall_and_wide_thumbnails_take_the_same_square_so_names_line_up(qtbot):
     assert tall.pixelColor(2, side // 2).alpha() == 0 and tall.pixelColor(side // 2, side // 2) == QColor("red")  # pillarboxed
 
 
+def test_thumbnails_are_kept_at_the_size_the_list_shows_them(qtbot):
+    from PySide6.QtGui import QColor, QImage
+
+    queue = PhotoQueue()
+    qtbot.addWidget(queue)
+    side = round(queue.iconSize().width() * queue.devicePixelRatioF())
+    rendered = QImage(128, 85, QImage.Format.Format_RGB888)  # as the workers render them
+    rendered.fill(QColor("red"))
+    kept = queue.fitted(rendered)
+    assert (kept.width(), kept.height()) == (side, round(85 * side / 128)) and kept.pixelColor(side // 2, 10) == QColor("red")
+    small = QImage(40, 30, QImage.Format.Format_RGB888)
+    assert queue.fitted(small) is small  # never enlarged, nor copied
+
+
 def test_every_row_is_one_height_so_a_long_queue_lays_out_without_measuring_each_row(qtbot):
     queue = PhotoQueue()
     qtbot.addWidget(queue)
