@@ -41,6 +41,19 @@ def make_photos(folder: Path, count: int) -> Path:
     return folder
 
 
+def offscreen_app(name: str, folder: Path | None, photos: int):
+    """(the folder to open, the app, its UI-thread garbage collector): offscreen, with settings of its own
+    in a new temporary folder, started as the app starts; the folder is ``photos`` generated ones unless given."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    work = Path(tempfile.mkdtemp(prefix=f"colourise-{name}-"))
+    os.environ["COLOURISE_SETTINGS_DIR"] = str(work / "settings")
+    folder = folder or make_photos(work / "photos", photos)
+    from desktop.__main__ import make_application
+
+    app, collector = make_application()
+    return folder, app, collector
+
+
 def measure(window, folder: Path, seconds: float, rows_sized_to_text: bool) -> dict:
     from PySide6.QtWidgets import QStyledItemDelegate
     from ui_latency import Probe, clear_queue_unasked, spin, spin_until
@@ -73,14 +86,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--repeats", type=int, default=2, help="runs of each photo list, interleaved; the table shows medians")
     args = parser.parse_args()
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    work = Path(tempfile.mkdtemp(prefix="colourise-long-queue-"))
-    os.environ["COLOURISE_SETTINGS_DIR"] = str(work / "settings")
-    folder = args.folder or make_photos(work / "photos", args.photos)
-
-    from desktop.__main__ import make_application
-
-    app, collector = make_application()  # noqa: F841 - as the app starts (the UI-thread garbage collection too)
+    folder, app, collector = offscreen_app("long-queue", args.folder, args.photos)  # noqa: F841 - app: kept alive
     from desktop.widgets.photo_queue import PhotoRowDelegate
     from ui_latency import median_of, warmed_window
 

@@ -14,9 +14,7 @@ The baseline, in the same run: every photo queued in one turn, as before. Median
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +23,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from bench._results import write_results  # noqa: E402
-from bench.long_queue import make_photos  # noqa: E402
+from bench.long_queue import offscreen_app  # noqa: E402
 
 
 def measure(window, folder: Path, expected: int) -> dict:
@@ -51,14 +49,7 @@ def main() -> int:
     parser.add_argument("--photos", type=int, default=30_000, help="photos to generate when no --folder is given")
     parser.add_argument("--repeats", type=int, default=2, help="runs of each, interleaved; the table shows medians")
     args = parser.parse_args()
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    work = Path(tempfile.mkdtemp(prefix="colourise-open-folder-"))
-    os.environ["COLOURISE_SETTINGS_DIR"] = str(work / "settings")
-    folder = args.folder or make_photos(work / "photos", args.photos)
-
-    from desktop.__main__ import make_application
-
-    app, collector = make_application()  # noqa: F841 - as the app starts (the UI-thread garbage collection too)
+    folder, app, collector = offscreen_app("open-folder", args.folder, args.photos)  # noqa: F841 - app: kept alive
     import desktop.colourise_page
     from engine.photo import find_photos, without_colourised
     from ui_latency import median_of, warmed_window

@@ -287,7 +287,7 @@ def save_photos(
         counts["skipped"] += 1
         state.emit(PhotoSkipped(index, total, source.origin, target))
 
-    def written(writing: _Writing | None) -> None:
+    def report_written(writing: _Writing | None) -> None:
         """Wait for the photo being written and report how it ended."""
         if writing is None:
             return
@@ -342,13 +342,13 @@ def save_photos(
                     log.debug("colourising %s failed", request.source.origin, exc_info=True)
                     fail(index, request.source, user_message(exc, request.source.origin))
                     continue
-                written(writing)
+                report_written(writing)
                 writing = None
                 if state.should_stop():  # coloured but not yet written: Stop leaves it unsaved
                     stopped = True
                     break
                 writing = _Writing(index, request, writer.submit(_write, coloured, request.target, settings), in_colour_already(photo))
-        written(writing)
+        report_written(writing)
     return BatchFinished(counts["done"], counts["failed"], counts["skipped"], cancelled=stopped)
 
 
