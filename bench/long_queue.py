@@ -56,7 +56,7 @@ def offscreen_app(name: str, folder: Path | None, photos: int):
 
 def measure(window, folder: Path, seconds: float, rows_sized_to_text: bool) -> dict:
     from PySide6.QtWidgets import QStyledItemDelegate
-    from ui_latency import Probe, clear_queue_unasked, spin, spin_until
+    from ui_latency import Probe, spin, spin_until
 
     page = window.colourise_page
     queue = page.queue
@@ -64,27 +64,45 @@ def measure(window, folder: Path, seconds: float, rows_sized_to_text: bool) -> d
         queue.setItemDelegate(QStyledItemDelegate(queue))
         queue.setUniformItemSizes(False)
     window.open_photos([folder])
-    spin_until(lambda: len(queue.keys()) > 0, 120)
+    spin_until(lambda: queue.count() > 0, 120)
     spin(2)  # past the first thumbnails
-    done_before = queue.counts()
+    done_before = page.photos.counts()
     probe = Probe()
     probe.start()
     spin(seconds)
     result = probe.stop()
-    done_after = queue.counts()
-    result["queued"] = len(queue.keys())
+    done_after = page.photos.counts()
     result["coloured"] = sum(done_after[state] - done_before[state] for state in done_after if state.value in ("done", "failed"))
+    return result | emptied(page)
+
+
+def emptied(page) -> dict:
+    """How many photos ``page`` held, once its queue is emptied for the next run."""
+    from ui_latency import clear_queue_unasked, spin
+
+    queued = page.queue.count()
     clear_queue_unasked(page)
     spin(1)
-    return result
+    return {"queued": queued}
+
+
+def photo_folder_options(description: str, photos: int) -> argparse.ArgumentParser:
+    """The options the window benches share: a folder (or how many photos to generate) and repeats."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--folder", type=Path, help="a folder of photos (default: generated)")
+    parser.add_argument("--photos", type=int, default=photos, help="photos to generate when no --folder is given")
+    parser.add_argument("--repeats", type=int, default=2, help="runs of each, interleaved; the table shows medians")
+    return parser
+
+
+def interleaved(repeats: int) -> list[bool]:
+    """True (the baseline) and False, ``repeats`` times each, each order as often: neither gains from running later."""
+    return [first for repeat in range(repeats) for first in ((True, False) if repeat % 2 == 0 else (False, True))]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folder", type=Path, help="a folder of photos (default: generated)")
-    parser.add_argument("--photos", type=int, default=3000, help="photos to generate when no --folder is given")
+    parser = photo_folder_options(__doc__.splitlines()[0], 3000)
     parser.add_argument("--seconds", type=float, default=15.0)
-    parser.add_argument("--repeats", type=int, default=2, help="runs of each photo list, interleaved; the table shows medians")
     args = parser.parse_args()
     folder, app, collector = offscreen_app("long-queue", args.folder, args.photos)  # noqa: F841 - app: kept alive
     from desktop.widgets.photo_queue import PhotoRowDelegate
@@ -92,9 +110,7 @@ def main() -> int:
 
     labels = {True: "rows sized to their text (before)", False: "rows of one height (now)"}
     runs: dict[bool, list[dict]] = {True: [], False: []}
-    # Interleaved, each order as often as the other, so that neither gains from running later.
-    order = [sized for repeat in range(args.repeats) for sized in ((True, False) if repeat % 2 == 0 else (False, True))]
-    for sized_to_text in order:
+    for sized_to_text in interleaved(args.repeats):
         window = warmed_window(collector)
         assert isinstance(window.colourise_page.queue.itemDelegate(), PhotoRowDelegate)
         runs[sized_to_text].append(measure(window, folder, args.seconds, sized_to_text))

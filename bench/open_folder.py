@@ -13,7 +13,6 @@ The baseline, in the same run: every photo queued in one turn, as before. Median
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -23,11 +22,11 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from bench._results import write_results  # noqa: E402
-from bench.long_queue import offscreen_app  # noqa: E402
+from bench.long_queue import emptied, interleaved, offscreen_app, photo_folder_options  # noqa: E402
 
 
 def measure(window, folder: Path, expected: int) -> dict:
-    from ui_latency import Probe, clear_queue_unasked, spin, spin_until
+    from ui_latency import Probe, spin_until
 
     page = window.colourise_page
     probe = Probe()
@@ -37,18 +36,11 @@ def measure(window, folder: Path, expected: int) -> dict:
     spin_until(lambda: page.queue.count() >= expected, 600)
     result = probe.stop()
     result["queued_s"] = time.perf_counter() - start
-    result["queued"] = page.queue.count()
-    clear_queue_unasked(page)
-    spin(1)
-    return result
+    return result | emptied(page)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folder", type=Path, help="a folder of photos (default: generated)")
-    parser.add_argument("--photos", type=int, default=30_000, help="photos to generate when no --folder is given")
-    parser.add_argument("--repeats", type=int, default=2, help="runs of each, interleaved; the table shows medians")
-    args = parser.parse_args()
+    args = photo_folder_options(__doc__.splitlines()[0], 30_000).parse_args()
     folder, app, collector = offscreen_app("open-folder", args.folder, args.photos)  # noqa: F841 - app: kept alive
     import desktop.colourise_page
     from engine.photo import find_photos, without_colourised
@@ -58,8 +50,7 @@ def main() -> int:
     in_turns = desktop.colourise_page.QUEUED_A_TURN
     labels = {True: "all in one turn (before)", False: f"{in_turns} a turn (now)"}
     runs: dict[bool, list[dict]] = {True: [], False: []}
-    order = [at_once for repeat in range(args.repeats) for at_once in ((True, False) if repeat % 2 == 0 else (False, True))]
-    for at_once in order:
+    for at_once in interleaved(args.repeats):
         desktop.colourise_page.QUEUED_A_TURN = expected + 1 if at_once else in_turns
         window = warmed_window(collector)
         runs[at_once].append(measure(window, folder, expected))

@@ -189,12 +189,6 @@ class PhotoQueue(FramesFocus, QListWidget):
                 icon = self._state_icons[state] = self.style().standardIcon(_STATE_ICONS[state])
         self._items[key].setIcon(icon)
 
-    def counts(self) -> dict[QueueState, int]:
-        out = {state: 0 for state in QueueState}
-        for state in self._state.values():
-            out[state] += 1
-        return out
-
     # -- events ----------------------------------------------------------------------------
     def _on_current_item_changed(self, current: QListWidgetItem | None, _previous) -> None:
         self.current_changed.emit(None if current is None else current.data(KEY_ROLE))
