@@ -210,16 +210,28 @@ class PhotoRowDelegate(QStyledItemDelegate):
         return QSize(THUMB_SIDE * 2, max(THUMB_SIDE, lines) + 2 * ROW_MARGIN)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        row = QStyleOptionViewItem(option)
-        self.initStyleOption(row, index)
         widget = option.widget
         if widget is None:
             super().paint(painter, option, index)
             return
-        style = widget.style()
-        width = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, row, widget).width()
-        row.text = name_on_one_line(row.text, row.fontMetrics, width)
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, row, painter, widget)
+        row = self.row_option(option, index)
+        widget.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, row, painter, widget)
+
+    def row_option(self, option: QStyleOptionViewItem, index) -> QStyleOptionViewItem:
+        """The row as it is painted: its text with the name elided to the width the style lays it out in."""
+        row = QStyleOptionViewItem(option)
+        self.initStyleOption(row, index)
+        row.text = name_on_one_line(row.text, row.fontMetrics, text_layout_width(row, option.widget))
+        return row
+
+
+def text_layout_width(row: QStyleOptionViewItem, widget: QWidget) -> int:
+    """The width a row's text is wrapped in: the style's text rectangle less the margin it keeps on
+    each side (as QCommonStyle draws item text). A name elided to the rectangle itself wrapped after
+    its ellipsis ("very_long_n…" over "17_left.jpg")."""
+    style = widget.style()
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
+    return style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, row, widget).width() - 2 * margin
 
 
 def name_on_one_line(text: str, metrics: QFontMetrics, width: int) -> str:
@@ -228,8 +240,8 @@ def name_on_one_line(text: str, metrics: QFontMetrics, width: int) -> str:
     The line break may be a Unicode line separator: the delegate's display text has ``\n`` replaced by one.
     """
     name, separator, status = text.replace("\n", LINE_SEPARATOR).partition(LINE_SEPARATOR)
-    # A little under the width: a name elided to the exact width may still wrap.
-    return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, max(1, width - 4)) + separator + status
+    # A pixel under the width: text advances are fractional, and a name elided to the exact width may wrap.
+    return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, max(1, width - 1)) + separator + status
 
 
 def _squared(pixmap: QPixmap) -> QPixmap:

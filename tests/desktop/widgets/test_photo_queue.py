@@ -69,6 +69,42 @@ def test_every_row_is_one_height_so_a_long_queue_lays_out_without_measuring_each
     assert len(heights) == 1 and heights.pop() >= max(queue.iconSize().height(), 3 * line)  # the name and two lines of state
 
 
+def test_a_long_name_takes_one_line_as_the_style_lays_the_row_out_at_any_width(qtbot):
+    from PySide6.QtGui import QTextLayout, QTextOption
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from desktop.widgets.photo_queue import LINE_SEPARATOR, text_layout_width
+
+    queue = PhotoQueue()
+    qtbot.addWidget(queue)
+    queue.show()
+    names = ["very_long_name_from_the_family_archive_page_17_left.jpg", "My grandmother at the seaside in 1923, album page 17.jpg"]
+    for key, name in enumerate(names):
+        queue.add(key, name)
+        queue.set_state(key, QueueState.DONE)
+    wrapped = []
+    for width in range(180, 360):  # an elision a pixel or two too wide wraps at some widths only
+        queue.resize(width, 400)
+        for row in range(queue.count()):
+            option = QStyleOptionViewItem()
+            queue.initViewItemOption(option)  # as the list hands it to the delegate
+            option.rect = queue.visualItemRect(queue.item(row))
+            painted = queue.itemDelegate().row_option(option, queue.indexFromItem(queue.item(row)))
+            shown_name = painted.text.split(LINE_SEPARATOR)[0]
+            # Laid out as QCommonStyle lays out item text: word-wrapped in the text rectangle less its margins.
+            layout = QTextLayout(painted.text, painted.font)
+            wrap = QTextOption()
+            wrap.setWrapMode(QTextOption.WrapMode.WordWrap)
+            layout.setTextOption(wrap)
+            layout.beginLayout()
+            first = layout.createLine()
+            first.setLineWidth(text_layout_width(painted, queue))
+            layout.endLayout()
+            if painted.text[first.textStart() : first.textStart() + first.textLength()].rstrip(LINE_SEPARATOR) != shown_name:
+                wrapped.append((width, shown_name))
+    assert wrapped == []
+
+
 def test_a_long_name_is_elided_to_one_line_and_its_state_kept_whole(qtbot):
     from PySide6.QtWidgets import QStyleOptionViewItem
 
