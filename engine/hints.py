@@ -8,7 +8,8 @@ The API (the window and the command line build on it)::
     colouriser = Colouriser.from_name("default")
     colouriser.takes_hints                               # False: the model ignores hints (grey the feature out)
     prediction = colouriser.predict(photo, hints=hints)  # network + residual propagation, at working size
-    coloured = colouriser.render(photo, prediction, strength=1.0)      # full resolution, strength applies
+    coloured = colouriser.render(photo, prediction, strength=1.0)      # full resolution; the strength scales the
+                                                         # network's colours, the hints keep their own
     coloured = colouriser.colourise(photo, strength=1.0, hints=hints)  # both steps
     quick = colouriser.predict(photo, hints=hints, preview=True)       # while a point is dragged: the model's
                                                          # own colours (kept per photo), coarse propagation

@@ -188,11 +188,14 @@ def recombine(l_full: torch.Tensor, ab_small: torch.Tensor, strength: float, bit
 class Prediction:
     """The network's colour for one photo: a/b in Lab units at working size, ``(2, h, w)`` on the CPU.
 
-    ``hints``: how many hints shaped it (0: the model's own guess).
+    ``hints``: how many hints shaped it (0: the model's own guess). ``pinned``: see ``strengthened``.
     """
 
     ab: torch.Tensor
     hints: int = 0
+    # With hints: the hints' own colours spread as their correction is (Lab units, like ``ab``).
+    # A colour strength leaves this part as it is: a hint's colour is shown as the user chose it.
+    pinned: torch.Tensor | None = None
 
 
 class Colouriser:
@@ -285,7 +288,7 @@ class Colouriser:
             if channels[i] is None or not propagate:
                 out.append(Prediction(ab_i, len(hints[i]) if channels[i] is not None else 0))
             else:
-                out.append(Prediction(_follow_hints(x, ab_i, channels[i], len(hints[i]), preview=False), len(hints[i])))
+                out.append(_follow_hints(x, ab_i, channels[i], len(hints[i]), preview=False))
         return out
 
     def _quick_prediction(self, photo: Photo, hints: list | None) -> Prediction:
@@ -306,7 +309,7 @@ class Colouriser:
 
         _, _, small, ab = cached
         channels = hint_channels(list(hints), (photo.height, photo.width), tuple(small.shape))
-        return Prediction(_follow_hints(small, ab, channels, len(hints), preview=True), len(hints))
+        return _follow_hints(small, ab, channels, len(hints), preview=True)
 
     def predict(
         self, photo: Photo, l_full: torch.Tensor | None = None, hints: list | None = None, preview: bool = False, propagate: bool = True
@@ -317,7 +320,7 @@ class Colouriser:
     def render(self, photo: Photo, prediction: Prediction, strength: float = 1.0, l_full: torch.Tensor | None = None) -> Photo:
         """The colour photo from a prediction: cheap, so strength changes need no new network pass."""
         l_full = luminance(photo) if l_full is None else l_full
-        rgb = recombine(l_full, prediction.ab, strength, photo.bit_depth)
+        rgb = recombine(l_full, strengthened(prediction, strength), 1.0, photo.bit_depth)
         return Photo(rgb, photo.alpha, photo.source, photo.format, photo.icc_profile, photo.exif)
 
     def colourise(self, photo: Photo, strength: float = 1.0, hints: list | None = None) -> Photo:
@@ -395,14 +398,35 @@ def _lab_to_srgb8(l: float, a: float, b: float) -> tuple[int, int, int]:
     return tuple(int(v) for v in (rgb.flatten() * 255 + 0.5).clamp(0, 255).to(torch.uint8).tolist())
 
 
-def _follow_hints(l_small: torch.Tensor, ab: torch.Tensor, channels: torch.Tensor, count: int, preview: bool) -> torch.Tensor:
-    """The network's a/b ``(2, h, w)`` corrected so the ``count`` hints' pixels get their colours, spread along L."""
+def strengthened(prediction: Prediction, strength: float) -> torch.Tensor:
+    """The prediction's a/b at a colour strength: the network's colours scaled, the hints' colours kept.
+
+    Without hints, ``strength * ab``. With them, the strength scales what the network put down and
+    its correction towards the hints, but not the hints' own colours (``pinned``): ``pinned +
+    strength * (ab - pinned)``. A hinted pixel shows its hint's colour at any strength; before,
+    at 160 % a point placed on a pale yellow dress, taking the colour shown there, turned the
+    dress half again as yellow, and a colour picked for a point came out 60 % stronger than picked.
+    """
+    strength = float(min(max(strength, 0.0), MAX_STRENGTH))
+    if prediction.pinned is None:
+        return prediction.ab * strength
+    return torch.lerp(prediction.pinned, prediction.ab, strength)
+
+
+def _follow_hints(l_small: torch.Tensor, ab: torch.Tensor, channels: torch.Tensor, count: int, preview: bool) -> Prediction:
+    """The network's a/b ``(2, h, w)`` corrected so the ``count`` hints' pixels get their colours, spread along L.
+
+    One solve spreads both the correction (hint minus network) and, for ``Prediction.pinned``, the
+    hint colours themselves: the spreading is linear, so at strength ``s`` the photo shows what
+    correcting ``s`` times the network's colours towards the hints would.
+    """
     from engine.propagation import PREVIEW_SIDE, propagate
 
     mask = channels[2].numpy() > 0
-    residual = channels[:2].numpy() * colour.AB_SCALE - ab.numpy()
-    correction = propagate(l_small.numpy(), mask, residual, max_side=PREVIEW_SIDE if preview else None, hints=count, colours=ab.numpy())
-    return ab + torch.from_numpy(correction)
+    hinted = channels[:2].numpy() * colour.AB_SCALE
+    planes = np.concatenate([hinted - ab.numpy(), hinted])
+    spread = torch.from_numpy(propagate(l_small.numpy(), mask, planes, max_side=PREVIEW_SIDE if preview else None, hints=count, colours=ab.numpy()))
+    return Prediction(ab + spread[:2], count, pinned=spread[2:].contiguous())
 
 
 def model_key(path: Path) -> str:

@@ -117,7 +117,7 @@ def _solve_direct(
     coarser grid, so the pull grows with 1 / scale^2 to reach as far.
     """
     weight = HINT_WEIGHT * mask
-    rhs = (weight.ravel()[:, None] * target.reshape(2, -1).T).astype(np.float64)
+    rhs = (weight.ravel()[:, None] * target.reshape(target.shape[0], -1).T).astype(np.float64)
     cast_share = hint_points.photo_wide_share(hints)
     shares = (cast_share, 1 - cast_share)
     if min(shares) < 0.005:  # (from 43 hints on) the smaller part is not worth a solve of its own
@@ -152,7 +152,8 @@ def propagate(
 ) -> np.ndarray:
     """The correction field ``(2, h, w)`` that is ``residual`` where ``mask`` ``(h, w)`` is set, spread along L.
 
-    ``l``: L* ``(h, w)`` in [0, 100]; ``residual``: ``(2, h, w)`` a/b, read only where ``mask``.
+    ``l``: L* ``(h, w)`` in [0, 100]; ``residual``: ``(C, h, w)`` (a/b, or more planes spread alike in one
+    solve), read only where ``mask``.
     ``max_side``: solve on a grid of at most this long side and upsample (previews); None: full size.
     ``hints``: how many hints the mask holds (None: its separate patches are counted).
     ``colours``: the network's a/b ``(2, h, w)``; the local share then stays among pixels it coloured

@@ -58,8 +58,25 @@ def test_hints_are_honoured_and_strength_still_applies(hinted):
     for hint, ab in zip(hints, hint_ab(hints)):
         here = prediction.ab[:, int(hint.y * h / 64), int(hint.x * w / 96)].numpy()
         np.testing.assert_allclose(here, ab, atol=1.0)
-    grey = hinted.render(photo, prediction, strength=0.0)
-    assert np.ptp(grey.pixels.astype(int), axis=2).max() <= 1
+    plain = hinted.predict(photo)
+    assert np.abs(ab_of(hinted.render(photo, plain, strength=0.0))).max() < 1  # no hints: strength 0 is grey
+
+
+def test_a_hints_colour_is_shown_as_chosen_at_any_strength_and_the_strength_scales_the_rest(hinted, monkeypatch):
+    """The strength scales the network's colours; a hint's own colour is the user's (it once came out 60 % stronger at 160 %)."""
+    green = torch.tensor([-20.0, 15.0]).view(1, 2, 1, 1)  # the network's own colour everywhere (a/b)
+    run = hinted._run
+    monkeypatch.setattr(hinted, "_run", lambda *args: run(*args) * 0 + green / colour.AB_SCALE)
+    photo = two_regions()
+    hint = Hint(10, 30, RED)
+    prediction = hinted.predict(photo, hints=[hint])
+    target = hint_ab([hint])[0][:, None, None]
+    for strength in (0.0, 0.5, 1.0, 1.6, 2.0):
+        shown = ab_of(hinted.render(photo, prediction, strength=strength))
+        assert np.abs(shown[:, :, :44] - target).max() < 3, strength  # the hinted object: the hint's colour
+        # The background, which the hint does not reach, is the network's green at this strength.
+        background = shown[:, :, 52:].reshape(2, -1).mean(1)
+        np.testing.assert_allclose(background, green.flatten().numpy() * strength, atol=1.5, err_msg=str(strength))
 
 
 def test_a_drag_preview_follows_the_hints_without_a_network_pass_on_every_move(hinted, monkeypatch):
