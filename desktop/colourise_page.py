@@ -190,6 +190,8 @@ class ColourisePage(QWidget):
         self.actual_action = action("&Actual Pixels (100 %)", "Ctrl+1", lambda: self.view.zoom_actual(), "One photo pixel per screen pixel")
         self.zoom_in_action = action("Zoom &In", QKeySequence.StandardKey.ZoomIn, self.view.zoom_in, "Zoom in")
         self.zoom_out_action = action("Zoom &Out", QKeySequence.StandardKey.ZoomOut, self.view.zoom_out, "Zoom out")
+        # Ctrl++ needs Shift on most keyboards; Ctrl+= is the same key without it, as browsers take it.
+        self.zoom_in_action.setShortcuts([*self.zoom_in_action.shortcuts(), QKeySequence("Ctrl+=")])
         self.bar.open_button.setDefaultAction(self.open_action)
         self.bar.open_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.bar.save_button.setToolTip(self.save_action.toolTip())

@@ -25,6 +25,14 @@ TABS = ("Colourise", "Train", "Runs", "Models")
 MODEL_SUFFIXES = (".safetensors", ".pt", ".pth", ".ckpt")
 CLOSE_WAIT_MS = 5000  # at exit, how long to wait for the photo lane to finish its current step
 SHUTDOWN_WAIT_S = 120  # after the window closed: the longest a stuck job may hold up the exit
+# Keys that act on the focused photo view or hint point rather than through a menu (Help > Keyboard Shortcuts).
+WIDGET_KEYS = [
+    ("Photo view", "Pan a zoomed photo, or move the split line", "Arrows (Shift: further)"),
+    ("Photo view", "Zoom in, zoom out", "+, -"),
+    ("Photo view", "Fit to window, actual pixels", "0, 1"),
+    ("Hint mode", "Delete the selected point", "Delete"),
+    ("Hint mode", "Stop taking a colour from the photo", "Esc"),
+]
 
 LINEAGE_HTML = """
 <p>The architectures come from a university study of convolutional encoder-decoders
@@ -315,9 +323,9 @@ class MainWindow(QMainWindow):
                 continue
             for act in menu.actions():
                 if not act.shortcut().isEmpty():
-                    keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                    keys = ", ".join(key.toString(QKeySequence.SequenceFormat.NativeText) for key in act.shortcuts())
                     rows.append((menu_action.text().replace("&", ""), act.text().replace("&", "").rstrip("…"), keys))
-        return rows
+        return rows + WIDGET_KEYS
 
     def show_shortcuts(self) -> None:
         """Help > Keyboard Shortcuts: a table of every shortcut, by menu."""
@@ -334,6 +342,7 @@ class MainWindow(QMainWindow):
             for column, value in enumerate(values):
                 table.setItem(row, column, QTableWidgetItem(value))
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # (a line each)
         table.horizontalHeader().setStretchLastSection(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dialog.reject)

@@ -16,7 +16,9 @@ from desktop.widgets.focus_frame import paint_focus_frame
 
 MIN_SCALE, MAX_SCALE = 0.02, 32.0
 GRAB_DISTANCE = 8  # pixels either side of the split line that pick it up
-WHEEL_STEP = 1.25  # zoom factor per wheel notch
+WHEEL_STEP = 1.25  # zoom factor per wheel notch (and per + or - key)
+# An arrow key pans a tenth of the view (Shift: half), or moves the split line a tenth of the photo.
+ARROW_STEP, ARROW_STEP_LARGE = 0.1, 0.5
 
 
 class SplitView(QWidget):
@@ -197,7 +199,7 @@ class SplitView(QWidget):
         self._paint_labels(painter, palette, photo, split_x)
         self._paint_split_line(painter, palette, photo, split_x)
         self._paint_zoom(painter, palette)
-        paint_focus_frame(self, painter)  # arrows, +/- and 0 act on the view
+        paint_focus_frame(self, painter)  # arrows, +/-, 0 and 1 act on the view (keyPressEvent)
 
     def zoom_text(self) -> str:
         """The zoom as shown in the view's corner: "37 %" (fitted: "Fit 37 %")."""
@@ -347,6 +349,36 @@ class SplitView(QWidget):
             event.accept()
         else:
             event.ignore()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        """With the view focused: arrows pan a zoomed photo (or move the split line when all of it
+        shows), + and - zoom, 0 fits and 1 shows actual pixels; Shift makes an arrow's step larger."""
+        key, size = event.key(), self.photo_size()
+        if size.isEmpty() or event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier):
+            return super().keyPressEvent(event)  # (Ctrl+ keys are the window's actions)
+        big = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        arrows = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+        if key in arrows:
+            dx, dy = arrows[key]
+            if self._can_pan():
+                step = (ARROW_STEP_LARGE if big else ARROW_STEP) * min(self.width(), self.height()) / self.scale()
+                self._scale, self._fit = self.scale(), False
+                self._centre = self._current_centre() + QPointF(dx * step, dy * step)
+                self._clamp_centre()
+                self.update()
+            elif dx:
+                self.set_split(self._split + dx * (ARROW_STEP_LARGE if big else ARROW_STEP))
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_in()
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.zoom_out()
+        elif key == Qt.Key.Key_0:
+            self.zoom_fit()
+        elif key == Qt.Key.Key_1:
+            self.zoom_actual()
+        else:
+            return super().keyPressEvent(event)
+        event.accept()
 
     def focusInEvent(self, event) -> None:  # noqa: N802 - the focus frame appears
         self.update()

@@ -23,6 +23,8 @@ def test_help_lists_every_keyboard_shortcut(window):
     commands = {command: keys for _menu, command, keys in rows}
     assert {"Quit", "Open Photos", "Colour the Rest", "Keyboard Shortcuts", "Start Training"} <= set(commands)
     assert all(keys for keys in commands.values())
+    assert commands["Zoom In"].split(", ")[-1] == "Ctrl+="  # (both of its keys)
+    assert "Pan a zoomed photo, or move the split line" in commands  # keys of the focused view too
     window.show_shortcuts()
     dialog = window.shortcuts_dialog
     assert dialog.isVisible() and dialog.windowTitle() == "Keyboard Shortcuts"

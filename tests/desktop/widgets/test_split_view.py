@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QWheelEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop.images import DISPLAY_SIDE, DisplayImage, make_display
@@ -99,6 +100,31 @@ def test_actual_size_fit_and_pan(view):
     assert (centre.x(), centre.y()) == pytest.approx((770, 560))
     view.zoom_fit()
     assert view.is_fit and view.scale() == pytest.approx(0.25)
+
+
+def test_keys_pan_zoom_fit_and_move_the_split_line_when_the_view_has_focus(view):
+    """Its focus frame promised arrows, +/- and 0 (they once did nothing)."""
+    QTest.keyClick(view, Qt.Key.Key_Right)  # all of the photo shows: the split line moves a tenth
+    assert view.split == pytest.approx(0.6)
+    QTest.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    assert view.split == pytest.approx(0.1)
+    QTest.keyClick(view, Qt.Key.Key_Plus)
+    assert not view.is_fit and view.scale() == pytest.approx(2.0 * 1.25)
+    QTest.keyClick(view, Qt.Key.Key_Equal)  # (+ without Shift)
+    assert view.scale() == pytest.approx(2.0 * 1.25**2)
+    QTest.keyClick(view, Qt.Key.Key_Minus)
+    assert view.scale() == pytest.approx(2.0 * 1.25)
+    middle = view.widget_to_photo(QPointF(200, 150))
+    QTest.keyClick(view, Qt.Key.Key_Right)  # zoomed in: the photo pans a tenth of the view
+    QTest.keyClick(view, Qt.Key.Key_Down)
+    moved = view.widget_to_photo(QPointF(200, 150))
+    step = 300 * 0.1 / view.scale()
+    assert (moved.x() - middle.x(), moved.y() - middle.y()) == pytest.approx((step, step))
+    assert view.split == pytest.approx(0.1)  # (panning leaves the line where it was on the photo)
+    QTest.keyClick(view, Qt.Key.Key_1)
+    assert view.scale() == 1.0
+    QTest.keyClick(view, Qt.Key.Key_0)
+    assert view.is_fit and view.scale() == pytest.approx(2.0)
 
 
 def test_big_photos_paint_from_downscaled_copies_when_small_on_screen():
