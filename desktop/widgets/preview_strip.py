@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QStyle, QWidget
 
 from desktop.images import array_to_qimage
 
 ROWS = ("Grey input", "Prediction", "Original")
 CELL = 96  # pixels per preview image (validation crops are small)
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 
 
 class PreviewStrip(QScrollArea):
@@ -40,20 +41,34 @@ class PreviewStrip(QScrollArea):
         self._show_rows(False)
         self.setToolTip("The same validation photos after every epoch: grey input, the model's colours, the real colours")
 
+    def sizeHint(self) -> QSize:  # noqa: N802 - all three rows when there is room (the loss plot takes the rest)
+        hint = super().sizeHint()
+        return QSize(hint.width(), self.maximumHeight()) if self.maximumHeight() < QWIDGETSIZE_MAX else hint
+
     @property
     def count(self) -> int:
         """How many validation photos are shown."""
         return sum(1 for column in self._cells if column[0].pixmap() is not None and not column[0].pixmap().isNull())
 
     def _show_rows(self, shown: bool) -> None:
-        """Until the first previews arrive the strip is one line high, leaving the room to the loss plot."""
+        """Until the first previews arrive the strip is one line high, leaving the room to the loss plot.
+
+        Then it is as high as its three rows where the window has the room, and scrolls where it has
+        not: at a fixed height it once held the whole window at least 737 px high (a laptop's screen
+        is 768), and cut off its last column without a scroll bar.
+        """
         for label in self._row_labels:
             label.setVisible(shown)
         for column in self._cells:
             for cell in column:
                 cell.setVisible(shown)
         caption = self._caption.sizeHint().height() + 8
-        self.setFixedHeight(caption + len(ROWS) * (CELL + 4) + 8 if shown else caption)
+        if not shown:
+            self.setFixedHeight(caption)
+            return
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        self.setMinimumHeight(caption + CELL + bar)  # a row in view, and the bar to reach the others
+        self.setMaximumHeight(caption + len(ROWS) * (CELL + 4) + 8 + bar)
 
     def set_triplets(self, triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]], epoch: float, hints: int = 0) -> None:
         """Show the previews of one validation; ``hints``: how many colour hints each prediction had (marked)."""

@@ -18,6 +18,26 @@ def test_the_window_fits_800_by_600_with_every_page_built(window, qtbot):
     qtbot.waitUntil(lambda: not bar.two_rows)
 
 
+def test_the_train_page_still_fits_800_by_600_once_validation_previews_show(window, qtbot):
+    """The previews once took a fixed 330 px: the window could not be made less than 737 px high."""
+    import numpy as np
+
+    window.build_pages()
+    window.tabs.setCurrentIndex(1)
+    page = window.train_page
+    page.metrics_label.setText("loss 4.7061 · PSNR 21.87 dB · SSIM 0.911 · AuC (a/b error) 0.873 · Hue accuracy 14.7 % · " * 2)
+    crops = (np.zeros((64, 64, 3), np.uint8),) * 3
+    page.previews.set_triplets([crops] * 6, 1.0, hints=5)
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.size() == QSize(800, 600))
+    right = page.previews.parentWidget()
+    qtbot.waitUntil(lambda: right.height() < 600)
+    assert right.minimumSizeHint().height() <= right.height()  # nothing squeezed below its minimum
+    assert page.previews.height() >= page.previews.minimumHeight() > 96  # a row of previews in view, and it scrolls
+    window.resize(1000, 1000)
+    qtbot.waitUntil(lambda: page.previews.height() == page.previews.maximumHeight())  # all three rows where there is room
+
+
 def test_help_lists_every_keyboard_shortcut(window):
     rows = window.shortcut_rows()
     commands = {command: keys for _menu, command, keys in rows}
