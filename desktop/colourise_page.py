@@ -595,9 +595,29 @@ class ColourisePage(QWidget):
         if key is None or self.current_model_path() is None:
             return
         title = "Save the photo before and after" if before_after else "Save the coloured photo"
-        target, _ = QFileDialog.getSaveFileName(self, title, str(self.suggested_save_path(key, before_after=before_after)), PHOTO_FILTER)
-        if target:
-            self.save_to_file(key, Path(target), before_after)
+        offer = self.suggested_save_path(key, before_after=before_after)
+        # The dialog's own "replace?" is left out: asked before the original was ruled out, it asked
+        # whether to replace the original and then refused to. A refused name opens the dialog again.
+        while True:
+            chosen, _ = QFileDialog.getSaveFileName(self, title, str(offer), PHOTO_FILTER, options=QFileDialog.Option.DontConfirmOverwrite)
+            if not chosen:
+                return
+            target = self.with_format_suffix(key, Path(chosen))
+            if is_original(target, self.photos.originals()):
+                self.warn_original(target)
+            elif not target.exists() or confirm(self, "Colourise", f"{target.name} already exists in {target.parent}.\nReplace it?"):
+                self.save_to_file(key, target, before_after)
+                return
+            offer = target
+
+    def with_format_suffix(self, key: int, target: Path) -> Path:
+        """``target``, with the chosen format's suffix when it has none."""
+        if target.suffix:
+            return target
+        return target.with_suffix(Path(save_name(self.photos.items[key].source, self.bar.output_format())).suffix)
+
+    def warn_original(self, target: Path) -> None:
+        QMessageBox.warning(self, "Colourise", f"{target.name}: that is the original photo; Colourise never overwrites originals. Choose another name.")
 
     def suggested_save_path(self, key: int, *, before_after: bool = False) -> Path:
         """Where Save offers to put ``key``: where it was saved before (saving again updates that file,
@@ -612,14 +632,13 @@ class ColourisePage(QWidget):
         return free_name(Path(folder) / name)
 
     def save_to_file(self, key: int, target: Path, before_after: bool = False) -> bool:
-        """Save one photo to ``target`` (the file dialog has already asked about replacing). Never its own original.
+        """Save one photo to ``target`` (Save has already asked about replacing). Never its own original.
 
         ``before_after``: the original beside its colours (as shown: strength, hints), one picture to share.
         """
-        if not target.suffix:
-            target = target.with_suffix(Path(save_name(self.photos.items[key].source, self.bar.output_format())).suffix)
+        target = self.with_format_suffix(key, target)
         if is_original(target, self.photos.originals()):
-            QMessageBox.warning(self, "Colourise", f"{target.name}: that is the original photo; Colourise never overwrites originals. Choose another name.")
+            self.warn_original(target)
             return False
         settings.write("folders/save", str(target.parent))
         self._start_save([key], [target], Existing.REPLACE, before_after)

@@ -114,13 +114,36 @@ def test_a_before_and_after_is_saved_beside_and_the_photo_still_counts_as_unsave
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
     offered = []
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda _parent, title, path, _filter: offered.append((title, Path(path).name)) or ("", ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda _parent, title, path, _filter, **_options: offered.append((title, Path(path).name)) or ("", ""))
     page.bar.save_button.click()  # the button and the menu item each open the dialog with their own offer
     page.save_before_after_action.trigger()
     assert offered == [("Save the coloured photo", "loose-colourised.png"), ("Save the photo before and after", "loose-before-after-2.png")]  # (a free name)
     warned = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
     assert page.save_to_file(key, photos["single"], before_after=True) is False and "never overwrites originals" in warned[0]
+
+
+def test_save_refuses_the_original_before_asking_to_replace_and_offers_the_dialog_again(window, qtbot, photos, tmp_path, wait_all_coloured, monkeypatch):
+    """Typing the original's name once asked "replace it?", then refused, then closed the dialog."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    page = window.colourise_page
+    page.add_paths([photos["single"]])
+    wait_all_coloured(page, 1)
+    taken = tmp_path / "taken.png"
+    taken.write_bytes(b"someone else's file")
+    answers = [str(photos["single"]), str(taken), str(taken)]
+    offered, warned, asked = [], [], []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda _parent, _title, path, _filter, **_options: offered.append(Path(path)) or (answers.pop(0), ""))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
+    replies = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", lambda _parent, _title, text, *_buttons: asked.append(text) or replies.pop(0))
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        page.save_selected()
+    assert len(warned) == 1 and "never overwrites originals" in warned[0]  # the original: refused, not asked about
+    assert asked == [f"taken.png already exists in {tmp_path}.\nReplace it?"] * 2  # No: the dialog again; Yes: saved
+    assert offered[1:] == [photos["single"], taken]  # each time the dialog opens where the refused name was
+    assert Image.open(taken).size == (48, 32)
 
 
 def test_selected_photo_shows_before_and_after_at_full_size(window, qtbot, photos):
