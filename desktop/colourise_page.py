@@ -124,6 +124,7 @@ class ColourisePage(QWidget):
         self.splitter.setStretchFactor(2, 0)
         self.item_finished.connect(self.hints.load_pending)
         self.hints.preview_updated.connect(self.view_updated)  # a photo with hints is shown in its colours
+        self.hints.preview_updated.connect(self._on_hinted_colours_shown)
         self.hints.hints_edited.connect(self._on_hints_edited)
         self.library.changed.connect(self._fill_models)
         self.library.renamed.connect(self._on_model_renamed)
@@ -416,6 +417,15 @@ class ColourisePage(QWidget):
 
     def _on_hints_edited(self, key: int) -> None:
         self._show_saved([key])
+        if not self.hints.hints_of(key):
+            self._render_thumbnail(key)  # the last hint went: the row shows the model's own colours again
+
+    def _on_hinted_colours_shown(self, key: int, final: bool) -> None:
+        """A photo's colours with its hints are shown in full: its row shows them too (it kept the model's own)."""
+        item, after = self.photos.items.get(key), self.view.after
+        if final and item is not None and after is not None and key == self.queue.current_key() and item.state == QueueState.DONE:
+            item.thumbs[self.photos.model] = self.queue.fitted(after.image)
+            self._show_item_state(key)
 
     def _show_saved(self, keys: list[int] | None = None) -> None:
         for key in self.photos.keys() if keys is None else keys:

@@ -90,6 +90,30 @@ def test_a_click_adds_a_hint_and_the_preview_follows_without_blocking(hint_model
     assert hints.panel.recent.colours[:2] == [BLUE, colours[-1]]  # now among the recent colours
 
 
+def test_the_rows_thumbnail_shows_the_hinted_colours_and_the_models_own_again_without_hints(hint_model, window, qtbot, big_grey):
+    """It kept the model's own colours, red coats in the list beside a photo the hints made brown."""
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    key = page.queue.current_key()
+
+    def thumbnail_blue_share() -> float:
+        image = page.items[key].thumbs[page.photos.model]
+        pixels = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())]
+        return sum(bluish((c.red(), c.green(), c.blue())) for c in pixels) / len(pixels)
+
+    qtbot.waitUntil(lambda: page.photos.model in page.items[key].thumbs, timeout=20_000)
+    assert thumbnail_blue_share() == 0
+    hints.set_active(True)
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        click_photo(page, 40, 60)
+        hints.overlay.recolour_selected(BLUE)
+    assert thumbnail_blue_share() > 0.05  # the object under the hint, blue in the list too
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        hints.clear_action.trigger()
+    qtbot.waitUntil(lambda: thumbnail_blue_share() == 0, timeout=20_000)
+
+
 def test_undo_redo_and_clear_from_the_keyboard_and_menu(hint_model, window, qtbot, big_grey):
     page = window.colourise_page
     hints = page.hints
