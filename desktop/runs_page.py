@@ -459,7 +459,9 @@ class RunsPage(QWidget):
             header = table.horizontalHeaderItem(column)
             header.setForeground(self.colour_of(run.path))
             header.setToolTip(run.path)
-        table.setVerticalHeaderLabels(list(differ))
+        table.setVerticalHeaderLabels([setting_label(key) for key in differ])
+        for row, key in enumerate(differ):
+            table.verticalHeaderItem(row).setToolTip(f"{key} (its name in config.toml and for colourise train --set)")
         for row, values in enumerate(differ.values()):
             for column, value in enumerate(values):
                 table.setItem(row, column, QTableWidgetItem(_setting_text(value)))
@@ -595,6 +597,14 @@ class RunsPage(QWidget):
             self.ticked.remove(run.path)
         self.refresh()
         return True
+
+
+def setting_label(key: str) -> str:
+    """A run setting as the Train page names it ("Validation share" for ``val_fraction``), else its key in words."""
+    from desktop.train_page import RECIPE_FIELDS  # (the Train page is built by the time runs are compared)
+
+    labels = {field: label for field, label, *_ in RECIPE_FIELDS}
+    return labels.get(key) or key.replace("_", " ").capitalize()
 
 
 def _setting_text(value) -> str:

@@ -111,8 +111,9 @@ def test_overlays_two_runs_with_their_differing_settings_and_previews(page):
 
     settings = page.settings_table
     rows = {settings.verticalHeaderItem(r).text(): r for r in range(settings.rowCount())}
-    assert {"lr", "name", "steps", "checkpoint_every_steps"} <= set(rows) and "data" not in rows
-    assert [settings.item(rows["lr"], c).text() for c in range(2)] == ["0.003", "0.001"]
+    assert {"Learning rate", "Name", "Steps", "Checkpoint every steps"} <= set(rows) and "Data" not in rows  # as the Train page names them
+    assert settings.verticalHeaderItem(rows["Learning rate"]).toolTip().startswith("lr ")  # (and as config.toml does)
+    assert [settings.item(rows["Learning rate"], c).text() for c in range(2)] == ["0.003", "0.001"]
     assert page.preview_count() == 2 and not page.preview_scroll.isHidden()
 
     page.curve_box.setCurrentIndex(page.curve_box.findData("psnr"))
