@@ -416,12 +416,16 @@ class ModelsPage(QWidget):
             self._on_import_failed(f"{path.name}: not a .safetensors model file (Colourise never opens pickle files from others)")
             return
         self.status_message.emit(f"Checking {path.name}…")
-        self.lane.submit(model_library.import_model, path, name="import", on_finished=self._on_imported, on_error=self._on_import_failed)
+        self.lane.submit(import_once, path, name="import", on_finished=self._on_imported, on_error=self._on_import_failed)
 
-    def _on_imported(self, target: Path) -> None:
+    def _on_imported(self, result: tuple[Path, bool]) -> None:
+        target, added = result
         self.library.refresh()
         self.select(target.stem)
-        self.status_message.emit(f"Imported {target.stem} into your library ({user_models_dir()}).")
+        if added:
+            self.status_message.emit(f"Imported {target.stem} into your library ({user_models_dir()}).")
+        else:
+            self.status_message.emit(f"That model is in your library already, as {target.stem}.")
         self.imported.emit(target)
 
     def _on_import_failed(self, message: str) -> None:
@@ -545,3 +549,10 @@ class ModelsPage(QWidget):
         self._update_buttons()
         self.status_message.emit(f"{what} failed: {message}")
         QMessageBox.warning(self, "Colourise", f"{what} failed: {message}")
+
+
+def import_once(path: Path) -> tuple[Path, bool]:
+    """``(library file, whether it was added)``: a file the library holds already, byte for byte, is not added
+    again under another name (importing the same download twice once made a second, identical model)."""
+    same = model_library.same_model(path)
+    return (same.path, False) if same is not None else (model_library.import_model(path), True)

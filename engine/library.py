@@ -12,6 +12,7 @@ model shadows a bundled one of the same name; ``default`` is the bundled default
 
 from __future__ import annotations
 
+import filecmp
 import os
 import re
 import shutil
@@ -127,6 +128,22 @@ def add_model(model_file: str | Path, name: str, user_dir: str | Path | None = N
         raise
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def same_model(model_file: str | Path, user_dir: str | Path | None = None) -> LibraryEntry | None:
+    """The library model (yours or bundled) whose file holds exactly the bytes of ``model_file``, if any."""
+    model_file = Path(model_file)
+    try:
+        size = model_file.stat().st_size
+    except OSError:
+        return None
+    for entry in list_library(user_dir):
+        try:
+            if entry.path.stat().st_size == size and filecmp.cmp(entry.path, model_file, shallow=False):
+                return entry
+        except OSError:
+            continue
+    return None
 
 
 def import_model(model_file: str | Path, user_dir: str | Path | None = None) -> Path:

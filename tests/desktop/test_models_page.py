@@ -74,6 +74,12 @@ def test_import_of_a_good_model_adds_it_under_a_free_name(page, qtbot, tmp_path,
     assert imported.args[0] == library_dir / "alpha-test-2.safetensors"  # the name was taken
     assert "alpha-test-2" in page.names()
     assert source.is_file()  # the original stays where it was
+    said = []
+    page.status_message.connect(said.append)
+    with qtbot.waitSignal(page.imported, timeout=10_000) as again:
+        page.import_file(source)  # the same file again: found, not added twice
+    assert again.args[0] == library_dir / "alpha-test-2.safetensors" and said[-1] == "That model is in your library already, as alpha-test-2."
+    assert sorted(p.name for p in library_dir.iterdir()) == ["alpha-test-2.safetensors", "alpha-test.safetensors"]
 
 
 def test_rename_and_delete(page, qtbot, library_dir, monkeypatch, warnings, isolated, tmp_path):

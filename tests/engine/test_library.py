@@ -94,6 +94,15 @@ def test_import_model_checks_the_file_and_adds_it_under_a_free_name(folders, tmp
     assert len(list(user.iterdir())) == 2
 
 
+def test_same_model_finds_the_library_file_with_the_same_bytes_only(folders, tmp_path):
+    outside = save_model(tmp_path / "mine.safetensors", create_model("alpha"), {"name": "portraits"})
+    assert library.same_model(outside) is None
+    added = library.import_model(outside)
+    assert library.same_model(outside).path == added
+    other = save_model(tmp_path / "other.safetensors", create_model("alpha"), {"name": "portraits"})  # other weights
+    assert library.same_model(other) is None and library.same_model(tmp_path / "missing.safetensors") is None
+
+
 def test_the_user_library_follows_the_platform_data_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("COLOURISE_MODEL_DIR", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
