@@ -640,6 +640,7 @@ class TrainPage(QWidget):
         if self._runs is None and self._photos:
             self._read_runs()  # (then here again)
         estimate = self.estimate()
+        self.recipe_form.setRowVisible(label, estimate is not None)  # (an empty row left a gap under Epochs)
         if estimate is None:
             label.setText("")
             return
