@@ -192,6 +192,8 @@ class ModelsPage(QWidget):
             " or Score Ticked to score them on a folder of colour photos."
         )
         self.compare_hint.setWordWrap(True)
+        # A wrapped label in a row of tiles is given a narrow column (five lines at 230 px): two lines read better.
+        self.compare_hint.setMinimumWidth(self.compare_hint.fontMetrics().horizontalAdvance(self.compare_hint.text()) // 2 + 40)
         self._tiles_layout.addWidget(self.compare_hint)
         self.compare_area.setWidget(self._tiles)
         self.compare_area.setMinimumHeight(TILE_HEIGHT + 60)
