@@ -1,0 +1,28 @@
+"""``colourise`` itself: what every command shares (exit codes, a closed pipe, an interrupt)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _run_with_stdout_closed(*args: str) -> subprocess.CompletedProcess:
+    """The CLI as in ``colourise ... | head -0``: its stdout is a pipe whose reader has gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        return subprocess.run([sys.executable, "-m", "engine.cli.main", *args], stdout=write_end, stderr=subprocess.PIPE, text=True, env=env, timeout=300)
+    finally:
+        os.close(write_end)
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    listed = _run_with_stdout_closed("runs", "--run-dir", str(tmp_path))
+    assert (listed.returncode, listed.stderr) == (141, "")
+    helped = _run_with_stdout_closed("--help")
+    assert helped.returncode in (0, 141) and helped.stderr == ""  # argparse itself may swallow the failed write
