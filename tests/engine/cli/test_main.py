@@ -26,3 +26,28 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
     assert (listed.returncode, listed.stderr) == (141, "")
     helped = _run_with_stdout_closed("--help")
     assert helped.returncode in (0, 141) and helped.stderr == ""  # argparse itself may swallow the failed write
+
+
+def test_every_command_a_help_text_names_exists():
+    import argparse
+    import re
+
+    import pytest
+
+    from engine.cli.main import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    named = {m for sub in commands.values() for m in re.findall(r"`colourise ([^`|]+)`", sub.format_help())}
+    for command in sorted(named):
+        try:
+            parser.parse_args(command.split())
+        except SystemExit as exc:
+            pytest.fail(f"help names `colourise {command}`, which exits {exc.code}")
+
+
+def test_an_unknown_architecture_is_answered_with_the_known_ones(capsys):
+    from engine.cli.main import main
+
+    assert main(["train", "--arch", "no-such-arch", "--data", "photos"]) == 2
+    assert "known: alpha" in capsys.readouterr().err
