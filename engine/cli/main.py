@@ -63,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `colourise runs | head -3`: the reader has all it wanted
         _stdout_to_devnull()
         return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:  # Ctrl-C at any moment, e.g. while the parser or torch loads
+        print("colourise: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _main(argv: list[str] | None) -> int:

@@ -51,3 +51,22 @@ def test_an_unknown_architecture_is_answered_with_the_known_ones(capsys):
 
     assert main(["train", "--arch", "no-such-arch", "--data", "photos"]) == 2
     assert "known: alpha" in capsys.readouterr().err
+
+
+def test_help_loads_no_torch():
+    # `colourise --help` stays quick: torch (seconds to load) is imported by the commands that run models
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    script = "import sys; from engine.cli.main import main; code = main(['--help']); print(code, 'torch' in sys.modules, file=sys.stderr)"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert done.stderr.splitlines()[-1] == "0 False"
+
+
+def test_ctrl_c_while_the_parser_loads_is_one_line(monkeypatch, capsys):
+    from engine.cli import main as cli
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert cli.main(["--help"]) == 130
+    assert capsys.readouterr().err == "colourise: interrupted\n"
