@@ -650,6 +650,9 @@ class ColourisePage(QWidget):
         if is_original(target, self.photos.originals()):
             self.warn_original(target)
             return False
+        if target != self._saved.get(key, (None, None))[1] and self.photos.originals_in_folder([target]):
+            QMessageBox.warning(self, "Colourise", f"{target.name}: that is a photo Colourise did not save; Colourise never overwrites originals. Choose another name.")
+            return False
         settings.write("folders/save", str(target.parent))
         self._start_save([key], [target], Existing.REPLACE, before_after)
         return True
@@ -696,7 +699,10 @@ class ColourisePage(QWidget):
             self.status_message.emit("Still saving the previous photos.")
             return
         requests = [SaveRequest(self.items[key].source, target, strength=self.items[key].strength) for key, target in zip(keys, targets)]
-        config = SaveSettings(existing=rule, protected=self.photos.originals(), before_after=before_after)
+        # What this page saved is its own even where the tag cannot say so (BMP has no room for it).
+        saved_here = {path for _look, path in self._saved.values()}
+        protected = self.photos.originals() | (self.photos.originals_in_folder(targets) - saved_here)
+        config = SaveSettings(existing=rule, protected=protected, before_after=before_after)
         self._saving_before_after = before_after  # not the colour version: the row's "Saved" and the hint file stay as they are
         self._save_keys = list(keys)
         self._save_looks = [self._look(key) for key in keys]  # as asked: the photos may change while they are saved

@@ -22,7 +22,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Callable, Iterable
 
-from engine.batch import PhotoSource, output_name, plan_targets
+from engine.batch import PhotoSource, originals_among, output_name, plan_targets
 from engine.events import BatchFinished
 from engine.hints import SAVED_TAG
 
@@ -147,10 +147,17 @@ class ColouriseQueue:
 
     def plan_save(self, folder: Path, choice: str, keep_existing: bool = False) -> tuple[list[int], list[Path]]:
         """Where Save All puts each photo not failed: ``<stem>-colourised.<ext>`` in ``folder``, two photos
-        never on one name, never on an original, nor (``keep_existing``) on a file that exists."""
+        never on one name, never on an original (nor on a photo Colourise did not save in the photos'
+        own folders: ``originals_in_folder``), nor (``keep_existing``) on a file that exists."""
         keys = self.saveable()
         wanted = [folder / save_name(self.items[key].source, choice) for key in keys]
-        return keys, plan_targets(wanted, avoid=self.originals(), avoid_existing=keep_existing)
+        return keys, plan_targets(wanted, avoid=self.originals() | self.originals_in_folder(wanted), avoid_existing=keep_existing)
+
+    def originals_in_folder(self, targets: Iterable[Path]) -> set[Path]:
+        """The ``targets`` that are photos of the user's in a folder the queued photos came from (or under
+        one) that Colourise did not save (``engine.batch.originals_among``): the save folder is often
+        the photos' own, and a scan there that is not in the queue is an original all the same."""
+        return originals_among(targets, {item.source.path.parent for item in self.items.values() if item.source.path is not None})
 
     def counts(self) -> dict[QueueState, int]:
         return dict(self._counts)

@@ -35,7 +35,7 @@ from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, P
 from engine.hints import SavedHints, read_hints
 from engine.inference import Prediction, luminance
 from engine.photo import (
-    OUTPUT_FORMATS, PHOTO_SUFFIXES, SOFTWARE_NAME, FoundPhoto, Photo, find_photos, read_photo, side_by_side, with_software, without_colourised,
+    OUTPUT_FORMATS, PHOTO_SUFFIXES, SOFTWARE_NAME, FoundPhoto, Photo, find_photos, read_photo, saved_by_colourise, side_by_side, with_software, without_colourised,
     write_photo,
 )  # fmt: skip
 from engine.task import TaskState
@@ -463,6 +463,39 @@ def colourise_files(
             return Path(hints_dir) / f"{path.stem}.json"
         return saved_hints.newest_for(path)  # the window's: beside a colour version it saved
 
-    requests = [SaveRequest(PhotoSource.file(p.path), target, hints_for(p.path)) for p, target in zip(found, plan_targets(wanted))]
-    settings = SaveSettings(strength, existing=Existing.REPLACE if overwrite else Existing.SKIP, before_after=before_after)
+    targets = plan_targets(wanted)
+    requests = [SaveRequest(PhotoSource.file(p.path), target, hints_for(p.path)) for p, target in zip(found, targets)]
+    folders = [Path(p).expanduser() for p in inputs if _is_folder(Path(p).expanduser())]  # the folders searched
+    settings = SaveSettings(
+        strength, existing=Existing.REPLACE if overwrite else Existing.SKIP, protected=originals_among(targets, folders), before_after=before_after,
+    )
     return save_photos(requests, colouriser, settings, state)
+
+
+def originals_among(targets: Iterable[Path], photo_folders: Iterable[Path]) -> set[Path]:
+    """The ``targets`` that are someone's photos: files that exist in or under one of ``photo_folders``
+    (the folders the photos came from) that Colourise did not save (no Colourise EXIF "Software" tag).
+
+    An output folder inside the photos' folder (``-o scans/coloured``) is left out of the search, so
+    the photos in it are not among the sources, yet they are originals as much as any other photo
+    there: a colour version of another photo of the same name must never replace one. A colour
+    version Colourise saved there before is an output and may be replaced. The rule is kept to the
+    photos' own folders: elsewhere a file without the tag is most likely a colour version touched up
+    by hand, which ``--overwrite`` (or the window's Replace) is asked to replace. Cheap: only targets
+    that exist are looked at, and only their headers read (about 0.1 ms each).
+    """
+    folders = [resolved_path(Path(folder)) for folder in photo_folders]
+    if not folders:
+        return set()
+    resolve = folder_resolver()
+    return {
+        target for target in targets
+        if any(resolve(target).is_relative_to(folder) for folder in folders) and target.is_file() and not saved_by_colourise(target)
+    }  # fmt: skip
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import io
 import itertools
+import json
 import logging
 import os
 import re
@@ -56,6 +57,7 @@ _EXIF_PREFIX = b"Exif\x00\x00"
 _TIFF_MAGIC = (b"II*\x00", b"MM\x00*")
 # Descriptive TIFF tags kept when EXIF comes from (or goes to) a TIFF's own tags.
 _TIFF_TEXT_TAGS = (270, 271, 272, 305, 306, 315, 33432)  # description, make, model, software, date, artist, copyright
+_IMAGE_DESCRIPTION = 270  # TIFF "ImageDescription"
 SOFTWARE_TAG = 305  # EXIF/TIFF "Software": what made the file
 _EXIF_IFD, _GPS_IFD, _INTEROP_IFD = 0x8769, 0x8825, 0xA005  # pointers to EXIF's own directories
 _EXIF_DIRECTORIES = (_EXIF_IFD, _GPS_IFD)
@@ -522,11 +524,23 @@ def _kept_tiff_tags(tags: Image.Exif) -> bytes | None:
     tags, and the EXIF and GPS directories a camera's photo saved as TIFF has."""
     kept = Image.Exif()
     for tag in _TIFF_TEXT_TAGS:
-        if tag in tags:
+        if tag in tags and not (tag == _IMAGE_DESCRIPTION and _is_tifffile_shape(tags[tag])):
             kept[tag] = tags[tag]
     for pointer, directory in _exif_directories(tags).items():
         kept[pointer] = directory
     return kept.tobytes() if len(kept) else None
+
+
+def _is_tifffile_shape(description) -> bool:
+    """Whether an ImageDescription is the ``{"shape": [48, 64]}`` tifffile writes: it describes the old
+    pixels' shape, and kept on the colour photo (48 x 64 x 3) it makes tifffile warn that the shaped
+    series does not match the page."""
+    if not isinstance(description, str) or not description.startswith("{"):
+        return False
+    try:
+        return "shape" in json.loads(description)
+    except (ValueError, TypeError):
+        return False
 
 
 def _exif_directories(tags: Image.Exif) -> dict[int, dict]:

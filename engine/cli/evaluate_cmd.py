@@ -6,7 +6,7 @@ AuC, colourfulness and its gap, chroma ratio, hue accuracy, false colour, cast),
 next to the grey baseline (the photo with its colour removed); several models are scored
 side by side. ``--json`` adds the per-photo scores and the 6 x 6 hue-sector confusion matrix
 (for several models, ``{"reports": [...]}``, one report a model). FOLDER may also be a
-photo list (.txt, e.g. configs/dev-split.txt). Exit codes: 0 done, 1 no usable
+photo list (.txt, e.g. configs/dev-split.txt) or one photo. Exit codes: 0 done, 1 no usable
 photo, 2 usage.
 """
 
@@ -42,7 +42,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "          colourise evaluate -m default -m my-model photos/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("folder", metavar="FOLDER", help="a folder of colour photos (searched recursively) or a photo list (.txt)")
+    parser.add_argument("folder", metavar="FOLDER", help="a folder of colour photos (searched recursively), one colour photo, or a photo list (.txt)")
     parser.add_argument(
         "-m", "--model", action="append", metavar="NAME|PATH",
         help="library model name or model file (default: default); repeat it to score several side by side",
@@ -69,7 +69,7 @@ def format_reports(reports: list[dict], model_names: list[str]) -> str:
         for key, label in ROWS
     ]
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
-    lines = [f"{first['count']} photos in {first['folder']}" + (f" ({len(first['skipped'])} skipped)" if first["skipped"] else "")]
+    lines = [f"{first['count']} photo{'' if first['count'] == 1 else 's'} in {first['folder']}" + (f" ({len(first['skipped'])} skipped)" if first["skipped"] else "")]
     for r in (header, *rows):
         lines.append("  ".join([r[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in zip(r[1:], widths[1:]))]))
     return "\n".join(lines)
@@ -82,11 +82,15 @@ def run(args: argparse.Namespace) -> int:
     from engine.metrics import evaluate_model
 
     from engine.data import PHOTO_LIST_SUFFIX, read_photo_list
+    from engine.photo import is_photo_path
 
     folder = Path(args.folder).expanduser()
     is_list = folder.is_file() and folder.suffix.lower() == PHOTO_LIST_SUFFIX
-    if not folder.is_dir() and not is_list:
-        print(f"colourise: error: {folder}: no such folder or photo list (.txt)", file=sys.stderr)
+    if not folder.exists():
+        print(f"colourise: error: {folder}: no such folder, photo or photo list (.txt)", file=sys.stderr)
+        return 2
+    if not folder.is_dir() and not is_list and not is_photo_path(folder):  # one photo is scored on its own
+        print(f"colourise: error: {folder} is not a photo: give a folder of colour photos, a photo or a photo list (.txt)", file=sys.stderr)
         return 2
     if is_list:
         # A list naming photos relative to itself breaks when it is read from another checkout:

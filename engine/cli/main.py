@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "engine.cli.runs_cmd",
 )
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a tool whose reader went away (`| head`)
 
 
 def _available_commands() -> list:
@@ -55,6 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe is found here, not at exit after the code is chosen
+        return code
+    except BrokenPipeError:  # `colourise runs | head -3`: the reader has all it wanted
+        _stdout_to_devnull()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:  # Ctrl-C at any moment, e.g. while the parser or torch loads
+        print("colourise: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -68,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("colourise: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        raise  # not an error: main ends quietly
     except ColouriseError as exc:
         print(f"colourise: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -76,6 +92,15 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"colourise: error: {type(exc).__name__}: {exc} (set COLOURISE_DEBUG=1 for details)", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at the null device: Python flushes it once more at exit, and would report the
+    closed pipe again ("Exception ignored ... BrokenPipeError")."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (a test's captured stdout): nothing to flush at exit
+        pass
 
 
 if __name__ == "__main__":

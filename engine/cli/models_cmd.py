@@ -6,8 +6,6 @@ import argparse
 import json
 from typing import Any
 
-from engine.model_summary import epochs_text, parameters_text, trained_on, validation_text
-
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -56,6 +54,8 @@ def _row(entry) -> dict[str, Any]:
 
 def training_summary(info) -> str:
     """One line: ``703 photos from train, bw; 20 epochs`` (what is known of it; every stage's passes counted)."""
+    from engine.model_summary import epochs_text, trained_on  # torch: imported here, so --help stays quick
+
     parts = [trained_on(info.training or {}), epochs_text(info.epochs)]
     if parts[1]:
         parts[1] += " epochs"
@@ -64,6 +64,8 @@ def training_summary(info) -> str:
 
 def format_table(rows: list[dict[str, Any]]) -> str:
     """A plain-text table, one model per line; an unreadable file shows its error instead."""
+    from engine.model_summary import parameters_text, validation_text
+
     header = ("NAME", "ARCHITECTURE", "PARAMS", "SOURCE", "TRAINED ON", "VALIDATION")
     lines = []
     for row in rows:

@@ -59,7 +59,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue the run in this folder from its last checkpoint")
     parser.add_argument("--data", action="append", metavar="DIR", help="folder of colour photos to train on (repeatable)")
     parser.add_argument("--val", action="append", metavar="DIR", help="validation folder (repeatable; default: a split of --data)")
-    parser.add_argument("--arch", metavar="NAME", help="architecture (see `colourise models --archs`)")
+    parser.add_argument("--arch", metavar="NAME", help="architecture, e.g. colour_unet (a name it does not know is answered with the list of known ones)")
     parser.add_argument("--size", type=argtypes.positive_int, metavar="N", help="training crop size in pixels")
     parser.add_argument("--batch-size", type=argtypes.positive_int, metavar="N", help="photos per step (per process)")
     parser.add_argument("--epochs", type=argtypes.positive_int, metavar="N", help="passes over the training photos")

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from engine.errors import error_reason
+
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
 MAX_IMAGE_SIZE = 2048  # training crops (pixels a side)
 # A learning rate above this is a typing slip, not a choice: 64 typed for 0.001 took colour_unet's
@@ -205,6 +207,10 @@ class TrainConfig:
             return cls.from_json(text) if path.suffix.lower() == ".json" else cls.from_toml(text)
         except FileNotFoundError:
             raise ValueError(f"{path}: no such config file") from None
+        except IsADirectoryError:
+            raise ValueError(f"{path} is a folder, not a settings file (a .toml or .json training config)") from None
+        except OSError as exc:  # permission denied, an I/O error ...: one line naming the file
+            raise ValueError(f"{path}: {error_reason(exc)}") from None
         except (tomllib.TOMLDecodeError, json.JSONDecodeError, ValueError, TypeError) as exc:
             raise ValueError(f"{path.name}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 

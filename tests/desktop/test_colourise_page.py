@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, 
 from PySide6.QtWidgets import QApplication
 
 from desktop.widgets.photo_queue import QueueState
+from engine.photo import read_photo
 
 
 def drop(window, paths: list[Path]) -> None:
@@ -243,12 +244,12 @@ def test_saving_never_overwrites_originals_or_existing_files(window, qtbot, tmp_
     wait_all_coloured(page, 1)
 
     existing = folder / "a-colourised.png"
-    existing.write_bytes(b"precious")
+    existing.write_bytes(b"precious")  # not saved by Colourise, in the photos' own folder: an original
     asked = []
     monkeypatch.setattr(page, "ask_replace", lambda paths: asked.append(paths) or "keep")
     with qtbot.waitSignal(page.saved, timeout=20_000):
         assert page.save_all_to(folder)  # the photos' own folder
-    assert [p.name for p in asked[0]] == ["a-colourised.png"]
+    assert asked == []  # not even offered for replacing: saved beside it
     assert existing.read_bytes() == b"precious"
     assert original.read_bytes() == original_bytes
     assert (folder / "a-colourised-2.png").is_file()
@@ -263,6 +264,29 @@ def test_saving_never_overwrites_originals_or_existing_files(window, qtbot, tmp_
     assert not page.save_to_file(page.queue.keys()[0], original)
     assert "never overwrites originals" in warnings[0]
     assert original.read_bytes() == original_bytes
+
+
+def test_replace_never_writes_a_photo_colourise_did_not_save_in_the_photos_folder(window, qtbot, tmp_path, monkeypatch, grey_photo, wait_all_coloured):
+    # photos/a.png is queued; photos/a-colourised.png is a scan of the user's that is not in the queue
+    page = window.colourise_page
+    folder = tmp_path / "photos"
+    page.add_paths([grey_photo(folder / "a.png")])
+    wait_all_coloured(page, 1)
+    scan = grey_photo(folder / "a-colourised.png")
+    scan_bytes = scan.read_bytes()
+    monkeypatch.setattr(page, "ask_replace", lambda paths: "replace")
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(folder)
+    assert scan.read_bytes() == scan_bytes
+    assert read_photo(folder / "a-colourised-2.png").pixels.ndim == 3
+    assert page.queue.state(page.queue.keys()[0]) == QueueState.DONE  # the photo itself did not fail
+    warnings = []
+    monkeypatch.setattr("desktop.colourise_page.QMessageBox.warning", lambda *a: warnings.append(a[2]))
+    assert not page.save_to_file(page.queue.keys()[0], scan)
+    assert warnings == ["a-colourised.png: that is a photo Colourise did not save; Colourise never overwrites originals. Choose another name."]
+    assert scan.read_bytes() == scan_bytes
+    with qtbot.waitSignal(page.saved, timeout=20_000):  # the colour version it saved is its own to replace
+        assert page.save_to_file(page.queue.keys()[0], folder / "a-colourised-2.png")
 
 
 def test_replace_when_the_user_says_so(window, qtbot, tmp_path, monkeypatch, grey_photo, wait_all_coloured):

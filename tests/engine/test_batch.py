@@ -159,6 +159,24 @@ def test_an_original_is_never_overwritten_even_with_overwrite(album, colouriser)
     assert {p: p.read_bytes() for p in album.rglob("*") if p.is_file()} == before
 
 
+def test_an_original_in_an_output_folder_inside_the_input_folder_is_never_replaced(tmp_path, make_photo, colouriser):
+    # in3/a.jpg and in3/scans/a.jpg are both originals; -o in3/scans left the second out of the search
+    root = tmp_path / "in3"
+    (root / "scans").mkdir(parents=True)
+    Image.fromarray(make_photo.grey(12, 16, 1)).save(root / "a.jpg")
+    Image.fromarray(make_photo.grey(12, 16, 2)).save(root / "scans" / "a.jpg")
+    Image.fromarray(make_photo.grey(12, 16, 3)).save(root / "b.jpg")
+    before = (root / "scans" / "a.jpg").read_bytes()
+    for overwrite in (False, True):
+        state = Recorder()
+        result = colourise_files([root], root / "scans", colouriser, overwrite=overwrite, state=state)
+        assert (result.succeeded, result.failed, result.skipped) == (1, 1, 0)  # b.jpg coloured (then replaced), a.jpg refused
+        assert [e.message for e in state.of(PhotoFailed)] == [f"a.jpg: the output {root / 'scans' / 'a.jpg'} would replace an original; choose another output folder"]
+        assert (root / "scans" / "a.jpg").read_bytes() == before
+    # b.jpg's colour version, saved by Colourise in the first run, is replaced by the second
+    assert read_photo(root / "scans" / "b.jpg").pixels.ndim == 3
+
+
 def test_an_output_that_is_a_link_to_an_original_is_refused(album, tmp_path, colouriser):
     out = tmp_path / "out"
     out.mkdir()

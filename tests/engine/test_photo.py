@@ -109,6 +109,22 @@ def test_reads_16bit_rgb_and_grey_alpha_tiff_at_16_bits(tmp_path, grey16_image):
     assert np.array_equal(photo.pixels, grey16_image) and np.array_equal(photo.alpha, grey16_image[::-1])
 
 
+def test_a_colour_tiff_from_a_tifffile_grey_one_drops_the_old_shape_but_keeps_a_real_description(tmp_path):
+    tifffile = pytest.importorskip("tifffile")
+    grey = np.tile(np.arange(64, dtype=np.uint8), (48, 1))
+    tifffile.imwrite(tmp_path / "grey.tif", grey)  # ImageDescription {"shape": [48, 64]}
+    photo = read_photo(tmp_path / "grey.tif")
+    write_photo(Photo(np.dstack((grey, grey, grey)), exif=photo.exif), tmp_path / "colour.tif")
+    with tifffile.TiffFile(tmp_path / "colour.tif") as tif:
+        assert "ImageDescription" not in tif.pages[0].tags  # tifffile: "shaped series shape does not match page shape"
+        assert tif.asarray().shape == (48, 64, 3)
+    tifffile.imwrite(tmp_path / "described.tif", grey, description="Grandma, 1931", metadata=None)
+    photo = read_photo(tmp_path / "described.tif")
+    write_photo(Photo(np.dstack((grey, grey, grey)), exif=photo.exif), tmp_path / "described-colour.tif")
+    with tifffile.TiffFile(tmp_path / "described-colour.tif") as tif:
+        assert tif.pages[0].tags["ImageDescription"].value == "Grandma, 1931"
+
+
 def test_colour_photo_is_accepted_as_rgb(write_image, grey_image):
     grey_looking = np.repeat(grey_image[..., None], 3, axis=-1)
     photo = read_photo(write_image("rgb_grey.png", grey_looking))

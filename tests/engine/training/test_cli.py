@@ -203,9 +203,21 @@ def test_evaluate_a_photo_list_and_say_when_its_photos_are_missing(alpha_model_f
     assert "1 listed photos are missing" in err and "gone.jpg" in err
 
 
+def test_evaluate_one_photo(alpha_model_file, eval_folder, capsys):
+    photo = sorted(p for p in eval_folder.iterdir() if p.name != "grey.png")[0]
+    code = main(["evaluate", "--model", str(alpha_model_file), str(photo), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["count"] == 1 and [p["name"] for p in report["photos"]] == [photo.name]
+
+
 def test_evaluate_a_missing_folder_or_one_without_colour(alpha_model_file, tmp_path, capsys):
     assert main(["evaluate", "--model", str(alpha_model_file), str(tmp_path / "nope")]) == 2
-    assert "nope: no such folder or photo list" in capsys.readouterr().err
+    assert "nope: no such folder, photo or photo list" in capsys.readouterr().err
+    (tmp_path / "notes.md").write_text("not a photo")
+    assert main(["evaluate", "--model", str(alpha_model_file), str(tmp_path / "notes.md")]) == 2
+    assert f"{tmp_path / 'notes.md'} is not a photo: give a folder of colour photos, a photo or a photo list (.txt)" in capsys.readouterr().err
     Image.fromarray(np.full((16, 16), 90, np.uint8)).save(tmp_path / "grey.png")
     assert main(["evaluate", "--model", str(alpha_model_file), str(tmp_path)]) == 1
     assert "no usable colour photos in" in capsys.readouterr().err

@@ -70,6 +70,14 @@ def test_unknown_settings_are_named(tmp_path):
         TrainConfig.load(tmp_path / "missing.toml")
 
 
+def test_a_folder_given_as_the_config_file_is_named_in_one_line(tmp_path):
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    with pytest.raises(ValueError) as raised:
+        TrainConfig.load(folder)
+    assert str(raised.value) == f"{folder} is a folder, not a settings file (a .toml or .json training config)"
+
+
 @pytest.mark.parametrize(
     "change, message",
     [

@@ -1,0 +1,72 @@
+"""``colourise`` itself: what every command shares (exit codes, a closed pipe, an interrupt)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _run_with_stdout_closed(*args: str) -> subprocess.CompletedProcess:
+    """The CLI as in ``colourise ... | head -0``: its stdout is a pipe whose reader has gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        return subprocess.run([sys.executable, "-m", "engine.cli.main", *args], stdout=write_end, stderr=subprocess.PIPE, text=True, env=env, timeout=300)
+    finally:
+        os.close(write_end)
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    listed = _run_with_stdout_closed("runs", "--run-dir", str(tmp_path))
+    assert (listed.returncode, listed.stderr) == (141, "")
+    helped = _run_with_stdout_closed("--help")
+    assert helped.returncode in (0, 141) and helped.stderr == ""  # argparse itself may swallow the failed write
+
+
+def test_every_command_a_help_text_names_exists():
+    import argparse
+    import re
+
+    import pytest
+
+    from engine.cli.main import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    named = {m for sub in commands.values() for m in re.findall(r"`colourise ([^`|]+)`", sub.format_help())}
+    for command in sorted(named):
+        try:
+            parser.parse_args(command.split())
+        except SystemExit as exc:
+            pytest.fail(f"help names `colourise {command}`, which exits {exc.code}")
+
+
+def test_an_unknown_architecture_is_answered_with_the_known_ones(capsys):
+    from engine.cli.main import main
+
+    assert main(["train", "--arch", "no-such-arch", "--data", "photos"]) == 2
+    assert "known: alpha" in capsys.readouterr().err
+
+
+def test_help_loads_no_torch():
+    # `colourise --help` stays quick: torch (seconds to load) is imported by the commands that run models
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    script = "import sys; from engine.cli.main import main; code = main(['--help']); print(code, 'torch' in sys.modules, file=sys.stderr)"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert done.stderr.splitlines()[-1] == "0 False"
+
+
+def test_ctrl_c_while_the_parser_loads_is_one_line(monkeypatch, capsys):
+    from engine.cli import main as cli
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert cli.main(["--help"]) == 130
+    assert capsys.readouterr().err == "colourise: interrupted\n"
