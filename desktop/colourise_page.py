@@ -613,8 +613,9 @@ class ColourisePage(QWidget):
             if not chosen:
                 return
             target = self.with_format_suffix(key, Path(chosen))
-            if is_original(target, self.photos.originals()):
-                self.warn_original(target)
+            refusal = self.refusal(key, target)
+            if refusal:
+                QMessageBox.warning(self, "Colourise", refusal)
             elif not target.exists() or confirm(self, "Colourise", f"{target.name} already exists in {target.parent}.\nReplace it?"):
                 self.save_to_file(key, target, before_after)
                 return
@@ -626,8 +627,13 @@ class ColourisePage(QWidget):
             return target
         return target.with_suffix(Path(save_name(self.photos.items[key].source, self.bar.output_format())).suffix)
 
-    def warn_original(self, target: Path) -> None:
-        QMessageBox.warning(self, "Colourise", f"{target.name}: that is the original photo; Colourise never overwrites originals. Choose another name.")
+    def refusal(self, key: int, target: Path) -> str:
+        """Why ``key`` must not be saved as ``target`` (an original; "" when it may)."""
+        if is_original(target, self.photos.originals()):
+            return f"{target.name}: that is the original photo; Colourise never overwrites originals. Choose another name."
+        if target != self._saved.get(key, (None, None))[1] and self.photos.originals_in_folder([target]):
+            return f"{target.name}: that is a photo Colourise did not save; Colourise never overwrites originals. Choose another name."
+        return ""
 
     def suggested_save_path(self, key: int, *, before_after: bool = False) -> Path:
         """Where Save offers to put ``key``: where it was saved before (saving again updates that file,
@@ -647,11 +653,9 @@ class ColourisePage(QWidget):
         ``before_after``: the original beside its colours (as shown: strength, hints), one picture to share.
         """
         target = self.with_format_suffix(key, target)
-        if is_original(target, self.photos.originals()):
-            self.warn_original(target)
-            return False
-        if target != self._saved.get(key, (None, None))[1] and self.photos.originals_in_folder([target]):
-            QMessageBox.warning(self, "Colourise", f"{target.name}: that is a photo Colourise did not save; Colourise never overwrites originals. Choose another name.")
+        refusal = self.refusal(key, target)
+        if refusal:
+            QMessageBox.warning(self, "Colourise", refusal)
             return False
         settings.write("folders/save", str(target.parent))
         self._start_save([key], [target], Existing.REPLACE, before_after)

@@ -124,16 +124,19 @@ def test_a_before_and_after_is_saved_beside_and_the_photo_still_counts_as_unsave
     assert page.save_to_file(key, photos["single"], before_after=True) is False and "never overwrites originals" in warned[0]
 
 
-def test_save_refuses_the_original_before_asking_to_replace_and_offers_the_dialog_again(window, qtbot, photos, tmp_path, wait_all_coloured, monkeypatch):
+def test_save_refuses_the_original_before_asking_to_replace_and_offers_the_dialog_again(window, qtbot, photos, tmp_path_factory, wait_all_coloured, monkeypatch):
     """Typing the original's name once asked "replace it?", then refused, then closed the dialog."""
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
     page = window.colourise_page
     page.add_paths([photos["single"]])
     wait_all_coloured(page, 1)
-    taken = tmp_path / "taken.png"
+    # (outside the photos' folders, where a file Colourise did not save is protected too)
+    taken = tmp_path_factory.mktemp("elsewhere") / "taken.png"
     taken.write_bytes(b"someone else's file")
-    answers = [str(photos["single"]), str(taken), str(taken)]
+    beside = photos["single"].with_name("retouched.png")  # beside the photo, a file Colourise did not save
+    beside.write_bytes(b"a colour version touched up by hand")
+    answers = [str(photos["single"]), str(beside), str(taken), str(taken)]
     offered, warned, asked = [], [], []
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda _parent, _title, path, _filter, **_options: offered.append(Path(path)) or (answers.pop(0), ""))
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
@@ -141,9 +144,11 @@ def test_save_refuses_the_original_before_asking_to_replace_and_offers_the_dialo
     monkeypatch.setattr(QMessageBox, "question", lambda _parent, _title, text, *_buttons: asked.append(text) or replies.pop(0))
     with qtbot.waitSignal(page.saved, timeout=20_000):
         page.save_selected()
-    assert len(warned) == 1 and "never overwrites originals" in warned[0]  # the original: refused, not asked about
-    assert asked == [f"taken.png already exists in {tmp_path}.\nReplace it?"] * 2  # No: the dialog again; Yes: saved
-    assert offered[1:] == [photos["single"], taken]  # each time the dialog opens where the refused name was
+    assert len(warned) == 2 and all("never overwrites originals" in text for text in warned)  # refused, not asked about
+    assert "did not save" in warned[1]
+    assert asked == [f"taken.png already exists in {taken.parent}.\nReplace it?"] * 2  # No: the dialog again; Yes: saved
+    assert offered[1:] == [photos["single"], beside, taken]  # each time the dialog opens where the refused name was
+    assert beside.read_bytes() == b"a colour version touched up by hand"
     assert Image.open(taken).size == (48, 32)
 
 
