@@ -68,7 +68,7 @@ from engine.models.base import capabilities_of
 from engine.task import TaskState
 from engine.training import distributed, trackers
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
-from engine.training.config import TrainConfig, crop_size
+from engine.training.config import TrainConfig, _toml_value, crop_size, effective_arch_params
 from engine.training.losses import LossModule, get_loss
 from engine.training.metadata import training_metadata
 from engine.training.runfolder import CONFIG_NAME, RunFolder, new_run_dir, safe_name
@@ -185,6 +185,7 @@ class _Run:
         self.elapsed_before = 0.0  # training seconds before a resume
         self.t0 = time.monotonic()  # when this session's steps began
         self.finished_model = ""
+        self.resumed = False  # True once a resumed run has restored its checkpoint (and so changes the run)
 
     # -- set-up ------------------------------------------------------------------------------
     def execute(self):
@@ -207,6 +208,9 @@ class _Run:
             return TrainingCancelled(0, None, self.run_dir)
         self._build_optimiser()
         self.start_step = self._restore()
+        self.resumed = True
+        if self.files:  # a resume's changes (more steps, say) are kept only once it has started
+            self._write_recipe()
         return self._loop()
 
     def _open_run_dir(self) -> None:
@@ -223,8 +227,12 @@ class _Run:
             except AlreadyRunning as exc:
                 raise TrainingError(str(exc)) from None
             self.files = RunFolder(self.run_dir)
-            recipe = TrainConfig.from_dict({**config.to_dict(), "resume": ""})
-            self.files.write_config(recipe.to_toml())
+            if not config.resume:  # a resume writes it once it has started: one that cannot start leaves the run as it was
+                self._write_recipe()
+
+    def _write_recipe(self) -> None:
+        recipe = TrainConfig.from_dict({**self.config.to_dict(), "resume": ""})
+        self.files.write_config(recipe.to_toml())
 
     def _build_model(self) -> None:
         from engine.models import create_model
@@ -389,6 +397,7 @@ class _Run:
             return 0  # killed before its first checkpoint: start the same run again
         try:
             blob = load_checkpoint(path)
+            self._check_same_model(blob.get("config") or {})
             self.model.load_state_dict(blob["model"])
             self.optimizer.load_state_dict(blob["optimizer"])
             if blob.get("scheduler") is not None and self.scheduler is not None:
@@ -409,6 +418,19 @@ class _Run:
         if self.files:
             self.files.truncate_after(step)
         return step
+
+    def _check_same_model(self, saved: dict[str, Any]) -> None:
+        """The settings that shape the weights must be the checkpoint's: say which one changed, not a state_dict error."""
+        arch = saved.get("arch")
+        if arch and arch != self.config.arch:
+            raise TrainingError(f"arch cannot change when resuming: the run trains {arch}, not {self.config.arch}")
+        params = effective_arch_params(self.config.arch, saved.get("arch_params") or {})
+        for key, value in effective_arch_params(self.config.arch, self.config.arch_params).items():
+            if key in params and params[key] != value:
+                raise TrainingError(
+                    f"arch_params.{key} cannot change when resuming: the run trains {arch or self.config.arch} "
+                    f"with {key} = {_toml_value(params[key])}"
+                )
 
     # -- the loop ------------------------------------------------------------------------------
     def _loop(self):
@@ -683,7 +705,10 @@ class _Run:
     def close(self, event=None) -> None:
         self._close_loader()
         if self.status is not None:
-            self.status.end(event)
+            if self.config.resume and not self.resumed:
+                self.status.abandon()  # a resume that could not start (or was stopped first) leaves the run as it was
+            else:
+                self.status.end(event)
 
     def write_error_log(self) -> None:
         if self.files is not None:

@@ -209,3 +209,19 @@ def test_evaluate_a_missing_folder_or_one_without_colour(alpha_model_file, tmp_p
     Image.fromarray(np.full((16, 16), 90, np.uint8)).save(tmp_path / "grey.png")
     assert main(["evaluate", "--model", str(alpha_model_file), str(tmp_path)]) == 1
     assert "no usable colour photos in" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "flags, reason",
+    [(["--arch", "model3"], "--arch cannot change when resuming: the run trains alpha"),
+     (["--set", "arch_params.width=16"], "arch_params.width cannot change when resuming: the run trains alpha with width = 8"),
+     (["--from", "default"], "--from cannot change when resuming: the run is not a fine-tune")],
+)
+def test_a_resume_cannot_change_what_shapes_the_weights(photo_folder, library, tmp_path, capsys, flags, reason):
+    assert main(train_flags(photo_folder, tmp_path, "--checkpoint-every-steps", "1")) == 0
+    run_dir = next((tmp_path / "runs").iterdir())
+    before = (run_dir / "config.toml").read_text(), (run_dir / "status.json").read_text()
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run_dir), *flags]) == 2
+    assert capsys.readouterr().err == f"colourise: error: {reason}\n"
+    assert ((run_dir / "config.toml").read_text(), (run_dir / "status.json").read_text()) == before
