@@ -215,6 +215,8 @@ class _Run:
 
     def _open_run_dir(self) -> None:
         config = self.config
+        if not config.resume:
+            _make_paths_absolute(config)
         if config.resume:
             self.run_dir = Path(config.resume).expanduser()
             if not self.run_dir.is_dir():
@@ -309,6 +311,11 @@ class _Run:
         config = self.config
         missing = [f for f in [*config.data, *config.val, *config.exclude] if not Path(f).expanduser().exists()]
         if missing:
+            if config.resume and not Path(missing[0]).expanduser().is_absolute():  # a run from before paths were stored whole
+                raise TrainingError(
+                    f"{missing[0]}: no such folder from {Path.cwd()}; the run names it relative to the folder it was "
+                    "started in: resume it from there"
+                )
             raise TrainingError(f"{missing[0]}: no such folder")
         all_train, copies = without_copies(list_images(config.data, exclude=config.exclude))
         all_train, colourised = without_colour_versions(all_train)
@@ -716,6 +723,20 @@ class _Run:
                 (self.run_dir / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
             except OSError:
                 pass
+
+
+def _make_paths_absolute(config: TrainConfig) -> None:
+    """A new run's folders as whole paths, so it resumes from any folder (and from the window)."""
+
+    def whole(entry: str) -> str:
+        path = Path(entry).expanduser()
+        return str(path.resolve()) if path.exists() else entry  # a missing one is reported as it was given
+
+    config.data, config.val, config.exclude = ([whole(e) for e in entries] for entries in (config.data, config.val, config.exclude))
+    if config.library_dir:
+        config.library_dir = str(Path(config.library_dir).expanduser().resolve())
+    if config.init_from and Path(config.init_from).expanduser().is_file():  # a model file, not a library name
+        config.init_from = whole(config.init_from)
 
 
 def _resolve_device(choice: str) -> torch.device:

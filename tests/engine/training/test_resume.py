@@ -196,3 +196,27 @@ def test_a_resume_that_starts_keeps_its_changes(tiny_config, recorder):
     config.steps = 8
     assert isinstance(train(config), TrainingFinished)
     assert resume_config(run_dir).steps == 8 and '"finished"' in run_files(run_dir)[1]
+
+
+def test_a_run_started_with_relative_folders_resumes_from_anywhere(tiny_config, recorder, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run_dir = stopped_run(tiny_config, recorder, data=["photos"], library_dir="library")
+    config = resume_config(run_dir)
+    assert config.data == [str(tmp_path / "photos")] and config.library_dir == str(tmp_path / "library")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    resumed = train(resume_config(run_dir))
+    assert isinstance(resumed, TrainingFinished) and resumed.model_path.parent == tmp_path / "library"
+
+
+def test_an_old_run_with_relative_folders_says_where_it_was_started(tiny_config, recorder, tmp_path, monkeypatch):
+    run_dir = stopped_run(tiny_config, recorder)
+    config = resume_config(run_dir)
+    config.data = ["../photos"]  # as runs written before paths were stored whole have them
+    config.save(run_dir / "config.toml")
+    monkeypatch.chdir(tmp_path)
+    failed = train(resume_config(run_dir))
+    assert isinstance(failed, TrainingFailed)
+    assert failed.message == (f"../photos: no such folder from {tmp_path}; the run names it relative to the folder "
+                              "it was started in: resume it from there")
