@@ -834,7 +834,12 @@ class TrainPage(QWidget):
             self.progress.setValue(event.start_step)
             from engine.data import skipped_text
 
-            text = f"Training on {event.device}: {event.train_photos} photos, {event.val_photos} for validation"
+            self.previews.held_out = event.val_held_out
+            if event.val_held_out:
+                text = f"Training on {event.device}: {event.train_photos} photos, {event.val_photos} for validation"
+            else:
+                text = (f"Training on {event.device}: {event.train_photos} photos, validating on {event.val_photos} of them "
+                        "(nothing held out: scores are on photos it trains on)")
             skipped = skipped_text(len(event.skipped_grey), len(event.skipped_copies), len(event.skipped_broken), len(event.skipped_colourised))
             if skipped:
                 text += f" ({skipped} skipped)"

@@ -235,7 +235,9 @@ class ProgressPrinter:
 
         if isinstance(event, events.TrainingStarted):
             print(f"run folder: {event.run_dir}", flush=True)
-            self._say(f"training on {event.train_photos} photos, validating on {event.val_photos}, device {event.device}")
+            validating = f"{event.val_photos}" if event.val_held_out else (
+                f"{event.val_photos} training photos (nothing held out: scores are on photos it trains on)")
+            self._say(f"training on {event.train_photos} photos, validating on {validating}, device {event.device}")
             if event.kept_from_model:
                 self._say(f"kept from the model (its weights fix them): {', '.join(event.kept_from_model)}")
             if event.skipped_grey:

@@ -319,9 +319,13 @@ class _Run:
             raise TrainingError(f"{missing[0]}: no such folder")
         all_train, copies = without_copies(list_images(config.data, exclude=config.exclude))
         all_train, colourised = without_colour_versions(all_train)
-        if config.val:  # (a validation photo that copies a training one would flatter the model: left out too)
+        in_training: list[Path] = []  # validation photos that are training photos, by path
+        if config.val:  # (a validation photo that is, or copies, a training one would flatter the model: left out too)
             listed, val_colourised = without_colour_versions(list_images(config.val))
             colourised += val_colourised
+            trained = {_resolved(p) for p in all_train}
+            in_training = [p for p in listed if _resolved(p) in trained]
+            listed = [p for p in listed if _resolved(p) not in trained]
             val_copies = without_copies([*all_train, *listed])[1]
             val_copied = {copy for copy, _ in val_copies}
             train_paths, val_paths = all_train, [p for p in listed if p not in val_copied]
@@ -329,6 +333,7 @@ class _Run:
         else:
             train_paths, val_paths = split_paths(all_train, config.val_fraction)
         self.skipped_copies = [f"{copy.name} (the same file as {original.name})" for copy, original in copies]
+        self.skipped_copies += [f"{p.name} (a training photo: not validated on)" for p in in_training]
         self.skipped_colourised = [p.name for p in colourised]
         store_side = round(self.size * CACHE_OVERSIZE)
         cache = should_cache(config.cache_images, len(train_paths), self.size)
@@ -347,6 +352,7 @@ class _Run:
             found = ", ".join(found) or "no image files"
             raise TrainingError(f"no usable colour photos in {', '.join(config.data)} ({found})")
         self.dataset = PhotoDataset(prepared.paths, self.size, config.augment, prepared.cache, store_side)
+        self.val_held_out = bool(val_prepared.paths)
         if val_prepared.paths:
             val_pixels, self.val_source = val_prepared.cache, "validation photos"
         else:  # a tiny set with nothing to hold out: validate on (centre crops of) training photos
@@ -458,6 +464,7 @@ class _Run:
                 total_steps=total,
                 start_step=start,
                 kept_from_model=self.kept_from_model,
+                val_held_out=self.val_held_out,
             )
         )
         if start >= total and self.finished_model and Path(self.finished_model).exists():
@@ -723,6 +730,13 @@ class _Run:
                 (self.run_dir / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
             except OSError:
                 pass
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path
 
 
 def _make_paths_absolute(config: TrainConfig) -> None:

@@ -189,6 +189,17 @@ def test_a_tiny_run_trains_draws_its_curves_and_lands_in_the_library(window, pag
     assert window.colourise_page.current_model_name() == "tiny"
 
 
+def test_a_run_that_holds_nothing_out_says_it_validates_on_training_photos(page, qtbot):
+    page.field("val_fraction").set_value(0.95)  # every one of the 4 photos would be held out: none is
+    states = []
+    page.stepped.connect(lambda step: states.append(page.state_label.text()))
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        assert page.start()
+    assert isinstance(ended.args[0], TrainingFinished)
+    assert states[0].startswith("Training on cpu: 4 photos, validating on 4 of them (nothing held out: scores are on photos it trains on)")
+    assert page.previews.caption == "Training photos after epoch 2 (nothing held out)"
+
+
 def test_stop_keeps_a_checkpoint_and_resume_finishes_the_run(page, qtbot):
     page.field("epochs").set_value(6)
     page.stepped.connect(page.stop)  # stop at the first step reported
