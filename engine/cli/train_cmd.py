@@ -209,10 +209,46 @@ def run_torchrun(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", str(args.nproc),
                "-m", "engine.train", *_forwarded_argv(args)]
     print("running: " + " ".join(command), file=sys.stderr)
+    return run_forwarding_stops(command)
+
+
+def run_forwarding_stops(command: list[str]) -> int:
+    """Run ``command`` (torchrun) to its end, passing a Ctrl-C or SIGTERM on to it as SIGTERM.
+
+    torchrun passes it to its ranks, which stop after their step and keep a checkpoint, as one process
+    does. The child has a session of its own, so a Ctrl-C at the terminal reaches it once, through
+    here, and never twice (a second signal aborts a rank before its checkpoint). Returns the child's
+    exit code, or EXIT_STOPPED when it ended after a stop.
+    """
+    stops: list[int] = []
+    children: list[subprocess.Popen] = []
+
+    def forward(signum, frame):
+        if not stops:
+            print("\nstopping after this step ...", file=sys.stderr, flush=True)
+            for child in children:
+                child.send_signal(signal.SIGTERM)
+        stops.append(signum)  # (later ones are not sent on: a second stop would abort the ranks before they save)
+
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):  # (before the child starts: a stop at once is passed on too)
+        try:
+            previous[sig] = signal.signal(sig, forward)
+        except ValueError:  # not the main thread
+            pass
+    child = subprocess.Popen(command, start_new_session=True)
+    children.append(child)
+    if stops:
+        child.send_signal(signal.SIGTERM)
     try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:  # torchrun forwards the signal; its ranks stop and keep the checkpoint
-        return EXIT_STOPPED
+        code = child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if child.poll() is None:  # an exception here: leave no training behind
+            child.kill()
+            child.wait()
+    return EXIT_STOPPED if stops and code != EXIT_OK else code
 
 
 class ProgressPrinter:

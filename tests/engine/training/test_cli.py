@@ -115,7 +115,7 @@ def test_resume_flag_continues_a_run(photo_folder, library, tmp_path, capsys):
 
 def test_nproc_launches_torchrun_with_the_same_flags(monkeypatch, photo_folder, tmp_path):
     calls = []
-    monkeypatch.setattr(train_cmd.subprocess, "call", lambda command: calls.append(command) or 0)
+    monkeypatch.setattr(train_cmd, "run_forwarding_stops", lambda command: calls.append(command) or 0)
     code = main(["--models-dir", "lib", *train_flags(photo_folder, tmp_path, "--nproc", "3", "--set", "augment.hflip=false")])
     assert code == 0
     command = calls[0]
@@ -124,6 +124,29 @@ def test_nproc_launches_torchrun_with_the_same_flags(monkeypatch, photo_folder, 
     assert rest[rest.index("--data") + 1] == str(photo_folder) and rest[rest.index("--size") + 1] == "32"
     assert rest[rest.index("--set") + 1] == "augment.hflip=false" and rest[rest.index("--models-dir") + 1] == "lib"
     assert "--nproc" not in rest
+
+
+STOPPABLE_CHILD = """
+import os, signal, sys
+received = []
+signal.signal(signal.SIGTERM, lambda signum, frame: received.append("SIGTERM"))
+signal.signal(signal.SIGINT, lambda signum, frame: received.append("SIGINT"))
+for _ in range(int(sys.argv[2])):  # the user's Ctrl-C (or a SIGTERM) reaching the colourise process
+    os.kill(os.getppid(), signal.SIGINT)
+while not received:
+    signal.pause()
+with open(sys.argv[1], "w") as f:
+    f.write(" ".join(received) + (" own-session" if os.getsid(0) != os.getsid(os.getppid()) else ""))
+sys.exit(1)  # as torchrun ends after a signal
+"""
+
+
+@pytest.mark.parametrize("stops", [1, 2])
+def test_a_stop_of_the_launcher_is_passed_on_to_torchrun_once(tmp_path, stops):
+    report = tmp_path / "child.txt"
+    code = train_cmd.run_forwarding_stops([sys.executable, "-c", STOPPABLE_CHILD, str(report), str(stops)])
+    assert code == train_cmd.EXIT_STOPPED
+    assert report.read_text() == "SIGTERM own-session"  # one clean stop, and no Ctrl-C of its own from the terminal
 
 
 def test_python_m_engine_train_parses_the_same_flags(photo_folder, library, tmp_path, capsys):
