@@ -84,6 +84,11 @@ def config_from_args(args: argparse.Namespace):
 
     models_dir = getattr(args, "models_dir", None)
     fine_tuned_arch = _arch_of(args.init_from, models_dir) if args.init_from and not (args.config or args.resume) else None
+    if args.init_from and args.arch and not args.resume:  # a fine-tune's weights fix its architecture: say so, not ignore it
+        model_arch = fine_tuned_arch or _arch_of(args.init_from, models_dir)
+        if model_arch and model_arch != args.arch:
+            raise ValueError(f"--arch {args.arch} does not fit --from {args.init_from}: a fine-tune keeps the architecture "
+                             f"of the model it starts from ({model_arch})")
     if args.resume:
         config = resume_config(args.resume)
     elif args.config:

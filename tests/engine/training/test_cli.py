@@ -248,3 +248,13 @@ def test_a_resume_cannot_change_what_shapes_the_weights(photo_folder, library, t
     assert main(["train", "--resume", str(run_dir), *flags]) == 2
     assert capsys.readouterr().err == f"colourise: error: {reason}\n"
     assert ((run_dir / "config.toml").read_text(), (run_dir / "status.json").read_text()) == before
+
+
+def test_a_fine_tune_with_another_architecture_is_a_usage_error(alpha_model_file, photo_folder, tmp_path, capsys):
+    flags = ["train", "--data", str(photo_folder), "--from", str(alpha_model_file), "--run-dir", str(tmp_path / "runs")]
+    assert main([*flags, "--arch", "model3"]) == 2
+    assert capsys.readouterr().err == (f"colourise: error: --arch model3 does not fit --from {alpha_model_file}: a fine-tune keeps "
+                                       "the architecture of the model it starts from (alpha)\n")
+    assert not (tmp_path / "runs").exists()
+    config = train_cmd.config_from_args(build_parser().parse_args([*flags, "--arch", "alpha"]))  # its own: fine
+    assert (config.arch, config.init_from) == ("alpha", str(alpha_model_file))
