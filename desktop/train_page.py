@@ -346,7 +346,17 @@ class TrainPage(QWidget):
         """The recommended settings for ``arch`` (for a fine-tune when one is chosen), sized for the counted training folder."""
         from engine.training.recipe import recipe_for
 
-        return recipe_for(arch, self._photos, fine_tune=bool(self.start_from.currentData()))
+        photos = self._data_scan.colour if self._photos and self._data_scan is not None else self._photos
+        return recipe_for(arch, photos, fine_tune=bool(self.start_from.currentData()), val_fraction=self._held_out_share())
+
+    def _held_out_share(self) -> float | None:
+        """The share of the folder the run would hold out for validation (None: the recipe's)."""
+        if self.val_picker.path():
+            return 0.0  # a validation folder of its own: every photo of the folder trains
+        try:
+            return self.field("val_fraction").value()
+        except (FieldError, KeyError, AttributeError):  # the form is not built yet, or holds no number
+            return None
 
     def _on_arch_changed(self, _index: int = -1) -> None:
         """Rebuild the form for the chosen architecture, keeping what the user typed; say what changed."""
@@ -574,6 +584,7 @@ class TrainPage(QWidget):
             self._show_data_summary()
         else:
             label.setText(scan.summary())
+            self._fill_recipe_for_folder()  # nothing of the training folder is held out now: fewer epochs give the steps
         self._show_estimate()
         self.scan_finished.emit(kind, scan)
 
@@ -835,7 +846,12 @@ class TrainPage(QWidget):
             self.progress.setValue(event.start_step)
             from engine.data import skipped_text
 
-            text = f"Training on {event.device}: {event.train_photos} photos, {event.val_photos} for validation"
+            self.previews.held_out = event.val_held_out
+            if event.val_held_out:
+                text = f"Training on {event.device}: {event.train_photos} photos, {event.val_photos} for validation"
+            else:
+                text = (f"Training on {event.device}: {event.train_photos} photos, validating on {event.val_photos} of them "
+                        "(nothing held out: scores are on photos it trains on)")
             skipped = skipped_text(len(event.skipped_grey), len(event.skipped_copies), len(event.skipped_broken), len(event.skipped_colourised))
             if skipped:
                 text += f" ({skipped} skipped)"

@@ -74,6 +74,7 @@ class TrainingStarted:
     total_steps: int = 0
     start_step: int = 0  # > 0 when resuming
     kept_from_model: list[str] = field(default_factory=list)  # settings asked of a fine-tune that its weights fix
+    val_held_out: bool = True  # False: nothing was held out, so validation is on (centre crops of) training photos
 
 
 @dataclass

@@ -38,12 +38,18 @@ class PreviewStrip(QScrollArea):
         self._cells: list[list[QLabel]] = []
         self._row_labels = [self._grid.itemAtPosition(row, 0).widget() for row in range(1, len(ROWS) + 1)]
         self.setWidget(self._inner)
+        self.held_out = True  # False: the run held no photos out, so the previews are of training photos
         self._show_rows(False)
         self.setToolTip("The same validation photos after every epoch: grey input, the model's colours, the real colours")
 
     def sizeHint(self) -> QSize:  # noqa: N802 - all three rows when there is room (the loss plot takes the rest)
         hint = super().sizeHint()
         return QSize(hint.width(), self.maximumHeight()) if self.maximumHeight() < QWIDGETSIZE_MAX else hint
+
+    @property
+    def caption(self) -> str:
+        """What the previews are, above them."""
+        return self._caption.text()
 
     @property
     def count(self) -> int:
@@ -72,7 +78,9 @@ class PreviewStrip(QScrollArea):
 
     def set_triplets(self, triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]], epoch: float, hints: int = 0) -> None:
         """Show the previews of one validation; ``hints``: how many colour hints each prediction had (marked)."""
-        self._caption.setText(f"Validation photos after epoch {epoch:.3g}" + (f", each coloured with {hints} hints from its original" if hints else ""))
+        which = "Validation photos" if self.held_out else "Training photos"
+        caption = f"{which} after epoch {epoch:.3g}" + ("" if self.held_out else " (nothing held out)")
+        self._caption.setText(caption + (f", each coloured with {hints} hints from its original" if hints else ""))
         self._row_labels[0].setText(f"Grey input\n+ {hints} hints" if hints else ROWS[0])
         self._row_labels[0].setToolTip("The squares mark where the hints were given" if hints else "")
         while len(self._cells) < len(triplets):

@@ -84,6 +84,11 @@ def config_from_args(args: argparse.Namespace):
 
     models_dir = getattr(args, "models_dir", None)
     fine_tuned_arch = _arch_of(args.init_from, models_dir) if args.init_from and not (args.config or args.resume) else None
+    if args.init_from and args.arch and not args.resume:  # a fine-tune's weights fix its architecture: say so, not ignore it
+        model_arch = fine_tuned_arch or _arch_of(args.init_from, models_dir)
+        if model_arch and model_arch != args.arch:
+            raise ValueError(f"--arch {args.arch} does not fit --from {args.init_from}: a fine-tune keeps the architecture "
+                             f"of the model it starts from ({model_arch})")
     if args.resume:
         config = resume_config(args.resume)
     elif args.config:
@@ -124,7 +129,26 @@ def config_from_args(args: argparse.Namespace):
             data.setdefault(section, {})[name] = value
         else:
             data[key] = value
+    if args.resume:
+        _check_resume_keeps_the_model(config, data, args)
     return TrainConfig.from_dict(data)
+
+
+def _check_resume_keeps_the_model(run, data: dict, args: argparse.Namespace) -> None:
+    """``ValueError`` naming the flag when a resume asks to change what shapes the run's weights (they could not load)."""
+    if data.get("arch") != run.arch:
+        flag = "--arch" if args.arch else "arch"
+        raise ValueError(f"{flag} cannot change when resuming: the run trains {run.arch}")
+    if (data.get("init_from") or "") != run.init_from:
+        what = f"fine-tunes {run.init_from}" if run.init_from else "is not a fine-tune"
+        raise ValueError(f"--from cannot change when resuming: the run {what}")
+    from engine.training.config import _toml_value, effective_arch_params
+
+    params, saved = effective_arch_params(run.arch, data.get("arch_params") or {}), effective_arch_params(run.arch, run.arch_params)
+    for key in sorted(set(params) | set(saved)):
+        if params.get(key) != saved.get(key):
+            had = f"with {key} = {_toml_value(saved[key])}" if key in saved else f"without {key}"
+            raise ValueError(f"arch_params.{key} cannot change when resuming: the run trains {run.arch} {had}")
 
 
 def _arch_of(model: str, library_dir: str | None) -> str | None:
@@ -190,10 +214,46 @@ def run_torchrun(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", str(args.nproc),
                "-m", "engine.train", *_forwarded_argv(args)]
     print("running: " + " ".join(command), file=sys.stderr)
+    return run_forwarding_stops(command)
+
+
+def run_forwarding_stops(command: list[str]) -> int:
+    """Run ``command`` (torchrun) to its end, passing a Ctrl-C or SIGTERM on to it as SIGTERM.
+
+    torchrun passes it to its ranks, which stop after their step and keep a checkpoint, as one process
+    does. The child has a session of its own, so a Ctrl-C at the terminal reaches it once, through
+    here, and never twice (a second signal aborts a rank before its checkpoint). Returns the child's
+    exit code, or EXIT_STOPPED when it ended after a stop.
+    """
+    stops: list[int] = []
+    children: list[subprocess.Popen] = []
+
+    def forward(signum, frame):
+        if not stops:
+            print("\nstopping after this step ...", file=sys.stderr, flush=True)
+            for child in children:
+                child.send_signal(signal.SIGTERM)
+        stops.append(signum)  # (later ones are not sent on: a second stop would abort the ranks before they save)
+
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):  # (before the child starts: a stop at once is passed on too)
+        try:
+            previous[sig] = signal.signal(sig, forward)
+        except ValueError:  # not the main thread
+            pass
+    child = subprocess.Popen(command, start_new_session=True)
+    children.append(child)
+    if stops:
+        child.send_signal(signal.SIGTERM)
     try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:  # torchrun forwards the signal; its ranks stop and keep the checkpoint
-        return EXIT_STOPPED
+        code = child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if child.poll() is None:  # an exception here: leave no training behind
+            child.kill()
+            child.wait()
+    return EXIT_STOPPED if stops and code != EXIT_OK else code
 
 
 class ProgressPrinter:
@@ -216,7 +276,9 @@ class ProgressPrinter:
 
         if isinstance(event, events.TrainingStarted):
             print(f"run folder: {event.run_dir}", flush=True)
-            self._say(f"training on {event.train_photos} photos, validating on {event.val_photos}, device {event.device}")
+            validating = f"{event.val_photos}" if event.val_held_out else (
+                f"{event.val_photos} training photos (nothing held out: scores are on photos it trains on)")
+            self._say(f"training on {event.train_photos} photos, validating on {validating}, device {event.device}")
             if event.kept_from_model:
                 self._say(f"kept from the model (its weights fix them): {', '.join(event.kept_from_model)}")
             if event.skipped_grey:

@@ -231,6 +231,17 @@ class TrainConfig:
         return cls.from_dict(recipe)
 
 
+def effective_arch_params(arch: str, params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with the architecture's defaults for the settings it leaves out (what the model is built with)."""
+    from engine.models import get_architecture
+
+    try:
+        defaults = get_architecture(arch).default_config()
+    except KeyError:
+        defaults = {}
+    return _plain_data({**defaults, **params})
+
+
 def default_model_name(name: str, arch: str, init_from: str = "") -> str:
     """The name a run's model takes in the library: ``name``; unnamed, a fine-tune of "default" is
     "default-fine-tuned" (of that again, the same: the library numbers the second), a new model its

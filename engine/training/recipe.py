@@ -2,7 +2,7 @@
 
 The window's Train page starts from it: the default architecture with the
 settings the shipped model was trained with, its length turned into epochs over
-the user's folder (the same number of photos seen: ``steps x batch_size``), and
+the photos of the user's folder it trains on (the same number of steps), and
 without the parts that only make sense on the development machine (its data
 folders, run folder, thread count, validation and checkpoint cadence). A fine-tune of
 a model of that architecture starts from the shipped fine-tune stage instead
@@ -13,9 +13,11 @@ crops), as the default's own second stage did.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from engine.data import split_paths, steps_per_epoch
 from engine.training.config import TrainConfig
 
 RECIPE_FILE = "default.toml"
@@ -49,14 +51,16 @@ def default_arch() -> str:
     return recipe.arch if recipe is not None else FALLBACK_ARCH
 
 
-def recipe_for(arch: str, photos: int | None = None, fine_tune: bool = False) -> TrainConfig:
-    """A new run's recommended settings for ``arch``, sized for a folder of ``photos`` training photos.
+def recipe_for(arch: str, photos: Sequence[Path] | int | None = None, fine_tune: bool = False,
+               val_fraction: float | None = None) -> TrainConfig:
+    """A new run's recommended settings for ``arch``, sized for a folder of ``photos`` (its usable photos, or their count).
 
     For the shipped recipe's architecture: its settings (``fine_tune``: those of its
-    fine-tune stage), with ``epochs`` chosen so a run sees as many photos as the shipped
-    training did (at least one epoch). For any other architecture:
-    ``TrainConfig.defaults_for(arch)``. ``photos`` None or 0 (not counted yet) keeps the
-    default number of epochs.
+    fine-tune stage), with ``epochs`` chosen so a run takes as many steps as the shipped
+    training did (at least one epoch), over the photos it trains on: ``photos`` less the
+    share ``val_fraction`` holds out (None: the recipe's; 0: none, as with a validation
+    folder of its own). For any other architecture: ``TrainConfig.defaults_for(arch)``.
+    ``photos`` None or 0 (not counted yet) keeps the default number of epochs.
     """
     recipe = shipped_recipe()
     if recipe is None or recipe.arch != arch:
@@ -68,5 +72,21 @@ def recipe_for(arch: str, photos: int | None = None, fine_tune: bool = False) ->
     carried: dict[str, Any] = {key: value for key, value in recipe.to_dict().items() if key in CARRIED}
     config = TrainConfig.defaults_for(arch, **carried)
     if photos and recipe.steps > 0:
-        config.epochs = max(1, math.ceil(recipe.steps * recipe.batch_size / photos))
+        fraction = config.val_fraction if val_fraction is None else val_fraction
+        per_epoch = steps_per_epoch(training_count(photos, fraction), config.batch_size)  # (a partial last batch is dropped)
+        config.epochs = max(1, math.ceil(recipe.steps / per_epoch))
     return config
+
+
+def training_count(photos: Sequence[Path] | int, val_fraction: float) -> int:
+    """How many of ``photos`` a run trains on when ``val_fraction`` of them is held out for validation.
+
+    Photos (paths): exactly, as the run splits them (by name). A count: about, the split's own rules
+    on a share of that size (at least one held out from two photos on; none when that would be all).
+    """
+    if not isinstance(photos, int):
+        return len(split_paths(list(photos), val_fraction)[0])
+    if val_fraction <= 0 or photos < 2:
+        return photos
+    held = max(1, round(photos * val_fraction))
+    return photos - held if held < photos else photos

@@ -137,6 +137,7 @@ class RunStatus:
         self._started = time.time()
         self._before = 0.0
         self._created = self._started
+        self._previous: dict[str, Any] | None = None  # status.json as it was before this session (None: there was none)
 
     @classmethod
     def begin(cls, run_dir: str | Path) -> "RunStatus":
@@ -152,6 +153,7 @@ class RunStatus:
             status._handle = None
             who = f" (process {previous['pid']})" if previous.get("pid") else ""
             raise AlreadyRunning(f"{status.run_dir.name} is already being trained by another process{who}")
+        status._previous = previous if (status.run_dir / STATUS_NAME).is_file() else None
         status._before = seconds_spent(status.run_dir, previous) or 0.0
         status._created = previous.get("created") or status._started
         status._write(RUNNING)
@@ -190,6 +192,18 @@ class RunStatus:
                 self._write(STOPPED, "training was interrupted")
         except OSError:
             pass  # the disk is full or gone: the lock still goes, and readers see a dead run
+        finally:
+            self.release()
+
+    def abandon(self) -> None:
+        """Put back the status the run had before ``begin`` (a resume that could not start changes nothing), then unlock."""
+        try:
+            if self._previous is None:
+                (self.run_dir / STATUS_NAME).unlink(missing_ok=True)
+            else:
+                _write_status(self.run_dir, self._previous)
+        except OSError:
+            pass
         finally:
             self.release()
 

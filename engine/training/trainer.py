@@ -68,7 +68,7 @@ from engine.models.base import capabilities_of
 from engine.task import TaskState
 from engine.training import distributed, trackers
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
-from engine.training.config import TrainConfig, crop_size
+from engine.training.config import TrainConfig, _toml_value, crop_size, effective_arch_params
 from engine.training.losses import LossModule, get_loss
 from engine.training.metadata import training_metadata
 from engine.training.runfolder import CONFIG_NAME, RunFolder, new_run_dir, safe_name
@@ -185,6 +185,7 @@ class _Run:
         self.elapsed_before = 0.0  # training seconds before a resume
         self.t0 = time.monotonic()  # when this session's steps began
         self.finished_model = ""
+        self.resumed = False  # True once a resumed run has restored its checkpoint (and so changes the run)
 
     # -- set-up ------------------------------------------------------------------------------
     def execute(self):
@@ -207,10 +208,15 @@ class _Run:
             return TrainingCancelled(0, None, self.run_dir)
         self._build_optimiser()
         self.start_step = self._restore()
+        self.resumed = True
+        if self.files:  # a resume's changes (more steps, say) are kept only once it has started
+            self._write_recipe()
         return self._loop()
 
     def _open_run_dir(self) -> None:
         config = self.config
+        if not config.resume:
+            _make_paths_absolute(config)
         if config.resume:
             self.run_dir = Path(config.resume).expanduser()
             if not self.run_dir.is_dir():
@@ -223,8 +229,12 @@ class _Run:
             except AlreadyRunning as exc:
                 raise TrainingError(str(exc)) from None
             self.files = RunFolder(self.run_dir)
-            recipe = TrainConfig.from_dict({**config.to_dict(), "resume": ""})
-            self.files.write_config(recipe.to_toml())
+            if not config.resume:  # a resume writes it once it has started: one that cannot start leaves the run as it was
+                self._write_recipe()
+
+    def _write_recipe(self) -> None:
+        recipe = TrainConfig.from_dict({**self.config.to_dict(), "resume": ""})
+        self.files.write_config(recipe.to_toml())
 
     def _build_model(self) -> None:
         from engine.models import create_model
@@ -301,12 +311,21 @@ class _Run:
         config = self.config
         missing = [f for f in [*config.data, *config.val, *config.exclude] if not Path(f).expanduser().exists()]
         if missing:
+            if config.resume and not Path(missing[0]).expanduser().is_absolute():  # a run from before paths were stored whole
+                raise TrainingError(
+                    f"{missing[0]}: no such folder from {Path.cwd()}; the run names it relative to the folder it was "
+                    "started in: resume it from there"
+                )
             raise TrainingError(f"{missing[0]}: no such folder")
         all_train, copies = without_copies(list_images(config.data, exclude=config.exclude))
         all_train, colourised = without_colour_versions(all_train)
-        if config.val:  # (a validation photo that copies a training one would flatter the model: left out too)
+        in_training: list[Path] = []  # validation photos that are training photos, by path
+        if config.val:  # (a validation photo that is, or copies, a training one would flatter the model: left out too)
             listed, val_colourised = without_colour_versions(list_images(config.val))
             colourised += val_colourised
+            trained = {_resolved(p) for p in all_train}
+            in_training = [p for p in listed if _resolved(p) in trained]
+            listed = [p for p in listed if _resolved(p) not in trained]
             val_copies = without_copies([*all_train, *listed])[1]
             val_copied = {copy for copy, _ in val_copies}
             train_paths, val_paths = all_train, [p for p in listed if p not in val_copied]
@@ -314,6 +333,7 @@ class _Run:
         else:
             train_paths, val_paths = split_paths(all_train, config.val_fraction)
         self.skipped_copies = [f"{copy.name} (the same file as {original.name})" for copy, original in copies]
+        self.skipped_copies += [f"{p.name} (a training photo: not validated on)" for p in in_training]
         self.skipped_colourised = [p.name for p in colourised]
         store_side = round(self.size * CACHE_OVERSIZE)
         cache = should_cache(config.cache_images, len(train_paths), self.size)
@@ -332,6 +352,7 @@ class _Run:
             found = ", ".join(found) or "no image files"
             raise TrainingError(f"no usable colour photos in {', '.join(config.data)} ({found})")
         self.dataset = PhotoDataset(prepared.paths, self.size, config.augment, prepared.cache, store_side)
+        self.val_held_out = bool(val_prepared.paths)
         if val_prepared.paths:
             val_pixels, self.val_source = val_prepared.cache, "validation photos"
         else:  # a tiny set with nothing to hold out: validate on (centre crops of) training photos
@@ -389,6 +410,7 @@ class _Run:
             return 0  # killed before its first checkpoint: start the same run again
         try:
             blob = load_checkpoint(path)
+            self._check_same_model(blob.get("config") or {})
             self.model.load_state_dict(blob["model"])
             self.optimizer.load_state_dict(blob["optimizer"])
             if blob.get("scheduler") is not None and self.scheduler is not None:
@@ -410,6 +432,19 @@ class _Run:
             self.files.truncate_after(step)
         return step
 
+    def _check_same_model(self, saved: dict[str, Any]) -> None:
+        """The settings that shape the weights must be the checkpoint's: say which one changed, not a state_dict error."""
+        arch = saved.get("arch")
+        if arch and arch != self.config.arch:
+            raise TrainingError(f"arch cannot change when resuming: the run trains {arch}, not {self.config.arch}")
+        params = effective_arch_params(self.config.arch, saved.get("arch_params") or {})
+        for key, value in effective_arch_params(self.config.arch, self.config.arch_params).items():
+            if key in params and params[key] != value:
+                raise TrainingError(
+                    f"arch_params.{key} cannot change when resuming: the run trains {arch or self.config.arch} "
+                    f"with {key} = {_toml_value(params[key])}"
+                )
+
     # -- the loop ------------------------------------------------------------------------------
     def _loop(self):
         config, info = self.config, self.info
@@ -429,6 +464,7 @@ class _Run:
                 total_steps=total,
                 start_step=start,
                 kept_from_model=self.kept_from_model,
+                val_held_out=self.val_held_out,
             )
         )
         if start >= total and self.finished_model and Path(self.finished_model).exists():
@@ -683,7 +719,10 @@ class _Run:
     def close(self, event=None) -> None:
         self._close_loader()
         if self.status is not None:
-            self.status.end(event)
+            if self.config.resume and not self.resumed:
+                self.status.abandon()  # a resume that could not start (or was stopped first) leaves the run as it was
+            else:
+                self.status.end(event)
 
     def write_error_log(self) -> None:
         if self.files is not None:
@@ -691,6 +730,27 @@ class _Run:
                 (self.run_dir / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
             except OSError:
                 pass
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path
+
+
+def _make_paths_absolute(config: TrainConfig) -> None:
+    """A new run's folders as whole paths, so it resumes from any folder (and from the window)."""
+
+    def whole(entry: str) -> str:
+        path = Path(entry).expanduser()
+        return str(path.resolve()) if path.exists() else entry  # a missing one is reported as it was given
+
+    config.data, config.val, config.exclude = ([whole(e) for e in entries] for entries in (config.data, config.val, config.exclude))
+    if config.library_dir:
+        config.library_dir = str(Path(config.library_dir).expanduser().resolve())
+    if config.init_from and Path(config.init_from).expanduser().is_file():  # a model file, not a library name
+        config.init_from = whole(config.init_from)
 
 
 def _resolve_device(choice: str) -> torch.device:

@@ -115,8 +115,8 @@ def test_the_page_starts_on_the_default_architecture_with_the_shipped_recipe_sca
     with qtbot.waitSignal(page.scan_finished, timeout=20_000):
         page.data_picker.edit.setText(str(dataset))
         page.scan("data")
-    # 4 usable photos: as many photos seen as the shipped training's steps x batch.
-    assert page.field("epochs").value() == recipe.steps * recipe.batch_size // 4
+    # 4 usable photos, 1 held out: 3 train, one step an epoch (a batch of 16 repeats them), so the recipe's steps.
+    assert page.field("epochs").value() == recipe.steps
     page.field("epochs").widget.setValue(3)  # the user's choice survives another count
     with qtbot.waitSignal(page.scan_finished, timeout=20_000):
         page.scan("data")
@@ -125,6 +125,26 @@ def test_the_page_starts_on_the_default_architecture_with_the_shipped_recipe_sca
     assert isinstance(config, TrainConfig) and config.arch == "colour_unet" and config.epochs == 3
     assert config.warmup_steps == recipe.warmup_steps and config.augment == recipe.augment  # not shown, still the recipe's
     assert config.data == [str(dataset)] and config.threads == TrainConfig().threads  # not the dev machine's
+
+
+def test_the_suggested_epochs_give_the_recipes_steps_over_the_photos_the_run_trains_on(window, tmp_path, colour_photo, qtbot):
+    from engine.data import split_paths, steps_per_epoch
+    from engine.training.recipe import shipped_recipe
+
+    folder, val_folder = tmp_path / "forty", tmp_path / "val"
+    photos = [colour_photo(folder / f"IMG_{i:04d}.png", seed=i) for i in range(40)]
+    colour_photo(val_folder / "v.png", seed=99)
+    page, steps = window.train_page, shipped_recipe().steps
+    with qtbot.waitSignal(page.scan_finished, timeout=20_000):
+        page.data_picker.edit.setText(str(folder))
+        page.scan("data")
+    trained = split_paths(photos, page.field("val_fraction").value())[0]
+    per_epoch = steps_per_epoch(len(trained), page.field("batch_size").value())
+    assert 0 <= page.field("epochs").value() * per_epoch - steps < per_epoch  # was 14,400 epochs of 2 steps on 10 photos
+    with qtbot.waitSignal(page.scan_finished, timeout=20_000):  # a validation folder: all 40 train
+        page.val_picker.edit.setText(str(val_folder))
+        page.scan("val")
+    assert page.field("epochs").value() == -(-steps // (40 // page.field("batch_size").value()))
 
 
 def test_the_wheel_scrolls_the_form_instead_of_changing_an_unfocused_setting(window, qtbot):
@@ -187,6 +207,17 @@ def test_a_tiny_run_trains_draws_its_curves_and_lands_in_the_library(window, pag
     assert "tiny" in window.models_page.names()
     page.use_button.click()
     assert window.colourise_page.current_model_name() == "tiny"
+
+
+def test_a_run_that_holds_nothing_out_says_it_validates_on_training_photos(page, qtbot):
+    page.field("val_fraction").set_value(0.95)  # every one of the 4 photos would be held out: none is
+    states = []
+    page.stepped.connect(lambda step: states.append(page.state_label.text()))
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        assert page.start()
+    assert isinstance(ended.args[0], TrainingFinished)
+    assert states[0].startswith("Training on cpu: 4 photos, validating on 4 of them (nothing held out: scores are on photos it trains on)")
+    assert page.previews.caption == "Training photos after epoch 2 (nothing held out)"
 
 
 def test_stop_keeps_a_checkpoint_and_resume_finishes_the_run(page, qtbot):

@@ -115,7 +115,7 @@ def test_resume_flag_continues_a_run(photo_folder, library, tmp_path, capsys):
 
 def test_nproc_launches_torchrun_with_the_same_flags(monkeypatch, photo_folder, tmp_path):
     calls = []
-    monkeypatch.setattr(train_cmd.subprocess, "call", lambda command: calls.append(command) or 0)
+    monkeypatch.setattr(train_cmd, "run_forwarding_stops", lambda command: calls.append(command) or 0)
     code = main(["--models-dir", "lib", *train_flags(photo_folder, tmp_path, "--nproc", "3", "--set", "augment.hflip=false")])
     assert code == 0
     command = calls[0]
@@ -124,6 +124,29 @@ def test_nproc_launches_torchrun_with_the_same_flags(monkeypatch, photo_folder, 
     assert rest[rest.index("--data") + 1] == str(photo_folder) and rest[rest.index("--size") + 1] == "32"
     assert rest[rest.index("--set") + 1] == "augment.hflip=false" and rest[rest.index("--models-dir") + 1] == "lib"
     assert "--nproc" not in rest
+
+
+STOPPABLE_CHILD = """
+import os, signal, sys
+received = []
+signal.signal(signal.SIGTERM, lambda signum, frame: received.append("SIGTERM"))
+signal.signal(signal.SIGINT, lambda signum, frame: received.append("SIGINT"))
+for _ in range(int(sys.argv[2])):  # the user's Ctrl-C (or a SIGTERM) reaching the colourise process
+    os.kill(os.getppid(), signal.SIGINT)
+while not received:
+    signal.pause()
+with open(sys.argv[1], "w") as f:
+    f.write(" ".join(received) + (" own-session" if os.getsid(0) != os.getsid(os.getppid()) else ""))
+sys.exit(1)  # as torchrun ends after a signal
+"""
+
+
+@pytest.mark.parametrize("stops", [1, 2])
+def test_a_stop_of_the_launcher_is_passed_on_to_torchrun_once(tmp_path, stops):
+    report = tmp_path / "child.txt"
+    code = train_cmd.run_forwarding_stops([sys.executable, "-c", STOPPABLE_CHILD, str(report), str(stops)])
+    assert code == train_cmd.EXIT_STOPPED
+    assert report.read_text() == "SIGTERM own-session"  # one clean stop, and no Ctrl-C of its own from the terminal
 
 
 def test_python_m_engine_train_parses_the_same_flags(photo_folder, library, tmp_path, capsys):
@@ -221,3 +244,29 @@ def test_evaluate_a_missing_folder_or_one_without_colour(alpha_model_file, tmp_p
     Image.fromarray(np.full((16, 16), 90, np.uint8)).save(tmp_path / "grey.png")
     assert main(["evaluate", "--model", str(alpha_model_file), str(tmp_path)]) == 1
     assert "no usable colour photos in" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "flags, reason",
+    [(["--arch", "model3"], "--arch cannot change when resuming: the run trains alpha"),
+     (["--set", "arch_params.width=16"], "arch_params.width cannot change when resuming: the run trains alpha with width = 8"),
+     (["--from", "default"], "--from cannot change when resuming: the run is not a fine-tune")],
+)
+def test_a_resume_cannot_change_what_shapes_the_weights(photo_folder, library, tmp_path, capsys, flags, reason):
+    assert main(train_flags(photo_folder, tmp_path, "--checkpoint-every-steps", "1")) == 0
+    run_dir = next((tmp_path / "runs").iterdir())
+    before = (run_dir / "config.toml").read_text(), (run_dir / "status.json").read_text()
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run_dir), *flags]) == 2
+    assert capsys.readouterr().err == f"colourise: error: {reason}\n"
+    assert ((run_dir / "config.toml").read_text(), (run_dir / "status.json").read_text()) == before
+
+
+def test_a_fine_tune_with_another_architecture_is_a_usage_error(alpha_model_file, photo_folder, tmp_path, capsys):
+    flags = ["train", "--data", str(photo_folder), "--from", str(alpha_model_file), "--run-dir", str(tmp_path / "runs")]
+    assert main([*flags, "--arch", "model3"]) == 2
+    assert capsys.readouterr().err == (f"colourise: error: --arch model3 does not fit --from {alpha_model_file}: a fine-tune keeps "
+                                       "the architecture of the model it starts from (alpha)\n")
+    assert not (tmp_path / "runs").exists()
+    config = train_cmd.config_from_args(build_parser().parse_args([*flags, "--arch", "alpha"]))  # its own: fine
+    assert (config.arch, config.init_from) == ("alpha", str(alpha_model_file))

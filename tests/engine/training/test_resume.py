@@ -7,7 +7,7 @@ import argparse
 import pytest
 import torch
 
-from engine.events import CheckpointSaved, TrainingCancelled, TrainingFinished, TrainingStarted
+from engine.events import CheckpointSaved, TrainingCancelled, TrainingFailed, TrainingFinished, TrainingStarted
 from engine.modelfile import load_model
 from engine.training import resume_config, train
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
@@ -157,3 +157,66 @@ def test_a_full_disk_while_checkpointing_says_so(tmp_path, full_disk):
     assert caught.value.errno == errno.ENOSPC
     message = _describe_failure(caught.value, None, None)
     assert message == "the disk is full: could not write checkpoint.pt (free some space, then resume the run)"
+
+
+def stopped_run(tiny_config, recorder, **settings):
+    """A run stopped by the user at its step-2 checkpoint (of 6), as a Ctrl-C leaves it."""
+    rec = recorder(stop_when=stop_after_checkpoint(2))
+    stopped = train(tiny_config(steps=6, batch_size=2, checkpoint_every_steps=2, **settings), rec.state)
+    assert isinstance(stopped, TrainingCancelled) and stopped.step == 2
+    return stopped.run_dir
+
+
+def run_files(run_dir) -> tuple[str, str]:
+    return (run_dir / "config.toml").read_text(), (run_dir / "status.json").read_text()
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [({"steps": 1}, "cannot resume: checkpoint.pt is at step 2, beyond the run's 1 steps"),
+     ({"arch": "model3", "arch_params": {}}, "arch cannot change when resuming: the run trains alpha, not model3"),
+     ({"arch_params": {"width": 16}}, "arch_params.width cannot change when resuming: the run trains alpha with width = 8")],
+)
+def test_a_resume_that_cannot_start_leaves_the_run_as_it_was(tiny_config, recorder, change, reason):
+    run_dir = stopped_run(tiny_config, recorder)
+    before = run_files(run_dir)
+    config = resume_config(run_dir)
+    for key, value in change.items():
+        setattr(config, key, value)
+    failed = train(config)
+    assert isinstance(failed, TrainingFailed) and failed.message == reason
+    assert run_files(run_dir) == before  # still "stopped" with its checkpoint, and the recipe it was trained with
+    resumed = train(resume_config(run_dir))
+    assert isinstance(resumed, TrainingFinished) and resumed.steps == 6
+
+
+def test_a_resume_that_starts_keeps_its_changes(tiny_config, recorder):
+    run_dir = stopped_run(tiny_config, recorder)
+    config = resume_config(run_dir)
+    config.steps = 8
+    assert isinstance(train(config), TrainingFinished)
+    assert resume_config(run_dir).steps == 8 and '"finished"' in run_files(run_dir)[1]
+
+
+def test_a_run_started_with_relative_folders_resumes_from_anywhere(tiny_config, recorder, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run_dir = stopped_run(tiny_config, recorder, data=["photos"], library_dir="library")
+    config = resume_config(run_dir)
+    assert config.data == [str(tmp_path / "photos")] and config.library_dir == str(tmp_path / "library")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    resumed = train(resume_config(run_dir))
+    assert isinstance(resumed, TrainingFinished) and resumed.model_path.parent == tmp_path / "library"
+
+
+def test_an_old_run_with_relative_folders_says_where_it_was_started(tiny_config, recorder, tmp_path, monkeypatch):
+    run_dir = stopped_run(tiny_config, recorder)
+    config = resume_config(run_dir)
+    config.data = ["../photos"]  # as runs written before paths were stored whole have them
+    config.save(run_dir / "config.toml")
+    monkeypatch.chdir(tmp_path)
+    failed = train(resume_config(run_dir))
+    assert isinstance(failed, TrainingFailed)
+    assert failed.message == (f"../photos: no such folder from {tmp_path}; the run names it relative to the folder "
+                              "it was started in: resume it from there")

@@ -174,6 +174,31 @@ def test_a_validation_photo_that_copies_a_training_photo_is_left_out(tiny_config
     assert started.skipped_copies == [f"seen-before.png (the same file as {copied.name})"]
 
 
+def test_validation_photos_that_are_training_photos_are_left_out(tiny_config, make_photos, tmp_path, recorder):
+    train_folder = make_photos(tmp_path / "train", 3)
+    val_folder = make_photos(tmp_path / "val", 1, seed=50)
+    (val_folder / "same.png").symlink_to(train_folder / "photo-00.png")  # the same file by another path
+    rec = recorder()
+    result = train(tiny_config(data=[str(train_folder)], val=[str(val_folder)], steps=1), rec.state)
+    started = rec.of(TrainingStarted)[0]
+    assert isinstance(result, TrainingFinished) and (started.train_photos, started.val_photos, started.val_held_out) == (3, 1, True)
+    assert started.skipped_copies == ["same.png (a training photo: not validated on)"]
+
+
+def test_validating_on_the_training_folder_holds_nothing_out_and_says_so(tiny_config, photo_folder, recorder, capsys):
+    from engine.cli.train_cmd import ProgressPrinter
+    from engine.task import TaskState
+
+    rec, printer = recorder(), ProgressPrinter(bar=False)
+    result = train(tiny_config(val=[str(photo_folder)], steps=1), TaskState(on_event=lambda event: (rec(event), printer(event))))
+    started = rec.of(TrainingStarted)[0]
+    assert isinstance(result, TrainingFinished) and (started.train_photos, started.val_photos, started.val_held_out) == (8, 8, False)
+    assert json.loads((result.run_dir / "dataset.json").read_text())["validation_from"] == "training photos (nothing held out)"
+    assert started.skipped_copies == [f"photo-0{i}.png (a training photo: not validated on)" for i in range(8)]
+    assert ("training on 8 photos, validating on 8 training photos (nothing held out: scores are on photos it trains on), "
+            "device cpu") in capsys.readouterr().err
+
+
 def test_a_folder_without_usable_photos_fails_clearly(tiny_config, tmp_path, recorder):
     folder = tmp_path / "greys"
     folder.mkdir()
