@@ -123,10 +123,10 @@ def run(args: argparse.Namespace) -> int:
 
         def on_event(event) -> None:
             if isinstance(event, PhotoFailed):
-                bar.write(printable(event.message), file=sys.stderr)
+                bar.write(printable(named_by_path(event.message, event.source)), file=sys.stderr)
             if isinstance(event, PhotoDone) and event.in_colour:
                 in_colour.append(event.source)
-                bar.write(f"{printable(event.source.name)}: {IN_COLOUR_NOTE}", file=sys.stderr)
+                bar.write(f"{printable(shown_path(event.source))}: {IN_COLOUR_NOTE}", file=sys.stderr)
             if isinstance(event, (PhotoDone, PhotoFailed, PhotoSkipped)):
                 bar.update(1)
 
@@ -136,6 +136,24 @@ def run(args: argparse.Namespace) -> int:
         )
     print(summary(result.succeeded, result.failed, result.skipped, len(in_colour)) + f" -> {output}")
     return 1 if result.failed else 0
+
+
+def shown_path(path: Path) -> str:
+    """A photo as a batch's messages name it: its path from the current folder when it lies under it, else whole.
+
+    Its name alone could not tell ``scans/1920/bad.jpg`` from ``scans/1930/bad.jpg``.
+    """
+    path = Path(path)
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path.absolute())
+
+
+def named_by_path(message: str, source: Path) -> str:
+    """``message`` ("<file name>: <reason>") naming ``source`` by ``shown_path`` instead."""
+    name = Path(source).name
+    return shown_path(source) + message[len(name):] if message.startswith(f"{name}: ") else message
 
 
 def summary(coloured: int, failed: int, skipped: int, in_colour: int = 0) -> str:

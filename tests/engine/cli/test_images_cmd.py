@@ -70,9 +70,10 @@ def test_zoo_good_written_bad_reported_originals_untouched(zoo, tmp_path, run_cl
     assert code == 1
     assert sorted(p.name for p in out.iterdir()) == GOOD
     # one line per bad file and one for the photo in colour, nothing else (no traceback, no bar)
-    assert stderr.pop(stderr.index("cmyk.jpg: was in colour already; its colours were made anew from its greys")) and len(stderr) == len(BAD)
+    # (each named by its path: a name alone cannot tell scans/1920/bad.jpg from scans/1930/bad.jpg)
+    assert stderr.pop(stderr.index(f"{zoo / 'cmyk.jpg'}: was in colour already; its colours were made anew from its greys")) and len(stderr) == len(BAD)
     for line, (name, reason) in zip(sorted(stderr), sorted(BAD.items())):
-        assert line.startswith(f"{name}: ") and reason in line
+        assert line.startswith(f"{zoo / name}: ") and reason in line
     assert stdout == [f"{len(GOOD)} coloured (1 was in colour already), {len(BAD)} failed -> {out}"]
     assert hashes(zoo) == before
 
@@ -84,6 +85,15 @@ def test_zoo_good_written_bad_reported_originals_untouched(zoo, tmp_path, run_cl
     assert read_photo(out / "palette_transparent.png").alpha is not None
     assert read_photo(out / "la.png").alpha is not None
     assert read_photo(out / "cmyk.jpg").pixels.shape == (24, 32, 3)
+
+
+def test_two_failed_photos_of_one_name_are_told_apart_by_their_paths(tmp_path, run_cli, monkeypatch):
+    for folder, content in (("1920", b"not a photo"), ("1930", b"")):
+        (tmp_path / "scans" / folder).mkdir(parents=True)
+        (tmp_path / "scans" / folder / "bad.jpg").write_bytes(content)
+    monkeypatch.chdir(tmp_path)
+    code, _, stderr = run_cli("scans", "--output", tmp_path / "out")
+    assert code == 1 and sorted(line.split(": ")[0] for line in stderr) == ["scans/1920/bad.jpg", "scans/1930/bad.jpg"]
 
 
 def test_second_run_skips_existing_and_overwrite_replaces(zoo, tmp_path, run_cli):
@@ -109,7 +119,7 @@ def test_colour_versions_saved_inside_the_folder_are_left_out_and_said(zoo, tmp_
     assert code == 2 and stderr[-1].startswith(f"colourise images: error: only {len(GOOD)} colour versions Colourise saved (")
     code, stdout, stderr = run_cli(zoo / "coloured" / "grey.jpg", "--output", tmp_path / "named")
     assert code == 0 and stdout == [f"1 coloured (1 was in colour already) -> {tmp_path / 'named'}"]  # its EXIF says so
-    assert stderr == ["grey.jpg: was in colour already; its colours were made anew from its greys"]
+    assert stderr == [f"{zoo / 'coloured' / 'grey.jpg'}: was in colour already; its colours were made anew from its greys"]
 
 
 def test_before_after_writes_the_original_beside_its_colours_under_its_own_name(tmp_path, run_cli, make_photo):
@@ -309,7 +319,7 @@ def test_library_noise_and_odd_names_give_exactly_one_safe_line_per_failed_file(
     lines = err.splitlines()
     assert len(lines) == 3, err  # one per failed file, nothing else
     assert "\x1b" not in err
-    assert any(line.startswith("lying.tif: ") for line in lines)
+    assert any(line.startswith(f"{folder / 'lying.tif'}: ") for line in lines)
     assert "two\\nlines.jpg: not an image" in err and "red\\x1b[31malert.png: not an image" in err
     assert out.strip().startswith("2 coloured, 3 failed")
 
@@ -389,7 +399,7 @@ def test_unreadable_folders_and_files_each_get_a_line_and_the_rest_goes_on(tmp_p
     unreadable(tmp_path / "elsewhere")
     code, out, err = run_cli(folder, tmp_path / "elsewhere" / "c.png", "--output", tmp_path / "out")
     assert code == 1
-    assert sorted(err) == ["c.png: permission denied", "locked: cannot be read (permission denied)"]
+    assert sorted(err) == [f"{tmp_path / 'elsewhere' / 'c.png'}: permission denied", f"{folder / 'locked'}: cannot be read (permission denied)"]
     assert out[-1].startswith("1 coloured, 2 failed")
     assert (tmp_path / "out" / "open" / "a.png").is_file()
 
@@ -402,5 +412,5 @@ def test_link_loops_in_a_folder_and_on_the_command_line_are_one_line_each(tmp_pa
     (tmp_path / "loop.png").symlink_to(tmp_path / "loop.png")
     code, out, err = run_cli(folder, tmp_path / "loop.png", "--output", tmp_path / "out")
     assert code == 1 and len(err) == 2, err
-    assert all(line.split(": ")[0] in ("self.jpg", "loop.png") for line in err)
+    assert all(line.split(": ")[0] in (str(folder / "self.jpg"), str(tmp_path / "loop.png")) for line in err)
     assert out[-1].startswith("1 coloured, 2 failed")
