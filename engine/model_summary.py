@@ -47,11 +47,10 @@ def _photos_text(training: dict[str, Any]) -> str:
         folders = [folders]
     names = ", ".join(Path(str(f)).name or str(f) for f in folders)
     photos = training.get("train_photos")
-    if photos and names:
-        return f"{photos:,} photos from {names}"
-    if names:
-        return names
-    return f"{photos:,} photos" if photos else ""
+    counted = f"{photos:,} photo{'s' if photos != 1 else ''}" if photos else ""
+    if counted and names:
+        return f"{counted} from {names}"
+    return names or counted
 
 
 def epochs_text(epochs: float | None) -> str:

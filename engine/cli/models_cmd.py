@@ -58,7 +58,7 @@ def training_summary(info) -> str:
 
     parts = [trained_on(info.training or {}), epochs_text(info.epochs)]
     if parts[1]:
-        parts[1] += " epochs"
+        parts[1] += " epoch" if info.epochs == 1 else " epochs"
     return "; ".join(p for p in parts if p)
 
 

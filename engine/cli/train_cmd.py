@@ -277,8 +277,8 @@ class ProgressPrinter:
         if isinstance(event, events.TrainingStarted):
             print(f"run folder: {event.run_dir}", flush=True)
             validating = f"{event.val_photos}" if event.val_held_out else (
-                f"{event.val_photos} training photos (nothing held out: scores are on photos it trains on)")
-            self._say(f"training on {event.train_photos} photos, validating on {validating}, device {event.device}")
+                f"{_photos(event.val_photos, 'training photo')} (nothing held out: scores are on photos it trains on)")
+            self._say(f"training on {_photos(event.train_photos)}, validating on {validating}, device {event.device}")
             if event.kept_from_model:
                 self._say(f"kept from the model (its weights fix them): {', '.join(event.kept_from_model)}")
             if event.skipped_grey:
@@ -387,3 +387,8 @@ def run(args: argparse.Namespace) -> int:
     if args.nproc and args.nproc > 1:
         return run_torchrun(args)
     return run_training(args, progress=sys.stderr.isatty())
+
+
+def _photos(count: int, noun: str = "photo") -> str:
+    """``1 photo``, ``8 photos``."""
+    return f"{count:,} {noun}{'s' if count != 1 else ''}"

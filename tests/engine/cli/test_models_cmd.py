@@ -77,6 +77,10 @@ def test_a_fine_tune_counts_every_stage_s_epochs(folders, capsys):
     assert main(["models"]) == 0
     tuned = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("tuned "))
     assert "; 25 epochs" in tuned
+    save_model(user / "short.safetensors", create_model("alpha"), {**TRAINING, "epochs": 1, "train_photos": 1})
+    assert main(["models"]) == 0
+    short = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("short "))
+    assert "1 photo from train, train-extra; 1 epoch" in short  # not "1 photos", "1 epochs"
 
 
 @pytest.mark.parametrize("training", ['"a string"', "null", "[1]", "7", '{"epochs": "x", "metrics": [1], "data": 3}'])
