@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from engine.errors import DeviceError
+
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
 
 
@@ -12,7 +14,7 @@ def resolve_device(choice: str = "auto") -> torch.device:
     if choice == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if choice.startswith("cuda") and not torch.cuda.is_available():
-        raise RuntimeError("CUDA was asked for, but no CUDA GPU is available; use --device cpu")
+        raise DeviceError("CUDA was asked for, but no CUDA GPU is available; use --device cpu")
     return torch.device(choice)
 
 

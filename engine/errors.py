@@ -10,6 +10,10 @@ class ColouriseError(Exception):
     """Base of the engine's user-facing errors; ``str()`` is a one-line message."""
 
 
+class DeviceError(ColouriseError, RuntimeError):
+    """The device asked for is not there (``--device cuda`` without a GPU)."""
+
+
 class PhotoError(ColouriseError):
     """A photo could not be read or written."""
 

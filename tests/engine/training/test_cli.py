@@ -235,6 +235,13 @@ def test_evaluate_one_photo(alpha_model_file, eval_folder, capsys):
     assert report["count"] == 1 and [p["name"] for p in report["photos"]] == [photo.name]
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without a CUDA GPU")
+def test_evaluate_on_cuda_without_a_gpu_is_one_line_and_a_usage_error(alpha_model_file, eval_folder, capsys):
+    """It said "RuntimeError: ... (set COLOURISE_DEBUG=1 for details)" and exited 1, where images said it plainly."""
+    assert main(["evaluate", "--model", str(alpha_model_file), str(eval_folder), "--device", "cuda"]) == 2
+    assert capsys.readouterr().err == "colourise: error: CUDA was asked for, but no CUDA GPU is available; use --device cpu\n"
+
+
 def test_evaluate_a_missing_folder_or_one_without_colour(alpha_model_file, tmp_path, capsys):
     assert main(["evaluate", "--model", str(alpha_model_file), str(tmp_path / "nope")]) == 2
     assert "nope: no such folder, photo or photo list" in capsys.readouterr().err
