@@ -341,6 +341,7 @@ def run_training(args: argparse.Namespace, progress: bool = True) -> int:
     """Build the config, run ``train`` with a progress bar and Ctrl-C handling; returns the exit code."""
     try:
         config = config_from_args(args)
+        config.validate()  # (a bad value is the command's fault: a usage error, said before any work)
     except (ValueError, TypeError, KeyError) as exc:
         print(f"colourise: error: {str(exc).strip(chr(39))}", file=sys.stderr)
         return EXIT_USAGE

@@ -88,6 +88,17 @@ def test_a_bad_config_file_is_a_one_line_usage_error(tmp_path, capsys):
     assert err == "colourise: error: bad.toml: unknown training setting: optimiser\n"
 
 
+@pytest.mark.parametrize("flags, said", [
+    (["--lr", "-1"], "lr: expected a number above 0, at most 1, got -1.0"),
+    (["--set", "val_fraction=2"], "val_fraction: expected a number from 0 up to (not including) 1, got 2"),
+])
+def test_a_bad_setting_is_a_one_line_usage_error_before_any_work(photo_folder, tmp_path, library, capsys, flags, said):
+    """It was "training failed: ..." with exit code 1, after a run folder was made for it."""
+    assert main([*train_flags(photo_folder, tmp_path), *flags]) == 2
+    assert capsys.readouterr().err == f"colourise: error: {said}\n"
+    assert not list(tmp_path.glob("runs/*"))
+
+
 def test_photos_smaller_than_the_crops_get_a_note(photo_folder, tmp_path, library, capsys):
     small = tmp_path / "small"
     small.mkdir()
