@@ -23,6 +23,7 @@ from engine.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
 from engine.training.config import TrainConfig
 from engine.training.metadata import training_metadata
 from engine.training.runfolder import safe_name
+from engine.training.runstatus import is_running
 
 
 class KeepError(ColouriseError):
@@ -53,7 +54,8 @@ def keep_model(run_dir: str | Path, name: str | None = None, library_dir: str | 
     if not run_dir.is_dir():
         raise KeepError(f"{run_dir}: no such run folder")
     if not checkpoint.is_file():
-        raise KeepError(f"{run_dir.name}: no checkpoint yet, so no model to keep (it stopped before its first one)")
+        when = "it has not reached its first one" if is_running(run_dir) else "it stopped before its first one"
+        raise KeepError(f"{run_dir.name}: no checkpoint yet, so no model to keep ({when})")
     unreadable = (ValueError, KeyError, TypeError, RuntimeError)
     try:
         blob = load_checkpoint(checkpoint)

@@ -13,6 +13,7 @@ from engine.runs import read_run
 from engine.training import resume_config, train
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
 from engine.training.keep import KeepError, keep_model, kept_from
+from engine.training.runstatus import RunStatus
 
 
 @pytest.fixture
@@ -69,8 +70,14 @@ def test_nothing_to_keep_is_said_in_one_line(tmp_path, stopped_run):
     with pytest.raises(KeepError, match="no such run folder"):
         keep_model(tmp_path / "nowhere")
     (stopped_run / "checkpoint.pt").unlink()
-    with pytest.raises(KeepError, match="no checkpoint yet"):
+    with pytest.raises(KeepError, match=r"no checkpoint yet, so no model to keep \(it stopped before its first one\)"):
         keep_model(stopped_run)
+    training = RunStatus.begin(stopped_run)  # (as a process training it now holds it)
+    try:  # it once said a run still training had stopped
+        with pytest.raises(KeepError, match=r"no checkpoint yet, so no model to keep \(it has not reached its first one\)"):
+            keep_model(stopped_run)
+    finally:
+        training.release()
 
 
 def test_colourise_runs_keep(stopped_run, library, capsys, tmp_path):
