@@ -721,7 +721,10 @@ def _write_atomically(path: Path, encode: Callable[[BinaryIO], None], overwrite:
         else:
             _move_without_clobbering(tmp, path)
     except BaseException as exc:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # (a read-only folder refuses even that: its own error, not this one, is what to say)
+            pass
         if isinstance(exc, (FileExistsError, PhotoError)) or not isinstance(exc, Exception):
             raise
         raise PhotoError(path, f"cannot write: {_write_reason(exc)}") from None

@@ -393,6 +393,29 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, rgb_image, 
     assert target.read_bytes() == b"the old photo" and [p.name for p in tmp_path.iterdir()] == ["old.jpg"]
 
 
+def test_a_read_only_folder_is_said_as_such(tmp_path, rgb_image, monkeypatch):
+    """Removing the temporary file failed there too, and its error ("read-only file system", without
+    "cannot write") escaped in place of the write's."""
+    import builtins
+    import errno
+
+    real_open = builtins.open
+
+    def read_only(path, mode="r", *args, **kwargs):
+        if "x" in mode:
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, mode, *args, **kwargs)
+
+    def refuse(self, missing_ok=False):
+        raise OSError(errno.EROFS, "Read-only file system", str(self))
+
+    monkeypatch.setattr(builtins, "open", read_only)
+    monkeypatch.setattr(Path, "unlink", refuse)
+    with pytest.raises(PhotoError) as caught:
+        write_photo(Photo(rgb_image), tmp_path / "x.png")
+    assert str(caught.value) == "x.png: cannot write: the folder is on a read-only file system"
+
+
 def test_write_into_missing_folder_is_a_clear_error(tmp_path, rgb_image):
     with pytest.raises(PhotoError, match="cannot write: the folder does not exist"):
         write_photo(Photo(rgb_image), tmp_path / "nope" / "x.png")
