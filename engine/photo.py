@@ -677,6 +677,9 @@ def to_8bit(values: np.ndarray) -> np.ndarray:
     return ((values.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
 
 
+MAX_SIDE = {"JPEG": 65_500, "WEBP": 16_383}  # the longest side each format can hold
+
+
 def write_photo(photo: Photo, path: str | Path, format: str | None = None, quality: int = 95, *, overwrite: bool = True) -> Path:
     """Write ``photo`` to ``path`` atomically (a failed write leaves no file behind); returns the path.
 
@@ -686,6 +689,10 @@ def write_photo(photo: Photo, path: str | Path, format: str | None = None, quali
     """
     path = Path(path)
     fmt = output_format(path, format)
+    largest = MAX_SIDE.get(fmt)
+    if largest and max(photo.width, photo.height) > largest:
+        # (asked anyway, libjpeg prints its own line on the terminal and Pillow says "broken data stream")
+        raise PhotoError(path, f"cannot write: {fmt} holds at most {largest:,} pixels a side; save it as PNG or TIFF")
     alpha = photo.alpha if fmt in _ALPHA_FORMATS else None
     icc = photo.icc_profile if _icc_fits(photo.icc_profile, photo.is_grey) else None
     exif = photo.exif if photo.exif and (fmt != "JPEG" or len(photo.exif) < 65000) else None

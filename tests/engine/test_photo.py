@@ -393,6 +393,17 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, rgb_image, 
     assert target.read_bytes() == b"the old photo" and [p.name for p in tmp_path.iterdir()] == ["old.jpg"]
 
 
+def test_a_photo_too_wide_for_jpeg_or_webp_is_one_clear_line_and_png_takes_it(tmp_path, capfd):
+    wide = Photo(np.full((2, 65_501, 3), 128, np.uint8))
+    with pytest.raises(PhotoError) as caught:
+        write_photo(wide, tmp_path / "wide.jpg")
+    assert str(caught.value) == "wide.jpg: cannot write: JPEG holds at most 65,500 pixels a side; save it as PNG or TIFF"
+    with pytest.raises(PhotoError, match="WEBP holds at most 16,383 pixels a side"):
+        write_photo(Photo(np.full((16_384, 2, 3), 128, np.uint8)), tmp_path / "tall.webp")
+    assert capfd.readouterr().err == ""  # (libjpeg once printed its own line on the terminal)
+    assert read_photo(write_photo(wide, tmp_path / "wide.png")).width == 65_501 and sorted(p.name for p in tmp_path.iterdir()) == ["wide.png"]
+
+
 def test_a_read_only_folder_is_said_as_such(tmp_path, rgb_image, monkeypatch):
     """Removing the temporary file failed there too, and its error ("read-only file system", without
     "cannot write") escaped in place of the write's."""
