@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import torch
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from engine.errors import error_reason
 from engine.events import PhotosFound
@@ -247,8 +247,18 @@ def load_photo(path: str | Path, short_side: int) -> LoadedPhoto:
         grey = mean_chroma(pixels) < GREY_CHROMA
         pixels = shrink_to_short_side(pixels, short_side)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, MemoryError) as exc:
-        return LoadedPhoto(path, error=error_reason(exc))
+        return LoadedPhoto(path, error=_unreadable_reason(exc))
     return LoadedPhoto(path, grey=True, short_side=own_side) if grey else LoadedPhoto(path, pixels, short_side=own_side)
+
+
+def _unreadable_reason(exc: BaseException) -> str:
+    """Why a photo could not be read, in the words ``colourise images`` and the window use for it
+    (training said Pillow's own: "Truncated File Read", "image file is truncated")."""
+    if isinstance(exc, UnidentifiedImageError):
+        return "not an image (or in a format Colourise cannot read)"
+    if isinstance(exc, (ValueError, SyntaxError)) or (isinstance(exc, OSError) and exc.errno is None):
+        return "truncated or corrupt"  # a decoder's error, not the file system's
+    return error_reason(exc)
 
 
 def _parallel_map(fn: Callable, items: Sequence, should_stop: Callable[[], bool] | None = None) -> list:

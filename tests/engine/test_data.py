@@ -43,7 +43,8 @@ def test_scan_counts_colour_grey_and_broken_photos_with_names(mixed_folder, tmp_
     assert sorted(p.name for p in scan.colour) == ["a.png", "b.jpg", "c.webp"]
     assert sorted(p.name for p in scan.grey) == ["grey-mode.png", "grey-rgb.jpg"]
     assert sorted(p.name for p, _ in scan.broken) == ["broken.jpg", "cut.png"]
-    assert all(reason and "\n" not in reason for _, reason in scan.broken)
+    # in the words colourise images and the window use (it said Pillow's own, "Truncated File Read")
+    assert dict((p.name, reason) for p, reason in scan.broken) == {"broken.jpg": "truncated or corrupt", "cut.png": "truncated or corrupt"}
     assert scan.usable == 3 and scan.missing == [tmp_path / "missing"]
     assert scan.summary().startswith("3 colour photos (2 greyscale and 2 unreadable will be skipped); missing folder: ")
 
