@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -47,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not args.run_dir:
         args.run_dir = str(default_runs_dir())
+    elif not Path(args.run_dir).expanduser().is_dir():  # (the default folder is made by the first run)
+        print(f"colourise runs: {args.run_dir}: no such folder", file=sys.stderr)
+        return EXIT_USAGE
     runs = list_runs(args.run_dir)
     differ = differing_settings(runs)
     if args.json:
@@ -90,7 +94,8 @@ def keep(run_dir: str, name: str | None, models_dir: str | None = None) -> int:
     if kept.already:
         print(f"already kept as {kept.path.stem} in the model library: {kept.path}")
     else:
-        print(f"kept {kept.path.stem} in the model library: {kept.path}")
+        taken = f" ({name} was taken)" if name and kept.path.stem != name else ""
+        print(f"kept {kept.path.stem} in the model library{taken}: {kept.path}")
     return EXIT_OK
 
 

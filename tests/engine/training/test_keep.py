@@ -87,6 +87,8 @@ def test_colourise_runs_keep(stopped_run, library, capsys, tmp_path):
     assert main(["runs", "--keep", str(stopped_run)]) == 0  # asked again without a name: said so, no copy made
     assert capsys.readouterr().out.startswith("already kept as from-cli in the model library")
     assert sorted(p.stem for p in library.glob("*.safetensors")) == ["from-cli"]
+    assert main(["runs", "--keep", str(stopped_run), "--name", "from-cli"]) == 0  # the name is taken: said, not quietly changed
+    assert capsys.readouterr().out.startswith("kept from-cli-2 in the model library (from-cli was taken): ")
     assert main(["runs", "--keep", str(stopped_run.parent / "missing")]) == 1
     assert "no such run folder" in capsys.readouterr().err
     assert main(["--models-dir", str(tmp_path / "elsewhere"), "runs", "--keep", str(stopped_run)]) == 0

@@ -125,10 +125,14 @@ def test_runs_table(three_runs, capsys):
 
 
 def test_no_runs(tmp_path, capsys):
+    (tmp_path / "none").mkdir()
     assert main(["runs", "--run-dir", str(tmp_path / "none")]) == 0
     assert "no training runs in" in capsys.readouterr().out
     assert main(["runs", "--json", "--run-dir", str(tmp_path / "none")]) == 0
     assert json.loads(capsys.readouterr().out)["runs"] == []
+    # A folder that is not there is a mistyped path, not a folder without runs (it said "no training runs", exit 0).
+    assert main(["runs", "--run-dir", str(tmp_path / "typo")]) == 2
+    assert capsys.readouterr().err == f"colourise runs: {tmp_path / 'typo'}: no such folder\n"
 
 
 def test_without_run_dir_it_reads_runs_here_or_the_windows_runs(tmp_path, monkeypatch, capsys):
