@@ -84,6 +84,17 @@ def _limit_from_environment() -> int:
     return int(megapixels * 1e6) if megapixels > 0 else DEFAULT_MAX_PHOTO_PIXELS
 
 
+def max_pixels_setting_problem() -> str:
+    """What is wrong with ``$COLOURISE_MAX_MEGAPIXELS`` as set, if anything ("" when it is unset or a positive number)."""
+    text = os.environ.get(MAX_PIXELS_ENV, "").strip()
+    try:
+        if not text or float(text) > 0:
+            return ""
+    except ValueError:
+        pass
+    return f"{MAX_PIXELS_ENV}={text} is not a positive number of megapixels; the default, {DEFAULT_MAX_PHOTO_PIXELS // 1_000_000} MP, applies"
+
+
 _max_pixels = 0
 
 

@@ -77,6 +77,11 @@ def _main(argv: list[str] | None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_OK
+    from engine.photo import max_pixels_setting_problem
+
+    problem = max_pixels_setting_problem()
+    if problem:  # (a mistyped limit was once ignored without a word)
+        print(f"colourise: note: {problem}", file=sys.stderr)
     try:
         return int(args.run(args))
     except KeyboardInterrupt:

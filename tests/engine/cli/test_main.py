@@ -70,3 +70,13 @@ def test_ctrl_c_while_the_parser_loads_is_one_line(monkeypatch, capsys):
     monkeypatch.setattr(cli, "build_parser", interrupted)
     assert cli.main(["--help"]) == 130
     assert capsys.readouterr().err == "colourise: interrupted\n"
+
+
+def test_a_mistyped_photo_size_limit_is_noted_not_ignored(tmp_path, monkeypatch, capsys):
+    from engine.cli.main import main
+
+    monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", "abc")
+    assert main(["runs", "--run-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == "colourise: note: COLOURISE_MAX_MEGAPIXELS=abc is not a positive number of megapixels; the default, 180 MP, applies\n"
+    monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", "250")
+    assert main(["runs", "--run-dir", str(tmp_path)]) == 0 and capsys.readouterr().err == ""
