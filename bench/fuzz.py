@@ -249,7 +249,7 @@ def run_fuzz(folder: Path, cases: dict[str, str], output: Path, model: Path, max
     return result
 
 
-_LINE = re.compile(r"^(case-\d{5}-([\w-]+?)-[\w]+\.\w+): (.+)$")
+_LINE = re.compile(r"^(?:.*[/\\])?(case-\d{5}-([\w-]+?)-[\w]+\.\w+): (.+)$")  # (each named by its path)
 
 
 def _judge(result: FuzzResult, cases: dict[str, str], stdout: str, stderr: str, max_rss_gb: float) -> None:
