@@ -352,6 +352,8 @@ def _read_photo(path: Path) -> Photo:
             if im.format not in READ_FORMATS:
                 raise PhotoError(path, f"unsupported format {im.format} (Colourise reads JPEG, PNG, TIFF, BMP and WebP)")
             _check_pixels(path, *im.size)
+            if im.format in ("WEBP", "PNG") and getattr(im, "is_animated", False):  # (its first frame alone was coloured, without a word)
+                raise PhotoError(path, f"an animation ({im.n_frames} frames): Colourise colours still photos; save the frame you want as a photo")
             if _is_multichannel_16bit_tiff(im):
                 return _read_tiff_16bit(path)  # Pillow would quietly drop it to 8 bits
             # A TIFF's EXIF directories are read from its file, which Pillow closes once the pixels are.

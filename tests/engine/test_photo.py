@@ -404,6 +404,18 @@ def test_a_photo_too_wide_for_jpeg_or_webp_is_one_clear_line_and_png_takes_it(tm
     assert read_photo(write_photo(wide, tmp_path / "wide.png")).width == 65_501 and sorted(p.name for p in tmp_path.iterdir()) == ["wide.png"]
 
 
+@pytest.mark.parametrize("suffix", [".webp", ".png"])
+def test_an_animation_is_refused_in_one_line_not_cut_to_its_first_frame(tmp_path, suffix):
+    frames = [Image.fromarray(np.full((8, 8), value, np.uint8)) for value in (20, 120, 220)]
+    path = tmp_path / f"wave{suffix}"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100)
+    with pytest.raises(PhotoError) as caught:
+        read_photo(path)
+    assert str(caught.value) == f"wave{suffix}: an animation (3 frames): Colourise colours still photos; save the frame you want as a photo"
+    frames[0].save(path)  # one frame: a photo
+    assert read_photo(path).width == 8
+
+
 def test_a_read_only_folder_is_said_as_such(tmp_path, rgb_image, monkeypatch):
     """Removing the temporary file failed there too, and its error ("read-only file system", without
     "cannot write") escaped in place of the write's."""
