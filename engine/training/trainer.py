@@ -476,6 +476,7 @@ class _Run:
         window: deque[tuple[float, int]] = deque(maxlen=30)
         window.append((time.monotonic(), 0))
         logged_loss, logged_n, images_done = 0.0, 0, 0
+        epoch = lr = ips = 0.0  # (the last step's, for the row a stop writes)
         logged_terms: dict[str, float] = {}
         global_batch = config.batch_size * info.world
         step = start
@@ -503,6 +504,8 @@ class _Run:
                     + (f"the last good checkpoint is kept at step {self._checkpoint_step()}" if self.last_checkpoint else "no checkpoint was written yet")
                 )
             if stops:
+                if self.files and logged_n:  # the steps since the last row: a short run's curve, kept with its checkpoint
+                    self._log_train(step, epoch, lr, ips, logged_loss / logged_n, {k: v / logged_n for k, v in logged_terms.items()})
                 return self._cancel(step)
             if times_up:  # the time budget is spent: end as a finished run, validated at this step
                 if step % self.val_every:
@@ -529,10 +532,13 @@ class _Run:
             ips = (window[-1][1] - window[0][1]) / span if span > 0 else 0.0
             epoch = step / self.steps_per_epoch
             lr = max(g["lr"] for g in self.optimizer.param_groups)  # the base rate (a pretrained encoder may run lower)
-            if self.files and (step % max(1, config.log_every_steps) == 0 or step == total):
-                terms = {f"loss_{k}": v / logged_n for k, v in logged_terms.items()}
-                self.files.log({"type": "train", "step": step, "epoch": round(epoch, 4), "loss": logged_loss / logged_n, "lr": lr,
-                                "images_per_second": round(ips, 2), **terms})
+            due_steps = config.checkpoint_every_steps > 0 and step % config.checkpoint_every_steps == 0
+            due_time = config.checkpoint_every_minutes > 0 and now - last_checkpoint_time >= config.checkpoint_every_minutes * 60
+            checkpoint_due = (due_steps or due_time) and step < total
+            # (also before a checkpoint: a resume keeps the rows up to it, and a run shorter than
+            # log_every_steps once came back from a restart without its training curve)
+            if self.files and (step % max(1, config.log_every_steps) == 0 or step == total or checkpoint_due):
+                self._log_train(step, epoch, lr, ips, logged_loss / logged_n, {k: v / logged_n for k, v in logged_terms.items()})
                 logged_loss, logged_n, logged_terms = 0.0, 0, {}
             if now - last_event >= STEP_EVENT_INTERVAL or step == total or step == start + 1:
                 eta = (total - step) * global_batch / ips if ips > 0 else float("nan")
@@ -542,9 +548,7 @@ class _Run:
             if step % self.val_every == 0 or step == total:
                 self._validate(step)
                 paused = True
-            due_steps = config.checkpoint_every_steps > 0 and step % config.checkpoint_every_steps == 0
-            due_time = config.checkpoint_every_minutes > 0 and now - last_checkpoint_time >= config.checkpoint_every_minutes * 60
-            if (due_steps or due_time) and step < total:
+            if checkpoint_due:
                 self._checkpoint(step)
                 last_checkpoint_time = time.monotonic()
                 paused = True
@@ -552,6 +556,11 @@ class _Run:
                 window.clear()
                 window.append((time.monotonic(), images_done))
         return self._finish(step)
+
+    def _log_train(self, step: int, epoch: float, lr: float, ips: float, loss: float, terms: dict[str, float]) -> None:
+        """One row of the training curve: the mean loss (and its parts) over the steps since the last row."""
+        self.files.log({"type": "train", "step": step, "epoch": round(epoch, 4), "loss": loss, "lr": lr,
+                        "images_per_second": round(ips, 2), **{f"loss_{k}": v for k, v in terms.items()}})
 
     def _simulated_hints(self, ab_norm: torch.Tensor, step: int) -> torch.Tensor | None:
         """Colour hints sampled from the batch's own colours, for a model that takes hints (else None).

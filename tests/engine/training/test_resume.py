@@ -7,7 +7,7 @@ import argparse
 import pytest
 import torch
 
-from engine.events import CheckpointSaved, TrainingCancelled, TrainingFailed, TrainingFinished, TrainingStarted
+from engine.events import CheckpointSaved, TrainingCancelled, TrainingFailed, TrainingFinished, TrainingStarted, TrainingStep
 from engine.modelfile import load_model
 from engine.training import resume_config, train
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
@@ -59,6 +59,22 @@ def test_resume_drops_log_rows_written_after_the_checkpoint(tiny_config, recorde
     assert isinstance(resumed, TrainingFinished)
     steps = [int(line.split('"step": ')[1].split(",")[0]) for line in log.read_text().splitlines() if '"train"' in line]
     assert steps == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_stopped_run_shorter_than_its_log_interval_keeps_its_training_curve(tiny_config, recorder):
+    """The rows came every 10 steps only: a run stopped at step 3 came back from a restart without a curve."""
+    import json
+
+    rec = recorder(stop_when=lambda e: isinstance(e, TrainingStep))  # (the first step's event: stopped within a few steps)
+    stopped = train(tiny_config(steps=40, batch_size=2, log_every_steps=10, checkpoint_every_steps=0, val_every_steps=100), rec.state)
+    assert isinstance(stopped, TrainingCancelled) and 1 <= stopped.step < 10
+    rows = [json.loads(line) for line in (stopped.run_dir / "metrics.jsonl").read_text().splitlines()]
+    train_rows = [row for row in rows if row["type"] == "train"]
+    assert [row["step"] for row in train_rows] == [stopped.step] and train_rows[0]["loss"] > 0  # those steps' mean
+    checkpointed = train(tiny_config(steps=40, batch_size=2, log_every_steps=10, checkpoint_every_steps=4, val_every_steps=100))
+    rows = [json.loads(line) for line in (checkpointed.run_dir / "metrics.jsonl").read_text().splitlines()]
+    # a row at each checkpoint too, so a resume (which keeps the rows up to its checkpoint) loses none
+    assert [row["step"] for row in rows if row["type"] == "train"] == [4, 8, 10, 12, 16, 20, 24, 28, 30, 32, 36, 40]
 
 
 def test_resuming_a_finished_run_returns_its_model(tiny_config):
