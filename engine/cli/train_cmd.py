@@ -136,19 +136,17 @@ def config_from_args(args: argparse.Namespace):
 
 def _check_resume_keeps_the_model(run, data: dict, args: argparse.Namespace) -> None:
     """``ValueError`` naming the flag when a resume asks to change what shapes the run's weights (they could not load)."""
+    from engine.training.config import weights_change
+
     if data.get("arch") != run.arch:
         flag = "--arch" if args.arch else "arch"
         raise ValueError(f"{flag} cannot change when resuming: the run trains {run.arch}")
     if (data.get("init_from") or "") != run.init_from:
         what = f"fine-tunes {run.init_from}" if run.init_from else "is not a fine-tune"
         raise ValueError(f"--from cannot change when resuming: the run {what}")
-    from engine.training.config import _toml_value, effective_arch_params
-
-    params, saved = effective_arch_params(run.arch, data.get("arch_params") or {}), effective_arch_params(run.arch, run.arch_params)
-    for key in sorted(set(params) | set(saved)):
-        if params.get(key) != saved.get(key):
-            had = f"with {key} = {_toml_value(saved[key])}" if key in saved else f"without {key}"
-            raise ValueError(f"arch_params.{key} cannot change when resuming: the run trains {run.arch} {had}")
+    change = weights_change(run.arch, run.arch_params, run.arch, data.get("arch_params") or {})
+    if change:
+        raise ValueError(change)
 
 
 def _arch_of(model: str, library_dir: str | None) -> str | None:

@@ -242,6 +242,19 @@ def effective_arch_params(arch: str, params: dict[str, Any]) -> dict[str, Any]:
     return _plain_data({**defaults, **params})
 
 
+def weights_change(run_arch: str, run_params: dict[str, Any], arch: str, params: dict[str, Any]) -> str:
+    """What a resume asks to change of what shapes the run's weights, in one line ("" when nothing):
+    the checkpoint's weights would not load into another architecture, or another shape of it."""
+    if arch != run_arch:
+        return f"arch cannot change when resuming: the run trains {run_arch}, not {arch}"
+    saved, asked = effective_arch_params(run_arch, run_params), effective_arch_params(run_arch, params)
+    for key in sorted(set(saved) | set(asked)):
+        if saved.get(key) != asked.get(key):
+            had = f"with {key} = {_toml_value(saved[key])}" if key in saved else f"without {key}"
+            return f"arch_params.{key} cannot change when resuming: the run trains {run_arch} {had}"
+    return ""
+
+
 def default_model_name(name: str, arch: str, init_from: str = "") -> str:
     """The name a run's model takes in the library: ``name``; unnamed, a fine-tune of "default" is
     "default-fine-tuned" (of that again, the same: the library numbers the second), a new model its

@@ -37,6 +37,7 @@ import numpy as np
 import torch
 
 from engine import colour
+from engine.atomic import resolved_path
 from engine.data import (
     CACHE_OVERSIZE,
     DataOrder,
@@ -68,7 +69,7 @@ from engine.models.base import capabilities_of
 from engine.task import TaskState
 from engine.training import distributed, trackers
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
-from engine.training.config import TrainConfig, _toml_value, crop_size, effective_arch_params
+from engine.training.config import TrainConfig, crop_size, weights_change
 from engine.training.losses import LossModule, get_loss
 from engine.training.metadata import training_metadata
 from engine.training.runfolder import CONFIG_NAME, RunFolder, new_run_dir, safe_name
@@ -323,9 +324,9 @@ class _Run:
         if config.val:  # (a validation photo that is, or copies, a training one would flatter the model: left out too)
             listed, val_colourised = without_colour_versions(list_images(config.val))
             colourised += val_colourised
-            trained = {_resolved(p) for p in all_train}
-            in_training = [p for p in listed if _resolved(p) in trained]
-            listed = [p for p in listed if _resolved(p) not in trained]
+            trained = {resolved_path(p) for p in all_train}
+            in_training = [p for p in listed if resolved_path(p) in trained]
+            listed = [p for p in listed if p not in set(in_training)]
             val_copies = without_copies([*all_train, *listed])[1]
             val_copied = {copy for copy, _ in val_copies}
             train_paths, val_paths = all_train, [p for p in listed if p not in val_copied]
@@ -434,16 +435,9 @@ class _Run:
 
     def _check_same_model(self, saved: dict[str, Any]) -> None:
         """The settings that shape the weights must be the checkpoint's: say which one changed, not a state_dict error."""
-        arch = saved.get("arch")
-        if arch and arch != self.config.arch:
-            raise TrainingError(f"arch cannot change when resuming: the run trains {arch}, not {self.config.arch}")
-        params = effective_arch_params(self.config.arch, saved.get("arch_params") or {})
-        for key, value in effective_arch_params(self.config.arch, self.config.arch_params).items():
-            if key in params and params[key] != value:
-                raise TrainingError(
-                    f"arch_params.{key} cannot change when resuming: the run trains {arch or self.config.arch} "
-                    f"with {key} = {_toml_value(params[key])}"
-                )
+        change = weights_change(saved.get("arch") or self.config.arch, saved.get("arch_params") or {}, self.config.arch, self.config.arch_params)
+        if change:
+            raise TrainingError(change)
 
     # -- the loop ------------------------------------------------------------------------------
     def _loop(self):
@@ -739,13 +733,6 @@ class _Run:
                 (self.run_dir / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
             except OSError:
                 pass
-
-
-def _resolved(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except OSError:
-        return path
 
 
 def _make_paths_absolute(config: TrainConfig) -> None:
