@@ -16,6 +16,7 @@ from desktop.widgets.focus_frame import paint_focus_frame
 
 MIN_SCALE, MAX_SCALE = 0.02, 32.0
 GRAB_DISTANCE = 8  # pixels either side of the split line that pick it up
+HANDLE_RADIUS = 11  # the round handle on the split line
 WHEEL_STEP = 1.25  # zoom factor per wheel notch (and per + or - key)
 # An arrow key pans a tenth of the view (Shift: half), or moves the split line a tenth of the photo.
 ARROW_STEP, ARROW_STEP_LARGE = 0.1, 0.5
@@ -266,9 +267,10 @@ class SplitView(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(highlight, 2))
         painter.drawLine(QPointF(split_x, visible.top()), QPointF(split_x, visible.bottom()))
-        handle = QPointF(split_x, visible.center().y())
+        # The handle stays whole inside the view with the line at either edge (it was cut in half there).
+        handle = QPointF(min(max(split_x, HANDLE_RADIUS + 1), self.width() - HANDLE_RADIUS - 1), visible.center().y())
         painter.setBrush(palette.color(QPalette.ColorRole.Base))
-        painter.drawEllipse(handle, 11, 11)
+        painter.drawEllipse(handle, HANDLE_RADIUS, HANDLE_RADIUS)
         painter.setBrush(highlight)
         painter.setPen(Qt.PenStyle.NoPen)
         for direction in (-1, 1):

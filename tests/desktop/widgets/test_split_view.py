@@ -66,6 +66,18 @@ def test_before_left_of_the_line_after_right_of_it(view):
     assert pixel(shot, 300, 150) == (128, 128, 128)
 
 
+def test_the_split_handle_stays_whole_with_the_line_at_either_edge(view):
+    """It was cut in half at the view's edge."""
+    from desktop.widgets.split_view import HANDLE_RADIUS
+
+    base = view.palette().color(view.palette().ColorRole.Base)
+    for split, centre in ((0.0, HANDLE_RADIUS + 1), (1.0, view.width() - HANDLE_RADIUS - 1)):
+        view.set_split(split)
+        shot = view.grab().toImage()
+        for side in (-1, 1):  # the handle's fill on both sides, above its arrows
+            assert pixel(shot, centre + side * 5, 143) == (base.red(), base.green(), base.blue()), (split, side)
+
+
 def test_dragging_moves_the_split_line(view, qtbot):
     with qtbot.waitSignal(view.split_moved) as moved:
         mouse(view, QEvent.Type.MouseButtonPress, QPointF(200, 150))  # on the line (it starts in the middle)
