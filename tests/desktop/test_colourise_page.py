@@ -280,7 +280,7 @@ def test_replace_never_writes_a_photo_colourise_did_not_save_in_the_photos_folde
     scan = grey_photo(folder / "a-colourised.png")
     scan_bytes = scan.read_bytes()
     monkeypatch.setattr(page, "ask_replace", lambda paths: "replace")
-    with qtbot.waitSignal(page.saved, timeout=20_000):
+    with qtbot.waitSignal(page.saved, timeout=60_000):
         assert page.save_all_to(folder)
     assert scan.read_bytes() == scan_bytes
     assert read_photo(folder / "a-colourised-2.png").pixels.ndim == 3
@@ -290,7 +290,7 @@ def test_replace_never_writes_a_photo_colourise_did_not_save_in_the_photos_folde
     assert not page.save_to_file(page.queue.keys()[0], scan)
     assert warnings == ["a-colourised.png: that is a photo Colourise did not save; Colourise never overwrites originals. Choose another name."]
     assert scan.read_bytes() == scan_bytes
-    with qtbot.waitSignal(page.saved, timeout=20_000):  # the colour version it saved is its own to replace
+    with qtbot.waitSignal(page.saved, timeout=60_000):  # the colour version it saved is its own to replace
         assert page.save_to_file(page.queue.keys()[0], folder / "a-colourised-2.png")
 
 
