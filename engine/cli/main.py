@@ -84,11 +84,8 @@ def _main(argv: list[str] | None) -> int:
         print(f"colourise: note: {problem}", file=sys.stderr)
     try:
         return int(args.run(args))
-    except KeyboardInterrupt:
-        print("colourise: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        raise  # not an error: main ends quietly
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise  # not errors: main says "interrupted", or ends quietly
     except ColouriseError as exc:
         print(f"colourise: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
