@@ -193,8 +193,9 @@ class Prediction:
 
     ab: torch.Tensor
     hints: int = 0
-    # With hints: the hints' own colours spread as their correction is (Lab units, like ``ab``).
-    # A colour strength leaves this part as it is: a hint's colour is shown as the user chose it.
+    # With hints: the hints' own colours spread over the objects under them (the local share's solve;
+    # Lab units, like ``ab``). A colour strength leaves this part as it is: a hint's colour is shown
+    # as the user chose it.
     pinned: torch.Tensor | None = None
 
 
@@ -402,7 +403,8 @@ def strengthened(prediction: Prediction, strength: float) -> torch.Tensor:
     """The prediction's a/b at a colour strength: the network's colours scaled, the hints' colours kept.
 
     Without hints, ``strength * ab``. With them, the strength scales what the network put down and
-    its correction towards the hints, but not the hints' own colours (``pinned``): ``pinned +
+    its correction towards the hints (the cast many hints give the whole photo too), but not the
+    hints' own colours on the objects under them (``pinned``): ``pinned +
     strength * (ab - pinned)``. A hinted pixel shows its hint's colour at any strength; before,
     at 160 % a point placed on a pale yellow dress, taking the colour shown there, turned the
     dress half again as yellow, and a colour picked for a point came out 60 % stronger than picked.
@@ -416,16 +418,22 @@ def strengthened(prediction: Prediction, strength: float) -> torch.Tensor:
 def _follow_hints(l_small: torch.Tensor, ab: torch.Tensor, channels: torch.Tensor, count: int, preview: bool) -> Prediction:
     """The network's a/b ``(2, h, w)`` corrected so the ``count`` hints' pixels get their colours, spread along L.
 
-    One solve spreads both the correction (hint minus network) and, for ``Prediction.pinned``, the
-    hint colours themselves: the spreading is linear, so at strength ``s`` the photo shows what
-    correcting ``s`` times the network's colours towards the hints would.
+    The same solves spread both the correction (hint minus network) and, for ``Prediction.pinned``,
+    the hint colours themselves, these by the local solve alone: on the objects under the hints the photo shows
+    their colours at any strength, and the cast that many hints give the whole photo (the photo-wide
+    share of the correction) is scaled by the strength like the network's colours. Pinning the hint
+    colours spread photo-wide as well left 10 hints' cast on the whole photo at 0 % (chroma ~45).
     """
     from engine.propagation import PREVIEW_SIDE, propagate
 
     mask = channels[2].numpy() > 0
     hinted = channels[:2].numpy() * colour.AB_SCALE
-    planes = np.concatenate([hinted - ab.numpy(), hinted])
-    spread = torch.from_numpy(propagate(l_small.numpy(), mask, planes, max_side=PREVIEW_SIDE if preview else None, hints=count, colours=ab.numpy()))
+    spread = torch.from_numpy(
+        propagate(
+            l_small.numpy(), mask, hinted - ab.numpy(), max_side=PREVIEW_SIDE if preview else None, hints=count, colours=ab.numpy(),
+            local_only=hinted,
+        )
+    )
     return Prediction(ab + spread[:2], count, pinned=spread[2:].contiguous())
 
 

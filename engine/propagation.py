@@ -22,7 +22,8 @@ the rest only between pixels about as light as the nearest hint, and coloured al
 the cast as before.
 
 Speed: a direct sparse solve at the 384 px working size takes about half a second of CPU (see
-``ORDERING``), and the split needs two (one again from 43 hints on), fine for a final render but too
+``ORDERING``), and the split needs two (from 43 hints on, the local one only for the hints' colours
+that a colour strength keeps, ``local_only``), fine for a final render but too
 slow for a preview that follows a dragged point. Previews solve on a grid of long side
 ``PREVIEW_SIDE`` (0.04 s for both solves) and upsample the correction bilinearly:
 on a val photo with 10 hints it differed from the full solve by 0.7 a/b units on average
@@ -109,12 +110,13 @@ def _area(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
 
 def _solve_direct(
     guide: np.ndarray, mask: np.ndarray, target: np.ndarray, pull: float, hints: int, sigma: float, scale: float = 1.0,
-    colours: np.ndarray | None = None,
+    colours: np.ndarray | None = None, local_only: int = 0,
 ) -> np.ndarray:
     """The correction on this grid: ``photo_wide_share(hints)`` of ``target`` spread photo-wide, the rest locally.
 
     ``guide`` is L / ``sigma``. ``scale``: this grid's size over the working size's; distances shrink on a
-    coarser grid, so the pull grows with 1 / scale^2 to reach as far.
+    coarser grid, so the pull grows with 1 / scale^2 to reach as far. ``local_only``: how many of
+    ``target``'s last planes are spread by the local solve alone, all of them (see ``propagate``).
     """
     weight = HINT_WEIGHT * mask
     rhs = (weight.ravel()[:, None] * target.reshape(target.shape[0], -1).T).astype(np.float64)
@@ -122,11 +124,14 @@ def _solve_direct(
     shares = (cast_share, 1 - cast_share)
     if min(shares) < 0.005:  # (from 43 hints on) the smaller part is not worth a solve of its own
         shares = tuple(float(round(share)) for share in shares)
+    spread_planes = target.shape[0] - local_only
+    photo_wide = np.array([shares[0]] * spread_planes + [0.0] * local_only)  # each plane's share of each solve
+    local = np.array([shares[1]] * spread_planes + [1.0] * local_only)
     out = np.zeros_like(rhs)
-    for share, local in zip(shares, (False, True)):  # photo-wide, then local
-        if share > 0:
-            gate = _likeness_gate(guide[0] * sigma, mask, colours) if local else None
-            out += share * splu(affinity_matrix(guide, pull / scale**2, weight, gate).tocsc(), permc_spec=ORDERING).solve(rhs)
+    for plane_shares, is_local in ((photo_wide, False), (local, True)):
+        if plane_shares.any():
+            gate = _likeness_gate(guide[0] * sigma, mask, colours) if is_local else None
+            out += plane_shares * splu(affinity_matrix(guide, pull / scale**2, weight, gate).tocsc(), permc_spec=ORDERING).solve(rhs)
     return out.T.reshape(target.shape)
 
 
@@ -149,6 +154,7 @@ def propagate(
     max_side: int | None = None,
     hints: int | None = None,
     colours: np.ndarray | None = None,
+    local_only: np.ndarray | None = None,
 ) -> np.ndarray:
     """The correction field ``(2, h, w)`` that is ``residual`` where ``mask`` ``(h, w)`` is set, spread along L.
 
@@ -158,23 +164,32 @@ def propagate(
     ``hints``: how many hints the mask holds (None: its separate patches are counted).
     ``colours``: the network's a/b ``(2, h, w)``; the local share then stays among pixels it coloured
     like the nearest hint's (None: lightness alone decides).
+    ``local_only``: more planes ``(K, h, w)``, read where ``mask`` is set, spread whole by the local solve
+    and not at all photo-wide (the hints' own colours on the objects under them, which a colour strength
+    keeps: engine.inference.strengthened); their fields follow the ``C`` planes of the result.
     """
     h, w = l.shape
     mask = mask.astype(np.float64)
+    planes = residual.shape[0] + (0 if local_only is None else local_only.shape[0])
     if not mask.any():
-        return np.zeros((2, h, w), np.float32)
+        return np.zeros((planes, h, w), np.float32)
+    if local_only is not None:
+        residual = np.concatenate([residual, local_only])
     residual = residual.astype(np.float64) * mask
+    local_planes = 0 if local_only is None else local_only.shape[0]
     if hints is None:
         hints = label(mask > 0)[1]
     guide = l[None].astype(np.float64) / sigma  # (one channel; the solver takes any number of guides)
     scale = min(1.0, (max_side or max(h, w)) / max(h, w))
     ch, cw = max(1, round(h * scale)), max(1, round(w * scale))
     if (ch, cw) == (h, w):
-        return _solve_direct(guide, mask, residual, pull, hints, sigma, colours=colours).astype(np.float32)
+        return _solve_direct(guide, mask, residual, pull, hints, sigma, colours=colours, local_only=local_planes).astype(np.float32)
     # The coarse problem: each cell's guide, whether hints cover it, and their mean residual there.
     gt, mt, rt = (torch.from_numpy(np.ascontiguousarray(v)) for v in (guide, mask[None], residual))
     cover = _area(mt, (ch, cw))[0].numpy()
     coarse_r = _area(rt, (ch, cw)).numpy() / np.maximum(cover, 1e-12)
     coarse_colours = None if colours is None else _area(torch.from_numpy(np.ascontiguousarray(colours, np.float64)), (ch, cw)).numpy()
-    coarse = _solve_direct(_area(gt, (ch, cw)).numpy(), (cover > 0).astype(np.float64), coarse_r, pull, hints, sigma, scale, coarse_colours)
+    coarse = _solve_direct(
+        _area(gt, (ch, cw)).numpy(), (cover > 0).astype(np.float64), coarse_r, pull, hints, sigma, scale, coarse_colours, local_planes
+    )
     return F.interpolate(torch.from_numpy(coarse)[None], size=(h, w), mode="bilinear", align_corners=False)[0].numpy().astype(np.float32)

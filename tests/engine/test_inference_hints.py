@@ -79,6 +79,26 @@ def test_a_hints_colour_is_shown_as_chosen_at_any_strength_and_the_strength_scal
         np.testing.assert_allclose(background, green.flatten().numpy() * strength, atol=1.5, err_msg=str(strength))
 
 
+def test_at_strength_zero_many_hints_keep_their_colours_and_the_cast_they_give_the_photo_goes(hinted, monkeypatch):
+    """The cast 10 hints give the whole photo is scaled by the strength like the network's colours (at 0 % it showed chroma ~45)."""
+    green = torch.tensor([-20.0, 15.0]).view(1, 2, 1, 1)  # the network's own colour everywhere (a/b)
+    run = hinted._run
+    monkeypatch.setattr(hinted, "_run", lambda *args: run(*args) * 0 + green / colour.AB_SCALE)
+    # Dark on the left, lighter step by small step to the right: a photo-wide correction crosses such a ramp.
+    photo = Photo(np.tile(np.linspace(60, 200, 96).round().astype(np.uint8), (64, 1)))
+    hints = [Hint(2 + (i % 2), 4 + 6 * i, RED) for i in range(10)]  # ten points down the dark edge
+    prediction = hinted.predict(photo, hints=hints)
+    target = hint_ab(hints)[0]
+    grey = ab_of(hinted.render(photo, prediction, strength=0.0))
+    for hint in hints:
+        np.testing.assert_allclose(grey[:, hint.y, hint.x], target, atol=3)  # a hinted pixel keeps its colour
+    far = np.s_[:, :, 64:]  # lighter by 45 grey levels and more
+    assert np.hypot(*grey[far]).mean() < 3  # far from every hint, grey
+    full = ab_of(hinted.render(photo, prediction, strength=1.0))[far].reshape(2, -1).mean(1)
+    assert np.hypot(*(full - green.flatten().numpy())) > 10  # (at 100 % the hints did move it: a cast)
+    half = ab_of(hinted.render(photo, prediction, strength=0.5))[far].reshape(2, -1).mean(1)
+    np.testing.assert_allclose(half, full * 0.5, atol=1.5)  # the cast and the network's colours, both at half
+
 def test_a_drag_preview_follows_the_hints_without_a_network_pass_on_every_move(hinted, monkeypatch):
     photo = two_regions(128, 192)
     own = hinted.predict(photo)
