@@ -182,6 +182,7 @@ class _Run:
         self.last_checkpoint: Path | None = None
         self.status: RunStatus | None = None  # rank 0: status.json and the lock that says "running"
         self.init_info = None  # the model file a fine-tune starts from
+        self.init_from_path = ""  # its path, for the run's facts
         self.start_step = 0
         self.elapsed_before = 0.0  # training seconds before a resume
         self.t0 = time.monotonic()  # when this session's steps began
@@ -242,8 +243,11 @@ class _Run:
 
         config = self.config
         self.init_info = None
+        self.init_from_path = ""
         self.kept_from_model: list[str] = []
-        if config.init_from:
+        # Only a new run starts from the model it fine-tunes: a resume's weights are its checkpoint's, and
+        # its config holds that model's architecture settings, so it resumes after the model is deleted.
+        if config.init_from and self._checkpoint_to_resume() is None:
             from engine.library import resolve_model
             from engine.modelfile import load_model
 
@@ -253,6 +257,7 @@ class _Run:
             except ColouriseError as exc:
                 raise TrainingError(f"cannot fine-tune: {exc}") from None
             model = self._adjusted(model, config)
+            self.init_from_path = str(self.init_info.path)
         else:
             try:
                 model = create_model(config.arch, **config.arch_params)
@@ -404,11 +409,9 @@ class _Run:
         """Load the checkpoint of a resumed run; returns the step to continue from."""
         self.elapsed_before = 0.0
         self.finished_model: str = ""
-        if not self.config.resume:
-            return 0
-        path = Path(self.config.resume) / "checkpoint.pt"
-        if not path.exists():
-            return 0  # killed before its first checkpoint: start the same run again
+        path = self._checkpoint_to_resume()
+        if path is None:
+            return 0  # a new run, or one killed before its first checkpoint: start the same run again
         try:
             blob = load_checkpoint(path)
             self._check_same_model(blob.get("config") or {})
@@ -425,6 +428,8 @@ class _Run:
         self.last_val = dict(extra.get("last_val", {}))
         self.last_val_loss = float(extra.get("last_val_loss", float("nan")))
         self.finished_model = str(extra.get("finished_model", ""))
+        # (the model a fine-tune started from, as the run found it then; not read again on a resume)
+        self.init_from_path = str((extra.get("facts") or {}).get("init_from", self.config.init_from))
         self.last_checkpoint = path
         step = int(blob["step"])
         if step > self.total_steps:
@@ -432,6 +437,13 @@ class _Run:
         if self.files:
             self.files.truncate_after(step)
         return step
+
+    def _checkpoint_to_resume(self) -> Path | None:
+        """The checkpoint a resumed run continues from; None for a new run, or one killed before its first."""
+        if not self.config.resume:
+            return None
+        path = Path(self.config.resume).expanduser() / "checkpoint.pt"
+        return path if path.exists() else None
 
     def _check_same_model(self, saved: dict[str, Any]) -> None:
         """The settings that shape the weights must be the checkpoint's: say which one changed, not a state_dict error."""
@@ -705,7 +717,7 @@ class _Run:
             "image_size": self.size,
             "world": self.info.world,
             "device": _device_label(self.device, self.info.world),
-            "init_from": str(self.init_info.path) if self.init_info else "",
+            "init_from": self.init_from_path,
         }
 
     def _write_hash(self) -> None:

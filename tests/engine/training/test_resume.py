@@ -92,6 +92,28 @@ def test_a_run_killed_before_its_first_checkpoint_starts_over_in_the_same_folder
     assert isinstance(resumed, TrainingFinished) and rec.of(TrainingStarted)[0].start_step == 0
 
 
+def test_a_stopped_fine_tune_resumes_after_its_base_model_was_deleted(tiny_config, recorder, library):
+    """A resume's weights are its checkpoint's: it once read the base model again, and failed without it."""
+    from engine.modelfile import save_model
+    from engine.models import create_model
+
+    torch.manual_seed(0)
+    library.mkdir(parents=True, exist_ok=True)
+    base = save_model(library / "base.safetensors", create_model("colour_unet", decoder_widths=[8, 8, 8, 8], decode_temperature=0.38))
+    settings = dict(init_from="base", arch="colour_unet", arch_params={"decode_temperature": 1.0}, steps=4, batch_size=2,
+                    checkpoint_every_steps=2, val_every_steps=100)  # fmt: skip
+    stopped = train(tiny_config(**settings), recorder(stop_when=stop_after_checkpoint(2)).state)
+    assert isinstance(stopped, TrainingCancelled) and stopped.step == 2
+    base.unlink()  # deleted from the library
+
+    rec = recorder()
+    resumed = train(resume_config(stopped.run_dir), rec.state)
+    assert isinstance(resumed, TrainingFinished), getattr(resumed, "message", resumed)
+    assert (rec.of(TrainingStarted)[0].start_step, resumed.steps) == (2, 4)
+    tuned, info = load_model(resumed.model_path)
+    assert info.config["decoder_widths"] == [8, 8, 8, 8] and info.config["decode_temperature"] == 1.0  # the base's, as adjusted
+    assert info.training["init_from"] == str(base)  # still says what it was fine-tuned from
+
 def test_checkpoints_hold_plain_data_only(tiny_config, tmp_path):
     done = train(tiny_config(steps=1, schedule="onecycle"))
     blob = torch.load(done.run_dir / "checkpoint.pt", weights_only=True)  # refuses anything but tensors and plain data
