@@ -411,7 +411,9 @@ class _Run:
         self.finished_model: str = ""
         path = self._checkpoint_to_resume()
         if path is None:
-            return 0  # a new run, or one killed before its first checkpoint: start the same run again
+            if self.config.resume and self.files:  # killed before its first checkpoint: start the same run again,
+                self.files.truncate_after(0)  # without the rows it logged (each step once in its metrics)
+            return 0
         try:
             blob = load_checkpoint(path)
             self._check_same_model(blob.get("config") or {})

@@ -92,6 +92,23 @@ def test_a_run_killed_before_its_first_checkpoint_starts_over_in_the_same_folder
     assert isinstance(resumed, TrainingFinished) and rec.of(TrainingStarted)[0].start_step == 0
 
 
+def test_a_run_killed_before_its_first_checkpoint_logs_each_step_once_when_resumed(tiny_config, recorder):
+    """It starts over at step 0: the rows it had logged went, where before the resume logged every step again."""
+    import csv
+    import json
+
+    rec = recorder(stop_when=stop_after_checkpoint(2))
+    stopped = train(tiny_config(steps=4, batch_size=2, checkpoint_every_steps=2, val_every_steps=2), rec.state)
+    (stopped.run_dir / "checkpoint.pt").unlink()  # as if killed after logging steps 1 and 2, before the checkpoint
+    assert isinstance(train(resume_config(stopped.run_dir)), TrainingFinished)
+    rows = [json.loads(line) for line in (stopped.run_dir / "metrics.jsonl").read_text().splitlines()]
+    for kind in ("train", "val"):
+        steps = [row["step"] for row in rows if row["type"] == kind]
+        assert steps == sorted(set(steps)) and steps[-1] == 4, (kind, steps)  # each step once, in order
+    with open(stopped.run_dir / "metrics.csv", newline="") as table:
+        steps = [(row["type"], int(row["step"])) for row in csv.DictReader(table)]
+    assert len(steps) == len(set(steps)), steps
+
 def test_a_stopped_fine_tune_resumes_after_its_base_model_was_deleted(tiny_config, recorder, library):
     """A resume's weights are its checkpoint's: it once read the base model again, and failed without it."""
     from engine.modelfile import save_model
