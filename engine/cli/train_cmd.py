@@ -216,7 +216,7 @@ def run_torchrun(args: argparse.Namespace) -> int:
 
 
 def run_forwarding_stops(command: list[str]) -> int:
-    """Run ``command`` (torchrun) to its end, passing a Ctrl-C or SIGTERM on to it as SIGTERM.
+    """Run ``command`` (torchrun) to its end, passing a Ctrl-C, SIGTERM or SIGHUP (the terminal closed) on to it as SIGTERM.
 
     torchrun passes it to its ranks, which stop after their step and keep a checkpoint, as one process
     does. The child has a session of its own, so a Ctrl-C at the terminal reaches it once, through
@@ -228,13 +228,18 @@ def run_forwarding_stops(command: list[str]) -> int:
 
     def forward(signum, frame):
         if not stops:
-            print("\nstopping after this step ...", file=sys.stderr, flush=True)
             for child in children:
                 child.send_signal(signal.SIGTERM)
+            try:
+                print("\nstopping after this step ...", file=sys.stderr, flush=True)
+            except OSError:  # a closed terminal (SIGHUP) takes no more output; the stop is passed on all the same
+                pass
         stops.append(signum)  # (later ones are not sent on: a second stop would abort the ranks before they save)
 
     previous = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):  # (before the child starts: a stop at once is passed on too)
+    # (SIGHUP where the platform has one: the child's own session never hears its terminal close.)
+    stop_signals = [sig for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if sig is not None]
+    for sig in stop_signals:  # (before the child starts: a stop at once is passed on too)
         try:
             previous[sig] = signal.signal(sig, forward)
         except ValueError:  # not the main thread

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import json
+import signal
 import sys
 
 import numpy as np
@@ -142,8 +145,8 @@ import os, signal, sys
 received = []
 signal.signal(signal.SIGTERM, lambda signum, frame: received.append("SIGTERM"))
 signal.signal(signal.SIGINT, lambda signum, frame: received.append("SIGINT"))
-for _ in range(int(sys.argv[2])):  # the user's Ctrl-C (or a SIGTERM) reaching the colourise process
-    os.kill(os.getppid(), signal.SIGINT)
+for _ in range(int(sys.argv[2])):  # the user's Ctrl-C (or a SIGTERM, or a closed terminal) reaching the colourise process
+    os.kill(os.getppid(), getattr(signal, sys.argv[3]))
 while not received:
     signal.pause()
 with open(sys.argv[1], "w") as f:
@@ -152,10 +155,25 @@ sys.exit(1)  # as torchrun ends after a signal
 """
 
 
-@pytest.mark.parametrize("stops", [1, 2])
-def test_a_stop_of_the_launcher_is_passed_on_to_torchrun_once(tmp_path, stops):
+class ClosedTerminal(io.TextIOBase):
+    def write(self, text: str) -> int:
+        raise OSError(errno.EIO, "Input/output error")
+
+
+# SIGHUP: the terminal was closed (it once reached no rank: they have a session of their own).
+@pytest.mark.parametrize("stops, name", [(1, "SIGINT"), (2, "SIGINT"), (1, "SIGTERM"), (1, "SIGHUP")])
+def test_a_stop_of_the_launcher_is_passed_on_to_torchrun_once(tmp_path, monkeypatch, stops, name):
+    def not_passed_on(signum, frame):  # (what a signal run_forwarding_stops does not take would reach here)
+        raise AssertionError(f"{name} was not passed on")
+
+    if name == "SIGHUP":  # a closed terminal: writing to it fails
+        monkeypatch.setattr(sys, "stderr", ClosedTerminal())
     report = tmp_path / "child.txt"
-    code = train_cmd.run_forwarding_stops([sys.executable, "-c", STOPPABLE_CHILD, str(report), str(stops)])
+    before = signal.signal(getattr(signal, name), not_passed_on)
+    try:
+        code = train_cmd.run_forwarding_stops([sys.executable, "-c", STOPPABLE_CHILD, str(report), str(stops), name])
+    finally:
+        signal.signal(getattr(signal, name), before)
     assert code == train_cmd.EXIT_STOPPED
     assert report.read_text() == "SIGTERM own-session"  # one clean stop, and no Ctrl-C of its own from the terminal
 
