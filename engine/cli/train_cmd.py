@@ -12,6 +12,7 @@ Exit codes: 0 finished, 1 failed, 2 usage, 130 stopped (the checkpoint is kept; 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
@@ -238,8 +239,7 @@ def run_forwarding_stops(command: list[str]) -> int:
 
     previous = {}
     # (SIGHUP where the platform has one: the child's own session never hears its terminal close.)
-    stop_signals = [sig for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if sig is not None]
-    for sig in stop_signals:  # (before the child starts: a stop at once is passed on too)
+    for sig in _stop_signals():  # (before the child starts: a stop at once is passed on too)
         try:
             previous[sig] = signal.signal(sig, forward)
         except ValueError:  # not the main thread
@@ -362,12 +362,15 @@ def run_training(args: argparse.Namespace, progress: bool = True) -> int:
     previous = {}
 
     def stop(signum, frame):  # first Ctrl-C: stop after this step and keep a checkpoint; second: abort
-        if state.should_stop():
+        if signum == getattr(signal, "SIGHUP", None):
+            _write_nowhere()  # the terminal closed: stop as on Ctrl-C, never abort
+        elif state.should_stop():
             raise KeyboardInterrupt
-        print("\nstopping after this step (Ctrl-C again to abort) ...", file=sys.stderr, flush=True)
+        if not state.should_stop():
+            print("\nstopping after this step (Ctrl-C again to abort) ...", file=sys.stderr, flush=True)
         state.request_stop()
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in _stop_signals():
         try:
             previous[sig] = signal.signal(sig, stop)
         except ValueError:  # not the main thread
@@ -382,6 +385,25 @@ def run_training(args: argparse.Namespace, progress: bool = True) -> int:
     if isinstance(result, events.TrainingCancelled):
         return EXIT_STOPPED
     return EXIT_FAILED
+
+
+def _stop_signals() -> list[int]:
+    """Ctrl-C, SIGTERM and, where the platform has one, SIGHUP (the terminal was closed)."""
+    return [sig for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if sig is not None]
+
+
+def _write_nowhere() -> None:
+    """Send this process's further output to the null device.
+
+    After its terminal closes, a write to it fails (EIO): the progress line of the next step would
+    end the run as failed, before it keeps the checkpoint the stop asks for.
+    """
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in (1, 2):
+            os.dup2(null, fd)
+    finally:
+        os.close(null)
 
 
 def run(args: argparse.Namespace) -> int:

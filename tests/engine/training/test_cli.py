@@ -6,6 +6,7 @@ import errno
 import io
 import json
 import signal
+import subprocess
 import sys
 
 import numpy as np
@@ -306,3 +307,30 @@ def test_a_fine_tune_with_another_architecture_is_a_usage_error(alpha_model_file
     assert not (tmp_path / "runs").exists()
     config = train_cmd.config_from_args(build_parser().parse_args([*flags, "--arch", "alpha"]))  # its own: fine
     assert (config.arch, config.init_from) == ("alpha", str(alpha_model_file))
+
+
+HANGUP_DURING_TRAINING = """
+import os, signal, sys
+import engine.training
+from engine import events
+from engine.cli.main import main
+
+def train(config, state):  # the terminal closes during a step; the steps after it still print their progress
+    os.kill(os.getpid(), signal.SIGHUP)
+    print("progress after the hangup", file=sys.stderr, flush=True)
+    print("progress after the hangup", flush=True)
+    return events.TrainingCancelled(step=1, checkpoint=None) if state.should_stop() else events.TrainingFinished
+
+engine.training.train = train
+sys.exit(main(["train", "--data", sys.argv[1], "--steps", "3", "--run-dir", sys.argv[2], "--no-progress"]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this platform")
+def test_closing_the_terminal_stops_a_training_after_its_step_as_ctrl_c_does(photo_folder, tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-c", HANGUP_DURING_TRAINING, str(photo_folder), str(tmp_path / "runs")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == train_cmd.EXIT_STOPPED, done.stderr  # stopped, not killed by the signal
+    assert "progress after the hangup" not in done.stdout + done.stderr  # what follows goes nowhere: a closed terminal fails writes
