@@ -12,6 +12,7 @@ Exit codes: 0 finished, 1 failed, 2 usage, 130 stopped (the checkpoint is kept; 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import subprocess
@@ -275,6 +276,16 @@ class ProgressPrinter:
             print(text, file=self.stream, flush=True)
 
     def __call__(self, event) -> None:
+        try:
+            self._show(event)
+        except OSError as exc:
+            if exc.errno != errno.EIO:
+                raise
+            # The terminal was closed (a rank of --nproc never hears the hangup, its launcher does and
+            # stops it): the run goes on to its checkpoint, its output to nowhere.
+            _write_nowhere()
+
+    def _show(self, event) -> None:
         from engine import events
 
         if isinstance(event, events.TrainingStarted):

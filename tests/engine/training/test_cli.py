@@ -334,3 +334,13 @@ def test_closing_the_terminal_stops_a_training_after_its_step_as_ctrl_c_does(pho
     )
     assert done.returncode == train_cmd.EXIT_STOPPED, done.stderr  # stopped, not killed by the signal
     assert "progress after the hangup" not in done.stdout + done.stderr  # what follows goes nowhere: a closed terminal fails writes
+
+
+def test_progress_to_a_closed_terminal_goes_nowhere_and_the_run_goes_on(monkeypatch):
+    from engine import events
+
+    silenced = []
+    monkeypatch.setattr(train_cmd, "_write_nowhere", lambda: silenced.append(True))  # (not this test process's own output)
+    printer = train_cmd.ProgressPrinter(bar=False, stream=ClosedTerminal())
+    printer(events.CheckpointSaved(step=2, path=None))  # raised OSError (EIO), which ended the run before its checkpoint
+    assert silenced == [True]
