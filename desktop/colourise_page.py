@@ -105,7 +105,7 @@ class ColourisePage(QWidget):
         # Each saved photo's look when it was saved, and where: it counts as saved (Clear Queue loses nothing
         # of it, its row says "Saved") only while it still looks that way: same model, strength and hints.
         self._saved: dict[int, tuple[tuple, Path]] = {}
-        self._thumbnail_jobs: dict[int, tuple[Job, float]] = {}  # the latest thumbnail asked for per photo, and its strength
+        self._thumbnail_jobs: dict[int, tuple[Job, tuple]] = {}  # the latest thumbnail asked for per photo, and its strength and hints
         self._last_model: str | None = None
         self._still_to_queue: set[Path] = set()  # found in a folder, queued on a later turn (_queue_in_turns)
         self._queueing_round = 0  # a new round when the queue is cleared: turns of an older one stop
@@ -549,7 +549,7 @@ class ColourisePage(QWidget):
         self._pump()
 
     def is_busy(self) -> bool:
-        thumbnailing = any(not job.done for job, _strength in self._thumbnail_jobs.values())
+        thumbnailing = any(not job.done for job, _wanted in self._thumbnail_jobs.values())
         return self._prepare_job is not None or self._save_job is not None or self.preview.busy or thumbnailing
 
     def stop_all(self) -> None:
@@ -767,20 +767,23 @@ class ColourisePage(QWidget):
                 self._render_thumbnail(key)
 
     def _render_thumbnail(self, key: int) -> None:
-        """Colour ``key``'s thumbnail at its own strength, unless that is on its way (a newer request stops an older one)."""
+        """Colour ``key``'s thumbnail at its own strength, with its hints as the view shows them, unless that is on
+        its way (a newer request stops an older one)."""
         item, model_path = self.items.get(key), self.current_model_path()
         if item is None or model_path is None:
             return
+        hinted = self.hints.for_saving(key) if self.hints.owns_view(key) else None
+        wanted = (item.strength, tuple(hinted[0]) if hinted is not None else ())
         asked = self._thumbnail_jobs.get(key)
-        if asked is not None and not asked[0].done and asked[1] == item.strength:
+        if asked is not None and not asked[0].done and asked[1] == wanted:
             return
         if asked is not None:
             asked[0].stop()  # a slider dragged over many selected photos must not queue every step
         job = self.lane.submit(
-            prepare_item, key, item.source, model_path, item.strength, name="thumbnail",
+            prepare_item, key, item.source, model_path, item.strength, hinted, name="thumbnail",
             on_finished=self._on_prepared, on_error=lambda message: self._on_thumbnail_failed(key, message),
         )
-        self._thumbnail_jobs[key] = (job, item.strength)
+        self._thumbnail_jobs[key] = (job, wanted)
 
     def _on_thumbnail_failed(self, key: int, message: str) -> None:
         if self.photos.failed(key, message):
