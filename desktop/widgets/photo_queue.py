@@ -94,6 +94,11 @@ class PhotoQueue(FramesFocus, QListWidget):
             for table in (self._state, self._reason, self._names, self._tips, self._strengths, self._saved_as, self._thumbs):
                 table.pop(key, None)
             self._in_colour.discard(key)
+        current = self.currentItem()
+        if current is not None and not self.selectedItems():
+            # Qt makes another row current when the current one goes, without selecting it: no highlight,
+            # and the slider and Save would act on a photo the list does not mark.
+            current.setSelected(True)
 
     def keys(self) -> list[int]:
         return [self.item(row).data(KEY_ROLE) for row in range(self.count())]

@@ -123,3 +123,21 @@ def test_a_long_name_is_elided_to_one_line_and_its_state_kept_whole(qtbot):
     assert "…" in shown_name and shown_name.startswith("My") and shown_name.endswith(".jpg")
     assert metrics.horizontalAdvance(shown_name) <= 150
     assert name_on_one_line("short.jpg\u2028Done", metrics, 150) == "short.jpg\u2028Done"
+
+
+def test_after_delete_the_photo_that_becomes_current_is_selected_too(qtbot):
+    """Delete took the shown photo off and made the next one current without selecting it: no highlight."""
+    from PySide6.QtCore import Qt
+
+    queue = PhotoQueue()
+    qtbot.addWidget(queue)
+    for key in (1, 2, 3):
+        queue.add(key, f"{key}.jpg")
+    queue.remove_requested.connect(queue.remove)  # as the page does, once it has asked
+    queue.show()
+    queue.select(2)
+    queue.setFocus()
+    with qtbot.waitSignal(queue.remove_requested) as asked:
+        qtbot.keyClick(queue, Qt.Key.Key_Delete)
+    assert asked.args == [[2]] and queue.keys() == [1, 3]
+    assert queue.current_key() is not None and queue.selected_keys() == [queue.current_key()]
