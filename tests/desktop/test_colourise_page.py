@@ -175,7 +175,7 @@ def test_strength_slider_recolours_the_shown_photo(window, qtbot, photos):
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
         page.strength.setValue(200)
     assert mean_saturation(page.view.after.image) > full  # twice the colour
-    assert page.bar.strength_label.text() == "200 %"
+    assert page.bar.strength_label.text() == "200\u00a0%"
 
 
 @pytest.fixture
