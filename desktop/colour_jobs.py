@@ -62,13 +62,24 @@ class Prepared:
 
 
 # --- jobs --------------------------------------------------------------------------------------
-def prepare_item(key: int, source: PhotoSource, model_path: Path, strength: float, state: TaskState) -> Prepared | None:
-    """Read a queued photo, predict its colour with the model and render a thumbnail."""
+def prepare_item(
+    key: int, source: PhotoSource, model_path: Path, strength: float, hinted: tuple | None = None, *, state: TaskState
+) -> Prepared | None:
+    """Read a queued photo, predict its colour with the model and render a thumbnail.
+
+    ``hinted``: the photo's colour hints as ``(points, prediction or None)`` (``HintMode.for_saving``):
+    the thumbnail shows the colours they give, as saving it would.
+    """
     if state.should_stop():
         return None
-    photo = COLOURS.photo(source)
+    cache = COLOURS
+    if hinted is not None:
+        from desktop.hint_preview import HintedColours
+
+        cache = HintedColours(COLOURS, {source.key: hinted}, PREVIEW_SIDE)
+    photo = cache.photo(source)
     colouriser = COLOURISERS.get(model_path)
-    prediction = COLOURS.prediction(source, colouriser, photo)
+    prediction = cache.prediction(source, colouriser, photo)
     return Prepared(
         key, model_key(model_path), _thumb(colouriser, photo, prediction, strength), QSize(photo.width, photo.height), strength,
         own_colours=in_colour_already(photo),

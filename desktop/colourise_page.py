@@ -37,7 +37,7 @@ from engine.batch import BEFORE_AFTER_TAG, Existing, PhotoSource, SaveRequest, S
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
 from engine.hints import SAVED_TAG, find_saved_hints
 from engine.inference import model_key
-from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos, without_colourised
+from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos, without_colourised, writes_format_of
 
 PHOTO_FILTER = "Photos ({});;All files (*)".format(" ".join(f"*{s}" for s in sorted(PHOTO_SUFFIXES)))
 EMPTY_TEXT = (
@@ -101,10 +101,11 @@ class ColourisePage(QWidget):
         self._save_keys: list[int] = []
         self._saving_before_after = False
         self._save_looks: list[tuple] = []
+        self._save_failures: list[str] = []  # the save's one-line messages of the photos it could not save
         # Each saved photo's look when it was saved, and where: it counts as saved (Clear Queue loses nothing
         # of it, its row says "Saved") only while it still looks that way: same model, strength and hints.
         self._saved: dict[int, tuple[tuple, Path]] = {}
-        self._thumbnail_jobs: dict[int, tuple[Job, float]] = {}  # the latest thumbnail asked for per photo, and its strength
+        self._thumbnail_jobs: dict[int, tuple[Job, tuple]] = {}  # the latest thumbnail asked for per photo, and its strength and hints
         self._last_model: str | None = None
         self._still_to_queue: set[Path] = set()  # found in a folder, queued on a later turn (_queue_in_turns)
         self._queueing_round = 0  # a new round when the queue is cleared: turns of an older one stop
@@ -548,7 +549,7 @@ class ColourisePage(QWidget):
         self._pump()
 
     def is_busy(self) -> bool:
-        thumbnailing = any(not job.done for job, _strength in self._thumbnail_jobs.values())
+        thumbnailing = any(not job.done for job, _wanted in self._thumbnail_jobs.values())
         return self._prepare_job is not None or self._save_job is not None or self.preview.busy or thumbnailing
 
     def stop_all(self) -> None:
@@ -622,10 +623,11 @@ class ColourisePage(QWidget):
             offer = target
 
     def with_format_suffix(self, key: int, target: Path) -> Path:
-        """``target``, with the chosen format's suffix when it has none."""
-        if target.suffix:
+        """``target``, with the chosen format's suffix added when its own names no format Colourise writes
+        (a name typed as "grandma 1952.06" ends in ".06": it becomes "grandma 1952.06.png")."""
+        if writes_format_of(target):
             return target
-        return target.with_suffix(Path(save_name(self.photos.items[key].source, self.bar.output_format())).suffix)
+        return target.with_name(target.name + Path(save_name(self.photos.items[key].source, self.bar.output_format())).suffix)
 
     def refusal(self, key: int, target: Path) -> str:
         """Why ``key`` must not be saved as ``target`` (an original; "" when it may)."""
@@ -710,6 +712,7 @@ class ColourisePage(QWidget):
         self._saving_before_after = before_after  # not the colour version: the row's "Saved" and the hint file stay as they are
         self._save_keys = list(keys)
         self._save_looks = [self._look(key) for key in keys]  # as asked: the photos may change while they are saved
+        self._save_failures = []
         hinted = {self.items[key].source.key: self.hints.for_saving(key) for key in keys if self.hints.owns_view(key)}
         self._save_job = self.lane.submit(
             save_photos_job, requests, self.current_model_path(), config, hinted, name="save",
@@ -731,12 +734,16 @@ class ColourisePage(QWidget):
             if key in self.items and self.hints.owns_view(key):
                 self.hints.write_for_saved(key, event.output)
         elif isinstance(event, PhotoFailed):
+            # Not the photo's failure: its colours are fine, and a save fails for the target's sake (a full
+            # disk, a read-only folder, a bad name). Its row stays as it is and Save works once that is put right.
             self.progress_row.show_step(self.progress_row.label.text(), event.index + 1)
-            self.photos.failed(self._save_keys[event.index], event.message)
+            self._save_failures.append(event.message)
             self.status_message.emit(event.message)
 
     def _on_saved(self, result: BatchFinished) -> None:
         self.status_message.emit(saved_summary(result, before_after=self._saving_before_after))
+        if self._save_failures:
+            QMessageBox.warning(self, "Colourise", _save_failures_text(self._save_failures))
         self.saved.emit(result)
 
     def _on_save_failed(self, message: str) -> None:
@@ -760,20 +767,23 @@ class ColourisePage(QWidget):
                 self._render_thumbnail(key)
 
     def _render_thumbnail(self, key: int) -> None:
-        """Colour ``key``'s thumbnail at its own strength, unless that is on its way (a newer request stops an older one)."""
+        """Colour ``key``'s thumbnail at its own strength, with its hints as the view shows them, unless that is on
+        its way (a newer request stops an older one)."""
         item, model_path = self.items.get(key), self.current_model_path()
         if item is None or model_path is None:
             return
+        hinted = self.hints.for_saving(key) if self.hints.owns_view(key) else None
+        wanted = (item.strength, tuple(hinted[0]) if hinted is not None else ())
         asked = self._thumbnail_jobs.get(key)
-        if asked is not None and not asked[0].done and asked[1] == item.strength:
+        if asked is not None and not asked[0].done and asked[1] == wanted:
             return
         if asked is not None:
             asked[0].stop()  # a slider dragged over many selected photos must not queue every step
         job = self.lane.submit(
-            prepare_item, key, item.source, model_path, item.strength, name="thumbnail",
+            prepare_item, key, item.source, model_path, item.strength, hinted, name="thumbnail",
             on_finished=self._on_prepared, on_error=lambda message: self._on_thumbnail_failed(key, message),
         )
-        self._thumbnail_jobs[key] = (job, item.strength)
+        self._thumbnail_jobs[key] = (job, wanted)
 
     def _on_thumbnail_failed(self, key: int, message: str) -> None:
         if self.photos.failed(key, message):
@@ -798,6 +808,15 @@ def _losing_hints_text(photos: int, hinted: int) -> str:
     else:
         whose = f"{hinted} of them {'has' if hinted == 1 else 'have'} colour hints that have"
     return f"Take {what} off the queue?\n\n{whose} not been saved; they would be lost. The photo files themselves stay where they are."
+
+
+def _save_failures_text(messages: list[str], shown: int = 5) -> str:
+    """"Saving failed: <file>: <reason>", a line for each of the first ``shown`` photos and how many more."""
+    if len(messages) == 1:
+        return f"Saving failed: {messages[0]}"
+    more = len(messages) - shown
+    lines = [f"Saving {len(messages):,} photos failed:", *messages[:shown]]
+    return "\n".join(lines + [f"… and {more:,} more"] if more > 0 else lines)
 
 
 def _reveal(path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -76,7 +77,8 @@ class PhotoPreview(QObject):
         self.view.set_busy("Colouring…")
         self._job = self.lane.submit(
             show_item, self._generation, item.key, item.source, model_path, strength, self.shown.photo, self.shown.preview,
-            priority=SHOW_PRIORITY, name="show", on_progress=self._on_event, on_finished=self._on_finished, on_error=self._on_error,
+            priority=SHOW_PRIORITY, name="show", on_progress=self._on_event, on_finished=self._on_finished,
+            on_error=partial(self._on_error, self._generation, item.key),
         )  # fmt: skip
 
     def forget(self, keys: list[int]) -> None:
@@ -111,9 +113,11 @@ class PhotoPreview(QObject):
         if result is not None:
             self.coloured.emit(result)
 
-    def _on_error(self, message: str) -> None:
-        self.view.set_busy("")
-        if self.shown is not None:
+    def _on_error(self, generation: int, key: int, message: str) -> None:
+        """Showing ``key`` failed: its row says why (as its colours reach its row, however old the request);
+        the view only while that request is the latest (another photo selected since shows its own)."""
+        if generation == self._generation and self.shown is not None and self.shown.key == key:
+            self.view.set_busy("")
             self.view.clear()
             self.view.set_placeholder(message)
-            self.failed.emit(self.shown.key, message)
+        self.failed.emit(key, message)

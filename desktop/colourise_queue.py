@@ -53,11 +53,11 @@ def save_name(source: PhotoSource, choice: str, tag: str = SAVED_TAG) -> str:
 
 
 def saved_summary(result: BatchFinished, before_after: bool = False) -> str:
-    """"Saved 3 photos; 1 failed (see the queue)." for the status bar."""
+    """"Saved 3 photos; 1 failed." for the status bar (the page says why it failed)."""
     what = "before-and-after picture" if before_after else "photo"
     text = f"Saved {result.succeeded} {what}{'s' if result.succeeded != 1 else ''}"
     if result.failed:
-        text += f"; {result.failed} failed (see the queue)"
+        text += f"; {result.failed} failed"
     if result.cancelled:
         text += "; cancelled"
     return text + "."

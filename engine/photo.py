@@ -683,6 +683,12 @@ def output_format(path: str | Path, format: str | None = None) -> str:
         raise PhotoError(path, f"cannot write: unsupported output format {key!r} (use png, jpg, tif, bmp or webp)") from None
 
 
+def writes_format_of(path: str | Path) -> bool:
+    """Whether ``path``'s suffix names a format Colourise writes (``output_format`` takes it): "grandma 1952.06"
+    has a suffix, ".06", that names none."""
+    return Path(path).suffix.lower().lstrip(".") in _WRITE_FORMATS
+
+
 def to_8bit(values: np.ndarray) -> np.ndarray:
     """uint16 -> uint8 with correct rounding (65535 -> 255); uint8 passes through."""
     if values.dtype == np.uint8:

@@ -34,8 +34,9 @@ class ColouriseBar(QWidget):
         self.strength.setValue(int(round(settings.read("colourise/strength", 100, int))))
         self.strength.setToolTip("Colour strength: 0 % grey, 100 % as the model predicts, 200 % twice as vivid")
         self.strength.setMinimumWidth(140)
-        self.strength_label = QLabel(f"{self.strength.value()} %")
-        self.strength_label.setMinimumWidth(QLabel("200 %").sizeHint().width() + 4)
+        # A no-break space: "110" and "%" never on two lines, however narrow the window.
+        self.strength_label = QLabel(f"{self.strength.value()}\u00a0%")
+        self.strength_label.setMinimumWidth(QLabel("200\u00a0%").sizeHint().width() + 4)
         self.format_box = QComboBox()
         for value, (label, _suffix) in OUTPUT_FORMATS.items():
             self.format_box.addItem(label, value)
@@ -118,7 +119,7 @@ class ColouriseBar(QWidget):
         return self.format_box.currentData()
 
     def _on_strength_moved(self, value: int) -> None:
-        self.strength_label.setText(f"{value} %")
+        self.strength_label.setText(f"{value}\u00a0%")
         if self._showing:
             return  # the slider follows the selection: an edit would re-render and change the default
         self.set_default_strength(value / 100.0)

@@ -94,6 +94,11 @@ class PhotoQueue(FramesFocus, QListWidget):
             for table in (self._state, self._reason, self._names, self._tips, self._strengths, self._saved_as, self._thumbs):
                 table.pop(key, None)
             self._in_colour.discard(key)
+        current = self.currentItem()
+        if current is not None and not self.selectedItems():
+            # Qt makes another row current when the current one goes, without selecting it: no highlight,
+            # and the slider and Save would act on a photo the list does not mark.
+            current.setSelected(True)
 
     def keys(self) -> list[int]:
         return [self.item(row).data(KEY_ROLE) for row in range(self.count())]
@@ -169,7 +174,8 @@ class PhotoQueue(FramesFocus, QListWidget):
     def _refresh_text(self, key: int) -> None:
         """"name / Done", "name / Done · Strength 140 % · Saved" or "name / Failed: reason"; the tooltip adds where it is."""
         state, reason, percent = self._state[key], self._reason[key], self._strengths.get(key, 100)
-        strength = f"Strength {percent} %" if percent != 100 and state != QueueState.FAILED else ""  # a failed photo has no colours
+        # (a failed photo has no colours; a no-break space keeps "110 %" on one line where the state wraps)
+        strength = f"Strength {percent}\u00a0%" if percent != 100 and state != QueueState.FAILED else ""
         saved_as = self._saved_as.get(key) if state == QueueState.DONE else None
         in_colour = key in self._in_colour and state == QueueState.DONE
         label = state.value.capitalize()

@@ -122,3 +122,35 @@ def test_save_all_first_offers_the_photos_own_folder_then_the_last_one_used(wind
         page.save_all_to(tmp_path / "out")
     page.save_all()
     assert offered[-1] == str(tmp_path / "out")
+
+
+def test_a_failed_save_says_why_and_leaves_the_photo_coloured_and_saveable(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
+    """A save failed for its target's sake (here a folder named where a file is) marked the photo failed for
+    good: Save greyed, the row "Failed". And "grandma 1952.06" typed in Save As kept ".06" as its format and failed."""
+    from PySide6.QtWidgets import QFileDialog
+
+    page = window.colourise_page
+    _queue(page, qtbot, [grey_photo(tmp_path / "album" / "grandma 1952.06.jpg")])
+    wait_all_coloured(page, 1)
+    key = page.queue.current_key()
+    not_a_folder = tmp_path / "notes"
+    not_a_folder.write_text("a file where a folder is named")
+    warned, said = [], []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
+    page.status_message.connect(said.append)
+    with qtbot.waitSignal(page.saved, timeout=30_000) as saved:
+        assert page.save_to_file(key, not_a_folder / "scans" / "grandma.png")
+    assert saved.args[0].failed == 1 and said[-1] == "Saved 0 photos; 1 failed."
+    assert len(warned) == 1 and warned[0].startswith("Saving failed: grandma 1952.06.jpg: ") and "\n" not in warned[0]
+    assert page.queue.state(key) == QueueState.DONE and page.queue.item_text(key) == "grandma 1952.06.jpg\nDone"
+    assert page.bar.save_button.isEnabled() and page.save_action.isEnabled() and page.bar.save_all_button.isEnabled()
+
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=10_000)
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args, **_options: (str(out / "grandma 1952.06"), ""))
+    with qtbot.waitSignal(page.saved, timeout=30_000) as saved:
+        page.save_action.trigger()  # typed without a format's suffix: ".06" is none
+    assert saved.args[0].succeeded == 1 and len(warned) == 1
+    assert (out / "grandma 1952.06.jpg").is_file()  # the photo's own format (the format box says "same")
+    assert page.queue.item_text(key) == "grandma 1952.06.jpg\nDone · Saved"

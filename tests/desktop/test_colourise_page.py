@@ -175,7 +175,7 @@ def test_strength_slider_recolours_the_shown_photo(window, qtbot, photos):
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
         page.strength.setValue(200)
     assert mean_saturation(page.view.after.image) > full  # twice the colour
-    assert page.bar.strength_label.text() == "200 %"
+    assert page.bar.strength_label.text() == "200\u00a0%"
 
 
 @pytest.fixture
@@ -238,6 +238,38 @@ def test_a_bad_file_shows_its_reason_and_the_others_go_on(window, qtbot, photos,
     assert reason and "broken.jpg" not in reason  # the item names the file already; the reason says why
     assert reason in page.queue.item_text(by_name["broken.jpg"])
     assert page.queue.state(by_name["loose.png"]) == QueueState.DONE
+
+
+def test_a_photo_that_fails_to_show_after_another_was_selected_marks_only_itself_failed(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
+    """Selecting A, then B before A's decode failed, marked B failed (the error took the shown photo's key)."""
+    import threading
+
+    import desktop.colourise_preview
+    from engine.errors import PhotoError
+
+    page = window.colourise_page
+    page.add_paths([grey_photo(tmp_path / "a.png", seed=1), grey_photo(tmp_path / "b.png", seed=2)])
+    wait_all_coloured(page, 2)
+    a, b = page.queue.keys()
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == b and final, timeout=20_000):
+        page.queue.select(b)
+    a_fails = threading.Event()
+    real_show_item = desktop.colourise_preview.show_item
+
+    def show_item(generation, key, source, *args, state):
+        if key == a:  # a slow, unreadable photo: it fails only once B has been selected
+            a_fails.wait(20)
+            raise PhotoError(source.path, "truncated or corrupt")
+        return real_show_item(generation, key, source, *args, state=state)
+
+    monkeypatch.setattr(desktop.colourise_preview, "show_item", show_item)
+    page.queue.select(a)
+    page.queue.select(b)
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == b and final, timeout=20_000):
+        a_fails.set()
+    assert page.queue.state(b) == QueueState.DONE and page.bar.save_button.isEnabled()
+    assert page.queue.item_text(a) == "a.png\nFailed: truncated or corrupt"  # A's own row says why
+    assert page.view.after is not None and page.view.accessibleName() == "Before and after: b.png"
 
 
 def test_saving_never_overwrites_originals_or_existing_files(window, qtbot, tmp_path, monkeypatch, grey_photo, wait_all_coloured):

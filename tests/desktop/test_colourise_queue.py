@@ -174,4 +174,4 @@ def test_names_and_summaries():
     assert save_name(PhotoSource.file("/p/IMG_1.tif"), "same") == "IMG_1-colourised.tif"
     assert save_name(PhotoSource("photo.jpg", pasted=object()), "same") == "photo-colourised.png"
     assert saved_summary(BatchFinished(1, 0, 0)) == "Saved 1 photo."
-    assert saved_summary(BatchFinished(2, 1, 0, cancelled=True)) == "Saved 2 photos; 1 failed (see the queue); cancelled."
+    assert saved_summary(BatchFinished(2, 1, 0, cancelled=True)) == "Saved 2 photos; 1 failed; cancelled."

@@ -47,14 +47,14 @@ def test_each_photo_keeps_its_own_strength_and_selecting_one_is_no_edit(page, qt
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
         page.strength.setValue(150)
     assert strengths(page) == [1.5, 1.0, 1.0]
-    assert page.queue.item_text(a) == "a.png\nDone · Strength 150 %" and page.queue.item_text(b) == "b.png\nDone"
+    assert page.queue.item_text(a) == "a.png\nDone · Strength 150\u00a0%" and page.queue.item_text(b) == "b.png\nDone"
 
     shown = []
     real_show = page.preview.show
     page.preview.show = lambda item, model, strength: (shown.append((item.key, strength)), real_show(item, model, strength))
     with qtbot.assertNotEmitted(page.bar.strength_changed):
         select(page, qtbot, b)
-    assert page.strength.value() == 100 and page.bar.strength_label.text() == "100 %"  # b's own
+    assert page.strength.value() == 100 and page.bar.strength_label.text() == "100\u00a0%"  # b's own
     assert strengths(page) == [1.5, 1.0, 1.0]  # a kept its 150 %: moving the slider to b's was not an edit
     assert shown == [(b, 1.0)]  # b shown once, at its strength; nothing else re-rendered
     select(page, qtbot, a)
@@ -68,7 +68,7 @@ def test_a_new_photo_takes_the_strength_last_set_with_the_slider(page, qtbot, th
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
         page.add_paths([grey_photo(tmp_path / "d.png", seed=4)])
     assert strengths(page) == [0.7, 1.0, 1.0, 0.7] and page.strength.value() == 70  # d, selected once added
-    assert "Strength 70 %" in page.queue.item_text(page.queue.keys()[-1])
+    assert "Strength 70\u00a0%" in page.queue.item_text(page.queue.keys()[-1])
     assert page.queue.selected_keys() == [page.queue.keys()[-1]]  # d alone: the slider would set d only
 
 
@@ -167,7 +167,7 @@ def test_a_saved_photo_says_so_until_its_strength_changes(page, qtbot, three, tm
 
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
         page.strength.setValue(0)  # a, shown: the file no longer holds what the view shows
-    assert page.queue.item_text(a).endswith("Done · Strength 0 %") and page.queue.saved_as(a) is None
+    assert page.queue.item_text(a).endswith("Done · Strength 0\u00a0%") and page.queue.saved_as(a) is None
     assert page.unsaved() == [a] and page.queue.item_text(b).endswith("Done · Saved")
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda _p, title, text, *a: asked.append(text) or QMessageBox.StandardButton.No)

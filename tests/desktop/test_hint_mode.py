@@ -114,6 +114,35 @@ def test_the_rows_thumbnail_shows_the_hinted_colours_and_the_models_own_again_wi
     qtbot.waitUntil(lambda: thumbnail_blue_share() == 0, timeout=20_000)
 
 
+def test_apply_strength_to_all_keeps_the_hinted_colours_in_the_rows_of_photos_not_shown(hint_model, window, qtbot, big_grey, grey_photo, tmp_path, wait_all_coloured):
+    """Edit > Apply Strength to All Photos made a hinted photo's thumbnail anew in the model's own colours."""
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    hinted = page.queue.current_key()
+
+    def thumbnail_blue_share() -> float:
+        image = page.items[hinted].thumbs[page.photos.model]
+        pixels = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())]
+        return sum(bluish((c.red(), c.green(), c.blue())) for c in pixels) / len(pixels)
+
+    hints.set_active(True)
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        click_photo(page, 40, 60)
+        hints.overlay.recolour_selected(BLUE)
+    assert thumbnail_blue_share() > 0.05
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key != hinted and final, timeout=20_000):
+        page.add_paths([grey_photo(tmp_path / "other.png", seed=5)])  # selected: the hinted photo is no longer shown
+    wait_all_coloured(page, 2)
+    at_100 = page.items[hinted].thumbs[page.photos.model]
+    page.strength.setValue(150)
+    page.strengths.apply_to_all_action.trigger()
+    assert page.items[hinted].strength == 1.5
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
+    assert page.items[hinted].thumbs[page.photos.model] is not at_100
+    assert thumbnail_blue_share() > 0.05  # made anew at 150 %, blue under the hint still
+
+
 def test_undo_redo_and_clear_from_the_keyboard_and_menu(hint_model, window, qtbot, big_grey):
     page = window.colourise_page
     hints = page.hints

@@ -13,8 +13,8 @@ def test_a_row_names_the_strength_only_when_it_is_not_100_percent(qtbot):
     assert queue.item_text(1) == "flower.jpg\nWaiting" and queue.item(0).toolTip() == "/photos/flower.jpg"
     queue.set_strength(1, 1.4)
     queue.set_state(1, QueueState.DONE)
-    assert queue.item_text(1) == "flower.jpg\nDone · Strength 140 %"
-    assert queue.item(0).toolTip() == "/photos/flower.jpg\nStrength 140 %"
+    assert queue.item_text(1) == "flower.jpg\nDone · Strength 140\u00a0%"
+    assert queue.item(0).toolTip() == "/photos/flower.jpg\nStrength 140\u00a0%"
     queue.set_state(1, QueueState.FAILED, "truncated or corrupt")  # no colours, so no strength to speak of
     assert queue.item_text(1) == "flower.jpg\nFailed: truncated or corrupt"
     assert queue.item(0).toolTip() == "/photos/flower.jpg\ntruncated or corrupt"
@@ -123,3 +123,45 @@ def test_a_long_name_is_elided_to_one_line_and_its_state_kept_whole(qtbot):
     assert "…" in shown_name and shown_name.startswith("My") and shown_name.endswith(".jpg")
     assert metrics.horizontalAdvance(shown_name) <= 150
     assert name_on_one_line("short.jpg\u2028Done", metrics, 150) == "short.jpg\u2028Done"
+
+
+def test_after_delete_the_photo_that_becomes_current_is_selected_too(qtbot):
+    """Delete took the shown photo off and made the next one current without selecting it: no highlight."""
+    from PySide6.QtCore import Qt
+
+    queue = PhotoQueue()
+    qtbot.addWidget(queue)
+    for key in (1, 2, 3):
+        queue.add(key, f"{key}.jpg")
+    queue.remove_requested.connect(queue.remove)  # as the page does, once it has asked
+    queue.show()
+    queue.select(2)
+    queue.setFocus()
+    with qtbot.waitSignal(queue.remove_requested) as asked:
+        qtbot.keyClick(queue, Qt.Key.Key_Delete)
+    assert asked.args == [[2]] and queue.keys() == [1, 3]
+    assert queue.current_key() is not None and queue.selected_keys() == [queue.current_key()]
+
+
+def test_a_rows_strength_keeps_its_number_and_percent_on_one_line_at_any_width(qtbot):
+    """In a narrow list the row's state wrapped inside "110 %", leaving "%" alone on the next line."""
+    from PySide6.QtGui import QTextLayout, QTextOption
+
+    queue = PhotoQueue()
+    qtbot.addWidget(queue)
+    queue.add(1, "flower.jpg", strength=1.1)
+    queue.set_state(1, QueueState.DONE)
+    status = queue.item_text(1).split("\n")[1]
+    assert status.replace("\u00a0", " ") == "Done · Strength 110 %"
+    for width in range(20, 300):
+        layout = QTextLayout(status, queue.font())
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        lines = []
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(width)
+            lines.append(status[line.textStart() : line.textStart() + line.textLength()].strip())
+        layout.endLayout()
+        assert not any(line.startswith("%") for line in lines), (width, lines)
