@@ -18,6 +18,7 @@ the photo the window previews is decoded and predicted once, then saved.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import logging
 import threading
@@ -362,7 +363,13 @@ class _Writing(NamedTuple):
 
 
 def _write(coloured: Photo, target: Path, settings: SaveSettings) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # a file where a folder should be (the first would read as "skipped")
+        blocking = next((folder for folder in (target.parent, *target.parent.parents) if folder.exists()), target.parent)
+        raise NotADirectoryError(
+            errno.ENOTDIR, f"Cannot write: {blocking} is a file, not a folder", str(target)
+        ) from None
     replace = settings.existing is Existing.REPLACE
     while True:
         try:

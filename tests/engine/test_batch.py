@@ -384,6 +384,18 @@ def test_keep_both_saves_beside_an_existing_file_and_replace_replaces(album, tmp
     assert replaced.succeeded == 1 and read_photo(out / "a.png").pixels.shape == (20, 28, 3)
 
 
+@pytest.mark.parametrize("existing", list(Existing))
+@pytest.mark.parametrize("folder", ["out", "out/1952"])
+def test_a_file_where_the_output_folder_should_be_fails_the_photo_and_says_so(album, tmp_path, colouriser, existing, folder):
+    (tmp_path / "out").write_bytes(b"notes")  # a file named like the folder chosen
+    state = Recorder()
+    result = save_photos([SaveRequest(PhotoSource.file(album / "a.jpg"), tmp_path / folder / "a.png")], colouriser,
+                         SaveSettings(existing=existing), state=state)
+    assert result == BatchFinished(succeeded=0, failed=1, skipped=0)  # not "skipped", as if the photo were there already
+    assert [e.message for e in state.of(PhotoFailed)] == [f"a.jpg: cannot write: {tmp_path / 'out'} is a file, not a folder"]
+    assert (tmp_path / "out").read_bytes() == b"notes"
+
+
 def test_no_rule_writes_an_original_or_a_protected_photo(album, tmp_path, colouriser):
     before = (album / "b.png").read_bytes()
     state = Recorder()
