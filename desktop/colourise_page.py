@@ -34,6 +34,7 @@ from desktop.widgets.split_view import SplitView
 from desktop.workers import Job, Lane
 from engine.atomic import free_name
 from engine.batch import BEFORE_AFTER_TAG, Existing, PhotoSource, SaveRequest, SaveSettings, is_original
+from engine.errors import error_reason
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
 from engine.hints import SAVED_TAG, find_saved_hints
 from engine.inference import model_key
@@ -630,11 +631,16 @@ class ColourisePage(QWidget):
         return target.with_name(target.name + Path(save_name(self.photos.items[key].source, self.bar.output_format())).suffix)
 
     def refusal(self, key: int, target: Path) -> str:
-        """Why ``key`` must not be saved as ``target`` (an original; "" when it may)."""
-        if is_original(target, self.photos.originals()):
-            return f"{target.name}: that is the original photo; Colourise never overwrites originals. Choose another name."
-        if target != self._saved.get(key, (None, None))[1] and self.photos.originals_in_folder([target]):
-            return f"{target.name}: that is a photo Colourise did not save; Colourise never overwrites originals. Choose another name."
+        """Why ``key`` must not be saved as ``target`` (an original, a name the disk cannot hold; "" when it may)."""
+        try:
+            if is_original(target, self.photos.originals()):
+                return f"{target.name}: that is the original photo; Colourise never overwrites originals. Choose another name."
+            if target != self._saved.get(key, (None, None))[1] and self.photos.originals_in_folder([target]):
+                return f"{target.name}: that is a photo Colourise did not save; Colourise never overwrites originals. Choose another name."
+            target.exists()  # (the question about replacing it asks this next)
+        except OSError as exc:  # a name too long for the file system, say: Save did nothing and said nothing
+            name = target.name if len(target.name) <= 60 else f"{target.name[:40]}…{target.name[-12:]}"
+            return f"{name}: {error_reason(exc)}. Choose another name."
         return ""
 
     def suggested_save_path(self, key: int, *, before_after: bool = False) -> Path:

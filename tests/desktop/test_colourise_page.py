@@ -152,6 +152,22 @@ def test_save_refuses_the_original_before_asking_to_replace_and_offers_the_dialo
     assert Image.open(taken).size == (48, 32)
 
 
+def test_save_refuses_a_name_too_long_for_the_disk_and_opens_the_dialog_again(window, qtbot, photos, tmp_path, wait_all_coloured, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    page = window.colourise_page
+    page.add_paths([photos["single"]])
+    wait_all_coloured(page, 1)
+    too_long, fine = tmp_path / ("grandma " * 40 + ".png"), tmp_path / "grandma.png"
+    answers, warned = [str(too_long), str(fine)], []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args, **_options: (answers.pop(0), ""))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        page.save_selected()  # (raised OSError on the UI thread: the click did nothing and said nothing)
+    assert warned == ["grandma grandma grandma grandma grandma …grandma .png: file name too long. Choose another name."]
+    assert Image.open(fine).size == (48, 32)
+
+
 def test_selected_photo_shows_before_and_after_at_full_size(window, qtbot, photos):
     page = window.colourise_page
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
