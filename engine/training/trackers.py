@@ -8,7 +8,7 @@ left out (``missing(name)`` says how to install it), and one that raises is swit
 - ``tensorboard``: event files in the run folder itself, so ``tensorboard --logdir runs/``
   shows every run by its folder name: ``train/loss``, ``train/lr``, ``train/images_per_second``
   per step, ``val/loss`` and ``val/<metric>`` per validation, the preview grid as an image,
-  the config as text. A resumed run writes with ``purge_step`` = its checkpoint step + 1,
+  the config as text. A resumed run writes with ``purge_step`` = its checkpoint step + 1 (1 without one),
   so TensorBoard drops what a killed session logged past the checkpoint: no duplicated steps.
 - ``wandb``: the same through ``wandb``, offline (files under ``<run>/wandb/``, upload later
   with ``wandb sync``) unless ``WANDB_MODE`` says otherwise; ``WANDB_PROJECT`` names the
@@ -99,9 +99,11 @@ class TensorBoardTracker:
             from torch.utils.tensorboard import SummaryWriter
 
             self.close()
-            purge = event.start_step + 1 if event.start_step > 0 else None
+            # A resume hides what was logged after its checkpoint, all of it when it died before its first.
+            resuming = event.start_step > 0 or bool(getattr(self.config, "resume", None))
+            purge = event.start_step + 1 if resuming else None
             self.writer = SummaryWriter(log_dir=str(event.run_dir), purge_step=purge, flush_secs=10)
-            if event.start_step == 0:
+            if not resuming:
                 self.writer.add_text("config", _config_markdown(self.config), 0)
             return
         writer = self.writer

@@ -43,29 +43,31 @@ def test_tensorboard_events_hold_losses_validation_previews_and_config(tensorboa
     assert "config" in "".join(acc.Tags()["tensors"])  # the recipe as text
 
 
-def test_tensorboard_logs_continue_across_a_kill_and_resume_without_duplicated_steps(tensorboard, tiny_config, recorder):
+# Killed at step 3, its last checkpoint at step 2; or at step 1, before its first (it starts again at 0).
+@pytest.mark.parametrize("killed_at", [3, 1])
+def test_tensorboard_logs_continue_across_a_kill_and_resume_without_duplicated_steps(tensorboard, tiny_config, recorder, killed_at):
     settings = dict(log=["tensorboard"], steps=6, batch_size=2, val_every_steps=1, checkpoint_every_steps=2)
 
-    def die_at_step_3(event):  # the process "dies" after validating step 3; its last checkpoint is at step 2
-        if isinstance(event, PreviewReady) and event.step == 3:
+    def die(event):  # the process "dies" after validating step ``killed_at``
+        if isinstance(event, PreviewReady) and event.step == killed_at:
             raise RuntimeError("killed")
 
     rec = recorder()
-    rec.stop_when = die_at_step_3
+    rec.stop_when = die
     first = train(tiny_config(**settings), rec.state)
     assert isinstance(first, TrainingFailed)
     before, _ = scalars(first.run_dir)
-    assert steps(before["val/loss"]) == [1, 2, 3]  # logged past the checkpoint
+    assert steps(before["val/loss"]) == list(range(1, killed_at + 1))  # logged past the checkpoint
 
     rec = recorder()
     resumed = train(resume_config(first.run_dir), rec.state)
     assert isinstance(resumed, TrainingFinished)
     after, _ = scalars(resumed.run_dir)
-    assert steps(after["val/loss"]) == [1, 2, 3, 4, 5, 6]  # step 3 once: the resumed session's
+    assert steps(after["val/loss"]) == [1, 2, 3, 4, 5, 6]  # each step once: the resumed session's
     assert steps(after["train/loss"]) == sorted(set(steps(after["train/loss"]))) and steps(after["train/loss"])[-1] == 6
-    resumed_val3 = [v for s, v in after["val/loss"] if s == 3][0]
-    stale_val3 = [v for s, v in before["val/loss"] if s == 3][0]
-    assert resumed_val3 == pytest.approx(stale_val3)  # resume is exact, and the value comes from one session only
+    resumed_val = [v for s, v in after["val/loss"] if s == killed_at][0]
+    stale_val = [v for s, v in before["val/loss"] if s == killed_at][0]
+    assert resumed_val == pytest.approx(stale_val)  # resume is exact, and the value comes from one session only
 
 
 def test_a_missing_tracker_package_says_how_to_install_it_and_training_runs_without_it(tiny_config, monkeypatch, capsys):
