@@ -688,7 +688,7 @@ class ColourisePage(QWidget):
             QMessageBox.warning(self, "Colourise", f"{folder}: cannot create the folder ({exc.strerror or exc})")
             return False
         settings.write("folders/save", str(folder))
-        keys, targets = self.photos.plan_save(folder, self.bar.output_format())
+        keys, targets = self.photos.plan_save(folder, self.bar.output_format(), saved_here=self._saved_here())
         existing = [target for target in targets if target.exists()]
         rule = Existing.KEEP_BOTH
         if existing:
@@ -698,9 +698,13 @@ class ColourisePage(QWidget):
             if answer == "replace":
                 rule = Existing.REPLACE
             else:
-                keys, targets = self.photos.plan_save(folder, self.bar.output_format(), keep_existing=True)
+                keys, targets = self.photos.plan_save(folder, self.bar.output_format(), keep_existing=True, saved_here=self._saved_here())
         self._start_save(keys, targets, rule)
         return True
+
+    def _saved_here(self) -> set[Path]:
+        """Where this page saved its photos: its own even where no tag can say so (BMP has no room for it)."""
+        return {path for _look, path in self._saved.values()}
 
     def ask_replace(self, existing: list[Path]) -> str:
         """Ask what to do about existing files: "replace", "keep" (save under new names) or "cancel"."""
@@ -711,9 +715,7 @@ class ColourisePage(QWidget):
             self.status_message.emit("Still saving the previous photos.")
             return
         requests = [SaveRequest(self.items[key].source, target, strength=self.items[key].strength) for key, target in zip(keys, targets)]
-        # What this page saved is its own even where the tag cannot say so (BMP has no room for it).
-        saved_here = {path for _look, path in self._saved.values()}
-        protected = self.photos.originals() | (self.photos.originals_in_folder(targets) - saved_here)
+        protected = self.photos.originals() | (self.photos.originals_in_folder(targets) - self._saved_here())
         config = SaveSettings(existing=rule, protected=protected, before_after=before_after)
         self._saving_before_after = before_after  # not the colour version: the row's "Saved" and the hint file stay as they are
         self._save_keys = list(keys)

@@ -145,13 +145,17 @@ class ColouriseQueue:
     def originals(self) -> set[Path]:
         return {item.source.path for item in self.items.values() if item.source.path is not None}
 
-    def plan_save(self, folder: Path, choice: str, keep_existing: bool = False) -> tuple[list[int], list[Path]]:
+    def plan_save(
+        self, folder: Path, choice: str, keep_existing: bool = False, saved_here: set[Path] = frozenset()
+    ) -> tuple[list[int], list[Path]]:
         """Where Save All puts each photo not failed: ``<stem>-colourised.<ext>`` in ``folder``, two photos
         never on one name, never on an original (nor on a photo Colourise did not save in the photos'
-        own folders: ``originals_in_folder``), nor (``keep_existing``) on a file that exists."""
+        own folders: ``originals_in_folder``; ``saved_here``, saved from this queue, are Colourise's
+        even where no tag says so, as in BMP), nor (``keep_existing``) on a file that exists."""
         keys = self.saveable()
         wanted = [folder / save_name(self.items[key].source, choice) for key in keys]
-        return keys, plan_targets(wanted, avoid=self.originals() | self.originals_in_folder(wanted), avoid_existing=keep_existing)
+        avoid = self.originals() | (self.originals_in_folder(wanted) - saved_here)
+        return keys, plan_targets(wanted, avoid=avoid, avoid_existing=keep_existing)
 
     def originals_in_folder(self, targets: Iterable[Path]) -> set[Path]:
         """The ``targets`` that are photos of the user's in a folder the queued photos came from (or under

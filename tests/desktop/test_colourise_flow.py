@@ -58,6 +58,23 @@ def test_save_all_shows_the_photos_it_coloured_as_done(window, qtbot, tmp_path, 
     assert page.paused_row.isHidden() and not page.colour_rest_action.isEnabled()  # none waits any more
 
 
+def test_save_all_again_as_bmp_in_the_photos_folder_offers_to_replace_what_it_saved(window, qtbot, tmp_path, grey_photo, wait_all_coloured):
+    """BMP has no room for the tag that says Colourise saved a file: what this window saved is its own all the same."""
+    page = window.colourise_page
+    _queue(page, qtbot, [grey_photo(tmp_path / f"{i}.bmp", seed=i) for i in range(2)])
+    wait_all_coloured(page, 2)
+    page.bar.format_box.setCurrentIndex(page.bar.format_box.findData("same"))  # BMP photos saved as BMP
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        assert page.save_all_to(tmp_path)
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=30_000)  # (the save's job ends after it says it saved)
+    asked = []
+    page.ask_replace = lambda existing: asked.append(sorted(p.name for p in existing)) or "replace"
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        assert page.save_all_to(tmp_path)
+    assert asked == [["0-colourised.bmp", "1-colourised.bmp"]]  # not saved beside them as 0-colourised-2.bmp
+    assert sorted(p.name for p in tmp_path.glob("*-colourised*.bmp")) == ["0-colourised.bmp", "1-colourised.bmp"]
+
+
 def test_clear_queue_asks_when_coloured_photos_are_unsaved_then_shows_the_empty_hint(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
     page = window.colourise_page
     _queue(page, qtbot, [grey_photo(tmp_path / f"{i}.png", seed=i) for i in range(3)])
