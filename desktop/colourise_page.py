@@ -801,7 +801,6 @@ def _losing_hints_text(photos: int, hinted: int) -> str:
 
 
 def _reveal(path: Path) -> None:
-    from PySide6.QtCore import QUrl
-    from PySide6.QtGui import QDesktopServices
+    from desktop.widgets.show_folder import show_folder
 
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
+    show_folder(None, Path(path).parent)

@@ -8,8 +8,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Qt, Signal
-from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -35,6 +35,7 @@ from desktop.images import photo_to_qimage
 from desktop.library_model import Library
 from desktop.model_scores import SCORE_LIMIT, SCORE_SIDE, ModelScored, ScoresTable, ScoringPhoto, score_models
 from desktop.widgets.confirm import confirm
+from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
 from engine import library as model_library
 from engine.batch import PhotoSource
@@ -47,14 +48,14 @@ COMPARE_SIDE = 768  # compared photos are coloured at this long side
 TILE_HEIGHT = 240
 
 
-def reveal_in_file_manager(path: Path) -> None:
+def reveal_in_file_manager(path: Path, parent: QWidget | None = None) -> None:
     """Show ``path`` in the system's file manager (selected where the platform allows)."""
     if sys.platform == "win32":
         subprocess.Popen(["explorer", "/select,", str(path)])
     elif sys.platform == "darwin":
         subprocess.Popen(["open", "-R", str(path)])
     else:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+        show_folder(parent, path.parent)
 
 
 def move_to_trash(path: Path) -> None:
@@ -397,7 +398,7 @@ class ModelsPage(QWidget):
     def reveal_selected(self) -> None:
         entry = self.library.find(self.selected_name() or "")
         if entry is not None:
-            reveal_in_file_manager(entry.path)
+            reveal_in_file_manager(entry.path, self)
 
     def _refuse(self, message: str) -> bool:
         self.status_message.emit(message)

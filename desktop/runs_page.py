@@ -17,8 +17,8 @@ import html
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QFile, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QPixmap
+from PySide6.QtCore import QFile, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -41,6 +41,7 @@ from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm
 from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, EmptyPlotNote, LogLossAxis, paint_plot_axes
+from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
 from engine.runs import RunSummary, differing_settings, format_duration, is_percentage, metric_text
 
@@ -576,7 +577,7 @@ class RunsPage(QWidget):
     def _open_folder(self) -> None:
         run = self.selected_run()
         if run:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(run.path))
+            show_folder(self, run.path)
 
     def delete_selected(self) -> bool:
         """Ask, then move the selected run folder to the trash; True when it went."""

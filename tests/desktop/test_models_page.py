@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
@@ -172,6 +174,16 @@ def test_bundled_models_cannot_be_renamed_or_deleted(page, warnings, isolated, t
     assert not page.rename_button.isEnabled() and not page.delete_button.isEnabled()
     assert not page.delete_model("shipped")
     assert (engine.library.bundled_models_dir() / "shipped.safetensors").is_file()
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="Explorer and Finder are always there")
+def test_show_file_without_a_file_manager_says_where_the_model_is(page, library_dir, monkeypatch):
+    notes = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)  # no file manager (a bare Linux desktop)
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: notes.append(text))
+    page.select("alpha-test")
+    page.reveal_button.click()
+    assert notes == [f"Could not open a file manager. The folder is: {library_dir}"]
 
 
 def test_compare_colours_one_photo_with_each_ticked_model(page, qtbot, tmp_path, library_dir, grey_photo, save_lineage_model):

@@ -218,3 +218,15 @@ def test_another_folder_of_runs_can_be_shown_and_is_remembered(page, qtbot, tmp_
     again = RunsPage(page.library, page.lane, tmp_path / "ignored")
     assert again.runs_parent == empty
     again.deleteLater()
+
+
+def test_open_folder_without_a_file_manager_says_where_the_run_folder_is(page, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    winner = page.table.item(row_of(page, "winner"), 0).data(Qt.ItemDataRole.UserRole + 1)
+    page.select_run(winner)
+    notes = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)  # no file manager (a bare Linux desktop)
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: notes.append(text))
+    page.open_button.click()
+    assert notes == [f"Could not open a file manager. The folder is: {winner}"]
