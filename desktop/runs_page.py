@@ -40,6 +40,7 @@ from desktop import settings
 from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm
+from desktop.widgets.elided_label import ElidedLabel
 from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, EmptyPlotNote, LogLossAxis, paint_plot_axes
 from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
@@ -117,7 +118,7 @@ class RunsPage(QWidget):
 
     # -- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.folder_label = QLabel()
+        self.folder_label = ElidedLabel()  # a long folder path must not hold the window wide
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.folder_button = QPushButton("Folder…")
         self.folder_button.setToolTip("Show the runs in another folder (e.g. the runs/ of `colourise train`)")

@@ -230,3 +230,18 @@ def test_open_folder_without_a_file_manager_says_where_the_run_folder_is(page, m
     monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: notes.append(text))
     page.open_button.click()
     assert notes == [f"Could not open a file manager. The folder is: {winner}"]
+
+
+def test_a_long_runs_folder_does_not_hold_the_window_wider_than_the_other_tabs(window, page, qtbot, tmp_path):
+    """The folder's path, in full beside the buttons, held the window at least 896 px wide."""
+    window.build_pages()
+    long_folder = tmp_path.joinpath(*["a-rather-long-folder-of-training-runs"] * 8)
+    long_folder.mkdir(parents=True)
+    with qtbot.waitSignal(page.refreshed, timeout=20_000):
+        page.set_runs_parent(long_folder)
+    page.layout().activate()
+    others = max(window.tabs.widget(i).minimumSizeHint().width() for i in range(window.tabs.count()) if window.tabs.widget(i) is not page)
+    assert page.minimumSizeHint().width() <= others
+    assert page.folder_label.text() == f"0 runs in {long_folder}" and page.folder_label.toolTip() == page.folder_label.text()
+    shown = page.folder_label.shown_text()  # shortened in the middle: the count and the folder's own name stay
+    assert "…" in shown and shown.startswith("0 runs in ") and shown.endswith("training-runs")
