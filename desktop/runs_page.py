@@ -17,7 +17,7 @@ import html
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QFile, Qt, QTimer, Signal
+from PySide6.QtCore import QFile, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -52,6 +53,7 @@ METRIC_COLUMNS = [("psnr", "PSNR", 2), ("auc", "AuC", 3), ("colourfulness", "Col
 STATUS_TEXT = {"running": "running", "finished": "finished", "stopped": "stopped", "failed": "failed"}
 LIVE_REFRESH_MS = 5000  # while a run trains, re-read the folders this often
 PREVIEW_HEIGHT = 220
+PREVIEW_MIN_SHOWN = 48  # of a preview's height in view at the least; the area scrolls to the rest
 RUNS_SHARE = 1000  # the runs table : the curves and previews below it, 2 : 3 of the page's height at first
 CURVE_CHOICES = [("loss", "Loss (training and validation)")] + [
     (key, f"Validation {label}") for key, label, _ in METRIC_COLUMNS
@@ -72,6 +74,15 @@ class _SortItem(QTableWidgetItem):
             return (a is None, a) < (b is None, b)
         except TypeError:
             return str(a) < str(b)
+
+
+class _PreviewScroll(QScrollArea):
+    """The ticked runs' previews: as high as they are where the page has room (the splitter asks), else scrolled."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        hint = super().sizeHint()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        return QSize(hint.width(), self.widget().sizeHint().height() + 2 * self.frameWidth() + bar)
 
 
 def _read_runs(parent: Path):
@@ -186,11 +197,14 @@ class RunsPage(QWidget):
         self.preview_row.addStretch(1)
         previews = QWidget()
         previews.setLayout(self.preview_row)
-        self.preview_scroll = QScrollArea()
+        self.preview_scroll = _PreviewScroll()
         self.preview_scroll.setAccessibleName("Last previews of the ticked runs")
         self.preview_scroll.setWidgetResizable(True)
         self.preview_scroll.setWidget(previews)
-        self.preview_scroll.setMinimumHeight(PREVIEW_HEIGHT + 50)
+        # The previews' titles and some of each picture at the least: at their full 270 px they raised the window's
+        # minimum height by 162 px once a run was ticked, above the other tabs'. Whole where there is room.
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        self.preview_scroll.setMinimumHeight(self.fontMetrics().height() + PREVIEW_MIN_SHOWN + bar)
         self.preview_scroll.setToolTip("The ticked runs' last previews: grey | prediction | original")
         self.preview_scroll.hide()  # until a run is ticked
 
@@ -200,7 +214,7 @@ class RunsPage(QWidget):
         compare.setStretchFactor(0, 3)
         compare.setStretchFactor(1, 2)
         compare.setSizes([600, 400])
-        lower = QSplitter(Qt.Orientation.Vertical)
+        self.curves_and_previews = lower = QSplitter(Qt.Orientation.Vertical)
         lower.addWidget(compare)
         lower.addWidget(self.preview_scroll)
         lower.setStretchFactor(0, 3)
@@ -501,7 +515,19 @@ class RunsPage(QWidget):
             column.addWidget(picture, 1)
             self.preview_row.addWidget(box)
         self.preview_row.addStretch(1)
+        appearing = bool(self.ticked) and self.preview_scroll.isHidden()
         self.preview_scroll.setVisible(bool(self.ticked))  # no room held for previews until a run is ticked
+        if appearing:
+            self._make_room_for_previews()
+
+    def _make_room_for_previews(self) -> None:
+        """The previews whole as they appear, where the curves keep their minimum; else as much as is left (they scroll)."""
+        total = sum(self.curves_and_previews.sizes())
+        if total <= 0:  # not laid out yet: the splitter's own share
+            return
+        room = total - self.curves_and_previews.widget(0).minimumSizeHint().height()
+        previews = max(self.preview_scroll.minimumHeight(), min(self.preview_scroll.sizeHint().height(), room))
+        self.curves_and_previews.setSizes([total - previews, previews])
 
     def preview_count(self) -> int:
         """How many previews are shown side by side."""

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from engine.events import CheckpointSaved, TrainingCancelled, TrainingFailed, TrainingFinished
@@ -245,3 +245,20 @@ def test_a_long_runs_folder_does_not_hold_the_window_wider_than_the_other_tabs(w
     assert page.folder_label.text() == f"0 runs in {long_folder}" and page.folder_label.toolTip() == page.folder_label.text()
     shown = page.folder_label.shown_text()  # shortened in the middle: the count and the folder's own name stay
     assert "…" in shown and shown.startswith("0 runs in ") and shown.endswith("training-runs")
+
+
+def test_ticked_runs_previews_do_not_hold_the_window_taller_than_the_other_tabs(window, page, qtbot):
+    """The previews' fixed 270 px raised the window's minimum height above the other tabs' once a run was ticked;
+    now they scroll where the window is short, and are whole as they appear where the curves can spare the room."""
+    from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT
+
+    window.build_pages()
+    others = max(window.tabs.widget(i).minimumSizeHint().height() for i in range(window.tabs.count()) if window.tabs.widget(i) is not page)
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.size() == QSize(800, 600))
+    for row in range(page.table.rowCount()):
+        page.table.item(row, 0).setCheckState(Qt.CheckState.Checked)
+    qtbot.waitUntil(lambda: page.preview_scroll.height() > 0)  # laid out
+    assert page.preview_count() == 3 and page.minimumSizeHint().height() <= others
+    whole = max(page.preview_row.itemAt(i).widget().sizeHint().height() for i in range(3))  # a title and a picture
+    assert page.preview_scroll.viewport().height() >= whole and page.plot.height() >= MIN_PLOT_HEIGHT  # where there is room
