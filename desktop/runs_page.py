@@ -53,6 +53,7 @@ METRIC_COLUMNS = [("psnr", "PSNR", 2), ("auc", "AuC", 3), ("colourfulness", "Col
 STATUS_TEXT = {"running": "running", "finished": "finished", "stopped": "stopped", "failed": "failed"}
 LIVE_REFRESH_MS = 5000  # while a run trains, re-read the folders this often
 PREVIEW_HEIGHT = 220
+SHORT_CURVE = 3  # a training curve of fewer points is drawn with a dot on each
 PREVIEW_MIN_SHOWN = 48  # of a preview's height in view at the least; the area scrolls to the rest
 RUNS_SHARE = 1000  # the runs table : the curves and previews below it, 2 : 3 of the page's height at first
 CURVE_CHOICES = [("loss", "Loss (training and validation)")] + [
@@ -453,7 +454,9 @@ class RunsPage(QWidget):
                 train = [(s, max(v, 1e-12)) for s, v in curves.get("train", {}).get("loss", [])]  # a log axis cannot show 0
                 val = [(s, max(v, 1e-12)) for s, v in val]
                 if train:
-                    item.plot([s for s, _ in train], [v for _, v in train], pen=pg.mkPen(colour, width=2), name=self.label_of(path))
+                    # A line needs two points: a run stopped after its first logged step would draw nothing.
+                    dots = dict(symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=colour) if len(train) < SHORT_CURVE else {}
+                    item.plot([s for s, _ in train], [v for _, v in train], pen=pg.mkPen(colour, width=2), name=self.label_of(path), **dots)
             if val:
                 item.plot([s for s, _ in val], [v for _, v in val], pen=pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine),
                           symbol="o", symbolSize=7, symbolBrush=colour, symbolPen=colour,

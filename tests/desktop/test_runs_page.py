@@ -262,3 +262,23 @@ def test_ticked_runs_previews_do_not_hold_the_window_taller_than_the_other_tabs(
     assert page.preview_count() == 3 and page.minimumSizeHint().height() <= others
     whole = max(page.preview_row.itemAt(i).widget().sizeHint().height() for i in range(3))  # a title and a picture
     assert page.preview_scroll.viewport().height() >= whole and page.plot.height() >= MIN_PLOT_HEIGHT  # where there is room
+
+
+def test_a_run_with_a_single_training_step_shows_it_as_a_dot(page, qtbot, runs_parent, tmp_path):
+    """A line needs two points: the curve of a run with one logged step drew nothing."""
+    from engine.training import TrainConfig, train
+
+    photos = tmp_path / "photos"
+    one_step = TrainConfig.from_dict(dict(arch="alpha", name="onestep", data=[str(photos)], image_size=16, batch_size=2, steps=1,
+                                          device="cpu", threads=1, run_dir=str(runs_parent), checkpoint_every_minutes=0,
+                                          preview_count=2, log_every_steps=1))
+    assert isinstance(train(one_step), TrainingFinished)
+    with qtbot.waitSignal(page.refreshed, timeout=20_000):
+        page.refresh()
+    page.table.item(row_of(page, "onestep"), 0).setCheckState(Qt.CheckState.Checked)
+    training = page.plot.getPlotItem().listDataItems()[0]  # (then its validation, dots already)
+    assert training.opts["pen"].style() == Qt.PenStyle.SolidLine and len(training.getData()[0]) == 1
+    assert training.opts["symbol"] == "o"
+    winner = page.table.item(row_of(page, "winner"), 0)
+    page.set_ticked([winner.data(Qt.ItemDataRole.UserRole + 1)])
+    assert page.plot.getPlotItem().listDataItems()[0].opts["symbol"] is None  # a longer curve is a plain line
