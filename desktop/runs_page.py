@@ -170,7 +170,13 @@ class RunsPage(QWidget):
         item.setLabel("bottom", "step")
         # pyqtgraph's SI prefix on a log axis turns a loss of 0.7 into "7·10²" under "(x0.001)".
         item.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = item.addLegend(offset=(-10, 10))
+        # The legend is a line of text above the plot, as on the Train page: pyqtgraph's, in the plot's corner,
+        # sat over the curves (a metric that rises ends there).
+        self.legend = QLabel()
+        self.legend.setAccessibleName("Ticked runs' colours")
+        self.legend.setWordWrap(True)
+        self.legend.hide()
+        self._legend_entries: list[tuple[str, QColor]] = []  # (a drawn run's short name, its colour)
         self.plot.setToolTip("Ticked runs: training loss as a line, validation as dots joined by a dashed line")
         plot_box = QWidget()
         plot_layout = QVBoxLayout(plot_box)
@@ -179,6 +185,7 @@ class RunsPage(QWidget):
         curve_row.addWidget(QLabel("Show:"))
         curve_row.addWidget(self.curve_box, 1)
         plot_layout.addLayout(curve_row)
+        plot_layout.addWidget(self.legend)
         self.empty_note = EmptyPlotNote(self.plot, "Tick runs above to draw their curves here.")
         plot_layout.addWidget(self.empty_note, 1)
 
@@ -248,8 +255,7 @@ class RunsPage(QWidget):
         self._update_buttons()
 
     def _apply_palette(self) -> None:
-        text = paint_plot_axes(self.plot, self.palette())
-        self.legend.setLabelTextColor(text)
+        paint_plot_axes(self.plot, self.palette())
 
     def changeEvent(self, event) -> None:  # noqa: N802
         if event.type() == event.Type.PaletteChange:
@@ -439,7 +445,7 @@ class RunsPage(QWidget):
     def _draw_curves(self) -> None:
         item = self.plot.getPlotItem()
         item.clear()
-        self.legend.clear()
+        self._legend_entries = []
         key = self.curve_box.currentData() or "loss"
         is_loss = key == "loss"
         self.empty_note.set_empty(not self.ticked)
@@ -450,21 +456,27 @@ class RunsPage(QWidget):
             curves = self.curves.get(path, {})
             colour = self.colour_of(path)
             val = [(s, 100 * v if as_percent else v) for s, v in curves.get("val", {}).get(key, [])]
+            train = []
             if is_loss:
                 train = [(s, max(v, 1e-12)) for s, v in curves.get("train", {}).get("loss", [])]  # a log axis cannot show 0
                 val = [(s, max(v, 1e-12)) for s, v in val]
                 if train:
                     # A line needs two points: a run stopped after its first logged step would draw nothing.
                     dots = dict(symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=colour) if len(train) < SHORT_CURVE else {}
-                    item.plot([s for s, _ in train], [v for _, v in train], pen=pg.mkPen(colour, width=2), name=self.label_of(path), **dots)
+                    item.plot([s for s, _ in train], [v for _, v in train], pen=pg.mkPen(colour, width=2), **dots)
             if val:
                 item.plot([s for s, _ in val], [v for _, v in val], pen=pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine),
-                          symbol="o", symbolSize=7, symbolBrush=colour, symbolPen=colour,
-                          name=None if is_loss and curves.get("train", {}).get("loss") else self.label_of(path))
+                          symbol="o", symbolSize=7, symbolBrush=colour, symbolPen=colour)
+            if train or val:
+                self._legend_entries.append((self.label_of(path), colour))
+        self.legend.setText(" &nbsp;&nbsp; ".join(  # each drawn run's name after a stroke of its colour
+            f"<span style='color:{colour.name()}'>━━</span>&nbsp;{html.escape(name)}" for name, colour in self._legend_entries
+        ))
+        self.legend.setVisible(bool(self._legend_entries))
 
     def curve_names(self) -> list[str]:
         """The legend's entries (the ticked runs' short names), for tests and screenshots."""
-        return [label.text for _sample, label in self.legend.items]
+        return [name for name, _colour in self._legend_entries]
 
     def _fill_settings(self) -> None:
         runs = [self.run(p) for p in self.ticked]

@@ -282,3 +282,18 @@ def test_a_run_with_a_single_training_step_shows_it_as_a_dot(page, qtbot, runs_p
     winner = page.table.item(row_of(page, "winner"), 0)
     page.set_ticked([winner.data(Qt.ItemDataRole.UserRole + 1)])
     assert page.plot.getPlotItem().listDataItems()[0].opts["symbol"] is None  # a longer curve is a plain line
+
+
+def test_the_legend_is_above_the_plot_not_over_the_curves(page, qtbot):
+    """pyqtgraph's legend sat in the plot's top right corner, over the curves (a metric that rises ends there)."""
+    from PySide6.QtCore import QPoint, QRect
+
+    assert page.legend.isHidden()  # nothing drawn, nothing named
+    for model in ("winner", "halfway"):
+        page.table.item(row_of(page, model), 0).setCheckState(Qt.CheckState.Checked)
+    qtbot.waitUntil(lambda: page.legend.isVisible() and page.plot.height() > 0)
+    legend = QRect(page.legend.mapTo(page, QPoint(0, 0)), page.legend.size())
+    plot = QRect(page.plot.mapTo(page, QPoint(0, 0)), page.plot.size())
+    assert legend.bottom() < plot.top() and not legend.intersects(plot)
+    text = page.legend.text()
+    assert text.index("winner") < text.index("halfway") and page.colour_of(page.ticked[0]).name() in text
