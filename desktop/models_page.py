@@ -189,8 +189,8 @@ class ModelsPage(QWidget):
         self._tiles_layout = QHBoxLayout(self._tiles)
         self._tiles_layout.setAlignment(Qt.AlignmentFlag.AlignLeft)
         self.compare_hint = QLabel(
-            "Tick two or more models and press Compare Ticked to see them side by side on one photo,"
-            " or Score Ticked to score them on a folder of colour photos."
+            "Tick one or more models and press Compare Ticked to see them beside the grey photo,"
+            " or Score Ticked to score them next to the grey baseline on a folder of colour photos."
         )
         self.compare_hint.setWordWrap(True)
         # A wrapped label in a row of tiles is given a narrow column (five lines at 230 px): two lines read better.
@@ -452,7 +452,7 @@ class ModelsPage(QWidget):
         models = self._usable(names)
         if models:
             self._run_below(_compare, source, models, name="compare", on_event=self._add_tile, on_finished=self._on_compared, what="Compare")
-            self.status_message.emit(f"Colouring {source.name} with {len(models)} models…")
+            self.status_message.emit(f"Colouring {source.name} with {len(models)} model{'s' if len(models) != 1 else ''}…")
 
     def _usable(self, names: list[str]) -> list[tuple[str, Path]]:
         """``(name, path)`` of the named models that can colour (an unreadable file cannot)."""
@@ -542,7 +542,7 @@ class ModelsPage(QWidget):
 
     def _on_compared(self, count) -> None:
         if count is not None:
-            self.status_message.emit(f"Compared {count} models.")
+            self.status_message.emit(f"Compared {count} model{'s' if count != 1 else ''}.")
             self.compared.emit(count)
 
     def _on_compare_failed(self, token: int, message: str, what: str = "Compare") -> None:

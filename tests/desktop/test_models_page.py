@@ -199,6 +199,19 @@ def test_compare_colours_one_photo_with_each_ticked_model(page, qtbot, tmp_path,
     assert all(not label.pixmap().isNull() for _name, label in page.tiles)
 
 
+def test_one_ticked_model_can_be_compared_with_the_grey_photo_as_the_hint_says(page, qtbot, tmp_path, grey_photo):
+    """The hint asked for two or more models, but the buttons work with one: it is shown beside the grey photo."""
+    page.set_checked(["alpha-test"])
+    assert page.compare_button.isEnabled() and page.score_button.isEnabled()
+    assert "one or more" in page.compare_hint.text() and "grey" in page.compare_hint.text()
+    photo = grey_photo(tmp_path / "compare.png")
+    with qtbot.waitSignal(page.status_message) as started:
+        with qtbot.waitSignal(page.compared, timeout=20_000):
+            page.compare(PhotoSource(photo.name, path=photo), page.checked_names())
+    assert started.args[0] == "Colouring compare.png with 1 model…"
+    assert [name for name, _label in page.tiles] == ["Grey original", "alpha-test"]
+
+
 def test_score_ticked_models_on_a_folder_next_to_the_grey_baseline(page, qtbot, tmp_path, library_dir, colour_photo, save_lineage_model):
     save_lineage_model(library_dir / "other.safetensors", seed=5)
     page.library.refresh()
