@@ -828,7 +828,6 @@ def _save_failures_text(messages: list[str], shown: int = 5) -> str:
 
 
 def _reveal(path: Path) -> None:
-    from PySide6.QtCore import QUrl
-    from PySide6.QtGui import QDesktopServices
+    from desktop.widgets.show_folder import show_folder
 
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
+    show_folder(None, Path(path).parent)

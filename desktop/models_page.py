@@ -8,8 +8,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Qt, Signal
-from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -35,6 +35,7 @@ from desktop.images import photo_to_qimage
 from desktop.library_model import Library
 from desktop.model_scores import SCORE_LIMIT, SCORE_SIDE, ModelScored, ScoresTable, ScoringPhoto, score_models
 from desktop.widgets.confirm import confirm
+from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
 from engine import library as model_library
 from engine.batch import PhotoSource
@@ -47,14 +48,14 @@ COMPARE_SIDE = 768  # compared photos are coloured at this long side
 TILE_HEIGHT = 240
 
 
-def reveal_in_file_manager(path: Path) -> None:
+def reveal_in_file_manager(path: Path, parent: QWidget | None = None) -> None:
     """Show ``path`` in the system's file manager (selected where the platform allows)."""
     if sys.platform == "win32":
         subprocess.Popen(["explorer", "/select,", str(path)])
     elif sys.platform == "darwin":
         subprocess.Popen(["open", "-R", str(path)])
     else:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+        show_folder(parent, path.parent)
 
 
 def move_to_trash(path: Path) -> None:
@@ -188,8 +189,8 @@ class ModelsPage(QWidget):
         self._tiles_layout = QHBoxLayout(self._tiles)
         self._tiles_layout.setAlignment(Qt.AlignmentFlag.AlignLeft)
         self.compare_hint = QLabel(
-            "Tick two or more models and press Compare Ticked to see them side by side on one photo,"
-            " or Score Ticked to score them on a folder of colour photos."
+            "Tick one or more models and press Compare Ticked to see them beside the grey photo,"
+            " or Score Ticked to score them next to the grey baseline on a folder of colour photos."
         )
         self.compare_hint.setWordWrap(True)
         # A wrapped label in a row of tiles is given a narrow column (five lines at 230 px): two lines read better.
@@ -397,7 +398,7 @@ class ModelsPage(QWidget):
     def reveal_selected(self) -> None:
         entry = self.library.find(self.selected_name() or "")
         if entry is not None:
-            reveal_in_file_manager(entry.path)
+            reveal_in_file_manager(entry.path, self)
 
     def _refuse(self, message: str) -> bool:
         self.status_message.emit(message)
@@ -451,7 +452,7 @@ class ModelsPage(QWidget):
         models = self._usable(names)
         if models:
             self._run_below(_compare, source, models, name="compare", on_event=self._add_tile, on_finished=self._on_compared, what="Compare")
-            self.status_message.emit(f"Colouring {source.name} with {len(models)} models…")
+            self.status_message.emit(f"Colouring {source.name} with {len(models)} model{'s' if len(models) != 1 else ''}…")
 
     def _usable(self, names: list[str]) -> list[tuple[str, Path]]:
         """``(name, path)`` of the named models that can colour (an unreadable file cannot)."""
@@ -541,7 +542,7 @@ class ModelsPage(QWidget):
 
     def _on_compared(self, count) -> None:
         if count is not None:
-            self.status_message.emit(f"Compared {count} models.")
+            self.status_message.emit(f"Compared {count} model{'s' if count != 1 else ''}.")
             self.compared.emit(count)
 
     def _on_compare_failed(self, token: int, message: str, what: str = "Compare") -> None:

@@ -10,8 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Qt, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
 
 MAX_RUNS = 200  # newest first; older ones are still in the folder
@@ -70,10 +70,10 @@ def find_resumable_runs(runs_dir: Path, state) -> list[ResumableRun]:
     return runs
 
 
-def open_folder(folder: Path) -> None:
+def open_folder(folder: Path, parent: QWidget | None = None) -> None:
     """Show ``folder`` in the system's file manager (created first, so there is something to show)."""
     folder.mkdir(parents=True, exist_ok=True)
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+    show_folder(parent, folder)
 
 
 class RunPicker(QDialog):
@@ -102,7 +102,7 @@ class RunPicker(QDialog):
         folder_button = QPushButton("Open Run Folder")
         folder_button.setToolTip(f"Show {runs_dir} in the file manager")
         buttons.addButton(folder_button, QDialogButtonBox.ButtonRole.HelpRole)
-        folder_button.clicked.connect(lambda: open_folder(self.runs_dir))
+        folder_button.clicked.connect(lambda: open_folder(self.runs_dir, self))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

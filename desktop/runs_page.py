@@ -17,8 +17,8 @@ import html
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QFile, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QPixmap
+from PySide6.QtCore import QFile, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -40,7 +41,9 @@ from desktop import settings
 from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm
+from desktop.widgets.elided_label import ElidedLabel
 from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, EmptyPlotNote, LogLossAxis, paint_plot_axes
+from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
 from engine.runs import RunSummary, differing_settings, format_duration, is_percentage, metric_text
 
@@ -50,6 +53,8 @@ METRIC_COLUMNS = [("psnr", "PSNR", 2), ("auc", "AuC", 3), ("colourfulness", "Col
 STATUS_TEXT = {"running": "running", "finished": "finished", "stopped": "stopped", "failed": "failed"}
 LIVE_REFRESH_MS = 5000  # while a run trains, re-read the folders this often
 PREVIEW_HEIGHT = 220
+SHORT_CURVE = 3  # a training curve of fewer points is drawn with a dot on each
+PREVIEW_MIN_SHOWN = 48  # of a preview's height in view at the least; the area scrolls to the rest
 RUNS_SHARE = 1000  # the runs table : the curves and previews below it, 2 : 3 of the page's height at first
 CURVE_CHOICES = [("loss", "Loss (training and validation)")] + [
     (key, f"Validation {label}") for key, label, _ in METRIC_COLUMNS
@@ -70,6 +75,15 @@ class _SortItem(QTableWidgetItem):
             return (a is None, a) < (b is None, b)
         except TypeError:
             return str(a) < str(b)
+
+
+class _PreviewScroll(QScrollArea):
+    """The ticked runs' previews: as high as they are where the page has room (the splitter asks), else scrolled."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        hint = super().sizeHint()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        return QSize(hint.width(), self.widget().sizeHint().height() + 2 * self.frameWidth() + bar)
 
 
 def _read_runs(parent: Path):
@@ -116,7 +130,7 @@ class RunsPage(QWidget):
 
     # -- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.folder_label = QLabel()
+        self.folder_label = ElidedLabel()  # a long folder path must not hold the window wide
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.folder_button = QPushButton("Folder…")
         self.folder_button.setToolTip("Show the runs in another folder (e.g. the runs/ of `colourise train`)")
@@ -156,7 +170,13 @@ class RunsPage(QWidget):
         item.setLabel("bottom", "step")
         # pyqtgraph's SI prefix on a log axis turns a loss of 0.7 into "7·10²" under "(x0.001)".
         item.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = item.addLegend(offset=(-10, 10))
+        # The legend is a line of text above the plot, as on the Train page: pyqtgraph's, in the plot's corner,
+        # sat over the curves (a metric that rises ends there).
+        self.legend = QLabel()
+        self.legend.setAccessibleName("Ticked runs' colours")
+        self.legend.setWordWrap(True)
+        self.legend.hide()
+        self._legend_entries: list[tuple[str, QColor]] = []  # (a drawn run's short name, its colour)
         self.plot.setToolTip("Ticked runs: training loss as a line, validation as dots joined by a dashed line")
         plot_box = QWidget()
         plot_layout = QVBoxLayout(plot_box)
@@ -165,6 +185,7 @@ class RunsPage(QWidget):
         curve_row.addWidget(QLabel("Show:"))
         curve_row.addWidget(self.curve_box, 1)
         plot_layout.addLayout(curve_row)
+        plot_layout.addWidget(self.legend)
         self.empty_note = EmptyPlotNote(self.plot, "Tick runs above to draw their curves here.")
         plot_layout.addWidget(self.empty_note, 1)
 
@@ -184,11 +205,14 @@ class RunsPage(QWidget):
         self.preview_row.addStretch(1)
         previews = QWidget()
         previews.setLayout(self.preview_row)
-        self.preview_scroll = QScrollArea()
+        self.preview_scroll = _PreviewScroll()
         self.preview_scroll.setAccessibleName("Last previews of the ticked runs")
         self.preview_scroll.setWidgetResizable(True)
         self.preview_scroll.setWidget(previews)
-        self.preview_scroll.setMinimumHeight(PREVIEW_HEIGHT + 50)
+        # The previews' titles and some of each picture at the least: at their full 270 px they raised the window's
+        # minimum height by 162 px once a run was ticked, above the other tabs'. Whole where there is room.
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        self.preview_scroll.setMinimumHeight(self.fontMetrics().height() + PREVIEW_MIN_SHOWN + bar)
         self.preview_scroll.setToolTip("The ticked runs' last previews: grey | prediction | original")
         self.preview_scroll.hide()  # until a run is ticked
 
@@ -198,7 +222,7 @@ class RunsPage(QWidget):
         compare.setStretchFactor(0, 3)
         compare.setStretchFactor(1, 2)
         compare.setSizes([600, 400])
-        lower = QSplitter(Qt.Orientation.Vertical)
+        self.curves_and_previews = lower = QSplitter(Qt.Orientation.Vertical)
         lower.addWidget(compare)
         lower.addWidget(self.preview_scroll)
         lower.setStretchFactor(0, 3)
@@ -231,8 +255,7 @@ class RunsPage(QWidget):
         self._update_buttons()
 
     def _apply_palette(self) -> None:
-        text = paint_plot_axes(self.plot, self.palette())
-        self.legend.setLabelTextColor(text)
+        paint_plot_axes(self.plot, self.palette())
 
     def changeEvent(self, event) -> None:  # noqa: N802
         if event.type() == event.Type.PaletteChange:
@@ -422,7 +445,7 @@ class RunsPage(QWidget):
     def _draw_curves(self) -> None:
         item = self.plot.getPlotItem()
         item.clear()
-        self.legend.clear()
+        self._legend_entries = []
         key = self.curve_box.currentData() or "loss"
         is_loss = key == "loss"
         self.empty_note.set_empty(not self.ticked)
@@ -433,19 +456,27 @@ class RunsPage(QWidget):
             curves = self.curves.get(path, {})
             colour = self.colour_of(path)
             val = [(s, 100 * v if as_percent else v) for s, v in curves.get("val", {}).get(key, [])]
+            train = []
             if is_loss:
                 train = [(s, max(v, 1e-12)) for s, v in curves.get("train", {}).get("loss", [])]  # a log axis cannot show 0
                 val = [(s, max(v, 1e-12)) for s, v in val]
                 if train:
-                    item.plot([s for s, _ in train], [v for _, v in train], pen=pg.mkPen(colour, width=2), name=self.label_of(path))
+                    # A line needs two points: a run stopped after its first logged step would draw nothing.
+                    dots = dict(symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=colour) if len(train) < SHORT_CURVE else {}
+                    item.plot([s for s, _ in train], [v for _, v in train], pen=pg.mkPen(colour, width=2), **dots)
             if val:
                 item.plot([s for s, _ in val], [v for _, v in val], pen=pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine),
-                          symbol="o", symbolSize=7, symbolBrush=colour, symbolPen=colour,
-                          name=None if is_loss and curves.get("train", {}).get("loss") else self.label_of(path))
+                          symbol="o", symbolSize=7, symbolBrush=colour, symbolPen=colour)
+            if train or val:
+                self._legend_entries.append((self.label_of(path), colour))
+        self.legend.setText(" &nbsp;&nbsp; ".join(  # each drawn run's name after a stroke of its colour
+            f"<span style='color:{colour.name()}'>━━</span>&nbsp;{html.escape(name)}" for name, colour in self._legend_entries
+        ))
+        self.legend.setVisible(bool(self._legend_entries))
 
     def curve_names(self) -> list[str]:
         """The legend's entries (the ticked runs' short names), for tests and screenshots."""
-        return [label.text for _sample, label in self.legend.items]
+        return [name for name, _colour in self._legend_entries]
 
     def _fill_settings(self) -> None:
         runs = [self.run(p) for p in self.ticked]
@@ -499,7 +530,19 @@ class RunsPage(QWidget):
             column.addWidget(picture, 1)
             self.preview_row.addWidget(box)
         self.preview_row.addStretch(1)
+        appearing = bool(self.ticked) and self.preview_scroll.isHidden()
         self.preview_scroll.setVisible(bool(self.ticked))  # no room held for previews until a run is ticked
+        if appearing:
+            self._make_room_for_previews()
+
+    def _make_room_for_previews(self) -> None:
+        """The previews whole as they appear, where the curves keep their minimum; else as much as is left (they scroll)."""
+        total = sum(self.curves_and_previews.sizes())
+        if total <= 0:  # not laid out yet: the splitter's own share
+            return
+        room = total - self.curves_and_previews.widget(0).minimumSizeHint().height()
+        previews = max(self.preview_scroll.minimumHeight(), min(self.preview_scroll.sizeHint().height(), room))
+        self.curves_and_previews.setSizes([total - previews, previews])
 
     def preview_count(self) -> int:
         """How many previews are shown side by side."""
@@ -576,7 +619,7 @@ class RunsPage(QWidget):
     def _open_folder(self) -> None:
         run = self.selected_run()
         if run:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(run.path))
+            show_folder(self, run.path)
 
     def delete_selected(self) -> bool:
         """Ask, then move the selected run folder to the trash; True when it went."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
@@ -174,6 +176,16 @@ def test_bundled_models_cannot_be_renamed_or_deleted(page, warnings, isolated, t
     assert (engine.library.bundled_models_dir() / "shipped.safetensors").is_file()
 
 
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="Explorer and Finder are always there")
+def test_show_file_without_a_file_manager_says_where_the_model_is(page, library_dir, monkeypatch):
+    notes = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)  # no file manager (a bare Linux desktop)
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: notes.append(text))
+    page.select("alpha-test")
+    page.reveal_button.click()
+    assert notes == [f"Could not open a file manager. The folder is: {library_dir}"]
+
+
 def test_compare_colours_one_photo_with_each_ticked_model(page, qtbot, tmp_path, library_dir, grey_photo, save_lineage_model):
     save_lineage_model(library_dir / "other.safetensors", seed=5)
     page.library.refresh()
@@ -185,6 +197,19 @@ def test_compare_colours_one_photo_with_each_ticked_model(page, qtbot, tmp_path,
     assert done.args[0] == 2
     assert [name for name, _label in page.tiles] == ["Grey original", "alpha-test", "other"]
     assert all(not label.pixmap().isNull() for _name, label in page.tiles)
+
+
+def test_one_ticked_model_can_be_compared_with_the_grey_photo_as_the_hint_says(page, qtbot, tmp_path, grey_photo):
+    """The hint asked for two or more models, but the buttons work with one: it is shown beside the grey photo."""
+    page.set_checked(["alpha-test"])
+    assert page.compare_button.isEnabled() and page.score_button.isEnabled()
+    assert "one or more" in page.compare_hint.text() and "grey" in page.compare_hint.text()
+    photo = grey_photo(tmp_path / "compare.png")
+    with qtbot.waitSignal(page.status_message) as started:
+        with qtbot.waitSignal(page.compared, timeout=20_000):
+            page.compare(PhotoSource(photo.name, path=photo), page.checked_names())
+    assert started.args[0] == "Colouring compare.png with 1 model…"
+    assert [name for name, _label in page.tiles] == ["Grey original", "alpha-test"]
 
 
 def test_score_ticked_models_on_a_folder_next_to_the_grey_baseline(page, qtbot, tmp_path, library_dir, colour_photo, save_lineage_model):

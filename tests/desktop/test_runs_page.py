@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from engine.events import CheckpointSaved, TrainingCancelled, TrainingFailed, TrainingFinished
@@ -218,3 +218,82 @@ def test_another_folder_of_runs_can_be_shown_and_is_remembered(page, qtbot, tmp_
     again = RunsPage(page.library, page.lane, tmp_path / "ignored")
     assert again.runs_parent == empty
     again.deleteLater()
+
+
+def test_open_folder_without_a_file_manager_says_where_the_run_folder_is(page, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    winner = page.table.item(row_of(page, "winner"), 0).data(Qt.ItemDataRole.UserRole + 1)
+    page.select_run(winner)
+    notes = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)  # no file manager (a bare Linux desktop)
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: notes.append(text))
+    page.open_button.click()
+    assert notes == [f"Could not open a file manager. The folder is: {winner}"]
+
+
+def test_a_long_runs_folder_does_not_hold_the_window_wider_than_the_other_tabs(window, page, qtbot, tmp_path):
+    """The folder's path, in full beside the buttons, held the window at least 896 px wide."""
+    window.build_pages()
+    long_folder = tmp_path.joinpath(*["a-rather-long-folder-of-training-runs"] * 8)
+    long_folder.mkdir(parents=True)
+    with qtbot.waitSignal(page.refreshed, timeout=20_000):
+        page.set_runs_parent(long_folder)
+    page.layout().activate()
+    others = max(window.tabs.widget(i).minimumSizeHint().width() for i in range(window.tabs.count()) if window.tabs.widget(i) is not page)
+    assert page.minimumSizeHint().width() <= others
+    assert page.folder_label.text() == f"0 runs in {long_folder}" and page.folder_label.toolTip() == page.folder_label.text()
+    shown = page.folder_label.shown_text()  # shortened in the middle: the count and the folder's own name stay
+    assert "…" in shown and shown.startswith("0 runs in ") and shown.endswith("training-runs")
+
+
+def test_ticked_runs_previews_do_not_hold_the_window_taller_than_the_other_tabs(window, page, qtbot):
+    """The previews' fixed 270 px raised the window's minimum height above the other tabs' once a run was ticked;
+    now they scroll where the window is short, and are whole as they appear where the curves can spare the room."""
+    from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT
+
+    window.build_pages()
+    others = max(window.tabs.widget(i).minimumSizeHint().height() for i in range(window.tabs.count()) if window.tabs.widget(i) is not page)
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.size() == QSize(800, 600))
+    for row in range(page.table.rowCount()):
+        page.table.item(row, 0).setCheckState(Qt.CheckState.Checked)
+    qtbot.waitUntil(lambda: page.preview_scroll.height() > 0)  # laid out
+    assert page.preview_count() == 3 and page.minimumSizeHint().height() <= others
+    whole = max(page.preview_row.itemAt(i).widget().sizeHint().height() for i in range(3))  # a title and a picture
+    assert page.preview_scroll.viewport().height() >= whole and page.plot.height() >= MIN_PLOT_HEIGHT  # where there is room
+
+
+def test_a_run_with_a_single_training_step_shows_it_as_a_dot(page, qtbot, runs_parent, tmp_path):
+    """A line needs two points: the curve of a run with one logged step drew nothing."""
+    from engine.training import TrainConfig, train
+
+    photos = tmp_path / "photos"
+    one_step = TrainConfig.from_dict(dict(arch="alpha", name="onestep", data=[str(photos)], image_size=16, batch_size=2, steps=1,
+                                          device="cpu", threads=1, run_dir=str(runs_parent), checkpoint_every_minutes=0,
+                                          preview_count=2, log_every_steps=1))
+    assert isinstance(train(one_step), TrainingFinished)
+    with qtbot.waitSignal(page.refreshed, timeout=20_000):
+        page.refresh()
+    page.table.item(row_of(page, "onestep"), 0).setCheckState(Qt.CheckState.Checked)
+    training = page.plot.getPlotItem().listDataItems()[0]  # (then its validation, dots already)
+    assert training.opts["pen"].style() == Qt.PenStyle.SolidLine and len(training.getData()[0]) == 1
+    assert training.opts["symbol"] == "o"
+    winner = page.table.item(row_of(page, "winner"), 0)
+    page.set_ticked([winner.data(Qt.ItemDataRole.UserRole + 1)])
+    assert page.plot.getPlotItem().listDataItems()[0].opts["symbol"] is None  # a longer curve is a plain line
+
+
+def test_the_legend_is_above_the_plot_not_over_the_curves(page, qtbot):
+    """pyqtgraph's legend sat in the plot's top right corner, over the curves (a metric that rises ends there)."""
+    from PySide6.QtCore import QPoint, QRect
+
+    assert page.legend.isHidden()  # nothing drawn, nothing named
+    for model in ("winner", "halfway"):
+        page.table.item(row_of(page, model), 0).setCheckState(Qt.CheckState.Checked)
+    qtbot.waitUntil(lambda: page.legend.isVisible() and page.plot.height() > 0)
+    legend = QRect(page.legend.mapTo(page, QPoint(0, 0)), page.legend.size())
+    plot = QRect(page.plot.mapTo(page, QPoint(0, 0)), page.plot.size())
+    assert legend.bottom() < plot.top() and not legend.intersects(plot)
+    text = page.legend.text()
+    assert text.index("winner") < text.index("halfway") and page.colour_of(page.ticked[0]).name() in text

@@ -124,3 +124,18 @@ def test_the_warm_up_imports_the_engine_builds_every_page_then_says_so(window, q
         window.warm_up()
     assert window._train_page is not None and window._models_page is not None
     assert {"engine.models", "engine.training", "engine.inference", "engine.propagation"} <= set(sys.modules)
+
+
+def test_show_original_in_folder_without_a_file_manager_says_where_the_photo_is(window, qtbot, tmp_path, grey_photo, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QMessageBox
+
+    page = window.colourise_page
+    page.add_paths([grey_photo(tmp_path / "photos" / "old.png")])
+    qtbot.waitUntil(lambda: len(page.queue.keys()) == 1)
+    page.queue.select(page.queue.keys()[0])
+    notes = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)  # no file manager (a bare Linux desktop)
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: notes.append(text))
+    next(a for a in page.queue_menu().actions() if a.text() == "Show Original in Folder").trigger()
+    assert notes == [f"Could not open a file manager. The folder is: {tmp_path / 'photos'}"]
