@@ -347,7 +347,8 @@ class RunsPage(QWidget):
         self.table.setVisible(bool(self.runs))
         self.placeholder.setVisible(not self.runs)
         self.placeholder.setText(f"No training runs yet in {self.runs_parent}.\nTrain a model on the Train tab: each run appears here.")
-        self.folder_label.setText(f"{len(self.runs)} run{'s' if len(self.runs) != 1 else ''} in {self.runs_parent}")
+        count = f"{len(self.runs)} run{'s' if len(self.runs) != 1 else ''} in "
+        self.folder_label.setText(f"{count}{self.runs_parent}", keep=len(count))  # the count whole, the path shortened
         self._update_buttons()
 
     def _cell(self, run: RunSummary, key: str) -> QTableWidgetItem:

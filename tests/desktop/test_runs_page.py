@@ -245,6 +245,9 @@ def test_a_long_runs_folder_does_not_hold_the_window_wider_than_the_other_tabs(w
     assert page.folder_label.text() == f"0 runs in {long_folder}" and page.folder_label.toolTip() == page.folder_label.text()
     shown = page.folder_label.shown_text()  # shortened in the middle: the count and the folder's own name stay
     assert "…" in shown and shown.startswith("0 runs in ") and shown.endswith("training-runs")
+    label = page.folder_label
+    label.resize(label.minimumSizeHint().width(), label.height())  # as narrow as it goes: the count stays whole
+    assert label.shown_text().startswith("0 runs in ") and "…" in label.shown_text()
 
 
 def test_ticked_runs_previews_do_not_hold_the_window_taller_than_the_other_tabs(window, page, qtbot):
