@@ -50,12 +50,14 @@ TILE_HEIGHT = 240
 
 def reveal_in_file_manager(path: Path, parent: QWidget | None = None) -> None:
     """Show ``path`` in the system's file manager (selected where the platform allows)."""
-    if sys.platform == "win32":
-        subprocess.Popen(["explorer", "/select,", str(path)])
-    elif sys.platform == "darwin":
-        subprocess.Popen(["open", "-R", str(path)])
-    else:
-        show_folder(parent, path.parent)
+    selecting = {"win32": ["explorer", "/select,", str(path)], "darwin": ["open", "-R", str(path)]}.get(sys.platform)
+    if selecting is not None:
+        try:
+            subprocess.Popen(selecting)
+            return
+        except OSError:  # (no Explorer or Finder to start: a locked-down machine) Qt's way, which says where it is
+            pass
+    show_folder(parent, path.parent)
 
 
 def move_to_trash(path: Path) -> None:

@@ -727,7 +727,7 @@ class TrainPage(QWidget):
         """Show the folder the window's training runs are kept in."""
         from desktop.run_picker import open_folder
 
-        open_folder(runs_dir())
+        open_folder(runs_dir(), self)
 
     def _use_model(self) -> None:
         """Colour photos with the model just trained; a stopped run's is first kept, as it stands, in the library."""

@@ -186,6 +186,25 @@ def test_show_file_without_a_file_manager_says_where_the_model_is(page, library_
     assert notes == [f"Could not open a file manager. The folder is: {library_dir}"]
 
 
+@pytest.mark.parametrize("platform", ["win32", "darwin"])
+def test_show_file_without_explorer_or_finder_says_where_the_model_is(page, library_dir, monkeypatch, platform):
+    import subprocess
+
+    import desktop.models_page as models_page
+
+    def no_such_program(command, *args, **kwargs):
+        raise FileNotFoundError(2, "No such file or directory", command[0])
+
+    notes = []
+    monkeypatch.setattr(models_page.sys, "platform", platform)
+    monkeypatch.setattr(subprocess, "Popen", no_such_program)
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: notes.append(text))
+    page.select("alpha-test")
+    page.reveal_button.click()  # (raised FileNotFoundError into Qt's event loop: nothing happened)
+    assert notes == [f"Could not open a file manager. The folder is: {library_dir}"]
+
+
 def test_compare_colours_one_photo_with_each_ticked_model(page, qtbot, tmp_path, library_dir, grey_photo, save_lineage_model):
     save_lineage_model(library_dir / "other.safetensors", seed=5)
     page.library.refresh()
