@@ -201,6 +201,8 @@ class HintMode(QObject):
         self._shown = (key, photo, preview)
         self.load_pending()
         self.refresh()
+        if self.overlay.selected_point() is not None:  # its suggestions waited for the photo (shown again, say)
+            self._suggest()
 
     def refresh(self) -> None:
         """Recolour the shown photo with its hints (strength, model or hints changed), if it has any."""

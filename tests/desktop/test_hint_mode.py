@@ -90,6 +90,26 @@ def test_a_click_adds_a_hint_and_the_preview_follows_without_blocking(hint_model
     assert hints.panel.recent.colours[:2] == [BLUE, colours[-1]]  # now among the recent colours
 
 
+def test_the_selected_points_suggestions_come_back_with_its_photo(hint_model, window, qtbot, big_grey, grey_photo, tmp_path):
+    """Another photo shown and this one again: "Suggested by the model here:" stayed empty until the point was clicked."""
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    hints.toggle_action.trigger()
+    with qtbot.waitSignal(hints.suggestions_ready, timeout=20_000):
+        click_photo(page, 40, 60)  # a point, selected
+    street = page.queue.current_key()
+    page.add_paths([grey_photo(tmp_path / "other.png", width=64, height=48, seed=2)])
+    qtbot.waitUntil(lambda: len(page.queue.keys()) == 2)
+    other = page.queue.keys()[1]
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == other and final, timeout=20_000):
+        page.queue.select(other)
+    with qtbot.waitSignal(hints.suggestions_ready, timeout=20_000) as suggested:
+        page.queue.select(street)
+    assert hints.overlay.selected_point() is not None and 1 <= len(suggested.args[0]) <= 8
+    assert hints.panel.suggestions.colours == suggested.args[0]
+
+
 def test_the_rows_thumbnail_shows_the_hinted_colours_and_the_models_own_again_without_hints(hint_model, window, qtbot, big_grey):
     """It kept the model's own colours, red coats in the list beside a photo the hints made brown."""
     page = window.colourise_page
