@@ -2,8 +2,10 @@
 
 The network cannot know how vivid a photo originally was, so each queued photo keeps
 its own strength (``QueueItem.strength``): a flower at 140 % and a faded street at
-80 % in one batch. A photo added takes the default, the strength last set with the
-slider (remembered by ``ColouriseBar``). Selecting a photo moves the slider to its
+80 % in one batch. A photo added takes the default (remembered by ``ColouriseBar``): the
+strength last applied to all photos, or set with the slider while no photo was queued. A
+slider edit for one photo is not the default: a photo checked at 0 % would have made every
+photo after it open grey, the next session's too. Selecting a photo moves the slider to its
 strength, which is not an edit; moving the slider sets the strength of every selected
 photo, and "Apply Strength to All Photos" sets the slider's on the whole queue; "Undo Apply
 Strength" gives the photos back the strengths they had, so one click cannot wipe out a batch
@@ -98,7 +100,10 @@ class PhotoStrengths(QObject):
         self._remember_before_apply(None)  # an edit since: undoing the apply now would undo it too
         queue = self.page.queue
         current = queue.current_key()
-        self._set(queue.selected_keys() or ([current] if current is not None else []), strength)
+        keys = queue.selected_keys() or ([current] if current is not None else [])
+        if not keys:  # no photo to set: the slider sets what photos added from now on take
+            self.page.bar.set_default_strength(strength)
+        self._set(keys, strength)
 
     def _set(self, keys: list[int], strength: float) -> None:
         changed = self.page.photos.set_strength(keys, strength)

@@ -108,7 +108,8 @@ class ColouriseBar(QWidget):
             self._showing = False
 
     def default_strength(self) -> float:
-        """The strength a photo added now takes: the one last set with the slider (remembered across sessions)."""
+        """The strength a photo added now takes (remembered across sessions): the one last applied to all
+        photos, or set with the slider while no photo was queued (``PhotoStrengths``)."""
         return settings.read("colourise/strength", 100, int) / 100.0
 
     def set_default_strength(self, strength: float) -> None:
@@ -121,8 +122,7 @@ class ColouriseBar(QWidget):
     def _on_strength_moved(self, value: int) -> None:
         self.strength_label.setText(f"{value}\u00a0%")
         if self._showing:
-            return  # the slider follows the selection: an edit would re-render and change the default
-        self.set_default_strength(value / 100.0)
+            return  # the slider follows the selection: an edit would re-render it
         self.strength_changed.emit(value / 100.0)
 
 

@@ -61,15 +61,30 @@ def test_each_photo_keeps_its_own_strength_and_selecting_one_is_no_edit(page, qt
     assert page.strength.value() == 150 and shown[-1] == (a, 1.5)
 
 
-def test_a_new_photo_takes_the_strength_last_set_with_the_slider(page, qtbot, three, tmp_path, grey_photo):
+def test_a_new_photo_takes_the_strength_applied_to_all_not_one_photos_own(page, qtbot, three, tmp_path, grey_photo):
+    """One photo checked at 0 % made every photo added after it open grey, in the next session too."""
     a, b, _c = three
-    page.strength.setValue(70)  # a
-    select(page, qtbot, b)  # shows 100 %: the default stays 70 %
+    page.strength.setValue(0)  # a alone
+    select(page, qtbot, b)
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
         page.add_paths([grey_photo(tmp_path / "d.png", seed=4)])
-    assert strengths(page) == [0.7, 1.0, 1.0, 0.7] and page.strength.value() == 70  # d, selected once added
-    assert "Strength 70\u00a0%" in page.queue.item_text(page.queue.keys()[-1])
+    assert strengths(page) == [0.0, 1.0, 1.0, 1.0] and page.strength.value() == 100  # d, selected once added
     assert page.queue.selected_keys() == [page.queue.keys()[-1]]  # d alone: the slider would set d only
+    page.strength.setValue(70)
+    page.strengths.apply_to_all_action.trigger()
+    page.add_paths([grey_photo(tmp_path / "e.png", seed=5)])
+    qtbot.waitUntil(lambda: len(page.queue.keys()) == 5 and page.queue.current_key() == page.queue.keys()[-1], timeout=20_000)
+    assert strengths(page) == [0.7] * 5 and page.strength.value() == 70
+    assert "Strength 70\u00a0%" in page.queue.item_text(page.queue.keys()[-1])
+    assert page.bar.default_strength() == 0.7  # and in the next session
+
+
+def test_with_no_photo_queued_the_slider_sets_the_strength_photos_will_take(page, qtbot, tmp_path, grey_photo):
+    page.strength.setValue(130)
+    assert page.bar.default_strength() == 1.3
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.add_paths([grey_photo(tmp_path / "a.png")])
+    assert strengths(page) == [1.3]
 
 
 def test_the_slider_sets_every_selected_photo_and_their_thumbnails_follow(page, qtbot, three):
@@ -115,10 +130,10 @@ def test_undo_apply_strength_gives_each_photo_its_own_strength_back(page, qtbot,
     assert undo in window.menuBar().actions()[1].menu().actions() and not undo.isEnabled()  # nothing applied yet
     page.strength.setValue(150)  # a: hand-set
     select(page, qtbot, b)
-    page.strength.setValue(40)  # b: hand-set, and the default
-    page.strength.setValue(170)  # b again; the default 170 %
+    page.strength.setValue(40)  # b: hand-set
+    page.strength.setValue(170)  # b again
     select(page, qtbot, c)
-    page.strength.setValue(60)  # c, and the default 60 %
+    page.strength.setValue(60)  # c (none of them the default: still 100 %)
     select(page, qtbot, a)
     page.strengths.apply_to_all_action.trigger()
     assert strengths(page) == [1.5, 1.5, 1.5] and undo.isEnabled()
@@ -127,7 +142,7 @@ def test_undo_apply_strength_gives_each_photo_its_own_strength_back(page, qtbot,
         undo.trigger()
     assert said.args == ["Strengths put back as they were before Apply Strength to All Photos."]
     assert strengths(page) == [1.5, 1.7, 0.6]
-    assert page.strengths.default() == 0.6  # a photo added now takes what it would have before
+    assert page.strengths.default() == 1.0  # a photo added now takes what it would have before
     assert page.strength.value() == 150 and not undo.isEnabled()  # the slider shows a's; one undo only
     qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
 

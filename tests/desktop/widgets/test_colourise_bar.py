@@ -18,7 +18,9 @@ def test_formats_come_from_the_engine_and_strength_is_shown_and_remembered(qtbot
     with qtbot.waitSignal(bar.strength_changed) as changed:
         bar.strength.setValue(150)
     assert changed.args == [1.5] and bar.strength_label.text() == "150\u00a0%" and bar.strength_value() == 1.5
-    assert settings.read("colourise/strength", 100, int) == 150
+    assert bar.default_strength() == 1.0  # an edit is the selected photos' (PhotoStrengths), not the default
+    bar.set_default_strength(1.3)
+    assert ColouriseBar().strength_value() == 1.3 and settings.read("colourise/strength", 100, int) == 130  # remembered
     bar.format_box.setCurrentIndex(bar.format_box.findData("webp"))
     assert bar.output_format() == "webp" and ColouriseBar().output_format() == "webp"  # remembered
 
@@ -26,7 +28,8 @@ def test_formats_come_from_the_engine_and_strength_is_shown_and_remembered(qtbot
 def test_showing_a_photos_strength_is_not_an_edit(qtbot):
     bar = ColouriseBar()
     qtbot.addWidget(bar)
-    bar.strength.setValue(130)  # the user sets the default
+    bar.set_default_strength(1.3)
+    bar.strength.setValue(130)
     with qtbot.assertNotEmitted(bar.strength_changed):
         bar.show_strength(0.8)  # another photo selected
     assert bar.strength.value() == 80 and bar.strength_label.text() == "80\u00a0%"
