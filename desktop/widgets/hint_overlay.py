@@ -27,10 +27,12 @@ SWATCH = 12  # side of a point's swatch, screen pixels
 SELECTED_SWATCH = 16
 GRAB_RADIUS = 10  # screen pixels around a point that pick it up
 NEUTRAL: RGB = (128, 128, 128)
-EDIT_TIP = (
-    "Click: add a hint point · drag a point: move it · Delete: remove it · I: take its colour from the photo"
-    " · right-click: undo, redo, clear · middle-drag: pan"
-)
+# A line each: on one line it ran about 870 px, past the window's edge at its smallest.
+EDIT_TIP = "\n".join([
+    "Click: add a hint point · drag a point: move it · Delete: remove it",
+    "I: give the selected point a colour shown elsewhere in the photo",
+    "Right-click: undo, redo, clear · middle-drag: pan",
+])
 PICK_TIP = "Click where the colour is shown: the selected point takes it · Esc: cancel"
 
 

@@ -156,3 +156,10 @@ def test_taking_a_colour_from_the_photo_recolours_nothing_by_itself_and_adds_no_
         view.zoom_to(1.0)  # 200 x 150 photo pixels in the middle of the 400 x 300 view: a click beside it
         click(view, QPointF(395, 295))
     assert not overlay.picking and len(overlay.edits) == 1
+
+
+def test_the_overlays_tooltip_fits_the_smallest_window(overlay):
+    """On one line it ran about 870 px, past the edge of a 746 px window."""
+    overlay.set_active(True)
+    widest = max(overlay.fontMetrics().horizontalAdvance(line) for line in overlay.toolTip().splitlines())
+    assert widest < 600
