@@ -103,6 +103,7 @@ class ColourisePage(QWidget):
         self._saving_before_after = False
         self._save_looks: list[tuple] = []
         self._save_failures: list[str] = []  # the save's one-line messages of the photos it could not save
+        self._hint_files_written = 0  # by the save: the photos' hints, beside them
         # Each saved photo's look when it was saved, and where: it counts as saved (Clear Queue loses nothing
         # of it, its row says "Saved") only while it still looks that way: same model, strength and hints.
         self._saved: dict[int, tuple[tuple, Path]] = {}
@@ -721,6 +722,7 @@ class ColourisePage(QWidget):
         self._save_keys = list(keys)
         self._save_looks = [self._look(key) for key in keys]  # as asked: the photos may change while they are saved
         self._save_failures = []
+        self._hint_files_written = 0
         hinted = {self.items[key].source.key: self.hints.for_saving(key) for key in keys if self.hints.owns_view(key)}
         self._save_job = self.lane.submit(
             save_photos_job, requests, self.current_model_path(), config, hinted, name="save",
@@ -739,8 +741,8 @@ class ColourisePage(QWidget):
                 return
             self._saved[key] = (self._save_looks[event.index], Path(event.output))
             self._show_saved([key])
-            if key in self.items and self.hints.owns_view(key):
-                self.hints.write_for_saved(key, event.output)
+            if key in self.items and self.hints.owns_view(key) and self.hints.write_for_saved(key, event.output):
+                self._hint_files_written += 1
         elif isinstance(event, PhotoFailed):
             # Not the photo's failure: its colours are fine, and a save fails for the target's sake (a full
             # disk, a read-only folder, a bad name). Its row stays as it is and Save works once that is put right.
@@ -749,7 +751,7 @@ class ColourisePage(QWidget):
             self.status_message.emit(event.message)
 
     def _on_saved(self, result: BatchFinished) -> None:
-        self.status_message.emit(saved_summary(result, before_after=self._saving_before_after))
+        self.status_message.emit(saved_summary(result, before_after=self._saving_before_after, hint_files=self._hint_files_written))
         if self._save_failures:
             QMessageBox.warning(self, "Colourise", _save_failures_text(self._save_failures))
         self.saved.emit(result)

@@ -52,10 +52,15 @@ def save_name(source: PhotoSource, choice: str, tag: str = SAVED_TAG) -> str:
     return output_name(name, choice, tag)
 
 
-def saved_summary(result: BatchFinished, before_after: bool = False) -> str:
-    """"Saved 3 photos; 1 failed." for the status bar (the page says why it failed)."""
+def saved_summary(result: BatchFinished, before_after: bool = False, hint_files: int = 0) -> str:
+    """"Saved 3 photos; 1 failed." for the status bar (the page says why it failed); ``hint_files``: how
+    many photos' colour hints were written beside them (``<saved name>.hints.json``)."""
     what = "before-and-after picture" if before_after else "photo"
     text = f"Saved {result.succeeded} {what}{'s' if result.succeeded != 1 else ''}"
+    if hint_files and result.succeeded == 1:
+        text += ", with its colour hints beside it (.hints.json)"
+    elif hint_files:
+        text += f", the colour hints of {hint_files} beside {'it' if hint_files == 1 else 'them'} (.hints.json)"
     if result.failed:
         text += f"; {result.failed} failed"
     if result.cancelled:

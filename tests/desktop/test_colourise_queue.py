@@ -175,3 +175,5 @@ def test_names_and_summaries():
     assert save_name(PhotoSource("photo.jpg", pasted=object()), "same") == "photo-colourised.png"
     assert saved_summary(BatchFinished(1, 0, 0)) == "Saved 1 photo."
     assert saved_summary(BatchFinished(2, 1, 0, cancelled=True)) == "Saved 2 photos; 1 failed; cancelled."
+    assert saved_summary(BatchFinished(1, 0, 0), hint_files=1) == "Saved 1 photo, with its colour hints beside it (.hints.json)."
+    assert saved_summary(BatchFinished(3, 0, 0), hint_files=2) == "Saved 3 photos, the colour hints of 2 beside them (.hints.json)."

@@ -304,9 +304,10 @@ def test_saved_hints_file_round_trip_and_the_reload_offer(hint_model, window, qt
     click_photo(page, 150, 10)
 
     out = tmp_path / "out"
-    with qtbot.waitSignal(page.saved, timeout=20_000):
+    with qtbot.waitSignal(window.statusBar().messageChanged, check_params_cb=lambda text: text.startswith("Saved"), timeout=20_000) as said:
         assert page.save_all_to(out)
     assert sorted(p.name for p in out.iterdir()) == ["street-colourised.png", "street-colourised.png.hints.json"]
+    assert said.args == ["Saved 1 photo, with its colour hints beside it (.hints.json)."]  # it said "Saved 1 photo." alone
     points = json.loads((out / "street-colourised.png.hints.json").read_text())["points"]
     assert [(p["x"], p["y"]) for p in points] == [(40, 60), (150, 10)]
     assert points[0]["colour"] == "#1e50e6"
