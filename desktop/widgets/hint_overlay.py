@@ -297,8 +297,9 @@ class HintOverlay(QWidget):
         if not self._menu_actions:
             event.ignore()
             return
+        # The menu acts on the point clicked, or on none: "Delete Point" on an empty spot deleted a point elsewhere.
         hit = self._point_at(QPointF(event.pos()))
-        if hit is not None and self._edits.select(hit.id):
+        if self._edits is not None and self._edits.select(hit.id if hit is not None else None):
             self.selection_changed.emit(hit)
             self.update()
         menu = QMenu(self)

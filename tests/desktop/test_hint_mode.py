@@ -163,6 +163,39 @@ def test_apply_strength_to_all_keeps_the_hinted_colours_in_the_rows_of_photos_no
     assert thumbnail_blue_share() > 0.05  # made anew at 150 %, blue under the hint still
 
 
+# (the offscreen platform cannot raise a popup menu or let it grab the keyboard)
+@pytest.mark.qt_log_ignore("does not support propagateSizeHints", "does not support raise", "does not support grabbing the keyboard")
+def test_the_right_click_menu_on_an_empty_spot_offers_no_point_to_delete(hint_model, window, qtbot, big_grey):
+    """It offered "Delete Point", which deleted the point selected elsewhere."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    hints.set_active(True)
+    click_photo(page, 40, 60)  # a point, selected
+    assert hints.delete_action.isEnabled()
+    offered = []
+    view, overlay = page.view, hints.overlay
+
+    def read_and_close_menu():
+        menu = QApplication.activePopupWidget()
+        offered.append({a.text(): a.isEnabled() for a in menu.actions() if a.text()})
+        menu.close()
+
+    def right_click(x, y):
+        where = overlay.mapFrom(view, view.photo_to_widget(QPointF(x + 0.5, y + 0.5))).toPoint()
+        QTimer.singleShot(0, read_and_close_menu)  # (inside the menu's own event loop)
+        overlay.contextMenuEvent(QContextMenuEvent(QContextMenuEvent.Reason.Mouse, where, overlay.mapToGlobal(where)))
+
+    right_click(150, 100)  # nowhere near the point
+    assert offered[-1]["&Delete Point"] is False and len(hints.edits_for(page.queue.current_key())) == 1
+    right_click(40, 60)  # on the point
+    assert offered[-1]["&Delete Point"] is True
+
+
 def test_undo_redo_and_clear_from_the_keyboard_and_menu(hint_model, window, qtbot, big_grey):
     page = window.colourise_page
     hints = page.hints
