@@ -61,6 +61,12 @@ def bluish(rgb) -> bool:
     return b > r + 40 and b > g + 20
 
 
+def blue_share(image) -> float:
+    """The share of ``image``'s pixels that are bluish (a row's thumbnail)."""
+    pixels = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())]
+    return sum(bluish((c.red(), c.green(), c.blue())) for c in pixels) / len(pixels)
+
+
 def test_a_click_adds_a_hint_and_the_preview_follows_without_blocking(hint_model, window, qtbot, big_grey, monkeypatch):
     page = window.colourise_page
     hints = page.hints
@@ -118,9 +124,7 @@ def test_the_rows_thumbnail_shows_the_hinted_colours_and_the_models_own_again_wi
     key = page.queue.current_key()
 
     def thumbnail_blue_share() -> float:
-        image = page.items[key].thumbs[page.photos.model]
-        pixels = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())]
-        return sum(bluish((c.red(), c.green(), c.blue())) for c in pixels) / len(pixels)
+        return blue_share(page.items[key].thumbs[page.photos.model])
 
     qtbot.waitUntil(lambda: page.photos.model in page.items[key].thumbs, timeout=20_000)
     assert thumbnail_blue_share() == 0
@@ -142,9 +146,7 @@ def test_apply_strength_to_all_keeps_the_hinted_colours_in_the_rows_of_photos_no
     hinted = page.queue.current_key()
 
     def thumbnail_blue_share() -> float:
-        image = page.items[hinted].thumbs[page.photos.model]
-        pixels = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())]
-        return sum(bluish((c.red(), c.green(), c.blue())) for c in pixels) / len(pixels)
+        return blue_share(page.items[hinted].thumbs[page.photos.model])
 
     hints.set_active(True)
     with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
