@@ -61,10 +61,19 @@ def bluish(rgb) -> bool:
     return b > r + 40 and b > g + 20
 
 
-def blue_share(image) -> float:
-    """The share of ``image``'s pixels that are bluish (a row's thumbnail)."""
+def row_blue_share(page, key) -> float:
+    """The share of bluish pixels in ``key``'s thumbnail in the list."""
+    image = page.items[key].thumbs[page.photos.model]
     pixels = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())]
     return sum(bluish((c.red(), c.green(), c.blue())) for c in pixels) / len(pixels)
+
+
+def pin_blue_at(page, qtbot, x, y) -> None:
+    """In Hint Mode, a point at photo pixel (x, y) given BLUE, and the hinted colours shown in full."""
+    page.hints.set_active(True)
+    with qtbot.waitSignal(page.hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        click_photo(page, x, y)
+        page.hints.overlay.recolour_selected(BLUE)
 
 
 def test_a_click_adds_a_hint_and_the_preview_follows_without_blocking(hint_model, window, qtbot, big_grey, monkeypatch):
@@ -122,37 +131,22 @@ def test_the_rows_thumbnail_shows_the_hinted_colours_and_the_models_own_again_wi
     hints = page.hints
     show(page, qtbot, big_grey, hint_model)
     key = page.queue.current_key()
-
-    def thumbnail_blue_share() -> float:
-        return blue_share(page.items[key].thumbs[page.photos.model])
-
     qtbot.waitUntil(lambda: page.photos.model in page.items[key].thumbs, timeout=20_000)
-    assert thumbnail_blue_share() == 0
-    hints.set_active(True)
-    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
-        click_photo(page, 40, 60)
-        hints.overlay.recolour_selected(BLUE)
-    assert thumbnail_blue_share() > 0.05  # the object under the hint, blue in the list too
+    assert row_blue_share(page, key) == 0
+    pin_blue_at(page, qtbot, 40, 60)
+    assert row_blue_share(page, key) > 0.05  # the object under the hint, blue in the list too
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
         hints.clear_action.trigger()
-    qtbot.waitUntil(lambda: thumbnail_blue_share() == 0, timeout=20_000)
+    qtbot.waitUntil(lambda: row_blue_share(page, key) == 0, timeout=20_000)
 
 
 def test_apply_strength_to_all_keeps_the_hinted_colours_in_the_rows_of_photos_not_shown(hint_model, window, qtbot, big_grey, grey_photo, tmp_path, wait_all_coloured):
     """Edit > Apply Strength to All Photos made a hinted photo's thumbnail anew in the model's own colours."""
     page = window.colourise_page
-    hints = page.hints
     show(page, qtbot, big_grey, hint_model)
     hinted = page.queue.current_key()
-
-    def thumbnail_blue_share() -> float:
-        return blue_share(page.items[hinted].thumbs[page.photos.model])
-
-    hints.set_active(True)
-    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
-        click_photo(page, 40, 60)
-        hints.overlay.recolour_selected(BLUE)
-    assert thumbnail_blue_share() > 0.05
+    pin_blue_at(page, qtbot, 40, 60)
+    assert row_blue_share(page, hinted) > 0.05
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key != hinted and final, timeout=20_000):
         page.add_paths([grey_photo(tmp_path / "other.png", seed=5)])  # selected: the hinted photo is no longer shown
     wait_all_coloured(page, 2)
@@ -162,7 +156,7 @@ def test_apply_strength_to_all_keeps_the_hinted_colours_in_the_rows_of_photos_no
     assert page.items[hinted].strength == 1.5
     qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
     assert page.items[hinted].thumbs[page.photos.model] is not at_100
-    assert thumbnail_blue_share() > 0.05  # made anew at 150 %, blue under the hint still
+    assert row_blue_share(page, hinted) > 0.05  # made anew at 150 %, blue under the hint still
 
 
 # (the offscreen platform cannot raise a popup menu or let it grab the keyboard)
