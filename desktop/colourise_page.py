@@ -91,7 +91,7 @@ class ColourisePage(QWidget):
     view_updated = Signal(int, bool)
     """The split view shows the coloured photo ``key``; True once at full resolution."""
     saved = Signal(object)
-    """A save finished (an ``engine.events.BatchFinished``)."""
+    """A save finished (an ``engine.events.BatchFinished``): the page can save again."""
 
     def __init__(self, library: Library, lane: Lane, parent: QWidget | None = None):
         super().__init__(parent)
@@ -104,6 +104,7 @@ class ColourisePage(QWidget):
         self._save_looks: list[tuple] = []
         self._save_failures: list[str] = []  # the save's one-line messages of the photos it could not save
         self._hint_files_written = 0  # by the save: the photos' hints, beside them
+        self._save_result: BatchFinished | None = None  # the save's, until its job has ended
         # Each saved photo's look when it was saved, and where: it counts as saved (Clear Queue loses nothing
         # of it, its row says "Saved") only while it still looks that way: same model, strength and hints.
         self._saved: dict[int, tuple[tuple, Path]] = {}
@@ -754,7 +755,7 @@ class ColourisePage(QWidget):
         self.status_message.emit(saved_summary(result, before_after=self._saving_before_after, hint_files=self._hint_files_written))
         if self._save_failures:
             QMessageBox.warning(self, "Colourise", _save_failures_text(self._save_failures))
-        self.saved.emit(result)
+        self._save_result = result  # told once the job has ended (_on_save_ended)
 
     def _on_save_failed(self, message: str) -> None:
         self.status_message.emit(message)
@@ -765,6 +766,11 @@ class ColourisePage(QWidget):
         self._thumbnail_saved()
         self._show_progress()
         self._pump()
+        # ``saved`` only now: a save asked for on hearing it found this one still running ("Still saving the
+        # previous photos.") in the moment between the job's result and its end, and did nothing.
+        result, self._save_result = self._save_result, None
+        if result is not None:
+            self.saved.emit(result)
 
     def _thumbnail_saved(self) -> None:
         """Photos saved while still waiting (after Cancel, say) are coloured now: the list shows them done.

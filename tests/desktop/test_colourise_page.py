@@ -283,6 +283,7 @@ def test_a_photo_that_fails_to_show_after_another_was_selected_marks_only_itself
     page.queue.select(b)
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == b and final, timeout=20_000):
         a_fails.set()
+    qtbot.waitUntil(lambda: page.queue.state(a) == QueueState.FAILED, timeout=20_000)  # (B's view may come first)
     assert page.queue.state(b) == QueueState.DONE and page.bar.save_button.isEnabled()
     assert page.queue.item_text(a) == "a.png\nFailed: truncated or corrupt"  # A's own row says why
     assert page.view.after is not None and page.view.accessibleName() == "Before and after: b.png"
