@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QMessageBox, QVBoxLayout, QWidget
 
 from desktop import recent, settings
 from desktop.colour_jobs import COLOURS, Prepared, prepare_item, save_photos_job
@@ -29,6 +29,7 @@ from desktop.library_model import Library
 from desktop.widgets.actions import make_action
 from desktop.widgets.colourise_bar import ColouriseBar, PausedRow, ProgressRow, ask_replace
 from desktop.widgets.confirm import confirm
+from desktop.widgets.photo_first_splitter import PhotoFirstSplitter
 from desktop.widgets.photo_queue import PhotoQueue
 from desktop.widgets.split_view import SplitView
 from desktop.workers import Job, Lane
@@ -41,6 +42,9 @@ from engine.inference import model_key
 from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos, without_colourised, writes_format_of
 
 PHOTO_FILTER = "Photos ({});;All files (*)".format(" ".join(f"*{s}" for s in sorted(PHOTO_SUFFIXES)))
+# The photo's width the list and the hint panel shrink for when the window is narrow (in Hint Mode at
+# the window's smallest, 746 px, they left it 248 px; squeezed to their minimums it gets about 350).
+PHOTO_ROOM = 360
 EMPTY_TEXT = (
     "Drop photos or folders anywhere on this window,\nor use Open (Ctrl+O) or Paste (Ctrl+V).\n\n"
     "To try it out: File > Open Sample Photos."
@@ -125,7 +129,7 @@ class ColourisePage(QWidget):
         self.preview.hints = self.hints
         self.bar.hint_button.setDefaultAction(self.hints.toggle_action)
         self.splitter.addWidget(self.hints.panel)
-        self.splitter.setStretchFactor(2, 0)
+        self.splitter.set_side_width(self.hints.panel, self.hints.panel.sizeHint().width())
         self.item_finished.connect(self.hints.load_pending)
         self.hints.preview_updated.connect(self.view_updated)  # a photo with hints is shown in its colours
         self.hints.preview_updated.connect(self._on_hinted_colours_shown)
@@ -156,12 +160,12 @@ class ColourisePage(QWidget):
         # The controls by name, for the window, the tests and the benches:
         self.model_box, self.format_box, self.strength, self.progress = self.bar.model_box, self.bar.format_box, self.bar.strength, self.progress_row.bar
 
-        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = splitter = PhotoFirstSplitter(PHOTO_ROOM)
         splitter.addWidget(self.queue)
         splitter.addWidget(self.view)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
+        splitter.set_photo_pane(self.view)
         splitter.setSizes([240, 800])
+        splitter.set_side_width(self.queue, 240)
         layout = QVBoxLayout(self)
         for widget, stretch in ((self.bar, 0), (self.notice, 0), (splitter, 1), (self.progress_row, 0), (self.paused_row, 0)):
             layout.addWidget(widget, stretch)

@@ -358,6 +358,19 @@ def test_saved_hints_file_round_trip_and_the_reload_offer(hint_model, window, qt
     assert hints.unsaved() == []  # as they are in the file they came from: quitting or removing the photo asks nothing
 
 
+def test_hint_mode_at_the_smallest_window_gives_the_photo_the_room_the_list_and_panel_can_spare(hint_model, window, qtbot, big_grey):
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    window.resize(746, 491)  # the window's smallest in the real window (docs/window-checks.md)
+    page.hints.set_active(True)
+    assert page.hints.active
+    qtbot.waitUntil(lambda: page.splitter.sizes()[2] > 0)
+    qtbot.waitUntil(lambda: page.view.width() >= 330)  # the list and panel kept 240 and 232 px and left it 248
+    assert page.queue.width() >= page.queue.minimumWidth()
+    window.resize(1200, 780)
+    qtbot.waitUntil(lambda: page.queue.width() == 240)  # room again: the list takes its width back
+
+
 def test_a_model_that_takes_no_hints_greys_hint_mode_out(window, qtbot, big_grey):
     page = window.colourise_page
     show(page, qtbot, big_grey)
