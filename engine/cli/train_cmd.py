@@ -378,7 +378,10 @@ def run_training(args: argparse.Namespace, progress: bool = True) -> int:
         elif state.should_stop():
             raise KeyboardInterrupt
         if not state.should_stop():
-            print("\nstopping after this step (Ctrl-C again to abort) ...", file=sys.stderr, flush=True)
+            try:
+                print("\nstopping after this step (Ctrl-C again to abort) ...", file=sys.stderr, flush=True)
+            except OSError:  # a rank of --nproc whose terminal closed hears only the SIGTERM its launcher passes on
+                _write_nowhere()
         state.request_stop()
 
     for sig in _stop_signals():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -334,6 +335,49 @@ def test_closing_the_terminal_stops_a_training_after_its_step_as_ctrl_c_does(pho
     )
     assert done.returncode == train_cmd.EXIT_STOPPED, done.stderr  # stopped, not killed by the signal
     assert "progress after the hangup" not in done.stdout + done.stderr  # what follows goes nowhere: a closed terminal fails writes
+
+
+STOPPED_AFTER_ITS_TERMINAL_CLOSED = """
+import signal, sys
+import engine.training
+from engine import events
+from engine.cli.main import main
+
+def train(config, state):  # a rank of --nproc: its terminal closes, then its launcher passes the stop on as SIGTERM
+    print("ready", flush=True)
+    while not state.should_stop():
+        signal.pause()
+    with open(sys.argv[3], "w") as f:
+        f.write("checkpoint kept")
+    return events.TrainingCancelled(step=1, checkpoint=None)
+
+engine.training.train = train
+sys.exit(main(["train", "--data", sys.argv[1], "--steps", "3", "--run-dir", sys.argv[2], "--no-progress"]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="no pseudo-terminals on this platform")
+def test_a_stop_after_the_terminal_closed_keeps_the_checkpoint(photo_folder, tmp_path):
+    # A real terminal, closed: `train --nproc 2` in a terminal window that was closed failed its run with
+    # "could not read or write the run folder: Input/output error" (the ranks' "stopping after this step"
+    # line could not be written) and kept no checkpoint.
+    main_end, rank_end = os.openpty()
+    marker = tmp_path / "marker.txt"
+    child = subprocess.Popen([sys.executable, "-c", STOPPED_AFTER_ITS_TERMINAL_CLOSED, str(photo_folder), str(tmp_path / "runs"), str(marker)],
+                             stdin=subprocess.DEVNULL, stdout=rank_end, stderr=rank_end, start_new_session=True)
+    os.close(rank_end)
+    try:
+        seen = chunk = b"-"
+        while chunk and b"ready" not in seen:  # (EIO or nothing: the child ended before it was ready)
+            chunk = os.read(main_end, 1024)
+            seen += chunk
+    except OSError:
+        pass
+    finally:
+        os.close(main_end)  # the terminal window closes
+    child.send_signal(signal.SIGTERM)
+    assert child.wait(timeout=120) == train_cmd.EXIT_STOPPED
+    assert marker.read_text() == "checkpoint kept"
 
 
 def test_progress_to_a_closed_terminal_goes_nowhere_and_the_run_goes_on(monkeypatch):
