@@ -21,6 +21,7 @@ from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QKeyEvent, QMouseE
 from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop.hint_edits import RGB, HintEdits, HintPoint
+from desktop.widgets.focus_frame import paint_focus_frame
 from desktop.widgets.split_view import GRAB_DISTANCE, SplitView
 
 SWATCH = 12  # side of a point's swatch, screen pixels
@@ -56,7 +57,7 @@ class HintOverlay(QWidget):
         self._picking = False
         self._menu_actions: list[QAction | None] = []
         self.new_point_colour: Callable[[float, float], RGB] = self.shown_colour
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab reaches it in hint mode only
         self.setToolTip(EDIT_TIP)
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
@@ -89,12 +90,15 @@ class HintOverlay(QWidget):
         """Hint mode on (take the mouse, draw the points) or off (leave everything to the view)."""
         self._active = bool(active)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, not self._active)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if self._active else Qt.FocusPolicy.NoFocus)
         if self._active:
             self.setCursor(Qt.CursorShape.CrossCursor)
             self.raise_()
         else:
             self.stop_picking()
             self.unsetCursor()
+            if self.hasFocus():
+                self.view.setFocus(Qt.FocusReason.OtherFocusReason)  # its arrows, +/- and 0 still act there
             if self._edits is not None and self._edits.dragging:
                 self._finish_drag()
         self.update()
@@ -307,11 +311,22 @@ class HintOverlay(QWidget):
             menu.addSeparator() if action is None else menu.addAction(action)
         menu.exec(event.globalPos())
 
+    def focusInEvent(self, event) -> None:  # noqa: N802 - the focus frame appears
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        self.update()
+        super().focusOutEvent(event)
+
     # -- painting -------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        if not self._active or self._edits is None or not len(self._edits) or self.view.photo_size().isEmpty():
+        if not self._active:
             return
         painter = QPainter(self)
+        paint_focus_frame(self, painter)  # the keys act on the points (keyPressEvent)
+        if self._edits is None or not len(self._edits) or self.view.photo_size().isEmpty():
+            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         highlight = self.palette().color(QPalette.ColorRole.Highlight)
         visible = QRectF(self.rect()).adjusted(-SELECTED_SWATCH, -SELECTED_SWATCH, SELECTED_SWATCH, SELECTED_SWATCH)

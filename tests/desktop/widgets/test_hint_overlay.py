@@ -163,3 +163,23 @@ def test_the_overlays_tooltip_fits_the_smallest_window(overlay):
     overlay.set_active(True)
     widest = max(overlay.fontMetrics().horizontalAdvance(line) for line in overlay.toolTip().splitlines())
     assert widest < 600
+
+
+def focus_view(view, qtbot):
+    view.activateWindow()
+    view.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(view.hasFocus)
+
+
+def test_tab_reaches_the_points_in_hint_mode_only_and_shows_it(view, overlay, qtbot):
+    """The overlay took the focus on a click only: a keyboard user never reached the points."""
+    focus_view(view, qtbot)
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert overlay.hasFocus()
+    shot = view.grab().toImage()
+    highlight = overlay.palette().color(overlay.palette().ColorRole.Highlight)
+    assert shot.pixelColor(1, shot.height() // 2).name() == highlight.name()  # the focus frame
+    overlay.set_active(False)
+    assert view.hasFocus()  # its keys (arrows, +/-) still act
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert not overlay.hasFocus()
