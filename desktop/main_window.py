@@ -30,6 +30,7 @@ WIDGET_KEYS = [
     ("Photo view", "Pan a zoomed photo, or move the split line", "Arrows (Shift: further)"),
     ("Photo view", "Zoom in, zoom out", "+, -"),
     ("Photo view", "Fit to window, actual pixels", "0, 1"),
+    ("Hint mode", "Add a point in the middle of the photo in view", "Enter"),
     ("Hint mode", "Delete the selected point", "Delete"),
     ("Hint mode", "Stop taking a colour from the photo", "Esc"),
 ]

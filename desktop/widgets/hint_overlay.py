@@ -8,6 +8,10 @@ Delete removes the selected one. What it does not use (the wheel, the middle
 button for panning, a press on the split line, double-clicks) goes on to the
 view. Out of hint mode it is invisible to the mouse and draws nothing.
 
+Tab reaches it in hint mode, for the keyboard alone: Enter adds a point in the
+middle of the part of the photo in view. Keys it does not use (arrows, +/-)
+go on to the view.
+
 Edits go to a ``desktop.hint_edits.HintEdits`` (the photo's hints); the overlay
 only reports that they changed.
 """
@@ -30,7 +34,7 @@ GRAB_RADIUS = 10  # screen pixels around a point that pick it up
 NEUTRAL: RGB = (128, 128, 128)
 # A line each: on one line it ran about 870 px, past the window's edge at its smallest.
 EDIT_TIP = "\n".join([
-    "Click: add a hint point · drag a point: move it · Delete: remove it",
+    "Click or Enter: add a hint point · drag a point: move it · Delete: remove it",
     "I: give the selected point a colour shown elsewhere in the photo",
     "Right-click: undo, redo, clear · middle-drag: pan",
 ])
@@ -144,6 +148,17 @@ class HintOverlay(QWidget):
         return (colour.red(), colour.green(), colour.blue())
 
     # -- editing from outside (panel, menu, keys) ----------------------------------------------
+    def add_in_view(self) -> HintPoint | None:
+        """A new point, selected, in the middle of the part of the photo in view, with the colour shown there (Enter)."""
+        if self._edits is None or self.view.photo_size().isEmpty():
+            return None
+        shown = self.view.photo_rect().intersected(QRectF(self.rect()))
+        where = self._clamped_photo_point(shown.center())
+        x, y = int(where.x()), int(where.y())
+        point = self._edits.add(x, y, self.new_point_colour(x, y))
+        self._changed(selection=True)
+        return point
+
     def remove_selected(self) -> bool:
         if self._edits is None or not self._edits.remove(self._edits.selected):
             return False
@@ -283,7 +298,9 @@ class HintOverlay(QWidget):
         event.accept()  # a double-click in hint mode is two clicks on a point, not a zoom
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected_point() is not None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._picking and self.add_in_view() is not None:
+            event.accept()
+        elif event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected_point() is not None:
             self.remove_selected()
             event.accept()
         elif event.key() == Qt.Key.Key_Escape and self._picking:

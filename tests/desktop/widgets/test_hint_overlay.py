@@ -183,3 +183,13 @@ def test_tab_reaches_the_points_in_hint_mode_only_and_shows_it(view, overlay, qt
     assert view.hasFocus()  # its keys (arrows, +/-) still act
     qtbot.keyClick(view, Qt.Key.Key_Tab)
     assert not overlay.hasFocus()
+
+
+def test_enter_adds_a_selected_point_in_the_middle_of_the_photo_in_view(view, overlay, qtbot):
+    overlay.setFocus()
+    with qtbot.waitSignal(overlay.hints_changed):
+        qtbot.keyClick(overlay, Qt.Key.Key_Return)
+    assert [(p.x, p.y, p.rgb) for p in overlay.edits.points] == [(100, 75, AFTER_RGB)]  # the colour shown there, as a click
+    view.zoom_to(4.0, QPointF(100, 60))  # photo pixel (50, 30) stays under widget (100, 60)
+    qtbot.keyClick(overlay, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    assert (overlay.selected_point().x, overlay.selected_point().y) == (75, 52) and len(overlay.edits) == 2
