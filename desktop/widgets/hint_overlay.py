@@ -9,7 +9,9 @@ button for panning, a press on the split line, double-clicks) goes on to the
 view. Out of hint mode it is invisible to the mouse and draws nothing.
 
 Tab reaches it in hint mode, for the keyboard alone: Enter adds a point in the
-middle of the part of the photo in view. Keys it does not use (arrows, +/-)
+middle of the part of the photo in view, N selects the next point (Shift+N the
+one before; N is free in the window and on every keyboard layout, unlike [ and
+], and Tab must still move the focus on). Keys it does not use (arrows, +/-)
 go on to the view.
 
 Edits go to a ``desktop.hint_edits.HintEdits`` (the photo's hints); the overlay
@@ -32,10 +34,12 @@ SWATCH = 12  # side of a point's swatch, screen pixels
 SELECTED_SWATCH = 16
 GRAB_RADIUS = 10  # screen pixels around a point that pick it up
 NEUTRAL: RGB = (128, 128, 128)
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+SHIFT_OR_KEYPAD = SHIFT | Qt.KeyboardModifier.KeypadModifier  # the only modifiers the point keys take (Ctrl+ keys are the window's)
 # A line each: on one line it ran about 870 px, past the window's edge at its smallest.
 EDIT_TIP = "\n".join([
     "Click or Enter: add a hint point · drag a point: move it · Delete: remove it",
-    "I: give the selected point a colour shown elsewhere in the photo",
+    "N, Shift+N: select the next, previous point · I: take its colour from the photo",
     "Right-click: undo, redo, clear · middle-drag: pan",
 ])
 PICK_TIP = "Click where the colour is shown: the selected point takes it · Esc: cancel"
@@ -157,6 +161,18 @@ class HintOverlay(QWidget):
         x, y = int(where.x()), int(where.y())
         point = self._edits.add(x, y, self.new_point_colour(x, y))
         self._changed(selection=True)
+        return point
+
+    def select_next(self, step: int = 1) -> HintPoint | None:
+        """Select the point after the selected one (``step`` -1: before it), in the order they were added, round the ends (N, Shift+N)."""
+        if self._edits is None or not len(self._edits) or self._edits.dragging:
+            return None
+        ids = [p.id for p in self._edits.points]
+        at = ids.index(self._edits.selected) + step if self._edits.selected in ids else (0 if step > 0 else -1)
+        point = self._edits.points[at % len(ids)]
+        if self._edits.select(point.id):
+            self.selection_changed.emit(point)
+            self.update()
         return point
 
     def remove_selected(self) -> bool:
@@ -299,6 +315,8 @@ class HintOverlay(QWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._picking and self.add_in_view() is not None:
+            event.accept()
+        elif event.key() == Qt.Key.Key_N and not event.modifiers() & ~SHIFT_OR_KEYPAD and self.select_next(-1 if event.modifiers() & SHIFT else 1):
             event.accept()
         elif event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected_point() is not None:
             self.remove_selected()

@@ -193,3 +193,25 @@ def test_enter_adds_a_selected_point_in_the_middle_of_the_photo_in_view(view, ov
     view.zoom_to(4.0, QPointF(100, 60))  # photo pixel (50, 30) stays under widget (100, 60)
     qtbot.keyClick(overlay, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
     assert (overlay.selected_point().x, overlay.selected_point().y) == (75, 52) and len(overlay.edits) == 2
+
+
+def test_n_and_shift_n_select_the_next_and_previous_point_round_the_ends(view, overlay, qtbot):
+    for x in (60, 140, 340):
+        click(view, QPointF(x, 60))
+    revision = overlay.edits.revision
+    overlay.setFocus()
+    qtbot.keyClick(overlay, Qt.Key.Key_Escape)
+    assert overlay.selected_point() is None
+
+    def selected_after(key, modifier=Qt.KeyboardModifier.NoModifier):
+        with qtbot.waitSignal(overlay.selection_changed):
+            qtbot.keyClick(overlay, key, modifier)
+        return overlay.selected_point().x
+
+    assert selected_after(Qt.Key.Key_N) == 30  # none selected: the first
+    assert selected_after(Qt.Key.Key_N) == 70
+    assert selected_after(Qt.Key.Key_N) == 170
+    assert selected_after(Qt.Key.Key_N) == 30  # round the end
+    assert selected_after(Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier) == 170  # and back
+    assert selected_after(Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier) == 70
+    assert len(overlay.edits) == 3 and overlay.edits.revision == revision  # selecting is no edit
