@@ -11,8 +11,9 @@ view. Out of hint mode it is invisible to the mouse and draws nothing.
 Tab reaches it in hint mode, for the keyboard alone: Enter adds a point in the
 middle of the part of the photo in view, N selects the next point (Shift+N the
 one before; N is free in the window and on every keyboard layout, unlike [ and
-], and Tab must still move the focus on). Keys it does not use (arrows, +/-)
-go on to the view.
+], and Tab must still move the focus on), the arrows move the selected point
+(held down, as a drag). Keys it does not use (arrows with no point selected,
++/-) go on to the view.
 
 Edits go to a ``desktop.hint_edits.HintEdits`` (the photo's hints); the overlay
 only reports that they changed.
@@ -36,9 +37,11 @@ GRAB_RADIUS = 10  # screen pixels around a point that pick it up
 NEUTRAL: RGB = (128, 128, 128)
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 SHIFT_OR_KEYPAD = SHIFT | Qt.KeyboardModifier.KeypadModifier  # the only modifiers the point keys take (Ctrl+ keys are the window's)
+ARROWS = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+NUDGE, NUDGE_LARGE = 2, 20  # screen pixels an arrow moves the selected point (Shift: further); at least one photo pixel
 # A line each: on one line it ran about 870 px, past the window's edge at its smallest.
 EDIT_TIP = "\n".join([
-    "Click or Enter: add a hint point · drag a point: move it · Delete: remove it",
+    "Click or Enter: add a hint point · drag or arrows: move it · Delete: remove it",
     "N, Shift+N: select the next, previous point · I: take its colour from the photo",
     "Right-click: undo, redo, clear · middle-drag: pan",
 ])
@@ -63,6 +66,7 @@ class HintOverlay(QWidget):
         self._edits: HintEdits | None = None
         self._active = False
         self._picking = False
+        self._key_drag = False  # an arrow key moves the selected point: a drag until the key is let go
         self._menu_actions: list[QAction | None] = []
         self.new_point_colour: Callable[[float, float], RGB] = self.shown_colour
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab reaches it in hint mode only
@@ -85,6 +89,7 @@ class HintOverlay(QWidget):
             return
         if self._edits is not None and self._edits.dragging:
             self._edits.end_drag()
+        self._key_drag = False
         self.stop_picking()  # (the colour was asked for the other photo's point)
         self._edits = edits
         self.selection_changed.emit(self.selected_point())
@@ -255,6 +260,8 @@ class HintOverlay(QWidget):
         if self._edits is None or event.button() != Qt.MouseButton.LeftButton:
             event.ignore()  # the middle button pans, the right one opens the menu
             return
+        if self._key_drag:
+            self._finish_drag()  # (an arrow still held) the moves so far are one step to undo, this press another
         pos = event.position()
         if self._picking:
             where = self._photo_point(pos)
@@ -283,7 +290,7 @@ class HintOverlay(QWidget):
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if self._edits is not None and self._edits.dragging:
+        if self._edits is not None and self._edits.dragging and not self._key_drag:
             p = self._clamped_photo_point(event.position())
             before = self._edits.selected_point
             if self._edits.drag_to(int(p.x()), int(p.y())):
@@ -307,6 +314,7 @@ class HintOverlay(QWidget):
         event.ignore()
 
     def _finish_drag(self) -> None:
+        self._key_drag = False
         self._edits.end_drag()
         self.drag_finished.emit()
 
@@ -317,6 +325,8 @@ class HintOverlay(QWidget):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._picking and self.add_in_view() is not None:
             event.accept()
         elif event.key() == Qt.Key.Key_N and not event.modifiers() & ~SHIFT_OR_KEYPAD and self.select_next(-1 if event.modifiers() & SHIFT else 1):
+            event.accept()
+        elif event.key() in ARROWS and not event.modifiers() & ~SHIFT_OR_KEYPAD and self._nudge(*ARROWS[event.key()], event.modifiers() & SHIFT):
             event.accept()
         elif event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected_point() is not None:
             self.remove_selected()
@@ -331,6 +341,34 @@ class HintOverlay(QWidget):
             event.accept()
         else:
             event.ignore()
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in ARROWS and not event.isAutoRepeat() and self._key_drag:
+            self._finish_drag()
+            event.accept()
+        else:
+            event.ignore()
+
+    def _nudge(self, dx: int, dy: int, large: bool) -> bool:
+        """Move the selected point a step (an arrow key). A key held down, repeating, moves it as a
+        drag does: quick previews, one step to undo. False: no point to move (the view pans)."""
+        point = self.selected_point()
+        size = self.view.photo_size()
+        if point is None or self._picking or size.isEmpty():
+            return False
+        if self._edits.dragging and not self._key_drag:
+            return True  # the mouse holds it
+        if not self._edits.dragging:
+            self._edits.begin_drag(point.id)
+            self._key_drag = True
+        step = max(1, round((NUDGE_LARGE if large else NUDGE) / self.view.scale()))
+        x = min(max(point.x + dx * step, 0), size.width() - 1)
+        y = min(max(point.y + dy * step, 0), size.height() - 1)
+        if self._edits.drag_to(x, y):
+            self.update(self._swatch_rect(point))
+            self.update(self._swatch_rect(self._edits.selected_point))
+            self.hints_changed.emit()
+        return True
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
         if not self._menu_actions:
@@ -351,6 +389,8 @@ class HintOverlay(QWidget):
         super().focusInEvent(event)
 
     def focusOutEvent(self, event) -> None:  # noqa: N802
+        if self._key_drag:
+            self._finish_drag()  # the arrow's release goes elsewhere now
         self.update()
         super().focusOutEvent(event)
 

@@ -215,6 +215,26 @@ def test_undo_redo_and_clear_from_the_keyboard_and_menu(hint_model, window, qtbo
     assert not hints.active and not hints.panel.isVisible()
 
 
+def test_arrows_move_the_selected_point_and_the_colours_and_suggestions_follow_in_full(hint_model, window, qtbot, big_grey):
+    """Only the mouse moved a point."""
+    from engine.inference import model_key
+
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    pin_blue_at(page, qtbot, 40, 60)
+    key = page.queue.current_key()
+    suggested = []
+    hints.suggestions_ready.connect(suggested.append)
+    hints.overlay.setFocus()
+    qtbot.keyClick(hints.overlay, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    point = hints.edits_for(key).points[0]
+    assert point.x > 40 and (point.y, point.rgb) == (60, BLUE)
+    model = model_key(page.current_model_path())
+    qtbot.waitUntil(lambda: hints.prediction_for(key, model) is not None, timeout=20_000)  # the full pass, for where it is now
+    qtbot.waitUntil(lambda: bool(suggested), timeout=20_000)  # the model's colours at the new place
+
+
 def test_a_points_colour_taken_from_elsewhere_on_the_photo(hint_model, window, qtbot, big_grey):
     page = window.colourise_page
     hints = page.hints

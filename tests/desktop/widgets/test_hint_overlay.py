@@ -215,3 +215,44 @@ def test_n_and_shift_n_select_the_next_and_previous_point_round_the_ends(view, o
     assert selected_after(Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier) == 170  # and back
     assert selected_after(Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier) == 70
     assert len(overlay.edits) == 3 and overlay.edits.revision == revision  # selecting is no edit
+
+
+def test_arrows_move_the_selected_point_a_step_each_and_pan_without_one(view, overlay, qtbot):
+    click(view, QPointF(101, 101))  # photo pixel (50, 50); 2 screen pixels per photo pixel
+    overlay.setFocus()
+    with qtbot.waitSignal(overlay.drag_finished):  # colours and suggestions follow as after a drag
+        qtbot.keyClick(overlay, Qt.Key.Key_Right)
+    qtbot.keyClick(overlay, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)  # further
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(51, 60)]
+    assert overlay.undo() and [(p.x, p.y) for p in overlay.edits.points] == [(51, 50)]  # a step each
+    for _ in range(6):
+        qtbot.keyClick(overlay, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(0, 50)]  # kept on the photo
+
+    view.zoom_to(4.0)
+    qtbot.keyClick(overlay, Qt.Key.Key_Escape)  # no point selected: the arrows pan the view, as before
+    middle = view.widget_to_photo(QPointF(200, 150))
+    qtbot.keyClick(overlay, Qt.Key.Key_Right)
+    assert view.widget_to_photo(QPointF(200, 150)).x() > middle.x()
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(0, 50)]
+
+
+def test_an_arrow_held_down_moves_the_point_as_one_drag(view, overlay, qtbot):
+    click(view, QPointF(101, 101))
+    overlay.setFocus()
+    quick = []
+    overlay.hints_changed.connect(lambda: quick.append(overlay.edits.dragging))
+
+    def key(kind, repeat):
+        QApplication.sendEvent(overlay, QKeyEvent(kind, Qt.Key.Key_Right, Qt.KeyboardModifier.NoModifier, "", repeat))
+
+    with qtbot.assertNotEmitted(overlay.drag_finished):
+        key(QEvent.Type.KeyPress, False)
+        for _ in range(3):  # the system's repeats: a release and a press each, marked as repeats
+            key(QEvent.Type.KeyRelease, True)
+            key(QEvent.Type.KeyPress, True)
+    assert quick == [True] * 4  # quick previews, as while dragging
+    with qtbot.waitSignal(overlay.drag_finished):
+        key(QEvent.Type.KeyRelease, False)
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(54, 50)]
+    assert overlay.undo() and [(p.x, p.y) for p in overlay.edits.points] == [(50, 50)]  # one step
