@@ -33,7 +33,7 @@ WIDGET_KEYS = [
     ("Hint mode", "Add a point in the middle of the photo in view", "Enter"),
     ("Hint mode", "Select the next point, the one before", "N, Shift+N"),
     ("Hint mode", "Move the selected point (none selected: pan)", "Arrows (Shift: further)"),
-    ("Hint mode", "Stop taking a colour from the photo", "Esc"),
+    ("Hint mode", "Stop taking a colour from the photo, or deselect the point", "Esc"),
 ]
 
 LINEAGE_HTML = """
