@@ -12,8 +12,8 @@ Tab reaches it in hint mode, for the keyboard alone: Enter adds a point in the
 middle of the part of the photo in view, N selects the next point (Shift+N the
 one before; N is free in the window and on every keyboard layout, unlike [ and
 ], and Tab must still move the focus on), the arrows move the selected point
-(held down, as a drag). Keys it does not use (arrows with no point selected,
-+/-) go on to the view.
+(held down, or pressed in quick succession, as one drag). Keys it does not use
+(arrows with no point selected, +/-) go on to the view.
 
 Edits go to a ``desktop.hint_edits.HintEdits`` (the photo's hints); the overlay
 only reports that they changed.
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -39,6 +39,9 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 SHIFT_OR_KEYPAD = SHIFT | Qt.KeyboardModifier.KeypadModifier  # the only modifiers the point keys take (Ctrl+ keys are the window's)
 ARROWS = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
 NUDGE, NUDGE_LARGE = 2, 20  # screen pixels an arrow moves the selected point (Shift: further); at least one photo pixel
+# Arrow presses this close together are one drag. X11 sends a held key as a release and a press
+# every 40 ms, mostly not marked as repeats (seen under Xvfb): each became a step to undo.
+NUDGE_PAUSE_MS = 300
 # A line each: on one line it ran about 870 px, past the window's edge at its smallest.
 EDIT_TIP = "\n".join([
     "Click or Enter: add a hint point · drag or arrows: move it · Delete: remove it",
@@ -66,7 +69,9 @@ class HintOverlay(QWidget):
         self._edits: HintEdits | None = None
         self._active = False
         self._picking = False
-        self._key_drag = False  # an arrow key moves the selected point: a drag until the key is let go
+        self._key_drag = False  # arrow keys move the selected point: a drag until they pause
+        self._key_drag_pause = QTimer(self, singleShot=True, interval=NUDGE_PAUSE_MS)
+        self._key_drag_pause.timeout.connect(self._end_key_drag)
         self._menu_actions: list[QAction | None] = []
         self.new_point_colour: Callable[[float, float], RGB] = self.shown_colour
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab reaches it in hint mode only
@@ -343,21 +348,26 @@ class HintOverlay(QWidget):
             event.ignore()
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() in ARROWS and not event.isAutoRepeat() and self._key_drag:
-            self._finish_drag()
+        if event.key() in ARROWS and self._key_drag:
+            self._key_drag_pause.start()  # the drag ends unless another press follows
             event.accept()
         else:
             event.ignore()
 
+    def _end_key_drag(self) -> None:
+        if self._key_drag:
+            self._finish_drag()
+
     def _nudge(self, dx: int, dy: int, large: bool) -> bool:
-        """Move the selected point a step (an arrow key). A key held down, repeating, moves it as a
-        drag does: quick previews, one step to undo. False: no point to move (the view pans)."""
+        """Move the selected point a step (an arrow key). Presses in quick succession (a key held
+        down) move it as a drag does: quick previews, one step to undo. False: no point to move (the view pans)."""
         point = self.selected_point()
         size = self.view.photo_size()
         if point is None or self._picking or size.isEmpty():
             return False
         if self._edits.dragging and not self._key_drag:
             return True  # the mouse holds it
+        self._key_drag_pause.stop()
         if not self._edits.dragging:
             self._edits.begin_drag(point.id)
             self._key_drag = True
