@@ -111,7 +111,10 @@ class HintMode(QObject):
         self.toggle_action.setCheckable(True)
         self.undo_action = action("&Undo Hint", QKeySequence.StandardKey.Undo, self.overlay.undo, "Undo the last change to the hints")
         self.redo_action = action("&Redo Hint", "Ctrl+Shift+Z", self.overlay.redo, "Redo the change to the hints just undone")
-        self.delete_action = action("&Delete Point", None, self.overlay.remove_selected, "Remove the selected hint point (Delete)")
+        self.delete_action = action("&Delete Point", QKeySequence.StandardKey.Delete, self.overlay.remove_selected, "Remove the selected hint point")
+        # Its key acts where the points have the focus only: in the photo list Delete removes photos.
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.overlay.addAction(self.delete_action)
         self.clear_action = action("C&lear All Hints", None, self.overlay.clear, "Remove every hint point of this photo")
         self.pick_action = action(
             "&Take Colour From Photo", "I", self.start_picking, "Give the selected hint point a colour shown elsewhere on the photo"
@@ -120,7 +123,7 @@ class HintMode(QObject):
             act.triggered.connect(self._update_actions)
 
     def actions(self) -> list[QAction | None]:
-        return [self.toggle_action, self.undo_action, self.redo_action, self.pick_action, self.clear_action]
+        return [self.toggle_action, self.undo_action, self.redo_action, self.pick_action, self.delete_action, self.clear_action]
 
     def start_picking(self) -> bool:
         """The next click on the photo gives the selected point the colour shown there."""

@@ -8,6 +8,13 @@ Delete removes the selected one. What it does not use (the wheel, the middle
 button for panning, a press on the split line, double-clicks) goes on to the
 view. Out of hint mode it is invisible to the mouse and draws nothing.
 
+Tab reaches it in hint mode, for the keyboard alone: Enter adds a point in the
+middle of the part of the photo in view, N selects the next point (Shift+N the
+one before; N is free in the window and on every keyboard layout, unlike [ and
+], and Tab must still move the focus on), the arrows move the selected point
+(held down, or pressed in quick succession, as one drag). Keys it does not use
+(arrows with no point selected, +/-) go on to the view.
+
 Edits go to a ``desktop.hint_edits.HintEdits`` (the photo's hints); the overlay
 only reports that they changed.
 """
@@ -16,21 +23,29 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop.hint_edits import RGB, HintEdits, HintPoint
+from desktop.widgets.focus_frame import paint_focus_frame
 from desktop.widgets.split_view import GRAB_DISTANCE, SplitView
 
 SWATCH = 12  # side of a point's swatch, screen pixels
 SELECTED_SWATCH = 16
 GRAB_RADIUS = 10  # screen pixels around a point that pick it up
 NEUTRAL: RGB = (128, 128, 128)
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+SHIFT_OR_KEYPAD = SHIFT | Qt.KeyboardModifier.KeypadModifier  # the only modifiers the point keys take (Ctrl+ keys are the window's)
+ARROWS = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+NUDGE, NUDGE_LARGE = 2, 20  # screen pixels an arrow moves the selected point (Shift: further); at least one photo pixel
+# Arrow presses this close together are one drag. X11 sends a held key as a release and a press
+# every 40 ms, mostly not marked as repeats (seen under Xvfb): each became a step to undo.
+NUDGE_PAUSE_MS = 300
 # A line each: on one line it ran about 870 px, past the window's edge at its smallest.
 EDIT_TIP = "\n".join([
-    "Click: add a hint point · drag a point: move it · Delete: remove it",
-    "I: give the selected point a colour shown elsewhere in the photo",
+    "Click or Enter: add a hint point · drag or arrows: move it · Delete: remove it",
+    "N, Shift+N: select the next, previous point · I: take its colour from the photo",
     "Right-click: undo, redo, clear · middle-drag: pan",
 ])
 PICK_TIP = "Click where the colour is shown: the selected point takes it · Esc: cancel"
@@ -54,9 +69,12 @@ class HintOverlay(QWidget):
         self._edits: HintEdits | None = None
         self._active = False
         self._picking = False
+        self._key_drag = False  # arrow keys move the selected point: a drag until they pause
+        self._key_drag_pause = QTimer(self, singleShot=True, interval=NUDGE_PAUSE_MS)
+        self._key_drag_pause.timeout.connect(self._end_key_drag)
         self._menu_actions: list[QAction | None] = []
         self.new_point_colour: Callable[[float, float], RGB] = self.shown_colour
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab reaches it in hint mode only
         self.setToolTip(EDIT_TIP)
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
@@ -76,6 +94,7 @@ class HintOverlay(QWidget):
             return
         if self._edits is not None and self._edits.dragging:
             self._edits.end_drag()
+        self._key_drag = False
         self.stop_picking()  # (the colour was asked for the other photo's point)
         self._edits = edits
         self.selection_changed.emit(self.selected_point())
@@ -89,12 +108,15 @@ class HintOverlay(QWidget):
         """Hint mode on (take the mouse, draw the points) or off (leave everything to the view)."""
         self._active = bool(active)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, not self._active)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if self._active else Qt.FocusPolicy.NoFocus)
         if self._active:
             self.setCursor(Qt.CursorShape.CrossCursor)
             self.raise_()
         else:
             self.stop_picking()
             self.unsetCursor()
+            if self.hasFocus():
+                self.view.setFocus(Qt.FocusReason.OtherFocusReason)  # its arrows, +/- and 0 still act there
             if self._edits is not None and self._edits.dragging:
                 self._finish_drag()
         self.update()
@@ -140,6 +162,29 @@ class HintOverlay(QWidget):
         return (colour.red(), colour.green(), colour.blue())
 
     # -- editing from outside (panel, menu, keys) ----------------------------------------------
+    def add_in_view(self) -> HintPoint | None:
+        """A new point, selected, in the middle of the part of the photo in view, with the colour shown there (Enter)."""
+        if self._edits is None or self.view.photo_size().isEmpty():
+            return None
+        shown = self.view.photo_rect().intersected(QRectF(self.rect()))
+        where = self._clamped_photo_point(shown.center())
+        x, y = int(where.x()), int(where.y())
+        point = self._edits.add(x, y, self.new_point_colour(x, y))
+        self._changed(selection=True)
+        return point
+
+    def select_next(self, step: int = 1) -> HintPoint | None:
+        """Select the point after the selected one (``step`` -1: before it), in the order they were added, round the ends (N, Shift+N)."""
+        if self._edits is None or not len(self._edits) or self._edits.dragging:
+            return None
+        ids = [p.id for p in self._edits.points]
+        at = ids.index(self._edits.selected) + step if self._edits.selected in ids else (0 if step > 0 else -1)
+        point = self._edits.points[at % len(ids)]
+        if self._edits.select(point.id):
+            self.selection_changed.emit(point)
+            self.update()
+        return point
+
     def remove_selected(self) -> bool:
         if self._edits is None or not self._edits.remove(self._edits.selected):
             return False
@@ -220,6 +265,8 @@ class HintOverlay(QWidget):
         if self._edits is None or event.button() != Qt.MouseButton.LeftButton:
             event.ignore()  # the middle button pans, the right one opens the menu
             return
+        if self._key_drag:
+            self._finish_drag()  # (an arrow still held) the moves so far are one step to undo, this press another
         pos = event.position()
         if self._picking:
             where = self._photo_point(pos)
@@ -248,7 +295,7 @@ class HintOverlay(QWidget):
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if self._edits is not None and self._edits.dragging:
+        if self._edits is not None and self._edits.dragging and not self._key_drag:
             p = self._clamped_photo_point(event.position())
             before = self._edits.selected_point
             if self._edits.drag_to(int(p.x()), int(p.y())):
@@ -272,6 +319,7 @@ class HintOverlay(QWidget):
         event.ignore()
 
     def _finish_drag(self) -> None:
+        self._key_drag = False
         self._edits.end_drag()
         self.drag_finished.emit()
 
@@ -279,7 +327,13 @@ class HintOverlay(QWidget):
         event.accept()  # a double-click in hint mode is two clicks on a point, not a zoom
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected_point() is not None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._picking and self.add_in_view() is not None:
+            event.accept()
+        elif event.key() == Qt.Key.Key_N and not event.modifiers() & ~SHIFT_OR_KEYPAD and self.select_next(-1 if event.modifiers() & SHIFT else 1):
+            event.accept()
+        elif event.key() in ARROWS and not event.modifiers() & ~SHIFT_OR_KEYPAD and self._nudge(*ARROWS[event.key()], event.modifiers() & SHIFT):
+            event.accept()
+        elif event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected_point() is not None:
             self.remove_selected()
             event.accept()
         elif event.key() == Qt.Key.Key_Escape and self._picking:
@@ -292,6 +346,39 @@ class HintOverlay(QWidget):
             event.accept()
         else:
             event.ignore()
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in ARROWS and self._key_drag:
+            self._key_drag_pause.start()  # the drag ends unless another press follows
+            event.accept()
+        else:
+            event.ignore()
+
+    def _end_key_drag(self) -> None:
+        if self._key_drag:
+            self._finish_drag()
+
+    def _nudge(self, dx: int, dy: int, large: bool) -> bool:
+        """Move the selected point a step (an arrow key). Presses in quick succession (a key held
+        down) move it as a drag does: quick previews, one step to undo. False: no point to move (the view pans)."""
+        point = self.selected_point()
+        size = self.view.photo_size()
+        if point is None or self._picking or size.isEmpty():
+            return False
+        if self._edits.dragging and not self._key_drag:
+            return True  # the mouse holds it
+        self._key_drag_pause.stop()
+        if not self._edits.dragging:
+            self._edits.begin_drag(point.id)
+            self._key_drag = True
+        step = max(1, round((NUDGE_LARGE if large else NUDGE) / self.view.scale()))
+        x = min(max(point.x + dx * step, 0), size.width() - 1)
+        y = min(max(point.y + dy * step, 0), size.height() - 1)
+        if self._edits.drag_to(x, y):
+            self.update(self._swatch_rect(point))
+            self.update(self._swatch_rect(self._edits.selected_point))
+            self.hints_changed.emit()
+        return True
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
         if not self._menu_actions:
@@ -307,11 +394,24 @@ class HintOverlay(QWidget):
             menu.addSeparator() if action is None else menu.addAction(action)
         menu.exec(event.globalPos())
 
+    def focusInEvent(self, event) -> None:  # noqa: N802 - the focus frame appears
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        if self._key_drag:
+            self._finish_drag()  # the arrow's release goes elsewhere now
+        self.update()
+        super().focusOutEvent(event)
+
     # -- painting -------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        if not self._active or self._edits is None or not len(self._edits) or self.view.photo_size().isEmpty():
+        if not self._active:
             return
         painter = QPainter(self)
+        paint_focus_frame(self, painter)  # the keys act on the points (keyPressEvent)
+        if self._edits is None or not len(self._edits) or self.view.photo_size().isEmpty():
+            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         highlight = self.palette().color(QPalette.ColorRole.Highlight)
         visible = QRectF(self.rect()).adjusted(-SELECTED_SWATCH, -SELECTED_SWATCH, SELECTED_SWATCH, SELECTED_SWATCH)

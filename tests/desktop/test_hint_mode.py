@@ -192,6 +192,32 @@ def test_the_right_click_menu_on_an_empty_spot_offers_no_point_to_delete(hint_mo
     assert offered[-1]["&Delete Point"] is True
 
 
+def test_delete_point_is_in_the_menu_and_its_key_leaves_the_photo_lists_delete_alone(hint_model, window, qtbot, big_grey, monkeypatch):
+    """It was in the right-click menu only, where a keyboard user never finds it."""
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    edit_menu = window.menuBar().actions()[1].menu()
+    assert hints.delete_action in edit_menu.actions() and not hints.delete_action.shortcut().isEmpty()
+    hints.set_active(True)
+    click_photo(page, 20, 20)
+    click_photo(page, 100, 80)
+    edits = hints.edits_for(page.queue.current_key())
+    window.activateWindow()
+    qtbot.waitUntil(hints.overlay.hasFocus)
+    with qtbot.waitSignal(hints.delete_action.triggered):
+        qtbot.keyClick(hints.overlay, Qt.Key.Key_Delete)
+    assert [(p.x, p.y) for p in edits.points] == [(20, 20)]
+
+    hints.overlay.select_next()  # a point selected, the focus in the photo list: Delete there is the list's
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    page.queue.setFocus()
+    with qtbot.assertNotEmitted(hints.delete_action.triggered), qtbot.waitSignal(page.queue.remove_requested):
+        qtbot.keyClick(page.queue, Qt.Key.Key_Delete)
+    assert asked and len(edits) == 1  # it asked about taking the photo off the queue; No kept it
+
+
 def test_undo_redo_and_clear_from_the_keyboard_and_menu(hint_model, window, qtbot, big_grey):
     page = window.colourise_page
     hints = page.hints
@@ -213,6 +239,26 @@ def test_undo_redo_and_clear_from_the_keyboard_and_menu(hint_model, window, qtbo
     assert len(edits) == 2
     QTest.keyClick(window.windowHandle(), Qt.Key.Key_H)
     assert not hints.active and not hints.panel.isVisible()
+
+
+def test_arrows_move_the_selected_point_and_the_colours_and_suggestions_follow_in_full(hint_model, window, qtbot, big_grey):
+    """Only the mouse moved a point."""
+    from engine.inference import model_key
+
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    pin_blue_at(page, qtbot, 40, 60)
+    key = page.queue.current_key()
+    suggested = []
+    hints.suggestions_ready.connect(suggested.append)
+    hints.overlay.setFocus()
+    qtbot.keyClick(hints.overlay, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    point = hints.edits_for(key).points[0]
+    assert point.x > 40 and (point.y, point.rgb) == (60, BLUE)
+    model = model_key(page.current_model_path())
+    qtbot.waitUntil(lambda: hints.prediction_for(key, model) is not None, timeout=20_000)  # the full pass, for where it is now
+    qtbot.waitUntil(lambda: bool(suggested), timeout=20_000)  # the model's colours at the new place
 
 
 def test_a_points_colour_taken_from_elsewhere_on_the_photo(hint_model, window, qtbot, big_grey):

@@ -163,3 +163,98 @@ def test_the_overlays_tooltip_fits_the_smallest_window(overlay):
     overlay.set_active(True)
     widest = max(overlay.fontMetrics().horizontalAdvance(line) for line in overlay.toolTip().splitlines())
     assert widest < 600
+
+
+def focus_view(view, qtbot):
+    view.activateWindow()
+    view.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(view.hasFocus)
+
+
+def test_tab_reaches_the_points_in_hint_mode_only_and_shows_it(view, overlay, qtbot):
+    """The overlay took the focus on a click only: a keyboard user never reached the points."""
+    focus_view(view, qtbot)
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert overlay.hasFocus()
+    shot = view.grab().toImage()
+    highlight = overlay.palette().color(overlay.palette().ColorRole.Highlight)
+    assert shot.pixelColor(1, shot.height() // 2).name() == highlight.name()  # the focus frame
+    overlay.set_active(False)
+    assert view.hasFocus()  # its keys (arrows, +/-) still act
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert not overlay.hasFocus()
+
+
+def test_enter_adds_a_selected_point_in_the_middle_of_the_photo_in_view(view, overlay, qtbot):
+    overlay.setFocus()
+    with qtbot.waitSignal(overlay.hints_changed):
+        qtbot.keyClick(overlay, Qt.Key.Key_Return)
+    assert [(p.x, p.y, p.rgb) for p in overlay.edits.points] == [(100, 75, AFTER_RGB)]  # the colour shown there, as a click
+    view.zoom_to(4.0, QPointF(100, 60))  # photo pixel (50, 30) stays under widget (100, 60)
+    qtbot.keyClick(overlay, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    assert (overlay.selected_point().x, overlay.selected_point().y) == (75, 52) and len(overlay.edits) == 2
+
+
+def test_n_and_shift_n_select_the_next_and_previous_point_round_the_ends(view, overlay, qtbot):
+    for x in (60, 140, 340):
+        click(view, QPointF(x, 60))
+    revision = overlay.edits.revision
+    overlay.setFocus()
+    qtbot.keyClick(overlay, Qt.Key.Key_Escape)
+    assert overlay.selected_point() is None
+
+    def selected_after(key, modifier=Qt.KeyboardModifier.NoModifier):
+        with qtbot.waitSignal(overlay.selection_changed):
+            qtbot.keyClick(overlay, key, modifier)
+        return overlay.selected_point().x
+
+    assert selected_after(Qt.Key.Key_N) == 30  # none selected: the first
+    assert selected_after(Qt.Key.Key_N) == 70
+    assert selected_after(Qt.Key.Key_N) == 170
+    assert selected_after(Qt.Key.Key_N) == 30  # round the end
+    assert selected_after(Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier) == 170  # and back
+    assert selected_after(Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier) == 70
+    assert len(overlay.edits) == 3 and overlay.edits.revision == revision  # selecting is no edit
+
+
+def test_arrows_move_the_selected_point_a_step_each_and_pan_without_one(view, overlay, qtbot):
+    click(view, QPointF(101, 101))  # photo pixel (50, 50); 2 screen pixels per photo pixel
+    overlay.setFocus()
+    with qtbot.waitSignal(overlay.drag_finished):  # colours and suggestions follow as after a drag
+        qtbot.keyClick(overlay, Qt.Key.Key_Right)
+    with qtbot.waitSignal(overlay.drag_finished):
+        qtbot.keyClick(overlay, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)  # further
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(51, 60)]
+    assert overlay.undo() and [(p.x, p.y) for p in overlay.edits.points] == [(51, 50)]  # a step each, after a pause
+    for _ in range(6):
+        qtbot.keyClick(overlay, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(0, 50)]  # kept on the photo
+
+    view.zoom_to(4.0)
+    qtbot.keyClick(overlay, Qt.Key.Key_Escape)  # no point selected: the arrows pan the view, as before
+    middle = view.widget_to_photo(QPointF(200, 150))
+    qtbot.keyClick(overlay, Qt.Key.Key_Right)
+    assert view.widget_to_photo(QPointF(200, 150)).x() > middle.x()
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(0, 50)]
+
+
+def test_an_arrow_held_down_moves_the_point_as_one_drag(view, overlay, qtbot):
+    """X11 sends a held key as a release and a press every 40 ms, mostly not marked as repeats: each was a step to undo."""
+    click(view, QPointF(101, 101))
+    overlay.setFocus()
+    quick = []
+    overlay.hints_changed.connect(lambda: quick.append(overlay.edits.dragging))
+
+    def key(kind):
+        QApplication.sendEvent(overlay, QKeyEvent(kind, Qt.Key.Key_Right, Qt.KeyboardModifier.NoModifier))
+
+    with qtbot.assertNotEmitted(overlay.drag_finished):
+        key(QEvent.Type.KeyPress)
+        for _ in range(3):
+            key(QEvent.Type.KeyRelease)
+            key(QEvent.Type.KeyPress)
+    assert quick == [True] * 4  # quick previews, as while dragging
+    with qtbot.waitSignal(overlay.drag_finished):
+        key(QEvent.Type.KeyRelease)
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(54, 50)]
+    assert overlay.undo() and [(p.x, p.y) for p in overlay.edits.points] == [(50, 50)]  # one step
