@@ -415,26 +415,52 @@ def strengthened(prediction: Prediction, strength: float) -> torch.Tensor:
     return torch.lerp(prediction.pinned, prediction.ab, strength)
 
 
+# How sharply the local share's reach decides that a pixel belongs with a hint (see _follow_hints):
+# 1 mixes in the network's colour in proportion; 2 measured on 10 val photos as well as the mixing
+# (bench/hints.py, +0.00 to +0.10 dB) and fills a hinted object evenly in the pictures.
+REACH_SHARPNESS = 2.0
+
+
 def _follow_hints(l_small: torch.Tensor, ab: torch.Tensor, channels: torch.Tensor, count: int, preview: bool) -> Prediction:
     """The network's a/b ``(2, h, w)`` corrected so the ``count`` hints' pixels get their colours, spread along L.
 
-    The same solves spread both the correction (hint minus network) and, for ``Prediction.pinned``,
-    the hint colours themselves, these by the local solve alone: on the objects under the hints the photo shows
-    their colours at any strength, and the cast that many hints give the whole photo (the photo-wide
-    share of the correction) is scaled by the strength like the network's colours. Pinning the hint
-    colours spread photo-wide as well left 10 hints' cast on the whole photo at 0 % (chroma ~45).
+    Two parts (engine.propagation). The photo-wide share spreads the correction (hint minus network)
+    with a tiny pull: the cast that many hints reveal, scaled by the colour strength like the
+    network's own colours. The local share gives each object under a hint the hint's colour: the
+    local solve spreads the hint colours, and a plane of ones (``reach``, 0..1: how much each
+    pixel belongs with the hints), and where the reach is high the hint's colour replaces the
+    network's, whatever the network put there. Spreading the correction locally instead (the hint
+    minus the network's colour *at the hint*) left the network's own variation on the object: a navy
+    hint on the astronaut's orange suit made it violet with red patches, pink at 200 %
+    (docs/quality.md, "One hint, one colour"). ``Prediction.pinned`` is the local part: the photo shows it
+    at any strength. Pinning the hint colours spread photo-wide as well left 10 hints' cast on the
+    whole photo at 0 % (chroma ~45).
     """
-    from engine.propagation import PREVIEW_SIDE, propagate
+    from engine.propagation import PREVIEW_SIDE, propagate, solve_shares
 
     mask = channels[2].numpy() > 0
     hinted = channels[:2].numpy() * colour.AB_SCALE
+    network = ab.numpy()
+    # Spread locally: the hint colours, the network's colours at the hints, and ones.
+    local_planes = np.concatenate([hinted, network * mask, mask[None].astype(np.float32)])
     spread = torch.from_numpy(
         propagate(
-            l_small.numpy(), mask, hinted - ab.numpy(), max_side=PREVIEW_SIDE if preview else None, hints=count, colours=ab.numpy(),
-            local_only=hinted,
+            l_small.numpy(), mask, hinted - network, max_side=PREVIEW_SIDE if preview else None, hints=count, colours=network,
+            local_only=local_planes,
         )
     )
-    return Prediction(ab + spread[:2], count, pinned=spread[2:].contiguous())
+    local_share = solve_shares(count)[1]
+    corrected, hint_colours, network_at_hints, reach = spread[:2], spread[2:4], spread[4:6], spread[6:7]
+    # ``corrected`` holds the local share of the correction too (hint_colours - network_at_hints): taken out.
+    photo_wide = ab + corrected - local_share * (hint_colours - network_at_hints)
+    reach = reach.clamp(1e-6, 1.0)
+    hint_colour = hint_colours / reach  # the (weighted mean of the) hints' colours each pixel belongs with
+    # The reach falls off gradually across a shaded object (0.6 to 0.9 on the astronaut's suit): mixing
+    # in that much of the network's colour left a navy hint violet. Sharpened, it fills the object
+    # (0.7 -> 0.84) and lets less through where it is low (0.2 -> 0.06).
+    belongs = reach**REACH_SHARPNESS / (reach**REACH_SHARPNESS + (1 - reach) ** REACH_SHARPNESS)
+    pinned = belongs * hint_colour
+    return Prediction(photo_wide + local_share * (pinned - belongs * ab), count, pinned=pinned.contiguous())
 
 
 def model_key(path: Path) -> str:

@@ -120,10 +120,7 @@ def _solve_direct(
     """
     weight = HINT_WEIGHT * mask
     rhs = (weight.ravel()[:, None] * target.reshape(target.shape[0], -1).T).astype(np.float64)
-    cast_share = hint_points.photo_wide_share(hints)
-    shares = (cast_share, 1 - cast_share)
-    if min(shares) < 0.005:  # (from 43 hints on) the smaller part is not worth a solve of its own
-        shares = tuple(float(round(share)) for share in shares)
+    shares = solve_shares(hints)
     spread_planes = target.shape[0] - local_only
     photo_wide = np.array([shares[0]] * spread_planes + [0.0] * local_only)  # each plane's share of each solve
     local = np.array([shares[1]] * spread_planes + [1.0] * local_only)
@@ -133,6 +130,15 @@ def _solve_direct(
             gate = _likeness_gate(guide[0] * sigma, mask, colours) if is_local else None
             out += plane_shares * splu(affinity_matrix(guide, pull / scale**2, weight, gate).tocsc(), permc_spec=ORDERING).solve(rhs)
     return out.T.reshape(target.shape)
+
+
+def solve_shares(hints: int) -> tuple[float, float]:
+    """The shares of the correction ``hints`` hints give that are spread photo-wide and locally (they add up to 1)."""
+    cast_share = hint_points.photo_wide_share(hints)
+    shares = (cast_share, 1 - cast_share)
+    if min(shares) < 0.005:  # (from 43 hints on) the smaller part is not worth a solve of its own
+        shares = tuple(float(round(share)) for share in shares)
+    return shares
 
 
 def _likeness_gate(lightness: np.ndarray, mask: np.ndarray, colours: np.ndarray | None = None) -> np.ndarray:

@@ -79,6 +79,30 @@ def test_a_hints_colour_is_shown_as_chosen_at_any_strength_and_the_strength_scal
         np.testing.assert_allclose(background, green.flatten().numpy() * strength, atol=1.5, err_msg=str(strength))
 
 
+def test_one_hint_gives_its_whole_object_its_colour_where_the_network_coloured_it_unevenly(hinted, monkeypatch):
+    """A navy hint on an orange suit left it violet with red patches (pink at 200 %): the hint's correction
+    was the same everywhere, so the network's own variation on the object stayed."""
+    run = hinted._run
+
+    def uneven(*args):  # the network: the dark object redder on its left than on its right, green beyond
+        out = run(*args) * 0
+        width = out.shape[-1]
+        out[:, 0], out[:, 1] = -20.0, 15.0
+        out[:, 0, :, : width // 4], out[:, 1, :, : width // 2] = 28.0, 20.0
+        out[:, 0, :, width // 4 : width // 2] = 12.0
+        return out / colour.AB_SCALE
+
+    monkeypatch.setattr(hinted, "_run", uneven)
+    photo = two_regions()
+    hint = Hint(6, 30, srgb_at(DARK_L, -10, -30))  # a blue for the whole object, given on its redder part
+    prediction = hinted.predict(photo, hints=[hint])
+    target = hint_ab([hint])[0]
+    for strength in (1.0, 2.0):
+        shown = ab_of(hinted.render(photo, prediction, strength=strength))
+        far_part = shown[:, 4:60, 30:44].reshape(2, -1).mean(1)  # the object's other, less red half
+        assert np.hypot(*(far_part - target)) < 4, (strength, far_part, target)
+
+
 def test_at_strength_zero_many_hints_keep_their_colours_and_the_cast_they_give_the_photo_goes(hinted, monkeypatch):
     """The cast 10 hints give the whole photo is scaled by the strength like the network's colours (at 0 % it showed chroma ~45)."""
     green = torch.tensor([-20.0, 15.0]).view(1, 2, 1, 1)  # the network's own colour everywhere (a/b)
