@@ -12,7 +12,8 @@ Tab reaches it in hint mode, for the keyboard alone: Enter adds a point in the
 middle of the "After" side in view (clear of the split line), N selects the next point (Shift+N the
 one before; N is free in the window and on every keyboard layout, unlike [ and
 ], and Tab must still move the focus on), the arrows move the selected point
-(held down, or pressed in quick succession, as one drag). Keys it does not use
+(held down, or pressed in quick succession, as one drag); zoomed in, the view
+pans to keep the selected point in sight. Keys it does not use
 (arrows with no point selected, +/-) go on to the view.
 
 Edits go to a ``desktop.hint_edits.HintEdits`` (the photo's hints); the overlay
@@ -35,6 +36,7 @@ SWATCH = 12  # side of a point's swatch, screen pixels
 SELECTED_SWATCH = 16
 GRAB_RADIUS = 10  # screen pixels around a point that pick it up
 NEUTRAL: RGB = (128, 128, 128)
+KEEP_IN_VIEW = SELECTED_SWATCH // 2 + 10  # screen pixels between the selected point and the view's edge: its swatch and ring show
 # How far from the split line Enter puts a point: its swatch and ring clear of the line's handle, and
 # out of a press that takes the line (a press on the line took the point, not the line).
 LINE_CLEARANCE = max(HANDLE_RADIUS + SELECTED_SWATCH // 2 + 6, GRAB_DISTANCE + GRAB_RADIUS + 1)
@@ -198,6 +200,8 @@ class HintOverlay(QWidget):
         if self._edits.select(point.id):
             self.selection_changed.emit(point)
             self.update()
+        # Zoomed in, the point may lie outside the view: bring it to the middle, or the key seemed to do nothing.
+        self.view.pan_to_show(self._pixel_middle(point), KEEP_IN_VIEW, centre=True)
         return point
 
     def remove_selected(self) -> bool:
@@ -272,8 +276,12 @@ class HintOverlay(QWidget):
         return QRect(int(centre.x()) - half, int(centre.y()) - half, 2 * half + 2, 2 * half + 2)
 
     def _widget_pos(self, point: HintPoint) -> QPointF:
-        # A point stands for its pixel: draw it on the pixel's middle.
-        return self.view.photo_to_widget(QPointF(point.x + 0.5, point.y + 0.5))
+        return self.view.photo_to_widget(self._pixel_middle(point))
+
+    @staticmethod
+    def _pixel_middle(point: HintPoint) -> QPointF:
+        """A point stands for its pixel: it is drawn on the pixel's middle."""
+        return QPointF(point.x + 0.5, point.y + 0.5)
 
     # -- mouse and keys ----------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -390,8 +398,12 @@ class HintOverlay(QWidget):
         x = min(max(point.x + dx * step, 0), size.width() - 1)
         y = min(max(point.y + dy * step, 0), size.height() - 1)
         if self._edits.drag_to(x, y):
-            self.update(self._swatch_rect(point))
-            self.update(self._swatch_rect(self._edits.selected_point))
+            moved = self._edits.selected_point
+            if self.view.pan_to_show(self._pixel_middle(moved), KEEP_IN_VIEW):
+                self.update()  # the view follows the point, as a scrolled list follows its current row
+            else:
+                self.update(self._swatch_rect(point))
+                self.update(self._swatch_rect(moved))
             self.hints_changed.emit()
         return True
 
