@@ -32,7 +32,7 @@ from engine.hints import hints_file_for
 from engine.inference import Prediction, model_key
 from engine.photo import Photo
 
-ON_TIP = "Hint mode: click the photo to pin a colour there, drag a point to move it, Delete removes it"
+ON_TIP = "Hint mode: click the photo or press Enter to pin a colour, drag a point (or N, arrows) to move it, Delete removes it"
 
 
 def model_takes_hints(info) -> bool:

@@ -30,7 +30,7 @@ WIDGET_KEYS = [
     ("Photo view", "Pan a zoomed photo, or move the split line", "Arrows (Shift: further)"),
     ("Photo view", "Zoom in, zoom out", "+, -"),
     ("Photo view", "Fit to window, actual pixels", "0, 1"),
-    ("Hint mode", "Add a point in the middle of the photo in view", "Enter"),
+    ("Hint mode", 'Add a point in the middle of the "After" side in view', "Enter"),
     ("Hint mode", "Select the next point, the one before", "N, Shift+N"),
     ("Hint mode", "Move the selected point (none selected: pan)", "Arrows (Shift: further)"),
     ("Hint mode", "Stop taking a colour from the photo, or deselect the point", "Esc"),

@@ -9,10 +9,11 @@ button for panning, a press on the split line, double-clicks) goes on to the
 view. Out of hint mode it is invisible to the mouse and draws nothing.
 
 Tab reaches it in hint mode, for the keyboard alone: Enter adds a point in the
-middle of the part of the photo in view, N selects the next point (Shift+N the
+middle of the "After" side in view (clear of the split line), N selects the next point (Shift+N the
 one before; N is free in the window and on every keyboard layout, unlike [ and
 ], and Tab must still move the focus on), the arrows move the selected point
-(held down, or pressed in quick succession, as one drag). Keys it does not use
+(held down, or pressed in quick succession, as one drag); zoomed in, the view
+pans to keep the selected point in sight. Keys it does not use
 (arrows with no point selected, +/-) go on to the view.
 
 Edits go to a ``desktop.hint_edits.HintEdits`` (the photo's hints); the overlay
@@ -29,12 +30,16 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop.hint_edits import RGB, HintEdits, HintPoint
 from desktop.widgets.focus_frame import paint_focus_frame
-from desktop.widgets.split_view import GRAB_DISTANCE, SplitView
+from desktop.widgets.split_view import GRAB_DISTANCE, HANDLE_RADIUS, SplitView
 
 SWATCH = 12  # side of a point's swatch, screen pixels
 SELECTED_SWATCH = 16
 GRAB_RADIUS = 10  # screen pixels around a point that pick it up
 NEUTRAL: RGB = (128, 128, 128)
+KEEP_IN_VIEW = SELECTED_SWATCH // 2 + 10  # screen pixels between the selected point and the view's edge: its swatch and ring show
+# How far from the split line Enter puts a point: its swatch and ring clear of the line's handle, and
+# out of a press that takes the line (a press on the line took the point, not the line).
+LINE_CLEARANCE = max(HANDLE_RADIUS + SELECTED_SWATCH // 2 + 6, GRAB_DISTANCE + GRAB_RADIUS + 1)
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 SHIFT_OR_KEYPAD = SHIFT | Qt.KeyboardModifier.KeypadModifier  # the only modifiers the point keys take (Ctrl+ keys are the window's)
 ARROWS = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
@@ -163,15 +168,27 @@ class HintOverlay(QWidget):
 
     # -- editing from outside (panel, menu, keys) ----------------------------------------------
     def add_in_view(self) -> HintPoint | None:
-        """A new point, selected, in the middle of the part of the photo in view, with the colour shown there (Enter)."""
+        """A new point, selected, with the colour shown there (Enter): in the middle of the "After" side in
+        view, where the colours change, or, where that side is too narrow, of the photo in view, clear of the split line."""
         if self._edits is None or self.view.photo_size().isEmpty():
             return None
-        shown = self.view.photo_rect().intersected(QRectF(self.rect()))
-        where = self._clamped_photo_point(shown.center())
+        where = self._clamped_photo_point(self._free_spot_in_view())
         x, y = int(where.x()), int(where.y())
         point = self._edits.add(x, y, self.new_point_colour(x, y))
         self._changed(selection=True)
         return point
+
+    def _free_spot_in_view(self) -> QPointF:
+        """Where Enter puts a point, in widget coordinates (the middle of the photo in view was on the line at 50 %)."""
+        shown = self.view.photo_rect().intersected(QRectF(self.rect()))
+        split_x = self.view.split_x()
+        after = shown.intersected(QRectF(split_x, shown.top(), max(0.0, shown.right() - split_x), shown.height()))
+        if after.width() >= 2 * LINE_CLEARANCE:
+            return after.center()
+        spot = shown.center()
+        if abs(spot.x() - split_x) < LINE_CLEARANCE:  # away from the line, towards the wider "Before" side
+            spot.setX(max(shown.left(), split_x - LINE_CLEARANCE))
+        return spot
 
     def select_next(self, step: int = 1) -> HintPoint | None:
         """Select the point after the selected one (``step`` -1: before it), in the order they were added, round the ends (N, Shift+N)."""
@@ -183,6 +200,8 @@ class HintOverlay(QWidget):
         if self._edits.select(point.id):
             self.selection_changed.emit(point)
             self.update()
+        # Zoomed in, the point may lie outside the view: bring it to the middle, or the key seemed to do nothing.
+        self.view.pan_to_show(self._pixel_middle(point), KEEP_IN_VIEW, centre=True)
         return point
 
     def remove_selected(self) -> bool:
@@ -257,8 +276,12 @@ class HintOverlay(QWidget):
         return QRect(int(centre.x()) - half, int(centre.y()) - half, 2 * half + 2, 2 * half + 2)
 
     def _widget_pos(self, point: HintPoint) -> QPointF:
-        # A point stands for its pixel: draw it on the pixel's middle.
-        return self.view.photo_to_widget(QPointF(point.x + 0.5, point.y + 0.5))
+        return self.view.photo_to_widget(self._pixel_middle(point))
+
+    @staticmethod
+    def _pixel_middle(point: HintPoint) -> QPointF:
+        """A point stands for its pixel: it is drawn on the pixel's middle."""
+        return QPointF(point.x + 0.5, point.y + 0.5)
 
     # -- mouse and keys ----------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -375,8 +398,12 @@ class HintOverlay(QWidget):
         x = min(max(point.x + dx * step, 0), size.width() - 1)
         y = min(max(point.y + dy * step, 0), size.height() - 1)
         if self._edits.drag_to(x, y):
-            self.update(self._swatch_rect(point))
-            self.update(self._swatch_rect(self._edits.selected_point))
+            moved = self._edits.selected_point
+            if self.view.pan_to_show(self._pixel_middle(moved), KEEP_IN_VIEW):
+                self.update()  # the view follows the point, as a scrolled list follows its current row
+            else:
+                self.update(self._swatch_rect(point))
+                self.update(self._swatch_rect(moved))
             self.hints_changed.emit()
         return True
 

@@ -19,7 +19,7 @@ SWATCHES = 8  # suggestions and recent colours shown, each
 COLUMNS = 4
 SWATCH_SIZE = QSize(28, 28)
 RECENT_KEY = "hints/recent"
-NO_POINT_TEXT = "Click the photo to add a hint point, or click a point to change its colour."
+NO_POINT_TEXT = "Click the photo to add a hint point, or click a point to change its colour. Or press Enter to add one; N selects the next point."
 
 
 def read_recent() -> list[RGB]:

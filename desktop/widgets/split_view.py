@@ -140,6 +140,29 @@ class SplitView(QWidget):
         self.zoom_changed.emit(self._scale)
         self.update()
 
+    def pan_to_show(self, point: QPointF, margin: float = 0.0, centre: bool = False) -> bool:
+        """Pan, keeping the zoom, so photo point ``point`` lies at least ``margin`` screen pixels inside the
+        view: as little as that takes, or with ``centre`` as near the middle as the photo's edges let it.
+        Nothing where it does already (fitted, all of the photo does). True: the view panned."""
+        if self.photo_size().isEmpty() or self._fit:
+            return False
+        where = self.photo_to_widget(point)
+        inner = QRectF(self.rect()).adjusted(margin, margin, -margin, -margin)
+        if inner.contains(where):
+            return False
+        before = QPointF(self._centre)
+        if centre:
+            self._centre = QPointF(point)
+        else:
+            dx = min(0.0, where.x() - inner.left()) + max(0.0, where.x() - inner.right())
+            dy = min(0.0, where.y() - inner.top()) + max(0.0, where.y() - inner.bottom())
+            self._centre = self._centre + QPointF(dx, dy) / self._scale
+        self._clamp_centre()
+        if self._centre == before:
+            return False
+        self.update()
+        return True
+
     def widget_to_photo(self, point: QPointF) -> QPointF:
         return self._current_centre() + (QPointF(point) - self._view_centre()) / self.scale()
 

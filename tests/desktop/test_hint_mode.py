@@ -444,6 +444,17 @@ def test_the_greyed_out_hint_mode_names_a_model_that_takes_hints_only_if_there_i
     assert "(such as “hinted-later”)" in page.hints.toggle_action.toolTip()
 
 
+def test_hint_modes_tooltip_names_the_keys_and_fits_the_smallest_window(hint_model, window, qtbot, big_grey):
+    """It named the mouse only: a keyboard user read nothing of Enter or N."""
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    action = page.hints.toggle_action
+    assert action.isEnabled()
+    for tip in (action.toolTip(), action.statusTip()):
+        assert "Enter" in tip and "N," in tip
+        assert window.fontMetrics().horizontalAdvance(tip) < 746 - 24  # the window's smallest; the status bar shows it whole
+
+
 def test_hint_keys_do_nothing_while_another_tab_is_shown(hint_model, window, qtbot, big_grey):
     # Typing "qa-alpha" on the Train page with the focus off a text field turned hint mode on
     # (and Ctrl+Z undid hints) on the hidden Colourise page.

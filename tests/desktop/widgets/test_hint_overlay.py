@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -185,14 +185,33 @@ def test_tab_reaches_the_points_in_hint_mode_only_and_shows_it(view, overlay, qt
     assert not overlay.hasFocus()
 
 
-def test_enter_adds_a_selected_point_in_the_middle_of_the_photo_in_view(view, overlay, qtbot):
+def test_enter_adds_a_selected_point_in_the_middle_of_the_after_side_in_view(view, overlay, qtbot):
     overlay.setFocus()
     with qtbot.waitSignal(overlay.hints_changed):
         qtbot.keyClick(overlay, Qt.Key.Key_Return)
-    assert [(p.x, p.y, p.rgb) for p in overlay.edits.points] == [(100, 75, AFTER_RGB)]  # the colour shown there, as a click
-    view.zoom_to(4.0, QPointF(100, 60))  # photo pixel (50, 30) stays under widget (100, 60)
+    # The "After" half is widget x 200..400: its middle, photo pixel (150, 75), with the colour shown there, as a click.
+    assert [(p.x, p.y, p.rgb) for p in overlay.edits.points] == [(150, 75, AFTER_RGB)]
+    view.zoom_to(4.0, QPointF(100, 60))  # photo pixel (50, 30) stays under widget (100, 60); the line at widget x 300
     qtbot.keyClick(overlay, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
-    assert (overlay.selected_point().x, overlay.selected_point().y) == (75, 52) and len(overlay.edits) == 2
+    assert (overlay.selected_point().x, overlay.selected_point().y) == (112, 52) and len(overlay.edits) == 2
+    view.set_split(0.6)  # the line at widget x 380: too little "After" to hold a point, the middle of the view is clear of it
+    qtbot.keyClick(overlay, Qt.Key.Key_Return)
+    assert (overlay.selected_point().x, overlay.selected_point().y) == (75, 52) and len(overlay.edits) == 3
+
+
+def test_enter_keeps_the_point_off_the_split_line_and_its_handle(view, overlay, qtbot):
+    """At the default 50 % the point landed on the line's handle: a press there took the point, not the line."""
+    overlay.setFocus()
+    qtbot.keyClick(overlay, Qt.Key.Key_Return)
+    point = overlay.selected_point()
+    assert abs(view.photo_to_widget(QPointF(point.x + 0.5, point.y + 0.5)).x() - view.split_x()) >= 25
+    drag(view, QPointF(view.split_x(), 150), QPointF(100, 150))  # on the handle
+    assert view.split == pytest.approx(0.25) and [(p.x, p.y) for p in overlay.edits.points] == [(point.x, point.y)]
+    view.set_split(0.5)
+    view.zoom_to(0.25)  # the photo 50 x 37 screen pixels: too narrow either side; the point goes as far off the line as it can
+    qtbot.keyClick(overlay, Qt.Key.Key_Return)
+    point = overlay.selected_point()
+    assert view.split_x() - view.photo_to_widget(QPointF(point.x + 0.5, point.y + 0.5)).x() >= 24
 
 
 def test_n_and_shift_n_select_the_next_and_previous_point_round_the_ends(view, overlay, qtbot):
@@ -258,3 +277,43 @@ def test_an_arrow_held_down_moves_the_point_as_one_drag(view, overlay, qtbot):
         key(QEvent.Type.KeyRelease)
     assert [(p.x, p.y) for p in overlay.edits.points] == [(54, 50)]
     assert overlay.undo() and [(p.x, p.y) for p in overlay.edits.points] == [(50, 50)]  # one step
+
+
+def in_view(view, point, margin=0):
+    where = view.photo_to_widget(QPointF(point.x + 0.5, point.y + 0.5))
+    return QRectF(view.rect()).adjusted(margin, margin, -margin, -margin).contains(where)
+
+
+def test_n_pans_a_zoomed_view_to_the_point_it_selects(view, overlay, qtbot):
+    """Zoomed in, N selected a point outside the view and the view stayed put: the key seemed to do nothing."""
+    click(view, QPointF(60, 60))  # photo pixel (30, 30)
+    click(view, QPointF(340, 240))  # (170, 120)
+    view.zoom_to(4.0, QPointF(60, 60))  # (30, 30) stays under the pointer; (170, 120) far off the view
+    first, second = overlay.edits.points
+    overlay.setFocus()
+    qtbot.keyClick(overlay, Qt.Key.Key_Escape)
+    shown = view.widget_to_photo(QPointF(200, 150))
+    qtbot.keyClick(overlay, Qt.Key.Key_N)
+    assert overlay.selected_point() == first and view.widget_to_photo(QPointF(200, 150)) == shown  # in view: no pan
+    assert not in_view(view, second)
+    qtbot.keyClick(overlay, Qt.Key.Key_N)
+    assert overlay.selected_point() == second and in_view(view, second, 18) and view.scale() == 4.0
+    qtbot.keyClick(overlay, Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier)
+    assert overlay.selected_point() == first and in_view(view, first, 18)
+    view.zoom_fit()
+    shown = view.widget_to_photo(QPointF(200, 150))
+    qtbot.keyClick(overlay, Qt.Key.Key_N)
+    assert view.is_fit and view.widget_to_photo(QPointF(200, 150)) == shown  # all of the photo shows: it stays fitted
+
+
+def test_arrows_bring_a_zoomed_view_along_with_the_point(view, overlay, qtbot):
+    """A point moved by the arrows past the view's edge went out of sight, with the view left behind."""
+    click(view, QPointF(101, 101))  # photo pixel (50, 50)
+    view.zoom_to(4.0, QPointF(101, 101))
+    overlay.setFocus()
+    start = view.widget_to_photo(QPointF(200, 150))
+    for _ in range(20):  # 5 photo pixels (20 screen pixels) a press: 400 screen pixels, past the view's right edge
+        qtbot.keyClick(overlay, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+        assert in_view(view, overlay.selected_point(), 18)
+    assert overlay.selected_point().x == 150 and view.widget_to_photo(QPointF(200, 150)).x() > start.x()
+    assert view.widget_to_photo(QPointF(200, 150)).y() == start.y()  # the least pan: across only
