@@ -155,6 +155,7 @@ class TrainPage(QWidget):
         self.keeper.failed.connect(self._on_keep_failed)
         self.keeper.busy_changed.connect(self._update_use_button)
         self._keep_asked: str | None = None  # the run folder this page asked the keeper for
+        self._results_run: Path | None = None  # the run whose metrics and previews are shown (None: the training's own)
         # The runs so far (engine.runs.RunSummary), whose speeds give the time estimate; None: not read yet
         # (read once a folder of photos is known, on the scan lane, not at start-up).
         self._runs: list | None = None
@@ -490,6 +491,44 @@ class TrainPage(QWidget):
             f"{default_model_name('', arch, name)} (the model's name)" if fine_tune else f"{arch} (the architecture's name)"
         )
 
+    def show_run_settings(self, config) -> None:
+        """Fill the form with a run's own settings (the run Resume continues), kept through later folder counts."""
+        init_from = Path(config.init_from).stem if config.init_from else ""
+        self.start_from.blockSignals(True)
+        self.start_from.setCurrentIndex(max(0, self.start_from.findData(init_from)))
+        self.start_from.blockSignals(False)
+        self._arch = None  # the form is rebuilt for the run: no change of mind to report
+        self.arch_box.blockSignals(True)
+        self.arch_box.setCurrentIndex(max(0, self.arch_box.findData(config.arch)))
+        self.arch_box.blockSignals(False)
+        self._on_arch_changed()
+        for name, field in self.fields.items():
+            field.hold(getattr(config, name))
+        for name, field in self.arch_fields.items():
+            if name in config.arch_params:
+                field.hold(config.arch_params[name])
+        self.name_edit.setText(config.name)
+        self.device_box.setCurrentIndex(max(0, self.device_box.findData(config.device)))
+        for name, box in self.log_boxes.items():
+            box.setChecked(name in config.log and box.property("available"))
+        for kind, picker, folders in (("data", self.data_picker, config.data), ("val", self.val_picker, config.val)):
+            folder = ", ".join(str(f) for f in folders)
+            if folder != picker.path():
+                picker.edit.setText(folder)
+                self.scan(kind)
+        self._show_estimate()
+
+    def _show_saved_results(self, summary, triplets: list) -> None:
+        """A run's last validation metrics and previews, as its files keep them (a remembered or resumed run)."""
+        if summary.val_loss is not None:
+            self.metrics_label.setText(_metrics_text(summary.val_loss, summary.metrics))
+        if triplets:
+            epoch = Path(summary.preview).stem.removeprefix("epoch-")
+            self.previews.set_triplets(triplets, int(epoch) if epoch.isdigit() else 0)
+        else:
+            self.previews.clear()
+        self._results_run = Path(summary.path)
+
     def field(self, name: str) -> Field:
         """The form field for a training setting or an architecture parameter."""
         return self.fields.get(name) or self.arch_fields[name]
@@ -703,8 +742,11 @@ class TrainPage(QWidget):
         except ValueError as exc:
             self._show_state(f"Cannot resume: {exc}")
             return False
+        self.show_run_settings(config)
+        if self._results_run != run:  # another run's metrics and previews are on screen: this one's instead
+            self._show_saved_results(*_read_saved_results(run))
         self._show_history(run)
-        self._launch(train, config, f"Resuming {run.name}…")
+        self._launch(train, config, f"Resuming {run.name}…", fresh=False)
         return True
 
     def choose_run_to_resume(self):
@@ -755,13 +797,16 @@ class TrainPage(QWidget):
         self._keep_asked = None
         self.status_message.emit(f"Could not keep the model: {message}")
 
-    def _launch(self, fn, config, text: str) -> None:
+    def _launch(self, fn, config, text: str, fresh: bool = True) -> None:
+        """Train ``config`` on the training lane; ``fresh``: a new run (a resumed one keeps its last metrics in view)."""
         self._total_steps = 0
         self.use_button.hide()
         self.progress.setRange(0, 0)  # busy until the first step
         self._show_state(text)
-        for label in (self.step_label, self.speed_label, self.eta_label, self.metrics_label):
+        for label in (self.step_label, self.speed_label, self.eta_label) + ((self.metrics_label,) if fresh else ()):
             label.setText("–")  # nothing from an earlier run stays on screen
+        if fresh:
+            self._results_run = None
         self._job = self.train_lane.submit(
             fn, config, name="train", on_progress=self._on_event, on_finished=self._on_finished, on_error=self._on_errored
         )
@@ -804,7 +849,7 @@ class TrainPage(QWidget):
 
     def _on_last_run_read(self, result: tuple) -> None:
         """At launch: the stopped run that Resume would continue, said and drawn, so that nobody resumes blind."""
-        summary, rows = result
+        summary, rows, config, triplets = result
         if self.is_training() or self._run_dir is None or Path(summary.path) != self._run_dir:
             return  # the user got there first
         if not summary.resumable:  # finished, or training in another process, since it was remembered
@@ -822,6 +867,9 @@ class TrainPage(QWidget):
             self.plot.clear()
             self._draw_rows(rows)
             self.plot.run = self._run_dir
+        if config is not None:
+            self.show_run_settings(config)  # what Resume would continue, not the form's defaults
+        self._show_saved_results(summary, triplets)
 
     def _on_event(self, event) -> None:
         if isinstance(event, TrainingStep):
@@ -839,6 +887,7 @@ class TrainPage(QWidget):
             self.previews.set_triplets(event.triplets, event.epoch, event.hints)
         elif isinstance(event, TrainingStarted):
             self._run_dir = event.run_dir
+            self._results_run = event.run_dir
             self.plot.run = event.run_dir
             settings.write("train/last_run", str(event.run_dir))
             self._total_steps = event.total_steps
@@ -933,10 +982,25 @@ class TrainPage(QWidget):
 
 
 def _read_stopped_run(run: Path) -> tuple:
-    """On a worker: a run's summary and its metrics log's rows."""
-    from engine.runs import read_rows, read_run
+    """On a worker: a run's summary, its metrics log's rows, its config (None: unreadable) and last previews."""
+    from engine.runs import read_rows
+    from engine.training import resume_config
 
-    return read_run(run), read_rows(run)
+    try:
+        config = resume_config(run)
+    except ValueError:
+        config = None
+    summary, triplets = _read_saved_results(run)
+    return summary, read_rows(run), config, triplets
+
+
+def _read_saved_results(run: Path) -> tuple:
+    """A run's summary (its last validation metrics among them) and its last previews' (grey, prediction, original)."""
+    from engine.runs import read_run
+    from engine.training.runfolder import read_preview
+
+    summary = read_run(run)
+    return summary, read_preview(summary.preview) if summary.preview else []
 
 
 def _tracker_boxes() -> dict[str, QCheckBox]:

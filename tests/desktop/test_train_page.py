@@ -463,3 +463,27 @@ def test_under_epochs_an_estimate_from_an_earlier_run_of_the_same_kind(page, qtb
     assert page.estimate()[0] == pytest.approx(10 * seconds)
     page.field("image_size").set_value(32)  # no run at this size yet: no estimate
     assert page.estimate() is None and page.estimate_label.text() == ""
+
+
+def test_the_remembered_run_shows_its_own_settings_metrics_and_previews_and_resumes_with_them(page, qtbot):
+    from desktop.train_page import TrainPage
+
+    page.field("val_fraction").set_value(0.25)
+    page.field("seed").set_value(7)
+    stopped = stopped_past_a_few_logged_rows(page, qtbot)
+    later = TrainPage(page.library, page.train_lane, page.scan_lane, keeper=page.keeper)  # the next launch
+    qtbot.addWidget(later)
+    assert later.field("epochs").value() != 40 and later.name_edit.text() == ""  # the form's defaults, until the run is read
+    qtbot.waitUntil(lambda: later.state_label.text().startswith("Last run"), timeout=10_000)
+    assert later.arch_box.currentData() == "alpha" and later.name_edit.text() == "tiny"
+    assert later.field("epochs").value() == 40 and later.field("lr").value() == 0.01
+    assert later.field("val_fraction").value() == 0.25 and later.field("seed").value() == 7
+    assert later.field("batch_size").value() == 2 and later.field("image_size").value() == 16
+    assert "PSNR" in later.metrics_label.text() and later.previews.count > 0
+    assert later.previews.caption.startswith("Validation photos after epoch ")
+    later.field("epochs").set_value(3)  # changed, then Resume: the run's own settings again
+    with qtbot.waitSignal(later.training_ended, timeout=60_000) as ended:
+        assert later.resume()
+        assert later.field("epochs").value() == 40 and not later.recipe_box.isEnabled()
+        assert "PSNR" in later.metrics_label.text()  # until the resumed run validates again
+    assert isinstance(ended.args[0], TrainingFinished) and ended.args[0].run_dir == stopped.run_dir
