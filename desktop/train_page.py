@@ -588,6 +588,7 @@ class TrainPage(QWidget):
         if not folder:
             label.setText("Choose a folder of colour photos." if kind == "data" else "")
             return
+        label.setToolTip("")  # (the files the last count left out)
         if not Path(folder).expanduser().is_dir():
             label.setText(f"{folder}: no such folder")
             return
@@ -623,6 +624,7 @@ class TrainPage(QWidget):
             self._show_data_summary()
         else:
             label.setText(scan.summary())
+            label.setToolTip(_skipped_tip(scan, self.val_picker.path()))
             self._fill_recipe_for_folder()  # nothing of the training folder is held out now: fewer epochs give the steps
         self._show_estimate()
         self.scan_finished.emit(kind, scan)
@@ -641,6 +643,7 @@ class TrainPage(QWidget):
             count = f"all {small:,} are" if small == scan.usable > 1 else f"{small:,} {'are' if small > 1 else 'is'}"
             text += f"; {count} smaller than the {crop} px crops and will be enlarged, which blurs colours"
         self.data_summary.setText(text)
+        self.data_summary.setToolTip(_skipped_tip(scan, self.data_picker.path()))
 
     def _crop_size(self) -> int | None:
         """The side of the crops the form's image size trains on (``engine.training.config.crop_size``)."""
@@ -1001,6 +1004,12 @@ def _read_saved_results(run: Path) -> tuple:
 
     summary = read_run(run)
     return summary, read_preview(summary.preview) if summary.preview else []
+
+
+def _skipped_tip(scan, folder: str) -> str:
+    """The files a folder count left out, one a line with the reason (the summary line only counts them)."""
+    lines = scan.skipped_lines(Path(folder).expanduser() if folder else None)
+    return "Left out:\n" + "\n".join(lines) if lines else ""
 
 
 def _tracker_boxes() -> dict[str, QCheckBox]:

@@ -40,11 +40,13 @@ def test_the_dataset_picker_counts_usable_grey_and_broken_photos(page, qtbot, da
     kind, scan = scanned.args
     assert kind == "data" and scan.usable == 4
     assert page.data_summary.text() == "4 colour photos (1 greyscale and 1 unreadable will be skipped)"
+    assert page.data_summary.toolTip() == "Left out:\nbroken.jpg: not an image (or in a format Colourise cannot read)\ngrey.png: greyscale"
     (dataset / "c0 (1).png").write_bytes((dataset / "c0.png").read_bytes())  # the same photo saved twice
     with qtbot.waitSignal(page.scan_finished, timeout=20_000) as scanned:
         page.scan("data")
     assert scanned.args[1].usable == 4
     assert page.data_summary.text() == "4 colour photos (1 greyscale, 1 copy and 1 unreadable will be skipped)"
+    assert page.data_summary.toolTip().endswith("\ngrey.png: greyscale\nc0.png: the same file as c0 (1).png")
     from engine.photo import Photo, read_photo, with_software, write_photo
 
     coloured = with_software(Photo(read_photo(dataset / "c1.png").pixels), "Colourise 0.1.0, model default")
