@@ -67,6 +67,10 @@ RECIPE_FIELDS = [
     ("seed", "Seed", None, "Same seed and data: the same run"),
     ("pretrained", "Pretrained encoder", None, "Start the encoder from ImageNet weights (architectures that have one)"),
 ]
+# Alt+letter for the fields that have a letter to spare: the menu bar's F, E, V, T, M and H are taken,
+# as are the page's buttons' S, O, U and W (a mnemonic that clashed would only cycle between the two).
+FIELD_MNEMONICS = {"epochs": "E&pochs", "batch_size": "&Batch size", "image_size": "&Image size", "lr": "&Learning rate",
+                   "weight_decay": "Wei&ght decay"}
 METRIC_LABELS = {
     "psnr": "PSNR",
     "ssim": "SSIM",
@@ -99,6 +103,7 @@ class FolderPicker(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.button)
+        self.setFocusProxy(self.edit)  # the form's label (and its Alt+letter) focus the path
         self.button.clicked.connect(self._browse)
 
     def _browse(self) -> None:
@@ -202,19 +207,19 @@ class TrainPage(QWidget):
 
         dataset = QGroupBox("Photos")
         form = QFormLayout(dataset)
-        form.addRow("Training:", self.data_picker)
+        form.addRow("T&raining:", self.data_picker)  # (the label's buddy: the composite's first field takes the focus)
         form.addRow("", self.data_summary)
-        form.addRow("Validation:", self.val_picker)
+        form.addRow("V&alidation:", self.val_picker)
         form.addRow("", self.val_summary)
 
         model = QGroupBox("Model")
         form = QFormLayout(model)
-        form.addRow("Architecture:", self.arch_box)
+        form.addRow("Ar&chitecture:", self.arch_box)
         form.addRow("", self.arch_description)
         form.addRow("", self.arch_changes)
         form.addRow("Start from:", self.start_from)
-        form.addRow("Name:", self.name_edit)
-        form.addRow("Device:", self.device_box)
+        form.addRow("&Name:", self.name_edit)
+        form.addRow("&Device:", self.device_box)
         self.log_boxes = _tracker_boxes()
         trackers = QHBoxLayout()
         for box in self.log_boxes.values():
@@ -227,11 +232,11 @@ class TrainPage(QWidget):
         self.arch_box_group = QGroupBox("Architecture settings")
         self.arch_form = QFormLayout(self.arch_box_group)
 
-        self.start_button = QPushButton("Start")
+        self.start_button = QPushButton("&Start")
         self.start_button.setToolTip("Start training (Ctrl+Return)")
-        self.stop_button = QPushButton("Stop")
+        self.stop_button = QPushButton("St&op")
         self.stop_button.setToolTip("Stop after the current step and keep a checkpoint to resume from")
-        self.resume_button = QPushButton("Resume")
+        self.resume_button = QPushButton("Res&ume")
         self.resume_button.setToolTip("Continue the last stopped run from its checkpoint")
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
@@ -276,7 +281,7 @@ class TrainPage(QWidget):
         self.metrics_label = QLabel("–")
         self.metrics_label.setWordWrap(True)
         self.metrics_label.setToolTip("Validation metrics after the last validation (higher PSNR, SSIM and AuC are better)")
-        self.use_button = QPushButton("Colour Photos With It")
+        self.use_button = QPushButton("Colour Photos &With It")
         self.use_button.setToolTip(FINISHED_USE_TIP)
         self.use_button.hide()
         numbers = QGridLayout()
@@ -381,7 +386,7 @@ class TrainPage(QWidget):
                 continue
             field = Field(name, label, getattr(defaults, name), choices.get(choice_key) if choice_key else None, tip)
             self.fields[name] = field
-            self.recipe_form.addRow(f"{label}:", field.widget)
+            self.recipe_form.addRow(f"{FIELD_MNEMONICS.get(name, label)}:", field.widget)
             if name == "epochs":  # how long those epochs would take, under them (``_show_estimate``)
                 self.estimate_label = QLabel()
                 self.estimate_label.setWordWrap(True)
@@ -400,6 +405,7 @@ class TrainPage(QWidget):
             self.arch_fields[name] = field
             self.arch_form.addRow(f"{label_for(name)}:", field.widget)
         self.arch_box_group.setVisible(bool(self.arch_fields))
+        self._set_tab_order()
         kept, changed = [], []
         for name, field in {**self.fields, **self.arch_fields}.items():
             if name not in before:
@@ -416,6 +422,16 @@ class TrainPage(QWidget):
         self._on_start_from_changed()
         self._show_estimate()
         self._show_data_summary()
+
+    def _set_tab_order(self) -> None:
+        """Tab goes down the form as it reads, the action buttons last (the recipe rows, built after the
+        rest of the page, came after the buttons)."""
+        chain = [self.data_picker.edit, self.data_picker.button, self.val_picker.edit, self.val_picker.button,
+                 self.arch_box, self.start_from, self.name_edit, self.device_box, *self.log_boxes.values()]
+        chain += [field.widget for field in (*self.fields.values(), *self.arch_fields.values())]
+        chain += [self.start_button, self.stop_button, self.resume_button, self.use_button]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
 
     def _follow_name(self, previous_arch: str | None, arch: str) -> str:
         """A model name derived from the old architecture's follows the new one; a name of the user's own stays."""

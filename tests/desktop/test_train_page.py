@@ -489,3 +489,29 @@ def test_the_remembered_run_shows_its_own_settings_metrics_and_previews_and_resu
         assert later.field("epochs").value() == 40 and not later.recipe_box.isEnabled()
         assert "PSNR" in later.metrics_label.text()  # until the resumed run validates again
     assert isinstance(ended.args[0], TrainingFinished) and ended.args[0].run_dir == stopped.run_dir
+
+
+def test_tab_goes_down_the_form_to_the_buttons_and_labels_have_their_own_alt_letters(window, page):
+    from PySide6.QtWidgets import QAbstractButton, QFormLayout, QLabel
+
+    expected = [page.data_picker.edit, page.data_picker.button, page.val_picker.edit, page.val_picker.button, page.arch_box,
+                page.start_from, page.name_edit, page.device_box, *page.log_boxes.values(),
+                *(f.widget for f in (*page.fields.values(), *page.arch_fields.values())),
+                page.start_button, page.stop_button, page.resume_button, page.use_button]
+    widget, seen = page.data_picker.edit, []
+    for _ in range(2000):  # the focus chain, in Tab's order, round the window once
+        if widget in expected and widget not in seen:
+            seen.append(widget)
+        widget = widget.nextInFocusChain()
+    assert seen == expected
+    letters = [action.text().split("&")[1][0].lower() for action in window.menuBar().actions()]
+    for item in page.findChildren(QAbstractButton) + page.findChildren(QLabel):
+        text = item.text().replace("&&", "")
+        if "&" in text and "<" not in text and item.isVisibleTo(page) or item is page.use_button:  # (not rich text's &nbsp;)
+            letters.append(text.split("&")[1][0].lower())
+            if isinstance(item, QLabel):  # Alt+letter focuses the field beside it
+                assert item.buddy() is not None, text
+    assert len(letters) == len(set(letters)), letters
+    form = page.recipe_form
+    assert form.labelForField(page.field("batch_size").widget).text() == "&Batch size:"
+    assert isinstance(form, QFormLayout) and page.field("batch_size").label == "Batch size"  # messages keep the plain label
