@@ -895,7 +895,7 @@ class TrainPage(QWidget):
             self.plot.add_train(event.epoch, event.loss, event.step)
             self.progress.setRange(0, event.total_steps)
             self.progress.setValue(event.step)
-            self.step_label.setText(f"{event.step:,} of {event.total_steps:,} (epoch {event.epoch:.2f}), loss {event.loss:.4f}")
+            self.step_label.setText(f"{event.step:,} of {event.total_steps:,} (epoch {_epoch_text(event.epoch)}), loss {event.loss:.4f}")
             self.speed_label.setText(f"{event.images_per_second:,.1f} images/s")
             self.eta_label.setText(_duration(event.eta_seconds))
             self.stepped.emit(event.step)
@@ -1073,6 +1073,11 @@ def _metrics_text(loss: float, metrics: dict[str, float]) -> str:
     parts = [f"loss {loss:.4f}"]
     parts += [f"{label} {format_metric(name, metrics[name])}" for name, label in METRIC_LABELS.items() if name in metrics]
     return " · ".join(parts)
+
+
+def _epoch_text(epoch: float) -> str:
+    """'33' at the end of an epoch, '33.25' within one (not '33.00')."""
+    return f"{round(epoch):,}" if abs(epoch - round(epoch)) < 0.005 else f"{epoch:,.2f}"
 
 
 def _duration(seconds: float) -> str:

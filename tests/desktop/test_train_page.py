@@ -515,3 +515,13 @@ def test_tab_goes_down_the_form_to_the_buttons_and_labels_have_their_own_alt_let
     form = page.recipe_form
     assert form.labelForField(page.field("batch_size").widget).text() == "&Batch size:"
     assert isinstance(form, QFormLayout) and page.field("batch_size").label == "Batch size"  # messages keep the plain label
+
+
+def test_the_step_line_shows_a_whole_epoch_without_decimals(window):
+    from engine.events import TrainingStep
+
+    page = window.train_page
+    page._on_event(TrainingStep(33, 60, 33.0, 0.5, 0.001, 10.0, 5.0))
+    assert page.step_label.text() == "33 of 60 (epoch 33), loss 0.5000"
+    page._on_event(TrainingStep(34, 60, 33.25, 0.5, 0.001, 10.0, 5.0))
+    assert page.step_label.text() == "34 of 60 (epoch 33.25), loss 0.5000"
