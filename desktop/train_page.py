@@ -368,7 +368,7 @@ class TrainPage(QWidget):
         """Rebuild the form for the chosen architecture, keeping what the user typed; say what changed."""
         from engine.models import get_architecture
         from engine.training import list_losses
-        from engine.training.config import OPTIMIZERS, SCHEDULES
+        from engine.training.config import OPTIMIZERS, SCHEDULES, whole_range
 
         arch = self.arch_box.currentData()
         if not arch:
@@ -391,6 +391,9 @@ class TrainPage(QWidget):
                 self.estimate_label = QLabel()
                 self.estimate_label.setWordWrap(True)
                 self.recipe_form.addRow("", self.estimate_label)
+            if whole_range(name) is not None:  # the spin box takes what Start takes (batch size 0 was refused only there)
+                low, high = whole_range(name)
+                field.widget.setRange(low, min(high, 2**31 - 1))
             if name in ESTIMATE_FIELDS:
                 field.widget.valueChanged.connect(self._show_estimate)
             if name == "image_size":  # crops come in multiples of the stride; the photos smaller than them, under the folder

@@ -525,3 +525,14 @@ def test_the_step_line_shows_a_whole_epoch_without_decimals(window):
     assert page.step_label.text() == "33 of 60 (epoch 33), loss 0.5000"
     page._on_event(TrainingStep(34, 60, 33.25, 0.5, 0.001, 10.0, 5.0))
     assert page.step_label.text() == "34 of 60 (epoch 33.25), loss 0.5000"
+
+
+def test_the_spin_boxes_take_only_what_start_takes(window):
+    page = window.train_page
+    for name, low, high in (("batch_size", 1, 4096), ("image_size", 8, None), ("epochs", 0, 1_000_000)):
+        spin = page.field(name).widget
+        spin.setValue(0)
+        spin.setValue(2_000_000_000)
+        assert spin.minimum() == low and (high is None or spin.maximum() == high), name
+    page.field("batch_size").set_value(0)
+    assert page.field("batch_size").value() == 1
