@@ -67,6 +67,9 @@ def guard_wheel_in(container: QWidget) -> None:
             wheel_only_when_focused(widget)
 
 
+_HELD = object()  # what a held field was "filled" with: never its value, so it counts as touched
+
+
 class FieldError(ValueError):
     """A form value that cannot be used; ``str()`` names the field and the reason."""
 
@@ -107,6 +110,11 @@ class Field:
             self.filled = self.value()  # as the widget holds it (a float shown with %g, say)
         except FieldError:
             self.filled = value
+
+    def hold(self, value: Any) -> None:
+        """Show a value that is not the app's to change (a run's own setting): it stays, as one the user typed does."""
+        self.set_value(value)
+        self.filled = _HELD
 
     @property
     def touched(self) -> bool:

@@ -67,6 +67,10 @@ RECIPE_FIELDS = [
     ("seed", "Seed", None, "Same seed and data: the same run"),
     ("pretrained", "Pretrained encoder", None, "Start the encoder from ImageNet weights (architectures that have one)"),
 ]
+# Alt+letter for the fields that have a letter to spare: the menu bar's F, E, V, T, M and H are taken,
+# as are the page's buttons' S, O, U and W (a mnemonic that clashed would only cycle between the two).
+FIELD_MNEMONICS = {"epochs": "E&pochs", "batch_size": "&Batch size", "image_size": "&Image size", "lr": "&Learning rate",
+                   "weight_decay": "Wei&ght decay"}
 METRIC_LABELS = {
     "psnr": "PSNR",
     "ssim": "SSIM",
@@ -99,6 +103,7 @@ class FolderPicker(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.button)
+        self.setFocusProxy(self.edit)  # the form's label (and its Alt+letter) focus the path
         self.button.clicked.connect(self._browse)
 
     def _browse(self) -> None:
@@ -155,6 +160,7 @@ class TrainPage(QWidget):
         self.keeper.failed.connect(self._on_keep_failed)
         self.keeper.busy_changed.connect(self._update_use_button)
         self._keep_asked: str | None = None  # the run folder this page asked the keeper for
+        self._results_run: Path | None = None  # the run whose metrics and previews are shown (None: the training's own)
         # The runs so far (engine.runs.RunSummary), whose speeds give the time estimate; None: not read yet
         # (read once a folder of photos is known, on the scan lane, not at start-up).
         self._runs: list | None = None
@@ -201,19 +207,19 @@ class TrainPage(QWidget):
 
         dataset = QGroupBox("Photos")
         form = QFormLayout(dataset)
-        form.addRow("Training:", self.data_picker)
+        form.addRow("T&raining:", self.data_picker)  # (the label's buddy: the composite's first field takes the focus)
         form.addRow("", self.data_summary)
-        form.addRow("Validation:", self.val_picker)
+        form.addRow("V&alidation:", self.val_picker)
         form.addRow("", self.val_summary)
 
         model = QGroupBox("Model")
         form = QFormLayout(model)
-        form.addRow("Architecture:", self.arch_box)
+        form.addRow("Ar&chitecture:", self.arch_box)
         form.addRow("", self.arch_description)
         form.addRow("", self.arch_changes)
         form.addRow("Start from:", self.start_from)
-        form.addRow("Name:", self.name_edit)
-        form.addRow("Device:", self.device_box)
+        form.addRow("&Name:", self.name_edit)
+        form.addRow("&Device:", self.device_box)
         self.log_boxes = _tracker_boxes()
         trackers = QHBoxLayout()
         for box in self.log_boxes.values():
@@ -226,11 +232,11 @@ class TrainPage(QWidget):
         self.arch_box_group = QGroupBox("Architecture settings")
         self.arch_form = QFormLayout(self.arch_box_group)
 
-        self.start_button = QPushButton("Start")
+        self.start_button = QPushButton("&Start")
         self.start_button.setToolTip("Start training (Ctrl+Return)")
-        self.stop_button = QPushButton("Stop")
+        self.stop_button = QPushButton("St&op")
         self.stop_button.setToolTip("Stop after the current step and keep a checkpoint to resume from")
-        self.resume_button = QPushButton("Resume")
+        self.resume_button = QPushButton("Res&ume")
         self.resume_button.setToolTip("Continue the last stopped run from its checkpoint")
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
@@ -275,7 +281,7 @@ class TrainPage(QWidget):
         self.metrics_label = QLabel("–")
         self.metrics_label.setWordWrap(True)
         self.metrics_label.setToolTip("Validation metrics after the last validation (higher PSNR, SSIM and AuC are better)")
-        self.use_button = QPushButton("Colour Photos With It")
+        self.use_button = QPushButton("Colour Photos &With It")
         self.use_button.setToolTip(FINISHED_USE_TIP)
         self.use_button.hide()
         numbers = QGridLayout()
@@ -362,7 +368,7 @@ class TrainPage(QWidget):
         """Rebuild the form for the chosen architecture, keeping what the user typed; say what changed."""
         from engine.models import get_architecture
         from engine.training import list_losses
-        from engine.training.config import OPTIMIZERS, SCHEDULES
+        from engine.training.config import OPTIMIZERS, SCHEDULES, whole_range
 
         arch = self.arch_box.currentData()
         if not arch:
@@ -380,11 +386,14 @@ class TrainPage(QWidget):
                 continue
             field = Field(name, label, getattr(defaults, name), choices.get(choice_key) if choice_key else None, tip)
             self.fields[name] = field
-            self.recipe_form.addRow(f"{label}:", field.widget)
+            self.recipe_form.addRow(f"{FIELD_MNEMONICS.get(name, label)}:", field.widget)
             if name == "epochs":  # how long those epochs would take, under them (``_show_estimate``)
                 self.estimate_label = QLabel()
                 self.estimate_label.setWordWrap(True)
                 self.recipe_form.addRow("", self.estimate_label)
+            if whole_range(name) is not None:  # the spin box takes what Start takes (batch size 0 was refused only there)
+                low, high = whole_range(name)
+                field.widget.setRange(low, min(high, 2**31 - 1))
             if name in ESTIMATE_FIELDS:
                 field.widget.valueChanged.connect(self._show_estimate)
             if name == "image_size":  # crops come in multiples of the stride; the photos smaller than them, under the folder
@@ -399,6 +408,7 @@ class TrainPage(QWidget):
             self.arch_fields[name] = field
             self.arch_form.addRow(f"{label_for(name)}:", field.widget)
         self.arch_box_group.setVisible(bool(self.arch_fields))
+        self._set_tab_order()
         kept, changed = [], []
         for name, field in {**self.fields, **self.arch_fields}.items():
             if name not in before:
@@ -415,6 +425,16 @@ class TrainPage(QWidget):
         self._on_start_from_changed()
         self._show_estimate()
         self._show_data_summary()
+
+    def _set_tab_order(self) -> None:
+        """Tab goes down the form as it reads, the action buttons last (the recipe rows, built after the
+        rest of the page, came after the buttons)."""
+        chain = [self.data_picker.edit, self.data_picker.button, self.val_picker.edit, self.val_picker.button,
+                 self.arch_box, self.start_from, self.name_edit, self.device_box, *self.log_boxes.values()]
+        chain += [field.widget for field in (*self.fields.values(), *self.arch_fields.values())]
+        chain += [self.start_button, self.stop_button, self.resume_button, self.use_button]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
 
     def _follow_name(self, previous_arch: str | None, arch: str) -> str:
         """A model name derived from the old architecture's follows the new one; a name of the user's own stays."""
@@ -490,6 +510,44 @@ class TrainPage(QWidget):
             f"{default_model_name('', arch, name)} (the model's name)" if fine_tune else f"{arch} (the architecture's name)"
         )
 
+    def show_run_settings(self, config) -> None:
+        """Fill the form with a run's own settings (the run Resume continues), kept through later folder counts."""
+        init_from = Path(config.init_from).stem if config.init_from else ""
+        self.start_from.blockSignals(True)
+        self.start_from.setCurrentIndex(max(0, self.start_from.findData(init_from)))
+        self.start_from.blockSignals(False)
+        self._arch = None  # the form is rebuilt for the run: no change of mind to report
+        self.arch_box.blockSignals(True)
+        self.arch_box.setCurrentIndex(max(0, self.arch_box.findData(config.arch)))
+        self.arch_box.blockSignals(False)
+        self._on_arch_changed()
+        for name, field in self.fields.items():
+            field.hold(getattr(config, name))
+        for name, field in self.arch_fields.items():
+            if name in config.arch_params:
+                field.hold(config.arch_params[name])
+        self.name_edit.setText(config.name)
+        self.device_box.setCurrentIndex(max(0, self.device_box.findData(config.device)))
+        for name, box in self.log_boxes.items():
+            box.setChecked(name in config.log and box.property("available"))
+        for kind, picker, folders in (("data", self.data_picker, config.data), ("val", self.val_picker, config.val)):
+            folder = ", ".join(str(f) for f in folders)
+            if folder != picker.path():
+                picker.edit.setText(folder)
+                self.scan(kind)
+        self._show_estimate()
+
+    def _show_saved_results(self, summary, triplets: list) -> None:
+        """A run's last validation metrics and previews, as its files keep them (a remembered or resumed run)."""
+        if summary.val_loss is not None:
+            self.metrics_label.setText(_metrics_text(summary.val_loss, summary.metrics))
+        if triplets:
+            epoch = Path(summary.preview).stem.removeprefix("epoch-")
+            self.previews.set_triplets(triplets, int(epoch) if epoch.isdigit() else 0)
+        else:
+            self.previews.clear()
+        self._results_run = Path(summary.path)
+
     def field(self, name: str) -> Field:
         """The form field for a training setting or an architecture parameter."""
         return self.fields.get(name) or self.arch_fields[name]
@@ -549,6 +607,7 @@ class TrainPage(QWidget):
         if not folder:
             label.setText("Choose a folder of colour photos." if kind == "data" else "")
             return
+        label.setToolTip("")  # (the files the last count left out)
         if not Path(folder).expanduser().is_dir():
             label.setText(f"{folder}: no such folder")
             return
@@ -584,6 +643,7 @@ class TrainPage(QWidget):
             self._show_data_summary()
         else:
             label.setText(scan.summary())
+            label.setToolTip(_skipped_tip(scan, self.val_picker.path()))
             self._fill_recipe_for_folder()  # nothing of the training folder is held out now: fewer epochs give the steps
         self._show_estimate()
         self.scan_finished.emit(kind, scan)
@@ -602,6 +662,7 @@ class TrainPage(QWidget):
             count = f"all {small:,} are" if small == scan.usable > 1 else f"{small:,} {'are' if small > 1 else 'is'}"
             text += f"; {count} smaller than the {crop} px crops and will be enlarged, which blurs colours"
         self.data_summary.setText(text)
+        self.data_summary.setToolTip(_skipped_tip(scan, self.data_picker.path()))
 
     def _crop_size(self) -> int | None:
         """The side of the crops the form's image size trains on (``engine.training.config.crop_size``)."""
@@ -703,8 +764,11 @@ class TrainPage(QWidget):
         except ValueError as exc:
             self._show_state(f"Cannot resume: {exc}")
             return False
+        self.show_run_settings(config)
+        if self._results_run != run:  # another run's metrics and previews are on screen: this one's instead
+            self._show_saved_results(*_read_saved_results(run))
         self._show_history(run)
-        self._launch(train, config, f"Resuming {run.name}…")
+        self._launch(train, config, f"Resuming {run.name}…", fresh=False)
         return True
 
     def choose_run_to_resume(self):
@@ -755,13 +819,16 @@ class TrainPage(QWidget):
         self._keep_asked = None
         self.status_message.emit(f"Could not keep the model: {message}")
 
-    def _launch(self, fn, config, text: str) -> None:
+    def _launch(self, fn, config, text: str, fresh: bool = True) -> None:
+        """Train ``config`` on the training lane; ``fresh``: a new run (a resumed one keeps its last metrics in view)."""
         self._total_steps = 0
         self.use_button.hide()
         self.progress.setRange(0, 0)  # busy until the first step
         self._show_state(text)
-        for label in (self.step_label, self.speed_label, self.eta_label, self.metrics_label):
+        for label in (self.step_label, self.speed_label, self.eta_label) + ((self.metrics_label,) if fresh else ()):
             label.setText("–")  # nothing from an earlier run stays on screen
+        if fresh:
+            self._results_run = None
         self._job = self.train_lane.submit(
             fn, config, name="train", on_progress=self._on_event, on_finished=self._on_finished, on_error=self._on_errored
         )
@@ -804,7 +871,7 @@ class TrainPage(QWidget):
 
     def _on_last_run_read(self, result: tuple) -> None:
         """At launch: the stopped run that Resume would continue, said and drawn, so that nobody resumes blind."""
-        summary, rows = result
+        summary, rows, config, triplets = result
         if self.is_training() or self._run_dir is None or Path(summary.path) != self._run_dir:
             return  # the user got there first
         if not summary.resumable:  # finished, or training in another process, since it was remembered
@@ -822,13 +889,16 @@ class TrainPage(QWidget):
             self.plot.clear()
             self._draw_rows(rows)
             self.plot.run = self._run_dir
+        if config is not None:
+            self.show_run_settings(config)  # what Resume would continue, not the form's defaults
+        self._show_saved_results(summary, triplets)
 
     def _on_event(self, event) -> None:
         if isinstance(event, TrainingStep):
             self.plot.add_train(event.epoch, event.loss, event.step)
             self.progress.setRange(0, event.total_steps)
             self.progress.setValue(event.step)
-            self.step_label.setText(f"{event.step:,} of {event.total_steps:,} (epoch {event.epoch:.2f}), loss {event.loss:.4f}")
+            self.step_label.setText(f"{event.step:,} of {event.total_steps:,} (epoch {_epoch_text(event.epoch)}), loss {event.loss:.4f}")
             self.speed_label.setText(f"{event.images_per_second:,.1f} images/s")
             self.eta_label.setText(_duration(event.eta_seconds))
             self.stepped.emit(event.step)
@@ -839,6 +909,7 @@ class TrainPage(QWidget):
             self.previews.set_triplets(event.triplets, event.epoch, event.hints)
         elif isinstance(event, TrainingStarted):
             self._run_dir = event.run_dir
+            self._results_run = event.run_dir
             self.plot.run = event.run_dir
             settings.write("train/last_run", str(event.run_dir))
             self._total_steps = event.total_steps
@@ -933,10 +1004,31 @@ class TrainPage(QWidget):
 
 
 def _read_stopped_run(run: Path) -> tuple:
-    """On a worker: a run's summary and its metrics log's rows."""
-    from engine.runs import read_rows, read_run
+    """On a worker: a run's summary, its metrics log's rows, its config (None: unreadable) and last previews."""
+    from engine.runs import read_rows
+    from engine.training import resume_config
 
-    return read_run(run), read_rows(run)
+    try:
+        config = resume_config(run)
+    except ValueError:
+        config = None
+    summary, triplets = _read_saved_results(run)
+    return summary, read_rows(run), config, triplets
+
+
+def _read_saved_results(run: Path) -> tuple:
+    """A run's summary (its last validation metrics among them) and its last previews' (grey, prediction, original)."""
+    from engine.runs import read_run
+    from engine.training.runfolder import read_preview
+
+    summary = read_run(run)
+    return summary, read_preview(summary.preview) if summary.preview else []
+
+
+def _skipped_tip(scan, folder: str) -> str:
+    """The files a folder count left out, one a line with the reason (the summary line only counts them)."""
+    lines = scan.skipped_lines(Path(folder).expanduser() if folder else None)
+    return "Left out:\n" + "\n".join(lines) if lines else ""
 
 
 def _tracker_boxes() -> dict[str, QCheckBox]:
@@ -984,6 +1076,11 @@ def _metrics_text(loss: float, metrics: dict[str, float]) -> str:
     parts = [f"loss {loss:.4f}"]
     parts += [f"{label} {format_metric(name, metrics[name])}" for name, label in METRIC_LABELS.items() if name in metrics]
     return " · ".join(parts)
+
+
+def _epoch_text(epoch: float) -> str:
+    """'33' at the end of an epoch, '33.25' within one (not '33.00')."""
+    return f"{round(epoch):,}" if abs(epoch - round(epoch)) < 0.005 else f"{epoch:,.2f}"
 
 
 def _duration(seconds: float) -> str:

@@ -310,6 +310,24 @@ class FolderScan:
         return text
 
 
+    def skipped_lines(self, root: str | Path | None = None, limit: int = 20) -> list[str]:
+        """One line per file left out, with the reason ('trunc.jpg: truncated or corrupt'), named from ``root``;
+        past ``limit`` lines, one saying how many more."""
+        def name(path: Path) -> str:
+            try:
+                return str(Path(path).relative_to(root)) if root is not None else str(path)
+            except ValueError:
+                return str(path)
+
+        lines = [f"{name(p)}: {reason}" for p, reason in self.broken]
+        lines += [f"{name(p)}: greyscale" for p in self.grey]
+        lines += [f"{name(p)}: the same file as {name(original)}" for p, original in self.copies]
+        lines += [f"{name(p)}: coloured by Colourise" for p in self.colourised]
+        if len(lines) > limit:
+            lines = lines[: limit - 1] + [f"and {len(lines) - limit + 1:,} more"]
+        return lines
+
+
 def skipped_text(grey: int, copies: int, broken: int, colourised: int = 0) -> str:
     """'12 greyscale, 1 copy, 3 coloured by Colourise and 1 unreadable' (counts of 0 left out; '' when all are)."""
     parts = [

@@ -282,8 +282,23 @@ def _shown(value: Any) -> str:
     return shown(value)
 
 
+class _Whole(tuple):
+    """(check, text) of a whole-number setting, with its bounds ``lo`` and ``hi`` for a form's spin box."""
+
+    lo: int
+    hi: int
+
+
 def _whole(lo: int, hi: int) -> tuple[Callable[[Any], bool], str]:
-    return (lambda v: _is_whole(v) and lo <= v <= hi), f"a whole number from {lo} to {hi}"
+    checked = _Whole(((lambda v: _is_whole(v) and lo <= v <= hi), f"a whole number from {lo} to {hi}"))
+    checked.lo, checked.hi = lo, hi
+    return checked
+
+
+def whole_range(name: str) -> tuple[int, int] | None:
+    """The whole numbers setting ``name`` accepts, ``(lo, hi)``; None when it is not a whole-number setting."""
+    checked = _SETTINGS.get(name)
+    return (checked.lo, checked.hi) if isinstance(checked, _Whole) else None
 
 
 def _number(lo: float = -math.inf, hi: float = math.inf, *, positive: bool = False, below: float | None = None):

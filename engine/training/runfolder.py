@@ -133,3 +133,21 @@ def preview_grid(triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]], gap:
             y, x = gap + r * (h + gap), gap + c * (w + gap)
             grid[y : y + img.shape[0], x : x + img.shape[1]] = img
     return grid
+
+
+def read_preview(path: str | Path, gap: int = 2) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The (grey, prediction, original) images of a preview grid ``preview_grid`` wrote (its crops are square);
+    [] when the file cannot be read or is not such a grid."""
+    try:
+        with Image.open(path) as image:
+            grid = np.asarray(image.convert("RGB"))
+    except (OSError, ValueError, SyntaxError):
+        return []
+    side = (grid.shape[1] - 4 * gap) // 3
+    if side <= 0 or 3 * side + 4 * gap != grid.shape[1] or (grid.shape[0] - gap) % (side + gap):
+        return []
+    triplets = []
+    for row in range((grid.shape[0] - gap) // (side + gap)):
+        y = gap + row * (side + gap)
+        triplets.append(tuple(grid[y : y + side, gap + c * (side + gap) : gap + c * (side + gap) + side].copy() for c in range(3)))
+    return triplets

@@ -40,11 +40,13 @@ def test_the_dataset_picker_counts_usable_grey_and_broken_photos(page, qtbot, da
     kind, scan = scanned.args
     assert kind == "data" and scan.usable == 4
     assert page.data_summary.text() == "4 colour photos (1 greyscale and 1 unreadable will be skipped)"
+    assert page.data_summary.toolTip() == "Left out:\nbroken.jpg: not an image (or in a format Colourise cannot read)\ngrey.png: greyscale"
     (dataset / "c0 (1).png").write_bytes((dataset / "c0.png").read_bytes())  # the same photo saved twice
     with qtbot.waitSignal(page.scan_finished, timeout=20_000) as scanned:
         page.scan("data")
     assert scanned.args[1].usable == 4
     assert page.data_summary.text() == "4 colour photos (1 greyscale, 1 copy and 1 unreadable will be skipped)"
+    assert page.data_summary.toolTip().endswith("\ngrey.png: greyscale\nc0.png: the same file as c0 (1).png")
     from engine.photo import Photo, read_photo, with_software, write_photo
 
     coloured = with_software(Photo(read_photo(dataset / "c1.png").pixels), "Colourise 0.1.0, model default")
@@ -463,3 +465,74 @@ def test_under_epochs_an_estimate_from_an_earlier_run_of_the_same_kind(page, qtb
     assert page.estimate()[0] == pytest.approx(10 * seconds)
     page.field("image_size").set_value(32)  # no run at this size yet: no estimate
     assert page.estimate() is None and page.estimate_label.text() == ""
+
+
+def test_the_remembered_run_shows_its_own_settings_metrics_and_previews_and_resumes_with_them(page, qtbot):
+    from desktop.train_page import TrainPage
+
+    page.field("val_fraction").set_value(0.25)
+    page.field("seed").set_value(7)
+    stopped = stopped_past_a_few_logged_rows(page, qtbot)
+    later = TrainPage(page.library, page.train_lane, page.scan_lane, keeper=page.keeper)  # the next launch
+    qtbot.addWidget(later)
+    assert later.field("epochs").value() != 40 and later.name_edit.text() == ""  # the form's defaults, until the run is read
+    qtbot.waitUntil(lambda: later.state_label.text().startswith("Last run"), timeout=10_000)
+    assert later.arch_box.currentData() == "alpha" and later.name_edit.text() == "tiny"
+    assert later.field("epochs").value() == 40 and later.field("lr").value() == 0.01
+    assert later.field("val_fraction").value() == 0.25 and later.field("seed").value() == 7
+    assert later.field("batch_size").value() == 2 and later.field("image_size").value() == 16
+    assert "PSNR" in later.metrics_label.text() and later.previews.count > 0
+    assert later.previews.caption.startswith("Validation photos after epoch ")
+    later.field("epochs").set_value(3)  # changed, then Resume: the run's own settings again
+    with qtbot.waitSignal(later.training_ended, timeout=60_000) as ended:
+        assert later.resume()
+        assert later.field("epochs").value() == 40 and not later.recipe_box.isEnabled()
+        assert "PSNR" in later.metrics_label.text()  # until the resumed run validates again
+    assert isinstance(ended.args[0], TrainingFinished) and ended.args[0].run_dir == stopped.run_dir
+
+
+def test_tab_goes_down_the_form_to_the_buttons_and_labels_have_their_own_alt_letters(window, page):
+    from PySide6.QtWidgets import QAbstractButton, QFormLayout, QLabel
+
+    expected = [page.data_picker.edit, page.data_picker.button, page.val_picker.edit, page.val_picker.button, page.arch_box,
+                page.start_from, page.name_edit, page.device_box, *page.log_boxes.values(),
+                *(f.widget for f in (*page.fields.values(), *page.arch_fields.values())),
+                page.start_button, page.stop_button, page.resume_button, page.use_button]
+    widget, seen = page.data_picker.edit, []
+    for _ in range(2000):  # the focus chain, in Tab's order, round the window once
+        if widget in expected and widget not in seen:
+            seen.append(widget)
+        widget = widget.nextInFocusChain()
+    assert seen == expected
+    letters = [action.text().split("&")[1][0].lower() for action in window.menuBar().actions()]
+    for item in page.findChildren(QAbstractButton) + page.findChildren(QLabel):
+        text = item.text().replace("&&", "")
+        if "&" in text and "<" not in text and item.isVisibleTo(page) or item is page.use_button:  # (not rich text's &nbsp;)
+            letters.append(text.split("&")[1][0].lower())
+            if isinstance(item, QLabel):  # Alt+letter focuses the field beside it
+                assert item.buddy() is not None, text
+    assert len(letters) == len(set(letters)), letters
+    form = page.recipe_form
+    assert form.labelForField(page.field("batch_size").widget).text() == "&Batch size:"
+    assert isinstance(form, QFormLayout) and page.field("batch_size").label == "Batch size"  # messages keep the plain label
+
+
+def test_the_step_line_shows_a_whole_epoch_without_decimals(window):
+    from engine.events import TrainingStep
+
+    page = window.train_page
+    page._on_event(TrainingStep(33, 60, 33.0, 0.5, 0.001, 10.0, 5.0))
+    assert page.step_label.text() == "33 of 60 (epoch 33), loss 0.5000"
+    page._on_event(TrainingStep(34, 60, 33.25, 0.5, 0.001, 10.0, 5.0))
+    assert page.step_label.text() == "34 of 60 (epoch 33.25), loss 0.5000"
+
+
+def test_the_spin_boxes_take_only_what_start_takes(window):
+    page = window.train_page
+    for name, low, high in (("batch_size", 1, 4096), ("image_size", 8, None), ("epochs", 0, 1_000_000)):
+        spin = page.field(name).widget
+        spin.setValue(0)
+        spin.setValue(2_000_000_000)
+        assert spin.minimum() == low and (high is None or spin.maximum() == high), name
+    page.field("batch_size").set_value(0)
+    assert page.field("batch_size").value() == 1

@@ -357,3 +357,16 @@ def test_a_photo_is_called_greyscale_alike_whatever_size_it_is_loaded_at(tmp_pat
     scanned, tiny = data.load_photo(tmp_path / "stripes.png", data.SCREEN_SIDE), data.load_photo(tmp_path / "stripes.png", 16)
     assert not scanned.grey and not tiny.grey  # (training at a tiny size used to skip it as greyscale)
     assert tiny.pixels.shape == (16, 16, 3)
+
+
+def test_a_folder_scan_names_each_file_it_leaves_out_with_the_reason(tmp_path):
+    from engine.data import FolderScan
+
+    scan = FolderScan(
+        broken=[(tmp_path / "bad.jpg", "not an image"), (tmp_path / "sub" / "trunc.jpg", "truncated or corrupt")],
+        grey=[tmp_path / "g.png"], copies=[(tmp_path / "a (1).jpg", tmp_path / "a.jpg")],
+    )
+    assert scan.skipped_lines(tmp_path) == [
+        "bad.jpg: not an image", f"{Path('sub/trunc.jpg')}: truncated or corrupt", "g.png: greyscale", "a (1).jpg: the same file as a.jpg",
+    ]
+    assert scan.skipped_lines(tmp_path, limit=3)[-1] == "and 2 more" and len(scan.skipped_lines(tmp_path, limit=3)) == 3

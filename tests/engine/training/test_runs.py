@@ -169,3 +169,17 @@ def test_measured_speed_is_the_newest_matching_runs_median_logged_speed(three_ru
     assert measured_speed(runs, "alpha", size * 2, device) is None  # another crop size trains at another speed
     assert measured_speed(runs, "alpha", size, "cuda") is None
     assert measured_speed(runs, "model3", size, device) is None
+
+
+def test_a_saved_preview_grid_reads_back_as_the_photos_it_shows(tmp_path):
+    import numpy as np
+
+    from engine.training.runfolder import RunFolder, read_preview
+
+    rng = np.random.default_rng(0)
+    triplets = [tuple(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8) for _ in range(3)) for _ in range(2)]
+    path = RunFolder(tmp_path).write_preview(3, triplets)
+    read = read_preview(path)
+    assert len(read) == 2 and all(np.array_equal(a, b) for got, made in zip(read, triplets) for a, b in zip(got, made))
+    (tmp_path / "not-a-grid.png").write_bytes(b"nothing")
+    assert read_preview(tmp_path / "not-a-grid.png") == []
