@@ -309,7 +309,6 @@ class FolderScan:
             text += f"; missing folder{'s' if len(self.missing) > 1 else ''}: {', '.join(str(m) for m in self.missing)}"
         return text
 
-
     def skipped_lines(self, root: str | Path | None = None, limit: int = 20) -> list[str]:
         """One line per file left out, with the reason ('trunc.jpg: truncated or corrupt'), named from ``root``;
         past ``limit`` lines, one saying how many more."""
