@@ -315,6 +315,10 @@ class MainWindow(QMainWindow):
         self.library.refresh()
         if self.colourise_page.select_model(name):
             self.show_tab("Colourise")
+            return
+        entry = self.library.find(name)
+        why = "it is no longer in your library" if entry is None else f"its file cannot be read ({entry.error or 'unreadable'})"
+        self.show_status(f"Cannot colour photos with “{name}”: {why}.")
 
     def shortcut_rows(self) -> list[tuple[str, str, str]]:
         """(menu, command, keys) for every menu command that has a shortcut, in menu order."""
