@@ -156,6 +156,22 @@ def test_resume_and_use_model_go_to_the_train_and_colourise_pages(page, window, 
     assert window.colourise_page.model_box.currentData() == "winner"
 
 
+def test_a_finished_runs_model_is_still_found_after_a_rename_on_the_models_tab(page, window, qtbot, monkeypatch):
+    assert window.models_page.rename_model("winner", "champion")
+    with qtbot.waitSignal(page.refreshed, timeout=20_000):
+        page.refresh()  # (as when the tab is shown again)
+    winner = page.table.item(row_of(page, "winner"), 0).data(Qt.ItemDataRole.UserRole + 1)
+    page.select_run(winner)
+    assert page.run(winner).model_name == "champion"
+    assert page.use_button.isEnabled() and page.use_button.toolTip() == "Colour photos with “champion”"
+    asked = []
+    monkeypatch.setattr("desktop.runs_page.confirm", lambda _parent, _title, text, **_kw: asked.append(text) or False)
+    page.delete_selected()
+    assert asked and "Its model “champion” stays in your library." in asked[0]
+    page.use_button.click()
+    assert window.colourise_page.model_box.currentData() == "champion"
+
+
 def test_a_stopped_runs_model_is_kept_as_it_stands_once_and_colours_photos(page, window, qtbot, library_dir):
     halfway = page.table.item(row_of(page, "halfway"), 0).data(Qt.ItemDataRole.UserRole + 1)
     page.select_run(halfway)
