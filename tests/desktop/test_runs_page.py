@@ -172,6 +172,25 @@ def test_a_finished_runs_model_is_still_found_after_a_rename_on_the_models_tab(p
     assert window.colourise_page.model_box.currentData() == "champion"
 
 
+def test_resume_waits_while_the_window_trains_another_run(page, window, qtbot, monkeypatch):
+    halfway = page.table.item(row_of(page, "halfway"), 0).data(Qt.ItemDataRole.UserRole + 1)
+    page.select_run(halfway)
+    assert page.resume_button.isEnabled()
+    resumed, training = [], [True]
+    monkeypatch.setattr(window.train_page, "resume", lambda run_dir=None: resumed.append(run_dir) or True)
+    monkeypatch.setattr(window.train_page, "is_training", lambda: training[0])
+    try:
+        window.train_page.training_started.emit()  # another run starts training on the Train tab
+        assert not page.resume_button.isEnabled() and "can be resumed once it ends" in page.resume_button.toolTip()
+        page.resume_requested.emit(halfway)  # asked anyway (a click that raced the start): refused, and said
+        assert resumed == [] and window.tabs.tabText(window.tabs.currentIndex()) == "Runs"
+        assert window.statusBar().currentMessage().startswith(f"Cannot resume {Path(halfway).name}: another run is training")
+    finally:
+        training[0] = False  # (else closing the window at the end would ask whether to stop it)
+    window.train_page.training_ended.emit(None)  # it ended
+    assert page.resume_button.isEnabled() and page.resume_button.toolTip().startswith("Continue ")
+
+
 def test_a_stopped_runs_model_is_kept_as_it_stands_once_and_colours_photos(page, window, qtbot, library_dir):
     halfway = page.table.item(row_of(page, "halfway"), 0).data(Qt.ItemDataRole.UserRole + 1)
     page.select_run(halfway)
