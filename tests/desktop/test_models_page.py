@@ -271,3 +271,49 @@ def test_a_model_used_from_the_table_colours_on_the_colourise_page(window, page,
     page.use_model_requested.emit("second")
     assert window.tabs.currentIndex() == 0
     assert window.colourise_page.current_model_name() == "second"
+
+
+def test_export_saves_a_copy_of_the_model_file_where_chosen(page, qtbot, library_dir, tmp_path, monkeypatch, warnings, save_lineage_model):
+    from PySide6.QtWidgets import QFileDialog
+
+    model = save_lineage_model(library_dir / "mine.safetensors")
+    page.library.refresh()
+    page.select("mine")
+    assert page.export_button.isEnabled()
+    offered = []
+    shared = tmp_path / "shared"
+    shared.mkdir()
+
+    def save_as(_parent, title, start, _filter):
+        offered.append((title, start))
+        return str(shared / "for-a-friend"), ""  # typed without the suffix
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    with qtbot.waitSignal(page.exported, timeout=10_000) as exported:
+        page.export_button.click()
+    assert offered[0][0] == "Export Model" and offered[0][1].endswith("/mine.safetensors")  # named after the model
+    assert exported.args == [shared / "for-a-friend.safetensors"]
+    assert (shared / "for-a-friend.safetensors").read_bytes() == model.read_bytes()
+    assert [p.name for p in shared.iterdir()] == ["for-a-friend.safetensors"]  # (no temporary left behind)
+
+    page.export_model("mine", library_dir / "mine.safetensors")  # the library file itself: refused, never emptied
+    qtbot.waitUntil(lambda: bool(warnings), timeout=10_000)
+    assert warnings[-1] == "Export failed: mine.safetensors: that is the model's own file; choose another place or name"
+    assert (library_dir / "mine.safetensors").read_bytes() == model.read_bytes()
+
+    page.export_model("mine", tmp_path / "no-such-folder" / "x.safetensors")
+    qtbot.waitUntil(lambda: len(warnings) == 2, timeout=10_000)
+    assert warnings[-1] == "Export failed: x.safetensors: cannot export (No such file or directory)"
+
+
+def test_rows_are_as_tall_as_their_tick_boxes_and_bundled_models_say_so_in_one_space(page, isolated, tmp_path, save_lineage_model):
+    import engine.library
+    from PySide6.QtWidgets import QStyle
+
+    save_lineage_model(engine.library.bundled_models_dir() / "shipped.safetensors")
+    page.library.refresh()
+    page.show()
+    assert row_texts(page, "shipped")[0] == "shipped (bundled)"
+    item = page.table.topLevelItem(0)
+    box = page.table.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorHeight, None, page.table)
+    assert page.table.visualItemRect(item).height() >= box + 4
