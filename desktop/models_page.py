@@ -36,7 +36,7 @@ from desktop.colour_jobs import COLOURISERS
 from desktop.images import photo_to_qimage
 from desktop.library_model import Library
 from desktop.model_scores import SCORE_LIMIT, SCORE_SIDE, ModelScored, ScoresTable, ScoringPhoto, score_models
-from desktop.widgets.confirm import confirm
+from desktop.widgets.confirm import confirm_delete
 from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
 from engine import library as model_library
@@ -386,7 +386,7 @@ class ModelsPage(QWidget):
         entry = self.library.find(name or "")
         if entry is None or entry.bundled:
             return
-        if confirm(self, "Delete Model", f"Move the model “{name}” to the trash?\n\n{entry.path}"):
+        if confirm_delete(self, "Delete Model", f"Move the model “{name}” to the trash?\n\n{entry.path}"):
             self.delete_model(name)
 
     def delete_model(self, name: str, confirm_permanent: bool = True) -> bool:
@@ -399,7 +399,7 @@ class ModelsPage(QWidget):
             where = "moved to the trash"
         except OSError as exc:
             if confirm_permanent:
-                if not confirm(
+                if not confirm_delete(
                     self,
                     "Delete Model for Good",
                     f"There is no trash for this file ({exc.strerror or exc}).\n\n"
@@ -530,7 +530,7 @@ class ModelsPage(QWidget):
 
     def score_checked(self) -> None:
         start = settings.read("models/score_folder", settings.read("folders/open", str(Path.home()), str), str)
-        folder = QFileDialog.getExistingDirectory(self, "Score the ticked models on the colour photos in", start)
+        folder = QFileDialog.getExistingDirectory(self, "Choose a folder of colour photos to score the ticked models on", start)
         if folder:
             settings.write("models/score_folder", folder)
             self.score(Path(folder), self.checked_names())

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from desktop import settings
 from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
-from desktop.widgets.confirm import confirm
+from desktop.widgets.confirm import confirm_delete
 from desktop.widgets.elided_label import ElidedLabel
 from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, EmptyPlotNote, LogLossAxis, paint_plot_axes
 from desktop.widgets.show_folder import show_folder
@@ -638,7 +638,7 @@ class RunsPage(QWidget):
             return False
         keeps = f"\n\nIts model “{self._library_name(run)}” stays in your library." if self._library_name(run) else ""
         question = f"Move the run folder “{run.name}” (config, metrics, previews, checkpoint) to the trash?{keeps}"
-        if not confirm(self, "Delete Run", question, no=QMessageBox.StandardButton.Cancel):
+        if not confirm_delete(self, "Delete Run", question):
             return False
         trashed = QFile.moveToTrash(run.path)
         ok = trashed[0] if isinstance(trashed, tuple) else bool(trashed)

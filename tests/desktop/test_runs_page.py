@@ -165,7 +165,7 @@ def test_a_finished_runs_model_is_still_found_after_a_rename_on_the_models_tab(p
     assert page.run(winner).model_name == "champion"
     assert page.use_button.isEnabled() and page.use_button.toolTip() == "Colour photos with “champion”"
     asked = []
-    monkeypatch.setattr("desktop.runs_page.confirm", lambda _parent, _title, text, **_kw: asked.append(text) or False)
+    monkeypatch.setattr("desktop.runs_page.confirm_delete", lambda _parent, _title, text, **_kw: asked.append(text) or False)
     page.delete_selected()
     assert asked and "Its model “champion” stays in your library." in asked[0]
     page.use_button.click()
@@ -210,12 +210,12 @@ def test_a_stopped_runs_model_is_kept_as_it_stands_once_and_colours_photos(page,
     assert sorted(p.name for p in library_dir.glob("halfway*")) == ["halfway-step2.safetensors"]
 
 
-def test_delete_run_asks_then_trashes_the_folder_and_keeps_the_model(page, qtbot, monkeypatch, library_dir):
+def test_delete_run_asks_then_trashes_the_folder_and_keeps_the_model(page, qtbot, monkeypatch, library_dir, delete_answers):
     winner = Path(page.table.item(row_of(page, "winner"), 0).data(Qt.ItemDataRole.UserRole + 1))
     page.select_run(winner)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
-    assert not page.delete_selected() and winner.is_dir()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert not page.delete_selected() and winner.is_dir()  # Cancel
+    assert delete_answers.asked[-1][0] == "Delete Run" and delete_answers.asked[-1][2:] == (["Cancel", "Delete"], "Cancel")
+    delete_answers.reply = "Delete"
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
     Path(os.environ["XDG_DATA_HOME"]).mkdir(parents=True, exist_ok=True)  # the trash's home, as on a real desktop
