@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
             page.status_message.connect(self.show_status)
             page.use_model_requested.connect(self.use_model)
             page.resume_requested.connect(self._resume_run)
+            page.set_training(self._train_page is not None and self._train_page.is_training())
             self._replace_tab(TABS.index("Runs"), page)
             self._runs_page = page
         return self._runs_page
@@ -297,8 +298,11 @@ class MainWindow(QMainWindow):
             self.train_page.choose_run_to_resume()
 
     def _resume_run(self, run_dir: str) -> None:
+        if self.train_page.is_training():  # (one run trains at a time: the Train tab would show the other one)
+            self.show_status(f"Cannot resume {Path(run_dir).name}: another run is training; resume it once that one ends.")
+            return
         self.show_tab("Train")
-        self.train_page.resume(run_dir)
+        self.train_page.resume(run_dir)  # (a run that cannot resume says why on the Train tab)
 
     def _compare(self) -> None:
         self.show_tab("Models")
@@ -315,6 +319,10 @@ class MainWindow(QMainWindow):
         self.library.refresh()
         if self.colourise_page.select_model(name):
             self.show_tab("Colourise")
+            return
+        entry = self.library.find(name)
+        why = "it is no longer in your library" if entry is None else f"its file cannot be read ({entry.error or 'unreadable'})"
+        self.show_status(f"Cannot colour photos with “{name}”: {why}.")
 
     def shortcut_rows(self) -> list[tuple[str, str, str]]:
         """(menu, command, keys) for every menu command that has a shortcut, in menu order."""
@@ -490,6 +498,8 @@ class MainWindow(QMainWindow):
         self.start_training_action.setEnabled(not training)
         self.resume_training_action.setEnabled(not training)
         self.stop_training_action.setEnabled(training)
+        if self._runs_page is not None:
+            self._runs_page.set_training(training)
 
     def stop_workers(self, wait_ms: int = CLOSE_WAIT_MS) -> bool:
         """Ask every job to stop and wait for the lanes to go idle; False if one is still busy after ``wait_ms`` each."""

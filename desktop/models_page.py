@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -34,7 +36,7 @@ from desktop.colour_jobs import COLOURISERS
 from desktop.images import photo_to_qimage
 from desktop.library_model import Library
 from desktop.model_scores import SCORE_LIMIT, SCORE_SIDE, ModelScored, ScoresTable, ScoringPhoto, score_models
-from desktop.widgets.confirm import confirm
+from desktop.widgets.confirm import confirm_delete
 from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
 from engine import library as model_library
@@ -46,6 +48,17 @@ from engine.model_summary import epochs_text, parameters_text, trained_on, valid
 COLUMNS = ("Name", "Architecture", "Parameters", "Trained on", "Epochs", "Validation", "Date")
 COMPARE_SIDE = 768  # compared photos are coloured at this long side
 TILE_HEIGHT = 240
+ROW_MARGIN = 3  # px above and below a row's tick box
+
+
+class _RowDelegate(QStyledItemDelegate):
+    """Rows as tall as their tick boxes and a margin: the text's height alone clipped the boxes at top and bottom."""
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802
+        hint = super().sizeHint(option, index)
+        widget = option.widget
+        box = widget.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorHeight, option, widget) if widget is not None else 0
+        return QSize(hint.width(), max(hint.height(), box + 2 * ROW_MARGIN))
 
 
 def reveal_in_file_manager(path: Path, parent: QWidget | None = None) -> None:
@@ -127,6 +140,8 @@ class ModelsPage(QWidget):
     """Scoring the ticked models on a folder finished; how many were scored."""
     use_model_requested = Signal(str)
     """The user wants to colour photos with the model of this name."""
+    exported = Signal(object)
+    """A copy of a model's file was saved: its path."""
 
     def __init__(self, library: Library, lane: Lane, current_photo=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -146,6 +161,7 @@ class ModelsPage(QWidget):
         self.table.setColumnCount(len(COLUMNS))
         self.table.setHeaderLabels(list(COLUMNS))
         self.table.setRootIsDecorated(False)
+        self.table.setItemDelegate(_RowDelegate(self.table))
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSortingEnabled(True)
@@ -169,10 +185,12 @@ class ModelsPage(QWidget):
         self.import_button.setToolTip("Add a .safetensors model file to your library")
         self.reveal_button = QPushButton("Show File")
         self.reveal_button.setToolTip("Show the model file in the file manager")
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Save a copy of the selected model's .safetensors file where you choose, to share it")
         self.compare_button = QPushButton("Compare Ticked…")
         self.compare_button.setToolTip("Colour one photo (the one selected on the Colourise tab, or one you choose) with every ticked model")
         buttons = QHBoxLayout()
-        for button in (self.use_button, self.rename_button, self.delete_button, self.reveal_button):
+        for button in (self.use_button, self.rename_button, self.delete_button, self.reveal_button, self.export_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.score_button = QPushButton("Score Ticked…")
@@ -222,6 +240,7 @@ class ModelsPage(QWidget):
         self.delete_button.clicked.connect(self.delete_selected)
         self.import_button.clicked.connect(self.import_dialog)
         self.reveal_button.clicked.connect(self.reveal_selected)
+        self.export_button.clicked.connect(self.export_selected)
         self.compare_button.clicked.connect(self.compare_checked)
         self.score_button.clicked.connect(self.score_checked)
 
@@ -244,7 +263,7 @@ class ModelsPage(QWidget):
 
     def _row(self, entry: LibraryEntry) -> QTreeWidgetItem:
         info = entry.info
-        name = entry.name + ("  (bundled)" if entry.bundled else "")
+        name = entry.name + (" (bundled)" if entry.bundled else "")
         if info is None:
             values = [name, "unreadable", "", entry.error, "", "", ""]
         else:
@@ -308,6 +327,7 @@ class ModelsPage(QWidget):
         self.rename_button.setEnabled(editable)
         self.delete_button.setEnabled(editable)
         self.reveal_button.setEnabled(entry is not None)
+        self.export_button.setEnabled(entry is not None and entry.info is not None)
         for button in (self.rename_button, self.delete_button):
             if entry is not None and entry.bundled:
                 button.setToolTip("Bundled models come with the app and cannot be changed")
@@ -366,7 +386,7 @@ class ModelsPage(QWidget):
         entry = self.library.find(name or "")
         if entry is None or entry.bundled:
             return
-        if confirm(self, "Delete Model", f"Move the model “{name}” to the trash?\n\n{entry.path}"):
+        if confirm_delete(self, "Delete Model", f"Move the model “{name}” to the trash?\n\n{entry.path}"):
             self.delete_model(name)
 
     def delete_model(self, name: str, confirm_permanent: bool = True) -> bool:
@@ -379,7 +399,7 @@ class ModelsPage(QWidget):
             where = "moved to the trash"
         except OSError as exc:
             if confirm_permanent:
-                if not confirm(
+                if not confirm_delete(
                     self,
                     "Delete Model for Good",
                     f"There is no trash for this file ({exc.strerror or exc}).\n\n"
@@ -401,6 +421,33 @@ class ModelsPage(QWidget):
         entry = self.library.find(self.selected_name() or "")
         if entry is not None:
             reveal_in_file_manager(entry.path, self)
+
+    def export_selected(self) -> None:
+        """Ask where to save a copy of the selected model's file (named after the model), then copy it there."""
+        name = self.selected_name()
+        if not name:
+            return
+        start = Path(settings.read("folders/export", str(Path.home()), str)) / f"{name}{model_library.MODEL_SUFFIX}"
+        path, _ = QFileDialog.getSaveFileName(self, "Export Model", str(start), "Colourise models (*.safetensors)")
+        if path:
+            settings.write("folders/export", str(Path(path).parent))
+            self.export_model(name, Path(path))
+
+    def export_model(self, name: str, target: Path) -> bool:
+        """Copy the model's file to ``target`` (on a worker: a model can be large); ``exported`` or a warning follows."""
+        entry = self.library.find(name)
+        if entry is None:
+            return self._refuse(f"{name}: no longer in your library")
+        self.status_message.emit(f"Exporting {name}…")
+        self.lane.submit(
+            model_library.export_model, entry.path, target, name="export",
+            on_finished=lambda written: self._on_exported(name, written), on_error=lambda message: self._refuse(f"Export failed: {message}"),
+        )
+        return True
+
+    def _on_exported(self, name: str, written: Path) -> None:
+        self.status_message.emit(f"Exported {name} to {written}.")
+        self.exported.emit(written)
 
     def _refuse(self, message: str) -> bool:
         self.status_message.emit(message)
@@ -483,7 +530,7 @@ class ModelsPage(QWidget):
 
     def score_checked(self) -> None:
         start = settings.read("models/score_folder", settings.read("folders/open", str(Path.home()), str), str)
-        folder = QFileDialog.getExistingDirectory(self, "Score the ticked models on the colour photos in", start)
+        folder = QFileDialog.getExistingDirectory(self, "Choose a folder of colour photos to score the ticked models on", start)
         if folder:
             settings.write("models/score_folder", folder)
             self.score(Path(folder), self.checked_names())

@@ -94,6 +94,8 @@ class RunPicker(QDialog):
         self.table.setHeaderLabels(["Run", "Architecture", "Step", "Checkpoint saved"])
         self.table.setRootIsDecorated(False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.header().setStretchLastSection(False)  # (the last column took the room: the steps were cut, "51 (300 epoc…")
+        self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.itemDoubleClicked.connect(lambda *_: self.accept())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)

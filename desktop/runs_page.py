@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from desktop import settings
 from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
-from desktop.widgets.confirm import confirm
+from desktop.widgets.confirm import confirm_delete
 from desktop.widgets.elided_label import ElidedLabel
 from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, EmptyPlotNote, LogLossAxis, paint_plot_axes
 from desktop.widgets.show_folder import show_folder
@@ -119,6 +119,7 @@ class RunsPage(QWidget):
         self._job = None
         self._again = False
         self._keeping: RunSummary | None = None  # the run whose model this page asked the keeper for
+        self._training_here = False  # the window's Train page is training a run (it trains one at a time)
         self.keeper = keeper or ModelKeeper(library, lane, self)  # the window's one keeper, shared with the Train page
         self.keeper.kept.connect(self._on_kept)
         self.keeper.failed.connect(self._on_keep_failed)
@@ -563,10 +564,13 @@ class RunsPage(QWidget):
 
     def _update_buttons(self) -> None:
         run = self.selected_run()
-        self.resume_button.setEnabled(bool(run and run.resumable and run.status != "running"))
-        self.resume_button.setToolTip(
-            f"Continue {run.name} from its checkpoint on the Train tab" if run and run.resumable else "Select a stopped run to continue it"
-        )
+        self.resume_button.setEnabled(bool(run and run.resumable and run.status != "running" and not self._training_here))
+        if run and run.resumable and self._training_here:
+            self.resume_button.setToolTip(f"Another run is training on the Train tab: {run.name} can be resumed once it ends")
+        else:
+            self.resume_button.setToolTip(
+                f"Continue {run.name} from its checkpoint on the Train tab" if run and run.resumable else "Select a stopped run to continue it"
+            )
         name = self._library_name(run) if run else None
         training = any(r.status == "running" for r in self.runs)  # (the keep would wait for it on the training lane)
         keepable = bool(run and not name and run.resumable and not training and not self.keeper.busy)
@@ -588,6 +592,11 @@ class RunsPage(QWidget):
         self.delete_button.setToolTip(
             "Move the selected run folder to the trash (its model stays in your library)" if run else "Select a run to delete"
         )
+
+    def set_training(self, training: bool) -> None:
+        """Whether the window trains a run now: Resume waits for it to end."""
+        self._training_here = training
+        self._update_buttons()
 
     def _resume(self) -> None:
         run = self.selected_run()
@@ -629,7 +638,7 @@ class RunsPage(QWidget):
             return False
         keeps = f"\n\nIts model “{self._library_name(run)}” stays in your library." if self._library_name(run) else ""
         question = f"Move the run folder “{run.name}” (config, metrics, previews, checkpoint) to the trash?{keeps}"
-        if not confirm(self, "Delete Run", question, no=QMessageBox.StandardButton.Cancel):
+        if not confirm_delete(self, "Delete Run", question):
             return False
         trashed = QFile.moveToTrash(run.path)
         ok = trashed[0] if isinstance(trashed, tuple) else bool(trashed)

@@ -146,6 +146,7 @@ class TrainPage(QWidget):
         self.arch_fields: dict[str, Field] = {}
         self._run_dir: Path | None = None
         self._last_model: str | None = None
+        self._finished_text = ""  # the Finished line last shown for it
         self._last_event = None  # how the last run ended
         self._total_steps = 0
         self._arch: str | None = None  # the architecture the form shows
@@ -167,6 +168,9 @@ class TrainPage(QWidget):
         self._reading_runs = False
         self._build()
         self.library.changed.connect(self._fill_start_from)
+        # Colour Photos With It follows the finished model when it is renamed or removed on the Models tab.
+        self.library.renamed.connect(self._follow_renamed_model)
+        self.library.changed.connect(self._show_finished_model)
         self._fill_start_from()
         self._restore()
 
@@ -803,8 +807,30 @@ class TrainPage(QWidget):
             self._keep_asked = str(self._last_event.run_dir)
 
     def _update_use_button(self, *_busy) -> None:
-        # A stopped run's model waits for any keep, the Runs page's too (one at a time); a finished one never does.
-        self.use_button.setEnabled(self._last_model is not None or not self.keeper.busy)
+        # A stopped run's model waits for any keep, the Runs page's too (one at a time); a finished one never does,
+        # but is gone once removed from the library.
+        if self._last_model is not None:
+            self.use_button.setEnabled(self.library.find(self._last_model) is not None)
+        else:
+            self.use_button.setEnabled(not self.keeper.busy)
+
+    def _follow_renamed_model(self, old: str, new: str, *_keys) -> None:
+        if self._last_model == old:
+            self._last_model = new  # (the Finished line follows when the library is read again, just after)
+
+    def _show_finished_model(self, *, at_finish: bool = False) -> None:
+        """The finished model's line and button as the library now has it: its name and file, or that it was removed."""
+        name = self._last_model
+        if name is None:
+            return
+        entry = self.library.find(name)
+        text = (f"Finished: model “{name}” is in your library ({entry.path})." if entry is not None
+                else f"Finished: model “{name}” has since been removed from your library.")
+        if at_finish or self.state_label.text() == self._finished_text:  # (not over what the page said since: a form mistake)
+            self._show_state(text)
+        self._finished_text = text
+        self.use_button.setToolTip(FINISHED_USE_TIP if entry is not None else f"“{name}” is no longer in your library")
+        self._update_use_button()
 
     def _on_kept(self, run_dir: str, name: str) -> None:
         if run_dir != self._keep_asked:
@@ -948,9 +974,7 @@ class TrainPage(QWidget):
             self._last_model = event.model_path.stem
             self.progress.setRange(0, 1)
             self.progress.setValue(1)
-            self._show_state(f"Finished: model “{self._last_model}” is in your library ({event.model_path}).")
-            self.use_button.setToolTip(FINISHED_USE_TIP)
-            self._update_use_button()
+            self._show_finished_model(at_finish=True)
             self.use_button.show()
             self.status_message.emit(f"Training finished: {self._last_model} added to the library.")
         elif isinstance(event, TrainingCancelled):

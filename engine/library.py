@@ -22,7 +22,7 @@ from pathlib import Path
 
 import platformdirs
 
-from engine.atomic import free_name, move_to_free_name, temp_path_for
+from engine.atomic import atomic_path, free_name, move_to_free_name, temp_path_for
 from engine.errors import ColouriseError, ModelFileError
 from engine.modelfile import ModelInfo, read_info
 
@@ -196,3 +196,22 @@ def delete_model(name: str, user_dir: str | Path | None = None, move_to_trash=No
         entry.path.unlink()
     except OSError as exc:
         raise ColouriseError(f"{entry.path.name}: cannot delete ({exc.strerror or exc})") from None
+
+
+def export_model(model_file: str | Path, target: str | Path) -> Path:
+    """Copy a model file to ``target`` (``.safetensors`` added when missing) to share it; returns the path written.
+
+    Written through ``engine.atomic``: ``target`` is never half a model, and an existing file there is replaced
+    only once the copy is whole. Never the model file itself; an error is a one-line ``ColouriseError``."""
+    model_file, target = Path(model_file), Path(target).expanduser()
+    if target.suffix.lower() != MODEL_SUFFIX:
+        target = target.with_name(target.name + MODEL_SUFFIX)
+    try:
+        if target.exists() and os.path.samefile(model_file, target):
+            raise ColouriseError(f"{target.name}: that is the model's own file; choose another place or name")
+        with atomic_path(target) as tmp:
+            shutil.copyfile(model_file, tmp)
+    except OSError as exc:
+        where = exc.filename if exc.filename else target
+        raise ColouriseError(f"{Path(where).name}: cannot export ({exc.strerror or exc})") from None
+    return target

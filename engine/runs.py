@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import os
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -27,6 +28,7 @@ from engine.training.runstatus import FAILED, FINISHED, RUNNING, STOPPED, is_run
 
 SUMMARY_METRICS = ("psnr", "auc", "colourfulness")  # plus any hue accuracy metric a run's validation reports
 IGNORED_SETTINGS = ("resume", "run_dir", "library_dir", "log")  # where a run was written, not how it trained
+_MAX_HEADER = 100 * 1024 * 1024  # safetensors' own bound on a header
 _STAMP = re.compile(r"-(\d{8}-\d{6})(?:-\d+)?$")
 
 
@@ -46,7 +48,7 @@ class RunSummary:
     metrics: dict[str, float] = field(default_factory=dict)  # the last validation's metrics
     val_loss: float | None = None
     train_loss: float | None = None
-    model: str = ""  # the finished model file (the library's copy when it still exists)
+    model: str = ""  # the finished model file: the library's copy (under its new name after a rename) while it exists
     preview: str = ""  # the last preview picture
     settings: dict[str, Any] = field(default_factory=dict)  # the config, flattened ("augment.hflip")
     images_per_second: float | None = None  # its training speed: the median of the logged steps' (the first left out)
@@ -181,7 +183,40 @@ def _model_path(run_dir: Path, status: dict[str, Any]) -> str:
     if library_copy and Path(library_copy).is_file():
         return str(library_copy)
     own = sorted(run_dir.glob("*.safetensors"))
+    if own and library_copy:
+        renamed = _renamed_copy(own[0], Path(library_copy).parent)
+        if renamed is not None:
+            return str(renamed)
     return str(own[0]) if own else ""
+
+
+def _model_header(path: Path) -> bytes | None:
+    """A .safetensors file's size and header: its tensors' layout and metadata (the run folder, step, time of saving)."""
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            length = int.from_bytes(f.read(8), "little")
+            if not 0 < length <= min(size, _MAX_HEADER):
+                return None
+            return size.to_bytes(8, "little") + f.read(length)
+    except OSError:
+        return None
+
+
+def _renamed_copy(own: Path, library: Path) -> Path | None:
+    """The library file that holds the run's model after a rename (by the window, the command line or a file manager).
+
+    The run folder keeps its own copy of the model it added to the library, byte for byte: the library file with
+    the same size and header (which holds the run folder, the step and the second it was saved) is that model.
+    Only headers are read, so this stays cheap for the Runs page's refresh every few seconds."""
+    wanted = _model_header(own)
+    if wanted is None:
+        return None
+    try:
+        candidates = sorted(library.glob("*.safetensors"))
+    except OSError:
+        return None
+    return next((path for path in candidates if _model_header(path) == wanted), None)
 
 
 def read_run(run_dir: str | Path) -> RunSummary:

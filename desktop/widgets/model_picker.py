@@ -20,7 +20,7 @@ class ModelPicker(QComboBox):
         self.blockSignals(True)
         self.clear()
         for entry in entries:
-            self.addItem(entry.name + ("  (bundled)" if entry.bundled else ""), entry.name)
+            self.addItem(entry.name + (" (bundled)" if entry.bundled else ""), entry.name)
             index = self.count() - 1
             if entry.info is None:
                 self.model().item(index).setEnabled(False)

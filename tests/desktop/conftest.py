@@ -167,3 +167,28 @@ def wait_all_coloured(qtbot):
         qtbot.waitUntil(settled, timeout=timeout)
 
     return wait
+
+
+class DeleteAnswers:
+    """Stands in for the user at ``desktop.widgets.confirm.confirm_delete``'s box: presses ``reply`` (a button's text)
+    and records each box as (title, text, its buttons' texts sorted, the default button's text)."""
+
+    def __init__(self):
+        self.reply = "Cancel"
+        self.asked: list[tuple[str, str, list[str], str]] = []
+
+    def answer(self, box) -> int:
+        buttons = sorted(b.text().replace("&", "") for b in box.buttons())  # (their order on screen is the platform's)
+        default = box.defaultButton().text().replace("&", "") if box.defaultButton() is not None else ""
+        self.asked.append((box.windowTitle(), box.text(), buttons, default))
+        next(b for b in box.buttons() if b.text().replace("&", "") == self.reply).click()
+        return 0
+
+
+@pytest.fixture
+def delete_answers(monkeypatch) -> DeleteAnswers:
+    from PySide6.QtWidgets import QMessageBox
+
+    answers = DeleteAnswers()
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: answers.answer(box))
+    return answers

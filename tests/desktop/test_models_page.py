@@ -84,7 +84,7 @@ def test_import_of_a_good_model_adds_it_under_a_free_name(page, qtbot, tmp_path,
     assert sorted(p.name for p in library_dir.iterdir()) == ["alpha-test-2.safetensors", "alpha-test.safetensors"]
 
 
-def test_rename_and_delete(page, qtbot, library_dir, monkeypatch, warnings, isolated, tmp_path):
+def test_rename_and_delete(page, qtbot, library_dir, monkeypatch, warnings, isolated, tmp_path, delete_answers):
     assert page.rename_model("alpha-test", "my-model")
     assert page.names() == ["my-model"]
     assert (library_dir / "my-model.safetensors").is_file()
@@ -92,12 +92,11 @@ def test_rename_and_delete(page, qtbot, library_dir, monkeypatch, warnings, isol
     assert "letters, digits" in warnings[-1]
 
     page.select("my-model")
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda _p, title, text, *a: asked.append(text) or QMessageBox.StandardButton.No)
-    page.delete_selected()
+    page.delete_selected()  # Cancel
     assert page.names() == ["my-model"]  # not confirmed: kept
-    assert "trash" in asked[-1]
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    title, text, buttons, default = delete_answers.asked[-1]
+    assert "trash" in text and (title, buttons, default) == ("Delete Model", ["Cancel", "Delete"], "Cancel")
+    delete_answers.reply = "Delete"
     page.delete_selected()
     assert page.names() == []
     assert not (library_dir / "my-model.safetensors").exists()
@@ -105,19 +104,18 @@ def test_rename_and_delete(page, qtbot, library_dir, monkeypatch, warnings, isol
     assert trashed.is_file()  # in the trash (send2trash), not gone
 
 
-def test_where_there_is_no_trash_delete_says_it_is_for_good_before_deleting(page, library_dir, monkeypatch, warnings):
+def test_where_there_is_no_trash_delete_says_it_is_for_good_before_deleting(page, library_dir, monkeypatch, warnings, delete_answers):
     import desktop.models_page as models_page
 
     def no_trash(path):
         raise OSError(13, "no trash can be used on this drive")
 
     monkeypatch.setattr(models_page, "move_to_trash", no_trash)
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda _p, title, text, *a: asked.append((title, text)) or QMessageBox.StandardButton.No)
     assert not page.delete_model("alpha-test")
-    assert "for good" in asked[-1][0].lower() and "cannot be brought back" in asked[-1][1]
-    assert (library_dir / "alpha-test.safetensors").is_file()  # said no: kept
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    title, text, buttons, _default = delete_answers.asked[-1]
+    assert "for good" in title.lower() and "cannot be brought back" in text and buttons == ["Cancel", "Delete"]
+    assert (library_dir / "alpha-test.safetensors").is_file()  # cancelled: kept
+    delete_answers.reply = "Delete"
     assert page.delete_model("alpha-test")
     assert not (library_dir / "alpha-test.safetensors").exists() and page.names() == []
 
@@ -271,3 +269,59 @@ def test_a_model_used_from_the_table_colours_on_the_colourise_page(window, page,
     page.use_model_requested.emit("second")
     assert window.tabs.currentIndex() == 0
     assert window.colourise_page.current_model_name() == "second"
+
+
+def test_export_saves_a_copy_of_the_model_file_where_chosen(page, qtbot, library_dir, tmp_path, monkeypatch, warnings, save_lineage_model):
+    from PySide6.QtWidgets import QFileDialog
+
+    model = save_lineage_model(library_dir / "mine.safetensors")
+    page.library.refresh()
+    page.select("mine")
+    assert page.export_button.isEnabled()
+    offered = []
+    shared = tmp_path / "shared"
+    shared.mkdir()
+
+    def save_as(_parent, title, start, _filter):
+        offered.append((title, start))
+        return str(shared / "for-a-friend"), ""  # typed without the suffix
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    with qtbot.waitSignal(page.exported, timeout=10_000) as exported:
+        page.export_button.click()
+    assert offered[0][0] == "Export Model" and offered[0][1].endswith("/mine.safetensors")  # named after the model
+    assert exported.args == [shared / "for-a-friend.safetensors"]
+    assert (shared / "for-a-friend.safetensors").read_bytes() == model.read_bytes()
+    assert [p.name for p in shared.iterdir()] == ["for-a-friend.safetensors"]  # (no temporary left behind)
+
+    page.export_model("mine", library_dir / "mine.safetensors")  # the library file itself: refused, never emptied
+    qtbot.waitUntil(lambda: bool(warnings), timeout=10_000)
+    assert warnings[-1] == "Export failed: mine.safetensors: that is the model's own file; choose another place or name"
+    assert (library_dir / "mine.safetensors").read_bytes() == model.read_bytes()
+
+    page.export_model("mine", tmp_path / "no-such-folder" / "x.safetensors")
+    qtbot.waitUntil(lambda: len(warnings) == 2, timeout=10_000)
+    assert warnings[-1] == "Export failed: x.safetensors: cannot export (No such file or directory)"
+
+
+def test_rows_are_as_tall_as_their_tick_boxes_and_bundled_models_say_so_in_one_space(page, isolated, tmp_path, save_lineage_model):
+    import engine.library
+    from PySide6.QtWidgets import QStyle
+
+    save_lineage_model(engine.library.bundled_models_dir() / "shipped.safetensors")
+    page.library.refresh()
+    page.show()
+    assert row_texts(page, "shipped")[0] == "shipped (bundled)"
+    item = page.table.topLevelItem(0)
+    box = page.table.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorHeight, None, page.table)
+    assert page.table.visualItemRect(item).height() >= box + 4
+
+
+def test_the_score_folder_dialog_says_what_to_choose(page, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    titles = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda _parent, title, _start: titles.append(title) or "")
+    page.set_checked(["alpha-test"])
+    page.score_button.click()
+    assert titles == ["Choose a folder of colour photos to score the ticked models on"]

@@ -156,6 +156,41 @@ def test_resume_and_use_model_go_to_the_train_and_colourise_pages(page, window, 
     assert window.colourise_page.model_box.currentData() == "winner"
 
 
+def test_a_finished_runs_model_is_still_found_after_a_rename_on_the_models_tab(page, window, qtbot, monkeypatch):
+    assert window.models_page.rename_model("winner", "champion")
+    with qtbot.waitSignal(page.refreshed, timeout=20_000):
+        page.refresh()  # (as when the tab is shown again)
+    winner = page.table.item(row_of(page, "winner"), 0).data(Qt.ItemDataRole.UserRole + 1)
+    page.select_run(winner)
+    assert page.run(winner).model_name == "champion"
+    assert page.use_button.isEnabled() and page.use_button.toolTip() == "Colour photos with “champion”"
+    asked = []
+    monkeypatch.setattr("desktop.runs_page.confirm_delete", lambda _parent, _title, text, **_kw: asked.append(text) or False)
+    page.delete_selected()
+    assert asked and "Its model “champion” stays in your library." in asked[0]
+    page.use_button.click()
+    assert window.colourise_page.model_box.currentData() == "champion"
+
+
+def test_resume_waits_while_the_window_trains_another_run(page, window, qtbot, monkeypatch):
+    halfway = page.table.item(row_of(page, "halfway"), 0).data(Qt.ItemDataRole.UserRole + 1)
+    page.select_run(halfway)
+    assert page.resume_button.isEnabled()
+    resumed, training = [], [True]
+    monkeypatch.setattr(window.train_page, "resume", lambda run_dir=None: resumed.append(run_dir) or True)
+    monkeypatch.setattr(window.train_page, "is_training", lambda: training[0])
+    try:
+        window.train_page.training_started.emit()  # another run starts training on the Train tab
+        assert not page.resume_button.isEnabled() and "can be resumed once it ends" in page.resume_button.toolTip()
+        page.resume_requested.emit(halfway)  # asked anyway (a click that raced the start): refused, and said
+        assert resumed == [] and window.tabs.tabText(window.tabs.currentIndex()) == "Runs"
+        assert window.statusBar().currentMessage().startswith(f"Cannot resume {Path(halfway).name}: another run is training")
+    finally:
+        training[0] = False  # (else closing the window at the end would ask whether to stop it)
+    window.train_page.training_ended.emit(None)  # it ended
+    assert page.resume_button.isEnabled() and page.resume_button.toolTip().startswith("Continue ")
+
+
 def test_a_stopped_runs_model_is_kept_as_it_stands_once_and_colours_photos(page, window, qtbot, library_dir):
     halfway = page.table.item(row_of(page, "halfway"), 0).data(Qt.ItemDataRole.UserRole + 1)
     page.select_run(halfway)
@@ -175,12 +210,12 @@ def test_a_stopped_runs_model_is_kept_as_it_stands_once_and_colours_photos(page,
     assert sorted(p.name for p in library_dir.glob("halfway*")) == ["halfway-step2.safetensors"]
 
 
-def test_delete_run_asks_then_trashes_the_folder_and_keeps_the_model(page, qtbot, monkeypatch, library_dir):
+def test_delete_run_asks_then_trashes_the_folder_and_keeps_the_model(page, qtbot, monkeypatch, library_dir, delete_answers):
     winner = Path(page.table.item(row_of(page, "winner"), 0).data(Qt.ItemDataRole.UserRole + 1))
     page.select_run(winner)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
-    assert not page.delete_selected() and winner.is_dir()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert not page.delete_selected() and winner.is_dir()  # Cancel
+    assert delete_answers.asked[-1][0] == "Delete Run" and delete_answers.asked[-1][2:] == (["Cancel", "Delete"], "Cancel")
+    delete_answers.reply = "Delete"
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
     Path(os.environ["XDG_DATA_HOME"]).mkdir(parents=True, exist_ok=True)  # the trash's home, as on a real desktop

@@ -211,6 +211,28 @@ def test_a_tiny_run_trains_draws_its_curves_and_lands_in_the_library(window, pag
     assert window.colourise_page.current_model_name() == "tiny"
 
 
+def test_colour_photos_with_it_follows_the_model_renamed_and_says_when_it_was_deleted(window, page, qtbot, monkeypatch):
+    with qtbot.waitSignal(page.training_ended, timeout=60_000):
+        assert page.start()
+    assert window.models_page.rename_model("tiny", "tiny-renamed")
+    renamed = window.library.find("tiny-renamed").path
+    assert page.state_label.text() == f"Finished: model “tiny-renamed” is in your library ({renamed})."
+    assert page.use_button.isEnabled()
+    page.use_button.click()
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Colourise"
+    assert window.colourise_page.current_model_name() == "tiny-renamed"
+
+    window.show_tab("Train")
+    # (no real trash: send2trash reads where the trash is once, and later tests' trash would be this test's)
+    monkeypatch.setattr("desktop.models_page.move_to_trash", lambda path: path.unlink())
+    assert window.models_page.delete_model("tiny-renamed", confirm_permanent=False)
+    assert page.state_label.text() == "Finished: model “tiny-renamed” has since been removed from your library."
+    assert not page.use_button.isEnabled() and "no longer in your library" in page.use_button.toolTip()
+    window.use_model("tiny-renamed")  # asked anyway (another page): said, not silently ignored
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Train"
+    assert window.statusBar().currentMessage() == "Cannot colour photos with “tiny-renamed”: it is no longer in your library."
+
+
 def test_a_run_that_holds_nothing_out_says_it_validates_on_training_photos(page, qtbot):
     page.field("val_fraction").set_value(0.95)  # every one of the 4 photos would be held out: none is
     states = []

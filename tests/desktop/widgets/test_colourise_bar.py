@@ -44,6 +44,6 @@ def test_the_model_picker_shows_unreadable_models_but_does_not_offer_them(qtbot,
     qtbot.addWidget(picker)
     entries = [LibraryEntry("good", good, True, read_info(good)), LibraryEntry("bad", Path("bad.safetensors"), False, None, "truncated")]
     picker.fill(entries, "good")
-    assert picker.currentData() == "good" and picker.itemText(0) == "good  (bundled)"
+    assert picker.currentData() == "good" and picker.itemText(0) == "good (bundled)"
     assert not picker.model().item(1).isEnabled() and "Unreadable: truncated" in picker.itemData(1, 3)  # 3: tooltip role
     assert picker.select("bad") and not picker.select("missing")

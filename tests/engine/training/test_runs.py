@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -56,6 +57,20 @@ def test_a_run_goes_by_the_name_its_model_got_in_the_library(tiny_config, alpha_
     assert [read_run(r.run_dir).model_name for r in (first, second)] == ["twin", second.model_path.stem] and second.model_path.stem != "twin"
     unnamed = train(tiny_config(init_from=str(alpha_model_file), steps=1))
     assert read_run(unnamed.run_dir).model_name == "alpha-fine-tuned" == unnamed.model_path.stem
+
+
+def test_a_run_finds_its_model_renamed_in_the_library_and_not_a_namesakes(tiny_config):
+    from engine.library import rename_model
+
+    first = train(tiny_config(name="twin", steps=1))
+    second = train(tiny_config(name="twin", steps=1))  # the same model name in its run folder; twin-2 in the library
+    rename_model(second.model_path.stem, "second")
+    rename_model("twin", "first")
+    assert [Path(read_run(r.run_dir).model) for r in (first, second)] == [
+        first.model_path.with_name("first.safetensors"), second.model_path.with_name("second.safetensors")]
+    assert read_run(first.run_dir).model_name == "first"
+    first.model_path.with_name("first.safetensors").unlink()  # deleted: only the run folder's own copy is left
+    assert Path(read_run(first.run_dir).model).parent == first.run_dir
 
 
 def test_a_killed_run_is_stopped_and_resumable_and_a_live_one_is_running(three_runs):
