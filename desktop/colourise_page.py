@@ -92,6 +92,8 @@ class ColourisePage(QWidget):
     """The split view shows the coloured photo ``key``; True once at full resolution."""
     saved = Signal(object)
     """A save finished (an ``engine.events.BatchFinished``): the page can save again."""
+    save_ended = Signal(bool)
+    """A save's job ended (the page can save again); True when every photo it had was saved."""
 
     def __init__(self, library: Library, lane: Lane, parent: QWidget | None = None):
         super().__init__(parent)
@@ -409,6 +411,12 @@ class ColourisePage(QWidget):
         """Photos coloured but not saved since: what clearing the queue would lose."""
         return [key for key in self.photos.keys() if self.photos.state(key) == QueueState.DONE and self.saved_as(key) is None]
 
+    def unsaved_work(self) -> list[int]:
+        """Photos holding the user's own work not saved as it is now, in queue order: what quitting would lose
+        (their colours alone the model makes again)."""
+        hinted = set(self.hints.unsaved())
+        return [key for key in self.photos.keys() if key in hinted]
+
     def saved_as(self, key: int) -> Path | None:
         """The file ``key`` was last saved as, if it holds the colours the photo has now."""
         look, path = self._saved.get(key, (None, None))
@@ -671,6 +679,38 @@ class ColourisePage(QWidget):
         self._start_save([key], [target], Existing.REPLACE, before_after)
         return True
 
+    def save_work(self, keys: list[int]) -> bool:
+        """Save these photos in colour, with their hints beside them (Save on quitting): a photo saved
+        before into the file it was saved as (Colourise's own, as Save offers it), the others into a
+        folder the user chooses, beside what is there (as Keep Both: no file is replaced). False when no
+        save started: no model, a save still running, or no folder chosen."""
+        keys = [key for key in keys if self.photos.can_save(key)]
+        if not keys or self.current_model_path() is None:
+            return False
+        if self._save_job is not None:
+            self.status_message.emit("Still saving the previous photos.")
+            return False
+        targets = {}
+        for key in keys:
+            before = self._saved.get(key, (None, None))[1]
+            if before is not None and not self.refusal(key, before):
+                targets[key] = before
+        rest = [key for key in keys if key not in targets]
+        if rest:
+            first = next((self.items[key].source.path for key in rest if self.items[key].source.path), None)
+            start = settings.read("folders/save", str(first.parent if first else Path.home()), str)
+            many = f"the {len(rest)} photos" if len(rest) != 1 else self.items[rest[0]].source.name
+            folder = QFileDialog.getExistingDirectory(self, f"Save {many} to", start)
+            if not folder:
+                return False
+            settings.write("folders/save", folder)
+            planned = self.photos.plan_save(
+                Path(folder), self.bar.output_format(), keep_existing=True, saved_here=self._saved_here(), keys=rest, taken=targets.values()
+            )
+            targets.update(zip(*planned))
+        self._start_save(keys, [targets[key] for key in keys], Existing.REPLACE)  # (replaces only the photos' own earlier files)
+        return True
+
     def save_all(self) -> None:
         if not self.photos.any_saveable():
             return
@@ -771,6 +811,7 @@ class ColourisePage(QWidget):
         result, self._save_result = self._save_result, None
         if result is not None:
             self.saved.emit(result)
+        self.save_ended.emit(result is not None and not result.failed and not result.cancelled)
 
     def _thumbnail_saved(self) -> None:
         """Photos saved while still waiting (after Cancel, say) are coloured now: the list shows them done.

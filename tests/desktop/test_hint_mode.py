@@ -414,26 +414,112 @@ def test_quitting_asks_only_while_hints_are_not_saved_as_they_are(hint_model, wi
     page = window.colourise_page
     show(page, qtbot, big_grey, hint_model)
     asked = []
-    answer = [QMessageBox.StandardButton.Cancel]
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or answer[0])
+    answer = ["cancel"]
+    monkeypatch.setattr(window, "ask_unsaved_work", lambda keys: asked.append(list(keys)) or answer[0])
     page.hints.set_active(True)
     click_photo(page, 40, 60)
+    key = page.queue.current_key()
     assert not window.close() and window.isVisible()  # Cancel: the hints stay, and so does the window
-    assert asked and asked[0].startswith("1 photo has colour hints that have not been saved")
+    assert asked == [[key]]
 
     with qtbot.waitSignal(page.saved, timeout=20_000):
         assert page.save_all_to(tmp_path / "out")
     asked.clear()
     assert page.hints.unsaved() == []  # saved beside the photo as they are
-    key = page.queue.current_key()
     assert page.queue.item_text(key).endswith("Saved") and page.unsaved() == []
     click_photo(page, 150, 10)  # a change since the save
     assert page.hints.unsaved() == [key]
     assert not page.queue.item_text(key).endswith("Saved") and page.unsaved() == [key]  # its colours changed too
-    answer[0] = QMessageBox.StandardButton.Discard
+    answer[0] = "discard"
     with qtbot.waitSignal(window.closed, timeout=20_000):
         assert window.close()
-    assert len(asked) == 1
+    assert asked == [[key]]
+
+
+def read_modal_box(qtbot, press: str) -> dict:
+    """Once a message box is up: its text, informative text and button texts; then the button ``press`` clicked."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    seen: dict = {}
+
+    def read() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, read)
+            return
+        seen.update(text=box.text(), informative=box.informativeText(), buttons=[b.text() for b in box.buttons()])
+        next(b for b in box.buttons() if b.text() == press).click()
+
+    QTimer.singleShot(0, read)
+    return seen
+
+
+def test_the_quit_question_names_the_photos_and_offers_save_discard_and_cancel(hint_model, window, qtbot, big_grey):
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    page.hints.set_active(True)
+    click_photo(page, 40, 60)
+    seen = read_modal_box(qtbot, "Cancel")
+    assert not window.close() and window.isVisible()
+    assert seen["text"] == "1 photo has colour hints that are not saved: street.png."  # it did not say which
+    assert "&Save" in seen["buttons"] and "Quit &Without Saving" in seen["buttons"]  # Discard had no Alt key, and no Save
+    assert "Cancel" in seen["buttons"] or "&Cancel" in seen["buttons"]
+    assert len(page.hints.edits_for(page.queue.current_key())) == 1  # Cancel kept them
+
+
+def test_the_quit_question_names_a_few_photos_then_how_many_more():
+    from desktop.main_window import unsaved_work_text
+
+    names = ["astronaut.jpg", "coffee.png", "street.png", "sky.png", "sea.png"]
+    assert unsaved_work_text(names[:2], hinted=2) == "2 photos have colour hints that are not saved: astronaut.jpg, coffee.png."
+    assert unsaved_work_text(names, hinted=5) == (
+        "5 photos have colour hints that are not saved: astronaut.jpg, coffee.png, street.png and 2 more."
+    )
+
+
+def test_save_on_quit_saves_the_hinted_photos_then_quits_and_a_folder_not_chosen_keeps_the_window(
+    hint_model, window, qtbot, big_grey, tmp_path, monkeypatch
+):
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    page.hints.set_active(True)
+    click_photo(page, 40, 60)
+    key = page.queue.current_key()
+    monkeypatch.setattr(window, "ask_unsaved_work", lambda keys: "save")
+    folder = [""]
+    monkeypatch.setattr("desktop.colourise_page.QFileDialog.getExistingDirectory", lambda *a, **k: folder[0])
+    assert not window.close() and window.isVisible()  # no folder chosen: nothing saved, nothing lost
+    assert page.hints.unsaved() == [key] and page._save_job is None
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "street-colourised.png").write_bytes(b"someone else's")  # never replaced by a save on quitting
+    folder[0] = str(out)
+    with qtbot.waitSignal(window.closed, timeout=30_000):
+        assert not window.close()  # not yet: it saves first, then closes
+    assert sorted(p.name for p in out.iterdir()) == [
+        "street-colourised-2.png", "street-colourised-2.png.hints.json", "street-colourised.png"
+    ]
+    assert (out / "street-colourised.png").read_bytes() == b"someone else's"
+    assert json.loads((out / "street-colourised-2.png.hints.json").read_text())["points"][0]["x"] == 40
+
+
+def test_save_on_quit_saves_a_photo_saved_before_into_its_file_without_asking_where(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    page.hints.set_active(True)
+    click_photo(page, 40, 60)
+    out = tmp_path / "out"
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(out)
+    click_photo(page, 150, 10)  # a change since
+    monkeypatch.setattr(window, "ask_unsaved_work", lambda keys: "save")
+    monkeypatch.setattr("desktop.colourise_page.QFileDialog.getExistingDirectory", lambda *a, **k: pytest.fail("asked where"))
+    with qtbot.waitSignal(window.closed, timeout=30_000):
+        window.close()
+    assert sorted(p.name for p in out.iterdir()) == ["street-colourised.png", "street-colourised.png.hints.json"]
+    assert len(json.loads((out / "street-colourised.png.hints.json").read_text())["points"]) == 2
 
 
 def test_removing_a_photo_asks_only_while_its_hints_are_not_saved(hint_model, window, qtbot, big_grey, grey_photo, tmp_path, monkeypatch, wait_all_coloured):
