@@ -413,9 +413,14 @@ class ColourisePage(QWidget):
 
     def unsaved_work(self) -> list[int]:
         """Photos holding the user's own work not saved as it is now, in queue order: what quitting would lose
-        (their colours alone the model makes again)."""
+        (their colours alone the model makes again). That is hints not saved as they are, or a strength of
+        the photo's own (opened again, it would take the default) while its row does not say "Saved"."""
         hinted = set(self.hints.unsaved())
-        return [key for key in self.photos.keys() if key in hinted]
+        default = round(self.strengths.default() * 100)
+        return [
+            key for key, item in self.items.items()
+            if key in hinted or (item.state != QueueState.FAILED and round(item.strength * 100) != default and self.saved_as(key) is None)
+        ]
 
     def saved_as(self, key: int) -> Path | None:
         """The file ``key`` was last saved as, if it holds the colours the photo has now."""

@@ -83,10 +83,17 @@ def default_model_summary(library: Library) -> str:
 
 
 def unsaved_work_text(names: list[str], hinted: int, shown: int = 3) -> str:
-    """"2 photos have colour hints that are not saved: a.jpg, b.png." naming the first ``shown`` photos, then how many more."""
+    """"2 photos have colour hints that are not saved: a.jpg, b.png." naming the first ``shown`` photos, then how
+    many more; ``hinted`` of them have hints, the others a strength of their own."""
     count = len(names)
     listed = ", ".join(names[:shown]) + (f" and {count - shown:,} more" if count > shown else "")
-    return f"{count:,} photo{'s have' if count != 1 else ' has'} colour hints that are not saved: {listed}."
+    if hinted == count:
+        what = "colour hints"
+    elif hinted:
+        what = "colour hints or strengths"
+    else:
+        what = "a colour strength" if count == 1 else "colour strengths"
+    return f"{count:,} photo{'s have' if count != 1 else ' has'} {what} that {'is' if what == 'a colour strength' else 'are'} not saved: {listed}."
 
 
 class MainWindow(QMainWindow):
@@ -477,7 +484,7 @@ class MainWindow(QMainWindow):
         self.closed.emit()
 
     def _confirm_unsaved_work(self) -> bool:
-        """Whether to quit now, while photos hold the user's own work not saved as it is (colour hints): asks
+        """Whether to quit now, while photos hold the user's own work not saved as it is (hints, strengths): asks
         Save, Quit Without Saving or Cancel. Save starts saving them and keeps the window open; it closes
         once every one of them is saved, and stays open if the save fails or is cancelled."""
         page = self.colourise_page
@@ -500,10 +507,12 @@ class MainWindow(QMainWindow):
         """Ask what to do about these photos' work before quitting: "save", "discard" or "cancel"."""
         page = self.colourise_page
         names = [page.items[key].source.name for key in keys]
-        box = QMessageBox(QMessageBox.Icon.Warning, "Colourise", unsaved_work_text(names, hinted=len(keys)), parent=self)
+        hinted = len(set(keys) & set(page.hints.unsaved()))
+        box = QMessageBox(QMessageBox.Icon.Warning, "Colourise", unsaved_work_text(names, hinted), parent=self)
         box.setInformativeText(
-            "Save saves them in colour, each with its hints beside it (.hints.json) to carry on later: a photo saved "
-            "before into that file again, the others into a folder you choose. Quitting without saving loses them."
+            "Save saves them in colour, each at its own strength and with its hints beside it (.hints.json) to carry "
+            "on later: a photo saved before into that file again, the others into a folder you choose. Quitting "
+            "without saving loses them."
         )
         save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("Quit &Without Saving", QMessageBox.ButtonRole.DestructiveRole)
