@@ -305,16 +305,27 @@ class HintMode(QObject):
                 self.refresh()
 
     def ask_reload(self, found: dict[int, Path]) -> bool:
-        """Ask whether to reload hints saved earlier with these photos."""
-        names = "\n".join(f"{self.page.items[k].source.name}  ←  {p.name}" for k, p in list(found.items())[:8])
+        """Ask whether to reload hints saved earlier with these photos.
+
+        Each name and the folder are on lines of their own, shortened in the middle to fit the box (then whole
+        under Show Details): a message box wraps a line too wide for it, and broke the folder's path mid-name.
+        """
+        box = QMessageBox(QMessageBox.Icon.Question, "Colourise", "", parent=self.page)
+        screen = self.page.screen().availableGeometry().width() if self.page.screen() is not None else 1024
+        # A message box wraps its text beyond half the screen, at most 500 px (420 on macOS), icon and margins
+        # included (about 90 px of it): a line kept within this is never wrapped.
+        width = min(screen // 2, 420) - 120
+        metrics = box.fontMetrics()
+        listed = [f"{self.page.items[k].source.name}  ←  {p.name}" for k, p in list(found.items())[:8]]
+        folder = str(next(iter(found.values())).parent)
+        shown = [metrics.elidedText(line, Qt.TextElideMode.ElideMiddle, width) for line in listed]
+        shown_folder = metrics.elidedText(folder, Qt.TextElideMode.ElideMiddle, width)
         more = "\n…" if len(found) > 8 else ""
-        folder = next(iter(found.values())).parent
-        box = QMessageBox(
-            QMessageBox.Icon.Question, "Colourise",
-            f"Hints saved with an earlier colour version were found in {folder} for {len(found)} photo{'s' if len(found) != 1 else ''}:\n{names}{more}",
-            parent=self.page,
-        )
-        box.setInformativeText("Reload them, to carry on where you left off?")
+        count = f"{len(found)} photo{'s' if len(found) != 1 else ''}"
+        box.setText(f"Hints saved with an earlier colour version were found for {count}:\n" + "\n".join(shown) + more)
+        box.setInformativeText(f"In the folder:\n{shown_folder}\n\nReload them, to carry on where you left off?")
+        if shown_folder != folder or shown != listed:
+            box.setDetailedText("\n".join([f"In {folder}:", *listed]) + more)
         reload = box.addButton("Reload Hints", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Not Now", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(reload)

@@ -570,3 +570,37 @@ def test_a_folder_of_many_photos_is_listed_once_to_find_the_hints_saved_with_the
     assert names == {"scan-07": "scan-07-colourised.png.hints.json", "scan-31": "scan-31-colourised.png.hints.json"}
     assert listed == [album]  # once for all 40 photos (a glob for each photo listed it 80 times)
     assert listed_on and threading.main_thread() not in listed_on  # on a worker: a slow network folder must not freeze the window
+
+
+@pytest.mark.parametrize("folder_name", ["out", "the coloured versions of the family album from grandmother's attic, 1952 to 1961"])
+def test_the_reload_question_shows_the_folder_on_a_line_of_its_own_never_broken(window, qtbot, big_grey, tmp_path, folder_name):
+    """The folder ran on in the first line, and the box broke its path mid-name onto the next."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    page = window.colourise_page
+    show(page, qtbot, big_grey)
+    key = page.queue.current_key()
+    folder = tmp_path / folder_name
+    seen: dict = {}
+
+    def read() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, read)
+            return
+        for name in ("qt_msgbox_label", "qt_msgbox_informativelabel"):
+            label = box.findChild(QLabel, name)
+            width = label.contentsRect().width()
+            seen[name] = [(line, label.fontMetrics().horizontalAdvance(line) <= width) for line in label.text().splitlines()]
+        seen["details"] = box.detailedText()
+        next(b for b in box.buttons() if b.text() == "Not Now").click()
+
+    QTimer.singleShot(0, read)
+    assert not page.hints.ask_reload({key: folder / "street-colourised.png.hints.json"})
+    lines = dict(seen["qt_msgbox_label"] + seen["qt_msgbox_informativelabel"])  # (sentences may wrap, between words)
+    assert lines.get("street.png  ←  street-colourised.png.hints.json"), lines  # the names on a line of their own, whole
+    folder_line = next(line for line in lines if line.startswith("/") or line.startswith("…"))
+    assert lines[folder_line], lines  # the folder too, never broken
+    if folder_line != str(folder):  # too long for the box: shortened in the middle, and whole under Show Details
+        assert "…" in folder_line and folder_line.endswith(folder_name[-3:]) and str(folder) in seen["details"]
