@@ -414,13 +414,17 @@ class ColourisePage(QWidget):
     def unsaved_work(self) -> list[int]:
         """Photos holding the user's own work not saved as it is now, in queue order: what quitting would lose
         (their colours alone the model makes again). That is hints not saved as they are, or a strength of
-        the photo's own (opened again, it would take the default) while its row does not say "Saved"."""
+        the photo's own (opened again, it would take the default) while its row does not say "Saved" and no
+        hint file of it holds that strength."""
         hinted = set(self.hints.unsaved())
         default = round(self.strengths.default() * 100)
-        return [
-            key for key, item in self.items.items()
-            if key in hinted or (item.state != QueueState.FAILED and round(item.strength * 100) != default and self.saved_as(key) is None)
-        ]
+
+        def strength_lost(key: int, item: QueueItem) -> bool:
+            on_file = self.hints.saved_strength(key)  # (hints reloaded bring their strength back too)
+            own = round(item.strength * 100)
+            return own != default and self.saved_as(key) is None and (on_file is None or round(on_file * 100) != own)
+
+        return [key for key, item in self.items.items() if key in hinted or (item.state != QueueState.FAILED and strength_lost(key, item))]
 
     def saved_as(self, key: int) -> Path | None:
         """The file ``key`` was last saved as, if it holds the colours the photo has now."""
@@ -787,7 +791,7 @@ class ColourisePage(QWidget):
                 return
             self._saved[key] = (self._save_looks[event.index], Path(event.output))
             self._show_saved([key])
-            if key in self.items and self.hints.owns_view(key) and self.hints.write_for_saved(key, event.output):
+            if key in self.items and self.hints.owns_view(key) and self.hints.write_for_saved(key, event.output, self._save_looks[event.index][1]):
                 self._hint_files_written += 1
         elif isinstance(event, PhotoFailed):
             # Not the photo's failure: its colours are fine, and a save fails for the target's sake (a full

@@ -604,3 +604,27 @@ def test_the_reload_question_shows_the_folder_on_a_line_of_its_own_never_broken(
     assert lines[folder_line], lines  # the folder too, never broken
     if folder_line != str(folder):  # too long for the box: shortened in the middle, and whole under Show Details
         assert "…" in folder_line and folder_line.endswith(folder_name[-3:]) and str(folder) in seen["details"]
+
+
+def test_saved_hints_bring_back_the_strength_the_photo_was_saved_at(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
+    """The hints file did not say at what strength the photo was saved: reloaded, the photo opened at 100 %."""
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strength.setValue(140)
+    pin_blue_at(page, qtbot, 40, 60)
+    out = tmp_path / "out"
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(out)
+    assert json.loads((out / "street-colourised.png.hints.json").read_text())["strength"] == 1.4
+
+    page.clear_queue()
+    monkeypatch.setattr(page.hints, "ask_reload", lambda found: True)
+    show(page, qtbot, big_grey)
+    key = page.queue.current_key()
+    qtbot.waitUntil(lambda: len(page.hints.edits_for(key)) == 1, timeout=20_000)
+    assert page.items[key].strength == 1.4 and page.strength.value() == 140
+    assert "140\u00a0%" in page.queue.item_text(key)
+    assert page.unsaved_work() == []  # as in the file it came from: quitting asks nothing
+    page.strength.setValue(120)
+    assert page.unsaved_work() == [key]
