@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
@@ -127,6 +127,7 @@ class ColourisePage(QWidget):
         self.preview.hints = self.hints
         self.bar.hint_button.setDefaultAction(self.hints.toggle_action)
         self.splitter.addWidget(self.hints.panel)
+        self.hints.panel.set_point_locator(self._selected_point_on_screen)  # the colour dialog leaves it in sight
         self.splitter.setStretchFactor(2, 0)
         self.item_finished.connect(self.hints.load_pending)
         self.hints.preview_updated.connect(self.view_updated)  # a photo with hints is shown in its colours
@@ -585,6 +586,13 @@ class ColourisePage(QWidget):
         self._show_current()
         if key is None:
             self._show_empty()
+
+    def _selected_point_on_screen(self):
+        """Where the selected hint point is shown, in global coordinates (None: no point selected)."""
+        point = self.hints.overlay.selected_point()
+        if point is None:
+            return None
+        return self.view.mapToGlobal(self.view.photo_to_widget(QPointF(point.x + 0.5, point.y + 0.5)).toPoint())
 
     def _show_current(self) -> None:
         """(Re)colour the selected photo for the view with the current model and its own strength."""

@@ -95,7 +95,7 @@ def test_a_click_adds_a_hint_and_the_preview_follows_without_blocking(hint_model
     hints.panel.suggestions.buttons[-1].click()  # one of the model's suggestions
     assert hints.edits_for(key).points[0].rgb == colours[-1]
 
-    monkeypatch.setattr("desktop.widgets.hint_panel.QColorDialog.getColor", lambda *args: QColor(*BLUE))
+    monkeypatch.setattr(hints.panel, "ask_colour", lambda start: QColor(*BLUE))
     with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
         hints.panel.picker_button.click()  # any colour, from the full picker
         # The UI thread handed the work over and went on: the render is still in flight here.
@@ -628,3 +628,32 @@ def test_saved_hints_bring_back_the_strength_the_photo_was_saved_at(hint_model, 
     assert page.unsaved_work() == []  # as in the file it came from: quitting asks nothing
     page.strength.setValue(120)
     assert page.unsaved_work() == [key]
+
+
+def test_more_colours_opens_beside_the_photo_not_over_the_point(hint_model, window, qtbot, big_grey):
+    """The colour dialog opened centred over the window, hiding the point being coloured."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QColorDialog
+
+    window.move(0, 0)
+    window.resize(780, 560)  # (the offscreen screen is 800 px wide: no room beside the window)
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    page.hints.set_active(True)
+    for x in (40, 120):  # a point on the left of the photo, then one on the right
+        click_photo(page, x, 60)
+        point = page.view.mapToGlobal(page.view.photo_to_widget(QPointF(x + 0.5, 60.5)).toPoint())
+        seen = {}
+
+        def read() -> None:
+            dialog = QApplication.activeModalWidget()
+            if not isinstance(dialog, QColorDialog):
+                QTimer.singleShot(10, read)
+                return
+            seen["geometry"] = dialog.frameGeometry()
+            dialog.reject()
+
+        QTimer.singleShot(0, read)
+        page.hints.panel.picker_button.click()
+        assert not seen["geometry"].contains(point), (seen["geometry"], point)
+        assert window.screen().availableGeometry().contains(seen["geometry"])  # on screen
