@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QMessageBox, QVBoxLayout, QWidget
 
@@ -96,6 +96,8 @@ class ColourisePage(QWidget):
     """The split view shows the coloured photo ``key``; True once at full resolution."""
     saved = Signal(object)
     """A save finished (an ``engine.events.BatchFinished``): the page can save again."""
+    save_ended = Signal(bool)
+    """A save's job ended (the page can save again); True when every photo it had was saved."""
 
     def __init__(self, library: Library, lane: Lane, parent: QWidget | None = None):
         super().__init__(parent)
@@ -130,6 +132,7 @@ class ColourisePage(QWidget):
         self.bar.hint_button.setDefaultAction(self.hints.toggle_action)
         self.splitter.addWidget(self.hints.panel)
         self.splitter.set_side_width(self.hints.panel, self.hints.panel.sizeHint().width())
+        self.hints.panel.set_point_locator(self._selected_point_on_screen)  # the colour dialog leaves it in sight
         self.item_finished.connect(self.hints.load_pending)
         self.hints.preview_updated.connect(self.view_updated)  # a photo with hints is shown in its colours
         self.hints.preview_updated.connect(self._on_hinted_colours_shown)
@@ -413,6 +416,21 @@ class ColourisePage(QWidget):
         """Photos coloured but not saved since: what clearing the queue would lose."""
         return [key for key in self.photos.keys() if self.photos.state(key) == QueueState.DONE and self.saved_as(key) is None]
 
+    def unsaved_work(self) -> list[int]:
+        """Photos holding the user's own work not saved as it is now, in queue order: what quitting would lose
+        (their colours alone the model makes again). That is hints not saved as they are, or a strength of
+        the photo's own (opened again, it would take the default) while its row does not say "Saved" and no
+        hint file of it holds that strength."""
+        hinted = set(self.hints.unsaved())
+        default = round(self.strengths.default() * 100)
+
+        def strength_lost(key: int, item: QueueItem) -> bool:
+            on_file = self.hints.saved_strength(key)  # (hints reloaded bring their strength back too)
+            own = round(item.strength * 100)
+            return own != default and self.saved_as(key) is None and (on_file is None or round(on_file * 100) != own)
+
+        return [key for key, item in self.items.items() if key in hinted or (item.state != QueueState.FAILED and strength_lost(key, item))]
+
     def saved_as(self, key: int) -> Path | None:
         """The file ``key`` was last saved as, if it holds the colours the photo has now."""
         look, path = self._saved.get(key, (None, None))
@@ -573,6 +591,13 @@ class ColourisePage(QWidget):
         if key is None:
             self._show_empty()
 
+    def _selected_point_on_screen(self):
+        """Where the selected hint point is shown, in global coordinates (None: no point selected)."""
+        point = self.hints.overlay.selected_point()
+        if point is None:
+            return None
+        return self.view.mapToGlobal(self.view.photo_to_widget(QPointF(point.x + 0.5, point.y + 0.5)).toPoint())
+
     def _show_current(self) -> None:
         """(Re)colour the selected photo for the view with the current model and its own strength."""
         key = self.queue.current_key()
@@ -675,6 +700,38 @@ class ColourisePage(QWidget):
         self._start_save([key], [target], Existing.REPLACE, before_after)
         return True
 
+    def save_work(self, keys: list[int]) -> bool:
+        """Save these photos in colour, with their hints beside them (Save on quitting): a photo saved
+        before into the file it was saved as (Colourise's own, as Save offers it), the others into a
+        folder the user chooses, beside what is there (as Keep Both: no file is replaced). False when no
+        save started: no model, a save still running, or no folder chosen."""
+        keys = [key for key in keys if self.photos.can_save(key)]
+        if not keys or self.current_model_path() is None:
+            return False
+        if self._save_job is not None:
+            self.status_message.emit("Still saving the previous photos.")
+            return False
+        targets = {}
+        for key in keys:
+            before = self._saved.get(key, (None, None))[1]
+            if before is not None and not self.refusal(key, before):
+                targets[key] = before
+        rest = [key for key in keys if key not in targets]
+        if rest:
+            first = next((self.items[key].source.path for key in rest if self.items[key].source.path), None)
+            start = settings.read("folders/save", str(first.parent if first else Path.home()), str)
+            many = f"the {len(rest)} photos" if len(rest) != 1 else self.items[rest[0]].source.name
+            folder = QFileDialog.getExistingDirectory(self, f"Save {many} to", start)
+            if not folder:
+                return False
+            settings.write("folders/save", folder)
+            planned = self.photos.plan_save(
+                Path(folder), self.bar.output_format(), keep_existing=True, saved_here=self._saved_here(), keys=rest, taken=targets.values()
+            )
+            targets.update(zip(*planned))
+        self._start_save(keys, [targets[key] for key in keys], Existing.REPLACE)  # (replaces only the photos' own earlier files)
+        return True
+
     def save_all(self) -> None:
         if not self.photos.any_saveable():
             return
@@ -746,7 +803,7 @@ class ColourisePage(QWidget):
                 return
             self._saved[key] = (self._save_looks[event.index], Path(event.output))
             self._show_saved([key])
-            if key in self.items and self.hints.owns_view(key) and self.hints.write_for_saved(key, event.output):
+            if key in self.items and self.hints.owns_view(key) and self.hints.write_for_saved(key, event.output, self._save_looks[event.index][1]):
                 self._hint_files_written += 1
         elif isinstance(event, PhotoFailed):
             # Not the photo's failure: its colours are fine, and a save fails for the target's sake (a full
@@ -775,6 +832,7 @@ class ColourisePage(QWidget):
         result, self._save_result = self._save_result, None
         if result is not None:
             self.saved.emit(result)
+        self.save_ended.emit(result is not None and not result.failed and not result.cancelled)
 
     def _thumbnail_saved(self) -> None:
         """Photos saved while still waiting (after Cancel, say) are coloured now: the list shows them done.

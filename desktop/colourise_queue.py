@@ -151,15 +151,17 @@ class ColouriseQueue:
         return {item.source.path for item in self.items.values() if item.source.path is not None}
 
     def plan_save(
-        self, folder: Path, choice: str, keep_existing: bool = False, saved_here: set[Path] = frozenset()
+        self, folder: Path, choice: str, keep_existing: bool = False, saved_here: set[Path] = frozenset(),
+        keys: list[int] | None = None, taken: Iterable[Path] = (),
     ) -> tuple[list[int], list[Path]]:
-        """Where Save All puts each photo not failed: ``<stem>-colourised.<ext>`` in ``folder``, two photos
-        never on one name, never on an original (nor on a photo Colourise did not save in the photos'
-        own folders: ``originals_in_folder``; ``saved_here``, saved from this queue, are Colourise's
-        even where no tag says so, as in BMP), nor (``keep_existing``) on a file that exists."""
-        keys = self.saveable()
+        """Where Save All puts each photo not failed (or each of ``keys``): ``<stem>-colourised.<ext>`` in
+        ``folder``, two photos never on one name, never on an original (nor on a photo Colourise did not
+        save in the photos' own folders: ``originals_in_folder``; ``saved_here``, saved from this queue,
+        are Colourise's even where no tag says so, as in BMP), nor on a name ``taken`` by another photo
+        of the same save, nor (``keep_existing``) on a file that exists."""
+        keys = self.saveable() if keys is None else keys
         wanted = [folder / save_name(self.items[key].source, choice) for key in keys]
-        avoid = self.originals() | (self.originals_in_folder(wanted) - saved_here)
+        avoid = self.originals() | (self.originals_in_folder(wanted) - saved_here) | set(taken)
         return keys, plan_targets(wanted, avoid=avoid, avoid_existing=keep_existing)
 
     def originals_in_folder(self, targets: Iterable[Path]) -> set[Path]:

@@ -85,6 +85,13 @@ class PhotoStrengths(QObject):
         self.show(self.page.queue.current_key())
         self.page.status_message.emit("Strengths put back as they were before Apply Strength to All Photos.")
 
+    def set_strength(self, keys: list[int], strength: float) -> None:
+        """Give these photos ``strength`` (their saved hints were reloaded with it); the slider shows it if one is shown."""
+        self._set(keys, strength)
+        current = self.page.queue.current_key()
+        if current in keys:
+            self.show(current)
+
     def update_actions(self) -> None:
         """Enable what the queue allows: applying needs a photo; undoing, an apply with photos still queued."""
         has_photos = bool(self.page.items)

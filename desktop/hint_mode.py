@@ -67,6 +67,7 @@ class HintMode(QObject):
         self.page = page
         self.edits: dict[int, HintEdits] = {}
         self._written: dict[int, tuple] = {}  # the hints each photo had when they were last saved beside it
+        self._written_strength: dict[int, float] = {}  # and the strength their file says it was saved at
         self.lane = Lane("hints", parent=self)
         self.preview = HintPreview(self.lane, self)
         self.overlay = HintOverlay(page.view)
@@ -222,12 +223,19 @@ class HintMode(QObject):
         for key in keys:
             self.edits.pop(key, None)
             self._written.pop(key, None)
+            self._written_strength.pop(key, None)
             self._predictions.pop(key, None)
             self._reload.pop(key, None)
 
     def unsaved(self) -> list[int]:
         """Photos whose hints are not saved as they are now (never, or changed since): what quitting would lose."""
         return [key for key, edits in self.edits.items() if len(edits) and tuple(edits.as_tuples()) != self._written.get(key)]
+
+    def saved_strength(self, key: int) -> float | None:
+        """The strength ``key``'s hint file says it was saved at, while its hints are as in that file (None: no such file)."""
+        if key in self.unsaved() or not self.hints_of(key):
+            return None
+        return self._written_strength.get(key)
 
     def edits_for(self, key: int) -> HintEdits:
         return self.edits.setdefault(key, HintEdits())
@@ -257,20 +265,23 @@ class HintMode(QObject):
         self.lane.stop_all()
 
     # -- saving and reloading ------------------------------------------------------------------------
-    def write_for_saved(self, key: int, saved: Path) -> Path | None:
-        """Write ``<saved name>.hints.json`` beside a saved photo that has hints; returns its path."""
+    def write_for_saved(self, key: int, saved: Path, strength: float | None = None) -> Path | None:
+        """Write ``<saved name>.hints.json`` beside a saved photo that has hints, with the ``strength`` it was
+        saved at (default: its own now), reloaded with them; returns its path."""
         points = self.hints_of(key)
         if not points:
             return None
         from engine.hints import Hint, write_hints
 
+        strength = self.page.strengths.of(key) if strength is None else strength
         target = hints_file_for(saved)
         try:
-            write_hints(target, [Hint(int(round(x)), int(round(y)), rgb) for x, y, rgb in points])
+            write_hints(target, [Hint(int(round(x)), int(round(y)), rgb) for x, y, rgb in points], strength)
         except (ColouriseError, OSError) as exc:
             self.page.status_message.emit(f"{target.name}: could not save the hints ({exc})")
             return None
         self._written[key] = tuple(points)
+        self._written_strength[key] = strength
         return target
 
     def offer_saved_hints(self, found: dict[int, Path]) -> None:
@@ -293,31 +304,45 @@ class HintMode(QObject):
             del self._reload[key]
             if item is None:
                 continue
-            from engine.hints import read_hints
+            from engine.hints import read_hint_file
 
             try:
-                hints = read_hints(path, size.width(), size.height())
+                hints, strength = read_hint_file(path, size.width(), size.height())
             except ColouriseError as exc:
                 self.page.status_message.emit(str(exc))
                 continue
             self.edits_for(key).replace_all([(h.x, h.y, tuple(h.rgb)) for h in hints])
             self._written[key] = tuple(self.hints_of(key))  # saved as they are, in that file: quitting loses nothing
+            if strength is not None:  # (a file written before the strength was recorded: the photo keeps its own)
+                self._written_strength[key] = strength
+                self.page.strengths.set_strength([key], strength)
             self.page.status_message.emit(f"Reloaded {len(hints)} hint{'s' if len(hints) != 1 else ''} for {item.source.name}.")
             if self._shown is not None and self._shown[0] == key:
                 self.overlay.update()
                 self.refresh()
 
     def ask_reload(self, found: dict[int, Path]) -> bool:
-        """Ask whether to reload hints saved earlier with these photos."""
-        names = "\n".join(f"{self.page.items[k].source.name}  ←  {p.name}" for k, p in list(found.items())[:8])
+        """Ask whether to reload hints saved earlier with these photos.
+
+        Each name and the folder are on lines of their own, shortened in the middle to fit the box (then whole
+        under Show Details): a message box wraps a line too wide for it, and broke the folder's path mid-name.
+        """
+        box = QMessageBox(QMessageBox.Icon.Question, "Colourise", "", parent=self.page)
+        screen = self.page.screen().availableGeometry().width() if self.page.screen() is not None else 1024
+        # A message box wraps its text beyond half the screen, at most 500 px (420 on macOS), icon and margins
+        # included (about 90 px of it): a line kept within this is never wrapped.
+        width = min(screen // 2, 420) - 120
+        metrics = box.fontMetrics()
+        listed = [f"{self.page.items[k].source.name}  ←  {p.name}" for k, p in list(found.items())[:8]]
+        folder = str(next(iter(found.values())).parent)
+        shown = [metrics.elidedText(line, Qt.TextElideMode.ElideMiddle, width) for line in listed]
+        shown_folder = metrics.elidedText(folder, Qt.TextElideMode.ElideMiddle, width)
         more = "\n…" if len(found) > 8 else ""
-        folder = next(iter(found.values())).parent
-        box = QMessageBox(
-            QMessageBox.Icon.Question, "Colourise",
-            f"Hints saved with an earlier colour version were found in {folder} for {len(found)} photo{'s' if len(found) != 1 else ''}:\n{names}{more}",
-            parent=self.page,
-        )
-        box.setInformativeText("Reload them, to carry on where you left off?")
+        count = f"{len(found)} photo{'s' if len(found) != 1 else ''}"
+        box.setText(f"Hints saved with an earlier colour version were found for {count}:\n" + "\n".join(shown) + more)
+        box.setInformativeText(f"In the folder:\n{shown_folder}\n\nReload them, to carry on where you left off?")
+        if shown_folder != folder or shown != listed:
+            box.setDetailedText("\n".join([f"In {folder}:", *listed]) + more)
         reload = box.addButton("Reload Hints", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Not Now", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(reload)

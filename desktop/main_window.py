@@ -15,7 +15,6 @@ from desktop.colourise_page import ColourisePage
 from desktop.drops import URI_LIST, describe_formats, local_paths
 from desktop.library_model import Library
 from desktop.recent import RecentMenu
-from desktop.widgets.confirm import confirm
 from desktop.workers import Lane
 from engine import __version__
 from engine.library import DEFAULT_MODEL, resources_dir
@@ -85,6 +84,20 @@ def default_model_summary(library: Library) -> str:
     return text + "."
 
 
+def unsaved_work_text(names: list[str], hinted: int, shown: int = 3) -> str:
+    """"2 photos have colour hints that are not saved: a.jpg, b.png." naming the first ``shown`` photos, then how
+    many more; ``hinted`` of them have hints, the others a strength of their own."""
+    count = len(names)
+    listed = ", ".join(names[:shown]) + (f" and {count - shown:,} more" if count > shown else "")
+    if hinted == count:
+        what = "colour hints"
+    elif hinted:
+        what = "colour hints or strengths"
+    else:
+        what = "a colour strength" if count == 1 else "colour strengths"
+    return f"{count:,} photo{'s have' if count != 1 else ' has'} {what} that {'is' if what == 'a colour strength' else 'are'} not saved: {listed}."
+
+
 class MainWindow(QMainWindow):
     closed = Signal()
     """The window closed (after any training was stopped)."""
@@ -102,6 +115,7 @@ class MainWindow(QMainWindow):
         self.misc_lane = Lane("misc", parent=self)
         self._model_keeper = None  # keeps stopped runs' models for the Train and Runs pages (desktop.model_keeper)
         self._closing = False
+        self._quit_after_save = False  # Save on quitting: close once that save has ended well
         self._drag_paths: list[Path] = []  # what the current drag carried at drag-enter
         self._tab_restored = False  # photos opened at launch keep the Colourise tab in front
 
@@ -118,6 +132,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(QWidget(), name)
         self.setCentralWidget(self.tabs)
         self.colourise_page.status_message.connect(self.show_status)
+        self.colourise_page.save_ended.connect(self._on_save_ended)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._make_menus()
         self._restore()
@@ -454,7 +469,7 @@ class MainWindow(QMainWindow):
         settings.settings().sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if not self._closing and not self._confirm_unsaved_hints():
+        if not self._closing and not self._confirm_unsaved_work():
             event.ignore()
             return
         training = self._train_page is not None and self._train_page.is_training()
@@ -478,19 +493,55 @@ class MainWindow(QMainWindow):
         event.accept()
         self.closed.emit()
 
-    def _confirm_unsaved_hints(self) -> bool:
-        """Whether to quit although photos have colour hints not saved as they are (the user's own work: asks)."""
-        count = len(self.colourise_page.hints.unsaved())
-        if not count:
+    def _confirm_unsaved_work(self) -> bool:
+        """Whether to quit now, while photos hold the user's own work not saved as it is (hints, strengths): asks
+        Save, Quit Without Saving or Cancel. Save starts saving them and keeps the window open; it closes
+        once every one of them is saved, and stays open if the save fails or is cancelled."""
+        page = self.colourise_page
+        if self._quit_after_save:
+            self.show_status("Saving the photos before quitting; Esc stops the save.")
+            return False
+        keys = page.unsaved_work()
+        if not keys:
             return True
-        return confirm(
-            self,
-            "Colourise",
-            f"{count} photo{'s have' if count != 1 else ' has'} colour hints that have not been saved; quitting loses "
-            f"them.\n\nSave or Save All writes each photo's hints beside it, to load again later. Quit anyway?",
-            yes=QMessageBox.StandardButton.Discard,
-            no=QMessageBox.StandardButton.Cancel,
+        answer = self.ask_unsaved_work(keys)
+        if answer == "discard":
+            return True
+        if answer == "save":
+            self._quit_after_save = page.save_work(keys)
+            if self._quit_after_save:
+                self.show_status("Saving the photos before quitting…")
+        return False
+
+    def ask_unsaved_work(self, keys: list[int]) -> str:
+        """Ask what to do about these photos' work before quitting: "save", "discard" or "cancel"."""
+        page = self.colourise_page
+        names = [page.items[key].source.name for key in keys]
+        hinted = len(set(keys) & set(page.hints.unsaved()))
+        box = QMessageBox(QMessageBox.Icon.Warning, "Colourise", unsaved_work_text(names, hinted), parent=self)
+        box.setInformativeText(
+            "Save saves them in colour, each at its own strength and with its hints beside it (.hints.json) to carry "
+            "on later: a photo saved before into that file again, the others into a folder you choose. Quitting "
+            "without saving loses them."
         )
+        save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Quit &Without Saving", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(save)
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return "save" if clicked is save else "discard" if clicked is discard else "cancel"
+
+    def _on_save_ended(self, all_saved: bool) -> None:
+        """A save ended: quit now if it was Save on quitting and the photos' work is all saved."""
+        if not self._quit_after_save:
+            return
+        self._quit_after_save = False
+        if all_saved and not self.colourise_page.unsaved_work():
+            QTimer.singleShot(0, self.close)
+        else:
+            self.show_status("Not quitting: some photos are not saved as they are (nothing was lost).")
 
     def _update_train_actions(self) -> None:
         """Start and Resume while no run trains; Stop while one does."""

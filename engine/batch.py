@@ -33,7 +33,7 @@ from engine.atomic import folder_resolver, free_name, resolved_path
 from engine.data import in_colour_already
 from engine.errors import ColouriseError, user_message
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
-from engine.hints import SavedHints, read_hints
+from engine.hints import SavedHints, read_hint_file
 from engine.inference import Prediction, luminance
 from engine.photo import (
     OUTPUT_FORMATS, PHOTO_SUFFIXES, SOFTWARE_NAME, FoundPhoto, Photo, find_photos, read_photo, saved_by_colourise, side_by_side, with_software, without_colourised,
@@ -257,7 +257,8 @@ class SaveRequest:
 
 @dataclass
 class SaveSettings:
-    strength: float = 1.0  # for the requests that carry no strength of their own
+    # For the requests that carry no strength of their own; None: the strength their hint file was saved at, else 1.
+    strength: float | None = 1.0
     format: str | None = None  # Pillow's format name; None: from the target's suffix
     quality: int = 95
     existing: Existing = Existing.SKIP
@@ -309,6 +310,7 @@ def save_photos(
     # TIFF takes as long as colouring it, and the encoders and the network both let go of the GIL.
     with ThreadPoolExecutor(1, thread_name_prefix="colourise-save") as writer:
         writing: _Writing | None = None
+        file_strengths: dict[int, float] = {}  # by request index: the strength its hint file was saved at
         for start in range(0, total, batch_size):
             if stopped or state.should_stop():
                 stopped = True
@@ -326,7 +328,9 @@ def save_photos(
                     continue
                 try:
                     photo = cache.photo(source) if cache is not None else source.read()
-                    hints = read_hints(request.hints_file, photo.width, photo.height) if request.hints_file is not None else None
+                    hints, saved_at = read_hint_file(request.hints_file, photo.width, photo.height) if request.hints_file is not None else (None, None)
+                    if saved_at is not None:
+                        file_strengths[index] = saved_at
                     ready.append((index, request, photo, luminance(photo), hints))
                 except (ColouriseError, MemoryError) as exc:
                     fail(index, source, user_message(exc, source.origin))
@@ -334,7 +338,8 @@ def save_photos(
                 try:
                     if isinstance(prediction, BaseException):
                         raise prediction
-                    strength = settings.strength if request.strength is None else request.strength
+                    strength = request.strength if request.strength is not None else settings.strength
+                    strength = file_strengths.get(index, 1.0) if strength is None else strength
                     coloured = colouriser.render(photo, prediction, strength, l_full)
                     if settings.before_after:
                         coloured = side_by_side(photo, coloured)
@@ -427,7 +432,7 @@ def colourise_files(
     output_dir: str | Path,
     colouriser,
     *,
-    strength: float = 1.0,
+    strength: float | None = 1.0,
     fmt: str = "same",
     overwrite: bool = False,
     state: TaskState | None = None,
@@ -441,6 +446,9 @@ def colourise_files(
     ``found``: the photos ``collect_photos(inputs, output_dir)`` found already (else they are looked for).
 
     ``before_after``: write each original beside its colours instead, as ``<name>-before-after.<ext>``.
+
+    ``strength``: each photo's colour strength; None: the strength its hint file was saved at (the window
+    records it), else 1.
 
     Colour hints (``engine.hints``): ``hints_file`` for every photo (the command line
     allows it for one photo), or ``hints_dir/<photo stem>.json`` where that exists, else the hints the

@@ -25,8 +25,9 @@ The API (the window and the command line build on it)::
     without loading weights; ``Prediction.hints`` counts the hints a prediction followed.
     engine.batch: ``SaveRequest(source, target, hints_file=...)`` colours a saved photo with a hint file.
 
-Hint files are JSON: ``{"points": [{"x": 120, "y": 48, "colour": "#a0c4ff"}, ...]}``,
-x and y in the photo's pixels (fractions allowed), the colour as ``#rrggbb``.
+Hint files are JSON: ``{"strength": 1.4, "points": [{"x": 120, "y": 48, "colour": "#a0c4ff"}, ...]}``,
+x and y in the photo's pixels (fractions allowed), the colour as ``#rrggbb``; ``strength`` (optional,
+0..2) is the colour strength the photo was saved at by the window (``read_hint_file`` returns it).
 
 How hints reach the colour (``engine.inference``): a model that takes hints gets
 three extra input channels at working size (``hint_channels``): the hint's a/b
@@ -64,6 +65,7 @@ from engine.errors import ColouriseError
 HINT_CHANNELS = 3  # normalised a, normalised b, mask
 INFERENCE_PATCH = 3  # working pixels each hint covers at inference (odd: centred on the point)
 HINTS_FOR_HALF_WAY = 3  # see photo_wide_share
+MAX_STRENGTH = 2.0  # a hint file's strength: 0 grey, 1 as the model predicts, 2 twice as vivid
 
 # Training simulation (Zhang et al. 2017 sample a geometric number with p = 1/8 and patches 1-9 px at 256 px).
 SIM_NO_HINTS = 0.4  # share of training samples without hints: the automatic colouring must stay good
@@ -133,6 +135,12 @@ def hints_from_data(data: object, width: int, height: int, where: str = "hints")
 
 def read_hints(path: str | Path, width: int, height: int) -> list[Hint]:
     """The hints in a JSON file, checked against a ``width`` x ``height`` photo; ``HintFileError`` when bad."""
+    return read_hint_file(path, width, height)[0]
+
+
+def read_hint_file(path: str | Path, width: int, height: int) -> tuple[list[Hint], float | None]:
+    """The hints in a JSON file and the colour strength it was saved at (None: the file does not say, as
+    files written before it was recorded); ``HintFileError`` when bad."""
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -141,22 +149,34 @@ def read_hints(path: str | Path, width: int, height: int) -> list[Hint]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise HintFileError(path, f"not a JSON hint file ({str(exc).splitlines()[0]})") from None
     try:
-        return hints_from_data(data, width, height)
+        return hints_from_data(data, width, height), strength_from_data(data)
     except ValueError as exc:
         raise HintFileError(path, str(exc)) from None
 
 
-def hints_to_data(hints: list[Hint]) -> dict:
+def strength_from_data(data: object) -> float | None:
+    """A hint file's ``"strength"`` (0..2), or None when it has none; ``ValueError`` when it is wrong."""
+    strength = data.get("strength") if isinstance(data, dict) else None
+    if strength is None:
+        return None
+    if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 0 <= strength <= MAX_STRENGTH:
+        raise ValueError(f"strength must be a number from 0 to {MAX_STRENGTH:g} (1: as the model predicts), not {json.dumps(strength)}")
+    return float(strength)
+
+
+def hints_to_data(hints: list[Hint], strength: float | None = None) -> dict:
     def number(v: float) -> float | int:
         return int(v) if float(v).is_integer() else round(float(v), 2)
 
-    return {"points": [{"x": number(h.x), "y": number(h.y), "colour": h.hex} for h in hints]}
+    points = {"points": [{"x": number(h.x), "y": number(h.y), "colour": h.hex} for h in hints]}
+    return points if strength is None else {"strength": round(float(strength), 2), **points}
 
 
-def write_hints(path: str | Path, hints: list[Hint]) -> Path:
-    """Write ``hints`` as a JSON hint file (atomically); ``HintFileError`` when it cannot be written."""
+def write_hints(path: str | Path, hints: list[Hint], strength: float | None = None) -> Path:
+    """Write ``hints`` as a JSON hint file (atomically), with the colour ``strength`` the photo was saved at
+    when given; ``HintFileError`` when it cannot be written."""
     path = Path(path)
-    text = json.dumps(hints_to_data(hints), indent=1) + "\n"
+    text = json.dumps(hints_to_data(hints, strength), indent=1) + "\n"
     try:
         atomic_write_bytes(path, text.encode("utf-8"))
     except OSError as exc:

@@ -8,7 +8,7 @@ colours, which are kept in the settings across sessions.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QColorDialog, QGridLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
@@ -19,6 +19,8 @@ SWATCHES = 8  # suggestions and recent colours shown, each
 COLUMNS = 4
 SWATCH_SIZE = QSize(28, 28)
 RECENT_KEY = "hints/recent"
+AVOID = 24  # pixels around the point being coloured that the colour dialog leaves in sight (its mark, and more)
+GAP = 16  # between that and the dialog
 NO_POINT_TEXT = "Click the photo to add a hint point, or click a point to change its colour. Or press Enter to add one; N selects the next point."
 
 
@@ -90,6 +92,7 @@ class HintPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._current: RGB | None = None
+        self._locate_point = None  # says where the selected point is on the screen (set_point_locator)
         self.current_swatch = QLabel()
         self.current_label = QLabel()
         self.help = QLabel(NO_POINT_TEXT)
@@ -176,7 +179,49 @@ class HintPanel(QWidget):
         self.pick_button.setChecked(on)
 
     def open_picker(self) -> None:
-        start = QColor(*(self._current or (128, 128, 128)))
-        colour = QColorDialog.getColor(start, self, "Hint colour")
+        colour = self.ask_colour(QColor(*(self._current or (128, 128, 128))))
         if colour.isValid():
             self.choose((colour.red(), colour.green(), colour.blue()))
+
+    def ask_colour(self, start: QColor) -> QColor:
+        """The full colour picker, opened beside the photo (an invalid colour when cancelled): centred over the
+        window it hid the point being coloured."""
+        dialog = QColorDialog(start, self)
+        dialog.setWindowTitle("Hint colour")
+        screen = (self.screen() or dialog.screen()).availableGeometry()
+        panel = QRect(self.mapToGlobal(QPoint(0, 0)), self.size())
+        point = self.point_on_screen()
+        avoid = QRect() if point is None else QRect(point - QPoint(AVOID, AVOID), QSize(2 * AVOID, 2 * AVOID))
+        dialog.move(place_beside(dialog.sizeHint(), avoid, screen, panel))  # (moved: not centred on showing)
+        accepted = dialog.exec() == QColorDialog.DialogCode.Accepted
+        return dialog.selectedColor() if accepted else QColor()
+
+    def point_on_screen(self) -> QPoint | None:
+        """Where the selected point is, in global coordinates (None: unknown); the page tells (``set_point_locator``)."""
+        return self._locate_point() if self._locate_point is not None else None
+
+    def set_point_locator(self, locate) -> None:
+        """``locate()`` says where the selected point is on the screen (a QPoint, or None)."""
+        self._locate_point = locate
+
+
+def place_beside(size: QSize, avoid: QRect, screen: QRect, panel: QRect) -> QPoint:
+    """Where a dialog of ``size`` goes: over the panel's side of the window if that leaves ``avoid`` (the point
+    being coloured) in sight, else right of, left of, below or above it; always on ``screen``."""
+    w, h = size.width(), size.height()
+    middle = avoid.center() if not avoid.isEmpty() else panel.center()
+    candidates = [
+        QPoint(panel.right() + 1 - w, panel.top()),  # over the panel, its right edge on the window's
+        QPoint(avoid.right() + GAP, middle.y() - h // 2),
+        QPoint(avoid.left() - GAP - w, middle.y() - h // 2),
+        QPoint(panel.right() + 1 - w, avoid.bottom() + GAP),
+        QPoint(panel.right() + 1 - w, avoid.top() - GAP - h),
+    ]
+
+    def on_screen(corner: QPoint) -> QPoint:
+        x = max(screen.left(), min(corner.x(), screen.right() + 1 - w))
+        y = max(screen.top(), min(corner.y(), screen.bottom() + 1 - h))
+        return QPoint(x, y)
+
+    placed = [on_screen(corner) for corner in candidates]
+    return next((corner for corner in placed if avoid.isEmpty() or not QRect(corner, size).intersects(avoid)), placed[0])

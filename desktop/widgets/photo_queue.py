@@ -1,12 +1,12 @@
 """The list of photos to colour: a thumbnail, the name and a state (waiting, working, done, failed + reason).
 
-A photo's colour strength shows in its row only when it is not 100 %: most rows stay
-quiet, and the photos given their own strength stand out. "Saved" shows while the file last
+A photo's colour strength shows in its row ("Done · 140 %") only when it is not 100 %: most rows
+stay quiet, and the photos given their own strength stand out. "Saved" shows while the file last
 saved holds the colours shown (its tooltip says where); "In colour already" marks a photo that had
 colours of its own, which the model's replace.
 
 Every row is the same height (a thumbnail, or three lines of text): the name on one line, elided
-in the middle, and the state on up to two. With rows of one height the list lays out in constant
+in the middle, and the state on up to two, the rest elided (the tooltip says it all). With rows of one height the list lays out in constant
 time; rows sized to their text made Qt measure all of them each time one changed (259 ms a photo
 with 6,334 queued, on the UI thread: bench/queue_rows.py).
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
-from PySide6.QtGui import QFontMetrics, QIcon, QImage, QKeySequence, QPainter, QPixmap
+from PySide6.QtGui import QFontMetrics, QIcon, QImage, QKeySequence, QPainter, QPixmap, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListWidget,
@@ -172,14 +172,17 @@ class PhotoQueue(FramesFocus, QListWidget):
             self._refresh_icon(key)
 
     def _refresh_text(self, key: int) -> None:
-        """"name / Done", "name / Done · Strength 140 % · Saved" or "name / Failed: reason"; the tooltip adds where it is."""
+        """"name / Done", "name / Done · 140 % · Saved" or "name / Failed: reason"; the tooltip says it in full
+        ("Strength 140 %") and where the photo is."""
         state, reason, percent = self._state[key], self._reason[key], self._strengths.get(key, 100)
         # (a failed photo has no colours; a no-break space keeps "110 %" on one line where the state wraps)
-        strength = f"Strength {percent}\u00a0%" if percent != 100 and state != QueueState.FAILED else ""
+        shows_strength = percent != 100 and state != QueueState.FAILED
+        strength = f"Strength {percent}\u00a0%" if shows_strength else ""
         saved_as = self._saved_as.get(key) if state == QueueState.DONE else None
         in_colour = key in self._in_colour and state == QueueState.DONE
         label = state.value.capitalize()
-        parts = (label, "In colour already" if in_colour else "", strength, "Saved" if saved_as else "")
+        # The percent alone in the row: "Done · Strength 200 % · Saved" ran onto three lines in a narrow list.
+        parts = (label, "In colour already" if in_colour else "", f"{percent}\u00a0%" if shows_strength else "", "Saved" if saved_as else "")
         status = f"{label}: {reason}" if reason else " · ".join(filter(None, parts))
         item = self._items[key]
         item.setText(f"{self._names[key]}\n{status}")
@@ -227,7 +230,9 @@ class PhotoRowDelegate(QStyledItemDelegate):
         """The row as it is painted: its text with the name elided to the width the style lays it out in."""
         row = QStyleOptionViewItem(option)
         self.initStyleOption(row, index)
-        row.text = name_on_one_line(row.text, row.fontMetrics, text_layout_width(row, option.widget))
+        width = text_layout_width(row, option.widget)
+        name, separator, status = name_on_one_line(row.text, row.fontMetrics, width).partition(LINE_SEPARATOR)
+        row.text = name + separator + status_in_lines(status, row.font, width, TEXT_LINES - 1)
         return row
 
 
@@ -248,6 +253,27 @@ def name_on_one_line(text: str, metrics: QFontMetrics, width: int) -> str:
     name, separator, status = text.replace("\n", LINE_SEPARATOR).partition(LINE_SEPARATOR)
     # A pixel under the width: text advances are fractional, and a name elided to the exact width may wrap.
     return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, max(1, width - 1)) + separator + status
+
+
+def status_in_lines(status: str, font, width: int, lines: int) -> str:
+    """A row's state word-wrapped to ``width`` on at most ``lines`` lines, its last line elided at the end when
+    there is more (the row's tooltip says it all): a long reason for a failure ran past the row."""
+    layout = QTextLayout(status, font)
+    wrap = QTextOption()
+    wrap.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(wrap)
+    layout.beginLayout()
+    starts = []
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(width)
+        starts.append(line.textStart())
+    layout.endLayout()
+    if len(starts) <= lines:
+        return status
+    kept = [status[start:end].strip() for start, end in zip(starts[: lines - 1], starts[1:lines])]
+    # A pixel under the width, as for the name: an elision to the exact width may wrap.
+    rest = QFontMetrics(font).elidedText(status[starts[lines - 1] :].strip(), Qt.TextElideMode.ElideRight, max(1, width - 1))
+    return LINE_SEPARATOR.join([*kept, rest])
 
 
 def _squared(pixmap: QPixmap) -> QPixmap:

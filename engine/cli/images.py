@@ -52,7 +52,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="photo files and folders")
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the colour photos (created if missing)")
     parser.add_argument("-m", "--model", default=DEFAULT_MODEL, metavar="NAME|PATH", help="library model name or model file (default: %(default)s)")
-    parser.add_argument("-s", "--strength", type=_strength, default=1.0, metavar="S", help="colour strength 0..2: 0 grey, 1 as the model predicts (default: 1)")
+    parser.add_argument(
+        "-s", "--strength", type=_strength, default=None, metavar="S",
+        help="colour strength 0..2: 0 grey, 1 as the model predicts (default: the strength a photo's hint file was saved at, else 1)",
+    )
     parser.add_argument("--size", type=_size, default=None, metavar="N", help="long side, in pixels, the network sees (default: the model's own)")
     parser.add_argument("--device", type=argtypes.device, default="auto", metavar="auto|cpu|cuda", help="where the network runs (default: auto, CUDA when present)")
     parser.add_argument("--format", choices=tuple(OUTPUT_FORMATS), default="same", help="output format (default: same as each input)")

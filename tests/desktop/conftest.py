@@ -123,8 +123,8 @@ def window(qtbot, alpha_model):
     from desktop.main_window import MainWindow
 
     win = MainWindow()
-    # (qtbot closes it after the test; closing would ask about hints not saved)
-    qtbot.addWidget(win, before_close_func=lambda w: w.colourise_page.hints.forget(list(w.colourise_page.hints.edits)))
+    # (qtbot closes it after the test; closing would ask about hints and strengths not saved)
+    qtbot.addWidget(win, before_close_func=lambda w: setattr(w, "ask_unsaved_work", lambda keys: "discard"))
     win.resize(1000, 700)
     win.show()
     yield win

@@ -51,6 +51,7 @@ async def session(window, work: Path) -> None:
     from engine.events import TrainingCancelled, TrainingFinished
 
     QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)  # "Stop and quit?": yes
+    window.ask_unsaved_work = lambda keys: "discard"  # strengths dragged and not saved: quit without saving
     colourise = window.colourise_page
     assert colourise.select_model("alpha-test")  # the tiny model (not the bundled default): quick on a busy CPU
     colourise.add_paths(sorted((work / "photos").iterdir()))

@@ -47,7 +47,7 @@ def test_each_photo_keeps_its_own_strength_and_selecting_one_is_no_edit(page, qt
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
         page.strength.setValue(150)
     assert strengths(page) == [1.5, 1.0, 1.0]
-    assert page.queue.item_text(a) == "a.png\nDone · Strength 150\u00a0%" and page.queue.item_text(b) == "b.png\nDone"
+    assert page.queue.item_text(a) == "a.png\nDone · 150\u00a0%" and page.queue.item_text(b) == "b.png\nDone"
 
     shown = []
     real_show = page.preview.show
@@ -75,7 +75,7 @@ def test_a_new_photo_takes_the_strength_applied_to_all_not_one_photos_own(page, 
     page.add_paths([grey_photo(tmp_path / "e.png", seed=5)])
     qtbot.waitUntil(lambda: len(page.queue.keys()) == 5 and page.queue.current_key() == page.queue.keys()[-1], timeout=20_000)
     assert strengths(page) == [0.7] * 5 and page.strength.value() == 70
-    assert "Strength 70\u00a0%" in page.queue.item_text(page.queue.keys()[-1])
+    assert "70\u00a0%" in page.queue.item_text(page.queue.keys()[-1])
     assert page.bar.default_strength() == 0.7  # and in the next session
 
 
@@ -182,7 +182,7 @@ def test_a_saved_photo_says_so_until_its_strength_changes(page, qtbot, three, tm
 
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
         page.strength.setValue(0)  # a, shown: the file no longer holds what the view shows
-    assert page.queue.item_text(a).endswith("Done · Strength 0\u00a0%") and page.queue.saved_as(a) is None
+    assert page.queue.item_text(a).endswith("Done · 0\u00a0%") and page.queue.saved_as(a) is None
     assert page.unsaved() == [a] and page.queue.item_text(b).endswith("Done · Saved")
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda _p, title, text, *a: asked.append(text) or QMessageBox.StandardButton.No)
@@ -191,3 +191,32 @@ def test_a_saved_photo_says_so_until_its_strength_changes(page, qtbot, three, tm
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
         page.strength.setValue(100)  # back as it was saved
     assert page.queue.item_text(a).endswith("Done · Saved") and page.unsaved() == []
+
+
+def test_quitting_asks_about_a_strength_set_by_hand_while_its_row_does_not_say_saved(page, qtbot, window, three, tmp_path, monkeypatch):
+    """A photo's own strength is the user's work, as its hints are: quitting lost it without a word."""
+    a, b, c = three
+    asked = []
+    monkeypatch.setattr(window, "ask_unsaved_work", lambda keys: asked.append(list(keys)) or "cancel")
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
+        page.strength.setValue(140)  # a alone; the photos open at 100 % again
+    assert not window.close() and asked == [[a]]
+    assert page.unsaved_work() == [a] and not page.queue.item_text(a).endswith("Saved")
+
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(tmp_path / "out")
+    assert page.queue.item_text(a).endswith("Saved") and page.unsaved_work() == []  # saved at 140 %: nothing to lose
+
+    select(page, qtbot, b)
+    page.strength.setValue(60)
+    assert page.unsaved_work() == [b]
+    page.strengths.apply_to_all_action.trigger()  # every photo at 60 %, the strength photos open at now
+    assert page.unsaved_work() == []
+
+
+def test_the_quit_question_says_strengths_when_photos_have_them():
+    from desktop.main_window import unsaved_work_text
+
+    assert unsaved_work_text(["a.png"], hinted=0) == "1 photo has a colour strength that is not saved: a.png."
+    assert unsaved_work_text(["a.png", "b.png"], hinted=0) == "2 photos have colour strengths that are not saved: a.png, b.png."
+    assert unsaved_work_text(["a.png", "b.png"], hinted=1) == "2 photos have colour hints or strengths that are not saved: a.png, b.png."

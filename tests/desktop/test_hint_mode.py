@@ -95,7 +95,7 @@ def test_a_click_adds_a_hint_and_the_preview_follows_without_blocking(hint_model
     hints.panel.suggestions.buttons[-1].click()  # one of the model's suggestions
     assert hints.edits_for(key).points[0].rgb == colours[-1]
 
-    monkeypatch.setattr("desktop.widgets.hint_panel.QColorDialog.getColor", lambda *args: QColor(*BLUE))
+    monkeypatch.setattr(hints.panel, "ask_colour", lambda start: QColor(*BLUE))
     with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
         hints.panel.picker_button.click()  # any colour, from the full picker
         # The UI thread handed the work over and went on: the render is still in flight here.
@@ -484,26 +484,112 @@ def test_quitting_asks_only_while_hints_are_not_saved_as_they_are(hint_model, wi
     page = window.colourise_page
     show(page, qtbot, big_grey, hint_model)
     asked = []
-    answer = [QMessageBox.StandardButton.Cancel]
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or answer[0])
+    answer = ["cancel"]
+    monkeypatch.setattr(window, "ask_unsaved_work", lambda keys: asked.append(list(keys)) or answer[0])
     page.hints.set_active(True)
     click_photo(page, 40, 60)
+    key = page.queue.current_key()
     assert not window.close() and window.isVisible()  # Cancel: the hints stay, and so does the window
-    assert asked and asked[0].startswith("1 photo has colour hints that have not been saved")
+    assert asked == [[key]]
 
     with qtbot.waitSignal(page.saved, timeout=20_000):
         assert page.save_all_to(tmp_path / "out")
     asked.clear()
     assert page.hints.unsaved() == []  # saved beside the photo as they are
-    key = page.queue.current_key()
     assert page.queue.item_text(key).endswith("Saved") and page.unsaved() == []
     click_photo(page, 150, 10)  # a change since the save
     assert page.hints.unsaved() == [key]
     assert not page.queue.item_text(key).endswith("Saved") and page.unsaved() == [key]  # its colours changed too
-    answer[0] = QMessageBox.StandardButton.Discard
+    answer[0] = "discard"
     with qtbot.waitSignal(window.closed, timeout=20_000):
         assert window.close()
-    assert len(asked) == 1
+    assert asked == [[key]]
+
+
+def read_modal_box(qtbot, press: str) -> dict:
+    """Once a message box is up: its text, informative text and button texts; then the button ``press`` clicked."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    seen: dict = {}
+
+    def read() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, read)
+            return
+        seen.update(text=box.text(), informative=box.informativeText(), buttons=[b.text() for b in box.buttons()])
+        next(b for b in box.buttons() if b.text() == press).click()
+
+    QTimer.singleShot(0, read)
+    return seen
+
+
+def test_the_quit_question_names_the_photos_and_offers_save_discard_and_cancel(hint_model, window, qtbot, big_grey):
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    page.hints.set_active(True)
+    click_photo(page, 40, 60)
+    seen = read_modal_box(qtbot, "Cancel")
+    assert not window.close() and window.isVisible()
+    assert seen["text"] == "1 photo has colour hints that are not saved: street.png."  # it did not say which
+    assert "&Save" in seen["buttons"] and "Quit &Without Saving" in seen["buttons"]  # Discard had no Alt key, and no Save
+    assert "Cancel" in seen["buttons"] or "&Cancel" in seen["buttons"]
+    assert len(page.hints.edits_for(page.queue.current_key())) == 1  # Cancel kept them
+
+
+def test_the_quit_question_names_a_few_photos_then_how_many_more():
+    from desktop.main_window import unsaved_work_text
+
+    names = ["astronaut.jpg", "coffee.png", "street.png", "sky.png", "sea.png"]
+    assert unsaved_work_text(names[:2], hinted=2) == "2 photos have colour hints that are not saved: astronaut.jpg, coffee.png."
+    assert unsaved_work_text(names, hinted=5) == (
+        "5 photos have colour hints that are not saved: astronaut.jpg, coffee.png, street.png and 2 more."
+    )
+
+
+def test_save_on_quit_saves_the_hinted_photos_then_quits_and_a_folder_not_chosen_keeps_the_window(
+    hint_model, window, qtbot, big_grey, tmp_path, monkeypatch
+):
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    page.hints.set_active(True)
+    click_photo(page, 40, 60)
+    key = page.queue.current_key()
+    monkeypatch.setattr(window, "ask_unsaved_work", lambda keys: "save")
+    folder = [""]
+    monkeypatch.setattr("desktop.colourise_page.QFileDialog.getExistingDirectory", lambda *a, **k: folder[0])
+    assert not window.close() and window.isVisible()  # no folder chosen: nothing saved, nothing lost
+    assert page.hints.unsaved() == [key] and page._save_job is None
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "street-colourised.png").write_bytes(b"someone else's")  # never replaced by a save on quitting
+    folder[0] = str(out)
+    with qtbot.waitSignal(window.closed, timeout=30_000):
+        assert not window.close()  # not yet: it saves first, then closes
+    assert sorted(p.name for p in out.iterdir()) == [
+        "street-colourised-2.png", "street-colourised-2.png.hints.json", "street-colourised.png"
+    ]
+    assert (out / "street-colourised.png").read_bytes() == b"someone else's"
+    assert json.loads((out / "street-colourised-2.png.hints.json").read_text())["points"][0]["x"] == 40
+
+
+def test_save_on_quit_saves_a_photo_saved_before_into_its_file_without_asking_where(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    page.hints.set_active(True)
+    click_photo(page, 40, 60)
+    out = tmp_path / "out"
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(out)
+    click_photo(page, 150, 10)  # a change since
+    monkeypatch.setattr(window, "ask_unsaved_work", lambda keys: "save")
+    monkeypatch.setattr("desktop.colourise_page.QFileDialog.getExistingDirectory", lambda *a, **k: pytest.fail("asked where"))
+    with qtbot.waitSignal(window.closed, timeout=30_000):
+        window.close()
+    assert sorted(p.name for p in out.iterdir()) == ["street-colourised.png", "street-colourised.png.hints.json"]
+    assert len(json.loads((out / "street-colourised.png.hints.json").read_text())["points"]) == 2
 
 
 def test_removing_a_photo_asks_only_while_its_hints_are_not_saved(hint_model, window, qtbot, big_grey, grey_photo, tmp_path, monkeypatch, wait_all_coloured):
@@ -554,3 +640,90 @@ def test_a_folder_of_many_photos_is_listed_once_to_find_the_hints_saved_with_the
     assert names == {"scan-07": "scan-07-colourised.png.hints.json", "scan-31": "scan-31-colourised.png.hints.json"}
     assert listed == [album]  # once for all 40 photos (a glob for each photo listed it 80 times)
     assert listed_on and threading.main_thread() not in listed_on  # on a worker: a slow network folder must not freeze the window
+
+
+@pytest.mark.parametrize("folder_name", ["out", "the coloured versions of the family album from grandmother's attic, 1952 to 1961"])
+def test_the_reload_question_shows_the_folder_on_a_line_of_its_own_never_broken(window, qtbot, big_grey, tmp_path, folder_name):
+    """The folder ran on in the first line, and the box broke its path mid-name onto the next."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    page = window.colourise_page
+    show(page, qtbot, big_grey)
+    key = page.queue.current_key()
+    folder = tmp_path / folder_name
+    seen: dict = {}
+
+    def read() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, read)
+            return
+        for name in ("qt_msgbox_label", "qt_msgbox_informativelabel"):
+            label = box.findChild(QLabel, name)
+            width = label.contentsRect().width()
+            seen[name] = [(line, label.fontMetrics().horizontalAdvance(line) <= width) for line in label.text().splitlines()]
+        seen["details"] = box.detailedText()
+        next(b for b in box.buttons() if b.text() == "Not Now").click()
+
+    QTimer.singleShot(0, read)
+    assert not page.hints.ask_reload({key: folder / "street-colourised.png.hints.json"})
+    lines = dict(seen["qt_msgbox_label"] + seen["qt_msgbox_informativelabel"])  # (sentences may wrap, between words)
+    assert lines.get("street.png  ←  street-colourised.png.hints.json"), lines  # the names on a line of their own, whole
+    folder_line = next(line for line in lines if line.startswith("/") or line.startswith("…"))
+    assert lines[folder_line], lines  # the folder too, never broken
+    if folder_line != str(folder):  # too long for the box: shortened in the middle, and whole under Show Details
+        assert "…" in folder_line and folder_line.endswith(folder_name[-3:]) and str(folder) in seen["details"]
+
+
+def test_saved_hints_bring_back_the_strength_the_photo_was_saved_at(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
+    """The hints file did not say at what strength the photo was saved: reloaded, the photo opened at 100 %."""
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strength.setValue(140)
+    pin_blue_at(page, qtbot, 40, 60)
+    out = tmp_path / "out"
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(out)
+    assert json.loads((out / "street-colourised.png.hints.json").read_text())["strength"] == 1.4
+
+    page.clear_queue()
+    monkeypatch.setattr(page.hints, "ask_reload", lambda found: True)
+    show(page, qtbot, big_grey)
+    key = page.queue.current_key()
+    qtbot.waitUntil(lambda: len(page.hints.edits_for(key)) == 1, timeout=20_000)
+    assert page.items[key].strength == 1.4 and page.strength.value() == 140
+    assert "140\u00a0%" in page.queue.item_text(key)
+    assert page.unsaved_work() == []  # as in the file it came from: quitting asks nothing
+    page.strength.setValue(120)
+    assert page.unsaved_work() == [key]
+
+
+def test_more_colours_opens_beside_the_photo_not_over_the_point(hint_model, window, qtbot, big_grey):
+    """The colour dialog opened centred over the window, hiding the point being coloured."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QColorDialog
+
+    window.move(0, 0)
+    window.resize(780, 560)  # (the offscreen screen is 800 px wide: no room beside the window)
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    page.hints.set_active(True)
+    for x in (40, 120):  # a point on the left of the photo, then one on the right
+        click_photo(page, x, 60)
+        point = page.view.mapToGlobal(page.view.photo_to_widget(QPointF(x + 0.5, 60.5)).toPoint())
+        seen = {}
+
+        def read() -> None:
+            dialog = QApplication.activeModalWidget()
+            if not isinstance(dialog, QColorDialog):
+                QTimer.singleShot(10, read)
+                return
+            seen["geometry"] = dialog.frameGeometry()
+            dialog.reject()
+
+        QTimer.singleShot(0, read)
+        page.hints.panel.picker_button.click()
+        assert not seen["geometry"].contains(point), (seen["geometry"], point)
+        assert window.screen().availableGeometry().contains(seen["geometry"])  # on screen

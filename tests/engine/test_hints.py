@@ -150,3 +150,25 @@ def test_saved_hints_are_looked_for_in_the_save_folder_first_then_beside_each_ph
     found = find_saved_hints(photos, saved)
     assert found == {photos[0]: saved / "a-colourised.png.hints.json", photos[1]: scans / "b-colourised.png.hints.json"}
     assert find_saved_hints(photos) == {photos[0]: scans / "a-colourised.png.hints.json", photos[1]: scans / "b-colourised.png.hints.json"}
+
+
+def test_a_hint_file_records_the_strength_it_was_saved_at_and_older_files_have_none(tmp_path):
+    from engine.hints import read_hint_file
+
+    hints = [Hint(120, 48, (160, 196, 255))]
+    path = write_hints(tmp_path / "p.hints.json", hints, strength=1.4)
+    assert json.loads(path.read_text())["strength"] == 1.4
+    assert read_hint_file(path, 200, 100) == (hints, 1.4)
+    assert read_hints(path, 200, 100) == hints
+    older = write_hints(tmp_path / "older.hints.json", hints)  # as files were written before: no strength
+    assert "strength" not in json.loads(older.read_text()) and read_hint_file(older, 200, 100) == (hints, None)
+
+
+@pytest.mark.parametrize("strength", ['"1.4"', "-0.5", "2.5", "true"])
+def test_a_bad_strength_in_a_hint_file_is_one_line(tmp_path, strength):
+    from engine.hints import read_hint_file
+
+    path = tmp_path / "bad.json"
+    path.write_text('{"strength": %s, "points": []}' % strength)
+    with pytest.raises(ColouriseError, match=r"^bad.json: strength must be a number from 0 to 2"):
+        read_hint_file(path, 10, 10)

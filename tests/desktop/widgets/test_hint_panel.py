@@ -31,3 +31,19 @@ def test_with_no_point_selected_the_panel_names_the_keys_and_fits_at_its_narrowe
     no_point = panel.sizeHint().height()
     panel.show_point((200, 190, 195))
     assert no_point <= panel.sizeHint().height()  # no taller than the panel is with a point anyway
+
+
+def test_the_colour_dialog_goes_over_the_panel_side_unless_the_point_is_there_and_stays_on_screen():
+    from PySide6.QtCore import QPoint, QRect, QSize
+
+    from desktop.widgets.hint_panel import place_beside
+
+    screen, panel, size = QRect(0, 0, 1920, 1080), QRect(1500, 100, 220, 700), QSize(530, 410)
+    left_point = QRect(400, 300, 48, 48)
+    placed = QRect(place_beside(size, left_point, screen, panel), size)
+    assert placed.right() == panel.right() and placed.top() == panel.top()  # over the panel's side, the point in sight
+    right_point = QRect(1400, 300, 48, 48)  # near the panel: the dialog moves off it
+    placed = QRect(place_beside(size, right_point, screen, panel), size)
+    assert not placed.intersects(right_point) and screen.contains(placed)
+    placed = QRect(place_beside(size, QRect(), QRect(0, 0, 800, 600), QRect(700, 0, 200, 500)), size)  # a window past the edge
+    assert QRect(0, 0, 800, 600).contains(placed) and placed.topLeft() == QPoint(270, 0)

@@ -13,7 +13,7 @@ def test_a_row_names_the_strength_only_when_it_is_not_100_percent(qtbot):
     assert queue.item_text(1) == "flower.jpg\nWaiting" and queue.item(0).toolTip() == "/photos/flower.jpg"
     queue.set_strength(1, 1.4)
     queue.set_state(1, QueueState.DONE)
-    assert queue.item_text(1) == "flower.jpg\nDone · Strength 140\u00a0%"
+    assert queue.item_text(1) == "flower.jpg\nDone · 140\u00a0%"
     assert queue.item(0).toolTip() == "/photos/flower.jpg\nStrength 140\u00a0%"
     queue.set_state(1, QueueState.FAILED, "truncated or corrupt")  # no colours, so no strength to speak of
     assert queue.item_text(1) == "flower.jpg\nFailed: truncated or corrupt"
@@ -152,7 +152,7 @@ def test_a_rows_strength_keeps_its_number_and_percent_on_one_line_at_any_width(q
     queue.add(1, "flower.jpg", strength=1.1)
     queue.set_state(1, QueueState.DONE)
     status = queue.item_text(1).split("\n")[1]
-    assert status.replace("\u00a0", " ") == "Done · Strength 110 %"
+    assert status.replace("\u00a0", " ") == "Done · 110 %"
     for width in range(20, 300):
         layout = QTextLayout(status, queue.font())
         option = QTextOption()
@@ -165,3 +165,52 @@ def test_a_rows_strength_keeps_its_number_and_percent_on_one_line_at_any_width(q
             lines.append(status[line.textStart() : line.textStart() + line.textLength()].strip())
         layout.endLayout()
         assert not any(line.startswith("%") for line in lines), (width, lines)
+
+
+def painted_lines(queue, row: int) -> list[str]:
+    """The lines of ``row``'s text as the style lays them out: word-wrapped in the text rectangle less its margins."""
+    from PySide6.QtGui import QTextLayout, QTextOption
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from desktop.widgets.photo_queue import LINE_SEPARATOR, text_layout_width
+
+    option = QStyleOptionViewItem()
+    queue.initViewItemOption(option)
+    option.rect = queue.visualItemRect(queue.item(row))
+    painted = queue.itemDelegate().row_option(option, queue.indexFromItem(queue.item(row)))
+    layout = QTextLayout(painted.text, painted.font)
+    wrap = QTextOption()
+    wrap.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(wrap)
+    layout.beginLayout()
+    lines = []
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(text_layout_width(painted, queue))
+        lines.append(painted.text[line.textStart() : line.textStart() + line.textLength()].strip(LINE_SEPARATOR + " "))
+    layout.endLayout()
+    return lines
+
+
+def test_a_rows_state_fits_the_list_at_its_narrowest(qtbot):
+    """At the window's minimum size (746 x 491) "Done · Strength 200 % · Saved" ran onto three lines, past the row."""
+    from pathlib import Path
+
+    queue = PhotoQueue()
+    qtbot.addWidget(queue)
+    queue.add(1, "astronaut.jpg", "/photos/astronaut.jpg", strength=2.0)
+    queue.add(2, "coffee.png", "/photos/coffee.png", strength=2.0)
+    queue.add(3, "notes.jpg")
+    for key in (1, 2):
+        queue.set_state(key, QueueState.DONE)
+        queue.set_saved(key, Path(f"/out/{key}.png"))
+    queue.set_in_colour(2)
+    queue.set_state(3, QueueState.FAILED, "not an image (or in a format Colourise cannot read), and so on at length")
+    queue.show()
+    queue.resize(queue.minimumWidth(), 400)  # the list's narrowest
+    assert queue.item_text(1) == "astronaut.jpg\nDone · 200\u00a0% · Saved"
+    assert "Strength 200\u00a0%" in queue.item(0).toolTip()  # said in full there
+    lines = painted_lines(queue, 0)
+    assert lines[0] == "astronaut.jpg" and " ".join(lines[1:]) == "Done · 200\u00a0% · Saved" and len(lines) <= 3, lines  # whole
+    for row in (1, 2):  # longer states: on the two lines a row has, the rest elided (and whole in the tooltip)
+        lines = painted_lines(queue, row)
+        assert len(lines) <= 3 and lines[-1].endswith("…"), lines

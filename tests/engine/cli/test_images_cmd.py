@@ -414,3 +414,17 @@ def test_link_loops_in_a_folder_and_on_the_command_line_are_one_line_each(tmp_pa
     assert code == 1 and len(err) == 2, err
     assert all(line.split(": ")[0] in (str(folder / "self.jpg"), str(tmp_path / "loop.png")) for line in err)
     assert out[-1].startswith("1 coloured, 2 failed")
+
+
+def test_hints_the_window_saved_bring_their_strength_unless_strength_is_given(tmp_path, run_cli, make_photo, hint_model_file):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    _grey_photo(photos / "a.png", make_photo)
+    saved = tmp_path / "saved-in-the-window"
+    saved.mkdir()
+    (saved / "a-colourised.jpg.hints.json").write_text('{"strength": 1.4, "points": [{"x": 3, "y": 3, "colour": "#0000ff"}]}')
+    code, _, _ = run_cli(photos, "--output", tmp_path / "own", "--hints-dir", saved, model=str(hint_model_file))
+    assert code == 0
+    assert Image.open(tmp_path / "own" / "a.png").getexif()[0x0131].endswith(", 1 colour hint, strength 140 %")  # it was coloured at 100 %
+    code, _, _ = run_cli(photos, "--output", tmp_path / "given", "--hints-dir", saved, "--strength", "0.5", model=str(hint_model_file))
+    assert code == 0 and Image.open(tmp_path / "given" / "a.png").getexif()[0x0131].endswith(", 1 colour hint, strength 50 %")
