@@ -335,3 +335,14 @@ def test_the_legend_is_above_the_plot_not_over_the_curves(page, qtbot):
     assert legend.bottom() < plot.top() and not legend.intersects(plot)
     text = page.legend.text()
     assert text.index("winner") < text.index("halfway") and page.colour_of(page.ticked[0]).name() in text
+
+
+def test_at_the_windows_minimum_size_the_header_names_the_runs_folder(window, page, qtbot):
+    """At the window's minimum width the header read "3 runs in /…s"; now the folder's own name, the whole path in its tooltip."""
+    window.build_pages()
+    window.resize(window.minimumSizeHint())
+    qtbot.waitUntil(lambda: window.size() == window.minimumSizeHint())
+    label = page.folder_label
+    assert label.shown_text() == f"3 runs in …/{page.runs_parent.name}" and label.toolTip() == f"3 runs in {page.runs_parent}"
+    label.resize(label.minimumSizeHint().width(), label.height())
+    assert label.shown_text() == f"3 runs in …/{page.runs_parent.name}"
