@@ -194,6 +194,10 @@ class RunsPage(QWidget):
         self.settings_table.setAccessibleName("Settings that differ")
         self.settings_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.settings_table.setToolTip("The settings in which the ticked runs differ")
+        # The runs' columns share the width: a long value (a folder) is shortened in the middle, whole in its
+        # tooltip, where sized to its text it pushed the other runs out of view behind a sideways scroll bar.
+        self.settings_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.settings_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.settings_note = QLabel("Tick two or more runs to see the settings in which they differ.")
         self.settings_note.setWordWrap(True)
         settings_box = QWidget()
@@ -497,8 +501,9 @@ class RunsPage(QWidget):
             table.verticalHeaderItem(row).setToolTip(f"{key} (its name in config.toml and for colourise train --set)")
         for row, values in enumerate(differ.values()):
             for column, value in enumerate(values):
-                table.setItem(row, column, QTableWidgetItem(_setting_text(value)))
-        table.resizeColumnsToContents()
+                item = QTableWidgetItem(_setting_text(value))
+                item.setToolTip(item.text())
+                table.setItem(row, column, item)
         if len(runs) < 2:
             self.settings_note.setText("Tick two or more runs to see the settings in which they differ.")
         elif not differ:

@@ -46,6 +46,19 @@ def page(window, runs_parent, qtbot):
     return window.runs_page
 
 
+def train_run(parent: Path, data: Path, name: str, **overrides) -> None:
+    """One more finished tiny run in ``parent``, of the photos in ``data``."""
+    from engine.training import TrainConfig, train
+
+    config = dict(arch="alpha", name=name, data=[str(data)], image_size=16, batch_size=2, steps=2, device="cpu", threads=1,
+                  run_dir=str(parent), checkpoint_every_minutes=0, preview_count=2, log_every_steps=1)
+    assert isinstance(train(TrainConfig.from_dict({**config, **overrides})), TrainingFinished)
+
+
+def path_of(page, model_prefix: str) -> str:
+    return page.table.item(row_of(page, model_prefix), 0).data(Qt.ItemDataRole.UserRole + 1)
+
+
 def row_of(page, model_prefix: str) -> int:
     for row in range(page.table.rowCount()):
         if page.table.item(row, 0).text().startswith(model_prefix + "-"):
@@ -346,3 +359,23 @@ def test_at_the_windows_minimum_size_the_header_names_the_runs_folder(window, pa
     assert label.shown_text() == f"3 runs in …/{page.runs_parent.name}" and label.toolTip() == f"3 runs in {page.runs_parent}"
     label.resize(label.minimumSizeHint().width(), label.height())
     assert label.shown_text() == f"3 runs in …/{page.runs_parent.name}"
+
+
+def test_the_settings_fit_beside_the_plot_and_a_shortened_value_is_whole_in_its_tooltip(window, page, qtbot, tmp_path, colour_photo):
+    """Sized to their text, a folder's column pushed the other runs behind a sideways scroll bar, "/tmp/qa33/photo…" unreadable."""
+    photos = tmp_path / "a-folder-of-colour-photos-with-a-name-long-enough-to-be-shortened"
+    for i in range(6):
+        colour_photo(photos / f"c{i}.png", seed=i)
+    train_run(page.runs_parent, photos, "faraway")
+    with qtbot.waitSignal(page.refreshed, timeout=20_000):
+        page.refresh()
+    window.resize(1400, 870)
+    qtbot.waitUntil(lambda: window.size() == QSize(1400, 870))
+    page.set_ticked([path_of(page, model) for model in ("winner", "halfway", "faraway")])
+    settings = page.settings_table
+    qtbot.waitUntil(lambda: settings.viewport().width() > 0)
+    data_row = next(r for r in range(settings.rowCount()) if settings.verticalHeaderItem(r).toolTip().startswith("data "))
+    data = settings.item(data_row, 2)
+    assert data.text() == str(photos) and data.toolTip() == str(photos)
+    assert settings.columnWidth(2) < settings.fontMetrics().horizontalAdvance(str(photos))  # shown shortened
+    assert settings.textElideMode() == Qt.TextElideMode.ElideMiddle and settings.horizontalScrollBar().maximum() == 0
