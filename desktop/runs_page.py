@@ -52,9 +52,10 @@ RUN_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
 METRIC_COLUMNS = [("psnr", "PSNR", 2), ("auc", "AuC", 3), ("colourfulness", "Colourful", 1)]
 STATUS_TEXT = {"running": "running", "finished": "finished", "stopped": "stopped", "failed": "failed"}
 LIVE_REFRESH_MS = 5000  # while a run trains, re-read the folders this often
-PREVIEW_HEIGHT = 220
 SHORT_CURVE = 3  # a training curve of fewer points is drawn with a dot on each
 PREVIEW_MIN_SHOWN = 48  # of a preview's height in view at the least; the area scrolls to the rest
+PREVIEW_MIN_SCALED = 96  # a preview is scaled down to fit no smaller than this high (else it scrolls)
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 RUNS_SHARE = 1000  # the runs table : the curves and previews below it, 2 : 3 of the page's height at first
 CURVE_CHOICES = [("loss", "Loss (training and validation)")] + [
     (key, f"Validation {label}") for key, label, _ in METRIC_COLUMNS
@@ -75,6 +76,28 @@ class _SortItem(QTableWidgetItem):
             return (a is None, a) < (b is None, b)
         except TypeError:
             return str(a) < str(b)
+
+
+class _FitPicture(QLabel):
+    """A preview at most its own size, scaled down (its shape kept) to the room it gets; it was enlarged to 220 px
+    high, and cut off where the page had less room."""
+
+    def __init__(self, pixmap: QPixmap):
+        super().__init__()
+        self._natural = pixmap
+        self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self._natural.size()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self._natural.size().scaled(QSize(QWIDGETSIZE_MAX, PREVIEW_MIN_SCALED), Qt.AspectRatioMode.KeepAspectRatio).boundedTo(
+            self._natural.size())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        room = self.contentsRect().size().boundedTo(self._natural.size())
+        self.setPixmap(self._natural.scaled(room, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
 
 
 class _PreviewScroll(QScrollArea):
@@ -525,13 +548,12 @@ class RunsPage(QWidget):
             title = QLabel(f"<b>{html.escape(self.label_of(path))}</b>")
             title.setToolTip(run.path)
             title.setStyleSheet(f"color: {self.colour_of(path).name()}")
-            picture = QLabel()
-            picture.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
             pixmap = QPixmap(run.preview) if run.preview else QPixmap()
             if pixmap.isNull():
-                picture.setText("no preview yet")
+                picture = QLabel("no preview yet")
+                picture.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
             else:
-                picture.setPixmap(pixmap.scaledToHeight(min(PREVIEW_HEIGHT, pixmap.height() * 3), Qt.TransformationMode.SmoothTransformation))
+                picture = _FitPicture(pixmap)
                 picture.setToolTip(f"{Path(run.preview).name}: grey | prediction | original")
             column.addWidget(title)
             column.addWidget(picture, 1)

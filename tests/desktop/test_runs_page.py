@@ -379,3 +379,46 @@ def test_the_settings_fit_beside_the_plot_and_a_shortened_value_is_whole_in_its_
     assert data.text() == str(photos) and data.toolTip() == str(photos)
     assert settings.columnWidth(2) < settings.fontMetrics().horizontalAdvance(str(photos))  # shown shortened
     assert settings.textElideMode() == Qt.TextElideMode.ElideMiddle and settings.horizontalScrollBar().maximum() == 0
+
+
+@pytest.fixture
+def four_runs(page, qtbot, tmp_path, colour_photo):
+    """The page's three runs and a fourth of 32 px photos with four previews (a 104 x 138 px picture), all ticked."""
+    photos = tmp_path / "sharp-photos"
+    for i in range(12):
+        colour_photo(photos / f"c{i}.png", width=64, height=64, seed=i)
+    train_run(page.runs_parent, photos, "sharp", image_size=32, preview_count=4, val_fraction=0.4)
+    with qtbot.waitSignal(page.refreshed, timeout=20_000):
+        page.refresh()
+    return page
+
+
+def shown_previews(page) -> list[tuple[QSize, QSize]]:
+    """(size drawn, size of the picture file) of each ticked run's preview."""
+    from PySide6.QtGui import QPixmap
+
+    shown = []
+    for i, path in enumerate(page.ticked):
+        picture = page.preview_row.itemAt(i).widget().layout().itemAt(1).widget()
+        if page.run(path).preview:
+            shown.append((picture.pixmap().size(), QPixmap(page.run(path).preview).size()))
+    return shown
+
+
+def test_previews_are_drawn_at_most_their_own_size_and_scroll_rather_than_shrink_at_the_minimum_size(window, four_runs, qtbot):
+    """They were enlarged to 220 px high (a 138 px picture cut off at the bottom and right at 1400 x 870), and squashed
+    to a 30 px strip at the window's minimum size."""
+    page = four_runs
+    window.resize(1400, 870)
+    qtbot.waitUntil(lambda: window.size() == QSize(1400, 870))
+    page.set_ticked([path_of(page, model) for model in ("winner", "halfway", "broken", "sharp")])
+    qtbot.waitUntil(lambda: len(shown_previews(page)) == 3 and all(not drawn.isEmpty() for drawn, _ in shown_previews(page)))
+    assert (138, 104) in [(natural.height(), natural.width()) for _drawn, natural in shown_previews(page)]
+    for drawn, natural in shown_previews(page):
+        assert drawn.height() <= natural.height() and drawn.width() <= natural.width()
+        assert abs(drawn.width() / drawn.height() - natural.width() / natural.height()) < 0.05  # its shape kept
+
+    window.resize(window.minimumSizeHint())
+    qtbot.waitUntil(lambda: window.size() == window.minimumSizeHint())
+    qtbot.waitUntil(lambda: all(drawn.height() >= min(96, natural.height()) for drawn, natural in shown_previews(page)))
+    assert page.preview_scroll.verticalScrollBar().maximum() > 0  # the rest in reach
