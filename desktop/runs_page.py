@@ -55,6 +55,7 @@ LIVE_REFRESH_MS = 5000  # while a run trains, re-read the folders this often
 SHORT_CURVE = 3  # a training curve of fewer points is drawn with a dot on each
 PREVIEW_MIN_SHOWN = 48  # of a preview's height in view at the least; the area scrolls to the rest
 PREVIEW_MIN_SCALED = 96  # a preview is scaled down to fit no smaller than this high (else it scrolls)
+PREVIEW_SHARE = 0.4  # of the room below the table, the most the previews take as they appear
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 RUNS_SHARE = 1000  # the runs table : the curves and previews below it, 2 : 3 of the page's height at first
 CURVE_CHOICES = [("loss", "Loss (training and validation)")] + [
@@ -558,6 +559,7 @@ class RunsPage(QWidget):
             column.addWidget(title)
             column.addWidget(picture, 1)
             self.preview_row.addWidget(box)
+            box.show()  # now, not after the event loop's next pass: the room made for the previews counts it
         self.preview_row.addStretch(1)
         appearing = bool(self.ticked) and self.preview_scroll.isHidden()
         self.preview_scroll.setVisible(bool(self.ticked))  # no room held for previews until a run is ticked
@@ -565,11 +567,12 @@ class RunsPage(QWidget):
             self._make_room_for_previews()
 
     def _make_room_for_previews(self) -> None:
-        """The previews whole as they appear, where the curves keep their minimum; else as much as is left (they scroll)."""
+        """The previews whole as they appear, where the curves keep the most of the room below the table (their dots
+        overlapped in the 120 px the previews left them); else scaled down or scrolled. The splitter moves the line."""
         total = sum(self.curves_and_previews.sizes())
         if total <= 0:  # not laid out yet: the splitter's own share
             return
-        room = total - self.curves_and_previews.widget(0).minimumSizeHint().height()
+        room = min(total - self.curves_and_previews.widget(0).minimumSizeHint().height(), int(total * PREVIEW_SHARE))
         previews = max(self.preview_scroll.minimumHeight(), min(self.preview_scroll.sizeHint().height(), room))
         self.curves_and_previews.setSizes([total - previews, previews])
 

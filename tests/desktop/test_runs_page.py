@@ -383,11 +383,11 @@ def test_the_settings_fit_beside_the_plot_and_a_shortened_value_is_whole_in_its_
 
 @pytest.fixture
 def four_runs(page, qtbot, tmp_path, colour_photo):
-    """The page's three runs and a fourth of 32 px photos with four previews (a 104 x 138 px picture), all ticked."""
+    """The page's three runs and a fourth of 48 px photos with four previews (a 152 x 202 px picture)."""
     photos = tmp_path / "sharp-photos"
     for i in range(12):
-        colour_photo(photos / f"c{i}.png", width=64, height=64, seed=i)
-    train_run(page.runs_parent, photos, "sharp", image_size=32, preview_count=4, val_fraction=0.4)
+        colour_photo(photos / f"c{i}.png", width=96, height=96, seed=i)
+    train_run(page.runs_parent, photos, "sharp", image_size=48, preview_count=4, val_fraction=0.4)
     with qtbot.waitSignal(page.refreshed, timeout=20_000):
         page.refresh()
     return page
@@ -406,14 +406,14 @@ def shown_previews(page) -> list[tuple[QSize, QSize]]:
 
 
 def test_previews_are_drawn_at_most_their_own_size_and_scroll_rather_than_shrink_at_the_minimum_size(window, four_runs, qtbot):
-    """They were enlarged to 220 px high (a 138 px picture cut off at the bottom and right at 1400 x 870), and squashed
+    """They were enlarged to 220 px high (a 160 px picture cut off at the bottom and right at 1400 x 870), and squashed
     to a 30 px strip at the window's minimum size."""
     page = four_runs
     window.resize(1400, 870)
     qtbot.waitUntil(lambda: window.size() == QSize(1400, 870))
     page.set_ticked([path_of(page, model) for model in ("winner", "halfway", "broken", "sharp")])
     qtbot.waitUntil(lambda: len(shown_previews(page)) == 3 and all(not drawn.isEmpty() for drawn, _ in shown_previews(page)))
-    assert (138, 104) in [(natural.height(), natural.width()) for _drawn, natural in shown_previews(page)]
+    assert (202, 152) in [(natural.height(), natural.width()) for _drawn, natural in shown_previews(page)]
     for drawn, natural in shown_previews(page):
         assert drawn.height() <= natural.height() and drawn.width() <= natural.width()
         assert abs(drawn.width() / drawn.height() - natural.width() / natural.height()) < 0.05  # its shape kept
@@ -422,3 +422,14 @@ def test_previews_are_drawn_at_most_their_own_size_and_scroll_rather_than_shrink
     qtbot.waitUntil(lambda: window.size() == window.minimumSizeHint())
     qtbot.waitUntil(lambda: all(drawn.height() >= min(96, natural.height()) for drawn, natural in shown_previews(page)))
     assert page.preview_scroll.verticalScrollBar().maximum() > 0  # the rest in reach
+
+
+def test_the_curves_keep_most_of_the_room_below_the_table_when_previews_appear(window, four_runs, qtbot):
+    """The previews took all they asked for, leaving the curves about 120 px of 870, their dots drawn over each other."""
+    page = four_runs
+    window.resize(1400, 870)
+    qtbot.waitUntil(lambda: window.size() == QSize(1400, 870))
+    page.set_ticked([path_of(page, model) for model in ("winner", "halfway", "broken", "sharp")])
+    qtbot.waitUntil(lambda: page.preview_scroll.height() > 0)
+    below_table = sum(page.curves_and_previews.sizes())
+    assert page.plot.height() >= 0.4 * below_table and page.preview_scroll.height() <= 0.4 * below_table
