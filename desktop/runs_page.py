@@ -52,9 +52,11 @@ RUN_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
 METRIC_COLUMNS = [("psnr", "PSNR", 2), ("auc", "AuC", 3), ("colourfulness", "Colourful", 1)]
 STATUS_TEXT = {"running": "running", "finished": "finished", "stopped": "stopped", "failed": "failed"}
 LIVE_REFRESH_MS = 5000  # while a run trains, re-read the folders this often
-PREVIEW_HEIGHT = 220
 SHORT_CURVE = 3  # a training curve of fewer points is drawn with a dot on each
 PREVIEW_MIN_SHOWN = 48  # of a preview's height in view at the least; the area scrolls to the rest
+PREVIEW_MIN_SCALED = 96  # a preview is scaled down to fit no smaller than this high (else it scrolls)
+PREVIEW_SHARE = 0.4  # of the room below the table, the most the previews take as they appear
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 RUNS_SHARE = 1000  # the runs table : the curves and previews below it, 2 : 3 of the page's height at first
 CURVE_CHOICES = [("loss", "Loss (training and validation)")] + [
     (key, f"Validation {label}") for key, label, _ in METRIC_COLUMNS
@@ -75,6 +77,28 @@ class _SortItem(QTableWidgetItem):
             return (a is None, a) < (b is None, b)
         except TypeError:
             return str(a) < str(b)
+
+
+class _FitPicture(QLabel):
+    """A preview at most its own size, scaled down (its shape kept) to the room it gets; it was enlarged to 220 px
+    high, and cut off where the page had less room."""
+
+    def __init__(self, pixmap: QPixmap):
+        super().__init__()
+        self._natural = pixmap
+        self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self._natural.size()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self._natural.size().scaled(QSize(QWIDGETSIZE_MAX, PREVIEW_MIN_SCALED), Qt.AspectRatioMode.KeepAspectRatio).boundedTo(
+            self._natural.size())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        room = self.contentsRect().size().boundedTo(self._natural.size())
+        self.setPixmap(self._natural.scaled(room, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
 
 
 class _PreviewScroll(QScrollArea):
@@ -194,6 +218,10 @@ class RunsPage(QWidget):
         self.settings_table.setAccessibleName("Settings that differ")
         self.settings_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.settings_table.setToolTip("The settings in which the ticked runs differ")
+        # The runs' columns share the width: a long value (a folder) is shortened in the middle, whole in its
+        # tooltip, where sized to its text it pushed the other runs out of view behind a sideways scroll bar.
+        self.settings_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.settings_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.settings_note = QLabel("Tick two or more runs to see the settings in which they differ.")
         self.settings_note.setWordWrap(True)
         settings_box = QWidget()
@@ -497,8 +525,9 @@ class RunsPage(QWidget):
             table.verticalHeaderItem(row).setToolTip(f"{key} (its name in config.toml and for colourise train --set)")
         for row, values in enumerate(differ.values()):
             for column, value in enumerate(values):
-                table.setItem(row, column, QTableWidgetItem(_setting_text(value)))
-        table.resizeColumnsToContents()
+                item = QTableWidgetItem(_setting_text(value))
+                item.setToolTip(item.text())
+                table.setItem(row, column, item)
         if len(runs) < 2:
             self.settings_note.setText("Tick two or more runs to see the settings in which they differ.")
         elif not differ:
@@ -520,17 +549,17 @@ class RunsPage(QWidget):
             title = QLabel(f"<b>{html.escape(self.label_of(path))}</b>")
             title.setToolTip(run.path)
             title.setStyleSheet(f"color: {self.colour_of(path).name()}")
-            picture = QLabel()
-            picture.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
             pixmap = QPixmap(run.preview) if run.preview else QPixmap()
             if pixmap.isNull():
-                picture.setText("no preview yet")
+                picture = QLabel("no preview yet")
+                picture.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
             else:
-                picture.setPixmap(pixmap.scaledToHeight(min(PREVIEW_HEIGHT, pixmap.height() * 3), Qt.TransformationMode.SmoothTransformation))
+                picture = _FitPicture(pixmap)
                 picture.setToolTip(f"{Path(run.preview).name}: grey | prediction | original")
             column.addWidget(title)
             column.addWidget(picture, 1)
             self.preview_row.addWidget(box)
+            box.show()  # now, not after the event loop's next pass: the room made for the previews counts it
         self.preview_row.addStretch(1)
         appearing = bool(self.ticked) and self.preview_scroll.isHidden()
         self.preview_scroll.setVisible(bool(self.ticked))  # no room held for previews until a run is ticked
@@ -538,11 +567,12 @@ class RunsPage(QWidget):
             self._make_room_for_previews()
 
     def _make_room_for_previews(self) -> None:
-        """The previews whole as they appear, where the curves keep their minimum; else as much as is left (they scroll)."""
+        """The previews whole as they appear, where the curves keep the most of the room below the table (their dots
+        overlapped in the 120 px the previews left them); else scaled down or scrolled. The splitter moves the line."""
         total = sum(self.curves_and_previews.sizes())
         if total <= 0:  # not laid out yet: the splitter's own share
             return
-        room = total - self.curves_and_previews.widget(0).minimumSizeHint().height()
+        room = min(total - self.curves_and_previews.widget(0).minimumSizeHint().height(), int(total * PREVIEW_SHARE))
         previews = max(self.preview_scroll.minimumHeight(), min(self.preview_scroll.sizeHint().height(), room))
         self.curves_and_previews.setSizes([total - previews, previews])
 

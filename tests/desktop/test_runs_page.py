@@ -46,6 +46,19 @@ def page(window, runs_parent, qtbot):
     return window.runs_page
 
 
+def train_run(parent: Path, data: Path, name: str, **overrides) -> None:
+    """One more finished tiny run in ``parent``, of the photos in ``data``."""
+    from engine.training import TrainConfig, train
+
+    config = dict(arch="alpha", name=name, data=[str(data)], image_size=16, batch_size=2, steps=2, device="cpu", threads=1,
+                  run_dir=str(parent), checkpoint_every_minutes=0, preview_count=2, log_every_steps=1)
+    assert isinstance(train(TrainConfig.from_dict({**config, **overrides})), TrainingFinished)
+
+
+def path_of(page, model_prefix: str) -> str:
+    return page.table.item(row_of(page, model_prefix), 0).data(Qt.ItemDataRole.UserRole + 1)
+
+
 def row_of(page, model_prefix: str) -> int:
     for row in range(page.table.rowCount()):
         if page.table.item(row, 0).text().startswith(model_prefix + "-"):
@@ -335,3 +348,88 @@ def test_the_legend_is_above_the_plot_not_over_the_curves(page, qtbot):
     assert legend.bottom() < plot.top() and not legend.intersects(plot)
     text = page.legend.text()
     assert text.index("winner") < text.index("halfway") and page.colour_of(page.ticked[0]).name() in text
+
+
+def test_at_the_windows_minimum_size_the_header_names_the_runs_folder(window, page, qtbot):
+    """At the window's minimum width the header read "3 runs in /…s"; now the folder's own name, the whole path in its tooltip."""
+    window.build_pages()
+    window.resize(window.minimumSizeHint())
+    qtbot.waitUntil(lambda: window.size() == window.minimumSizeHint())
+    label = page.folder_label
+    assert label.shown_text() == f"3 runs in …/{page.runs_parent.name}" and label.toolTip() == f"3 runs in {page.runs_parent}"
+    label.resize(label.minimumSizeHint().width(), label.height())
+    assert label.shown_text() == f"3 runs in …/{page.runs_parent.name}"
+
+
+def test_the_settings_fit_beside_the_plot_and_a_shortened_value_is_whole_in_its_tooltip(window, page, qtbot, tmp_path, colour_photo):
+    """Sized to their text, a folder's column pushed the other runs behind a sideways scroll bar, "/tmp/qa33/photo…" unreadable."""
+    photos = tmp_path / "a-folder-of-colour-photos-with-a-name-long-enough-to-be-shortened"
+    for i in range(6):
+        colour_photo(photos / f"c{i}.png", seed=i)
+    train_run(page.runs_parent, photos, "faraway")
+    with qtbot.waitSignal(page.refreshed, timeout=20_000):
+        page.refresh()
+    window.resize(1400, 870)
+    qtbot.waitUntil(lambda: window.size() == QSize(1400, 870))
+    page.set_ticked([path_of(page, model) for model in ("winner", "halfway", "faraway")])
+    settings = page.settings_table
+    qtbot.waitUntil(lambda: settings.viewport().width() > 0)
+    data_row = next(r for r in range(settings.rowCount()) if settings.verticalHeaderItem(r).toolTip().startswith("data "))
+    data = settings.item(data_row, 2)
+    assert data.text() == str(photos) and data.toolTip() == str(photos)
+    assert settings.columnWidth(2) < settings.fontMetrics().horizontalAdvance(str(photos))  # shown shortened
+    assert settings.textElideMode() == Qt.TextElideMode.ElideMiddle and settings.horizontalScrollBar().maximum() == 0
+
+
+@pytest.fixture
+def four_runs(page, qtbot, tmp_path, colour_photo):
+    """The page's three runs and a fourth of 48 px photos with four previews (a 152 x 202 px picture)."""
+    photos = tmp_path / "sharp-photos"
+    for i in range(12):
+        colour_photo(photos / f"c{i}.png", width=96, height=96, seed=i)
+    train_run(page.runs_parent, photos, "sharp", image_size=48, preview_count=4, val_fraction=0.4)
+    with qtbot.waitSignal(page.refreshed, timeout=20_000):
+        page.refresh()
+    return page
+
+
+def shown_previews(page) -> list[tuple[QSize, QSize]]:
+    """(size drawn, size of the picture file) of each ticked run's preview."""
+    from PySide6.QtGui import QPixmap
+
+    shown = []
+    for i, path in enumerate(page.ticked):
+        picture = page.preview_row.itemAt(i).widget().layout().itemAt(1).widget()
+        if page.run(path).preview:
+            shown.append((picture.pixmap().size(), QPixmap(page.run(path).preview).size()))
+    return shown
+
+
+def test_previews_are_drawn_at_most_their_own_size_and_scroll_rather_than_shrink_at_the_minimum_size(window, four_runs, qtbot):
+    """They were enlarged to 220 px high (a 160 px picture cut off at the bottom and right at 1400 x 870), and squashed
+    to a 30 px strip at the window's minimum size."""
+    page = four_runs
+    window.resize(1400, 870)
+    qtbot.waitUntil(lambda: window.size() == QSize(1400, 870))
+    page.set_ticked([path_of(page, model) for model in ("winner", "halfway", "broken", "sharp")])
+    qtbot.waitUntil(lambda: len(shown_previews(page)) == 3 and all(not drawn.isEmpty() for drawn, _ in shown_previews(page)))
+    assert (202, 152) in [(natural.height(), natural.width()) for _drawn, natural in shown_previews(page)]
+    for drawn, natural in shown_previews(page):
+        assert drawn.height() <= natural.height() and drawn.width() <= natural.width()
+        assert abs(drawn.width() / drawn.height() - natural.width() / natural.height()) < 0.05  # its shape kept
+
+    window.resize(window.minimumSizeHint())
+    qtbot.waitUntil(lambda: window.size() == window.minimumSizeHint())
+    qtbot.waitUntil(lambda: all(drawn.height() >= min(96, natural.height()) for drawn, natural in shown_previews(page)))
+    assert page.preview_scroll.verticalScrollBar().maximum() > 0  # the rest in reach
+
+
+def test_the_curves_keep_most_of_the_room_below_the_table_when_previews_appear(window, four_runs, qtbot):
+    """The previews took all they asked for, leaving the curves about 120 px of 870, their dots drawn over each other."""
+    page = four_runs
+    window.resize(1400, 870)
+    qtbot.waitUntil(lambda: window.size() == QSize(1400, 870))
+    page.set_ticked([path_of(page, model) for model in ("winner", "halfway", "broken", "sharp")])
+    qtbot.waitUntil(lambda: page.preview_scroll.height() > 0)
+    below_table = sum(page.curves_and_previews.sizes())
+    assert page.plot.height() >= 0.4 * below_table and page.preview_scroll.height() <= 0.4 * below_table
