@@ -180,10 +180,11 @@ class TrainPage(QWidget):
             "Optional: a separate folder of validation photos", "Photos to measure progress on; empty: a share of the training photos",
             "Validation photos folder",
         )
-        self.data_summary = QLabel("Choose a folder of colour photos.")
-        self.data_summary.setWordWrap(True)
-        self.val_summary = QLabel("")
-        self.val_summary.setWordWrap(True)
+        # The notes under the folders keep the height of their usual lines (a count, the files it skips, the
+        # photos the crops enlarge): one that grew as a folder was counted or an image size typed moved every
+        # field below it, and a click meant for one landed in the next.
+        self.data_summary = _steady_label("Choose a folder of colour photos.", lines=4)
+        self.val_summary = _steady_label("", lines=2)
         self.arch_box = QComboBox()
         for name in list_models():
             self.arch_box.addItem(name, name)
@@ -253,6 +254,8 @@ class TrainPage(QWidget):
         scroll = QScrollArea()
         scroll.setAccessibleName("Training settings")
         scroll.setWidgetResizable(True)
+        # Always there: a scroll bar that came and went as the form grew narrowed it, and its notes wrapped anew.
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         scroll.setWidget(settings_column)
         guard_wheel_in(settings_column)  # scrolling the form never changes a setting (fields built later guard themselves)
         self.settings_scroll = scroll
@@ -387,9 +390,8 @@ class TrainPage(QWidget):
             field = Field(name, label, getattr(defaults, name), choices.get(choice_key) if choice_key else None, tip)
             self.fields[name] = field
             self.recipe_form.addRow(f"{FIELD_MNEMONICS.get(name, label)}:", field.widget)
-            if name == "epochs":  # how long those epochs would take, under them (``_show_estimate``)
-                self.estimate_label = QLabel()
-                self.estimate_label.setWordWrap(True)
+            if name == "epochs":  # how long those epochs would take, under them (``_show_estimate``), always there
+                self.estimate_label = _steady_label("", lines=2)
                 self.recipe_form.addRow("", self.estimate_label)
             if whole_range(name) is not None:  # the spin box takes what Start takes (batch size 0 was refused only there)
                 low, high = whole_range(name)
@@ -712,9 +714,9 @@ class TrainPage(QWidget):
         if self._runs is None and self._photos:
             self._read_runs()  # (then here again)
         estimate = self.estimate()
-        self.recipe_form.setRowVisible(label, estimate is not None)  # (an empty row left a gap under Epochs)
-        if estimate is None:
-            label.setText("")
+        if estimate is None:  # a placeholder keeps the row, and the fields under it, where they are
+            label.setText("About … once a run like this has trained here." if self._photos else "About … once a folder is counted.")
+            label.setToolTip("The time comes from the speed of an earlier run of the same architecture and crop size on this device")
             return
         from engine.runs import format_duration
 
@@ -1029,6 +1031,15 @@ def _skipped_tip(scan, folder: str) -> str:
     """The files a folder count left out, one a line with the reason (the summary line only counts them)."""
     lines = scan.skipped_lines(Path(folder).expanduser() if folder else None)
     return "Left out:\n" + "\n".join(lines) if lines else ""
+
+
+def _steady_label(text: str, lines: int) -> QLabel:
+    """A word-wrapped note that keeps the height of ``lines`` lines whatever it says (the form under it stays put)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setMinimumHeight(label.fontMetrics().boundingRect(0, 0, 1000, 0, 0, "\n".join("X" * lines)).height())
+    return label
 
 
 def _tracker_boxes() -> dict[str, QCheckBox]:

@@ -449,7 +449,7 @@ def test_stop_training_is_enabled_only_while_a_model_trains(window, page, qtbot)
 def test_under_epochs_an_estimate_from_an_earlier_run_of_the_same_kind(page, qtbot):
     with qtbot.waitSignal(page.scan_finished, timeout=20_000):
         page.scan("data")  # 4 usable photos
-    assert page.estimate() is None and page.estimate_label.text() == "" and page.estimate_label.isHidden()  # nothing trained here yet: no empty row
+    assert page.estimate() is None and page.estimate_label.text() == "About … once a run like this has trained here."  # nothing trained here yet
     page.field("epochs").set_value(6)
     with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
         assert page.start()
@@ -464,7 +464,7 @@ def test_under_epochs_an_estimate_from_an_earlier_run_of_the_same_kind(page, qtb
     page.field("epochs").set_value(60)
     assert page.estimate()[0] == pytest.approx(10 * seconds)
     page.field("image_size").set_value(32)  # no run at this size yet: no estimate
-    assert page.estimate() is None and page.estimate_label.text() == ""
+    assert page.estimate() is None and page.estimate_label.text().startswith("About … ")
 
 
 def test_the_remembered_run_shows_its_own_settings_metrics_and_previews_and_resumes_with_them(page, qtbot):
@@ -536,3 +536,27 @@ def test_the_spin_boxes_take_only_what_start_takes(window):
         assert spin.minimum() == low and (high is None or spin.maximum() == high), name
     page.field("batch_size").set_value(0)
     assert page.field("batch_size").value() == 1
+
+
+def test_the_fields_stay_put_while_the_form_is_edited(page, qtbot):
+    """The estimate row and the folder notes keep their height: a click meant for a field lands in it."""
+    from PySide6.QtWidgets import QApplication
+
+    def lr_y() -> int:
+        QApplication.processEvents()  # (the layout settles in posted events)
+        page.settings_scroll.widget().layout().activate()
+        return page.field("lr").widget.mapTo(page.settings_scroll.widget(), page.field("lr").widget.rect().topLeft()).y()
+
+    folder = page.data_picker.path()
+    page.data_picker.edit.setText("")
+    page.scan("data")  # no folder: "Choose a folder of colour photos."
+    before = lr_y()
+    page.field("epochs").set_value(5)
+    assert lr_y() == before
+    page.data_picker.edit.setText(folder)
+    with qtbot.waitSignal(page.scan_finished, timeout=20_000):
+        page.scan("data")  # a two-line count with the files it skips
+    assert lr_y() == before
+    page.field("image_size").set_value(52)  # and the crops-enlarge note on top of it
+    assert lr_y() == before
+    assert page.estimate_label.isVisible() and page.estimate_label.text()  # a placeholder until a run of this kind is timed
