@@ -555,44 +555,59 @@ class TrainPage(QWidget):
         return self.fields.get(name) or self.arch_fields[name]
 
     def config(self):
-        """The TrainConfig the form describes; raises ``ValueError`` (one line) when it cannot work."""
+        """The TrainConfig the form describes; raises ``FormProblems`` (one line naming every bad setting) when it cannot work."""
         from engine.training import TrainConfig
 
         arch = self.arch_box.currentData()
+        problems: list[tuple[QWidget | None, str]] = []
         data = self.data_picker.path()
         if not data:
-            raise ValueError("choose a folder of colour photos to train on")
-        if not Path(data).expanduser().is_dir():
-            raise ValueError(f"{data}: no such folder")
+            problems.append((self.data_picker.edit, "choose a folder of colour photos to train on"))
+        elif not Path(data).expanduser().is_dir():
+            problems.append((self.data_picker.edit, f"{data}: no such folder"))
         val = self.val_picker.path()
         if val and not Path(val).expanduser().is_dir():
-            raise ValueError(f"{val}: no such folder")
-        try:
-            recipe = {name: field.value() for name, field in self.fields.items()}
-            arch_params = {name: field.value() for name, field in self.arch_fields.items()}
-        except FieldError as exc:
-            raise ValueError(str(exc)) from None
+            problems.append((self.val_picker.edit, f"{val}: no such folder"))
         base = self._recipe(arch).to_dict()  # settings the form does not show (warm-up, augmentation ...)
-        config = TrainConfig.from_dict(
-            {
-                **base,
-                **recipe,
-                "arch_params": arch_params,
-                "data": [data],
-                "val": [val] if val else [],
-                "init_from": self.start_from.currentData() or "",
-                "name": self.name_edit.text().strip(),
-                "device": self.device_box.currentData() or "auto",
-                "run_dir": str(runs_dir()),
-                "log": [name for name, box in self.log_boxes.items() if box.isChecked()],
-            }
-        )
-        try:
-            config.validate()
-        except ValueError as exc:  # "lr: expected ..." reads "Learning rate: expected ..." on the form
-            key, colon, reason = str(exc).partition(": ")
-            field = {**self.fields, **self.arch_fields}.get(key.removeprefix("arch_params."))
-            raise ValueError(f"{field.label}: {reason}" if colon and field else str(exc)) from None
+        fields = {**self.fields, **self.arch_fields}
+        values = {}
+        for name, field in fields.items():
+            try:
+                values[name] = field.value()
+            except FieldError as exc:
+                problems.append((field.widget, str(exc)))
+                values[name] = base["arch_params"].get(name, field.default) if name in self.arch_fields else base[name]
+        # ``validate`` names the first bad setting: it is set aside (the recipe's value) and the rest checked again.
+        for _ in range(len(fields) + 1):
+            config = TrainConfig.from_dict(
+                {
+                    **base,
+                    **{name: values[name] for name in self.fields},
+                    "arch_params": {name: values[name] for name in self.arch_fields},
+                    "data": [data or "."],  # (a missing folder is said above)
+                    "val": [val] if val else [],
+                    "init_from": self.start_from.currentData() or "",
+                    "name": self.name_edit.text().strip(),
+                    "device": self.device_box.currentData() or "auto",
+                    "run_dir": str(runs_dir()),
+                    "log": [name for name, box in self.log_boxes.items() if box.isChecked()],
+                }
+            )
+            try:
+                config.validate()
+                break
+            except ValueError as exc:  # "lr: expected ..." reads "Learning rate: expected ..." on the form
+                key, colon, reason = str(exc).partition(": ")
+                name = key.removeprefix("arch_params.")
+                field = fields.get(name) if colon else None
+                if field is None or any(widget is field.widget for widget, _ in problems):
+                    problems.append((None, str(exc)))
+                    break
+                problems.append((field.widget, f"{field.label}: {reason}"))
+                values[name] = base["arch_params"].get(name, field.default) if name in self.arch_fields else base[name]
+        if problems:
+            raise FormProblems(problems, [picker.edit for picker in (self.data_picker, self.val_picker)]
+                               + [field.widget for field in fields.values()])
         return config
 
     # -- dataset scans --------------------------------------------------------------------
@@ -740,6 +755,13 @@ class TrainPage(QWidget):
         except ValueError as exc:
             self._show_state(f"Cannot start: {exc}")
             self.status_message.emit(f"Cannot start training: {exc}")
+            widget = getattr(exc, "widget", None)
+            if widget is not None:  # the first setting named, ready to be typed over
+                self.settings_scroll.ensureWidgetVisible(widget)
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                select_all = getattr(widget, "selectAll", None)
+                if select_all is not None:
+                    select_all()
             return False
         settings.write("train/arch", config.arch)
         settings.write("train/device", config.device)
@@ -1003,6 +1025,17 @@ class TrainPage(QWidget):
             widget.setEnabled(not training)
         for name, box in self.log_boxes.items():
             box.setEnabled(not training and box.property("available"))
+
+
+class FormProblems(ValueError):
+    """Every setting of the form that cannot work: ``str()`` names them all on one line ("; " between them),
+    in the form's order; ``widget`` is the first one's field (None: a problem of no one field)."""
+
+    def __init__(self, problems: list[tuple[QWidget | None, str]], order: list[QWidget]):
+        place = {id(widget): index for index, widget in enumerate(order)}
+        problems = sorted(problems, key=lambda problem: place.get(id(problem[0]), len(order)))
+        super().__init__("; ".join(message for _, message in problems))
+        self.widget = problems[0][0]
 
 
 def _read_stopped_run(run: Path) -> tuple:

@@ -190,6 +190,30 @@ def test_a_form_mistake_is_shown_not_raised(page):
     assert page.state_label.text() == "Cannot start: Learning rate: expected a number above 0, at most 1, got 64.0"
 
 
+def test_start_names_every_bad_setting_and_puts_the_cursor_in_the_first(page, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    page.field("lr").widget.setText("64")
+    page.field("val_fraction").widget.setText("2")
+    page.field("weight_decay").widget.setText("lots")
+    assert not page.start()
+    assert page.state_label.text() == (
+        "Cannot start: Learning rate: expected a number above 0, at most 1, got 64.0; Weight decay: 'lots' is not a number; "
+        "Validation share: expected a number from 0 up to (not including) 1, got 2.0"
+    )
+    lr = page.field("lr").widget
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is lr)  # the first named, in the form's order
+    assert lr.selectedText() == "64"
+
+
+def test_a_long_run_estimate_reads_in_days():
+    from engine.runs import format_duration
+
+    assert format_duration(47 * 3600 + 59 * 60) == "47 h 59 min"
+    assert format_duration(18159 * 3600 + 51 * 60) == "757 days"
+    assert format_duration(5_000 * 86400) == "5,000 days"
+
+
 def test_a_tiny_run_trains_draws_its_curves_and_lands_in_the_library(window, page, qtbot):
     with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
         assert page.start()
