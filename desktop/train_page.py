@@ -165,6 +165,9 @@ class TrainPage(QWidget):
         # (read once a folder of photos is known, on the scan lane, not at start-up).
         self._runs: list | None = None
         self._reading_runs = False
+        self._problem_shown = False  # the state line says why a Start failed
+        self._arch_note = None  # the values the line about a change of architecture tells of
+        self._scanned = {"data": None, "val": None}  # the folders counted last
         self._build()
         self.library.changed.connect(self._fill_start_from)
         self._fill_start_from()
@@ -419,8 +422,10 @@ class TrainPage(QWidget):
             if touched:
                 field.set_value(old_value)
                 kept.append(label.lower())
-            elif field.value_or_text() != old_value:
-                changed.append(f"{label.lower()} {_shown(old_value)} → {_shown(field.value_or_text())}")
+            elif field.value_or_text() != old_value:  # (numbers as the fields write them: 9,000)
+                changed.append(f"{label.lower()} {field.shown(old_value)} → {field.shown(field.value_or_text())}")
+        for field in (*self.fields.values(), *self.arch_fields.values()):
+            field.changed.connect(self._on_form_edited)
         renamed = self._follow_name(previous_arch, arch)
         if previous_arch and previous_arch != arch:
             self._say_arch_change(arch, changed, kept, renamed)
@@ -456,7 +461,28 @@ class TrainPage(QWidget):
         text = f"Architecture {arch}: " + ("; ".join(parts) if parts else "same settings") + "."
         self.arch_changes.setText(text)
         self.arch_changes.show()
+        # The values it tells of: the line goes once one of them is changed again (``_on_form_edited``).
+        self._arch_note = {name: field.value_or_text() for name, field in {**self.fields, **self.arch_fields}.items()}
         self.status_message.emit(text)
+
+    def _on_form_edited(self, *_args) -> None:
+        """A setting changed: a line about the form as it was goes (what a change of architecture set, why Start
+        refused), so that nothing on screen describes values no longer there."""
+        note = getattr(self, "_arch_note", None)
+        if note and any(field.value_or_text() != note.get(name) for name, field in {**self.fields, **self.arch_fields}.items()):
+            self._clear_arch_note()
+        self._clear_problem()
+
+    def _clear_arch_note(self) -> None:
+        self._arch_note = None
+        self.arch_changes.hide()
+        self.arch_changes.setText("")
+
+    def _clear_problem(self) -> None:
+        """Why the last Start (or run) failed goes once the form or a folder changes."""
+        if self._problem_shown and not self.is_training():
+            self._problem_shown = False
+            self._show_state("Not training.")
 
     def _fill_recipe_for_folder(self, recipe=None) -> None:
         """A newly counted folder, or a new choice of what to start from: fields the user has not changed take
@@ -616,6 +642,9 @@ class TrainPage(QWidget):
         picker, label = (self.data_picker, self.data_summary) if kind == "data" else (self.val_picker, self.val_summary)
         folder = picker.path()
         settings.write(f"train/{kind}", folder)
+        if folder != self._scanned[kind]:  # another folder: the line about the last one's failure goes
+            self._clear_problem()
+            self._scanned[kind] = folder
         old = self._scan_jobs.pop(kind, None)
         if old is not None:
             old[1].stop()
@@ -753,7 +782,7 @@ class TrainPage(QWidget):
         try:
             config = self.config()
         except ValueError as exc:
-            self._show_state(f"Cannot start: {exc}")
+            self._show_state(f"Cannot start: {exc}", problem=True)
             self.status_message.emit(f"Cannot start training: {exc}")
             widget = getattr(exc, "widget", None)
             if widget is not None:  # the first setting named, ready to be typed over
@@ -763,6 +792,7 @@ class TrainPage(QWidget):
                 if select_all is not None:
                     select_all()
             return False
+        self._clear_arch_note()  # (a new run: what the form was set to before it is history)
         settings.write("train/arch", config.arch)
         settings.write("train/device", config.device)
         settings.write("train/log", ",".join(config.log))
@@ -996,7 +1026,7 @@ class TrainPage(QWidget):
             if self.plot.train.count == 0:
                 self.plot.clear()  # nothing drawn: no axes left from an earlier run
             _discard_empty_run(event.run_dir)
-            self._show_state(f"Training failed: {event.message}")
+            self._show_state(f"Training failed: {event.message}", problem=True)
             self.status_message.emit(f"Training failed: {event.message}")
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
@@ -1006,8 +1036,10 @@ class TrainPage(QWidget):
     def _on_errored(self, message: str) -> None:
         self._on_finished(TrainingFailed(message, self._run_dir))
 
-    def _show_state(self, text: str) -> None:
+    def _show_state(self, text: str, problem: bool = False) -> None:
+        """``problem``: why a Start failed, said until the form or a folder changes (``_clear_problem``)."""
         self.state_label.setText(text)
+        self._problem_shown = problem
 
     def _update_buttons(self) -> None:
         training = self.is_training()
@@ -1133,16 +1165,6 @@ def _duration(seconds: float) -> str:
     if seconds != seconds or seconds == float("inf"):  # NaN: no estimate yet
         return "estimating…"
     return format_duration(seconds)
-
-
-def _shown(value) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_shown(v) for v in value)
-    return str(value)
 
 
 def _clear_form(form: QFormLayout) -> None:

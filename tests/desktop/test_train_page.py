@@ -206,6 +206,27 @@ def test_start_names_every_bad_setting_and_puts_the_cursor_in_the_first(page, qt
     assert lr.selectedText() == "64"
 
 
+def test_a_line_about_the_form_goes_when_what_it_describes_changes(window, page, qtbot, tmp_path):
+    from engine.events import TrainingFailed
+
+    page.field("epochs").fill(9000)  # the app's suggestion for alpha
+    page.arch_box.setCurrentIndex(page.arch_box.findData("conv_ae"))
+    epochs = page.field("epochs").widget
+    assert f"epochs 9,000 → {epochs.text()}" in page.arch_changes.text()  # as the spin box writes them
+    page.field("epochs").set_value(12)  # the user's own now: the line about it goes
+    assert page.arch_changes.isHidden()
+    page.field("lr").widget.setText("fast")
+    assert not page.start() and page.state_label.text().startswith("Cannot start")
+    page.field("lr").widget.setText("0.01")
+    assert page.state_label.text() == "Not training."
+    page._on_finished(TrainingFailed(f"no usable colour photos in {tmp_path}", None))  # as a run on an empty folder ends
+    assert page.state_label.text().startswith("Training failed")
+    (tmp_path / "other").mkdir()
+    page.data_picker.edit.setText(str(tmp_path / "other"))
+    page.data_picker.edit.editingFinished.emit()  # another folder
+    assert page.state_label.text() == "Not training."
+
+
 def test_a_long_run_estimate_reads_in_days():
     from engine.runs import format_duration
 
