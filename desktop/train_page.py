@@ -207,7 +207,7 @@ class TrainPage(QWidget):
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("the architecture's name")
         self.name_edit.setClearButtonEnabled(True)
-        self.name_edit.setToolTip("The new model's name in the library (a number is added if it is taken)")
+        self.name_edit.setToolTip("The new model's name in the library: letters, digits, '-', '_' and '.' (a number is added if it is taken)")
 
         dataset = QGroupBox("Photos")
         form = QFormLayout(dataset)
@@ -594,6 +594,11 @@ class TrainPage(QWidget):
         val = self.val_picker.path()
         if val and not Path(val).expanduser().is_dir():
             problems.append((self.val_picker.edit, f"{val}: no such folder"))
+        from engine.library import name_problem
+
+        name_reason = name_problem(self.name_edit.text().strip()) if self.name_edit.text().strip() else ""
+        if name_reason:  # (the Models page's Rename refuses the same names)
+            problems.append((self.name_edit, f"Name: {name_reason}"))
         base = self._recipe(arch).to_dict()  # settings the form does not show (warm-up, augmentation ...)
         fields = {**self.fields, **self.arch_fields}
         values = {}
@@ -632,7 +637,7 @@ class TrainPage(QWidget):
                 problems.append((field.widget, f"{field.label}: {reason}"))
                 values[name] = base["arch_params"].get(name, field.default) if name in self.arch_fields else base[name]
         if problems:
-            raise FormProblems(problems, [picker.edit for picker in (self.data_picker, self.val_picker)]
+            raise FormProblems(problems, [self.data_picker.edit, self.val_picker.edit, self.name_edit]
                                + [field.widget for field in fields.values()])
         return config
 

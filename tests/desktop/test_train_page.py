@@ -227,6 +227,18 @@ def test_a_line_about_the_form_goes_when_what_it_describes_changes(window, page,
     assert page.state_label.text() == "Not training."
 
 
+def test_the_name_field_takes_what_rename_takes(page, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    page.name_edit.setText("../evil name")
+    assert not page.start() and not page.is_training()
+    assert page.state_label.text() == "Cannot start: Name: “../evil name”: use letters, digits, '-', '_' and '.' only"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.name_edit)
+    assert page.name_edit.selectedText() == "../evil name"
+    page.name_edit.setText("sunsets_v2.1")
+    assert page.config().model_name == "sunsets_v2.1"
+
+
 def test_a_long_run_estimate_reads_in_days():
     from engine.runs import format_duration
 
