@@ -174,6 +174,30 @@ class Field:
         except FieldError:
             return self.widget.text()
 
+    @property
+    def changed(self):
+        """The widget's signal for a change of its value (by the user or the app)."""
+        widget = self.widget
+        if isinstance(widget, QComboBox):
+            return widget.currentIndexChanged
+        if isinstance(widget, QCheckBox):
+            return widget.toggled
+        if isinstance(widget, QSpinBox):
+            return widget.valueChanged
+        return widget.textChanged
+
+    def shown(self, value: Any) -> str:
+        """``value`` written as the field writes it ('9,000' in a spin box, '0.001' for a float, 'on' for a tick)."""
+        if isinstance(self.widget, QSpinBox) and isinstance(value, int) and not isinstance(value, bool):
+            return self.widget.textFromValue(value)
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        if isinstance(value, float):
+            return f"{value:g}"
+        if isinstance(value, (list, tuple)):
+            return ", ".join(self.shown(v) for v in value)
+        return str(value)
+
     def set_enabled(self, enabled: bool) -> None:
         self.widget.setEnabled(enabled)
 

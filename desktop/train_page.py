@@ -166,6 +166,9 @@ class TrainPage(QWidget):
         # (read once a folder of photos is known, on the scan lane, not at start-up).
         self._runs: list | None = None
         self._reading_runs = False
+        self._problem_shown = False  # the state line says why a Start failed
+        self._arch_note = None  # the values the line about a change of architecture tells of
+        self._scanned = {"data": None, "val": None}  # the folders counted last
         self._build()
         self.library.changed.connect(self._fill_start_from)
         # Colour Photos With It follows the finished model when it is renamed or removed on the Models tab.
@@ -184,10 +187,11 @@ class TrainPage(QWidget):
             "Optional: a separate folder of validation photos", "Photos to measure progress on; empty: a share of the training photos",
             "Validation photos folder",
         )
-        self.data_summary = QLabel("Choose a folder of colour photos.")
-        self.data_summary.setWordWrap(True)
-        self.val_summary = QLabel("")
-        self.val_summary.setWordWrap(True)
+        # The notes under the folders keep the height of their usual lines (a count, the files it skips, the
+        # photos the crops enlarge): one that grew as a folder was counted or an image size typed moved every
+        # field below it, and a click meant for one landed in the next.
+        self.data_summary = _steady_label("Choose a folder of colour photos.", lines=4)
+        self.val_summary = _steady_label("", lines=2)
         self.arch_box = QComboBox()
         for name in list_models():
             self.arch_box.addItem(name, name)
@@ -207,7 +211,7 @@ class TrainPage(QWidget):
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("the architecture's name")
         self.name_edit.setClearButtonEnabled(True)
-        self.name_edit.setToolTip("The new model's name in the library (a number is added if it is taken)")
+        self.name_edit.setToolTip("The new model's name in the library: letters, digits, '-', '_' and '.' (a number is added if it is taken)")
 
         dataset = QGroupBox("Photos")
         form = QFormLayout(dataset)
@@ -257,6 +261,8 @@ class TrainPage(QWidget):
         scroll = QScrollArea()
         scroll.setAccessibleName("Training settings")
         scroll.setWidgetResizable(True)
+        # Always there: a scroll bar that came and went as the form grew narrowed it, and its notes wrapped anew.
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         scroll.setWidget(settings_column)
         guard_wheel_in(settings_column)  # scrolling the form never changes a setting (fields built later guard themselves)
         self.settings_scroll = scroll
@@ -391,9 +397,8 @@ class TrainPage(QWidget):
             field = Field(name, label, getattr(defaults, name), choices.get(choice_key) if choice_key else None, tip)
             self.fields[name] = field
             self.recipe_form.addRow(f"{FIELD_MNEMONICS.get(name, label)}:", field.widget)
-            if name == "epochs":  # how long those epochs would take, under them (``_show_estimate``)
-                self.estimate_label = QLabel()
-                self.estimate_label.setWordWrap(True)
+            if name == "epochs":  # how long those epochs would take, under them (``_show_estimate``), always there
+                self.estimate_label = _steady_label("", lines=2)
                 self.recipe_form.addRow("", self.estimate_label)
             if whole_range(name) is not None:  # the spin box takes what Start takes (batch size 0 was refused only there)
                 low, high = whole_range(name)
@@ -421,8 +426,10 @@ class TrainPage(QWidget):
             if touched:
                 field.set_value(old_value)
                 kept.append(label.lower())
-            elif field.value_or_text() != old_value:
-                changed.append(f"{label.lower()} {_shown(old_value)} → {_shown(field.value_or_text())}")
+            elif field.value_or_text() != old_value:  # (numbers as the fields write them: 9,000)
+                changed.append(f"{label.lower()} {field.shown(old_value)} → {field.shown(field.value_or_text())}")
+        for field in (*self.fields.values(), *self.arch_fields.values()):
+            field.changed.connect(self._on_form_edited)
         renamed = self._follow_name(previous_arch, arch)
         if previous_arch and previous_arch != arch:
             self._say_arch_change(arch, changed, kept, renamed)
@@ -458,7 +465,28 @@ class TrainPage(QWidget):
         text = f"Architecture {arch}: " + ("; ".join(parts) if parts else "same settings") + "."
         self.arch_changes.setText(text)
         self.arch_changes.show()
+        # The values it tells of: the line goes once one of them is changed again (``_on_form_edited``).
+        self._arch_note = {name: field.value_or_text() for name, field in {**self.fields, **self.arch_fields}.items()}
         self.status_message.emit(text)
+
+    def _on_form_edited(self, *_args) -> None:
+        """A setting changed: a line about the form as it was goes (what a change of architecture set, why Start
+        refused), so that nothing on screen describes values no longer there."""
+        note = getattr(self, "_arch_note", None)
+        if note and any(field.value_or_text() != note.get(name) for name, field in {**self.fields, **self.arch_fields}.items()):
+            self._clear_arch_note()
+        self._clear_problem()
+
+    def _clear_arch_note(self) -> None:
+        self._arch_note = None
+        self.arch_changes.hide()
+        self.arch_changes.setText("")
+
+    def _clear_problem(self) -> None:
+        """Why the last Start (or run) failed goes once the form or a folder changes."""
+        if self._problem_shown and not self.is_training():
+            self._problem_shown = False
+            self._show_state("Not training.")
 
     def _fill_recipe_for_folder(self, recipe=None) -> None:
         """A newly counted folder, or a new choice of what to start from: fields the user has not changed take
@@ -557,44 +585,64 @@ class TrainPage(QWidget):
         return self.fields.get(name) or self.arch_fields[name]
 
     def config(self):
-        """The TrainConfig the form describes; raises ``ValueError`` (one line) when it cannot work."""
+        """The TrainConfig the form describes; raises ``FormProblems`` (one line naming every bad setting) when it cannot work."""
         from engine.training import TrainConfig
 
         arch = self.arch_box.currentData()
+        problems: list[tuple[QWidget | None, str]] = []
         data = self.data_picker.path()
         if not data:
-            raise ValueError("choose a folder of colour photos to train on")
-        if not Path(data).expanduser().is_dir():
-            raise ValueError(f"{data}: no such folder")
+            problems.append((self.data_picker.edit, "choose a folder of colour photos to train on"))
+        elif not Path(data).expanduser().is_dir():
+            problems.append((self.data_picker.edit, f"{data}: no such folder"))
         val = self.val_picker.path()
         if val and not Path(val).expanduser().is_dir():
-            raise ValueError(f"{val}: no such folder")
-        try:
-            recipe = {name: field.value() for name, field in self.fields.items()}
-            arch_params = {name: field.value() for name, field in self.arch_fields.items()}
-        except FieldError as exc:
-            raise ValueError(str(exc)) from None
+            problems.append((self.val_picker.edit, f"{val}: no such folder"))
+        from engine.library import name_problem
+
+        name_reason = name_problem(self.name_edit.text().strip()) if self.name_edit.text().strip() else ""
+        if name_reason:  # (the Models page's Rename refuses the same names)
+            problems.append((self.name_edit, f"Name: {name_reason}"))
         base = self._recipe(arch).to_dict()  # settings the form does not show (warm-up, augmentation ...)
-        config = TrainConfig.from_dict(
-            {
-                **base,
-                **recipe,
-                "arch_params": arch_params,
-                "data": [data],
-                "val": [val] if val else [],
-                "init_from": self.start_from.currentData() or "",
-                "name": self.name_edit.text().strip(),
-                "device": self.device_box.currentData() or "auto",
-                "run_dir": str(runs_dir()),
-                "log": [name for name, box in self.log_boxes.items() if box.isChecked()],
-            }
-        )
-        try:
-            config.validate()
-        except ValueError as exc:  # "lr: expected ..." reads "Learning rate: expected ..." on the form
-            key, colon, reason = str(exc).partition(": ")
-            field = {**self.fields, **self.arch_fields}.get(key.removeprefix("arch_params."))
-            raise ValueError(f"{field.label}: {reason}" if colon and field else str(exc)) from None
+        fields = {**self.fields, **self.arch_fields}
+        values = {}
+        for name, field in fields.items():
+            try:
+                values[name] = field.value()
+            except FieldError as exc:
+                problems.append((field.widget, str(exc)))
+                values[name] = base["arch_params"].get(name, field.default) if name in self.arch_fields else base[name]
+        # ``validate`` names the first bad setting: it is set aside (the recipe's value) and the rest checked again.
+        for _ in range(len(fields) + 1):
+            config = TrainConfig.from_dict(
+                {
+                    **base,
+                    **{name: values[name] for name in self.fields},
+                    "arch_params": {name: values[name] for name in self.arch_fields},
+                    "data": [data or "."],  # (a missing folder is said above)
+                    "val": [val] if val else [],
+                    "init_from": self.start_from.currentData() or "",
+                    "name": self.name_edit.text().strip(),
+                    "device": self.device_box.currentData() or "auto",
+                    "run_dir": str(runs_dir()),
+                    "log": [name for name, box in self.log_boxes.items() if box.isChecked()],
+                }
+            )
+            try:
+                config.validate()
+                break
+            except ValueError as exc:  # "lr: expected ..." reads "Learning rate: expected ..." on the form
+                key, colon, reason = str(exc).partition(": ")
+                name = key.removeprefix("arch_params.")
+                field = fields.get(name) if colon else None
+                if field is None or any(widget is field.widget for widget, _ in problems):
+                    problems.append((None, str(exc)))
+                    break
+                problems.append((field.widget, f"{field.label}: {reason}"))
+                values[name] = base["arch_params"].get(name, field.default) if name in self.arch_fields else base[name]
+        if problems:
+            raise FormProblems(problems, [self.data_picker.edit, self.val_picker.edit, self.name_edit]
+                               + [field.widget for field in fields.values()])
         return config
 
     # -- dataset scans --------------------------------------------------------------------
@@ -603,6 +651,9 @@ class TrainPage(QWidget):
         picker, label = (self.data_picker, self.data_summary) if kind == "data" else (self.val_picker, self.val_summary)
         folder = picker.path()
         settings.write(f"train/{kind}", folder)
+        if folder != self._scanned[kind]:  # another folder: the line about the last one's failure goes
+            self._clear_problem()
+            self._scanned[kind] = folder
         old = self._scan_jobs.pop(kind, None)
         if old is not None:
             old[1].stop()
@@ -716,9 +767,9 @@ class TrainPage(QWidget):
         if self._runs is None and self._photos:
             self._read_runs()  # (then here again)
         estimate = self.estimate()
-        self.recipe_form.setRowVisible(label, estimate is not None)  # (an empty row left a gap under Epochs)
-        if estimate is None:
-            label.setText("")
+        if estimate is None:  # a placeholder keeps the row, and the fields under it, where they are
+            label.setText("About … once a run like this has trained here." if self._photos else "About … once a folder is counted.")
+            label.setToolTip("The time comes from the speed of an earlier run of the same architecture and crop size on this device")
             return
         from engine.runs import format_duration
 
@@ -740,9 +791,17 @@ class TrainPage(QWidget):
         try:
             config = self.config()
         except ValueError as exc:
-            self._show_state(f"Cannot start: {exc}")
+            self._show_state(f"Cannot start: {exc}", problem=True)
             self.status_message.emit(f"Cannot start training: {exc}")
+            widget = getattr(exc, "widget", None)
+            if widget is not None:  # the first setting named, ready to be typed over
+                self.settings_scroll.ensureWidgetVisible(widget)
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                select_all = getattr(widget, "selectAll", None)
+                if select_all is not None:
+                    select_all()
             return False
+        self._clear_arch_note()  # (a new run: what the form was set to before it is history)
         settings.write("train/arch", config.arch)
         settings.write("train/device", config.device)
         settings.write("train/log", ",".join(config.log))
@@ -996,7 +1055,7 @@ class TrainPage(QWidget):
             if self.plot.train.count == 0:
                 self.plot.clear()  # nothing drawn: no axes left from an earlier run
             _discard_empty_run(event.run_dir)
-            self._show_state(f"Training failed: {event.message}")
+            self._show_state(f"Training failed: {event.message}", problem=True)
             self.status_message.emit(f"Training failed: {event.message}")
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
@@ -1006,8 +1065,10 @@ class TrainPage(QWidget):
     def _on_errored(self, message: str) -> None:
         self._on_finished(TrainingFailed(message, self._run_dir))
 
-    def _show_state(self, text: str) -> None:
+    def _show_state(self, text: str, problem: bool = False) -> None:
+        """``problem``: why a Start failed, said until the form or a folder changes (``_clear_problem``)."""
         self.state_label.setText(text)
+        self._problem_shown = problem
 
     def _update_buttons(self) -> None:
         training = self.is_training()
@@ -1025,6 +1086,17 @@ class TrainPage(QWidget):
             widget.setEnabled(not training)
         for name, box in self.log_boxes.items():
             box.setEnabled(not training and box.property("available"))
+
+
+class FormProblems(ValueError):
+    """Every setting of the form that cannot work: ``str()`` names them all on one line ("; " between them),
+    in the form's order; ``widget`` is the first one's field (None: a problem of no one field)."""
+
+    def __init__(self, problems: list[tuple[QWidget | None, str]], order: list[QWidget]):
+        place = {id(widget): index for index, widget in enumerate(order)}
+        problems = sorted(problems, key=lambda problem: place.get(id(problem[0]), len(order)))
+        super().__init__("; ".join(message for _, message in problems))
+        self.widget = problems[0][0]
 
 
 def _read_stopped_run(run: Path) -> tuple:
@@ -1053,6 +1125,15 @@ def _skipped_tip(scan, folder: str) -> str:
     """The files a folder count left out, one a line with the reason (the summary line only counts them)."""
     lines = scan.skipped_lines(Path(folder).expanduser() if folder else None)
     return "Left out:\n" + "\n".join(lines) if lines else ""
+
+
+def _steady_label(text: str, lines: int) -> QLabel:
+    """A word-wrapped note that keeps the height of ``lines`` lines whatever it says (the form under it stays put)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setMinimumHeight(label.fontMetrics().boundingRect(0, 0, 1000, 0, 0, "\n".join("X" * lines)).height())
+    return label
 
 
 def _tracker_boxes() -> dict[str, QCheckBox]:
@@ -1113,16 +1194,6 @@ def _duration(seconds: float) -> str:
     if seconds != seconds or seconds == float("inf"):  # NaN: no estimate yet
         return "estimating…"
     return format_duration(seconds)
-
-
-def _shown(value) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_shown(v) for v in value)
-    return str(value)
 
 
 def _clear_form(form: QFormLayout) -> None:

@@ -36,6 +36,14 @@ def safe_name(name: str) -> str:
     return cleaned or "model"
 
 
+def name_problem(name: str) -> str:
+    """Why ``name`` cannot be a model's name as it stands ('' when it can): renaming a model and naming the
+    one a run trains refuse the same names, instead of one turning "../a b" into "a-b" unasked."""
+    if safe_name(name) != name:
+        return f"“{name}”: use letters, digits, '-', '_' and '.' only"
+    return ""
+
+
 def resources_dir() -> Path:
     """The ``resources/`` folder, from a source checkout or inside the frozen app."""
     frozen_root = getattr(sys, "_MEIPASS", None)
@@ -165,8 +173,9 @@ def _own_model(name: str, user_dir: str | Path | None, doing: str) -> LibraryEnt
 def rename_model(name: str, new_name: str, user_dir: str | Path | None = None) -> Path:
     """Rename a user model (its file); refuses bundled models, unsafe names and names taken. Returns the new path."""
     entry = _own_model(name, user_dir, "renamed")
-    if safe_name(new_name) != new_name:
-        raise ColouriseError(f"“{new_name}”: use letters, digits, '-', '_' and '.' only")
+    problem = name_problem(new_name)
+    if problem:
+        raise ColouriseError(problem)
     target = entry.path.with_name(new_name + MODEL_SUFFIX)
     if target.exists() or any(e.name == new_name for e in list_library(user_dir)):
         raise ColouriseError(f"“{new_name}”: a model of that name exists already")

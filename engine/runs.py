@@ -338,9 +338,12 @@ def metric_text(key: str, value: float | None, digits: int = 3) -> str:
 
 
 def format_duration(seconds: float | None) -> str:
+    """'45 s', '3 min 05 s', '2 h 10 min'; beyond 48 h whole days ('757 days', not '18159 h 51 min')."""
     if seconds is None:
         return ""
     seconds = int(round(seconds))
+    if seconds >= 48 * 3600:
+        return f"{round(seconds / 86400):,} days"
     if seconds < 60:
         return f"{seconds} s"
     minutes, seconds = divmod(seconds, 60)

@@ -190,6 +190,63 @@ def test_a_form_mistake_is_shown_not_raised(page):
     assert page.state_label.text() == "Cannot start: Learning rate: expected a number above 0, at most 1, got 64.0"
 
 
+def test_start_names_every_bad_setting_and_puts_the_cursor_in_the_first(page, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    page.field("lr").widget.setText("64")
+    page.field("val_fraction").widget.setText("2")
+    page.field("weight_decay").widget.setText("lots")
+    assert not page.start()
+    assert page.state_label.text() == (
+        "Cannot start: Learning rate: expected a number above 0, at most 1, got 64.0; Weight decay: 'lots' is not a number; "
+        "Validation share: expected a number from 0 up to (not including) 1, got 2.0"
+    )
+    lr = page.field("lr").widget
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is lr)  # the first named, in the form's order
+    assert lr.selectedText() == "64"
+
+
+def test_a_line_about_the_form_goes_when_what_it_describes_changes(window, page, qtbot, tmp_path):
+    from engine.events import TrainingFailed
+
+    page.field("epochs").fill(9000)  # the app's suggestion for alpha
+    page.arch_box.setCurrentIndex(page.arch_box.findData("conv_ae"))
+    epochs = page.field("epochs").widget
+    assert f"epochs 9,000 → {epochs.text()}" in page.arch_changes.text()  # as the spin box writes them
+    page.field("epochs").set_value(12)  # the user's own now: the line about it goes
+    assert page.arch_changes.isHidden()
+    page.field("lr").widget.setText("fast")
+    assert not page.start() and page.state_label.text().startswith("Cannot start")
+    page.field("lr").widget.setText("0.01")
+    assert page.state_label.text() == "Not training."
+    page._on_finished(TrainingFailed(f"no usable colour photos in {tmp_path}", None))  # as a run on an empty folder ends
+    assert page.state_label.text().startswith("Training failed")
+    (tmp_path / "other").mkdir()
+    page.data_picker.edit.setText(str(tmp_path / "other"))
+    page.data_picker.edit.editingFinished.emit()  # another folder
+    assert page.state_label.text() == "Not training."
+
+
+def test_the_name_field_takes_what_rename_takes(page, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    page.name_edit.setText("../evil name")
+    assert not page.start() and not page.is_training()
+    assert page.state_label.text() == "Cannot start: Name: “../evil name”: use letters, digits, '-', '_' and '.' only"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.name_edit)
+    assert page.name_edit.selectedText() == "../evil name"
+    page.name_edit.setText("sunsets_v2.1")
+    assert page.config().model_name == "sunsets_v2.1"
+
+
+def test_a_long_run_estimate_reads_in_days():
+    from engine.runs import format_duration
+
+    assert format_duration(47 * 3600 + 59 * 60) == "47 h 59 min"
+    assert format_duration(18159 * 3600 + 51 * 60) == "757 days"
+    assert format_duration(5_000 * 86400) == "5,000 days"
+
+
 def test_a_tiny_run_trains_draws_its_curves_and_lands_in_the_library(window, page, qtbot):
     with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
         assert page.start()
@@ -471,7 +528,7 @@ def test_stop_training_is_enabled_only_while_a_model_trains(window, page, qtbot)
 def test_under_epochs_an_estimate_from_an_earlier_run_of_the_same_kind(page, qtbot):
     with qtbot.waitSignal(page.scan_finished, timeout=20_000):
         page.scan("data")  # 4 usable photos
-    assert page.estimate() is None and page.estimate_label.text() == "" and page.estimate_label.isHidden()  # nothing trained here yet: no empty row
+    assert page.estimate() is None and page.estimate_label.text() == "About … once a run like this has trained here."  # nothing trained here yet
     page.field("epochs").set_value(6)
     with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
         assert page.start()
@@ -486,7 +543,7 @@ def test_under_epochs_an_estimate_from_an_earlier_run_of_the_same_kind(page, qtb
     page.field("epochs").set_value(60)
     assert page.estimate()[0] == pytest.approx(10 * seconds)
     page.field("image_size").set_value(32)  # no run at this size yet: no estimate
-    assert page.estimate() is None and page.estimate_label.text() == ""
+    assert page.estimate() is None and page.estimate_label.text().startswith("About … ")
 
 
 def test_the_remembered_run_shows_its_own_settings_metrics_and_previews_and_resumes_with_them(page, qtbot):
@@ -558,3 +615,27 @@ def test_the_spin_boxes_take_only_what_start_takes(window):
         assert spin.minimum() == low and (high is None or spin.maximum() == high), name
     page.field("batch_size").set_value(0)
     assert page.field("batch_size").value() == 1
+
+
+def test_the_fields_stay_put_while_the_form_is_edited(page, qtbot):
+    """The estimate row and the folder notes keep their height: a click meant for a field lands in it."""
+    from PySide6.QtWidgets import QApplication
+
+    def lr_y() -> int:
+        QApplication.processEvents()  # (the layout settles in posted events)
+        page.settings_scroll.widget().layout().activate()
+        return page.field("lr").widget.mapTo(page.settings_scroll.widget(), page.field("lr").widget.rect().topLeft()).y()
+
+    folder = page.data_picker.path()
+    page.data_picker.edit.setText("")
+    page.scan("data")  # no folder: "Choose a folder of colour photos."
+    before = lr_y()
+    page.field("epochs").set_value(5)
+    assert lr_y() == before
+    page.data_picker.edit.setText(folder)
+    with qtbot.waitSignal(page.scan_finished, timeout=20_000):
+        page.scan("data")  # a two-line count with the files it skips
+    assert lr_y() == before
+    page.field("image_size").set_value(52)  # and the crops-enlarge note on top of it
+    assert lr_y() == before
+    assert page.estimate_label.isVisible() and page.estimate_label.text()  # a placeholder until a run of this kind is timed
