@@ -17,7 +17,7 @@ man's suit turned every face and the table grey-blue). Yet when many hints agree
 what they share photo-wide is right: it is the photo's colour cast, and it is what most of
 the gain of 10 hints sampled from an original comes from. So with ``k`` hints, ``k^2 / (k^2 +
 9)`` of the correction (``engine.hints.photo_wide_share``) is solved with the tiny pull (a cast the hints reveal) and
-the rest only between pixels about as light as the nearest hint, and coloured alike by the network
+the rest only between pixels about as light as one of the hints, and coloured alike by the network
 (the object under it, as far as it goes): one hint mostly recolours its object, 10 or 50 correct
 the cast as before.
 
@@ -37,7 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
-from scipy.ndimage import distance_transform_edt, label
+from scipy.ndimage import label
 from scipy.sparse.linalg import splu
 
 from engine import hints as hint_points
@@ -47,8 +47,9 @@ from engine import hints as hint_points
 # dB; the network's own a/b as a second guide changed nothing.
 SIGMA = 3.0  # edge sensitivity on L* (0..100)
 PULL = 1e-5  # per pixel at working size, pull of the photo-wide share of the correction towards 0
-# The local share flows only between pixels about as light as the nearest hint: each neighbour weight
-# is also multiplied by exp(-(L - L of the nearest hint)^2 / 2 LIGHTNESS_SPREAD^2) at both ends. It fills
+# The local share flows only between pixels about as light as a hint: each neighbour weight is also
+# multiplied by exp(-(L - L of the hint most alike)^2 / 2 LIGHTNESS_SPREAD^2) at both ends (once the
+# nearest hint's: see _likeness_gate). It fills
 # everything the affinity reaches at the hinted lightness (a whole sky, a whole wall) and does not
 # cross into lighter or darker things even where a soft edge leads there. Measured on 10 val photos
 # (docs/quality.md): 7 kept the hinted object's fill and cut the leaks most; a pull towards 0 on
@@ -142,12 +143,21 @@ def solve_shares(hints: int) -> tuple[float, float]:
 
 
 def _likeness_gate(lightness: np.ndarray, mask: np.ndarray, colours: np.ndarray | None = None) -> np.ndarray:
-    """Per pixel, how alike its lightness (and the network's colour, if given) is to the nearest hint's: 1 alike,
-    towards 0 unlike (LIGHTNESS_SPREAD, COLOUR_SPREAD)."""
-    _, (rows, cols) = distance_transform_edt(mask == 0, return_indices=True)  # each pixel's nearest hint pixel
-    unlike = ((lightness - lightness[rows, cols]) / LIGHTNESS_SPREAD) ** 2
-    if colours is not None and COLOUR_SPREAD:
-        unlike = unlike + ((colours - colours[:, rows, cols]) ** 2).sum(0) / COLOUR_SPREAD**2
+    """Per pixel, how alike its lightness (and the network's colour, if given) is to the hint it is most alike:
+    1 alike, towards 0 unlike (LIGHTNESS_SPREAD, COLOUR_SPREAD).
+
+    Compared with each hint, not only the nearest: likeness to the nearest hint changed at a stroke halfway
+    between two hints, and a point on a rock and one in the sky cut the sky along a straight line (the
+    part nearer the rock, unlike it, kept the network's colour)."""
+    patches, count = label(mask > 0)
+    unlike = np.full(lightness.shape, np.inf)
+    for index in range(1, count + 1):
+        at = patches == index
+        here = ((lightness - lightness[at].mean()) / LIGHTNESS_SPREAD) ** 2
+        if colours is not None and COLOUR_SPREAD:
+            reference = colours[:, at].mean(1)
+            here += ((colours - reference[:, None, None]) ** 2).sum(0) / COLOUR_SPREAD**2
+        np.minimum(unlike, here, out=unlike)
     return np.exp(-0.5 * unlike)
 
 
@@ -169,7 +179,7 @@ def propagate(
     ``max_side``: solve on a grid of at most this long side and upsample (previews); None: full size.
     ``hints``: how many hints the mask holds (None: its separate patches are counted).
     ``colours``: the network's a/b ``(2, h, w)``; the local share then stays among pixels it coloured
-    like the nearest hint's (None: lightness alone decides).
+    like one of the hints' (None: lightness alone decides).
     ``local_only``: more planes ``(K, h, w)``, read where ``mask`` is set, spread whole by the local solve
     and not at all photo-wide (the hints' own colours on the objects under them, which a colour strength
     keeps: engine.inference.strengthened); their fields follow the ``C`` planes of the result.

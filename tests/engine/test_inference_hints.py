@@ -103,6 +103,24 @@ def test_one_hint_gives_its_whole_object_its_colour_where_the_network_coloured_i
         assert np.hypot(*(far_part - target)) < 4, (strength, far_part, target)
 
 
+def test_a_hint_fills_its_object_up_to_its_edges_not_to_a_line_halfway_to_another_hint(hinted, monkeypatch):
+    """A point in the sky and one on a rock cut the sky along a straight line: the part of the sky nearer
+    the rock's point was compared with the rock, found unlike, and kept the network's colour."""
+    green = torch.tensor([-20.0, 15.0]).view(1, 2, 1, 1)
+    run = hinted._run
+    monkeypatch.setattr(hinted, "_run", lambda *args: run(*args) * 0 + green / colour.AB_SCALE)
+    pixels = np.full((64, 96), 200, np.uint8)  # a light sky above a dark rock
+    pixels[32:] = 60
+    photo = Photo(pixels)
+    sky_l = float(colour.rgb_to_lab(torch.full((3, 1, 1), 200 / 255))[0])
+    sky = Hint(4, 4, srgb_at(sky_l, 30, -20))
+    rock = Hint(88, 44, RED)
+    shown = ab_of(hinted.render(photo, hinted.predict(photo, hints=[sky, rock]), strength=1.0))
+    target = hint_ab([sky])[0]
+    far_sky = shown[:, 2:26, 70:94].reshape(2, -1).mean(1)  # nearer the rock's point than the sky's
+    assert np.hypot(*(far_sky - target)) < 5, (far_sky, target)
+
+
 def test_at_strength_zero_many_hints_keep_their_colours_and_the_cast_they_give_the_photo_goes(hinted, monkeypatch):
     """The cast 10 hints give the whole photo is scaled by the strength like the network's colours (at 0 % it showed chroma ~45)."""
     green = torch.tensor([-20.0, 15.0]).view(1, 2, 1, 1)  # the network's own colour everywhere (a/b)
