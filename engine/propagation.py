@@ -38,6 +38,7 @@ import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
 from scipy.ndimage import label
+from scipy.ndimage import mean as ndimage_mean
 from scipy.sparse.linalg import splu
 
 from engine import hints as hint_points
@@ -150,13 +151,18 @@ def _likeness_gate(lightness: np.ndarray, mask: np.ndarray, colours: np.ndarray 
     between two hints, and a point on a rock and one in the sky cut the sky along a straight line (the
     part nearer the rock, unlike it, kept the network's colour)."""
     patches, count = label(mask > 0)
-    unlike = np.full(lightness.shape, np.inf)
-    for index in range(1, count + 1):
-        at = patches == index
-        here = ((lightness - lightness[at].mean()) / LIGHTNESS_SPREAD) ** 2
-        if colours is not None and COLOUR_SPREAD:
-            reference = colours[:, at].mean(1)
-            here += ((colours - reference[:, None, None]) ** 2).sum(0) / COLOUR_SPREAD**2
+    hints = np.arange(1, count + 1)
+    lights = ndimage_mean(lightness, patches, hints)
+    with_colour = colours is not None and COLOUR_SPREAD
+    if with_colour:
+        hues = [ndimage_mean(plane, patches, hints) for plane in colours]
+    lightness = lightness.astype(np.float32)  # (half the time of float64: 200 hints took 0.84 s at 384 x 576)
+    colours = None if colours is None else colours.astype(np.float32)
+    unlike = np.full(lightness.shape, np.inf, np.float32)
+    for k in range(count):
+        here = ((lightness - lights[k]) / LIGHTNESS_SPREAD) ** 2
+        if with_colour:
+            here += sum((plane - hue[k]) ** 2 for plane, hue in zip(colours, hues)) / COLOUR_SPREAD**2
         np.minimum(unlike, here, out=unlike)
     return np.exp(-0.5 * unlike)
 
