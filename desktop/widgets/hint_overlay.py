@@ -8,7 +8,7 @@ Delete removes the selected one. What it does not use (the wheel, the middle
 button for panning, a press on the split line, double-clicks) goes on to the
 view. Out of hint mode it is invisible to the mouse and draws nothing.
 
-Tab reaches it in hint mode, for the keyboard alone: Enter adds a point in the
+Tab reaches it in hint mode, in the view's place (one stop on the photo), for the keyboard alone: Enter adds a point in the
 middle of the "After" side in view (clear of the split line), N selects the next point (Shift+N the
 one before; N is free in the window and on every keyboard layout, unlike [ and
 ], and Tab must still move the focus on), the arrows move the selected point
@@ -115,9 +115,17 @@ class HintOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, not self._active)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if self._active else Qt.FocusPolicy.NoFocus)
         if self._active:
+            # One Tab stop on the photo: the view was another, framed the same, where Enter and N did nothing.
+            # Its own keys (+/-, 0, 1, arrows) still act here: the overlay passes on what it does not use.
+            # (Qt moves in the Tab order only widgets that take the focus: before the view lets go of it.)
+            QWidget.setTabOrder(self.view, self)  # in the view's place, however late the overlay was made
+            self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            if self.view.hasFocus():
+                self.setFocus(Qt.FocusReason.OtherFocusReason)
             self.setCursor(Qt.CursorShape.CrossCursor)
             self.raise_()
         else:
+            self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             self.stop_picking()
             self.unsetCursor()
             if self.hasFocus():

@@ -185,6 +185,43 @@ def test_tab_reaches_the_points_in_hint_mode_only_and_shows_it(view, overlay, qt
     assert not overlay.hasFocus()
 
 
+def test_in_hint_mode_tab_stops_on_the_photo_once_and_the_views_keys_still_act_there(qtbot):
+    """Tab stopped on the view first (Enter and N did nothing there), then on the points, with the same frame."""
+    from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    before, view, after = QPushButton("before"), SplitView(), QPushButton("after")
+    layout = QVBoxLayout(window)
+    for widget in (before, view, after):
+        layout.addWidget(widget)
+    window.resize(400, 400)
+    view.set_images(solid(200, 150, (128, 128, 128)), solid(200, 150, AFTER_RGB))
+    window.show()
+    overlay = HintOverlay(view)
+    overlay.set_edits(HintEdits())
+    overlay.set_active(True)
+    window.activateWindow()
+    before.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(before.hasFocus)
+    qtbot.keyClick(before, Qt.Key.Key_Tab)
+    assert overlay.hasFocus()  # the photo's one stop takes the hint keys
+    qtbot.keyClick(overlay, Qt.Key.Key_Plus)  # and the view's own
+    assert not view.is_fit
+    qtbot.keyClick(overlay, Qt.Key.Key_0)
+    assert view.is_fit
+    qtbot.keyClick(overlay, Qt.Key.Key_Tab)
+    assert after.hasFocus()
+    qtbot.keyClick(after, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert overlay.hasFocus()
+    overlay.set_active(False)  # out of hint mode the view is the stop again
+    assert view.hasFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert after.hasFocus()
+    qtbot.keyClick(after, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert view.hasFocus()
+
+
 def test_enter_adds_a_selected_point_in_the_middle_of_the_after_side_in_view(view, overlay, qtbot):
     overlay.setFocus()
     with qtbot.waitSignal(overlay.hints_changed):
