@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
@@ -234,6 +236,23 @@ def test_enter_adds_a_selected_point_in_the_middle_of_the_after_side_in_view(vie
     view.set_split(0.6)  # the line at widget x 380: too little "After" to hold a point, the middle of the view is clear of it
     qtbot.keyClick(overlay, Qt.Key.Key_Return)
     assert (overlay.selected_point().x, overlay.selected_point().y) == (75, 52) and len(overlay.edits) == 3
+
+
+def test_enter_again_puts_the_next_point_beside_the_last_on_the_after_side_not_on_it(view, overlay, qtbot):
+    """Enter twice put a second point exactly on the first: hidden under it, and a second hint all the same."""
+    from desktop.widgets.hint_overlay import GRAB_RADIUS
+
+    overlay.setFocus()
+    for _ in range(6):
+        qtbot.keyClick(overlay, Qt.Key.Key_Return)
+    assert len(overlay.edits) == 6
+    assert (overlay.edits.points[0].x, overlay.edits.points[0].y) == (150, 75)  # the first where it always went
+    shown = [view.photo_to_widget(QPointF(p.x + 0.5, p.y + 0.5)) for p in overlay.edits.points]
+    for i, a in enumerate(shown):
+        assert view.split_x() + 24 <= a.x() <= 400 and 0 <= a.y() <= 300  # on the After side, in view, off the line
+        for b in shown[i + 1:]:
+            assert math.hypot(a.x() - b.x(), a.y() - b.y()) >= 2 * GRAB_RADIUS  # each its own point to see and pick up
+    assert overlay.selected_point() == overlay.edits.points[-1]
 
 
 def test_enter_keeps_the_point_off_the_split_line_and_its_handle(view, overlay, qtbot):
