@@ -452,15 +452,22 @@ class HintOverlay(QWidget):
         if not self._menu_actions:
             event.ignore()
             return
-        # The menu acts on the point clicked, or on none: "Delete Point" on an empty spot deleted a point elsewhere.
-        hit = self._point_at(QPointF(event.pos()))
-        if self._edits is not None and self._edits.select(hit.id if hit is not None else None):
-            self.selection_changed.emit(hit)
-            self.update()
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:
+            # The Menu key acts on the selected point, the menu on it (or in the middle): selecting what lay
+            # under the event's spot deselected the point, greying out "Delete Point".
+            point = self.selected_point()
+            where = self.mapToGlobal(self._widget_pos(point).toPoint() if point is not None else self.rect().center())
+        else:
+            # The menu acts on the point clicked, or on none: "Delete Point" on an empty spot deleted a point elsewhere.
+            hit = self._point_at(QPointF(event.pos()))
+            if self._edits is not None and self._edits.select(hit.id if hit is not None else None):
+                self.selection_changed.emit(hit)
+                self.update()
+            where = event.globalPos()
         menu = QMenu(self)
         for action in self._menu_actions:
             menu.addSeparator() if action is None else menu.addAction(action)
-        menu.exec(event.globalPos())
+        menu.exec(where)
 
     def focusInEvent(self, event) -> None:  # noqa: N802 - the focus frame appears
         self.update()

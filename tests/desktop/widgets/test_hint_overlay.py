@@ -270,6 +270,38 @@ def test_enter_keeps_the_point_off_the_split_line_and_its_handle(view, overlay, 
     assert view.split_x() - view.photo_to_widget(QPointF(point.x + 0.5, point.y + 0.5)).x() >= 24
 
 
+@pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing the keyboard")  # (offscreen: a menu)
+def test_the_menu_key_keeps_the_selected_point_and_opens_the_menu_on_it(view, overlay, qtbot):
+    """The Menu key selected what lay under the menu's spot (nothing): Delete Point was greyed out."""
+    from PySide6.QtCore import QPoint, QTimer
+    from PySide6.QtGui import QAction, QContextMenuEvent
+
+    opened = []
+
+    def read_and_close_menu():
+        menu = QApplication.activePopupWidget()
+        opened.append(menu.pos())
+        menu.close()
+
+    def menu_event(reason, pos):
+        QTimer.singleShot(0, read_and_close_menu)  # (inside the menu's own event loop)
+        overlay.contextMenuEvent(QContextMenuEvent(reason, pos, overlay.mapToGlobal(pos)))
+
+    overlay.set_menu_actions([QAction("Delete Point", overlay)])
+    click(view, QPointF(301, 201))  # photo pixel (150, 100)
+    point = overlay.selected_point()
+    empty = QPoint(20, 20)
+    menu_event(QContextMenuEvent.Reason.Keyboard, empty)
+    assert overlay.selected_point() == point
+    assert opened[-1] == overlay.mapToGlobal(QPoint(301, 201))  # on the point, not somewhere else
+    overlay.edits.select(None)  # none selected: the menu opens in the middle
+    menu_event(QContextMenuEvent.Reason.Keyboard, empty)
+    assert opened[-1] == overlay.mapToGlobal(overlay.rect().center())
+    overlay.edits.select(point.id)
+    menu_event(QContextMenuEvent.Reason.Mouse, empty)  # a right-click acts on what is under it: nothing
+    assert overlay.selected_point() is None and opened[-1] == overlay.mapToGlobal(empty)
+
+
 def test_n_and_shift_n_select_the_next_and_previous_point_round_the_ends(view, overlay, qtbot):
     for x in (60, 140, 340):
         click(view, QPointF(x, 60))
