@@ -68,19 +68,28 @@ class SwatchGrid(QWidget):
         self.colours: list[RGB] = []
 
     def set_colours(self, colours: list[RGB]) -> None:
-        for button in self.buttons:
+        # The swatches are recoloured in place, not made anew: choosing a recent colour with Space reorders its
+        # row, and the focused swatch, deleted, took the focus with it (the next Tab went to the window's tab bar).
+        self.colours = list(colours[:SWATCHES])
+        while len(self.buttons) < len(self.colours):
+            self.buttons.append(self._new_button(len(self.buttons)))
+        while len(self.buttons) > len(self.colours):
+            button = self.buttons.pop()
+            if button.hasFocus() and self.buttons:
+                self.buttons[-1].setFocus(Qt.FocusReason.OtherFocusReason)
             button.deleteLater()
-        self.buttons, self.colours = [], list(colours[:SWATCHES])
-        for i, rgb in enumerate(self.colours):
-            button = QToolButton(self)
+        for button, rgb in zip(self.buttons, self.colours):
             button.setIcon(swatch_icon(rgb))
-            button.setIconSize(SWATCH_SIZE)
-            button.setAutoRaise(True)
             button.setToolTip(hex_colour(rgb))
             button.setAccessibleName(f"colour {hex_colour(rgb)}")
-            button.clicked.connect(lambda _checked=False, c=rgb: self.clicked.emit(c))
-            self._layout.addWidget(button, i // COLUMNS, i % COLUMNS)
-            self.buttons.append(button)
+
+    def _new_button(self, index: int) -> QToolButton:
+        button = QToolButton(self)
+        button.setIconSize(SWATCH_SIZE)
+        button.setAutoRaise(True)
+        button.clicked.connect(lambda _checked=False, i=index: self.clicked.emit(self.colours[i]))
+        self._layout.addWidget(button, index // COLUMNS, index % COLUMNS)
+        return button
 
 
 class HintPanel(QWidget):
@@ -152,10 +161,12 @@ class HintPanel(QWidget):
             self.current_label.setText(hex_colour(rgb))
         else:
             self.suggestions.set_colours([])
+            self._order_tabs()
 
     def set_suggestions(self, colours: list[RGB] | None, note: str = "") -> None:
         """The model's colours for the selected point (None: still working them out)."""
         self.suggestions.set_colours(colours or [])
+        self._order_tabs()
         self.suggestions_note.setText("Working…" if colours is None else note)
         self.suggestions_note.setVisible(self._current is not None and bool(self.suggestions_note.text()))
 
@@ -169,6 +180,13 @@ class HintPanel(QWidget):
     def _show_recent(self, colours: list[RGB]) -> None:
         self.recent.set_colours(colours)
         self.recent_label.setVisible(bool(colours))  # no heading over nothing
+        self._order_tabs()
+
+    def _order_tabs(self) -> None:
+        """Tab goes top to bottom: swatches made later joined the end (after the buttons below the suggestions)."""
+        stops = [*self.suggestions.buttons, self.picker_button, self.pick_button, *self.recent.buttons]
+        for first, second in zip(stops, stops[1:]):
+            QWidget.setTabOrder(first, second)
 
     def _on_pick_clicked(self) -> None:
         self.pick_button.setChecked(False)  # pressed again by ``show_picking`` once the photo takes the click
