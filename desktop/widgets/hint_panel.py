@@ -52,6 +52,20 @@ def swatch_icon(rgb: RGB, size: QSize = SWATCH_SIZE) -> QIcon:
     return QIcon(pixmap)
 
 
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class SwatchButton(QToolButton):
+    """A colour swatch that Enter and Return press, as Space does (a tool button takes Space only)."""
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.key() in ENTER_KEYS and not event.isAutoRepeat():
+            self.animateClick()
+            event.accept()
+        else:
+            super().keyPressEvent(event)
+
+
 class SwatchGrid(QWidget):
     """A few colour swatches in a grid; a click reports the colour."""
 
@@ -64,7 +78,7 @@ class SwatchGrid(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(4)
         self._layout.setColumnStretch(COLUMNS, 1)  # swatches line up on the left, however few
-        self.buttons: list[QToolButton] = []
+        self.buttons: list[SwatchButton] = []
         self.colours: list[RGB] = []
 
     def set_colours(self, colours: list[RGB]) -> None:
@@ -83,8 +97,8 @@ class SwatchGrid(QWidget):
             button.setToolTip(hex_colour(rgb))
             button.setAccessibleName(f"colour {hex_colour(rgb)}")
 
-    def _new_button(self, index: int) -> QToolButton:
-        button = QToolButton(self)
+    def _new_button(self, index: int) -> SwatchButton:
+        button = SwatchButton(self)
         button.setIconSize(SWATCH_SIZE)
         button.setAutoRaise(True)
         button.clicked.connect(lambda _checked=False, i=index: self.clicked.emit(self.colours[i]))
@@ -116,6 +130,8 @@ class HintPanel(QWidget):
         self.pick_button = QPushButton("Take From Photo")
         self.pick_button.setCheckable(True)  # pressed while the next click on the photo takes a colour
         self.pick_button.setToolTip("Give this point a colour shown elsewhere on the photo: click there next (I; Esc cancels)")
+        for button in (self.picker_button, self.pick_button):
+            button.setAutoDefault(True)  # Enter and Return press it, as Space does, outside a dialog too
         self.recent_label = QLabel("Recently used:")
         self.recent = SwatchGrid()
 

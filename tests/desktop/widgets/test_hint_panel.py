@@ -111,3 +111,27 @@ def test_a_recent_colour_chosen_with_space_keeps_the_focus_in_its_row(qtbot):
     with qtbot.waitSignal(panel.colour_chosen) as chosen:
         qtbot.keyClick(panel.recent.buttons[1], Qt.Key.Key_Space)
     assert chosen.args == [(70, 80, 90)]
+
+
+def test_enter_and_return_press_the_focused_swatch_or_button_as_space_does(qtbot):
+    """Only Space pressed them: Enter on a focused swatch or button did nothing."""
+    from PySide6.QtCore import Qt
+
+    panel, _window = shown_panel(qtbot)
+    panel.set_suggestions([(150, 200, 230)])
+    panel.choose((10, 20, 30))
+    asked = []
+    panel.ask_colour = lambda start: asked.append(start) or start.__class__()  # (cancelled)
+    for grid in (panel.suggestions, panel.recent):
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shown = grid.colours[0]
+            focus(grid.buttons[0], qtbot)
+            with qtbot.waitSignal(panel.colour_chosen) as chosen:
+                qtbot.keyClick(grid.buttons[0], key)
+            assert chosen.args == [shown]
+    focus(panel.picker_button, qtbot)
+    qtbot.keyClick(panel.picker_button, Qt.Key.Key_Return)
+    assert len(asked) == 1
+    focus(panel.pick_button, qtbot)
+    with qtbot.waitSignal(panel.pick_requested):
+        qtbot.keyClick(panel.pick_button, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
