@@ -8,8 +8,8 @@ Delete removes the selected one. What it does not use (the wheel, the middle
 button for panning, a press on the split line, double-clicks) goes on to the
 view. Out of hint mode it is invisible to the mouse and draws nothing.
 
-Tab reaches it in hint mode, for the keyboard alone: Enter adds a point in the
-middle of the "After" side in view (clear of the split line), N selects the next point (Shift+N the
+Tab reaches it in hint mode, in the view's place (one stop on the photo), for the keyboard alone: Enter adds a point in the
+middle of the "After" side in view (clear of the split line, and beside a point already there), N selects the next point (Shift+N the
 one before; N is free in the window and on every keyboard layout, unlike [ and
 ], and Tab must still move the focus on), the arrows move the selected point
 (held down, or pressed in quick succession, as one drag); zoomed in, the view
@@ -22,6 +22,7 @@ only reports that they changed.
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt, QTimer, Signal
@@ -40,6 +41,10 @@ KEEP_IN_VIEW = SELECTED_SWATCH // 2 + 10  # screen pixels between the selected p
 # How far from the split line Enter puts a point: its swatch and ring clear of the line's handle, and
 # out of a press that takes the line (a press on the line took the point, not the line).
 LINE_CLEARANCE = max(HANDLE_RADIUS + SELECTED_SWATCH // 2 + 6, GRAB_DISTANCE + GRAB_RADIUS + 1)
+# Enter again puts the next point this far (screen pixels) from any other: each swatch seen, each picked up alone.
+POINTS_APART = 2 * GRAB_RADIUS
+SPIRAL_STEP = 3 * SELECTED_SWATCH  # between the rings of spots round the middle tried for it
+SPIRAL_RINGS = 6
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 SHIFT_OR_KEYPAD = SHIFT | Qt.KeyboardModifier.KeypadModifier  # the only modifiers the point keys take (Ctrl+ keys are the window's)
 ARROWS = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
@@ -115,9 +120,17 @@ class HintOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, not self._active)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if self._active else Qt.FocusPolicy.NoFocus)
         if self._active:
+            # One Tab stop on the photo: the view was another, framed the same, where Enter and N did nothing.
+            # Its own keys (+/-, 0, 1, arrows) still act here: the overlay passes on what it does not use.
+            # (Qt moves in the Tab order only widgets that take the focus: before the view lets go of it.)
+            QWidget.setTabOrder(self.view, self)  # in the view's place, however late the overlay was made
+            self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            if self.view.hasFocus():
+                self.setFocus(Qt.FocusReason.OtherFocusReason)
             self.setCursor(Qt.CursorShape.CrossCursor)
             self.raise_()
         else:
+            self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             self.stop_picking()
             self.unsetCursor()
             if self.hasFocus():
@@ -169,7 +182,8 @@ class HintOverlay(QWidget):
     # -- editing from outside (panel, menu, keys) ----------------------------------------------
     def add_in_view(self) -> HintPoint | None:
         """A new point, selected, with the colour shown there (Enter): in the middle of the "After" side in
-        view, where the colours change, or, where that side is too narrow, of the photo in view, clear of the split line."""
+        view, where the colours change, or, where that side is too narrow, of the photo in view, clear of the split line;
+        beside any point already there."""
         if self._edits is None or self.view.photo_size().isEmpty():
             return None
         where = self._clamped_photo_point(self._free_spot_in_view())
@@ -184,11 +198,33 @@ class HintOverlay(QWidget):
         split_x = self.view.split_x()
         after = shown.intersected(QRectF(split_x, shown.top(), max(0.0, shown.right() - split_x), shown.height()))
         if after.width() >= 2 * LINE_CLEARANCE:
-            return after.center()
+            return self._clear_of_points(after.center(), after.adjusted(LINE_CLEARANCE, 0, 0, 0))
         spot = shown.center()
         if abs(spot.x() - split_x) < LINE_CLEARANCE:  # away from the line, towards the wider "Before" side
             spot.setX(max(shown.left(), split_x - LINE_CLEARANCE))
-        return spot
+        return self._clear_of_points(spot, shown)
+
+    def _clear_of_points(self, spot: QPointF, area: QRectF) -> QPointF:
+        """``spot`` or, if a point is there, the first spot free of points on rings round it, inside ``area`` and
+        clear of the split line if one is (else anywhere on the photo in view): Enter twice put a second point
+        exactly on the first, hidden under it and a second hint all the same."""
+        taken = [self._widget_pos(p) for p in self._edits.points]
+
+        def free(pos: QPointF) -> bool:
+            where = self.view.photo_to_widget(self._pixel_middle_of(self._clamped_photo_point(pos)))  # where it is drawn
+            return all(math.hypot(where.x() - t.x(), where.y() - t.y()) >= POINTS_APART for t in taken)
+
+        if free(spot):
+            return spot
+        rings = [
+            spot + QPointF(ring * SPIRAL_STEP * math.cos(turn * math.pi / 4), ring * SPIRAL_STEP * math.sin(turn * math.pi / 4))
+            for ring in range(1, SPIRAL_RINGS + 1) for turn in (2, 0, 4, 6, 1, 3, 5, 7)  # below, right, left, above first
+        ]
+        shown = self.view.photo_rect().intersected(QRectF(self.rect()))
+        split_x = self.view.split_x()
+        inside = [p for p in rings if area.contains(p) and abs(p.x() - split_x) >= LINE_CLEARANCE]
+        in_view = [p for p in rings if shown.contains(p)]
+        return next((p for p in inside + in_view if free(p)), spot)
 
     def select_next(self, step: int = 1) -> HintPoint | None:
         """Select the point after the selected one (``step`` -1: before it), in the order they were added, round the ends (N, Shift+N)."""
@@ -282,6 +318,11 @@ class HintOverlay(QWidget):
     def _pixel_middle(point: HintPoint) -> QPointF:
         """A point stands for its pixel: it is drawn on the pixel's middle."""
         return QPointF(point.x + 0.5, point.y + 0.5)
+
+    @staticmethod
+    def _pixel_middle_of(photo_point: QPointF) -> QPointF:
+        """The middle of the pixel a new point at ``photo_point`` stands for (its coordinates are whole pixels)."""
+        return QPointF(int(photo_point.x()) + 0.5, int(photo_point.y()) + 0.5)
 
     # -- mouse and keys ----------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -411,15 +452,22 @@ class HintOverlay(QWidget):
         if not self._menu_actions:
             event.ignore()
             return
-        # The menu acts on the point clicked, or on none: "Delete Point" on an empty spot deleted a point elsewhere.
-        hit = self._point_at(QPointF(event.pos()))
-        if self._edits is not None and self._edits.select(hit.id if hit is not None else None):
-            self.selection_changed.emit(hit)
-            self.update()
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:
+            # The Menu key acts on the selected point, the menu on it (or in the middle): selecting what lay
+            # under the event's spot deselected the point, greying out "Delete Point".
+            point = self.selected_point()
+            where = self.mapToGlobal(self._widget_pos(point).toPoint() if point is not None else self.rect().center())
+        else:
+            # The menu acts on the point clicked, or on none: "Delete Point" on an empty spot deleted a point elsewhere.
+            hit = self._point_at(QPointF(event.pos()))
+            if self._edits is not None and self._edits.select(hit.id if hit is not None else None):
+                self.selection_changed.emit(hit)
+                self.update()
+            where = event.globalPos()
         menu = QMenu(self)
         for action in self._menu_actions:
             menu.addSeparator() if action is None else menu.addAction(action)
-        menu.exec(event.globalPos())
+        menu.exec(where)
 
     def focusInEvent(self, event) -> None:  # noqa: N802 - the focus frame appears
         self.update()

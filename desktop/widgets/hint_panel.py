@@ -52,6 +52,20 @@ def swatch_icon(rgb: RGB, size: QSize = SWATCH_SIZE) -> QIcon:
     return QIcon(pixmap)
 
 
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class SwatchButton(QToolButton):
+    """A colour swatch that Enter and Return press, as Space does (a tool button takes Space only)."""
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.key() in ENTER_KEYS and not event.isAutoRepeat():
+            self.animateClick()
+            event.accept()
+        else:
+            super().keyPressEvent(event)
+
+
 class SwatchGrid(QWidget):
     """A few colour swatches in a grid; a click reports the colour."""
 
@@ -64,23 +78,32 @@ class SwatchGrid(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(4)
         self._layout.setColumnStretch(COLUMNS, 1)  # swatches line up on the left, however few
-        self.buttons: list[QToolButton] = []
+        self.buttons: list[SwatchButton] = []
         self.colours: list[RGB] = []
 
     def set_colours(self, colours: list[RGB]) -> None:
-        for button in self.buttons:
+        # The swatches are recoloured in place, not made anew: choosing a recent colour with Space reorders its
+        # row, and the focused swatch, deleted, took the focus with it (the next Tab went to the window's tab bar).
+        self.colours = list(colours[:SWATCHES])
+        while len(self.buttons) < len(self.colours):
+            self.buttons.append(self._new_button(len(self.buttons)))
+        while len(self.buttons) > len(self.colours):
+            button = self.buttons.pop()
+            if button.hasFocus() and self.buttons:
+                self.buttons[-1].setFocus(Qt.FocusReason.OtherFocusReason)
             button.deleteLater()
-        self.buttons, self.colours = [], list(colours[:SWATCHES])
-        for i, rgb in enumerate(self.colours):
-            button = QToolButton(self)
+        for button, rgb in zip(self.buttons, self.colours):
             button.setIcon(swatch_icon(rgb))
-            button.setIconSize(SWATCH_SIZE)
-            button.setAutoRaise(True)
             button.setToolTip(hex_colour(rgb))
             button.setAccessibleName(f"colour {hex_colour(rgb)}")
-            button.clicked.connect(lambda _checked=False, c=rgb: self.clicked.emit(c))
-            self._layout.addWidget(button, i // COLUMNS, i % COLUMNS)
-            self.buttons.append(button)
+
+    def _new_button(self, index: int) -> SwatchButton:
+        button = SwatchButton(self)
+        button.setIconSize(SWATCH_SIZE)
+        button.setAutoRaise(True)
+        button.clicked.connect(lambda _checked=False, i=index: self.clicked.emit(self.colours[i]))
+        self._layout.addWidget(button, index // COLUMNS, index % COLUMNS)
+        return button
 
 
 class HintPanel(QWidget):
@@ -107,6 +130,8 @@ class HintPanel(QWidget):
         self.pick_button = QPushButton("Take From Photo")
         self.pick_button.setCheckable(True)  # pressed while the next click on the photo takes a colour
         self.pick_button.setToolTip("Give this point a colour shown elsewhere on the photo: click there next (I; Esc cancels)")
+        for button in (self.picker_button, self.pick_button):
+            button.setAutoDefault(True)  # Enter and Return press it, as Space does, outside a dialog too
         self.recent_label = QLabel("Recently used:")
         self.recent = SwatchGrid()
 
@@ -152,10 +177,12 @@ class HintPanel(QWidget):
             self.current_label.setText(hex_colour(rgb))
         else:
             self.suggestions.set_colours([])
+            self._order_tabs()
 
     def set_suggestions(self, colours: list[RGB] | None, note: str = "") -> None:
         """The model's colours for the selected point (None: still working them out)."""
         self.suggestions.set_colours(colours or [])
+        self._order_tabs()
         self.suggestions_note.setText("Working…" if colours is None else note)
         self.suggestions_note.setVisible(self._current is not None and bool(self.suggestions_note.text()))
 
@@ -169,6 +196,13 @@ class HintPanel(QWidget):
     def _show_recent(self, colours: list[RGB]) -> None:
         self.recent.set_colours(colours)
         self.recent_label.setVisible(bool(colours))  # no heading over nothing
+        self._order_tabs()
+
+    def _order_tabs(self) -> None:
+        """Tab goes top to bottom: swatches made later joined the end (after the buttons below the suggestions)."""
+        stops = [*self.suggestions.buttons, self.picker_button, self.pick_button, *self.recent.buttons]
+        for first, second in zip(stops, stops[1:]):
+            QWidget.setTabOrder(first, second)
 
     def _on_pick_clicked(self) -> None:
         self.pick_button.setChecked(False)  # pressed again by ``show_picking`` once the photo takes the click

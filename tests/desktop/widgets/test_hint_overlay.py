@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
@@ -185,6 +187,43 @@ def test_tab_reaches_the_points_in_hint_mode_only_and_shows_it(view, overlay, qt
     assert not overlay.hasFocus()
 
 
+def test_in_hint_mode_tab_stops_on_the_photo_once_and_the_views_keys_still_act_there(qtbot):
+    """Tab stopped on the view first (Enter and N did nothing there), then on the points, with the same frame."""
+    from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    before, view, after = QPushButton("before"), SplitView(), QPushButton("after")
+    layout = QVBoxLayout(window)
+    for widget in (before, view, after):
+        layout.addWidget(widget)
+    window.resize(400, 400)
+    view.set_images(solid(200, 150, (128, 128, 128)), solid(200, 150, AFTER_RGB))
+    window.show()
+    overlay = HintOverlay(view)
+    overlay.set_edits(HintEdits())
+    overlay.set_active(True)
+    window.activateWindow()
+    before.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(before.hasFocus)
+    qtbot.keyClick(before, Qt.Key.Key_Tab)
+    assert overlay.hasFocus()  # the photo's one stop takes the hint keys
+    qtbot.keyClick(overlay, Qt.Key.Key_Plus)  # and the view's own
+    assert not view.is_fit
+    qtbot.keyClick(overlay, Qt.Key.Key_0)
+    assert view.is_fit
+    qtbot.keyClick(overlay, Qt.Key.Key_Tab)
+    assert after.hasFocus()
+    qtbot.keyClick(after, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert overlay.hasFocus()
+    overlay.set_active(False)  # out of hint mode the view is the stop again
+    assert view.hasFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert after.hasFocus()
+    qtbot.keyClick(after, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert view.hasFocus()
+
+
 def test_enter_adds_a_selected_point_in_the_middle_of_the_after_side_in_view(view, overlay, qtbot):
     overlay.setFocus()
     with qtbot.waitSignal(overlay.hints_changed):
@@ -197,6 +236,23 @@ def test_enter_adds_a_selected_point_in_the_middle_of_the_after_side_in_view(vie
     view.set_split(0.6)  # the line at widget x 380: too little "After" to hold a point, the middle of the view is clear of it
     qtbot.keyClick(overlay, Qt.Key.Key_Return)
     assert (overlay.selected_point().x, overlay.selected_point().y) == (75, 52) and len(overlay.edits) == 3
+
+
+def test_enter_again_puts_the_next_point_beside_the_last_on_the_after_side_not_on_it(view, overlay, qtbot):
+    """Enter twice put a second point exactly on the first: hidden under it, and a second hint all the same."""
+    from desktop.widgets.hint_overlay import GRAB_RADIUS
+
+    overlay.setFocus()
+    for _ in range(6):
+        qtbot.keyClick(overlay, Qt.Key.Key_Return)
+    assert len(overlay.edits) == 6
+    assert (overlay.edits.points[0].x, overlay.edits.points[0].y) == (150, 75)  # the first where it always went
+    shown = [view.photo_to_widget(QPointF(p.x + 0.5, p.y + 0.5)) for p in overlay.edits.points]
+    for i, a in enumerate(shown):
+        assert view.split_x() + 24 <= a.x() <= 400 and 0 <= a.y() <= 300  # on the After side, in view, off the line
+        for b in shown[i + 1:]:
+            assert math.hypot(a.x() - b.x(), a.y() - b.y()) >= 2 * GRAB_RADIUS  # each its own point to see and pick up
+    assert overlay.selected_point() == overlay.edits.points[-1]
 
 
 def test_enter_keeps_the_point_off_the_split_line_and_its_handle(view, overlay, qtbot):
@@ -212,6 +268,38 @@ def test_enter_keeps_the_point_off_the_split_line_and_its_handle(view, overlay, 
     qtbot.keyClick(overlay, Qt.Key.Key_Return)
     point = overlay.selected_point()
     assert view.split_x() - view.photo_to_widget(QPointF(point.x + 0.5, point.y + 0.5)).x() >= 24
+
+
+@pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing the keyboard")  # (offscreen: a menu)
+def test_the_menu_key_keeps_the_selected_point_and_opens_the_menu_on_it(view, overlay, qtbot):
+    """The Menu key selected what lay under the menu's spot (nothing): Delete Point was greyed out."""
+    from PySide6.QtCore import QPoint, QTimer
+    from PySide6.QtGui import QAction, QContextMenuEvent
+
+    opened = []
+
+    def read_and_close_menu():
+        menu = QApplication.activePopupWidget()
+        opened.append(menu.pos())
+        menu.close()
+
+    def menu_event(reason, pos):
+        QTimer.singleShot(0, read_and_close_menu)  # (inside the menu's own event loop)
+        overlay.contextMenuEvent(QContextMenuEvent(reason, pos, overlay.mapToGlobal(pos)))
+
+    overlay.set_menu_actions([QAction("Delete Point", overlay)])
+    click(view, QPointF(301, 201))  # photo pixel (150, 100)
+    point = overlay.selected_point()
+    empty = QPoint(20, 20)
+    menu_event(QContextMenuEvent.Reason.Keyboard, empty)
+    assert overlay.selected_point() == point
+    assert opened[-1] == overlay.mapToGlobal(QPoint(301, 201))  # on the point, not somewhere else
+    overlay.edits.select(None)  # none selected: the menu opens in the middle
+    menu_event(QContextMenuEvent.Reason.Keyboard, empty)
+    assert opened[-1] == overlay.mapToGlobal(overlay.rect().center())
+    overlay.edits.select(point.id)
+    menu_event(QContextMenuEvent.Reason.Mouse, empty)  # a right-click acts on what is under it: nothing
+    assert overlay.selected_point() is None and opened[-1] == overlay.mapToGlobal(empty)
 
 
 def test_n_and_shift_n_select_the_next_and_previous_point_round_the_ends(view, overlay, qtbot):
