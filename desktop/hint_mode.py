@@ -153,7 +153,7 @@ class HintMode(QObject):
         self.panel.setVisible(on)
         if on:
             self.overlay.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            self.page.status_message.emit("Hint mode: click the photo to pin a colour; H to leave.")
+            self.page.status_message.emit("Hint mode: click the photo (or press Enter) to pin a colour; H to leave.")
         self._update_actions()
         self.toggled.emit(on)
 

@@ -453,6 +453,10 @@ def test_hint_modes_tooltip_names_the_keys_and_fits_the_smallest_window(hint_mod
     for tip in (action.toolTip(), action.statusTip()):
         assert "Enter" in tip and "N," in tip
         assert window.fontMetrics().horizontalAdvance(tip) < 746 - 24  # the window's smallest; the status bar shows it whole
+    said: list[str] = []
+    page.status_message.connect(said.append)
+    page.hints.set_active(True)
+    assert any("Enter" in line for line in said)  # the line on entering hint mode names the key too
 
 
 def test_hint_keys_do_nothing_while_another_tab_is_shown(hint_model, window, qtbot, big_grey):
