@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QMessageBox, QVBoxLayout, QWidget
 
@@ -132,7 +132,7 @@ class ColourisePage(QWidget):
         self.bar.hint_button.setDefaultAction(self.hints.toggle_action)
         self.splitter.addWidget(self.hints.panel)
         self.splitter.set_side_width(self.hints.panel, self.hints.panel.sizeHint().width())
-        self.hints.panel.set_point_locator(self._selected_point_on_screen)  # the colour dialog leaves it in sight
+        self.hints.panel.set_point_locator(self.hints.overlay.selected_on_screen)  # the colour dialog leaves it in sight
         self.item_finished.connect(self.hints.load_pending)
         self.hints.preview_updated.connect(self.view_updated)  # a photo with hints is shown in its colours
         self.hints.preview_updated.connect(self._on_hinted_colours_shown)
@@ -591,13 +591,6 @@ class ColourisePage(QWidget):
         if key is None:
             self._show_empty()
 
-    def _selected_point_on_screen(self):
-        """Where the selected hint point is shown, in global coordinates (None: no point selected)."""
-        point = self.hints.overlay.selected_point()
-        if point is None:
-            return None
-        return self.view.mapToGlobal(self.view.photo_to_widget(QPointF(point.x + 0.5, point.y + 0.5)).toPoint())
-
     def _show_current(self) -> None:
         """(Re)colour the selected photo for the view with the current model and its own strength."""
         key = self.queue.current_key()
@@ -718,10 +711,8 @@ class ColourisePage(QWidget):
                 targets[key] = before
         rest = [key for key in keys if key not in targets]
         if rest:
-            first = next((self.items[key].source.path for key in rest if self.items[key].source.path), None)
-            start = settings.read("folders/save", str(first.parent if first else Path.home()), str)
             many = f"the {len(rest)} photos" if len(rest) != 1 else self.items[rest[0]].source.name
-            folder = QFileDialog.getExistingDirectory(self, f"Save {many} to", start)
+            folder = self._ask_save_folder(rest, f"Save {many} to")
             if not folder:
                 return False
             settings.write("folders/save", folder)
@@ -735,11 +726,16 @@ class ColourisePage(QWidget):
     def save_all(self) -> None:
         if not self.photos.any_saveable():
             return
-        first = next((self.items[key].source.path for key in self.photos.saveable() if self.items[key].source.path), None)
-        start = settings.read("folders/save", str(first.parent if first else Path.home()), str)  # as Save does
-        folder = QFileDialog.getExistingDirectory(self, "Save the coloured photos to", start)
+        folder = self._ask_save_folder(self.photos.saveable(), "Save the coloured photos to")
         if folder:
             self.save_all_to(Path(folder))
+
+    def _ask_save_folder(self, keys: list[int], title: str) -> str:
+        """A folder to save these photos in, asked starting where photos were last saved (as Save does), or
+        beside the first of them; "" when none was chosen."""
+        first = next((self.items[key].source.path for key in keys if self.items[key].source.path), None)
+        start = settings.read("folders/save", str(first.parent if first else Path.home()), str)
+        return QFileDialog.getExistingDirectory(self, title, start)
 
     def save_all_to(self, folder: Path) -> bool:
         """Save every photo not failed to ``folder``; asks once before replacing existing files. False if cancelled."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -168,6 +168,11 @@ class HintOverlay(QWidget):
 
     def selected_point(self) -> HintPoint | None:
         return self._edits.selected_point if self._edits is not None else None
+
+    def selected_on_screen(self) -> QPoint | None:
+        """Where the selected point is drawn, in global coordinates (None: no point selected)."""
+        point = self.selected_point()
+        return None if point is None else self.mapToGlobal(self._widget_pos(point).toPoint())
 
     def shown_colour(self, x: float, y: float) -> RGB:
         """The colour the view shows at photo pixel (x, y) now: a new point starts with it, so adding changes nothing."""

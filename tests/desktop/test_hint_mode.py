@@ -510,8 +510,9 @@ def test_quitting_asks_only_while_hints_are_not_saved_as_they_are(hint_model, wi
     assert asked == [[key]]
 
 
-def read_modal_box(qtbot, press: str) -> dict:
-    """Once a message box is up: its text, informative text and button texts; then the button ``press`` clicked."""
+def read_modal_box(qtbot, press: str, inspect=None) -> dict:
+    """Once a message box is up: its text, informative text and button texts, and what ``inspect(box)``
+    returns (a dict); then the button ``press`` clicked."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -523,6 +524,7 @@ def read_modal_box(qtbot, press: str) -> dict:
             QTimer.singleShot(10, read)
             return
         seen.update(text=box.text(), informative=box.informativeText(), buttons=[b.text() for b in box.buttons()])
+        seen.update(inspect(box) if inspect is not None else {})
         next(b for b in box.buttons() if b.text() == press).click()
 
     QTimer.singleShot(0, read)
@@ -649,28 +651,22 @@ def test_a_folder_of_many_photos_is_listed_once_to_find_the_hints_saved_with_the
 @pytest.mark.parametrize("folder_name", ["out", "the coloured versions of the family album from grandmother's attic, 1952 to 1961"])
 def test_the_reload_question_shows_the_folder_on_a_line_of_its_own_never_broken(window, qtbot, big_grey, tmp_path, folder_name):
     """The folder ran on in the first line, and the box broke its path mid-name onto the next."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QLabel
+    from PySide6.QtWidgets import QLabel
 
     page = window.colourise_page
     show(page, qtbot, big_grey)
     key = page.queue.current_key()
     folder = tmp_path / folder_name
-    seen: dict = {}
 
-    def read() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, read)
-            return
+    def lines_and_details(box) -> dict:  # each line of the two labels, and whether it fits the label whole
+        seen = {"details": box.detailedText()}
         for name in ("qt_msgbox_label", "qt_msgbox_informativelabel"):
             label = box.findChild(QLabel, name)
             width = label.contentsRect().width()
             seen[name] = [(line, label.fontMetrics().horizontalAdvance(line) <= width) for line in label.text().splitlines()]
-        seen["details"] = box.detailedText()
-        next(b for b in box.buttons() if b.text() == "Not Now").click()
+        return seen
 
-    QTimer.singleShot(0, read)
+    seen = read_modal_box(qtbot, "Not Now", lines_and_details)
     assert not page.hints.ask_reload({key: folder / "street-colourised.png.hints.json"})
     lines = dict(seen["qt_msgbox_label"] + seen["qt_msgbox_informativelabel"])  # (sentences may wrap, between words)
     assert lines.get("street.png  ←  street-colourised.png.hints.json"), lines  # the names on a line of their own, whole
