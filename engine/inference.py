@@ -421,6 +421,49 @@ def strengthened(prediction: Prediction, strength: float) -> torch.Tensor:
 REACH_SHARPNESS = 2.0
 
 
+# A lighter fold or sleeve of a hinted object is shut out of the hint's reach by the lightness gate
+# (engine.propagation), and kept the network's own colour: orange streaks on a coat given navy, doubled
+# at 200 %, grey at 0 %. Such gaps, up to FOLD_SHARE of the long side across, surrounded by the hinted
+# object and coloured by the network in about its hue, take the hint's colour too (docs/quality.md,
+# "Folds and sleeves").
+FOLD_SHARE = 1 / 16  # 24 px at the 384 px working size; the 1908 family photo's sleeve and folds are 10 to 20
+FOLD_HUE_SPREAD = math.radians(20)  # a lit fold keeps its hue and loses chroma; a face beside a red coat turns yellower
+FOLD_CHROMA = (4.0, 12.0)  # the network's chroma from which its hue counts (ramping in): a white collar has none
+
+
+def _fill_folds(
+    ab: torch.Tensor, belongs: torch.Tensor, hint_colour: torch.Tensor, reach: torch.Tensor, hint_colours: torch.Tensor,
+    network_at_hints: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``belongs`` ``(1, h, w)`` raised in the hinted object's narrow gaps, and the hint colour each pixel takes there.
+
+    A gap is where closing the ``belongs`` map (a grey-level closing over a square FOLD_SHARE of the long side)
+    raises it; it is filled as far as the network coloured it in the hue it gave the hinted pixels around it.
+    The colours around a gap come from the spread planes averaged over the same square (the reach is about 0
+    inside the gap, so ``hint_colour`` there means nothing).
+    """
+    from scipy.ndimage import grey_closing, uniform_filter
+
+    side = max(3, round(FOLD_SHARE * max(ab.shape[-2:])))
+    ab_, belongs_ = ab.numpy().astype(np.float32, copy=False), belongs[0].numpy().astype(np.float32, copy=False)
+    spread = np.concatenate([reach.numpy(), network_at_hints.numpy(), hint_colours.numpy()]).astype(np.float32)
+    around = uniform_filter(spread, size=(1, side, side), mode="nearest")
+    around[1:] /= np.maximum(around[:1], 1e-6)
+    network_around, hint_around = around[1:3], around[3:5]
+    closed = grey_closing(belongs_, size=(side, side), mode="nearest")
+    chroma = np.hypot(ab_[0], ab_[1])
+    cosine = (ab_ * network_around).sum(0) / np.maximum(chroma * np.hypot(network_around[0], network_around[1]), 1e-6)
+    turn = np.arccos(np.clip(cosine, -1.0, 1.0))
+    low, high = FOLD_CHROMA
+    same_hue = np.exp(-0.5 * (turn / FOLD_HUE_SPREAD) ** 2) * np.clip((chroma - low) / (high - low), 0.0, 1.0)
+    fill = np.maximum(closed * same_hue - belongs_, 0.0)
+    if not fill.any():
+        return belongs, hint_colour
+    fill_t = torch.from_numpy(fill)[None]
+    filled = belongs + fill_t
+    return filled, (belongs * hint_colour + fill_t * torch.from_numpy(hint_around)) / filled.clamp_min(1e-6)
+
+
 def _follow_hints(l_small: torch.Tensor, ab: torch.Tensor, channels: torch.Tensor, count: int, preview: bool) -> Prediction:
     """The network's a/b ``(2, h, w)`` corrected so the ``count`` hints' pixels get their colours, spread along L.
 
@@ -459,6 +502,7 @@ def _follow_hints(l_small: torch.Tensor, ab: torch.Tensor, channels: torch.Tenso
     # in that much of the network's colour left a navy hint violet. Sharpened, it fills the object
     # (0.7 -> 0.84) and lets less through where it is low (0.2 -> 0.06).
     belongs = reach**REACH_SHARPNESS / (reach**REACH_SHARPNESS + (1 - reach) ** REACH_SHARPNESS)
+    belongs, hint_colour = _fill_folds(ab, belongs, hint_colour, reach, hint_colours, network_at_hints)
     pinned = belongs * hint_colour
     return Prediction(photo_wide + local_share * (pinned - belongs * ab), count, pinned=pinned.contiguous())
 

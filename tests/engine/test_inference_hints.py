@@ -210,3 +210,54 @@ def test_suggestions_follow_the_models_bin_grid():
     centres = ab_bins.bin_centres()  # the same colours on the grid-10 bins
     fine = _distinct_modes(likely(centres), centres, 8)
     assert (spacings(fine) >= 20).all() and spacings(fine).min() < 40
+
+
+def striped_object(stripe_grey: int = 120) -> Photo:
+    """``two_regions`` with a lighter stripe, 3 px wide, down the middle of the dark object: a lit fold or a sleeve."""
+    pixels = two_regions().pixels.copy()
+    pixels[12:52, 24:27] = stripe_grey
+    return Photo(pixels)
+
+
+def network_colouring_the_stripe(hinted, monkeypatch, stripe_ab: tuple[float, float]) -> None:
+    """The network: the dark object red, its stripe ``stripe_ab``, the background green."""
+    run = hinted._run
+
+    def coloured(*args):
+        out = run(*args) * 0
+        width = out.shape[-1]
+        out[:, 0], out[:, 1] = -20.0, 15.0
+        out[:, 0, :, : width // 2], out[:, 1, :, : width // 2] = 35.0, 20.0
+        stripe = slice(round(24 * width / 96), round(27 * width / 96))
+        rows = slice(round(12 * out.shape[-2] / 64), round(52 * out.shape[-2] / 64))
+        out[:, 0, rows, stripe], out[:, 1, rows, stripe] = stripe_ab
+        return out / colour.AB_SCALE
+
+    monkeypatch.setattr(hinted, "_run", coloured)
+
+
+def test_a_lighter_fold_of_a_hinted_object_takes_the_hints_colour_at_any_strength(hinted, monkeypatch):
+    """The lightness gate shut a lighter fold or sleeve out of the hint's reach and it kept the network's colour:
+    orange streaks on a coat given navy (red at 200 %, grey holes at 0 %). The network gave the fold the
+    object's hue, paler, as it does a lit fold."""
+    network_colouring_the_stripe(hinted, monkeypatch, (17.5, 10.0))
+    photo = striped_object()
+    hint = Hint(8, 30, srgb_at(DARK_L, -10, -30))  # navy, on the object left of the fold
+    prediction = hinted.predict(photo, hints=[hint])
+    target = hint_ab([hint])[0]
+    for strength in (0.0, 1.0, 2.0):
+        shown = ab_of(hinted.render(photo, prediction, strength=strength))
+        fold = shown[:, 16:48, 24:27].reshape(2, -1).mean(1)
+        # (a tenth of the network's own colour stays with one hint, the photo-wide share, doubled at 200 %)
+        assert np.hypot(*(fold - target)) < 8, (strength, fold, target)  # the network's colour there: 26 off at 0 %
+        background = shown[:, 4:60, 56:].reshape(2, -1).mean(1)  # (the background keeps the network's green)
+        np.testing.assert_allclose(background, np.array([-20.0, 15.0]) * strength, atol=2, err_msg=str(strength))
+
+
+def test_a_white_collar_inside_a_hinted_object_stays_white(hinted, monkeypatch):
+    """A stripe the network left without colour is no fold of the object: the hint's colour does not fill it."""
+    network_colouring_the_stripe(hinted, monkeypatch, (0.0, 0.0))
+    photo = striped_object(stripe_grey=230)
+    hint = Hint(8, 30, srgb_at(DARK_L, -10, -30))
+    shown = ab_of(hinted.render(photo, hinted.predict(photo, hints=[hint]), strength=1.0))
+    assert np.hypot(*shown[:, 16:48, 25]).mean() < 4
