@@ -275,7 +275,7 @@ def test_a_points_colour_taken_from_elsewhere_on_the_photo(hint_model, window, q
     page.status_message.connect(said.append)
     QTest.keyClick(window.windowHandle(), Qt.Key.Key_I)
     assert hints.overlay.picking and hints.panel.pick_button.isChecked()
-    assert said[-1] == "Click the photo where the colour is shown; Esc cancels."
+    assert said[-1] == "Click the photo where the colour is shown, or move the mark there with the arrows and press Enter; Esc cancels."
     with qtbot.waitSignal(hints.hints_edited, timeout=10_000):
         click_photo(page, 120, 90)
     assert said[-1] == "The hint point took %s from the photo." % ("#%02x%02x%02x" % shown_there)
@@ -285,6 +285,20 @@ def test_a_points_colour_taken_from_elsewhere_on_the_photo(hint_model, window, q
     assert shown_there in hints.panel.recent.colours
     hints.undo_action.trigger()
     assert edits.selected_point.rgb == point.rgb  # one undoable step
+    # Without a mouse: I, the arrows move the mark from the point (Shift: further), Enter takes the colour under it.
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_I)
+    assert hints.overlay.picking and hints.overlay.hasFocus() and hints.overlay.pick_mark() == (point.x, point.y)
+    for _ in range(30):
+        QTest.keyClick(window.windowHandle(), Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+        if hints.overlay.pick_mark()[0] >= 120:
+            break
+    mark = hints.overlay.pick_mark()
+    shown_at_mark = rgb_at(page, mark[0] + 0.5, mark[1] + 0.5)
+    with qtbot.waitSignal(hints.hints_edited, timeout=10_000):
+        QTest.keyClick(window.windowHandle(), Qt.Key.Key_Return)
+    assert said[-1] == "The hint point took %s from the photo." % ("#%02x%02x%02x" % shown_at_mark)
+    assert len(edits) == 1 and edits.selected_point.rgb == shown_at_mark and (edits.selected_point.x, edits.selected_point.y) == (point.x, point.y)
+    assert not hints.overlay.picking and not hints.panel.pick_button.isChecked()
 
 
 def test_hints_belong_to_their_photo_across_switching_and_models(
