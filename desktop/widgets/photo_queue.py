@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QIcon, QImage, QKeySequence, QPainter, QPixmap, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -201,6 +201,13 @@ class PhotoQueue(FramesFocus, QListWidget):
     # -- events ----------------------------------------------------------------------------
     def _on_current_item_changed(self, current: QListWidgetItem | None, _previous) -> None:
         self.current_changed.emit(None if current is None else current.data(KEY_ROLE))
+
+    def selectionCommand(self, index, event=None):  # noqa: N802 - Qt's name
+        """A click on the empty list below the rows leaves the selection as it is: Qt cleared it while the
+        photo stayed shown and current, and Save, Delete and the strength then acted on no photo the list marked."""
+        if not index.isValid() and event is not None and event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
+            return QItemSelectionModel.SelectionFlag.NoUpdate
+        return super().selectionCommand(index, event)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.matches(QKeySequence.StandardKey.Delete) or event.key() == Qt.Key.Key_Backspace:
