@@ -172,7 +172,7 @@ class PhotoQueue(FramesFocus, QListWidget):
             self._refresh_icon(key)
 
     def _refresh_text(self, key: int) -> None:
-        """"name / Done", "name / Done · 140 % · Saved" or "name / Failed: reason"; the tooltip says it in full
+        """"name / Done", "name / Done · 140 % · Saved · In colour already" or "name / Failed: reason"; the tooltip says it in full
         ("Strength 140 %") and where the photo is."""
         state, reason, percent = self._state[key], self._reason[key], self._strengths.get(key, 100)
         # (a failed photo has no colours; a no-break space keeps "110 %" on one line where the state wraps)
@@ -182,7 +182,8 @@ class PhotoQueue(FramesFocus, QListWidget):
         in_colour = key in self._in_colour and state == QueueState.DONE
         label = state.value.capitalize()
         # The percent alone in the row: "Done · Strength 200 % · Saved" ran onto three lines in a narrow list.
-        parts = (label, "In colour already" if in_colour else "", f"{percent}\u00a0%" if shows_strength else "", "Saved" if saved_as else "")
+        # "In colour already" comes last: before them, it pushed "Saved" into the elision in the narrowest list.
+        parts = (label, f"{percent}\u00a0%" if shows_strength else "", "Saved" if saved_as else "", "In colour already" if in_colour else "")
         status = f"{label}: {reason}" if reason else " · ".join(filter(None, parts))
         item = self._items[key]
         item.setText(f"{self._names[key]}\n{status}")

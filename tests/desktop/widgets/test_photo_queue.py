@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.widgets.photo_queue import PhotoQueue, QueueState
+from desktop.widgets.photo_queue import IN_COLOUR_TIP, PhotoQueue, QueueState
 
 
 def test_a_row_names_the_strength_only_when_it_is_not_100_percent(qtbot):
@@ -211,6 +211,11 @@ def test_a_rows_state_fits_the_list_at_its_narrowest(qtbot):
     assert "Strength 200\u00a0%" in queue.item(0).toolTip()  # said in full there
     lines = painted_lines(queue, 0)
     assert lines[0] == "astronaut.jpg" and " ".join(lines[1:]) == "Done · 200\u00a0% · Saved" and len(lines) <= 3, lines  # whole
+    # In colour already and saved: "Saved" was elided ("already · 200 % · …"); the note on its colours gives way instead.
+    assert queue.item_text(2) == "coffee.png\nDone · 200\u00a0% · Saved · In colour already"
+    lines = painted_lines(queue, 1)
+    assert len(lines) <= 3 and "Saved" in " ".join(lines[1:]), lines
+    assert IN_COLOUR_TIP in queue.item(1).toolTip()  # said in full there
     for row in (1, 2):  # longer states: on the two lines a row has, the rest elided (and whole in the tooltip)
         lines = painted_lines(queue, row)
         assert len(lines) <= 3 and lines[-1].endswith("…"), lines
