@@ -608,6 +608,8 @@ class ColourisePage(QWidget):
         self._show_progress()
 
     def _on_show_failed(self, key: int, message: str) -> None:
+        if key not in self.items:
+            return  # removed while it was being opened: its failure is nobody's news now
         if self.photos.failed(key, message):
             self.item_finished.emit(key)
         self.status_message.emit(message)

@@ -125,6 +125,42 @@ def test_the_selected_points_suggestions_come_back_with_its_photo(hint_model, wi
     assert hints.panel.suggestions.colours == suggested.args[0]
 
 
+def test_a_photo_removed_while_its_hints_are_coloured_says_nothing_when_that_fails_after(
+    hint_model, window, qtbot, big_grey, grey_photo, tmp_path, monkeypatch
+):
+    """Removing a photo while its hinted colours were made left a late "Colouring with hints failed" line about it."""
+    import threading
+
+    import desktop.hint_preview
+
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    page.add_paths([grey_photo(tmp_path / "other.png", width=64, height=48, seed=2)])
+    qtbot.waitUntil(lambda: len(page.queue.keys()) == 2 and not page.is_busy(), timeout=20_000)
+    street, other = page.queue.keys()
+    page.queue.select(street)
+    qtbot.waitUntil(lambda: hints._shown is not None and hints._shown[0] == street, timeout=20_000)
+    hints.toggle_action.trigger()
+    fails = threading.Event()
+
+    def render_hinted(request, state):  # a render that fails only once its photo has left the queue
+        fails.wait(20)
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(desktop.hint_preview, "render_hinted", render_hinted)
+    click_photo(page, 40, 60)  # a hint: its colours are being made
+    qtbot.waitUntil(lambda: hints.preview.busy)
+    said = []
+    page.status_message.connect(said.append)
+    page.remove_items([street])
+    fails.set()
+    qtbot.waitUntil(lambda: not hints.preview.busy, timeout=20_000)
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
+    assert not [line for line in said if "failed" in line or "memory" in line], said
+    assert page.queue.keys() == [other] and page.queue.selected_keys() == [other]
+
+
 def test_the_rows_thumbnail_shows_the_hinted_colours_and_the_models_own_again_without_hints(hint_model, window, qtbot, big_grey):
     """It kept the model's own colours, red coats in the list beside a photo the hints made brown."""
     page = window.colourise_page
