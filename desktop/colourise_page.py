@@ -801,7 +801,9 @@ class ColourisePage(QWidget):
                 return
             self._saved[key] = (self._save_looks[event.index], Path(event.output))
             self._show_saved([key])
-            if key in self.items and self.hints.owns_view(key) and self.hints.write_for_saved(key, event.output, self._save_looks[event.index][1]):
+            # Beside it whether or not the model takes hints: they are the user's work (a model that took none
+            # saved the photo alone, and Save on quitting then stayed open, its hints still unsaved).
+            if key in self.items and self.hints.write_for_saved(key, event.output, self._save_looks[event.index][1]):
                 self._hint_files_written += 1
         elif isinstance(event, PhotoFailed):
             # Not the photo's failure: its colours are fine, and a save fails for the target's sake (a full

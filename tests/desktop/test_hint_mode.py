@@ -648,6 +648,34 @@ def test_save_on_quit_saves_a_photo_saved_before_into_its_file_without_asking_wh
     assert len(json.loads((out / "street-colourised.png.hints.json").read_text())["points"]) == 2
 
 
+def test_save_on_quit_with_a_model_that_takes_no_hints_keeps_the_hints_beside_the_photo_and_quits(
+    hint_model, window, qtbot, big_grey, tmp_path, monkeypatch
+):
+    """With a model that takes no hints chosen, Save on quitting saved the photo but not its hints, and the window
+    stayed open saying "Not quitting": the user's hints could be kept only by choosing another model first."""
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    page.hints.set_active(True)
+    click_photo(page, 40, 60)
+    key = page.queue.current_key()
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        assert page.select_model("alpha-test")  # takes no hints: its own colours
+    assert page.unsaved_work() == [key]  # the hints are still the user's work
+    monkeypatch.setattr(window, "ask_unsaved_work", lambda keys: "save")
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr("desktop.colourise_page.QFileDialog.getExistingDirectory", lambda *a, **k: str(out))
+    said = []
+    window.statusBar().messageChanged.connect(said.append)
+    with qtbot.waitSignal(page.save_ended, timeout=30_000) as ended:
+        assert not window.close()  # not yet: it saves first
+    assert ended.args == [True]
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)  # then closes
+    assert not [line for line in said if line.startswith("Not quitting")], said
+    assert sorted(p.name for p in out.iterdir()) == ["street-colourised.png", "street-colourised.png.hints.json"]
+    assert json.loads((out / "street-colourised.png.hints.json").read_text())["points"][0]["x"] == 40
+
+
 def test_removing_a_photo_asks_only_while_its_hints_are_not_saved(hint_model, window, qtbot, big_grey, grey_photo, tmp_path, monkeypatch, wait_all_coloured):
     page = window.colourise_page
     show(page, qtbot, big_grey, hint_model)
