@@ -99,6 +99,7 @@ class HintOverlay(QWidget):
         self.setGeometry(view.rect())
         view.installEventFilter(self)
         view.zoom_changed.connect(self.update)
+        self.selection_changed.connect(self._on_selection_changed)
         self.show()  # a child made after its parent is shown stays hidden unless told
 
     # -- what it shows -------------------------------------------------------------------------
@@ -174,6 +175,10 @@ class HintOverlay(QWidget):
             if self._active:
                 self.setCursor(Qt.CursorShape.CrossCursor)
             self.picking_changed.emit(False)
+
+    def _on_selection_changed(self, point: HintPoint | None) -> None:
+        if point is None:
+            self.stop_picking()  # the point went (Delete, Undo, Clear): no colour to take for it
 
     def pick_mark(self) -> tuple[int, int] | None:
         """The photo pixel whose colour Enter takes while picking (None: not picking)."""

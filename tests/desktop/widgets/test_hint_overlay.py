@@ -443,3 +443,18 @@ def test_a_colour_is_taken_from_the_photo_by_keyboard_alone_with_a_mark_the_arro
     with qtbot.assertNotEmitted(overlay.colour_picked):
         QTest.keyClick(overlay, Qt.Key.Key_Return)  # not picking: Enter adds a point, as before
     assert len(overlay.edits) == 2
+
+
+def test_taking_a_colour_ends_when_the_point_it_was_for_goes(view, overlay, qtbot):
+    """Delete (or Undo) while taking a colour left it on for no point: the next click "gave" the colour to nothing."""
+    click(view, QPointF(60, 60))
+    click(view, QPointF(300, 60))
+    assert overlay.start_picking()
+    with qtbot.waitSignal(overlay.picking_changed, check_params_cb=lambda on: not on):
+        QTest.keyClick(overlay, Qt.Key.Key_Delete)
+    assert overlay.selected_point() is None and not overlay.picking and overlay.pick_mark() is None
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(30, 30)]
+    click(view, QPointF(61, 61))  # the other point
+    assert overlay.start_picking()
+    assert overlay.clear()  # Clear All Hints, from the menu
+    assert not overlay.picking and overlay.pick_mark() is None
