@@ -608,6 +608,8 @@ class ColourisePage(QWidget):
         self._show_progress()
 
     def _on_show_failed(self, key: int, message: str) -> None:
+        if key not in self.items:
+            return  # removed while it was being opened: its failure is nobody's news now
         if self.photos.failed(key, message):
             self.item_finished.emit(key)
         self.status_message.emit(message)
@@ -799,7 +801,9 @@ class ColourisePage(QWidget):
                 return
             self._saved[key] = (self._save_looks[event.index], Path(event.output))
             self._show_saved([key])
-            if key in self.items and self.hints.owns_view(key) and self.hints.write_for_saved(key, event.output, self._save_looks[event.index][1]):
+            # Beside it whether or not the model takes hints: they are the user's work (a model that took none
+            # saved the photo alone, and Save on quitting then stayed open, its hints still unsaved).
+            if key in self.items and self.hints.write_for_saved(key, event.output, self._save_looks[event.index][1]):
                 self._hint_files_written += 1
         elif isinstance(event, PhotoFailed):
             # Not the photo's failure: its colours are fine, and a save fails for the target's sake (a full

@@ -32,6 +32,7 @@ from engine.hints import hints_file_for
 from engine.inference import Prediction, model_key
 from engine.photo import Photo
 
+PICK_STATUS = "Click the photo where the colour is shown, or move the mark there with the arrows and press Enter; Esc cancels."
 ON_TIP = "Hint mode: click the photo or press Enter to pin a colour, drag a point (or N, arrows) to move it, Delete removes it"
 
 
@@ -127,14 +128,14 @@ class HintMode(QObject):
         return [self.toggle_action, self.undo_action, self.redo_action, self.pick_action, self.delete_action, self.clear_action]
 
     def start_picking(self) -> bool:
-        """The next click on the photo gives the selected point the colour shown there."""
+        """The next click on the photo (or Enter, on the mark the arrows move) gives the selected point the colour shown there."""
         if not self.overlay.start_picking():
             return False
-        self.overlay.setFocus(Qt.FocusReason.OtherFocusReason)  # (Esc cancels)
+        self.overlay.setFocus(Qt.FocusReason.OtherFocusReason)  # (its arrows move the mark, Enter takes the colour, Esc cancels)
         return True
 
     def _on_picking_changed(self, on: bool) -> None:
-        self.page.status_message.emit("Click the photo where the colour is shown; Esc cancels." if on else "")
+        self.page.status_message.emit(PICK_STATUS if on else "")
         self._update_actions()
 
     def _on_colour_picked(self, rgb) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, QTimer, Signal
@@ -136,7 +137,7 @@ class HintPreview(QObject):
     rendered = Signal(object)
     """A ``HintRendered`` for the latest request, or a drag's quick one newer than any shown (others are dropped)."""
     failed = Signal(str)
-    """Colouring with the hints failed; a one-line message."""
+    """Colouring the latest request with the hints failed; a one-line message."""
 
     def __init__(self, lane: Lane, parent: QObject | None = None):
         super().__init__(parent)
@@ -178,8 +179,14 @@ class HintPreview(QObject):
         self._running = request
         self._job = self.lane.submit(
             render_hinted, request, priority=HINT_PRIORITY, name="hints",
-            on_progress=self._on_progress, on_error=self.failed.emit, on_end=self._on_ended,
+            on_progress=self._on_progress, on_error=partial(self._on_error, request), on_end=self._on_ended,
         )
+
+    def _on_error(self, request: HintRequest, message: str) -> None:
+        """Say that ``request`` failed, unless it was cancelled since (its photo no longer shown, or removed from the
+        queue): a late line about a photo gone from the view, or from the list, told the user nothing to act on."""
+        if self._latest is not None and self._latest.key == request.key:
+            self.failed.emit(message)
 
     def _on_progress(self, event) -> None:
         if not isinstance(event, HintRendered):

@@ -32,6 +32,7 @@ WIDGET_KEYS = [
     ("Hint mode", 'Add a point in the middle of the "After" side in view', "Enter"),
     ("Hint mode", "Select the next point, the one before", "N, Shift+N"),
     ("Hint mode", "Move the selected point (none selected: pan)", "Arrows (Shift: further)"),
+    ("Hint mode", "Taking a colour from the photo: move the mark, take the colour under it", "Arrows (Shift: further), Enter"),
     ("Hint mode", "Stop taking a colour from the photo, or deselect the point", "Esc"),
 ]
 

@@ -13,7 +13,9 @@ middle of the "After" side in view (clear of the split line, and beside a point 
 one before; N is free in the window and on every keyboard layout, unlike [ and
 ], and Tab must still move the focus on), the arrows move the selected point
 (held down, or pressed in quick succession, as one drag); zoomed in, the view
-pans to keep the selected point in sight. Keys it does not use
+pans to keep the selected point in sight. Taking a colour from the photo (I) ends with a click, or
+from the keyboard: a mark (a ring with four ticks) starts on the selected point, the arrows move it
+(Shift: further) and Enter takes the colour under it, as a click there would. Keys it does not use
 (arrows with no point selected, +/-) go on to the view.
 
 Edits go to a ``desktop.hint_edits.HintEdits`` (the photo's hints); the overlay
@@ -58,7 +60,12 @@ EDIT_TIP = "\n".join([
     "N, Shift+N: select the next, previous point · I: take its colour from the photo",
     "Right-click: undo, redo, clear · middle-drag: pan",
 ])
-PICK_TIP = "Click where the colour is shown: the selected point takes it · Esc: cancel"
+PICK_TIP = "\n".join([
+    "Click where the colour is shown: the selected point takes it · Esc: cancel",
+    "Or move the mark there with the arrows (Shift: further), then Enter",
+])
+PICK_MARK_RADIUS = 12  # screen pixels: the ring round the spot whose colour Enter takes, clear of the spot itself
+PICK_MARK_TICK = 8  # and the ticks out from it, so it shows on any zoom beside a point's swatch
 
 
 class HintOverlay(QWidget):
@@ -79,6 +86,7 @@ class HintOverlay(QWidget):
         self._edits: HintEdits | None = None
         self._active = False
         self._picking = False
+        self._pick_mark: tuple[int, int] | None = None  # the photo pixel whose colour Enter takes while picking
         self._key_drag = False  # arrow keys move the selected point: a drag until they pause
         self._key_drag_pause = QTimer(self, singleShot=True, interval=NUDGE_PAUSE_MS)
         self._key_drag_pause.timeout.connect(self._end_key_drag)
@@ -91,6 +99,7 @@ class HintOverlay(QWidget):
         self.setGeometry(view.rect())
         view.installEventFilter(self)
         view.zoom_changed.connect(self.update)
+        self.selection_changed.connect(self._on_selection_changed)
         self.show()  # a child made after its parent is shown stays hidden unless told
 
     # -- what it shows -------------------------------------------------------------------------
@@ -149,6 +158,9 @@ class HintOverlay(QWidget):
             return False
         if not self._picking:
             self._picking = True
+            point = self.selected_point()
+            self._pick_mark = (point.x, point.y)  # the arrows move it from there; Enter takes the colour under it
+            self.update(self._pick_mark_rect())
             self.setCursor(Qt.CursorShape.PointingHandCursor)
             self.setToolTip(PICK_TIP)
             self.picking_changed.emit(True)
@@ -157,10 +169,30 @@ class HintOverlay(QWidget):
     def stop_picking(self) -> None:
         if self._picking:
             self._picking = False
+            self.update(self._pick_mark_rect())
+            self._pick_mark = None
             self.setToolTip(EDIT_TIP)
             if self._active:
                 self.setCursor(Qt.CursorShape.CrossCursor)
             self.picking_changed.emit(False)
+
+    def _on_selection_changed(self, point: HintPoint | None) -> None:
+        if point is None:
+            self.stop_picking()  # the point went (Delete, Undo, Clear): no colour to take for it
+
+    def pick_mark(self) -> tuple[int, int] | None:
+        """The photo pixel whose colour Enter takes while picking (None: not picking)."""
+        return self._pick_mark
+
+    def take_at_mark(self) -> bool:
+        """The selected point takes the colour shown under the mark (Enter while picking): what a click on
+        the mark would take. False: not picking."""
+        if not self._picking or self._pick_mark is None:
+            return False
+        x, y = self._pick_mark
+        self.stop_picking()
+        self.colour_picked.emit(self.shown_colour(x + 0.5, y + 0.5))  # (a click on the mark lands on its pixel's middle)
+        return True
 
     def set_menu_actions(self, actions: list[QAction | None]) -> None:
         """The right-click menu (None: a separator)."""
@@ -316,6 +348,14 @@ class HintOverlay(QWidget):
         half = SELECTED_SWATCH // 2 + 10
         return QRect(int(centre.x()) - half, int(centre.y()) - half, 2 * half + 2, 2 * half + 2)
 
+    def _pick_mark_rect(self) -> QRect:
+        """The widget pixels the picking mark covers (none while not picking)."""
+        if self._pick_mark is None:
+            return QRect()
+        centre = self.view.photo_to_widget(QPointF(self._pick_mark[0] + 0.5, self._pick_mark[1] + 0.5))
+        half = PICK_MARK_RADIUS + PICK_MARK_TICK + 4
+        return QRect(int(centre.x()) - half, int(centre.y()) - half, 2 * half + 2, 2 * half + 2)
+
     def _widget_pos(self, point: HintPoint) -> QPointF:
         return self.view.photo_to_widget(self._pixel_middle(point))
 
@@ -396,7 +436,13 @@ class HintOverlay(QWidget):
         event.accept()  # a double-click in hint mode is two clicks on a point, not a zoom
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._picking and self.add_in_view() is not None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._picking:
+            self.take_at_mark()
+            event.accept()
+        elif event.key() in ARROWS and self._picking and not event.modifiers() & ~SHIFT_OR_KEYPAD:
+            self._move_pick_mark(*ARROWS[event.key()], event.modifiers() & SHIFT)
+            event.accept()
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._picking and self.add_in_view() is not None:
             event.accept()
         elif event.key() == Qt.Key.Key_N and not event.modifiers() & ~SHIFT_OR_KEYPAD and self.select_next(-1 if event.modifiers() & SHIFT else 1):
             event.accept()
@@ -452,6 +498,22 @@ class HintOverlay(QWidget):
                 self.update(self._swatch_rect(moved))
             self.hints_changed.emit()
         return True
+
+    def _move_pick_mark(self, dx: int, dy: int, large: bool) -> None:
+        """Move the picking mark a step (an arrow key; Shift: further), as far as a point moves, within the photo."""
+        size = self.view.photo_size()
+        if self._pick_mark is None or size.isEmpty():
+            return
+        step = max(1, round((NUDGE_LARGE if large else NUDGE) / self.view.scale()))
+        before = self._pick_mark_rect()
+        x = min(max(self._pick_mark[0] + dx * step, 0), size.width() - 1)
+        y = min(max(self._pick_mark[1] + dy * step, 0), size.height() - 1)
+        self._pick_mark = (x, y)
+        if self.view.pan_to_show(QPointF(x + 0.5, y + 0.5), PICK_MARK_RADIUS + PICK_MARK_TICK):
+            self.update()  # zoomed in, the view follows the mark
+        else:
+            self.update(before)
+            self.update(self._pick_mark_rect())
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
         if not self._menu_actions:
@@ -516,3 +578,20 @@ class HintOverlay(QWidget):
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.setPen(QPen(highlight, 2))
                 painter.drawRoundedRect(box.adjusted(-6, -6, 6, 6), 6, 6)
+        if self._pick_mark is not None:
+            self._paint_pick_mark(painter)
+
+    def _paint_pick_mark(self, painter: QPainter) -> None:
+        """A ring with four ticks round the spot whose colour Enter takes; dark under light, as the swatches are,
+        to show on any photo. The spot itself stays uncovered: its colour is what is being chosen."""
+        centre = self.view.photo_to_widget(QPointF(self._pick_mark[0] + 0.5, self._pick_mark[1] + 0.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        ticks = [
+            (centre + QPointF(dx, dy) * PICK_MARK_RADIUS, centre + QPointF(dx, dy) * (PICK_MARK_RADIUS + PICK_MARK_TICK))
+            for dx, dy in ARROWS.values()
+        ]
+        for pen in (QPen(QColor(0, 0, 0, 230), 4), QPen(QColor(255, 255, 255), 2)):
+            painter.setPen(pen)
+            painter.drawEllipse(centre, PICK_MARK_RADIUS, PICK_MARK_RADIUS)
+            for start, end in ticks:
+                painter.drawLine(start, end)

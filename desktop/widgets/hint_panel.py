@@ -129,7 +129,9 @@ class HintPanel(QWidget):
         self.picker_button.setToolTip("Pick any colour for this point")
         self.pick_button = QPushButton("Take From Photo")
         self.pick_button.setCheckable(True)  # pressed while the next click on the photo takes a colour
-        self.pick_button.setToolTip("Give this point a colour shown elsewhere on the photo: click there next (I; Esc cancels)")
+        self.pick_button.setToolTip(
+            "Give this point a colour shown elsewhere on the photo: click there next,\nor move the mark there with the arrows and press Enter (I; Esc cancels)"
+        )
         for button in (self.picker_button, self.pick_button):
             button.setAutoDefault(True)  # Enter and Return press it, as Space does, outside a dialog too
         self.recent_label = QLabel("Recently used:")

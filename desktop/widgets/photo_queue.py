@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QIcon, QImage, QKeySequence, QPainter, QPixmap, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -172,7 +172,7 @@ class PhotoQueue(FramesFocus, QListWidget):
             self._refresh_icon(key)
 
     def _refresh_text(self, key: int) -> None:
-        """"name / Done", "name / Done · 140 % · Saved" or "name / Failed: reason"; the tooltip says it in full
+        """"name / Done", "name / Done · 140 % · Saved · In colour already" or "name / Failed: reason"; the tooltip says it in full
         ("Strength 140 %") and where the photo is."""
         state, reason, percent = self._state[key], self._reason[key], self._strengths.get(key, 100)
         # (a failed photo has no colours; a no-break space keeps "110 %" on one line where the state wraps)
@@ -182,7 +182,8 @@ class PhotoQueue(FramesFocus, QListWidget):
         in_colour = key in self._in_colour and state == QueueState.DONE
         label = state.value.capitalize()
         # The percent alone in the row: "Done · Strength 200 % · Saved" ran onto three lines in a narrow list.
-        parts = (label, "In colour already" if in_colour else "", f"{percent}\u00a0%" if shows_strength else "", "Saved" if saved_as else "")
+        # "In colour already" comes last: before them, it pushed "Saved" into the elision in the narrowest list.
+        parts = (label, f"{percent}\u00a0%" if shows_strength else "", "Saved" if saved_as else "", "In colour already" if in_colour else "")
         status = f"{label}: {reason}" if reason else " · ".join(filter(None, parts))
         item = self._items[key]
         item.setText(f"{self._names[key]}\n{status}")
@@ -201,6 +202,13 @@ class PhotoQueue(FramesFocus, QListWidget):
     # -- events ----------------------------------------------------------------------------
     def _on_current_item_changed(self, current: QListWidgetItem | None, _previous) -> None:
         self.current_changed.emit(None if current is None else current.data(KEY_ROLE))
+
+    def selectionCommand(self, index, event=None):  # noqa: N802 - Qt's name
+        """A click on the empty list below the rows leaves the selection as it is: Qt cleared it while the
+        photo stayed shown and current, and Save, Delete and the strength then acted on no photo the list marked."""
+        if not index.isValid() and event is not None and event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
+            return QItemSelectionModel.SelectionFlag.NoUpdate
+        return super().selectionCommand(index, event)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.matches(QKeySequence.StandardKey.Delete) or event.key() == Qt.Key.Key_Backspace:

@@ -289,6 +289,40 @@ def test_a_photo_that_fails_to_show_after_another_was_selected_marks_only_itself
     assert page.view.after is not None and page.view.accessibleName() == "Before and after: b.png"
 
 
+def test_a_photo_removed_while_it_is_shown_says_nothing_when_its_colouring_fails_after(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
+    """Removing the photo being opened left a late status line about it ("a.png: truncated or corrupt") once its job failed."""
+    import threading
+
+    import desktop.colourise_preview
+    from engine.errors import PhotoError
+
+    page = window.colourise_page
+    page.add_paths([grey_photo(tmp_path / "a.png", seed=1), grey_photo(tmp_path / "b.png", seed=2)])
+    wait_all_coloured(page, 2)
+    a, b = page.queue.keys()
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == b and final, timeout=20_000):
+        page.queue.select(b)
+    a_fails = threading.Event()
+    real_show_item = desktop.colourise_preview.show_item
+
+    def show_item(generation, key, source, *args, state):
+        if key == a:  # a slow, unreadable photo: it fails only once it has left the queue
+            a_fails.wait(20)
+            raise PhotoError(source.path, "truncated or corrupt")
+        return real_show_item(generation, key, source, *args, state=state)
+
+    monkeypatch.setattr(desktop.colourise_preview, "show_item", show_item)
+    page.queue.select(a)
+    said = []
+    page.status_message.connect(said.append)
+    assert page.remove_photos([a])  # (B is shown again: its job waits behind A's on the one photo lane)
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == b and final, timeout=20_000):
+        a_fails.set()
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
+    assert not [line for line in said if "a.png" in line or "corrupt" in line], said
+    assert page.queue.keys() == [b] and page.queue.state(b) == QueueState.DONE and page.queue.selected_keys() == [b]
+
+
 def test_saving_never_overwrites_originals_or_existing_files(window, qtbot, tmp_path, monkeypatch, grey_photo, wait_all_coloured):
     page = window.colourise_page
     folder = tmp_path / "photos"

@@ -125,6 +125,42 @@ def test_the_selected_points_suggestions_come_back_with_its_photo(hint_model, wi
     assert hints.panel.suggestions.colours == suggested.args[0]
 
 
+def test_a_photo_removed_while_its_hints_are_coloured_says_nothing_when_that_fails_after(
+    hint_model, window, qtbot, big_grey, grey_photo, tmp_path, monkeypatch
+):
+    """Removing a photo while its hinted colours were made left a late "Colouring with hints failed" line about it."""
+    import threading
+
+    import desktop.hint_preview
+
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    page.add_paths([grey_photo(tmp_path / "other.png", width=64, height=48, seed=2)])
+    qtbot.waitUntil(lambda: len(page.queue.keys()) == 2 and not page.is_busy(), timeout=20_000)
+    street, other = page.queue.keys()
+    page.queue.select(street)
+    qtbot.waitUntil(lambda: hints._shown is not None and hints._shown[0] == street, timeout=20_000)
+    hints.toggle_action.trigger()
+    fails = threading.Event()
+
+    def render_hinted(request, state):  # a render that fails only once its photo has left the queue
+        fails.wait(20)
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(desktop.hint_preview, "render_hinted", render_hinted)
+    click_photo(page, 40, 60)  # a hint: its colours are being made
+    qtbot.waitUntil(lambda: hints.preview.busy)
+    said = []
+    page.status_message.connect(said.append)
+    page.remove_items([street])
+    fails.set()
+    qtbot.waitUntil(lambda: not hints.preview.busy, timeout=20_000)
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
+    assert not [line for line in said if "failed" in line or "memory" in line], said
+    assert page.queue.keys() == [other] and page.queue.selected_keys() == [other]
+
+
 def test_the_rows_thumbnail_shows_the_hinted_colours_and_the_models_own_again_without_hints(hint_model, window, qtbot, big_grey):
     """It kept the model's own colours, red coats in the list beside a photo the hints made brown."""
     page = window.colourise_page
@@ -275,7 +311,7 @@ def test_a_points_colour_taken_from_elsewhere_on_the_photo(hint_model, window, q
     page.status_message.connect(said.append)
     QTest.keyClick(window.windowHandle(), Qt.Key.Key_I)
     assert hints.overlay.picking and hints.panel.pick_button.isChecked()
-    assert said[-1] == "Click the photo where the colour is shown; Esc cancels."
+    assert said[-1] == "Click the photo where the colour is shown, or move the mark there with the arrows and press Enter; Esc cancels."
     with qtbot.waitSignal(hints.hints_edited, timeout=10_000):
         click_photo(page, 120, 90)
     assert said[-1] == "The hint point took %s from the photo." % ("#%02x%02x%02x" % shown_there)
@@ -285,6 +321,20 @@ def test_a_points_colour_taken_from_elsewhere_on_the_photo(hint_model, window, q
     assert shown_there in hints.panel.recent.colours
     hints.undo_action.trigger()
     assert edits.selected_point.rgb == point.rgb  # one undoable step
+    # Without a mouse: I, the arrows move the mark from the point (Shift: further), Enter takes the colour under it.
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_I)
+    assert hints.overlay.picking and hints.overlay.hasFocus() and hints.overlay.pick_mark() == (point.x, point.y)
+    for _ in range(30):
+        QTest.keyClick(window.windowHandle(), Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+        if hints.overlay.pick_mark()[0] >= 120:
+            break
+    mark = hints.overlay.pick_mark()
+    shown_at_mark = rgb_at(page, mark[0] + 0.5, mark[1] + 0.5)
+    with qtbot.waitSignal(hints.hints_edited, timeout=10_000):
+        QTest.keyClick(window.windowHandle(), Qt.Key.Key_Return)
+    assert said[-1] == "The hint point took %s from the photo." % ("#%02x%02x%02x" % shown_at_mark)
+    assert len(edits) == 1 and edits.selected_point.rgb == shown_at_mark and (edits.selected_point.x, edits.selected_point.y) == (point.x, point.y)
+    assert not hints.overlay.picking and not hints.panel.pick_button.isChecked()
 
 
 def test_hints_belong_to_their_photo_across_switching_and_models(
@@ -596,6 +646,34 @@ def test_save_on_quit_saves_a_photo_saved_before_into_its_file_without_asking_wh
         window.close()
     assert sorted(p.name for p in out.iterdir()) == ["street-colourised.png", "street-colourised.png.hints.json"]
     assert len(json.loads((out / "street-colourised.png.hints.json").read_text())["points"]) == 2
+
+
+def test_save_on_quit_with_a_model_that_takes_no_hints_keeps_the_hints_beside_the_photo_and_quits(
+    hint_model, window, qtbot, big_grey, tmp_path, monkeypatch
+):
+    """With a model that takes no hints chosen, Save on quitting saved the photo but not its hints, and the window
+    stayed open saying "Not quitting": the user's hints could be kept only by choosing another model first."""
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    page.hints.set_active(True)
+    click_photo(page, 40, 60)
+    key = page.queue.current_key()
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        assert page.select_model("alpha-test")  # takes no hints: its own colours
+    assert page.unsaved_work() == [key]  # the hints are still the user's work
+    monkeypatch.setattr(window, "ask_unsaved_work", lambda keys: "save")
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr("desktop.colourise_page.QFileDialog.getExistingDirectory", lambda *a, **k: str(out))
+    said = []
+    window.statusBar().messageChanged.connect(said.append)
+    with qtbot.waitSignal(page.save_ended, timeout=30_000) as ended:
+        assert not window.close()  # not yet: it saves first
+    assert ended.args == [True]
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)  # then closes
+    assert not [line for line in said if line.startswith("Not quitting")], said
+    assert sorted(p.name for p in out.iterdir()) == ["street-colourised.png", "street-colourised.png.hints.json"]
+    assert json.loads((out / "street-colourised.png.hints.json").read_text())["points"][0]["x"] == 40
 
 
 def test_removing_a_photo_asks_only_while_its_hints_are_not_saved(hint_model, window, qtbot, big_grey, grey_photo, tmp_path, monkeypatch, wait_all_coloured):

@@ -88,3 +88,24 @@ def test_a_full_pass_prediction_is_reused_for_the_full_size_render(qtbot, fake_r
         preview.request(request(7, quick=False))  # a click, not a drag: the full pass at once
     assert [(c.revision, c.full, c.prediction is not None) for c in calls] == [(7, False, False), (7, True, True)]
     lane.wait(5000)
+
+
+def test_a_failure_is_told_for_the_latest_request_and_dropped_once_it_was_cancelled(qtbot, monkeypatch):
+    """A render cancelled (its photo no longer shown, or removed from the queue) that failed after told of it all the same."""
+
+    def render(request, state):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(hint_preview, "render_hinted", render)
+    lane = Lane("hints-test")
+    preview = HintPreview(lane)
+    told = []
+    preview.failed.connect(told.append)
+    preview.request(request(1))
+    qtbot.waitUntil(lambda: not preview.busy, timeout=10_000)
+    assert len(told) == 1 and "out of memory" in told[0]  # the latest request's failure is the user's news
+    preview.request(request(2))
+    preview.cancel()
+    qtbot.waitUntil(lambda: not preview.busy, timeout=10_000)
+    assert len(told) == 1
+    lane.wait(5000)

@@ -45,6 +45,7 @@ def test_help_lists_every_keyboard_shortcut(window):
     assert all(keys for keys in commands.values())
     assert commands["Zoom In"].split(", ")[-1] == "Ctrl+="  # (both of its keys)
     assert "Pan a zoomed photo, or move the split line" in commands  # keys of the focused view too
+    assert commands["Taking a colour from the photo: move the mark, take the colour under it"] == "Arrows (Shift: further), Enter"
     window.show_shortcuts()
     dialog = window.shortcuts_dialog
     assert dialog.isVisible() and dialog.windowTitle() == "Keyboard Shortcuts"

@@ -405,3 +405,56 @@ def test_arrows_bring_a_zoomed_view_along_with_the_point(view, overlay, qtbot):
         assert in_view(view, overlay.selected_point(), 18)
     assert overlay.selected_point().x == 150 and view.widget_to_photo(QPointF(200, 150)).x() > start.x()
     assert view.widget_to_photo(QPointF(200, 150)).y() == start.y()  # the least pan: across only
+
+
+def test_a_colour_is_taken_from_the_photo_by_keyboard_alone_with_a_mark_the_arrows_move(view, overlay, qtbot):
+    """Take Colour From Photo could only end with a click: the keyboard alone could start it and cancel it, never finish."""
+    halves = np.empty((150, 200, 3), np.uint8)
+    halves[:, :100], halves[:, 100:] = AFTER_RGB, (20, 90, 200)
+    view.set_images(solid(200, 150, (128, 128, 128)), make_display(halves))
+    view.set_split(0.0)  # all "after"
+    click(view, QPointF(60, 60))  # a point on photo pixel (30, 30), on the red half
+    assert overlay.pick_mark() is None and overlay.start_picking()
+    assert overlay.pick_mark() == (30, 30)  # the mark starts on the selected point
+    for _ in range(8):  # Shift: 20 screen pixels, 10 photo pixels a press (as a point moves)
+        QTest.keyClick(overlay, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(overlay, Qt.Key.Key_Down)  # 2 screen pixels: 1 photo pixel
+    assert overlay.pick_mark() == (110, 31) and overlay.picking
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(30, 30)]  # the arrows moved the mark, not the point
+    # The mark is drawn there: its ring (12 px round the spot) shows dark and light on the blue, the spot itself uncovered.
+    centre = view.photo_to_widget(QPointF(110.5, 31.5))
+    shot = view.grab().toImage()
+    ring = [QColor(shot.pixel(round(centre.x()) + dx, round(centre.y()))) for dx in range(9, 16)]
+    assert any(c.lightness() < 40 for c in ring) and any(c.lightness() > 200 for c in ring), [c.name() for c in ring]
+    spot = QColor(shot.pixel(round(centre.x()), round(centre.y())))
+    assert (spot.red(), spot.green(), spot.blue()) == (20, 90, 200)
+    with qtbot.waitSignal(overlay.colour_picked) as picked:
+        QTest.keyClick(overlay, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    assert picked.args[0] == overlay.shown_colour(110.5, 31.5) == (20, 90, 200)  # what a click on the mark takes
+    assert not overlay.picking and overlay.pick_mark() is None and len(overlay.edits) == 1
+    assert overlay.start_picking() and overlay.pick_mark() == (30, 30)  # anew from the point
+    QTest.keyClick(overlay, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(overlay, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(overlay, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    assert overlay.pick_mark() == (0, 30)  # kept on the photo
+    with qtbot.assertNotEmitted(overlay.colour_picked):
+        QTest.keyClick(overlay, Qt.Key.Key_Escape)
+    assert not overlay.picking and overlay.pick_mark() is None and len(overlay.edits) == 1
+    with qtbot.assertNotEmitted(overlay.colour_picked):
+        QTest.keyClick(overlay, Qt.Key.Key_Return)  # not picking: Enter adds a point, as before
+    assert len(overlay.edits) == 2
+
+
+def test_taking_a_colour_ends_when_the_point_it_was_for_goes(view, overlay, qtbot):
+    """Delete (or Undo) while taking a colour left it on for no point: the next click "gave" the colour to nothing."""
+    click(view, QPointF(60, 60))
+    click(view, QPointF(300, 60))
+    assert overlay.start_picking()
+    with qtbot.waitSignal(overlay.picking_changed, check_params_cb=lambda on: not on):
+        QTest.keyClick(overlay, Qt.Key.Key_Delete)
+    assert overlay.selected_point() is None and not overlay.picking and overlay.pick_mark() is None
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(30, 30)]
+    click(view, QPointF(61, 61))  # the other point
+    assert overlay.start_picking()
+    assert overlay.clear()  # Clear All Hints, from the menu
+    assert not overlay.picking and overlay.pick_mark() is None

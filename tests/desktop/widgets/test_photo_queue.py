@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.widgets.photo_queue import PhotoQueue, QueueState
+from desktop.widgets.photo_queue import IN_COLOUR_TIP, PhotoQueue, QueueState
 
 
 def test_a_row_names_the_strength_only_when_it_is_not_100_percent(qtbot):
@@ -211,6 +211,34 @@ def test_a_rows_state_fits_the_list_at_its_narrowest(qtbot):
     assert "Strength 200\u00a0%" in queue.item(0).toolTip()  # said in full there
     lines = painted_lines(queue, 0)
     assert lines[0] == "astronaut.jpg" and " ".join(lines[1:]) == "Done · 200\u00a0% · Saved" and len(lines) <= 3, lines  # whole
+    # In colour already and saved: "Saved" was elided ("already · 200 % · …"); the note on its colours gives way instead.
+    assert queue.item_text(2) == "coffee.png\nDone · 200\u00a0% · Saved · In colour already"
+    lines = painted_lines(queue, 1)
+    assert len(lines) <= 3 and "Saved" in " ".join(lines[1:]), lines
+    assert IN_COLOUR_TIP in queue.item(1).toolTip()  # said in full there
     for row in (1, 2):  # longer states: on the two lines a row has, the rest elided (and whole in the tooltip)
         lines = painted_lines(queue, row)
         assert len(lines) <= 3 and lines[-1].endswith("…"), lines
+
+
+def test_a_click_below_the_rows_keeps_the_shown_photos_row_selected(qtbot):
+    """A click on the empty list below the rows cleared the selection while the photo stayed shown: Save and the
+    strength acted on nothing the list marked."""
+    from PySide6.QtCore import QPoint, Qt
+
+    queue = PhotoQueue()
+    qtbot.addWidget(queue)
+    for key in (1, 2, 3):
+        queue.add(key, f"{key}.jpg")
+    queue.resize(240, 600)  # room below the three rows
+    queue.show()
+    queue.select(2)
+    below = QPoint(queue.viewport().width() // 2, queue.viewport().height() - 5)
+    assert queue.itemAt(below) is None
+    for button in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
+        qtbot.mouseClick(queue.viewport(), button, Qt.KeyboardModifier.NoModifier, below)
+        assert queue.current_key() == 2 and queue.selected_keys() == [2], button
+    qtbot.mouseClick(queue.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, queue.visualItemRect(queue.item(0)).center())
+    assert queue.current_key() == 1 and queue.selected_keys() == [1]  # a click on a row still selects it
+    qtbot.mouseClick(queue.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, queue.visualItemRect(queue.item(2)).center())
+    assert sorted(queue.selected_keys()) == [1, 2, 3]  # and Shift+click extends it
