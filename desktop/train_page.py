@@ -587,6 +587,7 @@ class TrainPage(QWidget):
     def config(self):
         """The TrainConfig the form describes; raises ``FormProblems`` (one line naming every bad setting) when it cannot work."""
         from engine.training import TrainConfig
+        from engine.training.config import MAX_STEP_PIXELS
 
         arch = self.arch_box.currentData()
         problems: list[tuple[QWidget | None, str]] = []
@@ -612,6 +613,15 @@ class TrainPage(QWidget):
             except FieldError as exc:
                 problems.append((field.widget, str(exc)))
                 values[name] = base["arch_params"].get(name, field.default) if name in self.arch_fields else base[name]
+        batch, size = values.get("batch_size"), values.get("image_size")
+        if isinstance(batch, int) and isinstance(size, int) and size > 0 and batch * size**2 > MAX_STEP_PIXELS:
+            # Said of the batch size, not the image size: a batch that fits exists at every image size the form
+            # takes (one 2048 px crop is 4 million pixels), and the image size is what the model learns at.
+            fits = max(1, MAX_STEP_PIXELS // size**2)
+            problems.append((self.fields["batch_size"].widget,
+                             f"Batch size: {batch:,} crops of {size} px are {batch * size**2 / 1e6:.0f} million pixels a step "
+                             f"(the limit is {MAX_STEP_PIXELS / 1e6:.0f} million): at most {fits:,} at this image size"))
+            values["batch_size"] = fits  # (the rest is checked as it would be with a batch that fits)
         # ``validate`` names the first bad setting: it is set aside (the recipe's value) and the rest checked again.
         for _ in range(len(fields) + 1):
             config = TrainConfig.from_dict(

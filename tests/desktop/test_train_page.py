@@ -206,6 +206,25 @@ def test_start_names_every_bad_setting_and_puts_the_cursor_in_the_first(page, qt
     assert lr.selectedText() == "64"
 
 
+def test_too_many_pixels_a_step_names_the_batch_size_and_puts_the_cursor_in_it(page, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    page.field("batch_size").set_value(64)
+    page.field("image_size").set_value(2048)
+    page.field("lr").widget.setText("fast")
+    assert not page.start() and not page.is_training()
+    assert page.state_label.text() == (
+        "Cannot start: Batch size: 64 crops of 2048 px are 268 million pixels a step (the limit is 67 million): "
+        "at most 16 at this image size; Learning rate: 'fast' is not a number"
+    )
+    batch = page.field("batch_size").widget
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is batch)
+    assert batch.lineEdit().selectedText() == batch.text()  # ready to be typed over
+    page.field("batch_size").set_value(16)  # the largest that fits
+    page.field("lr").widget.setText("0.01")
+    assert page.config().batch_size == 16
+
+
 def test_a_line_about_the_form_goes_when_what_it_describes_changes(window, page, qtbot, tmp_path):
     from engine.events import TrainingFailed
 
