@@ -41,6 +41,7 @@ from desktop.widgets.preview_strip import PreviewStrip
 from desktop.workers import Job, Lane
 from engine.events import (
     CheckpointSaved,
+    LossLogged,
     PreviewReady,
     TrainingCancelled,
     TrainingFailed,
@@ -989,8 +990,12 @@ class TrainPage(QWidget):
         self._show_saved_results(summary, triplets)
 
     def _on_event(self, event) -> None:
-        if isinstance(event, TrainingStep):
-            self.plot.add_train(event.epoch, event.loss, event.step)
+        if isinstance(event, LossLogged):
+            # The rows metrics.jsonl got (each the mean loss of its steps), not each step's own loss: the curve a
+            # resumed or past run reads back is drawn from them, and had another texture from the resume on.
+            for step, epoch, loss in event.rows:
+                self.plot.add_train(epoch, loss, step)
+        elif isinstance(event, TrainingStep):
             self.progress.setRange(0, event.total_steps)
             self.progress.setValue(event.step)
             self.step_label.setText(f"{event.step:,} of {event.total_steps:,} (epoch {_epoch_text(event.epoch)}), loss {event.loss:.4f}")

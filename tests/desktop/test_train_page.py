@@ -373,6 +373,19 @@ def test_a_resumed_run_shows_its_whole_logged_history(page, qtbot):
     assert page.plot.run == run
 
 
+def test_the_live_curve_has_the_points_a_resumed_run_reads_back(page, qtbot):
+    """The same density before and after a resume: every logged row (a mean over its steps), not every step event."""
+    import json
+
+    run = stopped_past_a_few_logged_rows(page, qtbot).run_dir
+    live = (list(page.plot.train.steps), list(page.plot.train.x), list(page.plot.train.y))
+    page.plot.clear()
+    page._show_history(run)  # as a resume in a new session draws it
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert live == (list(page.plot.train.steps), list(page.plot.train.x), list(page.plot.train.y))
+    assert live[0] == [r["step"] for r in rows if r["type"] == "train"] and len(live[0]) >= 3
+
+
 def test_the_stopped_run_resume_would_continue_is_said_and_drawn_at_the_next_launch(page, qtbot):
     import json
 
