@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +38,7 @@ from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm
 from desktop.widgets.loss_plot import LossPlot
 from desktop.widgets.preview_strip import PreviewStrip
+from desktop.widgets.scroll_when_short import MinimumHeightForWidth, ScrollWhenShort
 from desktop.workers import Job, Lane
 from engine.events import (
     CheckpointSaved,
@@ -304,7 +304,7 @@ class TrainPage(QWidget):
             numbers.addWidget(widget, row, 1)
         numbers.setColumnStretch(1, 1)
         self.previews = PreviewStrip()
-        right = _MinimumHeightForWidth()
+        right = MinimumHeightForWidth()  # (its wrapped lines counted as they wrap: the column scrolls by them)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         state_row = QHBoxLayout()
@@ -317,7 +317,9 @@ class TrainPage(QWidget):
         right_layout.addWidget(self.previews)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.right_scroll = _ScrollWhenWrapped(right)
+        # At the window's smallest the state line and the validation metrics wrap onto more lines than Qt counts
+        # for its minimum: squeezed in, they cut off the metrics' first line, the plot's axis and the previews' bar.
+        self.right_scroll = ScrollWhenShort(right)
         self.right_scroll.setAccessibleName("Training progress")
         splitter.addWidget(left)
         splitter.addWidget(self.right_scroll)
@@ -1104,50 +1106,6 @@ class TrainPage(QWidget):
             widget.setEnabled(not training)
         for name, box in self.log_boxes.items():
             box.setEnabled(not training and box.property("available"))
-
-
-class _MinimumHeightForWidth(QWidget):
-    """A column whose height for a width is the least its layout needs at that width, its wrapped lines as
-    wrapped there (a scroll area gives it that much: ``_ScrollWhenWrapped``), not the height it would like."""
-
-    def hasHeightForWidth(self) -> bool:  # noqa: N802
-        return True
-
-    def heightForWidth(self, width: int) -> int:  # noqa: N802
-        return self.layout().totalMinimumHeightForWidth(width)
-
-
-class _ScrollWhenWrapped(QScrollArea):
-    """The page's right column, scrolled only when its wrapped lines need more than the room the window gives.
-
-    Its minimum is the column's own as Qt counts it (its word-wrapped lines at their shortest): the window
-    keeps its minimum size. At that size the state line and the validation metrics wrap onto more lines, and
-    squeezed into the column they pushed the loss plot below its axis and the previews' scroll bar out of
-    sight (with the metrics' first line cut off); the column scrolls by those lines instead.
-    """
-
-    def __init__(self, column: _MinimumHeightForWidth, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWidgetResizable(True)
-        self.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setWidget(column)
-
-    def _bar(self) -> int:
-        return self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - the column's, and room for the bar beside it
-        hint = self.widget().minimumSizeHint()
-        return QSize(hint.width() + self._bar(), hint.height())
-
-    def sizeHint(self) -> QSize:  # noqa: N802
-        hint = self.widget().sizeHint()
-        return QSize(hint.width() + self._bar(), hint.height())
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - (the scroll area watches its column already)
-        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
-            self.updateGeometry()  # the column's minimum may have changed (the previews shown): so has ours
-        return super().eventFilter(watched, event)
 
 
 class FormProblems(ValueError):
