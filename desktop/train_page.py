@@ -148,6 +148,7 @@ class TrainPage(QWidget):
         self.arch_fields: dict[str, Field] = {}
         self._run_dir: Path | None = None
         self._last_model: str | None = None
+        self._last_finished = None  # the TrainingFinished of the last run: its run folder finds its model renamed
         self._finished_text = ""  # the Finished line last shown for it
         self._last_event = None  # how the last run ended
         self._total_steps = 0
@@ -899,6 +900,15 @@ class TrainPage(QWidget):
         if name is None:
             return
         entry = self.library.find(name)
+        if entry is None and not at_finish and self._last_finished is not None:
+            # Renamed outside the window (a file manager, the command line), as the Runs tab finds it: the library
+            # file byte for byte like the run folder's own copy. (Headers only, read once the name has gone.)
+            from engine.runs import library_copy_of
+
+            renamed = library_copy_of(self._last_finished.run_dir, self._last_finished.model_path.parent)
+            entry = self.library.find(renamed.stem) if renamed is not None else None
+            if entry is not None:
+                name = self._last_model = entry.name
         text = (f"Finished: model “{name}” is in your library ({entry.path})." if entry is not None
                 else f"Finished: model “{name}” has since been removed from your library.")
         if at_finish or self.state_label.text() == self._finished_text:  # (not over what the page said since: a form mistake)
@@ -1051,6 +1061,7 @@ class TrainPage(QWidget):
             settings.write("train/last_run", "")
             self.library.refresh()
             self._last_model = event.model_path.stem
+            self._last_finished = event
             self.progress.setRange(0, 1)
             self.progress.setValue(1)
             self._show_finished_model(at_finish=True)

@@ -309,6 +309,20 @@ def test_colour_photos_with_it_follows_the_model_renamed_and_says_when_it_was_de
     assert window.statusBar().currentMessage() == "Cannot colour photos with “tiny-renamed”: it is no longer in your library."
 
 
+def test_the_finished_line_finds_the_model_renamed_outside_the_window(window, page, qtbot):
+    """As the Runs tab does (its run folder's own copy, byte for byte): it said the model had been removed."""
+    with qtbot.waitSignal(page.training_ended, timeout=60_000):
+        assert page.start()
+    model = window.library.find("tiny").path
+    renamed = model.with_name("sunsets" + model.suffix)
+    model.rename(renamed)  # by a file manager
+    window.library.refresh()  # (as the library's folder watcher does)
+    assert page.state_label.text() == f"Finished: model “sunsets” is in your library ({renamed})."
+    assert page.use_button.isEnabled() and page.use_button.toolTip() == "Switch to the Colourise tab with the new model"
+    page.use_button.click()
+    assert window.colourise_page.current_model_name() == "sunsets"
+
+
 def test_a_run_that_holds_nothing_out_says_it_validates_on_training_photos(page, qtbot):
     page.field("val_fraction").set_value(0.95)  # every one of the 4 photos would be held out: none is
     states = []
