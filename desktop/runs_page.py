@@ -43,6 +43,7 @@ from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm_delete
 from desktop.widgets.elided_label import ElidedLabel
 from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, EmptyPlotNote, LogLossAxis, paint_plot_axes
+from desktop.widgets.scroll_when_short import ScrollWhenShort
 from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
 from engine.runs import RunSummary, differing_settings, format_duration, is_percentage, metric_text
@@ -262,9 +263,16 @@ class RunsPage(QWidget):
         upper_layout.addLayout(top)
         upper_layout.addWidget(self.table, 1)
         upper_layout.addWidget(self.placeholder)
+        # Three rows of runs at the least: with the ticked runs' previews below, the table was about one row high
+        # at the window's smallest. The curves and previews under it scroll there instead (the curves whole).
+        bar = self.table.horizontalScrollBar().sizeHint().height()
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + 3 * self.table.verticalHeader().defaultSectionSize()
+                                    + bar + 2 * self.table.frameWidth())
+        self.lower_scroll = ScrollWhenShort(lower, least=compare)
+        self.lower_scroll.setAccessibleName("Curves and previews of the ticked runs")
         main = QSplitter(Qt.Orientation.Vertical)
         main.addWidget(upper)
-        main.addWidget(lower)
+        main.addWidget(self.lower_scroll)
         main.setStretchFactor(0, 2)
         main.setStretchFactor(1, 3)
         main.setSizes([2 * RUNS_SHARE, 3 * RUNS_SHARE])  # the stretch alone left the table a few rows beside the plot's minimum

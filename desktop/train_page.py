@@ -38,9 +38,11 @@ from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm
 from desktop.widgets.loss_plot import LossPlot
 from desktop.widgets.preview_strip import PreviewStrip
+from desktop.widgets.scroll_when_short import MinimumHeightForWidth, ScrollWhenShort
 from desktop.workers import Job, Lane
 from engine.events import (
     CheckpointSaved,
+    LossLogged,
     PreviewReady,
     TrainingCancelled,
     TrainingFailed,
@@ -146,6 +148,7 @@ class TrainPage(QWidget):
         self.arch_fields: dict[str, Field] = {}
         self._run_dir: Path | None = None
         self._last_model: str | None = None
+        self._last_finished = None  # the TrainingFinished of the last run: its run folder finds its model renamed
         self._finished_text = ""  # the Finished line last shown for it
         self._last_event = None  # how the last run ended
         self._total_steps = 0
@@ -302,7 +305,7 @@ class TrainPage(QWidget):
             numbers.addWidget(widget, row, 1)
         numbers.setColumnStretch(1, 1)
         self.previews = PreviewStrip()
-        right = QWidget()
+        right = MinimumHeightForWidth()  # (its wrapped lines counted as they wrap: the column scrolls by them)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         state_row = QHBoxLayout()
@@ -315,8 +318,12 @@ class TrainPage(QWidget):
         right_layout.addWidget(self.previews)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        # At the window's smallest the state line and the validation metrics wrap onto more lines than Qt counts
+        # for its minimum: squeezed in, they cut off the metrics' first line, the plot's axis and the previews' bar.
+        self.right_scroll = ScrollWhenShort(right)
+        self.right_scroll.setAccessibleName("Training progress")
         splitter.addWidget(left)
-        splitter.addWidget(right)
+        splitter.addWidget(self.right_scroll)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([460, 820])
         layout = QVBoxLayout(self)
@@ -587,6 +594,7 @@ class TrainPage(QWidget):
     def config(self):
         """The TrainConfig the form describes; raises ``FormProblems`` (one line naming every bad setting) when it cannot work."""
         from engine.training import TrainConfig
+        from engine.training.config import MAX_STEP_PIXELS
 
         arch = self.arch_box.currentData()
         problems: list[tuple[QWidget | None, str]] = []
@@ -612,6 +620,15 @@ class TrainPage(QWidget):
             except FieldError as exc:
                 problems.append((field.widget, str(exc)))
                 values[name] = base["arch_params"].get(name, field.default) if name in self.arch_fields else base[name]
+        batch, size = values.get("batch_size"), values.get("image_size")
+        if isinstance(batch, int) and isinstance(size, int) and size > 0 and batch * size**2 > MAX_STEP_PIXELS:
+            # Said of the batch size, not the image size: a batch that fits exists at every image size the form
+            # takes (one 2048 px crop is 4 million pixels), and the image size is what the model learns at.
+            fits = max(1, MAX_STEP_PIXELS // size**2)
+            problems.append((self.fields["batch_size"].widget,
+                             f"Batch size: {batch:,} crops of {size} px are {batch * size**2 / 1e6:.0f} million pixels a step "
+                             f"(the limit is {MAX_STEP_PIXELS / 1e6:.0f} million): at most {fits:,} at this image size"))
+            values["batch_size"] = fits  # (the rest is checked as it would be with a batch that fits)
         # ``validate`` names the first bad setting: it is set aside (the recipe's value) and the rest checked again.
         for _ in range(len(fields) + 1):
             config = TrainConfig.from_dict(
@@ -883,6 +900,15 @@ class TrainPage(QWidget):
         if name is None:
             return
         entry = self.library.find(name)
+        if entry is None and not at_finish and self._last_finished is not None:
+            # Renamed outside the window (a file manager, the command line), as the Runs tab finds it: the library
+            # file byte for byte like the run folder's own copy. (Headers only, read once the name has gone.)
+            from engine.runs import library_copy_of
+
+            renamed = library_copy_of(self._last_finished.run_dir, self._last_finished.model_path.parent)
+            entry = self.library.find(renamed.stem) if renamed is not None else None
+            if entry is not None:
+                name = self._last_model = entry.name
         text = (f"Finished: model “{name}” is in your library ({entry.path})." if entry is not None
                 else f"Finished: model “{name}” has since been removed from your library.")
         if at_finish or self.state_label.text() == self._finished_text:  # (not over what the page said since: a form mistake)
@@ -979,8 +1005,12 @@ class TrainPage(QWidget):
         self._show_saved_results(summary, triplets)
 
     def _on_event(self, event) -> None:
-        if isinstance(event, TrainingStep):
-            self.plot.add_train(event.epoch, event.loss, event.step)
+        if isinstance(event, LossLogged):
+            # The rows metrics.jsonl got (each the mean loss of its steps), not each step's own loss: the curve a
+            # resumed or past run reads back is drawn from them, and had another texture from the resume on.
+            for step, epoch, loss in event.rows:
+                self.plot.add_train(epoch, loss, step)
+        elif isinstance(event, TrainingStep):
             self.progress.setRange(0, event.total_steps)
             self.progress.setValue(event.step)
             self.step_label.setText(f"{event.step:,} of {event.total_steps:,} (epoch {_epoch_text(event.epoch)}), loss {event.loss:.4f}")
@@ -1031,6 +1061,7 @@ class TrainPage(QWidget):
             settings.write("train/last_run", "")
             self.library.refresh()
             self._last_model = event.model_path.stem
+            self._last_finished = event
             self.progress.setRange(0, 1)
             self.progress.setValue(1)
             self._show_finished_model(at_finish=True)

@@ -89,6 +89,17 @@ class TrainingStep:
 
 
 @dataclass
+class LossLogged:
+    """The training-curve rows metrics.jsonl got since the last such event: ``(step, epoch, mean loss)`` each.
+
+    Sent just before a ``TrainingStep`` (so no more often) and when a run stops or ends, so a live curve
+    can hold the very points a resumed or past run's curve is read back from.
+    """
+
+    rows: list[tuple[int, float, float]]
+
+
+@dataclass
 class ValidationDone:
     step: int
     epoch: float

@@ -182,12 +182,19 @@ def _model_path(run_dir: Path, status: dict[str, Any]) -> str:
     library_copy = status.get("model")
     if library_copy and Path(library_copy).is_file():
         return str(library_copy)
-    own = sorted(run_dir.glob("*.safetensors"))
-    if own and library_copy:
-        renamed = _renamed_copy(own[0], Path(library_copy).parent)
+    if library_copy:
+        renamed = library_copy_of(run_dir, Path(library_copy).parent)
         if renamed is not None:
             return str(renamed)
+    own = sorted(run_dir.glob("*.safetensors"))
     return str(own[0]) if own else ""
+
+
+def library_copy_of(run_dir: str | Path, library: str | Path) -> Path | None:
+    """The file in ``library`` that holds the model a finished run added to it, under whatever name it has now
+    (``_renamed_copy``: the one like the run folder's own copy); None when the library no longer holds it."""
+    own = sorted(Path(run_dir).glob("*.safetensors"))
+    return _renamed_copy(own[0], Path(library)) if own else None
 
 
 def _model_header(path: Path) -> bytes | None:

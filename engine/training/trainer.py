@@ -1,7 +1,8 @@
 """The training loop: ``train(config, state)`` runs (or resumes) one training run and reports through events.
 
 Events, in order: ``TrainingStarted`` (dataset summary, device, skipped files) ->
-``TrainingStep`` (at most ~10 a second) -> ``ValidationDone`` + ``PreviewReady`` (every
+``TrainingStep`` (at most ~10 a second, each after a ``LossLogged`` with the rows metrics.jsonl got
+since the last, when it got any) -> ``ValidationDone`` + ``PreviewReady`` (every
 ``val_every_steps``, else every epoch end, and at the end) -> ``CheckpointSaved`` ->
 one of ``TrainingFinished`` / ``TrainingCancelled`` / ``TrainingFailed``, which
 ``train`` also returns. ``train`` never raises for expected failures (no photos,
@@ -56,6 +57,7 @@ from engine.errors import ColouriseError, user_message
 from engine.hints import draw_hint_marks, simulate_hint_channels
 from engine.events import (
     CheckpointSaved,
+    LossLogged,
     PreviewReady,
     TrainingCancelled,
     TrainingFailed,
@@ -176,6 +178,7 @@ class _Run:
         self.emit = state.emit if info.is_main else (lambda event: None)
         self.run_dir: Path | None = None
         self.files: RunFolder | None = None
+        self.unsent_rows: list[tuple[int, float, float]] = []  # logged training rows not yet sent as LossLogged
         self.loader_iter = None
         self.last_val: dict[str, float] = {}
         self.last_val_loss = float("nan")
@@ -549,6 +552,7 @@ class _Run:
                 self._log_train(step, epoch, lr, ips, logged_loss / logged_n, {k: v / logged_n for k, v in logged_terms.items()})
                 logged_loss, logged_n, logged_terms = 0.0, 0, {}
             if now - last_event >= STEP_EVENT_INTERVAL or step == total or step == start + 1:
+                self._send_logged_rows()
                 eta = (total - step) * global_batch / ips if ips > 0 else float("nan")
                 self.emit(TrainingStep(step, total, epoch, sum_loss / info.world, lr, ips, eta))
                 last_event = now
@@ -569,6 +573,13 @@ class _Run:
         """One row of the training curve: the mean loss (and its parts) over the steps since the last row."""
         self.files.log({"type": "train", "step": step, "epoch": round(epoch, 4), "loss": loss, "lr": lr,
                         "images_per_second": round(ips, 2), **{f"loss_{k}": v for k, v in terms.items()}})
+        self.unsent_rows.append((step, round(epoch, 4), loss))
+
+    def _send_logged_rows(self) -> None:
+        """The rows logged since the last ``LossLogged``, as one (at most as often as ``TrainingStep``)."""
+        if self.unsent_rows:
+            self.emit(LossLogged(self.unsent_rows))
+            self.unsent_rows = []
 
     def _simulated_hints(self, ab_norm: torch.Tensor, step: int) -> torch.Tensor | None:
         """Colour hints sampled from the batch's own colours, for a model that takes hints (else None).
@@ -685,11 +696,13 @@ class _Run:
 
     def _cancel(self, step: int):
         self._close_loader()
+        self._send_logged_rows()  # (the row kept with the checkpoint)
         checkpoint = self._checkpoint(step) if step > self.start_step or self.last_checkpoint is None else self.last_checkpoint
         return TrainingCancelled(step, checkpoint, self.run_dir)
 
     def _finish(self, step: int):
         self._close_loader()
+        self._send_logged_rows()
         self._write_hash()
         if not self.info.is_main:
             return TrainingFinished(Path(), self.run_dir, step, self.last_val)

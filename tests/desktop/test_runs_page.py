@@ -315,6 +315,28 @@ def test_ticked_runs_previews_do_not_hold_the_window_taller_than_the_other_tabs(
     assert page.preview_scroll.viewport().height() >= whole and page.plot.height() >= MIN_PLOT_HEIGHT  # where there is room
 
 
+def test_at_the_windows_minimum_size_the_runs_table_shows_three_rows_with_runs_ticked(window, page, qtbot):
+    """With the ticked runs' previews below it the table was about one row high at the window's minimum size; now
+    it keeps three rows and the curves and previews under it scroll (the curves whole, at their least height)."""
+    from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT
+
+    window.build_pages()
+    for row in range(page.table.rowCount()):
+        page.table.item(row, 0).setCheckState(Qt.CheckState.Checked)
+    window.layout().activate()
+    qtbot.waitUntil(lambda: page.preview_scroll.isVisible() and window.minimumSize() == window.minimumSizeHint())
+    smallest = window.minimumSize()
+    window.resize(smallest)
+    qtbot.waitUntil(lambda: window.size() == smallest)
+    qtbot.waitUntil(lambda: page.table.height() <= page.table.parentWidget().height())  # laid out at that size
+    table = page.table
+    assert table.rowCount() == 3 and table.viewport().height() >= 3 * table.rowHeight(0)
+    assert page.plot.height() >= MIN_PLOT_HEIGHT
+    lower = page.lower_scroll
+    assert lower.widget() is page.curves_and_previews and lower.verticalScrollBar().maximum() > 0  # the previews in reach
+    assert page.preview_scroll.height() >= page.preview_scroll.minimumHeight()
+
+
 def test_a_run_with_a_single_training_step_shows_it_as_a_dot(page, qtbot, runs_parent, tmp_path):
     """A line needs two points: the curve of a run with one logged step drew nothing."""
     from engine.training import TrainConfig, train

@@ -206,6 +206,25 @@ def test_start_names_every_bad_setting_and_puts_the_cursor_in_the_first(page, qt
     assert lr.selectedText() == "64"
 
 
+def test_too_many_pixels_a_step_names_the_batch_size_and_puts_the_cursor_in_it(page, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    page.field("batch_size").set_value(64)
+    page.field("image_size").set_value(2048)
+    page.field("lr").widget.setText("fast")
+    assert not page.start() and not page.is_training()
+    assert page.state_label.text() == (
+        "Cannot start: Batch size: 64 crops of 2048 px are 268 million pixels a step (the limit is 67 million): "
+        "at most 16 at this image size; Learning rate: 'fast' is not a number"
+    )
+    batch = page.field("batch_size").widget
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is batch)
+    assert batch.lineEdit().selectedText() == batch.text()  # ready to be typed over
+    page.field("batch_size").set_value(16)  # the largest that fits
+    page.field("lr").widget.setText("0.01")
+    assert page.config().batch_size == 16
+
+
 def test_a_line_about_the_form_goes_when_what_it_describes_changes(window, page, qtbot, tmp_path):
     from engine.events import TrainingFailed
 
@@ -290,6 +309,20 @@ def test_colour_photos_with_it_follows_the_model_renamed_and_says_when_it_was_de
     assert window.statusBar().currentMessage() == "Cannot colour photos with “tiny-renamed”: it is no longer in your library."
 
 
+def test_the_finished_line_finds_the_model_renamed_outside_the_window(window, page, qtbot):
+    """As the Runs tab does (its run folder's own copy, byte for byte): it said the model had been removed."""
+    with qtbot.waitSignal(page.training_ended, timeout=60_000):
+        assert page.start()
+    model = window.library.find("tiny").path
+    renamed = model.with_name("sunsets" + model.suffix)
+    model.rename(renamed)  # by a file manager
+    window.library.refresh()  # (as the library's folder watcher does)
+    assert page.state_label.text() == f"Finished: model “sunsets” is in your library ({renamed})."
+    assert page.use_button.isEnabled() and page.use_button.toolTip() == "Switch to the Colourise tab with the new model"
+    page.use_button.click()
+    assert window.colourise_page.current_model_name() == "sunsets"
+
+
 def test_a_run_that_holds_nothing_out_says_it_validates_on_training_photos(page, qtbot):
     page.field("val_fraction").set_value(0.95)  # every one of the 4 photos would be held out: none is
     states = []
@@ -352,6 +385,19 @@ def test_a_resumed_run_shows_its_whole_logged_history(page, qtbot):
     assert page.plot.train.count == sum(r["type"] == "train" for r in rows) > 0
     assert page.plot.val.count == sum(r["type"] == "val" for r in rows)
     assert page.plot.run == run
+
+
+def test_the_live_curve_has_the_points_a_resumed_run_reads_back(page, qtbot):
+    """The same density before and after a resume: every logged row (a mean over its steps), not every step event."""
+    import json
+
+    run = stopped_past_a_few_logged_rows(page, qtbot).run_dir
+    live = (list(page.plot.train.steps), list(page.plot.train.x), list(page.plot.train.y))
+    page.plot.clear()
+    page._show_history(run)  # as a resume in a new session draws it
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert live == (list(page.plot.train.steps), list(page.plot.train.x), list(page.plot.train.y))
+    assert live[0] == [r["step"] for r in rows if r["type"] == "train"] and len(live[0]) >= 3
 
 
 def test_the_stopped_run_resume_would_continue_is_said_and_drawn_at_the_next_launch(page, qtbot):

@@ -38,6 +38,55 @@ def test_the_train_page_still_fits_800_by_600_once_validation_previews_show(wind
     qtbot.waitUntil(lambda: page.previews.height() == page.previews.maximumHeight())  # all three rows where there is room
 
 
+def shown_part(widget, up_to):
+    """The part of ``widget`` (in ``up_to``'s coordinates) that its parents up to ``up_to`` leave in view."""
+    from PySide6.QtCore import QPoint, QRect
+
+    rect, child = QRect(widget.mapTo(up_to, QPoint(0, 0)), widget.size()), widget.parentWidget()
+    while child is not None and child is not up_to.parentWidget():
+        rect = rect.intersected(QRect(child.mapTo(up_to, QPoint(0, 0)), child.size()))
+        child = child.parentWidget()
+    return rect
+
+
+def test_at_the_smallest_window_the_train_page_squeezes_nothing_out_of_sight(window, qtbot):
+    """Long wrapped lines (the state, every validation metric) at the narrowest column once squeezed the loss
+    plot below its axis, cut the metrics' first line and pushed the previews' scroll bar out of the window:
+    the column scrolls instead, and nothing in it is smaller than it needs."""
+    import numpy as np
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtWidgets import QApplication
+
+    window.build_pages()
+    window.tabs.setCurrentIndex(1)
+    page = window.train_page
+    page._show_state("Training on cpu: 4 photos, validating on 4 of them (nothing held out: scores are on photos it trains on).")
+    page.metrics_label.setText("loss 4.7061 · PSNR 21.87 dB · SSIM 0.911 · AuC (a/b error) 0.873 · Hue accuracy 14.7 % · "
+                               "Colourfulness 33.1 · Colourfulness gap 2.1 · Chroma ratio 0.91")
+    crops = (np.zeros((64, 64, 3), np.uint8),) * 3
+    page.previews.set_triplets([crops] * 6, 1.0, hints=5)
+    window.show()
+    window.layout().activate()
+    smallest = window.minimumSize()
+    window.resize(smallest)
+    qtbot.waitUntil(lambda: window.size() == smallest)
+    QApplication.processEvents()
+    column = page.previews.parentWidget()
+    column.layout().activate()
+    assert column.height() >= column.layout().totalMinimumHeightForWidth(column.width())  # room for every line, or it scrolls
+    for widget in (page.state_label, page.metrics_label, page.plot, page.previews):
+        assert widget.height() >= max(widget.minimumSizeHint().height(), widget.heightForWidth(widget.width())), widget
+        assert shown_part(widget, column) == QRect(widget.mapTo(column, QPoint(0, 0)), widget.size()), widget  # none cut off
+    bottom_axis = page.plot._plot.getPlotItem().getAxis("bottom")
+    assert bottom_axis.isVisible() and page.plot._plot.height() >= page.plot._plot.minimumHeight()
+    bar = page.previews.horizontalScrollBar()
+    assert bar.isVisible() and shown_part(bar, column) == QRect(bar.mapTo(column, QPoint(0, 0)), bar.size())
+    scroll = page.right_scroll
+    assert scroll.widget() is column
+    scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())  # and the bottom can be brought into view
+    assert shown_part(bar, scroll.viewport()) == QRect(bar.mapTo(scroll.viewport(), QPoint(0, 0)), bar.size())
+
+
 def test_help_lists_every_keyboard_shortcut(window):
     rows = window.shortcut_rows()
     commands = {command: keys for _menu, command, keys in rows}

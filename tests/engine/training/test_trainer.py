@@ -100,6 +100,26 @@ def test_one_photo_overfits(tiny_config, make_photos, tmp_path, recorder):
     assert val[-1] * 5 <= val[0], val
 
 
+def test_the_logged_loss_rows_arrive_as_events_too_up_to_a_stop(tiny_config, recorder):
+    """A live curve can be drawn from the rows metrics.jsonl gets (a resumed run's is), not from the step events."""
+    from engine.events import LossLogged
+
+    def logged_rows(rec, run_dir):
+        sent = [row for event in rec.of(LossLogged) for row in event.rows]
+        rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+        return sent, [(r["step"], r["epoch"], r["loss"]) for r in rows if r["type"] == "train"]
+
+    rec = recorder()
+    result = train(tiny_config(steps=7, log_every_steps=3), rec.state)
+    sent, written = logged_rows(rec, result.run_dir)
+    assert sent == written and [step for step, _, _ in sent] == [3, 6, 7]
+    assert len(rec.of(LossLogged)) <= len(rec.of(TrainingStep)) + 1  # (no more often than the step events)
+    rec = recorder(stop_when=lambda e: isinstance(e, TrainingStep) and e.step >= 2)
+    result = train(tiny_config(steps=7, log_every_steps=3), rec.state)
+    sent, written = logged_rows(rec, result.run_dir)
+    assert isinstance(result, TrainingCancelled) and sent == written and sent[-1][0] == result.step  # the row kept at the stop
+
+
 def test_cancel_mid_epoch_is_prompt_and_keeps_a_checkpoint(tiny_config, recorder):
     rec = recorder(stop_when=lambda e: isinstance(e, TrainingStep))
     config = tiny_config(batch_size=2, epochs=5, steps=0)  # 3 steps an epoch
