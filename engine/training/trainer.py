@@ -547,8 +547,9 @@ class _Run:
             due_time = config.checkpoint_every_minutes > 0 and now - last_checkpoint_time >= config.checkpoint_every_minutes * 60
             checkpoint_due = (due_steps or due_time) and step < total
             # (also before a checkpoint: a resume keeps the rows up to it, and a run shorter than
-            # log_every_steps once came back from a restart without its training curve)
-            if self.files and (step % max(1, config.log_every_steps) == 0 or step == total or checkpoint_due):
+            # log_every_steps once came back from a restart without its training curve; and the first
+            # step: the live curve draws these rows, and stayed empty for the first log_every_steps steps)
+            if self.files and (step % max(1, config.log_every_steps) == 0 or step == total or checkpoint_due or step == 1):
                 self._log_train(step, epoch, lr, ips, logged_loss / logged_n, {k: v / logged_n for k, v in logged_terms.items()})
                 logged_loss, logged_n, logged_terms = 0.0, 0, {}
             if now - last_event >= STEP_EVENT_INTERVAL or step == total or step == start + 1:
