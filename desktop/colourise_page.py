@@ -517,8 +517,8 @@ class ColourisePage(QWidget):
         self._show_progress()
 
     def _on_prepared(self, result: Prepared | None) -> None:
-        if result is None:
-            return
+        if result is None or result.key not in self.items:
+            return  # (stopped, or removed while it was being coloured: a job asked to stop may still finish)
         self.photos.coloured(result.key, result.model, self.queue.fitted(result.thumb), result.size)
         if result.own_colours:
             self.queue.set_in_colour(result.key)

@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.photo_lane = Lane("photos", parent=self)
         self.train_lane = Lane("training", parent=self)
         self.misc_lane = Lane("misc", parent=self)
+        self.file_lane = Lane("files", parent=self)  # file copies (Export), not to wait behind the misc lane's scoring
         self._model_keeper = None  # keeps stopped runs' models for the Train and Runs pages (desktop.model_keeper)
         self._closing = False
         self._quit_after_save = False  # Save on quitting: close once that save has ended well
@@ -169,7 +170,7 @@ class MainWindow(QMainWindow):
         if self._models_page is None:
             from desktop.models_page import ModelsPage
 
-            page = ModelsPage(self.library, self.misc_lane, current_photo=self._selected_photo_source)
+            page = ModelsPage(self.library, self.misc_lane, current_photo=self._selected_photo_source, file_lane=self.file_lane)
             page.status_message.connect(self.show_status)
             page.use_model_requested.connect(self.use_model)
             self._replace_tab(TABS.index("Models"), page)
@@ -557,7 +558,7 @@ class MainWindow(QMainWindow):
         """Ask every job to stop and wait for the lanes to go idle; False if one is still busy after ``wait_ms`` each."""
         self.colourise_page.stop_all()
         # (the hints lane too: a hint's full-size render running at exit aborted the process, "terminate called")
-        lanes = (self.photo_lane, self.misc_lane, self.train_lane, self.colourise_page.hints.lane)
+        lanes = (self.photo_lane, self.misc_lane, self.file_lane, self.train_lane, self.colourise_page.hints.lane)
         for lane in lanes:
             lane.stop_all()
         return all([lane.wait(wait_ms) for lane in lanes])

@@ -143,10 +143,12 @@ class ModelsPage(QWidget):
     exported = Signal(object)
     """A copy of a model's file was saved: its path."""
 
-    def __init__(self, library: Library, lane: Lane, current_photo=None, parent: QWidget | None = None):
+    def __init__(self, library: Library, lane: Lane, current_photo=None, parent: QWidget | None = None, file_lane: Lane | None = None):
         super().__init__(parent)
         self.library = library
         self.lane = lane
+        # Export's copies, apart from ``lane``: a copy waited there behind Score Ticked (minutes) or Compare.
+        self.file_lane = file_lane if file_lane is not None else Lane("model files", parent=self)
         self._current_photo = current_photo  # callable -> PhotoSource | None (the Colourise page's selection)
         self._compare_job = None
         self._compare_token = 0
@@ -439,7 +441,7 @@ class ModelsPage(QWidget):
         if entry is None:
             return self._refuse(f"{name}: no longer in your library")
         self.status_message.emit(f"Exporting {name}…")
-        self.lane.submit(
+        self.file_lane.submit(
             model_library.export_model, entry.path, target, name="export",
             on_finished=lambda written: self._on_exported(name, written), on_error=lambda message: self._refuse(f"Export failed: {message}"),
         )

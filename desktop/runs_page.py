@@ -17,7 +17,7 @@ import html
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QFile, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QFile, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -59,6 +59,7 @@ PREVIEW_MIN_SCALED = 96  # a preview is scaled down to fit no smaller than this 
 PREVIEW_SHARE = 0.4  # of the room below the table, the most the previews take as they appear
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 RUNS_SHARE = 1000  # the runs table : the curves and previews below it, 2 : 3 of the page's height at first
+NAME_MIN_CHARS = 12  # of a run's name in view at the least, where the table is narrow (the rest is in its tooltip)
 CURVE_CHOICES = [("loss", "Loss (training and validation)")] + [
     (key, f"Validation {label}") for key, label, _ in METRIC_COLUMNS
 ] + [("hue_accuracy", "Validation hue accuracy")]
@@ -109,6 +110,61 @@ class _PreviewScroll(QScrollArea):
         hint = super().sizeHint()
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
         return QSize(hint.width(), self.widget().sizeHint().height() + 2 * self.frameWidth() + bar)
+
+
+class _RunsTable(QTableWidget):
+    """The runs, their columns sharing the table's width: each as wide as its text where there is room, the run's name
+    taking what is left. Where there is not (the window at its minimum width), the widest headers are shortened first,
+    no narrower than their values (whole in their tooltips), then the name (whole in its tooltip); before, the last
+    columns went behind a sideways scroll bar."""
+
+    def __init__(self):
+        super().__init__(0, 0)
+        # A shortened header ends in "…" ("Archit…"): a header view's own default cut it off at both ends ("chitectu").
+        self.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
+        self._natural: list[int] = []  # each column's width with its header whole
+        self._values: list[int] = []  # and with its values whole, the header left out
+
+    def fit_columns(self) -> None:
+        """Measure the columns anew (their text changed) and share the width among them."""
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setStretchLastSection(False)
+        header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)  # the header's text and the values'
+        self._natural = [header.sectionSize(column) for column in range(self.columnCount())]
+        self._values = [self.sizeHintForColumn(column) for column in range(self.columnCount())]
+        for column in range(self.columnCount()):
+            item = self.horizontalHeaderItem(column)
+            if item is not None and not item.toolTip():
+                item.setToolTip(item.text())  # whole where it is shortened
+        self._share_width()
+
+    def _share_width(self) -> None:
+        if not self._natural or len(self._natural) != self.columnCount():
+            return
+        room = self.viewport().width()
+        margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1)
+        tick = self.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, self)
+        name_least = min(self._natural[0], tick + margin + self.fontMetrics().averageCharWidth() * NAME_MIN_CHARS)
+        others = list(zip(self._natural[1:], self._values[1:]))
+
+        def widths(cap: int) -> list[int]:
+            return [min(natural, max(values, cap)) for natural, values in others]
+
+        # The least cutting that fits: a header wider than ``cap`` is cut to it, never below its column's values.
+        cap = max((natural for natural, _ in others), default=0)
+        while cap > 0 and sum(widths(cap)) + name_least > room:
+            cap -= 1
+        sizes = widths(cap)
+        header = self.horizontalHeader()
+        header.resizeSection(0, max(name_least, room - sum(sizes)))
+        for column, size in enumerate(sizes, start=1):
+            header.resizeSection(column, size)
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802 - the viewport's width, less the upright scroll bar when it shows
+        if event.type() == QEvent.Type.Resize:
+            self._share_width()
+        return super().viewportEvent(event)
 
 
 def _read_runs(parent: Path):
@@ -172,7 +228,7 @@ class RunsPage(QWidget):
         for button in (self.folder_button, self.refresh_button, self.resume_button, self.use_button, self.open_button, self.delete_button):
             top.addWidget(button)
 
-        self.table = QTableWidget(0, 0)
+        self.table = _RunsTable()
         self.table.setAccessibleName("Training runs")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -375,9 +431,7 @@ class RunsPage(QWidget):
                 self.table.setItem(row, column, item)
         self.table.setSortingEnabled(True)
         self.table.sortItems(min(sort_column, len(columns) - 1), sort_order)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table.fit_columns()
         self.table.blockSignals(False)
         if selected is not None:
             self.select_run(selected.path)

@@ -149,6 +149,7 @@ class TrainPage(QWidget):
         self._run_dir: Path | None = None
         self._last_model: str | None = None
         self._last_finished = None  # the TrainingFinished of the last run: its run folder finds its model renamed
+        self._renamed_look: tuple[tuple, Path | None] | None = None  # ((run folder, library's files), what was found)
         self._finished_text = ""  # the Finished line last shown for it
         self._last_event = None  # how the last run ended
         self._total_steps = 0
@@ -903,9 +904,7 @@ class TrainPage(QWidget):
         if entry is None and not at_finish and self._last_finished is not None:
             # Renamed outside the window (a file manager, the command line), as the Runs tab finds it: the library
             # file byte for byte like the run folder's own copy. (Headers only, read once the name has gone.)
-            from engine.runs import library_copy_of
-
-            renamed = library_copy_of(self._last_finished.run_dir, self._last_finished.model_path.parent)
+            renamed = self._renamed_copy(self._last_finished.run_dir, self._last_finished.model_path.parent)
             entry = self.library.find(renamed.stem) if renamed is not None else None
             if entry is not None:
                 name = self._last_model = entry.name
@@ -916,6 +915,17 @@ class TrainPage(QWidget):
         self._finished_text = text
         self.use_button.setToolTip(FINISHED_USE_TIP if entry is not None else f"“{name}” is no longer in your library")
         self._update_use_button()
+
+    def _renamed_copy(self, run_dir, library: Path) -> Path | None:
+        """``engine.runs.library_copy_of``, looked up again only when the library's files (names, sizes, times) have
+        changed since the last look: every library change read every model's header on the UI thread while the model
+        stayed missing, a change elsewhere (the bundled models) too."""
+        from engine.runs import library_copy_of
+
+        key = (str(run_dir), _model_files(library))
+        if self._renamed_look is None or self._renamed_look[0] != key:
+            self._renamed_look = (key, library_copy_of(run_dir, library))
+        return self._renamed_look[1]
 
     def _on_kept(self, run_dir: str, name: str) -> None:
         if run_dir != self._keep_asked:
@@ -1128,6 +1138,21 @@ class FormProblems(ValueError):
         problems = sorted(problems, key=lambda problem: place.get(id(problem[0]), len(order)))
         super().__init__("; ".join(message for _, message in problems))
         self.widget = problems[0][0]
+
+
+def _model_files(folder: Path) -> tuple:
+    """The folder's model files as (name, size, time of change): one stat each, no file opened."""
+    files = []
+    try:
+        for path in sorted(folder.glob("*.safetensors")):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue  # (gone since listed)
+            files.append((path.name, stat.st_size, stat.st_mtime_ns))
+    except OSError:
+        pass
+    return tuple(files)
 
 
 def _read_stopped_run(run: Path) -> tuple:

@@ -87,6 +87,7 @@ class HintOverlay(QWidget):
         self._active = False
         self._picking = False
         self._pick_mark: tuple[int, int] | None = None  # the photo pixel whose colour Enter takes while picking
+        self._picking_for: int | None = None  # the id of the point the colour is taken for while picking
         self._key_drag = False  # arrow keys move the selected point: a drag until they pause
         self._key_drag_pause = QTimer(self, singleShot=True, interval=NUDGE_PAUSE_MS)
         self._key_drag_pause.timeout.connect(self._end_key_drag)
@@ -159,6 +160,7 @@ class HintOverlay(QWidget):
         if not self._picking:
             self._picking = True
             point = self.selected_point()
+            self._picking_for = point.id
             self._pick_mark = (point.x, point.y)  # the arrows move it from there; Enter takes the colour under it
             self.update(self._pick_mark_rect())
             self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -171,6 +173,7 @@ class HintOverlay(QWidget):
             self._picking = False
             self.update(self._pick_mark_rect())
             self._pick_mark = None
+            self._picking_for = None
             self.setToolTip(EDIT_TIP)
             if self._active:
                 self.setCursor(Qt.CursorShape.CrossCursor)
@@ -179,6 +182,12 @@ class HintOverlay(QWidget):
     def _on_selection_changed(self, point: HintPoint | None) -> None:
         if point is None:
             self.stop_picking()  # the point went (Delete, Undo, Clear): no colour to take for it
+        elif point.id != self._picking_for:
+            # Another point is selected (N, Shift+N, a right-click on it, Undo): the colour was asked for the
+            # first one. Picking ends rather than N being ignored: N keeps doing what it says, as Delete does
+            # while picking, and the mark going and the button coming up show it; taking the colour for a
+            # point the user did not start with (as before) was the surprise.
+            self.stop_picking()
 
     def pick_mark(self) -> tuple[int, int] | None:
         """The photo pixel whose colour Enter takes while picking (None: not picking)."""

@@ -495,3 +495,35 @@ def test_a_photo_in_colour_already_says_so_in_its_row(window, qtbot, tmp_path, g
     rows = {page.queue.item(row).text().split("\n")[0]: page.queue.item(row) for row in range(2)}
     assert rows["grey.png"].text() == "grey.png\nDone" and IN_COLOUR_TIP not in rows["grey.png"].toolTip()
     assert rows["colour.png"].text() == "colour.png\nDone · In colour already" and IN_COLOUR_TIP in rows["colour.png"].toolTip()
+
+
+def test_a_photo_removed_while_it_is_being_coloured_is_not_reported_finished(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
+    """A colouring job that ended after its photo left the queue still announced that photo finished
+    (``item_finished``: hints were loaded for it, its row set in colour)."""
+    import threading
+
+    import desktop.colourise_page
+    from engine.task import TaskState
+
+    page = window.colourise_page
+    started, go_on = threading.Event(), threading.Event()
+    real_prepare_item = desktop.colourise_page.prepare_item
+
+    def prepare_item(key, source, *args, state):
+        if source.name == "a.png":  # a slow photo: it finishes only once it has left the queue, not stopping early
+            started.set()
+            go_on.wait(20)
+            return real_prepare_item(key, source, *args, state=TaskState())
+        return real_prepare_item(key, source, *args, state=state)
+
+    monkeypatch.setattr(desktop.colourise_page, "prepare_item", prepare_item)
+    finished = []
+    page.item_finished.connect(finished.append)
+    page.add_paths([grey_photo(tmp_path / "a.png", seed=1), grey_photo(tmp_path / "b.png", seed=2)])
+    qtbot.waitUntil(lambda: started.is_set() and len(page.queue.keys()) == 2, timeout=20_000)
+    a, b = page.queue.keys()
+    assert page.remove_photos([a])
+    go_on.set()
+    wait_all_coloured(page, 1)
+    assert a not in finished and b in finished
+    assert page.queue.keys() == [b] and a not in page.items

@@ -325,3 +325,32 @@ def test_the_score_folder_dialog_says_what_to_choose(page, monkeypatch):
     page.set_checked(["alpha-test"])
     page.score_button.click()
     assert titles == ["Choose a folder of colour photos to score the ticked models on"]
+
+
+def test_export_does_not_wait_for_scoring_to_end(page, qtbot, library_dir, tmp_path, monkeypatch, warnings, save_lineage_model):
+    """Export waited behind Score Ticked on the page's one worker lane: minutes for a file copy."""
+    import threading
+
+    import desktop.models_page
+
+    model = save_lineage_model(library_dir / "mine.safetensors")
+    page.library.refresh()
+    scoring, go_on = threading.Event(), threading.Event()
+
+    def score_models(models, folder, *, state):  # a slow scoring, held until the export is in
+        scoring.set()
+        go_on.wait(20)
+        return len(models)
+
+    monkeypatch.setattr(desktop.models_page, "score_models", score_models)
+    page.score(tmp_path, ["mine"])
+    qtbot.waitUntil(scoring.is_set, timeout=10_000)  # scoring runs
+    try:
+        with qtbot.waitSignal(page.exported, timeout=10_000) as exported:
+            assert page.export_model("mine", tmp_path / "copy.safetensors")
+        assert not go_on.is_set() and page._compare_job is not None and not page._compare_job.done  # scoring still on
+    finally:
+        with qtbot.waitSignal(page.scored, timeout=10_000):
+            go_on.set()
+    assert exported.args == [tmp_path / "copy.safetensors"] and (tmp_path / "copy.safetensors").read_bytes() == model.read_bytes()
+    assert not warnings

@@ -455,3 +455,31 @@ def test_the_curves_keep_most_of_the_room_below_the_table_when_previews_appear(w
     qtbot.waitUntil(lambda: page.preview_scroll.height() > 0)
     below_table = sum(page.curves_and_previews.sizes())
     assert page.plot.height() >= 0.4 * below_table and page.preview_scroll.height() <= 0.4 * below_table
+
+
+def test_at_the_windows_minimum_size_the_runs_table_fits_its_width(window, page, qtbot):
+    """The columns, each as wide as its text, put the last ones behind a sideways scroll bar at the window's
+    minimum width; now the widest headers, then the run's name, give way (whole in their tooltips), the values stay whole."""
+    window.build_pages()
+    window.resize(window.minimumSizeHint())
+    qtbot.waitUntil(lambda: window.size() == window.minimumSizeHint())
+    table, header = page.table, page.table.horizontalHeader()
+
+    def fits():
+        assert header.length() <= table.viewport().width() and table.horizontalScrollBar().maximum() == 0
+
+    qtbot.waitUntil(fits, timeout=5_000)  # (the scroll bar follows the columns' widths once laid out)
+    assert not table.horizontalScrollBar().isVisible()
+    for column in range(1, table.columnCount()):  # every value whole, its header whole in its tooltip
+        assert header.sectionSize(column) >= table.sizeHintForColumn(column), table.horizontalHeaderItem(column).text()
+        assert table.horizontalHeaderItem(column).toolTip() == table.horizontalHeaderItem(column).text()
+    assert header.textElideMode() == Qt.TextElideMode.ElideRight  # a shortened header ends in "…"
+    name = table.item(row_of(page, "halfway"), 0)
+    assert header.sectionSize(0) < table.sizeHintForColumn(0) and name.toolTip().endswith(name.text())  # shortened, whole in its tooltip
+    table.setRowCount(40)  # rows enough for an upright scroll bar, the table's size the same: the columns still fit
+    qtbot.waitUntil(lambda: table.verticalScrollBar().isVisible())
+    qtbot.waitUntil(fits, timeout=5_000)
+    table.setRowCount(3)
+    window.resize(1600, window.height())  # room again: every header whole, the name taking the rest
+    qtbot.waitUntil(lambda: header.length() == table.viewport().width() and header.sectionSize(0) >= table.sizeHintForColumn(0))
+    assert all(header.sectionSize(c) >= header.sectionSizeHint(c) for c in range(1, table.columnCount()))

@@ -323,6 +323,40 @@ def test_the_finished_line_finds_the_model_renamed_outside_the_window(window, pa
     assert window.colourise_page.current_model_name() == "sunsets"
 
 
+def test_the_finished_model_gone_from_the_library_is_looked_for_again_only_when_the_librarys_files_change(window, page, qtbot, monkeypatch, save_lineage_model):
+    """Every library change read every library file's header on the UI thread while the model stayed missing,
+    the library's files the same as at the last look."""
+    import shutil
+
+    import engine.runs
+
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        assert page.start()
+    looks = []
+    real_library_copy_of = engine.runs.library_copy_of
+
+    def library_copy_of(run_dir, library):
+        looks.append(run_dir)
+        return real_library_copy_of(run_dir, library)
+
+    monkeypatch.setattr(engine.runs, "library_copy_of", library_copy_of)
+    model = window.library.find("tiny").path
+    kept = shutil.copy(model, model.parent.parent / "kept.safetensors")  # the model, out of the library
+    model.unlink()  # by a file manager
+    window.library.refresh()
+    assert page.state_label.text() == "Finished: model “tiny” has since been removed from your library." and len(looks) == 1
+    for _ in range(3):
+        window.library.changed.emit()  # (as for a change elsewhere: the bundled models)
+    assert len(looks) == 1 and page.state_label.text() == "Finished: model “tiny” has since been removed from your library."
+    save_lineage_model(model.with_name("another.safetensors"))  # the library's files change: looked for again
+    window.library.refresh()
+    assert len(looks) == 2 and not page.use_button.isEnabled()
+    shutil.move(kept, model.with_name("back.safetensors"))  # put back under another name
+    window.library.refresh()
+    assert len(looks) == 3 and page.state_label.text() == f"Finished: model “back” is in your library ({model.with_name('back.safetensors')})."
+    assert page.use_button.isEnabled() and ended.args[0].model_path == model
+
+
 def test_a_run_that_holds_nothing_out_says_it_validates_on_training_photos(page, qtbot):
     page.field("val_fraction").set_value(0.95)  # every one of the 4 photos would be held out: none is
     states = []

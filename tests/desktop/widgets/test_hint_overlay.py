@@ -458,3 +458,26 @@ def test_taking_a_colour_ends_when_the_point_it_was_for_goes(view, overlay, qtbo
     assert overlay.start_picking()
     assert overlay.clear()  # Clear All Hints, from the menu
     assert not overlay.picking and overlay.pick_mark() is None
+
+
+def test_taking_a_colour_ends_when_another_point_is_selected(view, overlay, qtbot):
+    """N (or a right-click on another point) while taking a colour moved the selection and left picking on:
+    the colour went to a point other than the one it was asked for."""
+    click(view, QPointF(60, 60))  # photo pixel (30, 30)
+    click(view, QPointF(300, 60))  # (150, 30), selected
+    overlay.setFocus()
+    assert overlay.start_picking()
+    with qtbot.waitSignal(overlay.picking_changed, check_params_cb=lambda on: not on):
+        QTest.keyClick(overlay, Qt.Key.Key_N)
+    assert overlay.selected_point().x == 30  # N still selects the next point
+    assert not overlay.picking and overlay.pick_mark() is None
+    with qtbot.assertNotEmitted(overlay.colour_picked):
+        QTest.keyClick(overlay, Qt.Key.Key_Return)  # not picking now: Enter adds a point
+    assert len(overlay.edits) == 3
+    assert overlay.start_picking()
+    overlay.edits.select(overlay.edits.points[0].id)  # the right-click menu's way: select, then say so
+    overlay.selection_changed.emit(overlay.edits.selected_point)
+    assert not overlay.picking
+    assert overlay.start_picking()
+    overlay.selection_changed.emit(overlay.selected_point())  # the same point again (moved by Undo): picking stays on
+    assert overlay.picking and overlay.pick_mark() == (30, 30)
