@@ -147,7 +147,7 @@ class ModelsPage(QWidget):
         super().__init__(parent)
         self.library = library
         self.lane = lane
-        # Export's copies, apart from ``lane``: a copy waited there behind Score Ticked (minutes) or Compare.
+        # Export's and Import's copies, apart from ``lane``: a copy waited there behind Score Ticked (minutes) or Compare.
         self.file_lane = file_lane if file_lane is not None else Lane("model files", parent=self)
         self._current_photo = current_photo  # callable -> PhotoSource | None (the Colourise page's selection)
         self._compare_job = None
@@ -470,7 +470,7 @@ class ModelsPage(QWidget):
             self._on_import_failed(f"{path.name}: not a .safetensors model file (Colourise never opens pickle files from others)")
             return
         self.status_message.emit(f"Checking {path.name}…")
-        self.lane.submit(import_once, path, name="import", on_finished=self._on_imported, on_error=self._on_import_failed)
+        self.file_lane.submit(import_once, path, name="import", on_finished=self._on_imported, on_error=self._on_import_failed)
 
     def _on_imported(self, result: tuple[Path, bool]) -> None:
         target, added = result

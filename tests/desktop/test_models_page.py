@@ -354,3 +354,32 @@ def test_export_does_not_wait_for_scoring_to_end(page, qtbot, library_dir, tmp_p
             go_on.set()
     assert exported.args == [tmp_path / "copy.safetensors"] and (tmp_path / "copy.safetensors").read_bytes() == model.read_bytes()
     assert not warnings
+
+
+def test_import_does_not_wait_for_scoring_to_end(page, qtbot, library_dir, tmp_path, monkeypatch, save_lineage_model):
+    """Import waited behind Score Ticked on the page's one worker lane, as Export did."""
+    import threading
+
+    import desktop.models_page
+
+    save_lineage_model(library_dir / "mine.safetensors")
+    outside = save_lineage_model(tmp_path / "theirs.safetensors", seed=1)
+    page.library.refresh()
+    scoring, go_on = threading.Event(), threading.Event()
+
+    def score_models(models, folder, *, state):  # a slow scoring, held until the import is in
+        scoring.set()
+        go_on.wait(20)
+        return len(models)
+
+    monkeypatch.setattr(desktop.models_page, "score_models", score_models)
+    page.score(tmp_path, ["mine"])
+    qtbot.waitUntil(scoring.is_set, timeout=10_000)
+    try:
+        with qtbot.waitSignal(page.imported, timeout=10_000) as imported:
+            page.import_file(outside)
+        assert not go_on.is_set() and not page._compare_job.done  # scoring still on
+    finally:
+        with qtbot.waitSignal(page.scored, timeout=10_000):
+            go_on.set()
+    assert imported.args[0].parent == library_dir
