@@ -33,7 +33,7 @@ from desktop.widgets.photo_first_splitter import PhotoFirstSplitter
 from desktop.widgets.photo_queue import PhotoQueue
 from desktop.widgets.split_view import SplitView
 from desktop.workers import Job, Lane
-from engine.atomic import free_name
+from engine.atomic import fitting_name, free_name, path_exists
 from engine.batch import BEFORE_AFTER_TAG, Existing, PhotoSource, SaveRequest, SaveSettings, is_original
 from engine.errors import error_reason
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
@@ -672,14 +672,15 @@ class ColourisePage(QWidget):
     def suggested_save_path(self, key: int, *, before_after: bool = False) -> Path:
         """Where Save offers to put ``key``: where it was saved before (saving again updates that file,
         after the dialog asks) in the format chosen, else ``<stem>-colourised.<ext>`` (a before and after:
-        ``<stem>-before-after.<ext>``) in the last save folder, under a free name."""
+        ``<stem>-before-after.<ext>``) in the last save folder, under a free name that fits there."""
         source = self.photos.items[key].source
         name = save_name(source, self.bar.output_format(), BEFORE_AFTER_TAG if before_after else SAVED_TAG)
         before = None if before_after else self._saved.get(key, (None, None))[1]
         if before is not None and before.suffix == Path(name).suffix:
             return before
         folder = settings.read("folders/save", str(source.path.parent if source.path else Path.home()), str)
-        return free_name(Path(folder) / name)
+        # A photo's own name may be as long as the disk allows, leaving no room for "-colourised": shortened.
+        return free_name(fitting_name(Path(folder) / name, kept=BEFORE_AFTER_TAG if before_after else SAVED_TAG))
 
     def save_to_file(self, key: int, target: Path, before_after: bool = False) -> bool:
         """Save one photo to ``target`` (Save has already asked about replacing). Never its own original.
@@ -750,7 +751,7 @@ class ColourisePage(QWidget):
             return False
         settings.write("folders/save", str(folder))
         keys, targets = self.photos.plan_save(folder, self.bar.output_format(), saved_here=self._saved_here())
-        existing = [target for target in targets if target.exists()]
+        existing = [target for target in targets if path_exists(target)]  # (a name too long to ask about fails in the save, said)
         rule = Existing.KEEP_BOTH
         if existing:
             answer = self.ask_replace(existing)

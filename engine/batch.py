@@ -21,6 +21,7 @@ from __future__ import annotations
 import errno
 import itertools
 import logging
+import os
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,7 +30,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
 
-from engine.atomic import folder_resolver, free_name, resolved_path
+from engine.atomic import folder_resolver, free_name, name_fits, name_max, path_exists, resolved_path
 from engine.data import in_colour_already
 from engine.errors import ColouriseError, user_message
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
@@ -323,7 +324,11 @@ def save_photos(
                 if _identity(target) in originals or resolved_path(target) in originals:  # as is_original, with the set made once
                     fail(index, source, f"{source.name}: the output {target} would replace an original; choose another output folder")
                     continue
-                if settings.existing is Existing.SKIP and target.exists():
+                if not name_fits(target):  # (asked about it, the file system raises: the whole batch ended)
+                    size, limit = len(os.fsencode(target.name)), name_max(target.parent)
+                    fail(index, source, f"{source.name}: cannot write: file name too long ({size} bytes; at most {limit} here)")
+                    continue
+                if settings.existing is Existing.SKIP and path_exists(target):
                     skip(index, source, target)
                     continue
                 try:
@@ -505,8 +510,15 @@ def originals_among(targets: Iterable[Path], photo_folders: Iterable[Path]) -> s
     resolve = folder_resolver()
     return {
         target for target in targets
-        if any(resolve(target).is_relative_to(folder) for folder in folders) and target.is_file() and not saved_by_colourise(target)
+        if any(resolve(target).is_relative_to(folder) for folder in folders) and _is_file(target) and not saved_by_colourise(target)
     }  # fmt: skip
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system: no file has it
+        return False
 
 
 def _is_folder(path: Path) -> bool:
