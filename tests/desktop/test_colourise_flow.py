@@ -77,6 +77,27 @@ def test_save_all_again_as_bmp_in_the_photos_folder_offers_to_replace_what_it_sa
     assert sorted(p.name for p in tmp_path.glob("*-colourised*.bmp")) == ["0-colourised.bmp", "1-colourised.bmp"]
 
 
+def test_bmps_saved_in_the_photos_folder_in_an_earlier_session_are_offered_to_replace_too(window, qtbot, tmp_path, grey_photo, wait_all_coloured):
+    """The queue's record of what it saved goes with the queue; the folder's own record (engine.batch.SAVED_RECORD) stays."""
+    page = window.colourise_page
+    photos = [grey_photo(tmp_path / f"{i}.bmp", seed=i) for i in range(2)]
+    _queue(page, qtbot, photos)
+    wait_all_coloured(page, 2)
+    page.bar.format_box.setCurrentIndex(page.bar.format_box.findData("same"))
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        assert page.save_all_to(tmp_path)
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=30_000)
+    assert page.clear_queue()  # (all saved: it does not ask)
+    _queue(page, qtbot, photos)
+    wait_all_coloured(page, 2)
+    asked = []
+    page.ask_replace = lambda existing: asked.append(sorted(p.name for p in existing)) or "replace"
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        assert page.save_all_to(tmp_path)
+    assert asked == [["0-colourised.bmp", "1-colourised.bmp"]]  # was: none asked, saved beside them as -2
+    assert sorted(p.name for p in tmp_path.glob("*-colourised*.bmp")) == ["0-colourised.bmp", "1-colourised.bmp"]
+
+
 def test_clear_queue_asks_when_coloured_photos_are_unsaved_then_shows_the_empty_hint(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
     page = window.colourise_page
     _queue(page, qtbot, [grey_photo(tmp_path / f"{i}.png", seed=i) for i in range(3)])

@@ -444,3 +444,15 @@ def test_a_photo_whose_output_name_is_too_long_fails_alone_and_the_rest_are_colo
     code, out, err = run_cli(folder, "--output", tmp_path / "same")  # its own name fits, and so must its temporary
     assert code == 0 and out == [f"2 coloured -> {tmp_path / 'same'}"] and err == []
     assert sorted(os.listdir(tmp_path / "same")) == sorted([long_name, "b.png"])
+
+
+def test_running_again_into_an_output_folder_inside_the_photos_folder_skips_its_bmps_as_it_does_pngs(tmp_path, run_cli, make_photo):
+    nest = tmp_path / "nest"
+    nest.mkdir()
+    for name in ("a.bmp", "b.bmp"):
+        Image.fromarray(make_photo.grey(24, 32)).save(nest / name)
+    assert run_cli(nest, "-o", nest / "out")[0] == 0
+    code, out, err = run_cli(nest, "-o", nest / "out")  # was: "would replace an original" for each, rc 1
+    assert (code, err) == (0, []) and out[-1].startswith("0 coloured, 2 skipped (exist; use --overwrite)")
+    code, out, err = run_cli(nest, "-o", nest / "out", "--overwrite")
+    assert (code, err, out[-1]) == (0, [], f"2 coloured -> {nest / 'out'}")
