@@ -453,6 +453,20 @@ def test_running_again_into_an_output_folder_inside_the_photos_folder_skips_its_
         Image.fromarray(make_photo.grey(24, 32)).save(nest / name)
     assert run_cli(nest, "-o", nest / "out")[0] == 0
     code, out, err = run_cli(nest, "-o", nest / "out")  # was: "would replace an original" for each, rc 1
-    assert (code, err) == (0, []) and out[-1].startswith("0 coloured, 2 skipped (exist; use --overwrite)")
+    assert code == 0 and out[-1].startswith("0 coloured, 2 skipped (exist; use --overwrite)")
+    assert err == [f"{nest / 'out' / name}: exists, skipped (use --overwrite to replace it)" for name in ("a.bmp", "b.bmp")]
     code, out, err = run_cli(nest, "-o", nest / "out", "--overwrite")
     assert (code, err, out[-1]) == (0, [], f"2 coloured -> {nest / 'out'}")
+
+
+def test_skipped_photos_are_named_the_first_few_and_a_count(tmp_path, run_cli, make_photo, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(7):
+        Image.fromarray(make_photo.grey(24, 32, i)).save(folder / f"p{i}.png")
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("in", "-o", "out")[0] == 0
+    code, out, err = run_cli("in", "-o", "out")
+    assert code == 0 and out == ["0 coloured, 7 skipped (exist; use --overwrite) -> out"]
+    # was: no word of which (a run of thousands: the first few, then how many more)
+    assert err == [f"out/p{i}.png: exists, skipped (use --overwrite to replace it)" for i in range(5)] + ["... and 2 more skipped"]
