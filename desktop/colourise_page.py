@@ -11,6 +11,7 @@ original, and replaces another existing file only when the user says so.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import NamedTuple
 
@@ -33,11 +34,11 @@ from desktop.widgets.photo_first_splitter import PhotoFirstSplitter
 from desktop.widgets.photo_queue import PhotoQueue
 from desktop.widgets.split_view import SplitView
 from desktop.workers import Job, Lane
-from engine.atomic import free_name
+from engine.atomic import fitting_name, free_name, path_exists
 from engine.batch import BEFORE_AFTER_TAG, Existing, PhotoSource, SaveRequest, SaveSettings, is_original
 from engine.errors import error_reason
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
-from engine.hints import SAVED_TAG, find_saved_hints
+from engine.hints import HINTS_SUFFIX, SAVED_TAG, find_saved_hints
 from engine.inference import model_key
 from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos, without_colourised, writes_format_of
 
@@ -70,6 +71,7 @@ class LookedFor(NamedTuple):
     colourised: int  # colour versions Colourise saved, left out of folders
     openable: list[Path]  # those of the paths named worth remembering under Open Recent
     saved_hints: dict[Path, Path]  # a photo's hints, saved beside a colour version of it
+    not_photos: dict[str, int]  # when no photo was found: the other files in the folders, by suffix ("" none)
 
 
 def _look_for_photos(paths: list[Path], remember: bool, save_folder: Path | None) -> LookedFor:
@@ -77,7 +79,37 @@ def _look_for_photos(paths: list[Path], remember: bool, save_folder: Path | None
     here, not on the UI thread: a slow network drive must not freeze the window)."""
     openable = [p for p in paths[: recent.RECENT_LIMIT] if _openable(p)] if remember else []
     found, colourised = without_colourised(find_photos(paths))
-    return LookedFor(found, len(colourised), openable, find_saved_hints((photo.path for photo in found), save_folder))
+    not_photos = {} if found else _files_not_photos(paths)  # (a second look only when there is nothing to show)
+    return LookedFor(found, len(colourised), openable, find_saved_hints((photo.path for photo in found), save_folder), not_photos)
+
+
+def _files_not_photos(paths: list[Path]) -> dict[str, int]:
+    """The files in the folders among ``paths`` that are no photo by their suffix, counted by suffix (lower
+    case; "" for none), most first (no suffix last of its count); hidden files and folders left out, as ``find_photos``
+    leaves them, and the hint files the window saves."""
+    counts: dict[str, int] = {}
+    for path in paths:
+        for _folder, folders, files in os.walk(path):  # (a file, or a folder that cannot be read: nothing)
+            folders[:] = [name for name in folders if not name.startswith(".")]
+            for name in files:
+                suffix = Path(name).suffix.lower()
+                if not name.startswith(".") and suffix not in PHOTO_SUFFIXES and not name.endswith(HINTS_SUFFIX):  # (hints: Colourise's own)
+                    counts[suffix] = counts.get(suffix, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], not item[0], item[0])))
+
+
+def _not_photos_text(counts: dict[str, int], kinds: int = 3) -> str:
+    """``2 GIF files and 1 file without a suffix were left out (Colourise reads ...)`` (the most common ``kinds``)."""
+    parts = [
+        f"{count} {suffix[1:].upper() + ' file' if suffix else 'file'}{'s' if count != 1 else ''}{'' if suffix else ' without a suffix'}"
+        for suffix, count in list(counts.items())[:kinds]
+    ]
+    rest = sum(list(counts.values())[kinds:])
+    if rest:
+        parts.append(f"{rest} other file{'s' if rest != 1 else ''}")
+    what = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    were = "was" if sum(counts.values()) == 1 else "were"
+    return f"{what} {were} left out (Colourise reads JPEG, PNG, TIFF, BMP and WebP)"
 
 
 def _colourised_text(count: int) -> str:
@@ -290,6 +322,8 @@ class ColourisePage(QWidget):
         left_out = f"; {_colourised_text(result.colourised)}." if result.colourised else "."
         files = [photo.path for photo in result.photos]
         if not files:
+            if result.not_photos:  # a folder of GIFs said only "No photos to colour there."
+                left_out = f"; {_not_photos_text(result.not_photos)}" + (f"; {left_out[2:]}" if result.colourised else ".")
             self.status_message.emit(f"No photos to colour there{left_out}")
             return
         sources = [source for source in self.photos.new_files(files) if source.path not in self._still_to_queue]
@@ -672,14 +706,15 @@ class ColourisePage(QWidget):
     def suggested_save_path(self, key: int, *, before_after: bool = False) -> Path:
         """Where Save offers to put ``key``: where it was saved before (saving again updates that file,
         after the dialog asks) in the format chosen, else ``<stem>-colourised.<ext>`` (a before and after:
-        ``<stem>-before-after.<ext>``) in the last save folder, under a free name."""
+        ``<stem>-before-after.<ext>``) in the last save folder, under a free name that fits there."""
         source = self.photos.items[key].source
         name = save_name(source, self.bar.output_format(), BEFORE_AFTER_TAG if before_after else SAVED_TAG)
         before = None if before_after else self._saved.get(key, (None, None))[1]
         if before is not None and before.suffix == Path(name).suffix:
             return before
         folder = settings.read("folders/save", str(source.path.parent if source.path else Path.home()), str)
-        return free_name(Path(folder) / name)
+        # A photo's own name may be as long as the disk allows, leaving no room for "-colourised": shortened.
+        return free_name(fitting_name(Path(folder) / name, kept=BEFORE_AFTER_TAG if before_after else SAVED_TAG))
 
     def save_to_file(self, key: int, target: Path, before_after: bool = False) -> bool:
         """Save one photo to ``target`` (Save has already asked about replacing). Never its own original.
@@ -750,7 +785,7 @@ class ColourisePage(QWidget):
             return False
         settings.write("folders/save", str(folder))
         keys, targets = self.photos.plan_save(folder, self.bar.output_format(), saved_here=self._saved_here())
-        existing = [target for target in targets if target.exists()]
+        existing = [target for target in targets if path_exists(target)]  # (a name too long to ask about fails in the save, said)
         rule = Existing.KEEP_BOTH
         if existing:
             answer = self.ask_replace(existing)

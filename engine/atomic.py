@@ -5,7 +5,9 @@ was (or was expected). The temporary file is opened with ``open(..., "xb")`` so 
 user's umask decides its permissions (``mkstemp`` would make it private, 0600).
 
 Temporary files are named ``.<target name>.<8 hex digits>.tmp``: unique per writer, so
-two processes finishing the same file never share one. A process killed mid-write
+two processes finishing the same file never share one. Where that would be longer than the
+file system holds (``name_max``), the target name in it is shortened: any name that fits can be
+written. A process killed mid-write
 leaves its temporary behind; the next write in that folder (once per process and
 folder) removes ours that are older than ``STALE_TEMP_SECONDS``, and nothing else.
 An error names the target, never the hidden temporary.
@@ -30,8 +32,40 @@ _cleaned_lock = threading.Lock()
 
 
 def temp_path_for(path: Path) -> Path:
-    """A fresh, unique temporary name beside ``path``."""
-    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    """A fresh, unique temporary name beside ``path`` (its target name shortened where the whole would not fit)."""
+    unique = f".{secrets.token_hex(4)}.tmp"
+    return path.with_name(f".{_shortened(path.name, name_max(path.parent) - len(os.fsencode(unique)) - 1)}{unique}")
+
+
+def name_max(folder: str | Path) -> int:
+    """The longest file name, in bytes (of the file system's encoding), ``folder`` holds: 255 where it cannot say."""
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError):  # a folder not made yet, a platform without pathconf
+        return 255
+
+
+def name_fits(path: Path) -> bool:
+    """Whether ``path``'s name is no longer than its folder holds (``name_max``)."""
+    return len(os.fsencode(path.name)) <= name_max(path.parent)
+
+
+def fitting_name(path: Path, kept: str = "") -> Path:
+    """``path``, its stem shortened where the name is longer than its folder holds: the suffix and ``kept``
+    (a tag ending the stem, as ``-colourised``) stay, and there is room left for ``free_name``'s ``-2`` ... ``-99``."""
+    if name_fits(path):
+        return path
+    stem = path.stem
+    kept = kept if kept and stem.endswith(kept) and stem != kept else ""
+    room = name_max(path.parent) - len(os.fsencode(kept + path.suffix)) - len("-99")
+    return path.with_name(_shortened(stem[: len(stem) - len(kept)], room) + kept + path.suffix)
+
+
+def _shortened(text: str, limit: int) -> str:
+    """``text``, cut by whole letters to at most ``limit`` bytes (one letter at least)."""
+    while len(text) > 1 and len(os.fsencode(text)) > limit:
+        text = text[: max(1, min(len(text) - 1, limit))]
+    return text
 
 
 def remove_stale_temps(folder: str | Path) -> int:
@@ -121,9 +155,17 @@ def free_name(
     taken = taken if isinstance(taken, (set, frozenset)) else set(taken)  # (a batch's set: not copied per photo)
     resolve = resolve or resolved_path
     for candidate in name_candidates(Path(path)):
-        if not (candidate in taken or (on_disk and candidate.exists()) or (taken and resolve(candidate) in taken)):
+        if not (candidate in taken or (on_disk and path_exists(candidate)) or (taken and resolve(candidate) in taken)):
             return candidate
     raise AssertionError("unreachable: the names never run out")
+
+
+def path_exists(path: Path) -> bool:
+    """``path.exists()``, False where asking fails (a name too long for the file system: no file has it)."""
+    try:
+        return path.exists()
+    except OSError:  # the write to it, if any, says why
+        return False
 
 
 def name_candidates(path: Path) -> Iterator[Path]:
@@ -139,7 +181,11 @@ def folder_resolver() -> Callable[[Path], Path]:
     folders: dict[Path, Path] = {}
 
     def resolve(path: Path) -> Path:
-        if path.is_symlink():
+        try:
+            link = path.is_symlink()
+        except OSError:  # a name too long for the file system: no link has it
+            link = False
+        if link:
             return resolved_path(path)
         if path.parent not in folders:
             folders[path.parent] = resolved_path(path.parent)

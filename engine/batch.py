@@ -10,7 +10,9 @@ between photos: a photo being written is finished, a coloured one not yet writte
 dropped. A bad photo is reported and the rest go on. The one overwrite rule: an
 original is never written; an existing file is replaced only under ``REPLACE``, is
 left alone under ``SKIP`` and is kept beside the new photo (under a free name) under
-``KEEP_BOTH``; a file that appears while the batch runs is never replaced.
+``KEEP_BOTH``; a file that appears while the batch runs is never replaced. A photo saved in a
+format with no room for Colourise's EXIF tag (BMP) is noted in its folder's ``SAVED_RECORD``, so
+a later batch knows it for Colourise's own and not an original (``originals_among``).
 
 A ``ColourCache`` shared by a front's jobs keeps decoded photos and predictions, so
 the photo the window previews is decoded and predicted once, then saved.
@@ -20,7 +22,10 @@ from __future__ import annotations
 
 import errno
 import itertools
+import json
 import logging
+import os
+import stat
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,7 +34,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
 
-from engine.atomic import folder_resolver, free_name, resolved_path
+from engine.atomic import atomic_write_bytes, folder_resolver, free_name, name_fits, name_max, path_exists, resolved_path
 from engine.data import in_colour_already
 from engine.errors import ColouriseError, user_message
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
@@ -303,9 +308,12 @@ def save_photos(
             fail(index, source, user_message(exc, source.origin))
         else:
             counts["done"] += 1
+            if not saved_by_colourise(output):  # (BMP: no room for the tag)
+                untagged.append(output)
             state.emit(PhotoDone(index, total, source.origin, output, in_colour=writing.in_colour))
 
     stopped = False
+    untagged: list[Path] = []  # written where no tag can say Colourise saved them: noted in their folders' records
     # One photo is written on a thread of its own while the next is coloured: encoding a 12 MP PNG or
     # TIFF takes as long as colouring it, and the encoders and the network both let go of the GIL.
     with ThreadPoolExecutor(1, thread_name_prefix="colourise-save") as writer:
@@ -323,7 +331,11 @@ def save_photos(
                 if _identity(target) in originals or resolved_path(target) in originals:  # as is_original, with the set made once
                     fail(index, source, f"{source.name}: the output {target} would replace an original; choose another output folder")
                     continue
-                if settings.existing is Existing.SKIP and target.exists():
+                if not name_fits(target):  # (asked about it, the file system raises: the whole batch ended)
+                    size, limit = len(os.fsencode(target.name)), name_max(target.parent)
+                    fail(index, source, f"{source.name}: cannot write: file name too long ({size} bytes; at most {limit} here)")
+                    continue
+                if settings.existing is Existing.SKIP and path_exists(target):
                     skip(index, source, target)
                     continue
                 try:
@@ -355,6 +367,7 @@ def save_photos(
                     break
                 writing = _Writing(index, request, writer.submit(_write, coloured, request.target, settings), in_colour_already(photo))
         report_written(writing)
+    _record_saved(untagged)
     return BatchFinished(counts["done"], counts["failed"], counts["skipped"], cancelled=stopped)
 
 
@@ -487,6 +500,47 @@ def colourise_files(
     return save_photos(requests, colouriser, settings, state)
 
 
+# --- what Colourise saved where no tag can say so ---------------------------------------------
+SAVED_RECORD = ".colourise-saved.json"  # in a folder Colourise saved BMPs in: their names, sizes and times
+
+
+def _record_saved(outputs: Iterable[Path]) -> None:
+    """Note ``outputs`` in their folders' ``SAVED_RECORD`` (each file's size and time, so a file put or
+    changed there since is not taken for Colourise's). Entries whose file went or changed are dropped.
+    A record that cannot be written only leaves those files to be taken for originals later."""
+    by_folder: dict[Path, list[Path]] = {}
+    for output in outputs:
+        by_folder.setdefault(output.parent, []).append(output)
+    for folder, saved in by_folder.items():
+        entries = {name: mark for name, mark in _saved_record(folder).items() if _file_mark(folder / name) == mark}
+        for output in saved:
+            mark = _file_mark(output)
+            if mark is not None:
+                entries[output.name] = mark
+        try:
+            atomic_write_bytes(folder / SAVED_RECORD, json.dumps({"colourise saved": entries}).encode())
+        except OSError:
+            log.debug("could not note what was saved in %s", folder, exc_info=True)
+
+
+def _saved_record(folder: Path) -> dict[str, list[int]]:
+    """``folder``'s ``SAVED_RECORD``: file name -> [size, mtime in ns]; empty when missing or unreadable."""
+    try:
+        entries = json.loads((folder / SAVED_RECORD).read_bytes())["colourise saved"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {name: mark for name, mark in entries.items() if isinstance(mark, list)} if isinstance(entries, dict) else {}
+
+
+def _file_mark(path: Path) -> list[int] | None:
+    """[size, mtime in ns] of the plain file (not a link) at ``path``; None when there is none."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except (OSError, ValueError):
+        return None
+    return [st.st_size, st.st_mtime_ns] if stat.S_ISREG(st.st_mode) else None
+
+
 def originals_among(targets: Iterable[Path], photo_folders: Iterable[Path]) -> set[Path]:
     """The ``targets`` that are someone's photos: files that exist in or under one of ``photo_folders``
     (the folders the photos came from) that Colourise did not save (no Colourise EXIF "Software" tag).
@@ -494,7 +548,8 @@ def originals_among(targets: Iterable[Path], photo_folders: Iterable[Path]) -> s
     An output folder inside the photos' folder (``-o scans/coloured``) is left out of the search, so
     the photos in it are not among the sources, yet they are originals as much as any other photo
     there: a colour version of another photo of the same name must never replace one. A colour
-    version Colourise saved there before is an output and may be replaced. The rule is kept to the
+    version Colourise saved there before is an output and may be replaced: its tag says so, or, where
+    the format has no room for one (BMP), its folder's ``SAVED_RECORD`` does. The rule is kept to the
     photos' own folders: elsewhere a file without the tag is most likely a colour version touched up
     by hand, which ``--overwrite`` (or the window's Replace) is asked to replace. Cheap: only targets
     that exist are looked at, and only their headers read (about 0.1 ms each).
@@ -503,10 +558,26 @@ def originals_among(targets: Iterable[Path], photo_folders: Iterable[Path]) -> s
     if not folders:
         return set()
     resolve = folder_resolver()
+    records: dict[Path, dict[str, list[int]]] = {}
+
+    def recorded(target: Path) -> bool:
+        if target.parent not in records:
+            records[target.parent] = _saved_record(target.parent)
+        mark = records[target.parent].get(target.name)
+        return mark is not None and _file_mark(target) == mark
+
     return {
         target for target in targets
-        if any(resolve(target).is_relative_to(folder) for folder in folders) and target.is_file() and not saved_by_colourise(target)
+        if any(resolve(target).is_relative_to(folder) for folder in folders) and _is_file(target)
+        and not saved_by_colourise(target) and not recorded(target)
     }  # fmt: skip
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system: no file has it
+        return False
 
 
 def _is_folder(path: Path) -> bool:

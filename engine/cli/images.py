@@ -12,6 +12,8 @@ from engine.cli.terminal import printable
 DEFAULT_MODEL = "default"
 MAX_STRENGTH = 2.0  # as engine.inference.MAX_STRENGTH; repeated so --help needs no torch
 IN_COLOUR_NOTE = "was in colour already; its colours were made anew from its greys"  # after "<photo name>: "
+SKIPPED_NOTE = "exists, skipped (use --overwrite to replace it)"  # after "<output>: "
+SKIPPED_SHOWN = 5  # skipped outputs named one a line; the rest counted (a second run over thousands)
 
 
 def _strength(text: str) -> float:
@@ -122,11 +124,15 @@ def run(args: argparse.Namespace) -> int:
 
     with tqdm(total=len(photos), unit="photo", file=sys.stderr, disable=not sys.stderr.isatty(), dynamic_ncols=True) as bar:
 
-        in_colour = []
+        in_colour, skipped = [], []
 
         def on_event(event) -> None:
             if isinstance(event, PhotoFailed):
                 bar.write(printable(named_by_path(event.message, event.source)), file=sys.stderr)
+            if isinstance(event, PhotoSkipped):
+                skipped.append(event.output)
+                if len(skipped) <= SKIPPED_SHOWN:
+                    bar.write(f"{printable(shown_path(event.output))}: {SKIPPED_NOTE}", file=sys.stderr)
             if isinstance(event, PhotoDone) and event.in_colour:
                 in_colour.append(event.source)
                 bar.write(f"{printable(shown_path(event.source))}: {IN_COLOUR_NOTE}", file=sys.stderr)
@@ -137,6 +143,8 @@ def run(args: argparse.Namespace) -> int:
             args.inputs, output, colouriser, strength=args.strength, fmt=args.format, overwrite=args.overwrite, state=TaskState(on_event),
             hints_file=args.hints, hints_dir=args.hints_dir, before_after=args.before_after, found=found,
         )
+    if len(skipped) > SKIPPED_SHOWN:
+        print(f"... and {len(skipped) - SKIPPED_SHOWN:,} more skipped", file=sys.stderr)
     print(summary(result.succeeded, result.failed, result.skipped, len(in_colour)) + f" -> {output}")
     return 1 if result.failed else 0
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.colourise_page import EMPTY_TEXT
@@ -72,6 +74,27 @@ def test_save_all_again_as_bmp_in_the_photos_folder_offers_to_replace_what_it_sa
     with qtbot.waitSignal(page.saved, timeout=30_000):
         assert page.save_all_to(tmp_path)
     assert asked == [["0-colourised.bmp", "1-colourised.bmp"]]  # not saved beside them as 0-colourised-2.bmp
+    assert sorted(p.name for p in tmp_path.glob("*-colourised*.bmp")) == ["0-colourised.bmp", "1-colourised.bmp"]
+
+
+def test_bmps_saved_in_the_photos_folder_in_an_earlier_session_are_offered_to_replace_too(window, qtbot, tmp_path, grey_photo, wait_all_coloured):
+    """The queue's record of what it saved goes with the queue; the folder's own record (engine.batch.SAVED_RECORD) stays."""
+    page = window.colourise_page
+    photos = [grey_photo(tmp_path / f"{i}.bmp", seed=i) for i in range(2)]
+    _queue(page, qtbot, photos)
+    wait_all_coloured(page, 2)
+    page.bar.format_box.setCurrentIndex(page.bar.format_box.findData("same"))
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        assert page.save_all_to(tmp_path)
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=30_000)
+    assert page.clear_queue()  # (all saved: it does not ask)
+    _queue(page, qtbot, photos)
+    wait_all_coloured(page, 2)
+    asked = []
+    page.ask_replace = lambda existing: asked.append(sorted(p.name for p in existing)) or "replace"
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        assert page.save_all_to(tmp_path)
+    assert asked == [["0-colourised.bmp", "1-colourised.bmp"]]  # was: none asked, saved beside them as -2
     assert sorted(p.name for p in tmp_path.glob("*-colourised*.bmp")) == ["0-colourised.bmp", "1-colourised.bmp"]
 
 
@@ -171,3 +194,34 @@ def test_a_failed_save_says_why_and_leaves_the_photo_coloured_and_saveable(windo
     assert saved.args[0].succeeded == 1 and len(warned) == 1
     assert (out / "grandma 1952.06.jpg").is_file()  # the photo's own format (the format box says "same")
     assert page.queue.item_text(key) == "grandma 1952.06.jpg\nDone · Saved"
+
+
+def test_a_photo_whose_saved_name_is_too_long_fails_alone_and_save_offers_a_name_that_fits(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
+    """A photo named to the file system's limit has no room for "-colourised": asking whether such a name
+    existed raised OSError [Errno 36] on the UI thread, so Save All saved nothing and Save opened no dialog."""
+    import os
+
+    from PySide6.QtWidgets import QFileDialog
+
+    page = window.colourise_page
+    long_name = "a" * 245 + ".png"
+    _queue(page, qtbot, [grey_photo(tmp_path / "album" / name, seed=i) for i, name in enumerate([long_name, "b.png", "c.png", "d.png"])])
+    wait_all_coloured(page, 4)
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
+    out = tmp_path / "out"
+    out.mkdir()
+    with qtbot.waitSignal(page.saved, timeout=30_000) as saved:
+        assert page.save_all_to(out)
+    assert (saved.args[0].succeeded, saved.args[0].failed) == (3, 1)
+    assert sorted(os.listdir(out)) == ["b-colourised.png", "c-colourised.png", "d-colourised.png"]
+    assert warned == [f"Saving failed: {long_name}: cannot write: file name too long (260 bytes; at most 255 here)"]
+
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=10_000)
+    key = next(key for key in page.photos.keys() if page.items[key].source.name == long_name)
+    page.queue.select(key)
+    offered = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda _parent, _title, offer, *_a, **_k: offered.append(Path(offer)) or ("", ""))
+    page.save_action.trigger()
+    assert len(offered) == 1 and offered[0].parent == out and offered[0].name.endswith("a-colourised.png")
+    assert len(os.fsencode(offered[0].name)) <= 255 - len("-99")  # room for -2 when that name is taken

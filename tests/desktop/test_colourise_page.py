@@ -124,6 +124,27 @@ def test_a_before_and_after_is_saved_beside_and_the_photo_still_counts_as_unsave
     assert page.save_to_file(key, photos["single"], before_after=True) is False and "never overwrites originals" in warned[0]
 
 
+def test_a_folder_of_files_colourise_does_not_read_says_what_was_left_out(window, qtbot, tmp_path):
+    folder = tmp_path / "gifs"
+    (folder / "deeper").mkdir(parents=True)
+    Image.new("L", (8, 8)).save(folder / "grandma.gif")
+    page = window.colourise_page
+    with qtbot.waitSignal(page.status_message, check_params_cb=lambda text: text.startswith("No photos"), timeout=20_000) as none:
+        page.add_paths([folder])
+    # was: "No photos to colour there." with no word of the GIF
+    assert none.args[0] == "No photos to colour there; 1 GIF file was left out (Colourise reads JPEG, PNG, TIFF, BMP and WebP)."
+    Image.new("L", (8, 8)).save(folder / "deeper" / "a.gif")
+    (folder / "deeper" / "notes.txt").write_text("not a photo")
+    (folder / "README").write_text("no suffix")
+    (folder / ".hidden.gif").write_bytes(b"left out as find_photos leaves it out: unsaid")
+    (folder / "a-colourised.png.hints.json").write_text('{"points": []}')  # Colourise's own: unsaid
+    with qtbot.waitSignal(page.status_message, check_params_cb=lambda text: text.startswith("No photos"), timeout=20_000) as none:
+        page.add_paths([folder])
+    assert none.args[0] == (
+        "No photos to colour there; 2 GIF files, 1 TXT file and 1 file without a suffix were left out (Colourise reads JPEG, PNG, TIFF, BMP and WebP)."
+    )
+
+
 def test_save_refuses_the_original_before_asking_to_replace_and_offers_the_dialog_again(window, qtbot, photos, tmp_path_factory, wait_all_coloured, monkeypatch):
     """Typing the original's name once asked "replace it?", then refused, then closed the dialog."""
     from PySide6.QtWidgets import QFileDialog, QMessageBox

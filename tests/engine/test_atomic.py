@@ -119,3 +119,31 @@ def test_a_batch_resolver_resolves_as_resolved_path_does_links_included(tmp_path
     paths = [tmp_path / "linked" / "a.png", tmp_path / "linked" / "new.png", real / "link.png", tmp_path / "nowhere" / "x.png"]
     assert [resolve(p) for p in paths] == [resolved_path(p) for p in paths]
     assert resolve(tmp_path / "linked" / "a.png") == real / "a.png" and resolve(real / "link.png") == tmp_path / "elsewhere.png"
+
+
+def test_a_name_the_file_system_holds_gets_a_temporary_it_holds_too_unique_and_hidden(tmp_path):
+    from engine.atomic import STALE_TEMP_SECONDS, forget_cleaned_folders, name_max, remove_stale_temps, temp_path_for
+
+    limit = name_max(tmp_path)
+    target = tmp_path / ("é" * ((limit - 4) // 2) + ".png")  # two bytes a letter: the longest name that fits
+    assert len(os.fsencode(target.name)) <= limit
+    temps = {temp_path_for(target) for _ in range(20)}
+    assert len(temps) == 20 and all(t.name.startswith(".") and len(os.fsencode(t.name)) <= limit for t in temps)
+    atomic_write_bytes(target, b"data")  # was: [Errno 36] File name too long (the temporary's 14 bytes more)
+    assert target.read_bytes() == b"data" and os.listdir(tmp_path) == [target.name]
+    stale = temp_path_for(target)
+    stale.write_bytes(b"left by a killed writer")
+    os.utime(stale, (0, 0))
+    forget_cleaned_folders()
+    assert remove_stale_temps(tmp_path) == 1 and STALE_TEMP_SECONDS  # still ours to clean up
+
+
+def test_names_too_long_for_the_file_system_are_no_error_to_batch_path_checks(tmp_path):
+    from engine.atomic import fitting_name, folder_resolver, free_name, name_max
+
+    too_long = tmp_path / ("a" * 300 + ".png")
+    assert folder_resolver()(too_long) == too_long  # was: OSError [Errno 36] from is_symlink
+    assert free_name(too_long) == too_long  # no file can be there; the write says why it fails
+    short = fitting_name(too_long)
+    assert short.suffix == ".png" and short.parent == tmp_path and len(os.fsencode(short.name)) <= name_max(tmp_path)
+    assert fitting_name(tmp_path / "a.png") == tmp_path / "a.png"

@@ -177,6 +177,29 @@ def test_an_original_in_an_output_folder_inside_the_input_folder_is_never_replac
     assert read_photo(root / "scans" / "b.jpg").pixels.ndim == 3
 
 
+def test_bmps_saved_before_into_an_output_folder_inside_the_photos_folder_are_outputs_not_originals(tmp_path, make_photo, colouriser):
+    """BMP has no room for Colourise's tag: the second run took the first run's BMPs for originals and refused them,
+    even with overwrite. The folder's record of what Colourise saved there says they are its own."""
+    nest = tmp_path / "nest"
+    nest.mkdir()
+    for i, name in enumerate(("a.bmp", "b.bmp")):
+        Image.fromarray(make_photo.grey(12, 16, i)).save(nest / name)
+    out = nest / "out"
+    assert colourise_files([nest], out, colouriser).succeeded == 2
+    state = Recorder()
+    result = colourise_files([nest], out, colouriser, state=state)
+    assert (result.succeeded, result.failed, result.skipped) == (0, 0, 2), [e.message for e in state.of(PhotoFailed)]
+    assert colourise_files([nest], out, colouriser, overwrite=True).succeeded == 2
+    # ...a file the user put or changed there since is theirs: never replaced
+    Image.fromarray(make_photo.grey(12, 16, 9)).save(out / "b.bmp")
+    theirs = (out / "b.bmp").read_bytes()
+    state = Recorder()
+    result = colourise_files([nest], out, colouriser, overwrite=True, state=state)
+    assert (result.succeeded, result.failed) == (1, 1) and "would replace an original" in state.of(PhotoFailed)[0].message
+    assert (out / "b.bmp").read_bytes() == theirs
+    assert sorted(p.name for p in out.iterdir()) == [batch.SAVED_RECORD, "a.bmp", "b.bmp"]
+
+
 def test_an_output_that_is_a_link_to_an_original_is_refused(album, tmp_path, colouriser):
     out = tmp_path / "out"
     out.mkdir()

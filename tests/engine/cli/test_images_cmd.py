@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import struct
 from pathlib import Path
 
@@ -428,3 +429,44 @@ def test_hints_the_window_saved_bring_their_strength_unless_strength_is_given(tm
     assert Image.open(tmp_path / "own" / "a.png").getexif()[0x0131].endswith(", 1 colour hint, strength 140 %")  # it was coloured at 100 %
     code, _, _ = run_cli(photos, "--output", tmp_path / "given", "--hints-dir", saved, "--strength", "0.5", model=str(hint_model_file))
     assert code == 0 and Image.open(tmp_path / "given" / "a.png").getexif()[0x0131].endswith(", 1 colour hint, strength 50 %")
+
+
+def test_a_photo_whose_output_name_is_too_long_fails_alone_and_the_rest_are_coloured(tmp_path, run_cli, make_photo):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    long_name = "a" * 245 + ".png"  # 249 bytes: fits ext4's 255, its before-and-after name does not
+    for name in (long_name, "b.png"):
+        Image.fromarray(make_photo.grey(24, 32)).save(folder / name)
+    code, out, err = run_cli(folder, "--output", tmp_path / "ba", "--before-after")
+    assert code == 1 and out == [f"1 coloured, 1 failed -> {tmp_path / 'ba'}"]  # was: OSError [Errno 36], nothing coloured
+    assert len(err) == 1 and err[0].startswith(f"{folder / long_name}: cannot write: file name too long")
+    assert os.listdir(tmp_path / "ba") == ["b-before-after.png"]
+    code, out, err = run_cli(folder, "--output", tmp_path / "same")  # its own name fits, and so must its temporary
+    assert code == 0 and out == [f"2 coloured -> {tmp_path / 'same'}"] and err == []
+    assert sorted(os.listdir(tmp_path / "same")) == sorted([long_name, "b.png"])
+
+
+def test_running_again_into_an_output_folder_inside_the_photos_folder_skips_its_bmps_as_it_does_pngs(tmp_path, run_cli, make_photo):
+    nest = tmp_path / "nest"
+    nest.mkdir()
+    for name in ("a.bmp", "b.bmp"):
+        Image.fromarray(make_photo.grey(24, 32)).save(nest / name)
+    assert run_cli(nest, "-o", nest / "out")[0] == 0
+    code, out, err = run_cli(nest, "-o", nest / "out")  # was: "would replace an original" for each, rc 1
+    assert code == 0 and out[-1].startswith("0 coloured, 2 skipped (exist; use --overwrite)")
+    assert err == [f"{nest / 'out' / name}: exists, skipped (use --overwrite to replace it)" for name in ("a.bmp", "b.bmp")]
+    code, out, err = run_cli(nest, "-o", nest / "out", "--overwrite")
+    assert (code, err, out[-1]) == (0, [], f"2 coloured -> {nest / 'out'}")
+
+
+def test_skipped_photos_are_named_the_first_few_and_a_count(tmp_path, run_cli, make_photo, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(7):
+        Image.fromarray(make_photo.grey(24, 32, i)).save(folder / f"p{i}.png")
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("in", "-o", "out")[0] == 0
+    code, out, err = run_cli("in", "-o", "out")
+    assert code == 0 and out == ["0 coloured, 7 skipped (exist; use --overwrite) -> out"]
+    # was: no word of which (a run of thousands: the first few, then how many more)
+    assert err == [f"out/p{i}.png: exists, skipped (use --overwrite to replace it)" for i in range(5)] + ["... and 2 more skipped"]
