@@ -247,19 +247,49 @@ def saved_by_colourise(path: str | Path) -> bool:
     Reads the file's header only (about 0.1 ms). BMP has no room for the tag; anything
     unreadable is not Colourise's, and reading it later says what is wrong.
     """
-    if _header_names_no_colourise(path):
+    fh = _open_regular_file(path)
+    if fh is None:
         return False
+    with fh:
+        if _header_names_no_colourise(fh):
+            return False
+        try:
+            fh.seek(0)
+            with _library_noise(), Image.open(fh) as im:
+                tiff_tags = getattr(im, "tag_v2", None)  # a TIFF keeps "Software" among its own tags
+                software = tiff_tags.get(SOFTWARE_TAG) if tiff_tags is not None else None
+                # JPEG, PNG (eXIf before the pixels, as ours are) and WebP: EXIF read at open
+                return _says_colourise(software) or _says_colourise(_software_in(im.info.get("exif")))
+        except Exception:  # noqa: BLE001 (Pillow raises many kinds on damaged headers) not ours, and said when read
+            return False
+
+
+def _open_regular_file(path: str | Path) -> BinaryIO | None:
+    """``path`` opened for reading if it is a regular file; None for anything else (reading it later says what).
+
+    A named pipe called "pipe.png" in a folder would block a plain ``open`` until something writes to
+    it, i.e. forever: only a regular file is opened, without waiting, and its kind checked again on
+    what was opened (it could have been swapped in between).
+    """
     try:
-        with _library_noise(), Image.open(path) as im:
-            tiff_tags = getattr(im, "tag_v2", None)  # a TIFF keeps "Software" among its own tags
-            software = tiff_tags.get(SOFTWARE_TAG) if tiff_tags is not None else None
-            # JPEG, PNG (eXIf before the pixels, as ours are) and WebP: EXIF read at open
-            return _says_colourise(software) or _says_colourise(_software_in(im.info.get("exif")))
-    except Exception:  # noqa: BLE001 (Pillow raises many kinds on damaged headers) not ours, and said when read
-        return False
+        if not stat.S_ISREG(os.stat(path).st_mode):  # (a device is not even opened: that can have effects)
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except (OSError, ValueError):
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        fh = os.fdopen(fd, "rb")
+    except OSError:
+        os.close(fd)
+        return None
+    fh.raw.name = os.fspath(path)  # as ``open`` names it (Pillow takes the file's name from it)
+    return fh
 
 
-def _header_names_no_colourise(path: str | Path) -> bool:
+def _header_names_no_colourise(fh: BinaryIO) -> bool:
     """True when a JPEG's or PNG's segments before its pixels hold no metadata that could name
     Colourise; False when they might, or for other formats: Pillow then reads the header.
 
@@ -267,8 +297,7 @@ def _header_names_no_colourise(path: str | Path) -> bool:
     Pillow takes to open the file (30,000 JPEGs: 0.6 against 2.7 s), and almost every photo is not ours.
     """
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(_HEADER_BYTES)
+        head = fh.read(_HEADER_BYTES)
     except OSError:
         return False  # Pillow says the same, and the photo is read (and fails) later
     mark = SOFTWARE_NAME.encode()

@@ -545,7 +545,7 @@ def test_a_jpegs_or_pngs_own_bytes_rule_it_out_as_a_colour_version_before_pillow
     padded.write_bytes(data[:2] + (b"\xff\xed" + struct.pack(">H", 65_000) + bytes(64_998)) * 2 + data[2:])
     opened = []
     real_open = photos.Image.open
-    monkeypatch.setattr(photos.Image, "open", lambda path, *a, **k: opened.append(Path(path).name) or real_open(path, *a, **k))
+    monkeypatch.setattr(photos.Image, "open", lambda fp, *a, **k: opened.append(Path(getattr(fp, "name", fp)).name) or real_open(fp, *a, **k))
     assert not saved_by_colourise(camera) and not saved_by_colourise(plain_png)
     assert opened == []  # ruled out by their bytes alone
     assert all(saved_by_colourise(path) for path in [*ours, padded])
@@ -721,3 +721,34 @@ def test_pillow_log_lines_join_the_files_reason_instead_of_the_terminal(tmp_path
         read_photo(path)
     assert "More samples per pixel than can be decoded: 4095" in str(caught.value)
     assert not [r for r in caplog.records if r.name.startswith("PIL") and r.levelno >= 30]  # debug output stays for who asked
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
+def test_a_fifo_named_like_a_photo_in_a_folder_is_never_opened_while_looking_for_colour_versions(tmp_path):
+    import os
+    import threading
+
+    from engine.photo import find_photos, saved_by_colourise, without_colourised
+
+    rgb8 = np.random.default_rng(0).integers(0, 256, (12, 16, 3), dtype=np.uint8)
+    write_photo(Photo(rgb8), tmp_path / "a.png")
+    for name in ("pipe.png", "pipe.jpg"):
+        os.mkfifo(tmp_path / name)
+    result = {}
+    search = threading.Thread(target=lambda: result.update(split=without_colourised(find_photos([tmp_path]))), daemon=True)
+    search.start()
+    search.join(timeout=60)  # the same call, broken, blocks forever opening the pipe: not a timing
+    while search.is_alive():  # broken: let the blocked open (and any after it) go, so the test ends
+        for name in ("pipe.png", "pipe.jpg"):
+            try:
+                os.close(os.open(tmp_path / name, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:  # no reader on this one (yet)
+                pass
+        search.join(timeout=0.1)
+        result.setdefault("hung", True)
+    assert "hung" not in result, "opened a named pipe"
+    kept, colourised = result["split"]
+    assert [f.path.name for f in kept] == ["a.png", "pipe.jpg", "pipe.png"] and colourised == []  # reading them says why
+    assert not saved_by_colourise(tmp_path / "pipe.png")
+    with pytest.raises(PhotoError, match="pipe.png: not a regular file"):
+        read_photo(tmp_path / "pipe.png")
