@@ -377,7 +377,9 @@ def read_photo(path: str | Path) -> Photo:
 def _read_photo(path: Path) -> Photo:
     _check_readable_file(path)
     try:
-        with Image.open(path) as im:
+        # Opened here, not by its path: given a path, Pillow maps an uncompressed TIFF into memory at the
+        # size it has once turned (EXIF orientation 5-8) but with its stored rows, i.e. as stripes (Pillow 13).
+        with open(path, "rb") as fh, Image.open(fh) as im:
             if im.format not in READ_FORMATS:
                 raise PhotoError(path, f"unsupported format {im.format} (Colourise reads JPEG, PNG, TIFF, BMP and WebP)")
             _check_pixels(path, *im.size)

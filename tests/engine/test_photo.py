@@ -151,6 +151,37 @@ def test_exif_orientation_is_applied_and_dropped(write_image, grey_image, orient
     assert 0x0112 not in tags and tags[0x010F] == "Kodak"
 
 
+@pytest.mark.parametrize("mode", ["L", "I;16", "RGB", "RGBA", "CMYK"])
+@pytest.mark.parametrize("compression", [None, "tiff_lzw"])
+def test_an_uncompressed_tiff_turned_on_its_side_is_read_turned_not_scrambled(tmp_path, mode, compression):
+    # Pillow maps an uncompressed TIFF opened by its path into memory at its turned size, as stripes.
+    rng = np.random.default_rng(6)
+    channels = {"L": 1, "I;16": 1, "RGB": 3, "RGBA": 4, "CMYK": 4}[mode]
+    stored = rng.integers(0, 65536 if mode == "I;16" else 256, (24, 40, channels)[: 2 if channels == 1 else 3])
+    stored = stored.astype(np.uint16 if mode == "I;16" else np.uint8)
+    source = Image.frombytes(mode, (40, 24), stored.tobytes())
+    if mode == "CMYK":
+        shown = np.array(source.convert("RGB"))
+    elif mode == "RGBA":
+        shown, alpha = stored[..., :3], stored[..., 3]
+    else:
+        shown = stored
+    turned = {
+        5: lambda a: a.swapaxes(0, 1),  # transposed
+        6: lambda a: np.rot90(a, k=-1),  # turned 90 degrees clockwise to display
+        7: lambda a: np.rot90(a, k=-1)[::-1],  # transversed
+        8: lambda a: np.rot90(a, k=1),
+    }
+    for orientation, turn in turned.items():
+        path = tmp_path / f"{mode.replace(';', '')}-{orientation}.tif"
+        source.save(path, exif=exif_bytes(orientation=orientation), **({"compression": compression} if compression else {}))
+        photo = read_photo(path)
+        assert photo.pixels.shape[:2] == (40, 24), orientation  # portrait, as viewers show it
+        assert np.array_equal(photo.pixels, turn(shown)), orientation
+        if mode == "RGBA":
+            assert np.array_equal(photo.alpha, turn(alpha)), orientation
+
+
 def test_rotated_photo_written_back_is_not_rotated_twice(write_image, tmp_path, rgb_image):
     path = write_image("rot.jpg", rgb_image, exif=exif_bytes(orientation=6), quality=100)
     photo = read_photo(path)
