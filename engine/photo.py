@@ -389,8 +389,9 @@ def _read_photo(path: Path) -> Photo:
                 return _read_tiff_16bit(path)  # Pillow would quietly drop it to 8 bits
             # A TIFF's EXIF directories are read from its file, which Pillow closes once the pixels are.
             tiff_exif = _exif_of(im) if im.format == "TIFF" else None
+            transparent = _png_transparent_value(im)  # (the depth it needs is known until the pixels are decoded)
             im.load()  # decode now: a header can be fine while the pixel data is cut short
-            return _photo_from_image(im, path, tiff_exif)
+            return _photo_from_image(im, path, tiff_exif, transparent)
     except PhotoError:
         raise
     except Image.DecompressionBombError as exc:
@@ -515,8 +516,22 @@ def _too_large_reason(message: str) -> str:
     return "too large (Pillow's decompression-bomb limit)"
 
 
-def _photo_from_image(im: Image.Image, path: Path, tiff_exif: bytes | None = None) -> Photo:
-    """``im`` decoded; a TIFF's EXIF (``_exif_of``) read before it was, while its file was open."""
+def _png_transparent_value(im: Image.Image) -> int | tuple[int, int, int] | None:
+    """The value a grey or RGB PNG's tRNS chunk makes transparent, on the scale of Pillow's pixels; None without one."""
+    value = im.info.get("transparency")
+    if im.format != "PNG" or im.mode not in ("1", "L", "I;16", "RGB") or value is None or not im.tile:
+        return None
+    rawmode = im.tile[0].args
+    if rawmode in ("L;2", "L;4"):  # Pillow scales such pixels to 8 bits, not the value
+        return value * (255 // (2 ** int(rawmode[-1]) - 1))
+    if rawmode == "RGB;16B":  # a 16-bit value, the pixels cut to 8 bits: no value of theirs can be told apart
+        return None
+    return value
+
+
+def _photo_from_image(im: Image.Image, path: Path, tiff_exif: bytes | None = None, transparent=None) -> Photo:
+    """``im`` decoded; a TIFF's EXIF (``_exif_of``) read before it was, while its file was open; ``transparent``
+    the pixel value a PNG's tRNS chunk makes transparent (``_png_transparent_value``)."""
     ImageOps.exif_transpose(im, in_place=True)  # also drops the orientation tag from info["exif"]
     icc = im.info.get("icc_profile") or None
     exif = tiff_exif if im.format == "TIFF" else _exif_of(im)
@@ -550,6 +565,9 @@ def _photo_from_image(im: Image.Image, path: Path, tiff_exif: bytes | None = Non
             pixels = np.array(im.convert("RGB"))
         except ValueError:
             raise PhotoError(path, f"unsupported pixel format (mode {mode})") from None
+    if transparent is not None and alpha is None:  # kept as alpha, as a grey + alpha PNG's is
+        matches = pixels == transparent if pixels.ndim == 2 else (pixels == np.asarray(transparent)).all(axis=-1)
+        alpha = np.where(matches, 0, np.iinfo(pixels.dtype).max).astype(pixels.dtype)
     return Photo(pixels, alpha, path, fmt, icc, exif)
 
 

@@ -60,6 +60,40 @@ def test_reads_palette_transparency_as_alpha(write_image, grey_image):
     assert photo.alpha[0, 0] == 0 and (photo.alpha == 255).mean() > 0.5
 
 
+def png_bytes(width: int, height: int, depth: int, colour_type: int, rows: list[bytes], *chunks: tuple[bytes, bytes]) -> bytes:
+    """A PNG written byte by byte (for layouts Pillow does not write): its rows unfiltered, ``chunks`` before them."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, 0))
+    pixels = chunk(b"IDAT", zlib.compress(b"".join(b"\0" + row for row in rows)))
+    return b"\x89PNG\r\n\x1a\n" + header + b"".join(chunk(*c) for c in chunks) + pixels + chunk(b"IEND", b"")
+
+
+def test_a_grey_or_rgb_pngs_transparent_value_is_read_as_alpha(write_image, tmp_path, rgb_image, grey_image, grey16_image):
+    """A PNG's tRNS chunk on grey or RGB pixels: every pixel of that value is transparent."""
+    grey = grey_image.copy()
+    grey[:4] = 0
+    photo = read_photo(write_image("grey-key.png", grey, transparency=0))
+    assert np.array_equal(photo.pixels, grey) and np.array_equal(photo.alpha, np.where(grey == 0, 0, 255))
+    rgb = rgb_image.copy()
+    rgb[:, :5] = 0
+    photo = read_photo(write_image("rgb-key.png", rgb, transparency=(0, 0, 0)))
+    assert np.array_equal(photo.pixels, rgb) and np.array_equal(photo.alpha, np.where((rgb == 0).all(axis=-1), 0, 255))
+    assert photo.alpha.dtype == np.uint8 and (photo.alpha == 0).sum() >= 24 * 5
+    grey16 = grey16_image.copy()
+    grey16[-3:] = 1234
+    photo = read_photo(write_image("grey16-key.png", Image.fromarray(grey16), transparency=1234))
+    assert photo.pixels.dtype == photo.alpha.dtype == np.uint16
+    assert np.array_equal(photo.pixels, grey16) and np.array_equal(photo.alpha, np.where(grey16 == 1234, 0, 65535))
+    # Fewer than 8 bits a pixel: the value is given at the file's depth (4 bits: 5 is 85 of 255).
+    path = tmp_path / "grey4-key.png"
+    path.write_bytes(png_bytes(2, 1, 4, 0, [bytes([0x5F])], (b"tRNS", struct.pack(">H", 5))))
+    photo = read_photo(path)
+    assert photo.pixels.tolist() == [[85, 255]] and photo.alpha.tolist() == [[0, 255]]
+
+
 @pytest.mark.parametrize("name", ["rgb.png", "rgb.bmp", "rgb.tif", "rgb.webp"])
 def test_reads_rgb_losslessly(write_image, rgb_image, name):
     options = {"lossless": True} if name.endswith("webp") else {}
