@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
 
 from engine.atomic import remove_stale_temps, resolved_path, temp_path_for
 from engine.errors import PhotoError
@@ -385,6 +385,8 @@ def _read_photo(path: Path) -> Photo:
             _check_pixels(path, *im.size)
             if im.format in ("WEBP", "PNG") and getattr(im, "is_animated", False):  # (its first frame alone was coloured, without a word)
                 raise PhotoError(path, f"an animation ({im.n_frames} frames): Colourise colours still photos; save the frame you want as a photo")
+            if im.format == "TIFF" and getattr(im, "is_animated", False):  # (its first page alone was coloured, without a word)
+                _check_one_page(path, _tiff_page_kinds(im))
             if _is_multichannel_16bit_tiff(im):
                 return _read_tiff_16bit(path)  # Pillow would quietly drop it to 8 bits
             # A TIFF's EXIF directories are read from its file, which Pillow closes once the pixels are.
@@ -661,6 +663,29 @@ def _float_to_uint16(values: np.ndarray, path: Path) -> np.ndarray:
     return (values * 65535 + 0.5).astype(np.uint16)
 
 
+_REDUCED_OR_MASK = 0b101  # TIFF "NewSubfileType" bits of a page that is not a photo of its own: a preview, a mask
+
+
+def _tiff_page_kinds(im: Image.Image) -> list[int]:
+    """The "NewSubfileType" of each page Pillow can reach (up to a damaged one: the first page is still a photo)."""
+    kinds = []
+    try:
+        for _ in ImageSequence.Iterator(im):
+            kind = im.tag_v2.get(254, 0)
+            kinds.append(kind if isinstance(kind, int) else 0)
+    except _DECODE_ERRORS:
+        pass
+    im.seek(0)
+    return kinds
+
+
+def _check_one_page(path: Path, kinds: list[int]) -> None:
+    """Refuse a TIFF of several photos (a preview of the photo, or a mask, is not one): by their "NewSubfileType"s."""
+    photos = sum(1 for kind in kinds if not kind & _REDUCED_OR_MASK)
+    if photos > 1:
+        raise PhotoError(path, f"a multi-page TIFF ({photos} pages): Colourise colours single photos; save the page you want as its own file")
+
+
 def _is_multichannel_16bit_tiff(im: Image.Image) -> bool:
     if im.format != "TIFF":
         return False
@@ -674,6 +699,7 @@ def _read_tiff_16bit(path: Path) -> Photo:
 
     try:
         with tifffile.TiffFile(path) as tif:
+            _check_one_page(path, [int(page.subfiletype) for page in tif.pages])
             page = tif.pages[0]
             _check_pixels(path, int(page.imagewidth), int(page.imagelength))
             if page.size > 4 * _max_pixels:  # more samples per pixel than any photo has

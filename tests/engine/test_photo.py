@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -478,6 +479,30 @@ def test_an_animation_is_refused_in_one_line_not_cut_to_its_first_frame(tmp_path
         read_photo(path)
     assert str(caught.value) == f"wave{suffix}: an animation (3 frames): Colourise colours still photos; save the frame you want as a photo"
     frames[0].save(path)  # one frame: a photo
+    assert read_photo(path).width == 8
+
+
+def test_a_multi_page_tiff_is_refused_in_one_line_not_cut_to_its_first_page(tmp_path, grey16_image):
+    import tifffile
+
+    pages = [Image.fromarray(np.full((8, 8), value, np.uint8)) for value in (20, 120, 220)]
+    path = tmp_path / "scans.tif"
+    pages[0].save(path, save_all=True, append_images=pages[1:])
+    with pytest.raises(PhotoError) as caught:
+        read_photo(path)
+    expected = "a multi-page TIFF ({} pages): Colourise colours single photos; save the page you want as its own file"
+    assert str(caught.value) == "scans.tif: " + expected.format(3)
+    # 16-bit grey + alpha, which tifffile reads rather than Pillow
+    both = np.dstack((grey16_image, grey16_image[::-1]))
+    tifffile.imwrite(tmp_path / "la16.tif", both, photometric="minisblack", extrasamples=["unassalpha"])
+    tifffile.imwrite(tmp_path / "la16.tif", both, photometric="minisblack", extrasamples=["unassalpha"], append=True)
+    with pytest.raises(PhotoError, match="la16.tif: " + re.escape(expected.format(2))):
+        read_photo(tmp_path / "la16.tif")
+    # A photo with a small preview of itself (a reduced-resolution page) is one photo.
+    tifffile.imwrite(tmp_path / "previewed.tif", np.full((16, 12), 90, np.uint8))
+    tifffile.imwrite(tmp_path / "previewed.tif", np.full((4, 3), 90, np.uint8), append=True, subfiletype=1)
+    assert read_photo(tmp_path / "previewed.tif").pixels.shape == (16, 12)
+    pages[0].save(path)  # one page: a photo
     assert read_photo(path).width == 8
 
 
