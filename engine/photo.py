@@ -7,6 +7,8 @@ keeping 16 bits, alpha, the ICC profile and EXIF where the format can hold them.
 
 Pillow cannot write 16-bit colour (or 16-bit grey with alpha), so 16-bit PNGs are
 encoded here and 16-bit TIFFs go through ``tifffile`` (a scikit-image dependency).
+It reads them at 8 bits too: such a TIFF is read by ``tifffile``, such a PNG's low
+bytes are asked of Pillow apart (``_read_png_16bit``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
-from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
 
 from engine.atomic import remove_stale_temps, resolved_path, temp_path_for
 from engine.errors import PhotoError
@@ -389,6 +391,8 @@ def _read_photo(path: Path) -> Photo:
                 _check_one_page(path, _tiff_page_kinds(im))
             if _is_multichannel_16bit_tiff(im):
                 return _read_tiff_16bit(path)  # Pillow would quietly drop it to 8 bits
+            if im.format == "PNG" and im.tile and im.tile[0][3] in _PNG_16BIT_UNPACKED:
+                return _read_png_16bit(im, fh, path)  # the same
             # A TIFF's EXIF directories are read from its file, which Pillow closes once the pixels are.
             tiff_exif = _exif_of(im) if im.format == "TIFF" else None
             transparent = _png_transparent_value(im)  # (the depth it needs is known until the pixels are decoded)
@@ -523,12 +527,10 @@ def _png_transparent_value(im: Image.Image) -> int | tuple[int, int, int] | None
     value = im.info.get("transparency")
     if im.format != "PNG" or im.mode not in ("1", "L", "I;16", "RGB") or value is None or not im.tile:
         return None
-    rawmode = im.tile[0].args
+    rawmode = im.tile[0][3]  # (codec, extents, offset, rawmode)
     if rawmode in ("L;2", "L;4"):  # Pillow scales such pixels to 8 bits, not the value
         return value * (255 // (2 ** int(rawmode[-1]) - 1))
-    if rawmode == "RGB;16B":  # a 16-bit value, the pixels cut to 8 bits: no value of theirs can be told apart
-        return None
-    return value
+    return value  # (16-bit RGB is read by _read_png_16bit)
 
 
 def _photo_from_image(im: Image.Image, path: Path, tiff_exif: bytes | None = None, transparent=None) -> Photo:
@@ -730,6 +732,45 @@ def _read_tiff_16bit(path: Path) -> Photo:
             kept[tag] = value
         exif = kept.tobytes()
     return Photo(pixels, alpha, path, "TIFF", bytes(icc) if icc else None, exif)
+
+
+# How Pillow unpacks a 16-bit PNG it reads at 8 bits (its high bytes), and how it can be made to give the rest:
+# the low bytes, from the same bytes read as little-endian; or for grey + alpha every byte, as if it were
+# 8-bit RGBA. Either has as many bytes to a pixel, so the rows are unfiltered alike.
+_PNG_16BIT_UNPACKED = {"RGB;16B": "RGB;16L", "RGBA;16B": "RGBA;16L", "LA;16B": "RGBA"}
+
+
+def _read_png_16bit(im: Image.Image, fh: BinaryIO, path: Path) -> Photo:
+    """A 16-bit RGB, RGBA or grey + alpha PNG at 16 bits, decoded by Pillow (once, or twice) from ``fh``."""
+    rest = _PNG_16BIT_UNPACKED[im.tile[0][3]]
+    key = im.info.get("transparency") if im.mode == "RGB" else None  # tRNS: three 16-bit values
+    if rest == "RGBA":  # grey + alpha: every byte at once
+        _unpack_as(im, rest)
+        im.load()
+        samples = np.array(im).view(">u2").astype(np.uint16)  # (H, W, 2): grey, alpha
+    else:
+        im.load()
+        fh.seek(0)
+        with Image.open(fh) as again:
+            _unpack_as(again, rest)
+            low = np.array(again)
+        samples = (np.array(im).astype(np.uint16) << 8) | low
+    orientation = im.getexif().get(ExifTags.Base.Orientation, 1)
+    photo = _photo_from_image(im, path)  # its ICC profile and EXIF (less the orientation), its pixels thrown away
+    samples = _apply_orientation(samples, orientation if isinstance(orientation, int) else 1)
+    if rest == "RGBA":
+        pixels, alpha = samples[..., 0], samples[..., 1]
+    elif im.mode == "RGBA":
+        pixels, alpha = samples[..., :3], samples[..., 3]
+    else:
+        pixels = samples
+        alpha = None if key is None else np.where((pixels == np.asarray(key)).all(axis=-1), 0, 65535).astype(np.uint16)
+    return replace(photo, pixels=np.ascontiguousarray(pixels), alpha=None if alpha is None else np.ascontiguousarray(alpha))
+
+
+def _unpack_as(im: Image.Image, rawmode: str) -> None:
+    codec, extents, offset, _ = im.tile[0]
+    im.tile = [(codec, extents, offset, rawmode)]
 
 
 def _apply_orientation(a: np.ndarray, orientation: int) -> np.ndarray:

@@ -62,13 +62,30 @@ def test_reads_palette_transparency_as_alpha(write_image, grey_image):
 
 
 def png_bytes(width: int, height: int, depth: int, colour_type: int, rows: list[bytes], *chunks: tuple[bytes, bytes]) -> bytes:
-    """A PNG written byte by byte (for layouts Pillow does not write): its rows unfiltered, ``chunks`` before them."""
+    """A PNG written byte by byte (for layouts Pillow does not write), ``chunks`` before its pixels; row ``i`` is
+    filtered with PNG filter ``i % 5`` (none, Sub, Up, Average, Paeth), so that a reader meets every one."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour_type]
+    step = max(1, depth * channels // 8)  # bytes from a pixel's byte to the same byte of the pixel before
+    filtered, above = [], bytes(len(rows[0]))
+    for index, row in enumerate(rows):
+        kind = index % 5
+        out = bytearray([kind])
+        for i, value in enumerate(row):
+            left = row[i - step] if i >= step else 0
+            corner = above[i - step] if i >= step else 0
+            estimate = left + above[i] - corner
+            pa, pb, pc = abs(estimate - left), abs(estimate - above[i]), abs(estimate - corner)
+            paeth = left if pa <= pb and pa <= pc else above[i] if pb <= pc else corner
+            predicted = (0, left, above[i], (left + above[i]) // 2, paeth)[kind]
+            out.append((value - predicted) % 256)
+        filtered.append(bytes(out))
+        above = row
     header = chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, 0))
-    pixels = chunk(b"IDAT", zlib.compress(b"".join(b"\0" + row for row in rows)))
+    pixels = chunk(b"IDAT", zlib.compress(b"".join(filtered)))
     return b"\x89PNG\r\n\x1a\n" + header + b"".join(chunk(*c) for c in chunks) + pixels + chunk(b"IEND", b"")
 
 
@@ -93,6 +110,36 @@ def test_a_grey_or_rgb_pngs_transparent_value_is_read_as_alpha(write_image, tmp_
     path.write_bytes(png_bytes(2, 1, 4, 0, [bytes([0x5F])], (b"tRNS", struct.pack(">H", 5))))
     photo = read_photo(path)
     assert photo.pixels.tolist() == [[85, 255]] and photo.alpha.tolist() == [[0, 255]]
+
+
+def test_a_16bit_colour_or_grey_alpha_png_is_read_at_16_bits(tmp_path):
+    """Pillow reads them at 8 bits; every filter a row can have, an EXIF orientation and a tRNS value are met."""
+    rng = np.random.default_rng(16)
+    samples = rng.integers(0, 65536, (11, 7, 4), dtype=np.uint16)
+    samples[0, :3, :3] = (1000, 2000, 3000)
+    for colour_type, channels in ((2, 3), (6, 4), (4, 2)):
+        path = tmp_path / f"type{colour_type}.png"
+        values = samples[..., :channels]
+        path.write_bytes(png_bytes(7, 11, 16, colour_type, [row.astype(">u2").tobytes() for row in values]))
+        photo = read_photo(path)
+        assert photo.pixels.dtype == np.uint16 and photo.bit_depth == 16, colour_type
+        colour = values[..., 0] if colour_type == 4 else values[..., :3]
+        assert np.array_equal(photo.pixels, colour), colour_type
+        assert (photo.alpha is None) if colour_type == 2 else np.array_equal(photo.alpha, values[..., -1]), colour_type
+    turned = tmp_path / "turned.png"
+    rgb = samples[..., :3]
+    key = (b"tRNS", struct.pack(">3H", 1000, 2000, 3000))
+    orientation = (b"eXIf", exif_bytes(orientation=6, make="Kodak")[6:])
+    turned.write_bytes(png_bytes(7, 11, 16, 2, [row.astype(">u2").tobytes() for row in rgb], key, orientation))
+    photo = read_photo(turned)
+    assert np.array_equal(photo.pixels, np.rot90(rgb, k=-1)) and photo.pixels.dtype == np.uint16
+    assert np.array_equal(photo.alpha, np.rot90(np.where((rgb == (1000, 2000, 3000)).all(axis=-1), 0, 65535), k=-1))
+    tags = Image.Exif()
+    tags.load(photo.exif)
+    assert 0x0112 not in tags and tags[0x010F] == "Kodak"
+    # and what Colourise writes itself comes back as it was
+    back = read_photo(write_photo(Photo(rgb, samples[..., 3]), tmp_path / "ours.png"))
+    assert np.array_equal(back.pixels, rgb) and np.array_equal(back.alpha, samples[..., 3])
 
 
 @pytest.mark.parametrize("name", ["rgb.png", "rgb.bmp", "rgb.tif", "rgb.webp"])
@@ -273,9 +320,9 @@ def test_16bit_rgba_png_is_written_at_16_bits(tmp_path, grey16_image):
     assert colour_type == 6
     assert np.array_equal(pixels[..., :3], rgb16) and np.array_equal(pixels[..., 3], grey16_image)
     assert b"iCCP" in chunks and b"eXIf" in chunks
-    # Other readers agree: Pillow decodes it (at 8 bits) with the same profile and EXIF.
+    # Read back, it is what was written, with the same profile and EXIF.
     back = read_photo(path)
-    assert np.array_equal(back.pixels, (rgb16 >> 8).astype(np.uint8)) and back.icc_profile == SRGB_ICC
+    assert np.array_equal(back.pixels, rgb16) and np.array_equal(back.alpha, grey16_image) and back.icc_profile == SRGB_ICC
     tags = Image.Exif()
     tags.load(back.exif)
     assert tags[0x010F] == "Nikon"
