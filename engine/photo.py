@@ -7,6 +7,8 @@ keeping 16 bits, alpha, the ICC profile and EXIF where the format can hold them.
 
 Pillow cannot write 16-bit colour (or 16-bit grey with alpha), so 16-bit PNGs are
 encoded here and 16-bit TIFFs go through ``tifffile`` (a scikit-image dependency).
+It reads them at 8 bits too: such a TIFF is read by ``tifffile``, such a PNG's low
+bytes are asked of Pillow apart (``_read_png_16bit``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
 
 from engine.atomic import remove_stale_temps, resolved_path, temp_path_for
 from engine.errors import PhotoError
@@ -247,19 +249,49 @@ def saved_by_colourise(path: str | Path) -> bool:
     Reads the file's header only (about 0.1 ms). BMP has no room for the tag; anything
     unreadable is not Colourise's, and reading it later says what is wrong.
     """
-    if _header_names_no_colourise(path):
+    fh = _open_regular_file(path)
+    if fh is None:
         return False
+    with fh:
+        if _header_names_no_colourise(fh):
+            return False
+        try:
+            fh.seek(0)
+            with _library_noise(), Image.open(fh) as im:
+                tiff_tags = getattr(im, "tag_v2", None)  # a TIFF keeps "Software" among its own tags
+                software = tiff_tags.get(SOFTWARE_TAG) if tiff_tags is not None else None
+                # JPEG, PNG (eXIf before the pixels, as ours are) and WebP: EXIF read at open
+                return _says_colourise(software) or _says_colourise(_software_in(im.info.get("exif")))
+        except Exception:  # noqa: BLE001 (Pillow raises many kinds on damaged headers) not ours, and said when read
+            return False
+
+
+def _open_regular_file(path: str | Path) -> BinaryIO | None:
+    """``path`` opened for reading if it is a regular file; None for anything else (reading it later says what).
+
+    A named pipe called "pipe.png" in a folder would block a plain ``open`` until something writes to
+    it, i.e. forever: only a regular file is opened, without waiting, and its kind checked again on
+    what was opened (it could have been swapped in between).
+    """
     try:
-        with _library_noise(), Image.open(path) as im:
-            tiff_tags = getattr(im, "tag_v2", None)  # a TIFF keeps "Software" among its own tags
-            software = tiff_tags.get(SOFTWARE_TAG) if tiff_tags is not None else None
-            # JPEG, PNG (eXIf before the pixels, as ours are) and WebP: EXIF read at open
-            return _says_colourise(software) or _says_colourise(_software_in(im.info.get("exif")))
-    except Exception:  # noqa: BLE001 (Pillow raises many kinds on damaged headers) not ours, and said when read
-        return False
+        if not stat.S_ISREG(os.stat(path).st_mode):  # (a device is not even opened: that can have effects)
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except (OSError, ValueError):
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        fh = os.fdopen(fd, "rb")
+    except OSError:
+        os.close(fd)
+        return None
+    fh.raw.name = os.fspath(path)  # as ``open`` names it (Pillow takes the file's name from it)
+    return fh
 
 
-def _header_names_no_colourise(path: str | Path) -> bool:
+def _header_names_no_colourise(fh: BinaryIO) -> bool:
     """True when a JPEG's or PNG's segments before its pixels hold no metadata that could name
     Colourise; False when they might, or for other formats: Pillow then reads the header.
 
@@ -267,8 +299,7 @@ def _header_names_no_colourise(path: str | Path) -> bool:
     Pillow takes to open the file (30,000 JPEGs: 0.6 against 2.7 s), and almost every photo is not ours.
     """
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(_HEADER_BYTES)
+        head = fh.read(_HEADER_BYTES)
     except OSError:
         return False  # Pillow says the same, and the photo is read (and fails) later
     mark = SOFTWARE_NAME.encode()
@@ -348,18 +379,25 @@ def read_photo(path: str | Path) -> Photo:
 def _read_photo(path: Path) -> Photo:
     _check_readable_file(path)
     try:
-        with Image.open(path) as im:
+        # Opened here, not by its path: given a path, Pillow maps an uncompressed TIFF into memory at the
+        # size it has once turned (EXIF orientation 5-8) but with its stored rows, i.e. as stripes (Pillow 13).
+        with open(path, "rb") as fh, Image.open(fh) as im:
             if im.format not in READ_FORMATS:
                 raise PhotoError(path, f"unsupported format {im.format} (Colourise reads JPEG, PNG, TIFF, BMP and WebP)")
             _check_pixels(path, *im.size)
             if im.format in ("WEBP", "PNG") and getattr(im, "is_animated", False):  # (its first frame alone was coloured, without a word)
                 raise PhotoError(path, f"an animation ({im.n_frames} frames): Colourise colours still photos; save the frame you want as a photo")
+            if im.format == "TIFF" and getattr(im, "is_animated", False):  # (its first page alone was coloured, without a word)
+                _check_one_page(path, _tiff_page_kinds(im))
             if _is_multichannel_16bit_tiff(im):
                 return _read_tiff_16bit(path)  # Pillow would quietly drop it to 8 bits
+            if im.format == "PNG" and im.tile and im.tile[0][3] in _PNG_16BIT_UNPACKED:
+                return _read_png_16bit(im, fh, path)  # the same
             # A TIFF's EXIF directories are read from its file, which Pillow closes once the pixels are.
             tiff_exif = _exif_of(im) if im.format == "TIFF" else None
+            transparent = _png_transparent_value(im)  # (the depth it needs is known until the pixels are decoded)
             im.load()  # decode now: a header can be fine while the pixel data is cut short
-            return _photo_from_image(im, path, tiff_exif)
+            return _photo_from_image(im, path, tiff_exif, transparent)
     except PhotoError:
         raise
     except Image.DecompressionBombError as exc:
@@ -484,8 +522,20 @@ def _too_large_reason(message: str) -> str:
     return "too large (Pillow's decompression-bomb limit)"
 
 
-def _photo_from_image(im: Image.Image, path: Path, tiff_exif: bytes | None = None) -> Photo:
-    """``im`` decoded; a TIFF's EXIF (``_exif_of``) read before it was, while its file was open."""
+def _png_transparent_value(im: Image.Image) -> int | tuple[int, int, int] | None:
+    """The value a grey or RGB PNG's tRNS chunk makes transparent, on the scale of Pillow's pixels; None without one."""
+    value = im.info.get("transparency")
+    if im.format != "PNG" or im.mode not in ("1", "L", "I;16", "RGB") or value is None or not im.tile:
+        return None
+    rawmode = im.tile[0][3]  # (codec, extents, offset, rawmode)
+    if rawmode in ("L;2", "L;4"):  # Pillow scales such pixels to 8 bits, not the value
+        return value * (255 // (2 ** int(rawmode[-1]) - 1))
+    return value  # (16-bit RGB is read by _read_png_16bit)
+
+
+def _photo_from_image(im: Image.Image, path: Path, tiff_exif: bytes | None = None, transparent=None) -> Photo:
+    """``im`` decoded; a TIFF's EXIF (``_exif_of``) read before it was, while its file was open; ``transparent``
+    the pixel value a PNG's tRNS chunk makes transparent (``_png_transparent_value``)."""
     ImageOps.exif_transpose(im, in_place=True)  # also drops the orientation tag from info["exif"]
     icc = im.info.get("icc_profile") or None
     exif = tiff_exif if im.format == "TIFF" else _exif_of(im)
@@ -519,6 +569,9 @@ def _photo_from_image(im: Image.Image, path: Path, tiff_exif: bytes | None = Non
             pixels = np.array(im.convert("RGB"))
         except ValueError:
             raise PhotoError(path, f"unsupported pixel format (mode {mode})") from None
+    if transparent is not None and alpha is None:  # kept as alpha, as a grey + alpha PNG's is
+        matches = pixels == transparent if pixels.ndim == 2 else (pixels == np.asarray(transparent)).all(axis=-1)
+        alpha = np.where(matches, 0, np.iinfo(pixels.dtype).max).astype(pixels.dtype)
     return Photo(pixels, alpha, path, fmt, icc, exif)
 
 
@@ -612,6 +665,29 @@ def _float_to_uint16(values: np.ndarray, path: Path) -> np.ndarray:
     return (values * 65535 + 0.5).astype(np.uint16)
 
 
+_REDUCED_OR_MASK = 0b101  # TIFF "NewSubfileType" bits of a page that is not a photo of its own: a preview, a mask
+
+
+def _tiff_page_kinds(im: Image.Image) -> list[int]:
+    """The "NewSubfileType" of each page Pillow can reach (up to a damaged one: the first page is still a photo)."""
+    kinds = []
+    try:
+        for _ in ImageSequence.Iterator(im):
+            kind = im.tag_v2.get(254, 0)
+            kinds.append(kind if isinstance(kind, int) else 0)
+    except _DECODE_ERRORS:
+        pass
+    im.seek(0)
+    return kinds
+
+
+def _check_one_page(path: Path, kinds: list[int]) -> None:
+    """Refuse a TIFF of several photos (a preview of the photo, or a mask, is not one): by their "NewSubfileType"s."""
+    photos = sum(1 for kind in kinds if not kind & _REDUCED_OR_MASK)
+    if photos > 1:
+        raise PhotoError(path, f"a multi-page TIFF ({photos} pages): Colourise colours single photos; save the page you want as its own file")
+
+
 def _is_multichannel_16bit_tiff(im: Image.Image) -> bool:
     if im.format != "TIFF":
         return False
@@ -625,6 +701,7 @@ def _read_tiff_16bit(path: Path) -> Photo:
 
     try:
         with tifffile.TiffFile(path) as tif:
+            _check_one_page(path, [int(page.subfiletype) for page in tif.pages])
             page = tif.pages[0]
             _check_pixels(path, int(page.imagewidth), int(page.imagelength))
             if page.size > 4 * _max_pixels:  # more samples per pixel than any photo has
@@ -655,6 +732,45 @@ def _read_tiff_16bit(path: Path) -> Photo:
             kept[tag] = value
         exif = kept.tobytes()
     return Photo(pixels, alpha, path, "TIFF", bytes(icc) if icc else None, exif)
+
+
+# How Pillow unpacks a 16-bit PNG it reads at 8 bits (its high bytes), and how it can be made to give the rest:
+# the low bytes, from the same bytes read as little-endian; or for grey + alpha every byte, as if it were
+# 8-bit RGBA. Either has as many bytes to a pixel, so the rows are unfiltered alike.
+_PNG_16BIT_UNPACKED = {"RGB;16B": "RGB;16L", "RGBA;16B": "RGBA;16L", "LA;16B": "RGBA"}
+
+
+def _read_png_16bit(im: Image.Image, fh: BinaryIO, path: Path) -> Photo:
+    """A 16-bit RGB, RGBA or grey + alpha PNG at 16 bits, decoded by Pillow (once, or twice) from ``fh``."""
+    rest = _PNG_16BIT_UNPACKED[im.tile[0][3]]
+    key = im.info.get("transparency") if im.mode == "RGB" else None  # tRNS: three 16-bit values
+    if rest == "RGBA":  # grey + alpha: every byte at once
+        _unpack_as(im, rest)
+        im.load()
+        samples = np.array(im).view(">u2").astype(np.uint16)  # (H, W, 2): grey, alpha
+    else:
+        im.load()
+        fh.seek(0)
+        with Image.open(fh) as again:
+            _unpack_as(again, rest)
+            low = np.array(again)
+        samples = (np.array(im).astype(np.uint16) << 8) | low
+    orientation = im.getexif().get(ExifTags.Base.Orientation, 1)
+    photo = _photo_from_image(im, path)  # its ICC profile and EXIF (less the orientation), its pixels thrown away
+    samples = _apply_orientation(samples, orientation if isinstance(orientation, int) else 1)
+    if rest == "RGBA":
+        pixels, alpha = samples[..., 0], samples[..., 1]
+    elif im.mode == "RGBA":
+        pixels, alpha = samples[..., :3], samples[..., 3]
+    else:
+        pixels = samples
+        alpha = None if key is None else np.where((pixels == np.asarray(key)).all(axis=-1), 0, 65535).astype(np.uint16)
+    return replace(photo, pixels=np.ascontiguousarray(pixels), alpha=None if alpha is None else np.ascontiguousarray(alpha))
+
+
+def _unpack_as(im: Image.Image, rawmode: str) -> None:
+    codec, extents, offset, _ = im.tile[0]
+    im.tile = [(codec, extents, offset, rawmode)]
 
 
 def _apply_orientation(a: np.ndarray, orientation: int) -> np.ndarray:

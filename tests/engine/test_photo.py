@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -58,6 +59,87 @@ def test_reads_palette_transparency_as_alpha(write_image, grey_image):
     photo = read_photo(write_image("pt.png", im, transparency=index))
     assert photo.pixels.ndim == 3 and photo.alpha is not None
     assert photo.alpha[0, 0] == 0 and (photo.alpha == 255).mean() > 0.5
+
+
+def png_bytes(width: int, height: int, depth: int, colour_type: int, rows: list[bytes], *chunks: tuple[bytes, bytes]) -> bytes:
+    """A PNG written byte by byte (for layouts Pillow does not write), ``chunks`` before its pixels; row ``i`` is
+    filtered with PNG filter ``i % 5`` (none, Sub, Up, Average, Paeth), so that a reader meets every one."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour_type]
+    step = max(1, depth * channels // 8)  # bytes from a pixel's byte to the same byte of the pixel before
+    filtered, above = [], bytes(len(rows[0]))
+    for index, row in enumerate(rows):
+        kind = index % 5
+        out = bytearray([kind])
+        for i, value in enumerate(row):
+            left = row[i - step] if i >= step else 0
+            corner = above[i - step] if i >= step else 0
+            estimate = left + above[i] - corner
+            pa, pb, pc = abs(estimate - left), abs(estimate - above[i]), abs(estimate - corner)
+            paeth = left if pa <= pb and pa <= pc else above[i] if pb <= pc else corner
+            predicted = (0, left, above[i], (left + above[i]) // 2, paeth)[kind]
+            out.append((value - predicted) % 256)
+        filtered.append(bytes(out))
+        above = row
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, 0))
+    pixels = chunk(b"IDAT", zlib.compress(b"".join(filtered)))
+    return b"\x89PNG\r\n\x1a\n" + header + b"".join(chunk(*c) for c in chunks) + pixels + chunk(b"IEND", b"")
+
+
+def test_a_grey_or_rgb_pngs_transparent_value_is_read_as_alpha(write_image, tmp_path, rgb_image, grey_image, grey16_image):
+    """A PNG's tRNS chunk on grey or RGB pixels: every pixel of that value is transparent."""
+    grey = grey_image.copy()
+    grey[:4] = 0
+    photo = read_photo(write_image("grey-key.png", grey, transparency=0))
+    assert np.array_equal(photo.pixels, grey) and np.array_equal(photo.alpha, np.where(grey == 0, 0, 255))
+    rgb = rgb_image.copy()
+    rgb[:, :5] = 0
+    photo = read_photo(write_image("rgb-key.png", rgb, transparency=(0, 0, 0)))
+    assert np.array_equal(photo.pixels, rgb) and np.array_equal(photo.alpha, np.where((rgb == 0).all(axis=-1), 0, 255))
+    assert photo.alpha.dtype == np.uint8 and (photo.alpha == 0).sum() >= 24 * 5
+    grey16 = grey16_image.copy()
+    grey16[-3:] = 1234
+    photo = read_photo(write_image("grey16-key.png", Image.fromarray(grey16), transparency=1234))
+    assert photo.pixels.dtype == photo.alpha.dtype == np.uint16
+    assert np.array_equal(photo.pixels, grey16) and np.array_equal(photo.alpha, np.where(grey16 == 1234, 0, 65535))
+    # Fewer than 8 bits a pixel: the value is given at the file's depth (4 bits: 5 is 85 of 255).
+    path = tmp_path / "grey4-key.png"
+    path.write_bytes(png_bytes(2, 1, 4, 0, [bytes([0x5F])], (b"tRNS", struct.pack(">H", 5))))
+    photo = read_photo(path)
+    assert photo.pixels.tolist() == [[85, 255]] and photo.alpha.tolist() == [[0, 255]]
+
+
+def test_a_16bit_colour_or_grey_alpha_png_is_read_at_16_bits(tmp_path):
+    """Pillow reads them at 8 bits; every filter a row can have, an EXIF orientation and a tRNS value are met."""
+    rng = np.random.default_rng(16)
+    samples = rng.integers(0, 65536, (11, 7, 4), dtype=np.uint16)
+    samples[0, :3, :3] = (1000, 2000, 3000)
+    for colour_type, channels in ((2, 3), (6, 4), (4, 2)):
+        path = tmp_path / f"type{colour_type}.png"
+        values = samples[..., :channels]
+        path.write_bytes(png_bytes(7, 11, 16, colour_type, [row.astype(">u2").tobytes() for row in values]))
+        photo = read_photo(path)
+        assert photo.pixels.dtype == np.uint16 and photo.bit_depth == 16, colour_type
+        colour = values[..., 0] if colour_type == 4 else values[..., :3]
+        assert np.array_equal(photo.pixels, colour), colour_type
+        assert (photo.alpha is None) if colour_type == 2 else np.array_equal(photo.alpha, values[..., -1]), colour_type
+    turned = tmp_path / "turned.png"
+    rgb = samples[..., :3]
+    key = (b"tRNS", struct.pack(">3H", 1000, 2000, 3000))
+    orientation = (b"eXIf", exif_bytes(orientation=6, make="Kodak")[6:])
+    turned.write_bytes(png_bytes(7, 11, 16, 2, [row.astype(">u2").tobytes() for row in rgb], key, orientation))
+    photo = read_photo(turned)
+    assert np.array_equal(photo.pixels, np.rot90(rgb, k=-1)) and photo.pixels.dtype == np.uint16
+    assert np.array_equal(photo.alpha, np.rot90(np.where((rgb == (1000, 2000, 3000)).all(axis=-1), 0, 65535), k=-1))
+    tags = Image.Exif()
+    tags.load(photo.exif)
+    assert 0x0112 not in tags and tags[0x010F] == "Kodak"
+    # and what Colourise writes itself comes back as it was
+    back = read_photo(write_photo(Photo(rgb, samples[..., 3]), tmp_path / "ours.png"))
+    assert np.array_equal(back.pixels, rgb) and np.array_equal(back.alpha, samples[..., 3])
 
 
 @pytest.mark.parametrize("name", ["rgb.png", "rgb.bmp", "rgb.tif", "rgb.webp"])
@@ -151,6 +233,37 @@ def test_exif_orientation_is_applied_and_dropped(write_image, grey_image, orient
     assert 0x0112 not in tags and tags[0x010F] == "Kodak"
 
 
+@pytest.mark.parametrize("mode", ["L", "I;16", "RGB", "RGBA", "CMYK"])
+@pytest.mark.parametrize("compression", [None, "tiff_lzw"])
+def test_an_uncompressed_tiff_turned_on_its_side_is_read_turned_not_scrambled(tmp_path, mode, compression):
+    # Pillow maps an uncompressed TIFF opened by its path into memory at its turned size, as stripes.
+    rng = np.random.default_rng(6)
+    channels = {"L": 1, "I;16": 1, "RGB": 3, "RGBA": 4, "CMYK": 4}[mode]
+    stored = rng.integers(0, 65536 if mode == "I;16" else 256, (24, 40, channels)[: 2 if channels == 1 else 3])
+    stored = stored.astype(np.uint16 if mode == "I;16" else np.uint8)
+    source = Image.frombytes(mode, (40, 24), stored.tobytes())
+    if mode == "CMYK":
+        shown = np.array(source.convert("RGB"))
+    elif mode == "RGBA":
+        shown, alpha = stored[..., :3], stored[..., 3]
+    else:
+        shown = stored
+    turned = {
+        5: lambda a: a.swapaxes(0, 1),  # transposed
+        6: lambda a: np.rot90(a, k=-1),  # turned 90 degrees clockwise to display
+        7: lambda a: np.rot90(a, k=-1)[::-1],  # transversed
+        8: lambda a: np.rot90(a, k=1),
+    }
+    for orientation, turn in turned.items():
+        path = tmp_path / f"{mode.replace(';', '')}-{orientation}.tif"
+        source.save(path, exif=exif_bytes(orientation=orientation), **({"compression": compression} if compression else {}))
+        photo = read_photo(path)
+        assert photo.pixels.shape[:2] == (40, 24), orientation  # portrait, as viewers show it
+        assert np.array_equal(photo.pixels, turn(shown)), orientation
+        if mode == "RGBA":
+            assert np.array_equal(photo.alpha, turn(alpha)), orientation
+
+
 def test_rotated_photo_written_back_is_not_rotated_twice(write_image, tmp_path, rgb_image):
     path = write_image("rot.jpg", rgb_image, exif=exif_bytes(orientation=6), quality=100)
     photo = read_photo(path)
@@ -207,9 +320,9 @@ def test_16bit_rgba_png_is_written_at_16_bits(tmp_path, grey16_image):
     assert colour_type == 6
     assert np.array_equal(pixels[..., :3], rgb16) and np.array_equal(pixels[..., 3], grey16_image)
     assert b"iCCP" in chunks and b"eXIf" in chunks
-    # Other readers agree: Pillow decodes it (at 8 bits) with the same profile and EXIF.
+    # Read back, it is what was written, with the same profile and EXIF.
     back = read_photo(path)
-    assert np.array_equal(back.pixels, (rgb16 >> 8).astype(np.uint8)) and back.icc_profile == SRGB_ICC
+    assert np.array_equal(back.pixels, rgb16) and np.array_equal(back.alpha, grey16_image) and back.icc_profile == SRGB_ICC
     tags = Image.Exif()
     tags.load(back.exif)
     assert tags[0x010F] == "Nikon"
@@ -416,6 +529,30 @@ def test_an_animation_is_refused_in_one_line_not_cut_to_its_first_frame(tmp_path
     assert read_photo(path).width == 8
 
 
+def test_a_multi_page_tiff_is_refused_in_one_line_not_cut_to_its_first_page(tmp_path, grey16_image):
+    import tifffile
+
+    pages = [Image.fromarray(np.full((8, 8), value, np.uint8)) for value in (20, 120, 220)]
+    path = tmp_path / "scans.tif"
+    pages[0].save(path, save_all=True, append_images=pages[1:])
+    with pytest.raises(PhotoError) as caught:
+        read_photo(path)
+    expected = "a multi-page TIFF ({} pages): Colourise colours single photos; save the page you want as its own file"
+    assert str(caught.value) == "scans.tif: " + expected.format(3)
+    # 16-bit grey + alpha, which tifffile reads rather than Pillow
+    both = np.dstack((grey16_image, grey16_image[::-1]))
+    tifffile.imwrite(tmp_path / "la16.tif", both, photometric="minisblack", extrasamples=["unassalpha"])
+    tifffile.imwrite(tmp_path / "la16.tif", both, photometric="minisblack", extrasamples=["unassalpha"], append=True)
+    with pytest.raises(PhotoError, match="la16.tif: " + re.escape(expected.format(2))):
+        read_photo(tmp_path / "la16.tif")
+    # A photo with a small preview of itself (a reduced-resolution page) is one photo.
+    tifffile.imwrite(tmp_path / "previewed.tif", np.full((16, 12), 90, np.uint8))
+    tifffile.imwrite(tmp_path / "previewed.tif", np.full((4, 3), 90, np.uint8), append=True, subfiletype=1)
+    assert read_photo(tmp_path / "previewed.tif").pixels.shape == (16, 12)
+    pages[0].save(path)  # one page: a photo
+    assert read_photo(path).width == 8
+
+
 def test_a_read_only_folder_is_said_as_such(tmp_path, rgb_image, monkeypatch):
     """Removing the temporary file failed there too, and its error ("read-only file system", without
     "cannot write") escaped in place of the write's."""
@@ -545,7 +682,7 @@ def test_a_jpegs_or_pngs_own_bytes_rule_it_out_as_a_colour_version_before_pillow
     padded.write_bytes(data[:2] + (b"\xff\xed" + struct.pack(">H", 65_000) + bytes(64_998)) * 2 + data[2:])
     opened = []
     real_open = photos.Image.open
-    monkeypatch.setattr(photos.Image, "open", lambda path, *a, **k: opened.append(Path(path).name) or real_open(path, *a, **k))
+    monkeypatch.setattr(photos.Image, "open", lambda fp, *a, **k: opened.append(Path(getattr(fp, "name", fp)).name) or real_open(fp, *a, **k))
     assert not saved_by_colourise(camera) and not saved_by_colourise(plain_png)
     assert opened == []  # ruled out by their bytes alone
     assert all(saved_by_colourise(path) for path in [*ours, padded])
@@ -721,3 +858,34 @@ def test_pillow_log_lines_join_the_files_reason_instead_of_the_terminal(tmp_path
         read_photo(path)
     assert "More samples per pixel than can be decoded: 4095" in str(caught.value)
     assert not [r for r in caplog.records if r.name.startswith("PIL") and r.levelno >= 30]  # debug output stays for who asked
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
+def test_a_fifo_named_like_a_photo_in_a_folder_is_never_opened_while_looking_for_colour_versions(tmp_path):
+    import os
+    import threading
+
+    from engine.photo import find_photos, saved_by_colourise, without_colourised
+
+    rgb8 = np.random.default_rng(0).integers(0, 256, (12, 16, 3), dtype=np.uint8)
+    write_photo(Photo(rgb8), tmp_path / "a.png")
+    for name in ("pipe.png", "pipe.jpg"):
+        os.mkfifo(tmp_path / name)
+    result = {}
+    search = threading.Thread(target=lambda: result.update(split=without_colourised(find_photos([tmp_path]))), daemon=True)
+    search.start()
+    search.join(timeout=60)  # the same call, broken, blocks forever opening the pipe: not a timing
+    while search.is_alive():  # broken: let the blocked open (and any after it) go, so the test ends
+        for name in ("pipe.png", "pipe.jpg"):
+            try:
+                os.close(os.open(tmp_path / name, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:  # no reader on this one (yet)
+                pass
+        search.join(timeout=0.1)
+        result.setdefault("hung", True)
+    assert "hung" not in result, "opened a named pipe"
+    kept, colourised = result["split"]
+    assert [f.path.name for f in kept] == ["a.png", "pipe.jpg", "pipe.png"] and colourised == []  # reading them says why
+    assert not saved_by_colourise(tmp_path / "pipe.png")
+    with pytest.raises(PhotoError, match="pipe.png: not a regular file"):
+        read_photo(tmp_path / "pipe.png")
