@@ -146,7 +146,9 @@ def _open_rgb(path: Path, min_short_side: int) -> tuple[np.ndarray | None, bool,
     and caching thousands of photos quick. Returns (pixels, stored_as_grey, the file's
     own short side); a file stored as greyscale is not decoded at all (it is skipped anyway).
     """
-    with Image.open(path) as im:
+    # Opened here, not by its path, as ``engine.photo`` reads photos: given a path, Pillow maps an uncompressed
+    # TIFF turned on its side (EXIF orientation 5-8) into memory at its turned size, as stripes (Pillow 13).
+    with open(path, "rb") as fh, Image.open(fh) as im:
         own_short_side = min(im.size)
         if im.mode in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"):
             im.load()  # a broken grey file is still reported as broken

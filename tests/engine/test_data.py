@@ -370,3 +370,17 @@ def test_a_folder_scan_names_each_file_it_leaves_out_with_the_reason(tmp_path):
         "bad.jpg: not an image", f"{Path('sub/trunc.jpg')}: truncated or corrupt", "g.png: greyscale", "a (1).jpg: the same file as a.jpg",
     ]
     assert scan.skipped_lines(tmp_path, limit=3)[-1] == "and 2 more" and len(scan.skipped_lines(tmp_path, limit=3)) == 3
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_an_uncompressed_tiff_turned_on_its_side_is_trained_on_turned_not_scrambled(tmp_path, mode):
+    # Pillow maps an uncompressed TIFF opened by its path into memory at its turned size, as stripes.
+    rng = np.random.default_rng(6)
+    stored = rng.integers(0, 256, (30, 40, len(mode)), dtype=np.uint8)
+    stored[..., 3:] = 255  # opaque: composited on white, the pixels stay as they are
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turned 90 degrees clockwise to display
+    Image.fromarray(stored, mode).save(tmp_path / "turned.tif", exif=exif.tobytes())
+    photo = data.load_photo(tmp_path / "turned.tif", 64)
+    assert not photo.error and not photo.grey and photo.short_side == 30
+    assert np.array_equal(photo.pixels, np.rot90(stored[..., :3], k=-1))  # portrait (40 x 30), as viewers show it
