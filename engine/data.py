@@ -27,9 +27,9 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from engine.errors import error_reason
+from engine.errors import PhotoError, error_reason
 from engine.events import PhotosFound
-from engine.photo import coloured_by_colourise, find_photos, saved_by_colourise
+from engine.photo import coloured_by_colourise, find_photos, open_photo_file, saved_by_colourise
 from engine.task import TaskState
 
 GREY_CHROMA = 3.0  # mean Lab chroma below this: the photo carries no colour worth learning
@@ -146,9 +146,10 @@ def _open_rgb(path: Path, min_short_side: int) -> tuple[np.ndarray | None, bool,
     and caching thousands of photos quick. Returns (pixels, stored_as_grey, the file's
     own short side); a file stored as greyscale is not decoded at all (it is skipped anyway).
     """
-    # Opened here, not by its path, as ``engine.photo`` reads photos: given a path, Pillow maps an uncompressed
-    # TIFF turned on its side (EXIF orientation 5-8) into memory at its turned size, as stripes (Pillow 13).
-    with open(path, "rb") as fh, Image.open(fh) as im:
+    # Opened as ``engine.photo`` opens photos: a named pipe called "ff.png" is not waited on forever; and not
+    # by its path, which has Pillow map an uncompressed TIFF turned on its side (EXIF orientation 5-8) into
+    # memory at its turned size, as stripes (Pillow 13).
+    with open_photo_file(path) as fh, Image.open(fh) as im:
         own_short_side = min(im.size)
         if im.mode in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"):
             im.load()  # a broken grey file is still reported as broken
@@ -248,6 +249,8 @@ def load_photo(path: str | Path, short_side: int) -> LoadedPhoto:
             return LoadedPhoto(path, error="image is too small")
         grey = mean_chroma(pixels) < GREY_CHROMA
         pixels = shrink_to_short_side(pixels, short_side)
+    except PhotoError as exc:  # not a regular file, an empty one ...
+        return LoadedPhoto(path, error=exc.reason)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, MemoryError) as exc:
         return LoadedPhoto(path, error=_unreadable_reason(exc))
     return LoadedPhoto(path, grey=True, short_side=own_side) if grey else LoadedPhoto(path, pixels, short_side=own_side)

@@ -267,26 +267,39 @@ def saved_by_colourise(path: str | Path) -> bool:
 
 
 def _open_regular_file(path: str | Path) -> BinaryIO | None:
-    """``path`` opened for reading if it is a regular file; None for anything else (reading it later says what).
+    """``path`` opened as ``open_photo_file`` opens it; None where it cannot be (reading it later says why)."""
+    try:
+        return open_photo_file(path)
+    except (PhotoError, ValueError):  # (ValueError: a name with a NUL in it)
+        return None
+
+
+def open_photo_file(path: str | Path) -> BinaryIO:
+    """``path`` opened for reading, as every reader opens a photo; ``PhotoError(path, reason)`` when it cannot be
+    ("no such file", "not a regular file", "empty file", "permission denied" ...).
 
     A named pipe called "pipe.png" in a folder would block a plain ``open`` until something writes to
     it, i.e. forever: only a regular file is opened, without waiting, and its kind checked again on
     what was opened (it could have been swapped in between).
     """
+    path = Path(path)
+    _check_readable_file(path)  # (a device is not even opened: that can have effects)
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # (a device is not even opened: that can have effects)
-            return None
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except (OSError, ValueError):
-        return None
+    except PermissionError:
+        raise PhotoError(path, "permission denied") from None
+    except OSError as exc:
+        raise PhotoError(path, f"cannot be read ({_os_reason(exc)})") from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            return None
+            raise PhotoError(path, "not a regular file")
         fh = os.fdopen(fd, "rb")
-    except OSError:
+    except PhotoError:
         os.close(fd)
-        return None
+        raise
+    except OSError as exc:
+        os.close(fd)
+        raise PhotoError(path, f"cannot be read ({_os_reason(exc)})") from None
     fh.raw.name = os.fspath(path)  # as ``open`` names it (Pillow takes the file's name from it)
     return fh
 
@@ -377,11 +390,11 @@ def read_photo(path: str | Path) -> Photo:
 
 
 def _read_photo(path: Path) -> Photo:
-    _check_readable_file(path)
+    fh = open_photo_file(path)
     try:
         # Opened here, not by its path: given a path, Pillow maps an uncompressed TIFF into memory at the
         # size it has once turned (EXIF orientation 5-8) but with its stored rows, i.e. as stripes (Pillow 13).
-        with open(path, "rb") as fh, Image.open(fh) as im:
+        with fh, Image.open(fh) as im:
             if im.format not in READ_FORMATS:
                 raise PhotoError(path, f"unsupported format {im.format} (Colourise reads JPEG, PNG, TIFF, BMP and WebP)")
             _check_pixels(path, *im.size)

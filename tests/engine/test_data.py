@@ -384,3 +384,31 @@ def test_an_uncompressed_tiff_turned_on_its_side_is_trained_on_turned_not_scramb
     photo = data.load_photo(tmp_path / "turned.tif", 64)
     assert not photo.error and not photo.grey and photo.short_side == 30
     assert np.array_equal(photo.pixels, np.rot90(stored[..., :3], k=-1))  # portrait (40 x 30), as viewers show it
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
+def test_a_fifo_named_like_a_photo_in_the_training_folder_is_skipped_not_waited_on(tmp_path, make_photo):
+    import os
+    import threading
+
+    folder = tmp_path / "album"
+    folder.mkdir()
+    Image.fromarray(make_photo.rgb(40, 40, 1)).save(folder / "beach.png")
+    os.mkfifo(folder / "ff.png")
+    result = {}
+    search = threading.Thread(target=lambda: result.update(scan=data.scan_photo_folder([folder])), daemon=True)
+    search.start()
+    search.join(timeout=60)  # the same call, broken, blocks forever opening the pipe: not a timing
+    while search.is_alive():  # broken: let the blocked open go, so the test ends
+        try:
+            os.close(os.open(folder / "ff.png", os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:  # no reader on it (yet)
+            pass
+        search.join(timeout=0.1)
+        result.setdefault("hung", True)
+    assert "hung" not in result, "opened a named pipe"
+    scan = result["scan"]
+    assert [p.name for p in scan.colour] == ["beach.png"]
+    assert scan.broken == [(folder / "ff.png", "not a regular file")]
+    assert scan.skipped_lines(folder) == ["ff.png: not a regular file"]
+    assert data.load_photo(folder / "ff.png", 8).error == "not a regular file"
