@@ -117,7 +117,17 @@ set_max_photo_pixels(_limit_from_environment())
 
 def _check_pixels(path: Path, width: int, height: int) -> None:
     if width * height > _max_pixels:
-        raise PhotoError(path, f"too large: {width * height / 1e6:.1f} megapixels (limit {_max_pixels / 1e6:.1f})")
+        raise PhotoError(path, _too_large(width * height, _max_pixels))
+
+
+def _too_large(pixels: int, limit: int) -> str:
+    """'too large: 12.0 megapixels (limit 0.0001)': the limit exactly as set, the photo's size to one decimal, or
+    exactly where that would say 0.0 (one decimal said 'limit 0.0' for COLOURISE_MAX_MEGAPIXELS=0.0001)."""
+    def exactly(pixels: int) -> str:
+        return f"{pixels / 1e6:.6f}".rstrip("0").rstrip(".")
+
+    size = f"{pixels / 1e6:.1f}" if pixels >= 100_000 else exactly(pixels)
+    return f"too large: {size} megapixels (limit {exactly(limit)})"
 
 
 @dataclass
@@ -531,7 +541,7 @@ def _starts_with(path: Path, prefixes: tuple[bytes, ...]) -> bool:
 def _too_large_reason(message: str) -> str:
     numbers = [int(n) for n in re.findall(r"\d+", message)]
     if len(numbers) >= 2:
-        return f"too large: {numbers[0] / 1e6:.1f} megapixels (limit {numbers[1] / 1e6:.1f})"
+        return _too_large(numbers[0], numbers[1])
     return "too large (Pillow's decompression-bomb limit)"
 
 

@@ -596,7 +596,7 @@ def _bad_files(tmp_path: Path, make_photo, png_claiming_size) -> dict[str, tuple
         "text.jpg": (b"these are not the pixels you are looking for\n", "not an image"),
         "truncated.jpg": (jpeg.getvalue()[: len(jpeg.getvalue()) // 2], "truncated or corrupt"),
         "truncated.png": (png.getvalue()[: len(png.getvalue()) * 2 // 3], "truncated or corrupt"),
-        "huge.png": (png_claiming_size(100_000, 100_000), r"too large: 10000\.0 megapixels \(limit \d+\.\d\)"),
+        "huge.png": (png_claiming_size(100_000, 100_000), r"too large: 10000\.0 megapixels \(limit \d+(\.\d+)?\)"),
         "anim.gif": (gif.getvalue(), "unsupported format GIF"),
     }
     out = {}
@@ -761,7 +761,7 @@ def test_a_lying_16bit_tiff_is_refused_before_it_is_decoded(tmp_path):
 
     path = _tiff_claiming_size(tmp_path / "huge.tif", 15000, 15000)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    with pytest.raises(PhotoError, match=r"huge.tif: too large: 225\.0 megapixels \(limit \d+\.\d\)"):
+    with pytest.raises(PhotoError, match=r"huge.tif: too large: 225\.0 megapixels \(limit \d+(\.\d+)?\)"):
         read_photo(path)
     assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 100  # MB
 
@@ -785,11 +785,27 @@ def test_one_pixel_limit_holds_on_every_decoder_path(tmp_path, rgb_image, grey16
     previous = photo_module.max_photo_pixels()
     photo_module.set_max_photo_pixels(100)  # the one setting; 24 x 32 photos are over it
     try:
-        with pytest.raises(PhotoError, match=rf"{name}: too large: 0\.0 megapixels \(limit 0\.0\)"):
+        with pytest.raises(PhotoError, match=rf"{name}: too large: 0\.000768 megapixels \(limit 0\.0001\)$"):  # (said 0.0 and 0.0)
             read_photo(path)
     finally:
         photo_module.set_max_photo_pixels(previous)
     assert photo_module.max_photo_pixels() == previous and Image.MAX_IMAGE_PIXELS * 2 >= previous
+
+
+def test_a_limit_set_below_a_tenth_of_a_megapixel_is_said_as_set(tmp_path, png_claiming_size, monkeypatch):
+    from engine import photo as photo_module
+
+    (tmp_path / "scan.png").write_bytes(png_claiming_size(4000, 3000))
+    monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", "0.0001")
+    previous = photo_module.max_photo_pixels()
+    photo_module.set_max_photo_pixels(photo_module._limit_from_environment())
+    try:
+        with pytest.raises(PhotoError) as caught:
+            read_photo(tmp_path / "scan.png")
+    finally:
+        photo_module.set_max_photo_pixels(previous)
+    assert str(caught.value) == "scan.png: too large: 12.0 megapixels (limit 0.0001)"  # (said 'limit 0.0')
+    assert photo_module._too_large(180_000_001, 180_000_000) == "too large: 180.0 megapixels (limit 180)"
 
 
 def test_the_photo_limit_can_be_set_from_the_environment(monkeypatch):
