@@ -25,7 +25,6 @@ import itertools
 import json
 import logging
 import os
-import stat
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -41,8 +40,8 @@ from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, P
 from engine.hints import SavedHints, read_hint_file
 from engine.inference import Prediction, luminance
 from engine.photo import (
-    OUTPUT_FORMATS, PHOTO_SUFFIXES, SOFTWARE_NAME, FoundPhoto, Photo, find_photos, read_photo, saved_by_colourise, side_by_side, with_software, without_colourised,
-    write_photo,
+    OUTPUT_FORMATS, PHOTO_SUFFIXES, SAVED_RECORD, SOFTWARE_NAME, FoundPhoto, Photo, file_mark, find_photos, read_photo, recorded_as_saved, saved_by_colourise,
+    saved_record, side_by_side, with_software, without_colourised, write_photo,
 )  # fmt: skip
 from engine.task import TaskState
 
@@ -501,9 +500,6 @@ def colourise_files(
 
 
 # --- what Colourise saved where no tag can say so ---------------------------------------------
-SAVED_RECORD = ".colourise-saved.json"  # in a folder Colourise saved BMPs in: their names, sizes and times
-
-
 def _record_saved(outputs: Iterable[Path]) -> None:
     """Note ``outputs`` in their folders' ``SAVED_RECORD`` (each file's size and time, so a file put or
     changed there since is not taken for Colourise's). Entries whose file went or changed are dropped.
@@ -512,33 +508,15 @@ def _record_saved(outputs: Iterable[Path]) -> None:
     for output in outputs:
         by_folder.setdefault(output.parent, []).append(output)
     for folder, saved in by_folder.items():
-        entries = {name: mark for name, mark in _saved_record(folder).items() if _file_mark(folder / name) == mark}
+        entries = {name: mark for name, mark in saved_record(folder).items() if file_mark(folder / name) == mark}
         for output in saved:
-            mark = _file_mark(output)
+            mark = file_mark(output)
             if mark is not None:
                 entries[output.name] = mark
         try:
             atomic_write_bytes(folder / SAVED_RECORD, json.dumps({"colourise saved": entries}).encode())
         except OSError:
             log.debug("could not note what was saved in %s", folder, exc_info=True)
-
-
-def _saved_record(folder: Path) -> dict[str, list[int]]:
-    """``folder``'s ``SAVED_RECORD``: file name -> [size, mtime in ns]; empty when missing or unreadable."""
-    try:
-        entries = json.loads((folder / SAVED_RECORD).read_bytes())["colourise saved"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    return {name: mark for name, mark in entries.items() if isinstance(mark, list)} if isinstance(entries, dict) else {}
-
-
-def _file_mark(path: Path) -> list[int] | None:
-    """[size, mtime in ns] of the plain file (not a link) at ``path``; None when there is none."""
-    try:
-        st = os.stat(path, follow_symlinks=False)
-    except (OSError, ValueError):
-        return None
-    return [st.st_size, st.st_mtime_ns] if stat.S_ISREG(st.st_mode) else None
 
 
 def originals_among(targets: Iterable[Path], photo_folders: Iterable[Path]) -> set[Path]:
@@ -559,17 +537,10 @@ def originals_among(targets: Iterable[Path], photo_folders: Iterable[Path]) -> s
         return set()
     resolve = folder_resolver()
     records: dict[Path, dict[str, list[int]]] = {}
-
-    def recorded(target: Path) -> bool:
-        if target.parent not in records:
-            records[target.parent] = _saved_record(target.parent)
-        mark = records[target.parent].get(target.name)
-        return mark is not None and _file_mark(target) == mark
-
     return {
         target for target in targets
         if any(resolve(target).is_relative_to(folder) for folder in folders) and _is_file(target)
-        and not saved_by_colourise(target) and not recorded(target)
+        and not saved_by_colourise(target) and not recorded_as_saved([target], records)
     }  # fmt: skip
 
 

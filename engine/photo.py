@@ -67,6 +67,7 @@ _HEADER_BYTES = 1 << 16  # read to look for Colourise's name before Pillow is as
 _HEADERS_A_TASK = 64  # photos whose headers one task reads, when looking for colour versions in folders
 _CLASSIC_TIFF_BYTES = 2**32 - 2**26  # pixels this large (uncompressed) are written as BigTIFF, as tifffile would
 SOFTWARE_NAME = "Colourise"  # how the "Software" of every photo Colourise saves begins (engine.batch.made_by)
+SAVED_RECORD = ".colourise-saved.json"  # in a folder Colourise saved BMPs in (no room for the tag): their names, sizes and times
 # The one limit on a photo's size, in pixels: every decoder path checks it before decoding
 # (Pillow's own check, kept at half of it, raises above it too, so engine.data's readers agree).
 # 180 MP: scans of 100 MP are real; a 16-bit RGBA photo this size already needs 1.4 GB.
@@ -237,16 +238,19 @@ def without_colourised(found: list[FoundPhoto]) -> tuple[list[FoundPhoto], list[
 
     A folder that holds both the scans and the colour versions saved beside them (or an output
     folder inside the photos' folder) must not have its colour versions coloured again, or trained
-    on. A photo named by itself is always kept: the user asked for it.
+    on: their tag says so, or, for BMPs, their folder's ``SAVED_RECORD``. A photo named by itself is
+    always kept: the user asked for it.
     """
-    in_folders = [photo.path for photo in found if photo.in_folder]
+    # BMP has no room for the tag: those Colourise saved are listed in their folder's SAVED_RECORD.
+    ours = recorded_as_saved(photo.path for photo in found if photo.in_folder)
+    in_folders = [photo.path for photo in found if photo.in_folder and photo.path not in ours]
     # Headers read side by side (a network drive answers each open slowly), a run of photos to a task:
     # a task for each photo spent more on handing work over than on reading (30,000 photos: 9.8 s
     # against 3.0 s one after another).
     runs = [in_folders[i : i + _HEADERS_A_TASK] for i in range(0, len(in_folders), _HEADERS_A_TASK)]
     with ThreadPoolExecutor(8) as pool:
         mine = itertools.chain.from_iterable(pool.map(lambda run: [saved_by_colourise(p) for p in run], runs))
-        ours = {path for path, by_us in zip(in_folders, mine) if by_us}
+        ours.update(path for path, by_us in zip(in_folders, mine) if by_us)
     kept, colourised = [], []
     for photo in found:
         (colourised if photo.path in ours else kept).append(photo)
@@ -274,6 +278,42 @@ def saved_by_colourise(path: str | Path) -> bool:
                 return _says_colourise(software) or _says_colourise(_software_in(im.info.get("exif")))
         except Exception:  # noqa: BLE001 (Pillow raises many kinds on damaged headers) not ours, and said when read
             return False
+
+
+def recorded_as_saved(paths: Iterable[Path], records: dict[Path, dict[str, list[int]]] | None = None) -> set[Path]:
+    """Those of ``paths`` that their folder's ``SAVED_RECORD`` lists as saved by Colourise and not changed since
+    (the same size and time). Each folder's record is read once (into ``records``, when given)."""
+    records = {} if records is None else records
+    recorded = set()
+    for path in paths:
+        if path.parent not in records:
+            records[path.parent] = saved_record(path.parent)
+        mark = records[path.parent].get(path.name)
+        if mark is not None and file_mark(path) == mark:
+            recorded.add(path)
+    return recorded
+
+
+def saved_record(folder: Path) -> dict[str, list[int]]:
+    """``folder``'s ``SAVED_RECORD``: file name -> [size, mtime in ns]; empty when missing or unreadable."""
+    fh = _open_regular_file(folder / SAVED_RECORD)  # (a named pipe called so is not waited on)
+    if fh is None:
+        return {}
+    try:
+        with fh:
+            entries = json.loads(fh.read())["colourise saved"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {name: mark for name, mark in entries.items() if isinstance(mark, list)} if isinstance(entries, dict) else {}
+
+
+def file_mark(path: Path) -> list[int] | None:
+    """[size, mtime in ns] of the plain file (not a link) at ``path``; None when there is none."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except (OSError, ValueError):
+        return None
+    return [st.st_size, st.st_mtime_ns] if stat.S_ISREG(st.st_mode) else None
 
 
 def _open_regular_file(path: str | Path) -> BinaryIO | None:

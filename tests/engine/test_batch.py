@@ -200,6 +200,28 @@ def test_bmps_saved_before_into_an_output_folder_inside_the_photos_folder_are_ou
     assert sorted(p.name for p in out.iterdir()) == [batch.SAVED_RECORD, "a.bmp", "b.bmp"]
 
 
+def test_bmps_colourise_saved_in_a_folder_are_left_out_when_the_folder_is_searched_again(tmp_path, make_photo, colouriser):
+    """BMP has no room for Colourise's tag: a run into another folder (or the window opening the folder) queued the BMPs
+    an earlier run saved inside it, while PNGs were left out by their tag. The folder's record of what it saved says so."""
+    from engine.photo import find_photos, without_colourised
+
+    nest = tmp_path / "nest"
+    nest.mkdir()
+    for i, name in enumerate(("a.bmp", "b.bmp")):
+        Image.fromarray(make_photo.grey(12, 16, i)).save(nest / name)
+    assert colourise_files([nest], nest / "out", colouriser).succeeded == 2
+    collected = collect_photos([nest], exclude=tmp_path / "other")
+    assert [p.path.relative_to(nest).as_posix() for p in collected.photos] == ["a.bmp", "b.bmp"]
+    assert [p.path.relative_to(nest).as_posix() for p in collected.colourised] == ["out/a.bmp", "out/b.bmp"]
+    assert colourise_files([nest], tmp_path / "other", colouriser).succeeded == 2  # (coloured 4, 2 of them its own)
+    assert sorted(p.name for p in (tmp_path / "other").rglob("*.bmp")) == ["a.bmp", "b.bmp"]
+    # a file the user put or changed there since is theirs, and so is one named by itself
+    Image.fromarray(make_photo.grey(12, 20, 9)).save(nest / "out" / "b.bmp")
+    kept, colourised = without_colourised(find_photos([nest, nest / "out" / "a.bmp"]))
+    assert [p.path.relative_to(nest).as_posix() for p in kept] == ["a.bmp", "b.bmp", "out/a.bmp", "out/b.bmp"]
+    assert colourised == []
+
+
 def test_an_output_that_is_a_link_to_an_original_is_refused(album, tmp_path, colouriser):
     out = tmp_path / "out"
     out.mkdir()
