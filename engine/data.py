@@ -29,7 +29,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from engine.errors import PhotoError, error_reason
 from engine.events import PhotosFound
-from engine.photo import coloured_by_colourise, find_photos, open_photo_file, saved_by_colourise
+from engine.photo import coloured_by_colourise, find_photos, open_photo_file, recorded_as_saved, saved_by_colourise
 from engine.task import TaskState
 
 GREY_CHROMA = 3.0  # mean Lab chroma below this: the photo carries no colour worth learning
@@ -109,13 +109,15 @@ def without_copies(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, 
 
 def without_colour_versions(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
     """``paths`` split into the photos to train on and the colour versions Colourise saved itself
-    (``engine.photo.saved_by_colourise``, which reads each file's header only).
+    (``engine.photo.saved_by_colourise``, which reads each file's header only, or for BMPs, which have
+    no room for its tag, their folder's record: ``engine.photo.recorded_as_saved``).
 
     Trained on, those would teach a model the guesses of the model that made them.
     """
+    recorded = recorded_as_saved(paths)
     kept, colourised = [], []
     for path in paths:
-        (colourised if saved_by_colourise(path) else kept).append(path)
+        (colourised if path in recorded or saved_by_colourise(path) else kept).append(path)
     return kept, colourised
 
 

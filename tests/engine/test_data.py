@@ -320,6 +320,26 @@ def test_colour_versions_colourise_saved_are_not_trained_on(tmp_path, make_photo
     assert scan.summary() == "2 colour photos (1 coloured by Colourise will be skipped)"
 
 
+def test_bmps_colourise_saved_are_not_trained_on(tmp_path, make_photo):
+    import json
+
+    from engine.photo import SAVED_RECORD, file_mark
+
+    folder = tmp_path / "album"
+    (folder / "out").mkdir(parents=True)
+    Image.fromarray(make_photo.rgb(40, 40, 1)).save(folder / "beach.png")
+    for i, name in enumerate(("beach.bmp", "pier.bmp")):
+        Image.fromarray(make_photo.rgb(40, 40, 2 + i)).save(folder / "out" / name)
+    # as engine.batch notes the BMPs it saved, which have no room for Colourise's tag
+    record = {name: file_mark(folder / "out" / name) for name in ("beach.bmp", "pier.bmp")}
+    (folder / "out" / SAVED_RECORD).write_text(json.dumps({"colourise saved": record}))
+    Image.fromarray(make_photo.rgb(40, 48, 9)).save(folder / "out" / "pier.bmp")  # changed since: the user's now
+    kept, colourised = data.without_colour_versions(data.list_images([folder]))
+    assert [p.relative_to(folder).as_posix() for p in kept] == ["beach.png", "out/pier.bmp"]
+    assert colourised == [folder / "out" / "beach.bmp"]
+    assert data.scan_photo_folder([folder]).summary() == "2 colour photos (1 coloured by Colourise will be skipped)"
+
+
 def test_photos_smaller_than_the_training_crops_are_counted_by_their_own_size(tmp_path, make_photo):
     folder = tmp_path / "album"
     folder.mkdir()
