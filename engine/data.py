@@ -29,7 +29,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from engine.errors import PhotoError, error_reason
 from engine.events import PhotosFound
-from engine.photo import coloured_by_colourise, find_photos, open_photo_file, recorded_as_saved, saved_by_colourise
+from engine.photo import coloured_by_colourise, find_photos, open_photo_file, recorded_as_saved, saved_by_colourise, too_large_reason
 from engine.task import TaskState
 
 GREY_CHROMA = 3.0  # mean Lab chroma below this: the photo carries no colour worth learning
@@ -263,6 +263,8 @@ def _unreadable_reason(exc: BaseException) -> str:
     (training said Pillow's own: "Truncated File Read", "image file is truncated")."""
     if isinstance(exc, UnidentifiedImageError):
         return "not an image (or in a format Colourise cannot read)"
+    if isinstance(exc, Image.DecompressionBombError):
+        return too_large_reason(str(exc))
     if isinstance(exc, (ValueError, SyntaxError)) or (isinstance(exc, OSError) and exc.errno is None):
         return "truncated or corrupt"  # a decoder's error, not the file system's
     return error_reason(exc)

@@ -464,7 +464,7 @@ def _read_photo(path: Path) -> Photo:
     except PhotoError:
         raise
     except Image.DecompressionBombError as exc:
-        raise PhotoError(path, _too_large_reason(str(exc))) from None
+        raise PhotoError(path, too_large_reason(str(exc))) from None
     except UnidentifiedImageError:
         if _starts_with(path, _TIFF_MAGIC):
             return _read_tiff_16bit(path)  # e.g. 16-bit grey + alpha, which Pillow cannot open
@@ -578,7 +578,8 @@ def _starts_with(path: Path, prefixes: tuple[bytes, ...]) -> bool:
     return head in prefixes
 
 
-def _too_large_reason(message: str) -> str:
+def too_large_reason(message: str) -> str:
+    """Pillow's DecompressionBombError ``message`` in the readers' words ('too large: 12.0 megapixels (limit 0.0001)')."""
     numbers = [int(n) for n in re.findall(r"\d+", message)]
     if len(numbers) >= 2:
         return _too_large(numbers[0], numbers[1])

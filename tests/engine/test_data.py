@@ -340,6 +340,21 @@ def test_bmps_colourise_saved_are_not_trained_on(tmp_path, make_photo):
     assert data.scan_photo_folder([folder]).summary() == "2 colour photos (1 coloured by Colourise will be skipped)"
 
 
+def test_a_photo_over_the_size_limit_is_skipped_in_the_words_colourise_images_uses(tmp_path, make_photo):
+    from engine import photo as photo_module
+
+    Image.fromarray(make_photo.rgb(24, 32, 1)).save(tmp_path / "scan.png")
+    previous = photo_module.max_photo_pixels()
+    photo_module.set_max_photo_pixels(100)  # the one setting ($COLOURISE_MAX_MEGAPIXELS=0.0001); 24 x 32 is over it
+    try:
+        loaded = data.load_photo(tmp_path / "scan.png", 8)
+        with pytest.raises(photo_module.PhotoError) as caught:
+            photo_module.read_photo(tmp_path / "scan.png")
+    finally:
+        photo_module.set_max_photo_pixels(previous)
+    assert loaded.error == caught.value.reason == "too large: 0.000768 megapixels (limit 0.0001)"  # (said 'too many pixels to be a safe image')
+
+
 def test_photos_smaller_than_the_training_crops_are_counted_by_their_own_size(tmp_path, make_photo):
     folder = tmp_path / "album"
     folder.mkdir()
