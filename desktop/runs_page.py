@@ -42,7 +42,7 @@ from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm_delete
 from desktop.widgets.elided_label import ElidedLabel
-from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, EmptyPlotNote, LogLossAxis, paint_plot_axes
+from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, SHORT_CURVE, EmptyPlotNote, LogLossAxis, paint_plot_axes
 from desktop.widgets.scroll_when_short import ScrollWhenShort
 from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
@@ -53,7 +53,6 @@ RUN_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
 METRIC_COLUMNS = [("psnr", "PSNR", 2), ("auc", "AuC", 3), ("colourfulness", "Colourful", 1)]
 STATUS_TEXT = {"running": "running", "finished": "finished", "stopped": "stopped", "failed": "failed"}
 LIVE_REFRESH_MS = 5000  # while a run trains, re-read the folders this often
-SHORT_CURVE = 3  # a training curve of fewer points is drawn with a dot on each
 PREVIEW_MIN_SHOWN = 48  # of a preview's height in view at the least; the area scrolls to the rest
 PREVIEW_MIN_SCALED = 96  # a preview is scaled down to fit no smaller than this high (else it scrolls)
 PREVIEW_SHARE = 0.4  # of the room below the table, the most the previews take as they appear
