@@ -135,7 +135,10 @@ class HintMode(QObject):
         return True
 
     def _on_picking_changed(self, on: bool) -> None:
-        self.page.status_message.emit(PICK_STATUS if on else "")
+        if on:  # kept while the mark is shown: the arrows may move it about for longer than a passing note lasts
+            self.page.status_kept.emit(PICK_STATUS)
+        else:
+            self.page.status_message.emit("")
         self._update_actions()
 
     def _on_colour_picked(self, rgb) -> None:

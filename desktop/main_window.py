@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(QWidget(), name)
         self.setCentralWidget(self.tabs)
         self.colourise_page.status_message.connect(self.show_status)
+        self.colourise_page.status_kept.connect(self.keep_status)
         self.colourise_page.save_ended.connect(self._on_save_ended)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._make_menus()
@@ -419,6 +420,10 @@ class MainWindow(QMainWindow):
 
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
+
+    def keep_status(self, text: str) -> None:
+        """``text`` in the status bar until another line replaces it (an instruction while it holds)."""
+        self.statusBar().showMessage(text)
 
     # -- drag and drop anywhere -----------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802

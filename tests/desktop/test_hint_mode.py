@@ -309,6 +309,7 @@ def test_a_points_colour_taken_from_elsewhere_on_the_photo(hint_model, window, q
     assert hints.panel.pick_button.isVisible() and hints.pick_action in window.menuBar().actions()[1].menu().actions()
     said = []
     page.status_message.connect(said.append)
+    page.status_kept.connect(said.append)
     QTest.keyClick(window.windowHandle(), Qt.Key.Key_I)
     assert hints.overlay.picking and hints.panel.pick_button.isChecked()
     assert said[-1] == "Click the photo where the colour is shown, or move the mark there with the arrows and press Enter; Esc cancels."
@@ -805,3 +806,23 @@ def test_more_colours_opens_beside_the_photo_not_over_the_point(hint_model, wind
         page.hints.panel.picker_button.click()
         assert not seen["geometry"].contains(point), (seen["geometry"], point)
         assert window.screen().availableGeometry().contains(seen["geometry"])  # on screen
+
+
+def test_the_instruction_for_taking_a_colour_stays_in_the_status_bar_while_the_mark_is_shown(hint_model, window, qtbot, big_grey, monkeypatch):
+    """It went after the status bar's 8 s while the mark was still moved about (found by QA)."""
+    from desktop.hint_mode import PICK_STATUS
+
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    page.hints.set_active(True)
+    click_photo(page, 20, 20)
+    bar = window.statusBar()
+    shown = []
+    show_message = bar.showMessage
+    monkeypatch.setattr(bar, "showMessage", lambda text, timeout=0: (shown.append((text, timeout)), show_message(text, timeout)))
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_I)
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert page.hints.overlay.picking and bar.currentMessage() == PICK_STATUS
+    assert shown[-1] == (PICK_STATUS, 0)  # until picking ends, not for a few seconds
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Escape)
+    assert not page.hints.overlay.picking and bar.currentMessage() == ""
