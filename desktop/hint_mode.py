@@ -142,7 +142,9 @@ class HintMode(QObject):
         self._update_actions()
 
     def _on_colour_picked(self, rgb) -> None:
-        self.page.status_message.emit(f"The hint point took {hex_colour(rgb)} from the photo.")
+        # Over the grey side it is the After side's colour there that is taken (a grey would only take colour out).
+        side = ": the colour the After side shows there" if self.overlay.picked_on_before else ""
+        self.page.status_message.emit(f"The hint point took {hex_colour(rgb)} from the photo{side}.")
 
     @property
     def active(self) -> bool:

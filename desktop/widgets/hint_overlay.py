@@ -88,6 +88,7 @@ class HintOverlay(QWidget):
         self._active = False
         self._picking = False
         self._pick_mark: tuple[int, int] | None = None  # the photo pixel whose colour Enter takes while picking
+        self.picked_on_before = False  # the last colour taken was under the "Before" side (the After side's colour)
         self._picking_for: int | None = None  # the id of the point the colour is taken for while picking
         self._key_drag = False  # arrow keys move the selected point: a drag until they pause
         self._key_drag_pause = QTimer(self, singleShot=True, interval=NUDGE_PAUSE_MS)
@@ -201,6 +202,7 @@ class HintOverlay(QWidget):
             return False
         x, y = self._pick_mark
         self.stop_picking()
+        self._note_pick_side(self.view.photo_to_widget(QPointF(x + 0.5, y + 0.5)))
         self.colour_picked.emit(self.shown_colour(x + 0.5, y + 0.5))  # (a click on the mark lands on its pixel's middle)
         return True
 
@@ -215,6 +217,12 @@ class HintOverlay(QWidget):
         """Where the selected point is drawn, in global coordinates (None: no point selected)."""
         point = self.selected_point()
         return None if point is None else self.mapToGlobal(self._widget_pos(point).toPoint())
+
+    def _note_pick_side(self, where: QPointF) -> None:
+        """Whether the colour about to be taken at widget point ``where`` lies on the grey "Before" side (left of the
+        line): it is the colour the "After" side shows there all the same (``shown_colour``), since a grey hint would
+        only take colour out, and the status line says so (it said a colour seen nowhere on that side)."""
+        self.picked_on_before = self.view.after is not None and where.x() < self.view.split_x()
 
     def shown_colour(self, x: float, y: float) -> RGB:
         """The colour the view shows at photo pixel (x, y) now: a new point starts with it, so adding changes nothing."""
@@ -391,6 +399,7 @@ class HintOverlay(QWidget):
             where = self._photo_point(pos)
             self.stop_picking()  # one colour per click; a click beside the photo just cancels
             if where is not None:
+                self._note_pick_side(pos)
                 self.colour_picked.emit(self.shown_colour(where.x(), where.y()))
             event.accept()
             return

@@ -826,3 +826,27 @@ def test_the_instruction_for_taking_a_colour_stays_in_the_status_bar_while_the_m
     assert shown[-1] == (PICK_STATUS, 0)  # until picking ends, not for a few seconds
     QTest.keyClick(window.windowHandle(), Qt.Key.Key_Escape)
     assert not page.hints.overlay.picking and bar.currentMessage() == ""
+
+
+def test_a_colour_taken_on_the_before_side_says_it_is_the_after_sides(hint_model, window, qtbot, big_grey):
+    """Over the grey "Before" side the status said "The hint point took #304c8f from the photo", a colour seen nowhere
+    there (found by QA): a hint takes the colour the After side shows there (a grey one would only take colour out)."""
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    hints.set_active(True)
+    click_photo(page, 20, 20)
+    said = []
+    page.status_message.connect(said.append)
+    after_there = rgb_at(page, 120, 90)
+    page.view.set_split(1.0)  # all of the photo on the "Before" side
+    assert hints.start_picking()
+    with qtbot.waitSignal(hints.hints_edited, timeout=10_000):
+        click_photo(page, 120, 90)
+    assert said[-1] == "The hint point took %s from the photo: the colour the After side shows there." % ("#%02x%02x%02x" % after_there)
+    page.view.set_split(0.0)  # on the "After" side, as before
+    shown_there = rgb_at(page, 100, 80)
+    assert hints.start_picking()
+    with qtbot.waitSignal(hints.hints_edited, timeout=10_000):
+        click_photo(page, 100, 80)
+    assert said[-1] == "The hint point took %s from the photo." % ("#%02x%02x%02x" % shown_there)
