@@ -122,6 +122,8 @@ def _colourised_text(count: int) -> str:
 class ColourisePage(QWidget):
     status_message = Signal(str)
     """A short note for the window's status bar."""
+    status_kept = Signal(str)
+    """An instruction for the window's status bar, kept there until another line replaces it (not for a few seconds)."""
     item_finished = Signal(int)
     """A queued photo was coloured (its thumbnail shows the result) or failed."""
     view_updated = Signal(int, bool)

@@ -32,6 +32,11 @@ from engine.hints import hints_file_for
 from engine.inference import Prediction, model_key
 from engine.photo import Photo
 
+# Hint mode's line in the status bar, kept there while it holds (back after a passing note): what to do next.
+HINT_STATUS = "Hint mode: click the photo (or press Enter) to pin a colour; H to leave."
+# Once a point is selected the panel shows its colours but says nothing of moving or removing it.
+POINT_STATUS = "Hint mode: choose the point's colour on the right; drag it (or use the arrows) to move it, Delete removes it; H to leave."
+NO_POINT_STATUS = "Take Colour From Photo is for a hint point: select one, or click the photo to pin one."
 PICK_STATUS = "Click the photo where the colour is shown, or move the mark there with the arrows and press Enter; Esc cancels."
 ON_TIP = "Hint mode: click the photo or press Enter to pin a colour, drag a point (or N, arrows) to move it, Delete removes it"
 
@@ -80,6 +85,7 @@ class HintMode(QObject):
         self._suggest_job: Job | None = None
         self._reload: dict[int, Path] = {}  # hint files to load once their photo's size is known
         self._busy = False  # the view says "Colouring…" for the hints
+        self._line = ""  # hint mode's line kept in the status bar ("": none)
         self._make_actions()
         self.overlay.set_menu_actions(
             [self.undo_action, self.redo_action, None, self.pick_action, self.delete_action, self.clear_action, None, self.toggle_action]
@@ -123,6 +129,12 @@ class HintMode(QObject):
         )
         for act in (self.undo_action, self.redo_action):
             act.triggered.connect(self._update_actions)
+        # H and I where their actions are greyed out: a line saying why, where the keys did nothing and said nothing.
+        # Each is enabled only while its action is not, so a key is never both.
+        self.no_hints_key = action("", "H", lambda: self.page.status_message.emit(self.toggle_action.toolTip()), "")
+        self.no_point_key = action("", "I", lambda: self.page.status_message.emit(NO_POINT_STATUS), "")
+        for act in (self.no_hints_key, self.no_point_key):
+            self.page.addAction(act)
 
     def actions(self) -> list[QAction | None]:
         return [self.toggle_action, self.undo_action, self.redo_action, self.pick_action, self.delete_action, self.clear_action]
@@ -135,15 +147,34 @@ class HintMode(QObject):
         return True
 
     def _on_picking_changed(self, on: bool) -> None:
-        self.page.status_message.emit(PICK_STATUS if on else "")
         self._update_actions()
+        self._keep_line()  # while the mark is shown its instruction stays: the arrows may move it about for long
+
+    def _keep_line(self) -> None:
+        """Hint mode's line in the status bar for what holds now (none while it is off or the page is not shown)."""
+        if not (self.overlay.active and self.page.isVisible()):
+            line = ""
+        elif self.overlay.picking:
+            line = PICK_STATUS
+        else:
+            line = POINT_STATUS if self.overlay.selected_point() is not None else HINT_STATUS
+        if line != self._line:  # (said once: a passing note after it, "The hint point took…", is not covered up)
+            self._line = line
+            self.page.status_kept.emit(line)
 
     def _on_colour_picked(self, rgb) -> None:
-        self.page.status_message.emit(f"The hint point took {hex_colour(rgb)} from the photo.")
+        # Over the grey side it is the After side's colour there that is taken (a grey would only take colour out).
+        side = ": the colour the After side shows there" if self.overlay.picked_on_before else ""
+        self.page.status_message.emit(f"The hint point took {hex_colour(rgb)} from the photo{side}.")
 
     @property
     def active(self) -> bool:
         return self.overlay.active
+
+    @property
+    def takes_hints(self) -> bool:
+        """Whether the model chosen takes hints (one that does not colours a photo without its hints)."""
+        return self._takes_hints
 
     def set_active(self, on: bool) -> None:
         on = bool(on) and self._takes_hints
@@ -154,13 +185,14 @@ class HintMode(QObject):
         self.panel.setVisible(on)
         if on:
             self.overlay.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            self.page.status_message.emit("Hint mode: click the photo (or press Enter) to pin a colour; H to leave.")
         self._update_actions()
+        self._keep_line()
         self.toggled.emit(on)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
         if watched is self.page and event.type() in (QEvent.Type.Show, QEvent.Type.Hide):
             self._update_actions()
+            self._keep_line()  # the line is this page's: not over another tab
         return False
 
     def _update_actions(self) -> None:
@@ -173,6 +205,8 @@ class HintMode(QObject):
         self.clear_action.setEnabled(on and edits is not None and len(edits) > 0)
         self.delete_action.setEnabled(on and self.overlay.selected_point() is not None)
         self.pick_action.setEnabled(on and self.overlay.selected_point() is not None and not self.overlay.picking)
+        self.no_hints_key.setEnabled(not self._takes_hints and shown)
+        self.no_point_key.setEnabled(on and self.overlay.selected_point() is None)
 
     # -- what the page tells -----------------------------------------------------------------------
     def model_changed(self) -> None:
@@ -181,6 +215,7 @@ class HintMode(QObject):
         entry = self.page.library.find(name) if name else None
         self._takes_hints = model_takes_hints(entry.info if entry else None)
         self.toggle_action.setEnabled(self._takes_hints and self.page.isVisible())
+        self.no_hints_key.setEnabled(not self._takes_hints and self.page.isVisible())  # (never H twice: neither would act)
         if self._takes_hints:
             self.toggle_action.setToolTip(f"{ON_TIP} (H)")
         else:
@@ -397,6 +432,7 @@ class HintMode(QObject):
 
     def _on_selection_changed(self, point) -> None:
         self._update_actions()
+        self._keep_line()
         self.panel.show_point(point.rgb if point is not None else None)
         if point is not None and not (self.overlay.edits is not None and self.overlay.edits.dragging):
             self._suggest()

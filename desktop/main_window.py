@@ -134,6 +134,9 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(QWidget(), name)
         self.setCentralWidget(self.tabs)
         self.colourise_page.status_message.connect(self.show_status)
+        self._kept_status = ""  # a line kept in the status bar (keep_status)
+        self.colourise_page.status_kept.connect(self.keep_status)
+        self.statusBar().messageChanged.connect(self._restore_kept_status)
         self.colourise_page.save_ended.connect(self._on_save_ended)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._make_menus()
@@ -420,6 +423,19 @@ class MainWindow(QMainWindow):
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
+    def keep_status(self, text: str) -> None:
+        """``text`` in the status bar while it holds (an instruction): back once a passing note after it ends
+        (8 s) or a menu's tip goes. "": none any more."""
+        before, self._kept_status = self._kept_status, text
+        if text:
+            self.statusBar().showMessage(text)
+        elif self.statusBar().currentMessage() == before:  # (not a note another page has shown since)
+            self.statusBar().clearMessage()
+
+    def _restore_kept_status(self, text: str) -> None:
+        if not text and self._kept_status:
+            self.statusBar().showMessage(self._kept_status)
+
     # -- drag and drop anywhere -----------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         mime = event.mimeData()
@@ -521,10 +537,14 @@ class MainWindow(QMainWindow):
         names = [page.items[key].source.name for key in keys]
         hinted = len(set(keys) & set(page.hints.unsaved()))
         box = QMessageBox(QMessageBox.Icon.Warning, "Colourise", unsaved_work_text(names, hinted), parent=self)
+        # A model that takes no hints colours the photos without them: said, where "with its hints beside it" alone
+        # let one think they coloured the saved photos.
+        without = (f" The model chosen, “{page.current_model_name()}”, takes no hints: it colours the hinted photos without them "
+                   "(their hints are saved beside them all the same).") if hinted and not page.hints.takes_hints else ""
         box.setInformativeText(
             "Save saves them in colour, each at its own strength and with its hints beside it (.hints.json) to carry "
-            "on later: a photo saved before into that file again, the others into a folder you choose. Quitting "
-            "without saving loses them."
+            "on later: a photo saved before into that file again, the others into a folder you choose." + without
+            + " Quitting without saving loses them."
         )
         save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("Quit &Without Saving", QMessageBox.ButtonRole.DestructiveRole)

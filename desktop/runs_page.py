@@ -42,7 +42,7 @@ from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm_delete
 from desktop.widgets.elided_label import ElidedLabel
-from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, EmptyPlotNote, LogLossAxis, paint_plot_axes
+from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, SHORT_CURVE, EmptyPlotNote, LogLossAxis, paint_plot_axes
 from desktop.widgets.scroll_when_short import ScrollWhenShort
 from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
@@ -53,8 +53,6 @@ RUN_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
 METRIC_COLUMNS = [("psnr", "PSNR", 2), ("auc", "AuC", 3), ("colourfulness", "Colourful", 1)]
 STATUS_TEXT = {"running": "running", "finished": "finished", "stopped": "stopped", "failed": "failed"}
 LIVE_REFRESH_MS = 5000  # while a run trains, re-read the folders this often
-SHORT_CURVE = 3  # a training curve of fewer points is drawn with a dot on each
-PREVIEW_MIN_SHOWN = 48  # of a preview's height in view at the least; the area scrolls to the rest
 PREVIEW_MIN_SCALED = 96  # a preview is scaled down to fit no smaller than this high (else it scrolls)
 PREVIEW_SHARE = 0.4  # of the room below the table, the most the previews take as they appear
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
@@ -104,12 +102,46 @@ class _FitPicture(QLabel):
 
 
 class _PreviewScroll(QScrollArea):
-    """The ticked runs' previews: as high as they are where the page has room (the splitter asks), else scrolled."""
+    """The ticked runs' previews: as high as they are where the page has room (the splitter asks), else scaled down
+    to their least, and no lower: the area under the table scrolls to them. Sideways, they scroll here.
+
+    At a lower least height they were a 76 px box with scroll bars of their own inside that scrolled area."""
+
+    def __init__(self):
+        super().__init__()
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def _bar(self) -> int:
+        return self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
 
     def sizeHint(self) -> QSize:  # noqa: N802
         hint = super().sizeHint()
-        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
-        return QSize(hint.width(), self.widget().sizeHint().height() + 2 * self.frameWidth() + bar)
+        return QSize(hint.width(), self.widget().sizeHint().height() + 2 * self.frameWidth() + self._bar())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - the titles and the pictures at their least, whole
+        hint = super().minimumSizeHint()
+        return QSize(hint.width(), self.widget().minimumSizeHint().height() + 2 * self.frameWidth() + self._bar())
+
+
+class _WrappedLegend(QLabel):
+    """The ticked runs' names on as many lines as they wrap onto, each counted: a word-wrapped label's own least
+    height is its lines at a width of its choosing, so at a narrow window the plot under three long names lost
+    their extra lines' height, its step axis cut off."""
+
+    def __init__(self):
+        super().__init__()
+        self.setWordWrap(True)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        hint = super().minimumSizeHint()
+        if self.width() > 0 and self.text():
+            hint.setHeight(max(hint.height(), self.heightForWidth(self.width())))
+        return hint
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - wrapped anew: the lines it needs may have changed
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()
 
 
 class _RunsTable(QTableWidget):
@@ -254,9 +286,8 @@ class RunsPage(QWidget):
         item.getAxis("left").enableAutoSIPrefix(False)
         # The legend is a line of text above the plot, as on the Train page: pyqtgraph's, in the plot's corner,
         # sat over the curves (a metric that rises ends there).
-        self.legend = QLabel()
+        self.legend = _WrappedLegend()
         self.legend.setAccessibleName("Ticked runs' colours")
-        self.legend.setWordWrap(True)
         self.legend.hide()
         self._legend_entries: list[tuple[str, QColor]] = []  # (a drawn run's short name, its colour)
         self.plot.setToolTip("Ticked runs: training loss as a line, validation as dots joined by a dashed line")
@@ -295,10 +326,9 @@ class RunsPage(QWidget):
         self.preview_scroll.setAccessibleName("Last previews of the ticked runs")
         self.preview_scroll.setWidgetResizable(True)
         self.preview_scroll.setWidget(previews)
-        # The previews' titles and some of each picture at the least: at their full 270 px they raised the window's
-        # minimum height by 162 px once a run was ticked, above the other tabs'. Whole where there is room.
-        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
-        self.preview_scroll.setMinimumHeight(self.fontMetrics().height() + PREVIEW_MIN_SHOWN + bar)
+        # The previews' titles and pictures at their least: at their full 270 px they raised the window's minimum
+        # height by 162 px once a run was ticked, above the other tabs'; the area under the table scrolls to them
+        # (only the curves count for the window's minimum). Whole where there is room.
         self.preview_scroll.setToolTip("The ticked runs' last previews: grey | prediction | original")
         self.preview_scroll.hide()  # until a run is ticked
 
@@ -635,7 +665,7 @@ class RunsPage(QWidget):
         if total <= 0:  # not laid out yet: the splitter's own share
             return
         room = min(total - self.curves_and_previews.widget(0).minimumSizeHint().height(), int(total * PREVIEW_SHARE))
-        previews = max(self.preview_scroll.minimumHeight(), min(self.preview_scroll.sizeHint().height(), room))
+        previews = max(self.preview_scroll.minimumSizeHint().height(), min(self.preview_scroll.sizeHint().height(), room))
         self.curves_and_previews.setSizes([total - previews, previews])
 
     def preview_count(self) -> int:

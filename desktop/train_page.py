@@ -321,7 +321,9 @@ class TrainPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         # At the window's smallest the state line and the validation metrics wrap onto more lines than Qt counts
         # for its minimum: squeezed in, they cut off the metrics' first line, the plot's axis and the previews' bar.
-        self.right_scroll = ScrollWhenShort(right)
+        # Only the plot counts for the window's minimum: with the whole column, it grew as training started and
+        # previews came (491, 531, 539 px high); the column scrolls to the rest instead.
+        self.right_scroll = ScrollWhenShort(right, least=self.plot)
         self.right_scroll.setAccessibleName("Training progress")
         splitter.addWidget(left)
         splitter.addWidget(self.right_scroll)
@@ -1110,6 +1112,8 @@ class TrainPage(QWidget):
         """``problem``: why a Start failed, said until the form or a folder changes (``_clear_problem``)."""
         self.state_label.setText(text)
         self._problem_shown = problem
+        if problem:  # whole here, where the status bar cuts it at a narrow window: in view, the column scrolled up to it
+            self.right_scroll.ensureWidgetVisible(self.state_label, 0, 0)
 
     def _update_buttons(self) -> None:
         training = self.is_training()

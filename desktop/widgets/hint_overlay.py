@@ -66,6 +66,7 @@ PICK_TIP = "\n".join([
 ])
 PICK_MARK_RADIUS = 12  # screen pixels: the ring round the spot whose colour Enter takes, clear of the spot itself
 PICK_MARK_TICK = 8  # and the ticks out from it, so it shows on any zoom beside a point's swatch
+PICK_MARK_MARGIN = PICK_MARK_RADIUS + PICK_MARK_TICK + 2  # screen pixels from its spot to the view's edge: all of it shows
 
 
 class HintOverlay(QWidget):
@@ -87,6 +88,7 @@ class HintOverlay(QWidget):
         self._active = False
         self._picking = False
         self._pick_mark: tuple[int, int] | None = None  # the photo pixel whose colour Enter takes while picking
+        self.picked_on_before = False  # the last colour taken was under the "Before" side (the After side's colour)
         self._picking_for: int | None = None  # the id of the point the colour is taken for while picking
         self._key_drag = False  # arrow keys move the selected point: a drag until they pause
         self._key_drag_pause = QTimer(self, singleShot=True, interval=NUDGE_PAUSE_MS)
@@ -200,6 +202,7 @@ class HintOverlay(QWidget):
             return False
         x, y = self._pick_mark
         self.stop_picking()
+        self._note_pick_side(self.view.photo_to_widget(QPointF(x + 0.5, y + 0.5)))
         self.colour_picked.emit(self.shown_colour(x + 0.5, y + 0.5))  # (a click on the mark lands on its pixel's middle)
         return True
 
@@ -214,6 +217,12 @@ class HintOverlay(QWidget):
         """Where the selected point is drawn, in global coordinates (None: no point selected)."""
         point = self.selected_point()
         return None if point is None else self.mapToGlobal(self._widget_pos(point).toPoint())
+
+    def _note_pick_side(self, where: QPointF) -> None:
+        """Whether the colour about to be taken at widget point ``where`` lies on the grey "Before" side (left of the
+        line): it is the colour the "After" side shows there all the same (``shown_colour``), since a grey hint would
+        only take colour out, and the status line says so (it said a colour seen nowhere on that side)."""
+        self.picked_on_before = self.view.after is not None and where.x() < self.view.split_x()
 
     def shown_colour(self, x: float, y: float) -> RGB:
         """The colour the view shows at photo pixel (x, y) now: a new point starts with it, so adding changes nothing."""
@@ -390,6 +399,7 @@ class HintOverlay(QWidget):
             where = self._photo_point(pos)
             self.stop_picking()  # one colour per click; a click beside the photo just cancels
             if where is not None:
+                self._note_pick_side(pos)
                 self.colour_picked.emit(self.shown_colour(where.x(), where.y()))
             event.accept()
             return
@@ -517,12 +527,33 @@ class HintOverlay(QWidget):
         before = self._pick_mark_rect()
         x = min(max(self._pick_mark[0] + dx * step, 0), size.width() - 1)
         y = min(max(self._pick_mark[1] + dy * step, 0), size.height() - 1)
-        self._pick_mark = (x, y)
-        if self.view.pan_to_show(QPointF(x + 0.5, y + 0.5), PICK_MARK_RADIUS + PICK_MARK_TICK):
+        panned = self.view.pan_to_show(QPointF(x + 0.5, y + 0.5), PICK_MARK_MARGIN)
+        self._pick_mark = self._ring_in_view(x, y)
+        if panned:
             self.update()  # zoomed in, the view follows the mark
         else:
             self.update(before)
             self.update(self._pick_mark_rect())
+
+    def _ring_in_view(self, x: int, y: int) -> tuple[int, int]:
+        """Photo pixel (``x``, ``y``), or the nearest one whose picking mark shows whole in the view.
+
+        The view pans no further than the photo's edges: zoomed in, the mark at the photo's last pixel
+        sat on the view's very edge, its ring cut in half. The pixels it stops short of (a few at the
+        photo's edges, where it fills the view) are a click away.
+        """
+        inner = QRectF(self.view.rect()).adjusted(PICK_MARK_MARGIN, PICK_MARK_MARGIN, -PICK_MARK_MARGIN, -PICK_MARK_MARGIN)
+        if inner.isEmpty():  # a view too small for the whole ring anywhere
+            return x, y
+        lowest = self.view.widget_to_photo(inner.topLeft())
+        highest = self.view.widget_to_photo(inner.bottomRight())
+        size = self.view.photo_size()
+
+        def within(value: int, low: float, high: float, count: int) -> int:
+            # Pixels whose middle (value + 0.5) lies inside, and never off the photo (a photo narrower than the view).
+            return min(max(value, math.ceil(low - 0.5), 0), math.floor(high - 0.5), count - 1)
+
+        return within(x, lowest.x(), highest.x(), size.width()), within(y, lowest.y(), highest.y(), size.height())
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
         if not self._menu_actions:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, 
 REDRAW_MS = 100
 MIN_PLOT_HEIGHT = 160  # below this the curves are unreadable: the page scrolls or the window stops shrinking
 MIN_LABEL_SPACING_PX = 28  # vertical room one tick label needs
+SHORT_CURVE = 3  # a training curve of fewer points is drawn with a dot on each (a line needs two points)
 # Mantissas per 10^k tried from coarse to fine; the finest whose labels fit is used.
 NICE_MANTISSAS = ((1,), (1, 3), (1, 2, 5), (1, 1.5, 2, 3, 5, 7), (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9))
 
@@ -208,7 +209,7 @@ class LossPlot(QWidget):
         item.setLabel("left", "loss")
         item.setDownsampling(mode="peak")
         item.setClipToView(True)
-        self._train_curve = item.plot(name="training")
+        self._train_curve = item.plot(name="training", symbolSize=5)  # dots while it is short: see _redraw
         self._val_curve = item.plot(name="validation", symbol="o", symbolSize=6)
         self.apply_palette()
         self._timer = QTimer(self)
@@ -225,6 +226,8 @@ class LossPlot(QWidget):
         # Validation in the highlight's complementary hue: distinct from training on any palette.
         other = QColor.fromHsv((max(highlight.hsvHue(), 0) + 180) % 360, max(highlight.hsvSaturation(), 160), max(highlight.value(), 200))
         self._train_curve.setPen(pg.mkPen(highlight, width=2))
+        self._train_curve.setSymbolBrush(highlight)
+        self._train_curve.setSymbolPen(highlight)
         self._val_curve.setPen(pg.mkPen(other, width=2))
         self._val_curve.setSymbolBrush(other)
         self._val_curve.setSymbolPen(other)
@@ -267,6 +270,10 @@ class LossPlot(QWidget):
         if not self._dirty:
             return
         self._dirty = False
+        # A line needs two points: after the first logged step the curve would draw nothing.
+        dots = "o" if self.train.count < SHORT_CURVE else None
+        if self._train_curve.opts["symbol"] != dots:
+            self._train_curve.setSymbol(dots)
         self._train_curve.setData(self.train.x, self.train.y)
         self._val_curve.setData(self.val.x, self.val.y)
         self.empty_note.set_empty(self.train.count == 0 and self.val.count == 0)

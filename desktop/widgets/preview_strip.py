@@ -20,6 +20,8 @@ class PreviewStrip(QScrollArea):
         self.setAccessibleName("Validation previews")
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
+        # Up and down, the column the strip is in scrolls (a box scrolling inside it showed a row, cut off); sideways, it.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._inner = QWidget()
         self._grid = QGridLayout(self._inner)
         self._grid.setContentsMargins(0, 0, 0, 0)
@@ -59,9 +61,10 @@ class PreviewStrip(QScrollArea):
     def _show_rows(self, shown: bool) -> None:
         """Until the first previews arrive the strip is one line high, leaving the room to the loss plot.
 
-        Then it is as high as its three rows where the window has the room, and scrolls where it has
-        not: at a fixed height it once held the whole window at least 737 px high (a laptop's screen
-        is 768), and cut off its last column without a scroll bar.
+        Then it is as high as its three rows and the column it is in scrolls to them where the window
+        is short (that column's least height, not the strip's, sets the window's minimum: at a fixed
+        height the strip once held the whole window at least 737 px high, a laptop's screen being 768).
+        At a row high with a scroll bar of its own inside that column it showed a row, cut off.
         """
         for label in self._row_labels:
             label.setVisible(shown)
@@ -72,9 +75,8 @@ class PreviewStrip(QScrollArea):
         if not shown:
             self.setFixedHeight(caption)
             return
-        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
-        self.setMinimumHeight(caption + CELL + bar)  # a row in view, and the bar to reach the others
-        self.setMaximumHeight(caption + len(ROWS) * (CELL + 4) + 8 + bar)
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)  # to reach the last columns
+        self.setFixedHeight(caption + len(ROWS) * (CELL + 4) + 8 + bar)
 
     def set_triplets(self, triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]], epoch: float, hints: int = 0) -> None:
         """Show the previews of one validation; ``hints``: how many colour hints each prediction had (marked)."""

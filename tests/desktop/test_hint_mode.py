@@ -309,6 +309,7 @@ def test_a_points_colour_taken_from_elsewhere_on_the_photo(hint_model, window, q
     assert hints.panel.pick_button.isVisible() and hints.pick_action in window.menuBar().actions()[1].menu().actions()
     said = []
     page.status_message.connect(said.append)
+    page.status_kept.connect(said.append)
     QTest.keyClick(window.windowHandle(), Qt.Key.Key_I)
     assert hints.overlay.picking and hints.panel.pick_button.isChecked()
     assert said[-1] == "Click the photo where the colour is shown, or move the mark there with the arrows and press Enter; Esc cancels."
@@ -505,6 +506,7 @@ def test_hint_modes_tooltip_names_the_keys_and_fits_the_smallest_window(hint_mod
         assert window.fontMetrics().horizontalAdvance(tip) < 746 - 24  # the window's smallest; the status bar shows it whole
     said: list[str] = []
     page.status_message.connect(said.append)
+    page.status_kept.connect(said.append)
     page.hints.set_active(True)
     assert any("Enter" in line for line in said)  # the line on entering hint mode names the key too
 
@@ -805,3 +807,106 @@ def test_more_colours_opens_beside_the_photo_not_over_the_point(hint_model, wind
         page.hints.panel.picker_button.click()
         assert not seen["geometry"].contains(point), (seen["geometry"], point)
         assert window.screen().availableGeometry().contains(seen["geometry"])  # on screen
+
+
+def test_the_instruction_for_taking_a_colour_stays_in_the_status_bar_while_the_mark_is_shown(hint_model, window, qtbot, big_grey, monkeypatch):
+    """It went after the status bar's 8 s while the mark was still moved about (found by QA)."""
+    from desktop.hint_mode import PICK_STATUS, POINT_STATUS
+
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    page.hints.set_active(True)
+    click_photo(page, 20, 20)
+    bar = window.statusBar()
+    shown = []
+    show_message = bar.showMessage
+    monkeypatch.setattr(bar, "showMessage", lambda text, timeout=0: (shown.append((text, timeout)), show_message(text, timeout)))
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_I)
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert page.hints.overlay.picking and bar.currentMessage() == PICK_STATUS
+    assert shown[-1] == (PICK_STATUS, 0)  # until picking ends, not for a few seconds
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Escape)
+    assert not page.hints.overlay.picking and bar.currentMessage() == POINT_STATUS  # (hint mode's own line again)
+
+
+def test_a_colour_taken_on_the_before_side_says_it_is_the_after_sides(hint_model, window, qtbot, big_grey):
+    """Over the grey "Before" side the status said "The hint point took #304c8f from the photo", a colour seen nowhere
+    there (found by QA): a hint takes the colour the After side shows there (a grey one would only take colour out)."""
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    hints.set_active(True)
+    click_photo(page, 20, 20)
+    said = []
+    page.status_message.connect(said.append)
+    after_there = rgb_at(page, 120, 90)
+    page.view.set_split(1.0)  # all of the photo on the "Before" side
+    assert hints.start_picking()
+    with qtbot.waitSignal(hints.hints_edited, timeout=10_000):
+        click_photo(page, 120, 90)
+    assert said[-1] == "The hint point took %s from the photo: the colour the After side shows there." % ("#%02x%02x%02x" % after_there)
+    page.view.set_split(0.0)  # on the "After" side, as before
+    shown_there = rgb_at(page, 100, 80)
+    assert hints.start_picking()
+    with qtbot.waitSignal(hints.hints_edited, timeout=10_000):
+        click_photo(page, 100, 80)
+    assert said[-1] == "The hint point took %s from the photo." % ("#%02x%02x%02x" % shown_there)
+
+
+def test_h_and_i_say_why_they_do_nothing(hint_model, window, qtbot, big_grey):
+    """H with a model that takes no hints, and I with no point selected, did nothing and said nothing (found by QA)."""
+    page = window.colourise_page
+    show(page, qtbot, big_grey)  # the library's default here takes no hints
+    bar = window.statusBar()
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_H)
+    assert not page.hints.active
+    assert bar.currentMessage() == page.hints.toggle_action.toolTip() and "takes no hints" in bar.currentMessage()
+    assert page.select_model(hint_model)
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_H)
+    assert page.hints.active and page.hints.overlay.selected_point() is None
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_I)
+    assert not page.hints.overlay.picking
+    assert bar.currentMessage() == "Take Colour From Photo is for a hint point: select one, or click the photo to pin one."
+
+
+def test_hint_mode_keeps_a_line_in_the_status_bar_saying_what_to_do_next(hint_model, window, qtbot, big_grey):
+    """The line "Hint mode: click the photo…" went after 8 s and the status bar stayed blank while the panel showed a
+    point's colours, though nothing there says a point moves or goes (found by QA)."""
+    from desktop.hint_mode import HINT_STATUS, POINT_STATUS
+
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    bar = window.statusBar()
+    page.hints.set_active(True)
+    assert bar.currentMessage() == HINT_STATUS
+    click_photo(page, 20, 20)
+    assert bar.currentMessage() == POINT_STATUS
+    window.show_status("Saved street-colourised.png.")  # a passing note...
+    bar.clearMessage()  # ...ending, as its time running out ends it
+    assert bar.currentMessage() == POINT_STATUS
+    window.show_tab("Train")
+    assert bar.currentMessage() == ""  # the line is the Colourise page's
+    window.show_tab("Colourise")
+    assert bar.currentMessage() == POINT_STATUS
+    page.hints.set_active(False)
+    assert bar.currentMessage() == ""
+    for line in (HINT_STATUS, POINT_STATUS):
+        assert window.fontMetrics().horizontalAdvance(line) < 746 - 24  # whole in the status bar at the smallest window
+
+
+def test_the_quit_question_says_a_model_that_takes_no_hints_colours_the_photos_without_them(hint_model, window, qtbot, big_grey):
+    """It said "Save saves them in colour … with its hints beside it" while the chosen model would colour them
+    without the hints, unsaid (found by QA)."""
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    page.hints.set_active(True)
+    click_photo(page, 40, 60)
+    seen = read_modal_box(qtbot, "Cancel")
+    assert not window.close()
+    assert "takes no hints" not in seen["informative"]
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        assert page.select_model("alpha-test")  # takes no hints: its own colours
+    seen = read_modal_box(qtbot, "Cancel")
+    assert not window.close()
+    assert ("The model chosen, “alpha-test”, takes no hints: it colours the hinted photos without them "
+            "(their hints are saved beside them all the same).") in seen["informative"]

@@ -334,7 +334,7 @@ def test_at_the_windows_minimum_size_the_runs_table_shows_three_rows_with_runs_t
     assert page.plot.height() >= MIN_PLOT_HEIGHT
     lower = page.lower_scroll
     assert lower.widget() is page.curves_and_previews and lower.verticalScrollBar().maximum() > 0  # the previews in reach
-    assert page.preview_scroll.height() >= page.preview_scroll.minimumHeight()
+    assert page.preview_scroll.height() >= page.preview_scroll.minimumSizeHint().height()
 
 
 def test_a_run_with_a_single_training_step_shows_it_as_a_dot(page, qtbot, runs_parent, tmp_path):
@@ -443,7 +443,7 @@ def test_previews_are_drawn_at_most_their_own_size_and_scroll_rather_than_shrink
     window.resize(window.minimumSizeHint())
     qtbot.waitUntil(lambda: window.size() == window.minimumSizeHint())
     qtbot.waitUntil(lambda: all(drawn.height() >= min(96, natural.height()) for drawn, natural in shown_previews(page)))
-    assert page.preview_scroll.verticalScrollBar().maximum() > 0  # the rest in reach
+    assert page.lower_scroll.verticalScrollBar().maximum() > 0  # the rest in reach of the scroll under the table
 
 
 def test_the_curves_keep_most_of_the_room_below_the_table_when_previews_appear(window, four_runs, qtbot):
@@ -483,3 +483,38 @@ def test_at_the_windows_minimum_size_the_runs_table_fits_its_width(window, page,
     window.resize(1600, window.height())  # room again: every header whole, the name taking the rest
     qtbot.waitUntil(lambda: header.length() == table.viewport().width() and header.sectionSize(0) >= table.sizeHintForColumn(0))
     assert all(header.sectionSize(c) >= header.sectionSizeHint(c) for c in range(1, table.columnCount()))
+
+
+def test_at_the_windows_minimum_size_the_whole_plot_and_the_previews_scroll_into_view(window, four_runs, qtbot, tmp_path):
+    """Three ticked runs with long names at the window's minimum size: their legend wrapped onto more lines than the
+    page counted, cutting off the plot's step axis, and the previews were a 76 px box with scroll bars of its own
+    inside the scrolled area (found by QA). Now the outer scroll reaches the whole plot and the previews, whole."""
+    from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT
+
+    page = four_runs
+    photos = tmp_path / "photos"
+    names = [f"a_model_with_a_rather_long_name_{n}" for n in ("one", "two", "three")]
+    for name in names:
+        train_run(page.runs_parent, photos, name)
+    with qtbot.waitSignal(page.refreshed, timeout=20_000):
+        page.refresh()
+    window.build_pages()
+    page.set_ticked([path_of(page, name) for name in [*names, "sharp"]])  # the sharp run's preview 202 px high
+    window.layout().activate()
+    qtbot.waitUntil(lambda: page.preview_scroll.isVisible() and window.minimumSize() == window.minimumSizeHint())
+    smallest = window.minimumSize()
+    window.resize(smallest)
+    qtbot.waitUntil(lambda: window.size() == smallest)
+    legend = page.legend
+    qtbot.waitUntil(lambda: legend.width() > 0 and legend.heightForWidth(legend.width()) > 2 * legend.fontMetrics().height())  # wrapped
+    # The plot whole, its step axis too: it was cut to 132 px, under the legend's lines the page had not counted.
+    qtbot.waitUntil(lambda: page.empty_note.height() >= MIN_PLOT_HEIGHT, timeout=2000)
+    assert legend.height() >= legend.heightForWidth(legend.width())  # every line of the legend
+    strip = page.preview_scroll
+    assert strip.verticalScrollBar().maximum() == 0 and strip.viewport().height() >= strip.widget().minimumSizeHint().height()
+    lower = page.lower_scroll
+    lower.verticalScrollBar().setValue(lower.verticalScrollBar().maximum())
+    bottom = strip.mapTo(lower.viewport(), strip.rect().bottomLeft()).y()
+    assert bottom <= lower.viewport().height()  # the previews' bottom in reach of the outer scroll
+    assert page.minimumSizeHint().height() <= max(window.tabs.widget(i).minimumSizeHint().height() for i in range(window.tabs.count())
+                                                  if window.tabs.widget(i) is not page)  # the window no higher for it

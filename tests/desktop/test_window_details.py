@@ -30,12 +30,13 @@ def test_the_train_page_still_fits_800_by_600_once_validation_previews_show(wind
     page.previews.set_triplets([crops] * 6, 1.0, hints=5)
     window.resize(800, 600)
     qtbot.waitUntil(lambda: window.size() == QSize(800, 600))
-    right = page.previews.parentWidget()
-    qtbot.waitUntil(lambda: right.height() < 600)
+    right, scroll = page.previews.parentWidget(), page.right_scroll
+    qtbot.waitUntil(lambda: scroll.height() < 600)
     assert right.minimumSizeHint().height() <= right.height()  # nothing squeezed below its minimum
-    assert page.previews.height() >= page.previews.minimumHeight() > 96  # a row of previews in view, and it scrolls
+    assert page.previews.height() == page.previews.maximumHeight() > 3 * 96  # three rows of previews: the column scrolls
+    assert scroll.verticalScrollBar().maximum() > 0
     window.resize(1000, 1000)
-    qtbot.waitUntil(lambda: page.previews.height() == page.previews.maximumHeight())  # all three rows where there is room
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() == 0)  # all in view where there is room
 
 
 def shown_part(widget, up_to):
@@ -86,6 +87,60 @@ def test_at_the_smallest_window_the_train_page_squeezes_nothing_out_of_sight(win
     scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())  # and the bottom can be brought into view
     assert shown_part(bar, scroll.viewport()) == QRect(bar.mapTo(scroll.viewport(), QPoint(0, 0)), bar.size())
 
+
+METRICS = ("loss 1.7988 · PSNR 15.42 dB · SSIM 0.620 · AuC (a/b error) 0.758 · Hue accuracy 48.0 % · Colourfulness 42.9 · "
+           "Colourfulness gap 35.4 · Chroma ratio 0.400")
+
+
+def train_page_training_at_the_smallest_window(window, qtbot):
+    """The Train page as a run shows its state, metrics and six columns of previews, the window at its minimum size
+    (measured before the run); returns the page, that size and the right column's least height then."""
+    import numpy as np
+
+    window.build_pages()
+    window.tabs.setCurrentIndex(1)
+    page = window.train_page
+    window.show()
+    window.layout().activate()
+    before, page_least = window.minimumSizeHint(), page.right_scroll.minimumSizeHint().height()
+    page._show_state("Training on cpu: 6 photos, 1 for validation (2 greyscale skipped).")
+    page.metrics_label.setText(METRICS)
+    page.previews.set_triplets([(np.zeros((64, 64, 3), np.uint8),) * 3] * 6, 5.0)
+    window.layout().activate()
+    window.resize(before)
+    qtbot.waitUntil(lambda: window.size() == before)
+    return page, before, page_least
+
+
+def test_the_train_pages_previews_scroll_with_its_column_and_leave_the_windows_minimum_alone(window, qtbot):
+    """At the window's minimum size the previews were a box with a scroll bar of its own inside the scrolled column
+    ("Grey input" cut off), and the window's minimum height grew as training started and previews came (491, 531,
+    539 px) (found by QA). Now the previews are whole in the column, which scrolls to them; the minimum stays."""
+    from PySide6.QtCore import QPoint, QRect
+
+    page, before, page_least = train_page_training_at_the_smallest_window(window, qtbot)
+    assert window.minimumSizeHint().height() == before.height() and page.right_scroll.minimumSizeHint().height() == page_least
+    strip, scroll = page.previews, page.right_scroll
+    qtbot.waitUntil(lambda: strip.viewport().height() >= strip.widget().minimumSizeHint().height())  # all three rows
+    assert strip.verticalScrollBar().maximum() == 0
+    scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())
+    assert shown_part(strip, scroll.viewport()) == QRect(strip.mapTo(scroll.viewport(), QPoint(0, 0)), strip.size())  # in reach
+
+
+def test_a_refused_start_brings_the_columns_top_line_with_the_reason_into_view(window, qtbot):
+    """The status bar cuts the batch size's long refusal at the window's minimum width, and the column's top line,
+    which says it whole, was scrolled out of view (found by QA)."""
+    from PySide6.QtCore import QPoint, QRect
+
+    page, _before, _least = train_page_training_at_the_smallest_window(window, qtbot)
+    scroll = page.right_scroll
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() > 0)
+    scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())  # down at the previews
+    page.field("batch_size").set_value(999)
+    page.field("image_size").set_value(512)
+    assert not page.start() and "Batch size: 999 crops of 512 px" in page.state_label.text()
+    state = page.state_label
+    qtbot.waitUntil(lambda: shown_part(state, scroll.viewport()) == QRect(state.mapTo(scroll.viewport(), QPoint(0, 0)), state.size()))
 
 def test_help_lists_every_keyboard_shortcut(window):
     rows = window.shortcut_rows()

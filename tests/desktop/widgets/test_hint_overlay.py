@@ -436,7 +436,7 @@ def test_a_colour_is_taken_from_the_photo_by_keyboard_alone_with_a_mark_the_arro
     QTest.keyClick(overlay, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
     QTest.keyClick(overlay, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
     QTest.keyClick(overlay, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
-    assert overlay.pick_mark() == (0, 30)  # kept on the photo
+    assert overlay.pick_mark() == (11, 30)  # kept on the photo, its ring whole in view (22 screen pixels from the edge)
     with qtbot.assertNotEmitted(overlay.colour_picked):
         QTest.keyClick(overlay, Qt.Key.Key_Escape)
     assert not overlay.picking and overlay.pick_mark() is None and len(overlay.edits) == 1
@@ -481,3 +481,21 @@ def test_taking_a_colour_ends_when_another_point_is_selected(view, overlay, qtbo
     assert overlay.start_picking()
     overlay.selection_changed.emit(overlay.selected_point())  # the same point again (moved by Undo): picking stays on
     assert overlay.picking and overlay.pick_mark() == (30, 30)
+
+
+def test_the_picking_mark_stays_whole_in_view_at_the_photos_edges(view, overlay, qtbot):
+    """Zoomed in, Shift+Right held the mark at the photo's last pixel on the view's very edge, its ring cut in half
+    (found by QA): the view cannot pan past the photo, so the mark stops where its ring and ticks still show."""
+    from desktop.widgets.hint_overlay import PICK_MARK_RADIUS, PICK_MARK_TICK
+
+    click(view, QPointF(101, 101))  # photo pixel (50, 50)
+    view.zoom_to(4.0, QPointF(101, 101))
+    assert overlay.start_picking()
+    ring = PICK_MARK_RADIUS + PICK_MARK_TICK + 2  # (the dark pen's half width past the ticks)
+    for key, count in ((Qt.Key.Key_Right, 40), (Qt.Key.Key_Down, 40), (Qt.Key.Key_Left, 80), (Qt.Key.Key_Up, 80)):
+        for _ in range(count):
+            QTest.keyClick(overlay, key, Qt.KeyboardModifier.ShiftModifier)
+            x, y = overlay.pick_mark()
+            centre = view.photo_to_widget(QPointF(x + 0.5, y + 0.5))
+            assert ring <= centre.x() <= view.width() - ring and ring <= centre.y() <= view.height() - ring, (key, x, y, centre)
+    assert overlay.pick_mark() == (5, 5)  # as near the photo's corner as that lets it (4 screen pixels a photo pixel)

@@ -127,3 +127,33 @@ def test_runs_page_loss_axis_reads_in_plain_numbers(qtbot, tmp_path):
     assert "(x" not in label and ticks == ["0.7", "0.5"]
     lane.stop_all()
     lane.wait(10_000)
+
+
+def _pixels_of(widget, colour) -> int:
+    """How many pixels of ``widget`` as drawn now are (nearly) ``colour``."""
+    image = widget.grab().toImage()
+    return sum(
+        1
+        for y in range(image.height())
+        for x in range(image.width())
+        if max(abs(a - b) for a, b in zip(image.pixelColor(x, y).getRgb()[:3], colour.getRgb()[:3])) < 40
+    )
+
+
+def test_the_first_training_point_is_drawn_before_a_second_one_exists(qtbot):
+    """A line needs two points: after the first logged step the plot showed nothing (found by QA)."""
+    from PySide6.QtGui import QPalette
+
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(400, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    training = plot.palette().color(QPalette.ColorRole.Highlight)
+    plot.add_train(0.01, 2.0, 1)
+    plot.flush()
+    assert _pixels_of(plot._plot, training) >= 9  # a dot, not nothing
+    for step in range(2, 40):
+        plot.add_train(step / 100, 2.0 / step, step)
+    plot.flush()
+    assert plot._train_curve.opts["symbol"] is None  # a longer curve is a plain line, as on the Runs tab
