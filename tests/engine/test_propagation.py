@@ -107,3 +107,24 @@ def test_the_symmetric_ordering_solves_the_same_system_as_superlus_default(monke
     default = propagate(lightness, mask, residual_at(mask), colours=colours)
     assert propagation.ORDERING == "COLAMD" and not np.array_equal(shipped, np.zeros_like(shipped))
     np.testing.assert_allclose(shipped, default, atol=1e-4)
+
+
+def test_a_hint_on_a_thin_dark_crease_between_lit_folds_reaches_the_object_beside_it():
+    """A point on a dark crease walled in by lit folds turned a sliver blue and left the coat red (1908 family photo)."""
+    lightness = np.full((384, 384), 30.0)  # a dark coat, at the working size (SEED_SHARE: 3 px)
+    lightness[90:103, 94:99] = 75.0  # a lit fold ...
+    lightness[96, 95:98] = 27.0  # ... with a dark crease inside it, walled in on every side
+    mask = np.zeros(lightness.shape, bool)
+    mask[96, 96] = True  # the point, on the crease
+    correction = propagate(lightness, mask, residual_at(mask))
+    assert share_of_residual(correction, np.s_[150:250, 150:250]) > 0.5  # the coat, far from the fold (0 before)
+
+
+def test_a_hint_grown_onto_its_neighbours_stays_off_what_is_lighter_or_darker():
+    lightness = np.full((96, 96), 30.0)
+    lightness[:, 50:] = 80.0  # a light thing right beside the hinted dark one
+    mask = np.zeros(lightness.shape, bool)
+    mask[48, 49] = True  # a point on the dark thing's edge
+    correction = propagate(lightness, mask, residual_at(mask))
+    assert share_of_residual(correction, np.s_[:, 52:]) < 0.05
+    assert share_of_residual(correction, np.s_[:, :45]) > 0.9
