@@ -69,7 +69,7 @@ _CLASSIC_TIFF_BYTES = 2**32 - 2**26  # pixels this large (uncompressed) are writ
 SOFTWARE_NAME = "Colourise"  # how the "Software" of every photo Colourise saves begins (engine.batch.made_by)
 SAVED_RECORD = ".colourise-saved.json"  # in a folder Colourise saved BMPs in (no room for the tag): their names, sizes and times
 # The one limit on a photo's size, in pixels: every decoder path checks it before decoding
-# (Pillow's own check, kept at half of it, raises above it too, so engine.data's readers agree).
+# (``check_photo_pixels``; Pillow's own check, kept at half of it rounded up, raises only above it).
 # 180 MP: scans of 100 MP are real; a 16-bit RGBA photo this size already needs 1.4 GB.
 DEFAULT_MAX_PHOTO_PIXELS = 180_000_000
 MAX_PIXELS_ENV = "COLOURISE_MAX_MEGAPIXELS"
@@ -105,7 +105,9 @@ def set_max_photo_pixels(pixels: int) -> None:
     """Set the largest photo (width x height) any reader decodes; Pillow's own check follows it."""
     global _max_pixels
     _max_pixels = int(pixels)
-    Image.MAX_IMAGE_PIXELS = max(1, _max_pixels // 2)  # Pillow raises above twice this
+    # Pillow raises above twice this: rounded up, never below the limit (an odd limit halved down refused a
+    # photo of exactly its size); what lies between is ours to refuse (``check_photo_pixels``).
+    Image.MAX_IMAGE_PIXELS = max(1, (_max_pixels + 1) // 2)
 
 
 def max_photo_pixels() -> int:
@@ -116,7 +118,8 @@ def max_photo_pixels() -> int:
 set_max_photo_pixels(_limit_from_environment())
 
 
-def _check_pixels(path: Path, width: int, height: int) -> None:
+def check_photo_pixels(path: str | Path, width: int, height: int) -> None:
+    """``PhotoError(path, "too large: ...")`` for a photo over the limit (``max_photo_pixels``), as every reader says it."""
     if width * height > _max_pixels:
         raise PhotoError(path, _too_large(width * height, _max_pixels))
 
@@ -447,7 +450,7 @@ def _read_photo(path: Path) -> Photo:
         with fh, Image.open(fh) as im:
             if im.format not in READ_FORMATS:
                 raise PhotoError(path, f"unsupported format {im.format} (Colourise reads JPEG, PNG, TIFF, BMP and WebP)")
-            _check_pixels(path, *im.size)
+            check_photo_pixels(path, *im.size)
             if im.format in ("WEBP", "PNG") and getattr(im, "is_animated", False):  # (its first frame alone was coloured, without a word)
                 raise PhotoError(path, f"an animation ({im.n_frames} frames): Colourise colours still photos; save the frame you want as a photo")
             if im.format == "TIFF" and getattr(im, "is_animated", False):  # (its first page alone was coloured, without a word)
@@ -581,8 +584,8 @@ def _starts_with(path: Path, prefixes: tuple[bytes, ...]) -> bool:
 def too_large_reason(message: str) -> str:
     """Pillow's DecompressionBombError ``message`` in the readers' words ('too large: 12.0 megapixels (limit 0.0001)')."""
     numbers = [int(n) for n in re.findall(r"\d+", message)]
-    if len(numbers) >= 2:
-        return _too_large(numbers[0], numbers[1])
+    if numbers:  # the limit is ours as set: Pillow's is at most a pixel above it (``set_max_photo_pixels``)
+        return _too_large(numbers[0], _max_pixels)
     return "too large (Pillow's decompression-bomb limit)"
 
 
@@ -767,7 +770,7 @@ def _read_tiff_16bit(path: Path) -> Photo:
         with tifffile.TiffFile(path) as tif:
             _check_one_page(path, [int(page.subfiletype) for page in tif.pages])
             page = tif.pages[0]
-            _check_pixels(path, int(page.imagewidth), int(page.imagelength))
+            check_photo_pixels(path, int(page.imagewidth), int(page.imagelength))
             if page.size > 4 * _max_pixels:  # more samples per pixel than any photo has
                 raise PhotoError(path, f"unsupported TIFF layout ({page.samplesperpixel} samples per pixel)")
             data = page.asarray()

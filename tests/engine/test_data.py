@@ -447,3 +447,28 @@ def test_a_fifo_named_like_a_photo_in_the_training_folder_is_skipped_not_waited_
     assert scan.broken == [(folder / "ff.png", "not a regular file")]
     assert scan.skipped_lines(folder) == ["ff.png: not a regular file"]
     assert data.load_photo(folder / "ff.png", 8).error == "not a regular file"
+
+
+def test_a_photo_of_exactly_an_odd_size_limit_is_trained_on_and_one_pixel_over_is_skipped_as_colourise_images_says(tmp_path, make_photo, monkeypatch):
+    from engine import photo as photo_module
+
+    monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", "0.000105")  # 105 pixels: Pillow's own check is kept at half of it
+    previous = photo_module.max_photo_pixels()
+    photo_module.set_max_photo_pixels(photo_module._limit_from_environment())
+    loaded, read = {}, {}
+    try:
+        for height, width in ((7, 15), (2, 53), (9, 12)):  # 105 pixels, one over, and three over
+            path = tmp_path / f"{height}x{width}.png"
+            Image.fromarray(make_photo.rgb(height, width, 1)).save(path)
+            loaded[height * width] = data.load_photo(path, 8).error
+            try:
+                read[height * width] = photo_module.read_photo(path) and ""
+            except photo_module.PhotoError as exc:
+                read[height * width] = exc.reason
+    finally:
+        photo_module.set_max_photo_pixels(previous)
+    assert loaded == read == {
+        105: "",  # (refused: 'too large: 0.000105 megapixels (limit 0.000104)')
+        106: "too large: 0.000106 megapixels (limit 0.000105)",  # (a wider limit in Pillow's check alone took it)
+        108: "too large: 0.000108 megapixels (limit 0.000105)",
+    }

@@ -905,3 +905,46 @@ def test_a_fifo_named_like_a_photo_in_a_folder_is_never_opened_while_looking_for
     assert not saved_by_colourise(tmp_path / "pipe.png")
     with pytest.raises(PhotoError, match="pipe.png: not a regular file"):
         read_photo(tmp_path / "pipe.png")
+
+
+def _photo_of_size(path: Path, height: int, width: int) -> None:
+    """A photo ``height`` x ``width`` at ``path``, written for the decoder path its name picks (as in the test above)."""
+    import tifffile
+
+    rng = np.random.default_rng(height * width)
+    rgb8 = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+    grey16 = rng.integers(0, 65536, (height, width), dtype=np.uint16)
+    if path.name == "rgb16.tif":
+        tifffile.imwrite(path, np.dstack([grey16] * 3), photometric="rgb")
+    elif path.name == "la16.tif":
+        tifffile.imwrite(path, np.dstack([grey16] * 2), photometric="minisblack", extrasamples=["unassalpha"])
+    elif path.name == "grey16.png":
+        write_photo(Photo(grey16), path)
+    else:
+        Image.fromarray(rgb8).save(path)
+
+
+@pytest.mark.parametrize("name", ["a.png", "a.jpg", "a.bmp", "a.webp", "a.tif", "rgb16.tif", "la16.tif", "grey16.png"])
+def test_a_photo_of_exactly_an_odd_limit_is_read_and_one_pixel_over_is_refused_in_our_words(tmp_path, name, monkeypatch):
+    from engine import photo as photo_module
+
+    monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", "0.000105")  # 105 pixels: Pillow's own check is kept at half of it
+    previous = photo_module.max_photo_pixels()
+    photo_module.set_max_photo_pixels(photo_module._limit_from_environment())
+    reasons = {}
+    try:
+        for height, width in ((7, 15), (2, 53), (9, 12)):  # 105 pixels, one over, and three over
+            path = tmp_path / f"{height}x{width}" / name
+            path.parent.mkdir()
+            _photo_of_size(path, height, width)
+            try:
+                reasons[height * width] = read_photo(path).pixels.shape[:2]
+            except PhotoError as exc:
+                reasons[height * width] = exc.reason
+    finally:
+        photo_module.set_max_photo_pixels(previous)
+    assert reasons == {
+        105: (7, 15),  # (Pillow refused it: 'too large: 0.000105 megapixels (limit 0.000104)')
+        106: "too large: 0.000106 megapixels (limit 0.000105)",
+        108: "too large: 0.000108 megapixels (limit 0.000105)",
+    }
