@@ -443,11 +443,17 @@ def read_photo(path: str | Path) -> Photo:
 
 
 def _read_photo(path: Path) -> Photo:
-    fh = open_photo_file(path)
+    # Every reader below reads this one opened file, never the path again: a named pipe put in its place
+    # since would block them. Not by its path for Pillow either: given a path, Pillow maps an uncompressed TIFF
+    # into memory at the size it has once turned (EXIF orientation 5-8) but with its stored rows, i.e. as
+    # stripes (Pillow 13).
+    with open_photo_file(path) as fh:
+        return _read_opened_photo(path, fh)
+
+
+def _read_opened_photo(path: Path, fh: BinaryIO) -> Photo:
     try:
-        # Opened here, not by its path: given a path, Pillow maps an uncompressed TIFF into memory at the
-        # size it has once turned (EXIF orientation 5-8) but with its stored rows, i.e. as stripes (Pillow 13).
-        with fh, Image.open(fh) as im:
+        with Image.open(fh) as im:
             if im.format not in READ_FORMATS:
                 raise PhotoError(path, f"unsupported format {im.format} (Colourise reads JPEG, PNG, TIFF, BMP and WebP)")
             check_photo_pixels(path, *im.size)
@@ -455,8 +461,8 @@ def _read_photo(path: Path) -> Photo:
                 raise PhotoError(path, f"an animation ({im.n_frames} frames): Colourise colours still photos; save the frame you want as a photo")
             if im.format == "TIFF" and getattr(im, "is_animated", False):  # (its first page alone was coloured, without a word)
                 _check_one_page(path, _tiff_page_kinds(im))
-            if _is_multichannel_16bit_tiff(im):
-                return _read_tiff_16bit(path)  # Pillow would quietly drop it to 8 bits
+            if _is_multichannel_16bit_tiff(im):  # Pillow would quietly drop it to 8 bits; its tags read once, here
+                return _read_tiff_16bit(path, fh, _exif_of(im))
             if im.format == "PNG" and im.tile and im.tile[0][3] in _PNG_16BIT_UNPACKED:
                 return _read_png_16bit(im, fh, path)  # the same
             # A TIFF's EXIF directories are read from its file, which Pillow closes once the pixels are.
@@ -469,8 +475,8 @@ def _read_photo(path: Path) -> Photo:
     except Image.DecompressionBombError as exc:
         raise PhotoError(path, too_large_reason(str(exc))) from None
     except UnidentifiedImageError:
-        if _starts_with(path, _TIFF_MAGIC):
-            return _read_tiff_16bit(path)  # e.g. 16-bit grey + alpha, which Pillow cannot open
+        if _starts_with(fh, _TIFF_MAGIC):
+            return _read_tiff_16bit(path, fh, _tiff_file_exif(fh))  # e.g. 16-bit grey + alpha, which Pillow cannot open
         raise PhotoError(path, "not an image (or in a format Colourise cannot read)") from None
     except PermissionError:
         raise PhotoError(path, "permission denied") from None
@@ -572,10 +578,10 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _starts_with(path: Path, prefixes: tuple[bytes, ...]) -> bool:
+def _starts_with(fh: BinaryIO, prefixes: tuple[bytes, ...]) -> bool:
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(4)
+        fh.seek(0)
+        head = fh.read(4)
     except OSError:
         return False
     return head in prefixes
@@ -699,12 +705,13 @@ def _exif_directories(tags: Image.Exif) -> dict[int, dict]:
     return directories
 
 
-def _tiff_file_exif(path: Path) -> bytes | None:
+def _tiff_file_exif(fh: BinaryIO) -> bytes | None:
     """``_kept_tiff_tags`` of a TIFF Pillow cannot decode (its tags it can still read); None if not even those."""
     try:
-        with open(path, "rb") as fp, _library_noise():
+        fh.seek(0)
+        with _library_noise():
             tags = Image.Exif()
-            tags.load_from_fp(fp)
+            tags.load_from_fp(fh)
             return _kept_tiff_tags(tags)
     except Exception:  # noqa: BLE001 (damaged tags come in many kinds) the tifffile-read text tags remain
         return None
@@ -763,11 +770,14 @@ def _is_multichannel_16bit_tiff(im: Image.Image) -> bool:
     return len(bits) > 1 and all(b == 16 for b in bits)
 
 
-def _read_tiff_16bit(path: Path) -> Photo:
+def _read_tiff_16bit(path: Path, fh: BinaryIO, exif: bytes | None) -> Photo:
+    """A TIFF of 16-bit samples Pillow cannot read at 16 bits, read by tifffile from ``fh`` (the opened ``path``);
+    ``exif`` its tags as ``_kept_tiff_tags`` keeps them (None: those tifffile reads, the text ones only)."""
     import tifffile
 
     try:
-        with tifffile.TiffFile(path) as tif:
+        fh.seek(0)  # (tifffile reads a file handed to it from where it stands)
+        with tifffile.TiffFile(fh) as tif:
             _check_one_page(path, [int(page.subfiletype) for page in tif.pages])
             page = tif.pages[0]
             check_photo_pixels(path, int(page.imagewidth), int(page.imagelength))
@@ -792,7 +802,6 @@ def _read_tiff_16bit(path: Path) -> Photo:
     grey = data.shape[-1] == 2
     pixels = np.ascontiguousarray(data[..., 0] if grey else data[..., :3])
     alpha = np.ascontiguousarray(data[..., -1]) if data.shape[-1] in (2, 4) else None
-    exif = _tiff_file_exif(path)
     if exif is None and texts:
         kept = Image.Exif()
         for tag, value in texts.items():

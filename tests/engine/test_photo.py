@@ -948,3 +948,46 @@ def test_a_photo_of_exactly_an_odd_limit_is_read_and_one_pixel_over_is_refused_i
         106: "too large: 0.000106 megapixels (limit 0.000105)",
         108: "too large: 0.000108 megapixels (limit 0.000105)",
     }
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("name", ["rgb16.tif", "la16.tif"])  # read by tifffile: one Pillow opens first, one it cannot
+def test_a_16bit_tiff_swapped_for_a_named_pipe_once_opened_is_read_from_the_file_opened(tmp_path, grey16_image, name, monkeypatch):
+    import os
+    import threading
+
+    import tifffile
+
+    from engine import photo as photo_module
+
+    path = tmp_path / name
+    channels = 3 if name == "rgb16.tif" else 2
+    extra = {} if channels == 3 else {"extrasamples": ["unassalpha"]}
+    stored = np.dstack([grey16_image] * channels)
+    tifffile.imwrite(path, stored, photometric="rgb" if channels == 3 else "minisblack", extratags=[(315, "s", 0, "Ada", True)], **extra)
+    opened_once = photo_module.open_photo_file
+
+    def open_then_swap(where):  # the regular file checked and opened; a named pipe in its place from then on
+        fh = opened_once(where)
+        os.unlink(where)
+        os.mkfifo(where)
+        return fh
+
+    monkeypatch.setattr(photo_module, "open_photo_file", open_then_swap)
+    result = {}
+    reading = threading.Thread(target=lambda: result.update(photo=read_photo(path)), daemon=True)
+    reading.start()
+    reading.join(timeout=60)  # the same call, broken, blocks forever opening the pipe by its name: not a timing
+    while reading.is_alive():  # broken: let the blocked open (and any after it) go, so the test ends
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:  # no reader on it (yet)
+            pass
+        reading.join(timeout=0.1)
+        result.setdefault("hung", True)
+    assert "hung" not in result, "opened the photo again by its name"
+    photo = result["photo"]
+    assert photo.bit_depth == 16 and np.array_equal(photo.pixels, stored[..., 0] if channels == 2 else stored)
+    exif = Image.Exif()
+    exif.load(photo.exif)
+    assert exif.get(315) == "Ada"  # its tags, read from the same file
