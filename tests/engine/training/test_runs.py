@@ -198,3 +198,28 @@ def test_a_saved_preview_grid_reads_back_as_the_photos_it_shows(tmp_path):
     assert len(read) == 2 and all(np.array_equal(a, b) for got, made in zip(read, triplets) for a, b in zip(got, made))
     (tmp_path / "not-a-grid.png").write_bytes(b"nothing")
     assert read_preview(tmp_path / "not-a-grid.png") == []
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
+def test_a_preview_that_is_a_named_pipe_reads_as_no_preview_without_waiting_on_it(tmp_path):
+    import os
+    import threading
+
+    from engine.training.runfolder import read_preview
+
+    (tmp_path / "previews").mkdir()
+    pipe = tmp_path / "previews" / "epoch-001.png"
+    os.mkfifo(pipe)
+    result = {}
+    reading = threading.Thread(target=lambda: result.update(triplets=read_preview(pipe)), daemon=True)
+    reading.start()
+    reading.join(timeout=60)  # the same call, broken, blocks forever opening the pipe: not a timing
+    while reading.is_alive():  # broken: let the blocked open go, so the test ends
+        try:
+            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:  # no reader on it (yet)
+            pass
+        reading.join(timeout=0.1)
+        result.setdefault("hung", True)
+    assert "hung" not in result, "opened a named pipe"
+    assert result["triplets"] == []
