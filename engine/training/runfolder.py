@@ -144,7 +144,7 @@ def read_preview(path: str | Path, gap: int = 2) -> list[tuple[np.ndarray, np.nd
         # Opened as photos are: a named pipe called "epoch-001.png" is not waited on forever.
         with open_photo_file(path) as fh, Image.open(fh) as image:
             grid = np.asarray(image.convert("RGB"))
-    except (PhotoError, OSError, ValueError, SyntaxError):
+    except (PhotoError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):  # (over a low $COLOURISE_MAX_MEGAPIXELS)
         return []
     side = (grid.shape[1] - 4 * gap) // 3
     if side <= 0 or 3 * side + 4 * gap != grid.shape[1] or (grid.shape[0] - gap) % (side + gap):

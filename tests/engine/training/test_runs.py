@@ -223,3 +223,20 @@ def test_a_preview_that_is_a_named_pipe_reads_as_no_preview_without_waiting_on_i
         result.setdefault("hung", True)
     assert "hung" not in result, "opened a named pipe"
     assert result["triplets"] == []
+
+
+def test_a_preview_over_a_low_photo_size_limit_reads_as_no_preview_instead_of_failing(tmp_path):
+    import numpy as np
+
+    from engine import photo as photo_module
+    from engine.training.runfolder import RunFolder, read_preview
+
+    triplets = [tuple(np.zeros((16, 16, 3), np.uint8) for _ in range(3))]
+    path = RunFolder(tmp_path).write_preview(1, triplets)  # 56 x 20: 1,120 pixels
+    previous = photo_module.max_photo_pixels()
+    photo_module.set_max_photo_pixels(100)  # the one setting ($COLOURISE_MAX_MEGAPIXELS=0.0001)
+    try:
+        read = read_preview(path)  # (raised Pillow's DecompressionBombError)
+    finally:
+        photo_module.set_max_photo_pixels(previous)
+    assert read == []
