@@ -84,7 +84,8 @@ def _limit_from_environment() -> int:
         megapixels = float(os.environ.get(MAX_PIXELS_ENV, ""))
     except ValueError:
         return DEFAULT_MAX_PHOTO_PIXELS
-    return int(megapixels * 1e6) if megapixels > 0 else DEFAULT_MAX_PHOTO_PIXELS
+    # rounded: 2.01 * 1e6 is 2009999.9999999998, which int() made a limit a pixel below the one set
+    return round(megapixels * 1e6) if megapixels > 0 else DEFAULT_MAX_PHOTO_PIXELS
 
 
 def max_pixels_setting_problem() -> str:
