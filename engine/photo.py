@@ -18,6 +18,7 @@ import io
 import itertools
 import json
 import logging
+import math
 import os
 import re
 import stat
@@ -81,18 +82,19 @@ _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyErr
 
 def _limit_from_environment() -> int:
     try:
-        megapixels = float(os.environ.get(MAX_PIXELS_ENV, ""))
+        pixels = float(os.environ.get(MAX_PIXELS_ENV, "")) * 1e6
     except ValueError:
         return DEFAULT_MAX_PHOTO_PIXELS
-    # rounded: 2.01 * 1e6 is 2009999.9999999998, which int() made a limit a pixel below the one set
-    return round(megapixels * 1e6) if megapixels > 0 else DEFAULT_MAX_PHOTO_PIXELS
+    # rounded: 2.01 * 1e6 is 2009999.9999999998, which int() made a limit a pixel below the one set;
+    # "inf" (or 1e308, infinite once in pixels) is no number of pixels (round raised OverflowError on import)
+    return round(pixels) if 0 < pixels < math.inf else DEFAULT_MAX_PHOTO_PIXELS
 
 
 def max_pixels_setting_problem() -> str:
     """What is wrong with ``$COLOURISE_MAX_MEGAPIXELS`` as set, if anything ("" when it is unset or a positive number)."""
     text = os.environ.get(MAX_PIXELS_ENV, "").strip()
     try:
-        if not text or float(text) > 0:
+        if not text or 0 < float(text) * 1e6 < math.inf:  # (as _limit_from_environment takes it)
             return ""
     except ValueError:
         pass

@@ -818,6 +818,12 @@ def test_the_photo_limit_can_be_set_from_the_environment(monkeypatch):
     for text, pixels in (("2.01", 2_010_000), ("0.000249", 249)):  # (2,009,999 and 248: 2.01 * 1e6 is 2009999.9999999998)
         monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", text)
         assert photo_module._limit_from_environment() == pixels
+    for text in ("inf", "1e308"):  # (an OverflowError: importing the engine failed)
+        monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", text)
+        assert photo_module._limit_from_environment() == photo_module.DEFAULT_MAX_PHOTO_PIXELS
+        assert photo_module.max_pixels_setting_problem() == (
+            f"COLOURISE_MAX_MEGAPIXELS={text} is not a positive number of megapixels; the default, 180 MP, applies"
+        )
 
 
 def test_a_fifo_is_not_a_regular_file_and_is_never_opened(tmp_path):
