@@ -94,9 +94,9 @@ def without_copies(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, 
         size = sizes.get(path, 0)
         if size and counts[size] > 1:
             try:
-                with open(path, "rb") as f:
+                with open_photo_file(path) as f:  # (a named pipe put in its place since its size was taken is not waited on)
                     digest = hashlib.file_digest(f, "sha1").digest()
-            except OSError:
+            except (PhotoError, OSError):
                 kept.append(path)
                 continue
             original = first.setdefault((size, digest), path)
