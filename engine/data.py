@@ -29,7 +29,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from engine.errors import PhotoError, error_reason
 from engine.events import PhotosFound
-from engine.photo import coloured_by_colourise, find_photos, open_photo_file, recorded_as_saved, saved_by_colourise, too_large_reason
+from engine.photo import check_photo_pixels, coloured_by_colourise, find_photos, open_photo_file, recorded_as_saved, saved_by_colourise, too_large_reason
 from engine.task import TaskState
 
 GREY_CHROMA = 3.0  # mean Lab chroma below this: the photo carries no colour worth learning
@@ -94,9 +94,9 @@ def without_copies(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, 
         size = sizes.get(path, 0)
         if size and counts[size] > 1:
             try:
-                with open(path, "rb") as f:
+                with open_photo_file(path) as f:  # (a named pipe put in its place since its size was taken is not waited on)
                     digest = hashlib.file_digest(f, "sha1").digest()
-            except OSError:
+            except (PhotoError, OSError):
                 kept.append(path)
                 continue
             original = first.setdefault((size, digest), path)
@@ -152,6 +152,7 @@ def _open_rgb(path: Path, min_short_side: int) -> tuple[np.ndarray | None, bool,
     # by its path, which has Pillow map an uncompressed TIFF turned on its side (EXIF orientation 5-8) into
     # memory at its turned size, as stripes (Pillow 13).
     with open_photo_file(path) as fh, Image.open(fh) as im:
+        check_photo_pixels(path, *im.size)  # (Pillow's own check can let a photo a pixel over the limit by)
         own_short_side = min(im.size)
         if im.mode in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"):
             im.load()  # a broken grey file is still reported as broken

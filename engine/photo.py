@@ -18,6 +18,7 @@ import io
 import itertools
 import json
 import logging
+import math
 import os
 import re
 import stat
@@ -69,7 +70,7 @@ _CLASSIC_TIFF_BYTES = 2**32 - 2**26  # pixels this large (uncompressed) are writ
 SOFTWARE_NAME = "Colourise"  # how the "Software" of every photo Colourise saves begins (engine.batch.made_by)
 SAVED_RECORD = ".colourise-saved.json"  # in a folder Colourise saved BMPs in (no room for the tag): their names, sizes and times
 # The one limit on a photo's size, in pixels: every decoder path checks it before decoding
-# (Pillow's own check, kept at half of it, raises above it too, so engine.data's readers agree).
+# (``check_photo_pixels``; Pillow's own check, kept at half of it rounded up, raises only above it).
 # 180 MP: scans of 100 MP are real; a 16-bit RGBA photo this size already needs 1.4 GB.
 DEFAULT_MAX_PHOTO_PIXELS = 180_000_000
 MAX_PIXELS_ENV = "COLOURISE_MAX_MEGAPIXELS"
@@ -81,17 +82,19 @@ _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyErr
 
 def _limit_from_environment() -> int:
     try:
-        megapixels = float(os.environ.get(MAX_PIXELS_ENV, ""))
+        pixels = float(os.environ.get(MAX_PIXELS_ENV, "")) * 1e6
     except ValueError:
         return DEFAULT_MAX_PHOTO_PIXELS
-    return int(megapixels * 1e6) if megapixels > 0 else DEFAULT_MAX_PHOTO_PIXELS
+    # rounded: 2.01 * 1e6 is 2009999.9999999998, which int() made a limit a pixel below the one set;
+    # "inf" (or 1e308, infinite once in pixels) is no number of pixels (round raised OverflowError on import)
+    return round(pixels) if 0 < pixels < math.inf else DEFAULT_MAX_PHOTO_PIXELS
 
 
 def max_pixels_setting_problem() -> str:
     """What is wrong with ``$COLOURISE_MAX_MEGAPIXELS`` as set, if anything ("" when it is unset or a positive number)."""
     text = os.environ.get(MAX_PIXELS_ENV, "").strip()
     try:
-        if not text or float(text) > 0:
+        if not text or 0 < float(text) * 1e6 < math.inf:  # (as _limit_from_environment takes it)
             return ""
     except ValueError:
         pass
@@ -105,7 +108,9 @@ def set_max_photo_pixels(pixels: int) -> None:
     """Set the largest photo (width x height) any reader decodes; Pillow's own check follows it."""
     global _max_pixels
     _max_pixels = int(pixels)
-    Image.MAX_IMAGE_PIXELS = max(1, _max_pixels // 2)  # Pillow raises above twice this
+    # Pillow raises above twice this: rounded up, never below the limit (an odd limit halved down refused a
+    # photo of exactly its size); what lies between is ours to refuse (``check_photo_pixels``).
+    Image.MAX_IMAGE_PIXELS = max(1, (_max_pixels + 1) // 2)
 
 
 def max_photo_pixels() -> int:
@@ -116,7 +121,8 @@ def max_photo_pixels() -> int:
 set_max_photo_pixels(_limit_from_environment())
 
 
-def _check_pixels(path: Path, width: int, height: int) -> None:
+def check_photo_pixels(path: str | Path, width: int, height: int) -> None:
+    """``PhotoError(path, "too large: ...")`` for a photo over the limit (``max_photo_pixels``), as every reader says it."""
     if width * height > _max_pixels:
         raise PhotoError(path, _too_large(width * height, _max_pixels))
 
@@ -440,20 +446,26 @@ def read_photo(path: str | Path) -> Photo:
 
 
 def _read_photo(path: Path) -> Photo:
-    fh = open_photo_file(path)
+    # Every reader below reads this one opened file, never the path again: a named pipe put in its place
+    # since would block them. Not by its path for Pillow either: given a path, Pillow maps an uncompressed TIFF
+    # into memory at the size it has once turned (EXIF orientation 5-8) but with its stored rows, i.e. as
+    # stripes (Pillow 13).
+    with open_photo_file(path) as fh:
+        return _read_opened_photo(path, fh)
+
+
+def _read_opened_photo(path: Path, fh: BinaryIO) -> Photo:
     try:
-        # Opened here, not by its path: given a path, Pillow maps an uncompressed TIFF into memory at the
-        # size it has once turned (EXIF orientation 5-8) but with its stored rows, i.e. as stripes (Pillow 13).
-        with fh, Image.open(fh) as im:
+        with Image.open(fh) as im:
             if im.format not in READ_FORMATS:
                 raise PhotoError(path, f"unsupported format {im.format} (Colourise reads JPEG, PNG, TIFF, BMP and WebP)")
-            _check_pixels(path, *im.size)
+            check_photo_pixels(path, *im.size)
             if im.format in ("WEBP", "PNG") and getattr(im, "is_animated", False):  # (its first frame alone was coloured, without a word)
                 raise PhotoError(path, f"an animation ({im.n_frames} frames): Colourise colours still photos; save the frame you want as a photo")
             if im.format == "TIFF" and getattr(im, "is_animated", False):  # (its first page alone was coloured, without a word)
                 _check_one_page(path, _tiff_page_kinds(im))
-            if _is_multichannel_16bit_tiff(im):
-                return _read_tiff_16bit(path)  # Pillow would quietly drop it to 8 bits
+            if _is_multichannel_16bit_tiff(im):  # Pillow would quietly drop it to 8 bits; its tags read once, here
+                return _read_tiff_16bit(path, fh, _exif_of(im))
             if im.format == "PNG" and im.tile and im.tile[0][3] in _PNG_16BIT_UNPACKED:
                 return _read_png_16bit(im, fh, path)  # the same
             # A TIFF's EXIF directories are read from its file, which Pillow closes once the pixels are.
@@ -466,8 +478,8 @@ def _read_photo(path: Path) -> Photo:
     except Image.DecompressionBombError as exc:
         raise PhotoError(path, too_large_reason(str(exc))) from None
     except UnidentifiedImageError:
-        if _starts_with(path, _TIFF_MAGIC):
-            return _read_tiff_16bit(path)  # e.g. 16-bit grey + alpha, which Pillow cannot open
+        if _starts_with(fh, _TIFF_MAGIC):
+            return _read_tiff_16bit(path, fh, _tiff_file_exif(fh))  # e.g. 16-bit grey + alpha, which Pillow cannot open
         raise PhotoError(path, "not an image (or in a format Colourise cannot read)") from None
     except PermissionError:
         raise PhotoError(path, "permission denied") from None
@@ -569,10 +581,10 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _starts_with(path: Path, prefixes: tuple[bytes, ...]) -> bool:
+def _starts_with(fh: BinaryIO, prefixes: tuple[bytes, ...]) -> bool:
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(4)
+        fh.seek(0)
+        head = fh.read(4)
     except OSError:
         return False
     return head in prefixes
@@ -581,8 +593,8 @@ def _starts_with(path: Path, prefixes: tuple[bytes, ...]) -> bool:
 def too_large_reason(message: str) -> str:
     """Pillow's DecompressionBombError ``message`` in the readers' words ('too large: 12.0 megapixels (limit 0.0001)')."""
     numbers = [int(n) for n in re.findall(r"\d+", message)]
-    if len(numbers) >= 2:
-        return _too_large(numbers[0], numbers[1])
+    if numbers:  # the limit is ours as set: Pillow's is at most a pixel above it (``set_max_photo_pixels``)
+        return _too_large(numbers[0], _max_pixels)
     return "too large (Pillow's decompression-bomb limit)"
 
 
@@ -696,12 +708,13 @@ def _exif_directories(tags: Image.Exif) -> dict[int, dict]:
     return directories
 
 
-def _tiff_file_exif(path: Path) -> bytes | None:
+def _tiff_file_exif(fh: BinaryIO) -> bytes | None:
     """``_kept_tiff_tags`` of a TIFF Pillow cannot decode (its tags it can still read); None if not even those."""
     try:
-        with open(path, "rb") as fp, _library_noise():
+        fh.seek(0)
+        with _library_noise():
             tags = Image.Exif()
-            tags.load_from_fp(fp)
+            tags.load_from_fp(fh)
             return _kept_tiff_tags(tags)
     except Exception:  # noqa: BLE001 (damaged tags come in many kinds) the tifffile-read text tags remain
         return None
@@ -760,14 +773,17 @@ def _is_multichannel_16bit_tiff(im: Image.Image) -> bool:
     return len(bits) > 1 and all(b == 16 for b in bits)
 
 
-def _read_tiff_16bit(path: Path) -> Photo:
+def _read_tiff_16bit(path: Path, fh: BinaryIO, exif: bytes | None) -> Photo:
+    """A TIFF of 16-bit samples Pillow cannot read at 16 bits, read by tifffile from ``fh`` (the opened ``path``);
+    ``exif`` its tags as ``_kept_tiff_tags`` keeps them (None: those tifffile reads, the text ones only)."""
     import tifffile
 
     try:
-        with tifffile.TiffFile(path) as tif:
+        fh.seek(0)  # (tifffile reads a file handed to it from where it stands)
+        with tifffile.TiffFile(fh) as tif:
             _check_one_page(path, [int(page.subfiletype) for page in tif.pages])
             page = tif.pages[0]
-            _check_pixels(path, int(page.imagewidth), int(page.imagelength))
+            check_photo_pixels(path, int(page.imagewidth), int(page.imagelength))
             if page.size > 4 * _max_pixels:  # more samples per pixel than any photo has
                 raise PhotoError(path, f"unsupported TIFF layout ({page.samplesperpixel} samples per pixel)")
             data = page.asarray()
@@ -789,7 +805,6 @@ def _read_tiff_16bit(path: Path) -> Photo:
     grey = data.shape[-1] == 2
     pixels = np.ascontiguousarray(data[..., 0] if grey else data[..., :3])
     alpha = np.ascontiguousarray(data[..., -1]) if data.shape[-1] in (2, 4) else None
-    exif = _tiff_file_exif(path)
     if exif is None and texts:
         kept = Image.Exif()
         for tag, value in texts.items():

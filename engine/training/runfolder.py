@@ -29,7 +29,9 @@ from PIL import Image
 
 from engine.metrics import METRIC_NAMES
 from engine.atomic import atomic_write_bytes
+from engine.errors import PhotoError
 from engine.library import safe_name
+from engine.photo import open_photo_file
 
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("type", "step", "epoch", "loss", "lr", "images_per_second", *METRIC_NAMES)
@@ -139,9 +141,10 @@ def read_preview(path: str | Path, gap: int = 2) -> list[tuple[np.ndarray, np.nd
     """The (grey, prediction, original) images of a preview grid ``preview_grid`` wrote (its crops are square);
     [] when the file cannot be read or is not such a grid."""
     try:
-        with Image.open(path) as image:
+        # Opened as photos are: a named pipe called "epoch-001.png" is not waited on forever.
+        with open_photo_file(path) as fh, Image.open(fh) as image:
             grid = np.asarray(image.convert("RGB"))
-    except (OSError, ValueError, SyntaxError):
+    except (PhotoError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):  # (over a low $COLOURISE_MAX_MEGAPIXELS)
         return []
     side = (grid.shape[1] - 4 * gap) // 3
     if side <= 0 or 3 * side + 4 * gap != grid.shape[1] or (grid.shape[0] - gap) % (side + gap):

@@ -447,3 +447,62 @@ def test_a_fifo_named_like_a_photo_in_the_training_folder_is_skipped_not_waited_
     assert scan.broken == [(folder / "ff.png", "not a regular file")]
     assert scan.skipped_lines(folder) == ["ff.png: not a regular file"]
     assert data.load_photo(folder / "ff.png", 8).error == "not a regular file"
+
+
+def test_a_photo_of_exactly_an_odd_size_limit_is_trained_on_and_one_pixel_over_is_skipped_as_colourise_images_says(tmp_path, make_photo, monkeypatch):
+    from engine import photo as photo_module
+
+    monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", "0.000105")  # 105 pixels: Pillow's own check is kept at half of it
+    previous = photo_module.max_photo_pixels()
+    photo_module.set_max_photo_pixels(photo_module._limit_from_environment())
+    loaded, read = {}, {}
+    try:
+        for height, width in ((7, 15), (2, 53), (9, 12)):  # 105 pixels, one over, and three over
+            path = tmp_path / f"{height}x{width}.png"
+            Image.fromarray(make_photo.rgb(height, width, 1)).save(path)
+            loaded[height * width] = data.load_photo(path, 8).error
+            try:
+                read[height * width] = photo_module.read_photo(path) and ""
+            except photo_module.PhotoError as exc:
+                read[height * width] = exc.reason
+    finally:
+        photo_module.set_max_photo_pixels(previous)
+    assert loaded == read == {
+        105: "",  # (refused: 'too large: 0.000105 megapixels (limit 0.000104)')
+        106: "too large: 0.000106 megapixels (limit 0.000105)",  # (a wider limit in Pillow's check alone took it)
+        108: "too large: 0.000108 megapixels (limit 0.000105)",
+    }
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
+def test_a_copy_swapped_for_a_named_pipe_while_copies_are_looked_for_is_kept_for_the_screening_not_waited_on(tmp_path, make_photo, monkeypatch):
+    import hashlib
+    import os
+    import threading
+
+    pixels = make_photo.rgb(20, 20, 1)
+    for name in ("a.png", "b.png"):
+        Image.fromarray(pixels).save(tmp_path / name)  # byte-for-byte copies: both are read to compare them
+    digest = hashlib.file_digest
+
+    def digest_then_swap(fh, kind):  # a.png read; b.png a named pipe from then on, after its size was taken
+        if (tmp_path / "b.png").is_file():
+            os.unlink(tmp_path / "b.png")
+            os.mkfifo(tmp_path / "b.png")
+        return digest(fh, kind)
+
+    monkeypatch.setattr(hashlib, "file_digest", digest_then_swap)
+    result = {}
+    looking = threading.Thread(target=lambda: result.update(split=data.without_copies([tmp_path / "a.png", tmp_path / "b.png"])), daemon=True)
+    looking.start()
+    looking.join(timeout=60)  # the same call, broken, blocks forever opening the pipe: not a timing
+    while looking.is_alive():  # broken: let the blocked open go, so the test ends
+        try:
+            os.close(os.open(tmp_path / "b.png", os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:  # no reader on it (yet)
+            pass
+        looking.join(timeout=0.1)
+        result.setdefault("hung", True)
+    assert "hung" not in result, "opened a named pipe"
+    assert result["split"] == ([tmp_path / "a.png", tmp_path / "b.png"], [])
+    assert data.load_photo(tmp_path / "b.png", 8).error == "not a regular file"

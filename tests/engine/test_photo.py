@@ -815,6 +815,15 @@ def test_the_photo_limit_can_be_set_from_the_environment(monkeypatch):
     assert photo_module._limit_from_environment() == 12_500_000
     monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", "lots")
     assert photo_module._limit_from_environment() == photo_module.DEFAULT_MAX_PHOTO_PIXELS
+    for text, pixels in (("2.01", 2_010_000), ("0.000249", 249)):  # (2,009,999 and 248: 2.01 * 1e6 is 2009999.9999999998)
+        monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", text)
+        assert photo_module._limit_from_environment() == pixels
+    for text in ("inf", "1e308"):  # (an OverflowError: importing the engine failed)
+        monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", text)
+        assert photo_module._limit_from_environment() == photo_module.DEFAULT_MAX_PHOTO_PIXELS
+        assert photo_module.max_pixels_setting_problem() == (
+            f"COLOURISE_MAX_MEGAPIXELS={text} is not a positive number of megapixels; the default, 180 MP, applies"
+        )
 
 
 def test_a_fifo_is_not_a_regular_file_and_is_never_opened(tmp_path):
@@ -905,3 +914,89 @@ def test_a_fifo_named_like_a_photo_in_a_folder_is_never_opened_while_looking_for
     assert not saved_by_colourise(tmp_path / "pipe.png")
     with pytest.raises(PhotoError, match="pipe.png: not a regular file"):
         read_photo(tmp_path / "pipe.png")
+
+
+def _photo_of_size(path: Path, height: int, width: int) -> None:
+    """A photo ``height`` x ``width`` at ``path``, written for the decoder path its name picks (as in the test above)."""
+    import tifffile
+
+    rng = np.random.default_rng(height * width)
+    rgb8 = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+    grey16 = rng.integers(0, 65536, (height, width), dtype=np.uint16)
+    if path.name == "rgb16.tif":
+        tifffile.imwrite(path, np.dstack([grey16] * 3), photometric="rgb")
+    elif path.name == "la16.tif":
+        tifffile.imwrite(path, np.dstack([grey16] * 2), photometric="minisblack", extrasamples=["unassalpha"])
+    elif path.name == "grey16.png":
+        write_photo(Photo(grey16), path)
+    else:
+        Image.fromarray(rgb8).save(path)
+
+
+@pytest.mark.parametrize("name", ["a.png", "a.jpg", "a.bmp", "a.webp", "a.tif", "rgb16.tif", "la16.tif", "grey16.png"])
+def test_a_photo_of_exactly_an_odd_limit_is_read_and_one_pixel_over_is_refused_in_our_words(tmp_path, name, monkeypatch):
+    from engine import photo as photo_module
+
+    monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", "0.000105")  # 105 pixels: Pillow's own check is kept at half of it
+    previous = photo_module.max_photo_pixels()
+    photo_module.set_max_photo_pixels(photo_module._limit_from_environment())
+    reasons = {}
+    try:
+        for height, width in ((7, 15), (2, 53), (9, 12)):  # 105 pixels, one over, and three over
+            path = tmp_path / f"{height}x{width}" / name
+            path.parent.mkdir()
+            _photo_of_size(path, height, width)
+            try:
+                reasons[height * width] = read_photo(path).pixels.shape[:2]
+            except PhotoError as exc:
+                reasons[height * width] = exc.reason
+    finally:
+        photo_module.set_max_photo_pixels(previous)
+    assert reasons == {
+        105: (7, 15),  # (Pillow refused it: 'too large: 0.000105 megapixels (limit 0.000104)')
+        106: "too large: 0.000106 megapixels (limit 0.000105)",
+        108: "too large: 0.000108 megapixels (limit 0.000105)",
+    }
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("name", ["rgb16.tif", "la16.tif"])  # read by tifffile: one Pillow opens first, one it cannot
+def test_a_16bit_tiff_swapped_for_a_named_pipe_once_opened_is_read_from_the_file_opened(tmp_path, grey16_image, name, monkeypatch):
+    import os
+    import threading
+
+    import tifffile
+
+    from engine import photo as photo_module
+
+    path = tmp_path / name
+    channels = 3 if name == "rgb16.tif" else 2
+    extra = {} if channels == 3 else {"extrasamples": ["unassalpha"]}
+    stored = np.dstack([grey16_image] * channels)
+    tifffile.imwrite(path, stored, photometric="rgb" if channels == 3 else "minisblack", extratags=[(315, "s", 0, "Ada", True)], **extra)
+    opened_once = photo_module.open_photo_file
+
+    def open_then_swap(where):  # the regular file checked and opened; a named pipe in its place from then on
+        fh = opened_once(where)
+        os.unlink(where)
+        os.mkfifo(where)
+        return fh
+
+    monkeypatch.setattr(photo_module, "open_photo_file", open_then_swap)
+    result = {}
+    reading = threading.Thread(target=lambda: result.update(photo=read_photo(path)), daemon=True)
+    reading.start()
+    reading.join(timeout=60)  # the same call, broken, blocks forever opening the pipe by its name: not a timing
+    while reading.is_alive():  # broken: let the blocked open (and any after it) go, so the test ends
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:  # no reader on it (yet)
+            pass
+        reading.join(timeout=0.1)
+        result.setdefault("hung", True)
+    assert "hung" not in result, "opened the photo again by its name"
+    photo = result["photo"]
+    assert photo.bit_depth == 16 and np.array_equal(photo.pixels, stored[..., 0] if channels == 2 else stored)
+    exif = Image.Exif()
+    exif.load(photo.exif)
+    assert exif.get(315) == "Ada"  # its tags, read from the same file

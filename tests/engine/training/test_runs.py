@@ -198,3 +198,45 @@ def test_a_saved_preview_grid_reads_back_as_the_photos_it_shows(tmp_path):
     assert len(read) == 2 and all(np.array_equal(a, b) for got, made in zip(read, triplets) for a, b in zip(got, made))
     (tmp_path / "not-a-grid.png").write_bytes(b"nothing")
     assert read_preview(tmp_path / "not-a-grid.png") == []
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
+def test_a_preview_that_is_a_named_pipe_reads_as_no_preview_without_waiting_on_it(tmp_path):
+    import os
+    import threading
+
+    from engine.training.runfolder import read_preview
+
+    (tmp_path / "previews").mkdir()
+    pipe = tmp_path / "previews" / "epoch-001.png"
+    os.mkfifo(pipe)
+    result = {}
+    reading = threading.Thread(target=lambda: result.update(triplets=read_preview(pipe)), daemon=True)
+    reading.start()
+    reading.join(timeout=60)  # the same call, broken, blocks forever opening the pipe: not a timing
+    while reading.is_alive():  # broken: let the blocked open go, so the test ends
+        try:
+            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:  # no reader on it (yet)
+            pass
+        reading.join(timeout=0.1)
+        result.setdefault("hung", True)
+    assert "hung" not in result, "opened a named pipe"
+    assert result["triplets"] == []
+
+
+def test_a_preview_over_a_low_photo_size_limit_reads_as_no_preview_instead_of_failing(tmp_path):
+    import numpy as np
+
+    from engine import photo as photo_module
+    from engine.training.runfolder import RunFolder, read_preview
+
+    triplets = [tuple(np.zeros((16, 16, 3), np.uint8) for _ in range(3))]
+    path = RunFolder(tmp_path).write_preview(1, triplets)  # 56 x 20: 1,120 pixels
+    previous = photo_module.max_photo_pixels()
+    photo_module.set_max_photo_pixels(100)  # the one setting ($COLOURISE_MAX_MEGAPIXELS=0.0001)
+    try:
+        read = read_preview(path)  # (raised Pillow's DecompressionBombError)
+    finally:
+        photo_module.set_max_photo_pixels(previous)
+    assert read == []
