@@ -72,6 +72,44 @@ def grey16_image() -> np.ndarray:
     return gradient_grey(bits=16)
 
 
+def _past_pipes(call, *pipes, why: str = "opened a named pipe"):
+    """``call()``'s result, run on a thread; the test fails, instead of hanging, where ``call`` opens one of the
+    named ``pipes``: opening one for reading waits for a writer forever, so after 60 s (not a timing: the broken
+    call never returns) each is opened for writing to let it go."""
+    import threading
+
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # (raised again on the test's thread)
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    hung = worker.is_alive()
+    while worker.is_alive():  # broken: let the blocked open (and any after it) go, so the test ends
+        for pipe in pipes:
+            try:
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:  # no reader on it (yet)
+                pass
+        worker.join(timeout=0.1)
+    assert not hung, why
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+@pytest.fixture
+def past_pipes():
+    """``past_pipes(call, *pipes, why=...) -> call()``: fails, instead of hanging, where ``call`` opens one of the
+    named ``pipes`` (named pipes tests make)."""
+    return _past_pipes
+
+
 @pytest.fixture
 def write_image(tmp_path):
     """``write_image(name, array_or_PIL_image, **save_options) -> Path`` under tmp_path, with Pillow."""

@@ -277,14 +277,14 @@ def test_a_bad_file_shows_its_reason_and_the_others_go_on(window, qtbot, photos,
     assert page.queue.state(by_name["loose.png"]) == QueueState.DONE
 
 
-def test_a_photo_that_fails_to_show_after_another_was_selected_marks_only_itself_failed(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
-    """Selecting A, then B before A's decode failed, marked B failed (the error took the shown photo's key)."""
+def b_shown_and_a_failing_when_told(page, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
+    """Photos A and B coloured, B shown; from now on A, when shown, is a slow unreadable photo that fails once
+    the returned event is set. -> (a, b, event)"""
     import threading
 
     import desktop.colourise_preview
     from engine.errors import PhotoError
 
-    page = window.colourise_page
     page.add_paths([grey_photo(tmp_path / "a.png", seed=1), grey_photo(tmp_path / "b.png", seed=2)])
     wait_all_coloured(page, 2)
     a, b = page.queue.keys()
@@ -294,14 +294,21 @@ def test_a_photo_that_fails_to_show_after_another_was_selected_marks_only_itself
     real_show_item = desktop.colourise_preview.show_item
 
     def show_item(generation, key, source, *args, state):
-        if key == a:  # a slow, unreadable photo: it fails only once B has been selected
+        if key == a:
             a_fails.wait(20)
             raise PhotoError(source.path, "truncated or corrupt")
         return real_show_item(generation, key, source, *args, state=state)
 
     monkeypatch.setattr(desktop.colourise_preview, "show_item", show_item)
+    return a, b, a_fails
+
+
+def test_a_photo_that_fails_to_show_after_another_was_selected_marks_only_itself_failed(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
+    """Selecting A, then B before A's decode failed, marked B failed (the error took the shown photo's key)."""
+    page = window.colourise_page
+    a, b, a_fails = b_shown_and_a_failing_when_told(page, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured)
     page.queue.select(a)
-    page.queue.select(b)
+    page.queue.select(b)  # (A fails only once B has been selected)
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == b and final, timeout=20_000):
         a_fails.set()
     qtbot.waitUntil(lambda: page.queue.state(a) == QueueState.FAILED, timeout=20_000)  # (B's view may come first)
@@ -312,31 +319,12 @@ def test_a_photo_that_fails_to_show_after_another_was_selected_marks_only_itself
 
 def test_a_photo_removed_while_it_is_shown_says_nothing_when_its_colouring_fails_after(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
     """Removing the photo being opened left a late status line about it ("a.png: truncated or corrupt") once its job failed."""
-    import threading
-
-    import desktop.colourise_preview
-    from engine.errors import PhotoError
-
     page = window.colourise_page
-    page.add_paths([grey_photo(tmp_path / "a.png", seed=1), grey_photo(tmp_path / "b.png", seed=2)])
-    wait_all_coloured(page, 2)
-    a, b = page.queue.keys()
-    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == b and final, timeout=20_000):
-        page.queue.select(b)
-    a_fails = threading.Event()
-    real_show_item = desktop.colourise_preview.show_item
-
-    def show_item(generation, key, source, *args, state):
-        if key == a:  # a slow, unreadable photo: it fails only once it has left the queue
-            a_fails.wait(20)
-            raise PhotoError(source.path, "truncated or corrupt")
-        return real_show_item(generation, key, source, *args, state=state)
-
-    monkeypatch.setattr(desktop.colourise_preview, "show_item", show_item)
+    a, b, a_fails = b_shown_and_a_failing_when_told(page, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured)
     page.queue.select(a)
     said = []
     page.status_message.connect(said.append)
-    assert page.remove_photos([a])  # (B is shown again: its job waits behind A's on the one photo lane)
+    assert page.remove_photos([a])  # (B is shown again: its job waits behind A's on the one photo lane; A fails once gone)
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == b and final, timeout=20_000):
         a_fails.set()
     qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)

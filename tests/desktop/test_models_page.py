@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import numpy as np
@@ -327,59 +328,47 @@ def test_the_score_folder_dialog_says_what_to_choose(page, monkeypatch):
     assert titles == ["Choose a folder of colour photos to score the ticked models on"]
 
 
-def test_export_does_not_wait_for_scoring_to_end(page, qtbot, library_dir, tmp_path, monkeypatch, warnings, save_lineage_model):
-    """Export waited behind Score Ticked on the page's one worker lane: minutes for a file copy."""
+@contextlib.contextmanager
+def scoring_held(page, qtbot, folder, monkeypatch, model: str = "mine"):
+    """Score Ticked running on the page's lane, held until the block ends: what happens in the block happened while
+    it ran (checked), then the scoring ends."""
     import threading
 
     import desktop.models_page
 
-    model = save_lineage_model(library_dir / "mine.safetensors")
-    page.library.refresh()
     scoring, go_on = threading.Event(), threading.Event()
 
-    def score_models(models, folder, *, state):  # a slow scoring, held until the export is in
+    def score_models(models, folder, *, state):  # a slow scoring, held until the block is done
         scoring.set()
         go_on.wait(20)
         return len(models)
 
     monkeypatch.setattr(desktop.models_page, "score_models", score_models)
-    page.score(tmp_path, ["mine"])
-    qtbot.waitUntil(scoring.is_set, timeout=10_000)  # scoring runs
+    page.score(folder, [model])
+    qtbot.waitUntil(scoring.is_set, timeout=10_000)
     try:
-        with qtbot.waitSignal(page.exported, timeout=10_000) as exported:
-            assert page.export_model("mine", tmp_path / "copy.safetensors")
+        yield
         assert not go_on.is_set() and page._compare_job is not None and not page._compare_job.done  # scoring still on
     finally:
         with qtbot.waitSignal(page.scored, timeout=10_000):
             go_on.set()
+
+
+def test_export_does_not_wait_for_scoring_to_end(page, qtbot, library_dir, tmp_path, monkeypatch, warnings, save_lineage_model):
+    """Export waited behind Score Ticked on the page's one worker lane: minutes for a file copy."""
+    model = save_lineage_model(library_dir / "mine.safetensors")
+    page.library.refresh()
+    with scoring_held(page, qtbot, tmp_path, monkeypatch), qtbot.waitSignal(page.exported, timeout=10_000) as exported:
+        assert page.export_model("mine", tmp_path / "copy.safetensors")
     assert exported.args == [tmp_path / "copy.safetensors"] and (tmp_path / "copy.safetensors").read_bytes() == model.read_bytes()
     assert not warnings
 
 
 def test_import_does_not_wait_for_scoring_to_end(page, qtbot, library_dir, tmp_path, monkeypatch, save_lineage_model):
     """Import waited behind Score Ticked on the page's one worker lane, as Export did."""
-    import threading
-
-    import desktop.models_page
-
     save_lineage_model(library_dir / "mine.safetensors")
     outside = save_lineage_model(tmp_path / "theirs.safetensors", seed=1)
     page.library.refresh()
-    scoring, go_on = threading.Event(), threading.Event()
-
-    def score_models(models, folder, *, state):  # a slow scoring, held until the import is in
-        scoring.set()
-        go_on.wait(20)
-        return len(models)
-
-    monkeypatch.setattr(desktop.models_page, "score_models", score_models)
-    page.score(tmp_path, ["mine"])
-    qtbot.waitUntil(scoring.is_set, timeout=10_000)
-    try:
-        with qtbot.waitSignal(page.imported, timeout=10_000) as imported:
-            page.import_file(outside)
-        assert not go_on.is_set() and not page._compare_job.done  # scoring still on
-    finally:
-        with qtbot.waitSignal(page.scored, timeout=10_000):
-            go_on.set()
+    with scoring_held(page, qtbot, tmp_path, monkeypatch), qtbot.waitSignal(page.imported, timeout=10_000) as imported:
+        page.import_file(outside)
     assert imported.args[0].parent == library_dir

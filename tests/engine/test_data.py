@@ -422,27 +422,14 @@ def test_an_uncompressed_tiff_turned_on_its_side_is_trained_on_turned_not_scramb
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
-def test_a_fifo_named_like_a_photo_in_the_training_folder_is_skipped_not_waited_on(tmp_path, make_photo):
+def test_a_fifo_named_like_a_photo_in_the_training_folder_is_skipped_not_waited_on(tmp_path, make_photo, past_pipes):
     import os
-    import threading
 
     folder = tmp_path / "album"
     folder.mkdir()
     Image.fromarray(make_photo.rgb(40, 40, 1)).save(folder / "beach.png")
     os.mkfifo(folder / "ff.png")
-    result = {}
-    search = threading.Thread(target=lambda: result.update(scan=data.scan_photo_folder([folder])), daemon=True)
-    search.start()
-    search.join(timeout=60)  # the same call, broken, blocks forever opening the pipe: not a timing
-    while search.is_alive():  # broken: let the blocked open go, so the test ends
-        try:
-            os.close(os.open(folder / "ff.png", os.O_WRONLY | os.O_NONBLOCK))
-        except OSError:  # no reader on it (yet)
-            pass
-        search.join(timeout=0.1)
-        result.setdefault("hung", True)
-    assert "hung" not in result, "opened a named pipe"
-    scan = result["scan"]
+    scan = past_pipes(lambda: data.scan_photo_folder([folder]), folder / "ff.png")
     assert [p.name for p in scan.colour] == ["beach.png"]
     assert scan.broken == [(folder / "ff.png", "not a regular file")]
     assert scan.skipped_lines(folder) == ["ff.png: not a regular file"]
@@ -475,10 +462,9 @@ def test_a_photo_of_exactly_an_odd_size_limit_is_trained_on_and_one_pixel_over_i
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
-def test_a_copy_swapped_for_a_named_pipe_while_copies_are_looked_for_is_kept_for_the_screening_not_waited_on(tmp_path, make_photo, monkeypatch):
+def test_a_copy_swapped_for_a_named_pipe_while_copies_are_looked_for_is_kept_for_the_screening_not_waited_on(tmp_path, make_photo, monkeypatch, past_pipes):
     import hashlib
     import os
-    import threading
 
     pixels = make_photo.rgb(20, 20, 1)
     for name in ("a.png", "b.png"):
@@ -492,17 +478,6 @@ def test_a_copy_swapped_for_a_named_pipe_while_copies_are_looked_for_is_kept_for
         return digest(fh, kind)
 
     monkeypatch.setattr(hashlib, "file_digest", digest_then_swap)
-    result = {}
-    looking = threading.Thread(target=lambda: result.update(split=data.without_copies([tmp_path / "a.png", tmp_path / "b.png"])), daemon=True)
-    looking.start()
-    looking.join(timeout=60)  # the same call, broken, blocks forever opening the pipe: not a timing
-    while looking.is_alive():  # broken: let the blocked open go, so the test ends
-        try:
-            os.close(os.open(tmp_path / "b.png", os.O_WRONLY | os.O_NONBLOCK))
-        except OSError:  # no reader on it (yet)
-            pass
-        looking.join(timeout=0.1)
-        result.setdefault("hung", True)
-    assert "hung" not in result, "opened a named pipe"
-    assert result["split"] == ([tmp_path / "a.png", tmp_path / "b.png"], [])
+    split = past_pipes(lambda: data.without_copies([tmp_path / "a.png", tmp_path / "b.png"]), tmp_path / "b.png")
+    assert split == ([tmp_path / "a.png", tmp_path / "b.png"], [])
     assert data.load_photo(tmp_path / "b.png", 8).error == "not a regular file"

@@ -886,9 +886,8 @@ def test_pillow_log_lines_join_the_files_reason_instead_of_the_terminal(tmp_path
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
-def test_a_fifo_named_like_a_photo_in_a_folder_is_never_opened_while_looking_for_colour_versions(tmp_path):
+def test_a_fifo_named_like_a_photo_in_a_folder_is_never_opened_while_looking_for_colour_versions(tmp_path, past_pipes):
     import os
-    import threading
 
     from engine.photo import find_photos, saved_by_colourise, without_colourised
 
@@ -896,20 +895,7 @@ def test_a_fifo_named_like_a_photo_in_a_folder_is_never_opened_while_looking_for
     write_photo(Photo(rgb8), tmp_path / "a.png")
     for name in ("pipe.png", "pipe.jpg"):
         os.mkfifo(tmp_path / name)
-    result = {}
-    search = threading.Thread(target=lambda: result.update(split=without_colourised(find_photos([tmp_path]))), daemon=True)
-    search.start()
-    search.join(timeout=60)  # the same call, broken, blocks forever opening the pipe: not a timing
-    while search.is_alive():  # broken: let the blocked open (and any after it) go, so the test ends
-        for name in ("pipe.png", "pipe.jpg"):
-            try:
-                os.close(os.open(tmp_path / name, os.O_WRONLY | os.O_NONBLOCK))
-            except OSError:  # no reader on this one (yet)
-                pass
-        search.join(timeout=0.1)
-        result.setdefault("hung", True)
-    assert "hung" not in result, "opened a named pipe"
-    kept, colourised = result["split"]
+    kept, colourised = past_pipes(lambda: without_colourised(find_photos([tmp_path])), tmp_path / "pipe.png", tmp_path / "pipe.jpg")
     assert [f.path.name for f in kept] == ["a.png", "pipe.jpg", "pipe.png"] and colourised == []  # reading them says why
     assert not saved_by_colourise(tmp_path / "pipe.png")
     with pytest.raises(PhotoError, match="pipe.png: not a regular file"):
@@ -961,9 +947,8 @@ def test_a_photo_of_exactly_an_odd_limit_is_read_and_one_pixel_over_is_refused_i
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
 @pytest.mark.parametrize("name", ["rgb16.tif", "la16.tif"])  # read by tifffile: one Pillow opens first, one it cannot
-def test_a_16bit_tiff_swapped_for_a_named_pipe_once_opened_is_read_from_the_file_opened(tmp_path, grey16_image, name, monkeypatch):
+def test_a_16bit_tiff_swapped_for_a_named_pipe_once_opened_is_read_from_the_file_opened(tmp_path, grey16_image, name, monkeypatch, past_pipes):
     import os
-    import threading
 
     import tifffile
 
@@ -983,19 +968,7 @@ def test_a_16bit_tiff_swapped_for_a_named_pipe_once_opened_is_read_from_the_file
         return fh
 
     monkeypatch.setattr(photo_module, "open_photo_file", open_then_swap)
-    result = {}
-    reading = threading.Thread(target=lambda: result.update(photo=read_photo(path)), daemon=True)
-    reading.start()
-    reading.join(timeout=60)  # the same call, broken, blocks forever opening the pipe by its name: not a timing
-    while reading.is_alive():  # broken: let the blocked open (and any after it) go, so the test ends
-        try:
-            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
-        except OSError:  # no reader on it (yet)
-            pass
-        reading.join(timeout=0.1)
-        result.setdefault("hung", True)
-    assert "hung" not in result, "opened the photo again by its name"
-    photo = result["photo"]
+    photo = past_pipes(lambda: read_photo(path), path, why="opened the photo again by its name")
     assert photo.bit_depth == 16 and np.array_equal(photo.pixels, stored[..., 0] if channels == 2 else stored)
     exif = Image.Exif()
     exif.load(photo.exif)
