@@ -42,7 +42,7 @@ from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm_delete
 from desktop.widgets.elided_label import ElidedLabel
-from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, SHORT_CURVE, EmptyPlotNote, LogLossAxis, paint_plot_axes
+from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, SHORT_CURVE, EmptyPlotNote, LogLossAxis, follow_data_only, paint_plot_axes
 from desktop.widgets.scroll_when_short import ScrollWhenShort
 from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
@@ -279,6 +279,7 @@ class RunsPage(QWidget):
         self.plot = pg.PlotWidget(axisItems={"left": LogLossAxis("left")})
         self.plot.setAccessibleName("Curves of the ticked runs")
         self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)  # (the previews' row took all but 110 px of it)
+        follow_data_only(self.plot)
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.25)
         item.setLabel("bottom", "step")

@@ -518,3 +518,27 @@ def test_at_the_windows_minimum_size_the_whole_plot_and_the_previews_scroll_into
     assert bottom <= lower.viewport().height()  # the previews' bottom in reach of the outer scroll
     assert page.minimumSizeHint().height() <= max(window.tabs.widget(i).minimumSizeHint().height() for i in range(window.tabs.count())
                                                   if window.tabs.widget(i) is not page)  # the window no higher for it
+
+
+def test_the_wheel_over_the_curves_scrolls_the_area_under_the_table_and_leaves_the_plot_as_it_is(window, page, qtbot):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    window.build_pages()
+    window.resize(window.minimumSizeHint())
+    for model in ("winner", "halfway"):
+        page.table.item(row_of(page, model), 0).setCheckState(Qt.CheckState.Checked)
+    bar = page.lower_scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: window.size() == window.minimumSizeHint() and bar.maximum() > 0 and page.plot.height() > 0)
+    view = page.plot.getPlotItem().getViewBox()
+    before = (bar.value(), view.viewRange())
+    viewport = page.plot.viewport()
+    centre = QPointF(viewport.rect().center())
+    event = QWheelEvent(
+        centre, QPointF(viewport.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, -120),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+    )
+    QApplication.sendEvent(viewport, event)
+    assert bar.value() > before[0]  # the area scrolled down
+    assert view.viewRange() == before[1]  # the curves neither zoomed nor moved

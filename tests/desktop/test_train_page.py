@@ -719,3 +719,24 @@ def test_the_fields_stay_put_while_the_form_is_edited(page, qtbot):
     page.field("image_size").set_value(52)  # and the crops-enlarge note on top of it
     assert lr_y() == before
     assert page.estimate_label.isVisible() and page.estimate_label.text()  # a placeholder until a run of this kind is timed
+
+
+def test_the_wheel_over_the_loss_plot_scrolls_the_column_and_leaves_the_plot_as_it_is(window, page, qtbot):
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(window.minimumSizeHint())
+    bar = page.right_scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: window.size() == window.minimumSizeHint() and bar.maximum() > 0)
+    plot = page.plot._plot
+    view = plot.getPlotItem().getViewBox()
+    before = (bar.value(), view.viewRange())
+    centre = QPointF(plot.viewport().rect().center())
+    event = QWheelEvent(
+        centre, QPointF(plot.viewport().mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, -120),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+    )
+    QApplication.sendEvent(plot.viewport(), event)
+    assert bar.value() > before[0]  # the column scrolled down
+    assert view.viewRange() == before[1]  # the plot neither zoomed nor moved
