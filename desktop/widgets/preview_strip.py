@@ -78,7 +78,7 @@ class PreviewStrip(QScrollArea):
             label.setVisible(shown)
         for column in self._cells:
             for cell in column:
-                cell.setVisible(shown)
+                cell.setVisible(shown and cell.pixmap() is not None and not cell.pixmap().isNull())
         self._fit_height()
 
     def _fit_height(self) -> None:
@@ -114,11 +114,14 @@ class PreviewStrip(QScrollArea):
                 self._grid.addWidget(cell, row, column)
                 cells.append(cell)
             self._cells.append(cells)
-        self._show_rows(True)
+        for column in self._cells[len(triplets):]:  # another run's with more photos: its previews go (they stayed on)
+            for cell in column:
+                cell.clear()
         for column, triplet in zip(self._cells, triplets):
             for cell, pixels in zip(column, triplet):
                 image = array_to_qimage(np.ascontiguousarray(pixels))
                 cell.setPixmap(QPixmap.fromImage(image).scaled(CELL, CELL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+        self._show_rows(True)  # (the columns with pictures: the rest hidden, not blank room behind a scroll bar)
 
     def clear(self) -> None:
         for column in self._cells:
