@@ -35,16 +35,23 @@ class _WheelOnlyWhenFocused(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() != QEvent.Type.Wheel or not isinstance(watched, QWidget) or watched.hasFocus():
             return False
-        # Handed straight to the enclosing scroll area: Qt itself passes an ignored wheel
-        # event up only when it came from the window system, not when sent by the app.
-        parent = watched.parentWidget()
-        while parent is not None and not isinstance(parent, QAbstractScrollArea):
-            parent = parent.parentWidget()
-        if parent is not None:
-            QApplication.sendEvent(parent.viewport(), event)
-        else:
-            event.ignore()
+        send_wheel_to_scroll_area(watched, event)
         return True
+
+
+def send_wheel_to_scroll_area(widget: QWidget, event: QEvent) -> None:
+    """Hand a wheel event over ``widget`` to the scroll area around it (the page scrolls), or ignore it.
+
+    Handed straight to the enclosing scroll area: Qt itself passes an ignored wheel
+    event up only when it came from the window system, not when sent by the app.
+    """
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QAbstractScrollArea):
+        parent = parent.parentWidget()
+    if parent is not None:
+        QApplication.sendEvent(parent.viewport(), event)
+    else:
+        event.ignore()
 
 
 _WHEEL_FILTER: _WheelOnlyWhenFocused | None = None

@@ -29,6 +29,7 @@ from desktop.widgets.hint_panel import HintPanel
 from desktop.workers import Job, Lane
 from engine.errors import ColouriseError
 from engine.hints import hints_file_for
+from engine.library import DEFAULT_MODEL
 from engine.inference import Prediction, model_key
 from engine.photo import Photo
 
@@ -220,8 +221,10 @@ class HintMode(QObject):
             self.toggle_action.setToolTip(f"{ON_TIP} (H)")
         else:
             reason = f"The model “{name}” takes no hints" if name else "No model"
-            # Name a model that does, if the library has one (the bundled default may not).
-            other = next((e.name for e in self.page.library.usable() if model_takes_hints(e.info)), None)
+            # Name a model that does, if the library has one: the default where it does (it may not), else the first;
+            # the first alone named "colour_unet" (a user's model sorts before the bundled default).
+            takers = [e.name for e in self.page.library.usable() if model_takes_hints(e.info)]
+            other = DEFAULT_MODEL if DEFAULT_MODEL in takers else next(iter(takers), None)
             advice = f"choose one that does (such as “{other}”)" if other else "no model in your library takes hints yet"
             self.toggle_action.setToolTip(f"{reason}: {advice} to fix colours with hints.")
             self.set_active(False)

@@ -42,7 +42,7 @@ from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm_delete
 from desktop.widgets.elided_label import ElidedLabel
-from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, SHORT_CURVE, EmptyPlotNote, LogLossAxis, paint_plot_axes
+from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, SHORT_CURVE, EmptyPlotNote, LogLossAxis, follow_data_only, paint_plot_axes
 from desktop.widgets.scroll_when_short import ScrollWhenShort
 from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
@@ -58,6 +58,8 @@ PREVIEW_SHARE = 0.4  # of the room below the table, the most the previews take a
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 RUNS_SHARE = 1000  # the runs table : the curves and previews below it, 2 : 3 of the page's height at first
 NAME_MIN_CHARS = 12  # of a run's name in view at the least, where the table is narrow (the rest is in its tooltip)
+SETTING_NAME_CHARS = 16  # the most the settings table gives the setting names ("…decoder widths"), in average characters
+RUN_COLUMN_CHARS = 9  # the least it gives each run's values ("0.003", "colour_unet"), in average characters
 CURVE_CHOICES = [("loss", "Loss (training and validation)")] + [
     (key, f"Validation {label}") for key, label, _ in METRIC_COLUMNS
 ] + [("hue_accuracy", "Validation hue accuracy")]
@@ -279,6 +281,7 @@ class RunsPage(QWidget):
         self.plot = pg.PlotWidget(axisItems={"left": LogLossAxis("left")})
         self.plot.setAccessibleName("Curves of the ticked runs")
         self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)  # (the previews' row took all but 110 px of it)
+        follow_data_only(self.plot)
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.25)
         item.setLabel("bottom", "step")
@@ -309,7 +312,17 @@ class RunsPage(QWidget):
         # The runs' columns share the width: a long value (a folder) is shortened in the middle, whole in its
         # tooltip, where sized to its text it pushed the other runs out of view behind a sideways scroll bar.
         self.settings_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.settings_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.settings_table.setWordWrap(False)  # one line a value (wrapped and shortened, a list read "…" above "…")
+        runs_header, names = self.settings_table.horizontalHeader(), self.settings_table.verticalHeader()
+        runs_header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        runs_header.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # The setting names at most SETTING_NAME_CHARS wide, shortened at the front ("…decoder widths"), whole in their
+        # tooltips; each run's column at least RUN_COLUMN_CHARS (sideways scrolling past that): at the window's
+        # minimum size the names took the table's width, every value read "…" and the runs' names "ur_u".
+        chars = self.settings_table.fontMetrics().averageCharWidth()
+        names.setTextElideMode(Qt.TextElideMode.ElideLeft)
+        names.setMaximumWidth(SETTING_NAME_CHARS * chars)
+        runs_header.setMinimumSectionSize(RUN_COLUMN_CHARS * chars)
         self.settings_note = QLabel("Tick two or more runs to see the settings in which they differ.")
         self.settings_note.setWordWrap(True)
         settings_box = QWidget()
@@ -614,7 +627,8 @@ class RunsPage(QWidget):
             header.setToolTip(run.path)
         table.setVerticalHeaderLabels([setting_label(key) for key in differ])
         for row, key in enumerate(differ):
-            table.verticalHeaderItem(row).setToolTip(f"{key} (its name in config.toml and for colourise train --set)")
+            name = table.verticalHeaderItem(row)
+            name.setToolTip(f"{name.text()}: {key} (its name in config.toml and for colourise train --set)")
         for row, values in enumerate(differ.values()):
             for column, value in enumerate(values):
                 item = QTableWidgetItem(_setting_text(value))

@@ -171,6 +171,7 @@ class TrainPage(QWidget):
         self._runs: list | None = None
         self._reading_runs = False
         self._problem_shown = False  # the state line says why a Start failed
+        self._line_before_refusal: tuple[str, bool] | None = None  # (the state line, its button shown) a refused Start replaced
         self._arch_note = None  # the values the line about a change of architecture tells of
         self._scanned = {"data": None, "val": None}  # the folders counted last
         self._build()
@@ -496,7 +497,13 @@ class TrainPage(QWidget):
         """Why the last Start (or run) failed goes once the form or a folder changes."""
         if self._problem_shown and not self.is_training():
             self._problem_shown = False
-            self._show_state("Not training.")
+            line, button = self._line_before_refusal or ("Not training.", False)
+            self._line_before_refusal = None
+            if self._last_model is not None and line.startswith("Finished:"):
+                line = self._finished_text  # (as the library has it now: renamed, say)
+            self._show_state(line)
+            if button:
+                self.use_button.show()
 
     def _fill_recipe_for_folder(self, recipe=None) -> None:
         """A newly counted folder, or a new choice of what to start from: fields the user has not changed take
@@ -811,8 +818,12 @@ class TrainPage(QWidget):
         try:
             config = self.config()
         except ValueError as exc:
-            self._show_state(f"Cannot start: {exc}", problem=True)
-            self.status_message.emit(f"Cannot start training: {exc}")
+            if not self._problem_shown:  # a finished or stopped run's line: back once the form changes (_clear_problem)
+                self._line_before_refusal = (self.state_label.text(), self.use_button.isVisible())
+            self._show_state(f"Cannot start: {exc}.", problem=True)
+            # Beside the refusal, the last run's Colour Photos With It read as the refused run's.
+            self.use_button.hide()
+            self.status_message.emit(f"Cannot start training: {exc}.")
             widget = getattr(exc, "widget", None)
             if widget is not None:  # the first setting named, ready to be typed over
                 self.settings_scroll.ensureWidgetVisible(widget)
@@ -945,6 +956,7 @@ class TrainPage(QWidget):
     def _launch(self, fn, config, text: str, fresh: bool = True) -> None:
         """Train ``config`` on the training lane; ``fresh``: a new run (a resumed one keeps its last metrics in view)."""
         self._total_steps = 0
+        self._line_before_refusal = None  # (a new run's line from now)
         self.use_button.hide()
         self.progress.setRange(0, 0)  # busy until the first step
         self._show_state(text)

@@ -32,7 +32,7 @@ from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QKeyEvent, QMouseE
 from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop.hint_edits import RGB, HintEdits, HintPoint
-from desktop.widgets.focus_frame import paint_focus_frame
+from desktop.widgets.focus_frame import FRAME_WIDTH, paint_focus_frame
 from desktop.widgets.split_view import GRAB_DISTANCE, HANDLE_RADIUS, SplitView
 
 SWATCH = 12  # side of a point's swatch, screen pixels
@@ -66,7 +66,9 @@ PICK_TIP = "\n".join([
 ])
 PICK_MARK_RADIUS = 12  # screen pixels: the ring round the spot whose colour Enter takes, clear of the spot itself
 PICK_MARK_TICK = 8  # and the ticks out from it, so it shows on any zoom beside a point's swatch
-PICK_MARK_MARGIN = PICK_MARK_RADIUS + PICK_MARK_TICK + 2  # screen pixels from its spot to the view's edge: all of it shows
+PICK_MARK_REACH = PICK_MARK_RADIUS + PICK_MARK_TICK + 2  # screen pixels from its spot to the dark pen's outer edge
+# From its spot to the view's edge: all of it shows, clear of the focus frame (at REACH the ticks touched it).
+PICK_MARK_MARGIN = PICK_MARK_REACH + FRAME_WIDTH + 4
 
 
 class HintOverlay(QWidget):
@@ -102,6 +104,7 @@ class HintOverlay(QWidget):
         self.setGeometry(view.rect())
         view.installEventFilter(self)
         view.zoom_changed.connect(self.update)
+        view.labels_clear_of = self._pick_mark_rect  # a "Before" or "After" badge under the mark is not drawn
         self.selection_changed.connect(self._on_selection_changed)
         self.show()  # a child made after its parent is shown stays hidden unless told
 
@@ -164,7 +167,7 @@ class HintOverlay(QWidget):
             point = self.selected_point()
             self._picking_for = point.id
             self._pick_mark = (point.x, point.y)  # the arrows move it from there; Enter takes the colour under it
-            self.update(self._pick_mark_rect())
+            self._update_around(self._pick_mark_rect())
             self.setCursor(Qt.CursorShape.PointingHandCursor)
             self.setToolTip(PICK_TIP)
             self.picking_changed.emit(True)
@@ -173,7 +176,7 @@ class HintOverlay(QWidget):
     def stop_picking(self) -> None:
         if self._picking:
             self._picking = False
-            self.update(self._pick_mark_rect())
+            self._update_around(self._pick_mark_rect())
             self._pick_mark = None
             self._picking_for = None
             self.setToolTip(EDIT_TIP)
@@ -532,8 +535,15 @@ class HintOverlay(QWidget):
         if panned:
             self.update()  # zoomed in, the view follows the mark
         else:
-            self.update(before)
-            self.update(self._pick_mark_rect())
+            self._update_around(before)
+            self._update_around(self._pick_mark_rect())
+
+    def _update_around(self, rect: QRect) -> None:
+        """Repaint ``rect`` (where the picking mark was or is) and any badge it touches: shown or hidden now."""
+        self.update(rect)
+        for _text, badge in self.view.label_boxes(every=True):
+            if badge.intersects(QRectF(rect)):
+                self.update(badge.toAlignedRect())
 
     def _ring_in_view(self, x: int, y: int) -> tuple[int, int]:
         """Photo pixel (``x``, ``y``), or the nearest one whose picking mark shows whole in the view.

@@ -16,9 +16,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
+
+from desktop.form_fields import send_wheel_to_scroll_area
 
 REDRAW_MS = 100
 MIN_PLOT_HEIGHT = 160  # below this the curves are unreadable: the page scrolls or the window stops shrinking
@@ -99,6 +101,32 @@ def tick_labels(log_values: list[float]) -> list[str]:
         if len(set(labels)) == len(labels):
             return labels
     return labels
+
+
+class _WheelScrollsPage(QObject):
+    """Hands every wheel event over a plot's viewport to the scroll area around the plot."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() != QEvent.Type.Wheel or not isinstance(watched, QWidget):
+            return False
+        send_wheel_to_scroll_area(watched.parentWidget(), event)  # (the viewport's parent is the plot)
+        return True
+
+
+_WHEEL_TO_PAGE: _WheelScrollsPage | None = None
+
+
+def follow_data_only(plot: pg.PlotWidget) -> None:
+    """The plot's ranges follow its data: the mouse neither zooms nor pans it, and the wheel over it scrolls the page.
+
+    pyqtgraph's default mouse interaction zoomed a plot to epochs -30..50 as soon as a page scrolled by the
+    wheel brought it under the pointer, and the page stopped scrolling there.
+    """
+    global _WHEEL_TO_PAGE
+    if _WHEEL_TO_PAGE is None:
+        _WHEEL_TO_PAGE = _WheelScrollsPage()
+    plot.getPlotItem().setMouseEnabled(x=False, y=False)
+    plot.viewport().installEventFilter(_WHEEL_TO_PAGE)
 
 
 class LogLossAxis(pg.AxisItem):
@@ -192,6 +220,7 @@ class LossPlot(QWidget):
         self._plot = pg.PlotWidget(axisItems={"left": self._axis})
         self._plot.setAccessibleName("Loss curves")
         self._plot.setMinimumHeight(MIN_PLOT_HEIGHT)
+        follow_data_only(self._plot)
         self.legend = QLabel()  # off the data: above the plot
         self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout = QVBoxLayout(self)

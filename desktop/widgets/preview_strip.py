@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QStyle, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QStyle, QVBoxLayout, QWidget
 
 from desktop.images import array_to_qimage
 
@@ -23,13 +23,21 @@ class PreviewStrip(QScrollArea):
         # Up and down, the column the strip is in scrolls (a box scrolling inside it showed a row, cut off); sideways, it.
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._inner = QWidget()
-        self._grid = QGridLayout(self._inner)
+        column = QVBoxLayout(self._inner)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(4)
+        self._grid = QGridLayout()
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setHorizontalSpacing(4)
         self._grid.setVerticalSpacing(4)
         self._caption = QLabel("Previews appear after the first validation.")
         self._caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self._grid.addWidget(self._caption, 0, 0, 1, 8)
+        # Wrapped across the whole strip: on one line "..., each coloured with 5 hints from its original" held the
+        # strip wider than the column, behind a sideways scroll bar of its own with only one photo to show.
+        # (Above the grid, not spanning its columns: the spacing between its 100 columns would count.)
+        self._caption.setWordWrap(True)
+        column.addWidget(self._caption)
+        column.addLayout(self._grid, 1)
         self._grid.setColumnStretch(99, 1)  # cells pack to the left
         self._grid.setRowStretch(len(ROWS) + 1, 1)
         for row, text in enumerate(ROWS, start=1):
@@ -70,19 +78,30 @@ class PreviewStrip(QScrollArea):
             label.setVisible(shown)
         for column in self._cells:
             for cell in column:
-                cell.setVisible(shown)
-        caption = self._caption.sizeHint().height() + 8
+                cell.setVisible(shown and cell.pixmap() is not None and not cell.pixmap().isNull())
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As high as the caption, wrapped at the strip's width, and the rows where they are shown."""
+        shown = self._row_labels[0].isVisibleTo(self)
+        caption = self._caption.heightForWidth(max(1, self.viewport().width())) + 8
         if not shown:
             self.setFixedHeight(caption)
             return
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)  # to reach the last columns
         self.setFixedHeight(caption + len(ROWS) * (CELL + 4) + 8 + bar)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - the caption wraps to another number of lines
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_height()
+
     def set_triplets(self, triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]], epoch: float, hints: int = 0) -> None:
         """Show the previews of one validation; ``hints``: how many colour hints each prediction had (marked)."""
         which = "Validation photos" if self.held_out else "Training photos"
         caption = f"{which} after epoch {epoch:.3g}" + ("" if self.held_out else " (nothing held out)")
         self._caption.setText(caption + (f", each coloured with {hints} hints from its original" if hints else ""))
+        self._fit_height()  # (shown already: its lines may be more or fewer now)
         self._row_labels[0].setText(f"Grey input\n+ {hints} hints" if hints else ROWS[0])
         self._row_labels[0].setToolTip("The squares mark where the hints were given" if hints else "")
         while len(self._cells) < len(triplets):
@@ -95,11 +114,14 @@ class PreviewStrip(QScrollArea):
                 self._grid.addWidget(cell, row, column)
                 cells.append(cell)
             self._cells.append(cells)
-        self._show_rows(True)
+        for column in self._cells[len(triplets):]:  # another run's with more photos: its previews go (they stayed on)
+            for cell in column:
+                cell.clear()
         for column, triplet in zip(self._cells, triplets):
             for cell, pixels in zip(column, triplet):
                 image = array_to_qimage(np.ascontiguousarray(pixels))
                 cell.setPixmap(QPixmap.fromImage(image).scaled(CELL, CELL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+        self._show_rows(True)  # (the columns with pictures: the rest hidden, not blank room behind a scroll bar)
 
     def clear(self) -> None:
         for column in self._cells:

@@ -7,6 +7,8 @@ image, so painting stays cheap for 12 MP photos. Colours come from the palette.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -33,6 +35,7 @@ class SplitView(QWidget):
         self._before: DisplayImage | None = None
         self._after: DisplayImage | None = None
         self._split = 0.5
+        self.labels_clear_of: Callable[[], QRectF] | None = None  # where no badge is drawn (the picking mark: see label_boxes)
         self._fit = True
         self._scale = 1.0
         self._centre = QPointF()  # the photo point shown at the middle of the view
@@ -220,7 +223,7 @@ class SplitView(QWidget):
         before, after = self._before or self._after, self._after or self._before
         self._paint_part(painter, before, left, photo)
         self._paint_part(painter, after, right, photo)
-        self._paint_labels(painter, palette, photo, split_x)
+        self._paint_labels(painter, palette)
         self._paint_split_line(painter, palette, photo, split_x)
         self._paint_zoom(painter, palette)
         paint_focus_frame(self, painter)  # arrows, +/-, 0 and 1 act on the view (keyPressEvent)
@@ -261,20 +264,31 @@ class SplitView(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale * ratio < 2 or display.is_preview)
         painter.drawImage(target, image, source)
 
-    def _paint_labels(self, painter: QPainter, palette: QPalette, photo: QRectF, split_x: float) -> None:
+    def label_boxes(self, every: bool = False) -> list[tuple[str, QRectF]]:
+        """The "Before" and "After" badges as drawn now (each where its side is wide enough): text and widget rect.
+
+        A badge over ``labels_clear_of`` is left out (``every``: not): on the picking mark it hid the spot sampled.
+        """
+        if self.photo_size().isEmpty():
+            return []
+        photo, split_x = self.photo_rect(), self.split_x()
         metrics = QFontMetrics(self.font())
         pad = 6
         visible = photo.intersected(QRectF(self.rect()))
         boxes = []
         if split_x - visible.left() > 60:
-            boxes.append(("Before", visible.left() + pad, False))
+            boxes.append(("Before", visible.left() + pad))
         right_text = self._busy_text or "After"
         if visible.right() - split_x > 60:
-            boxes.append((right_text, visible.right() - pad - metrics.horizontalAdvance(right_text) - 2 * pad, True))
+            boxes.append((right_text, visible.right() - pad - metrics.horizontalAdvance(right_text) - 2 * pad))
+        shown = [(text, QRectF(x, visible.top() + pad, metrics.horizontalAdvance(text) + 2 * pad, metrics.height() + pad)) for text, x in boxes]
+        clear = QRectF(self.labels_clear_of()) if self.labels_clear_of is not None and not every else QRectF()
+        return [(text, box) for text, box in shown if clear.isEmpty() or not box.intersects(clear)]
+
+    def _paint_labels(self, painter: QPainter, palette: QPalette) -> None:
         background = QColor(palette.color(QPalette.ColorRole.Window))
         background.setAlpha(200)
-        for text, x, _ in boxes:
-            box = QRectF(x, visible.top() + pad, metrics.horizontalAdvance(text) + 2 * pad, metrics.height() + pad)
+        for text, box in self.label_boxes():
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(background)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)

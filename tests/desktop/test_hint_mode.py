@@ -495,6 +495,23 @@ def test_the_greyed_out_hint_mode_names_a_model_that_takes_hints_only_if_there_i
     assert "(such as “hinted-later”)" in page.hints.toggle_action.toolTip()
 
 
+def test_the_greyed_out_hint_mode_suggests_the_default_model_where_it_takes_hints(window, qtbot, big_grey, library_dir):
+    """It named the first model that takes hints ("colour_unet", sorted before it), not the default."""
+    from engine.library import DEFAULT_MODEL
+    from engine.modelfile import save_model
+    from engine.models import create_model
+
+    page = window.colourise_page
+    show(page, qtbot, big_grey)
+    torch.manual_seed(0)
+    model = create_model("colour_unet", hint_input=True, decoder_widths=(16, 16, 16, 16), working_size=64)
+    for name in ("colour_unet", DEFAULT_MODEL):
+        with qtbot.waitSignal(page.library.changed, timeout=5_000):
+            save_model(library_dir / f"{name}.safetensors", model)
+    assert page.select_model("colour_unet") and page.select_model("alpha-test")
+    assert f"(such as “{DEFAULT_MODEL}”)" in page.hints.toggle_action.toolTip()
+
+
 def test_hint_modes_tooltip_names_the_keys_and_fits_the_smallest_window(hint_model, window, qtbot, big_grey):
     """It named the mouse only: a keyboard user read nothing of Enter or N."""
     page = window.colourise_page

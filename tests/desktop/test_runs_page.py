@@ -125,7 +125,7 @@ def test_overlays_two_runs_with_their_differing_settings_and_previews(page):
     settings = page.settings_table
     rows = {settings.verticalHeaderItem(r).text(): r for r in range(settings.rowCount())}
     assert {"Learning rate", "Name", "Steps", "Checkpoint every steps"} <= set(rows) and "Data" not in rows  # as the Train page names them
-    assert settings.verticalHeaderItem(rows["Learning rate"]).toolTip().startswith("lr ")  # (and as config.toml does)
+    assert settings.verticalHeaderItem(rows["Learning rate"]).toolTip().startswith("Learning rate: lr ")  # (and as config.toml does)
     assert [settings.item(rows["Learning rate"], c).text() for c in range(2)] == ["0.003", "0.001"]
     assert page.preview_count() == 2 and not page.preview_scroll.isHidden()
 
@@ -396,7 +396,7 @@ def test_the_settings_fit_beside_the_plot_and_a_shortened_value_is_whole_in_its_
     page.set_ticked([path_of(page, model) for model in ("winner", "halfway", "faraway")])
     settings = page.settings_table
     qtbot.waitUntil(lambda: settings.viewport().width() > 0)
-    data_row = next(r for r in range(settings.rowCount()) if settings.verticalHeaderItem(r).toolTip().startswith("data "))
+    data_row = next(r for r in range(settings.rowCount()) if ": data (" in settings.verticalHeaderItem(r).toolTip())
     data = settings.item(data_row, 2)
     assert data.text() == str(photos) and data.toolTip() == str(photos)
     assert settings.columnWidth(2) < settings.fontMetrics().horizontalAdvance(str(photos))  # shown shortened
@@ -518,3 +518,53 @@ def test_at_the_windows_minimum_size_the_whole_plot_and_the_previews_scroll_into
     assert bottom <= lower.viewport().height()  # the previews' bottom in reach of the outer scroll
     assert page.minimumSizeHint().height() <= max(window.tabs.widget(i).minimumSizeHint().height() for i in range(window.tabs.count())
                                                   if window.tabs.widget(i) is not page)  # the window no higher for it
+
+
+def test_the_wheel_over_the_curves_scrolls_the_area_under_the_table_and_leaves_the_plot_as_it_is(window, page, qtbot):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    window.build_pages()
+    window.resize(window.minimumSizeHint())
+    for model in ("winner", "halfway"):
+        page.table.item(row_of(page, model), 0).setCheckState(Qt.CheckState.Checked)
+    bar = page.lower_scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: window.size() == window.minimumSizeHint() and bar.maximum() > 0 and page.plot.height() > 0)
+    view = page.plot.getPlotItem().getViewBox()
+    before = (bar.value(), view.viewRange())
+    viewport = page.plot.viewport()
+    centre = QPointF(viewport.rect().center())
+    event = QWheelEvent(
+        centre, QPointF(viewport.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, -120),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+    )
+    QApplication.sendEvent(viewport, event)
+    assert bar.value() > before[0]  # the area scrolled down
+    assert view.viewRange() == before[1]  # the curves neither zoomed nor moved
+
+
+def test_at_the_windows_minimum_size_the_differing_settings_are_readable(window, page, qtbot):
+    """At the window's minimum size the setting names took the table's width: every value read "…" and the runs'
+    names "ur_u" (found by QA). Now the names are shortened to a share of it, whole in their tooltips, and the values
+    and the runs' names get the rest."""
+    window.build_pages()
+    window.resize(window.minimumSizeHint())
+    winner, halfway = path_of(page, "winner"), path_of(page, "halfway")
+    for path, factor, widths in ((winner, 0.1, [64, 128, 256]), (halfway, 1.0, [32, 64])):  # an architecture's own, long names
+        page.run(path).settings.update({"arch_params.deep_encoder_lr_factor": factor, "arch_params.decoder_widths": widths})
+    page.set_ticked([winner, halfway])
+    settings = page.settings_table
+    qtbot.waitUntil(lambda: window.size() == window.minimumSizeHint() and settings.isVisible() and settings.viewport().width() > 0)
+    metrics, names = settings.fontMetrics(), settings.verticalHeader()
+    assert settings.verticalHeaderItem(0).text() == "Arch params.decoder widths"
+    for row in range(settings.rowCount()):
+        label = settings.verticalHeaderItem(row)
+        assert label.toolTip().startswith(label.text() + ": ")  # whole there, where shortened
+        for column in range(settings.columnCount()):
+            value = settings.item(row, column).text()
+            if len(value) <= 8:  # a number, a short name: whole
+                assert metrics.horizontalAdvance(value) + 8 <= settings.columnWidth(column), (value, settings.columnWidth(column))
+    assert names.width() <= settings.width() // 2
+    for column, name in enumerate(("winner", "halfway")):  # the runs' names whole
+        assert metrics.horizontalAdvance(name) + 8 <= settings.columnWidth(column)

@@ -127,6 +127,27 @@ def test_the_train_pages_previews_scroll_with_its_column_and_leave_the_windows_m
     assert shown_part(strip, scroll.viewport()) == QRect(strip.mapTo(scroll.viewport(), QPoint(0, 0)), strip.size())  # in reach
 
 
+def test_a_long_preview_caption_wraps_at_the_smallest_window_without_a_sideways_scroll_bar(window, qtbot):
+    """With one validation photo, "Validation photos after epoch 5, each coloured wit…" was cut on one line and held
+    the previews wider than the column, behind a sideways scroll bar of their own (found by QA)."""
+    import numpy as np
+
+    window.build_pages()
+    window.tabs.setCurrentIndex(1)
+    page = window.train_page
+    window.show()
+    window.layout().activate()
+    strip = page.previews
+    strip.set_triplets([(np.zeros((64, 64, 3), np.uint8),) * 3], 5.0, hints=5)
+    window.resize(window.minimumSizeHint())
+    caption = strip._caption
+    qtbot.waitUntil(lambda: window.size() == window.minimumSizeHint())
+    qtbot.waitUntil(lambda: caption.height() >= caption.heightForWidth(caption.width()) > caption.fontMetrics().height())
+    assert caption.text().endswith("each coloured with 5 hints from its original")
+    assert caption.width() <= strip.viewport().width() and strip.horizontalScrollBar().maximum() == 0
+    assert strip.viewport().height() >= strip.widget().minimumSizeHint().height()  # the caption's lines and all three rows
+
+
 def test_a_refused_start_brings_the_columns_top_line_with_the_reason_into_view(window, qtbot):
     """The status bar cuts the batch size's long refusal at the window's minimum width, and the column's top line,
     which says it whole, was scrolled out of view (found by QA)."""

@@ -436,7 +436,7 @@ def test_a_colour_is_taken_from_the_photo_by_keyboard_alone_with_a_mark_the_arro
     QTest.keyClick(overlay, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
     QTest.keyClick(overlay, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
     QTest.keyClick(overlay, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
-    assert overlay.pick_mark() == (11, 30)  # kept on the photo, its ring whole in view (22 screen pixels from the edge)
+    assert overlay.pick_mark() == (14, 30)  # kept on the photo, its ring whole in view (28 screen pixels from the edge)
     with qtbot.assertNotEmitted(overlay.colour_picked):
         QTest.keyClick(overlay, Qt.Key.Key_Escape)
     assert not overlay.picking and overlay.pick_mark() is None and len(overlay.edits) == 1
@@ -486,16 +486,43 @@ def test_taking_a_colour_ends_when_another_point_is_selected(view, overlay, qtbo
 def test_the_picking_mark_stays_whole_in_view_at_the_photos_edges(view, overlay, qtbot):
     """Zoomed in, Shift+Right held the mark at the photo's last pixel on the view's very edge, its ring cut in half
     (found by QA): the view cannot pan past the photo, so the mark stops where its ring and ticks still show."""
-    from desktop.widgets.hint_overlay import PICK_MARK_RADIUS, PICK_MARK_TICK
+    from desktop.widgets.focus_frame import FRAME_WIDTH
+    from desktop.widgets.hint_overlay import PICK_MARK_REACH
 
     click(view, QPointF(101, 101))  # photo pixel (50, 50)
     view.zoom_to(4.0, QPointF(101, 101))
     assert overlay.start_picking()
-    ring = PICK_MARK_RADIUS + PICK_MARK_TICK + 2  # (the dark pen's half width past the ticks)
+    ring = PICK_MARK_REACH + FRAME_WIDTH + 2  # (the dark pen's outer edge), clear of the focus frame: the ticks touched it
     for key, count in ((Qt.Key.Key_Right, 40), (Qt.Key.Key_Down, 40), (Qt.Key.Key_Left, 80), (Qt.Key.Key_Up, 80)):
         for _ in range(count):
             QTest.keyClick(overlay, key, Qt.KeyboardModifier.ShiftModifier)
             x, y = overlay.pick_mark()
             centre = view.photo_to_widget(QPointF(x + 0.5, y + 0.5))
             assert ring <= centre.x() <= view.width() - ring and ring <= centre.y() <= view.height() - ring, (key, x, y, centre)
-    assert overlay.pick_mark() == (5, 5)  # as near the photo's corner as that lets it (4 screen pixels a photo pixel)
+    assert overlay.pick_mark() == (7, 7)  # as near the photo's corner as that lets it (4 screen pixels a photo pixel)
+
+
+def test_the_picking_mark_in_a_top_corner_is_not_covered_by_the_after_badge(view, overlay, qtbot):
+    """In the view's top-right corner the mark sat under the "After" badge, the spot it samples hidden (found by QA):
+    the badge is left out while the mark is on it, and back once the mark has gone."""
+    view.set_split(0.0)  # all "after": its badge in the top-right corner
+    click(view, QPointF(300, 60))  # photo pixel (150, 30)
+    assert [text for text, _box in view.label_boxes()] == ["After"]
+    assert overlay.start_picking()
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_Up):
+        for _ in range(10):
+            QTest.keyClick(overlay, key, Qt.KeyboardModifier.ShiftModifier)
+    x, y = overlay.pick_mark()
+    centre = view.photo_to_widget(QPointF(x + 0.5, y + 0.5))
+    badge = view.label_boxes(every=True)[0][1]
+    assert badge.intersects(QRectF(overlay._pick_mark_rect()))  # the mark is where the badge is drawn
+    assert view.label_boxes() == []
+    shot = view.grab().toImage()
+    for d in range(-8, 9):  # round the spot, inside the ring: the photo, no badge
+        for px, py in ((centre.x() + d, centre.y()), (centre.x(), centre.y() + d)):
+            colour = QColor(shot.pixel(round(px), round(py)))
+            assert (colour.red(), colour.green(), colour.blue()) == AFTER_RGB, (px, py)
+    top = QColor(shot.pixel(round(badge.left()) + 3, round(badge.top()) + 3))  # (off the ring and its ticks)
+    assert (top.red(), top.green(), top.blue()) == AFTER_RGB  # where the badge was: the photo
+    QTest.keyClick(overlay, Qt.Key.Key_Escape)
+    assert [text for text, _box in view.label_boxes()] == ["After"]

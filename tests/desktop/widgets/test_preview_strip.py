@@ -27,3 +27,16 @@ def test_previews_fill_columns_and_say_how_many_hints_each_prediction_had(qtbot)
     assert strip._row_labels[0].text() == ROWS[0]
     strip.clear()
     assert strip.count == 0 and strip._caption.text().startswith("Previews appear")
+
+
+def test_fewer_previews_than_before_leave_no_pictures_or_room_of_the_earlier_ones(qtbot):
+    """Another run's previews after six (a remembered run shown, say) kept the other five columns' pictures."""
+    strip = PreviewStrip()
+    qtbot.addWidget(strip)
+    strip.show()
+    strip.set_triplets([_triplet(40)] * 6, epoch=3)
+    six = strip.widget().minimumSizeHint().width()
+    strip.set_triplets([_triplet(200)], epoch=1)
+    assert strip.count == 1
+    assert [cell.isVisibleTo(strip) for cell in strip._cells[1]] == [False] * len(ROWS)
+    qtbot.waitUntil(lambda: strip.widget().minimumSizeHint().width() < six)  # no room held for them either
