@@ -1157,18 +1157,14 @@ class FormProblems(ValueError):
 
 
 def _model_files(folder: Path) -> tuple:
-    """The folder's model files as (name, size, time of change): one stat each, no file opened."""
-    files = []
+    """The folder's model files as (name, [size, time of change]) (``engine.photo.file_mark``): one stat each, no file opened."""
+    from engine.photo import file_mark
+
     try:
-        for path in sorted(folder.glob("*.safetensors")):
-            try:
-                stat = path.stat()
-            except OSError:
-                continue  # (gone since listed)
-            files.append((path.name, stat.st_size, stat.st_mtime_ns))
+        paths = sorted(folder.glob("*.safetensors"))
     except OSError:
-        pass
-    return tuple(files)
+        return ()
+    return tuple((path.name, tuple(mark)) for path in paths if (mark := file_mark(path)) is not None)  # (gone since listed: left out)
 
 
 def _read_stopped_run(run: Path) -> tuple:

@@ -40,8 +40,8 @@ from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, P
 from engine.hints import SavedHints, read_hint_file
 from engine.inference import Prediction, luminance
 from engine.photo import (
-    OUTPUT_FORMATS, PHOTO_SUFFIXES, SAVED_RECORD, SOFTWARE_NAME, FoundPhoto, Photo, file_mark, find_photos, read_photo, recorded_as_saved, saved_by_colourise,
-    saved_record, side_by_side, with_software, without_colourised, write_photo,
+    OUTPUT_FORMATS, PHOTO_SUFFIXES, SAVED_RECORD, SOFTWARE_NAME, FoundPhoto, Photo, file_mark, find_photos, read_photo, recorded_as_saved,
+    saved_by_colourise, saved_record, side_by_side, with_software, without_colourised, write_photo, written_untagged,
 )  # fmt: skip
 from engine.task import TaskState
 
@@ -307,7 +307,7 @@ def save_photos(
             fail(index, source, user_message(exc, source.origin))
         else:
             counts["done"] += 1
-            if not saved_by_colourise(output):  # (BMP: no room for the tag)
+            if written_untagged(output):  # (BMP: no room for the tag; known from its name, not read back)
                 untagged.append(output)
             state.emit(PhotoDone(index, total, source.origin, output, in_colour=writing.in_colour))
 

@@ -69,6 +69,7 @@ _HEADERS_A_TASK = 64  # photos whose headers one task reads, when looking for co
 _CLASSIC_TIFF_BYTES = 2**32 - 2**26  # pixels this large (uncompressed) are written as BigTIFF, as tifffile would
 SOFTWARE_NAME = "Colourise"  # how the "Software" of every photo Colourise saves begins (engine.batch.made_by)
 SAVED_RECORD = ".colourise-saved.json"  # in a folder Colourise saved BMPs in (no room for the tag): their names, sizes and times
+UNTAGGED_FORMATS = {"BMP"}  # formats written without EXIF: no room for Colourise's tag (listed in SAVED_RECORD instead)
 # The one limit on a photo's size, in pixels: every decoder path checks it before decoding
 # (``check_photo_pixels``; Pillow's own check, kept at half of it rounded up, raises only above it).
 # 180 MP: scans of 100 MP are real; a 16-bit RGBA photo this size already needs 1.4 GB.
@@ -878,6 +879,12 @@ def output_format(path: str | Path, format: str | None = None) -> str:
         raise PhotoError(path, f"cannot write: unsupported output format {key!r} (use png, jpg, tif, bmp or webp)") from None
 
 
+def written_untagged(path: str | Path) -> bool:
+    """Whether a photo saved as ``path`` goes without Colourise's tag (its suffix names a format in
+    ``UNTAGGED_FORMATS``: BMP)."""
+    return _WRITE_FORMATS.get(Path(path).suffix.lower().lstrip(".")) in UNTAGGED_FORMATS
+
+
 def writes_format_of(path: str | Path) -> bool:
     """Whether ``path``'s suffix names a format Colourise writes (``output_format`` takes it): "grandma 1952.06"
     has a suffix, ".06", that names none."""
@@ -1042,7 +1049,7 @@ def _write_with_pillow(fh: BinaryIO, photo: Photo, alpha, fmt: str, quality: int
         options["quality"] = quality
     if fmt == "PNG":
         options["compress_level"] = PNG_COMPRESS_LEVEL
-    if fmt != "BMP":
+    if fmt not in UNTAGGED_FORMATS:
         if icc:
             options["icc_profile"] = icc
         if exif:
