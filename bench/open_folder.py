@@ -43,10 +43,10 @@ def main() -> int:
     args = photo_folder_options(__doc__.splitlines()[0], 30_000).parse_args()
     folder, app, collector = offscreen_app("open-folder", args.folder, args.photos)  # noqa: F841 - app: kept alive
     import desktop.colourise_page
-    from engine.photo import find_photos, without_colourised
+    from engine.photo import find_photos, sort_found
     from ui_latency import median_of, warmed_window
 
-    expected = len(without_colourised(find_photos([folder]))[0])
+    expected = len(sort_found(find_photos([folder])).photos)
     in_turns = desktop.colourise_page.QUEUED_A_TURN
     labels = {True: "all in one turn (before)", False: f"{in_turns} a turn (now)"}
     runs: dict[bool, list[dict]] = {True: [], False: []}

@@ -40,7 +40,7 @@ from engine.errors import error_reason
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
 from engine.hints import HINTS_SUFFIX, SAVED_TAG, find_saved_hints
 from engine.inference import model_key
-from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos, without_colourised, writes_format_of
+from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos, sort_found, writes_format_of
 
 PHOTO_FILTER = "Photos ({});;All files (*)".format(" ".join(f"*{s}" for s in sorted(PHOTO_SUFFIXES)))
 # The photo's width the list and the hint panel shrink for when the window is narrow (in Hint Mode at
@@ -72,15 +72,17 @@ class LookedFor(NamedTuple):
     openable: list[Path]  # those of the paths named worth remembering under Open Recent
     saved_hints: dict[Path, Path]  # a photo's hints, saved beside a colour version of it
     not_photos: dict[str, int]  # when no photo was found: the other files in the folders, by suffix ("" none)
+    not_regular: list[Path]  # named like photos in the folders but no regular file (a named pipe, a socket, a device), left out
 
 
 def _look_for_photos(paths: list[Path], remember: bool, save_folder: Path | None) -> LookedFor:
     """On a worker: the photos ``paths`` name and what else the disk says about them (it is looked at
     here, not on the UI thread: a slow network drive must not freeze the window)."""
     openable = [p for p in paths[: recent.RECENT_LIMIT] if _openable(p)] if remember else []
-    found, colourised = without_colourised(find_photos(paths))
+    found, colourised, not_regular = sort_found(find_photos(paths))
     not_photos = {} if found else _files_not_photos(paths)  # (a second look only when there is nothing to show)
-    return LookedFor(found, len(colourised), openable, find_saved_hints((photo.path for photo in found), save_folder), not_photos)
+    saved_hints = find_saved_hints((photo.path for photo in found), save_folder)
+    return LookedFor(found, len(colourised), openable, saved_hints, not_photos, [photo.path for photo in not_regular])
 
 
 def _files_not_photos(paths: list[Path]) -> dict[str, int]:
@@ -110,6 +112,14 @@ def _not_photos_text(counts: dict[str, int], kinds: int = 3) -> str:
     what = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
     were = "was" if sum(counts.values()) == 1 else "were"
     return f"{what} {were} left out (Colourise reads JPEG, PNG, TIFF, BMP and WebP)"
+
+
+def _not_regular_text(paths: list[Path]) -> str:
+    """``pipe.png was left out (not a regular file)``, or ``3 files that are not regular files were left out (a.png, b.png, ...)``."""
+    if len(paths) == 1:
+        return f"{paths[0].name} was left out (not a regular file)"
+    names = ", ".join(path.name for path in paths[:2]) + (", ..." if len(paths) > 2 else "")
+    return f"{len(paths)} files that are not regular files were left out ({names})"
 
 
 def _colourised_text(count: int) -> str:
@@ -321,11 +331,12 @@ class ColourisePage(QWidget):
 
     def _on_paths_expanded(self, result: LookedFor) -> None:
         recent.remember(result.openable)
-        left_out = f"; {_colourised_text(result.colourised)}." if result.colourised else "."
         files = [photo.path for photo in result.photos]
+        said = [_not_photos_text(result.not_photos)] if not files and result.not_photos else []  # (a folder of GIFs said only "No photos ...")
+        said += [_colourised_text(result.colourised)] if result.colourised else []
+        said += [_not_regular_text(result.not_regular)] if result.not_regular else []
+        left_out = "".join(f"; {text}" for text in said) + "."
         if not files:
-            if result.not_photos:  # a folder of GIFs said only "No photos to colour there."
-                left_out = f"; {_not_photos_text(result.not_photos)}" + (f"; {left_out[2:]}" if result.colourised else ".")
             self.status_message.emit(f"No photos to colour there{left_out}")
             return
         sources = [source for source in self.photos.new_files(files) if source.path not in self._still_to_queue]

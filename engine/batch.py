@@ -40,8 +40,8 @@ from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, P
 from engine.hints import SavedHints, read_hint_file
 from engine.inference import Prediction, luminance
 from engine.photo import (
-    OUTPUT_FORMATS, PHOTO_SUFFIXES, SAVED_RECORD, SOFTWARE_NAME, FoundPhoto, Photo, file_mark, find_photos, read_photo, recorded_as_saved,
-    saved_by_colourise, saved_record, side_by_side, with_software, without_colourised, write_photo, written_untagged,
+    OUTPUT_FORMATS, PHOTO_SUFFIXES, SAVED_RECORD, SOFTWARE_NAME, Collected, FoundPhoto, Photo, file_mark, find_photos, read_photo, recorded_as_saved,
+    saved_by_colourise, saved_record, side_by_side, sort_found, with_software, write_photo, written_untagged,
 )  # fmt: skip
 from engine.task import TaskState
 
@@ -428,15 +428,11 @@ def _predict(colouriser, ready: list, cache: ColourCache | None) -> list:
 
 
 # --- folders in, a folder out (the command line's case) ---------------------------------------
-class Collected(NamedTuple):
-    photos: list[FoundPhoto]  # to colour
-    colourised: list[FoundPhoto]  # found in folders, saved by Colourise itself: left out
-
-
 def collect_photos(inputs: Iterable[str | Path], exclude: str | Path | None = None) -> Collected:
     """Photos named by ``inputs`` (see ``engine.photo.find_photos``), leaving out ``exclude`` (the output
-    folder) and, from folders, the colour versions Colourise saved (``engine.photo.without_colourised``)."""
-    return Collected(*without_colourised(find_photos(inputs, [exclude] if exclude is not None else [])))
+    folder) and, from folders, the colour versions Colourise saved and what is no regular file
+    (``engine.photo.sort_found``)."""
+    return sort_found(find_photos(inputs, [exclude] if exclude is not None else []))
 
 
 def colourise_files(

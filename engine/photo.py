@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator, NamedTuple
 
 import numpy as np
 from PIL import ExifTags, Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
@@ -240,13 +240,23 @@ def find_photos(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
     return sorted(found.values(), key=lambda photo: tuple(map(os.path.normcase, photo.path.parts)))
 
 
-def without_colourised(found: list[FoundPhoto]) -> tuple[list[FoundPhoto], list[FoundPhoto]]:
-    """``found`` split into the photos to use and those found in folders that Colourise saved itself.
+class Collected(NamedTuple):
+    """``find_photos``' finds sorted by ``sort_found``: the photos to use, and those left out of folders."""
+
+    photos: list[FoundPhoto]  # to use
+    colourised: list[FoundPhoto]  # found in folders, saved by Colourise itself: left out
+    not_regular: list[FoundPhoto]  # found in folders, named like photos but no regular file (a named pipe, a socket, a device)
+
+
+def sort_found(found: list[FoundPhoto]) -> Collected:
+    """``found`` sorted into the photos to use and those found in folders that are left out.
 
     A folder that holds both the scans and the colour versions saved beside them (or an output
     folder inside the photos' folder) must not have its colour versions coloured again, or trained
-    on: their tag says so, or, for BMPs, their folder's ``SAVED_RECORD``. A photo named by itself is
-    always kept: the user asked for it.
+    on: their tag says so, or, for BMPs, their folder's ``SAVED_RECORD``. A named pipe, socket or
+    device called like a photo is no photo, as a GIF there is none: it is left out without being
+    opened (opening a named pipe waits for a writer). A file named by itself is always kept: the
+    user asked for it (and reading it says what is wrong with it).
     """
     # BMP has no room for the tag: those Colourise saved are listed in their folder's SAVED_RECORD.
     ours = recorded_as_saved(photo.path for photo in found if photo.in_folder)
@@ -256,12 +266,28 @@ def without_colourised(found: list[FoundPhoto]) -> tuple[list[FoundPhoto], list[
     # against 3.0 s one after another).
     runs = [in_folders[i : i + _HEADERS_A_TASK] for i in range(0, len(in_folders), _HEADERS_A_TASK)]
     with ThreadPoolExecutor(8) as pool:
-        mine = itertools.chain.from_iterable(pool.map(lambda run: [saved_by_colourise(p) for p in run], runs))
-        ours.update(path for path, by_us in zip(in_folders, mine) if by_us)
-    kept, colourised = [], []
+        kinds = dict(zip(in_folders, itertools.chain.from_iterable(pool.map(lambda run: [_kind_in_folder(p) for p in run], runs))))
+    kinds.update(dict.fromkeys(ours, _OURS))
+    collected = Collected([], [], [])
+    into = {_PHOTO: collected.photos, _OURS: collected.colourised, _NOT_REGULAR: collected.not_regular}
     for photo in found:
-        (colourised if photo.path in ours else kept).append(photo)
-    return kept, colourised
+        into[kinds.get(photo.path, _PHOTO)].append(photo)  # (one named by itself was not looked at: a photo)
+    return collected
+
+
+_PHOTO, _OURS, _NOT_REGULAR = "photo", "saved by Colourise", "not a regular file"  # what a file found in a folder is
+
+
+def _kind_in_folder(path: Path) -> str:
+    """What the file found in a folder at ``path`` is: ``_NOT_REGULAR`` (looked at, never opened), ``_OURS`` or ``_PHOTO``
+    (also when it cannot be looked at, or is a folder the search could not look into: reading it says why)."""
+    try:
+        mode = os.stat(path).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            return _NOT_REGULAR
+    except (OSError, ValueError):
+        return _PHOTO
+    return _OURS if saved_by_colourise(path) else _PHOTO
 
 
 def saved_by_colourise(path: str | Path) -> bool:

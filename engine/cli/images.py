@@ -86,8 +86,10 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.exists() and not output.is_dir():
         return _usage(f"--output {output} is a file, not a folder")
-    found, colourised = collect_photos(args.inputs, exclude=output)
+    found, colourised, not_regular = collect_photos(args.inputs, exclude=output)
     photos, colourised = [p.path for p in found], [p.path for p in colourised]
+    if not_regular:  # (said first: also when nothing else is found)
+        print(f"colourise images: {not_regular_text([p.path for p in not_regular])}", file=sys.stderr)
     if not photos and colourised:
         return _usage(colourised_text(colourised, nothing_else=True))
     if not photos:
@@ -184,6 +186,15 @@ def colourised_text(paths: list[Path], nothing_else: bool = False) -> str:
     if nothing_else:
         return f"only {len(paths)} {versions} found; name one to colour it again"
     return f"left out {len(paths)} {versions}; name one to colour it again"
+
+
+def not_regular_text(paths: list[Path]) -> str:
+    """``left out scans/pipe.png: not a regular file``, or ``left out 3 files that are not regular files (a, b, ...)``:
+    named pipes, sockets or devices named like photos in the folders (never opened: a named pipe would wait)."""
+    if len(paths) == 1:
+        return f"left out {printable(str(paths[0]))}: not a regular file"
+    names = ", ".join(printable(str(p)) for p in paths[:2]) + (", ..." if len(paths) > 2 else "")
+    return f"left out {len(paths)} files that are not regular files ({names})"
 
 
 def _usage(message: str) -> int:

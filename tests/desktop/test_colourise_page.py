@@ -145,6 +145,19 @@ def test_a_folder_of_files_colourise_does_not_read_says_what_was_left_out(window
     )
 
 
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_in_a_folder_is_left_out_and_said_not_queued_to_fail(window, qtbot, photos):
+    """A FIFO called pipe.png in an opened folder got a row that said "Failed: not a regular file"; it is no photo."""
+    import os
+
+    os.mkfifo(photos["folder"] / "pipe.png")
+    page = window.colourise_page
+    with qtbot.waitSignal(page.status_message, check_params_cb=lambda text: text.startswith("Added"), timeout=20_000) as added:
+        page.add_paths([photos["folder"]])  # (the pipe is looked at, never opened: that would wait for a writer forever)
+    assert added.args[0] == "Added 2 photos to the queue; pipe.png was left out (not a regular file)."
+    assert sorted(page.items[k].source.name for k in page.queue.keys()) == ["one.jpg", "two.png"]
+
+
 def test_save_refuses_the_original_before_asking_to_replace_and_offers_the_dialog_again(window, qtbot, photos, tmp_path_factory, wait_all_coloured, monkeypatch):
     """Typing the original's name once asked "replace it?", then refused, then closed the dialog."""
     from PySide6.QtWidgets import QFileDialog, QMessageBox

@@ -52,7 +52,7 @@ def album(tmp_path, make_photo):
 
 
 def test_collect_photos_recurses_filters_sorts_and_deduplicates(album):
-    found, colourised = collect_photos([album, album / "a.jpg", album / "trip"])
+    found, colourised, _ = collect_photos([album, album / "a.jpg", album / "trip"])
     assert colourised == []
     assert [p.path.relative_to(album).as_posix() for p in found] == ["a.jpg", "b.png", "trip/c.tif", "trip/deeper/d.png"]
 
@@ -63,6 +63,22 @@ def test_collect_photos_keeps_named_files_and_leaves_out_the_output_folder(album
     found = collect_photos([album, album / "notes.txt", album / "missing.jpg"], exclude=album / "out").photos
     names = [p.path.name for p in found]
     assert "old.png" not in names and "notes.txt" in names and "missing.jpg" in names
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_named_like_a_photo_in_a_folder_is_left_out_unopened_and_still_fails_when_named(album, past_pipes):
+    """A FIFO called pipe.png in a folder was queued as a photo and failed ("not a regular file"); like a GIF there,
+    it is no photo: it is left out and said so. Named by itself it is still the user's to be told about."""
+    os.mkfifo(album / "pipe.png")
+    os.mkfifo(album / "trip" / "pipe.jpg")
+    collected = past_pipes(lambda: collect_photos([album]), album / "pipe.png", album / "trip" / "pipe.jpg")
+    assert [p.path.relative_to(album).as_posix() for p in collected.photos] == ["a.jpg", "b.png", "trip/c.tif", "trip/deeper/d.png"]
+    assert [p.path.relative_to(album).as_posix() for p in collected.not_regular] == ["pipe.png", "trip/pipe.jpg"]
+    assert collected.colourised == []
+    named = past_pipes(lambda: collect_photos([album / "pipe.png"]), album / "pipe.png")
+    assert [p.path for p in named.photos] == [album / "pipe.png"] and named.not_regular == []
+    with pytest.raises(PhotoError, match="pipe.png: not a regular file"):
+        read_photo(album / "pipe.png")
 
 
 def test_colour_versions_saved_into_the_photos_folder_are_not_coloured_again(album, colouriser):
@@ -203,7 +219,7 @@ def test_bmps_saved_before_into_an_output_folder_inside_the_photos_folder_are_ou
 def test_bmps_colourise_saved_in_a_folder_are_left_out_when_the_folder_is_searched_again(tmp_path, make_photo, colouriser):
     """BMP has no room for Colourise's tag: a run into another folder (or the window opening the folder) queued the BMPs
     an earlier run saved inside it, while PNGs were left out by their tag. The folder's record of what it saved says so."""
-    from engine.photo import find_photos, without_colourised
+    from engine.photo import find_photos, sort_found
 
     nest = tmp_path / "nest"
     nest.mkdir()
@@ -217,7 +233,7 @@ def test_bmps_colourise_saved_in_a_folder_are_left_out_when_the_folder_is_search
     assert sorted(p.name for p in (tmp_path / "other").rglob("*.bmp")) == ["a.bmp", "b.bmp"]
     # a file the user put or changed there since is theirs, and so is one named by itself
     Image.fromarray(make_photo.grey(12, 20, 9)).save(nest / "out" / "b.bmp")
-    kept, colourised = without_colourised(find_photos([nest, nest / "out" / "a.bmp"]))
+    kept, colourised, _ = sort_found(find_photos([nest, nest / "out" / "a.bmp"]))
     assert [p.path.relative_to(nest).as_posix() for p in kept] == ["a.bmp", "b.bmp", "out/a.bmp", "out/b.bmp"]
     assert colourised == []
 

@@ -652,19 +652,19 @@ def test_photos_colourise_saved_are_known_by_their_software_tag_in_every_format(
 
 
 def test_find_photos_leaves_colour_versions_out_of_folders_but_not_when_named(tmp_path):
-    from engine.photo import Photo, find_photos, with_software, without_colourised
+    from engine.photo import Photo, find_photos, sort_found, with_software
 
     grey = np.full((8, 8), 90, np.uint8)
     write_photo(Photo(grey), tmp_path / "scan.png")
     write_photo(with_software(Photo(np.dstack([grey] * 3)), "Colourise 0.1.0, model default"), tmp_path / "scan-colourised.png")
-    kept, left_out = without_colourised(find_photos([tmp_path]))
+    kept, left_out, _ = sort_found(find_photos([tmp_path]))
     assert [f.path.name for f in kept] == ["scan.png"] and [f.path.name for f in left_out] == ["scan-colourised.png"]
-    kept, left_out = without_colourised(find_photos([tmp_path, tmp_path / "scan-colourised.png"]))
+    kept, left_out, _ = sort_found(find_photos([tmp_path, tmp_path / "scan-colourised.png"]))
     assert [f.path.name for f in kept] == ["scan-colourised.png", "scan.png"] and left_out == []
     (tmp_path / "many").mkdir()
     for i in range(150):  # a folder large enough to have its headers read side by side, in runs: the same answer, in order
         write_photo(Photo(grey) if i % 3 else with_software(Photo(grey), "Colourise 0.1.0"), tmp_path / "many" / f"{i:03d}.png")
-    kept, left_out = without_colourised(find_photos([tmp_path / "many"]))
+    kept, left_out, _ = sort_found(find_photos([tmp_path / "many"]))
     assert [f.path.name for f in left_out] == [f"{i:03d}.png" for i in range(0, 150, 3)] and len(kept) == 100
 
 
@@ -889,14 +889,15 @@ def test_pillow_log_lines_join_the_files_reason_instead_of_the_terminal(tmp_path
 def test_a_fifo_named_like_a_photo_in_a_folder_is_never_opened_while_looking_for_colour_versions(tmp_path, past_pipes):
     import os
 
-    from engine.photo import find_photos, saved_by_colourise, without_colourised
+    from engine.photo import find_photos, saved_by_colourise, sort_found
 
     rgb8 = np.random.default_rng(0).integers(0, 256, (12, 16, 3), dtype=np.uint8)
     write_photo(Photo(rgb8), tmp_path / "a.png")
     for name in ("pipe.png", "pipe.jpg"):
         os.mkfifo(tmp_path / name)
-    kept, colourised = past_pipes(lambda: without_colourised(find_photos([tmp_path])), tmp_path / "pipe.png", tmp_path / "pipe.jpg")
-    assert [f.path.name for f in kept] == ["a.png", "pipe.jpg", "pipe.png"] and colourised == []  # reading them says why
+    kept, colourised, not_regular = past_pipes(lambda: sort_found(find_photos([tmp_path])), tmp_path / "pipe.png", tmp_path / "pipe.jpg")
+    assert [f.path.name for f in kept] == ["a.png"] and colourised == []
+    assert [f.path.name for f in not_regular] == ["pipe.jpg", "pipe.png"]  # no photos: left out
     assert not saved_by_colourise(tmp_path / "pipe.png")
     with pytest.raises(PhotoError, match="pipe.png: not a regular file"):
         read_photo(tmp_path / "pipe.png")

@@ -123,6 +123,24 @@ def test_colour_versions_saved_inside_the_folder_are_left_out_and_said(zoo, tmp_
     assert stderr == [f"{zoo / 'coloured' / 'grey.jpg'}: was in colour already; its colours were made anew from its greys"]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_in_a_folder_is_left_out_and_said_and_one_named_by_itself_fails(tmp_path, run_cli, make_photo, past_pipes):
+    """``colourise images scans`` with a FIFO called pipe.png among the scans said "pipe.png: not a regular file" and
+    exited 1, as for a broken photo; it is no photo at all, left out like a GIF (said, with the reason)."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    Image.fromarray(make_photo.grey(24, 32)).save(scans / "pier.png")
+    os.mkfifo(scans / "pipe.png")
+    code, stdout, stderr = past_pipes(lambda: run_cli(scans, "--output", tmp_path / "out"), scans / "pipe.png")
+    assert code == 0 and stdout == [f"1 coloured -> {tmp_path / 'out'}"]
+    assert stderr == [f"colourise images: left out {scans / 'pipe.png'}: not a regular file"]
+    os.mkfifo(scans / "pipe.jpg")
+    code, _, stderr = past_pipes(lambda: run_cli(scans, "--output", tmp_path / "again"), scans / "pipe.png", scans / "pipe.jpg")
+    assert code == 0 and stderr == [f"colourise images: left out 2 files that are not regular files ({scans / 'pipe.jpg'}, {scans / 'pipe.png'})"]
+    code, stdout, stderr = past_pipes(lambda: run_cli(scans / "pipe.png", "--output", tmp_path / "named"), scans / "pipe.png")
+    assert code == 1 and stderr == [f"{scans / 'pipe.png'}: not a regular file"]
+
+
 def test_before_after_writes_the_original_beside_its_colours_under_its_own_name(tmp_path, run_cli, make_photo):
     Image.fromarray(make_photo.grey(24, 32)).save(tmp_path / "pier.png")
     code, stdout, _ = run_cli(tmp_path / "pier.png", "--output", tmp_path / "out", "--before-after")
