@@ -43,10 +43,17 @@ PHOTO_LIST_SUFFIX = ".txt"  # a text file naming photos, one path a line (relati
 
 
 def read_photo_list(list_file: str | Path) -> list[Path]:
-    """The photos a list file names: one path a line, relative to the list file; '#' starts a comment."""
+    """The photos a list file names: one path a line, relative to the list file; '#' starts a comment.
+
+    ``PhotoError`` ("dev.txt: not a regular file") when it cannot be read: it is opened as photos are
+    (``engine.photo.open_photo_file``), as a list swapped for a named pipe since it was looked at would
+    block a plain read until something wrote to the pipe, i.e. training forever.
+    """
     list_file = Path(list_file).expanduser()
+    with open_photo_file(list_file, empty_ok=True) as fh:
+        text = fh.read().decode("utf-8")
     paths = []
-    for line in list_file.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             paths.append(list_file.parent / line)

@@ -357,16 +357,17 @@ def _open_regular_file(path: str | Path) -> BinaryIO | None:
         return None
 
 
-def open_photo_file(path: str | Path) -> BinaryIO:
+def open_photo_file(path: str | Path, *, empty_ok: bool = False) -> BinaryIO:
     """``path`` opened for reading, as every reader opens a photo; ``PhotoError(path, reason)`` when it cannot be
-    ("no such file", "not a regular file", "empty file", "permission denied" ...).
+    ("no such file", "not a regular file", "empty file", "permission denied" ...). ``empty_ok``: an empty
+    file is opened too (a photo list naming no photo).
 
     A named pipe called "pipe.png" in a folder would block a plain ``open`` until something writes to
     it, i.e. forever: only a regular file is opened, without waiting, and its kind checked again on
     what was opened (it could have been swapped in between).
     """
     path = Path(path)
-    _check_readable_file(path)  # (a device is not even opened: that can have effects)
+    _check_readable_file(path, empty_ok)  # (a device is not even opened: that can have effects)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except PermissionError:
@@ -581,7 +582,7 @@ def _one_line(text: str) -> str:
     return text if len(text) <= 100 else text[:97] + "..."
 
 
-def _check_readable_file(path: Path) -> None:
+def _check_readable_file(path: Path, empty_ok: bool = False) -> None:
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -598,7 +599,7 @@ def _check_readable_file(path: Path) -> None:
         raise PhotoError(path, "is a folder, not a photo")
     if not stat.S_ISREG(st.st_mode):  # a FIFO or a device: opening it could block forever
         raise PhotoError(path, "not a regular file")
-    if st.st_size == 0:
+    if st.st_size == 0 and not empty_ok:
         raise PhotoError(path, "empty file")
 
 

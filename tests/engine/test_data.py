@@ -218,6 +218,42 @@ def test_photo_list_names_photos_relative_to_itself_and_exclude_leaves_them_out(
     assert [p.name for p in list_images([folder], exclude=[folder / "sub"])] == ["a.jpg", "b.png"]
 
 
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
+def test_a_photo_list_that_is_a_named_pipe_fails_in_one_line_instead_of_waiting_forever(tmp_path, monkeypatch, past_pipes):
+    """The list was looked at (``is_file``), then read by its name: one swapped for a named pipe in between blocked
+    training forever, waiting for a writer. It is read as photos are: a regular file only, opened without waiting."""
+    import os
+
+    from engine.data import list_images, read_photo_list
+    from engine.errors import PhotoError
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(folder / "a.jpg")
+    dev = tmp_path / "dev.txt"
+    os.mkfifo(dev)
+    with pytest.raises(PhotoError, match="^dev.txt: not a regular file$"):
+        past_pipes(lambda: read_photo_list(dev), dev)
+    os.remove(dev)
+    real_is_file = Path.is_file
+
+    def swapped_once_looked_at(path: Path) -> bool:
+        answer = real_is_file(path)
+        if answer and path == dev:
+            os.remove(dev)
+            os.mkfifo(dev)
+        return answer
+
+    monkeypatch.setattr(Path, "is_file", swapped_once_looked_at)
+    for entries, exclude in (([dev], []), ([folder], [dev])):
+        dev.write_text("photos/a.jpg\n", encoding="utf-8")
+        with pytest.raises(PhotoError, match="^dev.txt: not a regular file$"):
+            past_pipes(lambda: list_images(entries, exclude=exclude), dev)
+        os.remove(dev)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert read_photo_list(tmp_path / "empty.txt") == []  # (an empty list names no photo: not an error)
+
+
 def test_a_photo_list_excludes_its_photos_even_where_its_relative_paths_do_not_resolve(tmp_path):
     """A checkout elsewhere (or a copied data set): the dev split must still stay out of training."""
     from PIL import Image
