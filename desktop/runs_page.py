@@ -43,7 +43,7 @@ from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm_delete
 from desktop.widgets.elided_label import ElidedLabel
 from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, SHORT_CURVE, EmptyPlotNote, LogLossAxis, follow_data_only, paint_plot_axes
-from desktop.widgets.scroll_when_short import ScrollWhenShort
+from desktop.widgets.scroll_when_short import ScrollWhenShort, scroll_bar_extent
 from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
 from engine.runs import RunSummary, differing_settings, format_duration, is_percentage, metric_text
@@ -113,16 +113,13 @@ class _PreviewScroll(QScrollArea):
         super().__init__()
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-    def _bar(self) -> int:
-        return self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
-
     def sizeHint(self) -> QSize:  # noqa: N802
         hint = super().sizeHint()
-        return QSize(hint.width(), self.widget().sizeHint().height() + 2 * self.frameWidth() + self._bar())
+        return QSize(hint.width(), self.widget().sizeHint().height() + 2 * self.frameWidth() + scroll_bar_extent(self))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - the titles and the pictures at their least, whole
         hint = super().minimumSizeHint()
-        return QSize(hint.width(), self.widget().minimumSizeHint().height() + 2 * self.frameWidth() + self._bar())
+        return QSize(hint.width(), self.widget().minimumSizeHint().height() + 2 * self.frameWidth() + scroll_bar_extent(self))
 
 
 class _WrappedLegend(QLabel):
@@ -186,10 +183,16 @@ class _RunsTable(QTableWidget):
             return [min(natural, max(values, cap)) for natural, values in others]
 
         # The least cutting that fits: a header wider than ``cap`` is cut to it, never below its column's values.
-        cap = max((natural for natural, _ in others), default=0)
-        while cap > 0 and sum(widths(cap)) + name_least > room:
-            cap -= 1
-        sizes = widths(cap)
+        # The widths grow with ``cap``: the widest cap that fits is bisected for (0 where none does), not stepped
+        # down to a pixel at a time (hundreds of steps on each resize).
+        fitting, too_wide = 0, max((natural for natural, _ in others), default=0) + 1
+        while too_wide - fitting > 1:
+            cap = (fitting + too_wide) // 2
+            if sum(widths(cap)) + name_least <= room:
+                fitting = cap
+            else:
+                too_wide = cap
+        sizes = widths(fitting)
         header = self.horizontalHeader()
         header.resizeSection(0, max(name_least, room - sum(sizes)))
         for column, size in enumerate(sizes, start=1):

@@ -40,21 +40,23 @@ class ScrollWhenShort(QScrollArea):
         if least is not None and least is not widget:
             least.installEventFilter(self)
 
-    def _bar(self) -> int:
-        return self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
-
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - the widget's width and room for the bar beside it
-        width = _least_size(self.widget()).width() + self._bar()
+        width = _least_size(self.widget()).width() + scroll_bar_extent(self)
         return QSize(width, _least_size(self._least or self.widget()).height())
 
     def sizeHint(self) -> QSize:  # noqa: N802
         hint = self.widget().sizeHint()
-        return QSize(hint.width() + self._bar(), hint.height())
+        return QSize(hint.width() + scroll_bar_extent(self), hint.height())
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - (the scroll area watches its widget already)
         if watched in (self.widget(), self._least) and event.type() == QEvent.Type.LayoutRequest:
             self.updateGeometry()  # its minimum may have changed (previews shown): so has the area's
         return super().eventFilter(watched, event)
+
+
+def scroll_bar_extent(area: QScrollArea) -> int:
+    """The width of an upright scroll bar (the height of a sideways one) in ``area``'s style."""
+    return area.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, area)
 
 
 def _least_size(widget: QWidget) -> QSize:
