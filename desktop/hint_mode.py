@@ -96,6 +96,7 @@ class HintMode(QObject):
         self.overlay.drag_finished.connect(self._on_drag_finished)
         self.panel.colour_chosen.connect(self.overlay.recolour_selected)
         self.panel.pick_requested.connect(self.start_picking)
+        self.panel.delete_pressed.connect(self.delete_action.trigger)  # (greyed out without a point: nothing)
         self.overlay.colour_picked.connect(self.panel.choose)  # (the recent colours, the swatch, then the point)
         self.overlay.colour_picked.connect(self._on_colour_picked)
         self.overlay.picking_changed.connect(self.panel.show_picking)

@@ -287,6 +287,9 @@ class TrainPage(QWidget):
         self.progress = QProgressBar()
         self.progress.setFormat("%p %")
         self.progress.setValue(0)
+        keep_room = self.progress.sizePolicy()
+        keep_room.setRetainSizeWhenHidden(True)  # hidden beside a refused Start: the figures and curves stay put
+        self.progress.setSizePolicy(keep_room)
         self.state_label = QLabel("Not training.")
         self.state_label.setWordWrap(True)
         self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -820,7 +823,7 @@ class TrainPage(QWidget):
         except ValueError as exc:
             if not self._problem_shown:  # a finished or stopped run's line: back once the form changes (_clear_problem)
                 self._line_before_refusal = (self.state_label.text(), self.use_button.isVisible())
-            self._show_state(f"Cannot start: {exc}.", problem=True)
+            self._show_state(f"Cannot start: {exc}.", problem=True, refused=True)
             # Beside the refusal, the last run's Colour Photos With It read as the refused run's.
             self.use_button.hide()
             self.status_message.emit(f"Cannot start training: {exc}.")
@@ -1120,10 +1123,13 @@ class TrainPage(QWidget):
     def _on_errored(self, message: str) -> None:
         self._on_finished(TrainingFailed(message, self._run_dir))
 
-    def _show_state(self, text: str, problem: bool = False) -> None:
-        """``problem``: why a Start failed, said until the form or a folder changes (``_clear_problem``)."""
+    def _show_state(self, text: str, problem: bool = False, refused: bool = False) -> None:
+        """``problem``: why a Start failed, said until the form or a folder changes (``_clear_problem``);
+        ``refused``: a Start refused, said without the last run's progress bar, whose 100 % read as the refused run's
+        (the last run's figures, curves and previews stay, under their own headings: they help to fix the form)."""
         self.state_label.setText(text)
         self._problem_shown = problem
+        self.progress.setVisible(not refused)
         if problem:  # whole here, where the status bar cuts it at a narrow window: in view, the column scrolled up to it
             self.right_scroll.ensureWidgetVisible(self.state_label, 0, 0)
 

@@ -530,8 +530,11 @@ class HintOverlay(QWidget):
         before = self._pick_mark_rect()
         x = min(max(self._pick_mark[0] + dx * step, 0), size.width() - 1)
         y = min(max(self._pick_mark[1] + dy * step, 0), size.height() - 1)
+        # Zoomed in, the view pans to show the mark whole. At the photo's outermost pixels, where it cannot pan
+        # further (or shows the whole photo), the mark goes on to them, cut by the view's edge: its spot and inner
+        # half show. Stopping it where it showed whole left the last 14 pixels a click could take out of reach.
         panned = self.view.pan_to_show(QPointF(x + 0.5, y + 0.5), PICK_MARK_MARGIN)
-        self._pick_mark = self._ring_in_view(x, y)
+        self._pick_mark = (x, y)
         if panned:
             self.update()  # zoomed in, the view follows the mark
         else:
@@ -544,26 +547,6 @@ class HintOverlay(QWidget):
         for _text, badge in self.view.label_boxes(every=True):
             if badge.intersects(QRectF(rect)):
                 self.update(badge.toAlignedRect())
-
-    def _ring_in_view(self, x: int, y: int) -> tuple[int, int]:
-        """Photo pixel (``x``, ``y``), or the nearest one whose picking mark shows whole in the view.
-
-        The view pans no further than the photo's edges: zoomed in, the mark at the photo's last pixel
-        sat on the view's very edge, its ring cut in half. The pixels it stops short of (a few at the
-        photo's edges, where it fills the view) are a click away.
-        """
-        inner = QRectF(self.view.rect()).adjusted(PICK_MARK_MARGIN, PICK_MARK_MARGIN, -PICK_MARK_MARGIN, -PICK_MARK_MARGIN)
-        if inner.isEmpty():  # a view too small for the whole ring anywhere
-            return x, y
-        lowest = self.view.widget_to_photo(inner.topLeft())
-        highest = self.view.widget_to_photo(inner.bottomRight())
-        size = self.view.photo_size()
-
-        def within(value: int, low: float, high: float, count: int) -> int:
-            # Pixels whose middle (value + 0.5) lies inside, and never off the photo (a photo narrower than the view).
-            return min(max(value, math.ceil(low - 0.5), 0), math.floor(high - 0.5), count - 1)
-
-        return within(x, lowest.x(), highest.x(), size.width()), within(y, lowest.y(), highest.y(), size.height())
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
         if not self._menu_actions:

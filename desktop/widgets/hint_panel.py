@@ -9,7 +9,7 @@ colours, which are kept in the settings across sessions.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import QColorDialog, QGridLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from desktop import settings
@@ -111,6 +111,8 @@ class HintPanel(QWidget):
     """The user chose a colour for the selected point: (r, g, b)."""
     pick_requested = Signal()
     """The user asked to take the selected point's colour from somewhere on the photo."""
+    delete_pressed = Signal()
+    """Delete (or Backspace) was pressed in the panel, outside a text field: the selected point should go."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -165,6 +167,16 @@ class HintPanel(QWidget):
         self.pick_button.clicked.connect(self._on_pick_clicked)
         self._show_recent(read_recent())
         self.show_point(None)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # The key its buttons leave (a text field keeps its own). Delete Point's shortcut acts where the points have
+        # the focus only (in the photo list Delete removes photos), and a suggestion chosen from the keyboard, or
+        # More Colours… closed, leaves the focus here: Delete did nothing.
+        if event.matches(QKeySequence.StandardKey.Delete) or event.key() == Qt.Key.Key_Backspace:
+            self.delete_pressed.emit()
+            event.accept()
+        else:
+            super().keyPressEvent(event)
 
     def show_point(self, rgb: RGB | None) -> None:
         """The selected point's colour (None: no point selected, nothing to choose for)."""

@@ -120,12 +120,17 @@ def follow_data_only(plot: pg.PlotWidget) -> None:
     """The plot's ranges follow its data: the mouse neither zooms nor pans it, and the wheel over it scrolls the page.
 
     pyqtgraph's default mouse interaction zoomed a plot to epochs -30..50 as soon as a page scrolled by the
-    wheel brought it under the pointer, and the page stopped scrolling there.
+    wheel brought it under the pointer, and the page stopped scrolling there. Its right-click menu (Export...,
+    a "Mouse enabled" tick that brought the zooming back) and its "A" auto-range button are a developer's
+    tools, so they go too.
     """
     global _WHEEL_TO_PAGE
     if _WHEEL_TO_PAGE is None:
         _WHEEL_TO_PAGE = _WheelScrollsPage()
-    plot.getPlotItem().setMouseEnabled(x=False, y=False)
+    item = plot.getPlotItem()
+    item.setMouseEnabled(x=False, y=False)
+    item.setMenuEnabled(False, enableViewBoxMenu=False)
+    item.hideButtons()
     plot.viewport().installEventFilter(_WHEEL_TO_PAGE)
 
 

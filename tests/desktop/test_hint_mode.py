@@ -254,6 +254,49 @@ def test_delete_point_is_in_the_menu_and_its_key_leaves_the_photo_lists_delete_a
     assert asked and len(edits) == 1  # it asked about taking the photo off the queue; No kept it
 
 
+def test_delete_removes_the_selected_point_while_the_focus_is_in_the_hint_panel(hint_model, window, qtbot, big_grey):
+    """Delete did nothing once the focus had gone to the colours beside the photo (a suggestion chosen from the
+    keyboard, More Colours… closed): it acted only while the photo had the focus. A text field keeps its Delete."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    hints.set_active(True)
+    window.activateWindow()
+    qtbot.waitUntil(hints.overlay.hasFocus)
+    click_photo(page, 20, 20)
+    with qtbot.waitSignal(hints.suggestions_ready, timeout=20_000):
+        click_photo(page, 100, 80)
+    edits = hints.edits_for(page.queue.current_key())
+    qtbot.waitUntil(lambda: bool(hints.panel.suggestions.buttons))
+    swatch = hints.panel.suggestions.buttons[0]
+    swatch.setFocus(Qt.FocusReason.TabFocusReason)  # reached with Tab
+    qtbot.waitUntil(swatch.hasFocus)
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Space)  # the point takes it
+    assert edits.selected_point.rgb == hints.panel.suggestions.colours[0]
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Delete)
+    assert [(p.x, p.y) for p in edits.points] == [(20, 20)]  # the selected point went, the other stayed
+
+    hints.overlay.select_next()
+    QTimer.singleShot(0, lambda: QApplication.activeModalWidget().reject())  # More Colours…, closed again
+    QTest.mouseClick(hints.panel.picker_button, Qt.MouseButton.LeftButton)
+    window.activateWindow()
+    qtbot.waitUntil(hints.panel.picker_button.hasFocus)
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Delete)
+    assert len(edits) == 0
+
+    click_photo(page, 40, 40)
+    field = QLineEdit("#1e50e6", hints.panel)  # a text field there (a hex colour, say): Delete edits its text
+    field.show()
+    field.setFocus()
+    field.setCursorPosition(0)
+    qtbot.waitUntil(field.hasFocus)
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Delete)
+    assert field.text() == "1e50e6" and len(edits) == 1
+
+
 def test_undo_redo_and_clear_from_the_keyboard_and_menu(hint_model, window, qtbot, big_grey):
     page = window.colourise_page
     hints = page.hints

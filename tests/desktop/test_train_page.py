@@ -309,21 +309,35 @@ def test_colour_photos_with_it_follows_the_model_renamed_and_says_when_it_was_de
     assert window.statusBar().currentMessage() == "Cannot colour photos with “tiny-renamed”: it is no longer in your library."
 
 
-def test_a_refused_start_after_a_finished_run_hides_its_button_until_the_form_changes(window, page, qtbot):
-    """The refusal sat beside the finished run's Colour Photos With It, as if it were that run's, with no final
-    period (found by QA); the finished line and its button come back once the form changes."""
+def _below_the_state_line(page, widget) -> int:
+    """How far below the state line (and its button) ``widget`` starts, in pixels."""
+    row_bottom = max(w.mapTo(page, w.rect().bottomLeft()).y() for w in (page.state_label, page.use_button) if w.isVisible())
+    return widget.mapTo(page, widget.rect().topLeft()).y() - row_bottom
+
+
+def test_a_refused_start_after_a_finished_run_hides_its_button_and_bar_until_the_form_changes(window, page, qtbot):
+    """The refusal sat beside the finished run's Colour Photos With It and its 100 % bar, as if they were the refused
+    run's, with no final period (found by QA); the finished line, its button and its bar come back once the form
+    changes. The last run's figures, curves and previews stay throughout, where they were."""
     with qtbot.waitSignal(page.training_ended, timeout=60_000):
         assert page.start()
     finished = page.state_label.text()
     assert finished.startswith("Finished:") and page.use_button.isVisibleTo(page)
+    assert page.progress.isVisibleTo(page) and page.progress.value() == page.progress.maximum()
+    figures = (page.step_label.text(), page.metrics_label.text(), page.plot.train.count, page.previews.count)
+    bar_room = _below_the_state_line(page, page.step_label)
     page.field("batch_size").set_value(999)
     page.field("image_size").set_value(512)
     assert not page.start()
     refusal = page.state_label.text()
     assert refusal.startswith("Cannot start: Batch size: 999 crops of 512 px") and refusal.endswith("at this image size.")
-    assert not page.use_button.isVisibleTo(page)
+    assert not page.use_button.isVisibleTo(page) and not page.progress.isVisibleTo(page)
+    assert (page.step_label.text(), page.metrics_label.text(), page.plot.train.count, page.previews.count) == figures
+    page.progress.parentWidget().layout().activate()  # (laid out now, as the next paint would)
+    assert _below_the_state_line(page, page.step_label) == bar_room  # the figures did not move up into its room
     page.field("batch_size").set_value(2)
     assert page.state_label.text() == finished and page.use_button.isVisibleTo(page)
+    assert page.progress.isVisibleTo(page) and page.progress.value() == page.progress.maximum()
 
 
 def test_the_finished_line_finds_the_model_renamed_outside_the_window(window, page, qtbot):

@@ -436,7 +436,7 @@ def test_a_colour_is_taken_from_the_photo_by_keyboard_alone_with_a_mark_the_arro
     QTest.keyClick(overlay, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
     QTest.keyClick(overlay, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
     QTest.keyClick(overlay, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
-    assert overlay.pick_mark() == (14, 30)  # kept on the photo, its ring whole in view (28 screen pixels from the edge)
+    assert overlay.pick_mark() == (0, 30)  # kept on the photo, at its first column
     with qtbot.assertNotEmitted(overlay.colour_picked):
         QTest.keyClick(overlay, Qt.Key.Key_Escape)
     assert not overlay.picking and overlay.pick_mark() is None and len(overlay.edits) == 1
@@ -483,9 +483,10 @@ def test_taking_a_colour_ends_when_another_point_is_selected(view, overlay, qtbo
     assert overlay.picking and overlay.pick_mark() == (30, 30)
 
 
-def test_the_picking_mark_stays_whole_in_view_at_the_photos_edges(view, overlay, qtbot):
+def test_the_picking_mark_stays_whole_in_view_while_the_view_can_pan_to_it(view, overlay, qtbot):
     """Zoomed in, Shift+Right held the mark at the photo's last pixel on the view's very edge, its ring cut in half
-    (found by QA): the view cannot pan past the photo, so the mark stops where its ring and ticks still show."""
+    (found by QA): the view pans ahead of the mark to show its ring and ticks whole, clear of the focus frame, as
+    long as there is photo to pan to. Only on the photo's outermost pixels is the mark cut by the view's edge."""
     from desktop.widgets.focus_frame import FRAME_WIDTH
     from desktop.widgets.hint_overlay import PICK_MARK_REACH
 
@@ -498,8 +499,12 @@ def test_the_picking_mark_stays_whole_in_view_at_the_photos_edges(view, overlay,
             QTest.keyClick(overlay, key, Qt.KeyboardModifier.ShiftModifier)
             x, y = overlay.pick_mark()
             centre = view.photo_to_widget(QPointF(x + 0.5, y + 0.5))
-            assert ring <= centre.x() <= view.width() - ring and ring <= centre.y() <= view.height() - ring, (key, x, y, centre)
-    assert overlay.pick_mark() == (7, 7)  # as near the photo's corner as that lets it (4 screen pixels a photo pixel)
+            photo = view.photo_rect()
+            for at, low, high, photo_low, photo_high in ((centre.x(), 0, view.width(), photo.left(), photo.right()),
+                                                         (centre.y(), 0, view.height(), photo.top(), photo.bottom())):
+                if at - photo_low >= ring and photo_high - at >= ring:  # photo enough beyond it to pan to
+                    assert low + ring <= at <= high - ring, (key, x, y, centre)
+    assert overlay.pick_mark() == (0, 0)  # the photo's corner pixel all the same
 
 
 def test_the_picking_mark_in_a_top_corner_is_not_covered_by_the_after_badge(view, overlay, qtbot):
@@ -509,8 +514,8 @@ def test_the_picking_mark_in_a_top_corner_is_not_covered_by_the_after_badge(view
     click(view, QPointF(300, 60))  # photo pixel (150, 30)
     assert [text for text, _box in view.label_boxes()] == ["After"]
     assert overlay.start_picking()
-    for key in (Qt.Key.Key_Right, Qt.Key.Key_Up):
-        for _ in range(10):
+    for key, count in ((Qt.Key.Key_Right, 4), (Qt.Key.Key_Up, 2)):  # to photo pixel (190, 10), under the badge
+        for _ in range(count):
             QTest.keyClick(overlay, key, Qt.KeyboardModifier.ShiftModifier)
     x, y = overlay.pick_mark()
     centre = view.photo_to_widget(QPointF(x + 0.5, y + 0.5))
@@ -526,3 +531,66 @@ def test_the_picking_mark_in_a_top_corner_is_not_covered_by_the_after_badge(view
     assert (top.red(), top.green(), top.blue()) == AFTER_RGB  # where the badge was: the photo
     QTest.keyClick(overlay, Qt.Key.Key_Escape)
     assert [text for text, _box in view.label_boxes()] == ["After"]
+
+
+def _edged(width=200, height=150):
+    """A photo whose last column is blue, last row green and last pixel yellow (the rest red), to tell them by colour."""
+    pixels = np.empty((height, width, 3), np.uint8)
+    pixels[:] = AFTER_RGB
+    pixels[:, -1], pixels[-1, :], pixels[-1, -1] = (20, 90, 200), (30, 180, 60), (240, 220, 20)
+    return make_display(pixels)
+
+
+def _take_by_keys(overlay, qtbot, keys) -> tuple:
+    """Start picking at the selected point, hold each of ``keys`` (with Shift) until the mark stops, then Enter:
+    the colour taken."""
+    assert overlay.start_picking()
+    for key in keys:
+        for _ in range(100):
+            before = overlay.pick_mark()
+            QTest.keyClick(overlay, key, Qt.KeyboardModifier.ShiftModifier)
+            if overlay.pick_mark() == before:
+                break
+    with qtbot.waitSignal(overlay.colour_picked) as picked:
+        QTest.keyClick(overlay, Qt.Key.Key_Return)
+    return picked.args[0]
+
+
+def _mark_shows(view, overlay) -> bool:
+    """The mark's spot is in the view and some of its dark ring is drawn there."""
+    x, y = overlay.pick_mark()
+    centre = view.photo_to_widget(QPointF(x + 0.5, y + 0.5))
+    if not QRectF(view.rect()).contains(centre):
+        return False
+    shot = view.grab().toImage()
+    inward = -1 if centre.x() > view.width() / 2 else 1  # along the ring's radius towards the view's middle
+    ring = [QColor(shot.pixel(round(centre.x()) + inward * d, round(centre.y()))) for d in range(9, 16)]
+    return any(c.lightness() < 40 for c in ring)
+
+
+@pytest.mark.parametrize("zoom", [None, 4.0])  # fitted (the photo fills the view), and zoomed in
+def test_the_picking_mark_reaches_every_photo_pixel_by_keys_as_a_click_does(view, overlay, qtbot, zoom):
+    """The arrows stopped the mark where its ring showed whole, 14 photo pixels short of each edge when the photo
+    filled the view: the last column and row could be taken only by a click. The mark now reaches every pixel,
+    drawn cut by the view's edge where the view cannot pan further, its spot and inner half in view."""
+    view.set_images(solid(200, 150, (128, 128, 128)), _edged())
+    view.set_split(0.0)  # all "after"
+    click(view, QPointF(101, 101))  # photo pixel (50, 50)
+    if zoom:
+        view.zoom_to(zoom, QPointF(101, 101))
+    overlay.setFocus()
+    assert _take_by_keys(overlay, qtbot, [Qt.Key.Key_Right]) == (20, 90, 200)  # the last column's blue
+    assert _take_by_keys(overlay, qtbot, [Qt.Key.Key_Down]) == (30, 180, 60)  # the last row's green
+    assert overlay.start_picking()
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_Down):
+        while overlay.pick_mark()[0 if key == Qt.Key.Key_Right else 1] < (199 if key == Qt.Key.Key_Right else 149):
+            QTest.keyClick(overlay, key, Qt.KeyboardModifier.ShiftModifier)
+    assert overlay.pick_mark() == (199, 149) and _mark_shows(view, overlay)  # the very last pixel, its mark in sight
+    with qtbot.waitSignal(overlay.colour_picked) as picked:
+        QTest.keyClick(overlay, Qt.Key.Key_Return)
+    assert picked.args[0] == (240, 220, 20) == overlay.shown_colour(199.5, 149.5)  # what a click there takes
+    assert overlay.start_picking()
+    for key in (Qt.Key.Key_Left, Qt.Key.Key_Up):
+        for _ in range(100):
+            QTest.keyClick(overlay, key, Qt.KeyboardModifier.ShiftModifier)
+    assert overlay.pick_mark() == (0, 0) and _mark_shows(view, overlay)  # and the first

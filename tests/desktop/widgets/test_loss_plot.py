@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop.widgets.loss_plot import MIN_LABEL_SPACING_PX, MIN_PLOT_HEIGHT, LossPlot, nice_log_ticks, tick_labels
 
@@ -157,3 +158,55 @@ def test_the_first_training_point_is_drawn_before_a_second_one_exists(qtbot):
         plot.add_train(step / 100, 2.0 / step, step)
     plot.flush()
     assert plot._train_curve.opts["symbol"] is None  # a longer curve is a plain line, as on the Runs tab
+
+
+def _right_click_opens_a_menu(plot, qtbot) -> bool:
+    """Whether a right-click on the middle of ``plot``'s curves pops up a menu (closed again before returning)."""
+    from PySide6.QtWidgets import QApplication
+
+    viewport = plot.viewport()
+    qtbot.mouseClick(viewport, Qt.MouseButton.RightButton, pos=viewport.rect().center())
+    menu = QApplication.activePopupWidget()
+    if menu is not None:
+        menu.close()
+    return menu is not None
+
+
+def _has_no_developer_controls(plot, qtbot) -> None:
+    item = plot.getPlotItem()
+    assert not item.menuEnabled() and not item.getViewBox().menuEnabled()
+    assert not _right_click_opens_a_menu(plot, qtbot)  # no Export..., no "Mouse enabled" to tick
+    item.getViewBox().disableAutoRange()  # what shows pyqtgraph's "A" button under a hovering pointer
+    item.mouseHovering = True
+    item.updateButtons()
+    assert not item.autoBtn.isVisible()
+
+
+def test_the_train_tabs_plot_has_no_pyqtgraph_menu_or_buttons(qtbot):
+    """A right-click on the curves offered pyqtgraph's developer menu, whose "Mouse enabled" brought zooming back."""
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(400, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    for i, loss in enumerate((0.9, 0.7, 0.5)):
+        plot.add_train(i, loss, i)
+    plot.flush()
+    _has_no_developer_controls(plot._plot, qtbot)
+
+
+def test_the_runs_tabs_plot_has_no_pyqtgraph_menu_or_buttons(qtbot, tmp_path):
+    from desktop.library_model import Library
+    from desktop.runs_page import RunsPage
+    from desktop.workers import Lane
+
+    lane = Lane("misc")
+    page = RunsPage(Library(), lane, tmp_path / "runs")
+    qtbot.addWidget(page)
+    page.resize(800, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    page.plot.getPlotItem().plot([1, 2, 3], [0.9, 0.7, 0.5])
+    _has_no_developer_controls(page.plot, qtbot)
+    lane.stop_all()
+    lane.wait(10_000)
