@@ -1108,17 +1108,23 @@ class TrainPage(QWidget):
                 )
                 self._update_use_button()
                 self.use_button.show()
-            self.progress.setRange(0, max(1, self._total_steps))
+            self._end_progress()
         elif isinstance(event, TrainingFailed):
             if self.plot.train.count == 0:
                 self.plot.clear()  # nothing drawn: no axes left from an earlier run
             _discard_empty_run(event.run_dir)
             self._show_state(f"Training failed: {event.message}", problem=True)
             self.status_message.emit(f"Training failed: {event.message}")
-            self.progress.setRange(0, 1)
-            self.progress.setValue(0)
+            self._end_progress()
         self._update_buttons()
         self.training_ended.emit(event)
+
+    def _end_progress(self) -> None:
+        """A stopped or failed run's bar keeps the progress it reached (it was reset to 0 %, as if the run had not
+        begun); one still busy, ended before its first step, reads 0 %."""
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, max(1, self._total_steps))
+            self.progress.setValue(0)
 
     def _on_errored(self, message: str) -> None:
         self._on_finished(TrainingFailed(message, self._run_dir))

@@ -429,6 +429,30 @@ def test_stop_keeps_a_checkpoint_and_resume_finishes_the_run(page, qtbot):
     assert steps[: len(drawn)] == drawn and steps[-1] == page._total_steps and steps == sorted(steps)
 
 
+def test_a_failed_or_stopped_run_keeps_the_progress_it_reached_on_its_bar(page, qtbot, monkeypatch):
+    """A failed run's bar was reset to 0 %, as if it had not begun: it keeps how far the run got, as a stopped
+    one does (and a finished one its 100 %)."""
+    from engine.events import TrainingFailed
+    from engine.training.runfolder import RunFolder
+
+    stopped = stopped_past_a_few_logged_rows(page, qtbot)
+    assert isinstance(stopped, TrainingCancelled)
+    assert (page.progress.value(), page.progress.maximum()) == (stopped.step, page._total_steps)
+
+    def disk_full(*_args):  # the first epoch's preview cannot be written: the run fails after its first epoch's steps
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(RunFolder, "write_preview", disk_full)
+    steps = []
+    page.stepped.connect(steps.append)
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        page.start()
+    page.stepped.disconnect(steps.append)
+    assert isinstance(ended.args[0], TrainingFailed) and page.state_label.text().startswith("Training failed")
+    assert 0 < steps[-1] < page._total_steps
+    assert (page.progress.value(), page.progress.maximum()) == (steps[-1], page._total_steps)
+
+
 def stopped_past_a_few_logged_rows(page, qtbot):
     """Start a 40-epoch run and stop it at step 25 or later; its TrainingCancelled event."""
     page.field("epochs").set_value(40)
