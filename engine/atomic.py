@@ -11,19 +11,26 @@ written. A process killed mid-write
 leaves its temporary behind; the next write in that folder (once per process and
 folder) removes ours that are older than ``STALE_TEMP_SECONDS``, and nothing else.
 An error names the target, never the hidden temporary.
+
+Small files read back by name (hint files, training configs, a run folder's status and logs) are read with
+``read_regular_text``: a regular file only, opened without waiting (``open_regular_file``, which photos are
+opened with too), as a named pipe in a file's place would block a plain ``open`` forever.
 """
 
 from __future__ import annotations
 
+import errno
+import io
 import itertools
 import os
 import re
 import secrets
+import stat
 import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 STALE_TEMP_SECONDS = 10 * 60  # older than any write in progress could be
 _TEMP_NAME = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")
@@ -200,3 +207,45 @@ def resolved_path(path: Path) -> Path:
         return path.resolve()
     except (OSError, RuntimeError):  # a link loop
         return path
+
+
+class NotRegularFileError(OSError):
+    """A named pipe, socket or device where a file was to be read (``open_regular_file``); ``strerror`` says so."""
+
+    def __init__(self, path: str | Path):
+        super().__init__(errno.EINVAL, "not a regular file", os.fspath(path))
+
+
+def open_regular_file(path: str | Path) -> BinaryIO:
+    """``path`` opened for reading (binary); ``OSError`` when it cannot be: ``FileNotFoundError``, ``PermissionError``,
+    ``IsADirectoryError``, ``NotRegularFileError`` ...
+
+    A named pipe in a file's place would block a plain ``open`` until something writes to it, i.e. forever: only
+    a regular file is opened (a device is not even opened: that can have effects), without waiting, and its kind
+    checked again on what was opened (it could have been swapped in between).
+    """
+    name = os.fspath(path)
+    _check_regular(name, os.stat(name).st_mode)
+    fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        _check_regular(name, os.fstat(fd).st_mode)
+        fh = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    fh.raw.name = name  # as ``open`` names it (Pillow takes the file's name from it)
+    return fh
+
+
+def _check_regular(name: str, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), name)
+    if not stat.S_ISREG(mode):
+        raise NotRegularFileError(name)
+
+
+def read_regular_text(path: str | Path, encoding: str = "utf-8") -> str:
+    """``Path.read_text``, opened with ``open_regular_file``: ``OSError`` (``NotRegularFileError`` for a named pipe,
+    a socket or a device) instead of waiting forever; ``UnicodeDecodeError`` as it raises it."""
+    with open_regular_file(path) as fh:
+        return io.TextIOWrapper(fh, encoding=encoding).read()

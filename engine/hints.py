@@ -59,7 +59,7 @@ import numpy as np
 import torch
 
 from engine import colour
-from engine.atomic import atomic_write_bytes
+from engine.atomic import atomic_write_bytes, read_regular_text
 from engine.errors import ColouriseError
 
 HINT_CHANNELS = 3  # normalised a, normalised b, mask
@@ -140,10 +140,10 @@ def read_hints(path: str | Path, width: int, height: int) -> list[Hint]:
 
 def read_hint_file(path: str | Path, width: int, height: int) -> tuple[list[Hint], float | None]:
     """The hints in a JSON file and the colour strength it was saved at (None: the file does not say, as
-    files written before it was recorded); ``HintFileError`` when bad."""
+    files written before it was recorded); ``HintFileError`` when bad (a named pipe in its place is not waited on)."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_text(path))
     except OSError as exc:
         raise HintFileError(path, f"cannot read the hint file ({exc.strerror or exc})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

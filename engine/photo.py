@@ -35,7 +35,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, NamedTuple
 import numpy as np
 from PIL import ExifTags, Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
 
-from engine.atomic import remove_stale_temps, resolved_path, temp_path_for
+from engine.atomic import NotRegularFileError, open_regular_file, remove_stale_temps, resolved_path, temp_path_for
 from engine.errors import PhotoError
 
 # Pillow format names read_photo accepts ("MPO" is how Pillow names many cameras' JPEGs).
@@ -363,28 +363,24 @@ def open_photo_file(path: str | Path, *, empty_ok: bool = False) -> BinaryIO:
     file is opened too (a photo list naming no photo).
 
     A named pipe called "pipe.png" in a folder would block a plain ``open`` until something writes to
-    it, i.e. forever: only a regular file is opened, without waiting, and its kind checked again on
-    what was opened (it could have been swapped in between).
+    it, i.e. forever: it is opened with ``engine.atomic.open_regular_file`` (a regular file only, without waiting).
     """
     path = Path(path)
-    _check_readable_file(path, empty_ok)  # (a device is not even opened: that can have effects)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        fh = open_regular_file(path)
+    except FileNotFoundError:
+        raise PhotoError(path, "no such file") from None
+    except IsADirectoryError:
+        raise PhotoError(path, _folder_reason(path)) from None
+    except NotRegularFileError:  # a FIFO or a device: opening it could block forever
+        raise PhotoError(path, "not a regular file") from None
     except PermissionError:
         raise PhotoError(path, "permission denied") from None
     except OSError as exc:
         raise PhotoError(path, f"cannot be read ({_os_reason(exc)})") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise PhotoError(path, "not a regular file")
-        fh = os.fdopen(fd, "rb")
-    except PhotoError:
-        os.close(fd)
-        raise
-    except OSError as exc:
-        os.close(fd)
-        raise PhotoError(path, f"cannot be read ({_os_reason(exc)})") from None
-    fh.raw.name = os.fspath(path)  # as ``open`` names it (Pillow takes the file's name from it)
+    if not empty_ok and os.fstat(fh.fileno()).st_size == 0:
+        fh.close()
+        raise PhotoError(path, "empty file")
     return fh
 
 
@@ -582,25 +578,13 @@ def _one_line(text: str) -> str:
     return text if len(text) <= 100 else text[:97] + "..."
 
 
-def _check_readable_file(path: Path, empty_ok: bool = False) -> None:
+def _folder_reason(path: Path) -> str:
+    """Why a folder given as a photo cannot be one: it cannot be looked into (the search could not), or it is a folder."""
     try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise PhotoError(path, "no such file") from None
-    except PermissionError:
-        raise PhotoError(path, "permission denied") from None
+        os.scandir(path).close()
     except OSError as exc:
-        raise PhotoError(path, f"cannot be read ({_os_reason(exc)})") from None
-    if stat.S_ISDIR(st.st_mode):
-        try:
-            os.scandir(path).close()
-        except OSError as exc:  # a folder the search could not look into
-            raise PhotoError(path, f"cannot be read ({_os_reason(exc)})") from None
-        raise PhotoError(path, "is a folder, not a photo")
-    if not stat.S_ISREG(st.st_mode):  # a FIFO or a device: opening it could block forever
-        raise PhotoError(path, "not a regular file")
-    if st.st_size == 0 and not empty_ok:
-        raise PhotoError(path, "empty file")
+        return f"cannot be read ({_os_reason(exc)})"
+    return "is a folder, not a photo"
 
 
 def _os_reason(exc: OSError) -> str:

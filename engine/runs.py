@@ -4,7 +4,8 @@
 ``engine.training.runfolder`` for what a run folder holds) into a ``RunSummary``;
 ``differing_settings(runs)`` says in which settings they differ; ``read_curves(run)``
 gives the training and validation curves from ``metrics.jsonl``. Reading never writes
-and never fails on a damaged folder: what cannot be read is left out.
+and never fails on a damaged folder: what cannot be read is left out, and a named pipe in a
+file's place is not waited on (``engine.atomic.read_regular_text``).
 
 Status: ``running`` (a training process holds the run's lock), ``finished`` (its model
 was saved), ``stopped`` (stopped by the user, or its process ended unexpectedly, with a
@@ -23,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.atomic import open_regular_file, read_regular_text
 from engine.training.config import default_model_name
 from engine.training.runstatus import FAILED, FINISHED, RUNNING, STOPPED, is_running, read_status, seconds_spent
 
@@ -69,7 +71,7 @@ def read_rows(run_dir: str | Path) -> list[dict[str, Any]]:
     """metrics.jsonl's rows (a line cut short by a kill is skipped)."""
     rows = []
     try:
-        text = (Path(run_dir) / "metrics.jsonl").read_text(encoding="utf-8")
+        text = read_regular_text(Path(run_dir) / "metrics.jsonl")
     except OSError:
         return rows
     for line in text.splitlines():
@@ -98,7 +100,7 @@ def read_curves(run_dir: str | Path) -> dict[str, dict[str, list[tuple[int, floa
 def _read_config(run_dir: Path) -> dict[str, Any]:
     for name, parse in (("config.toml", tomllib.loads), ("config.json", json.loads)):
         try:
-            data = parse((run_dir / name).read_text(encoding="utf-8"))
+            data = parse(read_regular_text(run_dir / name))
             return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
             continue
@@ -140,7 +142,7 @@ def _total_steps(run_dir: Path, config: dict[str, Any]) -> int | None:
     if int(config.get("steps", 0) or 0) > 0:
         return int(config["steps"])
     try:
-        photos = int(json.loads((run_dir / "dataset.json").read_text(encoding="utf-8"))["train_photos"])
+        photos = int(json.loads(read_regular_text(run_dir / "dataset.json"))["train_photos"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
     batch = max(1, int(config.get("batch_size", 1) or 1))
@@ -169,7 +171,7 @@ def _status(run_dir: Path, status: dict[str, Any]) -> tuple[str, str, bool]:
         return FINISHED, "", False
     if (run_dir / "error.log").is_file():
         try:
-            lines = [line for line in (run_dir / "error.log").read_text(encoding="utf-8").splitlines() if line.strip()]
+            lines = [line for line in read_regular_text(run_dir / "error.log").splitlines() if line.strip()]
         except OSError:
             lines = []
         return FAILED, (lines[-1].strip()[:200] if lines else "failed (see error.log)"), checkpoint
@@ -200,7 +202,7 @@ def library_copy_of(run_dir: str | Path, library: str | Path) -> Path | None:
 def _model_header(path: Path) -> bytes | None:
     """A .safetensors file's size and header: its tensors' layout and metadata (the run folder, step, time of saving)."""
     try:
-        with open(path, "rb") as f:
+        with open_regular_file(path) as f:
             size = os.fstat(f.fileno()).st_size
             length = int.from_bytes(f.read(8), "little")
             if not 0 < length <= min(size, _MAX_HEADER):

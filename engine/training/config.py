@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from engine.atomic import read_regular_text
 from engine.errors import error_reason
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
@@ -200,10 +201,11 @@ class TrainConfig:
 
     @classmethod
     def load(cls, path: str | Path) -> "TrainConfig":
-        """Read a ``.toml`` or ``.json`` config; a one-line ``ValueError`` naming the file when it is bad."""
+        """Read a ``.toml`` or ``.json`` config; a one-line ``ValueError`` naming the file when it is bad (a named
+        pipe in its place: "not a regular file", not waited on)."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_regular_text(path)
             return cls.from_json(text) if path.suffix.lower() == ".json" else cls.from_toml(text)
         except FileNotFoundError:
             raise ValueError(f"{path}: no such config file") from None

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
+from engine.atomic import read_regular_text
 from engine.data import steps_per_epoch
 from engine.errors import ColouriseError
 from engine.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
@@ -122,7 +123,7 @@ def _already_kept(run_dir: Path, library_dir: str | Path | None) -> Path | None:
 def _facts_of_older_run(run_dir: Path, config: TrainConfig) -> dict:
     """A checkpoint written before checkpoints carried the run's facts: read from its dataset.json and config."""
     try:
-        data = json.loads((run_dir / "dataset.json").read_text(encoding="utf-8"))
+        data = json.loads(read_regular_text(run_dir / "dataset.json"))
     except (OSError, ValueError):
         data = {}
     count = lambda v: len(v) if isinstance(v, list) else int(v or 0)  # noqa: E731  (lists of names, or counts)

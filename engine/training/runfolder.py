@@ -28,7 +28,7 @@ import numpy as np
 from PIL import Image
 
 from engine.metrics import METRIC_NAMES
-from engine.atomic import atomic_write_bytes
+from engine.atomic import atomic_write_bytes, read_regular_text
 from engine.errors import PhotoError
 from engine.library import safe_name
 from engine.photo import open_photo_file
@@ -80,7 +80,7 @@ class RunFolder:
         """Drop logged rows past ``step`` (written after the checkpoint a resumed run starts from)."""
         if self.jsonl.exists():
             kept, odd = [], 0
-            for line in self.jsonl.read_text(encoding="utf-8").splitlines():
+            for line in read_regular_text(self.jsonl).splitlines():
                 try:
                     row = json.loads(line)
                 except json.JSONDecodeError:
@@ -94,7 +94,7 @@ class RunFolder:
                 log.warning("%s: skipped %d lines that are not JSON objects with a step", self.jsonl, odd)
             atomic_write_bytes(self.jsonl, ("\n".join(kept) + "\n" if kept else "").encode("utf-8"))
         if self.csv.exists():
-            rows = list(csv.DictReader(io.StringIO(self.csv.read_text(encoding="utf-8"))))
+            rows = list(csv.DictReader(io.StringIO(read_regular_text(self.csv))))
             rows = [r for r in rows if r.get("step", "").isdigit() and int(r["step"]) <= step]
             buf = io.StringIO()
             writer = csv.DictWriter(buf, CSV_COLUMNS, extrasaction="ignore")

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from engine.atomic import atomic_write_bytes
+from engine.atomic import atomic_write_bytes, read_regular_text
 
 STATUS_NAME = "status.json"
 LOCK_NAME = "run.lock"
@@ -30,9 +30,9 @@ RUNNING, FINISHED, STOPPED, FAILED = "running", "finished", "stopped", "failed"
 
 
 def read_status(run_dir: str | Path) -> dict[str, Any]:
-    """``status.json`` as a dict (empty when absent or unreadable)."""
+    """``status.json`` as a dict (empty when absent or unreadable, a named pipe too: not waited on)."""
     try:
-        data = json.loads((Path(run_dir) / STATUS_NAME).read_text(encoding="utf-8"))
+        data = json.loads(read_regular_text(Path(run_dir) / STATUS_NAME))
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}

@@ -147,3 +147,19 @@ def test_names_too_long_for_the_file_system_are_no_error_to_batch_path_checks(tm
     short = fitting_name(too_long)
     assert short.suffix == ".png" and short.parent == tmp_path and len(os.fsencode(short.name)) <= name_max(tmp_path)
     assert fitting_name(tmp_path / "a.png") == tmp_path / "a.png"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_small_file_is_read_as_read_text_reads_it_and_a_named_pipe_or_a_folder_in_its_place_is_an_oserror_not_a_wait(tmp_path, past_pipes):
+    from engine.atomic import NotRegularFileError, read_regular_text
+
+    (tmp_path / "notes.toml").write_bytes(b'name = "caf\xc3\xa9"\r\nepochs = 2\r\n')
+    assert read_regular_text(tmp_path / "notes.toml") == (tmp_path / "notes.toml").read_text(encoding="utf-8") == 'name = "café"\nepochs = 2\n'
+    os.mkfifo(tmp_path / "pipe.json")
+    with pytest.raises(NotRegularFileError) as raised:
+        past_pipes(lambda: read_regular_text(tmp_path / "pipe.json"), tmp_path / "pipe.json")
+    assert (raised.value.strerror, raised.value.filename) == ("not a regular file", str(tmp_path / "pipe.json"))
+    with pytest.raises(IsADirectoryError):
+        read_regular_text(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        read_regular_text(tmp_path / "missing.json")

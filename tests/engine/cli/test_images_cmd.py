@@ -277,6 +277,37 @@ def test_hints_dir_also_finds_the_hints_the_window_saved_beside_a_colour_version
     assert said["a.png"].endswith(", 1 colour hint") and "colour hint" not in said["b.png"]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_saved_hint_file_swapped_for_a_named_pipe_fails_its_photo_in_one_line_instead_of_waiting(tmp_path, run_cli, make_photo, hint_model_file, monkeypatch, past_pipes):
+    """The window's hint file was found (a regular file), then read by its name: one swapped for a named pipe in
+    between blocked the batch forever, waiting for a writer. It is read as photos are: a regular file only, unwaited."""
+    from engine.hints import SavedHints
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("a", "b"):
+        _grey_photo(photos / f"{name}.png", make_photo)
+    saved = tmp_path / "saved-in-the-window"
+    saved.mkdir()
+    hints = saved / "a-colourised.jpg.hints.json"
+    hints.write_text('{"points": [{"x": 3, "y": 3, "colour": "#0000ff"}]}')
+    found = SavedHints.newest_for
+
+    def found_then_swapped(self, photo):
+        path = found(self, photo)
+        if path == hints:
+            os.unlink(hints)
+            os.mkfifo(hints)
+        return path
+
+    monkeypatch.setattr(SavedHints, "newest_for", found_then_swapped)
+    out = tmp_path / "out"
+    code, stdout, stderr = past_pipes(lambda: run_cli(photos, "--output", out, "--hints-dir", saved, model=str(hint_model_file)), hints)
+    assert code == 1
+    assert stderr == ["a-colourised.jpg.hints.json: cannot read the hint file (not a regular file)"]
+    assert stdout == [f"1 coloured, 1 failed -> {out}"]
+
+
 def test_hints_with_a_model_that_takes_none_are_ignored_and_said(tmp_path, run_cli, make_photo):
     photo = _grey_photo(tmp_path / "p.png", make_photo)
     hints = tmp_path / "p.json"

@@ -93,6 +93,14 @@ def test_a_bad_config_file_is_a_one_line_usage_error(tmp_path, capsys):
     assert err == "colourise: error: bad.toml: unknown training setting: optimiser\n"
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_config_file_that_is_a_named_pipe_is_a_one_line_usage_error_instead_of_waiting_forever(tmp_path, capsys, past_pipes):
+    pipe = tmp_path / "recipe.toml"
+    os.mkfifo(pipe)
+    assert past_pipes(lambda: main(["train", "--config", str(pipe)]), pipe) == 2
+    assert capsys.readouterr().err == f"colourise: error: {pipe}: not a regular file\n"
+
+
 @pytest.mark.parametrize("flags, said", [
     (["--lr", "-1"], "lr: expected a number above 0, at most 1, got -1.0"),
     (["--set", "val_fraction=2"], "val_fraction: expected a number from 0 up to (not including) 1, got 2"),

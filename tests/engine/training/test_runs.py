@@ -212,6 +212,27 @@ def test_a_preview_that_is_a_named_pipe_reads_as_no_preview_without_waiting_on_i
     assert past_pipes(lambda: read_preview(pipe), pipe) == []
 
 
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
+def test_run_files_that_are_named_pipes_read_as_unreadable_without_waiting_on_them(tmp_path, past_pipes):
+    """The Runs page reads every run folder every few seconds: a named pipe called status.json (or metrics.jsonl,
+    dataset.json, a model file) blocked it forever, waiting for a writer. Each reads as a file that cannot be read."""
+    import os
+
+    parent = tmp_path / "runs"
+    odd, renamed = parent / "odd-20261201-102059", parent / "renamed-20261201-102100"
+    for run in (odd, renamed):
+        run.mkdir(parents=True)
+        (run / "config.toml").write_text('arch = "alpha"\nepochs = 2\nbatch_size = 2\n')
+    pipes = [odd / "status.json", odd / "metrics.jsonl", odd / "dataset.json", renamed / "metrics.jsonl", renamed / "renamed.safetensors"]
+    for pipe in pipes:
+        os.mkfifo(pipe)
+    (renamed / "status.json").write_text(json.dumps({"state": "finished", "model": str(tmp_path / "models" / "gone.safetensors")}))
+    runs = {run.name: run for run in past_pipes(lambda: list_runs(parent), *pipes)}
+    assert (runs[odd.name].status, runs[odd.name].steps, runs[odd.name].total_steps) == ("failed", 0, None)
+    assert runs[odd.name].message == "no checkpoint or model: the run ended before saving anything"
+    assert (runs[renamed.name].status, runs[renamed.name].steps) == ("finished", 0)
+
+
 def test_a_preview_over_a_low_photo_size_limit_reads_as_no_preview_instead_of_failing(tmp_path):
     import numpy as np
 
