@@ -30,7 +30,7 @@ from desktop.workers import Job, Lane
 from engine.errors import ColouriseError
 from engine.hints import hints_file_for
 from engine.library import DEFAULT_MODEL
-from engine.inference import Prediction, model_key
+from engine.inference import Prediction, lightness_at, model_key, shown_at_lightness
 from engine.photo import Photo
 
 # Hint mode's line in the status bar, kept there while it holds (back after a passing note): what to do next.
@@ -39,6 +39,7 @@ HINT_STATUS = "Hint mode: click the photo (or press Enter) to pin a colour; H to
 POINT_STATUS = "Hint mode: choose the point's colour on the right; drag it (or use the arrows) to move it, Delete removes it; H to leave."
 NO_POINT_STATUS = "Take Colour From Photo is for a hint point: select one, or click the photo to pin one."
 PICK_STATUS = "Click the photo where the colour is shown, or move the mark there with the arrows and press Enter; Esc cancels."
+SEEN_LIGHTNESS_GAP = 15.0  # L* between a point's colour and the photo under it from which the panel shows how it looks there
 ON_TIP = "Hint mode: click the photo or press Enter to pin a colour, drag a point (or N, arrows) to move it, Delete removes it"
 
 
@@ -97,6 +98,7 @@ class HintMode(QObject):
         self.panel.colour_chosen.connect(self.overlay.recolour_selected)
         self.panel.pick_requested.connect(self.start_picking)
         self.panel.delete_pressed.connect(self.delete_action.trigger)  # (greyed out without a point: nothing)
+        self.panel.set_appearance(self._appearance_at_point)
         self.overlay.colour_picked.connect(self.panel.choose)  # (the recent colours, the swatch, then the point)
         self.overlay.colour_picked.connect(self._on_colour_picked)
         self.overlay.picking_changed.connect(self.panel.show_picking)
@@ -440,6 +442,19 @@ class HintMode(QObject):
         self.panel.show_point(point.rgb if point is not None else None)
         if point is not None and not (self.overlay.edits is not None and self.overlay.edits.dragging):
             self._suggest()
+
+    def _appearance_at_point(self, rgb) -> tuple[tuple[int, int, int], str] | None:
+        """How ``rgb`` looks on the photo at the selected point, and why, when that is far from ``rgb`` itself: a hint
+        keeps the photo's lightness, and a dark navy chosen for a light suit showed as a light blue the QA pass
+        called lavender, while the panel showed the navy."""
+        point = self.overlay.selected_point()
+        if point is None or self._shown is None:
+            return None
+        lightness = lightness_at(self._shown[1], point.x, point.y)
+        seen, own = shown_at_lightness(rgb, lightness)
+        if abs(lightness - own) < SEEN_LIGHTNESS_GAP:
+            return None
+        return seen, f"Looks {'lighter' if lightness > own else 'darker'} here: the photo keeps its own lightness."
 
     # -- suggestions -------------------------------------------------------------------------------------
     def _suggest(self) -> None:

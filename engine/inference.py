@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -397,6 +397,25 @@ def _lab_to_srgb8(l: float, a: float, b: float) -> tuple[int, int, int]:
     lab = torch.tensor([l, a, b], dtype=torch.float32).view(3, 1, 1)
     rgb = colour.linear_to_srgb(colour.fit_to_gamut_keeping_luminance(colour.lab_to_linear_rgb(lab)).clamp(0, 1))
     return tuple(int(v) for v in (rgb.flatten() * 255 + 0.5).clamp(0, 255).to(torch.uint8).tolist())
+
+
+def lightness_at(photo: Photo, x: float, y: float) -> float:
+    """The photo's mean L* (0..100) over the 5 x 5 pixels around photo pixel (x, y): the lightness a hint there is shown at."""
+    col = min(max(int(x), 0), photo.width - 1)
+    row = min(max(int(y), 0), photo.height - 1)
+    window = (slice(max(0, row - 2), row + 3), slice(max(0, col - 2), col + 3))
+    return float(luminance(replace(photo, pixels=photo.pixels[window], alpha=None)).mean())
+
+
+def shown_at_lightness(rgb: tuple[int, int, int], lightness: float) -> tuple[tuple[int, int, int], float]:
+    """``rgb`` as a hint shows it where the photo's L* is ``lightness``, and ``rgb``'s own L*.
+
+    A hint gives its pixels a colour's a/b and keeps the photo's L: a navy chosen for a light suit
+    shows as a light blue there (the QA pass read it as "lavender, not navy").
+    """
+    srgb = torch.tensor(rgb, dtype=torch.float32).view(3, 1, 1) / 255
+    l_own, a, b = (float(v) for v in colour.rgb_to_lab(srgb).flatten())
+    return _lab_to_srgb8(min(max(lightness, 0.0), 100.0), a, b), l_own
 
 
 def strengthened(prediction: Prediction, strength: float) -> torch.Tensor:

@@ -118,8 +118,12 @@ class HintPanel(QWidget):
         super().__init__(parent)
         self._current: RGB | None = None
         self._locate_point = None  # says where the selected point is on the screen (set_point_locator)
+        self._appearance = None  # says how a colour looks on the photo where the selected point is (set_appearance)
         self.current_swatch = QLabel()
         self.current_label = QLabel()
+        self.seen_swatch = QLabel()
+        self.seen_label = QLabel()
+        self.seen_label.setWordWrap(True)
         self.help = QLabel(NO_POINT_TEXT)
         self.help.setWordWrap(True)
         self.suggestions_label = QLabel("Suggested by the model here:")
@@ -146,6 +150,8 @@ class HintPanel(QWidget):
         current = QGridLayout()
         current.addWidget(self.current_swatch, 0, 0)
         current.addWidget(self.current_label, 0, 1)
+        current.addWidget(self.seen_swatch, 1, 0)
+        current.addWidget(self.seen_label, 1, 1)
         current.setColumnStretch(1, 1)
         layout.addLayout(current)
         layout.addWidget(self.help)
@@ -186,6 +192,19 @@ class HintPanel(QWidget):
             widget.setVisible(has_point)
         self.suggestions_note.setVisible(has_point and bool(self.suggestions_note.text()))  # no blank line when empty
         self.help.setVisible(not has_point)
+        seen = self._appearance(rgb) if has_point and self._appearance is not None else None
+        for widget in (self.seen_swatch, self.seen_label):
+            widget.setVisible(seen is not None)
+        if seen is not None:
+            seen_rgb, text = seen
+            self.seen_swatch.setPixmap(swatch_icon(seen_rgb).pixmap(SWATCH_SIZE))
+            self.seen_label.setText(text)
+            tip = (
+                f"A point gives its part of the photo the hue and intensity of {hex_colour(rgb)}; the lightness stays the "
+                "photo's own,\nso there it looks like this swatch. Choose a colour nearer it to see what you choose."
+            )
+            for widget in (self.seen_swatch, self.seen_label):
+                widget.setToolTip(tip)
         if has_point:
             self.current_swatch.setPixmap(swatch_icon(rgb).pixmap(SWATCH_SIZE))
             self.current_label.setText(hex_colour(rgb))
@@ -247,6 +266,11 @@ class HintPanel(QWidget):
     def point_on_screen(self) -> QPoint | None:
         """Where the selected point is, in global coordinates (None: unknown); the page tells (``set_point_locator``)."""
         return self._locate_point() if self._locate_point is not None else None
+
+    def set_appearance(self, appearance) -> None:
+        """``appearance(rgb)``: how ``rgb`` looks on the photo at the selected point, ``((r, g, b), text)``, or None
+        when it looks as it is; shown under the point's colour."""
+        self._appearance = appearance
 
     def set_point_locator(self, locate) -> None:
         """``locate()`` says where the selected point is on the screen (a QPoint, or None)."""

@@ -970,3 +970,28 @@ def test_the_quit_question_says_a_model_that_takes_no_hints_colours_the_photos_w
     assert not window.close()
     assert ("The model chosen, “alpha-test”, takes no hints: it colours the hinted photos without them "
             "(their hints are saved beside them all the same).") in seen["informative"]
+
+
+def test_a_colour_much_darker_than_the_photo_under_its_point_shows_how_it_looks_there(hint_model, window, qtbot, tmp_path, grey_photo):
+    """A dark navy chosen for a light suit shows as a light blue (the photo keeps its lightness); the panel showed
+    only the navy, and the QA pass took the light blue for a wrong colour."""
+    from PIL import Image
+
+    light = tmp_path / "light.png"
+    Image.new("L", (96, 64), 170).save(light)  # L* about 70 all over
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, light, hint_model)
+    hints.toggle_action.trigger()
+    with qtbot.waitSignal(hints.suggestions_ready, timeout=20_000):
+        click_photo(page, 40, 30)
+    panel = hints.panel
+
+    panel.choose((0x1F, 0x2A, 0x48))  # navy, L* about 18
+    assert panel.seen_label.isVisible() and "lighter" in panel.seen_label.text()
+    seen = panel.seen_swatch.pixmap().toImage().pixelColor(10, 10)
+    assert seen.blue() > seen.red() + 20 and seen.lightness() > 140  # a light blue: navy's hue at the photo's lightness
+    assert "#1f2a48" in panel.seen_label.toolTip()
+
+    panel.choose((180, 160, 120))  # about as light as the photo there: shown as it is, no note
+    assert not panel.seen_label.isVisible() and not panel.seen_swatch.isVisible()

@@ -137,3 +137,15 @@ def test_fast_recombine_matches_the_colour_module_within_one_code(bit_depth, viv
     top = 2**bit_depth - 1
     expected = (colour.linear_to_srgb(lin).clamp(0, 1) * top + 0.5).floor().permute(1, 2, 0).numpy().astype(np.int64)
     assert np.abs(got - expected).max() <= 1
+
+
+def test_a_hint_colour_is_shown_at_the_photos_lightness_with_its_own_hue():
+    from engine.inference import lightness_at, shown_at_lightness
+    from engine.photo import Photo
+
+    photo = Photo(np.full((20, 30), 170, np.uint8))
+    assert lightness_at(photo, 0, 0) == pytest.approx(69.8, abs=0.5)  # a corner: the window is cut, not shifted
+    seen, own = shown_at_lightness((0x1F, 0x2A, 0x48), 69.8)
+    assert own == pytest.approx(17.5, abs=0.5)
+    r, g, b = seen
+    assert b > r + 20 and b > g and min(seen) > 120  # navy's bluish hue, as light as the photo
