@@ -201,7 +201,7 @@ class HintPanel(QWidget):
             self.seen_label.setText(text)
             tip = (
                 f"A point gives its part of the photo the hue and intensity of {hex_colour(rgb)}; the lightness stays the "
-                "photo's own,\nso there it looks like this swatch. Choose a colour nearer it to see what you choose."
+                "photo's own,\nso there it looks like this swatch."
             )
             for widget in (self.seen_swatch, self.seen_label):
                 widget.setToolTip(tip)
