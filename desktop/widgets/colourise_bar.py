@@ -143,6 +143,12 @@ class ProgressRow(QWidget):
         row.addWidget(self.cancel_button)
         self.hide()
 
+    def keep_room(self, on: bool) -> None:
+        """Whether the row keeps its room while hidden (the photo above it then keeps its size)."""
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(on)
+        self.setSizePolicy(policy)
+
     def show_step(self, text: str, value: int | None = None, total: int | None = None) -> None:
         self.label.setText(text)
         if total is not None:

@@ -995,3 +995,21 @@ def test_a_colour_much_darker_than_the_photo_under_its_point_shows_how_it_looks_
 
     panel.choose((180, 160, 120))  # about as light as the photo there: shown as it is, no note
     assert not panel.seen_label.isVisible() and not panel.seen_swatch.isVisible()
+
+
+def test_the_photo_keeps_its_size_in_hint_mode_when_colouring_the_queue_ends(hint_model, window, qtbot, big_grey, grey_photo, tmp_path):
+    """The progress row under the photo went as colouring ended and the fitted photo grew under a point being placed."""
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    hints.toggle_action.trigger()
+    page.add_paths([grey_photo(tmp_path / f"more{i}.png", width=96, height=64, seed=i) for i in range(2)])
+    qtbot.waitUntil(page.progress_row.isVisible, timeout=20_000)
+    QTest.qWait(0)  # (the layout settles in the event loop)
+    while_colouring = page.view.height()
+    qtbot.waitUntil(lambda: not page.progress_row.isVisible(), timeout=60_000)
+    QTest.qWait(0)
+    assert page.view.height() == while_colouring
+
+    hints.toggle_action.trigger()  # out of Hint Mode the row gives its room back
+    qtbot.waitUntil(lambda: page.view.height() > while_colouring)
