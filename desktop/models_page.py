@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -86,6 +87,15 @@ def move_to_trash(path: Path) -> None:
         raise
     except Exception as exc:  # noqa: BLE001 - the library's other failures: still "no trash"
         raise OSError(0, str(exc) or type(exc).__name__) from None
+
+
+def trash_if_possible(path: Path) -> bool:
+    """Move ``path`` to the system's trash; False, the file left where it is, when there is none."""
+    try:
+        move_to_trash(path)
+    except OSError:
+        return False
+    return True
 
 
 class RenameDialog(QInputDialog):
@@ -441,14 +451,16 @@ class ModelsPage(QWidget):
         if entry is None:
             return self._refuse(f"{name}: no longer in your library")
         self.status_message.emit(f"Exporting {name}…")
+        # A file there is replaced only as the file dialog confirmed it, and into the trash; never a library model.
         self.file_lane.submit(
-            model_library.export_model, entry.path, target, name="export",
-            on_finished=lambda written: self._on_exported(name, written), on_error=lambda message: self._refuse(f"Export failed: {message}"),
+            partial(model_library.export_model, move_to_trash=trash_if_possible), entry.path, target, name="export",
+            on_finished=lambda result: self._on_exported(name, *result), on_error=lambda message: self._refuse(f"Export failed: {message}"),
         )
         return True
 
-    def _on_exported(self, name: str, written: Path) -> None:
-        self.status_message.emit(f"Exported {name} to {written}.")
+    def _on_exported(self, name: str, written: Path, trashed: bool) -> None:
+        replaced = " (the file it replaced is in the trash)" if trashed else ""
+        self.status_message.emit(f"Exported {name} to {written}{replaced}.")
         self.exported.emit(written)
 
     def _refuse(self, message: str) -> bool:
