@@ -165,6 +165,37 @@ def test_renaming_the_model_in_use_keeps_it_chosen_without_colouring_again(windo
     assert not colourise.is_busy()
 
 
+def test_deleting_the_model_in_use_says_so_before_and_after(window, page, qtbot, library_dir, tmp_path, grey_photo, save_lineage_model, wait_all_coloured, delete_answers):
+    """Deleting the Colourise tab's model coloured all its photos again with the default, and said nothing (a QA pass)."""
+    finetuned = save_lineage_model(library_dir / "qa-finetuned.safetensors", seed=4)
+    unused = save_lineage_model(library_dir / "unused.safetensors", seed=5)
+    page.library.refresh()
+    colourise = window.colourise_page
+    assert colourise.select_model("qa-finetuned")
+    colourise.add_paths([grey_photo(tmp_path / "a.png"), grey_photo(tmp_path / "b.png", seed=1)])
+    wait_all_coloured(colourise, 2)
+    said = []
+    page.status_message.connect(said.append)
+    delete_answers.reply = "Delete"
+
+    page.select("qa-finetuned")
+    page.delete_selected()
+    assert delete_answers.asked[-1][1] == (
+        "Move the model “qa-finetuned” to the trash?\n\n"
+        "The Colourise tab colours its 2 photos with it: they will be coloured again with the default model.\n\n"
+        f"{finetuned}"
+    )
+    assert colourise.current_model_name() == "alpha-test"
+    assert said[-1] == "qa-finetuned moved to the trash: the Colourise tab now colours its 2 photos with alpha-test."
+    assert window.statusBar().currentMessage() == said[-1]
+    wait_all_coloured(colourise, 2)
+
+    page.select("unused")  # a model nothing uses: asked and told as before
+    page.delete_selected()
+    assert delete_answers.asked[-1][1] == f"Move the model “unused” to the trash?\n\n{unused}"
+    assert said[-1] == "unused moved to the trash."
+
+
 def test_bundled_models_cannot_be_renamed_or_deleted(page, warnings, isolated, tmp_path, save_lineage_model):
     import engine.library
 
