@@ -173,7 +173,10 @@ class MainWindow(QMainWindow):
         if self._models_page is None:
             from desktop.models_page import ModelsPage
 
-            page = ModelsPage(self.library, self.misc_lane, current_photo=self._selected_photo_source, file_lane=self.file_lane)
+            page = ModelsPage(
+                self.library, self.misc_lane, current_photo=self._selected_photo_source, file_lane=self.file_lane,
+                colourise_model=lambda: (self.colourise_page.current_model_name(), len(self.colourise_page.items)),
+            )
             page.status_message.connect(self.show_status)
             page.use_model_requested.connect(self.use_model)
             self._replace_tab(TABS.index("Models"), page)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -88,6 +89,15 @@ def move_to_trash(path: Path) -> None:
         raise OSError(0, str(exc) or type(exc).__name__) from None
 
 
+def trash_if_possible(path: Path) -> bool:
+    """Move ``path`` to the system's trash; False, the file left where it is, when there is none."""
+    try:
+        move_to_trash(path)
+    except OSError:
+        return False
+    return True
+
+
 class RenameDialog(QInputDialog):
     """Asks for a model's new name; shows why the last try could not be used, above the field."""
 
@@ -143,13 +153,19 @@ class ModelsPage(QWidget):
     exported = Signal(object)
     """A copy of a model's file was saved: its path."""
 
-    def __init__(self, library: Library, lane: Lane, current_photo=None, parent: QWidget | None = None, file_lane: Lane | None = None):
+    def __init__(
+        self, library: Library, lane: Lane, current_photo=None, parent: QWidget | None = None, file_lane: Lane | None = None,
+        colourise_model=None,
+    ):
         super().__init__(parent)
         self.library = library
         self.lane = lane
         # Export's and Import's copies, apart from ``lane``: a copy waited there behind Score Ticked (minutes) or Compare.
         self.file_lane = file_lane if file_lane is not None else Lane("model files", parent=self)
         self._current_photo = current_photo  # callable -> PhotoSource | None (the Colourise page's selection)
+        # callable -> (name | None, photos): the Colourise page's model and how many photos it holds, so that deleting
+        # that model says beforehand that they will be coloured again, and afterwards with what.
+        self._colourise_model = colourise_model or (lambda: (None, 0))
         self._compare_job = None
         self._compare_token = 0
         self._checked: set[str] = set(settings.read_list("models/compare"))
@@ -388,14 +404,34 @@ class ModelsPage(QWidget):
         entry = self.library.find(name or "")
         if entry is None or entry.bundled:
             return
-        if confirm_delete(self, "Delete Model", f"Move the model “{name}” to the trash?\n\n{entry.path}"):
+        if confirm_delete(self, "Delete Model", f"Move the model “{name}” to the trash?\n\n{self._colourise_note(name)}{entry.path}"):
             self.delete_model(name)
+
+    def _colourise_note(self, name: str) -> str:
+        """A paragraph on what deleting ``name`` does to the Colourise tab when it colours with it; else ''."""
+        used, photos = self._colourise_model()
+        if used != name:
+            return ""
+        others = any(e.name != name for e in self.library.usable())
+        if not photos:
+            then = "it will switch to the default model" if others else "no other model is left for it"
+            return f"The Colourise tab uses it: {then}.\n\n"
+        then = "they will be coloured again with the default model" if others else "no other model is left to colour them with"
+        return f"The Colourise tab colours its {_photos(photos)} with it: {then}.\n\n"
+
+    def _colourise_now(self) -> str:
+        """What the Colourise tab colours with now, after its model was deleted (for the status bar)."""
+        used, photos = self._colourise_model()
+        if used is None:
+            return ": the Colourise tab has no model left to colour with"
+        return f": the Colourise tab now colours its {_photos(photos)} with {used}" if photos else f": the Colourise tab now uses {used}"
 
     def delete_model(self, name: str, confirm_permanent: bool = True) -> bool:
         """Move a user model's file to the trash; if there is no trash, delete it for good only once the user agrees."""
         entry = self.library.find(name)
         if entry is None or entry.bundled:
             return self._refuse(f"{name}: only your own models can be deleted")
+        in_use = self._colourise_model()[0] == name
         try:
             move_to_trash(entry.path)
             where = "moved to the trash"
@@ -415,8 +451,8 @@ class ModelsPage(QWidget):
                 return self._refuse(str(exc2))
             where = "deleted for good"
         self._checked.discard(name)
-        self.library.refresh()
-        self.status_message.emit(f"{name} {where}.")
+        self.library.refresh()  # (the Colourise tab turns to the default as it hears of it)
+        self.status_message.emit(f"{name} {where}{self._colourise_now() if in_use else ''}.")
         return True
 
     def reveal_selected(self) -> None:
@@ -441,14 +477,16 @@ class ModelsPage(QWidget):
         if entry is None:
             return self._refuse(f"{name}: no longer in your library")
         self.status_message.emit(f"Exporting {name}…")
+        # A file there is replaced only as the file dialog confirmed it, and into the trash; never a library model.
         self.file_lane.submit(
-            model_library.export_model, entry.path, target, name="export",
-            on_finished=lambda written: self._on_exported(name, written), on_error=lambda message: self._refuse(f"Export failed: {message}"),
+            partial(model_library.export_model, move_to_trash=trash_if_possible), entry.path, target, name="export",
+            on_finished=lambda result: self._on_exported(name, *result), on_error=lambda message: self._refuse(f"Export failed: {message}"),
         )
         return True
 
-    def _on_exported(self, name: str, written: Path) -> None:
-        self.status_message.emit(f"Exported {name} to {written}.")
+    def _on_exported(self, name: str, written: Path, trashed: bool) -> None:
+        replaced = " (the file it replaced is in the trash)" if trashed else ""
+        self.status_message.emit(f"Exported {name} to {written}{replaced}.")
         self.exported.emit(written)
 
     def _refuse(self, message: str) -> bool:
@@ -603,6 +641,10 @@ class ModelsPage(QWidget):
         self._update_buttons()
         self.status_message.emit(f"{what} failed: {message}")
         QMessageBox.warning(self, "Colourise", f"{what} failed: {message}")
+
+
+def _photos(count: int) -> str:
+    return f"{count:,} photo{'s' if count != 1 else ''}"
 
 
 def import_once(path: Path) -> tuple[Path, bool]:

@@ -207,20 +207,37 @@ def delete_model(name: str, user_dir: str | Path | None = None, move_to_trash=No
         raise ColouriseError(f"{entry.path.name}: cannot delete ({exc.strerror or exc})") from None
 
 
-def export_model(model_file: str | Path, target: str | Path) -> Path:
-    """Copy a model file to ``target`` (``.safetensors`` added when missing) to share it; returns the path written.
+def export_model(model_file: str | Path, target: str | Path, user_dir: str | Path | None = None, move_to_trash=None) -> tuple[Path, bool]:
+    """Copy a model file to ``target`` (``.safetensors`` added when missing) to share it; returns the path written
+    and whether a file it replaced went to the trash.
 
-    Written through ``engine.atomic``: ``target`` is never half a model, and an existing file there is replaced
-    only once the copy is whole. Never the model file itself; an error is a one-line ``ColouriseError``."""
+    Written through ``engine.atomic``: ``target`` is never half a model, and a file there is replaced only once the
+    copy is whole, after ``move_to_trash(path) -> bool`` put it in the trash where it can (the window passes the
+    system's trash; the user has agreed to replace it). Never a model of the library: that would swap its weights
+    for good. An error is a one-line ``ColouriseError``."""
     model_file, target = Path(model_file), Path(target).expanduser()
     if target.suffix.lower() != MODEL_SUFFIX:
         target = target.with_name(target.name + MODEL_SUFFIX)
+    trashed = False
     try:
-        if target.exists() and os.path.samefile(model_file, target):
-            raise ColouriseError(f"{target.name}: that is the model's own file; choose another place or name")
+        if target.exists():
+            _refuse_library_file(model_file, target, user_dir)
         with atomic_path(target) as tmp:
             shutil.copyfile(model_file, tmp)
+            if move_to_trash is not None and target.exists():
+                trashed = bool(move_to_trash(target))
     except OSError as exc:
         where = exc.filename if exc.filename else target
         raise ColouriseError(f"{Path(where).name}: cannot export ({exc.strerror or exc})") from None
-    return target
+    return target, trashed
+
+
+def _refuse_library_file(model_file: Path, target: Path, user_dir: str | Path | None) -> None:
+    """A ``ColouriseError`` when ``target`` (existing) is the model's own file or another model of the library."""
+    if os.path.samefile(model_file, target):
+        raise ColouriseError(f"{target.name}: that is the model's own file; choose another place or name")
+    # By folder, not by listing the models: a bundled model shadowed by one of yours is a library file too. (A link
+    # elsewhere to a library file is safe: replacing it replaces the link.)
+    for folder, whose in ((user_models_dir(user_dir), "your model “{}” in the library"), (bundled_models_dir(), "the bundled model “{}”")):
+        if folder.is_dir() and os.path.samefile(folder, target.parent):
+            raise ColouriseError(f"{target.name}: that is {whose.format(target.stem)}; choose another place or name")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -164,6 +165,37 @@ def test_renaming_the_model_in_use_keeps_it_chosen_without_colouring_again(windo
     assert not colourise.is_busy()
 
 
+def test_deleting_the_model_in_use_says_so_before_and_after(window, page, qtbot, library_dir, tmp_path, grey_photo, save_lineage_model, wait_all_coloured, delete_answers):
+    """Deleting the Colourise tab's model coloured all its photos again with the default, and said nothing (a QA pass)."""
+    finetuned = save_lineage_model(library_dir / "qa-finetuned.safetensors", seed=4)
+    unused = save_lineage_model(library_dir / "unused.safetensors", seed=5)
+    page.library.refresh()
+    colourise = window.colourise_page
+    assert colourise.select_model("qa-finetuned")
+    colourise.add_paths([grey_photo(tmp_path / "a.png"), grey_photo(tmp_path / "b.png", seed=1)])
+    wait_all_coloured(colourise, 2)
+    said = []
+    page.status_message.connect(said.append)
+    delete_answers.reply = "Delete"
+
+    page.select("qa-finetuned")
+    page.delete_selected()
+    assert delete_answers.asked[-1][1] == (
+        "Move the model “qa-finetuned” to the trash?\n\n"
+        "The Colourise tab colours its 2 photos with it: they will be coloured again with the default model.\n\n"
+        f"{finetuned}"
+    )
+    assert colourise.current_model_name() == "alpha-test"
+    assert said[-1] == "qa-finetuned moved to the trash: the Colourise tab now colours its 2 photos with alpha-test."
+    assert window.statusBar().currentMessage() == said[-1]
+    wait_all_coloured(colourise, 2)
+
+    page.select("unused")  # a model nothing uses: asked and told as before
+    page.delete_selected()
+    assert delete_answers.asked[-1][1] == f"Move the model “unused” to the trash?\n\n{unused}"
+    assert said[-1] == "unused moved to the trash."
+
+
 def test_bundled_models_cannot_be_renamed_or_deleted(page, warnings, isolated, tmp_path, save_lineage_model):
     import engine.library
 
@@ -303,6 +335,50 @@ def test_export_saves_a_copy_of_the_model_file_where_chosen(page, qtbot, library
     page.export_model("mine", tmp_path / "no-such-folder" / "x.safetensors")
     qtbot.waitUntil(lambda: len(warnings) == 2, timeout=10_000)
     assert warnings[-1] == "Export failed: x.safetensors: cannot export (No such file or directory)"
+
+
+def test_export_onto_another_model_of_the_library_is_refused_and_both_files_are_kept(page, qtbot, library_dir, isolated, tmp_path, warnings, save_lineage_model):
+    """Export onto another model's file, "Replace" confirmed in the file dialog, once made that model a byte copy
+    of this one: its weights gone for good, and the run that made it pointing at the wrong ones."""
+    import engine.library
+
+    mine = save_lineage_model(library_dir / "mine.safetensors")
+    other = save_lineage_model(library_dir / "other.safetensors", seed=5)
+    shipped = save_lineage_model(engine.library.bundled_models_dir() / "shipped.safetensors", seed=6)
+    page.library.refresh()
+    before = {path: path.read_bytes() for path in (mine, other, shipped)}
+    said = []
+    page.status_message.connect(said.append)
+    for target, expected in (
+        (other, "Export failed: other.safetensors: that is your model “other” in the library; choose another place or name"),
+        (library_dir / "other", "Export failed: other.safetensors: that is your model “other” in the library; choose another place or name"),
+        (shipped, "Export failed: shipped.safetensors: that is the bundled model “shipped”; choose another place or name"),
+    ):
+        count = len(warnings)
+        page.export_model("mine", target)
+        qtbot.waitUntil(lambda: len(warnings) > count, timeout=10_000)
+        assert warnings[-1] == expected and said[-1] == expected
+    assert {path: path.read_bytes() for path in before} == before
+    assert sorted(p.name for p in library_dir.iterdir()) == ["alpha-test.safetensors", "mine.safetensors", "other.safetensors"]
+
+
+def test_export_over_another_file_moves_that_file_to_the_trash(page, qtbot, library_dir, tmp_path, warnings, save_lineage_model):
+    """Replacing a file outside the library (confirmed in the file dialog) no longer destroys it for good."""
+    model = save_lineage_model(library_dir / "mine.safetensors")
+    page.library.refresh()
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "for-a-friend.safetensors").write_bytes(b"last year's model")
+    said = []
+    page.status_message.connect(said.append)
+    with qtbot.waitSignal(page.exported, timeout=10_000):
+        page.export_model("mine", shared / "for-a-friend.safetensors")
+    assert (shared / "for-a-friend.safetensors").read_bytes() == model.read_bytes()
+    from send2trash import plat_other  # (it reads XDG_DATA_HOME once, on import: its trash may be an earlier test's)
+
+    assert (Path(plat_other.HOMETRASH) / "files" / "for-a-friend.safetensors").read_bytes() == b"last year's model"
+    assert said[-1] == f"Exported mine to {shared / 'for-a-friend.safetensors'} (the file it replaced is in the trash)."
+    assert [p.name for p in shared.iterdir()] == ["for-a-friend.safetensors"] and not warnings
 
 
 def test_rows_are_as_tall_as_their_tick_boxes_and_bundled_models_say_so_in_one_space(page, isolated, tmp_path, save_lineage_model):

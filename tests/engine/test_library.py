@@ -133,6 +133,29 @@ def test_rename_and_delete_own_models_only(folders):
         library.delete_model("shipped")
 
 
+def test_export_never_replaces_a_library_model_and_trashes_another_file_it_replaces(folders, tmp_path):
+    user, bundled = folders
+    mine = save_model(user / "mine.safetensors", create_model("alpha"))
+    other = save_model(user / "other.safetensors", create_model("alpha"))
+    shadowed = save_model(bundled / "mine.safetensors", create_model("alpha"))  # a bundled model shadowed by yours
+    before = {path: path.read_bytes() for path in (mine, other, shadowed)}
+    for target, reason in (
+        (mine, "mine.safetensors: that is the model's own file"),
+        (user / "other", "other.safetensors: that is your model “other” in the library; choose another place or name"),
+        (shadowed, "mine.safetensors: that is the bundled model “mine”; choose another place or name"),
+    ):
+        with pytest.raises(ColouriseError, match=reason):
+            library.export_model(mine, target, move_to_trash=lambda path: pytest.fail(f"{path} sent to the trash"))
+    assert {path: path.read_bytes() for path in before} == before
+
+    elsewhere = tmp_path / "elsewhere.safetensors"
+    elsewhere.write_bytes(b"old")
+    trashed = []
+    assert library.export_model(mine, elsewhere, move_to_trash=lambda path: trashed.append(path.read_bytes()) or True) == (elsewhere, True)
+    assert trashed == [b"old"] and elsewhere.read_bytes() == mine.read_bytes()  # (a fake trash leaves the file: replaced)
+    assert library.export_model(mine, tmp_path / "new", move_to_trash=lambda path: True) == (tmp_path / "new.safetensors", False)
+
+
 def test_two_writers_finishing_together_each_get_their_own_name_and_their_own_model(folders, tmp_path, monkeypatch):
     """Two trainings with the same name finish at once: each claims a name of its own, and the path
     each reports holds its own weights (a name was once checked, then the file replaced by both)."""
