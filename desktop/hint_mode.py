@@ -15,6 +15,7 @@ own strength) and ``status_message``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
@@ -315,8 +316,9 @@ class HintMode(QObject):
 
         strength = self.page.strengths.of(key) if strength is None else strength
         target = hints_file_for(saved)
+        photo = self.page.items[key].source.path  # named in the file: a photo of the same name elsewhere never gets them
         try:
-            write_hints(target, [Hint(int(round(x)), int(round(y)), rgb) for x, y, rgb in points], strength)
+            write_hints(target, [Hint(int(round(x)), int(round(y)), rgb) for x, y, rgb in points], strength, photo)
         except (ColouriseError, OSError) as exc:
             self.page.status_message.emit(f"{target.name}: could not save the hints ({exc})")
             return None
@@ -373,8 +375,10 @@ class HintMode(QObject):
         # included (about 90 px of it): a line kept within this is never wrapped.
         width = min(screen // 2, 420) - 120
         metrics = box.fontMetrics()
-        listed = [f"{self.page.items[k].source.name}  ←  {p.name}" for k, p in list(found.items())[:8]]
-        folder = str(next(iter(found.values())).parent)
+        folder = _common_folder(list(found.values()))
+        # Each by its place under its folder: two photos of one name from two folders read apart.
+        listed = [f"{self._place_of(k)}  ←  {_under(p, folder)}" for k, p in list(found.items())[:8]]
+        folder = str(folder)
         shown = [metrics.elidedText(line, Qt.TextElideMode.ElideMiddle, width) for line in listed]
         shown_folder = metrics.elidedText(folder, Qt.TextElideMode.ElideMiddle, width)
         more = "\n…" if len(found) > 8 else ""
@@ -388,6 +392,11 @@ class HintMode(QObject):
         box.setDefaultButton(reload)
         box.exec()
         return box.clickedButton() is reload
+
+    def _place_of(self, key: int) -> str:
+        """``family/1908.jpg``: where a queued photo sat under the folder it was opened from (its name, if opened by itself)."""
+        item = self.page.items[key]
+        return item.relative.as_posix() if item.relative is not None else item.source.name
 
     # -- editing ---------------------------------------------------------------------------------------
     def _on_edited(self) -> None:
@@ -469,6 +478,19 @@ class HintMode(QObject):
             return  # the point moved or another was selected meanwhile
         self.panel.set_suggestions(colours, "" if colours else "This model suggests no colours.")
         self.suggestions_ready.emit(colours)
+
+
+def _common_folder(paths: list[Path]) -> Path:
+    """The deepest folder that holds every one of ``paths`` (the first one's, where they share none: another drive)."""
+    try:
+        return Path(os.path.commonpath([path.parent for path in paths]))
+    except ValueError:
+        return paths[0].parent
+
+
+def _under(path: Path, folder: Path) -> str:
+    """``path`` from ``folder`` with "/" between folders (its name where it is not under ``folder``)."""
+    return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else path.name
 
 
 def suggest_colours(model_path: Path, photo: Photo, preview: Photo, x: float, y: float, others: list, state):

@@ -970,3 +970,48 @@ def test_the_quit_question_says_a_model_that_takes_no_hints_colours_the_photos_w
     assert not window.close()
     assert ("The model chosen, “alpha-test”, takes no hints: it colours the hinted photos without them "
             "(their hints are saved beside them all the same).") in seen["informative"]
+
+
+def test_hints_saved_for_one_photo_are_never_offered_to_a_photo_of_the_same_name_from_another_folder(hint_model, window, qtbot, tmp_path, grey_photo, monkeypatch):
+    """After Save All and reopening the folder, the family/ copy (which never had hints) got the other photo's hints and strength."""
+    page = window.colourise_page
+    photos = tmp_path / "photos"
+    top = grey_photo(photos / "1908FamilyPhoto.png", width=160, height=120, seed=4)
+    family = grey_photo(photos / "family" / "1908FamilyPhoto.png", width=160, height=120, seed=5)
+    assert page.select_model(hint_model)
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.add_paths([photos])
+    assert page.items[page.queue.current_key()].source.path == top
+    pin_blue_at(page, qtbot, 40, 60)
+    out = photos / "coloured"
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(out)
+
+    page.clear_queue()
+    offered = []
+    monkeypatch.setattr(page.hints, "ask_reload", lambda found: offered.append(dict(found)) or True)
+    with qtbot.waitSignal(page.status_message, check_params_cb=lambda text: text.startswith("Added"), timeout=20_000):
+        page.add_paths([photos])
+    by_photo = {page.items[key].source.path: path for key, path in offered[0].items()}
+    assert by_photo == {top: out / "1908FamilyPhoto-colourised.png.hints.json"}  # it listed it twice, for both
+    family_key = next(key for key, item in page.items.items() if item.source.path == family)
+    assert page.hints.hints_of(family_key) == [] and page.items[family_key].strength == 1.0
+
+
+def test_the_reload_question_names_photos_of_one_name_by_their_sub_folders(window, qtbot, tmp_path, grey_photo, wait_all_coloured):
+    """It listed "1908FamilyPhoto.jpg ← 1908FamilyPhoto-colourised.png.hints.json" twice, as if one file went to both."""
+    page = window.colourise_page
+    photos = tmp_path / "photos"
+    for relative in ("1908FamilyPhoto.png", "family/1908FamilyPhoto.png"):
+        grey_photo(photos / relative)
+    page.add_paths([photos])
+    wait_all_coloured(page, 2)
+    out = photos / "coloured"
+    found = {key: out / item.relative.with_name("1908FamilyPhoto-colourised.png.hints.json") for key, item in page.items.items()}
+    seen = read_modal_box(qtbot, "Not Now", lambda box: {"details": box.detailedText()})
+    assert not page.hints.ask_reload(found)
+    assert seen["details"].splitlines() == [  # (whole here; in the box, shortened in the middle to fit)
+        f"In {out}:",
+        "1908FamilyPhoto.png  ←  1908FamilyPhoto-colourised.png.hints.json",
+        "family/1908FamilyPhoto.png  ←  family/1908FamilyPhoto-colourised.png.hints.json",
+    ]
