@@ -853,7 +853,8 @@ class ColourisePage(QWidget):
             self._show_saved([key])
             # Beside it whether or not the model takes hints: they are the user's work (a model that took none
             # saved the photo alone, and Save on quitting then stayed open, its hints still unsaved).
-            if key in self.items and self.hints.write_for_saved(key, event.output, self._save_looks[event.index][1]):
+            # (a photo without hints gets one too when its strength is its own: said as "Saved", not as hints)
+            if key in self.items and self.hints.write_for_saved(key, event.output, self._save_looks[event.index][1]) and self.hints.hints_of(key):
                 self._hint_files_written += 1
         elif isinstance(event, PhotoFailed):
             # Not the photo's failure: its colours are fine, and a save fails for the target's sake (a full

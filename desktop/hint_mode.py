@@ -273,8 +273,9 @@ class HintMode(QObject):
         return [key for key, edits in self.edits.items() if len(edits) and tuple(edits.as_tuples()) != self._written.get(key)]
 
     def saved_strength(self, key: int) -> float | None:
-        """The strength ``key``'s hint file says it was saved at, while its hints are as in that file (None: no such file)."""
-        if key in self.unsaved() or not self.hints_of(key):
+        """The strength ``key``'s hint file says it was saved at, while its hints (none, maybe) are as in that file
+        (None: no such file)."""
+        if key not in self._written or tuple(self.hints_of(key)) != self._written[key]:
             return None
         return self._written_strength.get(key)
 
@@ -307,15 +308,19 @@ class HintMode(QObject):
 
     # -- saving and reloading ------------------------------------------------------------------------
     def write_for_saved(self, key: int, saved: Path, strength: float | None = None) -> Path | None:
-        """Write ``<saved name>.hints.json`` beside a saved photo that has hints, with the ``strength`` it was
-        saved at (default: its own now), reloaded with them; returns its path."""
-        points = self.hints_of(key)
-        if not points:
-            return None
+        """Write ``<saved name>.hints.json`` beside a saved photo that has hints or a strength of its own (not
+        100 %, or not the one photos open at), with the ``strength`` it was saved at (default: its own now),
+        reloaded with them; a file there from an earlier save is brought up to date. Returns its path."""
         from engine.hints import Hint, write_hints
 
+        points = self.hints_of(key)
         strength = self.page.strengths.of(key) if strength is None else strength
         target = hints_file_for(saved)
+        # Kept unless 100 %, which photos open at too (a photo at 100 % while they open at 80 % would come back at 80 %)
+        percent = round(strength * 100)
+        own_strength = percent != 100 or percent != round(self.page.strengths.default() * 100)
+        if not points and not own_strength and not target.exists():
+            return None
         photo = self.page.items[key].source.path  # named in the file: a photo of the same name elsewhere never gets them
         try:
             write_hints(target, [Hint(int(round(x)), int(round(y)), rgb) for x, y, rgb in points], strength, photo)
@@ -353,12 +358,16 @@ class HintMode(QObject):
             except ColouriseError as exc:
                 self.page.status_message.emit(str(exc))
                 continue
-            self.edits_for(key).replace_all([(h.x, h.y, tuple(h.rgb)) for h in hints])
+            if hints or self.hints_of(key):  # (a file of a strength alone: no undo step that changes nothing)
+                self.edits_for(key).replace_all([(h.x, h.y, tuple(h.rgb)) for h in hints])
             self._written[key] = tuple(self.hints_of(key))  # saved as they are, in that file: quitting loses nothing
             if strength is not None:  # (a file written before the strength was recorded: the photo keeps its own)
                 self._written_strength[key] = strength
                 self.page.strengths.set_strength([key], strength)
-            self.page.status_message.emit(f"Reloaded {len(hints)} hint{'s' if len(hints) != 1 else ''} for {item.source.name}.")
+            if hints:
+                self.page.status_message.emit(f"Reloaded {len(hints)} hint{'s' if len(hints) != 1 else ''} for {item.source.name}.")
+            elif strength is not None:
+                self.page.status_message.emit(f"Reloaded the strength {item.source.name} was saved at ({round(strength * 100)} %).")
             if self._shown is not None and self._shown[0] == key:
                 self.overlay.update()
                 self.refresh()
@@ -383,7 +392,7 @@ class HintMode(QObject):
         shown_folder = metrics.elidedText(folder, Qt.TextElideMode.ElideMiddle, width)
         more = "\n…" if len(found) > 8 else ""
         count = f"{len(found)} photo{'s' if len(found) != 1 else ''}"
-        box.setText(f"Hints saved with an earlier colour version were found for {count}:\n" + "\n".join(shown) + more)
+        box.setText(f"Hints (or a strength) saved with an earlier colour version were found for {count}:\n" + "\n".join(shown) + more)
         box.setInformativeText(f"In the folder:\n{shown_folder}\n\nReload them, to carry on where you left off?")
         if shown_folder != folder or shown != listed:
             box.setDetailedText("\n".join([f"In {folder}:", *listed]) + more)

@@ -1015,3 +1015,48 @@ def test_the_reload_question_names_photos_of_one_name_by_their_sub_folders(windo
         "1908FamilyPhoto.png  ←  1908FamilyPhoto-colourised.png.hints.json",
         "family/1908FamilyPhoto.png  ←  family/1908FamilyPhoto-colourised.png.hints.json",
     ]
+
+
+def test_a_photos_own_strength_without_hints_is_kept_beside_it_and_reloaded(window, qtbot, big_grey, tmp_path, monkeypatch):
+    """The quit question promised each photo saved "at its own strength … (.hints.json) to carry on later"; a photo at 80 %
+    without hints got no .hints.json, and opened again it was back at 100 %."""
+    page = window.colourise_page
+    show(page, qtbot, big_grey)
+    key = page.queue.current_key()
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strength.setValue(80)
+    assert page.unsaved_work() == [key]
+    out = tmp_path / "out"
+    monkeypatch.setattr(page, "_ask_save_folder", lambda keys, title: str(out))
+    with qtbot.waitSignal(page.saved, timeout=20_000) as saved:
+        assert page.save_work([key])  # Save on quitting
+    assert saved.args[0].succeeded == 1 and page.unsaved_work() == []
+    data = json.loads((out / "street-colourised.png.hints.json").read_text())
+    assert data["strength"] == 0.8 and data["points"] == []
+
+    page.clear_queue()
+    offered = []
+    monkeypatch.setattr(page.hints, "ask_reload", lambda found: offered.append(dict(found)) or True)
+    show(page, qtbot, big_grey)
+    key = page.queue.current_key()
+    assert list(offered[0].values()) == [out / "street-colourised.png.hints.json"]
+    qtbot.waitUntil(lambda: page.items[key].strength == 0.8, timeout=20_000)
+    assert page.strength.value() == 80 and page.hints.hints_of(key) == []
+    assert page.unsaved_work() == []  # kept in that file: quitting asks nothing
+
+
+def test_saving_again_without_the_hints_brings_the_hint_file_beside_up_to_date(hint_model, window, qtbot, big_grey, tmp_path):
+    """A hint file from an earlier save of the same file stayed as it was: opened again, the photo got back the hints taken off it."""
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    key = page.queue.current_key()
+    pin_blue_at(page, qtbot, 40, 60)
+    target = tmp_path / "out" / "street-colourised.png"
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_to_file(key, target)
+    assert len(json.loads((target.parent / "street-colourised.png.hints.json").read_text())["points"]) == 1
+    page.hints.overlay.clear()
+    assert page.hints.hints_of(key) == []
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_to_file(key, target)
+    assert json.loads((target.parent / "street-colourised.png.hints.json").read_text())["points"] == []
