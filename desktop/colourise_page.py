@@ -35,12 +35,12 @@ from desktop.widgets.photo_queue import PhotoQueue
 from desktop.widgets.split_view import SplitView
 from desktop.workers import Job, Lane
 from engine.atomic import fitting_name, free_name, path_exists
-from engine.batch import BEFORE_AFTER_TAG, Existing, PhotoSource, SaveRequest, SaveSettings, is_original
+from engine.batch import BEFORE_AFTER_TAG, Existing, PhotoSource, SaveRequest, SaveSettings, is_original, made_by_model
 from engine.errors import error_reason
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
 from engine.hints import HINTS_SUFFIX, SAVED_TAG, find_saved_hints
 from engine.inference import model_key
-from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos, sort_found, writes_format_of
+from engine.photo import PHOTO_SUFFIXES, FoundPhoto, colourise_software, find_photos, sort_found, writes_format_of
 
 PHOTO_FILTER = "Photos ({});;All files (*)".format(" ".join(f"*{s}" for s in sorted(PHOTO_SUFFIXES)))
 # The photo's width the list and the hint panel shrink for when the window is narrow (in Hint Mode at
@@ -183,6 +183,7 @@ class ColourisePage(QWidget):
         self.hints.preview_updated.connect(self.view_updated)  # a photo with hints is shown in its colours
         self.hints.preview_updated.connect(self._on_hinted_colours_shown)
         self.hints.hints_edited.connect(self._on_hints_edited)
+        self.hints.reloaded.connect(self._on_hints_reloaded)
         self.library.changed.connect(self._fill_models)
         self.library.renamed.connect(self._on_model_renamed)
         self._fill_models()
@@ -494,6 +495,16 @@ class ColourisePage(QWidget):
         self._show_saved([key])
         if not self.hints.hints_of(key):
             self._render_thumbnail(key)  # the last hint went: the row shows the model's own colours again
+
+    def _on_hints_reloaded(self, key: int, hints_file: Path) -> None:
+        """``key`` took the hints and strength of a hint file: when the colour photo beside it says it was coloured
+        with them by this model, it holds the colours shown, and the row says "Saved" (quitting asks nothing of it)."""
+        saved = hints_file.with_name(hints_file.name[: -len(HINTS_SUFFIX)])
+        model = self.current_model_name()
+        hints = len(self.hints.hints_of(key)) if self.hints.takes_hints else 0  # (a model that takes none coloured it without them)
+        if key in self.items and model is not None and colourise_software(saved) == made_by_model(model, hints, self.strengths.of(key)):
+            self._saved[key] = (self._look(key), saved)
+            self._show_saved([key])
 
     def _on_hinted_colours_shown(self, key: int, final: bool) -> None:
         """A photo's colours with its hints are shown in full: its row shows them too (it kept the model's own)."""

@@ -69,6 +69,8 @@ class HintMode(QObject):
     """The model's suggested colours for the selected point arrived (a list of (r, g, b))."""
     hints_edited = Signal(int)
     """Queue item ``key``'s hints changed (added, moved, recoloured, removed, undone)."""
+    reloaded = Signal(int, object)
+    """Queue item ``key``'s hints and strength were reloaded from the hint file at the ``Path`` given."""
 
     def __init__(self, page, parent: QObject | None = None):
         super().__init__(parent or page)
@@ -368,6 +370,7 @@ class HintMode(QObject):
                 self.page.status_message.emit(f"Reloaded {len(hints)} hint{'s' if len(hints) != 1 else ''} for {item.source.name}.")
             elif strength is not None:
                 self.page.status_message.emit(f"Reloaded the strength {item.source.name} was saved at ({round(strength * 100)} %).")
+            self.reloaded.emit(key, path)
             if self._shown is not None and self._shown[0] == key:
                 self.overlay.update()
                 self.refresh()

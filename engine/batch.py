@@ -176,9 +176,14 @@ class ColourCache:
 def made_by(colouriser, hints: int = 0, strength: float = 1.0) -> str:
     """What a saved photo's EXIF "Software" says: ``Colourise 0.1.0, model default`` and, when the user
     had a hand in it, ``, 3 colour hints`` and ``, strength 120 %``."""
+    return made_by_model(getattr(colouriser, "name", ""), hints, strength)
+
+
+def made_by_model(model: str, hints: int = 0, strength: float = 1.0) -> str:
+    """``made_by`` for the model named ``model`` (compared with what a saved photo says: ``engine.photo.colourise_software``)."""
     from engine import __version__
 
-    text = f"{SOFTWARE_NAME} {__version__}, model {getattr(colouriser, 'name', '') or 'unnamed'}"
+    text = f"{SOFTWARE_NAME} {__version__}, model {model or 'unnamed'}"
     if hints:
         text += f", {hints} colour hint{'s' if hints != 1 else ''}"
     if round(strength * 100) != 100:

@@ -1043,6 +1043,49 @@ def test_a_photos_own_strength_without_hints_is_kept_beside_it_and_reloaded(wind
     qtbot.waitUntil(lambda: page.items[key].strength == 0.8, timeout=20_000)
     assert page.strength.value() == 80 and page.hints.hints_of(key) == []
     assert page.unsaved_work() == []  # kept in that file: quitting asks nothing
+    assert page.saved_as(key) == out / "street-colourised.png"  # (and the photo beside holds its colours at 80 %)
+    qtbot.waitUntil(lambda: page.queue.item_text(key).endswith("Saved"), timeout=20_000)  # (once coloured)
+
+
+def test_a_photo_reloaded_from_its_saved_files_hints_reads_saved_as_quitting_counts_it(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
+    """After Reload Hints no row said "Saved", though the file beside holds the colours shown, while quitting asked nothing
+    about them: the rows and the quit question disagreed."""
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strength.setValue(140)
+    pin_blue_at(page, qtbot, 40, 60)
+    out = tmp_path / "out"
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(out)
+
+    page.clear_queue()
+    monkeypatch.setattr(page.hints, "ask_reload", lambda found: True)
+    show(page, qtbot, big_grey)
+    key = page.queue.current_key()
+    qtbot.waitUntil(lambda: len(page.hints.edits_for(key)) == 1, timeout=20_000)
+    assert page.saved_as(key) == out / "street-colourised.png" and page.queue.item_text(key).endswith("Saved")
+    assert page.unsaved_work() == [] and page.unsaved() == []
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strength.setValue(120)
+    assert not page.queue.item_text(key).endswith("Saved") and page.unsaved_work() == [key]  # both, as they change
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strength.setValue(140)
+    assert page.queue.item_text(key).endswith("Saved") and page.unsaved_work() == []
+
+
+def test_a_photo_reloaded_under_another_model_than_its_saved_file_was_coloured_with_does_not_read_saved(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    pin_blue_at(page, qtbot, 40, 60)
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(tmp_path / "out")
+    page.clear_queue()
+    monkeypatch.setattr(page.hints, "ask_reload", lambda found: True)
+    show(page, qtbot, big_grey, "alpha-test")
+    key = page.queue.current_key()
+    qtbot.waitUntil(lambda: len(page.hints.edits_for(key)) == 1, timeout=20_000)
+    assert page.saved_as(key) is None and not page.queue.item_text(key).endswith("Saved")  # its colours are another model's
 
 
 def test_saving_again_without_the_hints_brings_the_hint_file_beside_up_to_date(hint_model, window, qtbot, big_grey, tmp_path):
