@@ -35,12 +35,12 @@ from desktop.widgets.photo_queue import PhotoQueue
 from desktop.widgets.split_view import SplitView
 from desktop.workers import Job, Lane
 from engine.atomic import fitting_name, free_name, path_exists
-from engine.batch import BEFORE_AFTER_TAG, Existing, PhotoSource, SaveRequest, SaveSettings, is_original
+from engine.batch import BEFORE_AFTER_TAG, Existing, PhotoSource, SaveRequest, SaveSettings, is_original, made_by_model
 from engine.errors import error_reason
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
 from engine.hints import HINTS_SUFFIX, SAVED_TAG, find_saved_hints
 from engine.inference import model_key
-from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos, sort_found, writes_format_of
+from engine.photo import PHOTO_SUFFIXES, FoundPhoto, colourise_software, find_photos, sort_found, writes_format_of
 
 PHOTO_FILTER = "Photos ({});;All files (*)".format(" ".join(f"*{s}" for s in sorted(PHOTO_SUFFIXES)))
 # The photo's width the list and the hint panel shrink for when the window is narrow (in Hint Mode at
@@ -73,6 +73,7 @@ class LookedFor(NamedTuple):
     saved_hints: dict[Path, Path]  # a photo's hints, saved beside a colour version of it
     not_photos: dict[str, int]  # when no photo was found: the other files in the folders, by suffix ("" none)
     not_regular: list[Path]  # named like photos in the folders but no regular file (a named pipe, a socket, a device), left out
+    relative: dict[Path, Path]  # each photo's place under the folder it was found in, by path (Save All keeps its sub-folder)
 
 
 def _look_for_photos(paths: list[Path], remember: bool, save_folder: Path | None) -> LookedFor:
@@ -81,8 +82,9 @@ def _look_for_photos(paths: list[Path], remember: bool, save_folder: Path | None
     openable = [p for p in paths[: recent.RECENT_LIMIT] if _openable(p)] if remember else []
     found, colourised, not_regular = sort_found(find_photos(paths))
     not_photos = {} if found else _files_not_photos(paths)  # (a second look only when there is nothing to show)
-    saved_hints = find_saved_hints((photo.path for photo in found), save_folder)
-    return LookedFor(found, len(colourised), openable, saved_hints, not_photos, [photo.path for photo in not_regular])
+    saved_hints = find_saved_hints(found, save_folder)
+    relative = {photo.path: photo.relative for photo in found}
+    return LookedFor(found, len(colourised), openable, saved_hints, not_photos, [photo.path for photo in not_regular], relative)
 
 
 def _files_not_photos(paths: list[Path]) -> dict[str, int]:
@@ -182,6 +184,7 @@ class ColourisePage(QWidget):
         self.hints.preview_updated.connect(self._on_hinted_colours_shown)
         self.hints.hints_edited.connect(self._on_hints_edited)
         self.hints.toggled.connect(lambda on: on or self.progress_row.keep_room(False))  # (out of Hint Mode the photo re-fits anyway)
+        self.hints.reloaded.connect(self._on_hints_reloaded)
         self.library.changed.connect(self._fill_models)
         self.library.renamed.connect(self._on_model_renamed)
         self._fill_models()
@@ -345,9 +348,9 @@ class ColourisePage(QWidget):
             self.status_message.emit(f"Those photos are in the queue already{left_out}")
             return
         self._still_to_queue.update(source.path for source in sources)
-        self._queue_in_turns(sources, [], self._queueing_round, result.saved_hints, left_out)
+        self._queue_in_turns(sources, [], self._queueing_round, result, left_out)
 
-    def _queue_in_turns(self, sources: list[PhotoSource], added: list[int], round_: int, saved_hints: dict[Path, Path], left_out: str) -> None:
+    def _queue_in_turns(self, sources: list[PhotoSource], added: list[int], round_: int, looked: LookedFor, left_out: str) -> None:
         """Queue ``QUEUED_A_TURN`` of ``sources``, the rest on later turns of the event loop, so the window
         answers while a folder of thousands is queued; then start colouring and say how many were added."""
         if round_ != self._queueing_round:  # the queue was cleared meanwhile
@@ -356,18 +359,18 @@ class ColourisePage(QWidget):
         now, rest = sources[:QUEUED_A_TURN], sources[QUEUED_A_TURN:]
         for source in now:
             self._still_to_queue.discard(source.path)
-            added.append(self._add(source, start=False, strength=strength))
+            added.append(self._add(source, start=False, strength=strength, relative=looked.relative.get(source.path)))
         if len(added) == len(now):
             self.queue.select(added[0])  # what was just added is what the user looks at
         if rest:
             self.status_message.emit(f"Adding photos: {len(added):,} of {len(added) + len(rest):,}…")
-            QTimer.singleShot(0, self, lambda: self._queue_in_turns(rest, added, round_, saved_hints, left_out))
+            QTimer.singleShot(0, self, lambda: self._queue_in_turns(rest, added, round_, looked, left_out))
             return
         self._pump()  # once all are queued: the progress counts them all from the first photo on
         self._update_buttons()  # once too
         self.status_message.emit(f"Added {len(added):,} photo{'s' if len(added) != 1 else ''} to the queue{left_out}")
-        if saved_hints:
-            found = {key: saved_hints[path] for key in added if key in self.items and (path := self.items[key].source.path) in saved_hints}
+        if looked.saved_hints:
+            found = {key: looked.saved_hints[path] for key in added if key in self.items and (path := self.items[key].source.path) in looked.saved_hints}
             self.hints.offer_saved_hints(found)
 
     def add_image(self, image: QImage, name: str | None = None) -> int | None:
@@ -379,10 +382,10 @@ class ColourisePage(QWidget):
         self.queue.select(key)
         return key
 
-    def _add(self, source: PhotoSource, start: bool = True, strength: float | None = None) -> int:
-        """Queue one photo (at ``strength``, or the default); ``start=False``: the caller adds many, then
-        pumps and updates the buttons once."""
-        key = self.photos.add(source, self.strengths.default() if strength is None else strength)
+    def _add(self, source: PhotoSource, start: bool = True, strength: float | None = None, relative: Path | None = None) -> int:
+        """Queue one photo (at ``strength``, or the default; ``relative``: where it sits under the folder it was
+        opened from); ``start=False``: the caller adds many, then pumps and updates the buttons once."""
+        key = self.photos.add(source, self.strengths.default() if strength is None else strength, relative)
         self.queue.add(key, source.name, str(source.path) if source.path else "pasted image", self.items[key].strength)
         if self.queue.current_key() is None:
             self.queue.select(key)
@@ -493,6 +496,16 @@ class ColourisePage(QWidget):
         self._show_saved([key])
         if not self.hints.hints_of(key):
             self._render_thumbnail(key)  # the last hint went: the row shows the model's own colours again
+
+    def _on_hints_reloaded(self, key: int, hints_file: Path) -> None:
+        """``key`` took the hints and strength of a hint file: when the colour photo beside it says it was coloured
+        with them by this model, it holds the colours shown, and the row says "Saved" (quitting asks nothing of it)."""
+        saved = hints_file.with_name(hints_file.name[: -len(HINTS_SUFFIX)])
+        model = self.current_model_name()
+        hints = len(self.hints.hints_of(key)) if self.hints.takes_hints else 0  # (a model that takes none coloured it without them)
+        if key in self.items and model is not None and colourise_software(saved) == made_by_model(model, hints, self.strengths.of(key)):
+            self._saved[key] = (self._look(key), saved)
+            self._show_saved([key])
 
     def _on_hinted_colours_shown(self, key: int, final: bool) -> None:
         """A photo's colours with its hints are shown in full: its row shows them too (it kept the model's own)."""
@@ -856,7 +869,8 @@ class ColourisePage(QWidget):
             self._show_saved([key])
             # Beside it whether or not the model takes hints: they are the user's work (a model that took none
             # saved the photo alone, and Save on quitting then stayed open, its hints still unsaved).
-            if key in self.items and self.hints.write_for_saved(key, event.output, self._save_looks[event.index][1]):
+            # (a photo without hints gets one too when its strength is its own: said as "Saved", not as hints)
+            if key in self.items and self.hints.write_for_saved(key, event.output, self._save_looks[event.index][1]) and self.hints.hints_of(key):
                 self._hint_files_written += 1
         elif isinstance(event, PhotoFailed):
             # Not the photo's failure: its colours are fine, and a save fails for the target's sake (a full

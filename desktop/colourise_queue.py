@@ -22,7 +22,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Callable, Iterable
 
-from engine.batch import PhotoSource, originals_among, output_name, plan_targets
+from engine.batch import PhotoSource, originals_among, output_name, output_path, plan_targets
 from engine.events import BatchFinished
 from engine.hints import SAVED_TAG
 
@@ -43,6 +43,7 @@ class QueueItem:
     thumbs: dict[str, object] = field(default_factory=dict)  # coloured thumbnail (a QImage) by model key
     size: object = None  # the photo's size (a QSize) once it has been decoded
     strength: float = 1.0  # its colour strength: 0 grey, 1 as the model predicts, 2 twice as vivid
+    relative: Path | None = None  # where it sits under the folder it was opened from (its name, opened by itself; None: pasted)
 
 
 def save_name(source: PhotoSource, choice: str, tag: str = SAVED_TAG) -> str:
@@ -91,9 +92,10 @@ class ColouriseQueue:
         self._waiting: list[int] = []  # a heap of keys that became waiting (keys grow in queue order); stale ones skipped
 
     # -- contents ---------------------------------------------------------------------------
-    def add(self, source: PhotoSource, strength: float = 1.0) -> int:
+    def add(self, source: PhotoSource, strength: float = 1.0, relative: Path | None = None) -> int:
+        """Queue ``source``; ``relative``: where it sits under the folder it was opened from (Save All keeps that sub-folder)."""
         key = next(self._keys)
-        self.items[key] = QueueItem(key, source, strength=strength)
+        self.items[key] = QueueItem(key, source, strength=strength, relative=relative)
         self._counts[QueueState.WAITING] += 1
         heapq.heappush(self._waiting, key)
         self.paused = False
@@ -155,14 +157,22 @@ class ColouriseQueue:
         keys: list[int] | None = None, taken: Iterable[Path] = (),
     ) -> tuple[list[int], list[Path]]:
         """Where Save All puts each photo not failed (or each of ``keys``): ``<stem>-colourised.<ext>`` in
-        ``folder``, two photos never on one name, never on an original (nor on a photo Colourise did not
+        ``folder``, in the sub-folder it sat in under the folder it was opened from (as ``colourise images``
+        keeps it: two photos of one name from two folders stay apart), two photos never on one name, never on an original (nor on a photo Colourise did not
         save in the photos' own folders: ``originals_in_folder``; ``saved_here``, saved from this queue,
         are Colourise's even where no tag says so, as in BMP), nor on a name ``taken`` by another photo
         of the same save, nor (``keep_existing``) on a file that exists."""
         keys = self.saveable() if keys is None else keys
-        wanted = [folder / save_name(self.items[key].source, choice) for key in keys]
+        wanted = [self.save_target(key, folder, choice) for key in keys]
         avoid = self.originals() | (self.originals_in_folder(wanted) - saved_here) | set(taken)
         return keys, plan_targets(wanted, avoid=avoid, avoid_existing=keep_existing)
+
+    def save_target(self, key: int, folder: Path, choice: str) -> Path:
+        """Where Save All wants ``key`` in ``folder`` before names are made free (``plan_save``)."""
+        item = self.items[key]
+        if item.relative is None or item.source.path is None:
+            return folder / save_name(item.source, choice)
+        return output_path(folder, item.relative, choice, SAVED_TAG)
 
     def originals_in_folder(self, targets: Iterable[Path]) -> set[Path]:
         """The ``targets`` that are photos of the user's in a folder the queued photos came from (or under

@@ -15,6 +15,7 @@ own strength) and ``status_message``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
@@ -69,6 +70,8 @@ class HintMode(QObject):
     """The model's suggested colours for the selected point arrived (a list of (r, g, b))."""
     hints_edited = Signal(int)
     """Queue item ``key``'s hints changed (added, moved, recoloured, removed, undone)."""
+    reloaded = Signal(int, object)
+    """Queue item ``key``'s hints and strength were reloaded from the hint file at the ``Path`` given."""
 
     def __init__(self, page, parent: QObject | None = None):
         super().__init__(parent or page)
@@ -274,8 +277,9 @@ class HintMode(QObject):
         return [key for key, edits in self.edits.items() if len(edits) and tuple(edits.as_tuples()) != self._written.get(key)]
 
     def saved_strength(self, key: int) -> float | None:
-        """The strength ``key``'s hint file says it was saved at, while its hints are as in that file (None: no such file)."""
-        if key in self.unsaved() or not self.hints_of(key):
+        """The strength ``key``'s hint file says it was saved at, while its hints (none, maybe) are as in that file
+        (None: no such file)."""
+        if key not in self._written or tuple(self.hints_of(key)) != self._written[key]:
             return None
         return self._written_strength.get(key)
 
@@ -308,17 +312,22 @@ class HintMode(QObject):
 
     # -- saving and reloading ------------------------------------------------------------------------
     def write_for_saved(self, key: int, saved: Path, strength: float | None = None) -> Path | None:
-        """Write ``<saved name>.hints.json`` beside a saved photo that has hints, with the ``strength`` it was
-        saved at (default: its own now), reloaded with them; returns its path."""
-        points = self.hints_of(key)
-        if not points:
-            return None
+        """Write ``<saved name>.hints.json`` beside a saved photo that has hints or a strength of its own (not
+        100 %, or not the one photos open at), with the ``strength`` it was saved at (default: its own now),
+        reloaded with them; a file there from an earlier save is brought up to date. Returns its path."""
         from engine.hints import Hint, write_hints
 
+        points = self.hints_of(key)
         strength = self.page.strengths.of(key) if strength is None else strength
         target = hints_file_for(saved)
+        # Kept unless 100 %, which photos open at too (a photo at 100 % while they open at 80 % would come back at 80 %)
+        percent = round(strength * 100)
+        own_strength = percent != 100 or percent != round(self.page.strengths.default() * 100)
+        if not points and not own_strength and not target.exists():
+            return None
+        photo = self.page.items[key].source.path  # named in the file: a photo of the same name elsewhere never gets them
         try:
-            write_hints(target, [Hint(int(round(x)), int(round(y)), rgb) for x, y, rgb in points], strength)
+            write_hints(target, [Hint(int(round(x)), int(round(y)), rgb) for x, y, rgb in points], strength, photo)
         except (ColouriseError, OSError) as exc:
             self.page.status_message.emit(f"{target.name}: could not save the hints ({exc})")
             return None
@@ -353,12 +362,17 @@ class HintMode(QObject):
             except ColouriseError as exc:
                 self.page.status_message.emit(str(exc))
                 continue
-            self.edits_for(key).replace_all([(h.x, h.y, tuple(h.rgb)) for h in hints])
+            if hints or self.hints_of(key):  # (a file of a strength alone: no undo step that changes nothing)
+                self.edits_for(key).replace_all([(h.x, h.y, tuple(h.rgb)) for h in hints])
             self._written[key] = tuple(self.hints_of(key))  # saved as they are, in that file: quitting loses nothing
             if strength is not None:  # (a file written before the strength was recorded: the photo keeps its own)
                 self._written_strength[key] = strength
                 self.page.strengths.set_strength([key], strength)
-            self.page.status_message.emit(f"Reloaded {len(hints)} hint{'s' if len(hints) != 1 else ''} for {item.source.name}.")
+            if hints:
+                self.page.status_message.emit(f"Reloaded {len(hints)} hint{'s' if len(hints) != 1 else ''} for {item.source.name}.")
+            elif strength is not None:
+                self.page.status_message.emit(f"Reloaded the strength {item.source.name} was saved at ({round(strength * 100)} %).")
+            self.reloaded.emit(key, path)
             if self._shown is not None and self._shown[0] == key:
                 self.overlay.update()
                 self.refresh()
@@ -375,13 +389,15 @@ class HintMode(QObject):
         # included (about 90 px of it): a line kept within this is never wrapped.
         width = min(screen // 2, 420) - 120
         metrics = box.fontMetrics()
-        listed = [f"{self.page.items[k].source.name}  ←  {p.name}" for k, p in list(found.items())[:8]]
-        folder = str(next(iter(found.values())).parent)
+        folder = _common_folder(list(found.values()))
+        # Each by its place under its folder: two photos of one name from two folders read apart.
+        listed = [f"{self._place_of(k)}  ←  {_under(p, folder)}" for k, p in list(found.items())[:8]]
+        folder = str(folder)
         shown = [metrics.elidedText(line, Qt.TextElideMode.ElideMiddle, width) for line in listed]
         shown_folder = metrics.elidedText(folder, Qt.TextElideMode.ElideMiddle, width)
         more = "\n…" if len(found) > 8 else ""
         count = f"{len(found)} photo{'s' if len(found) != 1 else ''}"
-        box.setText(f"Hints saved with an earlier colour version were found for {count}:\n" + "\n".join(shown) + more)
+        box.setText(f"Hints (or a strength) saved with an earlier colour version were found for {count}:\n" + "\n".join(shown) + more)
         box.setInformativeText(f"In the folder:\n{shown_folder}\n\nReload them, to carry on where you left off?")
         if shown_folder != folder or shown != listed:
             box.setDetailedText("\n".join([f"In {folder}:", *listed]) + more)
@@ -390,6 +406,11 @@ class HintMode(QObject):
         box.setDefaultButton(reload)
         box.exec()
         return box.clickedButton() is reload
+
+    def _place_of(self, key: int) -> str:
+        """``family/1908.jpg``: where a queued photo sat under the folder it was opened from (its name, if opened by itself)."""
+        item = self.page.items[key]
+        return item.relative.as_posix() if item.relative is not None else item.source.name
 
     # -- editing ---------------------------------------------------------------------------------------
     def _on_edited(self) -> None:
@@ -484,6 +505,19 @@ class HintMode(QObject):
             return  # the point moved or another was selected meanwhile
         self.panel.set_suggestions(colours, "" if colours else "This model suggests no colours.")
         self.suggestions_ready.emit(colours)
+
+
+def _common_folder(paths: list[Path]) -> Path:
+    """The deepest folder that holds every one of ``paths`` (the first one's, where they share none: another drive)."""
+    try:
+        return Path(os.path.commonpath([path.parent for path in paths]))
+    except ValueError:
+        return paths[0].parent
+
+
+def _under(path: Path, folder: Path) -> str:
+    """``path`` from ``folder`` with "/" between folders (its name where it is not under ``folder``)."""
+    return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else path.name
 
 
 def suggest_colours(model_path: Path, photo: Photo, preview: Photo, x: float, y: float, others: list, state):

@@ -37,7 +37,7 @@ from engine.atomic import atomic_write_bytes, folder_resolver, free_name, name_f
 from engine.data import in_colour_already
 from engine.errors import ColouriseError, user_message
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
-from engine.hints import SavedHints, read_hint_file
+from engine.hints import find_saved_hints, read_hint_file
 from engine.inference import Prediction, luminance
 from engine.photo import (
     OUTPUT_FORMATS, PHOTO_SUFFIXES, SAVED_RECORD, SOFTWARE_NAME, Collected, FoundPhoto, Photo, file_mark, find_photos, read_photo, recorded_as_saved,
@@ -176,9 +176,14 @@ class ColourCache:
 def made_by(colouriser, hints: int = 0, strength: float = 1.0) -> str:
     """What a saved photo's EXIF "Software" says: ``Colourise 0.1.0, model default`` and, when the user
     had a hand in it, ``, 3 colour hints`` and ``, strength 120 %``."""
+    return made_by_model(getattr(colouriser, "name", ""), hints, strength)
+
+
+def made_by_model(model: str, hints: int = 0, strength: float = 1.0) -> str:
+    """``made_by`` for the model named ``model`` (compared with what a saved photo says: ``engine.photo.colourise_software``)."""
     from engine import __version__
 
-    text = f"{SOFTWARE_NAME} {__version__}, model {getattr(colouriser, 'name', '') or 'unnamed'}"
+    text = f"{SOFTWARE_NAME} {__version__}, model {model or 'unnamed'}"
     if hints:
         text += f", {hints} colour hint{'s' if hints != 1 else ''}"
     if round(strength * 100) != 100:
@@ -209,6 +214,12 @@ def output_name(name: str, fmt: str = "same", tag: str = "") -> str:
     path = Path(name)
     suffix = OUTPUT_FORMATS[fmt][1] or (path.suffix if path.suffix.lower() in PHOTO_SUFFIXES else ".png")
     return f"{path.stem or 'photo'}{tag}{suffix}"
+
+
+def output_path(folder: Path, relative: Path, fmt: str = "same", tag: str = "") -> Path:
+    """Where a photo found at ``relative`` under the folder searched (``engine.photo.FoundPhoto``) goes in
+    ``folder``: the same sub-folder, named by ``output_name`` (two photos of one name from two folders stay apart)."""
+    return folder / relative.with_name(output_name(relative.name, fmt, tag))
 
 
 def plan_targets(wanted: Sequence[Path], avoid: Iterable[Path] = (), *, avoid_existing: bool = False) -> list[Path]:
@@ -460,7 +471,8 @@ def colourise_files(
 
     Colour hints (``engine.hints``): ``hints_file`` for every photo (the command line
     allows it for one photo), or ``hints_dir/<photo stem>.json`` where that exists, else the hints the
-    window saved in ``hints_dir`` beside a colour version of the photo (``<stem>-colourised.<ext>.hints.json``).
+    window saved for the photo in ``hints_dir`` (or in its sub-folder there) beside a colour version of it
+    (``<stem>-colourised.<ext>.hints.json``; ``engine.hints.find_saved_hints``).
 
     Outputs keep the input's name (and, for folder inputs, its sub-folder) and format
     unless ``fmt`` names another (see ``OUTPUT_FORMATS``); two photos of one name get
@@ -473,9 +485,10 @@ def colourise_files(
     if found is None:
         found = collect_photos(inputs, output_dir).photos
     tag = BEFORE_AFTER_TAG if before_after else ""
-    wanted = [output_dir / photo.relative.with_name(output_name(photo.relative.name, fmt, tag)) for photo in found]
+    wanted = [output_path(output_dir, photo.relative, fmt, tag) for photo in found]
 
-    saved_hints = SavedHints(Path(hints_dir)) if hints_dir is not None and hints_file is None else None
+    # The window's: beside a colour version it saved (under the photo's sub-folder, as Save All keeps it), for that photo
+    saved_hints = find_saved_hints(found, Path(hints_dir), beside=False) if hints_dir is not None and hints_file is None else None
 
     def hints_for(path: Path) -> Path | None:
         if hints_file is not None:
@@ -484,7 +497,7 @@ def colourise_files(
             return None
         if (Path(hints_dir) / f"{path.stem}.json").is_file():
             return Path(hints_dir) / f"{path.stem}.json"
-        return saved_hints.newest_for(path)  # the window's: beside a colour version it saved
+        return saved_hints.get(path)
 
     targets = plan_targets(wanted)
     requests = [SaveRequest(PhotoSource.file(p.path), target, hints_for(p.path)) for p, target in zip(found, targets)]

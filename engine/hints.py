@@ -25,9 +25,11 @@ The API (the window and the command line build on it)::
     without loading weights; ``Prediction.hints`` counts the hints a prediction followed.
     engine.batch: ``SaveRequest(source, target, hints_file=...)`` colours a saved photo with a hint file.
 
-Hint files are JSON: ``{"strength": 1.4, "points": [{"x": 120, "y": 48, "colour": "#a0c4ff"}, ...]}``,
+Hint files are JSON: ``{"strength": 1.4, "photo": "../scans/beach.jpg", "points": [{"x": 120, "y": 48, "colour": "#a0c4ff"}, ...]}``,
 x and y in the photo's pixels (fractions allowed), the colour as ``#rrggbb``; ``strength`` (optional,
-0..2) is the colour strength the photo was saved at by the window (``read_hint_file`` returns it).
+0..2) is the colour strength the photo was saved at by the window (``read_hint_file`` returns it);
+``photo`` (optional) names the photo the window saved them for, from the hint file's folder, so that
+a photo of the same name from another folder is never given them (``find_saved_hints``).
 
 How hints reach the colour (``engine.inference``): a model that takes hints gets
 three extra input channels at working size (``hint_channels``): the hint's a/b
@@ -53,14 +55,17 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 import torch
 
 from engine import colour
-from engine.atomic import atomic_write_bytes, read_regular_text
+from engine.atomic import atomic_write_bytes, read_regular_text, resolved_path
 from engine.errors import ColouriseError
+
+if TYPE_CHECKING:
+    from engine.photo import FoundPhoto
 
 HINT_CHANNELS = 3  # normalised a, normalised b, mask
 INFERENCE_PATCH = 3  # working pixels each hint covers at inference (odd: centred on the point)
@@ -164,19 +169,22 @@ def strength_from_data(data: object) -> float | None:
     return float(strength)
 
 
-def hints_to_data(hints: list[Hint], strength: float | None = None) -> dict:
+def hints_to_data(hints: list[Hint], strength: float | None = None, photo: str | None = None) -> dict:
     def number(v: float) -> float | int:
         return int(v) if float(v).is_integer() else round(float(v), 2)
 
-    points = {"points": [{"x": number(h.x), "y": number(h.y), "colour": h.hex} for h in hints]}
-    return points if strength is None else {"strength": round(float(strength), 2), **points}
+    data: dict = {} if strength is None else {"strength": round(float(strength), 2)}
+    if photo is not None:
+        data[PHOTO_KEY] = photo
+    return {**data, "points": [{"x": number(h.x), "y": number(h.y), "colour": h.hex} for h in hints]}
 
 
-def write_hints(path: str | Path, hints: list[Hint], strength: float | None = None) -> Path:
+def write_hints(path: str | Path, hints: list[Hint], strength: float | None = None, photo: Path | None = None) -> Path:
     """Write ``hints`` as a JSON hint file (atomically), with the colour ``strength`` the photo was saved at
-    when given; ``HintFileError`` when it cannot be written."""
+    and the ``photo`` they are for (``photo_record``) when given; ``HintFileError`` when it cannot be written."""
     path = Path(path)
-    text = json.dumps(hints_to_data(hints, strength), indent=1) + "\n"
+    record = photo_record(path, photo) if photo is not None else None
+    text = json.dumps(hints_to_data(hints, strength, record), indent=1) + "\n"
     try:
         atomic_write_bytes(path, text.encode("utf-8"))
     except OSError as exc:
@@ -187,7 +195,32 @@ def write_hints(path: str | Path, hints: list[Hint], strength: float | None = No
 # -- where the window keeps hint files ------------------------------------------------------------
 SAVED_TAG = "-colourised"  # the window saves a photo as <stem>-colourised.<ext> ...
 HINTS_SUFFIX = ".hints.json"  # ... and its hints beside it, as <that name>.hints.json
+PHOTO_KEY = "photo"  # ... naming the photo they are for (files written before it was recorded name none)
 _DIGITS = frozenset("0123456789")  # what Keep Both numbers a second version with (-2, -3 ...)
+
+
+def photo_record(hints_file: Path, photo: Path) -> str:
+    """How a hint file names the photo it is for: its path from the hint file's folder, with "/" between
+    folders (``../family/1908.jpg``: it holds when both are moved together), or its whole path where there is
+    none (another drive)."""
+    photo, folder = resolved_path(Path(photo)), resolved_path(Path(hints_file).parent)
+    try:
+        return Path(os.path.relpath(photo, folder)).as_posix()
+    except ValueError:  # (Windows: no path from one drive to another)
+        return photo.as_posix()
+
+
+def recorded_photo(hints_file: Path) -> Path | None:
+    """The photo a hint file says it is for, resolved; None when it says none (or cannot be read: reading it
+    for its hints says why)."""
+    try:
+        data = json.loads(read_regular_text(hints_file))
+    except (OSError, ValueError):  # (a decoding or JSON error is a ValueError)
+        return None
+    record = data.get(PHOTO_KEY) if isinstance(data, dict) else None
+    if not isinstance(record, str) or not record:
+        return None
+    return resolved_path(Path(hints_file).parent / record)
 
 
 def hints_file_for(saved: Path) -> Path:
@@ -197,9 +230,10 @@ def hints_file_for(saved: Path) -> Path:
 
 def saved_hints_for(photo: Path, folder: Path, tag: str = SAVED_TAG) -> Path | None:
     """The newest ``<stem><tag>.<ext>.hints.json`` in ``folder`` (hints saved with a colour version of ``photo``),
-    or ``<stem><tag>-2.<ext>.hints.json`` ... (a version saved beside an older one: Keep Both).
+    or ``<stem><tag>-2.<ext>.hints.json`` ... (a version saved beside an older one: Keep Both), that was saved
+    for ``photo`` (one that names another photo is not; one that names none is, as nothing else is looked for).
 
-    For many photos, list the folder once with ``SavedHints``."""
+    For many photos, use ``find_saved_hints``."""
     return SavedHints(folder, tag).newest_for(photo)
 
 
@@ -208,11 +242,16 @@ class SavedHints:
 
     Looking for each photo's hints with a glob of its own listed the whole folder per
     photo: opening a folder of 6,334 photos spent 19 s on it, on the window's thread.
+
+    A file found by name is a photo's only if it names that photo (``PHOTO_KEY``), or names none and is
+    not among ``contested``: files that several photos looked for could be the hints of (``find_saved_hints``).
     """
 
     def __init__(self, folder: Path, tag: str = SAVED_TAG):
         self.tag = os.path.normcase(tag)
+        self.contested: set[Path] = set()
         self._by_name: dict[str, list[Path]] = {}  # "<stem><tag>", as the file system compares names
+        self._recorded: dict[Path, Path | None] = {}  # each file's recorded photo, once read
         try:
             with os.scandir(folder) as entries:
                 files = [Path(e.path) for e in entries if e.name.endswith(HINTS_SUFFIX) and e.is_file()]
@@ -234,8 +273,12 @@ class SavedHints:
             at = saved.find(self.tag, at + 1)
         return names
 
+    def named_for(self, photo: Path) -> list[Path]:
+        """The hint files here named as saved with a colour version of ``photo`` (of whichever photo of its name)."""
+        return self._by_name.get(os.path.normcase(photo.stem) + self.tag, [])
+
     def newest_for(self, photo: Path) -> Path | None:
-        """The newest hint file saved with a colour version of ``photo`` here, or None."""
+        """The newest hint file saved with a colour version of ``photo`` here, for ``photo``, or None."""
 
         def modified(path: Path) -> float:
             try:
@@ -243,22 +286,49 @@ class SavedHints:
             except OSError:  # gone since the folder was listed
                 return float("-inf")
 
-        found = self._by_name.get(os.path.normcase(photo.stem) + self.tag, [])
-        return max(found, key=modified, default=None)
+        return max((path for path in self.named_for(photo) if self._is_for(path, photo)), key=modified, default=None)
+
+    def _is_for(self, hints_file: Path, photo: Path) -> bool:
+        if hints_file not in self._recorded:
+            self._recorded[hints_file] = recorded_photo(hints_file)
+        recorded = self._recorded[hints_file]
+        if recorded is None:
+            return hints_file not in self.contested
+        return os.path.normcase(recorded) == os.path.normcase(resolved_path(photo))
 
 
-def find_saved_hints(photos: Iterable[Path], save_folder: Path | None = None) -> dict[Path, Path]:
-    """The newest hint file saved beside a colour version of each photo, looked for in ``save_folder``
-    first, then in the photo's own folder; photos without one are left out. Each folder is listed once."""
+def find_saved_hints(photos: Iterable["FoundPhoto"], save_folder: Path | None = None, *, beside: bool = True) -> dict[Path, Path]:
+    """The newest hint file saved with a colour version of each photo (``engine.photo.FoundPhoto``) for it,
+    by photo path, looked for in ``save_folder`` under the photo's sub-folder (where Save All puts it), then
+    in ``save_folder`` itself, then (``beside``) in the photo's own folder; photos without one are left out.
+    Each folder is listed once.
+
+    A hint file that names no photo (written before that was recorded) goes to a photo only where no other
+    of ``photos`` could claim it by its name: the family/ copy of a photo must not get the other's hints.
+    """
+    photos = list(photos)
     listed: dict[Path, SavedHints] = {}
-    found = {}
+    folders = {}
+    claims: dict[Path, int] = {}
     for photo in photos:
-        for folder in dict.fromkeys(f for f in (save_folder, photo.parent) if f):
+        under = [save_folder / photo.relative.parent, save_folder] if save_folder is not None else []
+        folders[photo.path] = list(dict.fromkeys([*under, *([photo.path.parent] if beside else [])]))
+        named = set()
+        for folder in folders[photo.path]:
             if folder not in listed:
                 listed[folder] = SavedHints(folder)
-            hints_file = listed[folder].newest_for(photo)
+            named.update(listed[folder].named_for(photo.path))
+        for path in named:
+            claims[path] = claims.get(path, 0) + 1
+    contested = {path for path, count in claims.items() if count > 1}
+    for saved in listed.values():
+        saved.contested = contested
+    found = {}
+    for photo in photos:
+        for folder in folders[photo.path]:
+            hints_file = listed[folder].newest_for(photo.path)
             if hints_file is not None:
-                found[photo] = hints_file
+                found[photo.path] = hints_file
                 break
     return found
 

@@ -296,21 +296,31 @@ def saved_by_colourise(path: str | Path) -> bool:
     Reads the file's header only (about 0.1 ms). BMP has no room for the tag; anything
     unreadable is not Colourise's, and reading it later says what is wrong.
     """
+    return colourise_software(path) is not None
+
+
+def colourise_software(path: str | Path) -> str | None:
+    """What the photo at ``path`` says of how Colourise coloured it (its EXIF "Software" tag, ``Colourise 0.1.0,
+    model default, strength 80 %``: ``engine.batch.made_by``); None when it says nothing of Colourise (as
+    ``saved_by_colourise``: the header only)."""
     fh = _open_regular_file(path)
     if fh is None:
-        return False
+        return None
     with fh:
         if _header_names_no_colourise(fh):
-            return False
+            return None
         try:
             fh.seek(0)
             with _library_noise(), Image.open(fh) as im:
                 tiff_tags = getattr(im, "tag_v2", None)  # a TIFF keeps "Software" among its own tags
                 software = tiff_tags.get(SOFTWARE_TAG) if tiff_tags is not None else None
                 # JPEG, PNG (eXIf before the pixels, as ours are) and WebP: EXIF read at open
-                return _says_colourise(software) or _says_colourise(_software_in(im.info.get("exif")))
+                for said in (software, _software_in(im.info.get("exif"))):
+                    if _says_colourise(said):
+                        return said
+                return None
         except Exception:  # noqa: BLE001 (Pillow raises many kinds on damaged headers) not ours, and said when read
-            return False
+            return None
 
 
 def recorded_as_saved(paths: Iterable[Path], records: dict[Path, dict[str, list[int]]] | None = None) -> set[Path]:

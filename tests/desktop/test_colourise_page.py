@@ -59,8 +59,8 @@ def test_drop_of_files_and_a_folder_fills_the_queue_and_saves_outputs(window, qt
     with qtbot.waitSignal(page.saved, timeout=20_000) as saved:
         assert page.save_all_to(out)
     assert saved.args[0].succeeded == 3 and saved.args[0].failed == 0
-    written = sorted(p.name for p in out.iterdir())
-    assert written == ["loose-colourised.png", "one-colourised.jpg", "two-colourised.png"]
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert written == ["deeper/two-colourised.png", "loose-colourised.png", "one-colourised.jpg"]  # (its sub-folder kept)
     with Image.open(out / "loose-colourised.png") as im:
         assert im.mode == "RGB" and im.size == (48, 32)
         assert mean_saturation(QImage(str(out / "loose-colourised.png"))) > 3  # it has colour
@@ -549,3 +549,24 @@ def test_a_photo_removed_while_it_is_being_coloured_is_not_reported_finished(win
     wait_all_coloured(page, 1)
     assert a not in finished and b in finished
     assert page.queue.keys() == [b] and a not in page.items
+
+
+def test_save_all_keeps_the_sub_folders_of_the_folder_the_photos_were_opened_from(window, qtbot, tmp_path, grey_photo, wait_all_coloured):
+    """Save All wrote every photo into one flat folder: the family/ copy became 1908FamilyPhoto-colourised-2.png, and
+    two photos of one name from two folders could no longer be told apart. It keeps sub-folders, as ``colourise images`` does."""
+    photos = tmp_path / "photos"
+    for relative in ("1908FamilyPhoto.jpg", "family/1908FamilyPhoto.jpg", "travel/1920s/x.jpg"):
+        grey_photo(photos / relative, seed=len(relative))
+    loose = grey_photo(tmp_path / "loose.png")
+    page = window.colourise_page
+    page.add_paths([photos, loose])
+    wait_all_coloured(page, 4)
+    page.format_box.setCurrentIndex(page.format_box.findData("png"))
+    out = photos / "coloured"
+    with qtbot.waitSignal(page.saved, timeout=20_000) as saved:
+        assert page.save_all_to(out)
+    assert saved.args[0].succeeded == 4
+    written = sorted(path.relative_to(out).as_posix() for path in out.rglob("*.png"))
+    assert written == [
+        "1908FamilyPhoto-colourised.png", "family/1908FamilyPhoto-colourised.png", "loose-colourised.png", "travel/1920s/x-colourised.png",
+    ]

@@ -1013,3 +1013,136 @@ def test_the_photo_keeps_its_size_in_hint_mode_when_colouring_the_queue_ends(hin
 
     hints.toggle_action.trigger()  # out of Hint Mode the row gives its room back
     qtbot.waitUntil(lambda: page.view.height() > while_colouring)
+
+
+def test_hints_saved_for_one_photo_are_never_offered_to_a_photo_of_the_same_name_from_another_folder(hint_model, window, qtbot, tmp_path, grey_photo, monkeypatch):
+    """After Save All and reopening the folder, the family/ copy (which never had hints) got the other photo's hints and strength."""
+    page = window.colourise_page
+    photos = tmp_path / "photos"
+    top = grey_photo(photos / "1908FamilyPhoto.png", width=160, height=120, seed=4)
+    family = grey_photo(photos / "family" / "1908FamilyPhoto.png", width=160, height=120, seed=5)
+    assert page.select_model(hint_model)
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.add_paths([photos])
+    assert page.items[page.queue.current_key()].source.path == top
+    pin_blue_at(page, qtbot, 40, 60)
+    out = photos / "coloured"
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(out)
+
+    page.clear_queue()
+    offered = []
+    monkeypatch.setattr(page.hints, "ask_reload", lambda found: offered.append(dict(found)) or True)
+    with qtbot.waitSignal(page.status_message, check_params_cb=lambda text: text.startswith("Added"), timeout=20_000):
+        page.add_paths([photos])
+    by_photo = {page.items[key].source.path: path for key, path in offered[0].items()}
+    assert by_photo == {top: out / "1908FamilyPhoto-colourised.png.hints.json"}  # it listed it twice, for both
+    family_key = next(key for key, item in page.items.items() if item.source.path == family)
+    assert page.hints.hints_of(family_key) == [] and page.items[family_key].strength == 1.0
+
+
+def test_the_reload_question_names_photos_of_one_name_by_their_sub_folders(window, qtbot, tmp_path, grey_photo, wait_all_coloured):
+    """It listed "1908FamilyPhoto.jpg ← 1908FamilyPhoto-colourised.png.hints.json" twice, as if one file went to both."""
+    page = window.colourise_page
+    photos = tmp_path / "photos"
+    for relative in ("1908FamilyPhoto.png", "family/1908FamilyPhoto.png"):
+        grey_photo(photos / relative)
+    page.add_paths([photos])
+    wait_all_coloured(page, 2)
+    out = photos / "coloured"
+    found = {key: out / item.relative.with_name("1908FamilyPhoto-colourised.png.hints.json") for key, item in page.items.items()}
+    seen = read_modal_box(qtbot, "Not Now", lambda box: {"details": box.detailedText()})
+    assert not page.hints.ask_reload(found)
+    assert seen["details"].splitlines() == [  # (whole here; in the box, shortened in the middle to fit)
+        f"In {out}:",
+        "1908FamilyPhoto.png  ←  1908FamilyPhoto-colourised.png.hints.json",
+        "family/1908FamilyPhoto.png  ←  family/1908FamilyPhoto-colourised.png.hints.json",
+    ]
+
+
+def test_a_photos_own_strength_without_hints_is_kept_beside_it_and_reloaded(window, qtbot, big_grey, tmp_path, monkeypatch):
+    """The quit question promised each photo saved "at its own strength … (.hints.json) to carry on later"; a photo at 80 %
+    without hints got no .hints.json, and opened again it was back at 100 %."""
+    page = window.colourise_page
+    show(page, qtbot, big_grey)
+    key = page.queue.current_key()
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strength.setValue(80)
+    assert page.unsaved_work() == [key]
+    out = tmp_path / "out"
+    monkeypatch.setattr(page, "_ask_save_folder", lambda keys, title: str(out))
+    with qtbot.waitSignal(page.saved, timeout=20_000) as saved:
+        assert page.save_work([key])  # Save on quitting
+    assert saved.args[0].succeeded == 1 and page.unsaved_work() == []
+    data = json.loads((out / "street-colourised.png.hints.json").read_text())
+    assert data["strength"] == 0.8 and data["points"] == []
+
+    page.clear_queue()
+    offered = []
+    monkeypatch.setattr(page.hints, "ask_reload", lambda found: offered.append(dict(found)) or True)
+    show(page, qtbot, big_grey)
+    key = page.queue.current_key()
+    assert list(offered[0].values()) == [out / "street-colourised.png.hints.json"]
+    qtbot.waitUntil(lambda: page.items[key].strength == 0.8, timeout=20_000)
+    assert page.strength.value() == 80 and page.hints.hints_of(key) == []
+    assert page.unsaved_work() == []  # kept in that file: quitting asks nothing
+    assert page.saved_as(key) == out / "street-colourised.png"  # (and the photo beside holds its colours at 80 %)
+    qtbot.waitUntil(lambda: page.queue.item_text(key).endswith("Saved"), timeout=20_000)  # (once coloured)
+
+
+def test_a_photo_reloaded_from_its_saved_files_hints_reads_saved_as_quitting_counts_it(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
+    """After Reload Hints no row said "Saved", though the file beside holds the colours shown, while quitting asked nothing
+    about them: the rows and the quit question disagreed."""
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strength.setValue(140)
+    pin_blue_at(page, qtbot, 40, 60)
+    out = tmp_path / "out"
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(out)
+
+    page.clear_queue()
+    monkeypatch.setattr(page.hints, "ask_reload", lambda found: True)
+    show(page, qtbot, big_grey)
+    key = page.queue.current_key()
+    qtbot.waitUntil(lambda: len(page.hints.edits_for(key)) == 1, timeout=20_000)
+    assert page.saved_as(key) == out / "street-colourised.png" and page.queue.item_text(key).endswith("Saved")
+    assert page.unsaved_work() == [] and page.unsaved() == []
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strength.setValue(120)
+    assert not page.queue.item_text(key).endswith("Saved") and page.unsaved_work() == [key]  # both, as they change
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strength.setValue(140)
+    assert page.queue.item_text(key).endswith("Saved") and page.unsaved_work() == []
+
+
+def test_a_photo_reloaded_under_another_model_than_its_saved_file_was_coloured_with_does_not_read_saved(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    pin_blue_at(page, qtbot, 40, 60)
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(tmp_path / "out")
+    page.clear_queue()
+    monkeypatch.setattr(page.hints, "ask_reload", lambda found: True)
+    show(page, qtbot, big_grey, "alpha-test")
+    key = page.queue.current_key()
+    qtbot.waitUntil(lambda: len(page.hints.edits_for(key)) == 1, timeout=20_000)
+    assert page.saved_as(key) is None and not page.queue.item_text(key).endswith("Saved")  # its colours are another model's
+
+
+def test_saving_again_without_the_hints_brings_the_hint_file_beside_up_to_date(hint_model, window, qtbot, big_grey, tmp_path):
+    """A hint file from an earlier save of the same file stayed as it was: opened again, the photo got back the hints taken off it."""
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    key = page.queue.current_key()
+    pin_blue_at(page, qtbot, 40, 60)
+    target = tmp_path / "out" / "street-colourised.png"
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_to_file(key, target)
+    assert len(json.loads((target.parent / "street-colourised.png.hints.json").read_text())["points"]) == 1
+    page.hints.overlay.clear()
+    assert page.hints.hints_of(key) == []
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_to_file(key, target)
+    assert json.loads((target.parent / "street-colourised.png.hints.json").read_text())["points"] == []

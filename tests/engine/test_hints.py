@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -139,6 +140,7 @@ def test_one_listing_of_a_folder_finds_the_saved_hints_of_every_photo(tmp_path, 
 
 def test_saved_hints_are_looked_for_in_the_save_folder_first_then_beside_each_photo(tmp_path):
     from engine.hints import find_saved_hints, hints_file_for
+    from engine.photo import FoundPhoto
 
     scans, saved = tmp_path / "scans", tmp_path / "saved"
     for stem in ("a", "b", "c"):
@@ -147,9 +149,9 @@ def test_saved_hints_are_looked_for_in_the_save_folder_first_then_beside_each_ph
     for folder, stem in ((saved, "a"), (scans, "a"), (scans, "b")):
         hints_file_for(folder / f"{stem}-colourised.png").write_text("{}")
     photos = [scans / f"{stem}.jpg" for stem in ("a", "b", "c")]
-    found = find_saved_hints(photos, saved)
+    found = find_saved_hints([FoundPhoto(photo, Path(photo.name), True) for photo in photos], saved)
     assert found == {photos[0]: saved / "a-colourised.png.hints.json", photos[1]: scans / "b-colourised.png.hints.json"}
-    assert find_saved_hints(photos) == {photos[0]: scans / "a-colourised.png.hints.json", photos[1]: scans / "b-colourised.png.hints.json"}
+    assert find_saved_hints(FoundPhoto(photo, Path(photo.name), True) for photo in photos) == {photos[0]: scans / "a-colourised.png.hints.json", photos[1]: scans / "b-colourised.png.hints.json"}
 
 
 def test_a_hint_file_records_the_strength_it_was_saved_at_and_older_files_have_none(tmp_path):
@@ -172,3 +174,49 @@ def test_a_bad_strength_in_a_hint_file_is_one_line(tmp_path, strength):
     path.write_text('{"strength": %s, "points": []}' % strength)
     with pytest.raises(ColouriseError, match=r"^bad.json: strength must be a number from 0 to 2"):
         read_hint_file(path, 10, 10)
+
+
+def test_a_hint_file_goes_only_to_the_photo_it_was_saved_for_never_to_a_namesake_from_another_folder(tmp_path):
+    """Two photos of one name from two folders (IMG_0001.jpg from two cameras; a family/ copy) got each other's hints:
+    the window found them by name alone. A hint file names the photo it was saved for, and only that photo gets it."""
+    from engine.hints import find_saved_hints, hints_file_for, read_hint_file, saved_hints_for
+    from engine.photo import FoundPhoto
+
+    photos, saved = tmp_path / "photos", tmp_path / "photos" / "coloured"
+    top, family = photos / "IMG_0001.jpg", photos / "family" / "IMG_0001.jpg"
+    (saved / "family").mkdir(parents=True)
+    hints = [Hint(3, 4, (10, 20, 200))]
+    written = write_hints(hints_file_for(saved / "IMG_0001-colourised.png"), hints, strength=0.8, photo=top)
+    assert json.loads(written.read_text())["photo"] == "../IMG_0001.jpg"  # from the hint file's folder: moves with both
+    assert read_hint_file(written, 10, 10) == (hints, 0.8)  # (a reader that knows nothing of it reads it as before)
+    found = [FoundPhoto(top, Path("IMG_0001.jpg"), True), FoundPhoto(family, Path("family/IMG_0001.jpg"), True)]
+    assert find_saved_hints(found, saved) == {top: written}  # the family photo never had hints: it gets none
+    assert saved_hints_for(family, saved) is None and saved_hints_for(top, saved) == written
+
+    # Save All keeps sub-folders: the family photo's own hints are under family/, and found there
+    its_own = write_hints(hints_file_for(saved / "family" / "IMG_0001-colourised.png"), hints, strength=1.2, photo=family)
+    assert find_saved_hints(found, saved) == {top: written, family: its_own}
+    # ... also when the family folder was opened by itself (and saved flat, beside the other's)
+    flat = write_hints(hints_file_for(saved / "IMG_0001-colourised-2.png"), hints, photo=family)
+    its_own.unlink()
+    assert find_saved_hints([FoundPhoto(family, Path("IMG_0001.jpg"), True)], saved) == {family: flat}
+    assert find_saved_hints(found, saved) == {top: written, family: flat}
+
+
+def test_a_hint_file_that_names_no_photo_is_given_only_where_no_namesake_could_claim_it(tmp_path):
+    """Files written before the photo was recorded still reload, where only one photo looked for could be theirs."""
+    from engine.hints import find_saved_hints, hints_file_for
+    from engine.photo import FoundPhoto
+
+    photos, saved = tmp_path / "photos", tmp_path / "saved"
+    for folder in (saved, photos / "family"):
+        folder.mkdir(parents=True)
+    older = write_hints(hints_file_for(saved / "IMG_0001-colourised.png"), [Hint(1, 1, (1, 2, 3))])
+    assert "photo" not in json.loads(older.read_text())
+    top, family = photos / "IMG_0001.jpg", photos / "family" / "IMG_0001.jpg"
+    alone = FoundPhoto(top, Path("IMG_0001.jpg"), True)
+    assert find_saved_hints([alone], saved) == {top: older}
+    both = [alone, FoundPhoto(family, Path("family/IMG_0001.jpg"), True)]
+    assert find_saved_hints(both, saved) == {}  # whose? Either might be: neither gets them
+    beside = write_hints(hints_file_for(family.parent / "IMG_0001-colourised.jpg"), [Hint(1, 1, (1, 2, 3))])
+    assert find_saved_hints(both, saved) == {family: beside}  # beside the family photo, only it looks

@@ -635,7 +635,7 @@ def test_find_photos_suffixes_recursion_hidden_and_named_files(tmp_path):
 
 
 def test_photos_colourise_saved_are_known_by_their_software_tag_in_every_format(tmp_path):
-    from engine.photo import OUTPUT_FORMATS, Photo, saved_by_colourise, with_software
+    from engine.photo import OUTPUT_FORMATS, Photo, colourise_software, saved_by_colourise, with_software
 
     rgb8 = np.random.default_rng(0).integers(0, 256, (12, 16, 3), dtype=np.uint8)
     for pixels in (rgb8, rgb8.astype(np.uint16) * 257):  # 16-bit PNG and TIFF have writers of their own
@@ -644,7 +644,9 @@ def test_photos_colourise_saved_are_known_by_their_software_tag_in_every_format(
             for suffix in [s for _label, s in OUTPUT_FORMATS.values() if s]:
                 path = write_photo(photo, tmp_path / f"out{suffix}")
                 assert saved_by_colourise(path), (suffix, pixels.dtype, alpha is not None)
+                assert colourise_software(path) == "Colourise 0.1.0, model default"  # what made it, read back
     assert not saved_by_colourise(write_photo(with_software(Photo(rgb8), "GIMP 2.10"), tmp_path / "gimp.jpg"))
+    assert colourise_software(tmp_path / "gimp.jpg") is None
     assert not saved_by_colourise(write_photo(Photo(rgb8), tmp_path / "plain.png"))
     assert not saved_by_colourise(write_photo(with_software(Photo(rgb8), "Colourise 0.1.0"), tmp_path / "x.bmp"))  # no room
     (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8 nope")

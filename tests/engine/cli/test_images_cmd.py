@@ -277,6 +277,25 @@ def test_hints_dir_also_finds_the_hints_the_window_saved_beside_a_colour_version
     assert said["a.png"].endswith(", 1 colour hint") and "colour hint" not in said["b.png"]
 
 
+def test_hints_dir_gives_the_windows_hints_to_the_photo_they_were_saved_for_in_its_sub_folder(tmp_path, run_cli, make_photo, hint_model_file):
+    """Save All keeps sub-folders and names each photo in its hint file: family/a.png's hints are its own, never the other a.png's."""
+    from engine.hints import Hint, hints_file_for, write_hints
+
+    photos = tmp_path / "photos"
+    (photos / "family").mkdir(parents=True)
+    _grey_photo(photos / "a.png", make_photo)
+    family = _grey_photo(photos / "family" / "a.png", make_photo)
+    saved = tmp_path / "saved-in-the-window"
+    (saved / "family").mkdir(parents=True)
+    write_hints(hints_file_for(saved / "family" / "a-colourised.png"), [Hint(3, 3, (0, 0, 255))], 0.5, photo=family)
+    write_hints(hints_file_for(saved / "a-colourised-2.png"), [], 1.5, photo=family)  # older, flat, and not top's
+    out = tmp_path / "out"
+    code, stdout, _ = run_cli(photos, "--output", out, "--hints-dir", saved, model=str(hint_model_file))
+    assert code == 0 and stdout == [f"2 coloured -> {out}"]
+    said = {name: Image.open(out / name).getexif()[0x0131] for name in ("a.png", "family/a.png")}
+    assert said["family/a.png"].endswith(", 1 colour hint, strength 50 %") and said["a.png"].endswith(f"model {hint_model_file.stem}")
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 def test_a_saved_hint_file_swapped_for_a_named_pipe_fails_its_photo_in_one_line_instead_of_waiting(tmp_path, run_cli, make_photo, hint_model_file, monkeypatch, past_pipes):
     """The window's hint file was found (a regular file), then read by its name: one swapped for a named pipe in
