@@ -371,18 +371,33 @@ class MainWindow(QMainWindow):
         for row, values in enumerate(rows):
             for column, value in enumerate(values):
                 table.setItem(row, column, QTableWidgetItem(value))
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # (a line each)
-        table.horizontalHeader().setStretchLastSection(True)
+        # Menu and Keys as wide as their words, Command the rest, its long lines (the photo view's) wrapped: a Command
+        # column as wide as its longest line pushed Keys out of sight.
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        table.setWordWrap(True)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # (a line or two each)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dialog.reject)
         layout = QVBoxLayout(dialog)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        dialog.resize(520, 520)
+        dialog.resize(self._shortcuts_dialog_width(table, layout), 560)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.shortcuts_dialog = dialog
         dialog.open()
+
+    def _shortcuts_dialog_width(self, table, layout) -> int:
+        """Wide enough for every column's longest line where the screen has room (at least 520 px); Command wraps in
+        what is left."""
+        table.resizeColumnsToContents()
+        columns = sum(table.horizontalHeader().sectionSize(column) for column in range(table.columnCount()))
+        margins = layout.contentsMargins()
+        chrome = 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width() + margins.left() + margins.right()
+        screen = (self.screen() or QApplication.primaryScreen()).availableGeometry()
+        return max(520, min(columns + chrome, screen.width() * 9 // 10))
 
     def open_photos(self, paths) -> None:
         """Photos given at launch (or by another program): the Colourise page shows them, whatever tab was last open.
