@@ -970,3 +970,29 @@ def test_the_quit_question_says_a_model_that_takes_no_hints_colours_the_photos_w
     assert not window.close()
     assert ("The model chosen, “alpha-test”, takes no hints: it colours the hinted photos without them "
             "(their hints are saved beside them all the same).") in seen["informative"]
+
+
+def test_hint_mode_is_greyed_out_and_h_says_why_while_no_photo_is_shown(hint_model, window, qtbot, big_grey):
+    """On the empty window Hint Mode could be switched on: its panel said to click the photo or press Enter, and
+    neither did anything (found by QA)."""
+    from desktop.hint_mode import NO_PHOTO_TIP
+
+    page = window.colourise_page
+    hints = page.hints
+    assert page.select_model(hint_model)
+    assert not hints.toggle_action.isEnabled() and hints.toggle_action.toolTip() == NO_PHOTO_TIP
+    assert page.bar.hint_button.toolTip() == NO_PHOTO_TIP
+    bar = window.statusBar()
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_H)
+    assert not hints.active and not hints.panel.isVisibleTo(page)
+    assert bar.currentMessage() == NO_PHOTO_TIP
+    hints.set_active(True)
+    assert not hints.active
+
+    show(page, qtbot, big_grey)
+    assert hints.toggle_action.isEnabled() and "Enter" in hints.toggle_action.toolTip()
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_H)
+    assert hints.active
+    page.remove_items([page.queue.current_key()])  # the last photo goes: so does hint mode
+    assert not hints.active and not hints.panel.isVisibleTo(page) and not hints.toggle_action.isEnabled()
+    assert bar.currentMessage() != "Hint mode: click the photo (or press Enter) to pin a colour; H to leave."
