@@ -85,6 +85,12 @@ def _look_for_photos(paths: list[Path], remember: bool, save_folder: Path | None
     return LookedFor(found, len(colourised), openable, saved_hints, not_photos, [photo.path for photo in not_regular])
 
 
+def row_names(found: list[FoundPhoto]) -> dict[Path, str]:
+    """The list's names of the photos found in sub-folders of a folder opened: where each sits under it
+    ("family/1908FamilyPhoto.jpg"), as a file's name alone left two photos of one name told apart by tooltip only."""
+    return {photo.path: str(photo.relative) for photo in found if photo.in_folder and len(photo.relative.parts) > 1}
+
+
 def _files_not_photos(paths: list[Path]) -> dict[str, int]:
     """The files in the folders among ``paths`` that are no photo by their suffix, counted by suffix (lower
     case; "" for none), most first (no suffix last of its count); hidden files and folders left out, as ``find_photos``
@@ -344,23 +350,26 @@ class ColourisePage(QWidget):
             self.status_message.emit(f"Those photos are in the queue already{left_out}")
             return
         self._still_to_queue.update(source.path for source in sources)
-        self._queue_in_turns(sources, [], self._queueing_round, result.saved_hints, left_out)
+        self._queue_in_turns(sources, [], self._queueing_round, result.saved_hints, left_out, row_names(result.photos))
 
-    def _queue_in_turns(self, sources: list[PhotoSource], added: list[int], round_: int, saved_hints: dict[Path, Path], left_out: str) -> None:
+    def _queue_in_turns(
+        self, sources: list[PhotoSource], added: list[int], round_: int, saved_hints: dict[Path, Path], left_out: str, names: dict[Path, str]
+    ) -> None:
         """Queue ``QUEUED_A_TURN`` of ``sources``, the rest on later turns of the event loop, so the window
-        answers while a folder of thousands is queued; then start colouring and say how many were added."""
+        answers while a folder of thousands is queued; then start colouring and say how many were added.
+        ``names``: the rows' names where they are not the files' (``row_names``)."""
         if round_ != self._queueing_round:  # the queue was cleared meanwhile
             return
         strength = self.strengths.default()  # (read from the settings: once a turn, not per photo)
         now, rest = sources[:QUEUED_A_TURN], sources[QUEUED_A_TURN:]
         for source in now:
             self._still_to_queue.discard(source.path)
-            added.append(self._add(source, start=False, strength=strength))
+            added.append(self._add(source, start=False, strength=strength, name=names.get(source.path)))
         if len(added) == len(now):
             self.queue.select(added[0])  # what was just added is what the user looks at
         if rest:
             self.status_message.emit(f"Adding photos: {len(added):,} of {len(added) + len(rest):,}…")
-            QTimer.singleShot(0, self, lambda: self._queue_in_turns(rest, added, round_, saved_hints, left_out))
+            QTimer.singleShot(0, self, lambda: self._queue_in_turns(rest, added, round_, saved_hints, left_out, names))
             return
         self._pump()  # once all are queued: the progress counts them all from the first photo on
         self._update_buttons()  # once too
@@ -378,11 +387,11 @@ class ColourisePage(QWidget):
         self.queue.select(key)
         return key
 
-    def _add(self, source: PhotoSource, start: bool = True, strength: float | None = None) -> int:
-        """Queue one photo (at ``strength``, or the default); ``start=False``: the caller adds many, then
-        pumps and updates the buttons once."""
+    def _add(self, source: PhotoSource, start: bool = True, strength: float | None = None, name: str | None = None) -> int:
+        """Queue one photo (at ``strength``, or the default) with ``name`` in its row (None: its file's);
+        ``start=False``: the caller adds many, then pumps and updates the buttons once."""
         key = self.photos.add(source, self.strengths.default() if strength is None else strength)
-        self.queue.add(key, source.name, str(source.path) if source.path else "pasted image", self.items[key].strength)
+        self.queue.add(key, name or source.name, str(source.path) if source.path else "pasted image", self.items[key].strength)
         if self.queue.current_key() is None:
             self.queue.select(key)
         if start:

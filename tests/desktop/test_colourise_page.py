@@ -145,6 +145,25 @@ def test_a_folder_of_files_colourise_does_not_read_says_what_was_left_out(window
     )
 
 
+def test_rows_of_photos_in_sub_folders_name_their_sub_folder_and_come_in_a_file_managers_order(window, qtbot, tmp_path, grey_photo):
+    """Two rows read "1908FamilyPhoto.jpg", one of the opened folder's, one of its sub-folder family/'s, told apart by
+    their tooltips alone; and the rows ran upper-case names first, then lower-case ones with family/'s photos among
+    them (found by QA)."""
+    import os
+
+    folder = tmp_path / "scans"
+    for name in ("1908FamilyPhoto.jpg", "Zebra.png", "apple.png", "family/1908FamilyPhoto.jpg", "family/Aunt.png"):
+        grey_photo(folder / name)
+    loose = grey_photo(tmp_path / "loose.png")
+    page = window.colourise_page
+    with qtbot.waitSignal(page.status_message, check_params_cb=lambda text: text.startswith("Added"), timeout=20_000):
+        page.add_paths([folder, loose])
+    rows = [page.queue.item_text(key).split("\n")[0] for key in page.queue.keys()]
+    in_family = os.path.join("family", "")
+    assert rows == ["loose.png", "1908FamilyPhoto.jpg", "apple.png", "Zebra.png", f"{in_family}1908FamilyPhoto.jpg", f"{in_family}Aunt.png"]
+    assert [page.items[key].source.name for key in page.queue.keys()][4] == "1908FamilyPhoto.jpg"  # (saved by its own name)
+
+
 @pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
 def test_a_named_pipe_in_a_folder_is_left_out_and_said_not_queued_to_fail(window, qtbot, photos):
     """A FIFO called pipe.png in an opened folder got a row that said "Failed: not a regular file"; it is no photo."""
