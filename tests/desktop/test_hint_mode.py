@@ -996,3 +996,43 @@ def test_hint_mode_is_greyed_out_and_h_says_why_while_no_photo_is_shown(hint_mod
     page.remove_items([page.queue.current_key()])  # the last photo goes: so does hint mode
     assert not hints.active and not hints.panel.isVisibleTo(page) and not hints.toggle_action.isEnabled()
     assert bar.currentMessage() != "Hint mode: click the photo (or press Enter) to pin a colour; H to leave."
+
+
+def test_the_view_says_colouring_until_the_hinted_colours_at_a_new_strength_are_shown(hint_model, window, qtbot, big_grey, monkeypatch):
+    """Set to 0 % while the hinted colours at 100 % were being made, the photo stayed fully coloured for seconds with
+    its corner reading "After": the render at 100 % ending was taken for the new one, and the busy sign went (found
+    by QA). The view says "Colouring…" until the colours at the new strength are there, and never shows the old ones."""
+    import threading
+
+    import desktop.hint_preview
+
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    pin_blue_at(page, qtbot, 40, 60)
+    real_render, held = desktop.hint_preview.render_hinted, threading.Event()
+
+    def render_hinted(request, state):  # the render at 100 % waits until the strength has changed
+        if request.strength == 1.0:
+            held.wait(20)
+        return real_render(request, state)
+
+    monkeypatch.setattr(desktop.hint_preview, "render_hinted", render_hinted)
+
+    def corner() -> str:
+        return [text for text, _box in page.view.label_boxes(every=True)][-1]
+
+    shown: list[tuple[bool, str, float]] = []  # each picture the hints sent: final, the corner's label, the photo's strength
+    hints.preview_updated.connect(lambda key, final: shown.append((final, corner(), page.items[key].strength)))
+    hints.overlay.recolour_selected((200, 60, 40))  # its colours at 100 % are being made...
+    qtbot.waitUntil(lambda: hints.preview.busy)
+    page.strength.setValue(0)  # ...when the strength changes
+    assert corner() == "Colouring…"
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        held.set()
+        while not (shown and shown[-1][0]):
+            assert corner() == "Colouring…"
+            qtbot.wait(5)
+    qtbot.waitUntil(lambda: not hints.preview.busy, timeout=20_000)
+    assert [final for final, _label, _strength in shown].count(True) == 1  # the picture at 0 %, not first the one at 100 %
+    assert all(label == "Colouring…" for _final, label, _strength in shown[:-1]) and shown[-1][1] == "After"
