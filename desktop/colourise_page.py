@@ -140,6 +140,9 @@ class ColourisePage(QWidget):
     """A short note for the window's status bar."""
     status_kept = Signal(str)
     """An instruction for the window's status bar, kept there until another line replaces it (not for a few seconds)."""
+    status_result = Signal(str, object)
+    """A result the user waits for (a save's) for the window's status bar: shown for some seconds, not covered by a kept
+    line; and the folder it is about (a ``Path``; None: no one folder), to show in the file manager."""
     item_finished = Signal(int)
     """A queued photo was coloured (its thumbnail shows the result) or failed."""
     view_updated = Signal(int, bool)
@@ -840,6 +843,7 @@ class ColourisePage(QWidget):
         self._save_looks = [self._look(key) for key in keys]  # as asked: the photos may change while they are saved
         self._save_failures = []
         self._hint_files_written = 0
+        self._saved_folders: set[Path] = set()  # where the photos saved went: the result names it
         hinted = {self.items[key].source.key: self.hints.for_saving(key) for key in keys if self.hints.owns_view(key)}
         self._save_job = self.lane.submit(
             save_photos_job, requests, self.current_model_path(), config, hinted, name="save",
@@ -853,6 +857,7 @@ class ColourisePage(QWidget):
             self.progress_row.show_step(f"Saving {event.index + 1:,} of {event.total:,}")
         elif isinstance(event, PhotoDone):
             self.progress_row.show_step(self.progress_row.label.text(), event.index + 1)
+            self._saved_folders.add(Path(event.output).parent)
             key = self._save_keys[event.index]
             if self._saving_before_after:
                 return
@@ -870,7 +875,10 @@ class ColourisePage(QWidget):
             self.status_message.emit(event.message)
 
     def _on_saved(self, result: BatchFinished) -> None:
-        self.status_message.emit(saved_summary(result, before_after=self._saving_before_after, hint_files=self._hint_files_written))
+        self.status_result.emit(
+            saved_summary(result, before_after=self._saving_before_after, hint_files=self._hint_files_written, folders=self._saved_folders),
+            next(iter(self._saved_folders)) if len(self._saved_folders) == 1 else None,
+        )
         if self._save_failures:
             QMessageBox.warning(self, "Colourise", _save_failures_text(self._save_failures))
         self._save_result = result  # told once the job has ended (_on_save_ended)
