@@ -87,6 +87,12 @@ def _look_for_photos(paths: list[Path], remember: bool, save_folder: Path | None
     return LookedFor(found, len(colourised), openable, saved_hints, not_photos, [photo.path for photo in not_regular], relative)
 
 
+def row_names(found: list[FoundPhoto]) -> dict[Path, str]:
+    """The list's names of the photos found in sub-folders of a folder opened: where each sits under it
+    ("family/1908FamilyPhoto.jpg"), as a file's name alone left two photos of one name told apart by tooltip only."""
+    return {photo.path: str(photo.relative) for photo in found if photo.in_folder and len(photo.relative.parts) > 1}
+
+
 def _files_not_photos(paths: list[Path]) -> dict[str, int]:
     """The files in the folders among ``paths`` that are no photo by their suffix, counted by suffix (lower
     case; "" for none), most first (no suffix last of its count); hidden files and folders left out, as ``find_photos``
@@ -136,6 +142,9 @@ class ColourisePage(QWidget):
     """A short note for the window's status bar."""
     status_kept = Signal(str)
     """An instruction for the window's status bar, kept there until another line replaces it (not for a few seconds)."""
+    status_result = Signal(str, object)
+    """A result the user waits for (a save's) for the window's status bar: shown for some seconds, not covered by a kept
+    line; and the folder it is about (a ``Path``; None: no one folder), to show in the file manager."""
     item_finished = Signal(int)
     """A queued photo was coloured (its thumbnail shows the result) or failed."""
     view_updated = Signal(int, bool)
@@ -348,23 +357,28 @@ class ColourisePage(QWidget):
             self.status_message.emit(f"Those photos are in the queue already{left_out}")
             return
         self._still_to_queue.update(source.path for source in sources)
-        self._queue_in_turns(sources, [], self._queueing_round, result, left_out)
+        self._queue_in_turns(sources, [], self._queueing_round, result, left_out, row_names(result.photos))
 
-    def _queue_in_turns(self, sources: list[PhotoSource], added: list[int], round_: int, looked: LookedFor, left_out: str) -> None:
+    def _queue_in_turns(
+        self, sources: list[PhotoSource], added: list[int], round_: int, looked: LookedFor, left_out: str, names: dict[Path, str]
+    ) -> None:
         """Queue ``QUEUED_A_TURN`` of ``sources``, the rest on later turns of the event loop, so the window
-        answers while a folder of thousands is queued; then start colouring and say how many were added."""
+        answers while a folder of thousands is queued; then start colouring and say how many were added.
+        ``names``: the rows' names where they are not the files' (``row_names``)."""
         if round_ != self._queueing_round:  # the queue was cleared meanwhile
             return
         strength = self.strengths.default()  # (read from the settings: once a turn, not per photo)
         now, rest = sources[:QUEUED_A_TURN], sources[QUEUED_A_TURN:]
         for source in now:
             self._still_to_queue.discard(source.path)
-            added.append(self._add(source, start=False, strength=strength, relative=looked.relative.get(source.path)))
+            added.append(
+                self._add(source, start=False, strength=strength, relative=looked.relative.get(source.path), name=names.get(source.path))
+            )
         if len(added) == len(now):
             self.queue.select(added[0])  # what was just added is what the user looks at
         if rest:
             self.status_message.emit(f"Adding photos: {len(added):,} of {len(added) + len(rest):,}…")
-            QTimer.singleShot(0, self, lambda: self._queue_in_turns(rest, added, round_, looked, left_out))
+            QTimer.singleShot(0, self, lambda: self._queue_in_turns(rest, added, round_, looked, left_out, names))
             return
         self._pump()  # once all are queued: the progress counts them all from the first photo on
         self._update_buttons()  # once too
@@ -382,11 +396,14 @@ class ColourisePage(QWidget):
         self.queue.select(key)
         return key
 
-    def _add(self, source: PhotoSource, start: bool = True, strength: float | None = None, relative: Path | None = None) -> int:
+    def _add(
+        self, source: PhotoSource, start: bool = True, strength: float | None = None, relative: Path | None = None, name: str | None = None
+    ) -> int:
         """Queue one photo (at ``strength``, or the default; ``relative``: where it sits under the folder it was
-        opened from); ``start=False``: the caller adds many, then pumps and updates the buttons once."""
+        opened from) with ``name`` in its row (None: its file's); ``start=False``: the caller adds many, then
+        pumps and updates the buttons once."""
         key = self.photos.add(source, self.strengths.default() if strength is None else strength, relative)
-        self.queue.add(key, source.name, str(source.path) if source.path else "pasted image", self.items[key].strength)
+        self.queue.add(key, name or source.name, str(source.path) if source.path else "pasted image", self.items[key].strength)
         if self.queue.current_key() is None:
             self.queue.select(key)
         if start:
@@ -849,6 +866,7 @@ class ColourisePage(QWidget):
         self._save_looks = [self._look(key) for key in keys]  # as asked: the photos may change while they are saved
         self._save_failures = []
         self._hint_files_written = 0
+        self._saved_folders: set[Path] = set()  # where the photos saved went: the result names it
         hinted = {self.items[key].source.key: self.hints.for_saving(key) for key in keys if self.hints.owns_view(key)}
         self._save_job = self.lane.submit(
             save_photos_job, requests, self.current_model_path(), config, hinted, name="save",
@@ -862,6 +880,7 @@ class ColourisePage(QWidget):
             self.progress_row.show_step(f"Saving {event.index + 1:,} of {event.total:,}")
         elif isinstance(event, PhotoDone):
             self.progress_row.show_step(self.progress_row.label.text(), event.index + 1)
+            self._saved_folders.add(Path(event.output).parent)
             key = self._save_keys[event.index]
             if self._saving_before_after:
                 return
@@ -880,7 +899,10 @@ class ColourisePage(QWidget):
             self.status_message.emit(event.message)
 
     def _on_saved(self, result: BatchFinished) -> None:
-        self.status_message.emit(saved_summary(result, before_after=self._saving_before_after, hint_files=self._hint_files_written))
+        self.status_result.emit(
+            saved_summary(result, before_after=self._saving_before_after, hint_files=self._hint_files_written, folders=self._saved_folders),
+            next(iter(self._saved_folders)) if len(self._saved_folders) == 1 else None,
+        )
         if self._save_failures:
             QMessageBox.warning(self, "Colourise", _save_failures_text(self._save_failures))
         self._save_result = result  # told once the job has ended (_on_save_ended)

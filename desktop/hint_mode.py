@@ -41,6 +41,8 @@ POINT_STATUS = "Hint mode: choose the point's colour on the right; drag it (or u
 NO_POINT_STATUS = "Take Colour From Photo is for a hint point: select one, or click the photo to pin one."
 PICK_STATUS = "Click the photo where the colour is shown, or move the mark there with the arrows and press Enter; Esc cancels."
 SEEN_LIGHTNESS_GAP = 15.0  # L* between a point's colour and the photo under it from which the panel shows how it looks there
+# Hint mode's button and H while no photo is shown: its panel said to click the photo, with none to click.
+NO_PHOTO_TIP = "Hint mode needs a photo: open or drop one first, then H pins colours on it."
 ON_TIP = "Hint mode: click the photo or press Enter to pin a colour, drag a point (or N, arrows) to move it, Delete removes it"
 
 
@@ -85,6 +87,8 @@ class HintMode(QObject):
         self.panel = HintPanel()
         self.panel.hide()
         self._takes_hints = False
+        self._no_hints_tip = "No model"  # why the model chosen takes no hints, and which would ("": it takes them)
+        self._photo_shown = False  # a photo to pin colours on is in the view
         self._shown: tuple[int, Photo, Photo] | None = None  # key, photo, preview of the photo in the view
         self._predictions: dict[int, tuple[str, int, Prediction]] = {}  # key -> (model, revision, prediction)
         self._suggest_job: Job | None = None
@@ -138,7 +142,7 @@ class HintMode(QObject):
             act.triggered.connect(self._update_actions)
         # H and I where their actions are greyed out: a line saying why, where the keys did nothing and said nothing.
         # Each is enabled only while its action is not, so a key is never both.
-        self.no_hints_key = action("", "H", lambda: self.page.status_message.emit(self.toggle_action.toolTip()), "")
+        self.no_hints_key = action("", "H", lambda: self.page.status_message.emit(self.toggle_action.toolTip()), "")  # (no photo too)
         self.no_point_key = action("", "I", lambda: self.page.status_message.emit(NO_POINT_STATUS), "")
         for act in (self.no_hints_key, self.no_point_key):
             self.page.addAction(act)
@@ -184,7 +188,7 @@ class HintMode(QObject):
         return self._takes_hints
 
     def set_active(self, on: bool) -> None:
-        on = bool(on) and self._takes_hints
+        on = bool(on) and self._can_hint()
         self.toggle_action.setChecked(on)
         if on == self.overlay.active:
             return
@@ -202,17 +206,22 @@ class HintMode(QObject):
             self._keep_line()  # the line is this page's: not over another tab
         return False
 
+    def _can_hint(self) -> bool:
+        """Whether hint mode may be on: the model takes hints and a photo is shown to pin them on."""
+        return self._takes_hints and self._photo_shown
+
     def _update_actions(self) -> None:
         edits = self.overlay.edits
         shown = self.page.isVisible()  # another tab: its keys must not edit hints out of sight
-        self.toggle_action.setEnabled(self._takes_hints and shown)
+        self.toggle_action.setEnabled(self._can_hint() and shown)
+        self.toggle_action.setToolTip(f"{ON_TIP} (H)" if self._can_hint() else self._no_hints_tip or NO_PHOTO_TIP)
         on = self.overlay.active and shown
         self.undo_action.setEnabled(on and edits is not None and edits.can_undo)
         self.redo_action.setEnabled(on and edits is not None and edits.can_redo)
         self.clear_action.setEnabled(on and edits is not None and len(edits) > 0)
         self.delete_action.setEnabled(on and self.overlay.selected_point() is not None)
         self.pick_action.setEnabled(on and self.overlay.selected_point() is not None and not self.overlay.picking)
-        self.no_hints_key.setEnabled(not self._takes_hints and shown)
+        self.no_hints_key.setEnabled(not self._can_hint() and shown)  # (never H twice: neither would act)
         self.no_point_key.setEnabled(on and self.overlay.selected_point() is None)
 
     # -- what the page tells -----------------------------------------------------------------------
@@ -221,19 +230,17 @@ class HintMode(QObject):
         name = self.page.current_model_name()
         entry = self.page.library.find(name) if name else None
         self._takes_hints = model_takes_hints(entry.info if entry else None)
-        self.toggle_action.setEnabled(self._takes_hints and self.page.isVisible())
-        self.no_hints_key.setEnabled(not self._takes_hints and self.page.isVisible())  # (never H twice: neither would act)
-        if self._takes_hints:
-            self.toggle_action.setToolTip(f"{ON_TIP} (H)")
-        else:
+        self._no_hints_tip = ""
+        if not self._takes_hints:
             reason = f"The model “{name}” takes no hints" if name else "No model"
             # Name a model that does, if the library has one: the default where it does (it may not), else the first;
             # the first alone named "colour_unet" (a user's model sorts before the bundled default).
             takers = [e.name for e in self.page.library.usable() if model_takes_hints(e.info)]
             other = DEFAULT_MODEL if DEFAULT_MODEL in takers else next(iter(takers), None)
             advice = f"choose one that does (such as “{other}”)" if other else "no model in your library takes hints yet"
-            self.toggle_action.setToolTip(f"{reason}: {advice} to fix colours with hints.")
+            self._no_hints_tip = f"{reason}: {advice} to fix colours with hints."
             self.set_active(False)
+        self._update_actions()
         self.refresh()
 
     def show_key(self, key: int | None) -> None:
@@ -243,6 +250,9 @@ class HintMode(QObject):
             self._busy = False
             self.preview.cancel()
         self.overlay.set_edits(self.edits_for(key) if key is not None else None)
+        self._photo_shown = key is not None
+        if key is None:
+            self.set_active(False)  # (nothing to pin colours on: the panel would say to click the photo)
         self._update_actions()
 
     def photo_ready(self, key: int, photo: Photo, preview: Photo) -> None:

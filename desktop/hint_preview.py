@@ -54,6 +54,7 @@ class HintRendered:
     display: DisplayImage | None  # None: nothing new to show (a full-size render of an earlier prediction follows)
     final: bool
     quick: bool = False  # from the cheap preview pass: not what is saved
+    strength: float = 1.0  # the strength it is rendered at
 
 
 def render_hinted(request: HintRequest, state: TaskState) -> HintRendered | None:
@@ -68,14 +69,17 @@ def render_hinted(request: HintRequest, state: TaskState) -> HintRendered | None
         preview_image = photo_to_qimage(colouriser.render(request.preview, prediction, request.strength))
         rendered = HintRendered(
             request.key, request.revision, model_key(request.model_path), prediction,
-            DisplayImage(preview_image, size), request.preview is request.photo, request.quick,
+            DisplayImage(preview_image, size), request.preview is request.photo, request.quick, request.strength,
         )
         state.emit(rendered)
     else:
-        rendered = HintRendered(request.key, request.revision, model_key(request.model_path), prediction, None, request.preview is request.photo)
+        rendered = HintRendered(
+            request.key, request.revision, model_key(request.model_path), prediction, None, request.preview is request.photo,
+            strength=request.strength,
+        )
     if request.full and not request.quick and not rendered.final and not state.should_stop():
         full = display_photo(colouriser.render(request.photo, prediction, request.strength))
-        rendered = HintRendered(rendered.key, rendered.revision, rendered.model, prediction, full, True)
+        rendered = HintRendered(rendered.key, rendered.revision, rendered.model, prediction, full, True, strength=request.strength)
         state.emit(rendered)
     return rendered
 
@@ -210,8 +214,13 @@ class HintPreview(QObject):
         return shown is None or shown[0] != event.key or event.revision > shown[1]
 
     def _is_latest(self, event: HintRendered) -> bool:
+        """Whether ``event`` has the colours the latest request asks for: its photo's hints, model and strength. A
+        render of the same hints at the strength before (a slider moved meanwhile) was taken for it: its final
+        picture showed the old colours for as long as the new render took, and ended the view's "Colouring…"."""
         latest = self._latest
-        return latest is not None and (event.key, event.revision) == (latest.key, latest.revision)
+        if latest is None:
+            return False
+        return (event.key, event.revision, event.model, event.strength) == (latest.key, latest.revision, model_key(latest.model_path), latest.strength)
 
     def _on_ended(self) -> None:
         self._job = self._running = None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QImage, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QPushButton, QTabWidget, QWidget
 
 from desktop import settings
 from desktop.colourise_page import ColourisePage
@@ -24,6 +24,8 @@ TABS = ("Colourise", "Train", "Runs", "Models")
 MODEL_SUFFIXES = (".safetensors", ".pt", ".pth", ".ckpt")
 CLOSE_WAIT_MS = 5000  # at exit, how long to wait for the photo lane to finish its current step
 SHUTDOWN_WAIT_S = 120  # after the window closed: the longest a stuck job may hold up the exit
+NOTE_MS = 8000  # how long a passing note stays in the status bar
+RESULT_MS = 10_000  # ... and a result the user waits for (a save's), which a kept line does not cover meanwhile
 # Keys that act on the focused photo view or hint point rather than through a menu (Help > Keyboard Shortcuts).
 WIDGET_KEYS = [
     ("Photo view", "Pan a zoomed photo, or move the split line", "Arrows (Shift: further)"),
@@ -135,7 +137,18 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.colourise_page.status_message.connect(self.show_status)
         self._kept_status = ""  # a line kept in the status bar (keep_status)
+        self._result = ""  # a result in the status bar (show_result) until its time is up
+        self._result_timer = QTimer(self)
+        self._result_timer.setSingleShot(True)
+        self._result_timer.timeout.connect(self._end_result)
+        self._result_folder: Path | None = None  # the folder the result is about
+        self.show_folder_button = QPushButton("Show Folder")  # beside the result: where the photos saved went
+        self.show_folder_button.setToolTip("Show the folder the photos were saved in, in the file manager")
+        self.show_folder_button.clicked.connect(self._show_result_folder)
+        self.statusBar().addPermanentWidget(self.show_folder_button)
+        self.show_folder_button.hide()
         self.colourise_page.status_kept.connect(self.keep_status)
+        self.colourise_page.status_result.connect(self.show_result)
         self.statusBar().messageChanged.connect(self._restore_kept_status)
         self.colourise_page.save_ended.connect(self._on_save_ended)
         self.tabs.currentChanged.connect(self._on_tab_changed)
@@ -374,18 +387,33 @@ class MainWindow(QMainWindow):
         for row, values in enumerate(rows):
             for column, value in enumerate(values):
                 table.setItem(row, column, QTableWidgetItem(value))
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # (a line each)
-        table.horizontalHeader().setStretchLastSection(True)
+        # Menu and Keys as wide as their words, Command the rest, its long lines (the photo view's) wrapped: a Command
+        # column as wide as its longest line pushed Keys out of sight.
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        table.setWordWrap(True)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # (a line or two each)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dialog.reject)
         layout = QVBoxLayout(dialog)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        dialog.resize(520, 520)
+        dialog.resize(self._shortcuts_dialog_width(table, layout), 560)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.shortcuts_dialog = dialog
         dialog.open()
+
+    def _shortcuts_dialog_width(self, table, layout) -> int:
+        """Wide enough for every column's longest line where the screen has room (at least 520 px); Command wraps in
+        what is left."""
+        table.resizeColumnsToContents()
+        columns = sum(table.horizontalHeader().sectionSize(column) for column in range(table.columnCount()))
+        margins = layout.contentsMargins()
+        chrome = 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width() + margins.left() + margins.right()
+        screen = (self.screen() or QApplication.primaryScreen()).availableGeometry()
+        return max(520, min(columns + chrome, screen.width() * 9 // 10))
 
     def open_photos(self, paths) -> None:
         """Photos given at launch (or by another program): the Colourise page shows them, whatever tab was last open.
@@ -424,19 +452,50 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About Colourise", text)
 
     def show_status(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+        self._result = ""  # (newer news than a result shown)
+        self._result_timer.stop()
+        self.show_folder_button.hide()
+        self.statusBar().showMessage(text, NOTE_MS)
+
+    def show_result(self, text: str, folder: Path | None = None) -> None:
+        """``text`` in the status bar for ``RESULT_MS`` (a save's result), with Show Folder for ``folder``: a line
+        kept meanwhile (Hint mode's) waits until then, and a menu's tip shown over it gives it back. The kept line
+        took over at once: nothing said a Save All in hint mode had ended."""
+        self.statusBar().showMessage(text)
+        self._result, self._result_folder = text, folder
+        self.show_folder_button.setVisible(folder is not None)
+        self._result_timer.start(RESULT_MS)
+
+    def _end_result(self) -> None:
+        """The result's time is up: the kept line comes back (or nothing)."""
+        shown, self._result = self._result, ""
+        self.show_folder_button.hide()
+        if shown and self.statusBar().currentMessage() == shown:
+            self.statusBar().clearMessage()
+
+    def _show_result_folder(self) -> None:
+        from desktop.widgets.show_folder import show_folder
+
+        if self._result_folder is not None:
+            show_folder(self, self._result_folder)
 
     def keep_status(self, text: str) -> None:
         """``text`` in the status bar while it holds (an instruction): back once a passing note after it ends
-        (8 s) or a menu's tip goes. "": none any more."""
+        (8 s) or a menu's tip goes, and only then over a result (``show_result``). "": none any more."""
         before, self._kept_status = self._kept_status, text
+        if self._result:
+            return  # (shown when the result's time is up)
         if text:
             self.statusBar().showMessage(text)
         elif self.statusBar().currentMessage() == before:  # (not a note another page has shown since)
             self.statusBar().clearMessage()
 
     def _restore_kept_status(self, text: str) -> None:
-        if not text and self._kept_status:
+        if text:
+            return
+        if self._result:  # a tip over the result went
+            self.statusBar().showMessage(self._result)
+        elif self._kept_status:
             self.statusBar().showMessage(self._kept_status)
 
     # -- drag and drop anywhere -----------------------------------------------------------

@@ -29,7 +29,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from engine.errors import PhotoError, error_reason
 from engine.events import PhotosFound
-from engine.photo import check_photo_pixels, coloured_by_colourise, find_photos, open_photo_file, recorded_as_saved, saved_by_colourise, too_large_reason
+from engine.photo import (
+    check_photo_pixels, coloured_by_colourise, find_photos, open_photo_file, path_order, recorded_as_saved, saved_by_colourise, too_large_reason,
+)
 from engine.task import TaskState
 
 GREY_CHROMA = 3.0  # mean Lab chroma below this: the photo carries no colour worth learning
@@ -73,7 +75,9 @@ def list_images(folders: Iterable[str | Path], exclude: Iterable[str | Path] = (
             entries.extend(p for p in read_photo_list(folder) if p.is_file())
         elif folder.exists():
             entries.append(folder)
-    found = [photo.path for photo in find_photos(entries)]
+    # In path order, not the file manager's order find_photos gives: the order a recipe's runs (and the benches'
+    # photos) were made in, which decides the copy of a duplicate kept and the photos a spread subset picks.
+    found = sorted((photo.path for photo in find_photos(entries)), key=path_order)
     exclude = list(exclude)
     if exclude:
         left_out = _excluded_tails(exclude)

@@ -190,7 +190,8 @@ def find_photos(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
     folder is searched recursively for photo suffixes (``PHOTO_SUFFIXES``), leaving
     out hidden files and folders and anything in ``exclude`` (e.g. the output
     folder); linked folders are followed, each real folder once, so a link loop
-    ends. Sorted by path, each photo once (by resolved path).
+    ends. Each photo once (by resolved path), in the order a file manager shows
+    them (``file_manager_order``).
     """
     excluded = {resolved_path(Path(p).expanduser()) for p in exclude}
     found: dict[Path, FoundPhoto] = {}
@@ -235,9 +236,45 @@ def find_photos(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
                 if not name.startswith(".") and is_photo_path(name):
                     path = here / name
                     add(path, relative_here / name, key=resolved_path(path) if os.path.islink(path) else real_here / name)
-    # Ordered as paths are, by their parts (compared as the file system compares names); the keys are
-    # made once: comparing Path objects themselves took a second for 30,000 photos.
-    return sorted(found.values(), key=lambda photo: tuple(map(os.path.normcase, photo.path.parts)))
+    return file_manager_order(found.values())
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def file_manager_order(photos: Iterable[FoundPhoto]) -> list[FoundPhoto]:
+    """``photos`` as a file manager lists them: each folder's own photos, then each of its sub-folders' in turn;
+    names compared without regard to case, with their numbers as numbers ("img_9" before "IMG_10"), a name before
+    its suffix ("grey.jpg" before "grey16.tif", as GNOME's and Windows' file managers have them).
+
+    Sorted by path alone, a folder's photos ran "Zebra.jpg", "apple.jpg", with a sub-folder's photos among them
+    ("family/…" between "cbsd68_…" and "mcmaster_…"). Names equal but for case or zeros keep the path order.
+    """
+    photos = list(photos)
+    names: dict[str, tuple] = {}  # each part of a path made a key once (30,000 photos share a few folders)
+
+    def natural(part: str) -> tuple:
+        if part not in names:
+            chunks: list = _DIGITS.split(part.casefold())
+            chunks[1::2] = map(int, chunks[1::2])  # (the split's odd places: the runs of digits)
+            names[part] = tuple(chunks)
+        return names[part]
+
+    # Folders ranked once, not compared part by part for each pair of photos, and held as tuples of their parts, not
+    # Paths, which hash slowly (30,000 photos: 0.2 s, against 0.85 s): a folder before its sub-folders, as its key is
+    # the first part of theirs; then the plain path, for names equal but for case.
+    parts = [photo.path.parts for photo in photos]
+    folders = {path[:-1] for path in parts}
+    ranked = sorted(folders, key=lambda folder: (tuple(map(natural, folder)), tuple(map(os.path.normcase, folder))))
+    rank = {folder: i for i, folder in enumerate(ranked)}
+    keys = [(rank[path[:-1]], *map(natural, os.path.splitext(path[-1])), os.path.normcase(path[-1])) for path in parts]
+    return [photo for _key, photo in sorted(zip(keys, photos), key=lambda pair: pair[0])]
+
+
+def path_order(path: Path) -> tuple[str, ...]:
+    """A sort key ordering paths as Path does, by their parts (compared as the file system compares names): made
+    once a path, it sorts 30,000 photos in a tenth of the second that comparing Path objects took."""
+    return tuple(map(os.path.normcase, path.parts))
 
 
 class Collected(NamedTuple):

@@ -6,13 +6,14 @@ saved holds the colours shown (its tooltip says where); "In colour already" mark
 colours of its own, which the model's replace.
 
 Every row is the same height (a thumbnail, or three lines of text): the name on one line, elided
-in the middle, and the state on up to two, the rest elided (the tooltip says it all). With rows of one height the list lays out in constant
+in the middle (a photo's sub-folder first, from the left), and the state on up to two, the rest elided (the tooltip says it all). With rows of one height the list lays out in constant
 time; rows sized to their text made Qt measure all of them each time one changed (259 ms a photo
 with 6,334 queued, on the UI thread: bench/queue_rows.py).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QSize, Qt, Signal
@@ -254,13 +255,29 @@ def text_layout_width(row: QStyleOptionViewItem, widget: QWidget) -> int:
 
 
 def name_on_one_line(text: str, metrics: QFontMetrics, width: int) -> str:
-    """A row's "name\nstate" with the name elided in the middle to fit ``width``; the state is left to wrap.
+    """A row's "name\nstate" with the name elided to fit ``width`` (``elided_name``); the state is left to wrap.
 
     The line break may be a Unicode line separator: the delegate's display text has ``\n`` replaced by one.
     """
     name, separator, status = text.replace("\n", LINE_SEPARATOR).partition(LINE_SEPARATOR)
     # A pixel under the width: text advances are fractional, and a name elided to the exact width may wrap.
-    return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, max(1, width - 1)) + separator + status
+    return elided_name(name, metrics, max(1, width - 1)) + separator + status
+
+
+def elided_name(name: str, metrics: QFontMetrics, width: int) -> str:
+    """A row's name within ``width``: a file's name elided in the middle (its start and its number, its suffix);
+    a photo in a sub-folder, "family/1908FamilyPhoto.jpg", loses its folder from the left first ("…ly/1908…"),
+    then its name in the middle ("…/19…jpg"), so that two photos of one name stay told apart as long as they can."""
+    folder, sep, file = name.rpartition(os.sep)
+    if not sep or metrics.horizontalAdvance(name) <= width:
+        return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width)
+    # (a pixel under each part's room, as for the whole name: advances are fractional)
+    room = width - metrics.horizontalAdvance(sep + file) - 1
+    shown_folder = metrics.elidedText(folder, Qt.TextElideMode.ElideLeft, room) if room > 0 else ""
+    if len(shown_folder) > 1:  # (more than the ellipsis alone)
+        return shown_folder + sep + file
+    lead = "\u2026" + sep
+    return lead + metrics.elidedText(file, Qt.TextElideMode.ElideMiddle, max(1, width - metrics.horizontalAdvance(lead) - 1))
 
 
 def status_in_lines(status: str, font, width: int, lines: int) -> str:

@@ -177,7 +177,7 @@ def test_a_failed_save_says_why_and_leaves_the_photo_coloured_and_saveable(windo
     not_a_folder.write_text("a file where a folder is named")
     warned, said = [], []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
-    page.status_message.connect(said.append)
+    page.status_result.connect(lambda text, _folder: said.append(text))
     with qtbot.waitSignal(page.saved, timeout=30_000) as saved:
         assert page.save_to_file(key, not_a_folder / "scans" / "grandma.png")
     assert saved.args[0].failed == 1 and said[-1] == "Saved 0 photos; 1 failed."

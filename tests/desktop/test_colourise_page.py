@@ -11,6 +11,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
+from desktop.colourise_queue import short_folder
 from desktop.widgets.photo_queue import QueueState
 from engine.photo import read_photo
 
@@ -103,10 +104,10 @@ def test_a_before_and_after_is_saved_beside_and_the_photo_still_counts_as_unsave
     key = page.queue.current_key()
     assert page.save_before_after_action.isEnabled() and page.save_before_after_action in window.menuBar().actions()[0].menu().actions()
     said = []
-    page.status_message.connect(said.append)
+    page.status_result.connect(lambda text, _folder: said.append(text))
     with qtbot.waitSignal(page.saved, timeout=20_000) as saved:
         assert page.save_to_file(key, tmp_path / "shared" / "loose-before-after.png", before_after=True)
-    assert saved.args[0].succeeded == 1 and said[-1] == "Saved 1 before-and-after picture."
+    assert saved.args[0].succeeded == 1 and said[-1] == f"Saved 1 before-and-after picture to {short_folder(tmp_path / 'shared')}."
     with Image.open(tmp_path / "shared" / "loose-before-after.png") as im:
         assert im.size == (2 * 48 + 2, 32)  # the 48 x 32 photo twice, a 2 px gap
         assert mean_saturation(QImage(str(tmp_path / "shared" / "loose-before-after.png")).copy(0, 0, 48, 32)) == 0  # the grey original
@@ -143,6 +144,25 @@ def test_a_folder_of_files_colourise_does_not_read_says_what_was_left_out(window
     assert none.args[0] == (
         "No photos to colour there; 2 GIF files, 1 TXT file and 1 file without a suffix were left out (Colourise reads JPEG, PNG, TIFF, BMP and WebP)."
     )
+
+
+def test_rows_of_photos_in_sub_folders_name_their_sub_folder_and_come_in_a_file_managers_order(window, qtbot, tmp_path, grey_photo):
+    """Two rows read "1908FamilyPhoto.jpg", one of the opened folder's, one of its sub-folder family/'s, told apart by
+    their tooltips alone; and the rows ran upper-case names first, then lower-case ones with family/'s photos among
+    them (found by QA)."""
+    import os
+
+    folder = tmp_path / "scans"
+    for name in ("1908FamilyPhoto.jpg", "Zebra.png", "apple.png", "family/1908FamilyPhoto.jpg", "family/Aunt.png"):
+        grey_photo(folder / name)
+    loose = grey_photo(tmp_path / "loose.png")
+    page = window.colourise_page
+    with qtbot.waitSignal(page.status_message, check_params_cb=lambda text: text.startswith("Added"), timeout=20_000):
+        page.add_paths([folder, loose])
+    rows = [page.queue.item_text(key).split("\n")[0] for key in page.queue.keys()]
+    in_family = os.path.join("family", "")
+    assert rows == ["loose.png", "1908FamilyPhoto.jpg", "apple.png", "Zebra.png", f"{in_family}1908FamilyPhoto.jpg", f"{in_family}Aunt.png"]
+    assert [page.items[key].source.name for key in page.queue.keys()][4] == "1908FamilyPhoto.jpg"  # (saved by its own name)
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")

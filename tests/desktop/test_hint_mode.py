@@ -14,6 +14,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
+from desktop.colourise_queue import short_folder
+
 BLUE = (30, 80, 230)
 
 
@@ -476,7 +478,7 @@ def test_saved_hints_file_round_trip_and_the_reload_offer(hint_model, window, qt
     with qtbot.waitSignal(window.statusBar().messageChanged, check_params_cb=lambda text: text.startswith("Saved"), timeout=20_000) as said:
         assert page.save_all_to(out)
     assert sorted(p.name for p in out.iterdir()) == ["street-colourised.png", "street-colourised.png.hints.json"]
-    assert said.args == ["Saved 1 photo, with its colour hints beside it (.hints.json)."]  # it said "Saved 1 photo." alone
+    assert said.args == [f"Saved 1 photo to {short_folder(out)}, with its colour hints beside it (.hints.json)."]  # it said "Saved 1 photo." alone
     points = json.loads((out / "street-colourised.png.hints.json").read_text())["points"]
     assert [(p["x"], p["y"]) for p in points] == [(40, 60), (150, 10)]
     assert points[0]["colour"] == "#1e50e6"
@@ -1146,3 +1148,104 @@ def test_saving_again_without_the_hints_brings_the_hint_file_beside_up_to_date(h
     with qtbot.waitSignal(page.saved, timeout=20_000):
         assert page.save_to_file(key, target)
     assert json.loads((target.parent / "street-colourised.png.hints.json").read_text())["points"] == []
+
+
+def test_hint_mode_is_greyed_out_and_h_says_why_while_no_photo_is_shown(hint_model, window, qtbot, big_grey):
+    """On the empty window Hint Mode could be switched on: its panel said to click the photo or press Enter, and
+    neither did anything (found by QA)."""
+    from desktop.hint_mode import NO_PHOTO_TIP
+
+    page = window.colourise_page
+    hints = page.hints
+    assert page.select_model(hint_model)
+    assert not hints.toggle_action.isEnabled() and hints.toggle_action.toolTip() == NO_PHOTO_TIP
+    assert page.bar.hint_button.toolTip() == NO_PHOTO_TIP
+    bar = window.statusBar()
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_H)
+    assert not hints.active and not hints.panel.isVisibleTo(page)
+    assert bar.currentMessage() == NO_PHOTO_TIP
+    hints.set_active(True)
+    assert not hints.active
+
+    show(page, qtbot, big_grey)
+    assert hints.toggle_action.isEnabled() and "Enter" in hints.toggle_action.toolTip()
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_H)
+    assert hints.active
+    page.remove_items([page.queue.current_key()])  # the last photo goes: so does hint mode
+    assert not hints.active and not hints.panel.isVisibleTo(page) and not hints.toggle_action.isEnabled()
+    assert bar.currentMessage() != "Hint mode: click the photo (or press Enter) to pin a colour; H to leave."
+
+
+def test_the_view_says_colouring_until_the_hinted_colours_at_a_new_strength_are_shown(hint_model, window, qtbot, big_grey, monkeypatch):
+    """Set to 0 % while the hinted colours at 100 % were being made, the photo stayed fully coloured for seconds with
+    its corner reading "After": the render at 100 % ending was taken for the new one, and the busy sign went (found
+    by QA). The view says "Colouring…" until the colours at the new strength are there, and never shows the old ones."""
+    import threading
+
+    import desktop.hint_preview
+
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    pin_blue_at(page, qtbot, 40, 60)
+    real_render, held = desktop.hint_preview.render_hinted, threading.Event()
+
+    def render_hinted(request, state):  # the render at 100 % waits until the strength has changed
+        if request.strength == 1.0:
+            held.wait(20)
+        return real_render(request, state)
+
+    monkeypatch.setattr(desktop.hint_preview, "render_hinted", render_hinted)
+
+    def corner() -> str:
+        return [text for text, _box in page.view.label_boxes(every=True)][-1]
+
+    shown: list[tuple[bool, str, float]] = []  # each picture the hints sent: final, the corner's label, the photo's strength
+    hints.preview_updated.connect(lambda key, final: shown.append((final, corner(), page.items[key].strength)))
+    hints.overlay.recolour_selected((200, 60, 40))  # its colours at 100 % are being made...
+    qtbot.waitUntil(lambda: hints.preview.busy)
+    page.strength.setValue(0)  # ...when the strength changes
+    assert corner() == "Colouring…"
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        held.set()
+        while not (shown and shown[-1][0]):
+            assert corner() == "Colouring…"
+            qtbot.wait(5)
+    qtbot.waitUntil(lambda: not hints.preview.busy, timeout=20_000)
+    assert [final for final, _label, _strength in shown].count(True) == 1  # the picture at 0 %, not first the one at 100 %
+    assert all(label == "Colouring…" for _final, label, _strength in shown[:-1]) and shown[-1][1] == "After"
+
+
+def test_a_saves_result_names_its_folder_and_stays_a_while_in_hint_mode(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
+    """In hint mode the hint instructions kept in the status bar took it over, and nothing said that Save All had
+    saved; and "Saved 4 photos…" did not say where (found by QA). The result, with its folder, stays for some
+    seconds, whatever the hint line does meanwhile or a tip shown over it; then the hint line comes back."""
+    import os
+
+    from PySide6.QtGui import QDesktopServices
+
+    from desktop.hint_mode import HINT_STATUS, POINT_STATUS
+
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    bar = window.statusBar()
+    page.hints.set_active(True)
+    assert bar.currentMessage() == HINT_STATUS
+    out = tmp_path / "out"
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(out)
+    said = f"Saved 1 photo to {short_folder(out)}."
+    assert said.endswith(f"{os.sep}out.") and len(short_folder(out)) <= 32
+    assert bar.currentMessage() == said
+    click_photo(page, 40, 60)  # a point: the hint line changes...
+    assert bar.currentMessage() == said  # ...and waits
+    bar.showMessage("Colour strength +10 %")  # a menu's tip over it...
+    bar.clearMessage()
+    assert bar.currentMessage() == said  # ...and gone: the result is back
+    assert window.show_folder_button.isVisible()  # beside it: the folder, in the file manager
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    window.show_folder_button.click()
+    assert opened == [str(out)]
+    window._end_result()  # its seconds are up
+    assert bar.currentMessage() == POINT_STATUS and not window.show_folder_button.isVisible()

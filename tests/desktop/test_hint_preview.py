@@ -11,7 +11,7 @@ import pytest
 import desktop.hint_preview as hint_preview
 from desktop.hint_preview import HintPreview, HintRendered, HintRequest
 from desktop.workers import Lane
-from engine.inference import Prediction
+from engine.inference import Prediction, model_key
 from engine.photo import Photo
 
 
@@ -25,7 +25,7 @@ def fake_render(monkeypatch):
         calls.append(request)
         gate.wait(10)
         prediction = request.prediction or Prediction(np.zeros((2, 4, 4), np.float32))
-        event = HintRendered(request.key, request.revision, "model", prediction, object(), request.full, request.quick)
+        event = HintRendered(request.key, request.revision, model_key(request.model_path), prediction, object(), request.full, request.quick)
         state.emit(event)
         return event
 
@@ -65,15 +65,17 @@ def test_a_stale_full_pass_or_one_older_than_the_picture_shown_is_dropped(qtbot)
     preview.rendered.connect(lambda event: shown.append((event.revision, event.quick, event.final)))
     preview._latest = request(9)
 
-    def arrive(revision: int, quick: bool = True, key: int = 1) -> None:
+    def arrive(revision: int, quick: bool = True, key: int = 1, strength: float = 1.0, model: str = "model.safetensors") -> None:
         prediction = Prediction(np.zeros((2, 4, 4), np.float32))
         final = True  # (a small photo's preview is the photo: its quick pass is also its final picture)
-        preview._on_progress(HintRendered(key, revision, "model", prediction, object(), final, quick))
+        preview._on_progress(HintRendered(key, revision, model, prediction, object(), final, quick, strength))
 
     arrive(5)  # a drag's quick preview, a few moves old: shown, but not as the final picture
     arrive(4)  # older than the one on screen: dropped
     arrive(6, quick=False)  # a full pass of an older revision: its colours are not what is saved, dropped
     arrive(7, key=2)  # another photo's: dropped
+    arrive(9, quick=False, strength=0.5)  # the latest hints at the strength before the slider moved: dropped
+    arrive(9, quick=False, model="other.safetensors")  # ... or with the model before: dropped
     arrive(9)  # the latest
     assert shown == [(5, True, False), (9, True, True)]
     lane.wait(5000)

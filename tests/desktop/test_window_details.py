@@ -177,6 +177,30 @@ def test_help_lists_every_keyboard_shortcut(window):
     dialog.close()
 
 
+def test_the_shortcuts_dialog_shows_every_key_whole_at_its_opening_size(window, qtbot):
+    """The long commands of the photo view once widened the Command column past the dialog: the Keys column was
+    out of sight and "Ctrl++, Ctrl+=" cut (found by QA)."""
+    from PySide6.QtWidgets import QStyle, QTableWidget
+
+    window.show_shortcuts()
+    dialog = window.shortcuts_dialog
+    qtbot.waitExposed(dialog)
+    table = dialog.findChild(QTableWidget)
+    header, metrics = table.horizontalHeader(), table.fontMetrics()
+    margins = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1)  # a cell's text margins
+    keys = 2
+    assert table.horizontalScrollBar().maximum() == 0  # nothing to scroll to sideways
+    assert 0 <= header.sectionViewportPosition(keys)
+    assert header.sectionViewportPosition(keys) + header.sectionSize(keys) <= table.viewport().width()
+    for row in range(table.rowCount()):
+        text = table.item(row, keys).text()
+        assert metrics.horizontalAdvance(text) + margins <= header.sectionSize(keys), text
+        command = table.item(row, 1).text()  # a long command wraps onto the lines its row has room for
+        wrapped = metrics.boundingRect(0, 0, header.sectionSize(1) - margins, 10_000, Qt.TextFlag.TextWordWrap.value, command)
+        assert wrapped.height() <= table.rowHeight(row), command
+    dialog.close()
+
+
 def test_photos_given_at_launch_open_on_the_colourise_tab(qtbot, alpha_model, tmp_path, grey_photo):
     from desktop import settings
     from desktop.main_window import MainWindow

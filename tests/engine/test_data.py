@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,17 @@ def mixed_folder(tmp_path, make_photo):
 def test_list_images_is_recursive_sorted_and_skips_hidden_and_other_files(mixed_folder):
     names = [p.relative_to(mixed_folder).as_posix() for p in data.list_images([mixed_folder, mixed_folder / "a.png"])]
     assert names == ["a.png", "b.jpg", "broken.jpg", "cut.png", "grey-mode.png", "grey-rgb.jpg", "sub/c.webp"]
+
+
+def test_list_images_keeps_the_order_training_runs_were_made_in(tmp_path):
+    """The window and the command line list photos as a file manager does (engine.photo.find_photos); training
+    data keeps the plain path order it had, so that a recipe trains (and a bench picks its photos) as before."""
+    for name in ("b10.png", "B2.png", "a.png", "sub/c.png", "sub-d.png"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    names = [p.relative_to(tmp_path).as_posix() for p in data.list_images([tmp_path])]
+    expected = sorted(["b10.png", "B2.png", "a.png", "sub/c.png", "sub-d.png"], key=lambda n: tuple(map(os.path.normcase, Path(n).parts)))
+    assert names == expected
 
 
 def test_scan_counts_colour_grey_and_broken_photos_with_names(mixed_folder, tmp_path):

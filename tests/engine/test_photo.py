@@ -662,7 +662,7 @@ def test_find_photos_leaves_colour_versions_out_of_folders_but_not_when_named(tm
     kept, left_out, _ = sort_found(find_photos([tmp_path]))
     assert [f.path.name for f in kept] == ["scan.png"] and [f.path.name for f in left_out] == ["scan-colourised.png"]
     kept, left_out, _ = sort_found(find_photos([tmp_path, tmp_path / "scan-colourised.png"]))
-    assert [f.path.name for f in kept] == ["scan-colourised.png", "scan.png"] and left_out == []
+    assert [f.path.name for f in kept] == ["scan.png", "scan-colourised.png"] and left_out == []  # (a name before its suffix)
     (tmp_path / "many").mkdir()
     for i in range(150):  # a folder large enough to have its headers read side by side, in runs: the same answer, in order
         write_photo(Photo(grey) if i % 3 else with_software(Photo(grey), "Colourise 0.1.0"), tmp_path / "many" / f"{i:03d}.png")
@@ -731,10 +731,27 @@ def test_find_photos_keeps_each_photo_once_by_what_links_point_to_and_orders_the
     (tmp_path / "outside.png").write_bytes(b"x")
     (album / "x-out.png").symlink_to(tmp_path / "outside.png")  # a photo elsewhere, linked in
     found = find_photos([album, tmp_path / "outside.png"])
-    # by path parts, as Path orders them ("a/b.png" before "a-c.png", where the strings order the other way)
+    # the folder's own photos, then its sub-folder's ("a-c.png" before "a/b.png")
     relatives = [f.relative.as_posix() for f in found]
-    assert relatives[:3] == ["a/b.png", "a-c.png", "x-out.png"] and relatives[3:] in (["y-link.png"], ["z.png"])  # whichever is listed first
-    assert [f.in_folder for f in found] == [True, True, False, True]  # also named by itself: the user asked for it
+    assert relatives[:2] == ["a-c.png", "x-out.png"] and relatives[2:3] in (["y-link.png"], ["z.png"]) and relatives[3] == "a/b.png"
+    assert [f.in_folder for f in found] == [True, False, True, True]  # also named by itself: the user asked for it
+
+
+def test_find_photos_orders_them_as_a_file_manager_shows_them(tmp_path):
+    """Sorted case-sensitively by path parts, a folder's upper-case names came first, then its lower-case ones with a
+    sub-folder's photos among them ("family/…" between "cbsd68_…" and "mcmaster_…"), and "IMG_10" before "IMG_9"
+    (found by QA). Now: a folder's own photos, then each sub-folder's, names compared without case, numbers as numbers."""
+    from engine.photo import find_photos
+
+    names = ["Zebra.jpg", "apple.jpg", "IMG_10.jpg", "img_9.jpg", "family/b.jpg", "family/A.jpg", "Archive/x.jpg", "zoo/top.jpg",
+             "zoo/10/a.jpg", "zoo/2/a.jpg", "mcmaster_6.jpg", "grey16.tif", "grey.jpg"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    assert [f.relative.as_posix() for f in find_photos([tmp_path])] == [
+        "apple.jpg", "grey.jpg", "grey16.tif", "img_9.jpg", "IMG_10.jpg", "mcmaster_6.jpg", "Zebra.jpg",
+        "Archive/x.jpg", "family/A.jpg", "family/b.jpg", "zoo/top.jpg", "zoo/2/a.jpg", "zoo/10/a.jpg",
+    ]
 
 
 # --- hardening: one pixel limit on every decoder, special files, full and read-only disks ------------

@@ -78,7 +78,8 @@ def test_a_long_name_takes_one_line_as_the_style_lays_the_row_out_at_any_width(q
     queue = PhotoQueue()
     qtbot.addWidget(queue)
     queue.show()
-    names = ["very_long_name_from_the_family_archive_page_17_left.jpg", "My grandmother at the seaside in 1923, album page 17.jpg"]
+    names = ["very_long_name_from_the_family_archive_page_17_left.jpg", "My grandmother at the seaside in 1923, album page 17.jpg",
+             "family album 1923/seaside_page_17_left.jpg".replace("/", __import__("os").sep)]  # (a sub-folder's photo: elided from its left)
     for key, name in enumerate(names):
         queue.add(key, name)
         queue.set_state(key, QueueState.DONE)
@@ -123,6 +124,30 @@ def test_a_long_name_is_elided_to_one_line_and_its_state_kept_whole(qtbot):
     assert "…" in shown_name and shown_name.startswith("My") and shown_name.endswith(".jpg")
     assert metrics.horizontalAdvance(shown_name) <= 150
     assert name_on_one_line("short.jpg\u2028Done", metrics, 150) == "short.jpg\u2028Done"
+
+
+def test_a_photos_sub_folder_is_elided_from_the_left_before_its_name(qtbot):
+    """A row named "family/1908FamilyPhoto.jpg" (a photo in a sub-folder of the folder opened) keeps the photo's name
+    whole as long as it can, and the end of its folder's: "…mily/1908FamilyPhoto.jpg"."""
+    import os
+
+    from desktop.widgets.photo_queue import name_on_one_line
+
+    queue = PhotoQueue()
+    qtbot.addWidget(queue)
+    metrics = queue.fontMetrics()
+    name = os.path.join("scans of the family album", "1908FamilyPhoto.jpg")
+    whole = metrics.horizontalAdvance(name)
+    assert name_on_one_line(f"{name}\u2028Done", metrics, whole + 2) == f"{name}\u2028Done"
+    file_width = metrics.horizontalAdvance(f"…album{os.sep}1908FamilyPhoto.jpg")
+    for width in range(file_width + 2, whole):
+        shown = name_on_one_line(f"{name}\u2028Done", metrics, width).split("\u2028")[0]
+        assert shown.startswith("…") and shown.endswith(f"album{os.sep}1908FamilyPhoto.jpg"), (width, shown)
+        assert metrics.horizontalAdvance(shown) < width
+    for width in range(metrics.horizontalAdvance("…/19…g.jpg") + 2, metrics.horizontalAdvance(f"…{os.sep}1908FamilyPhoto.jpg")):
+        shown = name_on_one_line(f"{name}\u2028Done", metrics, width).split("\u2028")[0]  # no room for the name whole
+        assert shown.startswith(f"…{os.sep}19") and shown.endswith("jpg") and shown.count("…") == 2, (width, shown)
+        assert metrics.horizontalAdvance(shown) < width
 
 
 def test_after_delete_the_photo_that_becomes_current_is_selected_too(qtbot):
