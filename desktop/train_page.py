@@ -1108,7 +1108,7 @@ class TrainPage(QWidget):
                 )
                 self._update_use_button()
                 self.use_button.show()
-            self._end_progress()
+            self._end_progress(event.step)
         elif isinstance(event, TrainingFailed):
             if self.plot.train.count == 0:
                 self.plot.clear()  # nothing drawn: no axes left from an earlier run
@@ -1119,10 +1119,14 @@ class TrainPage(QWidget):
         self._update_buttons()
         self.training_ended.emit(event)
 
-    def _end_progress(self) -> None:
+    def _end_progress(self, step: int | None = None) -> None:
         """A stopped or failed run's bar keeps the progress it reached (it was reset to 0 %, as if the run had not
-        begun); one still busy, ended before its first step, reads 0 %."""
-        if self.progress.maximum() == 0:
+        begun), at its last ``step`` when known (the bar's updates are throttled: the last may not have been
+        drawn); one still busy, ended before its first step, reads 0 %."""
+        if step and self._total_steps:
+            self.progress.setRange(0, self._total_steps)
+            self.progress.setValue(min(step, self._total_steps))
+        elif self.progress.maximum() == 0:
             self.progress.setRange(0, max(1, self._total_steps))
             self.progress.setValue(0)
 
