@@ -143,7 +143,7 @@ def test_nproc_launches_torchrun_with_the_same_flags(monkeypatch, photo_folder, 
     code = main(["--models-dir", "lib", *train_flags(photo_folder, tmp_path, "--nproc", "3", "--set", "augment.hflip=false")])
     assert code == 0
     command = calls[0]
-    assert command[:8] == [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "3", "-m", "engine.train"]
+    assert command[:8] == [sys.executable, "-m", "engine.cli.torchrun", "--standalone", "--nproc-per-node", "3", "-m", "engine.train"]
     rest = command[8:]
     assert rest[rest.index("--data") + 1] == str(photo_folder) and rest[rest.index("--size") + 1] == "32"
     assert rest[rest.index("--set") + 1] == "augment.hflip=false" and rest[rest.index("--models-dir") + 1] == "lib"
