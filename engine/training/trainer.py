@@ -205,12 +205,19 @@ class _Run:
             raise TrainingError(str(exc)) from None
         if config.threads > 0:  # e.g. leave a core to the window, or to other work on a shared machine
             torch.set_num_threads(config.threads)
-        self._open_run_dir()
+        if config.resume:  # (its lock first: a second process resuming the run is told so before any work)
+            self._open_run_dir()
+        else:
+            _make_paths_absolute(config)
         torch.manual_seed(config.seed)
         self._build_model()
         self._prepare_data()
         if self.state.should_stop():
             return TrainingCancelled(0, None, self.run_dir)
+        if not config.resume:  # a new run's folder once its model and photos are found: one that cannot start leaves none
+            self._open_run_dir()
+        if self.files:
+            self.files.write_json("dataset.json", self.dataset_report)
         self._build_optimiser()
         self.start_step = self._restore()
         self.resumed = True
@@ -220,8 +227,6 @@ class _Run:
 
     def _open_run_dir(self) -> None:
         config = self.config
-        if not config.resume:
-            _make_paths_absolute(config)
         if config.resume:
             self.run_dir = Path(config.resume).expanduser()
             if not self.run_dir.is_dir():
@@ -329,6 +334,7 @@ class _Run:
         all_train, copies = without_copies(list_images(config.data, exclude=config.exclude))
         all_train, colourised = without_colour_versions(all_train)
         in_training: list[Path] = []  # validation photos that are training photos, by path
+        listed, val_colourised, val_copied = [], [], set()  # the validation folders' photos, when they are given
         if config.val:  # (a validation photo that is, or copies, a training one would flatter the model: left out too)
             listed, val_colourised = without_colour_versions(list_images(config.val))
             colourised += val_colourised
@@ -360,6 +366,12 @@ class _Run:
             found += [f"{len(colourised)} coloured by Colourise"] if colourised else []
             found = ", ".join(found) or "no image files"
             raise TrainingError(f"no usable colour photos in {', '.join(config.data)} ({found})")
+        if config.val and not val_prepared.paths and not (in_training or val_copied):
+            # A validation folder asked for by name, with nothing to validate on: said, not replaced by the training photos
+            found = [f"{len(val_prepared.grey)} greyscale, {len(val_prepared.broken)} unreadable"] if listed else []
+            found += [f"{len(val_colourised)} coloured by Colourise"] if val_colourised else []
+            found = ", ".join(found) or "no image files"
+            raise TrainingError(f"no usable colour photos to validate on in {', '.join(config.val)} ({found})")
         self.dataset = PhotoDataset(prepared.paths, self.size, config.augment, prepared.cache, store_side)
         self.val_held_out = bool(val_prepared.paths)
         if val_prepared.paths:
@@ -374,21 +386,17 @@ class _Run:
         self.steps_per_epoch = spe
         self.total_steps = config.steps if config.steps > 0 else config.epochs * spe
         self.val_every = config.val_every_steps if config.val_every_steps > 0 else spe
-        if self.files:
-            self.files.write_json(
-                "dataset.json",
-                {
-                    "train_photos": len(prepared.paths),
-                    "val_photos": len(self.val_batch),
-                    "validation_from": self.val_source,
-                    "cached_in_memory": cache,
-                    "skipped_grey": self.skipped_grey,
-                    "skipped_broken": self.skipped_broken,
-                    "skipped_copies": self.skipped_copies,
-                    "skipped_colourised": self.skipped_colourised,
-                    "smaller_than_crops": self.enlarged,
-                },
-            )
+        self.dataset_report = {  # (dataset.json, written once the run folder is there)
+            "train_photos": len(prepared.paths),
+            "val_photos": len(self.val_batch),
+            "validation_from": self.val_source,
+            "cached_in_memory": cache,
+            "skipped_grey": self.skipped_grey,
+            "skipped_broken": self.skipped_broken,
+            "skipped_copies": self.skipped_copies,
+            "skipped_colourised": self.skipped_colourised,
+            "smaller_than_crops": self.enlarged,
+        }
 
     def _build_optimiser(self) -> None:
         config = self.config

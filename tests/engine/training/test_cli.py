@@ -125,7 +125,9 @@ def test_a_failed_run_exits_1_with_the_reason(tmp_path, library, capsys):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert main(train_flags(empty, tmp_path)) == 1
-    assert "colourise: training failed: no usable colour photos in" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err == f"colourise: training failed: no usable colour photos in {empty} (no image files)\n"  # one line
+    assert not (tmp_path / "runs").exists()  # and no run folder for `colourise runs` to list as failed at 0 steps
 
 
 def test_resume_flag_continues_a_run(photo_folder, library, tmp_path, capsys):
