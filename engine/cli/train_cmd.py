@@ -339,6 +339,8 @@ class ProgressPrinter:
             )
         elif isinstance(event, events.CheckpointSaved):
             self._say(f"checkpoint saved at step {event.step}")
+        elif isinstance(event, events.TrainingFinished) and event.finished_already:
+            print(f"{event.run_dir}: finished already at step {event.steps:,}; its model is {event.model_path}", flush=True)
         elif isinstance(event, events.TrainingFinished):
             self._close()
             print(f"finished after {event.steps:,} step{'s' if event.steps != 1 else ''}; model saved to {event.model_path}", flush=True)

@@ -220,6 +220,8 @@ class _Run:
             self.files.write_json("dataset.json", self.dataset_report)
         self._build_optimiser()
         self.start_step = self._restore()
+        if self._finished_already(self.start_step):  # nothing to train: the run is left as it is (close abandons the resume)
+            return TrainingFinished(Path(self.finished_model), self.run_dir, self.start_step, dict(self.last_val), finished_already=True)
         self.resumed = True
         if self.files:  # a resume's changes (more steps, say) are kept only once it has started
             self._write_recipe()
@@ -447,9 +449,13 @@ class _Run:
         step = int(blob["step"])
         if step > self.total_steps:
             raise TrainingError(f"cannot resume: {path.name} is at step {step}, beyond the run's {self.total_steps} steps")
-        if self.files:
+        if self.files and not self._finished_already(step):
             self.files.truncate_after(step)
         return step
+
+    def _finished_already(self, step: int) -> bool:
+        """A resumed run that ended at its last step and whose model is still there (asked for no more steps)."""
+        return step >= self.total_steps and bool(self.finished_model) and Path(self.finished_model).exists()
 
     def _checkpoint_to_resume(self) -> Path | None:
         """The checkpoint a resumed run continues from; None for a new run, or one killed before its first."""
@@ -486,8 +492,6 @@ class _Run:
                 val_held_out=self.val_held_out,
             )
         )
-        if start >= total and self.finished_model and Path(self.finished_model).exists():
-            return TrainingFinished(Path(self.finished_model), self.run_dir, start, self.last_val)
         self.loader_iter = iter(make_loader(self.dataset, self.order, start, total, config.num_workers))
         self.t0 = time.monotonic()
         last_event = 0.0

@@ -139,6 +139,20 @@ def test_resume_flag_continues_a_run(photo_folder, library, tmp_path, capsys):
     assert "resuming at step 2 of 3" in err and "finished after 3 steps" in out
 
 
+def test_resuming_a_finished_run_says_so_and_changes_nothing(photo_folder, library, tmp_path, capsys):
+    # It said "resuming at step 2 of 2" and "finished after 2 steps; model saved to ...", though nothing trained.
+    assert main(train_flags(photo_folder, tmp_path, "--name", "done")) == 0
+    run_dir = next((tmp_path / "runs").iterdir())
+    model = library / "done.safetensors"
+    files = {path: path.read_bytes() for path in [*run_dir.rglob("*"), model] if path.is_file()}
+    saved_at = model.stat().st_mtime_ns
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run_dir)]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{run_dir}: finished already at step 2; its model is {library / 'done.safetensors'}\n" and err == ""
+    assert {path: path.read_bytes() for path in files} == files and model.stat().st_mtime_ns == saved_at  # the run as it was
+
+
 def test_nproc_launches_torchrun_with_the_same_flags(monkeypatch, photo_folder, tmp_path):
     calls = []
     monkeypatch.setattr(train_cmd, "run_forwarding_stops", lambda command: calls.append(command) or 0)

@@ -81,7 +81,7 @@ def test_a_stopped_run_shorter_than_its_log_interval_keeps_its_training_curve(ti
 def test_resuming_a_finished_run_returns_its_model(tiny_config):
     done = train(tiny_config(steps=2))
     again = train(resume_config(done.run_dir))
-    assert isinstance(again, TrainingFinished) and again.model_path == done.model_path
+    assert isinstance(again, TrainingFinished) and again.model_path == done.model_path and again.finished_already
 
 
 def test_a_run_killed_before_its_first_checkpoint_starts_over_in_the_same_folder(tiny_config, recorder):
