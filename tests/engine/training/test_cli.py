@@ -250,13 +250,16 @@ def test_evaluate_several_models_side_by_side(alpha_model_file, eval_folder, tmp
     assert [r["model_name"] for r in reports] == ["alpha", "other"] and all(r["count"] == 1 for r in reports)
     assert main(["evaluate", "-m", str(alpha_model_file), str(eval_folder), "--json", "--limit", "2", "--spread"]) == 0
     names = sorted(p.name for p in eval_folder.iterdir() if p.name != "grey.png")
-    scored = [p["name"] for p in json.loads(capsys.readouterr().out)["photos"]]
+    scored = [p["name"] for p in json.loads(capsys.readouterr().out)["reports"][0]["photos"]]
     assert scored[0] == names[-1] and len(scored) == 2  # the last comes first (the grey one, spread's other pick, is skipped)
 
 
 def test_evaluate_json_has_means_and_per_photo_scores(alpha_model_file, eval_folder, capsys):
     assert main(["evaluate", "--model", str(alpha_model_file), str(eval_folder), "--json", "--limit", "2", "--device", "cpu"]) == 0
-    report = json.loads(capsys.readouterr().out)
+    # {"reports": [...]} for one model as for several: it was the bare report for one, so scripts had to read both shapes
+    output = json.loads(capsys.readouterr().out)
+    assert list(output) == ["reports"] and len(output["reports"]) == 1
+    report = output["reports"][0]
     assert report["count"] == 2 and len(report["photos"]) == 2 and report["model_name"] == "alpha"
     assert report["grey"]["colourfulness"] == pytest.approx(0, abs=0.5)
     assert report["model"]["psnr"] > 0 and 0 <= report["model"]["auc"] <= 1
@@ -286,7 +289,7 @@ def test_evaluate_one_photo(alpha_model_file, eval_folder, capsys):
     code = main(["evaluate", "--model", str(alpha_model_file), str(photo), "--json"])
     out, err = capsys.readouterr()
     assert code == 0, err
-    report = json.loads(out)
+    [report] = json.loads(out)["reports"]
     assert report["count"] == 1 and [p["name"] for p in report["photos"]] == [photo.name]
 
 
