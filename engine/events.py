@@ -130,6 +130,7 @@ class TrainingFinished:
     run_dir: Path
     steps: int
     metrics: dict[str, float]
+    finished_already: bool = False  # a resume of a run that had ended at its last step: nothing was trained
 
 
 @dataclass

@@ -4,8 +4,8 @@ Each photo's colour is removed, the model colours it back through the real
 inference path, and the result is scored against the original (PSNR, SSIM, a/b
 AuC, colourfulness and its gap, chroma ratio, hue accuracy, false colour, cast),
 next to the grey baseline (the photo with its colour removed); several models are scored
-side by side. ``--json`` adds the per-photo scores and the 6 x 6 hue-sector confusion matrix
-(for several models, ``{"reports": [...]}``, one report a model). FOLDER may also be a
+side by side. ``--json`` adds the per-photo scores and the 6 x 6 hue-sector confusion matrix,
+as ``{"reports": [...]}``, one report a model (one model too). FOLDER may also be a
 photo list (.txt, e.g. configs/dev-split.txt) or one photo. Exit codes: 0 done, 1 no usable
 photo, 2 usage.
 """
@@ -54,7 +54,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("--size", type=argtypes.positive_int, metavar="N", help="shrink photos to this long side first (quicker)")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where the network runs")
-    parser.add_argument("--json", action="store_true", help="print JSON (means and per-photo scores)")
+    parser.add_argument("--json", action="store_true", help='print JSON, {"reports": [...]}, one report a model (means and per-photo scores)')
     return parser
 
 
@@ -107,8 +107,9 @@ def run(args: argparse.Namespace) -> int:
     for line in report["skipped"]:
         print(f"skipped {line}", file=sys.stderr)
     if args.json:
+        # (the same shape for one model as for several: a script reads one)
         tagged = [{"model_name": name, **r} for name, r in zip(names, reports)]  # ("model" holds its means)
-        print(json.dumps(tagged[0] if len(tagged) == 1 else {"reports": tagged}, indent=2))
+        print(json.dumps({"reports": tagged}, indent=2))
     elif report["count"]:
         print(format_reports(reports, names))
     if not report["count"]:

@@ -25,6 +25,7 @@ from engine.training.config import TRACKERS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
 LINE_INTERVAL = 30.0  # seconds between progress lines when there is no terminal for a bar
+STOP_SAID_ENV = "COLOURISE_STOP_SAID"  # set for the ranks of --nproc: their launcher says that a stop was heard
 
 # flag -> TrainConfig field, for the simple overrides
 _FIELD_FLAGS = {
@@ -210,8 +211,11 @@ def _forwarded_argv(args: argparse.Namespace) -> list[str]:
 
 
 def run_torchrun(args: argparse.Namespace) -> int:
-    """Launch ``torchrun --nproc-per-node N -m engine.train ...`` and wait for it."""
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", str(args.nproc),
+    """Launch ``torchrun --nproc-per-node N -m engine.train ...`` and wait for it.
+
+    (torchrun as ``engine.cli.torchrun`` runs it: a stop ends without torchrun's traceback and warnings.)
+    """
+    command = [sys.executable, "-m", "engine.cli.torchrun", "--standalone", "--nproc-per-node", str(args.nproc),
                "-m", "engine.train", *_forwarded_argv(args)]
     print("running: " + " ".join(command), file=sys.stderr)
     return run_forwarding_stops(command)
@@ -245,7 +249,8 @@ def run_forwarding_stops(command: list[str]) -> int:
             previous[sig] = signal.signal(sig, forward)
         except ValueError:  # not the main thread
             pass
-    child = subprocess.Popen(command, start_new_session=True)
+    # (the ranks leave saying "stopping after this step" to it: once, not once a rank and once here)
+    child = subprocess.Popen(command, start_new_session=True, env={**os.environ, STOP_SAID_ENV: "1"})
     children.append(child)
     if stops:
         child.send_signal(signal.SIGTERM)
@@ -334,6 +339,8 @@ class ProgressPrinter:
             )
         elif isinstance(event, events.CheckpointSaved):
             self._say(f"checkpoint saved at step {event.step}")
+        elif isinstance(event, events.TrainingFinished) and event.finished_already:
+            print(f"{event.run_dir}: finished already at step {event.steps:,}; its model is {event.model_path}", flush=True)
         elif isinstance(event, events.TrainingFinished):
             self._close()
             print(f"finished after {event.steps:,} step{'s' if event.steps != 1 else ''}; model saved to {event.model_path}", flush=True)
@@ -377,7 +384,7 @@ def run_training(args: argparse.Namespace, progress: bool = True) -> int:
             _write_nowhere()  # the terminal closed: stop as on Ctrl-C, never abort
         elif state.should_stop():
             raise KeyboardInterrupt
-        if not state.should_stop():
+        if not state.should_stop() and _says_stops():
             try:
                 print("\nstopping after this step (Ctrl-C again to abort) ...", file=sys.stderr, flush=True)
             except OSError:  # a rank of --nproc whose terminal closed hears only the SIGTERM its launcher passes on
@@ -399,6 +406,11 @@ def run_training(args: argparse.Namespace, progress: bool = True) -> int:
     if isinstance(result, events.TrainingCancelled):
         return EXIT_STOPPED
     return EXIT_FAILED
+
+
+def _says_stops() -> bool:
+    """Whether this process says "stopping after this step": one process, or rank 0 of a torchrun run by hand."""
+    return int(os.environ.get("RANK", "0")) == 0 and not os.environ.get(STOP_SAID_ENV)
 
 
 def _stop_signals() -> list[int]:

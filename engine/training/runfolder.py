@@ -54,6 +54,11 @@ def new_run_dir(parent: str | Path, name: str) -> Path:
             n += 1
 
 
+def _is_train_row_at(row: dict[str, Any], step: int) -> bool:
+    """A training-curve row (of metrics.jsonl, or metrics.csv's, whose values are text) logged at ``step``."""
+    return row.get("type") == "train" and str(row.get("step")) == str(step)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None if math.isnan(value) else (1e308 if value > 0 else -1e308)
@@ -76,8 +81,12 @@ class RunFolder:
     def write_json(self, name: str, data: dict) -> None:
         atomic_write_bytes(self.path / name, (json.dumps(data, indent=2, default=str) + "\n").encode("utf-8"))
 
-    def truncate_after(self, step: int) -> None:
-        """Drop logged rows past ``step`` (written after the checkpoint a resumed run starts from)."""
+    def truncate_after(self, step: int, train_row_at_step: bool = True) -> None:
+        """Drop logged rows past ``step`` (written after the checkpoint a resumed run starts from).
+
+        ``train_row_at_step=False`` drops the training row at ``step`` too (a stop's, whose steps the
+        resumed run's next row takes in).
+        """
         if self.jsonl.exists():
             kept, odd = [], 0
             for line in read_regular_text(self.jsonl).splitlines():
@@ -88,14 +97,15 @@ class RunFolder:
                 if not isinstance(row, dict) or not isinstance(row.get("step", 0), (int, float)):
                     odd += 1  # not ours: written by hand or by another tool
                     continue
-                if row.get("step", 0) <= step:
+                if row.get("step", 0) <= step and (train_row_at_step or not _is_train_row_at(row, step)):
                     kept.append(line)
             if odd:
                 log.warning("%s: skipped %d lines that are not JSON objects with a step", self.jsonl, odd)
             atomic_write_bytes(self.jsonl, ("\n".join(kept) + "\n" if kept else "").encode("utf-8"))
         if self.csv.exists():
             rows = list(csv.DictReader(io.StringIO(read_regular_text(self.csv))))
-            rows = [r for r in rows if r.get("step", "").isdigit() and int(r["step"]) <= step]
+            rows = [r for r in rows if r.get("step", "").isdigit() and int(r["step"]) <= step
+                    and (train_row_at_step or not _is_train_row_at(r, step))]
             buf = io.StringIO()
             writer = csv.DictWriter(buf, CSV_COLUMNS, extrasaction="ignore")
             writer.writeheader()

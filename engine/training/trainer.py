@@ -16,7 +16,9 @@ for a fresh run when ``pretrained``); ``loss_terms`` (a dict of loss parts, logg
 
 Resume: ``train(resume_config(run_dir), state)``
 continues from the run's ``checkpoint.pt`` with the same step count, optimiser
-and scheduler state and data order (a pure function of seed and step).
+and scheduler state and data order (a pure function of seed and step), and the
+steps since the last row of the training curve (its next row is the mean over
+as many steps as without the stop).
 
 Under torchrun every rank calls ``train``; rank 0 writes files and emits events.
 """
@@ -31,6 +33,7 @@ import time
 import traceback
 from collections import deque
 from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +87,42 @@ PREVIEW_HINTS = 5  # colour hints given to each preview photo of a model that ta
 
 class TrainingError(Exception):
     """An expected reason to stop; ``str()`` is the user's one-line message."""
+
+
+@dataclass
+class LossWindow:
+    """The training steps since the last row of the training curve: their summed loss (and loss parts) and count.
+
+    Each row is the mean over its window; the window lives in the checkpoint, so the first row after a
+    resume is the mean over as many steps as it would have been without the stop.
+    """
+
+    loss: float = 0.0
+    steps: int = 0
+    terms: dict[str, float] = field(default_factory=dict)
+
+    def add(self, loss: float, terms: dict[str, Any]) -> None:
+        self.loss += loss
+        self.steps += 1
+        for name, value in terms.items():
+            self.terms[name] = self.terms.get(name, 0.0) + float(value)
+
+    def means(self) -> tuple[float, dict[str, float]]:
+        count = max(1, self.steps)
+        return self.loss / count, {name: value / count for name, value in self.terms.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"loss": self.loss, "steps": self.steps, "terms": dict(self.terms)}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "LossWindow":
+        """A checkpoint's window; an empty one for a checkpoint without one (or with one not of this shape)."""
+        try:
+            terms = {str(name): float(value) for name, value in (data.get("terms") or {}).items()}
+            window = cls(float(data["loss"]), int(data["steps"]), terms)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return cls()
+        return window if window.steps >= 0 and math.isfinite(window.loss) else cls()
 
 
 def resume_config(run_dir: str | Path) -> TrainConfig:
@@ -191,6 +230,7 @@ class _Run:
         self.t0 = time.monotonic()  # when this session's steps began
         self.finished_model = ""
         self.resumed = False  # True once a resumed run has restored its checkpoint (and so changes the run)
+        self.loss_window = LossWindow()  # the training steps since the last row of the curve
 
     # -- set-up ------------------------------------------------------------------------------
     def execute(self):
@@ -205,14 +245,23 @@ class _Run:
             raise TrainingError(str(exc)) from None
         if config.threads > 0:  # e.g. leave a core to the window, or to other work on a shared machine
             torch.set_num_threads(config.threads)
-        self._open_run_dir()
+        if config.resume:  # (its lock first: a second process resuming the run is told so before any work)
+            self._open_run_dir()
+        else:
+            _make_paths_absolute(config)
         torch.manual_seed(config.seed)
         self._build_model()
         self._prepare_data()
         if self.state.should_stop():
             return TrainingCancelled(0, None, self.run_dir)
+        if not config.resume:  # a new run's folder once its model and photos are found: one that cannot start leaves none
+            self._open_run_dir()
+        if self.files:
+            self.files.write_json("dataset.json", self.dataset_report)
         self._build_optimiser()
         self.start_step = self._restore()
+        if self._finished_already(self.start_step):  # nothing to train: the run is left as it is (close abandons the resume)
+            return TrainingFinished(Path(self.finished_model), self.run_dir, self.start_step, dict(self.last_val), finished_already=True)
         self.resumed = True
         if self.files:  # a resume's changes (more steps, say) are kept only once it has started
             self._write_recipe()
@@ -220,8 +269,6 @@ class _Run:
 
     def _open_run_dir(self) -> None:
         config = self.config
-        if not config.resume:
-            _make_paths_absolute(config)
         if config.resume:
             self.run_dir = Path(config.resume).expanduser()
             if not self.run_dir.is_dir():
@@ -329,6 +376,7 @@ class _Run:
         all_train, copies = without_copies(list_images(config.data, exclude=config.exclude))
         all_train, colourised = without_colour_versions(all_train)
         in_training: list[Path] = []  # validation photos that are training photos, by path
+        listed, val_colourised, val_copied = [], [], set()  # the validation folders' photos, when they are given
         if config.val:  # (a validation photo that is, or copies, a training one would flatter the model: left out too)
             listed, val_colourised = without_colour_versions(list_images(config.val))
             colourised += val_colourised
@@ -360,6 +408,12 @@ class _Run:
             found += [f"{len(colourised)} coloured by Colourise"] if colourised else []
             found = ", ".join(found) or "no image files"
             raise TrainingError(f"no usable colour photos in {', '.join(config.data)} ({found})")
+        if config.val and not val_prepared.paths and not (in_training or val_copied):
+            # A validation folder asked for by name, with nothing to validate on: said, not replaced by the training photos
+            found = [f"{len(val_prepared.grey)} greyscale, {len(val_prepared.broken)} unreadable"] if listed else []
+            found += [f"{len(val_colourised)} coloured by Colourise"] if val_colourised else []
+            found = ", ".join(found) or "no image files"
+            raise TrainingError(f"no usable colour photos to validate on in {', '.join(config.val)} ({found})")
         self.dataset = PhotoDataset(prepared.paths, self.size, config.augment, prepared.cache, store_side)
         self.val_held_out = bool(val_prepared.paths)
         if val_prepared.paths:
@@ -374,21 +428,17 @@ class _Run:
         self.steps_per_epoch = spe
         self.total_steps = config.steps if config.steps > 0 else config.epochs * spe
         self.val_every = config.val_every_steps if config.val_every_steps > 0 else spe
-        if self.files:
-            self.files.write_json(
-                "dataset.json",
-                {
-                    "train_photos": len(prepared.paths),
-                    "val_photos": len(self.val_batch),
-                    "validation_from": self.val_source,
-                    "cached_in_memory": cache,
-                    "skipped_grey": self.skipped_grey,
-                    "skipped_broken": self.skipped_broken,
-                    "skipped_copies": self.skipped_copies,
-                    "skipped_colourised": self.skipped_colourised,
-                    "smaller_than_crops": self.enlarged,
-                },
-            )
+        self.dataset_report = {  # (dataset.json, written once the run folder is there)
+            "train_photos": len(prepared.paths),
+            "val_photos": len(self.val_batch),
+            "validation_from": self.val_source,
+            "cached_in_memory": cache,
+            "skipped_grey": self.skipped_grey,
+            "skipped_broken": self.skipped_broken,
+            "skipped_copies": self.skipped_copies,
+            "skipped_colourised": self.skipped_colourised,
+            "smaller_than_crops": self.enlarged,
+        }
 
     def _build_optimiser(self) -> None:
         config = self.config
@@ -436,12 +486,18 @@ class _Run:
         # (the model a fine-tune started from, as the run found it then; not read again on a resume)
         self.init_from_path = str((extra.get("facts") or {}).get("init_from", self.config.init_from))
         self.last_checkpoint = path
+        self.loss_window = LossWindow.from_dict(extra.get("log_window"))  # (none in a checkpoint from before: a fresh window)
         step = int(blob["step"])
         if step > self.total_steps:
             raise TrainingError(f"cannot resume: {path.name} is at step {step}, beyond the run's {self.total_steps} steps")
-        if self.files:
-            self.files.truncate_after(step)
+        if self.files and not self._finished_already(step):
+            # (a row at the checkpoint with steps still in the window is the one a stop wrote: the next row takes them in)
+            self.files.truncate_after(step, train_row_at_step=not self.loss_window.steps)
         return step
+
+    def _finished_already(self, step: int) -> bool:
+        """A resumed run that ended at its last step and whose model is still there (asked for no more steps)."""
+        return step >= self.total_steps and bool(self.finished_model) and Path(self.finished_model).exists()
 
     def _checkpoint_to_resume(self) -> Path | None:
         """The checkpoint a resumed run continues from; None for a new run, or one killed before its first."""
@@ -478,17 +534,14 @@ class _Run:
                 val_held_out=self.val_held_out,
             )
         )
-        if start >= total and self.finished_model and Path(self.finished_model).exists():
-            return TrainingFinished(Path(self.finished_model), self.run_dir, start, self.last_val)
         self.loader_iter = iter(make_loader(self.dataset, self.order, start, total, config.num_workers))
         self.t0 = time.monotonic()
         last_event = 0.0
         last_checkpoint_time = time.monotonic()
         window: deque[tuple[float, int]] = deque(maxlen=30)
         window.append((time.monotonic(), 0))
-        logged_loss, logged_n, images_done = 0.0, 0, 0
+        images_done = 0
         epoch = lr = ips = 0.0  # (the last step's, for the row a stop writes)
-        logged_terms: dict[str, float] = {}
         global_batch = config.batch_size * info.world
         step = start
         while step < total:
@@ -515,9 +568,9 @@ class _Run:
                     + (f"the last good checkpoint is kept at step {self._checkpoint_step()}" if self.last_checkpoint else "no checkpoint was written yet")
                 )
             if stops:
-                if self.files and logged_n:  # the steps since the last row: a short run's curve, kept with its checkpoint
-                    self._log_train(step, epoch, lr, ips, logged_loss / logged_n, {k: v / logged_n for k, v in logged_terms.items()})
-                return self._cancel(step)
+                if self.files and self.loss_window.steps:  # the steps since the last row: the stopped run's curve reaches its end
+                    self._log_train(step, epoch, lr, ips)  # (a resume drops it: its steps count in the next row)
+                return self._cancel(step)  # (its checkpoint keeps the window, for the resumed run's next row)
             if times_up:  # the time budget is spent: end as a finished run, validated at this step
                 if step % self.val_every:
                     self._validate(step)
@@ -535,10 +588,8 @@ class _Run:
             images_done += global_batch
             now = time.monotonic()
             window.append((now, images_done))
-            logged_loss += sum_loss / info.world
-            logged_n += 1
-            for name, value in (getattr(self.model, "loss_terms", None) or {}).items():  # a model's loss parts, if it reports them
-                logged_terms[name] = logged_terms.get(name, 0.0) + float(value)
+            terms = getattr(self.model, "loss_terms", None) or {}  # a model's loss parts, if it reports them
+            self.loss_window.add(sum_loss / info.world, terms)
             span = window[-1][0] - window[0][0]
             ips = (window[-1][1] - window[0][1]) / span if span > 0 else 0.0
             epoch = step / self.steps_per_epoch
@@ -546,12 +597,13 @@ class _Run:
             due_steps = config.checkpoint_every_steps > 0 and step % config.checkpoint_every_steps == 0
             due_time = config.checkpoint_every_minutes > 0 and now - last_checkpoint_time >= config.checkpoint_every_minutes * 60
             checkpoint_due = (due_steps or due_time) and step < total
-            # (also before a checkpoint: a resume keeps the rows up to it, and a run shorter than
-            # log_every_steps once came back from a restart without its training curve; and the first
-            # step: the live curve draws these rows, and stayed empty for the first log_every_steps steps)
-            if self.files and (step % max(1, config.log_every_steps) == 0 or step == total or checkpoint_due or step == 1):
-                self._log_train(step, epoch, lr, ips, logged_loss / logged_n, {k: v / logged_n for k, v in logged_terms.items()})
-                logged_loss, logged_n, logged_terms = 0.0, 0, {}
+            # (and the first step: the live curve draws these rows, and stayed empty for the first log_every_steps
+            # steps; not at a checkpoint: the checkpoint keeps the window, and a row there made the next one a mean
+            # of a step or two, a spike in the curve)
+            if step % max(1, config.log_every_steps) == 0 or step == total or step == 1:
+                if self.files:
+                    self._log_train(step, epoch, lr, ips)
+                self.loss_window = LossWindow()
             if now - last_event >= STEP_EVENT_INTERVAL or step == total or step == start + 1:
                 self._send_logged_rows()
                 eta = (total - step) * global_batch / ips if ips > 0 else float("nan")
@@ -570,8 +622,9 @@ class _Run:
                 window.append((time.monotonic(), images_done))
         return self._finish(step)
 
-    def _log_train(self, step: int, epoch: float, lr: float, ips: float, loss: float, terms: dict[str, float]) -> None:
-        """One row of the training curve: the mean loss (and its parts) over the steps since the last row."""
+    def _log_train(self, step: int, epoch: float, lr: float, ips: float) -> None:
+        """One row of the training curve: the mean loss (and its parts) over the window's steps."""
+        loss, terms = self.loss_window.means()
         self.files.log({"type": "train", "step": step, "epoch": round(epoch, 4), "loss": loss, "lr": lr,
                         "images_per_second": round(ips, 2), **{f"loss_{k}": v for k, v in terms.items()}})
         self.unsent_rows.append((step, round(epoch, 4), loss))
@@ -685,6 +738,7 @@ class _Run:
                 # What a model kept from this checkpoint says of its training (engine.training.keep):
                 "facts": self._run_facts(),
                 "total_steps": self.total_steps,
+                "log_window": self.loss_window.to_dict(),  # the steps since the last training row, which a resume continues
             },
         }
         path = save_checkpoint(self.files.checkpoint, payload)

@@ -33,9 +33,13 @@ def runs_parent(tmp_path, library_dir, colour_photo):
     state = TaskState()
     state._on_event = lambda e: isinstance(e, CheckpointSaved) and e.step == 2 and state.request_stop()
     assert isinstance(train(config(name="halfway", steps=6, checkpoint_every_steps=2), state), TrainingCancelled)
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    assert isinstance(train(config(name="broken", data=[str(empty)])), TrainingFailed)
+    from engine.training import register_loss, unregister_loss
+
+    register_loss("test_goes_nan")(lambda model, l_norm, ab_norm: model(l_norm).mean() * float("nan"))
+    try:  # (a run that cannot start, on a folder without colour photos say, leaves no run folder)
+        assert isinstance(train(config(name="broken", loss="test_goes_nan")), TrainingFailed)
+    finally:
+        unregister_loss("test_goes_nan")
     return parent
 
 
@@ -82,7 +86,7 @@ def test_lists_finished_stopped_and_failed_runs(page):
     assert (cell(page, halfway, "Status"), cell(page, halfway, "Steps")) == ("stopped", "2 of 6")
     assert cell(page, broken, "Status") == "failed"
     status = page.table.item(broken, [page.table.horizontalHeaderItem(c).text() for c in range(page.table.columnCount())].index("Status"))
-    assert status.toolTip().startswith("no usable colour photos in")
+    assert status.toolTip().startswith("the loss became NaN at step 1")
 
     page.select_run(page.table.item(halfway, 0).data(Qt.ItemDataRole.UserRole + 1))
     assert page.resume_button.isEnabled() and page.use_button.isEnabled()  # (its model is kept as it stands first)

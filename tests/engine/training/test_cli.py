@@ -125,7 +125,9 @@ def test_a_failed_run_exits_1_with_the_reason(tmp_path, library, capsys):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert main(train_flags(empty, tmp_path)) == 1
-    assert "colourise: training failed: no usable colour photos in" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err == f"colourise: training failed: no usable colour photos in {empty} (no image files)\n"  # one line
+    assert not (tmp_path / "runs").exists()  # and no run folder for `colourise runs` to list as failed at 0 steps
 
 
 def test_resume_flag_continues_a_run(photo_folder, library, tmp_path, capsys):
@@ -137,13 +139,27 @@ def test_resume_flag_continues_a_run(photo_folder, library, tmp_path, capsys):
     assert "resuming at step 2 of 3" in err and "finished after 3 steps" in out
 
 
+def test_resuming_a_finished_run_says_so_and_changes_nothing(photo_folder, library, tmp_path, capsys):
+    # It said "resuming at step 2 of 2" and "finished after 2 steps; model saved to ...", though nothing trained.
+    assert main(train_flags(photo_folder, tmp_path, "--name", "done")) == 0
+    run_dir = next((tmp_path / "runs").iterdir())
+    model = library / "done.safetensors"
+    files = {path: path.read_bytes() for path in [*run_dir.rglob("*"), model] if path.is_file()}
+    saved_at = model.stat().st_mtime_ns
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run_dir)]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{run_dir}: finished already at step 2; its model is {library / 'done.safetensors'}\n" and err == ""
+    assert {path: path.read_bytes() for path in files} == files and model.stat().st_mtime_ns == saved_at  # the run as it was
+
+
 def test_nproc_launches_torchrun_with_the_same_flags(monkeypatch, photo_folder, tmp_path):
     calls = []
     monkeypatch.setattr(train_cmd, "run_forwarding_stops", lambda command: calls.append(command) or 0)
     code = main(["--models-dir", "lib", *train_flags(photo_folder, tmp_path, "--nproc", "3", "--set", "augment.hflip=false")])
     assert code == 0
     command = calls[0]
-    assert command[:8] == [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "3", "-m", "engine.train"]
+    assert command[:8] == [sys.executable, "-m", "engine.cli.torchrun", "--standalone", "--nproc-per-node", "3", "-m", "engine.train"]
     rest = command[8:]
     assert rest[rest.index("--data") + 1] == str(photo_folder) and rest[rest.index("--size") + 1] == "32"
     assert rest[rest.index("--set") + 1] == "augment.hflip=false" and rest[rest.index("--models-dir") + 1] == "lib"
@@ -234,13 +250,16 @@ def test_evaluate_several_models_side_by_side(alpha_model_file, eval_folder, tmp
     assert [r["model_name"] for r in reports] == ["alpha", "other"] and all(r["count"] == 1 for r in reports)
     assert main(["evaluate", "-m", str(alpha_model_file), str(eval_folder), "--json", "--limit", "2", "--spread"]) == 0
     names = sorted(p.name for p in eval_folder.iterdir() if p.name != "grey.png")
-    scored = [p["name"] for p in json.loads(capsys.readouterr().out)["photos"]]
+    scored = [p["name"] for p in json.loads(capsys.readouterr().out)["reports"][0]["photos"]]
     assert scored[0] == names[-1] and len(scored) == 2  # the last comes first (the grey one, spread's other pick, is skipped)
 
 
 def test_evaluate_json_has_means_and_per_photo_scores(alpha_model_file, eval_folder, capsys):
     assert main(["evaluate", "--model", str(alpha_model_file), str(eval_folder), "--json", "--limit", "2", "--device", "cpu"]) == 0
-    report = json.loads(capsys.readouterr().out)
+    # {"reports": [...]} for one model as for several: it was the bare report for one, so scripts had to read both shapes
+    output = json.loads(capsys.readouterr().out)
+    assert list(output) == ["reports"] and len(output["reports"]) == 1
+    report = output["reports"][0]
     assert report["count"] == 2 and len(report["photos"]) == 2 and report["model_name"] == "alpha"
     assert report["grey"]["colourfulness"] == pytest.approx(0, abs=0.5)
     assert report["model"]["psnr"] > 0 and 0 <= report["model"]["auc"] <= 1
@@ -270,7 +289,7 @@ def test_evaluate_one_photo(alpha_model_file, eval_folder, capsys):
     code = main(["evaluate", "--model", str(alpha_model_file), str(photo), "--json"])
     out, err = capsys.readouterr()
     assert code == 0, err
-    report = json.loads(out)
+    [report] = json.loads(out)["reports"]
     assert report["count"] == 1 and [p["name"] for p in report["photos"]] == [photo.name]
 
 

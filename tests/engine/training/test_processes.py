@@ -80,7 +80,7 @@ def test_two_gloo_processes_train_identically_and_match_one_process(photo_folder
                               env=environment(library, COLOURISE_TRAIN_HASH_DIR=str(hashes)), capture_output=True, text=True, timeout=300)
     output = launched.stdout + launched.stderr
     assert launched.returncode == 0, output
-    assert "torch.distributed.run --standalone --nproc-per-node 2 -m engine.train" in output
+    assert "engine.cli.torchrun --standalone --nproc-per-node 2 -m engine.train" in output
     assert output.count("run folder: ") == 1  # rank 0 alone reports
     if tensorboard:  # and rank 0 alone logs: one event file
         assert len(list((tmp_path / "runs").glob("ddp-*/events.out.tfevents.*"))) == 1
@@ -106,3 +106,45 @@ def test_two_gloo_processes_train_identically_and_match_one_process(photo_folder
     assert resumed.returncode == 0, output
     assert "resuming at step 4 of 6" in output and "finished after 6 steps" in output
     assert (hashes / "rank-0.sha256").read_text() == (hashes / "rank-1.sha256").read_text() != rank0
+
+
+# Ctrl-C at the terminal reaches the whole foreground group; a SIGTERM (a `kill`) the colourise process alone.
+@pytest.mark.parametrize("stop", ["SIGTERM to the process", "SIGINT to the group"])
+def test_a_stopped_nproc_run_ends_as_cleanly_as_one_process(photo_folder, library, tmp_path, stop):
+    # It kept its checkpoint, then printed torchrun's SignalException traceback, its "Received 15 death
+    # signal, shutting down workers" warnings and "stopping after this step" three times.
+    command = [sys.executable, "-m", "engine.cli.main", "train", "--nproc", "2", *common_flags(photo_folder, tmp_path),
+               "--batch-size", "2", "--steps", "100000", "--set", "val_every_steps=100000"]
+    proc = subprocess.Popen(command, cwd=REPO, env=environment(library), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    seen: list[str] = []
+    try:
+        read_until(proc, "step 1/", seen)  # (training: both ranks are in the loop)
+        if stop == "SIGTERM to the process":
+            proc.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(proc.pid, signal.SIGINT)
+        seen += proc.stdout.readlines()
+        proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    output = "".join(seen)
+    assert proc.returncode == 130, output  # as one process stopped ends
+    assert "Traceback" not in output and "SignalException" not in output and "death signal" not in output, output
+    assert "closing signal" not in output, output
+    assert output.count("stopping after this step") == 1, output
+    assert "resume with: colourise train --resume" in output, output
+
+
+def test_a_failed_nproc_run_says_why_in_one_line_as_one_process_does(tmp_path, library):
+    # After the ranks' one line it printed torchrun's ChildFailedError traceback and its 30-line failure report.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    command = [sys.executable, "-m", "engine.cli.main", "train", "--nproc", "2", *common_flags(empty, tmp_path), "--steps", "2"]
+    done = subprocess.run(command, cwd=REPO, env=environment(library), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("colourise: ")]
+    assert lines == [f"colourise: training failed: no usable colour photos in {empty} (no image files)"], done.stderr
+    assert "Traceback" not in done.stderr and "ChildFailedError" not in done.stderr and "exitcode" not in done.stderr, done.stderr

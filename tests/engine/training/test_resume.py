@@ -49,6 +49,32 @@ def test_a_stopped_and_resumed_run_ends_exactly_like_an_uninterrupted_one(tiny_c
     assert resumed.metrics == pytest.approx(straight.metrics, nan_ok=True)
 
 
+def train_rows(run_dir) -> list[tuple[int, float]]:
+    import json
+
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    return [(row["step"], row["loss"]) for row in rows if row["type"] == "train"]
+
+
+def test_a_stopped_and_resumed_runs_training_curve_is_the_uninterrupted_ones(tiny_config, recorder, monkeypatch):
+    # The row written at a stop (or a checkpoint) averaged the steps since the last row, and the next row only the
+    # steps after it: means of a step or two, a spike in the curve at every stop, resume and checkpoint.
+    from engine.training import trainer
+
+    monkeypatch.setattr(trainer, "STEP_EVENT_INTERVAL", 0.0)  # an event every step: stopped after step 7 exactly
+    settings = dict(steps=12, batch_size=2, log_every_steps=5, checkpoint_every_steps=3, val_every_steps=100)
+    straight = train(tiny_config(**settings))
+    assert [step for step, _ in train_rows(straight.run_dir)] == [1, 5, 10, 12]  # the first step, every 5th, the last
+
+    stopped = train(tiny_config(**settings), recorder(stop_when=lambda e: isinstance(e, TrainingStep) and e.step == 7).state)
+    assert isinstance(stopped, TrainingCancelled) and stopped.step == 7
+    assert [step for step, _ in train_rows(stopped.run_dir)] == [1, 5, 7]  # the curve reaches the stop (steps 6-7)
+    resumed = train(resume_config(stopped.run_dir))
+    assert isinstance(resumed, TrainingFinished)
+    (steps, losses), (straight_steps, straight_losses) = (zip(*train_rows(run.run_dir)) for run in (resumed, straight))
+    assert steps == straight_steps and losses == pytest.approx(straight_losses)  # step 10: the mean of steps 6-10
+
+
 def test_resume_drops_log_rows_written_after_the_checkpoint(tiny_config, recorder):
     rec = recorder(stop_when=lambda e: isinstance(e, CheckpointSaved) and e.step == 2)
     stopped = train(tiny_config(steps=6, batch_size=2, checkpoint_every_steps=2), rec.state)
@@ -74,14 +100,15 @@ def test_a_stopped_run_shorter_than_its_log_interval_keeps_its_training_curve(ti
     assert [row["step"] for row in train_rows] == sorted({1, stopped.step}) and train_rows[-1]["loss"] > 0
     checkpointed = train(tiny_config(steps=40, batch_size=2, log_every_steps=10, checkpoint_every_steps=4, val_every_steps=100))
     rows = [json.loads(line) for line in (checkpointed.run_dir / "metrics.jsonl").read_text().splitlines()]
-    # a row at each checkpoint too, so a resume (which keeps the rows up to its checkpoint) loses none
-    assert [row["step"] for row in rows if row["type"] == "train"] == [1, 4, 8, 10, 12, 16, 20, 24, 28, 30, 32, 36, 40]
+    # no row at a checkpoint (the next row was a mean of a step or two): the checkpoint keeps the steps since the
+    # last row, and a resume's next row takes them in (test_a_stopped_and_resumed_runs_training_curve_is_the_uninterrupted_ones)
+    assert [row["step"] for row in rows if row["type"] == "train"] == [1, 10, 20, 30, 40]
 
 
 def test_resuming_a_finished_run_returns_its_model(tiny_config):
     done = train(tiny_config(steps=2))
     again = train(resume_config(done.run_dir))
-    assert isinstance(again, TrainingFinished) and again.model_path == done.model_path
+    assert isinstance(again, TrainingFinished) and again.model_path == done.model_path and again.finished_already
 
 
 def test_a_run_killed_before_its_first_checkpoint_starts_over_in_the_same_folder(tiny_config, recorder):

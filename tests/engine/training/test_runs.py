@@ -10,7 +10,7 @@ import pytest
 from engine.cli.main import main
 from engine.events import CheckpointSaved, TrainingCancelled, TrainingFailed, TrainingFinished
 from engine.runs import differing_settings, list_runs, read_curves, read_run, RunSummary
-from engine.training import train
+from engine.training import register_loss, train, unregister_loss
 from engine.training.runstatus import RunStatus, read_status
 
 
@@ -22,9 +22,11 @@ def three_runs(tiny_config, tmp_path, recorder):
     rec = recorder(stop_when=lambda e: isinstance(e, CheckpointSaved) and e.step == 2)
     stopped = train(tiny_config(name="stopped", steps=6, checkpoint_every_steps=2, val_every_steps=2), rec.state)
     assert isinstance(stopped, TrainingCancelled)
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    failed = train(tiny_config(name="failed", data=[str(empty)]))
+    register_loss("test_goes_nan")(lambda model, l_norm, ab_norm: model(l_norm).mean() * float("nan"))
+    try:  # (a run that cannot start, on a folder without colour photos say, leaves no run folder)
+        failed = train(tiny_config(name="failed", loss="test_goes_nan"))
+    finally:
+        unregister_loss("test_goes_nan")
     assert isinstance(failed, TrainingFailed) and failed.run_dir is not None
     return {"finished": finished.run_dir, "stopped": stopped.run_dir, "failed": failed.run_dir, "parent": tmp_path / "runs"}
 
@@ -48,7 +50,7 @@ def test_finished_stopped_and_failed_runs_are_told_apart(three_runs):
     assert stopped.message == "stopped by the user" and stopped.model == ""
 
     failed = runs["failed"]
-    assert failed.status == "failed" and failed.message.startswith("no usable colour photos in") and not failed.resumable
+    assert failed.status == "failed" and failed.message.startswith("the loss became NaN at step 1") and not failed.resumable
 
 
 def test_a_run_goes_by_the_name_its_model_got_in_the_library(tiny_config, alpha_model_file):
@@ -134,7 +136,7 @@ def test_runs_table(three_runs, capsys):
     assert lines[0].split()[:8] == ["run", "arch", "status", "steps", "started", "time", "img/s", "PSNR"]
     assert any(line.startswith("finished-") and " finished " in line for line in lines)
     assert any(line.startswith("stopped-") and " stopped " in line and " 2/6 " in line for line in lines)
-    assert "failed: no usable colour photos" in out and "settings that differ:" in out
+    assert "failed: the loss became NaN" in out and "settings that differ:" in out
     finished = next(line for line in lines if line.startswith("finished-"))
     assert lines[0].rstrip().endswith("hue accuracy") and finished.rstrip().endswith(" %")  # a percentage, as evaluate says it
 

@@ -230,6 +230,36 @@ def test_a_folder_without_usable_photos_fails_clearly(tiny_config, tmp_path, rec
     assert "1 greyscale" in result.message
 
 
+def run_folders(tmp_path) -> list:
+    return sorted((tmp_path / "runs").iterdir()) if (tmp_path / "runs").exists() else []
+
+
+def grey_folder(folder, count: int = 2):
+    folder.mkdir()
+    for i in range(count):
+        Image.fromarray(np.full((32, 32), 100 + i, np.uint8)).save(folder / f"grey{i}.png")
+    return folder
+
+
+@pytest.mark.parametrize("photos", ["none", "greyscale only"])
+def test_a_run_whose_photos_cannot_train_leaves_no_run_folder(tiny_config, tmp_path, recorder, photos):
+    # Each try left a run folder that `colourise runs` listed as failed at 0 steps.
+    folder = grey_folder(tmp_path / "data", count=0 if photos == "none" else 2)
+    result = train(tiny_config(data=[str(folder)]), recorder().state)
+    assert isinstance(result, TrainingFailed) and result.message.startswith(f"no usable colour photos in {folder}")
+    assert result.run_dir is None and run_folders(tmp_path) == []
+
+
+def test_a_validation_folder_without_usable_photos_fails_naming_it(tiny_config, tmp_path, recorder):
+    # It validated on the training photos instead, saying only "validating on 6 training photos (nothing held out: ...)".
+    val = grey_folder(tmp_path / "grey-val")
+    rec = recorder()
+    result = train(tiny_config(val=[str(val)]), rec.state)
+    assert isinstance(result, TrainingFailed) and rec.events == [result]
+    assert result.message == f"no usable colour photos to validate on in {val} (2 greyscale, 0 unreadable)"
+    assert result.run_dir is None and run_folders(tmp_path) == []
+
+
 def test_training_photos_smaller_than_the_crops_are_kept_and_named(tiny_config, make_photos, tmp_path, recorder):
     make_photos(tmp_path / "mixed" / "large", 4, size=40)
     make_photos(tmp_path / "mixed" / "small", 2, size=24, seed=4)  # (photo-00.png and photo-01.png)
