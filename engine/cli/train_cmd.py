@@ -284,6 +284,11 @@ class ProgressPrinter:
         try:
             self._show(event)
         except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                # The pipe the output went to closed (`colourise train ... | head`): the run goes on, its
+                # output to nowhere; it ended as failed ("could not read or write the run folder: Broken pipe").
+                _write_nowhere((1,))
+                return
             if exc.errno != errno.EIO:
                 raise
             # The terminal was closed (a rank of --nproc never hears the hangup, its launcher does and
@@ -418,15 +423,15 @@ def _stop_signals() -> list[int]:
     return [sig for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if sig is not None]
 
 
-def _write_nowhere() -> None:
-    """Send this process's further output to the null device.
+def _write_nowhere(fds: tuple[int, ...] = (1, 2)) -> None:
+    """Send this process's further output (on ``fds``: stdout and stderr) to the null device.
 
     After its terminal closes, a write to it fails (EIO): the progress line of the next step would
     end the run as failed, before it keeps the checkpoint the stop asks for.
     """
     null = os.open(os.devnull, os.O_WRONLY)
     try:
-        for fd in (1, 2):
+        for fd in fds:
             os.dup2(null, fd)
     finally:
         os.close(null)

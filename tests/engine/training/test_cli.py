@@ -407,6 +407,22 @@ def test_a_stop_after_the_terminal_closed_keeps_the_checkpoint(photo_folder, tmp
     assert marker.read_text() == "checkpoint kept"
 
 
+class ClosedPipe(io.TextIOBase):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
+def test_progress_to_a_pipe_closed_by_its_reader_goes_nowhere_and_the_run_goes_on(monkeypatch):
+    """`colourise train ... | head`: the closed pipe ended the run as failed ("could not read or write the run folder")."""
+    from engine import events
+
+    silenced = []
+    monkeypatch.setattr(train_cmd, "_write_nowhere", lambda fds=(1, 2): silenced.append(fds))
+    printer = train_cmd.ProgressPrinter(bar=False, stream=ClosedPipe())
+    printer(events.CheckpointSaved(step=2, path=None))
+    assert silenced == [(1,)]  # stdout only: the terminal still hears what goes to stderr
+
+
 def test_progress_to_a_closed_terminal_goes_nowhere_and_the_run_goes_on(monkeypatch):
     from engine import events
 
