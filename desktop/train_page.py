@@ -861,12 +861,32 @@ class TrainPage(QWidget):
         except ValueError as exc:
             self._show_state(f"Cannot resume: {exc}")
             return False
+        changed = self._changed_since_stop(config) if run_dir is None else []
+        if changed and not confirm(
+            self, "Colourise",
+            f"Resume continues {run.name} with its own settings: {', '.join(changed)}.\n\n"
+            "Start begins a new run with yours. Resume with the run's settings?",
+        ):
+            return False
         self.show_run_settings(config)
         if self._results_run != run:  # another run's metrics and previews are on screen: this one's instead
             self._show_saved_results(*_read_saved_results(run))
         self._show_history(run)
         self._launch(train, config, f"Resuming {run.name}…", fresh=False)
         return True
+
+    def _changed_since_stop(self, config) -> list[str]:
+        """The settings the form now holds that differ from the stopped run's own, as 'epochs 200 (yours: 100)'.
+
+        Resume continues a run as it was started (its schedule, its step count, its checkpoint's optimiser), so
+        the form's values are set aside: the user is asked first, not shown the form snapping back.
+        """
+        own = {**{name: getattr(config, name) for name in self.fields}, **config.arch_params}
+        changed = []
+        for name, field in {**self.fields, **self.arch_fields}.items():
+            if name in own and field.shown(field.value_or_text()) != field.shown(own[name]):
+                changed.append(f"{field.label.lower()} {field.shown(own[name])} (yours: {field.shown(field.value_or_text())})")
+        return changed
 
     def choose_run_to_resume(self):
         """Open the list of stopped runs; the one chosen is resumed. Returns the (window-modal) dialog."""

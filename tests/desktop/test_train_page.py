@@ -681,7 +681,7 @@ def test_under_epochs_an_estimate_from_an_earlier_run_of_the_same_kind(page, qtb
     assert page.estimate() is None and page.estimate_label.text().startswith("About … ")
 
 
-def test_the_remembered_run_shows_its_own_settings_metrics_and_previews_and_resumes_with_them(page, qtbot):
+def test_the_remembered_run_shows_its_own_settings_metrics_and_previews_and_resumes_with_them(page, qtbot, monkeypatch):
     from desktop.train_page import TrainPage
 
     page.field("val_fraction").set_value(0.25)
@@ -697,7 +697,8 @@ def test_the_remembered_run_shows_its_own_settings_metrics_and_previews_and_resu
     assert later.field("batch_size").value() == 2 and later.field("image_size").value() == 16
     assert "PSNR" in later.metrics_label.text() and later.previews.count > 0
     assert later.previews.caption.startswith("Validation photos after epoch ")
-    later.field("epochs").set_value(3)  # changed, then Resume: the run's own settings again
+    later.field("epochs").set_value(3)  # changed, then Resume (asked, and answered Yes): the run's own settings again
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(later.training_ended, timeout=60_000) as ended:
         assert later.resume()
         assert later.field("epochs").value() == 40 and not later.recipe_box.isEnabled()
@@ -795,3 +796,25 @@ def test_the_wheel_over_the_loss_plot_scrolls_the_column_and_leaves_the_plot_as_
     QApplication.sendEvent(plot.viewport(), event)
     assert bar.value() > before[0]  # the column scrolled down
     assert view.viewRange() == before[1]  # the plot neither zoomed nor moved
+
+
+def test_resume_asks_before_it_sets_aside_settings_changed_since_the_stop(page, qtbot, monkeypatch):
+    """After a Stop the form is editable: Resume with other epochs snapped the form back to the run's own and went
+    on without a word (a QA pass). It says so first; No leaves the form as the user set it."""
+    page.field("epochs").set_value(6)
+    page.stepped.connect(page.stop)
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        page.start()
+    page.stepped.disconnect(page.stop)
+    assert isinstance(ended.args[0], TrainingCancelled)
+    page.field("epochs").set_value(3)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _parent, _title, text, *a: asked.append(text) or QMessageBox.StandardButton.No)
+    assert not page.resume() and not page.is_training()
+    assert page.field("epochs").value() == 3  # as the user set it
+    assert "its own settings: epochs 6 (yours: 3)" in asked[-1] and "Start begins a new run with yours" in asked[-1]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        assert page.resume()
+        assert page.field("epochs").value() == 6
+    assert isinstance(ended.args[0], TrainingFinished) and len(asked) == 2
