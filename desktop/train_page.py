@@ -338,7 +338,7 @@ class TrainPage(QWidget):
 
         self.arch_box.currentIndexChanged.connect(self._on_arch_changed)
         self.device_box.currentIndexChanged.connect(self._show_estimate)
-        self.start_from.currentIndexChanged.connect(self._on_start_from_changed)
+        self.start_from.currentIndexChanged.connect(self._on_start_from_chosen)
         self.data_picker.edit.editingFinished.connect(lambda: self.scan("data"))
         self.val_picker.edit.editingFinished.connect(lambda: self.scan("val"))
         self.start_button.clicked.connect(self.start)
@@ -446,7 +446,7 @@ class TrainPage(QWidget):
             field.changed.connect(self._on_form_edited)
         renamed = self._follow_name(previous_arch, arch)
         if previous_arch and previous_arch != arch:
-            self._say_arch_change(arch, changed, kept, renamed)
+            self._say_form_change(f"Architecture {arch}", changed, kept, renamed)
         self._on_start_from_changed()
         self._show_estimate()
         self._show_data_summary()
@@ -470,13 +470,14 @@ class TrainPage(QWidget):
             return f"name {name} → {self.name_edit.text()}"
         return ""
 
-    def _say_arch_change(self, arch: str, changed: list[str], kept: list[str], renamed: str) -> None:
+    def _say_form_change(self, what: str, changed: list[str], kept: list[str], renamed: str = "") -> None:
+        """The line under the architecture: what a choice (``what``: 'Architecture x', 'Fine-tune y') set and kept."""
         parts = []
         if changed or renamed:
             parts.append("set " + ", ".join(changed + ([renamed] if renamed else [])))
         if kept:
             parts.append("kept your " + ", ".join(kept))
-        text = f"Architecture {arch}: " + ("; ".join(parts) if parts else "same settings") + "."
+        text = f"{what}: " + ("; ".join(parts) if parts else "same settings") + "."
         self.arch_changes.setText(text)
         self.arch_changes.show()
         # The values it tells of: the line goes once one of them is changed again (``_on_form_edited``).
@@ -508,16 +509,25 @@ class TrainPage(QWidget):
             if button:
                 self.use_button.show()
 
-    def _fill_recipe_for_folder(self, recipe=None) -> None:
+    def _fill_recipe_for_folder(self, recipe=None, chosen: bool = False) -> tuple[list[str], list[str]]:
         """A newly counted folder, or a new choice of what to start from: fields the user has not changed take
-        the recipe's values (``recipe``: already read for the current choice)."""
+        the recipe's values (``recipe``: already read for the current choice). A run's own settings on the form
+        stay through a folder count, but give way to a choice the user made (``chosen``).
+        Returns what changed ('learning rate 0.001 → 0.0003') and the labels of what the user typed, kept."""
         arch = self.arch_box.currentData()
+        changed, kept = [], []
         if not arch:
-            return
+            return changed, kept
         recipe = recipe or self._recipe(arch)
         for name, field in self.fields.items():
-            if not field.touched:
+            if field.touched:
+                kept.append(field.label.lower())
+            elif chosen or not field.held:
+                old = field.value_or_text()
                 field.fill(getattr(recipe, name))
+                if field.value_or_text() != old:
+                    changed.append(f"{field.label.lower()} {field.shown(old)} → {field.shown(field.value_or_text())}")
+        return changed, kept
 
     def _fill_start_from(self) -> None:
         current = self.start_from.currentData()
@@ -530,7 +540,11 @@ class TrainPage(QWidget):
         self.start_from.blockSignals(False)
         self._on_start_from_changed()
 
-    def _on_start_from_changed(self, _index: int = -1) -> None:
+    def _on_start_from_chosen(self, _index: int) -> None:
+        """The user chose what to start from: the recipe for it replaces all but what they typed, and a line says so."""
+        self._on_start_from_changed(chosen=True)
+
+    def _on_start_from_changed(self, _index: int = -1, chosen: bool = False) -> None:
         """A fine-tune fixes the architecture and the settings that shape the model's weights to the chosen
         model's, and starts from the shorter, gentler fine-tune recipe."""
         from engine.models import get_architecture
@@ -552,12 +566,14 @@ class TrainPage(QWidget):
             # Shown as the app's choice, so that what the user typed (and only that) survives a change of mind.
             if fine_tune and field.name in entry.info.config and not (field.touched and field.name in adjustable):
                 field.fill(entry.info.config[field.name])
-            elif not fine_tune and not field.touched and field.name in recipe.arch_params:
+            elif not fine_tune and not field.touched and (chosen or not field.held) and field.name in recipe.arch_params:
                 field.fill(recipe.arch_params[field.name])
             field.set_enabled(not fine_tune or field.name in adjustable)  # the rest shape the weights
         if "pretrained" in self.fields:
             self.fields["pretrained"].set_enabled(not fine_tune)
-        self._fill_recipe_for_folder(recipe)
+        changed, kept = self._fill_recipe_for_folder(recipe, chosen)
+        if chosen:
+            self._say_form_change(self.start_from.currentText().split(" (")[0], changed, kept)
         self.name_edit.setPlaceholderText(
             f"{default_model_name('', arch, name)} (the model's name)" if fine_tune else f"{arch} (the architecture's name)"
         )

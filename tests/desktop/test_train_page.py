@@ -818,3 +818,29 @@ def test_resume_asks_before_it_sets_aside_settings_changed_since_the_stop(page, 
         assert page.resume()
         assert page.field("epochs").value() == 6
     assert isinstance(ended.args[0], TrainingFinished) and len(asked) == 2
+
+
+def test_choosing_a_fine_tune_after_a_restored_run_takes_the_fine_tune_recipe_but_what_was_typed(window, library_dir, qtbot):
+    """A run's settings put back on the form (at launch, on Resume) are not the user's typing: choosing a fine-tune
+    kept them all (a QA fine-tune ran at the last run's lr 0.001, not the fine-tune stage's). Now only what the user
+    typed this session stays, and the note says which."""
+    from engine.modelfile import save_model
+    from engine.models import create_model
+    from engine.training import TrainConfig
+    from engine.training.recipe import FINE_TUNE_RECIPE_FILE, shipped_recipe
+
+    page = window.train_page
+    run = TrainConfig.defaults_for("colour_unet")
+    run.epochs, run.image_size, run.lr, run.name = 300, 64, 0.001, "qa"
+    page.show_run_settings(run)  # as a remembered run is shown at launch
+    assert page.field("lr").value() == 0.001 and page.field("image_size").value() == 64
+    page.field("batch_size").set_value(5)  # typed
+    save_model(library_dir / "unet.safetensors", create_model("colour_unet", decoder_widths=[8, 8, 8, 8]))
+    window.library.refresh()
+    page.start_from.setCurrentIndex(page.start_from.findData("unet"))
+    stage = shipped_recipe(FINE_TUNE_RECIPE_FILE)
+    assert page.field("lr").value() == stage.lr and page.field("image_size").value() == stage.image_size
+    assert page.field("epochs").value() != 300 and page.field("batch_size").value() == 5
+    said = page.arch_changes.text()
+    assert said.startswith("Fine-tune unet: set ") and "learning rate 0.001 → " in said and said.endswith("; kept your batch size.")
+    assert not page.arch_changes.isHidden()
