@@ -632,6 +632,9 @@ class TrainPage(QWidget):
             problems.append((self.data_picker.edit, "choose a folder of colour photos to train on"))
         elif not Path(data).expanduser().is_dir():
             problems.append((self.data_picker.edit, f"{data}: no such folder"))
+        elif self._data_scan is not None and self._data_scan.usable == 0 and self._scanned["data"] == data:
+            # Counted already: the run would only fail, after making a run folder ('no usable colour photos in …').
+            problems.append((self.data_picker.edit, f"{data}: {self._data_scan.summary()}: nothing to train on"))
         val = self.val_picker.path()
         if val and not Path(val).expanduser().is_dir():
             problems.append((self.val_picker.edit, f"{val}: no such folder"))
@@ -814,7 +817,12 @@ class TrainPage(QWidget):
             self._read_runs()  # (then here again)
         estimate = self.estimate()
         if estimate is None:  # a placeholder keeps the row, and the fields under it, where they are
-            label.setText("About … once a run like this has trained here." if self._photos else "About … once a folder is counted.")
+            if self._photos:
+                label.setText("About … once a run like this has trained here.")
+            elif self._data_scan is not None:  # counted: none of its photos has colour
+                label.setText("About … once the folder holds colour photos.")
+            else:
+                label.setText("About … once a folder is counted.")
             label.setToolTip("The time comes from the speed of an earlier run of the same architecture and crop size on this device")
             return
         from engine.runs import format_duration

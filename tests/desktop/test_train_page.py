@@ -530,13 +530,10 @@ def test_a_failed_start_leaves_no_numbers_of_the_run_before(page, qtbot, tmp_pat
     greys = tmp_path / "greys"
     for i in range(12):
         grey_photo(greys / f"g{i}.png", seed=i)
-    with qtbot.waitSignal(page.scan_finished, timeout=20_000):
-        page.data_picker.edit.setText(str(greys))
-        page.scan("data")
-    assert "12 greyscale" in page.data_summary.text()
+    page.data_picker.edit.setText(str(greys))  # Start before the folder is counted (once counted, Start is refused)
     with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
         page.start()
-    assert "12 greyscale" in ended.args[0].message  # the same count as the folder's line
+    assert "12 greyscale" in ended.args[0].message  # the same count as the folder's line would give
     from desktop.train_page import runs_dir
 
     assert ended.args[0].run_dir is None or not ended.args[0].run_dir.exists()  # a failed Start leaves no folder behind
@@ -844,3 +841,24 @@ def test_choosing_a_fine_tune_after_a_restored_run_takes_the_fine_tune_recipe_bu
     said = page.arch_changes.text()
     assert said.startswith("Fine-tune unet: set ") and "learning rate 0.001 → " in said and said.endswith("; kept your batch size.")
     assert not page.arch_changes.isHidden()
+
+
+@pytest.mark.parametrize("greys", [4, 0])
+def test_start_is_refused_when_the_counted_folder_has_no_colour_photos(page, qtbot, tmp_path, grey_photo, greys):
+    """The folder's line said 'nothing to train on', yet Start ran and failed ('Training failed: no usable colour
+    photos …'): it is refused as a form mistake is, and no run folder is made."""
+    from desktop.train_page import runs_dir
+
+    folder = tmp_path / "grey"
+    folder.mkdir()
+    for i in range(greys):
+        grey_photo(folder / f"g{i}.png", seed=i)
+    with qtbot.waitSignal(page.scan_finished, timeout=20_000):
+        page.data_picker.edit.setText(str(folder))
+        page.scan("data")
+    assert page.data_summary.text().endswith(": nothing to train on")
+    assert "once a folder is counted" not in page.estimate_label.text()
+    assert not page.start() and not page.is_training()
+    said = page.state_label.text()
+    assert said.startswith(f"Cannot start: {folder}: 0 colour photos") and said.endswith(": nothing to train on.")
+    assert not runs_dir().exists() or not any(runs_dir().iterdir())
