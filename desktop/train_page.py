@@ -202,10 +202,14 @@ class TrainPage(QWidget):
             self.arch_box.addItem(name, name)
             self.arch_box.setItemData(self.arch_box.count() - 1, get_architecture(name).description, Qt.ItemDataRole.ToolTipRole)
         self.arch_box.setToolTip("The network to train")
-        self.arch_description = QLabel()
-        self.arch_description.setWordWrap(True)
-        self.arch_changes = QLabel()  # what a change of architecture did to the settings
-        self.arch_changes.setWordWrap(True)
+        self.arch_description = _steady_label("", lines=3)  # (each architecture's fits 3 lines: the form stays put)
+        # What a change of architecture or of what to start from did to the settings: above the buttons, outside
+        # the form, its room kept while hidden. In the form, it pushed the fields down as it came and pulled them
+        # up at the next edit, and a click meant for Batch size opened the Device list (a QA pass).
+        self.arch_changes = _steady_label("", lines=2)
+        keep_room = self.arch_changes.sizePolicy()
+        keep_room.setRetainSizeWhenHidden(True)
+        self.arch_changes.setSizePolicy(keep_room)
         self.arch_changes.hide()
         self.start_from = QComboBox()
         self.start_from.setToolTip("Train a new model (its encoder starts from ImageNet weights when Pretrained encoder is ticked), or go on teaching a model in your library (fine-tuning)")
@@ -229,7 +233,6 @@ class TrainPage(QWidget):
         form = QFormLayout(model)
         form.addRow("Ar&chitecture:", self.arch_box)
         form.addRow("", self.arch_description)
-        form.addRow("", self.arch_changes)
         form.addRow("Start from:", self.start_from)
         form.addRow("&Name:", self.name_edit)
         form.addRow("&Device:", self.device_box)
@@ -276,6 +279,7 @@ class TrainPage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(scroll, 1)
+        left_layout.addWidget(self.arch_changes)
         left_layout.addLayout(buttons)
         self.runs_link = QLabel(f"Runs are kept in <a href='runs'>{html.escape(str(runs_dir()))}</a>")
         self.runs_link.setToolTip("Open the run folder: configs, metrics logs, previews and checkpoints of every run")
