@@ -609,13 +609,18 @@ class TrainPage(QWidget):
                 self.scan(kind)
         self._show_estimate()
 
-    def _show_saved_results(self, summary, triplets: list) -> None:
-        """A run's last validation metrics and previews, as its files keep them (a remembered or resumed run)."""
+    def _show_saved_results(self, summary, triplets: list, config=None) -> None:
+        """A run's last validation metrics and previews, as its files keep them (a remembered or resumed run);
+        ``config``: the run's, whose model says whether the previews' grey inputs carry hints (marked on them)."""
+        from engine.models.registry import takes_hints
+        from engine.training.trainer import PREVIEW_HINTS
+
         if summary.val_loss is not None:
             self.metrics_label.setText(_metrics_text(summary.val_loss, summary.metrics))
         if triplets:
             epoch = Path(summary.preview).stem.removeprefix("epoch-")
-            self.previews.set_triplets(triplets, int(epoch) if epoch.isdigit() else 0)
+            hints = PREVIEW_HINTS if config is not None and takes_hints(config.arch, config.arch_params) else 0
+            self.previews.set_triplets(triplets, int(epoch) if epoch.isdigit() else 0, hints)
         else:
             self.previews.clear()
         self._results_run = Path(summary.path)
@@ -898,7 +903,7 @@ class TrainPage(QWidget):
             return False
         self.show_run_settings(config)
         if self._results_run != run:  # another run's metrics and previews are on screen: this one's instead
-            self._show_saved_results(*_read_saved_results(run))
+            self._show_saved_results(*_read_saved_results(run), config)
         self._show_history(run)
         self._launch(train, config, f"Resuming {run.name}…", fresh=False)
         return True
@@ -1077,7 +1082,7 @@ class TrainPage(QWidget):
             self.plot.run = self._run_dir
         if config is not None:
             self.show_run_settings(config)  # what Resume would continue, not the form's defaults
-        self._show_saved_results(summary, triplets)
+        self._show_saved_results(summary, triplets, config)
 
     def _on_event(self, event) -> None:
         if isinstance(event, LossLogged):

@@ -890,3 +890,24 @@ def test_the_note_about_a_change_of_architecture_moves_no_field(window, qtbot):
     page.field("epochs").set_value(8)  # an edit: the note goes
     assert page.arch_changes.isHidden()
     assert batch_y() == before
+
+
+def test_a_remembered_runs_previews_say_the_hints_their_grey_inputs_are_marked_with(window):
+    """After a restart the caption read 'Grey input' under hint squares (during training: 'Grey input + 5 hints')."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from engine.training import TrainConfig
+    from engine.training.trainer import PREVIEW_HINTS
+
+    page = window.train_page
+    crop = np.zeros((8, 8, 3), np.uint8)
+    summary = SimpleNamespace(val_loss=None, metrics={}, preview="epoch-003.png", path="run")
+    config = TrainConfig.defaults_for("colour_unet")
+    config.arch_params["hint_input"] = True
+    page._show_saved_results(summary, [(crop, crop, crop)], config)
+    assert page.previews._row_labels[0].text() == f"Grey input\n+ {PREVIEW_HINTS} hints"
+    assert f"each coloured with {PREVIEW_HINTS} hints" in page.previews.caption
+    page._show_saved_results(summary, [(crop, crop, crop)], TrainConfig.defaults_for("alpha"))  # a model without hints
+    assert page.previews._row_labels[0].text() == "Grey input"
