@@ -894,7 +894,7 @@ class TrainPage(QWidget):
         except ValueError as exc:
             self._show_state(f"Cannot resume: {exc}")
             return False
-        changed = self._changed_since_stop(config) if run_dir is None else []
+        changed = self._changed_since_stop(config) if run == self._run_dir else []  # (the run the form shows)
         if changed and not confirm(
             self, "Colourise",
             f"Resume continues {run.name} with its own settings: {', '.join(changed)}.\n\n"

@@ -808,13 +808,14 @@ def test_resume_asks_before_it_sets_aside_settings_changed_since_the_stop(page, 
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda _parent, _title, text, *a: asked.append(text) or QMessageBox.StandardButton.No)
     assert not page.resume() and not page.is_training()
+    assert not page.resume(ended.args[0].run_dir)  # the same run resumed from the Runs tab asks too
     assert page.field("epochs").value() == 3  # as the user set it
     assert "its own settings: epochs 6 (yours: 3)" in asked[-1] and "Start begins a new run with yours" in asked[-1]
     monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
         assert page.resume()
         assert page.field("epochs").value() == 6
-    assert isinstance(ended.args[0], TrainingFinished) and len(asked) == 2
+    assert isinstance(ended.args[0], TrainingFinished) and len(asked) == 3
 
 
 def test_choosing_a_fine_tune_after_a_restored_run_takes_the_fine_tune_recipe_but_what_was_typed(window, library_dir, qtbot):
