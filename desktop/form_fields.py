@@ -74,9 +74,6 @@ def guard_wheel_in(container: QWidget) -> None:
             wheel_only_when_focused(widget)
 
 
-_HELD = object()  # what a held field was "filled" with: never its value, so it counts as touched
-
-
 class FieldError(ValueError):
     """A form value that cannot be used; ``str()`` names the field and the reason."""
 
@@ -90,6 +87,7 @@ class Field:
         if isinstance(self.widget, (QComboBox, QSpinBox)):
             wheel_only_when_focused(self.widget)
         self.filled = default
+        self.held = False  # shows a run's own setting (``hold``)
         self.fill(default)
         if tip:
             self.widget.setToolTip(tip)
@@ -112,16 +110,21 @@ class Field:
 
     def fill(self, value: Any) -> None:
         """Show a value chosen by the app (a default, a recipe): the field stays untouched."""
+        self._show(value)
+        self.held = False
+
+    def hold(self, value: Any) -> None:
+        """Show a run's own setting: it stays through what the app fills in by itself (a folder counted), but it is
+        not the user's typing: a choice the user makes (another architecture, a fine-tune) replaces it."""
+        self._show(value)
+        self.held = True
+
+    def _show(self, value: Any) -> None:
         self.set_value(value)
         try:
             self.filled = self.value()  # as the widget holds it (a float shown with %g, say)
         except FieldError:
             self.filled = value
-
-    def hold(self, value: Any) -> None:
-        """Show a value that is not the app's to change (a run's own setting): it stays, as one the user typed does."""
-        self.set_value(value)
-        self.filled = _HELD
 
     @property
     def touched(self) -> bool:

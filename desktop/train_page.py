@@ -202,10 +202,14 @@ class TrainPage(QWidget):
             self.arch_box.addItem(name, name)
             self.arch_box.setItemData(self.arch_box.count() - 1, get_architecture(name).description, Qt.ItemDataRole.ToolTipRole)
         self.arch_box.setToolTip("The network to train")
-        self.arch_description = QLabel()
-        self.arch_description.setWordWrap(True)
-        self.arch_changes = QLabel()  # what a change of architecture did to the settings
-        self.arch_changes.setWordWrap(True)
+        self.arch_description = _steady_label("", lines=3)  # (each architecture's fits 3 lines: the form stays put)
+        # What a change of architecture or of what to start from did to the settings: above the buttons, outside
+        # the form, its room kept while hidden. In the form, it pushed the fields down as it came and pulled them
+        # up at the next edit, and a click meant for Batch size opened the Device list (a QA pass).
+        self.arch_changes = _steady_label("", lines=2)
+        keep_room = self.arch_changes.sizePolicy()
+        keep_room.setRetainSizeWhenHidden(True)
+        self.arch_changes.setSizePolicy(keep_room)
         self.arch_changes.hide()
         self.start_from = QComboBox()
         self.start_from.setToolTip("Train a new model (its encoder starts from ImageNet weights when Pretrained encoder is ticked), or go on teaching a model in your library (fine-tuning)")
@@ -229,7 +233,6 @@ class TrainPage(QWidget):
         form = QFormLayout(model)
         form.addRow("Ar&chitecture:", self.arch_box)
         form.addRow("", self.arch_description)
-        form.addRow("", self.arch_changes)
         form.addRow("Start from:", self.start_from)
         form.addRow("&Name:", self.name_edit)
         form.addRow("&Device:", self.device_box)
@@ -276,6 +279,7 @@ class TrainPage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(scroll, 1)
+        left_layout.addWidget(self.arch_changes)
         left_layout.addLayout(buttons)
         self.runs_link = QLabel(f"Runs are kept in <a href='runs'>{html.escape(str(runs_dir()))}</a>")
         self.runs_link.setToolTip("Open the run folder: configs, metrics logs, previews and checkpoints of every run")
@@ -338,7 +342,7 @@ class TrainPage(QWidget):
 
         self.arch_box.currentIndexChanged.connect(self._on_arch_changed)
         self.device_box.currentIndexChanged.connect(self._show_estimate)
-        self.start_from.currentIndexChanged.connect(self._on_start_from_changed)
+        self.start_from.currentIndexChanged.connect(self._on_start_from_chosen)
         self.data_picker.edit.editingFinished.connect(lambda: self.scan("data"))
         self.val_picker.edit.editingFinished.connect(lambda: self.scan("val"))
         self.start_button.clicked.connect(self.start)
@@ -446,7 +450,7 @@ class TrainPage(QWidget):
             field.changed.connect(self._on_form_edited)
         renamed = self._follow_name(previous_arch, arch)
         if previous_arch and previous_arch != arch:
-            self._say_arch_change(arch, changed, kept, renamed)
+            self._say_form_change(f"Architecture {arch}", changed, kept, renamed)
         self._on_start_from_changed()
         self._show_estimate()
         self._show_data_summary()
@@ -470,13 +474,14 @@ class TrainPage(QWidget):
             return f"name {name} → {self.name_edit.text()}"
         return ""
 
-    def _say_arch_change(self, arch: str, changed: list[str], kept: list[str], renamed: str) -> None:
+    def _say_form_change(self, what: str, changed: list[str], kept: list[str], renamed: str = "") -> None:
+        """The line under the architecture: what a choice (``what``: 'Architecture x', 'Fine-tune y') set and kept."""
         parts = []
         if changed or renamed:
             parts.append("set " + ", ".join(changed + ([renamed] if renamed else [])))
         if kept:
             parts.append("kept your " + ", ".join(kept))
-        text = f"Architecture {arch}: " + ("; ".join(parts) if parts else "same settings") + "."
+        text = f"{what}: " + ("; ".join(parts) if parts else "same settings") + "."
         self.arch_changes.setText(text)
         self.arch_changes.show()
         # The values it tells of: the line goes once one of them is changed again (``_on_form_edited``).
@@ -508,16 +513,25 @@ class TrainPage(QWidget):
             if button:
                 self.use_button.show()
 
-    def _fill_recipe_for_folder(self, recipe=None) -> None:
+    def _fill_recipe_for_folder(self, recipe=None, chosen: bool = False) -> tuple[list[str], list[str]]:
         """A newly counted folder, or a new choice of what to start from: fields the user has not changed take
-        the recipe's values (``recipe``: already read for the current choice)."""
+        the recipe's values (``recipe``: already read for the current choice). A run's own settings on the form
+        stay through a folder count, but give way to a choice the user made (``chosen``).
+        Returns what changed ('learning rate 0.001 → 0.0003') and the labels of what the user typed, kept."""
         arch = self.arch_box.currentData()
+        changed, kept = [], []
         if not arch:
-            return
+            return changed, kept
         recipe = recipe or self._recipe(arch)
         for name, field in self.fields.items():
-            if not field.touched:
+            if field.touched:
+                kept.append(field.label.lower())
+            elif chosen or not field.held:
+                old = field.value_or_text()
                 field.fill(getattr(recipe, name))
+                if field.value_or_text() != old:
+                    changed.append(f"{field.label.lower()} {field.shown(old)} → {field.shown(field.value_or_text())}")
+        return changed, kept
 
     def _fill_start_from(self) -> None:
         current = self.start_from.currentData()
@@ -530,7 +544,11 @@ class TrainPage(QWidget):
         self.start_from.blockSignals(False)
         self._on_start_from_changed()
 
-    def _on_start_from_changed(self, _index: int = -1) -> None:
+    def _on_start_from_chosen(self, _index: int) -> None:
+        """The user chose what to start from: the recipe for it replaces all but what they typed, and a line says so."""
+        self._on_start_from_changed(chosen=True)
+
+    def _on_start_from_changed(self, _index: int = -1, chosen: bool = False) -> None:
         """A fine-tune fixes the architecture and the settings that shape the model's weights to the chosen
         model's, and starts from the shorter, gentler fine-tune recipe."""
         from engine.models import get_architecture
@@ -552,12 +570,14 @@ class TrainPage(QWidget):
             # Shown as the app's choice, so that what the user typed (and only that) survives a change of mind.
             if fine_tune and field.name in entry.info.config and not (field.touched and field.name in adjustable):
                 field.fill(entry.info.config[field.name])
-            elif not fine_tune and not field.touched and field.name in recipe.arch_params:
+            elif not fine_tune and not field.touched and (chosen or not field.held) and field.name in recipe.arch_params:
                 field.fill(recipe.arch_params[field.name])
             field.set_enabled(not fine_tune or field.name in adjustable)  # the rest shape the weights
         if "pretrained" in self.fields:
             self.fields["pretrained"].set_enabled(not fine_tune)
-        self._fill_recipe_for_folder(recipe)
+        changed, kept = self._fill_recipe_for_folder(recipe, chosen)
+        if chosen:
+            self._say_form_change(self.start_from.currentText().split(" (")[0], changed, kept)
         self.name_edit.setPlaceholderText(
             f"{default_model_name('', arch, name)} (the model's name)" if fine_tune else f"{arch} (the architecture's name)"
         )
@@ -589,13 +609,18 @@ class TrainPage(QWidget):
                 self.scan(kind)
         self._show_estimate()
 
-    def _show_saved_results(self, summary, triplets: list) -> None:
-        """A run's last validation metrics and previews, as its files keep them (a remembered or resumed run)."""
+    def _show_saved_results(self, summary, triplets: list, config=None) -> None:
+        """A run's last validation metrics and previews, as its files keep them (a remembered or resumed run);
+        ``config``: the run's, whose model says whether the previews' grey inputs carry hints (marked on them)."""
+        from engine.models.registry import takes_hints
+        from engine.training.trainer import PREVIEW_HINTS
+
         if summary.val_loss is not None:
             self.metrics_label.setText(_metrics_text(summary.val_loss, summary.metrics))
         if triplets:
             epoch = Path(summary.preview).stem.removeprefix("epoch-")
-            self.previews.set_triplets(triplets, int(epoch) if epoch.isdigit() else 0)
+            hints = PREVIEW_HINTS if config is not None and takes_hints(config.arch, config.arch_params) else 0
+            self.previews.set_triplets(triplets, int(epoch) if epoch.isdigit() else 0, hints)
         else:
             self.previews.clear()
         self._results_run = Path(summary.path)
@@ -616,6 +641,9 @@ class TrainPage(QWidget):
             problems.append((self.data_picker.edit, "choose a folder of colour photos to train on"))
         elif not Path(data).expanduser().is_dir():
             problems.append((self.data_picker.edit, f"{data}: no such folder"))
+        elif self._data_scan is not None and self._data_scan.usable == 0 and self._scanned["data"] == data:
+            # Counted already: the run would only fail, after making a run folder ('no usable colour photos in …').
+            problems.append((self.data_picker.edit, f"{data}: {self._data_scan.summary()}: nothing to train on"))
         val = self.val_picker.path()
         if val and not Path(val).expanduser().is_dir():
             problems.append((self.val_picker.edit, f"{val}: no such folder"))
@@ -798,7 +826,12 @@ class TrainPage(QWidget):
             self._read_runs()  # (then here again)
         estimate = self.estimate()
         if estimate is None:  # a placeholder keeps the row, and the fields under it, where they are
-            label.setText("About … once a run like this has trained here." if self._photos else "About … once a folder is counted.")
+            if self._photos:
+                label.setText("About … once a run like this has trained here.")
+            elif self._data_scan is not None:  # counted: none of its photos has colour
+                label.setText("About … once the folder holds colour photos.")
+            else:
+                label.setText("About … once a folder is counted.")
             label.setToolTip("The time comes from the speed of an earlier run of the same architecture and crop size on this device")
             return
         from engine.runs import format_duration
@@ -861,12 +894,32 @@ class TrainPage(QWidget):
         except ValueError as exc:
             self._show_state(f"Cannot resume: {exc}")
             return False
+        changed = self._changed_since_stop(config) if run == self._run_dir else []  # (the run the form shows)
+        if changed and not confirm(
+            self, "Colourise",
+            f"Resume continues {run.name} with its own settings: {', '.join(changed)}.\n\n"
+            "Start begins a new run with yours. Resume with the run's settings?",
+        ):
+            return False
         self.show_run_settings(config)
         if self._results_run != run:  # another run's metrics and previews are on screen: this one's instead
-            self._show_saved_results(*_read_saved_results(run))
+            self._show_saved_results(*_read_saved_results(run), config)
         self._show_history(run)
         self._launch(train, config, f"Resuming {run.name}…", fresh=False)
         return True
+
+    def _changed_since_stop(self, config) -> list[str]:
+        """The settings the form now holds that differ from the stopped run's own, as 'epochs 200 (yours: 100)'.
+
+        Resume continues a run as it was started (its schedule, its step count, its checkpoint's optimiser), so
+        the form's values are set aside: the user is asked first, not shown the form snapping back.
+        """
+        own = {**{name: getattr(config, name) for name in self.fields}, **config.arch_params}
+        changed = []
+        for name, field in {**self.fields, **self.arch_fields}.items():
+            if name in own and field.shown(field.value_or_text()) != field.shown(own[name]):
+                changed.append(f"{field.label.lower()} {field.shown(own[name])} (yours: {field.shown(field.value_or_text())})")
+        return changed
 
     def choose_run_to_resume(self):
         """Open the list of stopped runs; the one chosen is resumed. Returns the (window-modal) dialog."""
@@ -1029,7 +1082,7 @@ class TrainPage(QWidget):
             self.plot.run = self._run_dir
         if config is not None:
             self.show_run_settings(config)  # what Resume would continue, not the form's defaults
-        self._show_saved_results(summary, triplets)
+        self._show_saved_results(summary, triplets, config)
 
     def _on_event(self, event) -> None:
         if isinstance(event, LossLogged):

@@ -530,13 +530,10 @@ def test_a_failed_start_leaves_no_numbers_of_the_run_before(page, qtbot, tmp_pat
     greys = tmp_path / "greys"
     for i in range(12):
         grey_photo(greys / f"g{i}.png", seed=i)
-    with qtbot.waitSignal(page.scan_finished, timeout=20_000):
-        page.data_picker.edit.setText(str(greys))
-        page.scan("data")
-    assert "12 greyscale" in page.data_summary.text()
+    page.data_picker.edit.setText(str(greys))  # Start before the folder is counted (once counted, Start is refused)
     with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
         page.start()
-    assert "12 greyscale" in ended.args[0].message  # the same count as the folder's line
+    assert "12 greyscale" in ended.args[0].message  # the same count as the folder's line would give
     from desktop.train_page import runs_dir
 
     assert ended.args[0].run_dir is None or not ended.args[0].run_dir.exists()  # a failed Start leaves no folder behind
@@ -681,7 +678,7 @@ def test_under_epochs_an_estimate_from_an_earlier_run_of_the_same_kind(page, qtb
     assert page.estimate() is None and page.estimate_label.text().startswith("About … ")
 
 
-def test_the_remembered_run_shows_its_own_settings_metrics_and_previews_and_resumes_with_them(page, qtbot):
+def test_the_remembered_run_shows_its_own_settings_metrics_and_previews_and_resumes_with_them(page, qtbot, monkeypatch):
     from desktop.train_page import TrainPage
 
     page.field("val_fraction").set_value(0.25)
@@ -697,7 +694,8 @@ def test_the_remembered_run_shows_its_own_settings_metrics_and_previews_and_resu
     assert later.field("batch_size").value() == 2 and later.field("image_size").value() == 16
     assert "PSNR" in later.metrics_label.text() and later.previews.count > 0
     assert later.previews.caption.startswith("Validation photos after epoch ")
-    later.field("epochs").set_value(3)  # changed, then Resume: the run's own settings again
+    later.field("epochs").set_value(3)  # changed, then Resume (asked, and answered Yes): the run's own settings again
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(later.training_ended, timeout=60_000) as ended:
         assert later.resume()
         assert later.field("epochs").value() == 40 and not later.recipe_box.isEnabled()
@@ -795,3 +793,122 @@ def test_the_wheel_over_the_loss_plot_scrolls_the_column_and_leaves_the_plot_as_
     QApplication.sendEvent(plot.viewport(), event)
     assert bar.value() > before[0]  # the column scrolled down
     assert view.viewRange() == before[1]  # the plot neither zoomed nor moved
+
+
+def test_resume_asks_before_it_sets_aside_settings_changed_since_the_stop(page, qtbot, monkeypatch):
+    """After a Stop the form is editable: Resume with other epochs snapped the form back to the run's own and went
+    on without a word (a QA pass). It says so first; No leaves the form as the user set it."""
+    page.field("epochs").set_value(6)
+    page.stepped.connect(page.stop)
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        page.start()
+    page.stepped.disconnect(page.stop)
+    assert isinstance(ended.args[0], TrainingCancelled)
+    page.field("epochs").set_value(3)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _parent, _title, text, *a: asked.append(text) or QMessageBox.StandardButton.No)
+    assert not page.resume() and not page.is_training()
+    assert not page.resume(ended.args[0].run_dir)  # the same run resumed from the Runs tab asks too
+    assert page.field("epochs").value() == 3  # as the user set it
+    assert "its own settings: epochs 6 (yours: 3)" in asked[-1] and "Start begins a new run with yours" in asked[-1]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        assert page.resume()
+        assert page.field("epochs").value() == 6
+    assert isinstance(ended.args[0], TrainingFinished) and len(asked) == 3
+
+
+def test_choosing_a_fine_tune_after_a_restored_run_takes_the_fine_tune_recipe_but_what_was_typed(window, library_dir, qtbot):
+    """A run's settings put back on the form (at launch, on Resume) are not the user's typing: choosing a fine-tune
+    kept them all (a QA fine-tune ran at the last run's lr 0.001, not the fine-tune stage's). Now only what the user
+    typed this session stays, and the note says which."""
+    from engine.modelfile import save_model
+    from engine.models import create_model
+    from engine.training import TrainConfig
+    from engine.training.recipe import FINE_TUNE_RECIPE_FILE, shipped_recipe
+
+    page = window.train_page
+    run = TrainConfig.defaults_for("colour_unet")
+    run.epochs, run.image_size, run.lr, run.name = 300, 64, 0.001, "qa"
+    page.show_run_settings(run)  # as a remembered run is shown at launch
+    assert page.field("lr").value() == 0.001 and page.field("image_size").value() == 64
+    page.field("batch_size").set_value(5)  # typed
+    save_model(library_dir / "unet.safetensors", create_model("colour_unet", decoder_widths=[8, 8, 8, 8]))
+    window.library.refresh()
+    page.start_from.setCurrentIndex(page.start_from.findData("unet"))
+    stage = shipped_recipe(FINE_TUNE_RECIPE_FILE)
+    assert page.field("lr").value() == stage.lr and page.field("image_size").value() == stage.image_size
+    assert page.field("epochs").value() != 300 and page.field("batch_size").value() == 5
+    said = page.arch_changes.text()
+    assert said.startswith("Fine-tune unet: set ") and "learning rate 0.001 → " in said and said.endswith("; kept your batch size.")
+    assert not page.arch_changes.isHidden()
+
+
+@pytest.mark.parametrize("greys", [4, 0])
+def test_start_is_refused_when_the_counted_folder_has_no_colour_photos(page, qtbot, tmp_path, grey_photo, greys):
+    """The folder's line said 'nothing to train on', yet Start ran and failed ('Training failed: no usable colour
+    photos …'): it is refused as a form mistake is, and no run folder is made."""
+    from desktop.train_page import runs_dir
+
+    folder = tmp_path / "grey"
+    folder.mkdir()
+    for i in range(greys):
+        grey_photo(folder / f"g{i}.png", seed=i)
+    with qtbot.waitSignal(page.scan_finished, timeout=20_000):
+        page.data_picker.edit.setText(str(folder))
+        page.scan("data")
+    assert page.data_summary.text().endswith(": nothing to train on")
+    assert "once a folder is counted" not in page.estimate_label.text()
+    assert not page.start() and not page.is_training()
+    said = page.state_label.text()
+    assert said.startswith(f"Cannot start: {folder}: 0 colour photos") and said.endswith(": nothing to train on.")
+    assert not runs_dir().exists() or not any(runs_dir().iterdir())
+
+
+def test_the_note_about_a_change_of_architecture_moves_no_field(window, qtbot):
+    """The note came in over the fields and pushed them down ~33 px, and went at the next edit: a click aimed at
+    Batch size opened the Device list (a QA pass). The fields stay where they are as it comes and goes."""
+    from PySide6.QtWidgets import QApplication
+
+    page = window.train_page
+    window.show_tab("Train")
+
+    def batch_y() -> int:
+        for _ in range(3):  # (the layouts, one inside the other, settle in posted events)
+            QApplication.processEvents()
+            page.layout().activate()
+            page.settings_scroll.widget().layout().activate()
+        widget = page.field("batch_size").widget
+        return widget.mapTo(page, widget.rect().topLeft()).y()
+
+    page.arch_box.setCurrentIndex(page.arch_box.findData("alpha"))
+    page.field("epochs").set_value(7)  # typed: the note will say it kept it
+    page._clear_arch_note()
+    before = batch_y()
+    page.arch_box.setCurrentIndex(page.arch_box.findData("model3"))
+    assert page.arch_changes.isVisible() and "kept your epochs" in page.arch_changes.text()
+    assert batch_y() == before
+    page.field("epochs").set_value(8)  # an edit: the note goes
+    assert page.arch_changes.isHidden()
+    assert batch_y() == before
+
+
+def test_a_remembered_runs_previews_say_the_hints_their_grey_inputs_are_marked_with(window):
+    """After a restart the caption read 'Grey input' under hint squares (during training: 'Grey input + 5 hints')."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from engine.training import TrainConfig
+    from engine.training.trainer import PREVIEW_HINTS
+
+    page = window.train_page
+    crop = np.zeros((8, 8, 3), np.uint8)
+    summary = SimpleNamespace(val_loss=None, metrics={}, preview="epoch-003.png", path="run")
+    config = TrainConfig.defaults_for("colour_unet")
+    config.arch_params["hint_input"] = True
+    page._show_saved_results(summary, [(crop, crop, crop)], config)
+    assert page.previews._row_labels[0].text() == f"Grey input\n+ {PREVIEW_HINTS} hints"
+    assert f"each coloured with {PREVIEW_HINTS} hints" in page.previews.caption
+    page._show_saved_results(summary, [(crop, crop, crop)], TrainConfig.defaults_for("alpha"))  # a model without hints
+    assert page.previews._row_labels[0].text() == "Grey input"
