@@ -1296,8 +1296,9 @@ EMPTY_RUN_FILES = {"config.toml", "dataset.json", "status.json", "run.lock"}
 def _discard_empty_run(run_dir: Path | None) -> bool:
     """Remove a run folder that a failed Start left with nothing in it to look at or resume; True if removed.
 
-    Only the window does this (its Start is tried again and again while a form is
-    being fixed); the command line keeps every run folder for ``colourise runs``.
+    The engine makes a run's folder only once its model and photos are checked, so a Start refused for
+    those leaves none; a run that fails right after (its first step, say) can still leave one with nothing
+    in it. Only the window removes those (its Start is tried again and again while a form is being fixed).
     """
     import shutil
 
