@@ -192,7 +192,9 @@ class ColourisePage(QWidget):
         self.hints.preview_updated.connect(self.view_updated)  # a photo with hints is shown in its colours
         self.hints.preview_updated.connect(self._on_hinted_colours_shown)
         self.hints.hints_edited.connect(self._on_hints_edited)
-        self.hints.toggled.connect(lambda on: on or self.progress_row.keep_room(False))  # (out of Hint Mode the photo re-fits anyway)
+        # In Hint Mode the progress row keeps its room while hidden: the photo re-fitted to the taller view as
+        # colouring ended and moved under a point being placed (a QA pass). (Switching the mode re-fits it anyway.)
+        self.hints.toggled.connect(self.progress_row.keep_room)
         self.hints.reloaded.connect(self._on_hints_reloaded)
         self.library.changed.connect(self._fill_models)
         self.library.renamed.connect(self._on_model_renamed)
@@ -625,10 +627,6 @@ class ColourisePage(QWidget):
             if progress is not None:
                 finished, total = progress
                 self.progress_row.show_step(f"Colouring {finished + 1:,} of {total:,}", finished, total)
-        if busy and self.hints.active:
-            # Once shown in Hint Mode the row keeps its room when it goes: the photo re-fitted to the taller view
-            # as colouring ended and moved under a point being placed (a QA pass).
-            self.progress_row.keep_room(True)
         self.progress_row.setVisible(busy)
         self.cancel_action.setEnabled(busy)
         self._show_paused(busy)
