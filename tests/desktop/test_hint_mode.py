@@ -78,6 +78,17 @@ def pin_blue_at(page, qtbot, x, y) -> None:
         page.hints.overlay.recolour_selected(BLUE)
 
 
+def saved_at_140_with_a_blue_point(page, qtbot, photo, model, out):
+    """``photo`` shown at strength 140 % with a BLUE point at (40, 60), then saved with Save All into ``out``."""
+    show(page, qtbot, photo, model)
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strength.setValue(140)
+    pin_blue_at(page, qtbot, 40, 60)
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(out)
+    return out
+
+
 def test_a_click_adds_a_hint_and_the_preview_follows_without_blocking(hint_model, window, qtbot, big_grey, monkeypatch):
     page = window.colourise_page
     hints = page.hints
@@ -821,13 +832,7 @@ def test_the_reload_question_shows_the_folder_on_a_line_of_its_own_never_broken(
 def test_saved_hints_bring_back_the_strength_the_photo_was_saved_at(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
     """The hints file did not say at what strength the photo was saved: reloaded, the photo opened at 100 %."""
     page = window.colourise_page
-    show(page, qtbot, big_grey, hint_model)
-    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
-        page.strength.setValue(140)
-    pin_blue_at(page, qtbot, 40, 60)
-    out = tmp_path / "out"
-    with qtbot.waitSignal(page.saved, timeout=20_000):
-        assert page.save_all_to(out)
+    out = saved_at_140_with_a_blue_point(page, qtbot, big_grey, hint_model, tmp_path / "out")
     assert json.loads((out / "street-colourised.png.hints.json").read_text())["strength"] == 1.4
 
     page.clear_queue()
@@ -1096,13 +1101,7 @@ def test_a_photo_reloaded_from_its_saved_files_hints_reads_saved_as_quitting_cou
     """After Reload Hints no row said "Saved", though the file beside holds the colours shown, while quitting asked nothing
     about them: the rows and the quit question disagreed."""
     page = window.colourise_page
-    show(page, qtbot, big_grey, hint_model)
-    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
-        page.strength.setValue(140)
-    pin_blue_at(page, qtbot, 40, 60)
-    out = tmp_path / "out"
-    with qtbot.waitSignal(page.saved, timeout=20_000):
-        assert page.save_all_to(out)
+    out = saved_at_140_with_a_blue_point(page, qtbot, big_grey, hint_model, tmp_path / "out")
 
     page.clear_queue()
     monkeypatch.setattr(page.hints, "ask_reload", lambda found: True)

@@ -148,13 +148,19 @@ def test_the_rename_dialog_keeps_its_title_and_stays_open_on_a_bad_name(page, li
     assert sorted(page.names()) == ["holiday", "taken"]
 
 
-def test_renaming_the_model_in_use_keeps_it_chosen_without_colouring_again(window, page, qtbot, library_dir, tmp_path, grey_photo, save_lineage_model, wait_all_coloured):
-    save_lineage_model(library_dir / "other.safetensors", seed=4)
+def _two_photos_coloured_with(name, window, page, library_dir, tmp_path, grey_photo, save_lineage_model, wait_all_coloured):
+    """A library model ``name``, chosen on the Colourise tab, which colours two photos with it; (that page, its file)."""
+    path = save_lineage_model(library_dir / f"{name}.safetensors", seed=4)
     page.library.refresh()
     colourise = window.colourise_page
-    assert colourise.select_model("other")
+    assert colourise.select_model(name)
     colourise.add_paths([grey_photo(tmp_path / "a.png"), grey_photo(tmp_path / "b.png", seed=1)])
     wait_all_coloured(colourise, 2)
+    return colourise, path
+
+
+def test_renaming_the_model_in_use_keeps_it_chosen_without_colouring_again(window, page, qtbot, library_dir, tmp_path, grey_photo, save_lineage_model, wait_all_coloured):
+    colourise, _ = _two_photos_coloured_with("other", window, page, library_dir, tmp_path, grey_photo, save_lineage_model, wait_all_coloured)
     states = []
     colourise.queue.model().dataChanged.connect(lambda *_: states.append([colourise.queue.state(k).value for k in colourise.queue.keys()]))
     assert page.rename_model("other", "portraits")
@@ -167,13 +173,10 @@ def test_renaming_the_model_in_use_keeps_it_chosen_without_colouring_again(windo
 
 def test_deleting_the_model_in_use_says_so_before_and_after(window, page, qtbot, library_dir, tmp_path, grey_photo, save_lineage_model, wait_all_coloured, delete_answers):
     """Deleting the Colourise tab's model coloured all its photos again with the default, and said nothing (a QA pass)."""
-    finetuned = save_lineage_model(library_dir / "qa-finetuned.safetensors", seed=4)
     unused = save_lineage_model(library_dir / "unused.safetensors", seed=5)
-    page.library.refresh()
-    colourise = window.colourise_page
-    assert colourise.select_model("qa-finetuned")
-    colourise.add_paths([grey_photo(tmp_path / "a.png"), grey_photo(tmp_path / "b.png", seed=1)])
-    wait_all_coloured(colourise, 2)
+    colourise, finetuned = _two_photos_coloured_with(
+        "qa-finetuned", window, page, library_dir, tmp_path, grey_photo, save_lineage_model, wait_all_coloured
+    )
     said = []
     page.status_message.connect(said.append)
     delete_answers.reply = "Delete"

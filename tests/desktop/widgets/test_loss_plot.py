@@ -141,15 +141,21 @@ def _pixels_of(widget, colour) -> int:
     )
 
 
-def test_the_first_training_point_is_drawn_before_a_second_one_exists(qtbot):
-    """A line needs two points: after the first logged step the plot showed nothing (found by QA)."""
-    from PySide6.QtGui import QPalette
-
+def shown_loss_plot(qtbot) -> LossPlot:
+    """A LossPlot of 400 x 300, shown and exposed."""
     plot = LossPlot()
     qtbot.addWidget(plot)
     plot.resize(400, 300)
     plot.show()
     qtbot.waitExposed(plot)
+    return plot
+
+
+def test_the_first_training_point_is_drawn_before_a_second_one_exists(qtbot):
+    """A line needs two points: after the first logged step the plot showed nothing (found by QA)."""
+    from PySide6.QtGui import QPalette
+
+    plot = shown_loss_plot(qtbot)
     training = plot.palette().color(QPalette.ColorRole.Highlight)
     plot.add_train(0.01, 2.0, 1)
     plot.flush()
@@ -184,11 +190,7 @@ def _has_no_developer_controls(plot, qtbot) -> None:
 
 def test_the_train_tabs_plot_has_no_pyqtgraph_menu_or_buttons(qtbot):
     """A right-click on the curves offered pyqtgraph's developer menu, whose "Mouse enabled" brought zooming back."""
-    plot = LossPlot()
-    qtbot.addWidget(plot)
-    plot.resize(400, 300)
-    plot.show()
-    qtbot.waitExposed(plot)
+    plot = shown_loss_plot(qtbot)
     for i, loss in enumerate((0.9, 0.7, 0.5)):
         plot.add_train(i, loss, i)
     plot.flush()

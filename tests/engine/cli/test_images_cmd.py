@@ -262,13 +262,19 @@ def test_hints_dir_bad_file_fails_that_photo_and_the_batch_goes_on(tmp_path, run
     assert stdout == [f"2 coloured, 1 failed -> {out}"]
 
 
-def test_hints_dir_also_finds_the_hints_the_window_saved_beside_a_colour_version(tmp_path, run_cli, make_photo, hint_model_file):
+def _two_photos_and_a_window_save_folder(tmp_path, make_photo):
+    """``photos/`` with grey a.png and b.png, and an empty ``saved-in-the-window/`` folder."""
     photos = tmp_path / "photos"
     photos.mkdir()
     for name in ("a", "b"):
         _grey_photo(photos / f"{name}.png", make_photo)
     saved = tmp_path / "saved-in-the-window"
     saved.mkdir()
+    return photos, saved
+
+
+def test_hints_dir_also_finds_the_hints_the_window_saved_beside_a_colour_version(tmp_path, run_cli, make_photo, hint_model_file):
+    photos, saved = _two_photos_and_a_window_save_folder(tmp_path, make_photo)
     (saved / "a-colourised.jpg.hints.json").write_text('{"points": [{"x": 3, "y": 3, "colour": "#0000ff"}]}')
     out = tmp_path / "out"
     code, stdout, _ = run_cli(photos, "--output", out, "--hints-dir", saved, model=str(hint_model_file))
@@ -302,12 +308,7 @@ def test_a_saved_hint_file_swapped_for_a_named_pipe_fails_its_photo_in_one_line_
     between blocked the batch forever, waiting for a writer. It is read as photos are: a regular file only, unwaited."""
     from engine.hints import SavedHints
 
-    photos = tmp_path / "photos"
-    photos.mkdir()
-    for name in ("a", "b"):
-        _grey_photo(photos / f"{name}.png", make_photo)
-    saved = tmp_path / "saved-in-the-window"
-    saved.mkdir()
+    photos, saved = _two_photos_and_a_window_save_folder(tmp_path, make_photo)
     hints = saved / "a-colourised.jpg.hints.json"
     hints.write_text('{"points": [{"x": 3, "y": 3, "colour": "#0000ff"}]}')
     found = SavedHints.newest_for
