@@ -206,11 +206,11 @@ class TrainPage(QWidget):
         # What a change of architecture or of what to start from did to the settings: above the buttons, outside
         # the form, its room kept while hidden. In the form, it pushed the fields down as it came and pulled them
         # up at the next edit, and a click meant for Batch size opened the Device list (a QA pass).
-        self.arch_changes = _steady_label("", lines=2)
-        keep_room = self.arch_changes.sizePolicy()
+        self.choice_note = _steady_label("", lines=2)
+        keep_room = self.choice_note.sizePolicy()
         keep_room.setRetainSizeWhenHidden(True)
-        self.arch_changes.setSizePolicy(keep_room)
-        self.arch_changes.hide()
+        self.choice_note.setSizePolicy(keep_room)
+        self.choice_note.hide()
         self.start_from = QComboBox()
         self.start_from.setToolTip("Train a new model (its encoder starts from ImageNet weights when Pretrained encoder is ticked), or go on teaching a model in your library (fine-tuning)")
         self.device_box = QComboBox()
@@ -279,7 +279,7 @@ class TrainPage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(scroll, 1)
-        left_layout.addWidget(self.arch_changes)
+        left_layout.addWidget(self.choice_note)
         left_layout.addLayout(buttons)
         self.runs_link = QLabel(f"Runs are kept in <a href='runs'>{html.escape(str(runs_dir()))}</a>")
         self.runs_link.setToolTip("Open the run folder: configs, metrics logs, previews and checkpoints of every run")
@@ -475,15 +475,15 @@ class TrainPage(QWidget):
         return ""
 
     def _say_form_change(self, what: str, changed: list[str], kept: list[str], renamed: str = "") -> None:
-        """The line under the architecture: what a choice (``what``: 'Architecture x', 'Fine-tune y') set and kept."""
+        """The line above Start: what a choice (``what``: 'Architecture x', 'Fine-tune y') set and kept."""
         parts = []
         if changed or renamed:
             parts.append("set " + ", ".join(changed + ([renamed] if renamed else [])))
         if kept:
             parts.append("kept your " + ", ".join(kept))
         text = f"{what}: " + ("; ".join(parts) if parts else "same settings") + "."
-        self.arch_changes.setText(text)
-        self.arch_changes.show()
+        self.choice_note.setText(text)
+        self.choice_note.show()
         # The values it tells of: the line goes once one of them is changed again (``_on_form_edited``).
         self._arch_note = {name: field.value_or_text() for name, field in {**self.fields, **self.arch_fields}.items()}
         self.status_message.emit(text)
@@ -498,8 +498,8 @@ class TrainPage(QWidget):
 
     def _clear_arch_note(self) -> None:
         self._arch_note = None
-        self.arch_changes.hide()
-        self.arch_changes.setText("")
+        self.choice_note.hide()
+        self.choice_note.setText("")
 
     def _clear_problem(self) -> None:
         """Why the last Start (or run) failed goes once the form or a folder changes."""

@@ -94,9 +94,9 @@ def test_changing_architecture_keeps_typed_values_and_says_what_changed(window, 
     assert page.field("batch_size").value() == 7  # kept
     assert page.field("epochs").value() == defaults.epochs  # untouched: the new architecture's
     assert page.name_edit.text() == "model3-sunsets"  # the name followed the architecture
-    said = page.arch_changes.text()
+    said = page.choice_note.text()
     assert said.startswith("Architecture model3:") and "kept your batch size" in said and "name alpha-sunsets → model3-sunsets" in said
-    assert not page.arch_changes.isHidden() and statuses[-1] == said
+    assert not page.choice_note.isHidden() and statuses[-1] == said
     # A typed value survives a second change too, and untouched ones keep following.
     page.arch_box.setCurrentIndex(page.arch_box.findData("alpha"))
     assert page.field("batch_size").value() == 7
@@ -231,9 +231,9 @@ def test_a_line_about_the_form_goes_when_what_it_describes_changes(window, page,
     page.field("epochs").fill(9000)  # the app's suggestion for alpha
     page.arch_box.setCurrentIndex(page.arch_box.findData("conv_ae"))
     epochs = page.field("epochs").widget
-    assert f"epochs 9,000 → {epochs.text()}" in page.arch_changes.text()  # as the spin box writes them
+    assert f"epochs 9,000 → {epochs.text()}" in page.choice_note.text()  # as the spin box writes them
     page.field("epochs").set_value(12)  # the user's own now: the line about it goes
-    assert page.arch_changes.isHidden()
+    assert page.choice_note.isHidden()
     page.field("lr").widget.setText("fast")
     assert not page.start() and page.state_label.text().startswith("Cannot start")
     page.field("lr").widget.setText("0.01")
@@ -839,9 +839,9 @@ def test_choosing_a_fine_tune_after_a_restored_run_takes_the_fine_tune_recipe_bu
     stage = shipped_recipe(FINE_TUNE_RECIPE_FILE)
     assert page.field("lr").value() == stage.lr and page.field("image_size").value() == stage.image_size
     assert page.field("epochs").value() != 300 and page.field("batch_size").value() == 5
-    said = page.arch_changes.text()
+    said = page.choice_note.text()
     assert said.startswith("Fine-tune unet: set ") and "learning rate 0.001 → " in said and said.endswith("; kept your batch size.")
-    assert not page.arch_changes.isHidden()
+    assert not page.choice_note.isHidden()
 
 
 @pytest.mark.parametrize("greys", [4, 0])
@@ -886,10 +886,10 @@ def test_the_note_about_a_change_of_architecture_moves_no_field(window, qtbot):
     page._clear_arch_note()
     before = batch_y()
     page.arch_box.setCurrentIndex(page.arch_box.findData("model3"))
-    assert page.arch_changes.isVisible() and "kept your epochs" in page.arch_changes.text()
+    assert page.choice_note.isVisible() and "kept your epochs" in page.choice_note.text()
     assert batch_y() == before
     page.field("epochs").set_value(8)  # an edit: the note goes
-    assert page.arch_changes.isHidden()
+    assert page.choice_note.isHidden()
     assert batch_y() == before
 
 
