@@ -25,6 +25,9 @@ from engine.training.config import TRACKERS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
 LINE_INTERVAL = 30.0  # seconds between progress lines when there is no terminal for a bar
+# How long torchrun lets its ranks end after a stop before it kills them. Its own 30 s could end a
+# rank 0 still validating (up to 256 photos) before the step's checkpoint, losing the steps since the last.
+RANK_STOP_SECONDS = 600
 STOP_SAID_ENV = "COLOURISE_STOP_SAID"  # set for the ranks of --nproc: their launcher says that a stop was heard
 
 # flag -> TrainConfig field, for the simple overrides
@@ -216,7 +219,7 @@ def run_torchrun(args: argparse.Namespace) -> int:
     (torchrun as ``engine.cli.torchrun`` runs it: a stop ends without torchrun's traceback and warnings.)
     """
     command = [sys.executable, "-m", "engine.cli.torchrun", "--standalone", "--nproc-per-node", str(args.nproc),
-               "-m", "engine.train", *_forwarded_argv(args)]
+               "--shutdown-timeout", str(RANK_STOP_SECONDS), "-m", "engine.train", *_forwarded_argv(args)]
     print("running: " + " ".join(command), file=sys.stderr)
     return run_forwarding_stops(command)
 

@@ -13,6 +13,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+import torch.distributed.run
 from PIL import Image
 
 from engine.cli import train_cmd
@@ -159,8 +160,11 @@ def test_nproc_launches_torchrun_with_the_same_flags(monkeypatch, photo_folder, 
     code = main(["--models-dir", "lib", *train_flags(photo_folder, tmp_path, "--nproc", "3", "--set", "augment.hflip=false")])
     assert code == 0
     command = calls[0]
-    assert command[:8] == [sys.executable, "-m", "engine.cli.torchrun", "--standalone", "--nproc-per-node", "3", "-m", "engine.train"]
-    rest = command[8:]
+    assert command[:6] == [sys.executable, "-m", "engine.cli.torchrun", "--standalone", "--nproc-per-node", "3"]
+    # torchrun gives the ranks time to end after a stop: rank 0 may be validating before its checkpoint
+    launcher = torch.distributed.run.parse_args(command[3:])
+    assert launcher.shutdown_timeout == train_cmd.RANK_STOP_SECONDS >= 300 and launcher.training_script == "engine.train"
+    rest = command[command.index("engine.train") + 1 :]
     assert rest[rest.index("--data") + 1] == str(photo_folder) and rest[rest.index("--size") + 1] == "32"
     assert rest[rest.index("--set") + 1] == "augment.hflip=false" and rest[rest.index("--models-dir") + 1] == "lib"
     assert "--nproc" not in rest

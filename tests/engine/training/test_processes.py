@@ -80,7 +80,7 @@ def test_two_gloo_processes_train_identically_and_match_one_process(photo_folder
                               env=environment(library, COLOURISE_TRAIN_HASH_DIR=str(hashes)), capture_output=True, text=True, timeout=300)
     output = launched.stdout + launched.stderr
     assert launched.returncode == 0, output
-    assert "engine.cli.torchrun --standalone --nproc-per-node 2 -m engine.train" in output
+    assert "engine.cli.torchrun --standalone --nproc-per-node 2 --shutdown-timeout 600 -m engine.train" in output
     assert output.count("run folder: ") == 1  # rank 0 alone reports
     if tensorboard:  # and rank 0 alone logs: one event file
         assert len(list((tmp_path / "runs").glob("ddp-*/events.out.tfevents.*"))) == 1
