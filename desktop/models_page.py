@@ -44,7 +44,7 @@ from engine import library as model_library
 from engine.batch import PhotoSource
 from engine.errors import ColouriseError, user_message
 from engine.library import LibraryEntry, user_models_dir
-from engine.model_summary import epochs_text, parameters_text, trained_on, validation_text
+from engine.model_summary import ON_TRAINING_PHOTOS, epochs_text, parameters_text, trained_on, validated_on, validation_text
 
 COLUMNS = ("Name", "Architecture", "Parameters", "Trained on", "Epochs", "Validation", "Date")
 COMPARE_SIDE = 768  # compared photos are coloured at this long side
@@ -281,6 +281,7 @@ class ModelsPage(QWidget):
 
     def _row(self, entry: LibraryEntry) -> QTreeWidgetItem:
         info = entry.info
+        measured_on = validated_on(info.training or {}) if info is not None else None
         name = entry.name + (" (bundled)" if entry.bundled else "")
         if info is None:
             values = [name, "unreadable", "", entry.error, "", "", ""]
@@ -291,13 +292,15 @@ class ModelsPage(QWidget):
                 parameters_text(info.parameters) or "–",
                 trained_on(info.training or {}) or "–",
                 epochs_text(info.epochs) or "–",
-                validation_text((info.training or {}).get("metrics") or {}) or "–",
+                validation_text((info.training or {}).get("metrics") or {}, measured_on) or "–",
                 (info.created or "")[:10],
             ]
         item = QTreeWidgetItem(values)
         item.setData(0, Qt.ItemDataRole.UserRole, entry.name)
         item.setToolTip(0, str(entry.path))
         item.setToolTip(3, values[3])
+        if measured_on == "training photos" and values[5] != "–":
+            item.setToolTip(5, ON_TRAINING_PHOTOS)
         if info is not None:
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Checked if entry.name in self._checked else Qt.CheckState.Unchecked)

@@ -55,6 +55,20 @@ def test_the_table_describes_each_model(page, library_dir, save_lineage_model):
     assert len(date) == 10 and date[4] == "-"
 
 
+def test_scores_measured_on_its_own_training_photos_are_marked(page, library_dir, save_lineage_model):
+    metrics = {"psnr": 23.456}
+    save_lineage_model(library_dir / "tiny.safetensors", metrics=metrics, validated_on="training photos")
+    save_lineage_model(library_dir / "held.safetensors", metrics=metrics, validated_on="validation photos")
+    save_lineage_model(library_dir / "older.safetensors", metrics=metrics)  # from before models said where: not marked
+    page.library.refresh()
+    assert [row_texts(page, name)[5] for name in ("tiny", "held", "older")] == [
+        "PSNR 23.46 dB (training photos)", "PSNR 23.46 dB", "PSNR 23.46 dB"]
+    tips = {page.table.topLevelItem(row).data(0, 256): page.table.topLevelItem(row).toolTip(5)
+            for row in range(page.table.topLevelItemCount())}
+    assert tips["tiny"] == "Measured on its own training photos: nothing was held out for validation"
+    assert tips["held"] == tips["older"] == ""
+
+
 def test_import_of_a_bad_model_file_says_why_and_adds_nothing(page, qtbot, tmp_path, library_dir, warnings):
     bad = tmp_path / "bad.safetensors"
     bad.write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{garbage")
