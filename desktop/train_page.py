@@ -1357,7 +1357,8 @@ def _clear_form(form: QFormLayout) -> None:
 
 
 def confirm_stop_for_close(parent: QWidget) -> bool:
-    """Ask whether to stop training so the window can close."""
+    """Ask whether to stop training so the window can close (the engine's stop writes a checkpoint at its step)."""
     return confirm(
-        parent, "Colourise", "A model is training. Stop it and quit?\n\nThe last checkpoint is kept: Resume on the Train tab continues the run."
+        parent, "Colourise", "A model is training. Stop it and quit?\n\n"
+        "Training stops after the current step and saves a checkpoint there; Resume on the Train tab continues from it."
     )

@@ -584,11 +584,19 @@ def test_closing_during_training_asks_then_stops_cleanly(window, page, qtbot, mo
     qtbot.waitUntil(lambda: page.plot.train.count > 0, timeout=30_000)
     window.close()
     assert window.isVisible() and page.is_training()  # said no: keeps training
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *a: asked.append(text) or QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(window.closed, timeout=60_000):
         window.close()
     assert not page.is_training()
-    assert isinstance(page._last_event, TrainingCancelled) and page._last_event.checkpoint.is_file()
+    stopped = page._last_event
+    assert isinstance(stopped, TrainingCancelled) and stopped.checkpoint.is_file()
+    # It said the last checkpoint was kept (QA): the stop writes a new one, where it stopped.
+    assert asked == ["A model is training. Stop it and quit?\n\n"
+                     "Training stops after the current step and saves a checkpoint there; Resume on the Train tab continues from it."]
+    from engine.training.checkpoint import load_checkpoint
+
+    assert load_checkpoint(stopped.checkpoint)["step"] == stopped.step
 
 
 def test_fine_tuning_a_library_model_keeps_its_architecture(window, page, qtbot):
