@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from desktop import settings
 from desktop.colour_jobs import COLOURISERS
 from desktop.images import photo_to_qimage
-from desktop.library_model import Library
+from desktop.library_model import Library, shown_name
 from desktop.model_scores import SCORE_LIMIT, SCORE_SIDE, ModelScored, ScoresTable, ScoringPhoto, score_models
 from desktop.widgets.confirm import confirm_delete
 from desktop.widgets.show_folder import show_folder
@@ -282,7 +282,7 @@ class ModelsPage(QWidget):
     def _row(self, entry: LibraryEntry) -> QTreeWidgetItem:
         info = entry.info
         measured_on = validated_on(info.training or {}) if info is not None else None
-        name = entry.name + (" (bundled)" if entry.bundled else "")
+        name = shown_name(entry)
         if info is None:
             values = [name, "unreadable", "", entry.error, "", "", ""]
         else:
@@ -415,11 +415,12 @@ class ModelsPage(QWidget):
         used, photos = self._colourise_model()
         if used != name:
             return ""
-        others = any(e.name != name for e in self.library.usable())
+        after = self.library.find(self.library.default_name(without=name) or "")  # (what the Colourise tab turns to)
+        default = f"the default model, “{shown_name(after)}”" if after is not None else ""
         if not photos:
-            then = "it will switch to the default model" if others else "no other model is left for it"
+            then = f"it will switch to {default}" if default else "no other model is left for it"
             return f"The Colourise tab uses it: {then}.\n\n"
-        then = "they will be coloured again with the default model" if others else "no other model is left to colour them with"
+        then = f"they will be coloured again with {default}" if default else "no other model is left to colour them with"
         return f"The Colourise tab colours its {_photos(photos)} with it: {then}.\n\n"
 
     def _colourise_now(self) -> str:

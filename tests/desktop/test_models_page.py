@@ -199,7 +199,7 @@ def test_deleting_the_model_in_use_says_so_before_and_after(window, page, qtbot,
     page.delete_selected()
     assert delete_answers.asked[-1][1] == (
         "Move the model “qa-finetuned” to the trash?\n\n"
-        "The Colourise tab colours its 2 photos with it: they will be coloured again with the default model.\n\n"
+        "The Colourise tab colours its 2 photos with it: they will be coloured again with the default model, “alpha-test”.\n\n"
         f"{finetuned}"
     )
     assert colourise.current_model_name() == "alpha-test"
@@ -211,6 +211,23 @@ def test_deleting_the_model_in_use_says_so_before_and_after(window, page, qtbot,
     page.delete_selected()
     assert delete_answers.asked[-1][1] == f"Move the model “unused” to the trash?\n\n{unused}"
     assert said[-1] == "unused moved to the trash."
+
+
+def test_deleting_the_model_in_use_names_the_default_it_switches_to(window, page, isolated, save_lineage_model, delete_answers):
+    """The question said "the default model" without naming it, as if the user knew which one that was (a QA pass)."""
+    import engine.library
+
+    save_lineage_model(engine.library.bundled_models_dir() / "default.safetensors", seed=2)
+    tuned = save_lineage_model(isolated / "qa-tuned.safetensors", seed=4)
+    page.library.refresh()
+    assert window.colourise_page.select_model("qa-tuned")
+    page.select("qa-tuned")
+    page.delete_selected()  # (answered Cancel)
+    assert delete_answers.asked[-1][1] == (
+        "Move the model “qa-tuned” to the trash?\n\n"
+        "The Colourise tab uses it: it will switch to the default model, “default (bundled)”.\n\n"
+        f"{tuned}"
+    )
 
 
 def test_bundled_models_cannot_be_renamed_or_deleted(page, warnings, isolated, tmp_path, save_lineage_model):
