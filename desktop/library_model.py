@@ -14,6 +14,11 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
 from engine.library import DEFAULT_MODEL, LibraryEntry, list_library, user_models_dir
 
 
+def shown_name(entry: LibraryEntry) -> str:
+    """A model's name as the window shows it: ``default (bundled)`` for one that came with the app."""
+    return entry.name + (" (bundled)" if entry.bundled else "")
+
+
 def _fingerprint(entries: list[LibraryEntry]) -> list[tuple]:
     out = []
     for entry in entries:
@@ -54,9 +59,10 @@ class Library(QObject):
     def find(self, name: str) -> LibraryEntry | None:
         return next((e for e in self._entries if e.name == name), None)
 
-    def default_name(self) -> str | None:
-        """The model to pick when the user has not chosen: ``default`` if present, else the first usable one."""
-        usable = self.usable()
+    def default_name(self, without: str | None = None) -> str | None:
+        """The model to pick when the user has not chosen: ``default`` if present, else the first usable one
+        (``without``: as it will be once that model is gone)."""
+        usable = [e for e in self.usable() if e.name != without]
         if any(e.name == DEFAULT_MODEL for e in usable):
             return DEFAULT_MODEL
         return usable[0].name if usable else None

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from desktop import settings
 from desktop.colour_jobs import COLOURISERS
 from desktop.images import photo_to_qimage
-from desktop.library_model import Library
+from desktop.library_model import Library, shown_name
 from desktop.model_scores import SCORE_LIMIT, SCORE_SIDE, ModelScored, ScoresTable, ScoringPhoto, score_models
 from desktop.widgets.confirm import confirm_delete
 from desktop.widgets.show_folder import show_folder
@@ -44,7 +44,7 @@ from engine import library as model_library
 from engine.batch import PhotoSource
 from engine.errors import ColouriseError, user_message
 from engine.library import LibraryEntry, user_models_dir
-from engine.model_summary import epochs_text, parameters_text, trained_on, validation_text
+from engine.model_summary import ON_TRAINING_PHOTOS, epochs_text, parameters_text, trained_on, validated_on, validation_text
 
 COLUMNS = ("Name", "Architecture", "Parameters", "Trained on", "Epochs", "Validation", "Date")
 COMPARE_SIDE = 768  # compared photos are coloured at this long side
@@ -281,7 +281,8 @@ class ModelsPage(QWidget):
 
     def _row(self, entry: LibraryEntry) -> QTreeWidgetItem:
         info = entry.info
-        name = entry.name + (" (bundled)" if entry.bundled else "")
+        measured_on = validated_on(info.training or {}) if info is not None else None
+        name = shown_name(entry)
         if info is None:
             values = [name, "unreadable", "", entry.error, "", "", ""]
         else:
@@ -291,13 +292,15 @@ class ModelsPage(QWidget):
                 parameters_text(info.parameters) or "–",
                 trained_on(info.training or {}) or "–",
                 epochs_text(info.epochs) or "–",
-                validation_text((info.training or {}).get("metrics") or {}) or "–",
+                validation_text((info.training or {}).get("metrics") or {}, measured_on) or "–",
                 (info.created or "")[:10],
             ]
         item = QTreeWidgetItem(values)
         item.setData(0, Qt.ItemDataRole.UserRole, entry.name)
         item.setToolTip(0, str(entry.path))
         item.setToolTip(3, values[3])
+        if measured_on == "training photos" and values[5] != "–":
+            item.setToolTip(5, ON_TRAINING_PHOTOS)
         if info is not None:
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Checked if entry.name in self._checked else Qt.CheckState.Unchecked)
@@ -412,11 +415,12 @@ class ModelsPage(QWidget):
         used, photos = self._colourise_model()
         if used != name:
             return ""
-        others = any(e.name != name for e in self.library.usable())
+        after = self.library.find(self.library.default_name(without=name) or "")  # (what the Colourise tab turns to)
+        default = f"the default model, “{shown_name(after)}”" if after is not None else ""
         if not photos:
-            then = "it will switch to the default model" if others else "no other model is left for it"
+            then = f"it will switch to {default}" if default else "no other model is left for it"
             return f"The Colourise tab uses it: {then}.\n\n"
-        then = "they will be coloured again with the default model" if others else "no other model is left to colour them with"
+        then = f"they will be coloured again with {default}" if default else "no other model is left to colour them with"
         return f"The Colourise tab colours its {_photos(photos)} with it: {then}.\n\n"
 
     def _colourise_now(self) -> str:

@@ -36,6 +36,7 @@ from desktop.form_fields import Field, FieldError, guard_wheel_in, label_for
 from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm
+from desktop.widgets.elided_label import ElidedLabel
 from desktop.widgets.loss_plot import LossPlot
 from desktop.widgets.preview_strip import PreviewStrip
 from desktop.widgets.scroll_when_short import MinimumHeightForWidth, ScrollWhenShort
@@ -151,6 +152,7 @@ class TrainPage(QWidget):
         self._last_finished = None  # the TrainingFinished of the last run: its run folder finds its model renamed
         self._renamed_look: tuple[tuple, Path | None] | None = None  # ((run folder, library's files), what was found)
         self._finished_text = ""  # the Finished line last shown for it
+        self._finished_path = ""  # ... and its model's file ("" once removed from the library)
         self._last_event = None  # how the last run ended
         self._total_steps = 0
         self._arch: str | None = None  # the architecture the form shows
@@ -297,6 +299,11 @@ class TrainPage(QWidget):
         self.state_label = QLabel("Not training.")
         self.state_label.setWordWrap(True)
         self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The finished model's file, on a line of its own under the Finished line, shortened in the middle where
+        # narrow (the whole path in its tooltip): wrapped with the line, it broke at a hyphen ("…/qa-" over "ft").
+        self.model_path_label = ElidedLabel()
+        self.model_path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.model_path_label.hide()
         self.speed_label = QLabel("–")
         self.eta_label = QLabel("–")
         self.step_label = QLabel("–")
@@ -318,7 +325,10 @@ class TrainPage(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         state_row = QHBoxLayout()
-        state_row.addWidget(self.state_label, 1)
+        state_lines = QVBoxLayout()
+        state_lines.addWidget(self.state_label)
+        state_lines.addWidget(self.model_path_label)
+        state_row.addLayout(state_lines, 1)
         state_row.addWidget(self.use_button)
         right_layout.addLayout(state_row)
         right_layout.addWidget(self.progress)
@@ -977,11 +987,12 @@ class TrainPage(QWidget):
             entry = self.library.find(renamed.stem) if renamed is not None else None
             if entry is not None:
                 name = self._last_model = entry.name
-        text = (f"Finished: model “{name}” is in your library ({entry.path})." if entry is not None
+        text = (f"Finished: model “{name}” is in your library:" if entry is not None
                 else f"Finished: model “{name}” has since been removed from your library.")
-        if at_finish or self.state_label.text() == self._finished_text:  # (not over what the page said since: a form mistake)
+        showing = at_finish or self.state_label.text() == self._finished_text  # (not over what the page said since: a form mistake)
+        self._finished_text, self._finished_path = text, str(entry.path) if entry is not None else ""
+        if showing:
             self._show_state(text)
-        self._finished_text = text
         self.use_button.setToolTip(FINISHED_USE_TIP if entry is not None else f"“{name}” is no longer in your library")
         self._update_use_button()
 
@@ -1191,6 +1202,12 @@ class TrainPage(QWidget):
         ``refused``: a Start refused, said without the last run's progress bar, whose 100 % read as the refused run's
         (the last run's figures, curves and previews stay, under their own headings: they help to fix the form)."""
         self.state_label.setText(text)
+        finished = bool(self._finished_path) and text == self._finished_text  # (its model's file under it)
+        keep_room = self.model_path_label.sizePolicy()  # (a refusal keeps its room, as the bar's: the figures stay put)
+        keep_room.setRetainSizeWhenHidden(refused and not self.model_path_label.isHidden())
+        self.model_path_label.setSizePolicy(keep_room)
+        self.model_path_label.setText(self._finished_path if finished else "")
+        self.model_path_label.setVisible(finished)
         self._problem_shown = problem
         self.progress.setVisible(not refused)
         if problem:  # whole here, where the status bar cuts it at a narrow window: in view, the column scrolled up to it
@@ -1340,7 +1357,8 @@ def _clear_form(form: QFormLayout) -> None:
 
 
 def confirm_stop_for_close(parent: QWidget) -> bool:
-    """Ask whether to stop training so the window can close."""
+    """Ask whether to stop training so the window can close (the engine's stop writes a checkpoint at its step)."""
     return confirm(
-        parent, "Colourise", "A model is training. Stop it and quit?\n\nThe last checkpoint is kept: Resume on the Train tab continues the run."
+        parent, "Colourise", "A model is training. Stop it and quit?\n\n"
+        "Training stops after the current step and saves a checkpoint there; Resume on the Train tab continues from it."
     )

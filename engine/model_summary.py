@@ -12,6 +12,8 @@ from typing import Any
 
 from engine.modelfile import earlier_stage_keys
 
+ON_TRAINING_PHOTOS = "Measured on its own training photos: nothing was held out for validation"
+
 
 def parameters_text(count: int | None) -> str:
     """``3.2 M``, ``32 k``, ``950``; "" when unknown."""
@@ -58,9 +60,18 @@ def epochs_text(epochs: float | None) -> str:
     return "" if epochs is None else f"{epochs:g}"
 
 
-def validation_text(metrics: dict[str, Any]) -> str:
-    """``PSNR 22.79 dB · SSIM 0.927 · AuC 0.886 · Hue accuracy 51.6 %``: the figures the file has."""
+def validated_on(training: dict[str, Any]) -> str | None:
+    """Where a model's validation figures were measured: ``"validation photos"`` (held out) or ``"training photos"``
+    (nothing was held out); None when its file does not say (a model from before models said)."""
+    where = training.get("validated_on")
+    return where if where in ("validation photos", "training photos") else None
+
+
+def validation_text(metrics: dict[str, Any], measured_on: str | None = None) -> str:
+    """``PSNR 22.79 dB · SSIM 0.927 · AuC 0.886 · Hue accuracy 51.6 %``: the figures the file has, followed by
+    ``(training photos)`` when ``measured_on`` says they were measured on the model's own training photos."""
     shown = (("psnr", "PSNR {:.2f} dB", 1), ("ssim", "SSIM {:.3f}", 1), ("auc", "AuC {:.3f}", 1),
              ("hue_accuracy", "Hue accuracy {:.1f} %", 100))  # older models lack hue accuracy  # fmt: skip
     parts = [form.format(scale * metrics[key]) for key, form, scale in shown if isinstance(metrics.get(key), (int, float))]
-    return " · ".join(parts)
+    marked = " (training photos)" if parts and measured_on == "training photos" else ""
+    return " · ".join(parts) + marked

@@ -50,7 +50,7 @@ _TRAINING_FIELDS: dict[str, tuple[type, ...]] = {
     "skipped_grey": (int,), "skipped_broken": (int,), "image_size": (int,), "batch_size": (int,),
     "val_loss": (int, float), "duration_seconds": (int, float),
     "description": (str,), "data_summary": (str,), "data_description": (str,),
-    "init_from": (str,), "device": (str,), "run_dir": (str,), "recipe": (dict,),
+    "init_from": (str,), "device": (str,), "run_dir": (str,), "recipe": (dict,), "validated_on": (str,),
 }  # fmt: skip
 
 

@@ -35,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _row(entry) -> dict[str, Any]:
+    from engine.model_summary import validated_on
+
     info = entry.info
     training = info.training if info else {}
     return {
@@ -47,6 +49,7 @@ def _row(entry) -> dict[str, Any]:
         "created": info.created if info else None,
         "trained": training_summary(info) if info else "",
         "metrics": dict(training.get("metrics") or {}),
+        "validated_on": validated_on(training),  # "validation photos", "training photos" (nothing held out), or null: not known
         "training": training,
         "error": entry.error or None,
     }
@@ -74,7 +77,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
         else:
             lines.append(
                 (row["name"], row["architecture"], parameters_text(row["parameters"]) or "?", row["source"], row["trained"] or "-",
-                 validation_text(row["metrics"]) or "-")
+                 validation_text(row["metrics"], row["validated_on"]) or "-")
             )
     widths = [max(len(str(r[i])) for r in (header, *lines)) for i in range(len(header))]
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in (header, *lines))

@@ -72,7 +72,9 @@ def keep_model(run_dir: str | Path, name: str | None = None, library_dir: str | 
     except unreadable as exc:
         raise _cannot_read(run_dir, exc) from None
     step, extra = int(blob["step"]), dict(blob.get("extra") or {})
-    facts = extra.get("facts") or _facts_of_older_run(run_dir, config)
+    facts = dict(extra.get("facts") or _facts_of_older_run(run_dir, config))
+    if facts.get("val_held_out") is None:  # a checkpoint from before its facts said: its dataset.json may
+        facts["val_held_out"] = _held_out_in_older_run(run_dir)
     total = int(extra.get("total_steps") or (config.steps if config.steps > 0 else config.epochs * facts["steps_per_epoch"]))
     metadata = training_metadata(
         config,
@@ -120,12 +122,24 @@ def _already_kept(run_dir: Path, library_dir: str | Path | None) -> Path | None:
     return entries[name].path if name else None
 
 
-def _facts_of_older_run(run_dir: Path, config: TrainConfig) -> dict:
-    """A checkpoint written before checkpoints carried the run's facts: read from its dataset.json and config."""
+def _dataset_report(run_dir: Path) -> dict:
+    """The run's dataset.json (what it trained and validated on); {} when it has none that reads."""
     try:
         data = json.loads(read_regular_text(run_dir / "dataset.json"))
     except (OSError, ValueError):
-        data = {}
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _held_out_in_older_run(run_dir: Path) -> bool | None:
+    """Whether an older run validated on held-out photos, as its dataset.json says; None when it does not say."""
+    source = str(_dataset_report(run_dir).get("validation_from") or "")  # (the trainer's val_source)
+    return True if source == "validation photos" else False if source.startswith("training photos") else None
+
+
+def _facts_of_older_run(run_dir: Path, config: TrainConfig) -> dict:
+    """A checkpoint written before checkpoints carried the run's facts: read from its dataset.json and config."""
+    data = _dataset_report(run_dir)
     count = lambda v: len(v) if isinstance(v, list) else int(v or 0)  # noqa: E731  (lists of names, or counts)
     photos = {k: count(data.get(k)) for k in ("train_photos", "val_photos", "skipped_grey", "skipped_broken")}
     return {

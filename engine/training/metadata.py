@@ -11,6 +11,7 @@ from typing import Any
 from engine.training.config import TrainConfig
 
 RECIPE_LEFT_OUT = ("resume", "run_dir", "library_dir")  # where this run lived, not how it trained
+VALIDATED_ON = {True: "validation photos", False: "training photos"}  # by whether validation photos were held out
 
 
 def training_metadata(
@@ -27,13 +28,18 @@ def training_metadata(
     device: str,
     seconds: float,
     run_dir: str,
+    val_held_out: bool | None = None,
 ) -> dict[str, Any]:
-    """``photos``: counts of ``train_photos``, ``val_photos``, ``skipped_grey`` and ``skipped_broken``."""
+    """``photos``: counts of ``train_photos``, ``val_photos``, ``skipped_grey`` and ``skipped_broken``;
+    ``val_held_out``: whether validation was on held-out photos (False: on training photos), None when not known."""
     recipe = {k: v for k, v in config.to_dict().items() if k not in RECIPE_LEFT_OUT}
+    held_out = f"{config.val_fraction:g} of data held out" if val_held_out is not False else "nothing held out"
+    measured_on = {} if val_held_out is None else {"validated_on": VALIDATED_ON[val_held_out]}
     return {
         "data": list(config.data),
         "exclude": list(config.exclude),  # e.g. the dev split: what "trained on" leaves out
-        "val": list(config.val) or f"{config.val_fraction:g} of data held out",
+        "val": list(config.val) or held_out,
+        **measured_on,  # where "metrics" were measured: a model's own training photos are no test of it
         "train_photos": photos["train_photos"],
         "val_photos": photos["val_photos"],
         "skipped_grey": photos["skipped_grey"],

@@ -778,7 +778,7 @@ class _Run:
 
     def _run_facts(self) -> dict[str, Any]:
         """What the run is, beside its config: ``training_metadata``'s photos, steps_per_epoch, image_size, world,
-        device and init_from."""
+        device, init_from and val_held_out."""
         photos = {"train_photos": len(self.dataset), "val_photos": len(self.val_batch),
                   "skipped_grey": len(self.skipped_grey), "skipped_broken": len(self.skipped_broken)}  # fmt: skip
         return {
@@ -788,6 +788,7 @@ class _Run:
             "world": self.info.world,
             "device": _device_label(self.device, self.info.world),
             "init_from": self.init_from_path,
+            "val_held_out": self.val_held_out,
         }
 
     def _write_hash(self) -> None:

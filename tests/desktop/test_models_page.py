@@ -55,6 +55,20 @@ def test_the_table_describes_each_model(page, library_dir, save_lineage_model):
     assert len(date) == 10 and date[4] == "-"
 
 
+def test_scores_measured_on_its_own_training_photos_are_marked(page, library_dir, save_lineage_model):
+    metrics = {"psnr": 23.456}
+    save_lineage_model(library_dir / "tiny.safetensors", metrics=metrics, validated_on="training photos")
+    save_lineage_model(library_dir / "held.safetensors", metrics=metrics, validated_on="validation photos")
+    save_lineage_model(library_dir / "older.safetensors", metrics=metrics)  # from before models said where: not marked
+    page.library.refresh()
+    assert [row_texts(page, name)[5] for name in ("tiny", "held", "older")] == [
+        "PSNR 23.46 dB (training photos)", "PSNR 23.46 dB", "PSNR 23.46 dB"]
+    tips = {page.table.topLevelItem(row).data(0, 256): page.table.topLevelItem(row).toolTip(5)
+            for row in range(page.table.topLevelItemCount())}
+    assert tips["tiny"] == "Measured on its own training photos: nothing was held out for validation"
+    assert tips["held"] == tips["older"] == ""
+
+
 def test_import_of_a_bad_model_file_says_why_and_adds_nothing(page, qtbot, tmp_path, library_dir, warnings):
     bad = tmp_path / "bad.safetensors"
     bad.write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{garbage")
@@ -185,7 +199,7 @@ def test_deleting_the_model_in_use_says_so_before_and_after(window, page, qtbot,
     page.delete_selected()
     assert delete_answers.asked[-1][1] == (
         "Move the model “qa-finetuned” to the trash?\n\n"
-        "The Colourise tab colours its 2 photos with it: they will be coloured again with the default model.\n\n"
+        "The Colourise tab colours its 2 photos with it: they will be coloured again with the default model, “alpha-test”.\n\n"
         f"{finetuned}"
     )
     assert colourise.current_model_name() == "alpha-test"
@@ -197,6 +211,23 @@ def test_deleting_the_model_in_use_says_so_before_and_after(window, page, qtbot,
     page.delete_selected()
     assert delete_answers.asked[-1][1] == f"Move the model “unused” to the trash?\n\n{unused}"
     assert said[-1] == "unused moved to the trash."
+
+
+def test_deleting_the_model_in_use_names_the_default_it_switches_to(window, page, isolated, save_lineage_model, delete_answers):
+    """The question said "the default model" without naming it, as if the user knew which one that was (a QA pass)."""
+    import engine.library
+
+    save_lineage_model(engine.library.bundled_models_dir() / "default.safetensors", seed=2)
+    tuned = save_lineage_model(isolated / "qa-tuned.safetensors", seed=4)
+    page.library.refresh()
+    assert window.colourise_page.select_model("qa-tuned")
+    page.select("qa-tuned")
+    page.delete_selected()  # (answered Cancel)
+    assert delete_answers.asked[-1][1] == (
+        "Move the model “qa-tuned” to the trash?\n\n"
+        "The Colourise tab uses it: it will switch to the default model, “default (bundled)”.\n\n"
+        f"{tuned}"
+    )
 
 
 def test_bundled_models_cannot_be_renamed_or_deleted(page, warnings, isolated, tmp_path, save_lineage_model):

@@ -287,12 +287,44 @@ def test_a_tiny_run_trains_draws_its_curves_and_lands_in_the_library(window, pag
     assert window.colourise_page.current_model_name() == "tiny"
 
 
+def _breaks_inside(text: str, part: str) -> list[int]:
+    """Where word wrap may break ``text`` inside ``part`` (Qt's line-break opportunities, as a wrapped QLabel has them)."""
+    from PySide6.QtCore import QTextBoundaryFinder
+
+    start = text.index(part)
+    finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, text)
+    breaks = []
+    for position in range(start + 1, start + len(part)):
+        finder.setPosition(position)
+        if finder.isAtBoundary():
+            breaks.append(position - start)
+    return breaks
+
+
+def test_the_finished_models_path_is_never_broken_inside_itself(window, page, qtbot):
+    """QA: the finished line wrapped the model's path at its hyphen, "…/models/qa-" over "ft.safetensors"."""
+    from PySide6.QtWidgets import QLabel
+
+    page.name_edit.setText("qa-ft")
+    with qtbot.waitSignal(page.training_ended, timeout=60_000):
+        assert page.start()
+    path = str(window.library.find("qa-ft").path)
+    showing = [label for label in page.findChildren(QLabel) if label.isVisibleTo(page) and path in label.text()]
+    assert showing  # (said on the page)
+    for label in showing:
+        if label.wordWrap():
+            assert _breaks_inside(label.text(), path) == []
+        else:  # on one line, shortened where narrow: the whole path in its tooltip
+            assert label.toolTip() == path
+
+
 def test_colour_photos_with_it_follows_the_model_renamed_and_says_when_it_was_deleted(window, page, qtbot, monkeypatch):
     with qtbot.waitSignal(page.training_ended, timeout=60_000):
         assert page.start()
     assert window.models_page.rename_model("tiny", "tiny-renamed")
     renamed = window.library.find("tiny-renamed").path
-    assert page.state_label.text() == f"Finished: model “tiny-renamed” is in your library ({renamed})."
+    assert page.state_label.text() == "Finished: model “tiny-renamed” is in your library:"
+    assert page.model_path_label.text() == str(renamed) and page.model_path_label.isVisibleTo(page)
     assert page.use_button.isEnabled()
     page.use_button.click()
     assert window.tabs.tabText(window.tabs.currentIndex()) == "Colourise"
@@ -303,6 +335,7 @@ def test_colour_photos_with_it_follows_the_model_renamed_and_says_when_it_was_de
     monkeypatch.setattr("desktop.models_page.move_to_trash", lambda path: path.unlink())
     assert window.models_page.delete_model("tiny-renamed", confirm_permanent=False)
     assert page.state_label.text() == "Finished: model “tiny-renamed” has since been removed from your library."
+    assert not page.model_path_label.isVisibleTo(page)
     assert not page.use_button.isEnabled() and "no longer in your library" in page.use_button.toolTip()
     window.use_model("tiny-renamed")  # asked anyway (another page): said, not silently ignored
     assert window.tabs.tabText(window.tabs.currentIndex()) == "Train"
@@ -311,7 +344,8 @@ def test_colour_photos_with_it_follows_the_model_renamed_and_says_when_it_was_de
 
 def _below_the_state_line(page, widget) -> int:
     """How far below the state line (and its button) ``widget`` starts, in pixels."""
-    row_bottom = max(w.mapTo(page, w.rect().bottomLeft()).y() for w in (page.state_label, page.use_button) if w.isVisible())
+    row = (page.state_label, page.model_path_label, page.use_button)  # (the model's file: shown, or its room kept)
+    row_bottom = max(w.mapTo(page, w.rect().bottomLeft()).y() for w in row if w.isVisible() or w.sizePolicy().retainSizeWhenHidden())
     return widget.mapTo(page, widget.rect().topLeft()).y() - row_bottom
 
 
@@ -348,7 +382,7 @@ def test_the_finished_line_finds_the_model_renamed_outside_the_window(window, pa
     renamed = model.with_name("sunsets" + model.suffix)
     model.rename(renamed)  # by a file manager
     window.library.refresh()  # (as the library's folder watcher does)
-    assert page.state_label.text() == f"Finished: model “sunsets” is in your library ({renamed})."
+    assert page.state_label.text() == "Finished: model “sunsets” is in your library:" and page.model_path_label.text() == str(renamed)
     assert page.use_button.isEnabled() and page.use_button.toolTip() == "Switch to the Colourise tab with the new model"
     page.use_button.click()
     assert window.colourise_page.current_model_name() == "sunsets"
@@ -384,7 +418,8 @@ def test_the_finished_model_gone_from_the_library_is_looked_for_again_only_when_
     assert len(looks) == 2 and not page.use_button.isEnabled()
     shutil.move(kept, model.with_name("back.safetensors"))  # put back under another name
     window.library.refresh()
-    assert len(looks) == 3 and page.state_label.text() == f"Finished: model “back” is in your library ({model.with_name('back.safetensors')})."
+    assert len(looks) == 3 and page.state_label.text() == "Finished: model “back” is in your library:"
+    assert page.model_path_label.text() == str(model.with_name("back.safetensors"))
     assert page.use_button.isEnabled() and ended.args[0].model_path == model
 
 
@@ -549,11 +584,19 @@ def test_closing_during_training_asks_then_stops_cleanly(window, page, qtbot, mo
     qtbot.waitUntil(lambda: page.plot.train.count > 0, timeout=30_000)
     window.close()
     assert window.isVisible() and page.is_training()  # said no: keeps training
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *a: asked.append(text) or QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(window.closed, timeout=60_000):
         window.close()
     assert not page.is_training()
-    assert isinstance(page._last_event, TrainingCancelled) and page._last_event.checkpoint.is_file()
+    stopped = page._last_event
+    assert isinstance(stopped, TrainingCancelled) and stopped.checkpoint.is_file()
+    # It said the last checkpoint was kept (QA): the stop writes a new one, where it stopped.
+    assert asked == ["A model is training. Stop it and quit?\n\n"
+                     "Training stops after the current step and saves a checkpoint there; Resume on the Train tab continues from it."]
+    from engine.training.checkpoint import load_checkpoint
+
+    assert load_checkpoint(stopped.checkpoint)["step"] == stopped.step
 
 
 def test_fine_tuning_a_library_model_keeps_its_architecture(window, page, qtbot):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.model_summary import epochs_text, parameters_text, trained_on, validation_text
+from engine.model_summary import epochs_text, parameters_text, trained_on, validated_on, validation_text
 
 
 def test_summaries_cope_with_partial_metadata():
@@ -20,3 +20,13 @@ def test_a_fine_tune_says_what_it_started_from_and_the_default_does_not():
     assert trained_on({"init_from": "default"}) == "fine-tuned from default"
     shipped = {"data": ["train", "train-extra"], "train_photos": 6725, "init_from": "runs/x/deep-005.safetensors", "stage_1": {}}
     assert trained_on(shipped) == "6,725 photos from train, train-extra"  # its stages are its own making
+
+
+def test_scores_measured_on_training_photos_say_so_and_unknown_ones_are_not_marked():
+    metrics = {"psnr": 23.456}
+    assert validated_on({"validated_on": "training photos"}) == "training photos"
+    assert validated_on({"validated_on": "validation photos"}) == "validation photos"
+    assert validated_on({}) is None and validated_on({"validated_on": "elsewhere"}) is None  # an older model: not known
+    assert validation_text(metrics, measured_on="training photos") == "PSNR 23.46 dB (training photos)"
+    assert validation_text(metrics, measured_on="validation photos") == validation_text(metrics) == "PSNR 23.46 dB"
+    assert validation_text({}, measured_on="training photos") == ""  # no scores, nothing to mark

@@ -105,3 +105,16 @@ def test_a_model_with_odd_training_metadata_is_listed_and_the_others_too(folders
     assert main(["models", "--json"]) == 0
     rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
     assert rows["odd"]["architecture"] == "alpha" and rows["cfg"]["error"]
+
+
+def test_scores_measured_on_its_own_training_photos_are_marked(folders, capsys):
+    user, _ = folders
+    save_model(user / "tiny.safetensors", create_model("alpha"), {**TRAINING, "validated_on": "training photos"})
+    assert main(["models"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    tiny, portraits = (next(line for line in lines if line.startswith(name + " ")) for name in ("tiny", "portraits"))
+    assert tiny.endswith("PSNR 23.46 dB · Hue accuracy 51.6 % (training photos)")
+    assert portraits.endswith("Hue accuracy 51.6 %")  # a model that does not say where: not marked
+    assert main(["models", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["tiny"]["validated_on"] == "training photos" and rows["portraits"]["validated_on"] is None

@@ -35,6 +35,7 @@ def test_the_kept_model_has_the_checkpoints_weights_and_says_where_its_run_stopp
     assert (training["steps"], training["planned_steps"], training["train_photos"]) == (4, 8, 7)  # (one held out)
     assert training["run_dir"] == str(stopped_run) and training["metrics"]  # its last validation
     assert trained_on(training).endswith("photos, stopped at step 4 of 8")
+    assert training["validated_on"] == "validation photos"  # (one held out)
 
 
 def test_the_run_can_still_be_resumed_and_finished_after_keeping(stopped_run, library):
@@ -64,6 +65,9 @@ def test_a_checkpoint_from_before_it_carried_its_counts_still_gives_a_model(stop
     save_checkpoint(stopped_run / "checkpoint.pt", {k: v for k, v in blob.items() if k != "format"})
     training = read_info(keep_model(stopped_run).path).training
     assert (training["train_photos"], training["planned_steps"], training["epochs"]) == (7, 8, 4.0)  # 1 step an epoch: 7 // 4
+    assert training["validated_on"] == "validation photos"  # (its dataset.json says so)
+    (stopped_run / "dataset.json").unlink()
+    assert "validated_on" not in read_info(keep_model(stopped_run, name="unsaid").path).training  # not known: not said
 
 
 def test_nothing_to_keep_is_said_in_one_line(tmp_path, stopped_run):

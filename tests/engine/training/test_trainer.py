@@ -223,6 +223,16 @@ def test_validating_on_the_training_folder_holds_nothing_out_and_says_so(tiny_co
             "device cpu") in capsys.readouterr().err
 
 
+def test_a_model_says_whether_its_scores_were_measured_on_held_out_photos(tiny_config, photo_folder, recorder):
+    from engine.modelfile import read_info
+
+    held_out = train(tiny_config(steps=1), recorder().state)
+    on_its_own = train(tiny_config(val=[str(photo_folder)], steps=1, name="own"), recorder().state)
+    assert read_info(held_out.model_path).training["validated_on"] == "validation photos"
+    training = read_info(on_its_own.model_path).training
+    assert training["validated_on"] == "training photos" and training["val"] == [str(photo_folder)]
+
+
 def test_a_folder_without_usable_photos_fails_clearly(tiny_config, tmp_path, recorder):
     folder = tmp_path / "greys"
     folder.mkdir()
