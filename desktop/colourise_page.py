@@ -192,9 +192,11 @@ class ColourisePage(QWidget):
         self.hints.preview_updated.connect(self.view_updated)  # a photo with hints is shown in its colours
         self.hints.preview_updated.connect(self._on_hinted_colours_shown)
         self.hints.hints_edited.connect(self._on_hints_edited)
-        # In Hint Mode the progress row keeps its room while hidden: the photo re-fitted to the taller view as
-        # colouring ended and moved under a point being placed (a QA pass). (Switching the mode re-fits it anyway.)
-        self.hints.toggled.connect(self.progress_row.keep_room)
+        # In Hint Mode the progress row stays, with a quiet line of the photo's hints while nothing runs: hidden,
+        # the photo re-fitted to the taller view as colouring ended and moved under a point being placed (a QA
+        # pass), and kept blank, its room was an empty strip. (Switching the mode re-fits the photo anyway.)
+        for changed in (self.hints.toggled, self.hints.hints_edited, self.hints.reloaded):
+            changed.connect(self._show_hint_line)
         self.hints.reloaded.connect(self._on_hints_reloaded)
         self.library.changed.connect(self._fill_models)
         self.library.renamed.connect(self._on_model_renamed)
@@ -526,6 +528,11 @@ class ColourisePage(QWidget):
             self._saved[key] = (self._look(key), saved)
             self._show_saved([key])
 
+    def _show_hint_line(self, *_args) -> None:
+        """In Hint Mode, the progress row's quiet line while nothing runs: the shown photo's hints; none out of it."""
+        key = self.queue.current_key()
+        self.progress_row.show_idle(hint_count_text(len(self.hints.hints_of(key))) if self.hints.active and key is not None else "")
+
     def _on_hinted_colours_shown(self, key: int, final: bool) -> None:
         """A photo's colours with its hints are shown in full: its row shows them too (it kept the model's own)."""
         item, after = self.photos.items.get(key), self.view.after
@@ -627,7 +634,7 @@ class ColourisePage(QWidget):
             if progress is not None:
                 finished, total = progress
                 self.progress_row.show_step(f"Colouring {finished + 1:,} of {total:,}", finished, total)
-        self.progress_row.setVisible(busy)
+        self.progress_row.set_running(busy)
         self.cancel_action.setEnabled(busy)
         self._show_paused(busy)
 
@@ -643,7 +650,7 @@ class ColourisePage(QWidget):
 
     def _show_paused(self, busy: bool | None = None) -> None:
         """After Cancel: how many photos still wait, and Colour the Rest (nothing while busy or when none wait)."""
-        busy = self.progress_row.isVisibleTo(self) if busy is None else busy
+        busy = self.progress_row.running if busy is None else busy
         waiting = self.photos.counts()[QueueState.WAITING] if self.photos.paused and not busy else 0
         self.colour_rest_action.setEnabled(waiting > 0)
         self.paused_row.show_waiting(waiting)
@@ -667,6 +674,7 @@ class ColourisePage(QWidget):
         self.strengths.show(key)
         self._update_buttons()
         self.hints.show_key(key)
+        self._show_hint_line()
         self._show_current()
         if key is None:
             self._show_empty()
@@ -877,7 +885,7 @@ class ColourisePage(QWidget):
         if isinstance(event, PhotoStarted):
             self.progress_row.show_step(f"Saving {event.index + 1:,} of {event.total:,}")
         elif isinstance(event, PhotoDone):
-            self.progress_row.show_step(self.progress_row.label.text(), event.index + 1)
+            self.progress_row.show_step(self.progress_row.step_text(), event.index + 1)
             self._saved_folders.add(Path(event.output).parent)
             key = self._save_keys[event.index]
             if self._saving_before_after:
@@ -892,7 +900,7 @@ class ColourisePage(QWidget):
         elif isinstance(event, PhotoFailed):
             # Not the photo's failure: its colours are fine, and a save fails for the target's sake (a full
             # disk, a read-only folder, a bad name). Its row stays as it is and Save works once that is put right.
-            self.progress_row.show_step(self.progress_row.label.text(), event.index + 1)
+            self.progress_row.show_step(self.progress_row.step_text(), event.index + 1)
             self._save_failures.append(event.message)
             self.status_message.emit(event.message)
 
@@ -962,6 +970,13 @@ class ColourisePage(QWidget):
         for widget in (self.bar.save_all_button, self.save_all_action):
             widget.setEnabled(has_model and any_saveable)
         self.strengths.update_actions()
+
+
+def hint_count_text(count: int) -> str:
+    """"3 colour hints on this photo" (Hint Mode's quiet line under the photo)."""
+    if not count:
+        return "No colour hints on this photo yet"
+    return f"{count} colour hint{'s' if count != 1 else ''} on this photo"
 
 
 def _losing_hints_text(photos: int, hinted: int) -> str:
