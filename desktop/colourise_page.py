@@ -722,20 +722,30 @@ class ColourisePage(QWidget):
             return
         title = "Save the photo before and after" if before_after else "Save the coloured photo"
         offer = self.suggested_save_path(key, before_after=before_after)
-        # The dialog's own "replace?" is left out: asked before the original was ruled out, it asked
-        # whether to replace the original and then refused to. A refused name opens the dialog again.
-        while True:
-            chosen, _ = QFileDialog.getSaveFileName(self, title, str(offer), PHOTO_FILTER, options=QFileDialog.Option.DontConfirmOverwrite)
-            if not chosen:
-                return
-            target = self.with_format_suffix(key, Path(chosen))
-            refusal = self.refusal(key, target)
-            if refusal:
-                QMessageBox.warning(self, "Colourise", refusal)
-            elif not target.exists() or confirm(self, "Colourise", f"{target.name} already exists in {target.parent}.\nReplace it?"):
-                self.save_to_file(key, target, before_after)
-                return
-            offer = target
+        # The dialog opens only in a folder that is there (in another one it opened elsewhere, the sub-folder
+        # lost): the sub-folder offered is made for it, and taken away again unless the photo is saved in it.
+        made = _make_folders(offer.parent)
+        if made is None:  # (a folder that cannot be made there: the save folder itself)
+            offer, made = self.suggested_save_path(key, before_after=before_after, in_sub_folder=False), []
+        saved_in = None
+        try:
+            # The dialog's own "replace?" is left out: asked before the original was ruled out, it asked
+            # whether to replace the original and then refused to. A refused name opens the dialog again.
+            while True:
+                chosen, _ = QFileDialog.getSaveFileName(self, title, str(offer), PHOTO_FILTER, options=QFileDialog.Option.DontConfirmOverwrite)
+                if not chosen:
+                    return
+                target = self.with_format_suffix(key, Path(chosen))
+                refusal = self.refusal(key, target)
+                if refusal:
+                    QMessageBox.warning(self, "Colourise", refusal)
+                elif not target.exists() or confirm(self, "Colourise", f"{target.name} already exists in {target.parent}.\nReplace it?"):
+                    if self.save_to_file(key, target, before_after):
+                        saved_in = target.parent
+                    return
+                offer = target
+        finally:
+            _remove_empty_folders(made, keep=saved_in)
 
     def with_format_suffix(self, key: int, target: Path) -> Path:
         """``target``, with the chosen format's suffix added when its own names no format Colourise writes
@@ -757,18 +767,34 @@ class ColourisePage(QWidget):
             return f"{name}: {error_reason(exc)}. Choose another name."
         return ""
 
-    def suggested_save_path(self, key: int, *, before_after: bool = False) -> Path:
+    def suggested_save_path(self, key: int, *, before_after: bool = False, in_sub_folder: bool = True) -> Path:
         """Where Save offers to put ``key``: where it was saved before (saving again updates that file,
         after the dialog asks) in the format chosen, else ``<stem>-colourised.<ext>`` (a before and after:
-        ``<stem>-before-after.<ext>``) in the last save folder, under a free name that fits there."""
+        ``<stem>-before-after.<ext>``) in the last save folder, under a free name that fits there; in the
+        sub-folder Save All puts it in (``in_sub_folder``: family/1908.jpg of a folder opened goes to
+        ``<save folder>/family/``, as Save All and ``colourise images`` put it, not beside the other 1908.jpg's)."""
         source = self.photos.items[key].source
         name = save_name(source, self.bar.output_format(), BEFORE_AFTER_TAG if before_after else SAVED_TAG)
         before = None if before_after else self._saved.get(key, (None, None))[1]
         if before is not None and before.suffix == Path(name).suffix:
             return before
-        folder = settings.read("folders/save", str(source.path.parent if source.path else Path.home()), str)
+        last = settings.read("folders/save", "", str)
+        if not last:  # never saved: beside the photo itself (already in its sub-folder)
+            folder = source.path.parent if source.path else Path.home()
+        else:
+            folder = Path(last) / (self.photos.sub_folder(key) if in_sub_folder else "")
         # A photo's own name may be as long as the disk allows, leaving no room for "-colourised": shortened.
-        return free_name(fitting_name(Path(folder) / name, kept=BEFORE_AFTER_TAG if before_after else SAVED_TAG))
+        return free_name(fitting_name(folder / name, kept=BEFORE_AFTER_TAG if before_after else SAVED_TAG))
+
+    def _save_folder_for(self, key: int, folder: Path) -> Path:
+        """The save folder to remember after ``key`` was saved in ``folder``: the one above it where ``folder`` is the
+        sub-folder Save All puts ``key`` in (out, not out/family: the next photo of family/ is not offered family/family/)."""
+        sub = self.photos.sub_folder(key).parts
+        if not sub or folder.parts[-len(sub) :] != sub:
+            return folder
+        for _part in sub:
+            folder = folder.parent
+        return folder
 
     def save_to_file(self, key: int, target: Path, before_after: bool = False) -> bool:
         """Save one photo to ``target`` (Save has already asked about replacing). Never its own original.
@@ -780,7 +806,7 @@ class ColourisePage(QWidget):
         if refusal:
             QMessageBox.warning(self, "Colourise", refusal)
             return False
-        settings.write("folders/save", str(target.parent))
+        settings.write("folders/save", str(self._save_folder_for(key, target.parent)))
         self._start_save([key], [target], Existing.REPLACE, before_after)
         return True
 
@@ -997,6 +1023,38 @@ def _save_failures_text(messages: list[str], shown: int = 5) -> str:
     more = len(messages) - shown
     lines = [f"Saving {len(messages):,} photos failed:", *messages[:shown]]
     return "\n".join(lines + [f"… and {more:,} more"] if more > 0 else lines)
+
+
+def _make_folders(folder: Path) -> list[Path] | None:
+    """Make ``folder`` where it is not there; the folders made, deepest first ([]: it was there; None: it could
+    not be made, and none was left made)."""
+    missing = []
+    try:
+        while not folder.is_dir() and folder != folder.parent:
+            missing.append(folder)
+            folder = folder.parent
+    except OSError:  # a name too long for the file system
+        return None
+    made: list[Path] = []
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except OSError:  # a read-only folder, a file in the way
+            _remove_empty_folders(made)
+            return None
+        made.insert(0, folder)
+    return made
+
+
+def _remove_empty_folders(folders: list[Path], keep: Path | None = None) -> None:
+    """Remove those of ``folders`` (deepest first) still empty, except ``keep`` and the folders above it."""
+    for folder in folders:
+        if keep is not None and keep.is_relative_to(folder):
+            continue
+        try:
+            folder.rmdir()
+        except OSError:  # something was put in it meanwhile: it stays
+            pass
 
 
 def _reveal(path: Path) -> None:
