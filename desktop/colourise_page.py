@@ -40,7 +40,7 @@ from engine.errors import error_reason
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
 from engine.hints import HINTS_SUFFIX, SAVED_TAG, find_saved_hints
 from engine.inference import model_key
-from engine.photo import PHOTO_SUFFIXES, FoundPhoto, colourise_software, find_photos, sort_found, writes_format_of
+from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos, saved_software, sort_found, writes_format_of
 
 PHOTO_FILTER = "Photos ({});;All files (*)".format(" ".join(f"*{s}" for s in sorted(PHOTO_SUFFIXES)))
 # The photo's width the list and the hint panel shrink for when the window is narrow (in Hint Mode at
@@ -520,11 +520,12 @@ class ColourisePage(QWidget):
 
     def _on_hints_reloaded(self, key: int, hints_file: Path) -> None:
         """``key`` took the hints and strength of a hint file: when the colour photo beside it says it was coloured
-        with them by this model, it holds the colours shown, and the row says "Saved" (quitting asks nothing of it)."""
+        with them by this model (its tag, or for a BMP, which has no room for one, its folder's record of the BMPs
+        Colourise saved), it holds the colours shown, and the row says "Saved" (quitting asks nothing of it)."""
         saved = hints_file.with_name(hints_file.name[: -len(HINTS_SUFFIX)])
         model = self.current_model_name()
         hints = len(self.hints.hints_of(key)) if self.hints.takes_hints else 0  # (a model that takes none coloured it without them)
-        if key in self.items and model is not None and colourise_software(saved) == made_by_model(model, hints, self.strengths.of(key)):
+        if key in self.items and model is not None and saved_software(saved) == made_by_model(model, hints, self.strengths.of(key)):
             self._saved[key] = (self._look(key), saved)
             self._show_saved([key])
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
@@ -1132,6 +1133,32 @@ def test_a_photo_reloaded_from_its_saved_files_hints_reads_saved_as_quitting_cou
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
         page.strength.setValue(140)
     assert page.queue.item_text(key).endswith("Saved") and page.unsaved_work() == []
+
+
+def test_a_bmp_reloaded_from_its_saved_files_hints_reads_saved_as_the_other_formats_do(hint_model, window, qtbot, grey_photo, tmp_path, monkeypatch):
+    """A photo saved as BMP with its hints, reloaded, never read "Saved" (JPEG, PNG and TIFF did): BMP has no room for the
+    tag saying how Colourise coloured it, and its folder's record of the BMPs Colourise saved said only that it had."""
+    page = window.colourise_page
+    photo = grey_photo(tmp_path / "album" / "street.bmp", width=160, height=120, seed=4)
+    out = saved_at_140_with_a_blue_point(page, qtbot, photo, hint_model, tmp_path / "out")
+    saved = out / "street-colourised.bmp"
+    assert saved.is_file()
+
+    page.clear_queue()
+    monkeypatch.setattr(page.hints, "ask_reload", lambda found: True)
+    show(page, qtbot, photo)
+    key = page.queue.current_key()
+    qtbot.waitUntil(lambda: len(page.hints.edits_for(key)) == 1, timeout=20_000)
+    assert page.saved_as(key) == saved and page.queue.item_text(key).endswith("Saved")
+    assert page.unsaved_work() == [] and page.unsaved() == []
+
+    # Changed since (another program wrote it), it holds what that program made: not "Saved" when reloaded.
+    page.clear_queue()
+    Image.open(saved).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(saved)
+    show(page, qtbot, photo)
+    key = page.queue.current_key()
+    qtbot.waitUntil(lambda: len(page.hints.edits_for(key)) == 1, timeout=20_000)
+    assert page.saved_as(key) is None and not page.queue.item_text(key).endswith("Saved")
 
 
 def test_a_photo_reloaded_under_another_model_than_its_saved_file_was_coloured_with_does_not_read_saved(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
