@@ -40,7 +40,7 @@ from engine.errors import error_reason
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
 from engine.hints import HINTS_SUFFIX, SAVED_TAG, find_saved_hints
 from engine.inference import model_key
-from engine.photo import PHOTO_SUFFIXES, FoundPhoto, colourise_software, find_photos, sort_found, writes_format_of
+from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos, saved_software, sort_found, writes_format_of
 
 PHOTO_FILTER = "Photos ({});;All files (*)".format(" ".join(f"*{s}" for s in sorted(PHOTO_SUFFIXES)))
 # The photo's width the list and the hint panel shrink for when the window is narrow (in Hint Mode at
@@ -192,9 +192,11 @@ class ColourisePage(QWidget):
         self.hints.preview_updated.connect(self.view_updated)  # a photo with hints is shown in its colours
         self.hints.preview_updated.connect(self._on_hinted_colours_shown)
         self.hints.hints_edited.connect(self._on_hints_edited)
-        # In Hint Mode the progress row keeps its room while hidden: the photo re-fitted to the taller view as
-        # colouring ended and moved under a point being placed (a QA pass). (Switching the mode re-fits it anyway.)
-        self.hints.toggled.connect(self.progress_row.keep_room)
+        # In Hint Mode the progress row stays, with a quiet line of the photo's hints while nothing runs: hidden,
+        # the photo re-fitted to the taller view as colouring ended and moved under a point being placed (a QA
+        # pass), and kept blank, its room was an empty strip. (Switching the mode re-fits the photo anyway.)
+        for changed in (self.hints.toggled, self.hints.hints_edited, self.hints.reloaded):
+            changed.connect(self._show_hint_line)
         self.hints.reloaded.connect(self._on_hints_reloaded)
         self.library.changed.connect(self._fill_models)
         self.library.renamed.connect(self._on_model_renamed)
@@ -518,13 +520,19 @@ class ColourisePage(QWidget):
 
     def _on_hints_reloaded(self, key: int, hints_file: Path) -> None:
         """``key`` took the hints and strength of a hint file: when the colour photo beside it says it was coloured
-        with them by this model, it holds the colours shown, and the row says "Saved" (quitting asks nothing of it)."""
+        with them by this model (its tag, or for a BMP, which has no room for one, its folder's record of the BMPs
+        Colourise saved), it holds the colours shown, and the row says "Saved" (quitting asks nothing of it)."""
         saved = hints_file.with_name(hints_file.name[: -len(HINTS_SUFFIX)])
         model = self.current_model_name()
         hints = len(self.hints.hints_of(key)) if self.hints.takes_hints else 0  # (a model that takes none coloured it without them)
-        if key in self.items and model is not None and colourise_software(saved) == made_by_model(model, hints, self.strengths.of(key)):
+        if key in self.items and model is not None and saved_software(saved) == made_by_model(model, hints, self.strengths.of(key)):
             self._saved[key] = (self._look(key), saved)
             self._show_saved([key])
+
+    def _show_hint_line(self, *_args) -> None:
+        """In Hint Mode, the progress row's quiet line while nothing runs: the shown photo's hints; none out of it."""
+        key = self.queue.current_key()
+        self.progress_row.show_idle(hint_count_text(len(self.hints.hints_of(key))) if self.hints.active and key is not None else "")
 
     def _on_hinted_colours_shown(self, key: int, final: bool) -> None:
         """A photo's colours with its hints are shown in full: its row shows them too (it kept the model's own)."""
@@ -627,7 +635,7 @@ class ColourisePage(QWidget):
             if progress is not None:
                 finished, total = progress
                 self.progress_row.show_step(f"Colouring {finished + 1:,} of {total:,}", finished, total)
-        self.progress_row.setVisible(busy)
+        self.progress_row.set_running(busy)
         self.cancel_action.setEnabled(busy)
         self._show_paused(busy)
 
@@ -643,7 +651,7 @@ class ColourisePage(QWidget):
 
     def _show_paused(self, busy: bool | None = None) -> None:
         """After Cancel: how many photos still wait, and Colour the Rest (nothing while busy or when none wait)."""
-        busy = self.progress_row.isVisibleTo(self) if busy is None else busy
+        busy = self.progress_row.running if busy is None else busy
         waiting = self.photos.counts()[QueueState.WAITING] if self.photos.paused and not busy else 0
         self.colour_rest_action.setEnabled(waiting > 0)
         self.paused_row.show_waiting(waiting)
@@ -667,6 +675,7 @@ class ColourisePage(QWidget):
         self.strengths.show(key)
         self._update_buttons()
         self.hints.show_key(key)
+        self._show_hint_line()
         self._show_current()
         if key is None:
             self._show_empty()
@@ -714,20 +723,30 @@ class ColourisePage(QWidget):
             return
         title = "Save the photo before and after" if before_after else "Save the coloured photo"
         offer = self.suggested_save_path(key, before_after=before_after)
-        # The dialog's own "replace?" is left out: asked before the original was ruled out, it asked
-        # whether to replace the original and then refused to. A refused name opens the dialog again.
-        while True:
-            chosen, _ = QFileDialog.getSaveFileName(self, title, str(offer), PHOTO_FILTER, options=QFileDialog.Option.DontConfirmOverwrite)
-            if not chosen:
-                return
-            target = self.with_format_suffix(key, Path(chosen))
-            refusal = self.refusal(key, target)
-            if refusal:
-                QMessageBox.warning(self, "Colourise", refusal)
-            elif not target.exists() or confirm(self, "Colourise", f"{target.name} already exists in {target.parent}.\nReplace it?"):
-                self.save_to_file(key, target, before_after)
-                return
-            offer = target
+        # The dialog opens only in a folder that is there (in another one it opened elsewhere, the sub-folder
+        # lost): the sub-folder offered is made for it, and taken away again unless the photo is saved in it.
+        made = _make_folders(offer.parent)
+        if made is None:  # (a folder that cannot be made there: the save folder itself)
+            offer, made = self.suggested_save_path(key, before_after=before_after, in_sub_folder=False), []
+        saved_in = None
+        try:
+            # The dialog's own "replace?" is left out: asked before the original was ruled out, it asked
+            # whether to replace the original and then refused to. A refused name opens the dialog again.
+            while True:
+                chosen, _ = QFileDialog.getSaveFileName(self, title, str(offer), PHOTO_FILTER, options=QFileDialog.Option.DontConfirmOverwrite)
+                if not chosen:
+                    return
+                target = self.with_format_suffix(key, Path(chosen))
+                refusal = self.refusal(key, target)
+                if refusal:
+                    QMessageBox.warning(self, "Colourise", refusal)
+                elif not target.exists() or confirm(self, "Colourise", f"{target.name} already exists in {target.parent}.\nReplace it?"):
+                    if self.save_to_file(key, target, before_after):
+                        saved_in = target.parent
+                    return
+                offer = target
+        finally:
+            _remove_empty_folders(made, keep=saved_in)
 
     def with_format_suffix(self, key: int, target: Path) -> Path:
         """``target``, with the chosen format's suffix added when its own names no format Colourise writes
@@ -749,18 +768,34 @@ class ColourisePage(QWidget):
             return f"{name}: {error_reason(exc)}. Choose another name."
         return ""
 
-    def suggested_save_path(self, key: int, *, before_after: bool = False) -> Path:
+    def suggested_save_path(self, key: int, *, before_after: bool = False, in_sub_folder: bool = True) -> Path:
         """Where Save offers to put ``key``: where it was saved before (saving again updates that file,
         after the dialog asks) in the format chosen, else ``<stem>-colourised.<ext>`` (a before and after:
-        ``<stem>-before-after.<ext>``) in the last save folder, under a free name that fits there."""
+        ``<stem>-before-after.<ext>``) in the last save folder, under a free name that fits there; in the
+        sub-folder Save All puts it in (``in_sub_folder``: family/1908.jpg of a folder opened goes to
+        ``<save folder>/family/``, as Save All and ``colourise images`` put it, not beside the other 1908.jpg's)."""
         source = self.photos.items[key].source
         name = save_name(source, self.bar.output_format(), BEFORE_AFTER_TAG if before_after else SAVED_TAG)
         before = None if before_after else self._saved.get(key, (None, None))[1]
         if before is not None and before.suffix == Path(name).suffix:
             return before
-        folder = settings.read("folders/save", str(source.path.parent if source.path else Path.home()), str)
+        last = settings.read("folders/save", "", str)
+        if not last:  # never saved: beside the photo itself (already in its sub-folder)
+            folder = source.path.parent if source.path else Path.home()
+        else:
+            folder = Path(last) / (self.photos.sub_folder(key) if in_sub_folder else "")
         # A photo's own name may be as long as the disk allows, leaving no room for "-colourised": shortened.
-        return free_name(fitting_name(Path(folder) / name, kept=BEFORE_AFTER_TAG if before_after else SAVED_TAG))
+        return free_name(fitting_name(folder / name, kept=BEFORE_AFTER_TAG if before_after else SAVED_TAG))
+
+    def _save_folder_for(self, key: int, folder: Path) -> Path:
+        """The save folder to remember after ``key`` was saved in ``folder``: the one above it where ``folder`` is the
+        sub-folder Save All puts ``key`` in (out, not out/family: the next photo of family/ is not offered family/family/)."""
+        sub = self.photos.sub_folder(key).parts
+        if not sub or folder.parts[-len(sub) :] != sub:
+            return folder
+        for _part in sub:
+            folder = folder.parent
+        return folder
 
     def save_to_file(self, key: int, target: Path, before_after: bool = False) -> bool:
         """Save one photo to ``target`` (Save has already asked about replacing). Never its own original.
@@ -772,7 +807,7 @@ class ColourisePage(QWidget):
         if refusal:
             QMessageBox.warning(self, "Colourise", refusal)
             return False
-        settings.write("folders/save", str(target.parent))
+        settings.write("folders/save", str(self._save_folder_for(key, target.parent)))
         self._start_save([key], [target], Existing.REPLACE, before_after)
         return True
 
@@ -877,7 +912,7 @@ class ColourisePage(QWidget):
         if isinstance(event, PhotoStarted):
             self.progress_row.show_step(f"Saving {event.index + 1:,} of {event.total:,}")
         elif isinstance(event, PhotoDone):
-            self.progress_row.show_step(self.progress_row.label.text(), event.index + 1)
+            self.progress_row.show_step(self.progress_row.step_text(), event.index + 1)
             self._saved_folders.add(Path(event.output).parent)
             key = self._save_keys[event.index]
             if self._saving_before_after:
@@ -892,7 +927,7 @@ class ColourisePage(QWidget):
         elif isinstance(event, PhotoFailed):
             # Not the photo's failure: its colours are fine, and a save fails for the target's sake (a full
             # disk, a read-only folder, a bad name). Its row stays as it is and Save works once that is put right.
-            self.progress_row.show_step(self.progress_row.label.text(), event.index + 1)
+            self.progress_row.show_step(self.progress_row.step_text(), event.index + 1)
             self._save_failures.append(event.message)
             self.status_message.emit(event.message)
 
@@ -964,6 +999,13 @@ class ColourisePage(QWidget):
         self.strengths.update_actions()
 
 
+def hint_count_text(count: int) -> str:
+    """"3 colour hints on this photo" (Hint Mode's quiet line under the photo)."""
+    if not count:
+        return "No colour hints on this photo yet"
+    return f"{count} colour hint{'s' if count != 1 else ''} on this photo"
+
+
 def _losing_hints_text(photos: int, hinted: int) -> str:
     what = "this photo" if photos == 1 else f"these {photos} photos"
     if photos == 1:
@@ -982,6 +1024,38 @@ def _save_failures_text(messages: list[str], shown: int = 5) -> str:
     more = len(messages) - shown
     lines = [f"Saving {len(messages):,} photos failed:", *messages[:shown]]
     return "\n".join(lines + [f"… and {more:,} more"] if more > 0 else lines)
+
+
+def _make_folders(folder: Path) -> list[Path] | None:
+    """Make ``folder`` where it is not there; the folders made, deepest first ([]: it was there; None: it could
+    not be made, and none was left made)."""
+    missing = []
+    try:
+        while not folder.is_dir() and folder != folder.parent:
+            missing.append(folder)
+            folder = folder.parent
+    except OSError:  # a name too long for the file system
+        return None
+    made: list[Path] = []
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except OSError:  # a read-only folder, a file in the way
+            _remove_empty_folders(made)
+            return None
+        made.insert(0, folder)
+    return made
+
+
+def _remove_empty_folders(folders: list[Path], keep: Path | None = None) -> None:
+    """Remove those of ``folders`` (deepest first) still empty, except ``keep`` and the folders above it."""
+    for folder in folders:
+        if keep is not None and keep.is_relative_to(folder):
+            continue
+        try:
+            folder.rmdir()
+        except OSError:  # something was put in it meanwhile: it stays
+            pass
 
 
 def _reveal(path: Path) -> None:

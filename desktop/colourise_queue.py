@@ -186,6 +186,12 @@ class ColouriseQueue:
         avoid = self.originals() | (self.originals_in_folder(wanted) - saved_here) | set(taken)
         return keys, plan_targets(wanted, avoid=avoid, avoid_existing=keep_existing)
 
+    def sub_folder(self, key: int) -> Path:
+        """The sub-folder of the save folder Save All puts ``key`` in: the one it sat in under the folder it was
+        opened from (``family`` for family/1908.jpg; ``.`` for a photo opened by itself or pasted)."""
+        item = self.items[key]
+        return item.relative.parent if item.relative is not None and item.source.path is not None else Path()
+
     def save_target(self, key: int, folder: Path, choice: str) -> Path:
         """Where Save All wants ``key`` in ``folder`` before names are made free (``plan_save``)."""
         item = self.items[key]

@@ -41,7 +41,7 @@ from engine.hints import find_saved_hints, read_hint_file
 from engine.inference import Prediction, luminance
 from engine.photo import (
     OUTPUT_FORMATS, PHOTO_SUFFIXES, SAVED_RECORD, SOFTWARE_NAME, Collected, FoundPhoto, Photo, file_mark, find_photos, read_photo, recorded_as_saved,
-    saved_by_colourise, saved_record, side_by_side, sort_found, with_software, write_photo, written_untagged,
+    read_saved_record, saved_by_colourise, side_by_side, sort_found, with_software, write_photo, written_untagged,
 )  # fmt: skip
 from engine.task import TaskState
 
@@ -180,7 +180,7 @@ def made_by(colouriser, hints: int = 0, strength: float = 1.0) -> str:
 
 
 def made_by_model(model: str, hints: int = 0, strength: float = 1.0) -> str:
-    """``made_by`` for the model named ``model`` (compared with what a saved photo says: ``engine.photo.colourise_software``)."""
+    """``made_by`` for the model named ``model`` (compared with what a saved photo says: ``engine.photo.saved_software``)."""
     from engine import __version__
 
     text = f"{SOFTWARE_NAME} {__version__}, model {model or 'unnamed'}"
@@ -319,11 +319,11 @@ def save_photos(
         else:
             counts["done"] += 1
             if written_untagged(output):  # (BMP: no room for the tag; known from its name, not read back)
-                untagged.append(output)
+                untagged.append((output, writing.software))
             state.emit(PhotoDone(index, total, source.origin, output, in_colour=writing.in_colour))
 
     stopped = False
-    untagged: list[Path] = []  # written where no tag can say Colourise saved them: noted in their folders' records
+    untagged: list[tuple[Path, str]] = []  # written where no tag can say Colourise saved them, and how: noted in their folders' records
     # One photo is written on a thread of its own while the next is coloured: encoding a 12 MP PNG or
     # TIFF takes as long as colouring it, and the encoders and the network both let go of the GIL.
     with ThreadPoolExecutor(1, thread_name_prefix="colourise-save") as writer:
@@ -365,7 +365,8 @@ def save_photos(
                     coloured = colouriser.render(photo, prediction, strength, l_full)
                     if settings.before_after:
                         coloured = side_by_side(photo, coloured)
-                    coloured = with_software(coloured, made_by(colouriser, prediction.hints, strength))
+                    software = made_by(colouriser, prediction.hints, strength)
+                    coloured = with_software(coloured, software)
                 except Exception as exc:  # one photo's failure must not end the batch
                     log.debug("colourising %s failed", request.source.origin, exc_info=True)
                     fail(index, request.source, user_message(exc, request.source.origin))
@@ -375,7 +376,7 @@ def save_photos(
                 if state.should_stop():  # coloured but not yet written: Stop leaves it unsaved
                     stopped = True
                     break
-                writing = _Writing(index, request, writer.submit(_write, coloured, request.target, settings), in_colour_already(photo))
+                writing = _Writing(index, request, writer.submit(_write, coloured, request.target, settings), in_colour_already(photo), software)
         report_written(writing)
     _record_saved(untagged)
     return BatchFinished(counts["done"], counts["failed"], counts["skipped"], cancelled=stopped)
@@ -388,6 +389,7 @@ class _Writing(NamedTuple):
     request: SaveRequest
     future: Future
     in_colour: bool
+    software: str  # what its tag says of how it was coloured (``made_by``)
 
 
 def _write(coloured: Photo, target: Path, settings: SaveSettings) -> Path:
@@ -509,21 +511,25 @@ def colourise_files(
 
 
 # --- what Colourise saved where no tag can say so ---------------------------------------------
-def _record_saved(outputs: Iterable[Path]) -> None:
-    """Note ``outputs`` in their folders' ``SAVED_RECORD`` (each file's size and time, so a file put or
-    changed there since is not taken for Colourise's). Entries whose file went or changed are dropped.
+def _record_saved(outputs: Iterable[tuple[Path, str]]) -> None:
+    """Note ``outputs`` (each a file and what the tag would say of it: ``made_by``) in their folders' ``SAVED_RECORD``
+    (each file's size and time, so a file put or changed there since is not taken for Colourise's; and how it was
+    coloured, so the window can tell it holds the colours it shows). Entries whose file went or changed are dropped.
     A record that cannot be written only leaves those files to be taken for originals later."""
-    by_folder: dict[Path, list[Path]] = {}
-    for output in outputs:
-        by_folder.setdefault(output.parent, []).append(output)
+    by_folder: dict[Path, list[tuple[Path, str]]] = {}
+    for output, software in outputs:
+        by_folder.setdefault(output.parent, []).append((output, software))
     for folder, saved in by_folder.items():
-        entries = {name: mark for name, mark in saved_record(folder).items() if file_mark(folder / name) == mark}
-        for output in saved:
+        marks, said = read_saved_record(folder)
+        entries = {name: mark for name, mark in marks.items() if file_mark(folder / name) == mark}
+        software = {name: text for name, text in said.items() if name in entries}
+        for output, text in saved:
             mark = file_mark(output)
             if mark is not None:
                 entries[output.name] = mark
+                software[output.name] = text
         try:
-            atomic_write_bytes(folder / SAVED_RECORD, json.dumps({"colourise saved": entries}).encode())
+            atomic_write_bytes(folder / SAVED_RECORD, json.dumps({"colourise saved": entries, "software": software}).encode())
         except OSError:
             log.debug("could not note what was saved in %s", folder, exc_info=True)
 

@@ -68,7 +68,8 @@ _HEADER_BYTES = 1 << 16  # read to look for Colourise's name before Pillow is as
 _HEADERS_A_TASK = 64  # photos whose headers one task reads, when looking for colour versions in folders
 _CLASSIC_TIFF_BYTES = 2**32 - 2**26  # pixels this large (uncompressed) are written as BigTIFF, as tifffile would
 SOFTWARE_NAME = "Colourise"  # how the "Software" of every photo Colourise saves begins (engine.batch.made_by)
-SAVED_RECORD = ".colourise-saved.json"  # in a folder Colourise saved BMPs in (no room for the tag): their names, sizes and times
+# In a folder Colourise saved BMPs in (no room for the tag): their names, sizes and times, and what the tag would say of each.
+SAVED_RECORD = ".colourise-saved.json"
 UNTAGGED_FORMATS = {"BMP"}  # formats written without EXIF: no room for Colourise's tag (listed in SAVED_RECORD instead)
 # The one limit on a photo's size, in pixels: every decoder path checks it before decoding
 # (``check_photo_pixels``; Pillow's own check, kept at half of it rounded up, raises only above it).
@@ -376,15 +377,43 @@ def recorded_as_saved(paths: Iterable[Path], records: dict[Path, dict[str, list[
 
 def saved_record(folder: Path) -> dict[str, list[int]]:
     """``folder``'s ``SAVED_RECORD``: file name -> [size, mtime in ns]; empty when missing or unreadable."""
+    return read_saved_record(folder)[0]
+
+
+def read_saved_record(folder: Path) -> tuple[dict[str, list[int]], dict[str, str]]:
+    """``folder``'s ``SAVED_RECORD``: file name -> [size, mtime in ns], and file name -> what Colourise's tag would
+    say of the file (``engine.batch.made_by``; none in a record written before that was noted); empty when missing
+    or unreadable."""
     fh = _open_regular_file(folder / SAVED_RECORD)  # (a named pipe called so is not waited on)
     if fh is None:
-        return {}
+        return {}, {}
     try:
         with fh:
-            entries = json.loads(fh.read())["colourise saved"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    return {name: mark for name, mark in entries.items() if isinstance(mark, list)} if isinstance(entries, dict) else {}
+            record = json.loads(fh.read())
+        entries, software = record["colourise saved"], record.get("software", {})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}, {}
+    if not isinstance(entries, dict):
+        return {}, {}
+    marks = {name: mark for name, mark in entries.items() if isinstance(mark, list)}
+    said = {name: text for name, text in software.items() if name in marks and _says_colourise(text)} if isinstance(software, dict) else {}
+    return marks, said
+
+
+def recorded_software(path: Path) -> str | None:
+    """What its folder's ``SAVED_RECORD`` says of how Colourise coloured the photo at ``path`` (as the tag would, had
+    its format room for one: ``colourise_software``); None when it says nothing of it, or the file changed since."""
+    path = Path(path)
+    marks, software = read_saved_record(path.parent)
+    said = software.get(path.name)
+    return said if said is not None and file_mark(path) == marks[path.name] else None
+
+
+def saved_software(path: str | Path) -> str | None:
+    """How Colourise coloured the photo it saved at ``path`` (``Colourise 0.1.0, model default, strength 80 %``): what its
+    tag says (``colourise_software``), or for a format with no room for the tag (BMP) its folder's record
+    (``recorded_software``); None when neither says."""
+    return recorded_software(Path(path)) if written_untagged(path) else colourise_software(path)
 
 
 def file_mark(path: Path) -> list[int] | None:

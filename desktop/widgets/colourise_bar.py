@@ -127,7 +127,8 @@ class ColouriseBar(QWidget):
 
 
 class ProgressRow(QWidget):
-    """"Colouring 3 of 12" or "Saving 2 of 5", a progress bar and Cancel; hidden while nothing runs."""
+    """"Colouring 3 of 12" or "Saving 2 of 5", a progress bar and Cancel while something runs; otherwise a quiet
+    line in the same room (``show_idle``), or hidden when there is none."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -136,25 +137,48 @@ class ProgressRow(QWidget):
         self.bar.setTextVisible(True)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop colouring or saving the queue (Esc)")
+        for widget in (self.bar, self.cancel_button):  # hidden beside the quiet line, the row keeps its height
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.label)
         row.addWidget(self.bar, 1)
         row.addWidget(self.cancel_button)
-        self.hide()
+        self.running = False
+        self._step = ""  # the running work's step, kept while the quiet line shows
+        self._idle = ""  # the quiet line ("": the row hides while nothing runs)
+        self._arrange()
 
-    def keep_room(self, on: bool) -> None:
-        """Whether the row keeps its room while hidden (the photo above it then keeps its size)."""
-        policy = self.sizePolicy()
-        policy.setRetainSizeWhenHidden(on)
-        self.setSizePolicy(policy)
+    def set_running(self, running: bool) -> None:
+        """Something runs (its step, the bar and Cancel show) or nothing does (the quiet line, if any)."""
+        self.running = running
+        self._arrange()
+
+    def show_idle(self, text: str) -> None:
+        """The quiet line shown while nothing runs ("": none, the row hides then and gives its room back)."""
+        self._idle = text
+        self._arrange()
 
     def show_step(self, text: str, value: int | None = None, total: int | None = None) -> None:
-        self.label.setText(text)
+        self._step = text
+        if self.running:
+            self.label.setText(text)
         if total is not None:
             self.bar.setRange(0, total)
         if value is not None:
             self.bar.setValue(value)
+
+    def step_text(self) -> str:
+        """The running work's step as last shown ("Saving 2 of 5")."""
+        return self._step
+
+    def _arrange(self) -> None:
+        self.label.setText(self._step if self.running else self._idle)
+        self.bar.setVisible(self.running)
+        self.cancel_button.setVisible(self.running)
+        self.setVisible(self.running or bool(self._idle))
 
 
 class PausedRow(QWidget):

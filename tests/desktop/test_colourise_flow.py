@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
@@ -148,6 +149,45 @@ def test_save_offers_a_free_name_then_the_file_it_saved_before(window, qtbot, tm
     assert page.suggested_save_path(key) == out / "pier-colourised.jpg"  # another format: another file
 
 
+def test_save_offers_a_photo_from_a_sub_folder_in_the_sub_folder_save_all_uses_made_only_when_saved_there(
+    window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured
+):
+    """Save (Ctrl+S) offered family/1908FamilyPhoto.jpg, from a folder opened, in the last save folder itself, beside the
+    other 1908FamilyPhoto's colours, where Save All puts it in out/family/."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from desktop import settings
+
+    page = window.colourise_page
+    photos = tmp_path / "photos"
+    for seed, place in enumerate(("1908FamilyPhoto.jpg", "family/1908FamilyPhoto.jpg", "family/1912Wedding.jpg")):
+        grey_photo(photos / place, seed=seed)
+    page.add_paths([photos])
+    wait_all_coloured(page, 3)
+    key = {page.items[key].source.path: key for key in page.photos.keys()}
+    family = key[photos / "family" / "1908FamilyPhoto.jpg"]
+    assert page.suggested_save_path(family) == photos / "family" / "1908FamilyPhoto-colourised.jpg"  # never saved: beside it
+    out = tmp_path / "out"
+    out.mkdir()
+    settings.write("folders/save", str(out))
+    assert page.suggested_save_path(key[photos / "1908FamilyPhoto.jpg"]) == out / "1908FamilyPhoto-colourised.jpg"
+    assert page.suggested_save_path(family) == out / "family" / "1908FamilyPhoto-colourised.jpg"
+
+    page.queue.select(family)
+    offered = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda _p, _t, offer, *_a, **_k: offered.append((offer, Path(offer).parent.is_dir())) or ("", ""))
+    page.save_action.trigger()
+    # The dialog opens in the sub-folder (one not there, it opens elsewhere), and cancelled, leaves none behind.
+    assert offered == [(str(out / "family" / "1908FamilyPhoto-colourised.jpg"), True)]
+    assert os.listdir(out) == []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda _p, _t, offer, *_a, **_k: (offer, ""))
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        page.save_action.trigger()
+    assert os.listdir(out / "family") == ["1908FamilyPhoto-colourised.jpg"] and page.queue.item_text(family).endswith("Saved")
+    # The last save folder is still out, not out/family: the next photo of family/ goes beside it, not into family/family/.
+    assert page.suggested_save_path(key[photos / "family" / "1912Wedding.jpg"]) == out / "family" / "1912Wedding-colourised.jpg"
+
+
 def test_save_all_first_offers_the_photos_own_folder_then_the_last_one_used(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
     from PySide6.QtWidgets import QFileDialog
 
@@ -199,8 +239,6 @@ def test_a_failed_save_says_why_and_leaves_the_photo_coloured_and_saveable(windo
 def test_a_photo_whose_saved_name_is_too_long_fails_alone_and_save_offers_a_name_that_fits(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
     """A photo named to the file system's limit has no room for "-colourised": asking whether such a name
     existed raised OSError [Errno 36] on the UI thread, so Save All saved nothing and Save opened no dialog."""
-    import os
-
     from PySide6.QtWidgets import QFileDialog
 
     page = window.colourise_page

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
@@ -1005,21 +1006,37 @@ def test_a_colour_much_darker_than_the_photo_under_its_point_shows_how_it_looks_
 
 
 def test_the_photo_keeps_its_size_in_hint_mode_when_colouring_the_queue_ends(hint_model, window, qtbot, big_grey, grey_photo, tmp_path):
-    """The progress row under the photo went as colouring ended and the fitted photo grew under a point being placed."""
+    """The progress row under the photo went as colouring ended and the fitted photo grew under a point being placed;
+    then it kept its room in Hint Mode as a blank strip under the photo while nothing was coloured."""
     page = window.colourise_page
     hints = page.hints
+    row = page.progress_row
     show(page, qtbot, big_grey, hint_model)
     hints.toggle_action.trigger()
-    page.add_paths([grey_photo(tmp_path / f"more{i}.png", width=96, height=64, seed=i) for i in range(2)])
-    qtbot.waitUntil(page.progress_row.isVisible, timeout=20_000)
+    qtbot.waitUntil(lambda: not page.cancel_action.isEnabled(), timeout=20_000)  # (the queue's own pass over the photo)
     QTest.qWait(0)  # (the layout settles in the event loop)
-    while_colouring = page.view.height()
-    qtbot.waitUntil(lambda: not page.progress_row.isVisible(), timeout=60_000)
+    # Nothing is coloured: the row says so quietly, in the same room.
+    assert row.isVisible() and row.label.isVisible() and row.label.text() == "No colour hints on this photo yet"
+    assert not row.bar.isVisible() and not row.cancel_button.isVisible()
+    idle_size = page.view.size()
+    page.add_paths([grey_photo(tmp_path / f"more{i}.png", width=96, height=64, seed=i) for i in range(2)])
+    qtbot.waitUntil(lambda: row.cancel_button.isVisible() and row.label.text().startswith("Colouring"), timeout=20_000)
     QTest.qWait(0)
-    assert page.view.height() == while_colouring
+    assert page.view.size() == idle_size
+    qtbot.waitUntil(lambda: not page.cancel_action.isEnabled(), timeout=60_000)
+    QTest.qWait(0)
+    assert page.view.size() == idle_size
+    assert row.label.isVisible() and row.label.text() == "No colour hints on this photo yet" and not row.bar.isVisible()
+    street = page.queue.keys()[0]
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == street and final, timeout=20_000):
+        page.queue.select(street)  # (adding selected the first photo added: the street again, for its point)
+    assert row.label.text() == "No colour hints on this photo yet"
+    pin_blue_at(page, qtbot, 40, 60)
+    assert row.label.text() == "1 colour hint on this photo" and page.view.size() == idle_size
 
     hints.toggle_action.trigger()  # out of Hint Mode the row gives its room back
-    qtbot.waitUntil(lambda: page.view.height() > while_colouring)
+    qtbot.waitUntil(lambda: page.view.height() > idle_size.height())
+    assert row.isHidden()
 
 
 def test_hints_saved_for_one_photo_are_never_offered_to_a_photo_of_the_same_name_from_another_folder(hint_model, window, qtbot, tmp_path, grey_photo, monkeypatch):
@@ -1116,6 +1133,32 @@ def test_a_photo_reloaded_from_its_saved_files_hints_reads_saved_as_quitting_cou
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
         page.strength.setValue(140)
     assert page.queue.item_text(key).endswith("Saved") and page.unsaved_work() == []
+
+
+def test_a_bmp_reloaded_from_its_saved_files_hints_reads_saved_as_the_other_formats_do(hint_model, window, qtbot, grey_photo, tmp_path, monkeypatch):
+    """A photo saved as BMP with its hints, reloaded, never read "Saved" (JPEG, PNG and TIFF did): BMP has no room for the
+    tag saying how Colourise coloured it, and its folder's record of the BMPs Colourise saved said only that it had."""
+    page = window.colourise_page
+    photo = grey_photo(tmp_path / "album" / "street.bmp", width=160, height=120, seed=4)
+    out = saved_at_140_with_a_blue_point(page, qtbot, photo, hint_model, tmp_path / "out")
+    saved = out / "street-colourised.bmp"
+    assert saved.is_file()
+
+    page.clear_queue()
+    monkeypatch.setattr(page.hints, "ask_reload", lambda found: True)
+    show(page, qtbot, photo)
+    key = page.queue.current_key()
+    qtbot.waitUntil(lambda: len(page.hints.edits_for(key)) == 1, timeout=20_000)
+    assert page.saved_as(key) == saved and page.queue.item_text(key).endswith("Saved")
+    assert page.unsaved_work() == [] and page.unsaved() == []
+
+    # Changed since (another program wrote it), it holds what that program made: not "Saved" when reloaded.
+    page.clear_queue()
+    Image.open(saved).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(saved)
+    show(page, qtbot, photo)
+    key = page.queue.current_key()
+    qtbot.waitUntil(lambda: len(page.hints.edits_for(key)) == 1, timeout=20_000)
+    assert page.saved_as(key) is None and not page.queue.item_text(key).endswith("Saved")
 
 
 def test_a_photo_reloaded_under_another_model_than_its_saved_file_was_coloured_with_does_not_read_saved(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):

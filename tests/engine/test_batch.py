@@ -216,6 +216,29 @@ def test_bmps_saved_before_into_an_output_folder_inside_the_photos_folder_are_ou
     assert sorted(p.name for p in out.iterdir()) == [batch.SAVED_RECORD, "a.bmp", "b.bmp"]
 
 
+def test_the_record_of_the_bmps_colourise_saved_says_how_each_was_coloured_as_the_tag_says_it_of_a_png(tmp_path, make_photo, colouriser):
+    """BMP has no room for the tag that says how Colourise coloured a photo, and its folder's record said only that
+    Colourise saved it: the window never knew a BMP it saved held the colours it shows, as it knows of a PNG."""
+    import json
+
+    from engine.photo import recorded_as_saved, saved_software
+
+    for i, name in enumerate(("a.bmp", "b.png")):
+        Image.fromarray(make_photo.grey(12, 16, i)).save(tmp_path / name)
+    out = tmp_path / "out"
+    assert colourise_files([tmp_path / "a.bmp", tmp_path / "b.png"], out, colouriser, strength=1.3).succeeded == 2
+    said = batch.made_by(colouriser, 0, 1.3)
+    assert saved_software(out / "a.bmp") == said == saved_software(out / "b.png")
+    # A record written before that was noted says the BMP is Colourise's, not how it was coloured.
+    record = json.loads((out / batch.SAVED_RECORD).read_text())
+    (out / batch.SAVED_RECORD).write_text(json.dumps({"colourise saved": record["colourise saved"]}))
+    assert saved_software(out / "a.bmp") is None and recorded_as_saved([out / "a.bmp"]) == {out / "a.bmp"}
+    assert colourise_files([tmp_path / "a.bmp"], out, colouriser, overwrite=True).succeeded == 1  # noted again, at 100 %
+    assert saved_software(out / "a.bmp") == batch.made_by(colouriser)
+    Image.fromarray(make_photo.grey(12, 20, 9)).save(out / "a.bmp")  # changed since: the record says nothing of it now
+    assert saved_software(out / "a.bmp") is None
+
+
 def test_bmps_colourise_saved_in_a_folder_are_left_out_when_the_folder_is_searched_again(tmp_path, make_photo, colouriser):
     """BMP has no room for Colourise's tag: a run into another folder (or the window opening the folder) queued the BMPs
     an earlier run saved inside it, while PNGs were left out by their tag. The folder's record of what it saved says so."""
