@@ -6,7 +6,9 @@ a preview-size render, and, when asked, the full-size render from the same
 prediction. ``HintPreview`` feeds it from the UI thread and coalesces: while a
 pass runs, newer requests replace each other and only the latest is run next,
 so a drag never queues up stale work and the UI thread never waits. Once edits
-pause, the latest hints get the full pass and the full-size render.
+pause, the latest hints get the full pass and the full-size render. The network's
+guess does not depend on the strength: a request for the photo, model and hints of
+the last full pass (a new strength) reuses its prediction and only renders.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ class HintRequest:
     points: list  # (x, y, (r, g, b)) in the photo's pixels
     full: bool = False  # also render at full size
     quick: bool = False  # the engine's cheap preview pass (a point is being dragged)
-    prediction: Prediction | None = None  # already predicted (fully) for these hints: render only
+    # Already predicted (fully) for these hints: render only (with ``full``, the full size alone: its preview is shown).
+    prediction: Prediction | None = None
 
 
 @dataclass
@@ -55,31 +58,34 @@ class HintRendered:
     final: bool
     quick: bool = False  # from the cheap preview pass: not what is saved
     strength: float = 1.0  # the strength it is rendered at
+    points: tuple = ()  # the hints it is coloured with, (x, y, (r, g, b)) in the photo's pixels
 
 
 def render_hinted(request: HintRequest, state: TaskState) -> HintRendered | None:
-    """Predict the colours with the hints (at working size), render a preview, and the full size when asked."""
+    """Predict the colours with the hints (at working size) unless the request has them, render a preview (unless it is
+    shown already), and the full size when asked."""
     if state.should_stop():
         return None
     colouriser = COLOURISERS.get(request.model_path)
-    prediction = request.prediction
-    if prediction is None:
-        prediction = predict_with_hints(colouriser, request.photo, request.preview, request.points, quick=request.quick)
+    prediction, points = request.prediction, tuple(request.points)
+    if prediction is None or not request.full:
+        if prediction is None:
+            prediction = predict_with_hints(colouriser, request.photo, request.preview, request.points, quick=request.quick)
         size = QSize(request.photo.width, request.photo.height)
         preview_image = photo_to_qimage(colouriser.render(request.preview, prediction, request.strength))
         rendered = HintRendered(
             request.key, request.revision, model_key(request.model_path), prediction,
-            DisplayImage(preview_image, size), request.preview is request.photo, request.quick, request.strength,
+            DisplayImage(preview_image, size), request.preview is request.photo, request.quick, request.strength, points,
         )
         state.emit(rendered)
     else:
         rendered = HintRendered(
             request.key, request.revision, model_key(request.model_path), prediction, None, request.preview is request.photo,
-            strength=request.strength,
+            strength=request.strength, points=points,
         )
     if request.full and not request.quick and not rendered.final and not state.should_stop():
         full = display_photo(colouriser.render(request.photo, prediction, request.strength))
-        rendered = HintRendered(rendered.key, rendered.revision, rendered.model, prediction, full, True, strength=request.strength)
+        rendered = dataclasses.replace(rendered, display=full, final=True)
         state.emit(rendered)
     return rendered
 
@@ -150,7 +156,9 @@ class HintPreview(QObject):
         self._running: HintRequest | None = None
         self._pending: HintRequest | None = None
         self._latest: HintRequest | None = None
-        self._latest_prediction: Prediction | None = None  # predicted for ``_latest``
+        self._latest_prediction: Prediction | None = None  # predicted for ``_latest``, its preview shown
+        # (key, model, points, prediction) of the last full pass for the photo shown: a new strength renders it anew
+        self._predicted: tuple[int, str, tuple, Prediction] | None = None
         self._shown: tuple[int, int] | None = None  # (key, revision) of the last picture sent out
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
@@ -174,12 +182,14 @@ class HintPreview(QObject):
         self._start(request)
 
     def cancel(self) -> None:
-        self._pending = self._latest = None
+        """The photo is no longer shown (or is gone): nothing more for it, and its prediction is let go."""
+        self._pending = self._latest = self._predicted = None
         self._idle.stop()
         if self._job is not None:
             self._job.stop()
 
     def _start(self, request: HintRequest) -> None:
+        request = self._with_prediction(request)
         self._running = request
         self._job = self.lane.submit(
             render_hinted, request, priority=HINT_PRIORITY, name="hints",
@@ -192,9 +202,25 @@ class HintPreview(QObject):
         if self._latest is not None and self._latest.key == request.key:
             self.failed.emit(message)
 
+    def _with_prediction(self, request: HintRequest) -> HintRequest:
+        """``request`` (a preview, not a drag's) with the last full pass's prediction when it was made for the same photo,
+        model and hints.
+
+        The network's guess does not depend on the strength: a strength change of a photo with hints ran it again,
+        about 10 s on a busy 2-core CPU, where the render alone is quick."""
+        if request.prediction is not None or request.quick or request.full or self._predicted is None:
+            return request
+        key, model, points, prediction = self._predicted
+        if (key, model, points) != (request.key, model_key(request.model_path), tuple(request.points)):
+            return request
+        return dataclasses.replace(request, prediction=prediction)
+
     def _on_progress(self, event) -> None:
         if not isinstance(event, HintRendered):
             return
+        latest = self._latest
+        if not event.quick and latest is not None and event.key == latest.key:  # (at any strength: it is not in it)
+            self._predicted = (event.key, event.model, event.points, event.prediction)
         if self._is_latest(event):
             self._latest_prediction = None if event.quick else event.prediction
         elif event.quick and self._is_newer_than_shown(event):

@@ -1114,7 +1114,9 @@ def test_a_photos_own_strength_without_hints_is_kept_beside_it_and_reloaded(wind
     qtbot.waitUntil(lambda: page.queue.item_text(key).endswith("Saved"), timeout=20_000)  # (once coloured)
 
 
-def test_a_photo_reloaded_from_its_saved_files_hints_reads_saved_as_quitting_counts_it(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
+def test_a_photo_reloaded_from_its_saved_files_hints_reads_saved_as_quitting_counts_it(
+    hint_model, window, qtbot, big_grey, tmp_path, monkeypatch, wait_all_coloured
+):
     """After Reload Hints no row said "Saved", though the file beside holds the colours shown, while quitting asked nothing
     about them: the rows and the quit question disagreed."""
     page = window.colourise_page
@@ -1125,6 +1127,7 @@ def test_a_photo_reloaded_from_its_saved_files_hints_reads_saved_as_quitting_cou
     show(page, qtbot, big_grey)
     key = page.queue.current_key()
     qtbot.waitUntil(lambda: len(page.hints.edits_for(key)) == 1, timeout=20_000)
+    wait_all_coloured(page, 1)  # (the view can show the hinted colours before the queue has coloured the row: "Working")
     assert page.saved_as(key) == out / "street-colourised.png" and page.queue.item_text(key).endswith("Saved")
     assert page.unsaved_work() == [] and page.unsaved() == []
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
@@ -1256,6 +1259,75 @@ def test_the_view_says_colouring_until_the_hinted_colours_at_a_new_strength_are_
     qtbot.waitUntil(lambda: not hints.preview.busy, timeout=20_000)
     assert [final for final, _label, _strength in shown].count(True) == 1  # the picture at 0 %, not first the one at 100 %
     assert all(label == "Colouring…" for _final, label, _strength in shown[:-1]) and shown[-1][1] == "After"
+
+
+@pytest.fixture
+def other_hint_model(library_dir) -> str:
+    """A second library model that takes hints (other weights)."""
+    from engine.modelfile import save_model
+    from engine.models import create_model
+
+    torch.manual_seed(1)
+    model = create_model("colour_unet", hint_input=True, decoder_widths=(16, 16, 16, 16), working_size=64)
+    save_model(library_dir / "hinted-other-test.safetensors", model)
+    return "hinted-other-test"
+
+
+def test_a_new_strength_of_a_hinted_photo_is_rendered_from_its_prediction_without_a_network_pass(
+    hint_model, other_hint_model, window, qtbot, big_grey, tmp_path, monkeypatch, wait_all_coloured
+):
+    """Each strength change of a photo with hints ran the network again (about 10 s on a busy 2-core CPU), though
+    its guess does not depend on the strength. The last prediction for the same photo, model and hints is rendered
+    at the new strength; new hints or another model still run the network."""
+    from desktop.colour_jobs import COLOURISERS
+    from desktop.images import qimage_to_photo
+    from engine.inference import Colouriser, model_key
+    from engine.photo import read_photo
+
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    wait_all_coloured(page, 1)  # (the row's own colours: a pass of the queue's, before counting)
+    pin_blue_at(page, qtbot, 40, 60)
+    key = page.queue.current_key()
+    predicted = hints.prediction_for(key, model_key(page.current_model_path()))
+    assert predicted is not None
+    passes = []  # the network's, each as (model, with hints)
+    network_pass = Colouriser.predict_many
+
+    def predict_many(self, photos, l_fulls=None, hints=None, *args, **kwargs):
+        passes.append((self.name, bool(hints and any(hints))))
+        return network_pass(self, photos, l_fulls, hints, *args, **kwargs)
+
+    monkeypatch.setattr(Colouriser, "predict_many", predict_many)
+
+    def shown() -> np.ndarray:
+        return qimage_to_photo(page.view.after.image).pixels
+
+    def rendered_at(strength: float) -> np.ndarray:
+        return COLOURISERS.get(page.current_model_path()).render(read_photo(big_grey), predicted, strength).pixels
+
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strength.setValue(40)
+    assert passes == []
+    assert [text for text, _box in page.view.label_boxes(every=True)][-1] == "After"  # (no longer "Colouring…")
+    np.testing.assert_array_equal(shown(), rendered_at(0.4))
+    assert not np.array_equal(shown(), rendered_at(1.0))  # (the strength shows)
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        page.strengths.stronger_action.trigger()  # and again, from the menu
+    assert passes == []
+    np.testing.assert_array_equal(shown(), rendered_at(0.5))
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_to_file(key, tmp_path / "out" / "street.png")
+    assert passes == []
+    np.testing.assert_array_equal(read_photo(tmp_path / "out" / "street.png").pixels, shown())  # saved as shown
+
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        hints.overlay.recolour_selected((200, 60, 40))  # new hints: the network's guess with them
+    assert passes == [(hint_model, True)]
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        assert page.select_model(other_hint_model)  # another model: its own guess with them
+    assert (other_hint_model, True) in passes[1:]
 
 
 def test_a_saves_result_names_its_folder_and_stays_a_while_in_hint_mode(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):

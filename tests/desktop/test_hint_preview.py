@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 import desktop.hint_preview as hint_preview
 from desktop.hint_preview import HintPreview, HintRendered, HintRequest
+from desktop.images import qimage_to_photo
 from desktop.workers import Lane
-from engine.inference import Prediction, model_key
+from engine.inference import Colouriser, Prediction, model_key
 from engine.photo import Photo
+from engine.task import TaskState
 
 
 @pytest.fixture
@@ -25,7 +29,10 @@ def fake_render(monkeypatch):
         calls.append(request)
         gate.wait(10)
         prediction = request.prediction or Prediction(np.zeros((2, 4, 4), np.float32))
-        event = HintRendered(request.key, request.revision, model_key(request.model_path), prediction, object(), request.full, request.quick)
+        event = HintRendered(
+            request.key, request.revision, model_key(request.model_path), prediction, object(), request.full, request.quick, request.strength,
+            tuple(request.points),
+        )
         state.emit(event)
         return event
 
@@ -90,6 +97,63 @@ def test_a_full_pass_prediction_is_reused_for_the_full_size_render(qtbot, fake_r
         preview.request(request(7, quick=False))  # a click, not a drag: the full pass at once
     assert [(c.revision, c.full, c.prediction is not None) for c in calls] == [(7, False, False), (7, True, True)]
     lane.wait(5000)
+
+
+def test_a_new_strength_is_rendered_from_the_pass_for_the_same_hints_and_model_even_one_still_running(qtbot, fake_render):
+    """The network's guess does not depend on the strength: a slider moved while the pass for the hints ran, or after,
+    is rendered from that pass's prediction; other hints, another model, or the photo shown again, run the network."""
+    calls, gate = fake_render
+    lane = Lane("hints-test")
+    preview = HintPreview(lane)
+    at_100 = request(7, quick=False)
+
+    def colour(asked: HintRequest) -> None:
+        with qtbot.waitSignal(preview.rendered, check_params_cb=lambda e: e.final and e.strength == asked.strength, timeout=10_000):
+            preview.request(asked)
+
+    preview.request(at_100)
+    with qtbot.waitSignal(preview.rendered, check_params_cb=lambda e: e.final and e.strength == 0.5, timeout=10_000):
+        preview.request(dataclasses.replace(at_100, strength=0.5))  # while the pass at 100 % runs
+        gate.set()
+    colour(dataclasses.replace(at_100, revision=8, strength=1.4))  # (an undo back to the same points)
+    blue, moved, other = [(1, 1, (0, 0, 200))], [(2, 1, (200, 0, 0))], "other.safetensors"
+    colour(dataclasses.replace(at_100, revision=9, points=blue))
+    colour(dataclasses.replace(at_100, revision=10, points=moved))
+    colour(dataclasses.replace(at_100, model_path=Path(other)))
+    preview.cancel()  # another photo shown, then this one again: its prediction was let go
+    colour(dataclasses.replace(at_100, model_path=Path(other)))
+    qtbot.waitUntil(lambda: not preview.busy)
+    ran = [(c.strength, c.points, c.model_path.name, c.prediction is not None) for c in calls if not c.full]
+    assert ran == [
+        (1.0, at_100.points, "model.safetensors", False),
+        (0.5, at_100.points, "model.safetensors", True),
+        (1.4, at_100.points, "model.safetensors", True),
+        (1.0, blue, "model.safetensors", False),
+        (1.0, moved, "model.safetensors", False),
+        (1.0, at_100.points, other, False),
+        (1.0, at_100.points, other, False),
+    ]
+    lane.wait(5000)
+
+
+def test_a_request_with_its_prediction_renders_its_preview_then_the_full_size_without_a_network_pass(monkeypatch):
+    """A new strength of a photo bigger than the preview: the preview at that strength, then (asked) the full size."""
+    photo = Photo(np.tile(np.arange(64, dtype=np.uint8) * 4, (48, 1)), None, None, "PNG")
+    smaller = Photo(photo.pixels[::2, ::2].copy(), None, None, "PNG")
+    prediction = Prediction(torch.full((2, 6, 8), 20.0), 1, pinned=torch.zeros(2, 6, 8))
+    colouriser = Colouriser(torch.nn.Identity())
+    monkeypatch.setattr(hint_preview.COLOURISERS, "get", lambda path: colouriser)
+    monkeypatch.setattr(hint_preview, "predict_with_hints", lambda *args, **kwargs: pytest.fail("no network pass"))
+    events = []
+    state = TaskState(on_event=events.append)
+    asked = HintRequest(1, 3, photo, smaller, Path("model.safetensors"), 0.5, [(1, 1, (200, 0, 0))], prediction=prediction)
+    hint_preview.render_hinted(asked, state)
+    hint_preview.render_hinted(dataclasses.replace(asked, full=True), state)  # (its preview is shown: the full size alone)
+    assert [(e.final, e.display.image.width(), e.strength, e.prediction is prediction) for e in events] == [
+        (False, 32, 0.5, True), (True, 64, 0.5, True),
+    ]
+    expected = colouriser.render(photo, prediction, 0.5).pixels
+    np.testing.assert_array_equal(qimage_to_photo(events[1].display.image).pixels, expected)
 
 
 def test_a_failure_is_told_for_the_latest_request_and_dropped_once_it_was_cancelled(qtbot, monkeypatch):
