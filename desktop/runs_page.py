@@ -42,7 +42,8 @@ from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm_delete
 from desktop.widgets.elided_label import ElidedLabel
-from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, SHORT_CURVE, EmptyPlotNote, LogLossAxis, follow_data_only, paint_plot_axes
+from desktop.widgets.loss_plot import (MIN_PLOT_HEIGHT, SHORT_CURVE, CountAxis, EmptyPlotNote, LogLossAxis, follow_data_only,
+                                       paint_plot_axes)
 from desktop.widgets.scroll_when_short import ScrollWhenShort, scroll_bar_extent
 from desktop.widgets.readable_colour import GRAPHIC_CONTRAST, readable_on
 from desktop.widgets.show_folder import show_folder
@@ -284,7 +285,8 @@ class RunsPage(QWidget):
             self.curve_box.addItem(label, key)
         self.curve_box.setToolTip("What the plot shows for the ticked runs")
         # The Train page's log axis: labels on a narrow loss band too (pyqtgraph's own left it bare).
-        self.plot = pg.PlotWidget(axisItems={"left": LogLossAxis("left")})
+        # Steps are whole: pyqtgraph's own axis labelled a run of a few steps 1.0, 1.5 ... 4.0.
+        self.plot = pg.PlotWidget(axisItems={"left": LogLossAxis("left"), "bottom": CountAxis("bottom")})
         self.plot.setAccessibleName("Curves of the ticked runs")
         self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)  # (the previews' row took all but 110 px of it)
         follow_data_only(self.plot)
@@ -617,10 +619,10 @@ class RunsPage(QWidget):
                 if train:
                     # A line needs two points: a run stopped after its first logged step would draw nothing.
                     dots = dict(symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=colour) if len(train) < SHORT_CURVE else {}
-                    item.plot([s for s, _ in train], [v for _, v in train], pen=pg.mkPen(colour, width=2), **dots)
+                    item.plot([s for s, _ in train], [v for _, v in train], pen=pg.mkPen(colour, width=2), antialias=True, **dots)
             if val:
                 item.plot([s for s, _ in val], [v for _, v in val], pen=pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine),
-                          symbol="o", symbolSize=7, symbolBrush=colour, symbolPen=colour)
+                          symbol="o", symbolSize=7, symbolBrush=colour, symbolPen=colour, antialias=True)
             if train or val:
                 self._legend_entries.append((self.label_of(path), colour))
         self.legend.setText(" &nbsp;&nbsp; ".join(  # each drawn run's name after a stroke of its colour

@@ -418,6 +418,18 @@ def test_the_runs_colours_read_on_a_light_and_a_dark_palette(page, dark_palette)
     assert_readable("dark")
 
 
+def test_the_step_axis_has_whole_numbers_only_and_the_curves_are_smooth(page, qtbot):
+    """A run of a few steps had its step axis labelled 1.0, 1.5 ... 4.0, and its curves drawn in stair-steps."""
+    page.table.item(row_of(page, "winner"), 0).setCheckState(Qt.CheckState.Checked)
+    item = page.plot.getPlotItem()
+    qtbot.waitUntil(lambda: item.getAxis("bottom").width() > 100 and item.getViewBox().viewRange()[0][0] > 0.5)  # (steps 1-4)
+    axis = item.getAxis("bottom")
+    low, high = item.getViewBox().viewRange()[0]
+    labels = [label for spacing, values in axis.tickValues(low, high, axis.width()) for label in axis.tickStrings(values, axis.scale, spacing)]
+    assert labels and all(label.isdigit() for label in labels), labels
+    assert all(curve.opts["antialias"] for curve in item.listDataItems())
+
+
 def test_at_the_windows_minimum_size_the_header_names_the_runs_folder(window, page, qtbot):
     """At the window's minimum width the header read "3 runs in /…s"; now the folder's own name, the whole path in its tooltip."""
     window.build_pages()
