@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QFile, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtGui import QColor, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,14 +42,18 @@ from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
 from desktop.widgets.confirm import confirm_delete
 from desktop.widgets.elided_label import ElidedLabel
-from desktop.widgets.loss_plot import MIN_PLOT_HEIGHT, SHORT_CURVE, EmptyPlotNote, LogLossAxis, follow_data_only, paint_plot_axes
+from desktop.widgets.loss_plot import (MIN_PLOT_HEIGHT, SHORT_CURVE, CountAxis, EmptyPlotNote, LogLossAxis, follow_data_only,
+                                       paint_plot_axes)
 from desktop.widgets.scroll_when_short import ScrollWhenShort, scroll_bar_extent
+from desktop.widgets.readable_colour import GRAPHIC_CONTRAST, readable_on
 from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
 from engine.runs import RunSummary, differing_settings, format_duration, is_percentage, metric_text
 
-# Distinct colours for overlaid runs (Tableau 10), readable on light and dark backgrounds.
+# Distinct colours for overlaid runs (Tableau 10); drawn in a lighter or darker shade where they would be faint on the
+# palette's background (colour_of): the blue was 3:1 on a dark window, the yellow 1.6:1 on a white plot.
 RUN_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
+FAILED_COLOUR = "#c0392b"  # a failed run's status, in a shade that reads on the table's rows (2.3:1 as it is on dark ones)
 METRIC_COLUMNS = [("psnr", "PSNR", 2), ("auc", "AuC", 3), ("colourfulness", "Colourful", 1)]
 STATUS_TEXT = {"running": "running", "finished": "finished", "stopped": "stopped", "failed": "failed"}
 LIVE_REFRESH_MS = 5000  # while a run trains, re-read the folders this often
@@ -281,7 +285,8 @@ class RunsPage(QWidget):
             self.curve_box.addItem(label, key)
         self.curve_box.setToolTip("What the plot shows for the ticked runs")
         # The Train page's log axis: labels on a narrow loss band too (pyqtgraph's own left it bare).
-        self.plot = pg.PlotWidget(axisItems={"left": LogLossAxis("left")})
+        # Steps are whole: pyqtgraph's own axis labelled a run of a few steps 1.0, 1.5 ... 4.0.
+        self.plot = pg.PlotWidget(axisItems={"left": LogLossAxis("left"), "bottom": CountAxis("bottom")})
         self.plot.setAccessibleName("Curves of the ticked runs")
         self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)  # (the previews' row took all but 110 px of it)
         follow_data_only(self.plot)
@@ -395,6 +400,9 @@ class RunsPage(QWidget):
 
     def _apply_palette(self) -> None:
         paint_plot_axes(self.plot, self.palette())
+        if self.runs:  # their colours in shades that read on the new palette
+            self._fill_table()
+            self._show_comparison()
 
     def changeEvent(self, event) -> None:  # noqa: N802
         if event.type() == event.Type.PaletteChange:
@@ -500,7 +508,9 @@ class RunsPage(QWidget):
                 tip = (tip + ". " if tip else "") + "Resume continues it from its checkpoint."
             item.setToolTip(tip)
             if run.status == "failed":
-                item.setForeground(QColor("#c0392b"))
+                rows = self.palette()  # (the table's own takes a new palette after the page does)
+                item.setForeground(readable_on(QColor(FAILED_COLOUR), rows.color(QPalette.ColorRole.Base),
+                                               rows.color(QPalette.ColorRole.AlternateBase)))
             return item
         if key == "steps":
             text = f"{run.steps:,}" + (f" of {run.total_steps:,}" if run.total_steps and run.status != "finished" else "")
@@ -572,7 +582,15 @@ class RunsPage(QWidget):
         return run.name
 
     def colour_of(self, path: str) -> QColor:
-        return QColor(RUN_COLOURS[self.ticked.index(path) % len(RUN_COLOURS)])
+        """A ticked run's colour for its curves and its stroke in the legend: its own, in a shade that stands out
+        from the plot and the page behind the legend in this palette."""
+        palette = self.palette()
+        own = QColor(RUN_COLOURS[self.ticked.index(path) % len(RUN_COLOURS)])
+        return readable_on(own, palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Window), ratio=GRAPHIC_CONTRAST)
+
+    def text_colour_of(self, path: str, background: QColor) -> QColor:
+        """A ticked run's colour for its name written on ``background``, in a shade that reads as text."""
+        return readable_on(self.colour_of(path), background)
 
     # -- comparing the ticked runs -----------------------------------------------------------------
     def _show_comparison(self) -> None:
@@ -601,10 +619,10 @@ class RunsPage(QWidget):
                 if train:
                     # A line needs two points: a run stopped after its first logged step would draw nothing.
                     dots = dict(symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=colour) if len(train) < SHORT_CURVE else {}
-                    item.plot([s for s, _ in train], [v for _, v in train], pen=pg.mkPen(colour, width=2), **dots)
+                    item.plot([s for s, _ in train], [v for _, v in train], pen=pg.mkPen(colour, width=2), antialias=True, **dots)
             if val:
                 item.plot([s for s, _ in val], [v for _, v in val], pen=pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine),
-                          symbol="o", symbolSize=7, symbolBrush=colour, symbolPen=colour)
+                          symbol="o", symbolSize=7, symbolBrush=colour, symbolPen=colour, antialias=True)
             if train or val:
                 self._legend_entries.append((self.label_of(path), colour))
         self.legend.setText(" &nbsp;&nbsp; ".join(  # each drawn run's name after a stroke of its colour
@@ -626,7 +644,7 @@ class RunsPage(QWidget):
         table.setHorizontalHeaderLabels([self.label_of(r.path) for r in runs])
         for column, run in enumerate(runs):
             header = table.horizontalHeaderItem(column)
-            header.setForeground(self.colour_of(run.path))
+            header.setForeground(self.text_colour_of(run.path, self.palette().color(QPalette.ColorRole.Button)))
             header.setToolTip(run.path)
         table.setVerticalHeaderLabels([setting_label(key) for key in differ])
         for row, key in enumerate(differ):
@@ -657,7 +675,7 @@ class RunsPage(QWidget):
             column.setContentsMargins(4, 0, 4, 0)
             title = QLabel(f"<b>{html.escape(self.label_of(path))}</b>")
             title.setToolTip(run.path)
-            title.setStyleSheet(f"color: {self.colour_of(path).name()}")
+            title.setStyleSheet(f"color: {self.text_colour_of(path, self.palette().color(QPalette.ColorRole.Window)).name()}")
             pixmap = QPixmap(run.preview) if run.preview else QPixmap()
             if pixmap.isNull():
                 picture = QLabel("no preview yet")

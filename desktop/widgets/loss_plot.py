@@ -149,6 +149,33 @@ class LogLossAxis(pg.AxisItem):
         return tick_labels(list(values))
 
 
+class CountAxis(pg.AxisItem):
+    """A bottom axis of steps or epochs: ticks on whole numbers only while its values are whole (a step, an epoch
+    of a run logged once an epoch), where pyqtgraph labelled two epochs 1.0, 1.2 ... 2.0; fractions where they are
+    (a run logged within its epochs)."""
+
+    def __init__(self, orientation: str = "bottom", **kwargs):
+        super().__init__(orientation, **kwargs)
+        self.whole = True
+
+    def set_whole(self, whole: bool) -> None:
+        """Whether the values on the axis are whole numbers (its ticks are then)."""
+        if whole != self.whole:
+            self.whole = whole
+            self.picture = None  # (pyqtgraph's cached drawing of the ticks)
+            self.update()
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph's names)
+        levels = super().tickValues(minVal, maxVal, size)
+        if not self.whole:
+            return levels
+        whole = [(spacing, [v for v in values if abs(v - round(v)) < 1e-9]) for spacing, values in levels if spacing >= 1]
+        if not any(values for _spacing, values in whole):  # a range narrower than pyqtgraph's whole steps: 1, 2
+            low, high = min(minVal, maxVal), max(minVal, maxVal)
+            whole = [(1.0, [float(v) for v in range(math.ceil(low), math.floor(high) + 1)])]
+        return whole
+
+
 class _Series:
     """A growing (x, y, step) buffer: appends are amortised O(1), reads are views."""
 
@@ -222,7 +249,8 @@ class LossPlot(QWidget):
         self.run = None  # the run folder whose history is shown (a resumed run keeps it)
         self._dirty = False
         self._axis = LogLossAxis("left")
-        self._plot = pg.PlotWidget(axisItems={"left": self._axis})
+        self._epoch_axis = CountAxis("bottom")
+        self._plot = pg.PlotWidget(axisItems={"left": self._axis, "bottom": self._epoch_axis})
         self._plot.setAccessibleName("Loss curves")
         self._plot.setMinimumHeight(MIN_PLOT_HEIGHT)
         follow_data_only(self._plot)
@@ -243,8 +271,10 @@ class LossPlot(QWidget):
         item.setLabel("left", "loss")
         item.setDownsampling(mode="peak")
         item.setClipToView(True)
-        self._train_curve = item.plot(name="training", symbolSize=5)  # dots while it is short: see _redraw
-        self._val_curve = item.plot(name="validation", symbol="o", symbolSize=6)
+        # Anti-aliased, these two curves only (pyqtgraph's global option would slow every plot): they were drawn in
+        # stair-steps.
+        self._train_curve = item.plot(name="training", symbolSize=5, antialias=True)  # dots while it is short: see _redraw
+        self._val_curve = item.plot(name="validation", symbol="o", symbolSize=6, antialias=True)
         self.apply_palette()
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
@@ -310,6 +340,8 @@ class LossPlot(QWidget):
             self._train_curve.setSymbol(dots)
         self._train_curve.setData(self.train.x, self.train.y)
         self._val_curve.setData(self.val.x, self.val.y)
+        epochs = np.concatenate((self.train.x, self.val.x))
+        self._epoch_axis.set_whole(bool(np.all(epochs == np.round(epochs))))
         self.empty_note.set_empty(self.train.count == 0 and self.val.count == 0)
 
     def flush(self) -> None:

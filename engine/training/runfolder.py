@@ -36,6 +36,9 @@ from engine.photo import open_photo_file
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("type", "step", "epoch", "loss", "lr", "images_per_second", *METRIC_NAMES)
 CONFIG_NAME = "config.toml"
+# The gaps between a preview's pictures: white framed each preview in bright white on a dark page (the Runs tab shows
+# the file); a mid grey reads on light and dark pages alike. Previews written with white gaps read the same (read_preview).
+GAP_GREY = 128
 
 
 def new_run_dir(parent: str | Path, name: str) -> Path:
@@ -135,11 +138,11 @@ class RunFolder:
 
 
 def preview_grid(triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]], gap: int = 2) -> np.ndarray:
-    """Tile (grey, prediction, original) uint8 images into one white-gapped grid."""
+    """Tile (grey, prediction, original) uint8 images into one grid, with mid-grey gaps."""
     h = max(t[0].shape[0] for t in triplets)
     w = max(t[0].shape[1] for t in triplets)
     rows, cols = len(triplets), 3
-    grid = np.full((rows * h + (rows + 1) * gap, cols * w + (cols + 1) * gap, 3), 255, np.uint8)
+    grid = np.full((rows * h + (rows + 1) * gap, cols * w + (cols + 1) * gap, 3), GAP_GREY, np.uint8)
     for r, images in enumerate(triplets):
         for c, img in enumerate(images):
             y, x = gap + r * (h + gap), gap + c * (w + gap)

@@ -192,3 +192,31 @@ def delete_answers(monkeypatch) -> DeleteAnswers:
     answers = DeleteAnswers()
     monkeypatch.setattr(QMessageBox, "exec", lambda box: answers.answer(box))
     return answers
+
+
+def _dark_palette():
+    """A dark Fusion palette, as a dark desktop theme gives the app (the QA pass's colours)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = QPalette()
+    role = QPalette.ColorRole
+    for name, rgb in (("Window", (45, 45, 45)), ("WindowText", (220, 220, 220)), ("Base", (30, 30, 30)),
+                      ("AlternateBase", (53, 53, 53)), ("Text", (220, 220, 220)), ("Button", (53, 53, 53)),
+                      ("ButtonText", (220, 220, 220)), ("Highlight", (42, 130, 218)), ("HighlightedText", (255, 255, 255)),
+                      ("Light", (80, 80, 80)), ("Midlight", (65, 65, 65)), ("Mid", (40, 40, 40)), ("Dark", (20, 20, 20)),
+                      ("Shadow", (0, 0, 0)), ("PlaceholderText", (140, 140, 140))):
+        palette.setColor(getattr(role, name), QColor(*rgb))
+    return palette
+
+
+@pytest.fixture
+def dark_palette(qapp):
+    """``dark_palette()`` puts the app in a dark palette (as many times as a test likes); the light one is back after."""
+    light = qapp.palette()
+
+    def to(palette) -> None:
+        qapp.setPalette(palette)
+        qapp.processEvents()  # the widgets take an application's new palette from posted events
+
+    yield lambda: to(_dark_palette())
+    to(light)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from engine.events import CheckpointSaved, TrainingCancelled, TrainingFailed, TrainingFinished
 from engine.task import TaskState
@@ -374,6 +374,60 @@ def test_the_legend_is_above_the_plot_not_over_the_curves(page, qtbot):
     assert legend.bottom() < plot.top() and not legend.intersects(plot)
     text = page.legend.text()
     assert text.index("winner") < text.index("halfway") and page.colour_of(page.ticked[0]).name() in text
+
+
+def test_the_runs_colours_read_on_a_light_and_a_dark_palette(page, dark_palette):
+    """The failed status's red (2.3:1 on a dark window's rows) and the runs' colours (the first run's blue 3:1 on a dark
+    window, its orange 2.1:1 on a light one) are shades that read: text at 4.5:1 at least, curves at 3:1."""
+    import re
+
+    from PySide6.QtGui import QColor, QPalette
+
+    from desktop.widgets.readable_colour import contrast_ratio
+
+    role = QPalette.ColorRole
+    for model in ("winner", "halfway", "broken"):
+        page.table.item(row_of(page, model), 0).setCheckState(Qt.CheckState.Checked)
+
+    def assert_readable(scheme: str) -> None:
+        rows = page.table.palette()
+        headers = [page.table.horizontalHeaderItem(c).text() for c in range(page.table.columnCount())]
+        failed = page.table.item(row_of(page, "broken"), headers.index("Status")).foreground().color()
+        for background in (rows.color(role.Base), rows.color(role.AlternateBase)):
+            assert contrast_ratio(failed, background) >= 4.5, (scheme, failed.name())
+        window, plot = page.palette().color(role.Window), page.palette().color(role.Base)
+        boxes = [page.preview_row.itemAt(i).widget() for i in range(page.preview_row.count())]
+        titles = [label for box in boxes if box is not None for label in box.findChildren(QLabel) if label.text().startswith("<b>")]
+        assert len(titles) == 3
+        for title in titles:
+            colour = QColor(re.search(r"color: (#[0-9a-f]{6})", title.styleSheet()).group(1))
+            assert contrast_ratio(colour, window) >= 4.5, (scheme, title.text(), colour.name())
+        button = page.settings_table.horizontalHeader().palette().color(role.Button)
+        for column in range(page.settings_table.columnCount()):
+            colour = page.settings_table.horizontalHeaderItem(column).foreground().color()
+            assert contrast_ratio(colour, button) >= 4.5, (scheme, colour.name())
+        for curve in page.plot.getPlotItem().listDataItems():
+            assert contrast_ratio(curve.opts["pen"].color(), plot) >= 3, (scheme, curve.opts["pen"].color().name())
+        strokes = re.findall(r"color:(#[0-9a-f]{6})", page.legend.text())
+        assert len(strokes) == len(page.curve_names()) >= 2  # (the broken run drew nothing)
+        assert all(contrast_ratio(QColor(c), window) >= 3 for c in strokes), (scheme, strokes)
+
+    assert_readable("light")
+    dark_palette()
+    assert page.palette().color(role.Window).lightness() < 60  # (the page took the dark palette)
+    assert_readable("dark")
+
+
+def test_the_step_axis_has_whole_numbers_only_and_the_curves_are_smooth(page, qtbot):
+    """A run of a few steps had its step axis labelled 1.0, 1.5 ... 4.0, and its curves drawn in stair-steps."""
+    page.table.item(row_of(page, "winner"), 0).setCheckState(Qt.CheckState.Checked)
+    item = page.plot.getPlotItem()
+    qtbot.waitUntil(lambda: item.getAxis("bottom").width() > 100 and item.getViewBox().viewRange()[0][0] > 0.5)  # (steps 1-4)
+    axis = item.getAxis("bottom")
+    low, high = item.getViewBox().viewRange()[0]
+    labels = [label for spacing, values in axis.tickValues(low, high, axis.width()) for label in axis.tickStrings(values, axis.scale, spacing)]
+    assert labels and all(label.isdigit() for label in labels), labels
+    assert all(curve.opts["antialias"] for curve in item.listDataItems())
 
 
 def test_at_the_windows_minimum_size_the_header_names_the_runs_folder(window, page, qtbot):

@@ -47,3 +47,35 @@ def test_the_model_picker_shows_unreadable_models_but_does_not_offer_them(qtbot,
     assert picker.currentData() == "good" and picker.itemText(0) == "good (bundled)"
     assert not picker.model().item(1).isEnabled() and "Unreadable: truncated" in picker.itemData(1, 3)  # 3: tooltip role
     assert picker.select("bad") and not picker.select("missing")
+
+
+def _highlight_pixels(button) -> int:
+    """How many of ``button``'s pixels, as drawn now, are its palette's highlight colour."""
+    from PySide6.QtGui import QPalette
+
+    highlight = button.palette().color(QPalette.ColorRole.Highlight)
+    image = button.grab().toImage()
+    return sum(1 for y in range(image.height()) for x in range(image.width())
+               if max(abs(a - b) for a, b in zip(image.pixelColor(x, y).getRgb()[:3], highlight.getRgb()[:3])) < 24)
+
+
+def test_hint_modes_button_shows_it_is_on_in_the_highlight_colour_in_a_light_and_a_dark_palette(qtbot, dark_palette):
+    """In a dark palette the button's "on" grey (71) was all but its "off" grey (58): on, it is now framed in the
+    palette's highlight colour; off, it is drawn as before."""
+    from PySide6.QtGui import QAction
+
+    bar = ColouriseBar()
+    qtbot.addWidget(bar)
+    toggle = QAction("Hint Mode", bar)
+    toggle.setCheckable(True)
+    bar.hint_button.setDefaultAction(toggle)  # as the Colourise page does
+    bar.show()
+    qtbot.waitExposed(bar)
+    for scheme in ("light", "dark"):
+        if scheme == "dark":
+            dark_palette()
+        toggle.setChecked(False)
+        assert _highlight_pixels(bar.hint_button) == 0, scheme
+        toggle.setChecked(True)
+        button = bar.hint_button
+        assert _highlight_pixels(button) >= 2 * (button.width() + button.height()), scheme  # a frame all round

@@ -212,3 +212,31 @@ def test_the_runs_tabs_plot_has_no_pyqtgraph_menu_or_buttons(qtbot, tmp_path):
     _has_no_developer_controls(page.plot, qtbot)
     lane.stop_all()
     lane.wait(10_000)
+
+
+def bottom_axis_labels(plot) -> list[str]:
+    """The bottom axis's tick labels over its range as it stands (every level pyqtgraph offers)."""
+    item = plot.getPlotItem()
+    axis = item.getAxis("bottom")
+    low, high = item.getViewBox().viewRange()[0]
+    return [label for spacing, values in axis.tickValues(low, high, axis.width()) for label in axis.tickStrings(values, axis.scale, spacing)]
+
+
+def test_whole_epochs_are_labelled_in_whole_numbers_and_the_curves_are_smooth(qtbot):
+    """Two epochs were labelled 1.0, 1.2 ... 2.0, and the curves were drawn in stair-steps (not anti-aliased)."""
+    plot = shown_loss_plot(qtbot)
+    for epoch in (1, 2):
+        plot.add_train(float(epoch), 5.2 - 0.1 * epoch, epoch)
+        plot.add_val(float(epoch), 5.7 - 0.1 * epoch, epoch)
+    plot.flush()
+    qtbot.waitUntil(lambda: plot._plot.getPlotItem().getViewBox().viewRange()[0][0] > 0.5)  # (the range follows the data)
+    labels = bottom_axis_labels(plot._plot)
+    assert labels and all(label.isdigit() for label in labels), labels
+    assert {"1", "2"} <= set(labels)
+    assert plot._train_curve.opts["antialias"] and plot._val_curve.opts["antialias"]
+
+    plot.clear()
+    for step in range(1, 11):  # a run logged within its epochs: fractions say where
+        plot.add_train(step / 4, 1.0 / step, step)
+    plot.flush()
+    assert any("." in label for label in bottom_axis_labels(plot._plot))

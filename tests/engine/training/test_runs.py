@@ -202,6 +202,28 @@ def test_a_saved_preview_grid_reads_back_as_the_photos_it_shows(tmp_path):
     assert read_preview(tmp_path / "not-a-grid.png") == []
 
 
+def test_a_preview_grids_gaps_are_mid_grey_and_older_white_gapped_grids_still_read(tmp_path):
+    """White gaps framed every preview in bright white on a dark page; a mid grey reads on light and dark pages alike."""
+    import numpy as np
+    from PIL import Image
+
+    from engine.training.runfolder import preview_grid, read_preview
+
+    rng = np.random.default_rng(1)
+    triplets = [tuple(rng.integers(0, 256, (8, 8, 3), dtype=np.uint8) for _ in range(3)) for _ in range(2)]
+    grid = preview_grid(triplets)
+    gaps = np.ones(grid.shape[:2], bool)
+    for row in range(2):
+        for column in range(3):
+            gaps[2 + row * 10 : 2 + row * 10 + 8, 2 + column * 10 : 2 + column * 10 + 8] = False
+    assert np.all(grid[gaps] == 128)
+    older = grid.copy()
+    older[gaps] = 255  # as previews were written before
+    Image.fromarray(older).save(tmp_path / "epoch-001.png")
+    read = read_preview(tmp_path / "epoch-001.png")
+    assert len(read) == 2 and all(np.array_equal(a, b) for got, made in zip(read, triplets) for a, b in zip(got, made))
+
+
 @pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
 def test_a_preview_that_is_a_named_pipe_reads_as_no_preview_without_waiting_on_it(tmp_path, past_pipes):
     import os
