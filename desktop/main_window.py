@@ -7,7 +7,7 @@ import importlib
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPoint, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QIcon, QImage, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QIcon, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QPushButton, QTabWidget, QWidget
 
 from desktop import settings
@@ -53,14 +53,34 @@ lightness L):</p>
 """
 
 
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)  # resources/icons/colourise-<size>.png
+ABOUT_ICON_SIDE = 64  # view pixels: the icon in the About box, as Qt's own about box sizes it
+
+
 def app_icon() -> QIcon:
     icon = QIcon()
     folder = resources_dir() / "icons"
-    for size in (16, 24, 32, 48, 64, 128, 256, 512):
+    for size in ICON_SIZES:
         path = folder / f"colourise-{size}.png"
         if path.is_file():
             icon.addFile(str(path))
     return icon
+
+
+def about_icon(ratio: float) -> QPixmap:
+    """The app's icon for the About box, ``ABOUT_ICON_SIDE`` view pixels wide on a screen of ``ratio`` screen
+    pixels per view pixel, from the smallest icon file that is no smaller (else the largest), never enlarged."""
+    side = round(ABOUT_ICON_SIDE * ratio)
+    files = [resources_dir() / "icons" / f"colourise-{size}.png" for size in ICON_SIZES if size >= side] or [
+        resources_dir() / "icons" / f"colourise-{size}.png" for size in reversed(ICON_SIZES)
+    ]
+    pixmap = next((QPixmap(str(path)) for path in files if path.is_file()), QPixmap())
+    if pixmap.isNull():
+        return pixmap
+    if max(pixmap.width(), pixmap.height()) > side:
+        pixmap = pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
 
 
 def default_geometry(available: QRect) -> QRect:
@@ -458,7 +478,11 @@ class MainWindow(QMainWindow):
             f"<p>{default_model_summary(self.library)}</p>"
             f"<p><small>PyTorch {torch.__version__} · Qt for Python {pyside_version}</small></p>"
         )
-        QMessageBox.about(self, "About Colourise", text)
+        # Not QMessageBox.about: at 200 % it showed a 32 px image of the window icon enlarged, blurred.
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "About Colourise", text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setIconPixmap(about_icon(self.devicePixelRatioF()))
+        box.exec()
 
     def show_status(self, text: str) -> None:
         self._result = ""  # (newer news than a result shown)

@@ -342,3 +342,31 @@ def test_a_window_saved_at_the_same_scale_keeps_its_size(qtbot, tmp_path):
     win = MainWindow()
     qtbot.addWidget(win)
     assert win.size() == QSize(780, 590)
+
+
+def test_the_about_boxs_icon_is_drawn_for_the_screens_pixels_from_an_icon_file_no_smaller(qapp):
+    """At 200 % the About box showed a 32 px image of the window icon enlarged to 64 screen pixels: blurred."""
+    from desktop.main_window import ABOUT_ICON_SIDE, about_icon
+
+    for ratio in (1.0, 1.5, 2.0, 3.0):
+        icon = about_icon(ratio)
+        side = round(ABOUT_ICON_SIDE * ratio)
+        assert icon.devicePixelRatio() == ratio and icon.size() == QSize(side, side), ratio
+        assert icon.toImage().pixelColor(side // 2, side // 2).alpha() == 255  # (an icon, not an empty pixmap)
+
+
+def test_the_about_box_shows_the_icon_at_64_view_pixels(window, qtbot):
+    from PySide6.QtCore import QSizeF, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    shown = []
+
+    def look_and_close():
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            shown.append((box.windowTitle(), box.iconPixmap().deviceIndependentSize()))
+            box.accept()
+
+    QTimer.singleShot(0, look_and_close)
+    window.about()
+    assert shown == [("About Colourise", QSizeF(64, 64))]
