@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QMessageBox, QVBoxLayout, QWidget
 
@@ -40,6 +40,7 @@ from engine.errors import error_reason
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoStarted
 from engine.hints import HINTS_SUFFIX, SAVED_TAG, find_saved_hints
 from engine.inference import model_key
+from engine.library import resources_dir
 from engine.photo import PHOTO_SUFFIXES, FoundPhoto, find_photos, saved_software, sort_found, writes_format_of
 
 PHOTO_FILTER = "Photos ({});;All files (*)".format(" ".join(f"*{s}" for s in sorted(PHOTO_SUFFIXES)))
@@ -62,6 +63,16 @@ def _openable(path: Path) -> bool:
         return path.is_dir() or (path.suffix.lower() in PHOTO_SUFFIXES and path.is_file())
     except OSError:
         return False
+
+
+def first_save_folder(photo: Path | None) -> Path:
+    """Where a first save (no folder saved in before) is offered for ``photo``: its own folder, unless it lies in
+    the app's own resources (a sample photo: inside an installed app's folder, often read-only), or there is
+    none (pasted); then the user's Pictures folder, else the home folder."""
+    if photo is not None and not Path(os.path.realpath(photo)).is_relative_to(os.path.realpath(resources_dir())):  # (realpath: never raises)
+        return photo.parent
+    pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+    return Path(pictures) if pictures and Path(pictures).is_dir() else Path.home()
 
 
 class LookedFor(NamedTuple):
@@ -780,8 +791,8 @@ class ColourisePage(QWidget):
         if before is not None and before.suffix == Path(name).suffix:
             return before
         last = settings.read("folders/save", "", str)
-        if not last:  # never saved: beside the photo itself (already in its sub-folder)
-            folder = source.path.parent if source.path else Path.home()
+        if not last:  # never saved: beside the photo itself (already in its sub-folder), or in Pictures
+            folder = first_save_folder(source.path)
         else:
             folder = Path(last) / (self.photos.sub_folder(key) if in_sub_folder else "")
         # A photo's own name may be as long as the disk allows, leaving no room for "-colourised": shortened.
@@ -850,9 +861,9 @@ class ColourisePage(QWidget):
 
     def _ask_save_folder(self, keys: list[int], title: str) -> str:
         """A folder to save these photos in, asked starting where photos were last saved (as Save does), or
-        beside the first of them; "" when none was chosen."""
+        beside the first of them (see ``first_save_folder``); "" when none was chosen."""
         first = next((self.items[key].source.path for key in keys if self.items[key].source.path), None)
-        start = settings.read("folders/save", str(first.parent if first else Path.home()), str)
+        start = settings.read("folders/save", "", str) or str(first_save_folder(first))
         return QFileDialog.getExistingDirectory(self, title, start)
 
     def save_all_to(self, folder: Path) -> bool:

@@ -6,8 +6,8 @@ import html
 import importlib
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QImage, QKeySequence
+from PySide6.QtCore import QByteArray, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QIcon, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QPushButton, QTabWidget, QWidget
 
 from desktop import settings
@@ -25,6 +25,7 @@ MODEL_SUFFIXES = (".safetensors", ".pt", ".pth", ".ckpt")
 CLOSE_WAIT_MS = 5000  # at exit, how long to wait for the photo lane to finish its current step
 SHUTDOWN_WAIT_S = 120  # after the window closed: the longest a stuck job may hold up the exit
 NOTE_MS = 8000  # how long a passing note stays in the status bar
+DEFAULT_WINDOW_SIZE = QSize(1200, 780)  # the window's size on a first launch (no bigger than the screen)
 RESULT_MS = 10_000  # ... and a result the user waits for (a save's), which a kept line does not cover meanwhile
 # Keys that act on the focused photo view or hint point rather than through a menu (Help > Keyboard Shortcuts).
 WIDGET_KEYS = [
@@ -52,14 +53,42 @@ lightness L):</p>
 """
 
 
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)  # resources/icons/colourise-<size>.png
+ABOUT_ICON_SIDE = 64  # view pixels: the icon in the About box, as Qt's own about box sizes it
+
+
 def app_icon() -> QIcon:
     icon = QIcon()
     folder = resources_dir() / "icons"
-    for size in (16, 24, 32, 48, 64, 128, 256, 512):
+    for size in ICON_SIZES:
         path = folder / f"colourise-{size}.png"
         if path.is_file():
             icon.addFile(str(path))
     return icon
+
+
+def about_icon(ratio: float) -> QPixmap:
+    """The app's icon for the About box, ``ABOUT_ICON_SIDE`` view pixels wide on a screen of ``ratio`` screen
+    pixels per view pixel, from the smallest icon file that is no smaller (else the largest), never enlarged."""
+    side = round(ABOUT_ICON_SIDE * ratio)
+    files = [resources_dir() / "icons" / f"colourise-{size}.png" for size in ICON_SIZES if size >= side] or [
+        resources_dir() / "icons" / f"colourise-{size}.png" for size in reversed(ICON_SIZES)
+    ]
+    pixmap = next((QPixmap(str(path)) for path in files if path.is_file()), QPixmap())
+    if pixmap.isNull():
+        return pixmap
+    if max(pixmap.width(), pixmap.height()) > side:
+        pixmap = pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
+
+
+def default_geometry(available: QRect) -> QRect:
+    """Where the window opens with no saved place to take: ``DEFAULT_WINDOW_SIZE``, no bigger than the screen's
+    ``available`` area, centred in it."""
+    rect = QRect(QPoint(), DEFAULT_WINDOW_SIZE.boundedTo(available.size()))
+    rect.moveCenter(available.center())
+    return rect
 
 
 def default_model_summary(library: Library) -> str:
@@ -449,7 +478,11 @@ class MainWindow(QMainWindow):
             f"<p>{default_model_summary(self.library)}</p>"
             f"<p><small>PyTorch {torch.__version__} · Qt for Python {pyside_version}</small></p>"
         )
-        QMessageBox.about(self, "About Colourise", text)
+        # Not QMessageBox.about: at 200 % it showed a 32 px image of the window icon enlarged, blurred.
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "About Colourise", text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setIconPixmap(about_icon(self.devicePixelRatioF()))
+        box.exec()
 
     def show_status(self, text: str) -> None:
         self._result = ""  # (newer news than a result shown)
@@ -532,16 +565,21 @@ class MainWindow(QMainWindow):
     # -- settings and closing -------------------------------------------------------------
     def _restore(self) -> None:
         geometry = settings.read("window/geometry", None)
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1200, 780)
+        # Qt refuses a geometry saved while the display was scaled otherwise (2x then 1.5x) and keeps none of it,
+        # not even the size: the window opened at its minimum. It then opens as on a first launch.
+        restored = isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry)
+        if not restored or not self._on_a_screen():
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            self.setGeometry(default_geometry(screen.availableGeometry()))
         state = settings.read("window/state", None)
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
         tab = settings.read("window/tab", 0, int)
         if 0 <= tab < len(TABS) and tab:
             QTimer.singleShot(0, lambda: self._tab_restored or self.show_tab(TABS[tab]))
+
+    def _on_a_screen(self) -> bool:
+        return any(screen.availableGeometry().intersects(self.geometry()) for screen in QGuiApplication.screens())
 
     def _save_settings(self) -> None:
         settings.write("window/geometry", self.saveGeometry())

@@ -194,6 +194,10 @@ class PhotoQueue(FramesFocus, QListWidget):
         state = self._state[key]
         if state != QueueState.FAILED and key in self._thumbs:
             icon = QIcon(self._thumbs[key])
+            # The same pixmap when selected: Qt tinted a selected row's thumbnail with the selection colour, which
+            # falsified the photo's colours (the row's background shows the selection).
+            for mode in (QIcon.Mode.Selected, QIcon.Mode.Active):
+                icon.addPixmap(self._thumbs[key], mode)
         else:
             icon = self._state_icons.get(state)
             if icon is None:

@@ -28,7 +28,7 @@ class SplitView(QWidget):
     split_moved = Signal(float)
     """The split line moved; its position as a fraction of the photo's width."""
     zoom_changed = Signal(float)
-    """The zoom changed; screen pixels per photo pixel."""
+    """The zoom changed; view pixels per photo pixel (``scale``)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -111,8 +111,16 @@ class SplitView(QWidget):
         return self._fit
 
     def scale(self) -> float:
-        """Screen pixels per photo pixel as shown now."""
+        """View pixels per photo pixel as shown now (the widget's own, logical pixels)."""
         return self._fit_scale() if self._fit else self._scale
+
+    def screen_pixel_ratio(self) -> float:
+        """Screen pixels per view pixel: 2 on a display scaled to 200 %."""
+        return self.devicePixelRatioF()
+
+    def screen_scale(self) -> float:
+        """Screen pixels per photo pixel as shown now: the zoom the view reports, 1 at Actual Pixels."""
+        return self.scale() * self.screen_pixel_ratio()
 
     def zoom_fit(self) -> None:
         self._fit = True
@@ -121,8 +129,9 @@ class SplitView(QWidget):
         self.update()
 
     def zoom_actual(self, anchor: QPointF | None = None) -> None:
-        """100 %: one photo pixel per screen pixel, keeping the photo point under ``anchor`` in place."""
-        self.zoom_to(1.0, anchor)
+        """100 %: one photo pixel per screen pixel (not per view pixel, which a scaled display enlarges), keeping
+        the photo point under ``anchor`` in place."""
+        self.zoom_to(1.0 / self.screen_pixel_ratio(), anchor)
 
     def zoom_in(self) -> None:
         self.zoom_to(self.scale() * WHEEL_STEP)
@@ -131,12 +140,14 @@ class SplitView(QWidget):
         self.zoom_to(self.scale() / WHEEL_STEP)
 
     def zoom_to(self, scale: float, anchor: QPointF | None = None) -> None:
-        """Zoom to ``scale``, keeping the photo point under ``anchor`` (widget coordinates; default the middle) still."""
+        """Zoom to ``scale`` view pixels per photo pixel, keeping the photo point under ``anchor`` (widget coordinates;
+        default the middle) still."""
         if self.photo_size().isEmpty():
             return
         anchor = QPointF(anchor) if anchor is not None else self._view_centre()
         fixed = self.widget_to_photo(anchor)
-        self._scale = min(MAX_SCALE, max(MIN_SCALE, scale))
+        ratio = self.screen_pixel_ratio()  # (the limits are on the zoom shown, in screen pixels)
+        self._scale = min(MAX_SCALE, max(MIN_SCALE, scale * ratio)) / ratio
         self._fit = False
         self._centre = fixed - (anchor - self._view_centre()) / self._scale
         self._clamp_centre()
@@ -186,7 +197,7 @@ class SplitView(QWidget):
         size = self.photo_size()
         if size.isEmpty():
             return 1.0
-        return max(MIN_SCALE, min(self.width() / size.width(), self.height() / size.height()))
+        return max(MIN_SCALE / self.screen_pixel_ratio(), min(self.width() / size.width(), self.height() / size.height()))
 
     def _photo_centre(self) -> QPointF:
         size = self.photo_size()
@@ -229,8 +240,8 @@ class SplitView(QWidget):
         paint_focus_frame(self, painter)  # arrows, +/-, 0 and 1 act on the view (keyPressEvent)
 
     def zoom_text(self) -> str:
-        """The zoom as shown in the view's corner: "37 %" (fitted: "Fit 37 %")."""
-        percent = self.scale() * 100
+        """The zoom as shown in the view's corner, in screen pixels: "37 %" (fitted: "Fit 37 %")."""
+        percent = self.screen_scale() * 100
         text = f"{percent:.0f} %" if percent >= 10 else f"{percent:.1f} %"
         return f"Fit {text}" if self._fit else text
 
@@ -252,7 +263,7 @@ class SplitView(QWidget):
         if display is None or target.isEmpty():
             return
         scale = self.scale()
-        image = display.source_for(scale)
+        image = display.source_for(self.screen_scale())  # (as many pixels as the screen shows, not the view)
         ratio = image.width() / display.size.width()  # image pixels per photo pixel
         source = QRectF(
             (target.left() - photo.left()) / scale * ratio,
@@ -260,8 +271,8 @@ class SplitView(QWidget):
             target.width() / scale * ratio,
             target.height() / scale * ratio,
         )
-        # Smooth when shrinking or mildly enlarging; crisp pixels when inspecting close up.
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale * ratio < 2 or display.is_preview)
+        # Smooth when shrinking or mildly enlarging on the screen; crisp pixels when inspecting close up.
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.screen_scale() * ratio < 2 or display.is_preview)
         painter.drawImage(target, image, source)
 
     def label_boxes(self, every: bool = False) -> list[tuple[str, QRectF]]:
@@ -371,7 +382,7 @@ class SplitView(QWidget):
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if self.photo_size().isEmpty():
             return
-        if self._fit or abs(self.scale() - 1.0) > 1e-6:
+        if self._fit or abs(self.screen_scale() - 1.0) > 1e-6:
             self.zoom_actual(event.position())
         else:
             self.zoom_fit()

@@ -263,3 +263,29 @@ def test_a_photo_whose_saved_name_is_too_long_fails_alone_and_save_offers_a_name
     page.save_action.trigger()
     assert len(offered) == 1 and offered[0].parent == out and offered[0].name.endswith("a-colourised.png")
     assert len(os.fsencode(offered[0].name)) <= 255 - len("-99")  # room for -2 when that name is taken
+
+
+def test_a_sample_photos_first_save_offers_the_pictures_folder_not_the_apps_own(window, qtbot, tmp_path, monkeypatch, wait_all_coloured):
+    """File > Open Sample Photos: Save and Save All first offered the folder of the sample photos, resources/samples
+    beside the code, inside the install folder of an installed app (often read-only)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from engine.library import resources_dir
+
+    home = tmp_path / "home"
+    (home / "Pictures").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))  # (no user-dirs.dirs there: Pictures is ~/Pictures)
+    page = window.colourise_page
+    page.add_paths([resources_dir() / "samples" / "astronaut-grey.jpg"], remember=False)
+    wait_all_coloured(page, 1)
+    key = page.queue.current_key()
+    assert page.suggested_save_path(key) == home / "Pictures" / "astronaut-grey-colourised.jpg"
+    offered = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda _p, _title, start: offered.append(start) or "")
+    page.save_all()
+    assert offered == [str(home / "Pictures")]
+    (home / "Pictures").rmdir()  # no Pictures folder: the home folder
+    assert page.suggested_save_path(key) == home / "astronaut-grey-colourised.jpg"
+    page.save_all()
+    assert offered[-1] == str(home)

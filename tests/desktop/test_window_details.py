@@ -289,3 +289,84 @@ def test_show_original_in_folder_without_a_file_manager_says_where_the_photo_is(
     monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: notes.append(text))
     next(a for a in page.queue_menu().actions() if a.text() == "Show Original in Folder").trigger()
     assert notes == [f"Could not open a file manager. The folder is: {tmp_path / 'photos'}"]
+
+
+def saved_under_another_scale(geometry: bytes) -> bytes:
+    """``geometry`` (QWidget.saveGeometry) as saved with the display scaled otherwise: Qt keeps the screen's
+    width in logical pixels, at byte 46, and refuses the whole geometry when it differs by over a quarter."""
+    import struct
+
+    (width,) = struct.unpack(">i", geometry[46:50])
+    return geometry[:46] + struct.pack(">i", width * 2) + geometry[50:]
+
+
+def test_a_window_saved_under_another_display_scale_opens_at_the_default_size(qtbot, tmp_path):
+    """Qt's restoreGeometry drops the saved size when the scaling changed: the window opened at its minimum."""
+    from PySide6.QtCore import QByteArray
+    from PySide6.QtWidgets import QApplication
+
+    from desktop import settings
+    from desktop.main_window import MainWindow
+
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.resize(900, 650)
+    first.show()
+    settings.write("window/geometry", QByteArray(saved_under_another_scale(bytes(first.saveGeometry()))))
+    win = MainWindow()
+    qtbot.addWidget(win)
+    available = QApplication.primaryScreen().availableGeometry()
+    assert win.size() == QSize(min(1200, available.width()), min(780, available.height()))  # as on a first launch
+    assert abs(win.geometry().center().x() - available.center().x()) <= 1
+    assert abs(win.geometry().center().y() - available.center().y()) <= 1
+
+
+def test_the_default_window_is_1200_by_780_centred_and_no_bigger_than_the_screen():
+    from PySide6.QtCore import QRect
+
+    from desktop.main_window import default_geometry
+
+    assert default_geometry(QRect(0, 0, 2800, 1800)) == QRect(800, 510, 1200, 780)
+    assert default_geometry(QRect(0, 40, 1024, 700)) == QRect(0, 40, 1024, 700)
+
+
+def test_a_window_saved_at_the_same_scale_keeps_its_size(qtbot, tmp_path):
+    from desktop import settings
+    from desktop.main_window import MainWindow
+
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.resize(780, 590)
+    first.show()
+    settings.write("window/geometry", first.saveGeometry())
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.size() == QSize(780, 590)
+
+
+def test_the_about_boxs_icon_is_drawn_for_the_screens_pixels_from_an_icon_file_no_smaller(qapp):
+    """At 200 % the About box showed a 32 px image of the window icon enlarged to 64 screen pixels: blurred."""
+    from desktop.main_window import ABOUT_ICON_SIDE, about_icon
+
+    for ratio in (1.0, 1.5, 2.0, 3.0):
+        icon = about_icon(ratio)
+        side = round(ABOUT_ICON_SIDE * ratio)
+        assert icon.devicePixelRatio() == ratio and icon.size() == QSize(side, side), ratio
+        assert icon.toImage().pixelColor(side // 2, side // 2).alpha() == 255  # (an icon, not an empty pixmap)
+
+
+def test_the_about_box_shows_the_icon_at_64_view_pixels(window, qtbot):
+    from PySide6.QtCore import QSizeF, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    shown = []
+
+    def look_and_close():
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            shown.append((box.windowTitle(), box.iconPixmap().deviceIndependentSize()))
+            box.accept()
+
+    QTimer.singleShot(0, look_and_close)
+    window.about()
+    assert shown == [("About Colourise", QSizeF(64, 64))]

@@ -140,6 +140,26 @@ def test_zoom_keeps_points_on_their_photo_pixels(view, overlay):
     assert hit is not None and (hit.x, hit.y) == (50, 30)
 
 
+def test_at_actual_pixels_on_a_200_percent_display_points_and_picked_colours_land_on_the_photo_pixel_clicked(
+    view, overlay, qtbot, monkeypatch
+):
+    """There a photo pixel is one screen pixel, half a view pixel: a click or drag covers two photo pixels a view pixel."""
+    monkeypatch.setattr(view, "devicePixelRatioF", lambda: 2.0)
+    halves = np.empty((150, 200, 3), np.uint8)
+    halves[:, :100], halves[:, 100:] = AFTER_RGB, (20, 90, 200)
+    view.set_images(solid(200, 150, (128, 128, 128)), make_display(halves))
+    view.zoom_actual()  # 200x150 photo pixels on 100x75 view pixels from (150, 112.5)
+    click(view, QPointF(175, 125))
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(50, 25)]
+    with qtbot.waitSignal(overlay.drag_finished):
+        drag(view, QPointF(175, 125), QPointF(240, 180))
+    assert [(p.x, p.y) for p in overlay.edits.points] == [(180, 135)]
+    assert overlay.start_picking()
+    with qtbot.waitSignal(overlay.colour_picked) as picked:
+        click(view, QPointF(210, 150))  # photo x 120: the blue half
+    assert picked.args[0] == (20, 90, 200)
+
+
 def test_taking_a_colour_from_the_photo_recolours_nothing_by_itself_and_adds_no_point(view, overlay, qtbot):
     halves = np.empty((150, 200, 3), np.uint8)
     halves[:, :100], halves[:, 100:] = AFTER_RGB, (20, 90, 200)

@@ -267,3 +267,27 @@ def test_a_click_below_the_rows_keeps_the_shown_photos_row_selected(qtbot):
     assert queue.current_key() == 1 and queue.selected_keys() == [1]  # a click on a row still selects it
     qtbot.mouseClick(queue.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, queue.visualItemRect(queue.item(2)).center())
     assert sorted(queue.selected_keys()) == [1, 2, 3]  # and Shift+click extends it
+
+
+def test_the_selected_photos_thumbnail_keeps_its_true_colours(qtbot):
+    """Qt tinted a selected row's icon with the selection colour: brown (145,109,84) showed as grey-blue (114,115,124)."""
+    from PySide6.QtGui import QColor, QIcon, QImage
+
+    queue = PhotoQueue()
+    qtbot.addWidget(queue)
+    queue.resize(300, 200)
+    image = QImage(128, 96, QImage.Format.Format_RGB32)
+    image.fill(QColor(145, 109, 84))
+    queue.add(1, "brown.jpg")
+    queue.set_state(1, QueueState.DONE)
+    queue.set_thumbnail(1, image)
+    queue.item(0).setSelected(True)
+    queue.show()
+    side = queue.iconSize().width()
+    for mode in (QIcon.Mode.Normal, QIcon.Mode.Selected, QIcon.Mode.Active):
+        shown = queue.item(0).icon().pixmap(queue.iconSize(), mode).toImage()
+        assert shown.pixelColor(side // 2, side // 2) == QColor(145, 109, 84), mode
+    shot = queue.grab().toImage()
+    middle = queue.visualItemRect(queue.item(0)).center()
+    icon_middle = shot.pixelColor(queue.visualItemRect(queue.item(0)).left() + 4 + side // 2, middle.y())
+    assert icon_middle == QColor(145, 109, 84)

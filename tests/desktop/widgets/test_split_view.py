@@ -114,6 +114,77 @@ def test_actual_size_fit_and_pan(view):
     assert view.is_fit and view.scale() == pytest.approx(0.25)
 
 
+def on_a_200_percent_display(view, monkeypatch):
+    """The view as on a display scaled to 200 %: two screen pixels per view pixel (offscreen, Qt's is 1)."""
+    monkeypatch.setattr(view, "devicePixelRatioF", lambda: 2.0)
+
+
+def test_actual_pixels_on_a_200_percent_display_show_one_photo_pixel_per_screen_pixel(view, monkeypatch):
+    """At 200 % Actual Pixels showed each photo pixel over 2x2 screen pixels, and Fit said "Fit 200 %" for 4."""
+    on_a_200_percent_display(view, monkeypatch)
+    assert view.zoom_text() == "Fit 400 %"  # 200x150 into 400x300 view pixels: 4 screen pixels a photo pixel
+    view.set_images(solid(1600, 1200, (128, 128, 128)), solid(1600, 1200, (10, 200, 10)))
+    assert view.zoom_text() == "Fit 50 %"
+    view.zoom_actual()
+    assert view.scale() == pytest.approx(0.5)  # half a view pixel a photo pixel: one screen pixel
+    assert view.zoom_text() == "100 %"
+    centre = view.widget_to_photo(QPointF(200, 150))
+    assert (centre.x(), centre.y()) == pytest.approx((800, 600))
+    where = view.widget_to_photo(QPointF(250, 100))
+    assert (where.x(), where.y()) == pytest.approx((900, 500))
+    assert view.photo_to_widget(QPointF(900, 500)) == QPointF(250, 100)
+    # A drag pans: the photo follows the mouse, two photo pixels for each view pixel.
+    mouse(view, QEvent.Type.MouseButtonPress, QPointF(50, 50))
+    mouse(view, QEvent.Type.MouseMove, QPointF(80, 90), button=Qt.MouseButton.NoButton)
+    mouse(view, QEvent.Type.MouseButtonRelease, QPointF(80, 90))
+    centre = view.widget_to_photo(QPointF(200, 150))
+    assert (centre.x(), centre.y()) == pytest.approx((740, 520))
+    QTest.keyClick(view, Qt.Key.Key_0)
+    assert view.is_fit and view.scale() == pytest.approx(0.25)
+    QTest.mouseDClick(view, Qt.MouseButton.LeftButton, pos=QPoint(200, 150))  # fitted: double-click, 100 %
+    assert not view.is_fit and view.zoom_text() == "100 %"
+    QTest.mouseDClick(view, Qt.MouseButton.LeftButton, pos=QPoint(200, 150))  # at 100 %: back to fit
+    assert view.is_fit
+
+
+def test_the_split_line_lands_where_clicked_on_a_200_percent_display(view, monkeypatch):
+    on_a_200_percent_display(view, monkeypatch)
+    view.zoom_actual()  # 200x150 photo pixels on 100x75 view pixels, in the middle of the view
+    rect = view.photo_rect()
+    assert (rect.left(), rect.top(), rect.width(), rect.height()) == pytest.approx((150, 112.5, 100, 75))
+    mouse(view, QEvent.Type.MouseButtonPress, QPointF(225, 150))
+    mouse(view, QEvent.Type.MouseButtonRelease, QPointF(225, 150))
+    assert view.split == pytest.approx(0.75)
+
+
+def test_actual_pixels_painted_at_200_percent_show_each_photo_pixel_on_one_screen_pixel(view, monkeypatch):
+    """A checkerboard photo: every screen pixel inside it is black or white (2x2 blocks, smoothed, before)."""
+    on_a_200_percent_display(view, monkeypatch)
+    pixels = np.zeros((150, 200, 3), np.uint8)
+    pixels[::2, ::2] = pixels[1::2, 1::2] = 255
+    board = make_display(pixels)
+    view.set_images(board, board)
+    view.zoom_actual()
+    shot = QImage(800, 600, QImage.Format.Format_RGB32)
+    shot.setDevicePixelRatio(2.0)
+    view.render(shot)
+    rect = view.photo_rect()
+    left, top = round(rect.left() * 2), round(rect.top() * 2)
+    seen = [[pixel(shot, left + 4 + x, top + 4 + y)[0] for x in range(6)] for y in range(2)]
+    assert seen in ([[255, 0] * 3, [0, 255] * 3], [[0, 255] * 3, [255, 0] * 3]), seen
+
+
+def test_a_big_photo_on_a_200_percent_display_paints_from_a_copy_as_big_as_it_shows_on_the_screen(view, monkeypatch):
+    on_a_200_percent_display(view, monkeypatch)
+    big = make_display(np.zeros((3000, 4000), np.uint8))
+    asked = []
+    monkeypatch.setattr(big, "source_for", lambda scale: asked.append(scale) or big.levels[0])
+    view.set_images(big, big)
+    view.zoom_to(0.2)  # 800 view pixels wide, 1600 screen pixels: the 2000 px copy, not the 1000 px one
+    view.grab()
+    assert asked and asked[0] == pytest.approx(0.4)
+
+
 def test_keys_pan_zoom_fit_and_move_the_split_line_when_the_view_has_focus(view):
     """Its focus frame promised arrows, +/- and 0 (they once did nothing)."""
     QTest.keyClick(view, Qt.Key.Key_Right)  # all of the photo shows: the split line moves a tenth
