@@ -531,9 +531,14 @@ class ColourisePage(QWidget):
             self._show_saved([key])
 
     def _show_hint_line(self, *_args) -> None:
-        """In Hint Mode, the progress row's quiet line while nothing runs: the shown photo's hints; none out of it."""
+        """In Hint Mode, the progress row's quiet line while nothing runs: the shown photo's hints, and "Saved" while its
+        row says so (the colours with those hints are saved), so an edit shows whether it is saved; none out of it."""
         key = self.queue.current_key()
-        self.progress_row.show_idle(hint_count_text(len(self.hints.hints_of(key))) if self.hints.active and key is not None else "")
+        if not self.hints.active or key is None:
+            self.progress_row.show_idle("")
+            return
+        saved = " · Saved" if self.queue.says_saved(key) else ""  # (the row's word for it)
+        self.progress_row.show_idle(hint_count_text(len(self.hints.hints_of(key))) + saved)
 
     def _on_hinted_colours_shown(self, key: int, final: bool) -> None:
         """A photo's colours with its hints are shown in full: its row shows them too (it kept the model's own)."""
@@ -543,8 +548,11 @@ class ColourisePage(QWidget):
             self._show_item_state(key)
 
     def _show_saved(self, keys: list[int] | None = None) -> None:
-        for key in self.photos.keys() if keys is None else keys:
+        keys = self.photos.keys() if keys is None else keys
+        for key in keys:
             self.queue.set_saved(key, self.saved_as(key))
+        if self.queue.current_key() in keys:
+            self._show_hint_line()  # its "Saved" too
 
     def clear_queue(self) -> bool:
         """Take every photo off the queue (the files stay); asks first when coloured photos are not saved."""
