@@ -177,6 +177,7 @@ class ColourisePage(QWidget):
         self._save_failures: list[str] = []  # the save's one-line messages of the photos it could not save
         self._hint_files_written = 0  # by the save: the photos' hints, beside them
         self._save_result: BatchFinished | None = None  # the save's, until its job has ended
+        self._folders_made_for_save: list[Path] = []  # by Save for its dialog, the photo saved in them: gone if it fails
         # Each saved photo's look when it was saved, and where: it counts as saved (Clear Queue loses nothing
         # of it, its row says "Saved") only while it still looks that way: same model, strength and hints.
         self._saved: dict[int, tuple[tuple, Path]] = {}
@@ -541,9 +542,14 @@ class ColourisePage(QWidget):
             self._show_saved([key])
 
     def _show_hint_line(self, *_args) -> None:
-        """In Hint Mode, the progress row's quiet line while nothing runs: the shown photo's hints; none out of it."""
+        """In Hint Mode, the progress row's quiet line while nothing runs: the shown photo's hints, and "Saved" while its
+        row says so (the colours with those hints are saved), so an edit shows whether it is saved; none out of it."""
         key = self.queue.current_key()
-        self.progress_row.show_idle(hint_count_text(len(self.hints.hints_of(key))) if self.hints.active and key is not None else "")
+        if not self.hints.active or key is None:
+            self.progress_row.show_idle("")
+            return
+        saved = " · Saved" if self.queue.says_saved(key) else ""  # (the row's word for it)
+        self.progress_row.show_idle(hint_count_text(len(self.hints.hints_of(key))) + saved)
 
     def _on_hinted_colours_shown(self, key: int, final: bool) -> None:
         """A photo's colours with its hints are shown in full: its row shows them too (it kept the model's own)."""
@@ -553,8 +559,11 @@ class ColourisePage(QWidget):
             self._show_item_state(key)
 
     def _show_saved(self, keys: list[int] | None = None) -> None:
-        for key in self.photos.keys() if keys is None else keys:
+        keys = self.photos.keys() if keys is None else keys
+        for key in keys:
             self.queue.set_saved(key, self.saved_as(key))
+        if self.queue.current_key() in keys:
+            self._show_hint_line()  # its "Saved" too
 
     def clear_queue(self) -> bool:
         """Take every photo off the queue (the files stay); asks first when coloured photos are not saved."""
@@ -735,7 +744,8 @@ class ColourisePage(QWidget):
         title = "Save the photo before and after" if before_after else "Save the coloured photo"
         offer = self.suggested_save_path(key, before_after=before_after)
         # The dialog opens only in a folder that is there (in another one it opened elsewhere, the sub-folder
-        # lost): the sub-folder offered is made for it, and taken away again unless the photo is saved in it.
+        # lost): the sub-folder offered is made for it, and taken away again unless the photo is saved in it
+        # (a save that did not start, or whose write fails, takes it away too: _on_save_ended).
         made = _make_folders(offer.parent)
         if made is None:  # (a folder that cannot be made there: the save folder itself)
             offer, made = self.suggested_save_path(key, before_after=before_after, in_sub_folder=False), []
@@ -754,6 +764,7 @@ class ColourisePage(QWidget):
                 elif not target.exists() or confirm(self, "Colourise", f"{target.name} already exists in {target.parent}.\nReplace it?"):
                     if self.save_to_file(key, target, before_after):
                         saved_in = target.parent
+                        self._folders_made_for_save = [folder for folder in made if saved_in.is_relative_to(folder)]
                     return
                 offer = target
         finally:
@@ -818,8 +829,9 @@ class ColourisePage(QWidget):
         if refusal:
             QMessageBox.warning(self, "Colourise", refusal)
             return False
+        if not self._start_save([key], [target], Existing.REPLACE, before_after):
+            return False
         settings.write("folders/save", str(self._save_folder_for(key, target.parent)))
-        self._start_save([key], [target], Existing.REPLACE, before_after)
         return True
 
     def save_work(self, keys: list[int]) -> bool:
@@ -849,8 +861,7 @@ class ColourisePage(QWidget):
                 Path(folder), self.bar.output_format(), keep_existing=True, saved_here=self._saved_here(), keys=rest, taken=targets.values()
             )
             targets.update(zip(*planned))
-        self._start_save(keys, [targets[key] for key in keys], Existing.REPLACE)  # (replaces only the photos' own earlier files)
-        return True
+        return self._start_save(keys, [targets[key] for key in keys], Existing.REPLACE)  # (replaces only the photos' own earlier files)
 
     def save_all(self) -> None:
         if not self.photos.any_saveable():
@@ -887,8 +898,7 @@ class ColourisePage(QWidget):
                 rule = Existing.REPLACE
             else:
                 keys, targets = self.photos.plan_save(folder, self.bar.output_format(), keep_existing=True, saved_here=self._saved_here())
-        self._start_save(keys, targets, rule)
-        return True
+        return self._start_save(keys, targets, rule)
 
     def _saved_here(self) -> set[Path]:
         """Where this page saved its photos: its own even where no tag can say so (BMP has no room for it)."""
@@ -898,10 +908,11 @@ class ColourisePage(QWidget):
         """Ask what to do about existing files: "replace", "keep" (save under new names) or "cancel"."""
         return ask_replace(self, existing)
 
-    def _start_save(self, keys: list[int], targets: list[Path], rule: Existing, before_after: bool = False) -> None:
+    def _start_save(self, keys: list[int], targets: list[Path], rule: Existing, before_after: bool = False) -> bool:
+        """Start saving ``keys`` as ``targets``; False (and said) when a save still runs and this one did not start."""
         if self._save_job is not None:
             self.status_message.emit("Still saving the previous photos.")
-            return
+            return False
         requests = [SaveRequest(self.items[key].source, target, strength=self.items[key].strength) for key, target in zip(keys, targets)]
         protected = self.photos.originals() | (self.photos.originals_in_folder(targets) - self._saved_here())
         config = SaveSettings(existing=rule, protected=protected, before_after=before_after)
@@ -918,6 +929,7 @@ class ColourisePage(QWidget):
         )
         self.progress_row.show_step(f"Saving 0 of {len(requests):,}", 0, len(requests))
         self._show_progress()
+        return True
 
     def _on_save_event(self, event) -> None:
         if isinstance(event, PhotoStarted):
@@ -957,6 +969,9 @@ class ColourisePage(QWidget):
 
     def _on_save_ended(self) -> None:
         self._save_job = None
+        # Folders made for Save's dialog stay only with the photo in them: a failed write left them behind, empty.
+        _remove_empty_folders(self._folders_made_for_save)
+        self._folders_made_for_save = []
         self._thumbnail_saved()
         self._show_progress()
         self._pump()

@@ -48,6 +48,7 @@ from desktop.widgets.scroll_when_short import ScrollWhenShort, scroll_bar_extent
 from desktop.widgets.readable_colour import GRAPHIC_CONTRAST, readable_on
 from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
+from engine.model_summary import ON_TRAINING_PHOTOS, TRAINING_PHOTOS_MARK
 from engine.runs import RunSummary, differing_settings, format_duration, is_percentage, metric_text
 
 # Distinct colours for overlaid runs (Tableau 10); drawn in a lighter or darker shade where they would be faint on the
@@ -64,9 +65,25 @@ RUNS_SHARE = 1000  # the runs table : the curves and previews below it, 2 : 3 of
 NAME_MIN_CHARS = 12  # of a run's name in view at the least, where the table is narrow (the rest is in its tooltip)
 SETTING_NAME_CHARS = 16  # the most the settings table gives the setting names ("…decoder widths"), in average characters
 RUN_COLUMN_CHARS = 9  # the least it gives each run's values ("0.003", "colour_unet"), in average characters
+RUN_FACTS = [("name", "Run"), ("arch", "Architecture"), ("status", "Status"), ("steps", "Steps"), ("started", "Started"),
+             ("time", "Time"), ("speed", "Images/s")]  # the table's columns before the last validation's figures
 CURVE_CHOICES = [("loss", "Loss (training and validation)")] + [
     (key, f"Validation {label}") for key, label, _ in METRIC_COLUMNS
 ] + [("hue_accuracy", "Validation hue accuracy")]
+
+
+def _score(run: RunSummary, key: str) -> float | None:
+    """A run's last validation figure in the table's column ``key`` (its loss or a metric); None for other columns."""
+    return run.val_loss if key == "val_loss" else run.metrics.get(key)
+
+
+def _marked_score(run: RunSummary, keys: list[str]) -> str | None:
+    """The column whose figure is followed by "(training photos)": the last of the run's validation figures in the row,
+    where they were measured on its own training photos (nothing held out), as the Models tab marks them; else None."""
+    if run.validated_on != "training photos":
+        return None
+    facts = {key for key, _label in RUN_FACTS}
+    return next((key for key in reversed(keys) if key not in facts and _score(run, key) is not None), None)
 
 
 class _SortItem(QTableWidgetItem):
@@ -459,8 +476,7 @@ class RunsPage(QWidget):
     # -- the table ------------------------------------------------------------------------------
     def _columns(self) -> list[tuple[str, str]]:
         hue = sorted({k for run in self.runs for k in run.hue_metrics})
-        return [("name", "Run"), ("arch", "Architecture"), ("status", "Status"), ("steps", "Steps"), ("started", "Started"),
-                ("time", "Time"), ("speed", "Images/s"), ("val_loss", "Val loss"), *[(key, label) for key, label, _ in METRIC_COLUMNS],
+        return [*RUN_FACTS, ("val_loss", "Val loss"), *[(key, label) for key, label, _ in METRIC_COLUMNS],
                 *[(key, key.replace("_", " ").capitalize()) for key in hue]]
 
     def _fill_table(self) -> None:
@@ -475,8 +491,11 @@ class RunsPage(QWidget):
         self.table.setHorizontalHeaderLabels([label for _, label in columns])
         self.table.setRowCount(len(self.runs))
         for row, run in enumerate(self.runs):
+            marked = _marked_score(run, [key for key, _label in columns])
             for column, (key, _label) in enumerate(columns):
                 item = self._cell(run, key)
+                if key == marked:
+                    item.setText(item.text() + TRAINING_PHOTOS_MARK)
                 if column == 0:
                     item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                     item.setCheckState(Qt.CheckState.Checked if run.path in self.ticked else Qt.CheckState.Unchecked)
@@ -523,11 +542,15 @@ class RunsPage(QWidget):
             item = _SortItem("" if run.images_per_second is None else f"{run.images_per_second:,.1f}", run.images_per_second)
             item.setToolTip("Training speed: the median of its logged steps (the Train page estimates new runs' time from it)")
             return item
+        value = _score(run, key)
         if key == "val_loss":
-            return _SortItem("" if run.val_loss is None else f"{run.val_loss:.4f}", run.val_loss)
-        value = run.metrics.get(key)
-        digits = next((d for k, _l, d in METRIC_COLUMNS if k == key), 3)
-        return _SortItem(metric_text(key, value, digits), value)
+            item = _SortItem("" if value is None else f"{value:.4f}", value)
+        else:
+            digits = next((d for k, _l, d in METRIC_COLUMNS if k == key), 3)
+            item = _SortItem(metric_text(key, value, digits), value)
+        if value is not None and run.validated_on == "training photos":
+            item.setToolTip(ON_TRAINING_PHOTOS)  # as the Models tab says of its model's scores
+        return item
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         if item.column() != 0:

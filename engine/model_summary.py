@@ -13,6 +13,7 @@ from typing import Any
 from engine.modelfile import earlier_stage_keys
 
 ON_TRAINING_PHOTOS = "Measured on its own training photos: nothing was held out for validation"
+TRAINING_PHOTOS_MARK = " (training photos)"  # after validation figures measured so (ON_TRAINING_PHOTOS)
 
 
 def parameters_text(count: int | None) -> str:
@@ -73,5 +74,5 @@ def validation_text(metrics: dict[str, Any], measured_on: str | None = None) -> 
     shown = (("psnr", "PSNR {:.2f} dB", 1), ("ssim", "SSIM {:.3f}", 1), ("auc", "AuC {:.3f}", 1),
              ("hue_accuracy", "Hue accuracy {:.1f} %", 100))  # older models lack hue accuracy  # fmt: skip
     parts = [form.format(scale * metrics[key]) for key, form, scale in shown if isinstance(metrics.get(key), (int, float))]
-    marked = " (training photos)" if parts and measured_on == "training photos" else ""
+    marked = TRAINING_PHOTOS_MARK if parts and measured_on == "training photos" else ""
     return " · ".join(parts) + marked

@@ -26,6 +26,7 @@ from typing import Any
 
 from engine.atomic import open_regular_file, read_regular_text
 from engine.training.config import default_model_name
+from engine.training.metadata import validated_on_of
 from engine.training.runstatus import FAILED, FINISHED, RUNNING, STOPPED, is_running, read_status, seconds_spent
 
 SUMMARY_METRICS = ("psnr", "auc", "colourfulness")  # plus any hue accuracy metric a run's validation reports
@@ -54,6 +55,9 @@ class RunSummary:
     preview: str = ""  # the last preview picture
     settings: dict[str, Any] = field(default_factory=dict)  # the config, flattened ("augment.hflip")
     images_per_second: float | None = None  # its training speed: the median of the logged steps' (the first left out)
+    # Where its validation was measured: "validation photos" (held out), "training photos" (nothing was held out:
+    # its own training photos, no test of it), None where its dataset.json does not say (a run from before it said).
+    validated_on: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -138,12 +142,21 @@ def _started(run_dir: Path, status: dict[str, Any]) -> str:
         return ""
 
 
-def _total_steps(run_dir: Path, config: dict[str, Any]) -> int | None:
+def _dataset_report(run_dir: Path) -> dict[str, Any]:
+    """The run's dataset.json (what it trained and validated on); {} when it has none that reads."""
+    try:
+        data = json.loads(read_regular_text(run_dir / "dataset.json"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _total_steps(dataset: dict[str, Any], config: dict[str, Any]) -> int | None:
     if int(config.get("steps", 0) or 0) > 0:
         return int(config["steps"])
     try:
-        photos = int(json.loads(read_regular_text(run_dir / "dataset.json"))["train_photos"])
-    except (OSError, ValueError, KeyError, TypeError):
+        photos = int(dataset["train_photos"])
+    except (ValueError, KeyError, TypeError):
         return None
     batch = max(1, int(config.get("batch_size", 1) or 1))
     return max(1, photos // batch) * int(config.get("epochs", 0) or 0) or None
@@ -233,6 +246,7 @@ def read_run(run_dir: str | Path) -> RunSummary:
     run_dir = Path(run_dir)
     status = read_status(run_dir)
     config = _read_config(run_dir)
+    dataset = _dataset_report(run_dir)
     state, message, resumable = _status(run_dir, status)
     rows = read_rows(run_dir)
     train_rows = [r for r in rows if r.get("type") != "val"]
@@ -257,7 +271,7 @@ def read_run(run_dir: str | Path) -> RunSummary:
         message=message,
         resumable=resumable and state != FINISHED,
         steps=_steps_done(rows, status),
-        total_steps=_total_steps(run_dir, config),
+        total_steps=_total_steps(dataset, config),
         started=_started(run_dir, status),
         seconds=seconds_spent(run_dir, status, running=state == RUNNING),
         metrics=metrics,
@@ -267,6 +281,7 @@ def read_run(run_dir: str | Path) -> RunSummary:
         preview=str(previews[-1]) if previews else "",
         settings=settings,
         images_per_second=_median_speed(train_rows),
+        validated_on=validated_on_of(dataset.get("validation_from")),
     )
 
 

@@ -159,6 +159,10 @@ class PhotoQueue(FramesFocus, QListWidget):
     def saved_as(self, key: int) -> Path | None:
         return self._saved_as.get(key)
 
+    def says_saved(self, key: int) -> bool:
+        """Whether ``key``'s row says "Saved": coloured, and saved as it looks now."""
+        return key in self._saved_as and self._state.get(key) == QueueState.DONE
+
     def fitted(self, image: QImage) -> QImage:
         """``image`` no larger than the list shows it (on this screen's pixels): a queue of thousands keeps
         one for each photo (30,000 at 128 px, as the workers render them, held 2.9 GB)."""

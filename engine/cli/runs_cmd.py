@@ -39,6 +39,7 @@ def table(rows: list[list[str]]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from engine.model_summary import TRAINING_PHOTOS_MARK
     from engine.runs import default_runs_dir, differing_settings, format_duration, list_runs, metric_text
 
     if args.keep:
@@ -66,11 +67,16 @@ def run(args: argparse.Namespace) -> int:
     rows = [header]
     for r in runs:
         steps = f"{r.steps}/{r.total_steps}" if r.total_steps and r.status != "finished" else str(r.steps)
+        scores = [
+            *[metric_text(k, r.metrics.get(k), digits) for k, digits in (("psnr", 2), ("auc", 3), ("colourfulness", 1))],
+            *[metric_text(k, r.metrics.get(k)) for k in hue_keys],
+        ]
+        if r.validated_on == "training photos":
+            _mark_last(scores, TRAINING_PHOTOS_MARK)  # as `colourise models` marks such scores
         rows.append([
             r.name, r.arch, r.status + (" (resumable)" if r.resumable and r.status != "stopped" else ""), steps,
             r.started.replace("T", " ")[:16], format_duration(r.seconds), "" if r.images_per_second is None else f"{r.images_per_second:,.1f}",
-            *[metric_text(k, r.metrics.get(k), digits) for k, digits in (("psnr", 2), ("auc", 3), ("colourfulness", 1))],
-            *[metric_text(k, r.metrics.get(k)) for k in hue_keys],
+            *scores,
         ])
     print(table(rows))
     for r in runs:
@@ -97,6 +103,13 @@ def keep(run_dir: str, name: str | None, models_dir: str | None = None) -> int:
         taken = f" ({name} was taken)" if name and kept.path.stem != name else ""
         print(f"kept {kept.path.stem} in the model library{taken}: {kept.path}")
     return EXIT_OK
+
+
+def _mark_last(cells: list[str], mark: str) -> None:
+    """``mark`` after the last of ``cells`` that holds a value (none: nothing to mark)."""
+    last = next((i for i in reversed(range(len(cells))) if cells[i]), None)
+    if last is not None:
+        cells[last] += mark
 
 
 def _plain(value) -> str:

@@ -22,7 +22,7 @@ from engine.data import steps_per_epoch
 from engine.errors import ColouriseError
 from engine.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
 from engine.training.config import TrainConfig
-from engine.training.metadata import training_metadata
+from engine.training.metadata import VALIDATED_ON, training_metadata, validated_on_of
 from engine.training.runfolder import safe_name
 from engine.training.runstatus import is_running
 
@@ -133,8 +133,8 @@ def _dataset_report(run_dir: Path) -> dict:
 
 def _held_out_in_older_run(run_dir: Path) -> bool | None:
     """Whether an older run validated on held-out photos, as its dataset.json says; None when it does not say."""
-    source = str(_dataset_report(run_dir).get("validation_from") or "")  # (the trainer's val_source)
-    return True if source == "validation photos" else False if source.startswith("training photos") else None
+    measured_on = validated_on_of(_dataset_report(run_dir).get("validation_from"))
+    return {where: held_out for held_out, where in VALIDATED_ON.items()}.get(measured_on)
 
 
 def _facts_of_older_run(run_dir: Path, config: TrainConfig) -> dict:

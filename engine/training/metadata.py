@@ -14,6 +14,13 @@ RECIPE_LEFT_OUT = ("resume", "run_dir", "library_dir")  # where this run lived, 
 VALIDATED_ON = {True: "validation photos", False: "training photos"}  # by whether validation photos were held out
 
 
+def validated_on_of(validation_from: Any) -> str | None:
+    """A run's dataset.json ``validation_from`` (the trainer's ``val_source``: "validation photos" or "training photos
+    (nothing held out)") as a model's ``validated_on`` says it; None when it says neither (a run from before it said)."""
+    source = validation_from if isinstance(validation_from, str) else ""
+    return VALIDATED_ON[True] if source == VALIDATED_ON[True] else VALIDATED_ON[False] if source.startswith(VALIDATED_ON[False]) else None
+
+
 def training_metadata(
     config: TrainConfig,
     step: int,

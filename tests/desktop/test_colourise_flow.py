@@ -188,6 +188,58 @@ def test_save_offers_a_photo_from_a_sub_folder_in_the_sub_folder_save_all_uses_m
     assert page.suggested_save_path(key[photos / "family" / "1912Wedding.jpg"]) == out / "family" / "1912Wedding-colourised.jpg"
 
 
+def test_a_save_declined_or_failed_leaves_no_sub_folder_it_made_and_a_declined_one_says_it_did_not_start(
+    window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured
+):
+    """Save (Ctrl+S) makes the sub-folder it offers (out/family/) and takes it away unless the photo is saved there. A Save
+    declined while another save ran ("Still saving the previous photos.") said it had started, and it, like a save whose
+    write failed, left that sub-folder behind, empty."""
+    import errno
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from desktop import settings
+
+    page = window.colourise_page
+    photos = tmp_path / "photos"
+    for seed, place in enumerate(("1912Wedding.jpg", "family/1908FamilyPhoto.jpg")):
+        grey_photo(photos / place, seed=seed)
+    page.add_paths([photos])
+    wait_all_coloured(page, 2)
+    key = {page.items[key].source.path: key for key in page.photos.keys()}
+    wedding, family = key[photos / "1912Wedding.jpg"], key[photos / "family" / "1908FamilyPhoto.jpg"]
+    out = tmp_path / "out"
+    out.mkdir()
+    said, warned = [], []
+    page.status_message.connect(said.append)
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda _p, _t, offer, *_a, **_k: (offer, ""))
+
+    page.queue.select(family)
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        assert page.save_to_file(wedding, tmp_path / "1912Wedding-colourised.jpg")
+        settings.write("folders/save", str(out))
+        page.save_action.trigger()  # while the wedding is saved: declined
+        assert said[-1] == "Still saving the previous photos." and os.listdir(out) == []
+        assert page.save_to_file(family, out / "1908FamilyPhoto-colourised.jpg") is False  # (no save started)
+    assert (tmp_path / "1912Wedding-colourised.jpg").is_file() and os.listdir(out) == []
+
+    def full_disk(*_args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("engine.batch._write", full_disk)
+    with qtbot.waitSignal(page.saved, timeout=30_000) as saved:
+        page.save_action.trigger()
+    assert saved.args[0].failed == 1 and warned[-1] == "Saving failed: 1908FamilyPhoto.jpg: no space left on device"
+    assert os.listdir(out) == []  # the sub-folder made for it is gone again; the save folder, there before, stays
+    assert not page.queue.item_text(family).endswith("Saved")
+
+    (out / "family").mkdir()  # a sub-folder there before this save is not this save's to take away
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        page.save_action.trigger()
+    assert os.listdir(out) == ["family"] and os.listdir(out / "family") == []
+
+
 def test_save_all_first_offers_the_photos_own_folder_then_the_last_one_used(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
     from PySide6.QtWidgets import QFileDialog
 

@@ -1363,3 +1363,26 @@ def test_a_saves_result_names_its_folder_and_stays_a_while_in_hint_mode(hint_mod
     assert opened == [str(out)]
     window._end_result()  # its seconds are up
     assert bar.currentMessage() == POINT_STATUS and not window.show_folder_button.isVisible()
+
+
+def test_the_hint_line_under_the_photo_says_saved_while_the_photos_colours_with_its_hints_are_saved(
+    hint_model, window, qtbot, big_grey, tmp_path
+):
+    """The quiet line under the photo in Hint Mode counted its hints ("1 colour hint on this photo") but never said whether
+    the colours with them were saved, as the photo's row does ("Saved"): editing hints, the user could not tell."""
+    page = window.colourise_page
+    row = page.progress_row
+    show(page, qtbot, big_grey, hint_model)
+    key = page.queue.current_key()
+    pin_blue_at(page, qtbot, 40, 60)
+    assert row.label.text() == "1 colour hint on this photo"
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_to_file(key, tmp_path / "out" / "street-colourised.png")
+    assert page.queue.item_text(key).endswith("Saved") and row.label.text() == "1 colour hint on this photo · Saved"
+    pin_blue_at(page, qtbot, 100, 80)  # an edit: not saved as it is now
+    assert not page.queue.item_text(key).endswith("Saved") and row.label.text() == "2 colour hints on this photo"
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_to_file(key, tmp_path / "out" / "street-colourised.png")  # (the same file, updated)
+    assert page.queue.item_text(key).endswith("Saved") and row.label.text() == "2 colour hints on this photo · Saved"
+    page.hints.toggle_action.trigger()
+    assert row.isHidden()  # (out of Hint Mode no line)

@@ -97,6 +97,37 @@ def test_lists_finished_stopped_and_failed_runs(page):
     assert not page.use_button.isEnabled()  # no checkpoint: nothing to keep
 
 
+def test_scores_measured_on_the_training_photos_are_marked_as_on_the_models_tab(page, qtbot, runs_parent, tmp_path):
+    """A run with nothing held out (its validation folder its training photos) showed its last validation figures as
+    any other's, though measured on its own training photos, as the Models tab now marks its model's."""
+    import json
+
+    from engine.model_summary import ON_TRAINING_PHOTOS
+
+    photos = tmp_path / "photos"
+    train_run(runs_parent, photos, "own", val=[str(photos)])
+    with qtbot.waitSignal(page.refreshed, timeout=20_000):
+        page.refresh()
+    headers = [page.table.horizontalHeaderItem(c).text() for c in range(page.table.columnCount())]
+    scores = headers[headers.index("Val loss"):]
+    own, winner = row_of(page, "own"), row_of(page, "winner")
+    assert cell(page, own, scores[-1]).endswith(" % (training photos)")  # after its last figure, as the Models tab says it
+    assert all(not cell(page, own, header).endswith("(training photos)") for header in scores[:-1])
+    assert all(page.table.item(own, headers.index(header)).toolTip() == ON_TRAINING_PHOTOS for header in scores)
+    assert all("training photos" not in cell(page, winner, header) for header in scores)  # validated on photos held out
+    assert all(page.table.item(winner, headers.index(header)).toolTip() == "" for header in scores)
+
+    run_dir = Path(path_of(page, "own"))  # a run from before its dataset.json said: not known, not marked
+    report = json.loads((run_dir / "dataset.json").read_text())
+    del report["validation_from"]
+    (run_dir / "dataset.json").write_text(json.dumps(report))
+    with qtbot.waitSignal(page.refreshed, timeout=20_000):
+        page.refresh()
+    own = row_of(page, "own")
+    assert all("training photos" not in cell(page, own, header) for header in scores)
+    assert all(page.table.item(own, headers.index(header)).toolTip() == "" for header in scores)
+
+
 def test_the_table_sorts_by_number_not_text(page):
     headers = [page.table.horizontalHeaderItem(c).text() for c in range(page.table.columnCount())]
     page.table.sortItems(headers.index("Steps"), Qt.SortOrder.AscendingOrder)

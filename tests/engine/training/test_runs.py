@@ -141,6 +141,31 @@ def test_runs_table(three_runs, capsys):
     assert lines[0].rstrip().endswith("hue accuracy") and finished.rstrip().endswith(" %")  # a percentage, as evaluate says it
 
 
+def test_scores_measured_on_the_training_photos_are_marked_as_models_are(three_runs, tiny_config, photo_folder, capsys):
+    """A run with nothing held out (its validation folder its training photos) showed its last validation figures in
+    `colourise runs` as any other's, though measured on its own training photos, as `colourise models` now says."""
+    own = train(tiny_config(val=[str(photo_folder)], steps=1, name="own"))
+    assert isinstance(own, TrainingFinished)
+    assert read_run(own.run_dir).validated_on == "training photos"  # dataset.json: "training photos (nothing held out)"
+    assert read_run(three_runs["finished"]).validated_on == "validation photos"
+
+    assert main(["runs", "--run-dir", str(three_runs["parent"])]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert next(line for line in lines if line.startswith("own-")).rstrip().endswith(" % (training photos)")  # after the last score
+    assert "(training photos)" not in next(line for line in lines if line.startswith("finished-"))
+    assert main(["runs", "--json", "--run-dir", str(three_runs["parent"])]) == 0
+    runs = {r["model_name"]: r for r in json.loads(capsys.readouterr().out)["runs"]}
+    assert (runs["own"]["validated_on"], runs["finished"]["validated_on"]) == ("training photos", "validation photos")
+
+    report = json.loads((own.run_dir / "dataset.json").read_text())
+    del report["validation_from"]  # a run from before dataset.json said: not known, not marked
+    (own.run_dir / "dataset.json").write_text(json.dumps(report))
+    assert read_run(own.run_dir).validated_on is None
+    assert main(["runs", "--run-dir", str(three_runs["parent"])]) == 0
+    assert "(training photos)" not in capsys.readouterr().out
+    assert main(["runs", "--json", "--run-dir", str(three_runs["parent"])]) == 0
+    assert {r["model_name"]: r["validated_on"] for r in json.loads(capsys.readouterr().out)["runs"]}["own"] is None
+
 def test_no_runs(tmp_path, capsys):
     (tmp_path / "none").mkdir()
     assert main(["runs", "--run-dir", str(tmp_path / "none")]) == 0
