@@ -5,8 +5,13 @@ the network, which sees L at a small working size (long side ``working_size``,
 aspect ratio kept, padded to the network's stride). Full-resolution work runs in
 horizontal bands so memory stays bounded for huge scans.
 
-    colouriser = Colouriser.from_name("default")
+    from engine import Colouriser, read_photo, write_photo
+
+    colouriser = Colouriser.from_name("default")   # a library name or a .safetensors file
     coloured = colouriser.colourise(read_photo("grandma.tif"), strength=1.2)
+    write_photo(coloured, "grandma-coloured.tif")
+
+More in README.md, "Use the engine from Python".
 """
 
 from __future__ import annotations
