@@ -28,7 +28,9 @@ import torch
 import torch.nn.functional as F
 
 from engine import colour
-from engine.photo import Photo
+from engine.atomic import resolved_path
+from engine.errors import PhotoError
+from engine.photo import Photo, made_by_model, photo_software, record_saved, with_software, write_photo, written_untagged
 
 # Full-resolution work is done about this many pixels at a time: small enough that a band's
 # temporaries stay in the CPU cache (1 << 20 was ~3x slower), large enough to amortise Python.
@@ -330,9 +332,35 @@ class Colouriser:
         return Photo(rgb, photo.alpha, photo.source, photo.format, photo.icc_profile, photo.exif)
 
     def colourise(self, photo: Photo, strength: float = 1.0, hints: list | None = None) -> Photo:
-        """The colour photo at full resolution; ``hints`` (``engine.hints.Hint``) when the model takes them."""
+        """The colour photo at full resolution; ``hints`` (``engine.hints.Hint``) when the model takes them.
+
+        Its EXIF "Software" tag says what coloured it and how (``software``), as the command line's photos do, so
+        written by ``write_photo`` or ``save`` it is never taken for an original colour photograph.
+        """
         l_full = luminance(photo)  # once: a full-resolution pass both steps need
-        return self.render(photo, self.predict(photo, l_full, hints), strength, l_full)
+        prediction = self.predict(photo, l_full, hints)
+        return with_software(self.render(photo, prediction, strength, l_full), self.software(prediction.hints, strength))
+
+    def software(self, hints: int = 0, strength: float = 1.0) -> str:
+        """What the EXIF "Software" of a photo it coloured says (``Colourise 0.1.0, model default, strength 120 %``)."""
+        return made_by_model(self.name, hints, strength)
+
+    def save(self, coloured: Photo, path: str | Path, format: str | None = None, quality: int = 95, *, overwrite: bool = False) -> Path:
+        """Write a photo it coloured to ``path`` as ``colourise images`` does; returns the path.
+
+        The file says Colourise coloured it, and how (a photo from ``colourise`` says so already; one from
+        ``render`` is tagged with the model), or, where its format has no room for the tag (BMP), its folder's
+        record does (``engine.photo.SAVED_RECORD``): folders opened, searched or trained on later leave it out.
+        An existing file is left alone (``FileExistsError``) unless ``overwrite``; the original, never.
+        """
+        path = Path(path)
+        if coloured.source is not None and resolved_path(path) == resolved_path(Path(coloured.source)):
+            raise PhotoError(path, "cannot write: that is the original photo; choose another name")
+        software = photo_software(coloured) or self.software()
+        written = write_photo(with_software(coloured, software), path, format, quality, overwrite=overwrite)
+        if written_untagged(written):
+            record_saved([(written, software)])
+        return written
 
     @torch.inference_mode()
     def suggest_colours(self, photo: Photo, x: float, y: float, count: int = 8, hints: list | None = None) -> list[tuple[int, int, int]]:

@@ -15,6 +15,7 @@ import torch
 from PIL import Image
 
 import engine
+from engine.photo import saved_software
 
 REPO = Path(__file__).resolve().parents[2]
 SECTION = "## Use the engine from Python"
@@ -97,8 +98,12 @@ def test_the_readme_examples_run(api_folder):
     assert len(blocks) >= 2
 
     run_example(blocks[0], folder, env)
-    for name in ("old-coloured.jpg", "old-friend.png", "old-hinted.jpg"):
-        assert Image.open(folder / name).mode == "RGB"
+    said = {name: saved_software(folder / name) for name in ("old-coloured.jpg", "old-friend.png", "old-hinted.jpg")}
+    assert said == {
+        "old-coloured.jpg": f"Colourise {engine.__version__}, model default, strength 120 %",
+        "old-friend.png": f"Colourise {engine.__version__}, model friends-model",
+        "old-hinted.jpg": f"Colourise {engine.__version__}, model default, 1 colour hint",
+    }
 
     out = run_example(blocks[1], folder, env)
     assert "'tiny'" in out and "step 20 of 20" in out

@@ -9,7 +9,7 @@ from skimage import color, data
 
 from engine import colour, inference
 from engine.inference import Colouriser, luminance, resize_photo, working_shape
-from engine.photo import Photo
+from engine.photo import Photo, photo_software
 
 
 def lab_l(rgb_or_grey: np.ndarray) -> np.ndarray:
@@ -96,8 +96,11 @@ def test_predict_many_matches_single_predictions_for_equal_sizes(colouriser, cam
 
 def test_alpha_and_metadata_pass_through(colouriser, camera):
     alpha = np.full(camera.shape, 128, np.uint8)
-    out = colouriser.colourise(Photo(camera, alpha, icc_profile=b"icc", exif=b"Exif\0\0"))
+    photo = Photo(camera, alpha, icc_profile=b"icc", exif=b"Exif\0\0")
+    out = colouriser.render(photo, colouriser.predict(photo))
     assert out.alpha is alpha and out.icc_profile == b"icc" and out.exif == b"Exif\0\0"
+    out = colouriser.colourise(photo)  # (its EXIF says what coloured it: see the test below)
+    assert out.alpha is alpha and out.icc_profile == b"icc" and photo_software(out) == colouriser.software()
 
 
 def test_luminance_matches_skimage(camera):
@@ -149,3 +152,29 @@ def test_a_hint_colour_is_shown_at_the_photos_lightness_with_its_own_hue():
     assert own == pytest.approx(17.5, abs=0.5)
     r, g, b = seen
     assert b > r + 20 and b > g and min(seen) > 120  # navy's bluish hue, as light as the photo
+
+
+def test_a_photo_coloured_through_the_api_is_saved_as_the_command_line_saves_it(colouriser, camera, tmp_path):
+    from engine import __version__
+    from engine.errors import PhotoError
+    from engine.photo import read_photo, saved_software, write_photo
+
+    original = write_photo(Photo(camera), tmp_path / "old.jpg")
+    coloured = colouriser.colourise(read_photo(original), strength=1.2)
+    said = f"Colourise {__version__}, model alpha, strength 120 %"  # what `colourise images -m alpha --strength 1.2` writes
+    assert colouriser.software(0, 1.2) == said
+
+    # Written either way, it is known for a colour version Colourise saved (left out of folders, of training)
+    assert saved_software(write_photo(coloured, tmp_path / "by-write-photo.jpg")) == said
+    assert colouriser.save(coloured, tmp_path / "saved.png") == tmp_path / "saved.png"
+    assert saved_software(tmp_path / "saved.png") == said
+    assert saved_software(colouriser.save(coloured, tmp_path / "saved.bmp")) == said  # no room for the tag: noted beside it
+    # A photo rendered from a prediction says the model that coloured it
+    rendered = colouriser.render(read_photo(original), colouriser.predict(read_photo(original)))
+    assert saved_software(colouriser.save(rendered, tmp_path / "rendered.tif")) == f"Colourise {__version__}, model alpha"
+
+    with pytest.raises(FileExistsError):  # as the command line, nothing is replaced unless asked
+        colouriser.save(coloured, tmp_path / "saved.png")
+    with pytest.raises(PhotoError, match="original"):
+        colouriser.save(coloured, original, overwrite=True)
+    assert saved_software(original) is None
