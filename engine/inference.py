@@ -38,6 +38,13 @@ BAND_PIXELS = 1 << 15
 MAX_STRENGTH = 2.0
 
 
+def check_strength(strength: float) -> None:
+    """``ValueError`` naming the range for a colour strength outside 0..``MAX_STRENGTH`` (as ``colourise images
+    --strength`` refuses one): clamped silently, 5 would look like 2 and -1 like grey, and nobody would know why."""
+    if not 0 <= strength <= MAX_STRENGTH:  # (NaN too)
+        raise ValueError(f"colour strength must be from 0 to {MAX_STRENGTH:g} (1: the model's own colours), not {strength!r}")
+
+
 @lru_cache(maxsize=4)
 def _lut(depth: int, kind: str) -> np.ndarray:
     """Per-code lookup tables: 'linear' (sRGB code -> linear) or 'L' (grey code -> L*)."""
@@ -326,7 +333,11 @@ class Colouriser:
         return self.predict_many([photo], None if l_full is None else [l_full], [hints] if hints else None, preview, propagate)[0]
 
     def render(self, photo: Photo, prediction: Prediction, strength: float = 1.0, l_full: torch.Tensor | None = None) -> Photo:
-        """The colour photo from a prediction: cheap, so strength changes need no new network pass."""
+        """The colour photo from a prediction: cheap, so strength changes need no new network pass.
+
+        ``strength``: 0 (grey) to ``MAX_STRENGTH``; another raises ``ValueError`` (``check_strength``).
+        """
+        check_strength(strength)
         l_full = luminance(photo) if l_full is None else l_full
         rgb = recombine(l_full, strengthened(prediction, strength), 1.0, photo.bit_depth)
         return Photo(rgb, photo.alpha, photo.source, photo.format, photo.icc_profile, photo.exif)
@@ -337,6 +348,7 @@ class Colouriser:
         Its EXIF "Software" tag says what coloured it and how (``software``), as the command line's photos do, so
         written by ``write_photo`` or ``save`` it is never taken for an original colour photograph.
         """
+        check_strength(strength)  # (before the network's pass)
         l_full = luminance(photo)  # once: a full-resolution pass both steps need
         prediction = self.predict(photo, l_full, hints)
         return with_software(self.render(photo, prediction, strength, l_full), self.software(prediction.hints, strength))

@@ -58,12 +58,17 @@ def test_strength_zero_gives_grey_and_strength_scales_chroma(colouriser, camera)
     assert chroma(0.5) < chroma(1.0) < chroma(2.0)
 
 
-def test_strength_is_clamped_to_the_allowed_range(colouriser, camera):
+def test_a_strength_out_of_range_is_refused_naming_the_range(colouriser, camera):
     photo = Photo(camera)
     prediction = colouriser.predict(photo)
+    for strength in (5, 2.01, -1, float("nan")):  # (as `colourise images --strength 3` is refused, not clamped)
+        with pytest.raises(ValueError, match=r"strength must be from 0 to 2 \(1: the model's own colours\)"):
+            colouriser.colourise(photo, strength=strength)
+        with pytest.raises(ValueError, match="from 0 to 2"):
+            colouriser.render(photo, prediction, strength)
     top = colouriser.render(photo, prediction, inference.MAX_STRENGTH).pixels
-    assert np.array_equal(colouriser.render(photo, prediction, 99.0).pixels, top)
-    assert np.array_equal(colouriser.render(photo, prediction, -1.0).pixels, colouriser.render(photo, prediction, 0.0).pixels)
+    assert np.array_equal(colouriser.colourise(photo, strength=2).pixels, top)
+    assert colouriser.colourise(photo, strength=0).pixels.shape == top.shape
 
 
 def test_network_sees_the_working_size_and_odd_sizes_work(colouriser):
