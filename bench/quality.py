@@ -90,6 +90,11 @@ def short_training(arch: str, minutes: float, threads: int) -> Path:
     return target
 
 
+# Reports cached with another version are scored again: 2, a set's chroma ratio is its mean chroma over the originals'
+# (engine.metrics.mean_metrics), no longer the mean of the photos' ratios.
+SCORES_VERSION = 2
+
+
 def evaluate(path: Path, photo_set: Path, limit: int | None) -> dict:
     """evaluate_model on one model file and photo set; cached in bench/results/quality-cache/ by the
     file's size and time and the set's photos, so comparing a new model with an old one re-scores only the new one."""
@@ -97,7 +102,7 @@ def evaluate(path: Path, photo_set: Path, limit: int | None) -> dict:
 
     stat = path.stat()
     listing = photo_set.read_text() if photo_set.is_file() else str(photo_set)
-    key = hashlib.sha1(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{listing}|{limit}".encode()).hexdigest()[:16]
+    key = hashlib.sha1(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{listing}|{limit}|{SCORES_VERSION}".encode()).hexdigest()[:16]
     cached = RESULTS / "quality-cache" / f"{path.stem}-{key}.json"
     if cached.exists():
         return json.loads(cached.read_text())

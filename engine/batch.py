@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import errno
 import itertools
-import json
 import logging
 import os
 import threading
@@ -33,15 +32,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
 
-from engine.atomic import atomic_write_bytes, folder_resolver, free_name, name_fits, name_max, path_exists, resolved_path
+from engine.atomic import folder_resolver, free_name, name_fits, name_max, path_exists, resolved_path
 from engine.data import in_colour_already
 from engine.errors import ColouriseError, user_message
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
 from engine.hints import find_saved_hints, read_hint_file
 from engine.inference import Prediction, luminance
 from engine.photo import (
-    OUTPUT_FORMATS, PHOTO_SUFFIXES, SAVED_RECORD, SOFTWARE_NAME, Collected, FoundPhoto, Photo, file_mark, find_photos, read_photo, recorded_as_saved,
-    read_saved_record, saved_by_colourise, side_by_side, sort_found, with_software, write_photo, written_untagged,
+    OUTPUT_FORMATS, PHOTO_SUFFIXES, Collected, FoundPhoto, Photo, find_photos, made_by_model, read_photo, record_saved,
+    recorded_as_saved, saved_by_colourise, side_by_side, sort_found, with_software, write_photo, written_untagged,
 )  # fmt: skip
 from engine.task import TaskState
 
@@ -175,20 +174,8 @@ class ColourCache:
 
 def made_by(colouriser, hints: int = 0, strength: float = 1.0) -> str:
     """What a saved photo's EXIF "Software" says: ``Colourise 0.1.0, model default`` and, when the user
-    had a hand in it, ``, 3 colour hints`` and ``, strength 120 %``."""
+    had a hand in it, ``, 3 colour hints`` and ``, strength 120 %`` (``engine.photo.made_by_model``)."""
     return made_by_model(getattr(colouriser, "name", ""), hints, strength)
-
-
-def made_by_model(model: str, hints: int = 0, strength: float = 1.0) -> str:
-    """``made_by`` for the model named ``model`` (compared with what a saved photo says: ``engine.photo.saved_software``)."""
-    from engine import __version__
-
-    text = f"{SOFTWARE_NAME} {__version__}, model {model or 'unnamed'}"
-    if hints:
-        text += f", {hints} colour hint{'s' if hints != 1 else ''}"
-    if round(strength * 100) != 100:
-        text += f", strength {round(strength * 100)} %"
-    return text
 
 
 def _model_of(colouriser) -> str:
@@ -378,7 +365,7 @@ def save_photos(
                     break
                 writing = _Writing(index, request, writer.submit(_write, coloured, request.target, settings), in_colour_already(photo), software)
         report_written(writing)
-    _record_saved(untagged)
+    record_saved(untagged)
     return BatchFinished(counts["done"], counts["failed"], counts["skipped"], cancelled=stopped)
 
 
@@ -508,30 +495,6 @@ def colourise_files(
         strength, existing=Existing.REPLACE if overwrite else Existing.SKIP, protected=originals_among(targets, folders), before_after=before_after,
     )
     return save_photos(requests, colouriser, settings, state)
-
-
-# --- what Colourise saved where no tag can say so ---------------------------------------------
-def _record_saved(outputs: Iterable[tuple[Path, str]]) -> None:
-    """Note ``outputs`` (each a file and what the tag would say of it: ``made_by``) in their folders' ``SAVED_RECORD``
-    (each file's size and time, so a file put or changed there since is not taken for Colourise's; and how it was
-    coloured, so the window can tell it holds the colours it shows). Entries whose file went or changed are dropped.
-    A record that cannot be written only leaves those files to be taken for originals later."""
-    by_folder: dict[Path, list[tuple[Path, str]]] = {}
-    for output, software in outputs:
-        by_folder.setdefault(output.parent, []).append((output, software))
-    for folder, saved in by_folder.items():
-        marks, said = read_saved_record(folder)
-        entries = {name: mark for name, mark in marks.items() if file_mark(folder / name) == mark}
-        software = {name: text for name, text in said.items() if name in entries}
-        for output, text in saved:
-            mark = file_mark(output)
-            if mark is not None:
-                entries[output.name] = mark
-                software[output.name] = text
-        try:
-            atomic_write_bytes(folder / SAVED_RECORD, json.dumps({"colourise saved": entries, "software": software}).encode())
-        except OSError:
-            log.debug("could not note what was saved in %s", folder, exc_info=True)
 
 
 def originals_among(targets: Iterable[Path], photo_folders: Iterable[Path]) -> set[Path]:

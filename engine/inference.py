@@ -5,8 +5,13 @@ the network, which sees L at a small working size (long side ``working_size``,
 aspect ratio kept, padded to the network's stride). Full-resolution work runs in
 horizontal bands so memory stays bounded for huge scans.
 
-    colouriser = Colouriser.from_name("default")
+    from engine import Colouriser, read_photo, write_photo
+
+    colouriser = Colouriser.from_name("default")   # a library name or a .safetensors file
     coloured = colouriser.colourise(read_photo("grandma.tif"), strength=1.2)
+    write_photo(coloured, "grandma-coloured.tif")
+
+More in README.md, "Use the engine from Python".
 """
 
 from __future__ import annotations
@@ -23,12 +28,21 @@ import torch
 import torch.nn.functional as F
 
 from engine import colour
-from engine.photo import Photo
+from engine.atomic import resolved_path
+from engine.errors import PhotoError
+from engine.photo import Photo, made_by_model, photo_software, record_saved, with_software, write_photo, written_untagged
 
 # Full-resolution work is done about this many pixels at a time: small enough that a band's
 # temporaries stay in the CPU cache (1 << 20 was ~3x slower), large enough to amortise Python.
 BAND_PIXELS = 1 << 15
 MAX_STRENGTH = 2.0
+
+
+def check_strength(strength: float) -> None:
+    """``ValueError`` naming the range for a colour strength outside 0..``MAX_STRENGTH`` (as ``colourise images
+    --strength`` refuses one): clamped silently, 5 would look like 2 and -1 like grey, and nobody would know why."""
+    if not 0 <= strength <= MAX_STRENGTH:  # (NaN too)
+        raise ValueError(f"colour strength must be from 0 to {MAX_STRENGTH:g} (1: the model's own colours), not {strength!r}")
 
 
 @lru_cache(maxsize=4)
@@ -319,15 +333,46 @@ class Colouriser:
         return self.predict_many([photo], None if l_full is None else [l_full], [hints] if hints else None, preview, propagate)[0]
 
     def render(self, photo: Photo, prediction: Prediction, strength: float = 1.0, l_full: torch.Tensor | None = None) -> Photo:
-        """The colour photo from a prediction: cheap, so strength changes need no new network pass."""
+        """The colour photo from a prediction: cheap, so strength changes need no new network pass.
+
+        ``strength``: 0 (grey) to ``MAX_STRENGTH``; another raises ``ValueError`` (``check_strength``).
+        """
+        check_strength(strength)
         l_full = luminance(photo) if l_full is None else l_full
         rgb = recombine(l_full, strengthened(prediction, strength), 1.0, photo.bit_depth)
         return Photo(rgb, photo.alpha, photo.source, photo.format, photo.icc_profile, photo.exif)
 
     def colourise(self, photo: Photo, strength: float = 1.0, hints: list | None = None) -> Photo:
-        """The colour photo at full resolution; ``hints`` (``engine.hints.Hint``) when the model takes them."""
+        """The colour photo at full resolution; ``hints`` (``engine.hints.Hint``) when the model takes them.
+
+        Its EXIF "Software" tag says what coloured it and how (``software``), as the command line's photos do, so
+        written by ``write_photo`` or ``save`` it is never taken for an original colour photograph.
+        """
+        check_strength(strength)  # (before the network's pass)
         l_full = luminance(photo)  # once: a full-resolution pass both steps need
-        return self.render(photo, self.predict(photo, l_full, hints), strength, l_full)
+        prediction = self.predict(photo, l_full, hints)
+        return with_software(self.render(photo, prediction, strength, l_full), self.software(prediction.hints, strength))
+
+    def software(self, hints: int = 0, strength: float = 1.0) -> str:
+        """What the EXIF "Software" of a photo it coloured says (``Colourise 0.1.0, model default, strength 120 %``)."""
+        return made_by_model(self.name, hints, strength)
+
+    def save(self, coloured: Photo, path: str | Path, format: str | None = None, quality: int = 95, *, overwrite: bool = False) -> Path:
+        """Write a photo it coloured to ``path`` as ``colourise images`` does; returns the path.
+
+        The file says Colourise coloured it, and how (a photo from ``colourise`` says so already; one from
+        ``render`` is tagged with the model), or, where its format has no room for the tag (BMP), its folder's
+        record does (``engine.photo.SAVED_RECORD``): folders opened, searched or trained on later leave it out.
+        An existing file is left alone (``FileExistsError``) unless ``overwrite``; the original, never.
+        """
+        path = Path(path)
+        if coloured.source is not None and resolved_path(path) == resolved_path(Path(coloured.source)):
+            raise PhotoError(path, "cannot write: that is the original photo; choose another name")
+        software = photo_software(coloured) or self.software()
+        written = write_photo(with_software(coloured, software), path, format, quality, overwrite=overwrite)
+        if written_untagged(written):
+            record_saved([(written, software)])
+        return written
 
     @torch.inference_mode()
     def suggest_colours(self, photo: Photo, x: float, y: float, count: int = 8, hints: list | None = None) -> list[tuple[int, int, int]]:

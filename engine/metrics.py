@@ -5,7 +5,10 @@ the hue metrics that see wrong colours (hue accuracy, false colour, cast).
   (``skimage.metrics.structural_similarity``) of the coloured photo against the original RGB.
 - Colourfulness: Hasler & Suesstrunk (2003), M = sigma_rgyb + 0.3 mu_rgyb on 0-255
   RGB; reported for the prediction and the original, and their per-photo absolute gap.
-- Chroma ratio: mean Lab chroma of the prediction over the original's (1 = as vivid).
+- Chroma ratio: mean Lab chroma of the prediction over the original's (1 = as vivid). For a set of
+  photos, the ratio of the means (``chroma`` over ``chroma_original``, each the mean of the photos'
+  mean chroma), not the mean of the photos' ratios: a photo with little colour in its original
+  (chroma 4 given 12: 3.0) would outweigh any number of vivid ones.
 - AuC: the fraction of pixels whose a/b error (L2, Lab units) is within a threshold,
   averaged over thresholds 0..150 (Zhang et al. 2016), so 1 means perfect.
 - Hue accuracy: among pixels whose original is clearly coloured (Lab chroma above
@@ -43,7 +46,7 @@ HUE_NONE_CHROMA = 2.0  # a prediction below this chroma has no hue (a miss)
 NEUTRAL_CHROMA = 5.0  # originals' pixels below this chroma are neutral (false colour is measured there)
 HUE_SECTORS = ("red", "yellow", "green", "cyan", "blue", "magenta")
 METRIC_NAMES = (
-    "psnr", "ssim", "auc", "colourfulness", "colourfulness_original", "colourfulness_gap", "chroma_ratio",
+    "psnr", "ssim", "auc", "colourfulness", "colourfulness_original", "colourfulness_gap", "chroma_ratio", "chroma", "chroma_original",
     "hue_accuracy", "false_colour", "cast", "cast_a", "cast_b",
 )  # fmt: skip
 
@@ -195,6 +198,8 @@ def lab_metrics(pred_rgb: torch.Tensor, true_rgb: torch.Tensor) -> dict[str, tor
         "colourfulness_original": cf_true,
         "colourfulness_gap": (cf_pred - cf_true).abs(),
         "chroma_ratio": chroma_pred / chroma_true.clamp_min(1e-6),
+        "chroma": chroma_pred,  # (mean Lab chroma: a set's chroma ratio is the ratio of their means, ``mean_metrics``)
+        "chroma_original": chroma_true,
         "hue_accuracy": _hue_accuracy(*_hue_masks(pred_rgb, true_rgb, pred_ab, true_ab)),
         "false_colour": false_colour(pred_ab, true_ab),
         "cast": offset.norm(dim=1),
@@ -211,7 +216,9 @@ def grey_of(rgb: torch.Tensor) -> torch.Tensor:
 
 
 def mean_metrics(per_image: dict[str, torch.Tensor] | list[dict[str, float]]) -> dict[str, float]:
-    """Means over images, ignoring NaNs (a metric undefined for a photo does not poison the mean)."""
+    """Means over images, ignoring NaNs (a metric undefined for a photo does not poison the mean); but the chroma
+    ratio of the set is its mean chroma over the originals' (rows without ``chroma``, written before, keep the mean
+    of their ratios)."""
     if isinstance(per_image, list):
         keys = per_image[0].keys() if per_image else METRIC_NAMES
         per_image = {k: torch.tensor([float(d[k]) for d in per_image]) for k in keys}
@@ -220,6 +227,8 @@ def mean_metrics(per_image: dict[str, torch.Tensor] | list[dict[str, float]]) ->
         v = values.float()
         v = v[~torch.isnan(v)]
         out[key] = float(v.mean()) if v.numel() else float("nan")
+    if "chroma" in out and "chroma_original" in out:
+        out["chroma_ratio"] = out["chroma"] / max(out["chroma_original"], 1e-6)  # (as each photo's: lab_metrics)
     return out
 
 

@@ -290,12 +290,13 @@ def load_model(path: str | Path, device: str | torch.device = "cpu") -> tuple[to
     The config is bounded and every weight shape checked against the file's header
     (on a "meta" model, which allocates nothing) before any weights are read.
     """
-    from engine.models import create_model, list_models
+    from engine.models import create_model, is_known
+    from engine.models.registry import CUSTOM_ARCHITECTURES_HELP
 
     path = Path(path)
     info = read_info(path)
-    if info.arch not in list_models():
-        raise ModelFileError(path, f"unknown architecture {info.arch!r}")
+    if not is_known(info.arch):
+        raise ModelFileError(path, f"unknown architecture {info.arch!r}: {CUSTOM_ARCHITECTURES_HELP}")
     try:
         check_arch_config(info.arch, info.config)
         with torch.device("meta"):

@@ -35,7 +35,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, NamedTuple
 import numpy as np
 from PIL import ExifTags, Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
 
-from engine.atomic import NotRegularFileError, open_regular_file, remove_stale_temps, resolved_path, temp_path_for
+from engine.atomic import NotRegularFileError, atomic_write_bytes, open_regular_file, remove_stale_temps, resolved_path, temp_path_for
 from engine.errors import PhotoError
 
 # Pillow format names read_photo accepts ("MPO" is how Pillow names many cameras' JPEGs).
@@ -499,7 +499,13 @@ def _header_names_no_colourise(fh: BinaryIO) -> bool:
 
 def coloured_by_colourise(photo: Photo) -> bool:
     """Whether a read photo's EXIF "Software" says that Colourise saved it (a colour version named by itself)."""
-    return _says_colourise(_software_in(photo.exif))
+    return photo_software(photo) is not None
+
+
+def photo_software(photo: Photo) -> str | None:
+    """What a photo's EXIF "Software" says of how Colourise coloured it (``made_by_model``); None when it says nothing of Colourise."""
+    said = _software_in(photo.exif)
+    return said if _says_colourise(said) else None
 
 
 def _software_in(raw: bytes | None) -> str | None:
@@ -1103,6 +1109,43 @@ def with_software(photo: Photo, text: str) -> Photo:
             exif = Image.Exif()
     exif[SOFTWARE_TAG] = text
     return replace(photo, exif=exif.tobytes())
+
+
+def made_by_model(model: str, hints: int = 0, strength: float = 1.0) -> str:
+    """What the EXIF "Software" of a photo the model named ``model`` coloured says: ``Colourise 0.1.0, model default``
+    and, when the user had a hand in it, ``, 3 colour hints`` and ``, strength 120 %`` (``engine.batch.made_by``;
+    compared with what a saved photo says: ``saved_software``)."""
+    from engine import __version__
+
+    text = f"{SOFTWARE_NAME} {__version__}, model {model or 'unnamed'}"
+    if hints:
+        text += f", {hints} colour hint{'s' if hints != 1 else ''}"
+    if round(strength * 100) != 100:
+        text += f", strength {round(strength * 100)} %"
+    return text
+
+
+def record_saved(outputs: Iterable[tuple[Path, str]]) -> None:
+    """Note ``outputs`` (each a file and what the tag would say of it: ``made_by_model``) in their folders' ``SAVED_RECORD``
+    (each file's size and time, so a file put or changed there since is not taken for Colourise's; and how it was
+    coloured, so the window can tell it holds the colours it shows). Entries whose file went or changed are dropped.
+    A record that cannot be written only leaves those files to be taken for originals later."""
+    by_folder: dict[Path, list[tuple[Path, str]]] = {}
+    for output, software in outputs:
+        by_folder.setdefault(output.parent, []).append((output, software))
+    for folder, saved in by_folder.items():
+        marks, said = read_saved_record(folder)
+        entries = {name: mark for name, mark in marks.items() if file_mark(folder / name) == mark}
+        software = {name: text for name, text in said.items() if name in entries}
+        for output, text in saved:
+            mark = file_mark(output)
+            if mark is not None:
+                entries[output.name] = mark
+                software[output.name] = text
+        try:
+            atomic_write_bytes(folder / SAVED_RECORD, json.dumps({"colourise saved": entries, "software": software}).encode())
+        except OSError:
+            logging.getLogger(__name__).debug("could not note what was saved in %s", folder, exc_info=True)
 
 
 def side_by_side(before: Photo, after: Photo) -> Photo:

@@ -132,8 +132,10 @@ class ColouriseBar(QWidget):
 
     def default_strength(self) -> float:
         """The strength a photo added now takes (remembered across sessions): the one last applied to all
-        photos, or set with the slider while no photo was queued (``PhotoStrengths``)."""
-        return settings.read("colourise/strength", 100, int) / 100.0
+        photos, or set with the slider while no photo was queued (``PhotoStrengths``). Kept within the slider's range:
+        the engine refuses a strength outside it, and a settings file may say anything."""
+        percent = min(max(settings.read("colourise/strength", 100, int), self.strength.minimum()), self.strength.maximum())
+        return percent / 100.0
 
     def set_default_strength(self, strength: float) -> None:
         settings.write("colourise/strength", int(round(strength * 100)))

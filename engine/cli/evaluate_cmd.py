@@ -2,7 +2,8 @@
 
 Each photo's colour is removed, the model colours it back through the real
 inference path, and the result is scored against the original (PSNR, SSIM, a/b
-AuC, colourfulness and its gap, chroma ratio, hue accuracy, false colour, cast),
+AuC, colourfulness and its gap, chroma ratio, hue accuracy, false colour, cast; each the mean of the
+photos' scores, but the chroma ratio, the photos' mean Lab chroma over the originals'),
 next to the grey baseline (the photo with its colour removed); several models are scored
 side by side. ``--json`` adds the per-photo scores and the 6 x 6 hue-sector confusion matrix,
 as ``{"reports": [...]}``, one report a model (one model too). FOLDER may also be a
@@ -25,7 +26,7 @@ ROWS = (
     ("colourfulness", "colourfulness"),
     ("colourfulness_original", "colourfulness of the originals"),
     ("colourfulness_gap", "colourfulness gap (lower is better)"),
-    ("chroma_ratio", "chroma ratio (1 = as vivid)"),
+    ("chroma_ratio", "chroma ratio (mean chroma / originals', 1 = as vivid)"),
     ("hue_accuracy", "hue accuracy (right 60-degree hue sector)"),
     ("false_colour", "false colour on neutral pixels (lower is better)"),
     ("cast", "photo-wide colour cast, Lab units (lower is better)"),
@@ -37,7 +38,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "evaluate",
         help="score a model on a folder of colour photos, next to the grey baseline",
         description="Remove the colour of each photo in FOLDER, colour it back with the model and compare "
-        "with the original. Greyscale and unreadable photos are skipped.",
+        "with the original. Greyscale and unreadable photos are skipped. Each score is the mean of the photos', "
+        "but the chroma ratio: the photos' mean Lab chroma over the originals' (1 = as vivid; per photo in --json), "
+        "so a photo with little colour in its original does not outweigh the rest.",
         epilog="examples: colourise evaluate --model default ../shared/data/val --limit 20\n"
         "          colourise evaluate -m default -m my-model photos/",
         formatter_class=argparse.RawDescriptionHelpFormatter,

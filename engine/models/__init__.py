@@ -4,7 +4,9 @@ from engine.models.registry import (  # noqa: F401
     Architecture,
     create_model,
     get_architecture,
+    is_known,
     list_models,
+    load_plugins,
     register_model,
     takes_hints,
 )

@@ -7,13 +7,27 @@ Each architecture lives in its own module and registers a builder function::
 
 A duplicate name raises (as torchvision's registry does) so two files can never
 silently shadow each other.
+
+Architectures of your own (README.md, "Custom architectures"): a script that registers one
+can train and colour with it; for the command line and the window to know it too, an
+installed package names it as an entry point of the group ``colourise.architectures``, a
+module (or a callable in one) whose import registers it. They are loaded once, when first
+needed: a name not in the registry, or the list of names asked for. One that fails to load
+is named in a one-line warning and left out.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import inspect
+import logging
+import threading
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Callable
+
+ENTRY_POINT_GROUP = "colourise.architectures"
+CUSTOM_ARCHITECTURES_HELP = "see README, Custom architectures"
 
 from torch import nn
 
@@ -45,6 +59,8 @@ class Architecture:
 
 
 _REGISTRY: dict[str, Architecture] = {}
+_plugins_loaded = False
+_plugins_lock = threading.RLock()  # (re-entrant: a plugin being imported may ask for the names)
 
 
 def register_model(
@@ -74,17 +90,54 @@ def register_model(
     return wrap
 
 
+def load_plugins() -> None:
+    """Import the architectures installed packages offer (entry points of ``ENTRY_POINT_GROUP``), once.
+
+    Each entry point is a module whose import registers architectures, or a callable that does when called.
+    One that fails (not importable, raising, a name taken) gets a one-line warning naming it; the rest load.
+    """
+    global _plugins_loaded
+    with _plugins_lock:
+        if _plugins_loaded:
+            return
+        _plugins_loaded = True
+        try:
+            entry_points = list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
+        except Exception as exc:  # noqa: BLE001 (a broken installed package's metadata) colouring goes on without plugins
+            _warn(f"could not look for architecture plugins ({exc})")
+            return
+        for entry_point in entry_points:
+            try:
+                loaded = entry_point.load()
+                if callable(loaded) and not isinstance(loaded, (ModuleType, type)):
+                    loaded()
+            except (Exception, SystemExit) as exc:  # a plugin's fault never ends the app
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                _warn(f"architecture plugin {entry_point.name!r} ({entry_point.value}) was not loaded: {reason}")
+
+
+def _warn(text: str) -> None:
+    logging.getLogger(__name__).warning("colourise: %s", text)
+
+
 def list_models() -> list[str]:
-    """Registered architecture names, sorted."""
+    """Registered architecture names (installed plugins' too: ``load_plugins``), sorted."""
+    load_plugins()
     return sorted(_REGISTRY)
 
 
+def is_known(name: str) -> bool:
+    """Whether architecture ``name`` is registered (looked for among installed plugins when it is not)."""
+    if name not in _REGISTRY:
+        load_plugins()
+    return name in _REGISTRY
+
+
 def get_architecture(name: str) -> Architecture:
-    try:
+    if is_known(name):
         return _REGISTRY[name]
-    except KeyError:
-        known = ", ".join(list_models())
-        raise KeyError(f"unknown architecture {name!r} (known: {known})") from None
+    known = ", ".join(list_models())
+    raise KeyError(f"unknown architecture {name!r} (known: {known}; {CUSTOM_ARCHITECTURES_HELP})")
 
 
 def takes_hints(arch: str, config: dict[str, Any] | None = None) -> bool:

@@ -1,8 +1,11 @@
 """Training colourising models: ``train(TrainConfig(...), state)`` and friends.
 
+    from engine.task import TaskState
     from engine.training import TrainConfig, train, resume_config
+
+    state = TaskState(on_event=print)                      # every engine.events event; state.request_stop() stops
     config = TrainConfig.defaults_for("alpha", data=["photos/"], epochs=5)
-    result = train(config, TaskState(on_event=print))      # TrainingFinished | TrainingCancelled | TrainingFailed
+    result = train(config, state)                          # TrainingFinished | TrainingCancelled | TrainingFailed
     result = train(resume_config(result.run_dir), state)   # continue a stopped run
 
 The names are loaded when first asked for: ``engine.training.config`` needs no torch, and the

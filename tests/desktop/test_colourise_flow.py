@@ -79,7 +79,7 @@ def test_save_all_again_as_bmp_in_the_photos_folder_offers_to_replace_what_it_sa
 
 
 def test_bmps_saved_in_the_photos_folder_in_an_earlier_session_are_offered_to_replace_too(window, qtbot, tmp_path, grey_photo, wait_all_coloured):
-    """The queue's record of what it saved goes with the queue; the folder's own record (engine.batch.SAVED_RECORD) stays."""
+    """The queue's record of what it saved goes with the queue; the folder's own record (engine.photo.SAVED_RECORD) stays."""
     page = window.colourise_page
     photos = [grey_photo(tmp_path / f"{i}.bmp", seed=i) for i in range(2)]
     _queue(page, qtbot, photos)

@@ -97,3 +97,59 @@ def folders(tmp_path, monkeypatch):
     monkeypatch.setenv("COLOURISE_MODEL_DIR", str(user))
     monkeypatch.setattr(library, "bundled_models_dir", lambda: bundled)
     return user, bundled
+
+
+PLUGIN_MODULE = '''
+from torch import nn
+
+from engine.models import ColouriseModel, register_model
+
+
+class Tiny(ColouriseModel):
+    def __init__(self, width: int = 4):
+        super().__init__()
+        self.net = nn.Sequential(nn.Conv2d(1, width, 3, padding=1), nn.ReLU(), nn.Conv2d(width, 2, 3, padding=1), nn.Tanh())
+
+    def forward(self, l):
+        return self.net(l)
+
+
+@register_model("tiny", description="a plugin's architecture", model=Tiny)
+def tiny(width: int = 4):
+    return Tiny(width)
+
+
+def register_tinier():
+    register_model("tinier", description="registered by a call", model=Tiny)(lambda width=2: Tiny(width))
+'''
+
+
+@pytest.fixture
+def architecture_plugins(tmp_path, monkeypatch):
+    """``architecture_plugins(*"name=value")``: these entry points (group ``colourise.architectures``) are what is
+    installed, from now on; ``tiny_colourise_plugin`` (a module registering "tiny", and ``register_tinier`` in it)
+    can be named. The registry is as it was before, afterwards. Returns how often the entry points were looked up."""
+    import importlib.metadata
+    import sys
+
+    from engine.models import registry
+
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "tiny_colourise_plugin.py").write_text(PLUGIN_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path / "plugins"))
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    monkeypatch.setattr(registry, "_plugins_loaded", False, raising=False)
+    lookups = []
+
+    def install(*specs: str) -> list:
+        points = [importlib.metadata.EntryPoint(*spec.split("=", 1), group="colourise.architectures") for spec in specs]
+
+        def entry_points(**selection):
+            lookups.append(selection)
+            return [p for p in points if p.group == selection.get("group")]
+
+        monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+        return lookups
+
+    yield install
+    sys.modules.pop("tiny_colourise_plugin", None)

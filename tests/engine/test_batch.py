@@ -15,7 +15,7 @@ from engine.batch import collect_photos, colourise_files
 from engine.data import mean_chroma
 from engine.errors import PhotoError
 from engine.events import BatchFinished, PhotoDone, PhotoFailed, PhotoSkipped, PhotoStarted
-from engine.photo import read_photo
+from engine.photo import SAVED_RECORD, read_photo
 from engine.task import TaskState
 
 
@@ -213,7 +213,7 @@ def test_bmps_saved_before_into_an_output_folder_inside_the_photos_folder_are_ou
     result = colourise_files([nest], out, colouriser, overwrite=True, state=state)
     assert (result.succeeded, result.failed) == (1, 1) and "would replace an original" in state.of(PhotoFailed)[0].message
     assert (out / "b.bmp").read_bytes() == theirs
-    assert sorted(p.name for p in out.iterdir()) == [batch.SAVED_RECORD, "a.bmp", "b.bmp"]
+    assert sorted(p.name for p in out.iterdir()) == [SAVED_RECORD, "a.bmp", "b.bmp"]
 
 
 def test_the_record_of_the_bmps_colourise_saved_says_how_each_was_coloured_as_the_tag_says_it_of_a_png(tmp_path, make_photo, colouriser):
@@ -230,8 +230,8 @@ def test_the_record_of_the_bmps_colourise_saved_says_how_each_was_coloured_as_th
     said = batch.made_by(colouriser, 0, 1.3)
     assert saved_software(out / "a.bmp") == said == saved_software(out / "b.png")
     # A record written before that was noted says the BMP is Colourise's, not how it was coloured.
-    record = json.loads((out / batch.SAVED_RECORD).read_text())
-    (out / batch.SAVED_RECORD).write_text(json.dumps({"colourise saved": record["colourise saved"]}))
+    record = json.loads((out / SAVED_RECORD).read_text())
+    (out / SAVED_RECORD).write_text(json.dumps({"colourise saved": record["colourise saved"]}))
     assert saved_software(out / "a.bmp") is None and recorded_as_saved([out / "a.bmp"]) == {out / "a.bmp"}
     assert colourise_files([tmp_path / "a.bmp"], out, colouriser, overwrite=True).succeeded == 1  # noted again, at 100 %
     assert saved_software(out / "a.bmp") == batch.made_by(colouriser)

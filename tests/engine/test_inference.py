@@ -9,7 +9,7 @@ from skimage import color, data
 
 from engine import colour, inference
 from engine.inference import Colouriser, luminance, resize_photo, working_shape
-from engine.photo import Photo
+from engine.photo import Photo, photo_software
 
 
 def lab_l(rgb_or_grey: np.ndarray) -> np.ndarray:
@@ -58,12 +58,17 @@ def test_strength_zero_gives_grey_and_strength_scales_chroma(colouriser, camera)
     assert chroma(0.5) < chroma(1.0) < chroma(2.0)
 
 
-def test_strength_is_clamped_to_the_allowed_range(colouriser, camera):
+def test_a_strength_out_of_range_is_refused_naming_the_range(colouriser, camera):
     photo = Photo(camera)
     prediction = colouriser.predict(photo)
+    for strength in (5, 2.01, -1, float("nan")):  # (as `colourise images --strength 3` is refused, not clamped)
+        with pytest.raises(ValueError, match=r"strength must be from 0 to 2 \(1: the model's own colours\)"):
+            colouriser.colourise(photo, strength=strength)
+        with pytest.raises(ValueError, match="from 0 to 2"):
+            colouriser.render(photo, prediction, strength)
     top = colouriser.render(photo, prediction, inference.MAX_STRENGTH).pixels
-    assert np.array_equal(colouriser.render(photo, prediction, 99.0).pixels, top)
-    assert np.array_equal(colouriser.render(photo, prediction, -1.0).pixels, colouriser.render(photo, prediction, 0.0).pixels)
+    assert np.array_equal(colouriser.colourise(photo, strength=2).pixels, top)
+    assert colouriser.colourise(photo, strength=0).pixels.shape == top.shape
 
 
 def test_network_sees_the_working_size_and_odd_sizes_work(colouriser):
@@ -96,8 +101,11 @@ def test_predict_many_matches_single_predictions_for_equal_sizes(colouriser, cam
 
 def test_alpha_and_metadata_pass_through(colouriser, camera):
     alpha = np.full(camera.shape, 128, np.uint8)
-    out = colouriser.colourise(Photo(camera, alpha, icc_profile=b"icc", exif=b"Exif\0\0"))
+    photo = Photo(camera, alpha, icc_profile=b"icc", exif=b"Exif\0\0")
+    out = colouriser.render(photo, colouriser.predict(photo))
     assert out.alpha is alpha and out.icc_profile == b"icc" and out.exif == b"Exif\0\0"
+    out = colouriser.colourise(photo)  # (its EXIF says what coloured it: see the test below)
+    assert out.alpha is alpha and out.icc_profile == b"icc" and photo_software(out) == colouriser.software()
 
 
 def test_luminance_matches_skimage(camera):
@@ -149,3 +157,29 @@ def test_a_hint_colour_is_shown_at_the_photos_lightness_with_its_own_hue():
     assert own == pytest.approx(17.5, abs=0.5)
     r, g, b = seen
     assert b > r + 20 and b > g and min(seen) > 120  # navy's bluish hue, as light as the photo
+
+
+def test_a_photo_coloured_through_the_api_is_saved_as_the_command_line_saves_it(colouriser, camera, tmp_path):
+    from engine import __version__
+    from engine.errors import PhotoError
+    from engine.photo import read_photo, saved_software, write_photo
+
+    original = write_photo(Photo(camera), tmp_path / "old.jpg")
+    coloured = colouriser.colourise(read_photo(original), strength=1.2)
+    said = f"Colourise {__version__}, model alpha, strength 120 %"  # what `colourise images -m alpha --strength 1.2` writes
+    assert colouriser.software(0, 1.2) == said
+
+    # Written either way, it is known for a colour version Colourise saved (left out of folders, of training)
+    assert saved_software(write_photo(coloured, tmp_path / "by-write-photo.jpg")) == said
+    assert colouriser.save(coloured, tmp_path / "saved.png") == tmp_path / "saved.png"
+    assert saved_software(tmp_path / "saved.png") == said
+    assert saved_software(colouriser.save(coloured, tmp_path / "saved.bmp")) == said  # no room for the tag: noted beside it
+    # A photo rendered from a prediction says the model that coloured it
+    rendered = colouriser.render(read_photo(original), colouriser.predict(read_photo(original)))
+    assert saved_software(colouriser.save(rendered, tmp_path / "rendered.tif")) == f"Colourise {__version__}, model alpha"
+
+    with pytest.raises(FileExistsError):  # as the command line, nothing is replaced unless asked
+        colouriser.save(coloured, tmp_path / "saved.png")
+    with pytest.raises(PhotoError, match="original"):
+        colouriser.save(coloured, original, overwrite=True)
+    assert saved_software(original) is None

@@ -86,6 +86,9 @@ def test_evaluate_model_scores_the_model_and_the_grey_baseline(colouriser, tmp_p
     assert len(report["skipped"]) == 2 and any(s.startswith("broken.jpg: ") for s in report["skipped"])
     assert not any("broken.jpg: broken.jpg" in s for s in report["skipped"])  # the name once, then the reason
     assert set(report["model"]) == set(report["grey"]) == set(metrics.METRIC_NAMES)
+    means = report["model"]  # (what `colourise evaluate` shows, its JSON, Score Ticked and bench/quality.py)
+    assert means["chroma_ratio"] == pytest.approx(means["chroma"] / means["chroma_original"])
+    assert means["chroma"] == pytest.approx(np.mean([p["model"]["chroma"] for p in report["photos"]]))
     assert report["grey"]["colourfulness"] == pytest.approx(0.0, abs=0.5)
     assert report["grey"]["colourfulness_original"] == report["model"]["colourfulness_original"]
     # the model only ever changes colour, so SSIM stays high and PSNR finite
@@ -185,3 +188,25 @@ def test_evaluate_model_reports_the_hue_confusion(colouriser, tmp_path, astronau
     right = sum(confusion["counts"][i][i] for i in range(6))
     assert report["model"]["hue_accuracy"] == pytest.approx(right / coloured, abs=1e-6)  # one photo: pooled = mean
     assert report["grey"]["hue_accuracy"] == 0.0
+
+
+def test_a_sets_chroma_ratio_is_its_mean_chroma_over_the_originals_not_the_mean_of_photos_ratios():
+    """A photo with little colour in its original (chroma 4 given 12: 3.0) must not outweigh one with much (40
+    given 20: 0.5): the set's prediction is 16 / 22 = 0.73 as vivid, where the mean of the ratios said 1.75."""
+    from engine import colour
+
+    def flat(chroma: float) -> torch.Tensor:
+        lab = torch.tensor([60.0, chroma, 0.0]).view(1, 3, 1, 1).expand(1, 3, 8, 8).contiguous()
+        return colour.lab_to_rgb(lab)
+
+    per_photo = [metrics.lab_metrics(flat(predicted), flat(original)) for predicted, original in ((20, 40), (12, 4))]
+    assert [float(m["chroma_ratio"][0]) for m in per_photo] == pytest.approx([0.5, 3.0], rel=1e-3)  # per photo: unchanged
+    assert [float(m["chroma"][0]) for m in per_photo] == pytest.approx([20, 12], rel=1e-3)
+    assert [float(m["chroma_original"][0]) for m in per_photo] == pytest.approx([40, 4], rel=1e-3)
+    as_rows = [{k: float(v[0]) for k, v in m.items()} for m in per_photo]  # evaluate_model's photos
+    as_batch = {k: torch.cat([m[k] for m in per_photo]) for k in per_photo[0]}  # the trainer's validation
+    for means in (metrics.mean_metrics(as_rows), metrics.mean_metrics(as_batch)):
+        assert means["chroma_ratio"] == pytest.approx(16 / 22, rel=1e-3)
+        assert means["chroma"] == pytest.approx(16, rel=1e-3) and means["chroma_original"] == pytest.approx(22, rel=1e-3)
+    # Rows written before the means were kept (no chroma): the mean of their ratios, as then
+    assert metrics.mean_metrics([{"chroma_ratio": 0.5}, {"chroma_ratio": 3.0}])["chroma_ratio"] == pytest.approx(1.75)

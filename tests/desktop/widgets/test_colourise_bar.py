@@ -36,6 +36,16 @@ def test_showing_a_photos_strength_is_not_an_edit(qtbot):
     assert bar.default_strength() == 1.3 and settings.read("colourise/strength", 100, int) == 130
 
 
+def test_a_remembered_strength_out_of_the_sliders_range_is_taken_within_it(qtbot):
+    """Photos are coloured at the default strength, and the engine refuses one outside 0..2: a settings file
+    edited by hand (or written by another version) must not make every photo added fail."""
+    for stored, taken in ((500, 2.0), (-40, 0.0)):
+        settings.write("colourise/strength", stored)
+        bar = ColouriseBar()
+        qtbot.addWidget(bar)
+        assert bar.default_strength() == taken
+
+
 def test_the_model_picker_shows_unreadable_models_but_does_not_offer_them(qtbot, library_dir, save_lineage_model):
     from engine.modelfile import read_info
 

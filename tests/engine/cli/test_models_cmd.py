@@ -118,3 +118,40 @@ def test_scores_measured_on_its_own_training_photos_are_marked(folders, capsys):
     assert main(["models", "--json"]) == 0
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["tiny"]["validated_on"] == "training photos" and rows["portraits"]["validated_on"] is None
+
+
+@pytest.fixture
+def tiny_model(folders, architecture_plugins):
+    """A library model "tiny-api" of the architecture "tiny", which only a plugin registers: none is installed yet."""
+    import sys
+
+    from engine.models import registry
+
+    architecture_plugins("tiny=tiny_colourise_plugin")
+    save_model(folders[0] / "tiny-api.safetensors", create_model("tiny"))
+    registry._REGISTRY.pop("tiny")  # as in a new process, where the script that registered it does not run
+    registry._plugins_loaded = False
+    sys.modules.pop("tiny_colourise_plugin")
+    return folders[0] / "tiny-api.safetensors"
+
+
+def test_a_model_of_an_unknown_architecture_is_marked(tiny_model, architecture_plugins, capsys):
+    architecture_plugins()  # no plugin installed
+    assert main(["models"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("tiny-api"))
+    assert "tiny" in row and "unknown architecture 'tiny': see README, Custom architectures" in row
+    assert main(["models", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["tiny-api"]["problem"] == "unknown architecture 'tiny': see README, Custom architectures"
+    assert rows["portraits"]["problem"] is None
+
+
+def test_an_architecture_an_installed_plugin_registers_colours_from_the_command_line(tiny_model, architecture_plugins, tmp_path, capsys):
+    from PIL import Image
+
+    architecture_plugins("tiny=tiny_colourise_plugin")
+    assert main(["models", "--json"]) == 0
+    assert {r["name"]: r for r in json.loads(capsys.readouterr().out)}["tiny-api"]["problem"] is None
+    Image.new("L", (40, 30), 90).save(tmp_path / "old.png")
+    assert main(["images", str(tmp_path / "old.png"), "-m", "tiny-api", "-o", str(tmp_path / "out"), "--device", "cpu"]) == 0
+    assert (tmp_path / "out" / "old.png").is_file()

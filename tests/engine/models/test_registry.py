@@ -98,3 +98,23 @@ def test_architectures_know_their_stride_and_crops_are_a_multiple_of_it():
     assert get_architecture("colour_unet").stride == 32
     assert all(get_architecture(name).stride == create_model(name, **SMALL[name]).stride for name in LINEAGE)
     assert [crop_size(size, 32) for size in (16, 32, 100, 128)] == [32, 32, 96, 128]
+
+
+def test_installed_architecture_plugins_load_once_when_a_name_is_not_found(architecture_plugins, caplog):
+    lookups = architecture_plugins("broken=no_such_colourise_plugin", "tiny=tiny_colourise_plugin", "tinier=tiny_colourise_plugin:register_tinier")
+    assert create_model("tiny").arch_name == "tiny"  # not registered until asked for
+    assert get_architecture("tinier").description == "registered by a call"
+    assert {"tiny", "tinier"} <= set(list_models())
+    with pytest.raises(KeyError, match=r"unknown architecture 'nope' \(known: .*tiny.*; see README, Custom architectures\)"):
+        get_architecture("nope")
+    assert len(lookups) == 1  # once, however many names are missed
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == ["colourise: architecture plugin 'broken' (no_such_colourise_plugin) was not loaded: No module named 'no_such_colourise_plugin'"]
+
+
+def test_a_plugin_that_raises_or_takes_a_name_is_named_and_the_rest_load(architecture_plugins, caplog):
+    architecture_plugins("clash=engine.models.alpha", "tiny=tiny_colourise_plugin", "again=tiny_colourise_plugin:register_tinier",
+                         "twice=tiny_colourise_plugin:register_tinier")
+    assert "tiny" in list_models() and "tinier" in list_models()
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "'twice'" in warnings[0] and "'tinier' is already registered" in warnings[0]
