@@ -80,3 +80,10 @@ def test_a_mistyped_photo_size_limit_is_noted_not_ignored(tmp_path, monkeypatch,
     assert capsys.readouterr().err == "colourise: note: COLOURISE_MAX_MEGAPIXELS=abc is not a positive number of megapixels; the default, 180 MP, applies\n"
     monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", "250")
     assert main(["runs", "--run-dir", str(tmp_path)]) == 0 and capsys.readouterr().err == ""
+
+
+def test_python_m_engine_cli_is_the_command_line():
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-m", "engine.cli", "--help"], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: colourise ")
