@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from pathlib import Path
 
 from engine.cli import argtypes
 from engine.training.config import TRACKERS
@@ -45,6 +46,12 @@ _FIELD_FLAGS = {
     "device": "device",
     "seed": "seed",
 }
+
+
+# flag attribute -> the flag, for passing flags on and for naming the flag in a message about its value
+_FLAG_OF = {"config": "--config", "resume": "--resume", "arch": "--arch", "size": "--size", "batch_size": "--batch-size",
+            "epochs": "--epochs", "steps": "--steps", "lr": "--lr", "init_from": "--from", "name": "--name",
+            "run_dir": "--run-dir", "checkpoint_every_steps": "--checkpoint-every-steps", "device": "--device", "seed": "--seed"}
 
 
 def _setting(text: str) -> tuple[str, object]:
@@ -155,6 +162,40 @@ def _check_resume_keeps_the_model(run, data: dict, args: argparse.Namespace) -> 
         raise ValueError(change)
 
 
+def _flag_settings(args: argparse.Namespace) -> dict[str, str]:
+    """The settings the command's flags give, each with its flag (``{"image_size": "--size", "lr": "--set"}``)."""
+    given = {field: _FLAG_OF[flag] for flag, field in _FIELD_FLAGS.items() if getattr(args, flag, None) is not None}
+    given |= {key: f"--{key}" for key in ("data", "val", "log") if getattr(args, key, None)}
+    given |= {key.partition(".")[0]: "--set" for key, _ in args.settings or []}
+    return given
+
+
+def _located(message: str, key: str, args: argparse.Namespace) -> str:
+    """``message`` about setting ``key`` (``lr``, ``augment.hflip``), led by the config file that gave it, as the
+    user named it: a bad value in the file would otherwise read as one given by ``--set``."""
+    if args.config and not args.resume and key.partition(".")[0] not in _flag_settings(args):
+        return f"{args.config}: {message}"
+    return message
+
+
+def missing_entry_message(config, args: argparse.Namespace) -> str:
+    """One line naming the first folder or file of ``data``, ``val`` or ``exclude`` that is not there ("" when all
+    are), and what gave it: the flag, or the config file (relative paths in it are read from the current folder)."""
+    from engine.training.config import missing_entry
+
+    missing = missing_entry(config)
+    if not missing:
+        return ""
+    key, entry, reason = missing
+    flag = _flag_settings(args).get(key)
+    if flag and flag != "--set":
+        return f"{flag}: {entry}: {reason}"
+    message = _located(f"{key}: {entry}: {reason}", key, args)
+    if message != f"{key}: {entry}: {reason}" and not Path(entry).expanduser().is_absolute():
+        message += f" (relative paths are read from the current folder: {Path.cwd()})"
+    return message
+
+
 def _arch_of(model: str, library_dir: str | None) -> str | None:
     """The architecture of the model to fine-tune; None when it cannot be read (the trainer then says why)."""
     from engine.errors import ColouriseError
@@ -185,10 +226,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def _forwarded_argv(args: argparse.Namespace) -> list[str]:
     """The flags of ``args`` again, for ``python -m engine.train`` under torchrun."""
     argv: list[str] = []
-    simple = {"config": "--config", "resume": "--resume", "arch": "--arch", "size": "--size", "batch_size": "--batch-size",
-              "epochs": "--epochs", "steps": "--steps", "lr": "--lr", "init_from": "--from", "name": "--name",
-              "run_dir": "--run-dir", "checkpoint_every_steps": "--checkpoint-every-steps", "device": "--device", "seed": "--seed"}
-    for attr, flag in simple.items():
+    for attr, flag in _FLAG_OF.items():
         value = getattr(args, attr, None)
         if value is not None:
             argv += [flag, str(value)]
@@ -368,11 +406,20 @@ class ProgressPrinter:
 
 def run_training(args: argparse.Namespace, progress: bool = True) -> int:
     """Build the config, run ``train`` with a progress bar and Ctrl-C handling; returns the exit code."""
+    from engine.training.config import SettingError
+
     try:
         config = config_from_args(args)
         config.validate()  # (a bad value is the command's fault: a usage error, said before any work)
+    except SettingError as exc:
+        print(f"colourise: error: {_located(str(exc), exc.key, args)}", file=sys.stderr)
+        return EXIT_USAGE
     except (ValueError, TypeError, KeyError) as exc:
         print(f"colourise: error: {str(exc).strip(chr(39))}", file=sys.stderr)
+        return EXIT_USAGE
+    missing = "" if args.resume else missing_entry_message(config, args)  # (a resume's trainer says where to resume it from)
+    if missing:
+        print(f"colourise: error: {missing}", file=sys.stderr)
         return EXIT_USAGE
     from engine import events
     from engine.task import TaskState

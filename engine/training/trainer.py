@@ -74,7 +74,7 @@ from engine.models.base import capabilities_of
 from engine.task import TaskState
 from engine.training import distributed, trackers
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
-from engine.training.config import TrainConfig, crop_size, weights_change
+from engine.training.config import TrainConfig, crop_size, missing_entry, weights_change
 from engine.training.losses import LossModule, get_loss
 from engine.training.metadata import training_metadata
 from engine.training.runfolder import CONFIG_NAME, RunFolder, new_run_dir, safe_name
@@ -365,14 +365,15 @@ class _Run:
 
     def _prepare_data(self) -> None:
         config = self.config
-        missing = [f for f in [*config.data, *config.val, *config.exclude] if not Path(f).expanduser().exists()]
+        missing = missing_entry(config)
         if missing:
-            if config.resume and not Path(missing[0]).expanduser().is_absolute():  # a run from before paths were stored whole
+            key, entry, reason = missing
+            if config.resume and not Path(entry).expanduser().is_absolute():  # a run from before paths were stored whole
                 raise TrainingError(
-                    f"{missing[0]}: no such folder from {Path.cwd()}; the run names it relative to the folder it was "
+                    f"{entry}: {reason} from {Path.cwd()}; the run names it relative to the folder it was "
                     "started in: resume it from there"
                 )
-            raise TrainingError(f"{missing[0]}: no such folder")
+            raise TrainingError(f"{key}: {entry}: {reason}")
         all_train, copies = without_copies(list_images(config.data, exclude=config.exclude))
         all_train, colourised = without_colour_versions(all_train)
         in_training: list[Path] = []  # validation photos that are training photos, by path

@@ -91,7 +91,40 @@ def test_a_bad_config_file_is_a_one_line_usage_error(tmp_path, capsys):
     path.write_text('optimiser = "adam"\n')
     assert main(["train", "--config", str(path)]) == 2
     err = capsys.readouterr().err
-    assert err == "colourise: error: bad.toml: unknown training setting: optimiser\n"
+    assert err == f"colourise: error: {path}: unknown training setting: optimiser\n"
+
+
+def test_a_bad_value_in_a_config_file_names_the_file_as_given(tmp_path, monkeypatch, capsys):
+    """It read as --set lr=fast does, so the user could not tell the file from the flags."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "bad-lr.toml").write_text('arch = "alpha"\ndata = ["photos"]\nlr = "fast"\n')
+    assert main(["train", "--config", "cfg/bad-lr.toml"]) == 2
+    assert capsys.readouterr().err == 'colourise: error: cfg/bad-lr.toml: lr: expected a number above 0, at most 1, got "fast"\n'
+    assert main(["train", "--config", "cfg/bad-lr.toml", "--set", "lr=0.01", "--set", "optimizer=adamx"]) == 2
+    assert capsys.readouterr().err == 'colourise: error: optimizer: expected one of adam, adamw, sgd, rmsprop, got "adamx"\n'
+    (tmp_path / "cfg" / "unknown.toml").write_text('optimiser = "adam"\n')
+    assert main(["train", "--config", "cfg/unknown.toml"]) == 2
+    assert capsys.readouterr().err == "colourise: error: cfg/unknown.toml: unknown training setting: optimiser\n"
+
+
+def test_a_missing_folder_or_file_in_a_config_names_the_file_and_the_key(photo_folder, tmp_path, monkeypatch, capsys):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    nodata = tmp_path / "nodata.toml"
+    nodata.write_text(f'arch = "alpha"\ndata = ["nosuchdir"]\nrun_dir = "{tmp_path / "runs"}"\n')
+    assert main(["train", "--config", str(nodata)]) == 2
+    assert capsys.readouterr().err == (f"colourise: error: {nodata}: data: nosuchdir: no such folder "
+                                       f"(relative paths are read from the current folder: {elsewhere})\n")
+    recipe = tmp_path / "recipe.toml"
+    recipe.write_text(f'arch = "alpha"\ndata = ["{photo_folder}"]\nexclude = ["configs/dev-split.txt"]\nrun_dir = "{tmp_path / "runs"}"\n')
+    assert main(["train", "--config", str(recipe)]) == 2
+    assert capsys.readouterr().err == (f"colourise: error: {recipe}: exclude: configs/dev-split.txt: no such file "
+                                       f"(relative paths are read from the current folder: {elsewhere})\n")
+    assert main(["train", "--config", str(recipe), "--data", "typo"]) == 2  # a flag's folder: the flag's own fault
+    assert capsys.readouterr().err == "colourise: error: --data: typo: no such folder\n"
+    assert not (tmp_path / "runs").exists()  # said before any work
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
