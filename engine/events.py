@@ -69,6 +69,7 @@ class TrainingStarted:
     skipped_broken: list[str] = field(default_factory=list)  # "name: reason"
     skipped_copies: list[str] = field(default_factory=list)  # "name (the same file as other name)": byte-for-byte copies
     skipped_colourised: list[str] = field(default_factory=list)  # file names of colour versions Colourise saved
+    val_in_training: list[str] = field(default_factory=list)  # file names of validation photos that are training photos (not validated on)
     enlarged: list[str] = field(default_factory=list)  # training photos smaller than the crops (kept, enlarged)
     crop_size: int = 0  # the training crops' side in pixels
     total_steps: int = 0

@@ -352,6 +352,10 @@ class ProgressPrinter:
                 self._say(f"skipped unreadable {line}")
             for line in event.skipped_copies[:20]:
                 self._say(f"skipped {line}")
+            if event.val_in_training and event.val_held_out:  # (all of them: the line above says nothing is held out)
+                count = len(event.val_in_training)
+                self._say(f"{_photos(count, 'validation photo')} {'are training photos' if count > 1 else 'is a training photo'}: "
+                          "not validated on")
             if event.skipped_colourised:
                 count, names = len(event.skipped_colourised), event.skipped_colourised
                 self._say(f"skipped {count} photo{'s' if count > 1 else ''} coloured by Colourise: {', '.join(names[:10])}{' ...' if count > 10 else ''}")

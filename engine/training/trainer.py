@@ -391,7 +391,7 @@ class _Run:
         else:
             train_paths, val_paths = split_paths(all_train, config.val_fraction)
         self.skipped_copies = [f"{copy.name} (the same file as {original.name})" for copy, original in copies]
-        self.skipped_copies += [f"{p.name} (a training photo: not validated on)" for p in in_training]
+        self.val_in_training = [p.name for p in in_training]
         self.skipped_colourised = [p.name for p in colourised]
         store_side = round(self.size * CACHE_OVERSIZE)
         cache = should_cache(config.cache_images, len(train_paths), self.size)
@@ -437,6 +437,7 @@ class _Run:
             "skipped_grey": self.skipped_grey,
             "skipped_broken": self.skipped_broken,
             "skipped_copies": self.skipped_copies,
+            "val_in_training": self.val_in_training,  # (named here only: --val as --data would print each)
             "skipped_colourised": self.skipped_colourised,
             "smaller_than_crops": self.enlarged,
         }
@@ -527,6 +528,7 @@ class _Run:
                 skipped_broken=self.skipped_broken,
                 skipped_copies=self.skipped_copies,
                 skipped_colourised=self.skipped_colourised,
+                val_in_training=self.val_in_training,
                 enlarged=self.enlarged,
                 crop_size=self.size,
                 total_steps=total,
