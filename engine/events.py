@@ -76,6 +76,7 @@ class TrainingStarted:
     start_step: int = 0  # > 0 when resuming
     kept_from_model: list[str] = field(default_factory=list)  # settings asked of a fine-tune that its weights fix
     val_held_out: bool = True  # False: nothing was held out, so validation is on (centre crops of) training photos
+    world_change: str = ""  # a resume with another number of processes than the run trained with: what that changes, one line
 
 
 @dataclass
@@ -145,5 +146,6 @@ class TrainingCancelled:
     step: int
     checkpoint: Path | None
     run_dir: Path | None = None
+    processes: int = 1  # the run's processes (torchrun): a resume asks for as many
 
 

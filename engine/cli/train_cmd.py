@@ -367,6 +367,8 @@ class ProgressPrinter:
                 )
             if event.start_step:
                 self._say(f"resuming at step {event.start_step} of {event.total_steps}")
+            if event.world_change:
+                self._say(event.world_change)
             if self.use_bar:
                 from tqdm import tqdm
 
@@ -396,7 +398,8 @@ class ProgressPrinter:
             print(f"finished after {event.steps:,} step{'s' if event.steps != 1 else ''}; model saved to {event.model_path}", flush=True)
         elif isinstance(event, events.TrainingCancelled):
             self._close()
-            where = f"; resume with: colourise train --resume {event.run_dir}" if event.checkpoint else ""
+            nproc = f" --nproc {event.processes}" if event.processes > 1 else ""  # (one process would halve the global batch)
+            where = f"; resume with: colourise train --resume {event.run_dir}{nproc}" if event.checkpoint else ""
             print(f"stopped at step {event.step}{where}", flush=True)
         elif isinstance(event, events.TrainingFailed):
             self._close()

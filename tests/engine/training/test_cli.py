@@ -468,3 +468,21 @@ def test_progress_to_a_closed_terminal_goes_nowhere_and_the_run_goes_on(monkeypa
     printer = train_cmd.ProgressPrinter(bar=False, stream=ClosedTerminal())
     printer(events.CheckpointSaved(step=2, path=None))  # raised OSError (EIO), which ended the run before its checkpoint
     assert silenced == [True]
+
+
+def test_the_resume_line_of_a_stopped_nproc_run_keeps_its_process_count(tmp_path, capsys):
+    """It dropped --nproc 2: resumed in one process, the run went on at half the global batch without a word."""
+    from engine import events
+
+    train_cmd.ProgressPrinter(bar=False)(events.TrainingCancelled(22, tmp_path / "checkpoint.pt", tmp_path, processes=2))
+    assert capsys.readouterr().out == f"stopped at step 22; resume with: colourise train --resume {tmp_path} --nproc 2\n"
+    train_cmd.ProgressPrinter(bar=False)(events.TrainingCancelled(22, tmp_path / "checkpoint.pt", tmp_path))
+    assert capsys.readouterr().out == f"stopped at step 22; resume with: colourise train --resume {tmp_path}\n"
+
+
+def test_a_resume_with_another_process_count_is_said(capsys):
+    from engine import events
+
+    note = "resuming with 1 process where it trained with 2: the global batch is now 4, was 8"
+    train_cmd.ProgressPrinter(bar=False)(events.TrainingStarted("runs/x", "cpu", 12, 1, total_steps=30, start_step=22, world_change=note))
+    assert f"resuming at step 22 of 30\n{note}\n" in capsys.readouterr().err
