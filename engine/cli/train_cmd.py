@@ -54,6 +54,22 @@ _FLAG_OF = {"config": "--config", "resume": "--resume", "arch": "--arch", "size"
             "run_dir": "--run-dir", "checkpoint_every_steps": "--checkpoint-every-steps", "device": "--device", "seed": "--seed"}
 
 
+ARCH_HELP = "architecture: %s (default: that of --config or --from, else alpha)"
+
+
+class HelpListingArchitectures(argparse._HelpAction):
+    """``--help`` with the architectures the registry knows in ``--arch``'s help: read when help is asked for, as
+    the registry loads torch (seconds), which every other command line would wait for at parser build time."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from engine.models import list_models
+
+        for action in parser._actions:
+            if "--arch" in action.option_strings:
+                action.help = ARCH_HELP % ", ".join(list_models())
+        super().__call__(parser, namespace, values, option_string)
+
+
 def _setting(text: str) -> tuple[str, object]:
     """``KEY=VALUE`` with VALUE in TOML syntax (strings may be bare): ``--set cache_images=false``."""
     key, sep, value = text.partition("=")
@@ -72,7 +88,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue the run in this folder from its last checkpoint")
     parser.add_argument("--data", action="append", metavar="DIR", help="folder of colour photos to train on (repeatable)")
     parser.add_argument("--val", action="append", metavar="DIR", help="validation folder (repeatable; default: a split of --data)")
-    parser.add_argument("--arch", metavar="NAME", help="architecture, e.g. colour_unet (a name it does not know is answered with the list of known ones)")
+    parser.add_argument("--arch", metavar="NAME", help=ARCH_HELP % "e.g. colour_unet")
     parser.add_argument("--size", type=argtypes.positive_int, metavar="N", help="training crop size in pixels")
     parser.add_argument("--batch-size", type=argtypes.positive_int, metavar="N", help="photos per step (per process)")
     parser.add_argument("--epochs", type=argtypes.positive_int, metavar="N", help="passes over the training photos")
@@ -217,7 +233,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "Ctrl-C stops cleanly and keeps the checkpoint: --resume continues it.",
         epilog="examples: colourise train --config configs/default.toml | "
         "colourise train --data photos/ --arch alpha --epochs 5 | colourise train --resume runs/alpha-20250101-120000",
+        add_help=False,
     )
+    parser.add_argument("-h", "--help", action=HelpListingArchitectures, help="show this help message and exit")
     add_train_arguments(parser)
     parser.add_argument("--nproc", type=argtypes.positive_int, metavar="N", help="train with N processes under torchrun (DistributedDataParallel)")
     return parser
@@ -421,8 +439,9 @@ def run_training(args: argparse.Namespace, progress: bool = True) -> int:
     except SettingError as exc:
         print(f"colourise: error: {_located(str(exc), exc.key, args)}", file=sys.stderr)
         return EXIT_USAGE
-    except (ValueError, TypeError, KeyError) as exc:
-        print(f"colourise: error: {str(exc).strip(chr(39))}", file=sys.stderr)
+    except (ValueError, TypeError, KeyError) as exc:  # (str() of a KeyError is its message in quotes)
+        reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"colourise: error: {reason}", file=sys.stderr)
         return EXIT_USAGE
     missing = "" if args.resume else missing_entry_message(config, args)  # (a resume's trainer says where to resume it from)
     if missing:

@@ -87,3 +87,21 @@ def test_python_m_engine_cli_is_the_command_line():
     done = subprocess.run([sys.executable, "-m", "engine.cli", "--help"], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("usage: colourise ")
+
+
+def test_an_unknown_architecture_is_one_plain_line(capsys):
+    from engine.cli.main import main
+    from engine.models import list_models
+
+    assert main(["train", "--arch", "nope", "--data", "photos"]) == 2
+    known = ", ".join(list_models())
+    assert capsys.readouterr().err.endswith(f": error: unknown architecture 'nope' (known: {known})\n")  # (it was in "...")
+
+
+def test_train_help_lists_the_architectures(capsys):
+    from engine.cli.main import main
+    from engine.models import list_models
+
+    assert main(["train", "--help"]) == 0
+    arch_help = capsys.readouterr().out.split("\n  --arch NAME", 1)[1].split("\n  --", 1)[0]
+    assert all(name in arch_help for name in list_models()), arch_help
