@@ -44,12 +44,12 @@ def run(args: argparse.Namespace) -> int:
     if args.keep:
         return keep(args.keep, args.name, getattr(args, "models_dir", None))
     if args.name:
-        print("colourise runs: --name goes with --keep", file=sys.stderr)
+        print("colourise runs: error: --name goes with --keep", file=sys.stderr)
         return EXIT_USAGE
     if not args.run_dir:
         args.run_dir = str(default_runs_dir())
     elif not Path(args.run_dir).expanduser().is_dir():  # (the default folder is made by the first run)
-        print(f"colourise runs: {args.run_dir}: no such folder", file=sys.stderr)
+        print(f"colourise runs: error: {args.run_dir}: no such folder", file=sys.stderr)
         return EXIT_USAGE
     runs = list_runs(args.run_dir)
     differ = differing_settings(runs)
@@ -89,7 +89,7 @@ def keep(run_dir: str, name: str | None, models_dir: str | None = None) -> int:
     try:
         kept = keep_model(run_dir, name, models_dir)
     except Exception as exc:  # one line, whatever went wrong (a full disk, a damaged checkpoint ...)
-        print(f"colourise runs: {user_message(exc)}", file=sys.stderr)
+        print(f"colourise runs: error: {user_message(exc)}", file=sys.stderr)
         return EXIT_FAILED
     if kept.already:
         print(f"already kept as {kept.path.stem} in the model library: {kept.path}")

@@ -22,6 +22,7 @@ import tomllib
 from pathlib import Path
 
 from engine.cli import argtypes
+from engine.cli.terminal import LinesHelpFormatter
 from engine.training.config import TRACKERS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
@@ -188,8 +189,12 @@ def _flag_settings(args: argparse.Namespace) -> dict[str, str]:
 
 def _located(message: str, key: str, args: argparse.Namespace) -> str:
     """``message`` about setting ``key`` (``lr``, ``augment.hflip``), led by the config file that gave it, as the
-    user named it: a bad value in the file would otherwise read as one given by ``--set``."""
-    if args.config and not args.resume and key.partition(".")[0] not in _flag_settings(args):
+    user named it (a bad value in the file would otherwise read as one given by ``--set``), or naming the flag that
+    gave it in place of the key (``--size: expected ...``, not ``image_size: ...``)."""
+    flag = _flag_settings(args).get(key.partition(".")[0])
+    if flag and flag != "--set" and message.startswith(f"{key}: "):
+        return flag + message[len(key):]
+    if args.config and not args.resume and not flag:
         return f"{args.config}: {message}"
     return message
 
@@ -231,8 +236,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Train a colourising model on folders of colour photos. Each run gets a folder "
         "(config, metrics, previews, checkpoint, final model); the finished model is added to your library. "
         "Ctrl-C stops cleanly and keeps the checkpoint: --resume continues it.",
-        epilog="examples: colourise train --config configs/default.toml | "
-        "colourise train --data photos/ --arch alpha --epochs 5 | colourise train --resume runs/alpha-20250101-120000",
+        epilog="examples: colourise train --config configs/default.toml\n"
+        "          colourise train --data photos/ --arch alpha --epochs 5\n"
+        "          colourise train --resume runs/alpha-20250101-120000",
+        formatter_class=LinesHelpFormatter,
         add_help=False,
     )
     parser.add_argument("-h", "--help", action=HelpListingArchitectures, help="show this help message and exit")
@@ -421,7 +428,7 @@ class ProgressPrinter:
             print(f"stopped at step {event.step}{where}", flush=True)
         elif isinstance(event, events.TrainingFailed):
             self._close()
-            print(f"colourise: training failed: {event.message}", file=sys.stderr, flush=True)
+            print(f"colourise train: error: training failed: {event.message}", file=sys.stderr, flush=True)
 
     def _close(self) -> None:
         if self.bar is not None:
@@ -437,15 +444,15 @@ def run_training(args: argparse.Namespace, progress: bool = True) -> int:
         config = config_from_args(args)
         config.validate()  # (a bad value is the command's fault: a usage error, said before any work)
     except SettingError as exc:
-        print(f"colourise: error: {_located(str(exc), exc.key, args)}", file=sys.stderr)
+        print(f"colourise train: error: {_located(str(exc), exc.key, args)}", file=sys.stderr)
         return EXIT_USAGE
     except (ValueError, TypeError, KeyError) as exc:  # (str() of a KeyError is its message in quotes)
         reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"colourise: error: {reason}", file=sys.stderr)
+        print(f"colourise train: error: {reason}", file=sys.stderr)
         return EXIT_USAGE
     missing = "" if args.resume else missing_entry_message(config, args)  # (a resume's trainer says where to resume it from)
     if missing:
-        print(f"colourise: error: {missing}", file=sys.stderr)
+        print(f"colourise train: error: {missing}", file=sys.stderr)
         return EXIT_USAGE
     from engine import events
     from engine.task import TaskState
@@ -455,7 +462,7 @@ def run_training(args: argparse.Namespace, progress: bool = True) -> int:
     for name in config.log:
         reason = missing(name)
         if reason:
-            print(f"colourise: note: {reason}", file=sys.stderr)
+            print(f"colourise train: note: {reason}", file=sys.stderr)
     printer = ProgressPrinter(bar=progress and not args.no_progress)
     state = TaskState(on_event=printer)
     previous = {}
@@ -515,7 +522,7 @@ def _write_nowhere(fds: tuple[int, ...] = (1, 2)) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not (args.config or args.resume or args.data):
-        print("colourise: error: give --config FILE, --data DIR or --resume RUN_DIR", file=sys.stderr)
+        print("colourise train: error: give --config FILE, --data DIR or --resume RUN_DIR", file=sys.stderr)
         return EXIT_USAGE
     if args.nproc and args.nproc > 1:
         return run_torchrun(args)

@@ -149,7 +149,7 @@ def test_no_runs(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["runs"] == []
     # A folder that is not there is a mistyped path, not a folder without runs (it said "no training runs", exit 0).
     assert main(["runs", "--run-dir", str(tmp_path / "typo")]) == 2
-    assert capsys.readouterr().err == f"colourise runs: {tmp_path / 'typo'}: no such folder\n"
+    assert capsys.readouterr().err == f"colourise runs: error: {tmp_path / 'typo'}: no such folder\n"
 
 
 def test_without_run_dir_it_reads_runs_here_or_the_windows_runs(tmp_path, monkeypatch, capsys):
