@@ -15,6 +15,8 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+TABLE_RUNS = 4  # runs whose differing settings are a table, a column a run; more read a line a setting
+NAMED_RUNS = 3  # runs named for one value of a setting, the rest counted
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -76,10 +78,41 @@ def run(args: argparse.Namespace) -> int:
     for r in runs:
         if r.message and r.status in ("failed", "stopped"):
             print(f"{r.name}: {r.status}: {r.message}")
-    if differ:
+    compared = settings_that_differ([r.name for r in runs], differ)
+    if compared:
         print("\nsettings that differ:")
-        print(table([["setting", *[r.name for r in runs]], *[[k, *[_plain(v) for v in values]] for k, values in differ.items()]]))
+        print(compared)
     return EXIT_OK
+
+
+def settings_that_differ(names: list[str], differ: dict[str, list]) -> str:
+    """The settings in which the runs ``names`` differ ("" when none but their names, which the table gives): a column
+    a run for up to ``TABLE_RUNS`` runs; beyond, a line a setting, its values each with the runs that have it
+    (a column each for 25 runs made lines of 700 characters)."""
+    differ = {key: values for key, values in differ.items() if key != "name"}
+    if not differ:
+        return ""
+    if len(names) <= TABLE_RUNS:
+        return table([["setting", *names], *[[key, *map(_plain, values)] for key, values in differ.items()]])
+    return "\n".join(f"{key}: {_by_value(names, values)}" for key, values in differ.items())
+
+
+def _by_value(names: list[str], values: list) -> str:
+    """``0.01 (run b), 0.003 (runs c, d, e and 2 more), 0.001 (the other 20 runs)``: the most common value last."""
+    runs: dict[str, list[str]] = {}
+    for name, value in zip(names, values):
+        runs.setdefault(_plain(value), []).append(name)
+    most = max(runs, key=lambda value: len(runs[value]))
+    parts = []
+    for value, holders in [*((v, h) for v, h in runs.items() if v != most), (most, runs[most])]:
+        if value == most and len(holders) > 1 and len(runs) > 1:
+            parts.append(f"{value} (the other {len(holders)} runs)")
+        elif len(holders) == 1:
+            parts.append(f"{value} (run {holders[0]})")
+        else:
+            more = f" and {len(holders) - NAMED_RUNS} more" if len(holders) > NAMED_RUNS else ""
+            parts.append(f"{value} (runs {', '.join(holders[:NAMED_RUNS])}{more})")
+    return ", ".join(parts)
 
 
 def keep(run_dir: str, name: str | None, models_dir: str | None = None) -> int:

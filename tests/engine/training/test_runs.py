@@ -141,6 +141,23 @@ def test_runs_table(three_runs, capsys):
     assert lines[0].rstrip().endswith("hue accuracy") and finished.rstrip().endswith(" %")  # a percentage, as evaluate says it
 
 
+def test_the_settings_that_differ_leave_out_the_name_and_many_runs_read_by_value(three_runs, capsys):
+    """With 25 runs the table had a column each (lines of 700 characters), and a row of names that always differ."""
+    assert main(["runs", "--run-dir", str(three_runs["parent"])]) == 0
+    compared = capsys.readouterr().out.split("settings that differ:\n", 1)[1].splitlines()
+    assert compared[0].split()[0] == "setting" and not any(line.startswith("name ") for line in compared)
+    assert any(line.split()[:1] == ["lr"] for line in compared)
+    from engine.cli.runs_cmd import settings_that_differ
+
+    names = [f"run-{i:02d}" for i in range(25)]
+    text = settings_that_differ(names, {"name": names, "lr": [0.001] * 24 + [0.01], "arch": ["alpha"] * 10 + ["beta"] * 15})
+    assert text.splitlines() == [
+        "lr: 0.01 (run run-24), 0.001 (the other 24 runs)",
+        "arch: alpha (runs run-00, run-01, run-02 and 7 more), beta (the other 15 runs)",
+    ]
+    assert settings_that_differ(names[:2], {"name": names[:2]}) == ""  # (names alone: nothing to compare)
+
+
 def test_no_runs(tmp_path, capsys):
     (tmp_path / "none").mkdir()
     assert main(["runs", "--run-dir", str(tmp_path / "none")]) == 0
