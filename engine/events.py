@@ -69,12 +69,14 @@ class TrainingStarted:
     skipped_broken: list[str] = field(default_factory=list)  # "name: reason"
     skipped_copies: list[str] = field(default_factory=list)  # "name (the same file as other name)": byte-for-byte copies
     skipped_colourised: list[str] = field(default_factory=list)  # file names of colour versions Colourise saved
+    val_in_training: list[str] = field(default_factory=list)  # file names of validation photos that are training photos (not validated on)
     enlarged: list[str] = field(default_factory=list)  # training photos smaller than the crops (kept, enlarged)
     crop_size: int = 0  # the training crops' side in pixels
     total_steps: int = 0
     start_step: int = 0  # > 0 when resuming
     kept_from_model: list[str] = field(default_factory=list)  # settings asked of a fine-tune that its weights fix
     val_held_out: bool = True  # False: nothing was held out, so validation is on (centre crops of) training photos
+    world_change: str = ""  # a resume with another number of processes than the run trained with: what that changes, one line
 
 
 @dataclass
@@ -144,5 +146,6 @@ class TrainingCancelled:
     step: int
     checkpoint: Path | None
     run_dir: Path | None = None
+    processes: int = 1  # the run's processes (torchrun): a resume asks for as many
 
 

@@ -18,6 +18,7 @@ import json
 import sys
 
 from engine.cli import argtypes
+from engine.cli.terminal import LinesHelpFormatter
 
 ROWS = (
     ("psnr", "PSNR (dB, higher is better)"),
@@ -43,7 +44,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "so a photo with little colour in its original does not outweigh the rest.",
         epilog="examples: colourise evaluate --model default ../shared/data/val --limit 20\n"
         "          colourise evaluate -m default -m my-model photos/",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=LinesHelpFormatter,
     )
     parser.add_argument("folder", metavar="FOLDER", help="a folder of colour photos (searched recursively), one colour photo, or a photo list (.txt)")
     parser.add_argument(
@@ -90,17 +91,18 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.folder).expanduser()
     is_list = folder.is_file() and folder.suffix.lower() == PHOTO_LIST_SUFFIX
     if not folder.exists():
-        print(f"colourise: error: {folder}: no such folder, photo or photo list (.txt)", file=sys.stderr)
+        print(f"colourise evaluate: error: {folder}: no such folder, photo or photo list (.txt)", file=sys.stderr)
         return 2
     if not folder.is_dir() and not is_list and not is_photo_path(folder):  # one photo is scored on its own
-        print(f"colourise: error: {folder} is not a photo: give a folder of colour photos, a photo or a photo list (.txt)", file=sys.stderr)
+        print(f"colourise evaluate: error: {folder} is not a photo: give a folder of colour photos, a photo or a photo list (.txt)", file=sys.stderr)
         return 2
     if is_list:
         # A list naming photos relative to itself breaks when it is read from another checkout:
         # say so instead of quietly scoring fewer photos.
         missing = [p for p in read_photo_list(folder) if not p.is_file()]
         if missing:
-            print(f"colourise: warning: {folder}: {len(missing)} listed photos are missing, e.g. {missing[0]}", file=sys.stderr)
+            are = "photo is" if len(missing) == 1 else "photos are"
+            print(f"colourise evaluate: warning: {folder}: {len(missing)} listed {are} missing, e.g. {missing[0]}", file=sys.stderr)
     names, reports = [], []
     for model in args.model or ["default"]:
         colouriser = Colouriser.from_name(model, device=args.device, user_dir=getattr(args, "models_dir", None))
@@ -116,6 +118,6 @@ def run(args: argparse.Namespace) -> int:
     elif report["count"]:
         print(format_reports(reports, names))
     if not report["count"]:
-        print(f"colourise: error: no usable colour photos in {folder}", file=sys.stderr)
+        print(f"colourise evaluate: error: no usable colour photos in {folder}", file=sys.stderr)
         return 1
     return 0

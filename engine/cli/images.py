@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from engine.cli import argtypes
-from engine.cli.terminal import printable
+from engine.cli.terminal import LinesHelpFormatter, printable
 
 DEFAULT_MODEL = "default"
 MAX_STRENGTH = 2.0  # as engine.inference.MAX_STRENGTH; repeated so --help needs no torch
@@ -49,7 +49,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         epilog="examples: colourise images scans/ grandma.tif --output coloured/ --strength 1.2\n"
         "          colourise images beach.jpg --output coloured/ --hints beach.json\n"
         'hint files: {"points": [{"x": 120, "y": 48, "colour": "#a0c4ff"}, ...]} (x, y in the photo\'s pixels)',
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=LinesHelpFormatter,
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="photo files and folders")
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the colour photos (created if missing)")
@@ -109,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
     if args.hints:
         if len(photos) != 1:
             return _usage(f"--hints is for one photo; {len(photos)} found (use --hints-dir for several)")
+        if Path(args.hints).is_dir():
+            return _usage(f"--hints {args.hints} is a folder, not a hint file")
         if not Path(args.hints).is_file():
             return _usage(f"--hints {args.hints}: no such file")
     if args.hints_dir and not Path(args.hints_dir).is_dir():

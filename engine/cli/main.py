@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # (parse_args would answer a command's unknown flag with the top-level usage, as if the command were)
+            _command_parser(parser, getattr(args, "command", None)).error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if not getattr(args, "run", None):
@@ -87,13 +89,21 @@ def _main(argv: list[str] | None) -> int:
     except (KeyboardInterrupt, BrokenPipeError):
         raise  # not errors: main says "interrupted", or ends quietly
     except ColouriseError as exc:
-        print(f"colourise: error: {exc}", file=sys.stderr)
+        print(f"colourise {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # no traceback for users; COLOURISE_DEBUG=1 shows it
         if os.environ.get("COLOURISE_DEBUG"):
             raise
-        print(f"colourise: error: {type(exc).__name__}: {exc} (set COLOURISE_DEBUG=1 for details)", file=sys.stderr)
+        print(f"colourise {args.command}: error: {type(exc).__name__}: {exc} (set COLOURISE_DEBUG=1 for details)", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _command_parser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    """The parser of ``command`` (its usage and "colourise COMMAND: error:"); the top-level one when there is none."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            return action.choices[command]
+    return parser
 
 
 def _stdout_to_devnull() -> None:

@@ -15,6 +15,8 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+TABLE_RUNS = 4  # runs whose differing settings are a table, a column a run; more read a line a setting
+NAMED_RUNS = 3  # runs named for one value of a setting, the rest counted
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -45,12 +47,12 @@ def run(args: argparse.Namespace) -> int:
     if args.keep:
         return keep(args.keep, args.name, getattr(args, "models_dir", None))
     if args.name:
-        print("colourise runs: --name goes with --keep", file=sys.stderr)
+        print("colourise runs: error: --name goes with --keep", file=sys.stderr)
         return EXIT_USAGE
     if not args.run_dir:
         args.run_dir = str(default_runs_dir())
     elif not Path(args.run_dir).expanduser().is_dir():  # (the default folder is made by the first run)
-        print(f"colourise runs: {args.run_dir}: no such folder", file=sys.stderr)
+        print(f"colourise runs: error: {args.run_dir}: no such folder", file=sys.stderr)
         return EXIT_USAGE
     runs = list_runs(args.run_dir)
     differ = differing_settings(runs)
@@ -82,10 +84,41 @@ def run(args: argparse.Namespace) -> int:
     for r in runs:
         if r.message and r.status in ("failed", "stopped"):
             print(f"{r.name}: {r.status}: {r.message}")
-    if differ:
+    compared = settings_that_differ([r.name for r in runs], differ)
+    if compared:
         print("\nsettings that differ:")
-        print(table([["setting", *[r.name for r in runs]], *[[k, *[_plain(v) for v in values]] for k, values in differ.items()]]))
+        print(compared)
     return EXIT_OK
+
+
+def settings_that_differ(names: list[str], differ: dict[str, list]) -> str:
+    """The settings in which the runs ``names`` differ ("" when none but their names, which the table gives): a column
+    a run for up to ``TABLE_RUNS`` runs; beyond, a line a setting, its values each with the runs that have it
+    (a column each for 25 runs made lines of 700 characters)."""
+    differ = {key: values for key, values in differ.items() if key != "name"}
+    if not differ:
+        return ""
+    if len(names) <= TABLE_RUNS:
+        return table([["setting", *names], *[[key, *map(_plain, values)] for key, values in differ.items()]])
+    return "\n".join(f"{key}: {_by_value(names, values)}" for key, values in differ.items())
+
+
+def _by_value(names: list[str], values: list) -> str:
+    """``0.01 (run b), 0.003 (runs c, d, e and 2 more), 0.001 (the other 20 runs)``: the most common value last."""
+    runs: dict[str, list[str]] = {}
+    for name, value in zip(names, values):
+        runs.setdefault(_plain(value), []).append(name)
+    most = max(runs, key=lambda value: len(runs[value]))
+    parts = []
+    for value, holders in [*((v, h) for v, h in runs.items() if v != most), (most, runs[most])]:
+        if value == most and len(holders) > 1 and len(runs) > 1:
+            parts.append(f"{value} (the other {len(holders)} runs)")
+        elif len(holders) == 1:
+            parts.append(f"{value} (run {holders[0]})")
+        else:
+            more = f" and {len(holders) - NAMED_RUNS} more" if len(holders) > NAMED_RUNS else ""
+            parts.append(f"{value} (runs {', '.join(holders[:NAMED_RUNS])}{more})")
+    return ", ".join(parts)
 
 
 def keep(run_dir: str, name: str | None, models_dir: str | None = None) -> int:
@@ -95,7 +128,7 @@ def keep(run_dir: str, name: str | None, models_dir: str | None = None) -> int:
     try:
         kept = keep_model(run_dir, name, models_dir)
     except Exception as exc:  # one line, whatever went wrong (a full disk, a damaged checkpoint ...)
-        print(f"colourise runs: {user_message(exc)}", file=sys.stderr)
+        print(f"colourise runs: error: {user_message(exc)}", file=sys.stderr)
         return EXIT_FAILED
     if kept.already:
         print(f"already kept as {kept.path.stem} in the model library: {kept.path}")

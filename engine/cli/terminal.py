@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import unicodedata
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -16,3 +17,14 @@ def printable(text: str) -> str:
         if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") else c
         for c in text
     )
+
+
+class LinesHelpFormatter(argparse.HelpFormatter):
+    """Help whose description or epilog, when written in lines (examples, one a line), keeps them as written; one line
+    of prose is wrapped to the terminal. (argparse's own formatter runs all lines into one paragraph; its raw one
+    wraps none, so a description ran off the screen.)"""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text.strip():
+            return "\n".join(indent + line for line in text.splitlines())
+        return super()._fill_text(text, width, indent)

@@ -52,7 +52,7 @@ def main() -> int:
     except ChildFailedError as failed:
         rank, first = failed.get_first_failure()  # (the others were ended by torchrun, with a SIGTERM)
         if first.exitcode < 0:
-            print(f"colourise: training process {rank} was killed by {first.signal_name()}", file=sys.stderr, flush=True)
+            print(f"colourise train: error: training process {rank} was killed by {first.signal_name()}", file=sys.stderr, flush=True)
         return EXIT_FAILED
     return 0
 

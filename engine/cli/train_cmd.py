@@ -19,8 +19,10 @@ import subprocess
 import sys
 import time
 import tomllib
+from pathlib import Path
 
 from engine.cli import argtypes
+from engine.cli.terminal import LinesHelpFormatter
 from engine.training.config import TRACKERS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
@@ -47,6 +49,28 @@ _FIELD_FLAGS = {
 }
 
 
+# flag attribute -> the flag, for passing flags on and for naming the flag in a message about its value
+_FLAG_OF = {"config": "--config", "resume": "--resume", "arch": "--arch", "size": "--size", "batch_size": "--batch-size",
+            "epochs": "--epochs", "steps": "--steps", "lr": "--lr", "init_from": "--from", "name": "--name",
+            "run_dir": "--run-dir", "checkpoint_every_steps": "--checkpoint-every-steps", "device": "--device", "seed": "--seed"}
+
+
+ARCH_HELP = "architecture: %s (default: that of --config or --from, else alpha)"
+
+
+class HelpListingArchitectures(argparse._HelpAction):
+    """``--help`` with the architectures the registry knows in ``--arch``'s help: read when help is asked for, as
+    the registry loads torch (seconds), which every other command line would wait for at parser build time."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from engine.models import list_models
+
+        for action in parser._actions:
+            if "--arch" in action.option_strings:
+                action.help = ARCH_HELP % ", ".join(list_models())
+        super().__call__(parser, namespace, values, option_string)
+
+
 def _setting(text: str) -> tuple[str, object]:
     """``KEY=VALUE`` with VALUE in TOML syntax (strings may be bare): ``--set cache_images=false``."""
     key, sep, value = text.partition("=")
@@ -65,7 +89,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue the run in this folder from its last checkpoint")
     parser.add_argument("--data", action="append", metavar="DIR", help="folder of colour photos to train on (repeatable)")
     parser.add_argument("--val", action="append", metavar="DIR", help="validation folder (repeatable; default: a split of --data)")
-    parser.add_argument("--arch", metavar="NAME", help="architecture, e.g. colour_unet (a name it does not know is answered with the list of known ones)")
+    parser.add_argument("--arch", metavar="NAME", help=ARCH_HELP % "e.g. colour_unet")
     parser.add_argument("--size", type=argtypes.positive_int, metavar="N", help="training crop size in pixels")
     parser.add_argument("--batch-size", type=argtypes.positive_int, metavar="N", help="photos per step (per process)")
     parser.add_argument("--epochs", type=argtypes.positive_int, metavar="N", help="passes over the training photos")
@@ -155,6 +179,44 @@ def _check_resume_keeps_the_model(run, data: dict, args: argparse.Namespace) -> 
         raise ValueError(change)
 
 
+def _flag_settings(args: argparse.Namespace) -> dict[str, str]:
+    """The settings the command's flags give, each with its flag (``{"image_size": "--size", "lr": "--set"}``)."""
+    given = {field: _FLAG_OF[flag] for flag, field in _FIELD_FLAGS.items() if getattr(args, flag, None) is not None}
+    given |= {key: f"--{key}" for key in ("data", "val", "log") if getattr(args, key, None)}
+    given |= {key.partition(".")[0]: "--set" for key, _ in args.settings or []}
+    return given
+
+
+def _located(message: str, key: str, args: argparse.Namespace) -> str:
+    """``message`` about setting ``key`` (``lr``, ``augment.hflip``), led by the config file that gave it, as the
+    user named it (a bad value in the file would otherwise read as one given by ``--set``), or naming the flag that
+    gave it in place of the key (``--size: expected ...``, not ``image_size: ...``)."""
+    flag = _flag_settings(args).get(key.partition(".")[0])
+    if flag and flag != "--set" and message.startswith(f"{key}: "):
+        return flag + message[len(key):]
+    if args.config and not args.resume and not flag:
+        return f"{args.config}: {message}"
+    return message
+
+
+def missing_entry_message(config, args: argparse.Namespace) -> str:
+    """One line naming the first folder or file of ``data``, ``val`` or ``exclude`` that is not there ("" when all
+    are), and what gave it: the flag, or the config file (relative paths in it are read from the current folder)."""
+    from engine.training.config import missing_entry
+
+    missing = missing_entry(config)
+    if not missing:
+        return ""
+    key, entry, reason = missing
+    flag = _flag_settings(args).get(key)
+    if flag and flag != "--set":
+        return f"{flag}: {entry}: {reason}"
+    message = _located(f"{key}: {entry}: {reason}", key, args)
+    if message != f"{key}: {entry}: {reason}" and not Path(entry).expanduser().is_absolute():
+        message += f" (relative paths are read from the current folder: {Path.cwd()})"
+    return message
+
+
 def _arch_of(model: str, library_dir: str | None) -> str | None:
     """The architecture of the model to fine-tune; None when it cannot be read (the trainer then says why)."""
     from engine.errors import ColouriseError
@@ -174,9 +236,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Train a colourising model on folders of colour photos. Each run gets a folder "
         "(config, metrics, previews, checkpoint, final model); the finished model is added to your library. "
         "Ctrl-C stops cleanly and keeps the checkpoint: --resume continues it.",
-        epilog="examples: colourise train --config configs/default.toml | "
-        "colourise train --data photos/ --arch alpha --epochs 5 | colourise train --resume runs/alpha-20250101-120000",
+        epilog="examples: colourise train --config configs/default.toml\n"
+        "          colourise train --data photos/ --arch alpha --epochs 5\n"
+        "          colourise train --resume runs/alpha-20250101-120000",
+        formatter_class=LinesHelpFormatter,
+        add_help=False,
     )
+    parser.add_argument("-h", "--help", action=HelpListingArchitectures, help="show this help message and exit")
     add_train_arguments(parser)
     parser.add_argument("--nproc", type=argtypes.positive_int, metavar="N", help="train with N processes under torchrun (DistributedDataParallel)")
     return parser
@@ -185,10 +251,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def _forwarded_argv(args: argparse.Namespace) -> list[str]:
     """The flags of ``args`` again, for ``python -m engine.train`` under torchrun."""
     argv: list[str] = []
-    simple = {"config": "--config", "resume": "--resume", "arch": "--arch", "size": "--size", "batch_size": "--batch-size",
-              "epochs": "--epochs", "steps": "--steps", "lr": "--lr", "init_from": "--from", "name": "--name",
-              "run_dir": "--run-dir", "checkpoint_every_steps": "--checkpoint-every-steps", "device": "--device", "seed": "--seed"}
-    for attr, flag in simple.items():
+    for attr, flag in _FLAG_OF.items():
         value = getattr(args, attr, None)
         if value is not None:
             argv += [flag, str(value)]
@@ -314,6 +377,10 @@ class ProgressPrinter:
                 self._say(f"skipped unreadable {line}")
             for line in event.skipped_copies[:20]:
                 self._say(f"skipped {line}")
+            if event.val_in_training and event.val_held_out:  # (all of them: the line above says nothing is held out)
+                count = len(event.val_in_training)
+                self._say(f"{_photos(count, 'validation photo')} {'are training photos' if count > 1 else 'is a training photo'}: "
+                          "not validated on")
             if event.skipped_colourised:
                 count, names = len(event.skipped_colourised), event.skipped_colourised
                 self._say(f"skipped {count} photo{'s' if count > 1 else ''} coloured by Colourise: {', '.join(names[:10])}{' ...' if count > 10 else ''}")
@@ -325,6 +392,8 @@ class ProgressPrinter:
                 )
             if event.start_step:
                 self._say(f"resuming at step {event.start_step} of {event.total_steps}")
+            if event.world_change:
+                self._say(event.world_change)
             if self.use_bar:
                 from tqdm import tqdm
 
@@ -354,11 +423,12 @@ class ProgressPrinter:
             print(f"finished after {event.steps:,} step{'s' if event.steps != 1 else ''}; model saved to {event.model_path}", flush=True)
         elif isinstance(event, events.TrainingCancelled):
             self._close()
-            where = f"; resume with: colourise train --resume {event.run_dir}" if event.checkpoint else ""
+            nproc = f" --nproc {event.processes}" if event.processes > 1 else ""  # (one process would halve the global batch)
+            where = f"; resume with: colourise train --resume {event.run_dir}{nproc}" if event.checkpoint else ""
             print(f"stopped at step {event.step}{where}", flush=True)
         elif isinstance(event, events.TrainingFailed):
             self._close()
-            print(f"colourise: training failed: {event.message}", file=sys.stderr, flush=True)
+            print(f"colourise train: error: training failed: {event.message}", file=sys.stderr, flush=True)
 
     def _close(self) -> None:
         if self.bar is not None:
@@ -368,11 +438,21 @@ class ProgressPrinter:
 
 def run_training(args: argparse.Namespace, progress: bool = True) -> int:
     """Build the config, run ``train`` with a progress bar and Ctrl-C handling; returns the exit code."""
+    from engine.training.config import SettingError
+
     try:
         config = config_from_args(args)
         config.validate()  # (a bad value is the command's fault: a usage error, said before any work)
-    except (ValueError, TypeError, KeyError) as exc:
-        print(f"colourise: error: {str(exc).strip(chr(39))}", file=sys.stderr)
+    except SettingError as exc:
+        print(f"colourise train: error: {_located(str(exc), exc.key, args)}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ValueError, TypeError, KeyError) as exc:  # (str() of a KeyError is its message in quotes)
+        reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"colourise train: error: {reason}", file=sys.stderr)
+        return EXIT_USAGE
+    missing = "" if args.resume else missing_entry_message(config, args)  # (a resume's trainer says where to resume it from)
+    if missing:
+        print(f"colourise train: error: {missing}", file=sys.stderr)
         return EXIT_USAGE
     from engine import events
     from engine.task import TaskState
@@ -382,7 +462,7 @@ def run_training(args: argparse.Namespace, progress: bool = True) -> int:
     for name in config.log:
         reason = missing(name)
         if reason:
-            print(f"colourise: note: {reason}", file=sys.stderr)
+            print(f"colourise train: note: {reason}", file=sys.stderr)
     printer = ProgressPrinter(bar=progress and not args.no_progress)
     state = TaskState(on_event=printer)
     previous = {}
@@ -442,7 +522,7 @@ def _write_nowhere(fds: tuple[int, ...] = (1, 2)) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not (args.config or args.resume or args.data):
-        print("colourise: error: give --config FILE, --data DIR or --resume RUN_DIR", file=sys.stderr)
+        print("colourise train: error: give --config FILE, --data DIR or --resume RUN_DIR", file=sys.stderr)
         return EXIT_USAGE
     if args.nproc and args.nproc > 1:
         return run_torchrun(args)

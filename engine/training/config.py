@@ -37,6 +37,15 @@ DEVICES = ("auto", "cpu", "cuda")
 TRACKERS = ("tensorboard", "wandb")  # engine.training.trackers
 
 
+class SettingError(ValueError):
+    """A setting's value does not fit; ``key`` names it as the message begins (``lr``, ``augment.hflip``), so a
+    front can say where the value came from (a config file, a flag)."""
+
+    def __init__(self, key: str, message: str):
+        self.key = key
+        super().__init__(message)
+
+
 @dataclass
 class AugmentConfig:
     """Random changes to each training crop (validation crops are never augmented)."""
@@ -120,19 +129,19 @@ class TrainConfig:
         if not (
             isinstance(lo_hi, (list, tuple)) and len(lo_hi) == 2 and all(_is_number(v) for v in lo_hi) and 0 < lo_hi[0] <= lo_hi[1] <= 1
         ):
-            raise ValueError(f"augment.crop_scale: expected two numbers 0 < low <= high <= 1, got {_shown(lo_hi)}")
+            raise SettingError("augment.crop_scale", f"augment.crop_scale: expected two numbers 0 < low <= high <= 1, got {_shown(lo_hi)}")
         archs = list_models()
         if self.arch not in archs:
-            raise ValueError(f"arch: expected one of {', '.join(archs)}, got {_shown(self.arch)}")
+            raise SettingError("arch", f"arch: expected one of {', '.join(archs)}, got {_shown(self.arch)}")
         if not isinstance(self.arch_params, dict):
-            raise ValueError(f"arch_params: expected a table of architecture settings, got {_shown(self.arch_params)}")
+            raise SettingError("arch_params", f"arch_params: expected a table of architecture settings, got {_shown(self.arch_params)}")
         if not self.init_from:  # a fine-tune's are checked against the model it starts from, once it is read
             from engine.modelfile import check_arch_config
 
             try:
                 check_arch_config(self.arch, self.arch_params)
             except ValueError as exc:
-                raise ValueError(f"arch_params{'.' if ':' in str(exc).split(' ')[0] else ': '}{exc}") from None
+                raise SettingError("arch_params", f"arch_params{'.' if ':' in str(exc).split(' ')[0] else ': '}{exc}") from None
         if self.steps <= 0 and self.epochs <= 0:
             raise ValueError("give epochs or steps greater than 0")
         if self.batch_size * self.image_size**2 > MAX_STEP_PIXELS:
@@ -202,19 +211,19 @@ class TrainConfig:
     @classmethod
     def load(cls, path: str | Path) -> "TrainConfig":
         """Read a ``.toml`` or ``.json`` config; a one-line ``ValueError`` naming the file when it is bad (a named
-        pipe in its place: "not a regular file", not waited on)."""
-        path = Path(path)
+        pipe in its place: "not a regular file", not waited on), as it was given (a user may keep several bad.toml)."""
+        given, path = str(path), Path(path)
         try:
             text = read_regular_text(path)
             return cls.from_json(text) if path.suffix.lower() == ".json" else cls.from_toml(text)
         except FileNotFoundError:
-            raise ValueError(f"{path}: no such config file") from None
+            raise ValueError(f"{given}: no such config file") from None
         except IsADirectoryError:
-            raise ValueError(f"{path} is a folder, not a settings file (a .toml or .json training config)") from None
+            raise ValueError(f"{given} is a folder, not a settings file (a .toml or .json training config)") from None
         except OSError as exc:  # permission denied, an I/O error ...: one line naming the file
-            raise ValueError(f"{path}: {error_reason(exc)}") from None
+            raise ValueError(f"{given}: {error_reason(exc)}") from None
         except (tomllib.TOMLDecodeError, json.JSONDecodeError, ValueError, TypeError) as exc:
-            raise ValueError(f"{path.name}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+            raise ValueError(f"{given}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 
     @classmethod
     def defaults_for(cls, arch: str, **overrides: Any) -> "TrainConfig":
@@ -231,6 +240,20 @@ class TrainConfig:
         recipe.update(getattr(architecture.builder, "training_defaults", {}) or {})
         recipe.update(overrides)
         return cls.from_dict(recipe)
+
+
+def missing_entry(config: TrainConfig) -> tuple[str, str, str] | None:
+    """The first entry of ``data``, ``val`` or ``exclude`` that is not there, as ``(key, entry, "no such folder")``
+    (``"no such file"`` for a photo list or a photo); None when all are."""
+    from engine.data import PHOTO_LIST_SUFFIX
+    from engine.photo import is_photo_path
+
+    for key in ("data", "val", "exclude"):
+        for entry in getattr(config, key):
+            if not Path(entry).expanduser().exists():
+                is_file = Path(entry).suffix.lower() == PHOTO_LIST_SUFFIX or is_photo_path(entry)
+                return key, entry, "no such file" if is_file else "no such folder"
+    return None
 
 
 def effective_arch_params(arch: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -346,11 +369,11 @@ _AUGMENT_SETTINGS = {
 
 def _check_settings(obj: Any, rules: dict[str, tuple[Callable[[Any], bool], str]], prefix: str = "") -> None:
     if prefix and not dataclasses.is_dataclass(obj):
-        raise ValueError(f"{prefix.rstrip('.')}: expected a table of {prefix.rstrip('.')} settings, got {_shown(obj)}")
+        raise SettingError(prefix.rstrip("."), f"{prefix.rstrip('.')}: expected a table of {prefix.rstrip('.')} settings, got {_shown(obj)}")
     for key, (ok, expected) in rules.items():
         value = getattr(obj, key)
         if not ok(value):
-            raise ValueError(f"{prefix}{key}: expected {expected}, got {_shown(value)}")
+            raise SettingError(f"{prefix}{key}", f"{prefix}{key}: expected {expected}, got {_shown(value)}")
 
 
 def _plain_data(value: Any) -> Any:

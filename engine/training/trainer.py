@@ -74,7 +74,7 @@ from engine.models.base import capabilities_of
 from engine.task import TaskState
 from engine.training import distributed, trackers
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
-from engine.training.config import TrainConfig, crop_size, weights_change
+from engine.training.config import TrainConfig, crop_size, missing_entry, weights_change
 from engine.training.losses import LossModule, get_loss
 from engine.training.metadata import training_metadata
 from engine.training.runfolder import CONFIG_NAME, RunFolder, new_run_dir, safe_name
@@ -365,14 +365,15 @@ class _Run:
 
     def _prepare_data(self) -> None:
         config = self.config
-        missing = [f for f in [*config.data, *config.val, *config.exclude] if not Path(f).expanduser().exists()]
+        missing = missing_entry(config)
         if missing:
-            if config.resume and not Path(missing[0]).expanduser().is_absolute():  # a run from before paths were stored whole
+            key, entry, reason = missing
+            if config.resume and not Path(entry).expanduser().is_absolute():  # a run from before paths were stored whole
                 raise TrainingError(
-                    f"{missing[0]}: no such folder from {Path.cwd()}; the run names it relative to the folder it was "
+                    f"{entry}: {reason} from {Path.cwd()}; the run names it relative to the folder it was "
                     "started in: resume it from there"
                 )
-            raise TrainingError(f"{missing[0]}: no such folder")
+            raise TrainingError(f"{key}: {entry}: {reason}")
         all_train, copies = without_copies(list_images(config.data, exclude=config.exclude))
         all_train, colourised = without_colour_versions(all_train)
         in_training: list[Path] = []  # validation photos that are training photos, by path
@@ -390,7 +391,7 @@ class _Run:
         else:
             train_paths, val_paths = split_paths(all_train, config.val_fraction)
         self.skipped_copies = [f"{copy.name} (the same file as {original.name})" for copy, original in copies]
-        self.skipped_copies += [f"{p.name} (a training photo: not validated on)" for p in in_training]
+        self.val_in_training = [p.name for p in in_training]
         self.skipped_colourised = [p.name for p in colourised]
         store_side = round(self.size * CACHE_OVERSIZE)
         cache = should_cache(config.cache_images, len(train_paths), self.size)
@@ -436,6 +437,7 @@ class _Run:
             "skipped_grey": self.skipped_grey,
             "skipped_broken": self.skipped_broken,
             "skipped_copies": self.skipped_copies,
+            "val_in_training": self.val_in_training,  # (named here only: --val as --data would print each)
             "skipped_colourised": self.skipped_colourised,
             "smaller_than_crops": self.enlarged,
         }
@@ -462,6 +464,8 @@ class _Run:
         """Load the checkpoint of a resumed run; returns the step to continue from."""
         self.elapsed_before = 0.0
         self.finished_model: str = ""
+        self.epoch_at_start = 0.0
+        self.world_change = ""
         path = self._checkpoint_to_resume()
         if path is None:
             if self.config.resume and self.files:  # killed before its first checkpoint: start the same run again,
@@ -488,12 +492,33 @@ class _Run:
         self.last_checkpoint = path
         self.loss_window = LossWindow.from_dict(extra.get("log_window"))  # (none in a checkpoint from before: a fresh window)
         step = int(blob["step"])
+        self._note_world_change(blob, step)
         if step > self.total_steps:
             raise TrainingError(f"cannot resume: {path.name} is at step {step}, beyond the run's {self.total_steps} steps")
         if self.files and not self._finished_already(step):
             # (a row at the checkpoint with steps still in the window is the one a stop wrote: the next row takes them in)
             self.files.truncate_after(step, train_row_at_step=not self.loss_window.steps)
         return step
+
+    def _note_world_change(self, blob: dict[str, Any], step: int) -> None:
+        """The epoch the checkpoint is at, and a line when the run trained with another number of processes: a step
+        then took another global batch, so steps per epoch differ (its epochs would have gone back, unsaid)."""
+        extra = blob.get("extra", {})
+        facts = extra.get("facts") or {}
+        steps_per_epoch = int(facts.get("steps_per_epoch") or self.steps_per_epoch)
+        self.epoch_at_start = float(extra.get("epoch", step / max(1, steps_per_epoch)))  # (older checkpoints keep no epoch)
+        world, trained_world = self.info.world, int(facts.get("world") or self.info.world)
+        if trained_world != world:
+            trained_batch = int((blob.get("config") or {}).get("batch_size") or self.config.batch_size)
+            self.world_change = (
+                f"resuming with {world} process{'es' if world > 1 else ''} where it trained with {trained_world}: "
+                f"the global batch is now {self.config.batch_size * world}, was {trained_batch * trained_world}"
+            )
+
+    def _epoch(self, step: int) -> float:
+        """The (fractional) epoch at ``step``: from the epoch the run resumed at, so a resume with another number of
+        processes (other steps per epoch) carries on counting, not back."""
+        return self.epoch_at_start + (step - self.start_step) / self.steps_per_epoch
 
     def _finished_already(self, step: int) -> bool:
         """A resumed run that ended at its last step and whose model is still there (asked for no more steps)."""
@@ -526,12 +551,14 @@ class _Run:
                 skipped_broken=self.skipped_broken,
                 skipped_copies=self.skipped_copies,
                 skipped_colourised=self.skipped_colourised,
+                val_in_training=self.val_in_training,
                 enlarged=self.enlarged,
                 crop_size=self.size,
                 total_steps=total,
                 start_step=start,
                 kept_from_model=self.kept_from_model,
                 val_held_out=self.val_held_out,
+                world_change=self.world_change,
             )
         )
         self.loader_iter = iter(make_loader(self.dataset, self.order, start, total, config.num_workers))
@@ -592,7 +619,7 @@ class _Run:
             self.loss_window.add(sum_loss / info.world, terms)
             span = window[-1][0] - window[0][0]
             ips = (window[-1][1] - window[0][1]) / span if span > 0 else 0.0
-            epoch = step / self.steps_per_epoch
+            epoch = self._epoch(step)
             lr = max(g["lr"] for g in self.optimizer.param_groups)  # the base rate (a pretrained encoder may run lower)
             due_steps = config.checkpoint_every_steps > 0 and step % config.checkpoint_every_steps == 0
             due_time = config.checkpoint_every_minutes > 0 and now - last_checkpoint_time >= config.checkpoint_every_minutes * 60
@@ -696,7 +723,7 @@ class _Run:
         val_loss = float(np.average(losses, weights=weights))
         metrics = mean_metrics({k: torch.cat([m[k] for m in per_image]) for k in per_image[0]})
         self.last_val, self.last_val_loss = metrics, val_loss
-        epoch = step / self.steps_per_epoch
+        epoch = self._epoch(step)
         self.files.log({"type": "val", "step": step, "epoch": round(epoch, 4), "loss": val_loss, **metrics})
         self.emit(ValidationDone(step, epoch, val_loss, dict(metrics)))
         if triplets:
@@ -738,6 +765,7 @@ class _Run:
                 # What a model kept from this checkpoint says of its training (engine.training.keep):
                 "facts": self._run_facts(),
                 "total_steps": self.total_steps,
+                "epoch": self._epoch(step),  # (a resume with another number of processes counts on from here)
                 "log_window": self.loss_window.to_dict(),  # the steps since the last training row, which a resume continues
             },
         }
@@ -753,7 +781,7 @@ class _Run:
         self._close_loader()
         self._send_logged_rows()  # (the row kept with the checkpoint)
         checkpoint = self._checkpoint(step) if step > self.start_step or self.last_checkpoint is None else self.last_checkpoint
-        return TrainingCancelled(step, checkpoint, self.run_dir)
+        return TrainingCancelled(step, checkpoint, self.run_dir, processes=self.info.world)
 
     def _finish(self, step: int):
         self._close_loader()

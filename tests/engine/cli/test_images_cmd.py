@@ -344,6 +344,13 @@ def test_hints_file_is_for_one_photo(tmp_path, run_cli, make_photo):
     assert code == 2 and "--hints is for one photo" in stderr[0]
 
 
+def test_a_folder_given_as_the_hint_file_is_named_as_a_folder(tmp_path, run_cli, make_photo):
+    photo = _grey_photo(tmp_path / "p.png", make_photo)
+    (tmp_path / "photos").mkdir()
+    code, _, stderr = run_cli(photo, "--output", tmp_path / "out", "--hints", tmp_path / "photos")
+    assert code == 2 and stderr == [f"colourise images: error: --hints {tmp_path / 'photos'} is a folder, not a hint file"]  # (was "no such file")
+
+
 # -- hardening: one line per failed file, names printed safely, every bad path reported -------------
 REPO = Path(__file__).resolve().parents[2]
 

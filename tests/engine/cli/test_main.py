@@ -80,3 +80,57 @@ def test_a_mistyped_photo_size_limit_is_noted_not_ignored(tmp_path, monkeypatch,
     assert capsys.readouterr().err == "colourise: note: COLOURISE_MAX_MEGAPIXELS=abc is not a positive number of megapixels; the default, 180 MP, applies\n"
     monkeypatch.setenv("COLOURISE_MAX_MEGAPIXELS", "250")
     assert main(["runs", "--run-dir", str(tmp_path)]) == 0 and capsys.readouterr().err == ""
+
+
+def test_python_m_engine_cli_is_the_command_line():
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-m", "engine.cli", "--help"], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: colourise ")
+
+
+def test_an_unknown_architecture_is_one_plain_line(capsys):
+    from engine.cli.main import main
+    from engine.models import list_models
+
+    assert main(["train", "--arch", "nope", "--data", "photos"]) == 2
+    known = ", ".join(list_models())
+    assert capsys.readouterr().err.endswith(f": error: unknown architecture 'nope' (known: {known})\n")  # (it was in "...")
+
+
+def test_train_help_lists_the_architectures(capsys):
+    from engine.cli.main import main
+    from engine.models import list_models
+
+    assert main(["train", "--help"]) == 0
+    arch_help = capsys.readouterr().out.split("\n  --arch NAME", 1)[1].split("\n  --", 1)[0]
+    assert all(name in arch_help for name in list_models()), arch_help
+
+
+def test_an_unknown_flag_of_a_command_is_answered_by_that_command(capsys):
+    """It was answered with the top-level usage, as though the command had not been understood."""
+    from engine.cli.main import main
+
+    assert main(["train", "--image-size", "3"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: colourise train ") and err.endswith("colourise train: error: unrecognized arguments: --image-size 3\n")
+
+
+def test_train_help_gives_one_example_a_line(capsys):
+    from engine.cli.main import main
+
+    assert main(["train", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "\nexamples: colourise train --config configs/default.toml\n" in out
+    assert "\n          colourise train --resume runs/alpha-20250101-120000\n" in out
+
+
+def test_every_commands_errors_begin_with_its_name(tmp_path, capsys):
+    from engine.cli.main import main
+
+    assert main(["evaluate", str(tmp_path / "nope")]) == 2
+    assert capsys.readouterr().err.startswith("colourise evaluate: error: ")
+    assert main(["train"]) == 2
+    assert capsys.readouterr().err.startswith("colourise train: error: ")
+    assert main(["runs", "--run-dir", str(tmp_path / "typo")]) == 2
+    assert capsys.readouterr().err.startswith("colourise runs: error: ")

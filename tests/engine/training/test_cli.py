@@ -91,7 +91,40 @@ def test_a_bad_config_file_is_a_one_line_usage_error(tmp_path, capsys):
     path.write_text('optimiser = "adam"\n')
     assert main(["train", "--config", str(path)]) == 2
     err = capsys.readouterr().err
-    assert err == "colourise: error: bad.toml: unknown training setting: optimiser\n"
+    assert err == f"colourise train: error: {path}: unknown training setting: optimiser\n"
+
+
+def test_a_bad_value_in_a_config_file_names_the_file_as_given(tmp_path, monkeypatch, capsys):
+    """It read as --set lr=fast does, so the user could not tell the file from the flags."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "bad-lr.toml").write_text('arch = "alpha"\ndata = ["photos"]\nlr = "fast"\n')
+    assert main(["train", "--config", "cfg/bad-lr.toml"]) == 2
+    assert capsys.readouterr().err == 'colourise train: error: cfg/bad-lr.toml: lr: expected a number above 0, at most 1, got "fast"\n'
+    assert main(["train", "--config", "cfg/bad-lr.toml", "--set", "lr=0.01", "--set", "optimizer=adamx"]) == 2
+    assert capsys.readouterr().err == 'colourise train: error: optimizer: expected one of adam, adamw, sgd, rmsprop, got "adamx"\n'
+    (tmp_path / "cfg" / "unknown.toml").write_text('optimiser = "adam"\n')
+    assert main(["train", "--config", "cfg/unknown.toml"]) == 2
+    assert capsys.readouterr().err == "colourise train: error: cfg/unknown.toml: unknown training setting: optimiser\n"
+
+
+def test_a_missing_folder_or_file_in_a_config_names_the_file_and_the_key(photo_folder, tmp_path, monkeypatch, capsys):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    nodata = tmp_path / "nodata.toml"
+    nodata.write_text(f'arch = "alpha"\ndata = ["nosuchdir"]\nrun_dir = "{tmp_path / "runs"}"\n')
+    assert main(["train", "--config", str(nodata)]) == 2
+    assert capsys.readouterr().err == (f"colourise train: error: {nodata}: data: nosuchdir: no such folder "
+                                       f"(relative paths are read from the current folder: {elsewhere})\n")
+    recipe = tmp_path / "recipe.toml"
+    recipe.write_text(f'arch = "alpha"\ndata = ["{photo_folder}"]\nexclude = ["configs/dev-split.txt"]\nrun_dir = "{tmp_path / "runs"}"\n')
+    assert main(["train", "--config", str(recipe)]) == 2
+    assert capsys.readouterr().err == (f"colourise train: error: {recipe}: exclude: configs/dev-split.txt: no such file "
+                                       f"(relative paths are read from the current folder: {elsewhere})\n")
+    assert main(["train", "--config", str(recipe), "--data", "typo"]) == 2  # a flag's folder: the flag's own fault
+    assert capsys.readouterr().err == "colourise train: error: --data: typo: no such folder\n"
+    assert not (tmp_path / "runs").exists()  # said before any work
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
@@ -99,17 +132,18 @@ def test_a_config_file_that_is_a_named_pipe_is_a_one_line_usage_error_instead_of
     pipe = tmp_path / "recipe.toml"
     os.mkfifo(pipe)
     assert past_pipes(lambda: main(["train", "--config", str(pipe)]), pipe) == 2
-    assert capsys.readouterr().err == f"colourise: error: {pipe}: not a regular file\n"
+    assert capsys.readouterr().err == f"colourise train: error: {pipe}: not a regular file\n"
 
 
 @pytest.mark.parametrize("flags, said", [
-    (["--lr", "-1"], "lr: expected a number above 0, at most 1, got -1.0"),
+    (["--lr", "-1"], "--lr: expected a number above 0, at most 1, got -1.0"),  # the flag typed, not the key it sets
+    (["--size", "3"], "--size: expected a whole number from 8 to 2048, got 3"),
     (["--set", "val_fraction=2"], "val_fraction: expected a number from 0 up to (not including) 1, got 2"),
 ])
 def test_a_bad_setting_is_a_one_line_usage_error_before_any_work(photo_folder, tmp_path, library, capsys, flags, said):
     """It was "training failed: ..." with exit code 1, after a run folder was made for it."""
     assert main([*train_flags(photo_folder, tmp_path), *flags]) == 2
-    assert capsys.readouterr().err == f"colourise: error: {said}\n"
+    assert capsys.readouterr().err == f"colourise train: error: {said}\n"
     assert not list(tmp_path.glob("runs/*"))
 
 
@@ -127,7 +161,7 @@ def test_a_failed_run_exits_1_with_the_reason(tmp_path, library, capsys):
     empty.mkdir()
     assert main(train_flags(empty, tmp_path)) == 1
     err = capsys.readouterr().err
-    assert err == f"colourise: training failed: no usable colour photos in {empty} (no image files)\n"  # one line
+    assert err == f"colourise train: error: training failed: no usable colour photos in {empty} (no image files)\n"  # one line
     assert not (tmp_path / "runs").exists()  # and no run folder for `colourise runs` to list as failed at 0 steps
 
 
@@ -285,7 +319,7 @@ def test_evaluate_a_photo_list_and_say_when_its_photos_are_missing(alpha_model_f
     assert code == 0, err
     assert out.splitlines()[0].startswith(f"2 photos in {listing}")
     assert any(line.startswith("hue accuracy") for line in out.splitlines())
-    assert "1 listed photos are missing" in err and "gone.jpg" in err
+    assert "1 listed photo is missing" in err and "gone.jpg" in err  # (was "1 listed photos are missing")
 
 
 def test_evaluate_one_photo(alpha_model_file, eval_folder, capsys):
@@ -301,7 +335,7 @@ def test_evaluate_one_photo(alpha_model_file, eval_folder, capsys):
 def test_evaluate_on_cuda_without_a_gpu_is_one_line_and_a_usage_error(alpha_model_file, eval_folder, capsys):
     """It said "RuntimeError: ... (set COLOURISE_DEBUG=1 for details)" and exited 1, where images said it plainly."""
     assert main(["evaluate", "--model", str(alpha_model_file), str(eval_folder), "--device", "cuda"]) == 2
-    assert capsys.readouterr().err == "colourise: error: CUDA was asked for, but no CUDA GPU is available; use --device cpu\n"
+    assert capsys.readouterr().err == "colourise evaluate: error: CUDA was asked for, but no CUDA GPU is available; use --device cpu\n"
 
 
 def test_evaluate_a_missing_folder_or_one_without_colour(alpha_model_file, tmp_path, capsys):
@@ -327,14 +361,14 @@ def test_a_resume_cannot_change_what_shapes_the_weights(photo_folder, library, t
     before = (run_dir / "config.toml").read_text(), (run_dir / "status.json").read_text()
     capsys.readouterr()
     assert main(["train", "--resume", str(run_dir), *flags]) == 2
-    assert capsys.readouterr().err == f"colourise: error: {reason}\n"
+    assert capsys.readouterr().err == f"colourise train: error: {reason}\n"
     assert ((run_dir / "config.toml").read_text(), (run_dir / "status.json").read_text()) == before
 
 
 def test_a_fine_tune_with_another_architecture_is_a_usage_error(alpha_model_file, photo_folder, tmp_path, capsys):
     flags = ["train", "--data", str(photo_folder), "--from", str(alpha_model_file), "--run-dir", str(tmp_path / "runs")]
     assert main([*flags, "--arch", "model3"]) == 2
-    assert capsys.readouterr().err == (f"colourise: error: --arch model3 does not fit --from {alpha_model_file}: a fine-tune keeps "
+    assert capsys.readouterr().err == (f"colourise train: error: --arch model3 does not fit --from {alpha_model_file}: a fine-tune keeps "
                                        "the architecture of the model it starts from (alpha)\n")
     assert not (tmp_path / "runs").exists()
     config = train_cmd.config_from_args(build_parser().parse_args([*flags, "--arch", "alpha"]))  # its own: fine
@@ -435,3 +469,21 @@ def test_progress_to_a_closed_terminal_goes_nowhere_and_the_run_goes_on(monkeypa
     printer = train_cmd.ProgressPrinter(bar=False, stream=ClosedTerminal())
     printer(events.CheckpointSaved(step=2, path=None))  # raised OSError (EIO), which ended the run before its checkpoint
     assert silenced == [True]
+
+
+def test_the_resume_line_of_a_stopped_nproc_run_keeps_its_process_count(tmp_path, capsys):
+    """It dropped --nproc 2: resumed in one process, the run went on at half the global batch without a word."""
+    from engine import events
+
+    train_cmd.ProgressPrinter(bar=False)(events.TrainingCancelled(22, tmp_path / "checkpoint.pt", tmp_path, processes=2))
+    assert capsys.readouterr().out == f"stopped at step 22; resume with: colourise train --resume {tmp_path} --nproc 2\n"
+    train_cmd.ProgressPrinter(bar=False)(events.TrainingCancelled(22, tmp_path / "checkpoint.pt", tmp_path))
+    assert capsys.readouterr().out == f"stopped at step 22; resume with: colourise train --resume {tmp_path}\n"
+
+
+def test_a_resume_with_another_process_count_is_said(capsys):
+    from engine import events
+
+    note = "resuming with 1 process where it trained with 2: the global batch is now 4, was 8"
+    train_cmd.ProgressPrinter(bar=False)(events.TrainingStarted("runs/x", "cpu", 12, 1, total_steps=30, start_step=22, world_change=note))
+    assert f"resuming at step 22 of 30\n{note}\n" in capsys.readouterr().err

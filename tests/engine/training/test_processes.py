@@ -145,6 +145,6 @@ def test_a_failed_nproc_run_says_why_in_one_line_as_one_process_does(tmp_path, l
     command = [sys.executable, "-m", "engine.cli.main", "train", "--nproc", "2", *common_flags(empty, tmp_path), "--steps", "2"]
     done = subprocess.run(command, cwd=REPO, env=environment(library), capture_output=True, text=True, timeout=300)
     assert done.returncode == 1, done.stderr
-    lines = [line for line in done.stderr.splitlines() if line.startswith("colourise: ")]
-    assert lines == [f"colourise: training failed: no usable colour photos in {empty} (no image files)"], done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("colourise train: ")]
+    assert lines == [f"colourise train: error: training failed: no usable colour photos in {empty} (no image files)"], done.stderr
     assert "Traceback" not in done.stderr and "ChildFailedError" not in done.stderr and "exitcode" not in done.stderr, done.stderr

@@ -303,3 +303,29 @@ def test_an_old_run_with_relative_folders_says_where_it_was_started(tiny_config,
     assert isinstance(failed, TrainingFailed)
     assert failed.message == (f"../photos: no such folder from {tmp_path}; the run names it relative to the folder "
                               "it was started in: resume it from there")
+
+
+def test_a_resume_with_another_process_count_says_so_and_its_epochs_go_on(tiny_config, recorder):
+    """A run of 2 processes resumed in one: its epoch went from 22.0 at step 22 to 12.0 at step 24, and nothing said why."""
+    import json
+
+    run_dir = stopped_run(tiny_config, recorder, log_every_steps=1)  # 7 photos, batch 2: 3 steps an epoch in one process
+    path = run_dir / "checkpoint.pt"
+    blob = load_checkpoint(path)  # as 2 processes leave it: a global batch of 4, 1 step an epoch, at epoch 2.0
+    blob["extra"]["facts"].update(world=2, steps_per_epoch=1)
+    blob["extra"].pop("epoch", None)  # (as a checkpoint written before checkpoints kept their epoch)
+    save_checkpoint(path, blob)
+    rec = recorder()
+    resumed = train(resume_config(run_dir), rec.state)
+    assert isinstance(resumed, TrainingFinished)
+    assert rec.of(TrainingStarted)[0].world_change == "resuming with 1 process where it trained with 2: the global batch is now 2, was 4"
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    epochs = [row["epoch"] for row in rows if row["type"] == "train"]
+    assert epochs[2:] == pytest.approx([2 + 1 / 3, 2 + 2 / 3, 3, 3 + 1 / 3], abs=1e-4), epochs  # (it went back to 1.0 at step 3)
+    assert load_checkpoint(path)["extra"]["epoch"] == pytest.approx(3 + 1 / 3)
+
+
+def test_a_resume_in_the_same_process_count_says_nothing_of_it(tiny_config, recorder):
+    rec = recorder()
+    assert isinstance(train(resume_config(stopped_run(tiny_config, recorder)), rec.state), TrainingFinished)
+    assert rec.of(TrainingStarted)[0].world_change == ""

@@ -166,6 +166,24 @@ def test_scores_measured_on_the_training_photos_are_marked_as_models_are(three_r
     assert main(["runs", "--json", "--run-dir", str(three_runs["parent"])]) == 0
     assert {r["model_name"]: r["validated_on"] for r in json.loads(capsys.readouterr().out)["runs"]}["own"] is None
 
+
+def test_the_settings_that_differ_leave_out_the_name_and_many_runs_read_by_value(three_runs, capsys):
+    """With 25 runs the table had a column each (lines of 700 characters), and a row of names that always differ."""
+    assert main(["runs", "--run-dir", str(three_runs["parent"])]) == 0
+    compared = capsys.readouterr().out.split("settings that differ:\n", 1)[1].splitlines()
+    assert compared[0].split()[0] == "setting" and not any(line.startswith("name ") for line in compared)
+    assert any(line.split()[:1] == ["lr"] for line in compared)
+    from engine.cli.runs_cmd import settings_that_differ
+
+    names = [f"run-{i:02d}" for i in range(25)]
+    text = settings_that_differ(names, {"name": names, "lr": [0.001] * 24 + [0.01], "arch": ["alpha"] * 10 + ["beta"] * 15})
+    assert text.splitlines() == [
+        "lr: 0.01 (run run-24), 0.001 (the other 24 runs)",
+        "arch: alpha (runs run-00, run-01, run-02 and 7 more), beta (the other 15 runs)",
+    ]
+    assert settings_that_differ(names[:2], {"name": names[:2]}) == ""  # (names alone: nothing to compare)
+
+
 def test_no_runs(tmp_path, capsys):
     (tmp_path / "none").mkdir()
     assert main(["runs", "--run-dir", str(tmp_path / "none")]) == 0
@@ -174,7 +192,7 @@ def test_no_runs(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["runs"] == []
     # A folder that is not there is a mistyped path, not a folder without runs (it said "no training runs", exit 0).
     assert main(["runs", "--run-dir", str(tmp_path / "typo")]) == 2
-    assert capsys.readouterr().err == f"colourise runs: {tmp_path / 'typo'}: no such folder\n"
+    assert capsys.readouterr().err == f"colourise runs: error: {tmp_path / 'typo'}: no such folder\n"
 
 
 def test_without_run_dir_it_reads_runs_here_or_the_windows_runs(tmp_path, monkeypatch, capsys):

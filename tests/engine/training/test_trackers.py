@@ -84,7 +84,7 @@ def test_a_missing_tracker_package_says_how_to_install_it_and_training_runs_with
     code = main(["--models-dir", config.library_dir, "train", "--data", config.data[0], "--arch", "alpha", "--size", "32", "--steps", "1", "--device", "cpu",
                  "--run-dir", config.run_dir, "--log", "wandb", "--no-progress"])
     assert code == 0
-    assert "colourise: note: --log wandb needs the wandb package: pip install 'colourise[wandb]'" in capsys.readouterr().err
+    assert "colourise train: note: --log wandb needs the wandb package: pip install 'colourise[wandb]'" in capsys.readouterr().err
 
 
 def test_an_unknown_tracker_is_a_config_error(tiny_config):

@@ -206,7 +206,8 @@ def test_validation_photos_that_are_training_photos_are_left_out(tiny_config, ma
     result = train(tiny_config(data=[str(train_folder)], val=[str(val_folder)], steps=1), rec.state)
     started = rec.of(TrainingStarted)[0]
     assert isinstance(result, TrainingFinished) and (started.train_photos, started.val_photos, started.val_held_out) == (3, 1, True)
-    assert started.skipped_copies == ["same.png (a training photo: not validated on)"]
+    assert (started.val_in_training, started.skipped_copies) == (["same.png"], [])  # (not a copy: the photo itself)
+    assert json.loads((result.run_dir / "dataset.json").read_text())["val_in_training"] == ["same.png"]
 
 
 def test_validating_on_the_training_folder_holds_nothing_out_and_says_so(tiny_config, photo_folder, recorder, capsys):
@@ -218,9 +219,27 @@ def test_validating_on_the_training_folder_holds_nothing_out_and_says_so(tiny_co
     started = rec.of(TrainingStarted)[0]
     assert isinstance(result, TrainingFinished) and (started.train_photos, started.val_photos, started.val_held_out) == (8, 8, False)
     assert json.loads((result.run_dir / "dataset.json").read_text())["validation_from"] == "training photos (nothing held out)"
-    assert started.skipped_copies == [f"photo-0{i}.png (a training photo: not validated on)" for i in range(8)]
+    assert (started.val_in_training, started.skipped_copies) == ([f"photo-0{i}.png" for i in range(8)], [])
+    said = capsys.readouterr().err  # one line: not a line a photo saying it is not validated on, and then validated on
     assert ("training on 8 photos, validating on 8 training photos (nothing held out: scores are on photos it trains on), "
-            "device cpu") in capsys.readouterr().err
+            "device cpu") in said
+    assert "skipped" not in said and "not validated on" not in said
+
+
+def test_validation_photos_that_are_training_photos_are_one_line(tiny_config, make_photos, tmp_path, recorder, capsys):
+    from engine.cli.train_cmd import ProgressPrinter
+    from engine.task import TaskState
+
+    train_folder = make_photos(tmp_path / "train", 3)
+    val_folder = make_photos(tmp_path / "val", 1, seed=50)
+    for i in range(3):
+        (val_folder / f"same-{i}.png").symlink_to(train_folder / f"photo-0{i}.png")
+    printer = ProgressPrinter(bar=False)
+    result = train(tiny_config(data=[str(train_folder)], val=[str(val_folder)], steps=1), TaskState(on_event=printer))
+    said = capsys.readouterr().err
+    assert isinstance(result, TrainingFinished)
+    assert "3 validation photos are training photos: not validated on\n" in said and "same-" not in said
+    assert json.loads((result.run_dir / "dataset.json").read_text())["val_in_training"] == [f"same-{i}.png" for i in range(3)]
 
 
 def test_a_model_says_whether_its_scores_were_measured_on_held_out_photos(tiny_config, photo_folder, recorder):
