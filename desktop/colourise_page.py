@@ -701,7 +701,10 @@ class ColourisePage(QWidget):
     def _on_shown(self, result: Prepared) -> None:
         item = self.photos.items.get(result.key)
         was_waiting = item is not None and item.state == QueueState.WAITING
-        if self.photos.coloured(result.key, result.model, self.queue.fitted(result.thumb), result.size) and was_waiting:
+        # A coloured photo with hints keeps the thumbnail of its hinted colours (``_on_hinted_colours_shown``): this one
+        # is of the model's own colours, and shown again, its hinted ones (rendered, not predicted) could come first.
+        keeps_hinted = item is not None and item.state == QueueState.DONE and self.hints.owns_view(result.key)
+        if not keeps_hinted and self.photos.coloured(result.key, result.model, self.queue.fitted(result.thumb), result.size) and was_waiting:
             self.item_finished.emit(result.key)
         if result.own_colours:
             self.queue.set_in_colour(result.key)

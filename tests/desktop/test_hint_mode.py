@@ -1330,6 +1330,60 @@ def test_a_new_strength_of_a_hinted_photo_is_rendered_from_its_prediction_withou
     assert (other_hint_model, True) in passes[1:]
 
 
+def count_network_passes(monkeypatch) -> list[tuple[str, bool]]:
+    """The network's passes from now on, each as (model, with hints), spied on ``Colouriser.predict_many``."""
+    from engine.inference import Colouriser
+
+    passes = []
+    network_pass = Colouriser.predict_many
+
+    def predict_many(self, photos, l_fulls=None, hints=None, *args, **kwargs):
+        passes.append((self.name, bool(hints and any(hints))))
+        return network_pass(self, photos, l_fulls, hints, *args, **kwargs)
+
+    monkeypatch.setattr(Colouriser, "predict_many", predict_many)
+    return passes
+
+
+def test_a_hinted_photo_shown_again_is_rendered_from_its_prediction_without_a_network_pass(
+    hint_model, window, qtbot, big_grey, grey_photo, tmp_path, monkeypatch, wait_all_coloured
+):
+    """Another photo selected and a photo with hints again ran the network for it (about 10 s on a busy 2-core CPU),
+    though its photo, model and hints were as before. The prediction Hint mode keeps for it is rendered, at the
+    strength the photo has now."""
+    from desktop.colour_jobs import COLOURISERS
+    from desktop.images import qimage_to_photo
+    from engine.inference import model_key
+    from engine.photo import read_photo
+
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    pin_blue_at(page, qtbot, 40, 60)
+    street = page.queue.current_key()
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key != street and final, timeout=20_000):
+        page.add_paths([grey_photo(tmp_path / "other.png", width=64, height=48, seed=2)])  # (selected: the street is not shown)
+    wait_all_coloured(page, 2)
+    predicted = hints.prediction_for(street, model_key(page.current_model_path()))
+    assert predicted is not None
+    passes = count_network_passes(monkeypatch)
+    page.strength.setValue(150)
+    page.strengths.apply_to_all_action.trigger()  # the street's strength changes while it is not shown
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: key == street and final, timeout=20_000):
+        page.queue.select(street)
+    qtbot.waitUntil(lambda: not page.is_busy() and not hints.preview.busy, timeout=20_000)
+    assert passes == []
+    assert [text for text, _box in page.view.label_boxes(every=True)][-1] == "After"  # (no longer "Colouring…")
+    expected = COLOURISERS.get(page.current_model_path()).render(read_photo(big_grey), predicted, 1.5).pixels
+    np.testing.assert_array_equal(qimage_to_photo(page.view.after.image).pixels, expected)
+    assert row_blue_share(page, street) > 0.05
+
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        hints.overlay.recolour_selected((200, 60, 40))  # new hints: the network's guess with them
+    assert passes == [(hint_model, True)]
+
+
 def test_a_saves_result_names_its_folder_and_stays_a_while_in_hint_mode(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
     """In hint mode the hint instructions kept in the status bar took it over, and nothing said that Save All had
     saved; and "Saved 4 photos…" did not say where (found by QA). The result, with its folder, stays for some
