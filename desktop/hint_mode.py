@@ -276,6 +276,14 @@ class HintMode(QObject):
         edits = self.edits.get(key)
         return self._takes_hints and edits is not None and len(edits) > 0
 
+    @property
+    def colouring_key(self) -> int | None:
+        """The photo on screen while its colours with its hints, by the model chosen, are being made (None: none is).
+        ``preview_updated`` says when they are shown; the preview's ``failed``, or another photo shown, that they will not be."""
+        if self._busy and self._shown is not None and self.owns_view(self._shown[0]):
+            return self._shown[0]
+        return None
+
     def forget(self, keys: list[int]) -> None:
         """Photos left the queue: their hints go with them."""
         for key in keys:
