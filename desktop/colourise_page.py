@@ -204,6 +204,7 @@ class ColourisePage(QWidget):
         self.hints.preview_updated.connect(self.view_updated)  # a photo with hints is shown in its colours
         self.hints.preview_updated.connect(self._on_hinted_colours_shown)
         self.hints.hints_edited.connect(self._on_hints_edited)
+        self.hints.preview.failed.connect(lambda _message: self._pump())  # a photo left to its hinted colours: the queue's again
         # In Hint Mode the progress row stays, with a quiet line of the photo's hints while nothing runs: hidden,
         # the photo re-fitted to the taller view as colouring ended and moved under a point being placed (a QA
         # pass), and kept blank, its room was an empty strip. (Switching the mode re-fits the photo anyway.)
@@ -552,11 +553,14 @@ class ColourisePage(QWidget):
         self.progress_row.show_idle(hint_count_text(len(self.hints.hints_of(key))) + saved)
 
     def _on_hinted_colours_shown(self, key: int, final: bool) -> None:
-        """A photo's colours with its hints are shown in full: its row shows them too (it kept the model's own)."""
+        """A photo's colours with its hints are shown in full: its row shows them too (it kept the model's own), and a
+        photo the queue left waiting for them (``_left_to_hints``) is coloured."""
         item, after = self.photos.items.get(key), self.view.after
-        if final and item is not None and after is not None and key == self.queue.current_key() and item.state == QueueState.DONE:
-            item.thumbs[self.photos.model] = self.queue.fitted(after.image)
-            self._show_item_state(key)
+        if not final or item is None or after is None or key != self.queue.current_key():
+            return
+        if item.state in (QueueState.DONE, QueueState.WAITING):  # (not while the queue colours it: its result follows)
+            if self.photos.coloured(key, self.photos.model, self.queue.fitted(after.image), after.size):
+                self.item_finished.emit(key)
 
     def _show_saved(self, keys: list[int] | None = None) -> None:
         keys = self.photos.keys() if keys is None else keys
@@ -616,13 +620,21 @@ class ColourisePage(QWidget):
     def _pump(self) -> None:
         """Start colouring the next waiting photo, if nothing else is being coloured."""
         model_path = self.current_model_path()
-        item = self.photos.next_to_colour() if model_path is not None else None
+        item = self.photos.next_to_colour(self._left_to_hints()) if model_path is not None else None
         if item is not None:
             self._prepare_job = self.lane.submit(
                 prepare_item, item.key, item.source, model_path, item.strength, name="prepare",
                 on_finished=self._on_prepared, on_error=self._on_prepare_failed, on_end=self._on_prepare_ended,
             )
         self._show_progress()
+
+    def _left_to_hints(self) -> set[int]:
+        """The photo on screen while its colours with its hints are being made: its row takes them once they are shown
+        (``_on_hinted_colours_shown``). On a model change the queue coloured it without them as well, a second network
+        pass (about 10 s on a busy 2-core CPU) for colours the hinted ones replaced at once. Shown no longer (``_pump``
+        on a new selection), or its hinted colours failed, it is the queue's again."""
+        key = self.hints.colouring_key
+        return {key} if key is not None else set()
 
     def _on_prepared(self, result: Prepared | None) -> None:
         if result is None or result.key not in self.items:
@@ -692,6 +704,7 @@ class ColourisePage(QWidget):
 
     # -- the split view -------------------------------------------------------------------
     def _on_current_changed(self, key: int | None) -> None:
+        left = self._left_to_hints() - {key}  # (asked before the hints hear of it: they stop making its colours)
         self.strengths.show(key)
         self._update_buttons()
         self.hints.show_key(key)
@@ -699,6 +712,8 @@ class ColourisePage(QWidget):
         self._show_current()
         if key is None:
             self._show_empty()
+        if left:
+            self._pump()  # the photo left to its hinted colours, shown no longer, is the queue's again (asked after the view's job)
 
     def _show_current(self) -> None:
         """(Re)colour the selected photo for the view with the current model and its own strength."""
@@ -710,7 +725,10 @@ class ColourisePage(QWidget):
     def _on_shown(self, result: Prepared) -> None:
         item = self.photos.items.get(result.key)
         was_waiting = item is not None and item.state == QueueState.WAITING
-        if self.photos.coloured(result.key, result.model, self.queue.fitted(result.thumb), result.size) and was_waiting:
+        # A coloured photo with hints keeps the thumbnail of its hinted colours (``_on_hinted_colours_shown``): this one
+        # is of the model's own colours, and shown again, its hinted ones (rendered, not predicted) could come first.
+        keeps_hinted = item is not None and item.state == QueueState.DONE and self.hints.owns_view(result.key)
+        if not keeps_hinted and self.photos.coloured(result.key, result.model, self.queue.fitted(result.thumb), result.size) and was_waiting:
             self.item_finished.emit(result.key)
         if result.own_colours:
             self.queue.set_in_colour(result.key)
@@ -987,9 +1005,10 @@ class ColourisePage(QWidget):
 
         Their colours were just made for saving (the engine keeps them), so this is quick.
         """
+        left_to_hints = self._left_to_hints()  # (coloured as the hinted colours it waits for are shown)
         for key in self._save_keys:
             item = self.items.get(key)
-            if item is not None and item.state == QueueState.WAITING and key != self.photos.working:
+            if item is not None and item.state == QueueState.WAITING and key != self.photos.working and key not in left_to_hints:
                 self._render_thumbnail(key)
 
     def _render_thumbnail(self, key: int) -> None:

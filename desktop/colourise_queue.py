@@ -21,7 +21,7 @@ import os
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Container, Iterable
 
 from engine.batch import PhotoSource, originals_among, output_name, output_path, plan_targets
 from engine.events import BatchFinished
@@ -221,21 +221,33 @@ class ColouriseQueue:
             elif item.state != QueueState.WORKING:
                 self._set(item, QueueState.WAITING)
 
-    def next_to_colour(self) -> QueueItem | None:
-        """The next waiting photo, now working; None when paused, busy, without a model or all done."""
+    def next_to_colour(self, passed_over: Container[int] = ()) -> QueueItem | None:
+        """The next waiting photo, now working; None when paused, busy, without a model or all done.
+
+        ``passed_over``: photos coloured elsewhere right now (the one on screen, with its hints): they stay waiting,
+        for a later call, unless ``coloured`` hears of them first.
+        """
         if self.working is not None or self.paused or self.model is None:
             return None
-        while self._waiting:
-            item = self.items.get(heapq.heappop(self._waiting))
-            if item is None or item.state != QueueState.WAITING:  # removed, or no longer waiting since
-                continue
-            if self.model in item.thumbs:  # coloured with this model before
-                self._set(item, QueueState.DONE)
-                continue
-            self.working = item.key
-            self._set(item, QueueState.WORKING)
-            return item
-        return None
+        kept = []
+        try:
+            while self._waiting:
+                item = self.items.get(heapq.heappop(self._waiting))
+                if item is None or item.state != QueueState.WAITING:  # removed, or no longer waiting since
+                    continue
+                if self.model in item.thumbs:  # coloured with this model before
+                    self._set(item, QueueState.DONE)
+                    continue
+                if item.key in passed_over:
+                    kept.append(item.key)
+                    continue
+                self.working = item.key
+                self._set(item, QueueState.WORKING)
+                return item
+            return None
+        finally:
+            for key in kept:
+                heapq.heappush(self._waiting, key)
 
     def coloured(self, key: int, model: str, thumb, size=None) -> bool:
         """A photo was coloured with ``model``; True when that finished it (it was waiting or working)."""

@@ -4,7 +4,9 @@ Each photo in the queue keeps its own ``HintEdits`` (they survive switching
 photos and models). While the shown photo has hints and the model takes them,
 its colours come from here rather than from the page's own render: each edit
 asks ``HintPreview`` for a working-size pass and a preview picture (the latest
-edit only, while dragging), and a full-size one once the user pauses.
+edit only, while dragging), and a full-size one once the user pauses. The
+prediction with each photo's latest hints is kept (for saving): the photo shown
+again with them, by the same model, is rendered from it, at any strength.
 
 The page tells this object what happens to it (a photo shown or decoded, the
 model or strength changed, photos removed, photos saved); what it uses of the
@@ -90,7 +92,8 @@ class HintMode(QObject):
         self._no_hints_tip = "No model"  # why the model chosen takes no hints, and which would ("": it takes them)
         self._photo_shown = False  # a photo to pin colours on is in the view
         self._shown: tuple[int, Photo, Photo] | None = None  # key, photo, preview of the photo in the view
-        self._predictions: dict[int, tuple[str, int, Prediction]] = {}  # key -> (model, revision, prediction)
+        # key -> (model, revision, prediction): for saving, and to show the photo again without a network pass
+        self._predictions: dict[int, tuple[str, int, Prediction]] = {}
         self._suggest_job: Job | None = None
         self._reload: dict[int, Path] = {}  # hint files to load once their photo's size is known
         self._busy = False  # the view says "Colouring…" for the hints
@@ -273,6 +276,14 @@ class HintMode(QObject):
         edits = self.edits.get(key)
         return self._takes_hints and edits is not None and len(edits) > 0
 
+    @property
+    def colouring_key(self) -> int | None:
+        """The photo on screen while its colours with its hints, by the model chosen, are being made (None: none is).
+        ``preview_updated`` says when they are shown; the preview's ``failed``, or another photo shown, that they will not be."""
+        if self._busy and self._shown is not None and self.owns_view(self._shown[0]):
+            return self._shown[0]
+        return None
+
     def forget(self, keys: list[int]) -> None:
         """Photos left the queue: their hints go with them."""
         for key in keys:
@@ -442,8 +453,12 @@ class HintMode(QObject):
         if not self._busy:  # once, not on every move of a drag: the label repaints the whole view
             self._busy = True
             self.page.view.set_busy("Colouring…")
+        # The photo shown again (or at a new strength) with the hints and model its prediction was made for: the
+        # network's guess is the one kept, and only the render runs (a pass is about 10 s on a busy 2-core CPU).
+        predicted = None if edits.dragging else self.prediction_for(key, model_key(model_path))
         self.preview.request(HintRequest(
             key, edits.revision, photo, preview, model_path, self.page.strengths.of(key), edits.as_tuples(), quick=edits.dragging,
+            prediction=predicted,
         ))
 
     def _on_rendered(self, event: HintRendered) -> None:

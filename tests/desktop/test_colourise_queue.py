@@ -61,6 +61,24 @@ def test_cancel_pauses_until_a_photo_is_added_or_the_model_changes():
     assert queue.next_to_colour() is not None
 
 
+def test_a_photo_passed_over_stays_waiting_until_it_is_coloured_elsewhere_or_no_longer_passed_over():
+    """The photo on screen, coloured with its hints for the view, is not coloured again for the queue without them."""
+    queue, (a, b, c), _ = queue_of("a.jpg", "b.jpg", "c.jpg")
+    queue.set_model("m1")
+    assert queue.next_to_colour(passed_over={a}).key == b
+    assert queue.state(a) == QueueState.WAITING and queue.colouring_progress() == (0, 3)
+    queue.coloured(b, "m1", "thumb-b")
+    queue.job_ended()
+    assert queue.next_to_colour(passed_over={a}).key == c
+    queue.coloured(c, "m1", "thumb-c")
+    queue.job_ended()
+    assert queue.next_to_colour(passed_over={a}) is None and queue.state(a) == QueueState.WAITING
+    assert queue.next_to_colour().key == a  # shown no longer, say: the queue's again
+    queue.job_ended()
+    assert queue.coloured(a, "m1", "thumb-a") and queue.state(a) == QueueState.DONE  # its hinted colours shown, say
+    assert queue.next_to_colour() is None
+
+
 def test_switching_models_back_reuses_the_thumbnails():
     queue, (a,), _ = queue_of("a.jpg")
     queue.set_model("m1")

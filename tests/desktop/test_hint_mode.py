@@ -1330,6 +1330,153 @@ def test_a_new_strength_of_a_hinted_photo_is_rendered_from_its_prediction_withou
     assert (other_hint_model, True) in passes[1:]
 
 
+def count_network_passes(monkeypatch) -> list[tuple[str, bool]]:
+    """The network's passes from now on, each as (model, with hints), spied on ``Colouriser.predict_many``."""
+    from engine.inference import Colouriser
+
+    passes = []
+    network_pass = Colouriser.predict_many
+
+    def predict_many(self, photos, l_fulls=None, hints=None, *args, **kwargs):
+        passes.append((self.name, bool(hints and any(hints))))
+        return network_pass(self, photos, l_fulls, hints, *args, **kwargs)
+
+    monkeypatch.setattr(Colouriser, "predict_many", predict_many)
+    return passes
+
+
+def test_a_hinted_photo_shown_again_is_rendered_from_its_prediction_without_a_network_pass(
+    hint_model, window, qtbot, big_grey, grey_photo, tmp_path, monkeypatch, wait_all_coloured
+):
+    """Another photo selected and a photo with hints again ran the network for it (about 10 s on a busy 2-core CPU),
+    though its photo, model and hints were as before. The prediction Hint mode keeps for it is rendered, at the
+    strength the photo has now."""
+    from desktop.colour_jobs import COLOURISERS
+    from desktop.images import qimage_to_photo
+    from engine.inference import model_key
+    from engine.photo import read_photo
+
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    pin_blue_at(page, qtbot, 40, 60)
+    street = page.queue.current_key()
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key != street and final, timeout=20_000):
+        page.add_paths([grey_photo(tmp_path / "other.png", width=64, height=48, seed=2)])  # (selected: the street is not shown)
+    wait_all_coloured(page, 2)
+    predicted = hints.prediction_for(street, model_key(page.current_model_path()))
+    assert predicted is not None
+    passes = count_network_passes(monkeypatch)
+    page.strength.setValue(150)
+    page.strengths.apply_to_all_action.trigger()  # the street's strength changes while it is not shown
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: key == street and final, timeout=20_000):
+        page.queue.select(street)
+    qtbot.waitUntil(lambda: not page.is_busy() and not hints.preview.busy, timeout=20_000)
+    assert passes == []
+    assert [text for text, _box in page.view.label_boxes(every=True)][-1] == "After"  # (no longer "Colouring…")
+    expected = COLOURISERS.get(page.current_model_path()).render(read_photo(big_grey), predicted, 1.5).pixels
+    np.testing.assert_array_equal(qimage_to_photo(page.view.after.image).pixels, expected)
+    assert row_blue_share(page, street) > 0.05
+
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        hints.overlay.recolour_selected((200, 60, 40))  # new hints: the network's guess with them
+    assert passes == [(hint_model, True)]
+
+
+def test_a_new_model_colours_the_hinted_photo_on_screen_with_its_hints_alone(
+    hint_model, other_hint_model, window, qtbot, big_grey, tmp_path, monkeypatch, wait_all_coloured
+):
+    """On a model change the queue coloured the photo on screen without its hints too (about 10 s on a busy 2-core
+    CPU), for colours its hinted ones replaced at once. It is coloured with its hints alone: its row and its saved
+    file show them, and once its hints are removed it gets the model's own colours."""
+    from desktop.colour_jobs import COLOURISERS, COLOURS
+    from desktop.images import qimage_to_photo
+    from engine.photo import read_photo
+
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    pin_blue_at(page, qtbot, 40, 60)
+    wait_all_coloured(page, 1)
+    key = page.queue.current_key()
+    passes = count_network_passes(monkeypatch)
+
+    def shown() -> np.ndarray:
+        return qimage_to_photo(page.view.after.image).pixels
+
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        assert page.select_model(other_hint_model)
+    wait_all_coloured(page, 1)
+    assert passes == [(other_hint_model, True)]
+    assert row_blue_share(page, key) > 0.05  # its row shows the hinted colours, by the new model
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_to_file(key, tmp_path / "out" / "street.png")
+    assert passes == [(other_hint_model, True)]
+    np.testing.assert_array_equal(read_photo(tmp_path / "out" / "street.png").pixels, shown())  # saved as shown
+
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: final, timeout=20_000):
+        hints.clear_action.trigger()  # no hints: the model's own colours, made now
+    wait_all_coloured(page, 1)
+    assert passes == [(other_hint_model, True), (other_hint_model, False)]
+    colouriser = COLOURISERS.get(page.current_model_path())
+    own = COLOURS.cached_prediction(page.items[key].source, colouriser)
+    np.testing.assert_array_equal(shown(), colouriser.render(read_photo(big_grey), own).pixels)
+    assert row_blue_share(page, key) == 0
+
+
+def test_a_photo_left_to_its_hinted_colours_is_coloured_by_the_queue_when_they_fail_or_it_is_shown_no_longer(
+    hint_model, other_hint_model, library_dir, window, qtbot, big_grey, grey_photo, tmp_path, monkeypatch, wait_all_coloured
+):
+    """After a model change the queue leaves the photo on screen to its colours with its hints. When those fail, or
+    another photo is selected before they come, the queue colours it (it does not wait uncoloured for ever)."""
+    import threading
+
+    import desktop.hint_preview
+    from engine.modelfile import save_model
+    from engine.models import create_model
+
+    torch.manual_seed(2)
+    third = create_model("colour_unet", hint_input=True, decoder_widths=(16, 16, 16, 16), working_size=64)
+    save_model(library_dir / "hinted-third-test.safetensors", third)
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    pin_blue_at(page, qtbot, 40, 60)
+    wait_all_coloured(page, 1)
+    street = page.queue.current_key()
+    real_render, held = desktop.hint_preview.render_hinted, threading.Event()
+
+    def render_hinted(request, state):  # the other model's hinted colours fail, the third's wait
+        if request.model_path.stem == other_hint_model:
+            raise RuntimeError("out of memory")
+        if request.model_path.stem == "hinted-third-test":
+            held.wait(20)
+            return None
+        return real_render(request, state)
+
+    monkeypatch.setattr(desktop.hint_preview, "render_hinted", render_hinted)
+    said = []
+    page.status_message.connect(said.append)
+    assert page.select_model(other_hint_model)
+    wait_all_coloured(page, 1)  # coloured by the queue, without its hints
+    assert any("Colouring with hints failed" in line for line in said)
+
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key != street and final, timeout=20_000):
+        page.add_paths([grey_photo(tmp_path / "pier.png", width=64, height=48, seed=2)])
+    wait_all_coloured(page, 2)
+    pier = page.queue.keys()[1]
+    page.queue.select(street)
+    qtbot.waitUntil(lambda: hints._shown is not None and hints._shown[0] == street and not hints.preview.busy, timeout=20_000)
+    assert page.select_model("hinted-third-test")  # its hinted colours are on their way...
+    qtbot.waitUntil(lambda: page.queue.state(pier).value == "done" and not page.is_busy(), timeout=20_000)
+    assert page.queue.state(street).value == "waiting" and hints.preview.busy
+    page.queue.select(pier)  # ...when the street is shown no longer
+    wait_all_coloured(page, 2)
+    held.set()
+    qtbot.waitUntil(lambda: not hints.preview.busy, timeout=20_000)
+
+
 def test_a_saves_result_names_its_folder_and_stays_a_while_in_hint_mode(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
     """In hint mode the hint instructions kept in the status bar took it over, and nothing said that Save All had
     saved; and "Saved 4 photos…" did not say where (found by QA). The result, with its folder, stays for some
