@@ -204,6 +204,18 @@ def test_nproc_launches_torchrun_with_the_same_flags(monkeypatch, photo_folder, 
     assert "--nproc" not in rest
 
 
+@pytest.mark.parametrize("flags, said", [
+    (["--set", "lr=fast"], 'lr: expected a number above 0, at most 1, got "fast"'),
+    (["--data", "nosuchdir"], "--data: nosuchdir: no such folder"),
+])
+def test_nproc_with_a_bad_setting_is_one_line_before_torchrun_starts(monkeypatch, photo_folder, tmp_path, capsys, flags, said):
+    """Each rank said it (twice, under torchrun's start-up seconds) and torchrun ended failed."""
+    monkeypatch.setattr(train_cmd, "run_forwarding_stops", lambda command: pytest.fail("torchrun was started"))
+    assert main(train_flags(photo_folder, tmp_path, "--nproc", "2", *flags)) == 2
+    assert capsys.readouterr().err == f"colourise train: error: {said}\n"
+    assert not (tmp_path / "runs").exists()
+
+
 STOPPABLE_CHILD = """
 import os, signal, sys
 received = []
