@@ -84,7 +84,9 @@ def _setting(text: str) -> tuple[str, object]:
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    """The training flags, shared by ``colourise train`` and ``python -m engine.train``."""
+    """The training flags, shared by ``colourise train`` and ``python -m engine.train`` (``parser`` is made with
+    ``add_help=False``: its ``--help`` lists the architectures)."""
+    parser.add_argument("-h", "--help", action=HelpListingArchitectures, help="show this help message and exit")
     parser.add_argument("--config", metavar="FILE", help="a TOML or JSON training config (flags override it)")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue the run in this folder from its last checkpoint")
     parser.add_argument("--data", action="append", metavar="DIR", help="folder of colour photos to train on (repeatable)")
@@ -242,7 +244,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         formatter_class=LinesHelpFormatter,
         add_help=False,
     )
-    parser.add_argument("-h", "--help", action=HelpListingArchitectures, help="show this help message and exit")
     add_train_arguments(parser)
     parser.add_argument("--nproc", type=argtypes.positive_int, metavar="N", help="train with N processes under torchrun (DistributedDataParallel)")
     return parser

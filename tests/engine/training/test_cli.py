@@ -262,6 +262,18 @@ def test_python_m_engine_train_parses_the_same_flags(photo_folder, library, tmp_
     assert code == 0 and (library / "entry.safetensors").is_file()
 
 
+def test_python_m_engine_train_help_lists_the_architectures_as_colourise_train_does(capsys):
+    """It said "e.g. colour_unet"."""
+    from engine import train as entry
+    from engine.models import list_models
+
+    with pytest.raises(SystemExit) as ended:
+        entry.main(["--help"])
+    assert ended.value.code == 0
+    arch_help = capsys.readouterr().out.split("\n  --arch NAME", 1)[1].split("\n  --", 1)[0]
+    assert all(name in arch_help for name in list_models()) and "e.g." not in arch_help, arch_help
+
+
 # -- evaluate --------------------------------------------------------------------------------------
 @pytest.fixture
 def eval_folder(make_photos, tmp_path):
