@@ -92,10 +92,12 @@ def test_python_m_engine_cli_is_the_command_line():
 def test_an_unknown_architecture_is_one_plain_line(capsys):
     from engine.cli.main import main
     from engine.models import list_models
+    from engine.models.registry import CUSTOM_ARCHITECTURES_HELP
 
     assert main(["train", "--arch", "nope", "--data", "photos"]) == 2
     known = ", ".join(list_models())
-    assert capsys.readouterr().err.endswith(f": error: unknown architecture 'nope' (known: {known})\n")  # (it was in "...")
+    assert capsys.readouterr().err.endswith(
+        f": error: unknown architecture 'nope' (known: {known}; {CUSTOM_ARCHITECTURES_HELP})\n")  # (it was in "...")
 
 
 def test_train_help_lists_the_architectures(capsys):
