@@ -53,8 +53,8 @@ class Library(QObject):
         return list(self._entries)
 
     def usable(self) -> list[LibraryEntry]:
-        """Entries whose file could be read."""
-        return [e for e in self._entries if e.info is not None]
+        """Entries that can colour: their file could be read, and their architecture is known here."""
+        return [e for e in self._entries if e.info is not None and not e.problem]
 
     def find(self, name: str) -> LibraryEntry | None:
         return next((e for e in self._entries if e.name == name), None)

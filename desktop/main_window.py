@@ -386,7 +386,10 @@ class MainWindow(QMainWindow):
             self.show_tab("Colourise")
             return
         entry = self.library.find(name)
-        why = "it is no longer in your library" if entry is None else f"its file cannot be read ({entry.error or 'unreadable'})"
+        if entry is None:
+            why = "it is no longer in your library"
+        else:
+            why = entry.problem or f"its file cannot be read ({entry.error or 'unreadable'})"
         self.show_status(f"Cannot colour photos with “{name}”: {why}.")
 
     def shortcut_rows(self) -> list[tuple[str, str, str]]:

@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -295,17 +295,37 @@ class ModelsPage(QWidget):
                 validation_text((info.training or {}).get("metrics") or {}, measured_on) or "–",
                 (info.created or "")[:10],
             ]
+        problem = entry.problem
+        if problem:  # as `colourise models` says it, where what it was trained on would be
+            values[3] = problem
         item = QTreeWidgetItem(values)
         item.setData(0, Qt.ItemDataRole.UserRole, entry.name)
         item.setToolTip(0, str(entry.path))
         item.setToolTip(3, values[3])
         if measured_on == "training photos" and values[5] != "–":
             item.setToolTip(5, ON_TRAINING_PHOTOS)
-        if info is not None:
+        if info is not None and not problem:  # (ticked, it would fail to compare and to score)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Checked if entry.name in self._checked else Qt.CheckState.Unchecked)
+        if info is not None:
             item.setData(2, Qt.ItemDataRole.ToolTipRole, f"{info.parameters:,} parameters")
+        if problem:
+            self._grey_out(item, problem)
         return item
+
+    def _grey_out(self, item: QTreeWidgetItem, reason: str) -> None:
+        """Show a model that cannot colour here in the disabled text colour, with why in every cell's tooltip (it
+        stays selectable: it can still be renamed, deleted, exported or shown)."""
+        grey = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        for column in range(self.table.columnCount()):
+            item.setForeground(column, grey)
+            shown = item.toolTip(column)
+            item.setToolTip(column, reason if shown in ("", reason) else f"{shown}\n{reason}")
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() == event.Type.PaletteChange and hasattr(self, "table"):  # (greyed rows take the new grey)
+            self._fill()
+        super().changeEvent(event)
 
     def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         if column != 0:
@@ -339,12 +359,13 @@ class ModelsPage(QWidget):
                 item.setCheckState(0, Qt.CheckState.Checked if wanted else Qt.CheckState.Unchecked)
 
     def checked_names(self) -> list[str]:
-        return [n for n in self.names() if n in self._checked and self.library.find(n) and self.library.find(n).info]
+        usable = {entry.name for entry in self.library.usable()}
+        return [n for n in self.names() if n in self._checked and n in usable]
 
     def _update_buttons(self) -> None:
         entry = self.library.find(self.selected_name() or "")
         editable = entry is not None and not entry.bundled
-        self.use_button.setEnabled(entry is not None and entry.info is not None)
+        self.use_button.setEnabled(entry is not None and entry.info is not None and not entry.problem)
         self.rename_button.setEnabled(editable)
         self.delete_button.setEnabled(editable)
         self.reveal_button.setEnabled(entry is not None)

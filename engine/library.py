@@ -77,6 +77,18 @@ class LibraryEntry:
     info: ModelInfo | None  # None when the file is unreadable
     error: str = ""  # why ``info`` is None
 
+    @property
+    def problem(self) -> str:
+        """Why this readable model cannot colour here ("" when it can, or is unreadable: ``error`` says why):
+        "unknown architecture 'tiny': see README, Custom architectures" for an architecture neither built in
+        nor registered by an installed plugin (``engine.models.registry``)."""
+        from engine.models import is_known  # (torch: imported here, so the library's callers need not wait for it)
+        from engine.models.registry import CUSTOM_ARCHITECTURES_HELP
+
+        if self.info is None or is_known(self.info.arch):
+            return ""
+        return f"unknown architecture {self.info.arch!r}: {CUSTOM_ARCHITECTURES_HELP}"
+
 
 def list_library(user_dir: str | Path | None = None) -> list[LibraryEntry]:
     """Every model in the user library and the bundled folder, user models first, by name."""

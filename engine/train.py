@@ -18,7 +18,8 @@ from engine.cli.train_cmd import EXIT_USAGE, add_train_arguments, run_training
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m engine.train", description="Train a colourising model (also under torchrun).")
+    parser = argparse.ArgumentParser(prog="python -m engine.train", description="Train a colourising model (also under torchrun).",
+                                     add_help=False)
     add_train_arguments(parser)
     parser.add_argument("--models-dir", metavar="DIR", default=None, help="model library folder for the finished model")
     return parser

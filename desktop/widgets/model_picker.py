@@ -1,4 +1,5 @@
-"""A drop-down of the model library: bundled models marked, unreadable ones shown but not choosable."""
+"""A drop-down of the model library: bundled models marked, unreadable ones and those of an unknown architecture
+shown but not choosable."""
 
 from __future__ import annotations
 
@@ -22,9 +23,9 @@ class ModelPicker(QComboBox):
         for entry in entries:
             self.addItem(entry.name + (" (bundled)" if entry.bundled else ""), entry.name)
             index = self.count() - 1
-            if entry.info is None:
+            if entry.info is None or entry.problem:  # (it would fail on every photo)
                 self.model().item(index).setEnabled(False)
-                self.setItemData(index, f"Unreadable: {entry.error}", Qt.ItemDataRole.ToolTipRole)
+                self.setItemData(index, entry.problem or f"Unreadable: {entry.error}", Qt.ItemDataRole.ToolTipRole)
             else:
                 description = entry.info.training.get("description") or f"architecture {entry.info.arch}"
                 self.setItemData(index, description, Qt.ItemDataRole.ToolTipRole)
@@ -33,8 +34,9 @@ class ModelPicker(QComboBox):
         self.blockSignals(False)
 
     def select(self, name: str) -> bool:
+        """Choose model ``name``; False when it is not listed or cannot be chosen (unreadable, an unknown architecture)."""
         index = self.findData(name)
-        if index < 0:
+        if index < 0 or not self.model().item(index).isEnabled():
             return False
         self.setCurrentIndex(index)
         return True

@@ -52,19 +52,8 @@ def _row(entry) -> dict[str, Any]:
         "validated_on": validated_on(training),  # "validation photos", "training photos" (nothing held out), or null: not known
         "training": training,
         "error": entry.error or None,
-        "problem": _problem(info),  # why a readable model cannot colour here (null: it can)
+        "problem": entry.problem or None,  # why a readable model cannot colour here (null: it can)
     }
-
-
-def _problem(info) -> str | None:
-    """"unknown architecture 'tiny': see README, Custom architectures" for a model whose architecture is neither
-    built in nor registered by an installed plugin (engine.models.registry); None otherwise."""
-    from engine.models import is_known
-    from engine.models.registry import CUSTOM_ARCHITECTURES_HELP
-
-    if info is None or is_known(info.arch):
-        return None
-    return f"unknown architecture {info.arch!r}: {CUSTOM_ARCHITECTURES_HELP}"
 
 
 def training_summary(info) -> str:

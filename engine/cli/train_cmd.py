@@ -84,7 +84,9 @@ def _setting(text: str) -> tuple[str, object]:
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    """The training flags, shared by ``colourise train`` and ``python -m engine.train``."""
+    """The training flags, shared by ``colourise train`` and ``python -m engine.train`` (``parser`` is made with
+    ``add_help=False``: its ``--help`` lists the architectures)."""
+    parser.add_argument("-h", "--help", action=HelpListingArchitectures, help="show this help message and exit")
     parser.add_argument("--config", metavar="FILE", help="a TOML or JSON training config (flags override it)")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue the run in this folder from its last checkpoint")
     parser.add_argument("--data", action="append", metavar="DIR", help="folder of colour photos to train on (repeatable)")
@@ -242,7 +244,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         formatter_class=LinesHelpFormatter,
         add_help=False,
     )
-    parser.add_argument("-h", "--help", action=HelpListingArchitectures, help="show this help message and exit")
     add_train_arguments(parser)
     parser.add_argument("--nproc", type=argtypes.positive_int, metavar="N", help="train with N processes under torchrun (DistributedDataParallel)")
     return parser
@@ -280,7 +281,12 @@ def run_torchrun(args: argparse.Namespace) -> int:
     """Launch ``torchrun --nproc-per-node N -m engine.train ...`` and wait for it.
 
     (torchrun as ``engine.cli.torchrun`` runs it: a stop ends without torchrun's traceback and warnings.)
+    The flags are checked first, as one process checks them: once, not once a rank after torchrun's start-up.
     """
+    reason = checked_config(args)[1]
+    if reason:
+        print(f"colourise train: error: {reason}", file=sys.stderr)
+        return EXIT_USAGE
     command = [sys.executable, "-m", "engine.cli.torchrun", "--standalone", "--nproc-per-node", str(args.nproc),
                "--shutdown-timeout", str(RANK_STOP_SECONDS), "-m", "engine.train", *_forwarded_argv(args)]
     print("running: " + " ".join(command), file=sys.stderr)
@@ -436,23 +442,27 @@ class ProgressPrinter:
             self.bar = None
 
 
-def run_training(args: argparse.Namespace, progress: bool = True) -> int:
-    """Build the config, run ``train`` with a progress bar and Ctrl-C handling; returns the exit code."""
+def checked_config(args: argparse.Namespace):
+    """The checked TrainConfig the flags describe and "", or None and the one-line reason they do not fit (a
+    bad value, a missing folder): the command's fault, said before any work."""
     from engine.training.config import SettingError
 
     try:
         config = config_from_args(args)
-        config.validate()  # (a bad value is the command's fault: a usage error, said before any work)
+        config.validate()
     except SettingError as exc:
-        print(f"colourise train: error: {_located(str(exc), exc.key, args)}", file=sys.stderr)
-        return EXIT_USAGE
+        return None, _located(str(exc), exc.key, args)
     except (ValueError, TypeError, KeyError) as exc:  # (str() of a KeyError is its message in quotes)
-        reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"colourise train: error: {reason}", file=sys.stderr)
-        return EXIT_USAGE
+        return None, exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
     missing = "" if args.resume else missing_entry_message(config, args)  # (a resume's trainer says where to resume it from)
-    if missing:
-        print(f"colourise train: error: {missing}", file=sys.stderr)
+    return (None, missing) if missing else (config, "")
+
+
+def run_training(args: argparse.Namespace, progress: bool = True) -> int:
+    """Build the config, run ``train`` with a progress bar and Ctrl-C handling; returns the exit code."""
+    config, reason = checked_config(args)
+    if reason:
+        print(f"colourise train: error: {reason}", file=sys.stderr)
         return EXIT_USAGE
     from engine import events
     from engine.task import TaskState

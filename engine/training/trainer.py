@@ -474,6 +474,7 @@ class _Run:
         try:
             blob = load_checkpoint(path)
             self._check_same_model(blob.get("config") or {})
+            self._keep_the_runs_length(blob)  # (before the optimiser's state: a new scheduler would reset its learning rate)
             self.model.load_state_dict(blob["model"])
             self.optimizer.load_state_dict(blob["optimizer"])
             if blob.get("scheduler") is not None and self.scheduler is not None:
@@ -500,6 +501,17 @@ class _Run:
             self.files.truncate_after(step, train_row_at_step=not self.loss_window.steps)
         return step
 
+    def _keep_the_runs_length(self, blob: dict[str, Any]) -> None:
+        """A resume that asks for no other length (``steps``, ``epochs``) keeps the steps the run started with: with
+        another number of processes (other steps per epoch) an epochs-set run's total would change, overshooting
+        the epochs asked for, or refused as beyond the run's steps, its learning-rate schedule shifted."""
+        saved = blob.get("config") or {}
+        recorded = int((blob.get("extra") or {}).get("total_steps") or 0)
+        asked_the_same = (saved.get("steps"), saved.get("epochs")) == (self.config.steps, self.config.epochs)
+        if recorded and asked_the_same and recorded != self.total_steps:
+            self.total_steps = recorded
+            self.scheduler = _make_scheduler(self.optimizer, self.config, recorded)
+
     def _note_world_change(self, blob: dict[str, Any], step: int) -> None:
         """The epoch the checkpoint is at, and a line when the run trained with another number of processes: a step
         then took another global batch, so steps per epoch differ (its epochs would have gone back, unsaid)."""
@@ -514,6 +526,10 @@ class _Run:
                 f"resuming with {world} process{'es' if world > 1 else ''} where it trained with {trained_world}: "
                 f"the global batch is now {self.config.batch_size * world}, was {trained_batch * trained_world}"
             )
+            if self.config.steps <= 0:  # set by epochs: its steps, kept, now pass over the photos another number of times
+                end = self.epoch_at_start + (self.total_steps - step) / self.steps_per_epoch
+                self.world_change += (f"; the run keeps its {self.total_steps:,} steps, which now end at epoch {end:.2f} "
+                                      f"(it asked for {self.config.epochs})")
 
     def _epoch(self, step: int) -> float:
         """The (fractional) epoch at ``step``: from the epoch the run resumed at, so a resume with another number of

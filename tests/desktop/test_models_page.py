@@ -338,6 +338,40 @@ def test_a_model_used_from_the_table_colours_on_the_colourise_page(window, page,
     assert window.colourise_page.current_model_name() == "second"
 
 
+def save_unknown_architecture_model(path: Path) -> Path:
+    """A model file whose metadata names "tiny": an architecture only a plugin registers, and none is installed."""
+    from engine.modelfile import save_model
+    from engine.models import create_model
+
+    model = create_model("alpha")
+    model.arch_name = "tiny"
+    return save_model(path, model)
+
+
+def test_a_model_of_an_unknown_architecture_is_greyed_with_why_and_cannot_be_chosen_to_colour(window, page, library_dir):
+    """It was listed as a normal model, and the Colourise tab offered it: every photo then failed."""
+    from PySide6.QtGui import QPalette
+
+    save_unknown_architecture_model(library_dir / "tiny-api.safetensors")
+    page.library.refresh()
+    reason = "unknown architecture 'tiny': see README, Custom architectures"
+    item = next(page.table.topLevelItem(row) for row in range(page.table.topLevelItemCount())
+                if page.table.topLevelItem(row).data(0, Qt.ItemDataRole.UserRole) == "tiny-api")
+    assert item.text(1) == "tiny" and item.text(3) == reason
+    assert all(reason in item.toolTip(column) for column in range(page.table.columnCount()))
+    grey = page.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+    assert all(item.foreground(column).color() == grey for column in range(page.table.columnCount()))
+    assert item.data(0, Qt.ItemDataRole.CheckStateRole) is None  # no tick box: Compare and Score would fail
+    page.select("tiny-api")
+    assert not page.use_button.isEnabled() and page.delete_button.isEnabled()
+    page.use_model_requested.emit("tiny-api")
+    assert window.statusBar().currentMessage() == f"Cannot colour photos with “tiny-api”: {reason}."
+    picker = window.colourise_page.model_box
+    index = picker.findData("tiny-api")
+    assert not picker.model().item(index).isEnabled() and picker.itemData(index, Qt.ItemDataRole.ToolTipRole) == reason
+    assert window.colourise_page.current_model_name() == "alpha-test"
+
+
 def test_export_saves_a_copy_of_the_model_file_where_chosen(page, qtbot, library_dir, tmp_path, monkeypatch, warnings, save_lineage_model):
     from PySide6.QtWidgets import QFileDialog
 

@@ -56,7 +56,7 @@ def test_the_model_picker_shows_unreadable_models_but_does_not_offer_them(qtbot,
     picker.fill(entries, "good")
     assert picker.currentData() == "good" and picker.itemText(0) == "good (bundled)"
     assert not picker.model().item(1).isEnabled() and "Unreadable: truncated" in picker.itemData(1, 3)  # 3: tooltip role
-    assert picker.select("bad") and not picker.select("missing")
+    assert not picker.select("bad") and not picker.select("missing") and picker.currentData() == "good"  # (not choosable by name either)
 
 
 def _highlight_pixels(button) -> int:

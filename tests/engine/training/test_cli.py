@@ -204,6 +204,18 @@ def test_nproc_launches_torchrun_with_the_same_flags(monkeypatch, photo_folder, 
     assert "--nproc" not in rest
 
 
+@pytest.mark.parametrize("flags, said", [
+    (["--set", "lr=fast"], 'lr: expected a number above 0, at most 1, got "fast"'),
+    (["--data", "nosuchdir"], "--data: nosuchdir: no such folder"),
+])
+def test_nproc_with_a_bad_setting_is_one_line_before_torchrun_starts(monkeypatch, photo_folder, tmp_path, capsys, flags, said):
+    """Each rank said it (twice, under torchrun's start-up seconds) and torchrun ended failed."""
+    monkeypatch.setattr(train_cmd, "run_forwarding_stops", lambda command: pytest.fail("torchrun was started"))
+    assert main(train_flags(photo_folder, tmp_path, "--nproc", "2", *flags)) == 2
+    assert capsys.readouterr().err == f"colourise train: error: {said}\n"
+    assert not (tmp_path / "runs").exists()
+
+
 STOPPABLE_CHILD = """
 import os, signal, sys
 received = []
@@ -248,6 +260,18 @@ def test_python_m_engine_train_parses_the_same_flags(photo_folder, library, tmp_
     code = entry.main(["--data", str(photo_folder), "--size", "32", "--steps", "1", "--device", "cpu",
                        "--run-dir", str(tmp_path / "runs"), "--models-dir", str(library), "--name", "entry"])
     assert code == 0 and (library / "entry.safetensors").is_file()
+
+
+def test_python_m_engine_train_help_lists_the_architectures_as_colourise_train_does(capsys):
+    """It said "e.g. colour_unet"."""
+    from engine import train as entry
+    from engine.models import list_models
+
+    with pytest.raises(SystemExit) as ended:
+        entry.main(["--help"])
+    assert ended.value.code == 0
+    arch_help = capsys.readouterr().out.split("\n  --arch NAME", 1)[1].split("\n  --", 1)[0]
+    assert all(name in arch_help for name in list_models()) and "e.g." not in arch_help, arch_help
 
 
 # -- evaluate --------------------------------------------------------------------------------------

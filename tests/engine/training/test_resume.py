@@ -329,3 +329,41 @@ def test_a_resume_in_the_same_process_count_says_nothing_of_it(tiny_config, reco
     rec = recorder()
     assert isinstance(train(resume_config(stopped_run(tiny_config, recorder)), rec.state), TrainingFinished)
     assert rec.of(TrainingStarted)[0].world_change == ""
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "onecycle"])
+def test_an_epochs_run_resumed_with_another_process_count_keeps_its_steps_and_its_schedule(tiny_config, recorder, schedule):
+    """It took its total from the new steps per epoch: 2 epochs of a 2-process run (4 steps) became 6 steps in one
+    process, overshooting the epochs asked for and shifting the learning rate's cosine (a one-cycle schedule failed
+    past its steps; and the other way round the resume was refused as "beyond the run's steps")."""
+    settings = dict(batch_size=2, schedule=schedule, warmup_steps=0, lr=3e-3, checkpoint_every_steps=2, steps=4)
+    straight = train(tiny_config(**settings))  # the run's 4 steps, uninterrupted
+    assert isinstance(straight, TrainingFinished)
+    first = recorder(stop_when=stop_after_checkpoint(2))
+    stopped = train(tiny_config(**settings), first.state)
+    assert isinstance(stopped, TrainingCancelled) and stopped.step == 2
+    # As 2 processes leave `--epochs 2`: 2 steps an epoch, 4 in all, stopped at epoch 1.0
+    config = resume_config(stopped.run_dir)
+    config.steps, config.epochs = 0, 2
+    config.save(stopped.run_dir / "config.toml")
+    path = stopped.run_dir / "checkpoint.pt"
+    blob = load_checkpoint(path)
+    blob["config"].update(steps=0, epochs=2)
+    blob["extra"]["facts"].update(world=2, steps_per_epoch=2)
+    blob["extra"].update(total_steps=4, epoch=1.0)
+    save_checkpoint(path, blob)
+    rec = recorder()
+    resumed = train(resume_config(stopped.run_dir), rec.state)
+    assert isinstance(resumed, TrainingFinished) and resumed.steps == 4
+    started = rec.of(TrainingStarted)[0]
+    assert (started.start_step, started.total_steps) == (2, 4)
+    assert started.world_change == ("resuming with 1 process where it trained with 2: the global batch is now 2, was 4; "
+                                    "the run keeps its 4 steps, which now end at epoch 1.67 (it asked for 2)")
+    assert dict(train_lrs(stopped.run_dir)) == pytest.approx(dict(train_lrs(straight.run_dir)))
+
+
+def train_lrs(run_dir) -> list[tuple[int, float]]:
+    import json
+
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    return [(row["step"], row["lr"]) for row in rows if row["type"] == "train"]
