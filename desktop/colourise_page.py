@@ -27,6 +27,7 @@ from desktop.colourise_strength import PhotoStrengths
 from desktop.hint_mode import HintMode
 from desktop.images import qimage_to_photo
 from desktop.library_model import Library
+from desktop.photo_undo import PhotoUndo
 from desktop.widgets.actions import make_action
 from desktop.widgets.colourise_bar import ColouriseBar, PausedRow, ProgressRow, ask_replace
 from desktop.widgets.confirm import confirm
@@ -205,6 +206,11 @@ class ColourisePage(QWidget):
         self.hints.preview_updated.connect(self._on_hinted_colours_shown)
         self.hints.hints_edited.connect(self._on_hints_edited)
         self.hints.preview.failed.connect(lambda _message: self._pump())  # a photo left to its hinted colours: the queue's again
+        self.undo = PhotoUndo(self)  # the shown photo's hint edits and strength changes, latest first
+        self.hints.set_undo_actions(self.undo.actions())
+        self.hints.hint_step_made.connect(self.undo.record_hint_step)
+        self.hints.toggled.connect(self.undo.update_actions)  # a hint edit is undone in Hint Mode only
+        self.queue.current_changed.connect(self.undo.update_actions)
         # In Hint Mode the progress row stays, with a quiet line of the photo's hints while nothing runs: hidden,
         # the photo re-fitted to the taller view as colouring ended and moved under a point being placed (a QA
         # pass), and kept blank, its room was an empty strip. (Switching the mode re-fits the photo anyway.)
@@ -291,7 +297,10 @@ class ColourisePage(QWidget):
         return {
             "open": [self.open_action, self.open_folder_action, self.paste_action],
             "save": [self.save_action, self.save_all_action, self.save_before_after_action],
-            "edit": [self.cancel_action, self.colour_rest_action, self.clear_action, None, *self.strengths.actions(), None, *self.hints.actions()],
+            "edit": [
+                *self.undo.actions(), None, self.cancel_action, self.colour_rest_action, self.clear_action, None, *self.strengths.actions(), None,
+                *self.hints.actions(),
+            ],
             "view": [self.fit_action, self.actual_action, self.zoom_in_action, self.zoom_out_action],
         }
 
@@ -470,6 +479,7 @@ class ColourisePage(QWidget):
         for key in keys:
             self._saved.pop(key, None)
         self.hints.forget(keys)
+        self.undo.forget(keys)
         self.queue.remove(keys)
         self.preview.forget(keys)
         for key in keys:

@@ -9,8 +9,11 @@ photo after it open grey, the next session's too. Selecting a photo moves the sl
 strength, which is not an edit; moving the slider sets the strength of every selected
 photo, and "Apply Strength to All Photos" sets the slider's on the whole queue; "Undo Apply
 Strength" gives the photos back the strengths they had, so one click cannot wipe out a batch
-of hand-set strengths, until the slider is moved again. What must be coloured anew is the
-page's business: it hears ``strengths_set``.
+of hand-set strengths, until the slider is moved again. Each change of a photo's strength
+is also one step of that photo's own undo history (``strength_edited``; ``desktop.photo_undo``
+keeps it in order with its hint edits): a drag of the slider is one step once let go, each
+key on it or click beside its handle another. What must be coloured anew is the page's
+business: it hears ``strengths_set``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ STEP = 10  # More / Less Colour, in percent
 class PhotoStrengths(QObject):
     strengths_set = Signal(list)
     """These queued photos (keys) got a new strength: what shows them is out of date."""
+    strength_edited = Signal(int, float, float)
+    """Queue item ``key``'s strength was changed from the first to the second by the user: one step to undo."""
 
     def __init__(self, page):
         super().__init__(page)
@@ -41,7 +46,9 @@ class PhotoStrengths(QObject):
         )
         self.undo_apply_action.setEnabled(False)
         self._before_apply: tuple[float, dict[int, float]] | None = None  # the default and each photo's strength
+        self._drag_start: dict[int, float] = {}  # while the slider is held down, each photo's strength before the drag
         bar.strength_changed.connect(self._on_slider_moved)  # the user's edits only: showing a photo's strength is not one
+        bar.strength.sliderReleased.connect(self.finish_drag)
 
     def actions(self) -> list[QAction]:
         return [self.stronger_action, self.weaker_action, self.apply_to_all_action, self.undo_apply_action]
@@ -92,6 +99,22 @@ class PhotoStrengths(QObject):
         if current in keys:
             self.show(current)
 
+    def put_back(self, key: int, strength: float) -> None:
+        """Give ``key`` the strength an undo (or redo) of its history says: no step of its own; the slider shows it if
+        the photo is shown. An edit since an Apply Strength to All, as a slider move is: undoing that apply is no more."""
+        self._remember_before_apply(None)
+        self._set([key], strength, step=False)
+        if self.page.queue.current_key() == key:
+            self.show(key)
+
+    def finish_drag(self) -> None:
+        """The slider was let go (or an undo comes first): the drag is one step for each photo it changed."""
+        started, self._drag_start = self._drag_start, {}
+        for key, before in started.items():
+            item = self.page.items.get(key)
+            if item is not None and item.strength != before:
+                self.strength_edited.emit(key, before, item.strength)
+
     def update_actions(self) -> None:
         """Enable what the queue allows: applying needs a photo; undoing, an apply with photos still queued."""
         has_photos = bool(self.page.items)
@@ -112,7 +135,17 @@ class PhotoStrengths(QObject):
             self.page.bar.set_default_strength(strength)
         self._set(keys, strength)
 
-    def _set(self, keys: list[int], strength: float) -> None:
+    def _set(self, keys: list[int], strength: float, step: bool = True) -> None:
+        """Give these photos ``strength``; each one changed makes a step to undo (unless ``step`` is False: an undo's),
+        made when the slider is let go while it is held."""
+        before = {key: self.of(key) for key in keys}
         changed = self.page.photos.set_strength(keys, strength)
-        if changed:
-            self.strengths_set.emit(changed)
+        if not changed:
+            return
+        if step and self.page.bar.strength.isSliderDown():
+            for key in changed:
+                self._drag_start.setdefault(key, before[key])
+        elif step:
+            for key in changed:
+                self.strength_edited.emit(key, before[key], strength)
+        self.strengths_set.emit(changed)

@@ -4,7 +4,9 @@ A point is a place on the photo (its own pixels, after EXIF orientation) and an
 sRGB colour; later points lie over earlier ones. Every change is one step on the
 undo stack; a drag is one step however many moves it takes (``begin_drag`` ...
 ``drag_to`` ... ``end_drag``). Each change bumps ``revision``, so whoever renders
-the hints can tell a stale request from the latest one.
+the hints can tell a stale request from the latest one. ``on_step`` hears of each
+step as it is made: the photo's strength changes are steps to undo too, and
+``desktop.photo_undo`` keeps them in order with these.
 
 The window keeps one ``HintEdits`` per photo in the queue; the engine gets the
 points as ``engine.hints.Hint``s through ``to_hints()``.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, replace
+from typing import Callable
 
 UNDO_LIMIT = 200  # steps kept; older ones are dropped
 
@@ -37,7 +40,8 @@ def hex_colour(rgb: RGB) -> str:
 class HintEdits:
     """The hint points of one photo, with a selected point and an undo/redo history."""
 
-    def __init__(self, points: list[tuple[float, float, RGB]] | None = None):
+    def __init__(self, points: list[tuple[float, float, RGB]] | None = None, on_step: Callable[[], None] | None = None):
+        self.on_step = on_step  # called once for each step made (undoing and redoing make none)
         self._ids = itertools.count(1)
         self._points: tuple[HintPoint, ...] = tuple(self._new(x, y, rgb) for x, y, rgb in points or [])
         self._undo: list[tuple[HintPoint, ...]] = []
@@ -150,6 +154,7 @@ class HintEdits:
         if start is None or start == self._points:
             return False
         self._push_undo(start)
+        self._stepped()
         return True
 
     @property
@@ -173,6 +178,10 @@ class HintEdits:
         self._restore(self._redo.pop())
         return True
 
+    def forget_redo(self) -> None:
+        """Another edit of the photo (its strength) was made after the steps undone: they are no longer redone."""
+        self._redo.clear()
+
     # -- inner workings -------------------------------------------------------------------------
     def _new(self, x: float, y: float, rgb: RGB) -> HintPoint:
         return HintPoint(next(self._ids), float(x), float(y), _rgb(rgb))
@@ -191,11 +200,16 @@ class HintEdits:
         self._push_undo(self._points)
         self._points = points
         self.revision += 1
+        self._stepped()
 
     def _push_undo(self, points: tuple[HintPoint, ...]) -> None:
         self._undo.append(points)
         del self._undo[:-UNDO_LIMIT]
         self._redo.clear()
+
+    def _stepped(self) -> None:
+        if self.on_step is not None:
+            self.on_step()
 
     def _restore(self, points: tuple[HintPoint, ...]) -> None:
         self._points = points

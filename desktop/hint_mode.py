@@ -74,6 +74,8 @@ class HintMode(QObject):
     """The model's suggested colours for the selected point arrived (a list of (r, g, b))."""
     hints_edited = Signal(int)
     """Queue item ``key``'s hints changed (added, moved, recoloured, removed, undone)."""
+    hint_step_made = Signal(int)
+    """Queue item ``key``'s hints took a step to undo (an edit, a drag let go, hints reloaded)."""
     reloaded = Signal(int, object)
     """Queue item ``key``'s hints and strength were reloaded from the hint file at the ``Path`` given."""
 
@@ -99,9 +101,6 @@ class HintMode(QObject):
         self._busy = False  # the view says "Colouring…" for the hints
         self._line = ""  # hint mode's line kept in the status bar ("": none)
         self._make_actions()
-        self.overlay.set_menu_actions(
-            [self.undo_action, self.redo_action, None, self.pick_action, self.delete_action, self.clear_action, None, self.toggle_action]
-        )
         self.overlay.hints_changed.connect(self._on_edited)
         self.overlay.selection_changed.connect(self._on_selection_changed)
         self.overlay.drag_finished.connect(self._on_drag_finished)
@@ -115,7 +114,7 @@ class HintMode(QObject):
         self.overlay.picking_changed.connect(self._on_picking_changed)
         self.preview.rendered.connect(self._on_rendered)
         self.preview.failed.connect(self._on_failed)
-        page.installEventFilter(self)  # the keys (H, Ctrl+Z...) act only while the page is shown
+        page.installEventFilter(self)  # the keys (H, I, Delete...) act only while the page is shown
         self._update_actions()
 
     # -- actions ---------------------------------------------------------------------------------
@@ -131,8 +130,6 @@ class HintMode(QObject):
 
         self.toggle_action = action("&Hint Mode", "H", self.set_active, ON_TIP)
         self.toggle_action.setCheckable(True)
-        self.undo_action = action("&Undo Hint", QKeySequence.StandardKey.Undo, self.overlay.undo, "Undo the last change to the hints")
-        self.redo_action = action("&Redo Hint", "Ctrl+Shift+Z", self.overlay.redo, "Redo the change to the hints just undone")
         self.delete_action = action("&Delete Point", QKeySequence.StandardKey.Delete, self.overlay.remove_selected, "Remove the selected hint point")
         # Its key acts where the points have the focus only: in the photo list Delete removes photos.
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -141,8 +138,6 @@ class HintMode(QObject):
         self.pick_action = action(
             "&Take Colour From Photo", "I", self.start_picking, "Give the selected hint point a colour shown elsewhere on the photo"
         )
-        for act in (self.undo_action, self.redo_action):
-            act.triggered.connect(self._update_actions)
         # H and I where their actions are greyed out: a line saying why, where the keys did nothing and said nothing.
         # Each is enabled only while its action is not, so a key is never both.
         self.no_hints_key = action("", "H", lambda: self.page.status_message.emit(self.toggle_action.toolTip()), "")  # (no photo too)
@@ -151,7 +146,11 @@ class HintMode(QObject):
             self.page.addAction(act)
 
     def actions(self) -> list[QAction | None]:
-        return [self.toggle_action, self.undo_action, self.redo_action, self.pick_action, self.delete_action, self.clear_action]
+        return [self.toggle_action, self.pick_action, self.delete_action, self.clear_action]
+
+    def set_undo_actions(self, actions: list[QAction]) -> None:
+        """The page's Undo and Redo (of hint edits and strengths, ``desktop.photo_undo``): first in the points' menu."""
+        self.overlay.set_menu_actions([*actions, None, self.pick_action, self.delete_action, self.clear_action, None, self.toggle_action])
 
     def start_picking(self) -> bool:
         """The next click on the photo (or Enter, on the mark the arrows move) gives the selected point the colour shown there."""
@@ -219,8 +218,6 @@ class HintMode(QObject):
         self.toggle_action.setEnabled(self._can_hint() and shown)
         self.toggle_action.setToolTip(f"{ON_TIP} (H)" if self._can_hint() else self._no_hints_tip or NO_PHOTO_TIP)
         on = self.overlay.active and shown
-        self.undo_action.setEnabled(on and edits is not None and edits.can_undo)
-        self.redo_action.setEnabled(on and edits is not None and edits.can_redo)
         self.clear_action.setEnabled(on and edits is not None and len(edits) > 0)
         self.delete_action.setEnabled(on and self.overlay.selected_point() is not None)
         self.pick_action.setEnabled(on and self.overlay.selected_point() is not None and not self.overlay.picking)
@@ -305,7 +302,9 @@ class HintMode(QObject):
         return self._written_strength.get(key)
 
     def edits_for(self, key: int) -> HintEdits:
-        return self.edits.setdefault(key, HintEdits())
+        if key not in self.edits:
+            self.edits[key] = HintEdits(on_step=lambda: self.hint_step_made.emit(key))
+        return self.edits[key]
 
     def hints_of(self, key: int) -> list:
         """``key``'s hints as ``(x, y, (r, g, b))`` in photo pixels (empty: none)."""

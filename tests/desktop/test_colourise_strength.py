@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from PIL import Image
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
 
 from engine.data import mean_chroma
 from engine.photo import read_photo
@@ -220,3 +222,62 @@ def test_the_quit_question_says_strengths_when_photos_have_them():
     assert unsaved_work_text(["a.png"], hinted=0) == "1 photo has a colour strength that is not saved: a.png."
     assert unsaved_work_text(["a.png", "b.png"], hinted=0) == "2 photos have colour strengths that are not saved: a.png, b.png."
     assert unsaved_work_text(["a.png", "b.png"], hinted=1) == "2 photos have colour hints or strengths that are not saved: a.png, b.png."
+
+
+def drag_strength(page, qtbot, key: int, values: list[int]) -> None:
+    """The slider held down and moved through ``values`` (as the mouse drags it), then let go; ``key``'s colours shown in full."""
+    slider = page.strength
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda shown, final: shown == key and final, timeout=20_000):
+        slider.setSliderDown(True)
+        for value in values:
+            slider.setValue(value)
+        slider.setSliderDown(False)
+
+
+def press_undo(window, qtbot, page, key: int, redo: bool = False) -> None:
+    """Ctrl+Z (Ctrl+Shift+Z: redo) from the keyboard, and ``key``'s colours shown anew in full."""
+    modifiers = Qt.KeyboardModifier.ControlModifier | (Qt.KeyboardModifier.ShiftModifier if redo else Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda shown, final: shown == key and final, timeout=20_000):
+        QTest.keyClick(window.windowHandle(), Qt.Key.Key_Z, modifiers)
+
+
+def test_ctrl_z_puts_a_strength_back_and_the_colours_and_saved_state_follow(page, qtbot, window, three, tmp_path):
+    """Ctrl+Z undid only hints (greyed out outside Hint Mode): a strength dragged to 182 % stayed there."""
+    a, b, _c = three
+    undo, redo = page.undo.undo_action, page.undo.redo_action
+    assert undo in window.menuBar().actions()[1].menu().actions() and not undo.isEnabled()  # nothing done yet
+    with qtbot.waitSignal(page.saved, timeout=20_000):
+        assert page.save_all_to(tmp_path / "out")
+    before = page.view.after.image.copy()
+    drag_strength(page, qtbot, a, [110, 140, 182])
+    assert strengths(page) == [1.82, 1.0, 1.0] and page.queue.saved_as(a) is None
+    assert undo.isEnabled() and undo.text().replace("&", "") == "Undo Strength"
+
+    press_undo(window, qtbot, page, a)
+    assert strengths(page) == [1.0, 1.0, 1.0] and page.strength.value() == 100
+    assert page.view.after.image == before  # the colours as they were, and as the file saved holds them
+    assert page.queue.item_text(a).endswith("Done · Saved") and page.unsaved() == []
+    assert not undo.isEnabled() and redo.isEnabled() and redo.text().replace("&", "") == "Redo Strength"
+
+    press_undo(window, qtbot, page, a, redo=True)
+    assert strengths(page) == [1.82, 1.0, 1.0] and page.strength.value() == 182 and page.queue.saved_as(a) is None
+    assert undo.isEnabled() and not redo.isEnabled()
+
+    select(page, qtbot, b)  # each photo its own history: b has nothing to undo, a keeps its step
+    assert not undo.isEnabled()
+    select(page, qtbot, a)
+    assert undo.isEnabled()
+
+
+def test_one_drag_of_the_strength_slider_is_one_step_and_each_key_another(page, qtbot, window, three):
+    a, _b, _c = three
+    drag_strength(page, qtbot, a, [101, 120, 150, 150, 182])
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda shown, final: shown == a and final, timeout=20_000):
+        page.strength.setFocus()
+        QTest.keyClick(page.strength, Qt.Key.Key_PageDown)  # a typed value: 172 %
+    assert strengths(page)[0] == 1.72
+    press_undo(window, qtbot, page, a)
+    assert strengths(page)[0] == 1.82
+    press_undo(window, qtbot, page, a)
+    assert strengths(page)[0] == 1.0 and page.strength.value() == 100  # the whole drag, at once
+    assert not page.undo.undo_action.isEnabled()

@@ -106,3 +106,24 @@ def test_replace_all_is_one_step_and_colours_are_checked():
     else:
         raise AssertionError("an out-of-range colour was accepted")
     assert hex_colour((160, 196, 255)) == "#a0c4ff"
+
+
+def test_each_step_is_told_once_a_drag_at_its_end():
+    """Whoever orders the photo's hint edits with its other edits (its strength's) hears of each step as it is made."""
+    steps = []
+    edits = HintEdits(on_step=lambda: steps.append(len(edits)))
+    point = edits.add(5, 5, RED)
+    edits.recolour(point.id, BLUE)
+    assert steps == [1, 1]
+    edits.begin_drag(point.id)
+    edits.drag_to(7, 7)
+    edits.drag_to(9, 9)
+    assert steps == [1, 1]
+    edits.end_drag()
+    assert steps == [1, 1, 1]
+    edits.undo()
+    edits.redo()
+    assert steps == [1, 1, 1]  # undoing and redoing make no step
+    edits.undo()
+    edits.forget_redo()  # another edit of the photo came first
+    assert not edits.can_redo

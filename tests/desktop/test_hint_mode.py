@@ -328,7 +328,7 @@ def test_undo_redo_and_clear_from_the_keyboard_and_menu(hint_model, window, qtbo
     assert hints.clear_action in window.menuBar().actions()[1].menu().actions()  # in the Edit menu too
     hints.clear_action.trigger()
     assert len(edits) == 0
-    hints.undo_action.trigger()
+    page.undo.undo_action.trigger()
     assert len(edits) == 2
     QTest.keyClick(window.windowHandle(), Qt.Key.Key_H)
     assert not hints.active and not hints.panel.isVisible()
@@ -377,7 +377,7 @@ def test_a_points_colour_taken_from_elsewhere_on_the_photo(hint_model, window, q
     assert not hints.overlay.picking and not hints.panel.pick_button.isChecked()
     assert hints.panel.current_label.text() == "#%02x%02x%02x" % shown_there  # the panel shows it, and it is a recent colour now
     assert shown_there in hints.panel.recent.colours
-    hints.undo_action.trigger()
+    page.undo.undo_action.trigger()
     assert edits.selected_point.rgb == point.rgb  # one undoable step
     # Without a mouse: I, the arrows move the mark from the point (Shift: further), Enter takes the colour under it.
     QTest.keyClick(window.windowHandle(), Qt.Key.Key_I)
@@ -1533,3 +1533,50 @@ def test_the_hint_line_under_the_photo_says_saved_while_the_photos_colours_with_
     assert page.queue.item_text(key).endswith("Saved") and row.label.text() == "2 colour hints on this photo · Saved"
     page.hints.toggle_action.trigger()
     assert row.isHidden()  # (out of Hint Mode no line)
+
+
+def test_ctrl_z_undoes_the_latest_of_a_hint_edit_and_a_strength_change(hint_model, window, qtbot, big_grey):
+    """The QA pass: a point's colour changed, the strength dragged to 182 %, Ctrl+Z: the colour went back, the strength stayed."""
+    page = window.colourise_page
+    hints = page.hints
+    undo, redo = page.undo.undo_action, page.undo.redo_action
+    show(page, qtbot, big_grey, hint_model)
+    hints.set_active(True)
+    for x, y in ((20, 20), (100, 80), (130, 30)):
+        click_photo(page, x, y)
+    key = page.queue.current_key()
+    edits = hints.edits_for(key)
+    first = edits.selected_point  # the last one pinned
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda shown, final: final, timeout=20_000):
+        hints.overlay.recolour_selected(BLUE)
+    assert len(edits) == 3 and edits.point(first.id).rgb == BLUE and undo.text().replace("&", "") == "Undo Hint"
+
+    def ctrl_z(shift=False):
+        modifiers = Qt.KeyboardModifier.ControlModifier | (Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier.NoModifier)
+        with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda shown, final: final, timeout=20_000):
+            QTest.keyClick(window.windowHandle(), Qt.Key.Key_Z, modifiers)
+
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda shown, final: final, timeout=20_000):
+        page.strength.setSliderDown(True)  # one drag, 100 % to 182 %
+        for value in (120, 150, 182):
+            page.strength.setValue(value)
+        page.strength.setSliderDown(False)
+    assert page.items[key].strength == 1.82 and undo.text().replace("&", "") == "Undo Strength"
+
+    ctrl_z()
+    assert page.items[key].strength == 1.0 and page.strength.value() == 100
+    assert edits.point(first.id).rgb == BLUE and len(edits) == 3  # the hint edit before it stays
+    assert undo.text().replace("&", "") == "Undo Hint" and redo.text().replace("&", "") == "Redo Strength"
+    ctrl_z()
+    assert edits.point(first.id).rgb == first.rgb and page.items[key].strength == 1.0
+
+    ctrl_z(shift=True)  # redo: the same steps the other way
+    assert edits.point(first.id).rgb == BLUE and page.items[key].strength == 1.0
+    ctrl_z(shift=True)
+    assert page.items[key].strength == 1.82 and page.strength.value() == 182 and not redo.isEnabled()
+
+    hints.set_active(False)  # outside Hint Mode a strength is undone too, a hint edit not (its points are out of sight)
+    assert undo.isEnabled() and undo.text().replace("&", "") == "Undo Strength"
+    ctrl_z()
+    assert page.items[key].strength == 1.0 and edits.point(first.id).rgb == BLUE
+    assert undo.text().replace("&", "") == "Undo Hint" and not undo.isEnabled()

@@ -1,0 +1,177 @@
+"""Undo and Redo on the Colourise page: the shown photo's hint edits and strength changes, latest first.
+
+Each queued photo keeps one history (``PhotoHistory``) of the steps made to it, in the
+order they were made: a hint edit (its points are kept by its ``HintEdits``, which undoes
+it) or a strength change (kept here, as the strengths before and after). Ctrl+Z undoes the
+latest step of the photo shown, whichever it is, and the menu item says which ("Undo
+Hint", "Undo Strength"); Ctrl+Shift+Z redoes the latest undone. A hint edit is undone in
+Hint Mode only, where its points are in sight; a strength anywhere on the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QAction, QKeySequence
+
+from desktop.hint_edits import UNDO_LIMIT
+from desktop.widgets.actions import make_action
+
+HINT = "hint"  # a step of the photo's HintEdits
+
+
+@dataclass(frozen=True)
+class StrengthStep:
+    """The photo's strength went from ``before`` to ``after``."""
+
+    before: float
+    after: float
+
+
+class PhotoHistory:
+    """The steps made to one photo, in order: ``HINT`` or a ``StrengthStep``; no widgets."""
+
+    def __init__(self):
+        self.undone: list = []
+        self.done: list = []
+
+    def record(self, step) -> None:
+        self.done.append(step)
+        del self.done[:-UNDO_LIMIT]
+        self.undone.clear()
+
+    def latest(self):
+        """The step an undo would take back (None: none)."""
+        return self.done[-1] if self.done else None
+
+    def latest_undone(self):
+        """The step a redo would make again (None: none)."""
+        return self.undone[-1] if self.undone else None
+
+    def undo(self):
+        step = self.done.pop()
+        self.undone.append(step)
+        return step
+
+    def redo(self):
+        step = self.undone.pop()
+        self.done.append(step)
+        return step
+
+
+class PhotoUndo(QObject):
+    """The Undo and Redo actions of the page, over each photo's ``PhotoHistory``.
+
+    The page tells it of the steps made (``record_hint_step``, ``strengths.strength_edited``), of
+    what changes whether a step can be taken (``update_actions``) and of photos removed (``forget``).
+    """
+
+    def __init__(self, page):
+        super().__init__(page)
+        self.page = page
+        self.histories: dict[int, PhotoHistory] = {}
+        self.undo_action = make_action(page, "&Undo", QKeySequence.StandardKey.Undo, self.undo, "")
+        self.redo_action = make_action(page, "&Redo", "Ctrl+Shift+Z", self.redo, "")
+        page.strengths.strength_edited.connect(self._on_strength_edited)
+        page.installEventFilter(self)  # Ctrl+Z acts only while the page is shown
+        self.update_actions()
+
+    def actions(self) -> list[QAction]:
+        return [self.undo_action, self.redo_action]
+
+    def record_hint_step(self, key: int) -> None:
+        """``key``'s hints took a step (an edit, a drag let go, hints reloaded)."""
+        self.page.strengths.finish_drag()  # (a strength drag not let go yet came first)
+        self._history(key).record(HINT)
+        self.update_actions()
+
+    def forget(self, keys: list[int]) -> None:
+        """Photos left the queue: their histories go with them."""
+        for key in keys:
+            self.histories.pop(key, None)
+        self.update_actions()
+
+    def undo(self) -> bool:
+        """Take back the shown photo's latest step, if it can be taken back here."""
+        key = self._settle()
+        history = self.histories.get(key)
+        if history is None or not self._can_take(history.latest()):
+            return False
+        step = history.undo()
+        if step == HINT:
+            self.page.hints.overlay.undo()
+        else:
+            self.page.strengths.put_back(key, step.before)
+        self.update_actions()
+        return True
+
+    def redo(self) -> bool:
+        """Make the shown photo's latest step undone again."""
+        key = self._settle()
+        history = self.histories.get(key)
+        if history is None or not self._can_take(history.latest_undone()):
+            return False
+        step = history.redo()
+        if step == HINT:
+            self.page.hints.overlay.redo()
+        else:
+            self.page.strengths.put_back(key, step.after)
+        self.update_actions()
+        return True
+
+    def update_actions(self, *_args) -> None:
+        """Each action says what it would undo or redo for the photo shown, greyed out where it cannot."""
+        history = self.histories.get(self.page.queue.current_key())
+        shown = self.page.isVisible()  # another tab: its keys must not edit the photo out of sight
+        for act, verb, step in (
+            (self.undo_action, "Undo", history.latest() if history else None),
+            (self.redo_action, "Redo", history.latest_undone() if history else None),
+        ):
+            what = "" if step is None else " Hint" if step == HINT else " Strength"
+            act.setText(f"&{verb}{what}")
+            act.setEnabled(shown and self._can_take(step))
+            tip = _tip(verb, step, self.page.hints.active)
+            act.setStatusTip(tip)
+            act.setToolTip(f"{tip} ({act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if watched is self.page and event.type() in (QEvent.Type.Show, QEvent.Type.Hide):
+            self.update_actions()
+        return False
+
+    def _settle(self) -> int | None:
+        """Drags still under way (the slider, a point) end as steps first; the photo shown."""
+        self.page.strengths.finish_drag()
+        key = self.page.queue.current_key()
+        edits = self.page.hints.edits.get(key)
+        if edits is not None and edits.dragging:
+            edits.end_drag()
+        return key
+
+    def _can_take(self, step) -> bool:
+        """Whether ``step`` can be undone or redone now: a strength's always, a hint edit's in Hint Mode."""
+        if step is None:
+            return False
+        return step != HINT or self.page.hints.active
+
+    def _history(self, key: int) -> PhotoHistory:
+        return self.histories.setdefault(key, PhotoHistory())
+
+    def _on_strength_edited(self, key: int, before: float, after: float) -> None:
+        self._history(key).record(StrengthStep(before, after))
+        edits = self.page.hints.edits.get(key)
+        if edits is not None:
+            edits.forget_redo()  # (its hint edits undone are no longer redone: this came after them)
+        self.update_actions()
+
+
+def _tip(verb: str, step, hint_mode: bool) -> str:
+    if step is None:
+        return f"Nothing to {verb.lower()} for this photo"
+    if step == HINT:
+        change = "Undo the last change to the hints" if verb == "Undo" else "Redo the change to the hints just undone"
+        return change if hint_mode else f"{change} (in Hint Mode: H)"
+    if verb == "Undo":
+        return f"Put back the colour strength this photo had before ({round(step.before * 100)} %)"
+    return f"Give this photo the colour strength just undone again ({round(step.after * 100)} %)"
