@@ -1138,7 +1138,9 @@ def test_a_photo_reloaded_from_its_saved_files_hints_reads_saved_as_quitting_cou
     assert page.queue.item_text(key).endswith("Saved") and page.unsaved_work() == []
 
 
-def test_a_bmp_reloaded_from_its_saved_files_hints_reads_saved_as_the_other_formats_do(hint_model, window, qtbot, grey_photo, tmp_path, monkeypatch):
+def test_a_bmp_reloaded_from_its_saved_files_hints_reads_saved_as_the_other_formats_do(
+    hint_model, window, qtbot, grey_photo, tmp_path, monkeypatch, wait_all_coloured
+):
     """A photo saved as BMP with its hints, reloaded, never read "Saved" (JPEG, PNG and TIFF did): BMP has no room for the
     tag saying how Colourise coloured it, and its folder's record of the BMPs Colourise saved said only that it had."""
     page = window.colourise_page
@@ -1152,6 +1154,7 @@ def test_a_bmp_reloaded_from_its_saved_files_hints_reads_saved_as_the_other_form
     show(page, qtbot, photo)
     key = page.queue.current_key()
     qtbot.waitUntil(lambda: len(page.hints.edits_for(key)) == 1, timeout=20_000)
+    wait_all_coloured(page, 1)  # (the view can show the hinted colours before the queue has coloured the row: "Working")
     assert page.saved_as(key) == saved and page.queue.item_text(key).endswith("Saved")
     assert page.unsaved_work() == [] and page.unsaved() == []
 
@@ -1161,6 +1164,7 @@ def test_a_bmp_reloaded_from_its_saved_files_hints_reads_saved_as_the_other_form
     show(page, qtbot, photo)
     key = page.queue.current_key()
     qtbot.waitUntil(lambda: len(page.hints.edits_for(key)) == 1, timeout=20_000)
+    wait_all_coloured(page, 1)
     assert page.saved_as(key) is None and not page.queue.item_text(key).endswith("Saved")
 
 
