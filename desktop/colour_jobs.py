@@ -59,6 +59,7 @@ class Prepared:
     size: QSize
     strength: float  # the strength the thumbnail shows (the photo's may have changed since)
     own_colours: bool = False  # the photo was in colour already (engine.data.in_colour_already)
+    hints: tuple = ()  # the colour hints the thumbnail shows, (x, y, (r, g, b)) in the photo's pixels
 
 
 # --- jobs --------------------------------------------------------------------------------------
@@ -82,7 +83,7 @@ def prepare_item(
     prediction = cache.prediction(source, colouriser, photo)
     return Prepared(
         key, model_key(model_path), _thumb(colouriser, photo, prediction, strength), QSize(photo.width, photo.height), strength,
-        own_colours=in_colour_already(photo),
+        own_colours=in_colour_already(photo), hints=tuple(hinted[0]) if hinted is not None else (),
     )
 
 

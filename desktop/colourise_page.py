@@ -644,8 +644,17 @@ class ColourisePage(QWidget):
             self.queue.set_in_colour(result.key)
         self.item_finished.emit(result.key)
         item = self.items.get(result.key)
-        if item is not None and item.state == QueueState.DONE and result.model == self.photos.model and result.strength != item.strength:
-            self._render_thumbnail(result.key)  # its strength was set while it was being coloured
+        if item is None or item.state != QueueState.DONE or result.model != self.photos.model:
+            return
+        # Its strength was set, or its hints edited, while it was being coloured: it showed the colours before them. (The
+        # photo on screen whose hinted colours are being made takes them as they are shown: ``_on_hinted_colours_shown``.)
+        hints_edited = result.hints != self._hints_coloured_with(result.key) and result.key != self.hints.colouring_key
+        if result.strength != item.strength or hints_edited:
+            self._render_thumbnail(result.key)
+
+    def _hints_coloured_with(self, key: int) -> tuple:
+        """The hints ``key`` is coloured with: its own while the model takes them, none otherwise."""
+        return tuple(self.hints.hints_of(key)) if self.hints.owns_view(key) else ()
 
     def _on_prepare_failed(self, message: str) -> None:
         key = self.photos.working

@@ -1477,6 +1477,40 @@ def test_a_photo_left_to_its_hinted_colours_is_coloured_by_the_queue_when_they_f
     qtbot.waitUntil(lambda: not hints.preview.busy, timeout=20_000)
 
 
+def test_hints_added_while_the_queue_colours_their_photo_end_in_its_row(
+    hint_model, other_hint_model, window, qtbot, big_grey, monkeypatch, wait_all_coloured
+):
+    """Hints pinned while the queue was colouring that very photo (without them) ended with the queue's thumbnail, the
+    model's own colours, in its row, though the view and Save had the hinted ones. The row takes the hinted colours,
+    rendered from the prediction they were shown with (no network pass more)."""
+    import desktop.colourise_page
+
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    wait_all_coloured(page, 1)
+    key = page.queue.current_key()
+    real_prepare, started, held = desktop.colourise_page.prepare_item, threading.Event(), threading.Event()
+
+    def prepare_item(*args, state):  # the queue's colouring of the photo, held until its hints are shown
+        started.set()
+        held.wait(20)
+        return real_prepare(*args, state=state)
+
+    monkeypatch.setattr(desktop.colourise_page, "prepare_item", prepare_item)
+    passes = count_network_passes(monkeypatch)
+    assert page.select_model(other_hint_model)
+    qtbot.waitUntil(started.is_set, timeout=20_000)
+    assert page.photos.working == key  # (its view, coloured first, may have made it done already)
+    pin_blue_at(page, qtbot, 40, 60)  # (on the hints' own lane)
+    passes.clear()
+    monkeypatch.setattr(desktop.colourise_page, "prepare_item", real_prepare)
+    held.set()
+    wait_all_coloured(page, 1)
+    qtbot.waitUntil(lambda: not page.hints.preview.busy, timeout=20_000)
+    assert row_blue_share(page, key) > 0.05
+    assert passes == []  # its row's hinted colours are rendered from the prediction shown (the queue's was the view's)
+
+
 def test_a_saves_result_names_its_folder_and_stays_a_while_in_hint_mode(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
     """In hint mode the hint instructions kept in the status bar took it over, and nothing said that Save All had
     saved; and "Saved 4 photos…" did not say where (found by QA). The result, with its folder, stays for some
