@@ -1459,7 +1459,7 @@ def test_a_photo_left_to_its_hinted_colours_is_coloured_by_the_queue_when_they_f
     said = []
     page.status_message.connect(said.append)
     assert page.select_model(other_hint_model)
-    wait_all_coloured(page, 1)  # coloured by the queue, without its hints
+    wait_all_coloured(page, 1)  # coloured by the queue (with its hints, in its own pass)
     assert any("Colouring with hints failed" in line for line in said)
 
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key != street and final, timeout=20_000):
@@ -1475,6 +1475,33 @@ def test_a_photo_left_to_its_hinted_colours_is_coloured_by_the_queue_when_they_f
     wait_all_coloured(page, 2)
     held.set()
     qtbot.waitUntil(lambda: not hints.preview.busy, timeout=20_000)
+
+
+def test_after_a_model_change_a_hinted_photo_not_shown_is_coloured_by_the_queue_with_its_hints_once(
+    hint_model, other_hint_model, window, qtbot, big_grey, grey_photo, tmp_path, monkeypatch, wait_all_coloured
+):
+    """After a model change the queue coloured a photo with hints that was not on screen without them: its row showed
+    the model's own colours, though Save wrote the hinted ones. It is coloured with its hints, and selected then, it
+    is shown from that prediction, without a network pass more (with or without its hints)."""
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    pin_blue_at(page, qtbot, 40, 60)
+    street = page.queue.current_key()
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key != street and final, timeout=20_000):
+        page.add_paths([grey_photo(tmp_path / "pier.png", width=64, height=48, seed=2)])  # (selected: the street is not shown)
+    wait_all_coloured(page, 2)
+    passes = count_network_passes(monkeypatch)
+    assert page.select_model(other_hint_model)
+    wait_all_coloured(page, 2)
+    assert row_blue_share(page, street) > 0.05  # its row shows its hinted colours, by the new model
+    assert sorted(passes) == [(other_hint_model, False), (other_hint_model, True)]  # the pier's own, the street's hinted
+
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: key == street and final, timeout=20_000):
+        page.queue.select(street)
+    qtbot.waitUntil(lambda: not page.is_busy() and not hints.preview.busy, timeout=20_000)
+    assert sorted(passes) == [(other_hint_model, False), (other_hint_model, True)]
+    assert row_blue_share(page, street) > 0.05
 
 
 def test_hints_added_while_the_queue_colours_their_photo_end_in_its_row(
