@@ -59,6 +59,8 @@ class Prepared:
     size: QSize
     strength: float  # the strength the thumbnail shows (the photo's may have changed since)
     own_colours: bool = False  # the photo was in colour already (engine.data.in_colour_already)
+    hints: tuple = ()  # the colour hints the thumbnail shows, (x, y, (r, g, b)) in the photo's pixels
+    hinted_prediction: Prediction | None = None  # the prediction with those hints (none: the model's own, in ``COLOURS``)
 
 
 # --- jobs --------------------------------------------------------------------------------------
@@ -68,7 +70,7 @@ def prepare_item(
     """Read a queued photo, predict its colour with the model and render a thumbnail.
 
     ``hinted``: the photo's colour hints as ``(points, prediction or None)`` (``HintMode.for_saving``):
-    the thumbnail shows the colours they give, as saving it would.
+    the thumbnail shows the colours they give, as saving it would, and the prediction with them comes back.
     """
     if state.should_stop():
         return None
@@ -82,7 +84,8 @@ def prepare_item(
     prediction = cache.prediction(source, colouriser, photo)
     return Prepared(
         key, model_key(model_path), _thumb(colouriser, photo, prediction, strength), QSize(photo.width, photo.height), strength,
-        own_colours=in_colour_already(photo),
+        own_colours=in_colour_already(photo), hints=tuple(hinted[0]) if hinted is not None else (),
+        hinted_prediction=prediction if hinted is not None else None,
     )
 
 
@@ -98,6 +101,7 @@ def show_item(
     strength: float,
     photo: Photo | None = None,
     preview: Photo | None = None,
+    hinted: bool = False,
     *,
     state: TaskState,
 ) -> Prepared | None:
@@ -107,6 +111,7 @@ def show_item(
     size, then returns after the full-resolution ``AfterReady``. The photo and the
     prediction come from ``COLOURS`` when the queue has made them already. A stop
     request between stages ends it early, so a newer strength or model takes over at once.
+    ``hinted``: the photo's colours come from its hints (``HintMode``): the ``BeforeReady`` alone.
     """
     if state.should_stop():
         return None
@@ -114,6 +119,8 @@ def show_item(
         photo = COLOURS.photo(source)
         preview = resize_photo(photo, PREVIEW_SIDE)
         state.emit(BeforeReady(generation, key, photo, preview, display_photo(photo)))
+    if hinted:  # the model's own guess, never shown, was a network pass (about 10 s on a busy 2-core CPU)
+        return None
     preview = preview if preview is not None else resize_photo(photo, PREVIEW_SIDE)
     colouriser = COLOURISERS.get(model_path)
     if COLOURS.cached_prediction(source, colouriser) is None and state.should_stop():

@@ -632,8 +632,10 @@ class ColourisePage(QWidget):
         model_path = self.current_model_path()
         item = self.photos.next_to_colour(self._left_to_hints()) if model_path is not None else None
         if item is not None:
+            # A photo with hints is coloured with them, as Save writes it (it got the model's own colours in its row)
+            hinted = self.hints.for_saving(item.key) if self.hints.owns_view(item.key) else None
             self._prepare_job = self.lane.submit(
-                prepare_item, item.key, item.source, model_path, item.strength, name="prepare",
+                prepare_item, item.key, item.source, model_path, item.strength, hinted, name="prepare",
                 on_finished=self._on_prepared, on_error=self._on_prepare_failed, on_end=self._on_prepare_ended,
             )
         self._show_progress()
@@ -652,10 +654,21 @@ class ColourisePage(QWidget):
         self.photos.coloured(result.key, result.model, self.queue.fitted(result.thumb), result.size)
         if result.own_colours:
             self.queue.set_in_colour(result.key)
+        if result.hinted_prediction is not None:  # shown, saved or thumbnailed again with these hints: no new pass
+            self.hints.keep_prediction(result.key, result.model, result.hints, result.hinted_prediction)
         self.item_finished.emit(result.key)
         item = self.items.get(result.key)
-        if item is not None and item.state == QueueState.DONE and result.model == self.photos.model and result.strength != item.strength:
-            self._render_thumbnail(result.key)  # its strength was set while it was being coloured
+        if item is None or item.state != QueueState.DONE or result.model != self.photos.model:
+            return
+        # Its strength was set, or its hints edited, while it was being coloured: it showed the colours before them. (The
+        # photo on screen whose hinted colours are being made takes them as they are shown: ``_on_hinted_colours_shown``.)
+        hints_edited = result.hints != self._hints_coloured_with(result.key) and result.key != self.hints.colouring_key
+        if result.strength != item.strength or hints_edited:
+            self._render_thumbnail(result.key)
+
+    def _hints_coloured_with(self, key: int) -> tuple:
+        """The hints ``key`` is coloured with: its own while the model takes them, none otherwise."""
+        return tuple(self.hints.hints_of(key)) if self.hints.owns_view(key) else ()
 
     def _on_prepare_failed(self, message: str) -> None:
         key = self.photos.working

@@ -77,6 +77,7 @@ class PhotoPreview(QObject):
         self.view.set_busy("Colouring…")
         self._job = self.lane.submit(
             show_item, self._generation, item.key, item.source, model_path, strength, self.shown.photo, self.shown.preview,
+            self._hinted(item.key),
             priority=SHOW_PRIORITY, name="show", on_progress=self._on_event, on_finished=self._on_finished,
             on_error=partial(self._on_error, self._generation, item.key),
         )  # fmt: skip

@@ -5,8 +5,9 @@ photos and models). While the shown photo has hints and the model takes them,
 its colours come from here rather than from the page's own render: each edit
 asks ``HintPreview`` for a working-size pass and a preview picture (the latest
 edit only, while dragging), and a full-size one once the user pauses. The
-prediction with each photo's latest hints is kept (for saving): the photo shown
-again with them, by the same model, is rendered from it, at any strength.
+prediction with each photo's latest hints is kept (for saving), made here or by
+the queue's thumbnail: the photo shown again with them, by the same model, is
+rendered from it, at any strength.
 
 The page tells this object what happens to it (a photo shown or decoded, the
 model or strength changed, photos removed, photos saved); what it uses of the
@@ -318,6 +319,13 @@ class HintMode(QObject):
         if edits is None or held is None or not len(edits):
             return None
         return held[2] if held[:2] == (model, edits.revision) else None
+
+    def keep_prediction(self, key: int, model: str, points: tuple, prediction: Prediction) -> None:
+        """``prediction`` was made with ``points`` for ``key`` by model file version ``model`` elsewhere (the queue's
+        thumbnail): kept as if made here, while those are its hints and that the model chosen."""
+        edits, path = self.edits.get(key), self.page.current_model_path()
+        if edits is not None and path is not None and model == model_key(path) and tuple(points) == tuple(edits.as_tuples()):
+            self._predictions[key] = (model, edits.revision, prediction)
 
     def for_saving(self, key: int) -> tuple[list, Prediction | None]:
         """``key``'s points and, if the preview has made it, the prediction with them for the current model."""

@@ -1463,7 +1463,7 @@ def test_a_photo_left_to_its_hinted_colours_is_coloured_by_the_queue_when_they_f
     said = []
     page.status_message.connect(said.append)
     assert page.select_model(other_hint_model)
-    wait_all_coloured(page, 1)  # coloured by the queue, without its hints
+    wait_all_coloured(page, 1)  # coloured by the queue (with its hints, in its own pass)
     assert any("Colouring with hints failed" in line for line in said)
 
     with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key != street and final, timeout=20_000):
@@ -1479,6 +1479,67 @@ def test_a_photo_left_to_its_hinted_colours_is_coloured_by_the_queue_when_they_f
     wait_all_coloured(page, 2)
     held.set()
     qtbot.waitUntil(lambda: not hints.preview.busy, timeout=20_000)
+
+
+def test_after_a_model_change_a_hinted_photo_not_shown_is_coloured_by_the_queue_with_its_hints_once(
+    hint_model, other_hint_model, window, qtbot, big_grey, grey_photo, tmp_path, monkeypatch, wait_all_coloured
+):
+    """After a model change the queue coloured a photo with hints that was not on screen without them: its row showed
+    the model's own colours, though Save wrote the hinted ones. It is coloured with its hints, and selected then, it
+    is shown from that prediction, without a network pass more (with or without its hints)."""
+    page = window.colourise_page
+    hints = page.hints
+    show(page, qtbot, big_grey, hint_model)
+    pin_blue_at(page, qtbot, 40, 60)
+    street = page.queue.current_key()
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key != street and final, timeout=20_000):
+        page.add_paths([grey_photo(tmp_path / "pier.png", width=64, height=48, seed=2)])  # (selected: the street is not shown)
+    wait_all_coloured(page, 2)
+    passes = count_network_passes(monkeypatch)
+    assert page.select_model(other_hint_model)
+    wait_all_coloured(page, 2)
+    assert row_blue_share(page, street) > 0.05  # its row shows its hinted colours, by the new model
+    assert sorted(passes) == [(other_hint_model, False), (other_hint_model, True)]  # the pier's own, the street's hinted
+
+    with qtbot.waitSignal(hints.preview_updated, check_params_cb=lambda key, final: key == street and final, timeout=20_000):
+        page.queue.select(street)
+    qtbot.waitUntil(lambda: not page.is_busy() and not hints.preview.busy, timeout=20_000)
+    assert sorted(passes) == [(other_hint_model, False), (other_hint_model, True)]
+    assert row_blue_share(page, street) > 0.05
+
+
+def test_hints_added_while_the_queue_colours_their_photo_end_in_its_row(
+    hint_model, other_hint_model, window, qtbot, big_grey, monkeypatch, wait_all_coloured
+):
+    """Hints pinned while the queue was colouring that very photo (without them) ended with the queue's thumbnail, the
+    model's own colours, in its row, though the view and Save had the hinted ones. The row takes the hinted colours,
+    rendered from the prediction they were shown with (no network pass more)."""
+    import desktop.colourise_page
+
+    page = window.colourise_page
+    show(page, qtbot, big_grey, hint_model)
+    wait_all_coloured(page, 1)
+    key = page.queue.current_key()
+    real_prepare, started, held = desktop.colourise_page.prepare_item, threading.Event(), threading.Event()
+
+    def prepare_item(*args, state):  # the queue's colouring of the photo, held until its hints are shown
+        started.set()
+        held.wait(20)
+        return real_prepare(*args, state=state)
+
+    monkeypatch.setattr(desktop.colourise_page, "prepare_item", prepare_item)
+    passes = count_network_passes(monkeypatch)
+    assert page.select_model(other_hint_model)
+    qtbot.waitUntil(started.is_set, timeout=20_000)
+    assert page.photos.working == key  # (its view, coloured first, may have made it done already)
+    pin_blue_at(page, qtbot, 40, 60)  # (on the hints' own lane)
+    passes.clear()
+    monkeypatch.setattr(desktop.colourise_page, "prepare_item", real_prepare)
+    held.set()
+    wait_all_coloured(page, 1)
+    qtbot.waitUntil(lambda: not page.hints.preview.busy, timeout=20_000)
+    assert row_blue_share(page, key) > 0.05
+    assert passes == []  # its row's hinted colours are rendered from the prediction shown (the queue's was the view's)
 
 
 def test_a_saves_result_names_its_folder_and_stays_a_while_in_hint_mode(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
