@@ -11,6 +11,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
+from desktop.widgets.confirm import as_typed, unbroken
 from desktop.colourise_queue import short_folder
 from desktop.widgets.photo_queue import QueueState
 from engine.photo import read_photo
@@ -200,7 +201,8 @@ def test_save_refuses_the_original_before_asking_to_replace_and_offers_the_dialo
         page.save_selected()
     assert len(warned) == 2 and all("never overwrites originals" in text for text in warned)  # refused, not asked about
     assert "did not save" in warned[1]
-    assert asked == [f"taken.png already exists in {taken.parent}.\nReplace it?"] * 2  # No: the dialog again; Yes: saved
+    assert asked == [f"taken.png already exists in the folder\n{unbroken(taken.parent)}\nReplace it?"] * 2  # No: the dialog again; Yes: saved
+    assert as_typed(unbroken(taken.parent)) == str(taken.parent)  # (the folder on a line of its own, never broken inside)
     assert offered[1:] == [photos["single"], beside, taken]  # each time the dialog opens where the refused name was
     assert beside.read_bytes() == b"a colour version touched up by hand"
     assert Image.open(taken).size == (48, 32)
