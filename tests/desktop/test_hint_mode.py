@@ -1084,6 +1084,48 @@ def test_the_reload_question_names_photos_of_one_name_by_their_sub_folders(windo
     ]
 
 
+def test_each_row_of_the_reload_question_reads_photo_arrow_hints_file_with_the_photo_whole(window, qtbot, tmp_path, grey_photo, wait_all_coloured):
+    """QA: only the first row kept its "←"; the others were cut in the photo's name ("family/1850Geography.jp…lourised.jpg.hints.json")."""
+    from PySide6.QtWidgets import QLabel
+
+    page = window.colourise_page
+    photos = tmp_path / "photos"
+    for relative in ("1908FamilyPhoto.jpg", "family/1850Geography.jpg", "family/1874Mexico.jpg"):
+        grey_photo(photos / relative)
+    page.add_paths([photos])
+    wait_all_coloured(page, 3)
+    out = photos / "coloured"
+    found = {key: out / item.relative.with_name(f"{item.relative.stem}_colourised.jpg.hints.json") for key, item in page.items.items()}
+
+    def rows_and_width(box) -> dict:
+        label = box.findChild(QLabel, "qt_msgbox_label")
+        metrics = label.fontMetrics()
+        return {"rows": label.text().splitlines()[1:], "fits": [metrics.horizontalAdvance(line) <= label.contentsRect().width() for line in label.text().splitlines()[1:]]}
+
+    seen = read_modal_box(qtbot, "Not Now", rows_and_width)
+    assert not page.hints.ask_reload(found)
+    hints_files = {item.relative.as_posix(): found[key].relative_to(out).as_posix() for key, item in page.items.items()}
+    assert len(seen["rows"]) == 3 and all(seen["fits"]), seen
+    for row in seen["rows"]:
+        place, arrow, hints_file = row.partition("  ←  ")
+        assert arrow and place in hints_files, row  # the photo whole, then the arrow
+        start, cut, end = hints_file.partition("…")  # then its hints file, shortened in the middle where long
+        assert hints_files[place].startswith(start) and hints_files[place].endswith(end) and (cut or start == hints_files[place]), row
+
+
+def test_a_photo_too_long_for_its_row_keeps_its_name_whole_with_the_hints_file_under_it(qapp):
+    from PySide6.QtGui import QFontMetrics
+
+    from desktop.hint_mode import _reload_row
+    from desktop.widgets.confirm import as_typed
+
+    metrics = QFontMetrics(qapp.font())
+    place = "the family album from grandmother's attic/1850Geography.jpg"
+    first, second = _reload_row(place, "x/1850Geography_colourised.jpg.hints.json", metrics, 300).split("\n")
+    assert as_typed(first) == f"{place}  ←"  # whole, never wrapped inside
+    assert second.startswith("    ") and metrics.horizontalAdvance(second) <= 300 and second.endswith("json")
+
+
 def test_a_photos_own_strength_without_hints_is_kept_beside_it_and_reloaded(window, qtbot, big_grey, tmp_path, monkeypatch):
     """The quit question promised each photo saved "at its own strength … (.hints.json) to carry on later"; a photo at 80 %
     without hints got no .hints.json, and opened again it was back at 100 %."""
