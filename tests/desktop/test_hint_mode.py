@@ -15,7 +15,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.colourise_queue import short_folder
 
 BLUE = (30, 80, 230)
 
@@ -490,7 +489,8 @@ def test_saved_hints_file_round_trip_and_the_reload_offer(hint_model, window, qt
     with qtbot.waitSignal(window.statusBar().messageChanged, check_params_cb=lambda text: text.startswith("Saved"), timeout=20_000) as said:
         assert page.save_all_to(out)
     assert sorted(p.name for p in out.iterdir()) == ["street-colourised.png", "street-colourised.png.hints.json"]
-    assert said.args == [f"Saved 1 photo to {short_folder(out)}, with its colour hints beside it (.hints.json)."]  # it said "Saved 1 photo." alone
+    line = said.args[0]  # it said "Saved 1 photo." alone (the folder shortened in the middle where the bar is narrow)
+    assert line.startswith("Saved 1 photo to ") and line.endswith("/out, with its colour hints beside it (.hints.json)."), line
     points = json.loads((out / "street-colourised.png.hints.json").read_text())["points"]
     assert [(p["x"], p["y"]) for p in points] == [(40, 60), (150, 10)]
     assert points[0]["colour"] == "#1e50e6"
@@ -1537,9 +1537,8 @@ def test_a_saves_result_names_its_folder_and_stays_a_while_in_hint_mode(hint_mod
     out = tmp_path / "out"
     with qtbot.waitSignal(page.saved, timeout=20_000):
         assert page.save_all_to(out)
-    said = f"Saved 1 photo to {short_folder(out)}."
-    assert said.endswith(f"{os.sep}out.") and len(short_folder(out)) <= 32
-    assert bar.currentMessage() == said
+    said = bar.currentMessage()
+    assert said.startswith("Saved 1 photo to ") and said.endswith(f"{os.sep}out.")
     click_photo(page, 40, 60)  # a point: the hint line changes...
     assert bar.currentMessage() == said  # ...and waits
     bar.showMessage("Colour strength +10 %")  # a menu's tip over it...
