@@ -130,6 +130,26 @@ def unsaved_work_text(names: list[str], hinted: int, shown: int = 3) -> str:
     return f"{count:,} photo{'s have' if count != 1 else ' has'} {what} that {'is' if what == 'a colour strength' else 'are'} not saved: {listed}."
 
 
+def unsaved_work_details(count: int, hinted: int, no_hints_model: str | None = None) -> str:
+    """What Save and Quit Without Saving do with ``count`` photos' work (``hinted`` of them with hints), "it" for one
+    photo and "them" for several; ``no_hints_model``: the chosen model, where it takes no hints."""
+    if count == 1:
+        save = ("Save saves it in colour, at its own strength and with its hints beside it (.hints.json) to carry on "
+                "later: into the file it was saved to before, if any, else into a folder you choose.")
+    else:
+        save = ("Save saves them in colour, each at its own strength and with its hints beside it (.hints.json) to carry "
+                "on later: a photo saved before into that file again, the others into a folder you choose.")
+    # A model that takes no hints colours the photos without them: said, where "with its hints beside it" alone
+    # let one think they coloured the saved photos.
+    without = ""
+    if hinted and no_hints_model is not None:
+        the_hinted = ("it without its hints (they are saved beside it all the same)" if count == 1
+                      else "the hinted photo without its hints (they are saved beside it all the same)" if hinted == 1
+                      else "the hinted photos without them (their hints are saved beside them all the same)")
+        without = f" The model chosen, “{no_hints_model}”, takes no hints: it colours {the_hinted}."
+    return f"{save}{without} Quitting without saving loses {'it' if count == 1 else 'them'}."
+
+
 class MainWindow(QMainWindow):
     closed = Signal()
     """The window closed (after any training was stopped)."""
@@ -677,15 +697,8 @@ class MainWindow(QMainWindow):
         names = [page.items[key].source.name for key in keys]
         hinted = len(set(keys) & set(page.hints.unsaved()))
         box = QMessageBox(QMessageBox.Icon.Warning, "Colourise", unsaved_work_text(names, hinted), parent=self)
-        # A model that takes no hints colours the photos without them: said, where "with its hints beside it" alone
-        # let one think they coloured the saved photos.
-        without = (f" The model chosen, “{page.current_model_name()}”, takes no hints: it colours the hinted photos without them "
-                   "(their hints are saved beside them all the same).") if hinted and not page.hints.takes_hints else ""
-        box.setInformativeText(
-            "Save saves them in colour, each at its own strength and with its hints beside it (.hints.json) to carry "
-            "on later: a photo saved before into that file again, the others into a folder you choose." + without
-            + " Quitting without saving loses them."
-        )
+        no_hints_model = page.current_model_name() if not page.hints.takes_hints else None
+        box.setInformativeText(unsaved_work_details(len(keys), hinted, no_hints_model))
         save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("Quit &Without Saving", QMessageBox.ButtonRole.DestructiveRole)
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)

@@ -976,8 +976,8 @@ def test_the_quit_question_says_a_model_that_takes_no_hints_colours_the_photos_w
         assert page.select_model("alpha-test")  # takes no hints: its own colours
     seen = read_modal_box(qtbot, "Cancel")
     assert not window.close()
-    assert ("The model chosen, “alpha-test”, takes no hints: it colours the hinted photos without them "
-            "(their hints are saved beside them all the same).") in seen["informative"]
+    assert ("The model chosen, “alpha-test”, takes no hints: it colours it without its hints "
+            "(they are saved beside it all the same).") in seen["informative"]  # (one photo)
 
 
 def test_a_colour_much_darker_than_the_photo_under_its_point_shows_how_it_looks_there(hint_model, window, qtbot, tmp_path, grey_photo):
