@@ -844,10 +844,8 @@ class TrainPage(QWidget):
                 label.setText("About … once a folder is counted.")
             label.setToolTip("The time comes from the speed of an earlier run of the same architecture and crop size on this device")
             return
-        from engine.runs import format_duration
-
         seconds, run = estimate
-        label.setText(f"About {format_duration(seconds)} on this computer (validation aside).")
+        label.setText(estimate_text(seconds))
         label.setToolTip(
             f"At {run.images_per_second:,.1f} images/s: the speed of {run.name}, the last {run.arch} run on "
             f"{run.settings.get('image_size')} px crops here."
@@ -1349,6 +1347,14 @@ def _duration(seconds: float) -> str:
     if seconds != seconds or seconds == float("inf"):  # NaN: no estimate yet
         return "estimating…"
     return format_duration(seconds)
+
+
+def estimate_text(seconds: float) -> str:
+    """The line under Epochs for a run estimated at ``seconds``: "Under a second" where it read "About 0 s"."""
+    from engine.runs import format_duration
+
+    about = "Under a second" if seconds < 1 else f"About {format_duration(seconds)}"
+    return f"{about} on this computer (validation aside)."
 
 
 def _clear_form(form: QFormLayout) -> None:
