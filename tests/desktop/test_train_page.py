@@ -442,6 +442,16 @@ def test_a_run_that_holds_nothing_out_says_it_validates_on_training_photos(page,
     assert isinstance(ended.args[0], TrainingFinished)
     assert states[0].startswith("Training on cpu: 4 photos, validating on 4 of them (nothing held out: scores are on photos it trains on)")
     assert page.previews.caption == "Training photos after epoch 2 (nothing held out)"
+    # the Validation figures say so too, as the Models tab's do (they said nothing: only the previews' caption did)
+    from engine.model_summary import ON_TRAINING_PHOTOS, TRAINING_PHOTOS_MARK
+
+    assert "PSNR" in page.metrics_label.text() and page.metrics_label.text().endswith(TRAINING_PHOTOS_MARK)
+    assert page.metrics_label.toolTip() == ON_TRAINING_PHOTOS
+    page.field("val_fraction").set_value(0.25)  # held out again: no mark
+    with qtbot.waitSignal(page.training_ended, timeout=60_000):
+        assert page.start()
+    assert "PSNR" in page.metrics_label.text() and TRAINING_PHOTOS_MARK not in page.metrics_label.text()
+    assert page.metrics_label.toolTip() != ON_TRAINING_PHOTOS
 
 
 def test_stop_keeps_a_checkpoint_and_resume_finishes_the_run(page, qtbot):
@@ -507,6 +517,19 @@ def stopped_past_a_few_logged_rows(page, qtbot):
         page.start()
     page.stepped.disconnect(stop_late)
     return ended.args[0]
+
+
+def test_a_remembered_run_that_held_nothing_out_marks_its_figures_as_on_training_photos(page, qtbot):
+    from desktop.train_page import TrainPage
+    from engine.model_summary import ON_TRAINING_PHOTOS, TRAINING_PHOTOS_MARK
+
+    page.field("val_fraction").set_value(0.95)  # every one of the 4 photos would be held out: none is
+    stopped_past_a_few_logged_rows(page, qtbot)
+    later = TrainPage(page.library, page.train_lane, page.scan_lane, keeper=page.keeper)  # the next launch
+    qtbot.addWidget(later)
+    qtbot.waitUntil(lambda: later.state_label.text().startswith("Last run"), timeout=10_000)
+    assert "PSNR" in later.metrics_label.text() and later.metrics_label.text().endswith(TRAINING_PHOTOS_MARK)
+    assert later.metrics_label.toolTip() == ON_TRAINING_PHOTOS
 
 
 def test_a_resumed_run_shows_its_whole_logged_history(page, qtbot):
