@@ -30,7 +30,7 @@ from desktop.library_model import Library
 from desktop.photo_undo import PhotoUndo
 from desktop.widgets.actions import make_action
 from desktop.widgets.colourise_bar import ColouriseBar, PausedRow, ProgressRow, ask_replace
-from desktop.widgets.confirm import confirm
+from desktop.widgets.confirm import confirm, unbroken
 from desktop.widgets.photo_first_splitter import PhotoFirstSplitter
 from desktop.widgets.photo_queue import PhotoQueue
 from desktop.widgets.split_view import SplitView
@@ -802,7 +802,7 @@ class ColourisePage(QWidget):
                 refusal = self.refusal(key, target)
                 if refusal:
                     QMessageBox.warning(self, "Colourise", refusal)
-                elif not target.exists() or confirm(self, "Colourise", f"{target.name} already exists in {target.parent}.\nReplace it?"):
+                elif not target.exists() or confirm(self, "Colourise", f"{target.name} already exists in the folder\n{unbroken(target.parent)}\nReplace it?"):
                     if self.save_to_file(key, target, before_after):
                         saved_in = target.parent
                         self._folders_made_for_save = [folder for folder in made if saved_in.is_relative_to(folder)]

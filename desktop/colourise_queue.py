@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import os
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -54,16 +53,13 @@ def save_name(source: PhotoSource, choice: str, tag: str = SAVED_TAG) -> str:
     return output_name(name, choice, tag)
 
 
-FOLDER_CHARS = 32  # a folder named in the status bar is shortened to this: the line, and Show Folder, fit the smallest window
-
-
 def saved_summary(result: BatchFinished, before_after: bool = False, hint_files: int = 0, folders: Iterable[Path] = ()) -> str:
     """"Saved 3 photos to …/coloured; 1 failed." for the status bar (the page says why it failed); ``hint_files``: how
     many photos' colour hints were written beside them (``<saved name>.hints.json``); ``folders``: where the photos saved
-    went (one is named, shortened to ``FOLDER_CHARS``; several are counted)."""
+    went (one is named, whole: the window shortens it to the status bar's room; several are counted)."""
     what = "before-and-after picture" if before_after else "photo"
     folders = set(folders)
-    where = f" to {short_folder(next(iter(folders)))}" if len(folders) == 1 else f" into {len(folders)} folders" if folders else ""
+    where = f" to {next(iter(folders))}" if len(folders) == 1 else f" into {len(folders)} folders" if folders else ""
     text = f"Saved {result.succeeded} {what}{'s' if result.succeeded != 1 else ''}{where}"
     if hint_files and result.succeeded == 1:
         text += ", with its colour hints beside it (.hints.json)"
@@ -74,18 +70,6 @@ def saved_summary(result: BatchFinished, before_after: bool = False, hint_files:
     if result.cancelled:
         text += "; cancelled"
     return text + "."
-
-
-def short_folder(folder: Path, chars: int = FOLDER_CHARS) -> str:
-    """``folder`` in at most ``chars`` characters: its start, "…" and its own name ("/home/ann/Pi…/coloured"), or
-    "…" and the end of its name where that alone is too long."""
-    text = str(folder)
-    if len(text) <= chars:
-        return text
-    name = os.sep + folder.name
-    if len(name) + 4 > chars:  # (not even the start of the path beside it)
-        return "\u2026" + name[-(chars - 1) :]
-    return text[: chars - len(name) - 1] + "\u2026" + name
 
 
 def reason_of(message: str, name: str) -> str:

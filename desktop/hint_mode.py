@@ -22,11 +22,12 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.colour_jobs import COLOURISERS
 from desktop.hint_edits import HintEdits, hex_colour
+from desktop.widgets.confirm import unbroken
 from desktop.hint_preview import HintPreview, HintRendered, HintRequest
 from desktop.widgets.hint_overlay import HintOverlay
 from desktop.widgets.hint_panel import HintPanel
@@ -45,6 +46,7 @@ NO_POINT_STATUS = "Take Colour From Photo is for a hint point: select one, or cl
 PICK_STATUS = "Click the photo where the colour is shown, or move the mark there with the arrows and press Enter; Esc cancels."
 SEEN_LIGHTNESS_GAP = 15.0  # L* between a point's colour and the photo under it from which the panel shows how it looks there
 # Hint mode's button and H while no photo is shown: its panel said to click the photo, with none to click.
+RELOAD_ARROW = "  ←  "  # between a photo and the hints file found for it, in the reload question
 NO_PHOTO_TIP = "Hint mode needs a photo: open or drop one first, then H pins colours on it."
 ON_TIP = "Hint mode: click the photo or press Enter to pin a colour, drag a point (or N, arrows) to move it, Delete removes it"
 
@@ -419,9 +421,10 @@ class HintMode(QObject):
         metrics = box.fontMetrics()
         folder = _common_folder(list(found.values()))
         # Each by its place under its folder: two photos of one name from two folders read apart.
-        listed = [f"{self._place_of(k)}  ←  {_under(p, folder)}" for k, p in list(found.items())[:8]]
+        rows = [(self._place_of(k), _under(p, folder)) for k, p in list(found.items())[:8]]
+        listed = [f"{place}{RELOAD_ARROW}{hints_file}" for place, hints_file in rows]
         folder = str(folder)
-        shown = [metrics.elidedText(line, Qt.TextElideMode.ElideMiddle, width) for line in listed]
+        shown = [_reload_row(place, hints_file, metrics, width) for place, hints_file in rows]
         shown_folder = metrics.elidedText(folder, Qt.TextElideMode.ElideMiddle, width)
         more = "\n…" if len(found) > 8 else ""
         count = f"{len(found)} photo{'s' if len(found) != 1 else ''}"
@@ -545,6 +548,19 @@ def _common_folder(paths: list[Path]) -> Path:
         return Path(os.path.commonpath([path.parent for path in paths]))
     except ValueError:
         return paths[0].parent
+
+
+def _reload_row(place: str, hints_file: str, metrics: QFontMetrics, width: int) -> str:
+    """"photo  ←  hints file" within ``width`` px: the photo whole, the hints file shortened in the middle (cut as one
+    line, a row lost its arrow or the photo's name). Where the photo leaves too little room, the hints file goes on a
+    line of its own under it, indented."""
+    head = f"{place}{RELOAD_ARROW}"
+    room = width - metrics.horizontalAdvance(head)
+    if room >= width // 3:
+        return head + metrics.elidedText(hints_file, Qt.TextElideMode.ElideMiddle, room)
+    indent = "    "
+    under = metrics.elidedText(hints_file, Qt.TextElideMode.ElideMiddle, width - metrics.horizontalAdvance(indent))
+    return f"{unbroken(place)}{RELOAD_ARROW.rstrip()}\n{indent}{under}"
 
 
 def _under(path: Path, folder: Path) -> str:

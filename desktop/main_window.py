@@ -6,9 +6,9 @@ import html
 import importlib
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QIcon, QImage, QKeySequence, QPixmap
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QPushButton, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QPushButton, QSizeGrip, QTabWidget, QWidget
 
 from desktop import settings
 from desktop.colourise_page import ColourisePage
@@ -130,6 +130,26 @@ def unsaved_work_text(names: list[str], hinted: int, shown: int = 3) -> str:
     return f"{count:,} photo{'s have' if count != 1 else ' has'} {what} that {'is' if what == 'a colour strength' else 'are'} not saved: {listed}."
 
 
+def unsaved_work_details(count: int, hinted: int, no_hints_model: str | None = None) -> str:
+    """What Save and Quit Without Saving do with ``count`` photos' work (``hinted`` of them with hints), "it" for one
+    photo and "them" for several; ``no_hints_model``: the chosen model, where it takes no hints."""
+    if count == 1:
+        save = ("Save saves it in colour, at its own strength and with its hints beside it (.hints.json) to carry on "
+                "later: into the file it was saved to before, if any, else into a folder you choose.")
+    else:
+        save = ("Save saves them in colour, each at its own strength and with its hints beside it (.hints.json) to carry "
+                "on later: a photo saved before into that file again, the others into a folder you choose.")
+    # A model that takes no hints colours the photos without them: said, where "with its hints beside it" alone
+    # let one think they coloured the saved photos.
+    without = ""
+    if hinted and no_hints_model is not None:
+        the_hinted = ("it without its hints (they are saved beside it all the same)" if count == 1
+                      else "the hinted photo without its hints (they are saved beside it all the same)" if hinted == 1
+                      else "the hinted photos without them (their hints are saved beside them all the same)")
+        without = f" The model chosen, “{no_hints_model}”, takes no hints: it colours {the_hinted}."
+    return f"{save}{without} Quitting without saving loses {'it' if count == 1 else 'them'}."
+
+
 class MainWindow(QMainWindow):
     closed = Signal()
     """The window closed (after any training was stopped)."""
@@ -167,6 +187,7 @@ class MainWindow(QMainWindow):
         self.colourise_page.status_message.connect(self.show_status)
         self._kept_status = ""  # a line kept in the status bar (keep_status)
         self._result = ""  # a result in the status bar (show_result) until its time is up
+        self._shown_result = ""  # ... as shown: its folder shortened in the middle where the bar has no room for it
         self._result_timer = QTimer(self)
         self._result_timer.setSingleShot(True)
         self._result_timer.timeout.connect(self._end_result)
@@ -176,6 +197,8 @@ class MainWindow(QMainWindow):
         self.show_folder_button.clicked.connect(self._show_result_folder)
         self.statusBar().addPermanentWidget(self.show_folder_button)
         self.show_folder_button.hide()
+        self.statusBar().installEventFilter(self)  # (a result's folder is fitted again to the bar's new room)
+        self.show_folder_button.installEventFilter(self)
         self.colourise_page.status_kept.connect(self.keep_status)
         self.colourise_page.status_result.connect(self.show_result)
         self.statusBar().messageChanged.connect(self._restore_kept_status)
@@ -497,14 +520,51 @@ class MainWindow(QMainWindow):
         """``text`` in the status bar for ``RESULT_MS`` (a save's result), with Show Folder for ``folder``: a line
         kept meanwhile (Hint mode's) waits until then, and a menu's tip shown over it gives it back. The kept line
         took over at once: nothing said a Save All in hint mode had ended."""
-        self.statusBar().showMessage(text)
         self._result, self._result_folder = text, folder
         self.show_folder_button.setVisible(folder is not None)
+        self.statusBar().layout().activate()  # (Show Folder in its place: the room left for the line)
+        self._show_result_line()
         self._result_timer.start(RESULT_MS)
+
+    def _show_result_line(self) -> None:
+        self._shown_result = self._result_line()
+        self.statusBar().showMessage(self._shown_result)
+
+    def _result_line(self) -> str:
+        """The result as it fits the status bar: whole where there is room, else its folder shortened in the middle
+        (it was cut to 32 characters at any width, the line ending half-way across a wide window)."""
+        text, folder = self._result, str(self._result_folder or "")
+        metrics = self.statusBar().fontMetrics()
+        room = self._message_room()
+        if not folder or folder not in text or metrics.horizontalAdvance(text) <= room:
+            return text
+        before, _, after = text.partition(folder)
+        least = "\u2026" + folder[len(str(Path(folder).parent)) :]  # (at least "…/family")
+        folder_room = max(room - metrics.horizontalAdvance(before + after), metrics.horizontalAdvance(least))
+        return before + metrics.elidedText(folder, Qt.TextElideMode.ElideMiddle, folder_room) + after
+
+    def _message_room(self) -> int:
+        """The width the status bar draws a message in, as QStatusBar reckons it: from 6 px in to 2 px short of the
+        first permanent widget shown (or the size grip, or 12 px short of its end)."""
+        bar = self.statusBar()
+        right = bar.width() - 12
+        grip = bar.findChild(QSizeGrip)
+        if grip is not None and grip.isVisible():
+            right = min(right, grip.x())
+        if self.show_folder_button.isVisible():
+            right = min(right, self.show_folder_button.x() - 2)
+        return right - 6
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        resized = event.type() in (QEvent.Type.Resize, QEvent.Type.Move)
+        if resized and watched in (self.statusBar(), self.show_folder_button) and self._result:
+            if self.statusBar().currentMessage() == self._shown_result and self._result_line() != self._shown_result:
+                self._show_result_line()  # (not over a note or a tip shown since)
+        return super().eventFilter(watched, event)
 
     def _end_result(self) -> None:
         """The result's time is up: the kept line comes back (or nothing)."""
-        shown, self._result = self._result, ""
+        shown, self._result = self._shown_result if self._result else "", ""
         self.show_folder_button.hide()
         if shown and self.statusBar().currentMessage() == shown:
             self.statusBar().clearMessage()
@@ -530,7 +590,7 @@ class MainWindow(QMainWindow):
         if text:
             return
         if self._result:  # a tip over the result went
-            self.statusBar().showMessage(self._result)
+            self._show_result_line()
         elif self._kept_status:
             self.statusBar().showMessage(self._kept_status)
 
@@ -640,15 +700,8 @@ class MainWindow(QMainWindow):
         names = [page.items[key].source.name for key in keys]
         hinted = len(set(keys) & set(page.hints.unsaved()))
         box = QMessageBox(QMessageBox.Icon.Warning, "Colourise", unsaved_work_text(names, hinted), parent=self)
-        # A model that takes no hints colours the photos without them: said, where "with its hints beside it" alone
-        # let one think they coloured the saved photos.
-        without = (f" The model chosen, “{page.current_model_name()}”, takes no hints: it colours the hinted photos without them "
-                   "(their hints are saved beside them all the same).") if hinted and not page.hints.takes_hints else ""
-        box.setInformativeText(
-            "Save saves them in colour, each at its own strength and with its hints beside it (.hints.json) to carry "
-            "on later: a photo saved before into that file again, the others into a folder you choose." + without
-            + " Quitting without saving loses them."
-        )
+        no_hints_model = page.current_model_name() if not page.hints.takes_hints else None
+        box.setInformativeText(unsaved_work_details(len(keys), hinted, no_hints_model))
         save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("Quit &Without Saving", QMessageBox.ButtonRole.DestructiveRole)
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)

@@ -37,7 +37,7 @@ from desktop.colour_jobs import COLOURISERS
 from desktop.images import photo_to_qimage
 from desktop.library_model import Library, shown_name
 from desktop.model_scores import SCORE_LIMIT, SCORE_SIDE, ModelScored, ScoresTable, ScoringPhoto, score_models
-from desktop.widgets.confirm import confirm_delete
+from desktop.widgets.confirm import confirm_delete, unbroken
 from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
 from engine import library as model_library
@@ -428,7 +428,7 @@ class ModelsPage(QWidget):
         entry = self.library.find(name or "")
         if entry is None or entry.bundled:
             return
-        if confirm_delete(self, "Delete Model", f"Move the model “{name}” to the trash?\n\n{self._colourise_note(name)}{entry.path}"):
+        if confirm_delete(self, "Delete Model", f"Move the model “{name}” to the trash?\n\n{self._colourise_note(name)}{unbroken(entry.path)}"):
             self.delete_model(name)
 
     def _colourise_note(self, name: str) -> str:
@@ -466,7 +466,7 @@ class ModelsPage(QWidget):
                     self,
                     "Delete Model for Good",
                     f"There is no trash for this file ({exc.strerror or exc}).\n\n"
-                    f"Delete “{name}” for good? It cannot be brought back.\n\n{entry.path}",
+                    f"Delete “{name}” for good? It cannot be brought back.\n\n{unbroken(entry.path)}",
                 ):
                     self.status_message.emit(f"Kept {name}: it could not go to the trash.")
                     return False

@@ -53,9 +53,11 @@ from engine.events import (
     ValidationDone,
 )
 from engine.library import user_models_dir
+from engine.model_summary import ON_TRAINING_PHOTOS, TRAINING_PHOTOS_MARK
 
 # (TrainConfig field, label, choices or None, tooltip): the recipe settings the form shows.
 FINISHED_USE_TIP = "Switch to the Colourise tab with the new model"
+METRICS_TIP = "Validation metrics after the last validation (higher PSNR, SSIM and AuC are better)"
 ESTIMATE_FIELDS = ("epochs", "batch_size", "image_size")  # spin boxes the time estimate follows
 RECIPE_FIELDS = [
     ("epochs", "Epochs", None, "Passes over the training photos"),
@@ -154,6 +156,7 @@ class TrainPage(QWidget):
         self._finished_text = ""  # the Finished line last shown for it
         self._finished_path = ""  # ... and its model's file ("" once removed from the library)
         self._last_event = None  # how the last run ended
+        self._validated_on: str | None = None  # where the run's validation is measured: "validation photos" or "training photos"
         self._total_steps = 0
         self._arch: str | None = None  # the architecture the form shows
         self._checkpoint_step: int | None = None  # where a stopped run's checkpoint is
@@ -309,7 +312,7 @@ class TrainPage(QWidget):
         self.step_label = QLabel("–")
         self.metrics_label = QLabel("–")
         self.metrics_label.setWordWrap(True)
-        self.metrics_label.setToolTip("Validation metrics after the last validation (higher PSNR, SSIM and AuC are better)")
+        self.metrics_label.setToolTip(METRICS_TIP)
         self.use_button = QPushButton("Colour Photos &With It")
         self.use_button.setToolTip(FINISHED_USE_TIP)
         self.use_button.hide()
@@ -626,7 +629,7 @@ class TrainPage(QWidget):
         from engine.training.trainer import PREVIEW_HINTS
 
         if summary.val_loss is not None:
-            self.metrics_label.setText(_metrics_text(summary.val_loss, summary.metrics))
+            self._show_metrics(summary.val_loss, summary.metrics, summary.validated_on)
         if triplets:
             epoch = Path(summary.preview).stem.removeprefix("epoch-")
             hints = PREVIEW_HINTS if config is not None and takes_hints(config.arch, config.arch_params) else 0
@@ -634,6 +637,13 @@ class TrainPage(QWidget):
         else:
             self.previews.clear()
         self._results_run = Path(summary.path)
+
+    def _show_metrics(self, loss: float, metrics: dict[str, float], measured_on: str | None) -> None:
+        """The Validation figures, marked " (training photos)" as the Models tab marks them where nothing was held out
+        (only the previews' caption said so)."""
+        on_training = measured_on == "training photos"
+        self.metrics_label.setText(_metrics_text(loss, metrics) + (TRAINING_PHOTOS_MARK if on_training else ""))
+        self.metrics_label.setToolTip(ON_TRAINING_PHOTOS if on_training else METRICS_TIP)
 
     def field(self, name: str) -> Field:
         """The form field for a training setting or an architecture parameter."""
@@ -844,10 +854,8 @@ class TrainPage(QWidget):
                 label.setText("About … once a folder is counted.")
             label.setToolTip("The time comes from the speed of an earlier run of the same architecture and crop size on this device")
             return
-        from engine.runs import format_duration
-
         seconds, run = estimate
-        label.setText(f"About {format_duration(seconds)} on this computer (validation aside).")
+        label.setText(estimate_text(seconds))
         label.setToolTip(
             f"At {run.images_per_second:,.1f} images/s: the speed of {run.name}, the last {run.arch} run on "
             f"{run.settings.get('image_size')} px crops here."
@@ -1110,7 +1118,7 @@ class TrainPage(QWidget):
             self.stepped.emit(event.step)
         elif isinstance(event, ValidationDone):
             self.plot.add_val(event.epoch, event.loss, event.step)
-            self.metrics_label.setText(_metrics_text(event.loss, event.metrics))
+            self._show_metrics(event.loss, event.metrics, self._validated_on)
         elif isinstance(event, PreviewReady):
             self.previews.set_triplets(event.triplets, event.epoch, event.hints)
         elif isinstance(event, TrainingStarted):
@@ -1124,6 +1132,7 @@ class TrainPage(QWidget):
             from engine.data import skipped_text
 
             self.previews.held_out = event.val_held_out
+            self._validated_on = "validation photos" if event.val_held_out else "training photos"
             if event.val_held_out:
                 text = f"Training on {event.device}: {event.train_photos} photos, {event.val_photos} for validation"
             else:
@@ -1349,6 +1358,14 @@ def _duration(seconds: float) -> str:
     if seconds != seconds or seconds == float("inf"):  # NaN: no estimate yet
         return "estimating…"
     return format_duration(seconds)
+
+
+def estimate_text(seconds: float) -> str:
+    """The line under Epochs for a run estimated at ``seconds``: "Under a second" where it read "About 0 s"."""
+    from engine.runs import format_duration
+
+    about = "Under a second" if seconds < 1 else f"About {format_duration(seconds)}"
+    return f"{about} on this computer (validation aside)."
 
 
 def _clear_form(form: QFormLayout) -> None:

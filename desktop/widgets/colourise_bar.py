@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QMess
 
 from desktop import settings
 from desktop.widgets.focus_frame import FocusSlider
+from desktop.widgets.confirm import unbroken
 from desktop.widgets.model_picker import ModelPicker
 from engine.photo import OUTPUT_FORMATS
 
@@ -227,8 +228,9 @@ class PausedRow(QWidget):
 
 def ask_replace(parent: QWidget, existing: list[Path]) -> str:
     """Ask what to do about existing files: "replace", "keep" (save under new names) or "cancel"."""
-    names = "\n".join(p.name for p in existing[:8]) + ("\n…" if len(existing) > 8 else "")
-    box = QMessageBox(QMessageBox.Icon.Question, "Colourise", f"{_files_exist(len(existing))} in {existing[0].parent}:\n{names}", parent=parent)
+    names = "\n".join(unbroken(p.name) for p in existing[:8]) + ("\n…" if len(existing) > 8 else "")
+    where = f"{_files_exist(len(existing))} in the folder\n{unbroken(existing[0].parent)}"  # (lines of their own, whole)
+    box = QMessageBox(QMessageBox.Icon.Question, "Colourise", f"{where}\n\n{names}", parent=parent)
     keep = box.addButton("Keep Both", QMessageBox.ButtonRole.AcceptRole)
     replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
     box.addButton(QMessageBox.StandardButton.Cancel)

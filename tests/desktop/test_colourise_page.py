@@ -11,7 +11,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
-from desktop.colourise_queue import short_folder
+from desktop.widgets.confirm import as_typed, unbroken
 from desktop.widgets.photo_queue import QueueState
 from engine.photo import read_photo
 
@@ -107,7 +107,7 @@ def test_a_before_and_after_is_saved_beside_and_the_photo_still_counts_as_unsave
     page.status_result.connect(lambda text, _folder: said.append(text))
     with qtbot.waitSignal(page.saved, timeout=20_000) as saved:
         assert page.save_to_file(key, tmp_path / "shared" / "loose-before-after.png", before_after=True)
-    assert saved.args[0].succeeded == 1 and said[-1] == f"Saved 1 before-and-after picture to {short_folder(tmp_path / 'shared')}."
+    assert saved.args[0].succeeded == 1 and said[-1] == f"Saved 1 before-and-after picture to {tmp_path / 'shared'}."
     with Image.open(tmp_path / "shared" / "loose-before-after.png") as im:
         assert im.size == (2 * 48 + 2, 32)  # the 48 x 32 photo twice, a 2 px gap
         assert mean_saturation(QImage(str(tmp_path / "shared" / "loose-before-after.png")).copy(0, 0, 48, 32)) == 0  # the grey original
@@ -200,7 +200,8 @@ def test_save_refuses_the_original_before_asking_to_replace_and_offers_the_dialo
         page.save_selected()
     assert len(warned) == 2 and all("never overwrites originals" in text for text in warned)  # refused, not asked about
     assert "did not save" in warned[1]
-    assert asked == [f"taken.png already exists in {taken.parent}.\nReplace it?"] * 2  # No: the dialog again; Yes: saved
+    assert asked == [f"taken.png already exists in the folder\n{unbroken(taken.parent)}\nReplace it?"] * 2  # No: the dialog again; Yes: saved
+    assert as_typed(unbroken(taken.parent)) == str(taken.parent)  # (the folder on a line of its own, never broken inside)
     assert offered[1:] == [photos["single"], beside, taken]  # each time the dialog opens where the refused name was
     assert beside.read_bytes() == b"a colour version touched up by hand"
     assert Image.open(taken).size == (48, 32)

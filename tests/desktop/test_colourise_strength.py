@@ -281,3 +281,24 @@ def test_one_drag_of_the_strength_slider_is_one_step_and_each_key_another(page, 
     press_undo(window, qtbot, page, a)
     assert strengths(page)[0] == 1.0 and page.strength.value() == 100  # the whole drag, at once
     assert not page.undo.undo_action.isEnabled()
+
+
+def test_the_quit_questions_details_say_it_for_one_photo_and_them_for_several():
+    """QA: "1 photo has a colour strength that is not saved: 1850Geography.jpg. Save saves them in colour…"."""
+    import re
+
+    from desktop.main_window import unsaved_work_details
+
+    for hinted in (0, 1):
+        for no_hints_model in (None, "alpha-test"):
+            one = unsaved_work_details(1, hinted, no_hints_model)
+            assert not re.search(r"\b(them|others|each|photos)\b", one), one
+            assert one.startswith("Save saves it in colour") and one.endswith("Quitting without saving loses it.")
+    for count, hinted in ((2, 0), (2, 1), (2, 2), (5, 3)):
+        for no_hints_model in (None, "alpha-test"):
+            several = unsaved_work_details(count, hinted, no_hints_model)
+            assert several.startswith("Save saves them in colour, each") and several.endswith("loses them."), several
+            if hinted and no_hints_model:
+                assert f"“{no_hints_model}”, takes no hints" in several
+                the_hinted = "the hinted photo without its hints (they are" if hinted == 1 else "the hinted photos without them (their hints are"
+                assert the_hinted in several, several

@@ -15,7 +15,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.colourise_queue import short_folder
 
 BLUE = (30, 80, 230)
 
@@ -490,7 +489,8 @@ def test_saved_hints_file_round_trip_and_the_reload_offer(hint_model, window, qt
     with qtbot.waitSignal(window.statusBar().messageChanged, check_params_cb=lambda text: text.startswith("Saved"), timeout=20_000) as said:
         assert page.save_all_to(out)
     assert sorted(p.name for p in out.iterdir()) == ["street-colourised.png", "street-colourised.png.hints.json"]
-    assert said.args == [f"Saved 1 photo to {short_folder(out)}, with its colour hints beside it (.hints.json)."]  # it said "Saved 1 photo." alone
+    line = said.args[0]  # it said "Saved 1 photo." alone (the folder shortened in the middle where the bar is narrow)
+    assert line.startswith("Saved 1 photo to ") and line.endswith("/out, with its colour hints beside it (.hints.json)."), line
     points = json.loads((out / "street-colourised.png.hints.json").read_text())["points"]
     assert [(p["x"], p["y"]) for p in points] == [(40, 60), (150, 10)]
     assert points[0]["colour"] == "#1e50e6"
@@ -976,8 +976,8 @@ def test_the_quit_question_says_a_model_that_takes_no_hints_colours_the_photos_w
         assert page.select_model("alpha-test")  # takes no hints: its own colours
     seen = read_modal_box(qtbot, "Cancel")
     assert not window.close()
-    assert ("The model chosen, “alpha-test”, takes no hints: it colours the hinted photos without them "
-            "(their hints are saved beside them all the same).") in seen["informative"]
+    assert ("The model chosen, “alpha-test”, takes no hints: it colours it without its hints "
+            "(they are saved beside it all the same).") in seen["informative"]  # (one photo)
 
 
 def test_a_colour_much_darker_than_the_photo_under_its_point_shows_how_it_looks_there(hint_model, window, qtbot, tmp_path, grey_photo):
@@ -1082,6 +1082,48 @@ def test_the_reload_question_names_photos_of_one_name_by_their_sub_folders(windo
         "1908FamilyPhoto.png  ←  1908FamilyPhoto-colourised.png.hints.json",
         "family/1908FamilyPhoto.png  ←  family/1908FamilyPhoto-colourised.png.hints.json",
     ]
+
+
+def test_each_row_of_the_reload_question_reads_photo_arrow_hints_file_with_the_photo_whole(window, qtbot, tmp_path, grey_photo, wait_all_coloured):
+    """QA: only the first row kept its "←"; the others were cut in the photo's name ("family/1850Geography.jp…lourised.jpg.hints.json")."""
+    from PySide6.QtWidgets import QLabel
+
+    page = window.colourise_page
+    photos = tmp_path / "photos"
+    for relative in ("1908FamilyPhoto.jpg", "family/1850Geography.jpg", "family/1874Mexico.jpg"):
+        grey_photo(photos / relative)
+    page.add_paths([photos])
+    wait_all_coloured(page, 3)
+    out = photos / "coloured"
+    found = {key: out / item.relative.with_name(f"{item.relative.stem}_colourised.jpg.hints.json") for key, item in page.items.items()}
+
+    def rows_and_width(box) -> dict:
+        label = box.findChild(QLabel, "qt_msgbox_label")
+        metrics = label.fontMetrics()
+        return {"rows": label.text().splitlines()[1:], "fits": [metrics.horizontalAdvance(line) <= label.contentsRect().width() for line in label.text().splitlines()[1:]]}
+
+    seen = read_modal_box(qtbot, "Not Now", rows_and_width)
+    assert not page.hints.ask_reload(found)
+    hints_files = {item.relative.as_posix(): found[key].relative_to(out).as_posix() for key, item in page.items.items()}
+    assert len(seen["rows"]) == 3 and all(seen["fits"]), seen
+    for row in seen["rows"]:
+        place, arrow, hints_file = row.partition("  ←  ")
+        assert arrow and place in hints_files, row  # the photo whole, then the arrow
+        start, cut, end = hints_file.partition("…")  # then its hints file, shortened in the middle where long
+        assert hints_files[place].startswith(start) and hints_files[place].endswith(end) and (cut or start == hints_files[place]), row
+
+
+def test_a_photo_too_long_for_its_row_keeps_its_name_whole_with_the_hints_file_under_it(qapp):
+    from PySide6.QtGui import QFontMetrics
+
+    from desktop.hint_mode import _reload_row
+    from desktop.widgets.confirm import as_typed
+
+    metrics = QFontMetrics(qapp.font())
+    place = "the family album from grandmother's attic/1850Geography.jpg"
+    first, second = _reload_row(place, "x/1850Geography_colourised.jpg.hints.json", metrics, 300).split("\n")
+    assert as_typed(first) == f"{place}  ←"  # whole, never wrapped inside
+    assert second.startswith("    ") and metrics.horizontalAdvance(second) <= 300 and second.endswith("json")
 
 
 def test_a_photos_own_strength_without_hints_is_kept_beside_it_and_reloaded(window, qtbot, big_grey, tmp_path, monkeypatch):
@@ -1560,9 +1602,8 @@ def test_a_saves_result_names_its_folder_and_stays_a_while_in_hint_mode(hint_mod
     out = tmp_path / "out"
     with qtbot.waitSignal(page.saved, timeout=20_000):
         assert page.save_all_to(out)
-    said = f"Saved 1 photo to {short_folder(out)}."
-    assert said.endswith(f"{os.sep}out.") and len(short_folder(out)) <= 32
-    assert bar.currentMessage() == said
+    said = bar.currentMessage()
+    assert said.startswith("Saved 1 photo to ") and said.endswith(f"{os.sep}out.")
     click_photo(page, 40, 60)  # a point: the hint line changes...
     assert bar.currentMessage() == said  # ...and waits
     bar.showMessage("Colour strength +10 %")  # a menu's tip over it...

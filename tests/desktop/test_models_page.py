@@ -14,6 +14,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
+from desktop.widgets.confirm import as_typed, unbroken
 from engine.batch import PhotoSource
 
 
@@ -200,7 +201,7 @@ def test_deleting_the_model_in_use_says_so_before_and_after(window, page, qtbot,
     assert delete_answers.asked[-1][1] == (
         "Move the model “qa-finetuned” to the trash?\n\n"
         "The Colourise tab colours its 2 photos with it: they will be coloured again with the default model, “alpha-test”.\n\n"
-        f"{finetuned}"
+        f"{unbroken(finetuned)}"
     )
     assert colourise.current_model_name() == "alpha-test"
     assert said[-1] == "qa-finetuned moved to the trash: the Colourise tab now colours its 2 photos with alpha-test."
@@ -209,7 +210,7 @@ def test_deleting_the_model_in_use_says_so_before_and_after(window, page, qtbot,
 
     page.select("unused")  # a model nothing uses: asked and told as before
     page.delete_selected()
-    assert delete_answers.asked[-1][1] == f"Move the model “unused” to the trash?\n\n{unused}"
+    assert delete_answers.asked[-1][1] == f"Move the model “unused” to the trash?\n\n{unbroken(unused)}"
     assert said[-1] == "unused moved to the trash."
 
 
@@ -226,7 +227,7 @@ def test_deleting_the_model_in_use_names_the_default_it_switches_to(window, page
     assert delete_answers.asked[-1][1] == (
         "Move the model “qa-tuned” to the trash?\n\n"
         "The Colourise tab uses it: it will switch to the default model, “default (bundled)”.\n\n"
-        f"{tuned}"
+        f"{unbroken(tuned)}"
     )
 
 
@@ -516,3 +517,28 @@ def test_import_does_not_wait_for_scoring_to_end(page, qtbot, library_dir, tmp_p
     with scoring_held(page, qtbot, tmp_path, monkeypatch), qtbot.waitSignal(page.imported, timeout=10_000) as imported:
         page.import_file(outside)
     assert imported.args[0].parent == library_dir
+
+
+def _line_breaks(text: str) -> list[int]:
+    """Where word wrap may break ``text`` (Qt's line-break opportunities, as a message box's wrapped label has them)."""
+    from PySide6.QtCore import QTextBoundaryFinder
+
+    finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, text)
+    breaks = []
+    for position in range(1, len(text)):
+        finder.setPosition(position)
+        if finder.isAtBoundary():
+            breaks.append(position)
+    return breaks
+
+
+def test_the_delete_question_never_breaks_the_models_path_inside_itself(page, isolated, save_lineage_model, delete_answers):
+    """QA: the Delete question wrapped the path at its hyphen, "…/models/qa-" over "one.safetensors"."""
+    path = save_lineage_model(isolated / "qa-one.safetensors", seed=3)
+    page.library.refresh()
+    page.select("qa-one")
+    page.delete_selected()  # (answered Cancel)
+    text = delete_answers.asked[-1][1]
+    path_line = text.splitlines()[-1]
+    assert as_typed(path_line) == str(path)  # on a line of its own, reading as the path
+    assert _line_breaks(path_line) == []  # nowhere to break it

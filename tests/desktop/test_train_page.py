@@ -266,6 +266,16 @@ def test_a_long_run_estimate_reads_in_days():
     assert format_duration(5_000 * 86400) == "5,000 days"
 
 
+def test_an_estimate_under_a_second_says_so_not_about_0_s():
+    """QA: "About 0 s on this computer" for a tiny run."""
+    from desktop.train_page import estimate_text
+
+    assert estimate_text(0.3) == "Under a second on this computer (validation aside)."
+    assert estimate_text(0.0) == "Under a second on this computer (validation aside)."
+    assert estimate_text(1.2) == "About 1 s on this computer (validation aside)."
+    assert estimate_text(185) == "About 3 min 05 s on this computer (validation aside)."
+
+
 def test_a_tiny_run_trains_draws_its_curves_and_lands_in_the_library(window, page, qtbot):
     with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
         assert page.start()
@@ -432,6 +442,16 @@ def test_a_run_that_holds_nothing_out_says_it_validates_on_training_photos(page,
     assert isinstance(ended.args[0], TrainingFinished)
     assert states[0].startswith("Training on cpu: 4 photos, validating on 4 of them (nothing held out: scores are on photos it trains on)")
     assert page.previews.caption == "Training photos after epoch 2 (nothing held out)"
+    # the Validation figures say so too, as the Models tab's do (they said nothing: only the previews' caption did)
+    from engine.model_summary import ON_TRAINING_PHOTOS, TRAINING_PHOTOS_MARK
+
+    assert "PSNR" in page.metrics_label.text() and page.metrics_label.text().endswith(TRAINING_PHOTOS_MARK)
+    assert page.metrics_label.toolTip() == ON_TRAINING_PHOTOS
+    page.field("val_fraction").set_value(0.25)  # held out again: no mark
+    with qtbot.waitSignal(page.training_ended, timeout=60_000):
+        assert page.start()
+    assert "PSNR" in page.metrics_label.text() and TRAINING_PHOTOS_MARK not in page.metrics_label.text()
+    assert page.metrics_label.toolTip() != ON_TRAINING_PHOTOS
 
 
 def test_stop_keeps_a_checkpoint_and_resume_finishes_the_run(page, qtbot):
@@ -497,6 +517,19 @@ def stopped_past_a_few_logged_rows(page, qtbot):
         page.start()
     page.stepped.disconnect(stop_late)
     return ended.args[0]
+
+
+def test_a_remembered_run_that_held_nothing_out_marks_its_figures_as_on_training_photos(page, qtbot):
+    from desktop.train_page import TrainPage
+    from engine.model_summary import ON_TRAINING_PHOTOS, TRAINING_PHOTOS_MARK
+
+    page.field("val_fraction").set_value(0.95)  # every one of the 4 photos would be held out: none is
+    stopped_past_a_few_logged_rows(page, qtbot)
+    later = TrainPage(page.library, page.train_lane, page.scan_lane, keeper=page.keeper)  # the next launch
+    qtbot.addWidget(later)
+    qtbot.waitUntil(lambda: later.state_label.text().startswith("Last run"), timeout=10_000)
+    assert "PSNR" in later.metrics_label.text() and later.metrics_label.text().endswith(TRAINING_PHOTOS_MARK)
+    assert later.metrics_label.toolTip() == ON_TRAINING_PHOTOS
 
 
 def test_a_resumed_run_shows_its_whole_logged_history(page, qtbot):
@@ -701,6 +734,8 @@ def test_stop_training_is_enabled_only_while_a_model_trains(window, page, qtbot)
 
 
 def test_under_epochs_an_estimate_from_an_earlier_run_of_the_same_kind(page, qtbot):
+    from desktop.train_page import estimate_text
+
     with qtbot.waitSignal(page.scan_finished, timeout=20_000):
         page.scan("data")  # 4 usable photos
     assert page.estimate() is None and page.estimate_label.text() == "About … once a run like this has trained here."  # nothing trained here yet
@@ -714,7 +749,7 @@ def test_under_epochs_an_estimate_from_an_earlier_run_of_the_same_kind(page, qtb
     held_out = page.field("val_fraction").value()
     steps_per_epoch = max(1, round(4 * (1 - held_out)) // 2)
     assert seconds == pytest.approx(6 * steps_per_epoch * 2 / run.images_per_second)
-    assert not page.estimate_label.isHidden() and page.estimate_label.text().startswith("About ") and "on this computer" in page.estimate_label.text()
+    assert not page.estimate_label.isHidden() and page.estimate_label.text() == estimate_text(seconds)  # (a tiny run: under a second)
     page.field("epochs").set_value(60)
     assert page.estimate()[0] == pytest.approx(10 * seconds)
     page.field("image_size").set_value(32)  # no run at this size yet: no estimate

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QWidget
 
 
 def test_the_window_fits_800_by_600_with_every_page_built(window, qtbot):
@@ -370,3 +371,40 @@ def test_the_about_box_shows_the_icon_at_64_view_pixels(window, qtbot):
     QTimer.singleShot(0, look_and_close)
     window.about()
     assert shown == [("About Colourise", QSizeF(64, 64))]
+
+
+def _message_room(bar) -> int:
+    """The width QStatusBar draws its message in: left of its first visible permanent widget (and the size grip)."""
+    from PySide6.QtWidgets import QSizeGrip
+
+    right = bar.width() - 12
+    grip = bar.findChild(QSizeGrip)
+    if grip is not None and grip.isVisible():
+        right = min(right, grip.x())
+    for widget in bar.findChildren(QWidget):
+        if widget.isVisible() and widget.parent() is bar and not isinstance(widget, QSizeGrip) and widget.x() > 0:
+            right = min(right, widget.x() - 2)
+    return right - 6
+
+
+def test_a_saved_result_names_its_folder_whole_where_the_status_bar_has_room_and_shortens_it_to_fit_where_not(window, qtbot, tmp_path):
+    """QA: "Saved 1 photo to /work/scratch/s36/qa-rec…/family, …" at 1400 px wide, its line ending at 660 px."""
+    from desktop.colourise_queue import saved_summary
+    from engine.batch import BatchFinished
+
+    folder = tmp_path / "scratch" / "s36" / "qa-recheck" / "photos" / "family"
+    text = saved_summary(BatchFinished(1, 0, 0), hint_files=1, folders=[folder])
+    bar = window.statusBar()
+    window.resize(1400, 800)
+    qtbot.waitUntil(lambda: window.width() == 1400)
+    window.show_result(text, folder)
+    qtbot.waitUntil(lambda: window.show_folder_button.x() > 0)
+    assert bar.currentMessage() == text == f"Saved 1 photo to {folder}, with its colour hints beside it (.hints.json)."  # whole
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.width() == 800)
+    qtbot.waitUntil(lambda: bar.currentMessage() != text)
+    shown = bar.currentMessage()  # shortened in the folder's middle to the room there is, the rest whole
+    assert shown.startswith(f"Saved 1 photo to {str(folder)[:4]}") and "…" in shown and shown.endswith("/family, with its colour hints beside it (.hints.json).")
+    assert bar.fontMetrics().horizontalAdvance(shown) <= _message_room(bar)
+    window.resize(1400, 800)
+    qtbot.waitUntil(lambda: bar.currentMessage() == text)  # room again: whole again
