@@ -281,3 +281,40 @@ def test_one_drag_of_the_strength_slider_is_one_step_and_each_key_another(page, 
     press_undo(window, qtbot, page, a)
     assert strengths(page)[0] == 1.0 and page.strength.value() == 100  # the whole drag, at once
     assert not page.undo.undo_action.isEnabled()
+
+
+def wheel(widget, notches: int) -> None:
+    """The mouse wheel turned ``notches`` over ``widget`` (up: positive)."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_a_held_arrow_key_or_a_spun_wheel_on_the_slider_is_one_step_once_it_pauses(page, qtbot, window, three):
+    """Holding an arrow key on the slider made one step to undo per key repeat, and each wheel notch another."""
+    a, _b, _c = three
+    slider = page.strength
+    slider.setFocus()
+    steps = lambda: len(page.undo.histories[a].done) if a in page.undo.histories else 0  # noqa: E731
+    for _ in range(6):  # an arrow held down: a press each repeat
+        QTest.keyClick(slider, Qt.Key.Key_Right)
+    assert slider.value() == 106
+    qtbot.waitUntil(lambda: steps() == 1, timeout=5_000)  # once the keys pause
+    for _ in range(4):
+        wheel(slider, 1)
+    assert slider.value() > 106
+    spun = strengths(page)[0]
+    qtbot.waitUntil(lambda: steps() == 2, timeout=5_000)
+    assert strengths(page)[0] == spun
+    press_undo(window, qtbot, page, a)
+    assert strengths(page)[0] == 1.06 and slider.value() == 106  # the wheel's notches, at once
+    press_undo(window, qtbot, page, a)
+    assert strengths(page)[0] == 1.0 and slider.value() == 100  # the held key's presses, at once
+    assert not page.undo.undo_action.isEnabled()
