@@ -9,9 +9,10 @@ photo after it open grey, the next session's too. Selecting a photo moves the sl
 strength, which is not an edit; moving the slider sets the strength of every selected
 photo, and "Apply Strength to All Photos" sets the slider's on the whole queue; "Undo Apply
 Strength" gives the photos back the strengths they had, so one click cannot wipe out a batch
-of hand-set strengths, until the slider is moved again. Each change of a photo's strength
-is also one step of that photo's own undo history (``strength_edited``; ``desktop.photo_undo``
-keeps it in order with its hint edits): a drag of the slider is one step once let go, and so
+of hand-set strengths, until the slider is moved again. Each change of the strengths is
+also one step to undo (``strength_edited``), in the history of each photo it changed
+(``desktop.photo_undo`` keeps it in order with their hint edits, and undoes it on all of
+them at once): a drag of the slider is one step once let go, and so
 are presses of its keys (an arrow held down), turns of the wheel over it or clicks beside its
 handle once they pause for ``NUDGE_PAUSE_MS``, as a hint point's arrows are. What must be
 coloured anew is the page's business: it hears ``strengths_set``.
@@ -31,8 +32,8 @@ STEP = 10  # More / Less Colour, in percent
 class PhotoStrengths(QObject):
     strengths_set = Signal(list)
     """These queued photos (keys) got a new strength: what shows them is out of date."""
-    strength_edited = Signal(int, float, float)
-    """Queue item ``key``'s strength was changed from the first to the second by the user: one step to undo."""
+    strength_edited = Signal(object)
+    """The user changed these photos' strengths in one action, ``{key: (before, after)}``: one step to undo."""
 
     def __init__(self, page):
         super().__init__(page)
@@ -94,8 +95,12 @@ class PhotoStrengths(QObject):
         by_strength: dict[float, list[int]] = {}
         for key, strength in before.items():
             by_strength.setdefault(strength, []).append(key)
+        was = {key: self.of(key) for key in before if key in self.page.items}
         for strength, keys in by_strength.items():
-            self._set(keys, strength)
+            self._set(keys, strength, step=False)
+        changes = {key: (strength, self.of(key)) for key, strength in was.items() if self.of(key) != strength}
+        if changes:  # (one step, whatever strengths the photos get back)
+            self.strength_edited.emit(changes)
         self.show(self.page.queue.current_key())
         self.page.status_message.emit("Strengths put back as they were before Apply Strength to All Photos.")
 
@@ -115,13 +120,16 @@ class PhotoStrengths(QObject):
             self.show(key)
 
     def finish_drag(self) -> None:
-        """The slider was let go, or its steps paused (or an undo comes first): one step for each photo they changed."""
+        """The slider was let go, or its steps paused (or an undo comes first): one step, on every photo they changed."""
         self._steps_pause.stop()
         started, self._drag_start = self._drag_start, {}
+        changes = {}
         for key, before in started.items():
             item = self.page.items.get(key)
             if item is not None and item.strength != before:
-                self.strength_edited.emit(key, before, item.strength)
+                changes[key] = (before, item.strength)
+        if changes:
+            self.strength_edited.emit(changes)
 
     def update_actions(self) -> None:
         """Enable what the queue allows: applying needs a photo; undoing, an apply with photos still queued."""
@@ -150,7 +158,7 @@ class PhotoStrengths(QObject):
         self._set(keys, strength)
 
     def _set(self, keys: list[int], strength: float, step: bool = True) -> None:
-        """Give these photos ``strength``; each one changed makes a step to undo (unless ``step`` is False: an undo's),
+        """Give these photos ``strength``: one step to undo, on those it changed (unless ``step`` is False: an undo's),
         made when the slider is let go while it is held, or when its steps pause while it is stepped."""
         slider = self.page.bar.strength
         held = slider.isSliderDown() or self._steps_pause.isActive()
@@ -164,6 +172,5 @@ class PhotoStrengths(QObject):
             for key in changed:
                 self._drag_start.setdefault(key, before[key])
         elif step:
-            for key in changed:
-                self.strength_edited.emit(key, before[key], strength)
+            self.strength_edited.emit({key: (before[key], strength) for key in changed})
         self.strengths_set.emit(changed)

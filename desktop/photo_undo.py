@@ -6,6 +6,11 @@ it) or a strength change (kept here, as the strengths before and after). Ctrl+Z 
 latest step of the photo shown, whichever it is, and the menu item says which ("Undo
 Hint", "Undo Strength"); Ctrl+Shift+Z redoes the latest undone. A hint edit is undone in
 Hint Mode only, where its points are in sight; a strength anywhere on the page.
+
+One action can change the strengths of several photos (the slider sets every photo
+selected): its one ``StrengthStep`` is in the history of each, and Ctrl+Z from any of them
+undoes it on all of those where it is still the latest step (one changed again since keeps
+its part, undone in its turn, from its own history).
 """
 
 from __future__ import annotations
@@ -21,12 +26,12 @@ from desktop.widgets.actions import make_action
 HINT = "hint"  # a step of the photo's HintEdits
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StrengthStep:
-    """The photo's strength went from ``before`` to ``after``."""
+    """One action changed these photos' strengths: ``{key: (before, after)}``. Told apart by identity: each photo it
+    changed holds this one object."""
 
-    before: float
-    after: float
+    changes: dict[int, tuple[float, float]]
 
 
 class PhotoHistory:
@@ -98,11 +103,14 @@ class PhotoUndo(QObject):
         history = self.histories.get(key)
         if history is None or not self._can_take(history.latest()):
             return False
-        step = history.undo()
+        step = history.latest()
         if step == HINT:
+            history.undo()
             self.page.hints.overlay.undo()
         else:
-            self.page.strengths.put_back(key, step.before)
+            for spanned in self._spanned(step, PhotoHistory.latest):
+                self.histories[spanned].undo()
+                self.page.strengths.put_back(spanned, step.changes[spanned][0])
         self.update_actions()
         return True
 
@@ -112,26 +120,31 @@ class PhotoUndo(QObject):
         history = self.histories.get(key)
         if history is None or not self._can_take(history.latest_undone()):
             return False
-        step = history.redo()
+        step = history.latest_undone()
         if step == HINT:
+            history.redo()
             self.page.hints.overlay.redo()
         else:
-            self.page.strengths.put_back(key, step.after)
+            for spanned in self._spanned(step, PhotoHistory.latest_undone):
+                self.histories[spanned].redo()
+                self.page.strengths.put_back(spanned, step.changes[spanned][1])
         self.update_actions()
         return True
 
     def update_actions(self, *_args) -> None:
         """Each action says what it would undo or redo for the photo shown, greyed out where it cannot."""
-        history = self.histories.get(self.page.queue.current_key())
+        key = self.page.queue.current_key()
+        history = self.histories.get(key)
         shown = self.page.isVisible()  # another tab: its keys must not edit the photo out of sight
-        for act, verb, step in (
-            (self.undo_action, "Undo", history.latest() if history else None),
-            (self.redo_action, "Redo", history.latest_undone() if history else None),
+        for act, verb, step, latest in (
+            (self.undo_action, "Undo", history.latest() if history else None, PhotoHistory.latest),
+            (self.redo_action, "Redo", history.latest_undone() if history else None, PhotoHistory.latest_undone),
         ):
             what = "" if step is None else " Hint" if step == HINT else " Strength"
             act.setText(f"&{verb}{what}")
             act.setEnabled(shown and self._can_take(step))
-            tip = _tip(verb, step, self.page.hints.active)
+            others = 0 if step is None or step == HINT else len(self._spanned(step, latest)) - 1
+            tip = _tip(verb, step, self.page.hints.active, key, others)
             act.setStatusTip(tip)
             act.setToolTip(f"{tip} ({act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
 
@@ -158,20 +171,32 @@ class PhotoUndo(QObject):
     def _history(self, key: int) -> PhotoHistory:
         return self.histories.setdefault(key, PhotoHistory())
 
-    def _on_strength_edited(self, key: int, before: float, after: float) -> None:
-        self._history(key).record(StrengthStep(before, after))
-        edits = self.page.hints.edits.get(key)
-        if edits is not None:
-            edits.forget_redo()  # (its hint edits undone are no longer redone: this came after them)
+    def _spanned(self, step: StrengthStep, latest) -> list[int]:
+        """The photos still queued whose ``latest`` step (``PhotoHistory.latest``: to undo; ``latest_undone``: to redo)
+        is ``step``: those it is taken back on (or made again on) now."""
+        return [key for key in step.changes if key in self.histories and latest(self.histories[key]) is step]
+
+    def _on_strength_edited(self, changes: dict[int, tuple[float, float]]) -> None:
+        step = StrengthStep(changes)  # one step in each photo's history: undone on all of them at once
+        for key in changes:
+            self._history(key).record(step)
+            edits = self.page.hints.edits.get(key)
+            if edits is not None:
+                edits.forget_redo()  # (its hint edits undone are no longer redone: this came after them)
         self.update_actions()
 
 
-def _tip(verb: str, step, hint_mode: bool) -> str:
+def _tip(verb: str, step, hint_mode: bool, key: int | None, others: int) -> str:
+    """What ``verb`` would do with ``step`` of photo ``key``, which also undoes (redoes) it on ``others`` photos."""
     if step is None:
         return f"Nothing to {verb.lower()} for this photo"
     if step == HINT:
         change = "Undo the last change to the hints" if verb == "Undo" else "Redo the change to the hints just undone"
         return change if hint_mode else f"{change} (in Hint Mode: H)"
+    before, after = step.changes[key]
+    photos, here = "this photo", ""
+    if others:  # (their strengths before may differ from this one's)
+        photos, here = f"this photo and {others} other{'s' if others != 1 else ''}", " here"
     if verb == "Undo":
-        return f"Put back the colour strength this photo had before ({round(step.before * 100)} %)"
-    return f"Give this photo the colour strength just undone again ({round(step.after * 100)} %)"
+        return f"Put back the colour strength {photos} had before ({round(before * 100)} %{here})"
+    return f"Give {photos} the colour strength just undone again ({round(after * 100)} %{here})"

@@ -318,3 +318,34 @@ def test_a_held_arrow_key_or_a_spun_wheel_on_the_slider_is_one_step_once_it_paus
     press_undo(window, qtbot, page, a)
     assert strengths(page)[0] == 1.0 and slider.value() == 100  # the held key's presses, at once
     assert not page.undo.undo_action.isEnabled()
+
+
+def test_a_strength_set_on_several_photos_is_one_step_undone_on_all_of_them(page, qtbot, window, three):
+    """With two photos selected, Ctrl+Z put back the shown photo's strength alone: the other kept the new one until
+    it was shown and undone by itself."""
+    a, b, c = three
+    undo, redo = page.undo.undo_action, page.undo.redo_action
+    page.queue.item(1).setSelected(True)  # Ctrl+click b: a (shown) and b selected
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
+        page.strength.setValue(150)
+    assert strengths(page) == [1.5, 1.5, 1.0] and undo.text().replace("&", "") == "Undo Strength"
+    assert undo.statusTip() == "Put back the colour strength this photo and 1 other had before (100 % here)"
+    press_undo(window, qtbot, page, a)
+    assert strengths(page) == [1.0, 1.0, 1.0]  # both, at once
+    assert not undo.isEnabled() and redo.text().replace("&", "") == "Redo Strength"
+    press_undo(window, qtbot, page, a, redo=True)
+    assert strengths(page) == [1.5, 1.5, 1.0] and not redo.isEnabled()
+
+    select(page, qtbot, b)  # from either photo it spans
+    assert undo.isEnabled() and undo.text().replace("&", "") == "Undo Strength"
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == b and final, timeout=20_000):
+        page.strength.setValue(120)  # b alone, since
+    select(page, qtbot, a)
+    press_undo(window, qtbot, page, a)  # a's latest step: on b it is not the latest, b keeps its 120 %
+    assert strengths(page) == [1.0, 1.2, 1.0]
+    select(page, qtbot, b)
+    press_undo(window, qtbot, page, b)
+    assert strengths(page) == [1.0, 1.5, 1.0]
+    press_undo(window, qtbot, page, b)  # then b's part of the step on both
+    assert strengths(page) == [1.0, 1.0, 1.0] and not undo.isEnabled()
+    assert c not in page.undo.histories
