@@ -9,19 +9,22 @@ photo after it open grey, the next session's too. Selecting a photo moves the sl
 strength, which is not an edit; moving the slider sets the strength of every selected
 photo, and "Apply Strength to All Photos" sets the slider's on the whole queue; "Undo Apply
 Strength" gives the photos back the strengths they had, so one click cannot wipe out a batch
-of hand-set strengths, until the slider is moved again. Each change of a photo's strength
-is also one step of that photo's own undo history (``strength_edited``; ``desktop.photo_undo``
-keeps it in order with its hint edits): a drag of the slider is one step once let go, each
-key on it or click beside its handle another. What must be coloured anew is the page's
-business: it hears ``strengths_set``.
+of hand-set strengths, until the slider is moved again. Each change of the strengths is
+also one step to undo (``strength_edited``), in the history of each photo it changed
+(``desktop.photo_undo`` keeps it in order with their hint edits, and undoes it on all of
+them at once): a drag of the slider is one step once let go, and so
+are presses of its keys (an arrow held down), turns of the wheel over it or clicks beside its
+handle once they pause for ``NUDGE_PAUSE_MS``, as a hint point's arrows are. What must be
+coloured anew is the page's business: it hears ``strengths_set``.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 
 from desktop.widgets.actions import make_action
+from desktop.widgets.hint_overlay import NUDGE_PAUSE_MS
 
 STEP = 10  # More / Less Colour, in percent
 
@@ -29,8 +32,8 @@ STEP = 10  # More / Less Colour, in percent
 class PhotoStrengths(QObject):
     strengths_set = Signal(list)
     """These queued photos (keys) got a new strength: what shows them is out of date."""
-    strength_edited = Signal(int, float, float)
-    """Queue item ``key``'s strength was changed from the first to the second by the user: one step to undo."""
+    strength_edited = Signal(object)
+    """The user changed these photos' strengths in one action, ``{key: (before, after)}``: one step to undo."""
 
     def __init__(self, page):
         super().__init__(page)
@@ -46,8 +49,13 @@ class PhotoStrengths(QObject):
         )
         self.undo_apply_action.setEnabled(False)
         self._before_apply: tuple[float, dict[int, float]] | None = None  # the default and each photo's strength
-        self._drag_start: dict[int, float] = {}  # while the slider is held down, each photo's strength before the drag
+        self._drag_start: dict[int, float] = {}  # while the slider is held down or stepped, each photo's strength before
+        # Its keys, wheel and clicks beside the handle step it: steps this close together are one, as a drag is. A held
+        # arrow repeats every 30 to 40 ms, and each repeat (each wheel notch) was a step to undo.
+        self._steps_pause = QTimer(self, singleShot=True, interval=NUDGE_PAUSE_MS)
+        self._steps_pause.timeout.connect(self.finish_drag)
         bar.strength_changed.connect(self._on_slider_moved)  # the user's edits only: showing a photo's strength is not one
+        bar.strength.actionTriggered.connect(self._on_slider_stepped)
         bar.strength.sliderReleased.connect(self.finish_drag)
 
     def actions(self) -> list[QAction]:
@@ -87,8 +95,12 @@ class PhotoStrengths(QObject):
         by_strength: dict[float, list[int]] = {}
         for key, strength in before.items():
             by_strength.setdefault(strength, []).append(key)
+        was = {key: self.of(key) for key in before if key in self.page.items}
         for strength, keys in by_strength.items():
-            self._set(keys, strength)
+            self._set(keys, strength, step=False)
+        changes = {key: (strength, self.of(key)) for key, strength in was.items() if self.of(key) != strength}
+        if changes:  # (one step, whatever strengths the photos get back)
+            self.strength_edited.emit(changes)
         self.show(self.page.queue.current_key())
         self.page.status_message.emit("Strengths put back as they were before Apply Strength to All Photos.")
 
@@ -108,12 +120,16 @@ class PhotoStrengths(QObject):
             self.show(key)
 
     def finish_drag(self) -> None:
-        """The slider was let go (or an undo comes first): the drag is one step for each photo it changed."""
+        """The slider was let go, or its steps paused (or an undo comes first): one step, on every photo they changed."""
+        self._steps_pause.stop()
         started, self._drag_start = self._drag_start, {}
+        changes = {}
         for key, before in started.items():
             item = self.page.items.get(key)
             if item is not None and item.strength != before:
-                self.strength_edited.emit(key, before, item.strength)
+                changes[key] = (before, item.strength)
+        if changes:
+            self.strength_edited.emit(changes)
 
     def update_actions(self) -> None:
         """Enable what the queue allows: applying needs a photo; undoing, an apply with photos still queued."""
@@ -124,6 +140,12 @@ class PhotoStrengths(QObject):
     def _remember_before_apply(self, before: tuple[float, dict[int, float]] | None) -> None:
         self._before_apply = before
         self.update_actions()
+
+    def _on_slider_stepped(self, _action: int) -> None:
+        """A key, the wheel or a click beside the handle is about to move the slider (a drag moves it too: no step of
+        these): its strengths join those of the steps just before, until they pause."""
+        if not self.page.bar.strength.isSliderDown():
+            self._steps_pause.start()
 
     def _on_slider_moved(self, strength: float) -> None:
         """The user set a strength: it is the selected photos' (the shown one's when Ctrl+click left none selected)."""
@@ -136,16 +158,19 @@ class PhotoStrengths(QObject):
         self._set(keys, strength)
 
     def _set(self, keys: list[int], strength: float, step: bool = True) -> None:
-        """Give these photos ``strength``; each one changed makes a step to undo (unless ``step`` is False: an undo's),
-        made when the slider is let go while it is held."""
+        """Give these photos ``strength``: one step to undo, on those it changed (unless ``step`` is False: an undo's),
+        made when the slider is let go while it is held, or when its steps pause while it is stepped."""
+        slider = self.page.bar.strength
+        held = slider.isSliderDown() or self._steps_pause.isActive()
+        if not (step and held):
+            self.finish_drag()  # (steps of the slider just before came first)
         before = {key: self.of(key) for key in keys}
         changed = self.page.photos.set_strength(keys, strength)
         if not changed:
             return
-        if step and self.page.bar.strength.isSliderDown():
+        if step and held:
             for key in changed:
                 self._drag_start.setdefault(key, before[key])
         elif step:
-            for key in changed:
-                self.strength_edited.emit(key, before[key], strength)
+            self.strength_edited.emit({key: (before[key], strength) for key in changed})
         self.strengths_set.emit(changed)

@@ -392,12 +392,13 @@ class HintMode(QObject):
             except ColouriseError as exc:
                 self.page.status_message.emit(str(exc))
                 continue
-            if hints or self.hints_of(key):  # (a file of a strength alone: no undo step that changes nothing)
-                self.edits_for(key).replace_all([(h.x, h.y, tuple(h.rgb)) for h in hints])
-            self._written[key] = tuple(self.hints_of(key))  # saved as they are, in that file: quitting loses nothing
-            if strength is not None:  # (a file written before the strength was recorded: the photo keeps its own)
-                self._written_strength[key] = strength
-                self.page.strengths.set_strength([key], strength)
+            with self.page.undo.one_step(key, "Reload Hints"):  # the hints and the strength: one step to undo, not two
+                if hints or self.hints_of(key):  # (a file of a strength alone: no undo step that changes nothing)
+                    self.edits_for(key).replace_all([(h.x, h.y, tuple(h.rgb)) for h in hints])
+                self._written[key] = tuple(self.hints_of(key))  # saved as they are, in that file: quitting loses nothing
+                if strength is not None:  # (a file written before the strength was recorded: the photo keeps its own)
+                    self._written_strength[key] = strength
+                    self.page.strengths.set_strength([key], strength)
             if hints:
                 self.page.status_message.emit(f"Reloaded {len(hints)} hint{'s' if len(hints) != 1 else ''} for {item.source.name}.")
             elif strength is not None:

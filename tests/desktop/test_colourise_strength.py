@@ -302,3 +302,71 @@ def test_the_quit_questions_details_say_it_for_one_photo_and_them_for_several():
                 assert f"“{no_hints_model}”, takes no hints" in several
                 the_hinted = "the hinted photo without its hints (they are" if hinted == 1 else "the hinted photos without them (their hints are"
                 assert the_hinted in several, several
+
+
+def wheel(widget, notches: int) -> None:
+    """The mouse wheel turned ``notches`` over ``widget`` (up: positive)."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_a_held_arrow_key_or_a_spun_wheel_on_the_slider_is_one_step_once_it_pauses(page, qtbot, window, three):
+    """Holding an arrow key on the slider made one step to undo per key repeat, and each wheel notch another."""
+    a, _b, _c = three
+    slider = page.strength
+    slider.setFocus()
+    steps = lambda: len(page.undo.histories[a].done) if a in page.undo.histories else 0  # noqa: E731
+    for _ in range(6):  # an arrow held down: a press each repeat
+        QTest.keyClick(slider, Qt.Key.Key_Right)
+    assert slider.value() == 106
+    qtbot.waitUntil(lambda: steps() == 1, timeout=5_000)  # once the keys pause
+    for _ in range(4):
+        wheel(slider, 1)
+    assert slider.value() > 106
+    spun = strengths(page)[0]
+    qtbot.waitUntil(lambda: steps() == 2, timeout=5_000)
+    assert strengths(page)[0] == spun
+    press_undo(window, qtbot, page, a)
+    assert strengths(page)[0] == 1.06 and slider.value() == 106  # the wheel's notches, at once
+    press_undo(window, qtbot, page, a)
+    assert strengths(page)[0] == 1.0 and slider.value() == 100  # the held key's presses, at once
+    assert not page.undo.undo_action.isEnabled()
+
+
+def test_a_strength_set_on_several_photos_is_one_step_undone_on_all_of_them(page, qtbot, window, three):
+    """With two photos selected, Ctrl+Z put back the shown photo's strength alone: the other kept the new one until
+    it was shown and undone by itself."""
+    a, b, c = three
+    undo, redo = page.undo.undo_action, page.undo.redo_action
+    page.queue.item(1).setSelected(True)  # Ctrl+click b: a (shown) and b selected
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == a and final, timeout=20_000):
+        page.strength.setValue(150)
+    assert strengths(page) == [1.5, 1.5, 1.0] and undo.text().replace("&", "") == "Undo Strength"
+    assert undo.statusTip() == "Put back the colour strength this photo and 1 other had before (100 % here)"
+    press_undo(window, qtbot, page, a)
+    assert strengths(page) == [1.0, 1.0, 1.0]  # both, at once
+    assert not undo.isEnabled() and redo.text().replace("&", "") == "Redo Strength"
+    press_undo(window, qtbot, page, a, redo=True)
+    assert strengths(page) == [1.5, 1.5, 1.0] and not redo.isEnabled()
+
+    select(page, qtbot, b)  # from either photo it spans
+    assert undo.isEnabled() and undo.text().replace("&", "") == "Undo Strength"
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key == b and final, timeout=20_000):
+        page.strength.setValue(120)  # b alone, since
+    select(page, qtbot, a)
+    press_undo(window, qtbot, page, a)  # a's latest step: on b it is not the latest, b keeps its 120 %
+    assert strengths(page) == [1.0, 1.2, 1.0]
+    select(page, qtbot, b)
+    press_undo(window, qtbot, page, b)
+    assert strengths(page) == [1.0, 1.5, 1.0]
+    press_undo(window, qtbot, page, b)  # then b's part of the step on both
+    assert strengths(page) == [1.0, 1.0, 1.0] and not undo.isEnabled()
+    assert c not in page.undo.histories

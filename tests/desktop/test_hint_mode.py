@@ -1686,3 +1686,30 @@ def test_ctrl_z_undoes_the_latest_of_a_hint_edit_and_a_strength_change(hint_mode
     ctrl_z()
     assert page.items[key].strength == 1.0 and edits.point(first.id).rgb == BLUE
     assert undo.text().replace("&", "") == "Undo Hint" and not undo.isEnabled()
+
+
+def test_hints_reloaded_with_their_strength_are_one_step_to_undo(hint_model, window, qtbot, big_grey, tmp_path, monkeypatch):
+    """Reloading a hint file of a point and 140 % made two steps: Ctrl+Z put back the strength, and a second the point."""
+    page = window.colourise_page
+    undo, redo = page.undo.undo_action, page.undo.redo_action
+    saved_at_140_with_a_blue_point(page, qtbot, big_grey, hint_model, tmp_path / "out")
+    page.clear_queue()
+    monkeypatch.setattr(page.hints, "ask_reload", lambda found: True)
+    show(page, qtbot, big_grey)
+    key = page.queue.current_key()
+    edits = page.hints.edits_for(key)
+    qtbot.waitUntil(lambda: len(edits) == 1 and page.items[key].strength == 1.4, timeout=20_000)
+    page.hints.set_active(True)
+    assert undo.isEnabled() and undo.text().replace("&", "") == "Undo Reload Hints"
+
+    def ctrl_z(shift=False):
+        modifiers = Qt.KeyboardModifier.ControlModifier | (Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier.NoModifier)
+        with qtbot.waitSignal(page.view_updated, check_params_cb=lambda shown, final: shown == key and final, timeout=20_000):
+            QTest.keyClick(window.windowHandle(), Qt.Key.Key_Z, modifiers)
+
+    ctrl_z()
+    assert len(edits) == 0 and page.items[key].strength == 1.0 and page.strength.value() == 100  # both, at once
+    assert not undo.isEnabled() and redo.text().replace("&", "") == "Redo Reload Hints"
+    ctrl_z(shift=True)
+    assert len(edits) == 1 and page.items[key].strength == 1.4 and page.strength.value() == 140
+    assert not redo.isEnabled()
