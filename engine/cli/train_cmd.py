@@ -400,6 +400,8 @@ class ProgressPrinter:
                 self._say(f"resuming at step {event.start_step} of {event.total_steps}")
             if event.world_change:
                 self._say(event.world_change)
+            if event.photos_change:
+                self._say(event.photos_change)
             if self.use_bar:
                 from tqdm import tqdm
 

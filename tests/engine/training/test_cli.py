@@ -531,3 +531,11 @@ def test_a_missing_tracker_is_noted_by_rank_0_only(photo_folder, tmp_path, monke
                        "--set", 'log=["wandb"]', "--no-progress"])
     assert code == 0
     assert capsys.readouterr().err.count("colourise train: note: --log wandb needs the wandb package") == notes
+
+
+def test_a_resume_with_photos_added_says_where_its_kept_steps_now_end(capsys):
+    from engine import events
+
+    note = "the run now has 120 training photos where it had 100: it keeps its 4,000 steps, which now end at epoch 36.67 (it asked for 40)"
+    train_cmd.ProgressPrinter(bar=False)(events.TrainingStarted("runs/x", "cpu", 120, 10, total_steps=4000, start_step=2000, photos_change=note))
+    assert f"resuming at step 2000 of 4000\n{note}\n" in capsys.readouterr().err
