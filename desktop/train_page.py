@@ -1143,6 +1143,9 @@ class TrainPage(QWidget):
                 text += f" ({skipped} skipped)"
             if event.enlarged:
                 text += f"; {len(event.enlarged):,} enlarged to the {event.crop_size} px crops"
+            for change in (event.world_change, event.photos_change):  # a resume's: where its kept steps now end
+                if change:
+                    text += f"; {change}"
             self._show_state(text + ".")
         elif isinstance(event, CheckpointSaved):
             self.status_message.emit(f"Checkpoint saved at step {event.step:,}.")

@@ -400,6 +400,8 @@ class ProgressPrinter:
                 self._say(f"resuming at step {event.start_step} of {event.total_steps}")
             if event.world_change:
                 self._say(event.world_change)
+            if event.photos_change:
+                self._say(event.photos_change)
             if self.use_bar:
                 from tqdm import tqdm
 
@@ -469,7 +471,7 @@ def run_training(args: argparse.Namespace, progress: bool = True) -> int:
     from engine.training import train
     from engine.training.trackers import missing
 
-    for name in config.log:
+    for name in config.log if _is_first_rank() else []:  # (the same on every rank: said once)
         reason = missing(name)
         if reason:
             print(f"colourise train: note: {reason}", file=sys.stderr)
@@ -506,9 +508,14 @@ def run_training(args: argparse.Namespace, progress: bool = True) -> int:
     return EXIT_FAILED
 
 
+def _is_first_rank() -> bool:
+    """Whether this process is one by itself or rank 0 of torchrun's: the one that says what every rank would."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
 def _says_stops() -> bool:
     """Whether this process says "stopping after this step": one process, or rank 0 of a torchrun run by hand."""
-    return int(os.environ.get("RANK", "0")) == 0 and not os.environ.get(STOP_SAID_ENV)
+    return _is_first_rank() and not os.environ.get(STOP_SAID_ENV)
 
 
 def _stop_signals() -> list[int]:

@@ -466,6 +466,8 @@ class _Run:
         self.finished_model: str = ""
         self.epoch_at_start = 0.0
         self.world_change = ""
+        self.photos_change = ""
+        self.length_kept = False  # a resume that asked for no other length: the steps the run started with
         path = self._checkpoint_to_resume()
         if path is None:
             if self.config.resume and self.files:  # killed before its first checkpoint: start the same run again,
@@ -494,6 +496,8 @@ class _Run:
         self.loss_window = LossWindow.from_dict(extra.get("log_window"))  # (none in a checkpoint from before: a fresh window)
         step = int(blob["step"])
         self._note_world_change(blob, step)
+        self._note_photos_change(blob)
+        self._note_kept_steps(step)
         if step > self.total_steps:
             raise TrainingError(f"cannot resume: {path.name} is at step {step}, beyond the run's {self.total_steps} steps")
         if self.files and not self._finished_already(step):
@@ -508,7 +512,8 @@ class _Run:
         saved = blob.get("config") or {}
         recorded = int((blob.get("extra") or {}).get("total_steps") or 0)
         asked_the_same = (saved.get("steps"), saved.get("epochs")) == (self.config.steps, self.config.epochs)
-        if recorded and asked_the_same and recorded != self.total_steps:
+        self.length_kept = bool(recorded and asked_the_same)
+        if self.length_kept and recorded != self.total_steps:
             self.total_steps = recorded
             self.scheduler = _make_scheduler(self.optimizer, self.config, recorded)
 
@@ -526,10 +531,28 @@ class _Run:
                 f"resuming with {world} process{'es' if world > 1 else ''} where it trained with {trained_world}: "
                 f"the global batch is now {self.config.batch_size * world}, was {trained_batch * trained_world}"
             )
-            if self.config.steps <= 0:  # set by epochs: its steps, kept, now pass over the photos another number of times
-                end = self.epoch_at_start + (self.total_steps - step) / self.steps_per_epoch
-                self.world_change += (f"; the run keeps its {self.total_steps:,} steps, which now end at epoch {end:.2f} "
-                                      f"(it asked for {self.config.epochs})")
+
+    def _note_photos_change(self, blob: dict[str, Any]) -> None:
+        """A line when an epochs-set run that keeps its steps resumes with another number of training photos (added to
+        or taken from its folders since): its steps per epoch differ, so its steps no longer end at the epochs asked for."""
+        photos = ((blob.get("extra") or {}).get("facts") or {}).get("photos") or {}
+        trained_on = int(photos.get("train_photos") or len(self.dataset))  # (older checkpoints keep no count: nothing said)
+        if self.config.steps <= 0 and self.length_kept and trained_on != len(self.dataset):
+            count = len(self.dataset)
+            self.photos_change = f"the run now has {count:,} training photo{'s' if count != 1 else ''} where it had {trained_on:,}"
+
+    def _note_kept_steps(self, step: int) -> None:
+        """At which epoch an epochs-set run's steps now end, said once, after the last line that says why they moved: its
+        steps, kept, now pass over the photos another number of times."""
+        if self.config.steps > 0 or not (self.photos_change or self.world_change):
+            return
+        end = self.epoch_at_start + (self.total_steps - step) / self.steps_per_epoch
+        if self.photos_change:
+            self.photos_change += (f": it keeps its {self.total_steps:,} steps, which now end at epoch {end:.2f} "
+                                   f"(it asked for {self.config.epochs})")
+        else:
+            self.world_change += (f"; the run keeps its {self.total_steps:,} steps, which now end at epoch {end:.2f} "
+                                  f"(it asked for {self.config.epochs})")
 
     def _epoch(self, step: int) -> float:
         """The (fractional) epoch at ``step``: from the epoch the run resumed at, so a resume with another number of
@@ -575,6 +598,7 @@ class _Run:
                 kept_from_model=self.kept_from_model,
                 val_held_out=self.val_held_out,
                 world_change=self.world_change,
+                photos_change=self.photos_change,
             )
         )
         self.loader_iter = iter(make_loader(self.dataset, self.order, start, total, config.num_workers))

@@ -484,6 +484,26 @@ def test_stop_keeps_a_checkpoint_and_resume_finishes_the_run(page, qtbot):
     assert steps[: len(drawn)] == drawn and steps[-1] == page._total_steps and steps == sorted(steps)
 
 
+def test_a_resume_with_photos_added_since_the_stop_says_where_its_steps_now_end(page, qtbot, dataset, colour_photo):
+    """It said nothing: the run kept the steps it started with, which no longer came to the epochs it asked for."""
+    page.field("epochs").set_value(6)
+    page.stepped.connect(page.stop)  # stop at the first step reported
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        page.start()
+    page.stepped.disconnect(page.stop)
+    assert isinstance(ended.args[0], TrainingCancelled) and ended.args[0].step == 1
+    for i in range(4, 8):
+        colour_photo(dataset / f"c{i}.png", seed=i)
+    states = []
+    page.stepped.connect(lambda step: states.append(page.state_label.text()))
+    with qtbot.waitSignal(page.training_ended, timeout=60_000) as ended:
+        assert page.resume()
+    assert isinstance(ended.args[0], TrainingFinished) and ended.args[0].steps == 6  # 3 photos, 2 a step: 1 step an epoch
+    # 7 photos: 3 steps an epoch, the 5 steps left from epoch 1 end at epoch 2.67
+    assert states[0] == ("Training on cpu: 7 photos, 1 for validation (1 greyscale and 1 unreadable skipped); the run now has "
+                         "7 training photos where it had 3: it keeps its 6 steps, which now end at epoch 2.67 (it asked for 6).")
+
+
 def test_a_failed_or_stopped_run_keeps_the_progress_it_reached_on_its_bar(page, qtbot, monkeypatch):
     """A failed run's bar was reset to 0 %, as if it had not begun: it keeps how far the run got, as a stopped
     one does (and a finished one its 100 %)."""

@@ -511,3 +511,31 @@ def test_a_resume_with_another_process_count_is_said(capsys):
     note = "resuming with 1 process where it trained with 2: the global batch is now 4, was 8"
     train_cmd.ProgressPrinter(bar=False)(events.TrainingStarted("runs/x", "cpu", 12, 1, total_steps=30, start_step=22, world_change=note))
     assert f"resuming at step 22 of 30\n{note}\n" in capsys.readouterr().err
+
+
+# As torchrun sets them for each of `--nproc 2`'s ranks (rank 1's own training is left out: it would wait for rank 0).
+@pytest.mark.parametrize("rank, notes", [("0", 1), ("1", 0)])
+def test_a_missing_tracker_is_noted_by_rank_0_only(photo_folder, tmp_path, monkeypatch, capsys, rank, notes):
+    """Each rank said it: the same "note: --log wandb needs the wandb package" twice under `--nproc 2`."""
+    import importlib.util
+
+    from engine import events, train as entry
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "wandb" else real(name, *a))
+    monkeypatch.setattr("engine.training.train", lambda config, state: events.TrainingFinished("model", tmp_path, 1, {}))
+    for name, value in (("RANK", rank), ("LOCAL_RANK", rank), ("WORLD_SIZE", "2")):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv(train_cmd.STOP_SAID_ENV, "1")  # as `colourise train --nproc 2` leaves them
+    code = entry.main(["--data", str(photo_folder), "--size", "32", "--steps", "1", "--run-dir", str(tmp_path / "runs"),
+                       "--set", 'log=["wandb"]', "--no-progress"])
+    assert code == 0
+    assert capsys.readouterr().err.count("colourise train: note: --log wandb needs the wandb package") == notes
+
+
+def test_a_resume_with_photos_added_says_where_its_kept_steps_now_end(capsys):
+    from engine import events
+
+    note = "the run now has 120 training photos where it had 100: it keeps its 4,000 steps, which now end at epoch 36.67 (it asked for 40)"
+    train_cmd.ProgressPrinter(bar=False)(events.TrainingStarted("runs/x", "cpu", 120, 10, total_steps=4000, start_step=2000, photos_change=note))
+    assert f"resuming at step 2000 of 4000\n{note}\n" in capsys.readouterr().err

@@ -367,3 +367,46 @@ def train_lrs(run_dir) -> list[tuple[int, float]]:
 
     rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     return [(row["step"], row["lr"]) for row in rows if row["type"] == "train"]
+
+
+def test_an_epochs_run_resumed_with_photos_added_keeps_its_steps_and_says_at_which_epoch_they_now_end(
+        tiny_config, recorder, photo_folder, make_photos):
+    """It kept its steps without a word: photos added between the stop and the resume made its epochs fewer than asked."""
+    # 7 training photos, batch 2: 3 steps an epoch, 6 for the 2 epochs asked; stopped at step 2 (epoch 0.67)
+    settings = dict(steps=0, epochs=2, batch_size=2, checkpoint_every_steps=2)
+    stopped = train(tiny_config(**settings), recorder(stop_when=stop_after_checkpoint(2)).state)
+    assert isinstance(stopped, TrainingCancelled) and stopped.step == 2
+    make_photos(photo_folder / "more", 4, seed=100)  # 12 photos, 11 to train on
+    rec = recorder()
+    resumed = train(resume_config(stopped.run_dir), rec.state)
+    assert isinstance(resumed, TrainingFinished) and resumed.steps == 6  # (the behaviour is kept)
+    started = rec.of(TrainingStarted)[0]
+    assert (started.train_photos, started.start_step, started.total_steps) == (11, 2, 6)
+    # 4 steps left at 5 steps an epoch: from epoch 0.67 to 1.47
+    assert started.photos_change == ("the run now has 11 training photos where it had 7: it keeps its 6 steps, "
+                                     "which now end at epoch 1.47 (it asked for 2)")
+    assert started.world_change == ""
+
+
+def test_a_resume_with_the_photos_it_had_or_of_a_steps_run_says_nothing_of_photos(tiny_config, recorder, photo_folder, make_photos):
+    for settings, added in ((dict(steps=0, epochs=2), 0), (dict(steps=6), 4)):  # (a steps run's steps are what it asked for)
+        stopped = train(tiny_config(batch_size=2, checkpoint_every_steps=2, **settings), recorder(stop_when=stop_after_checkpoint(2)).state)
+        make_photos(photo_folder / "more", added, seed=100)
+        rec = recorder()
+        assert isinstance(train(resume_config(stopped.run_dir), rec.state), TrainingFinished)
+        started = rec.of(TrainingStarted)[0]
+        assert started.start_step == 2 and started.train_photos == 7 + added and started.photos_change == ""
+
+
+def test_a_resume_with_another_process_count_and_photos_added_says_the_kept_steps_once(tiny_config, recorder, photo_folder, make_photos):
+    stopped = train(tiny_config(steps=0, epochs=2, batch_size=2, checkpoint_every_steps=2), recorder(stop_when=stop_after_checkpoint(2)).state)
+    path = stopped.run_dir / "checkpoint.pt"
+    blob = load_checkpoint(path)
+    blob["extra"]["facts"].update(world=2)  # as if it trained in 2 processes
+    save_checkpoint(path, blob)
+    make_photos(photo_folder / "more", 4, seed=100)
+    rec = recorder()
+    assert isinstance(train(resume_config(stopped.run_dir), rec.state), TrainingFinished)
+    started = rec.of(TrainingStarted)[0]
+    assert started.world_change == "resuming with 1 process where it trained with 2: the global batch is now 2, was 4"
+    assert started.photos_change.startswith(f"the run now has {started.train_photos} training photos where it had 7: it keeps its 6 steps")
