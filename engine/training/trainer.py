@@ -543,8 +543,8 @@ class _Run:
 
     def _note_kept_steps(self, step: int) -> None:
         """At which epoch an epochs-set run's steps now end, said once, after the last line that says why they moved: its
-        steps, kept, now pass over the photos another number of times."""
-        if self.config.steps > 0 or not (self.photos_change or self.world_change):
+        steps, kept, now pass over the photos another number of times (not said of a resume that asked for other epochs)."""
+        if self.config.steps > 0 or not self.length_kept or not (self.photos_change or self.world_change):
             return
         end = self.epoch_at_start + (self.total_steps - step) / self.steps_per_epoch
         if self.photos_change:

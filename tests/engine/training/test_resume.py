@@ -410,3 +410,25 @@ def test_a_resume_with_another_process_count_and_photos_added_says_the_kept_step
     started = rec.of(TrainingStarted)[0]
     assert started.world_change == "resuming with 1 process where it trained with 2: the global batch is now 2, was 4"
     assert started.photos_change.startswith(f"the run now has {started.train_photos} training photos where it had 7: it keeps its 6 steps")
+
+
+def as_if_trained_in_2_processes(run_dir) -> None:
+    """The checkpoint of an `--epochs 2` run stopped at step 2, as 2 processes leave it: 7 photos at a global batch of 4,
+    2 steps an epoch, 4 in all, at epoch 1.0 (in one process: 3 steps an epoch)."""
+    path = run_dir / "checkpoint.pt"
+    blob = load_checkpoint(path)
+    blob["config"].update(steps=0, epochs=2)
+    blob["extra"]["facts"].update(world=2, steps_per_epoch=2)
+    blob["extra"].update(total_steps=4, epoch=1.0)
+    save_checkpoint(path, blob)
+
+
+def test_a_resume_with_another_process_count_that_asks_for_other_epochs_does_not_say_it_keeps_its_steps(tiny_config, recorder):
+    """It said "the run keeps its 9 steps, which now end at epoch 3.33 (it asked for 3)": the steps were not kept."""
+    stopped = train(tiny_config(steps=0, epochs=2, batch_size=2, checkpoint_every_steps=2), recorder(stop_when=stop_after_checkpoint(2)).state)
+    as_if_trained_in_2_processes(stopped.run_dir)
+    config = resume_config(stopped.run_dir)
+    config.epochs = 3  # (as `--resume RUN --epochs 3`)
+    rec = recorder()
+    assert isinstance(train(config, rec.state), TrainingFinished)
+    assert rec.of(TrainingStarted)[0].world_change == "resuming with 1 process where it trained with 2: the global batch is now 2, was 4"
