@@ -1143,7 +1143,7 @@ class TrainPage(QWidget):
                 text += f" ({skipped} skipped)"
             if event.enlarged:
                 text += f"; {len(event.enlarged):,} enlarged to the {event.crop_size} px crops"
-            for change in (event.world_change, event.photos_change):  # a resume's: where its kept steps now end
+            for change in (event.world_change, event.photos_change):  # a resume's: what its steps now are
                 if change:
                     text += f"; {change}"
             self._show_state(text + ".")

@@ -77,7 +77,7 @@ class TrainingStarted:
     kept_from_model: list[str] = field(default_factory=list)  # settings asked of a fine-tune that its weights fix
     val_held_out: bool = True  # False: nothing was held out, so validation is on (centre crops of) training photos
     world_change: str = ""  # a resume with another number of processes than the run trained with: what that changes, one line
-    photos_change: str = ""  # a resume of an epochs-set run with another number of training photos: where its kept steps now end, one line
+    photos_change: str = ""  # a resume of an epochs-set run with another number of training photos: what its steps now are, one line
 
 
 @dataclass

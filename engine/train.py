@@ -11,15 +11,23 @@ only rank 0 prints; every rank stops cleanly on SIGINT/SIGTERM.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-from engine.cli.train_cmd import EXIT_USAGE, add_train_arguments, run_training
+from engine.cli.train_cmd import EXIT_USAGE, _is_first_rank, add_train_arguments, run_training
+
+
+class _RanksParser(argparse.ArgumentParser):
+    """Flags every rank of torchrun parses alike: a bad one is said by the first rank, the others exit as it does."""
+
+    def error(self, message: str):
+        if _is_first_rank():
+            super().error(message)
+        sys.exit(EXIT_USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m engine.train", description="Train a colourising model (also under torchrun).",
-                                     add_help=False)
+    parser = _RanksParser(prog="python -m engine.train", description="Train a colourising model (also under torchrun).",
+                          add_help=False)
     add_train_arguments(parser)
     parser.add_argument("--models-dir", metavar="DIR", default=None, help="model library folder for the finished model")
     return parser
@@ -28,10 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not (args.config or args.resume or args.data):
-        print("error: give --config FILE, --data DIR or --resume RUN_DIR", file=sys.stderr)
+        if _is_first_rank():
+            print("error: give --config FILE, --data DIR or --resume RUN_DIR", file=sys.stderr)
         return EXIT_USAGE
-    rank = int(os.environ.get("RANK", "0"))
-    return run_training(args, progress=rank == 0 and sys.stderr.isatty())
+    return run_training(args, progress=_is_first_rank() and sys.stderr.isatty())
 
 
 if __name__ == "__main__":

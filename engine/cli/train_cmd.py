@@ -464,7 +464,8 @@ def run_training(args: argparse.Namespace, progress: bool = True) -> int:
     """Build the config, run ``train`` with a progress bar and Ctrl-C handling; returns the exit code."""
     config, reason = checked_config(args)
     if reason:
-        print(f"colourise train: error: {reason}", file=sys.stderr)
+        if _is_first_rank():  # (torchrun by hand: every rank checks the same flags; said once)
+            print(f"colourise train: error: {reason}", file=sys.stderr)
         return EXIT_USAGE
     from engine import events
     from engine.task import TaskState

@@ -476,7 +476,7 @@ class _Run:
         try:
             blob = load_checkpoint(path)
             self._check_same_model(blob.get("config") or {})
-            self._keep_the_runs_length(blob)  # (before the optimiser's state: a new scheduler would reset its learning rate)
+            self._set_the_runs_length(blob)  # (before the optimiser's state: a new scheduler would reset its learning rate)
             self.model.load_state_dict(blob["model"])
             self.optimizer.load_state_dict(blob["optimizer"])
             if blob.get("scheduler") is not None and self.scheduler is not None:
@@ -495,9 +495,9 @@ class _Run:
         self.last_checkpoint = path
         self.loss_window = LossWindow.from_dict(extra.get("log_window"))  # (none in a checkpoint from before: a fresh window)
         step = int(blob["step"])
-        self._note_world_change(blob, step)
+        self._note_world_change(blob)
         self._note_photos_change(blob)
-        self._note_kept_steps(step)
+        self._note_steps(step)
         if step > self.total_steps:
             raise TrainingError(f"cannot resume: {path.name} is at step {step}, beyond the run's {self.total_steps} steps")
         if self.files and not self._finished_already(step):
@@ -505,25 +505,33 @@ class _Run:
             self.files.truncate_after(step, train_row_at_step=not self.loss_window.steps)
         return step
 
-    def _keep_the_runs_length(self, blob: dict[str, Any]) -> None:
+    def _set_the_runs_length(self, blob: dict[str, Any]) -> None:
         """A resume that asks for no other length (``steps``, ``epochs``) keeps the steps the run started with: with
         another number of processes (other steps per epoch) an epochs-set run's total would change, overshooting
-        the epochs asked for, or refused as beyond the run's steps, its learning-rate schedule shifted."""
-        saved = blob.get("config") or {}
-        recorded = int((blob.get("extra") or {}).get("total_steps") or 0)
+        the epochs asked for, or refused as beyond the run's steps, its learning-rate schedule shifted. One that asks
+        for other epochs takes those left from the epoch reached at today's steps per epoch: counted from step 0
+        (as if every step had been one of today's) they would not end at the epochs asked for."""
+        saved, extra = blob.get("config") or {}, blob.get("extra") or {}
+        step = int(blob["step"])
+        steps_per_epoch = int((extra.get("facts") or {}).get("steps_per_epoch") or self.steps_per_epoch)
+        self.epoch_at_start = float(extra.get("epoch", step / max(1, steps_per_epoch)))  # (older checkpoints keep no epoch)
+        recorded = int(extra.get("total_steps") or 0)
         asked_the_same = (saved.get("steps"), saved.get("epochs")) == (self.config.steps, self.config.epochs)
         self.length_kept = bool(recorded and asked_the_same)
-        if self.length_kept and recorded != self.total_steps:
-            self.total_steps = recorded
-            self.scheduler = _make_scheduler(self.optimizer, self.config, recorded)
+        if self.length_kept:
+            total = recorded
+        elif self.config.steps <= 0:  # (at least the epochs asked: a part of a step is a whole one; below the step reached, refused)
+            total = step + math.ceil((self.config.epochs - self.epoch_at_start) * self.steps_per_epoch - 1e-6)
+        else:
+            return
+        if total != self.total_steps:
+            self.total_steps = total
+            self.scheduler = _make_scheduler(self.optimizer, self.config, total)
 
-    def _note_world_change(self, blob: dict[str, Any], step: int) -> None:
-        """The epoch the checkpoint is at, and a line when the run trained with another number of processes: a step
-        then took another global batch, so steps per epoch differ (its epochs would have gone back, unsaid)."""
-        extra = blob.get("extra", {})
-        facts = extra.get("facts") or {}
-        steps_per_epoch = int(facts.get("steps_per_epoch") or self.steps_per_epoch)
-        self.epoch_at_start = float(extra.get("epoch", step / max(1, steps_per_epoch)))  # (older checkpoints keep no epoch)
+    def _note_world_change(self, blob: dict[str, Any]) -> None:
+        """A line when the run trained with another number of processes: a step then took another global batch, so
+        steps per epoch differ (its epochs would have gone back, unsaid)."""
+        facts = (blob.get("extra") or {}).get("facts") or {}
         world, trained_world = self.info.world, int(facts.get("world") or self.info.world)
         if trained_world != world:
             trained_batch = int((blob.get("config") or {}).get("batch_size") or self.config.batch_size)
@@ -533,26 +541,31 @@ class _Run:
             )
 
     def _note_photos_change(self, blob: dict[str, Any]) -> None:
-        """A line when an epochs-set run that keeps its steps resumes with another number of training photos (added to
-        or taken from its folders since): its steps per epoch differ, so its steps no longer end at the epochs asked for."""
+        """A line when an epochs-set run resumes with another number of training photos (added to or taken from its
+        folders since): its steps per epoch differ, so the steps it keeps no longer end at the epochs asked for, and
+        other epochs asked for take another number of steps."""
         photos = ((blob.get("extra") or {}).get("facts") or {}).get("photos") or {}
         trained_on = int(photos.get("train_photos") or len(self.dataset))  # (older checkpoints keep no count: nothing said)
-        if self.config.steps <= 0 and self.length_kept and trained_on != len(self.dataset):
+        if self.config.steps <= 0 and trained_on != len(self.dataset):
             count = len(self.dataset)
             self.photos_change = f"the run now has {count:,} training photo{'s' if count != 1 else ''} where it had {trained_on:,}"
 
-    def _note_kept_steps(self, step: int) -> None:
-        """At which epoch an epochs-set run's steps now end, said once, after the last line that says why they moved: its
-        steps, kept, now pass over the photos another number of times."""
+    def _note_steps(self, step: int) -> None:
+        """What an epochs-set run's steps now are, said once, after the last line that says why they moved: the steps it
+        keeps now pass over the photos another number of times; other epochs asked for take the steps left from the
+        epoch reached, at today's steps per epoch."""
         if self.config.steps > 0 or not (self.photos_change or self.world_change):
             return
         end = self.epoch_at_start + (self.total_steps - step) / self.steps_per_epoch
-        if self.photos_change:
-            self.photos_change += (f": it keeps its {self.total_steps:,} steps, which now end at epoch {end:.2f} "
-                                   f"(it asked for {self.config.epochs})")
+        if self.length_kept:
+            steps = f"keeps its {self.total_steps:,} steps, which now end at epoch {end:.2f} (it asked for {self.config.epochs})"
         else:
-            self.world_change += (f"; the run keeps its {self.total_steps:,} steps, which now end at epoch {end:.2f} "
-                                  f"(it asked for {self.config.epochs})")
+            steps = (f"now takes {self.total_steps:,} steps, {self.total_steps - step:,} more from epoch {self.epoch_at_start:.2f} "
+                     f"at {self.steps_per_epoch:,} steps an epoch, which end at epoch {end:.2f} (it asks for {self.config.epochs})")
+        if self.photos_change:
+            self.photos_change += f": it {steps}"
+        else:
+            self.world_change += f"; the run {steps}"
 
     def _epoch(self, step: int) -> float:
         """The (fractional) epoch at ``step``: from the epoch the run resumed at, so a resume with another number of

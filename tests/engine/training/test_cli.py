@@ -539,3 +539,26 @@ def test_a_resume_with_photos_added_says_where_its_kept_steps_now_end(capsys):
     note = "the run now has 120 training photos where it had 100: it keeps its 4,000 steps, which now end at epoch 36.67 (it asked for 40)"
     train_cmd.ProgressPrinter(bar=False)(events.TrainingStarted("runs/x", "cpu", 120, 10, total_steps=4000, start_step=2000, photos_change=note))
     assert f"resuming at step 2000 of 4000\n{note}\n" in capsys.readouterr().err
+
+
+# torchrun by hand (`colourise train --nproc` checks the flags before it starts the ranks): each rank checks them.
+@pytest.mark.parametrize("rank", ["0", "1"])
+@pytest.mark.parametrize("argv, error", [
+    (["--data", "typo"], "colourise train: error: --data: typo: no such folder\n"),
+    (["--steps", "1"], "error: give --config FILE, --data DIR or --resume RUN_DIR\n"),
+    (["--data", "photos", "--size", "big"], "python -m engine.train: error: argument --size: "),
+])
+def test_a_config_error_under_torchrun_is_said_by_rank_0_only(tmp_path, monkeypatch, capsys, rank, argv, error):
+    """Each rank said it: "colourise train: error: --data: typo: no such folder" once a process."""
+    from engine import train as entry
+
+    monkeypatch.chdir(tmp_path)
+    for name, value in (("RANK", rank), ("LOCAL_RANK", rank), ("WORLD_SIZE", "2")):
+        monkeypatch.setenv(name, value)
+    try:
+        code = entry.main(argv)
+    except SystemExit as exc:  # (argparse's own errors exit)
+        code = exc.code
+    assert code == train_cmd.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.count(error) == 1 if rank == "0" else err == ""  # (the other ranks exit as rank 0 does, without a word)

@@ -410,3 +410,55 @@ def test_a_resume_with_another_process_count_and_photos_added_says_the_kept_step
     started = rec.of(TrainingStarted)[0]
     assert started.world_change == "resuming with 1 process where it trained with 2: the global batch is now 2, was 4"
     assert started.photos_change.startswith(f"the run now has {started.train_photos} training photos where it had 7: it keeps its 6 steps")
+
+
+def as_if_trained_in_2_processes(run_dir) -> None:
+    """The checkpoint of an `--epochs 2` run stopped at step 2, as 2 processes leave it: 7 photos at a global batch of 4,
+    2 steps an epoch, 4 in all, at epoch 1.0 (in one process: 3 steps an epoch)."""
+    path = run_dir / "checkpoint.pt"
+    blob = load_checkpoint(path)
+    blob["config"].update(steps=0, epochs=2)
+    blob["extra"]["facts"].update(world=2, steps_per_epoch=2)
+    blob["extra"].update(total_steps=4, epoch=1.0)
+    save_checkpoint(path, blob)
+
+
+def test_a_resume_with_another_process_count_that_asks_for_other_epochs_ends_at_them_and_says_so(tiny_config, recorder):
+    """It took 3 epochs at the new 3 steps an epoch from step 0 (9 steps): from epoch 1.0 at step 2 those ended at epoch
+    3.33 of the 3 asked for, and the line said "the run keeps its 9 steps" (it kept none)."""
+    stopped = train(tiny_config(steps=0, epochs=2, batch_size=2, checkpoint_every_steps=2), recorder(stop_when=stop_after_checkpoint(2)).state)
+    as_if_trained_in_2_processes(stopped.run_dir)
+    config = resume_config(stopped.run_dir)
+    config.epochs = 3
+    rec = recorder()
+    resumed = train(config, rec.state)
+    assert isinstance(resumed, TrainingFinished) and resumed.steps == 8  # 2 epochs left at 3 steps an epoch
+    started = rec.of(TrainingStarted)[0]
+    assert (started.start_step, started.total_steps) == (2, 8)
+    assert started.world_change == ("resuming with 1 process where it trained with 2: the global batch is now 2, was 4; the run "
+                                    "now takes 8 steps, 6 more from epoch 1.00 at 3 steps an epoch, which end at epoch 3.00 (it asks for 3)")
+    assert load_checkpoint(stopped.run_dir / "checkpoint.pt")["extra"]["epoch"] == pytest.approx(3.0)
+
+
+def test_a_resume_with_photos_added_that_asks_for_other_epochs_ends_at_them_and_says_so(tiny_config, recorder, photo_folder, make_photos):
+    """It took 3 epochs at the new 5 steps an epoch from step 0 (15 steps), ending at epoch 3.27, and said nothing of photos."""
+    stopped = train(tiny_config(steps=0, epochs=2, batch_size=2, checkpoint_every_steps=2), recorder(stop_when=stop_after_checkpoint(2)).state)
+    make_photos(photo_folder / "more", 4, seed=100)  # 11 to train on: 5 steps an epoch where it had 3
+    config = resume_config(stopped.run_dir)
+    config.epochs = 3
+    rec = recorder()
+    resumed = train(config, rec.state)
+    assert isinstance(resumed, TrainingFinished) and resumed.steps == 14  # from epoch 0.67: 11.67 steps, a whole one more
+    started = rec.of(TrainingStarted)[0]
+    assert started.photos_change == ("the run now has 11 training photos where it had 7: it now takes 14 steps, 12 more from "
+                                     "epoch 0.67 at 5 steps an epoch, which end at epoch 3.07 (it asks for 3)")
+
+
+def test_a_resume_that_asks_for_other_epochs_with_nothing_else_changed_takes_them_as_before(tiny_config, recorder):
+    stopped = train(tiny_config(steps=0, epochs=2, batch_size=2, checkpoint_every_steps=2), recorder(stop_when=stop_after_checkpoint(2)).state)
+    config = resume_config(stopped.run_dir)
+    config.epochs = 3
+    rec = recorder()
+    assert isinstance(train(config, rec.state), TrainingFinished)
+    started = rec.of(TrainingStarted)[0]
+    assert (started.total_steps, started.world_change, started.photos_change) == (9, "", "")
