@@ -173,6 +173,7 @@ class ColourisePage(QWidget):
         self._prepare_job: Job | None = None
         self._save_job: Job | None = None
         self._save_keys: list[int] = []
+        self._save_written: list[int] = []  # the save's photos it wrote, so far
         self._saving_before_after = False
         self._save_looks: list[tuple] = []
         self._save_failures: list[str] = []  # the save's one-line messages of the photos it could not save
@@ -959,6 +960,7 @@ class ColourisePage(QWidget):
         config = SaveSettings(existing=rule, protected=protected, before_after=before_after)
         self._saving_before_after = before_after  # not the colour version: the row's "Saved" and the hint file stay as they are
         self._save_keys = list(keys)
+        self._save_written = []
         self._save_looks = [self._look(key) for key in keys]  # as asked: the photos may change while they are saved
         self._save_failures = []
         self._hint_files_written = 0
@@ -979,6 +981,7 @@ class ColourisePage(QWidget):
             self.progress_row.show_step(self.progress_row.step_text(), event.index + 1)
             self._saved_folders.add(Path(event.output).parent)
             key = self._save_keys[event.index]
+            self._save_written.append(key)
             if self._saving_before_after:
                 return
             self._saved[key] = (self._save_looks[event.index], Path(event.output))
@@ -1026,10 +1029,11 @@ class ColourisePage(QWidget):
     def _thumbnail_saved(self) -> None:
         """Photos saved while still waiting (after Cancel, say) are coloured now: the list shows them done.
 
-        Their colours were just made for saving (the engine keeps them), so this is quick.
+        Their colours were just made for saving (the engine keeps them), so this is quick. Only those written: a save
+        cancelled at "Saving 3 of 62" went on colouring the 58 it never reached (a network pass each), after Cancel.
         """
         left_to_hints = self._left_to_hints()  # (coloured as the hinted colours it waits for are shown)
-        for key in self._save_keys:
+        for key in self._save_written:
             item = self.items.get(key)
             if item is not None and item.state == QueueState.WAITING and key != self.photos.working and key not in left_to_hints:
                 self._render_thumbnail(key)

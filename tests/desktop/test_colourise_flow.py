@@ -341,3 +341,55 @@ def test_a_sample_photos_first_save_offers_the_pictures_folder_not_the_apps_own(
     assert page.suggested_save_path(key) == home / "astronaut-grey-colourised.jpg"
     page.save_all()
     assert offered[-1] == str(home)
+
+
+def test_cancel_during_save_all_after_a_model_switch_stops_the_colouring_too(
+    window, qtbot, tmp_path, library_dir, grey_photo, save_lineage_model, monkeypatch, wait_all_coloured
+):
+    # (a QA pass: the photos Save All had not reached yet were coloured after Cancel all the same, the
+    # "still waiting" count falling to 1 as rows that said Waiting turned Done)
+    import threading
+
+    import desktop.colour_jobs as colour_jobs
+    from engine.events import PhotoDone
+    from engine.task import TaskState
+
+    save_lineage_model(library_dir / "beta-ish.safetensors", seed=1)
+    window.library.refresh()
+    page = window.colourise_page
+    _queue(page, qtbot, [grey_photo(tmp_path / "in" / f"{i}.png", seed=i) for i in range(8)])
+    wait_all_coloured(page, 8)
+    # The save holds after its first photo until Cancel was pressed: Cancel lands at "Saving 2 of 8" however fast it is.
+    cancelled = threading.Event()
+    real_save = colour_jobs.save_photos
+
+    def save_held(requests, colouriser, settings, state, cache):
+        def emit(event):
+            state.emit(event)
+            if isinstance(event, PhotoDone):
+                assert cancelled.wait(20)
+        return real_save(requests, colouriser, settings, TaskState(emit, state.should_stop), cache)
+
+    monkeypatch.setattr(colour_jobs, "save_photos", save_held)
+    finished = set()
+    page.item_finished.connect(finished.add)
+    assert page.select_model("beta-ish")  # every photo is coloured again
+    assert page.photos.counts()[QueueState.WAITING] >= 7
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        assert page.save_all_to(tmp_path / "out")
+        qtbot.waitUntil(lambda: any(page.saved_as(key) for key in page.photos.keys()), timeout=20_000)
+        coloured_before, working = set(finished), page.photos.working
+        page.cancel_action.trigger()
+        cancelled.set()
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=30_000)
+    keys = page.photos.keys()
+    saved = {key for key in keys if page.saved_as(key)}
+    assert len(saved) < 4
+    not_waiting = {key for key in keys if page.photos.state(key) != QueueState.WAITING}
+    assert not_waiting <= saved | coloured_before | {working}  # only what was saved, or being coloured, was coloured
+    waiting = len(keys) - len(not_waiting)
+    assert waiting >= 3
+    assert not page.paused_row.isHidden() and f"{waiting} photos" in page.paused_row.label.text()
+    assert page.colour_rest_action.isEnabled()
+    page.colour_rest_action.trigger()
+    wait_all_coloured(page, 8)
