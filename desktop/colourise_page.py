@@ -30,7 +30,7 @@ from desktop.library_model import Library
 from desktop.photo_undo import PhotoUndo
 from desktop.widgets.actions import make_action
 from desktop.widgets.colourise_bar import ColouriseBar, PausedRow, ProgressRow, ask_replace
-from desktop.widgets.confirm import confirm, unbroken
+from desktop.widgets.confirm import confirm, name_then_reason, unbroken
 from desktop.widgets.photo_first_splitter import PhotoFirstSplitter
 from desktop.widgets.photo_queue import PhotoQueue
 from desktop.widgets.split_view import SplitView
@@ -176,7 +176,7 @@ class ColourisePage(QWidget):
         self._save_written: list[int] = []  # the save's photos it wrote, so far
         self._saving_before_after = False
         self._save_looks: list[tuple] = []
-        self._save_failures: list[str] = []  # the save's one-line messages of the photos it could not save
+        self._save_failures: list[tuple[str, str]] = []  # the save's (photo's name, one-line message) of each it could not save
         self._hint_files_written = 0  # by the save: the photos' hints, beside them
         self._save_result: BatchFinished | None = None  # the save's, until its job has ended
         self._folders_made_for_save: list[Path] = []  # by Save for its dialog, the photo saved in them: gone if it fails
@@ -802,7 +802,7 @@ class ColourisePage(QWidget):
                 target = self.with_format_suffix(key, Path(chosen))
                 refusal = self.refusal(key, target)
                 if refusal:
-                    QMessageBox.warning(self, "Colourise", refusal)
+                    QMessageBox.warning(self, "Colourise", name_then_reason(refusal, self._refused_name(target)))
                 elif not target.exists() or confirm(self, "Colourise", f"{target.name} already exists in the folder\n{unbroken(target.parent)}\nReplace it?"):
                     if self.save_to_file(key, target, before_after):
                         saved_in = target.parent
@@ -828,9 +828,13 @@ class ColourisePage(QWidget):
                 return f"{target.name}: that is a photo Colourise did not save; Colourise never overwrites originals. Choose another name."
             target.exists()  # (the question about replacing it asks this next)
         except OSError as exc:  # a name too long for the file system, say: Save did nothing and said nothing
-            name = target.name if len(target.name) <= 60 else f"{target.name[:40]}…{target.name[-12:]}"
-            return f"{name}: {error_reason(exc)}. Choose another name."
+            return f"{self._refused_name(target)}: {error_reason(exc)}. Choose another name."
         return ""
+
+    @staticmethod
+    def _refused_name(target: Path) -> str:
+        """``target``'s name as ``refusal`` names it (a name too long for any disk shortened in the middle)."""
+        return target.name if len(target.name) <= 60 else f"{target.name[:40]}…{target.name[-12:]}"
 
     def suggested_save_path(self, key: int, *, before_after: bool = False, in_sub_folder: bool = True) -> Path:
         """Where Save offers to put ``key``: where it was saved before (saving again updates that file,
@@ -869,7 +873,7 @@ class ColourisePage(QWidget):
         target = self.with_format_suffix(key, target)
         refusal = self.refusal(key, target)
         if refusal:
-            QMessageBox.warning(self, "Colourise", refusal)
+            QMessageBox.warning(self, "Colourise", name_then_reason(refusal, self._refused_name(target)))
             return False
         if not self._start_save([key], [target], Existing.REPLACE, before_after):
             return False
@@ -926,7 +930,7 @@ class ColourisePage(QWidget):
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            QMessageBox.warning(self, "Colourise", f"{folder}: cannot create the folder ({exc.strerror or exc})")
+            QMessageBox.warning(self, "Colourise", f"Cannot create the folder\n{unbroken(folder)}\n({exc.strerror or exc})")
             return False
         settings.write("folders/save", str(folder))
         keys, targets = self.photos.plan_save(folder, self.bar.output_format(), saved_here=self._saved_here())
@@ -995,7 +999,7 @@ class ColourisePage(QWidget):
             # Not the photo's failure: its colours are fine, and a save fails for the target's sake (a full
             # disk, a read-only folder, a bad name). Its row stays as it is and Save works once that is put right.
             self.progress_row.show_step(self.progress_row.step_text(), event.index + 1)
-            self._save_failures.append(event.message)
+            self._save_failures.append((event.source.name, event.message))
             self.status_message.emit(event.message)
 
     def _on_saved(self, result: BatchFinished) -> None:
@@ -1089,13 +1093,13 @@ def _losing_hints_text(photos: int, hinted: int) -> str:
     return f"Take {what} off the queue?\n\n{whose} not been saved; they would be lost. The photo files themselves stay where they are."
 
 
-def _save_failures_text(messages: list[str], shown: int = 5) -> str:
-    """"Saving failed: <file>: <reason>", a line for each of the first ``shown`` photos and how many more."""
-    if len(messages) == 1:
-        return f"Saving failed: {messages[0]}"
-    more = len(messages) - shown
-    lines = [f"Saving {len(messages):,} photos failed:", *messages[:shown]]
-    return "\n".join(lines + [f"… and {more:,} more"] if more > 0 else lines)
+def _save_failures_text(failures: list[tuple[str, str]], shown: int = 5) -> str:
+    """"Saving failed:", then for each of the first ``shown`` photos its name whole on a line of its own (wrapped with
+    the reason, it broke inside itself) and the reason on the next, and how many more."""
+    more = len(failures) - shown
+    head = "Saving failed:" if len(failures) == 1 else f"Saving {len(failures):,} photos failed:"
+    said = [name_then_reason(message, name) for name, message in failures[:shown]] + ([f"… and {more:,} more"] if more > 0 else [])
+    return head + "\n" + "\n\n".join(said)  # (a blank line between photos)
 
 
 def _make_folders(folder: Path) -> list[Path] | None:

@@ -37,7 +37,7 @@ from desktop.colour_jobs import COLOURISERS
 from desktop.images import photo_to_qimage
 from desktop.library_model import Library, shown_name
 from desktop.model_scores import SCORE_LIMIT, SCORE_SIDE, ModelScored, ScoresTable, ScoringPhoto, score_models
-from desktop.widgets.confirm import confirm_delete, unbroken
+from desktop.widgets.confirm import confirm_delete, name_then_reason, unbroken
 from desktop.widgets.show_folder import show_folder
 from desktop.workers import Lane
 from engine import library as model_library
@@ -473,7 +473,7 @@ class ModelsPage(QWidget):
             try:
                 model_library.delete_model(name)  # no trash: the file goes for good, as the user agreed
             except ColouriseError as exc2:
-                return self._refuse(str(exc2))
+                return self._refuse(str(exc2), file=entry.path.name)
             where = "deleted for good"
         self._checked.discard(name)
         self.library.refresh()  # (the Colourise tab turns to the default as it hears of it)
@@ -514,9 +514,10 @@ class ModelsPage(QWidget):
         self.status_message.emit(f"Exported {name} to {written}{replaced}.")
         self.exported.emit(written)
 
-    def _refuse(self, message: str) -> bool:
+    def _refuse(self, message: str, file: str = "") -> bool:
+        """Say ``message`` (``"<file>: <reason>"`` shows ``file`` whole on a line of its own); False, for ``return``."""
         self.status_message.emit(message)
-        QMessageBox.warning(self, "Colourise", message)
+        QMessageBox.warning(self, "Colourise", name_then_reason(message, file))
         return False
 
     # -- import ---------------------------------------------------------------------------

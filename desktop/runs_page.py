@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from desktop import settings
 from desktop.library_model import Library
 from desktop.model_keeper import ModelKeeper
-from desktop.widgets.confirm import confirm_delete
+from desktop.widgets.confirm import confirm_delete, unbroken
 from desktop.widgets.elided_label import ElidedLabel
 from desktop.widgets.loss_plot import (MIN_PLOT_HEIGHT, SHORT_CURVE, CountAxis, EmptyPlotNote, LogLossAxis, follow_data_only,
                                        paint_plot_axes)
@@ -823,7 +823,8 @@ class RunsPage(QWidget):
         trashed = QFile.moveToTrash(run.path)
         ok = trashed[0] if isinstance(trashed, tuple) else bool(trashed)
         if not ok:
-            QMessageBox.warning(self, "Delete Run", f"Could not move {run.name} to the trash; it was left where it is.")
+            where = unbroken(run.path)  # (whole, on a line of its own: wrapped with the text, it broke inside itself)
+            QMessageBox.warning(self, "Delete Run", f"Could not move the run folder to the trash; it was left where it is:\n{where}")
             return False
         self.status_message.emit(f"Moved the run {run.name} to the trash.")
         if run.path in self.ticked:

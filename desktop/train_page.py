@@ -630,6 +630,7 @@ class TrainPage(QWidget):
 
         if summary.val_loss is not None:
             self._show_metrics(summary.val_loss, summary.metrics, summary.validated_on)
+        self.previews.held_out = summary.validated_on != "training photos"  # (set live by TrainingStarted only)
         if triplets:
             epoch = Path(summary.preview).stem.removeprefix("epoch-")
             hints = PREVIEW_HINTS if config is not None and takes_hints(config.arch, config.arch_params) else 0

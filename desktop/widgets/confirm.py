@@ -27,6 +27,15 @@ def unbroken(path: Path | str) -> str:
     return WORD_JOINER.join(pieces + [text[start:]])
 
 
+def name_then_reason(message: str, name: str) -> str:
+    """A ``"<name>: <reason>"`` message as a message box shows it: the file's name whole on a line of its own (wrapped
+    with the reason, it broke inside itself, "qa-" over "one.png"), the reason on the next. Any other message as is."""
+    prefix = f"{name}: "
+    if not name or not message.startswith(prefix):
+        return message
+    return f"{unbroken(name)}\n{message[len(prefix):]}"
+
+
 def as_typed(shown: str) -> str:
     """``unbroken``'s text back as the path it shows."""
     typed = {shown_char: char for char, shown_char in NON_BREAKING.items()}

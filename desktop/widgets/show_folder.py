@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -17,5 +17,8 @@ def show_folder(parent: QWidget | None, folder: str | Path) -> bool:
     """
     if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
         return True
-    QMessageBox.information(parent or QApplication.activeWindow(), "Open Folder", f"Could not open a file manager. The folder is: {folder}")
+    text = f"Could not open a file manager. The folder is:\n{folder}"  # (the path as typed, on a line of its own: to copy)
+    box = QMessageBox(QMessageBox.Icon.Information, "Open Folder", text, parent=parent or QApplication.activeWindow())
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # (only the text says where it is)
+    box.exec()
     return False

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop.colourise_page import EMPTY_TEXT
 from desktop.colourise_queue import QueueState
+from desktop.widgets.confirm import unbroken
 
 
 def _queue(page, qtbot, paths) -> None:
@@ -230,7 +231,7 @@ def test_a_save_declined_or_failed_leaves_no_sub_folder_it_made_and_a_declined_o
     monkeypatch.setattr("engine.batch._write", full_disk)
     with qtbot.waitSignal(page.saved, timeout=30_000) as saved:
         page.save_action.trigger()
-    assert saved.args[0].failed == 1 and warned[-1] == "Saving failed: 1908FamilyPhoto.jpg: no space left on device"
+    assert saved.args[0].failed == 1 and warned[-1] == "Saving failed:\n1908FamilyPhoto.jpg\nno space left on device"
     assert os.listdir(out) == []  # the sub-folder made for it is gone again; the save folder, there before, stays
     assert not page.queue.item_text(family).endswith("Saved")
 
@@ -273,7 +274,7 @@ def test_a_failed_save_says_why_and_leaves_the_photo_coloured_and_saveable(windo
     with qtbot.waitSignal(page.saved, timeout=30_000) as saved:
         assert page.save_to_file(key, not_a_folder / "scans" / "grandma.png")
     assert saved.args[0].failed == 1 and said[-1] == "Saved 0 photos; 1 failed."
-    assert len(warned) == 1 and warned[0].startswith("Saving failed: grandma 1952.06.jpg: ") and "\n" not in warned[0]
+    assert len(warned) == 1 and warned[0].startswith(f"Saving failed:\n{unbroken('grandma 1952.06.jpg')}\n") and warned[0].count("\n") == 2
     assert page.queue.state(key) == QueueState.DONE and page.queue.item_text(key) == "grandma 1952.06.jpg\nDone"
     assert page.bar.save_button.isEnabled() and page.save_action.isEnabled() and page.bar.save_all_button.isEnabled()
 
@@ -305,7 +306,7 @@ def test_a_photo_whose_saved_name_is_too_long_fails_alone_and_save_offers_a_name
         assert page.save_all_to(out)
     assert (saved.args[0].succeeded, saved.args[0].failed) == (3, 1)
     assert sorted(os.listdir(out)) == ["b-colourised.png", "c-colourised.png", "d-colourised.png"]
-    assert warned == [f"Saving failed: {long_name}: cannot write: file name too long (260 bytes; at most 255 here)"]
+    assert warned == [f"Saving failed:\n{long_name}\ncannot write: file name too long (260 bytes; at most 255 here)"]
 
     qtbot.waitUntil(lambda: not page.is_busy(), timeout=10_000)
     key = next(key for key in page.photos.keys() if page.items[key].source.name == long_name)
@@ -393,3 +394,50 @@ def test_cancel_during_save_all_after_a_model_switch_stops_the_colouring_too(
     assert page.colour_rest_action.isEnabled()
     page.colour_rest_action.trigger()
     wait_all_coloured(page, 8)
+
+
+def _line_breaks(text: str) -> list[int]:
+    """Where word wrap may break ``text`` (Qt's line-break opportunities, as a message box's wrapped label has them)."""
+    from PySide6.QtCore import QTextBoundaryFinder
+
+    finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, text)
+    breaks = []
+    for position in range(1, len(text)):
+        finder.setPosition(position)
+        if finder.isAtBoundary():
+            breaks.append(position)
+    return breaks
+
+
+def test_save_failures_show_each_file_name_whole_on_a_line_of_its_own(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
+    """QA: "Saving failed: qa-one.png: <reason>" wrapped inside the name, "qa-" over "one.png"."""
+    from desktop.widgets.confirm import as_typed
+
+    page = window.colourise_page
+    _queue(page, qtbot, [grey_photo(tmp_path / "album" / name, seed=i) for i, name in enumerate(["qa-one.png", "two-2 b.png"])])
+    wait_all_coloured(page, 2)
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
+
+    def name_line(text: str, name: str) -> str:
+        return next(line for line in text.splitlines() if as_typed(line) == name)  # on a line of its own
+
+    key = next(key for key, item in page.items.items() if item.source.name == "qa-one.png")
+    page.save_to_file(key, tmp_path / "album" / "qa-one.png")  # refused: the original
+    not_a_folder = tmp_path / "notes"
+    not_a_folder.write_text("a file where a folder is named")
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        assert page.save_to_file(key, not_a_folder / "scans" / "qa-one.png")
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=10_000)
+
+    def full_disk(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("engine.batch._write", full_disk)
+    with qtbot.waitSignal(page.saved, timeout=30_000) as saved:
+        assert page.save_all_to(tmp_path / "out")  # both fail
+    assert saved.args[0].failed == 2 and len(warned) == 3
+    for text in warned:
+        assert _line_breaks(name_line(text, "qa-one.png")) == []
+    assert _line_breaks(name_line(warned[2], "two-2 b.png")) == []
+    assert "no space left on device" in warned[2]

@@ -219,7 +219,7 @@ def test_save_refuses_a_name_too_long_for_the_disk_and_opens_the_dialog_again(wi
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
     with qtbot.waitSignal(page.saved, timeout=20_000):
         page.save_selected()  # (raised OSError on the UI thread: the click did nothing and said nothing)
-    assert warned == ["grandma grandma grandma grandma grandma …grandma .png: file name too long. Choose another name."]
+    assert warned == [f"{unbroken('grandma grandma grandma grandma grandma …grandma .png')}\nfile name too long. Choose another name."]
     assert Image.open(fine).size == (48, 32)
 
 
@@ -414,7 +414,7 @@ def test_replace_never_writes_a_photo_colourise_did_not_save_in_the_photos_folde
     warnings = []
     monkeypatch.setattr("desktop.colourise_page.QMessageBox.warning", lambda *a: warnings.append(a[2]))
     assert not page.save_to_file(page.queue.keys()[0], scan)
-    assert warnings == ["a-colourised.png: that is a photo Colourise did not save; Colourise never overwrites originals. Choose another name."]
+    assert warnings == [f"{unbroken('a-colourised.png')}\nthat is a photo Colourise did not save; Colourise never overwrites originals. Choose another name."]
     assert scan.read_bytes() == scan_bytes
     with qtbot.waitSignal(page.saved, timeout=60_000):  # the colour version it saved is its own to replace
         assert page.save_to_file(page.queue.keys()[0], folder / "a-colourised-2.png")

@@ -246,10 +246,10 @@ def test_bundled_models_cannot_be_renamed_or_deleted(page, warnings, isolated, t
 def test_show_file_without_a_file_manager_says_where_the_model_is(page, library_dir, monkeypatch):
     notes = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)  # no file manager (a bare Linux desktop)
-    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: notes.append(text))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: notes.append(box.text()))
     page.select("alpha-test")
     page.reveal_button.click()
-    assert notes == [f"Could not open a file manager. The folder is: {library_dir}"]
+    assert notes == [f"Could not open a file manager. The folder is:\n{library_dir}"]
 
 
 @pytest.mark.parametrize("platform", ["win32", "darwin"])
@@ -265,10 +265,10 @@ def test_show_file_without_explorer_or_finder_says_where_the_model_is(page, libr
     monkeypatch.setattr(models_page.sys, "platform", platform)
     monkeypatch.setattr(subprocess, "Popen", no_such_program)
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)
-    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: notes.append(text))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: notes.append(box.text()))
     page.select("alpha-test")
     page.reveal_button.click()  # (raised FileNotFoundError into Qt's event loop: nothing happened)
-    assert notes == [f"Could not open a file manager. The folder is: {library_dir}"]
+    assert notes == [f"Could not open a file manager. The folder is:\n{library_dir}"]
 
 
 def test_compare_colours_one_photo_with_each_ticked_model(page, qtbot, tmp_path, library_dir, grey_photo, save_lineage_model):
@@ -542,3 +542,27 @@ def test_the_delete_question_never_breaks_the_models_path_inside_itself(page, is
     path_line = text.splitlines()[-1]
     assert as_typed(path_line) == str(path)  # on a line of its own, reading as the path
     assert _line_breaks(path_line) == []  # nowhere to break it
+
+
+def test_a_model_that_cannot_be_deleted_is_named_whole_on_a_line_of_its_own(page, isolated, save_lineage_model, monkeypatch, warnings, delete_answers):
+    """QA: "qa-one.safetensors: cannot delete (…)" wrapped inside the file's name, at its hyphen."""
+    import desktop.models_page as models_page
+
+    path = save_lineage_model(isolated / "qa-one.safetensors", seed=3)
+    page.library.refresh()
+    unlink = Path.unlink
+
+    def no_trash(_path):
+        raise OSError(13, "no trash can be used on this drive")
+
+    def read_only(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return unlink(self, *args, **kwargs)
+
+    monkeypatch.setattr(models_page, "move_to_trash", no_trash)
+    monkeypatch.setattr(Path, "unlink", read_only)
+    delete_answers.reply = "Delete"
+    assert not page.delete_model("qa-one")
+    name_line = next(line for line in warnings[-1].splitlines() if as_typed(line) == path.name)  # on a line of its own
+    assert _line_breaks(name_line) == [] and "cannot delete" in warnings[-1]

@@ -11,9 +11,9 @@ def test_open_run_folder_without_a_file_manager_says_where_the_runs_are(qtbot, t
 
     notes = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)  # no file manager (a bare Linux desktop)
-    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: notes.append(text))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: notes.append(box.text()))
     open_folder(tmp_path / "runs")
-    assert (tmp_path / "runs").is_dir() and notes == [f"Could not open a file manager. The folder is: {tmp_path / 'runs'}"]
+    assert (tmp_path / "runs").is_dir() and notes == [f"Could not open a file manager. The folder is:\n{tmp_path / 'runs'}"]
 
 
 def test_every_column_shows_its_whole_text_beside_the_run_name(qtbot, tmp_path):

@@ -310,9 +310,9 @@ def test_open_folder_without_a_file_manager_says_where_the_run_folder_is(page, m
     page.select_run(winner)
     notes = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)  # no file manager (a bare Linux desktop)
-    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: notes.append(text))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: notes.append(box.text()))
     page.open_button.click()
-    assert notes == [f"Could not open a file manager. The folder is: {winner}"]
+    assert notes == [f"Could not open a file manager. The folder is:\n{winner}"]
 
 
 def test_a_long_runs_folder_does_not_hold_the_window_wider_than_the_other_tabs(window, page, qtbot, tmp_path):
@@ -657,3 +657,24 @@ def test_at_the_windows_minimum_size_the_differing_settings_are_readable(window,
     assert names.width() <= settings.width() // 2
     for column, name in enumerate(("winner", "halfway")):  # the runs' names whole
         assert metrics.horizontalAdvance(name) + 8 <= settings.columnWidth(column)
+
+
+def test_a_run_that_cannot_go_to_the_trash_is_named_whole_on_a_line_of_its_own(page, monkeypatch, delete_answers):
+    """QA: "Could not move qa-one-run to the trash; …" wrapped inside the run's name, at its hyphen."""
+    from PySide6.QtCore import QFile, QTextBoundaryFinder
+
+    from desktop.widgets.confirm import as_typed
+
+    def breaks(line: str) -> bool:
+        finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, line)
+        return any(finder.setPosition(i) or finder.isAtBoundary() for i in range(1, len(line)))
+
+    winner = Path(page.table.item(row_of(page, "winner"), 0).data(Qt.ItemDataRole.UserRole + 1))
+    page.select_run(winner)
+    delete_answers.reply = "Delete"
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+    monkeypatch.setattr(QFile, "moveToTrash", lambda *_a: (False, ""))  # no trash here
+    assert not page.delete_selected() and winner.is_dir()
+    path_line = next(line for line in warnings[-1].splitlines() if as_typed(line) == str(winner))  # on a line of its own
+    assert not breaks(path_line) and "left where it is" in warnings[-1]

@@ -554,6 +554,21 @@ def test_a_remembered_run_that_held_nothing_out_marks_its_figures_as_on_training
     assert later.metrics_label.toolTip() == ON_TRAINING_PHOTOS
 
 
+def test_a_remembered_run_that_held_nothing_out_captions_its_previews_as_training_photos(page, qtbot):
+    """After a restart the caption said "Validation photos after epoch N" though nothing was held out (a live run
+    said "Training photos after epoch N (nothing held out)"): only TrainingStarted told the previews."""
+    from desktop.train_page import TrainPage
+
+    page.field("val_fraction").set_value(0.95)  # every one of the 4 photos would be held out: none is
+    stopped_past_a_few_logged_rows(page, qtbot)
+    assert page.previews.caption.startswith("Training photos after epoch ")
+    later = TrainPage(page.library, page.train_lane, page.scan_lane, keeper=page.keeper)  # the next launch
+    qtbot.addWidget(later)
+    qtbot.waitUntil(lambda: later.state_label.text().startswith("Last run"), timeout=10_000)
+    assert later.previews.caption == page.previews.caption
+    assert later.previews.caption.endswith("(nothing held out)")
+
+
 def test_a_resumed_run_shows_its_whole_logged_history(page, qtbot):
     import json
 
@@ -1004,7 +1019,7 @@ def test_a_remembered_runs_previews_say_the_hints_their_grey_inputs_are_marked_w
 
     page = window.train_page
     crop = np.zeros((8, 8, 3), np.uint8)
-    summary = SimpleNamespace(val_loss=None, metrics={}, preview="epoch-003.png", path="run")
+    summary = SimpleNamespace(val_loss=None, metrics={}, preview="epoch-003.png", path="run", validated_on="validation photos")
     config = TrainConfig.defaults_for("colour_unet")
     config.arch_params["hint_input"] = True
     page._show_saved_results(summary, [(crop, crop, crop)], config)

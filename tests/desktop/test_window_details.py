@@ -287,9 +287,9 @@ def test_show_original_in_folder_without_a_file_manager_says_where_the_photo_is(
     page.queue.select(page.queue.keys()[0])
     notes = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)  # no file manager (a bare Linux desktop)
-    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: notes.append(text))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: notes.append(box.text()))
     next(a for a in page.queue_menu().actions() if a.text() == "Show Original in Folder").trigger()
-    assert notes == [f"Could not open a file manager. The folder is: {tmp_path / 'photos'}"]
+    assert notes == [f"Could not open a file manager. The folder is:\n{tmp_path / 'photos'}"]
 
 
 def saved_under_another_scale(geometry: bytes) -> bytes:
