@@ -33,7 +33,8 @@ class PhotoStrengths(QObject):
     strengths_set = Signal(list)
     """These queued photos (keys) got a new strength: what shows them is out of date."""
     strength_edited = Signal(object)
-    """The user changed these photos' strengths in one action, ``{key: (before, after)}``: one step to undo."""
+    """The user changed these photos' strengths in one action, ``{key: (before, after)}`` (an Apply Strength to All
+    names the photo shown too, as its latest step, where it had that strength already): one step to undo."""
 
     def __init__(self, page):
         super().__init__(page)
@@ -79,10 +80,17 @@ class PhotoStrengths(QObject):
         if not keys:
             return
         strength = self.page.bar.strength_value()
-        before = (self.default(), {key: self.of(key) for key in keys})
+        before = {key: self.of(key) for key in keys}
+        default = self.default()
         self.page.bar.set_default_strength(strength)
-        self._set(keys, strength)
-        self._remember_before_apply(before)
+        self._set(keys, strength, step=False)
+        # One step, the latest of the photo shown too where it had that strength: Ctrl+Z straight after undoes the apply
+        # (it undid the shown photo's step before it, and the apply was undone nowhere).
+        shown = self.page.queue.current_key()
+        changes = {key: (was, strength) for key, was in before.items() if was != strength or key == shown}
+        if changes:
+            self.strength_edited.emit(changes)
+        self._remember_before_apply((default, before))
         self.page.status_message.emit(f"Strength {round(strength * 100)} % applied to {len(keys)} photo{'s' if len(keys) != 1 else ''}.")
 
     def undo_apply_to_all(self) -> None:
