@@ -387,3 +387,17 @@ def test_ctrl_z_straight_after_apply_strength_to_all_undoes_it_though_the_shown_
     undo.trigger()
     assert strengths(page) == [1.0, 1.0, 1.0]  # then a's drag
     qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
+
+
+def test_ctrl_z_on_apply_strength_to_all_gives_new_photos_the_strength_they_took_before(page, qtbot, window, three):
+    """Ctrl+Z on the apply kept its strength as the one photos added take (Edit > Undo Apply Strength put it back)."""
+    a, b, c = three
+    page.strength.setValue(150)  # a's own: photos added still take 100 %
+    page.strengths.apply_to_all_action.trigger()
+    assert strengths(page) == [1.5, 1.5, 1.5] and page.strengths.default() == 1.5
+    undo, redo = page.undo.undo_action, page.undo.redo_action
+    undo.trigger()  # Ctrl+Z
+    assert strengths(page) == [1.5, 1.0, 1.0] and page.strengths.default() == 1.0
+    redo.trigger()  # Ctrl+Shift+Z: the apply again, the default with it
+    assert strengths(page) == [1.5, 1.5, 1.5] and page.strengths.default() == 1.5
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
