@@ -515,15 +515,16 @@ class ColourisePage(QWidget):
     def unsaved_work(self) -> list[int]:
         """Photos holding the user's own work not saved as it is now, in queue order: what quitting would lose
         (their colours alone the model makes again). That is hints not saved as they are, or a strength of
-        the photo's own (opened again, it would take the default) while its row does not say "Saved" and no
-        hint file of it holds that strength."""
+        the photo's own while its row does not say "Saved": opened again, it would take the strength of its hint
+        file, or the default where it has none."""
         hinted = set(self.hints.unsaved())
         default = round(self.strengths.default() * 100)
 
         def strength_lost(key: int, item: QueueItem) -> bool:
             on_file = self.hints.saved_strength(key)  # (hints reloaded bring their strength back too)
-            own = round(item.strength * 100)
-            return own != default and self.saved_as(key) is None and (on_file is None or round(on_file * 100) != own)
+            # (one given the default by Apply Strength to All is lost too while its hint file holds another)
+            opens_at = default if on_file is None else round(on_file * 100)
+            return round(item.strength * 100) != opens_at and self.saved_as(key) is None
 
         return [key for key, item in self.items.items() if key in hinted or (item.state != QueueState.FAILED and strength_lost(key, item))]
 

@@ -32,8 +32,10 @@ STEP = 10  # More / Less Colour, in percent
 class PhotoStrengths(QObject):
     strengths_set = Signal(list)
     """These queued photos (keys) got a new strength: what shows them is out of date."""
-    strength_edited = Signal(object)
-    """The user changed these photos' strengths in one action, ``{key: (before, after)}``: one step to undo."""
+    strength_edited = Signal(object, object)
+    """The user changed these photos' strengths in one action, ``{key: (before, after)}`` (an Apply Strength to All
+    names the photo shown too, as its latest step, where it had that strength already), and the default strength,
+    ``(before, after)`` (None: not it): one step to undo."""
 
     def __init__(self, page):
         super().__init__(page)
@@ -79,10 +81,17 @@ class PhotoStrengths(QObject):
         if not keys:
             return
         strength = self.page.bar.strength_value()
-        before = (self.default(), {key: self.of(key) for key in keys})
+        before = {key: self.of(key) for key in keys}
+        default = self.default()
         self.page.bar.set_default_strength(strength)
-        self._set(keys, strength)
-        self._remember_before_apply(before)
+        self._set(keys, strength, step=False)
+        # One step, the latest of the photo shown too where it had that strength: Ctrl+Z straight after undoes the apply
+        # (it undid the shown photo's step before it, and the apply was undone nowhere).
+        shown = self.page.queue.current_key()
+        changes = {key: (was, strength) for key, was in before.items() if was != strength or key == shown}
+        if changes:
+            self.strength_edited.emit(changes, (default, strength))
+        self._remember_before_apply((default, before))
         self.page.status_message.emit(f"Strength {round(strength * 100)} % applied to {len(keys)} photo{'s' if len(keys) != 1 else ''}.")
 
     def undo_apply_to_all(self) -> None:
@@ -90,6 +99,7 @@ class PhotoStrengths(QObject):
         if self._before_apply is None:
             return
         default, before = self._before_apply
+        applied = self.default()
         self._remember_before_apply(None)
         self.page.bar.set_default_strength(default)
         by_strength: dict[float, list[int]] = {}
@@ -99,8 +109,8 @@ class PhotoStrengths(QObject):
         for strength, keys in by_strength.items():
             self._set(keys, strength, step=False)
         changes = {key: (strength, self.of(key)) for key, strength in was.items() if self.of(key) != strength}
-        if changes:  # (one step, whatever strengths the photos get back)
-            self.strength_edited.emit(changes)
+        if changes:  # (one step, whatever strengths the photos get back; undone, the default is the applied one again)
+            self.strength_edited.emit(changes, (applied, default))
         self.show(self.page.queue.current_key())
         self.page.status_message.emit("Strengths put back as they were before Apply Strength to All Photos.")
 
@@ -129,7 +139,11 @@ class PhotoStrengths(QObject):
             if item is not None and item.strength != before:
                 changes[key] = (before, item.strength)
         if changes:
-            self.strength_edited.emit(changes)
+            self.strength_edited.emit(changes, None)
+
+    def put_back_default(self, strength: float) -> None:
+        """The strength photos added take, as an undo (or redo) of an Apply Strength to All says."""
+        self.page.bar.set_default_strength(strength)
 
     def update_actions(self) -> None:
         """Enable what the queue allows: applying needs a photo; undoing, an apply with photos still queued."""
@@ -172,5 +186,5 @@ class PhotoStrengths(QObject):
             for key in changed:
                 self._drag_start.setdefault(key, before[key])
         elif step:
-            self.strength_edited.emit({key: (before[key], strength) for key in changed})
+            self.strength_edited.emit({key: (before[key], strength) for key in changed}, None)
         self.strengths_set.emit(changed)

@@ -31,10 +31,11 @@ HINT = "hint"  # a step of the photo's HintEdits
 
 @dataclass(frozen=True, eq=False)
 class StrengthStep:
-    """One action changed these photos' strengths: ``{key: (before, after)}``. Told apart by identity: each photo it
-    changed holds this one object."""
+    """One action changed these photos' strengths: ``{key: (before, after)}``, and the default strength (an Apply
+    Strength to All: ``(before, after)``). Told apart by identity: each photo it changed holds this one object."""
 
     changes: dict[int, tuple[float, float]]
+    default: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,6 +143,8 @@ class PhotoUndo(QObject):
             for spanned in self._spanned(step, PhotoHistory.latest):
                 self.histories[spanned].undo()
                 self.page.strengths.put_back(spanned, step.changes[spanned][0])
+            if step.default is not None:  # (as Edit > Undo Apply Strength does)
+                self.page.strengths.put_back_default(step.default[0])
         self.update_actions()
         return True
 
@@ -163,6 +166,8 @@ class PhotoUndo(QObject):
             for spanned in self._spanned(step, PhotoHistory.latest_undone):
                 self.histories[spanned].redo()
                 self.page.strengths.put_back(spanned, step.changes[spanned][1])
+            if step.default is not None:
+                self.page.strengths.put_back_default(step.default[1])
         self.update_actions()
         return True
 
@@ -225,8 +230,8 @@ class PhotoUndo(QObject):
         is ``step``: those it is taken back on (or made again on) now."""
         return [key for key in step.changes if key in self.histories and latest(self.histories[key]) is step]
 
-    def _on_strength_edited(self, changes: dict[int, tuple[float, float]]) -> None:
-        step = StrengthStep(changes)  # one step in each photo's history: undone on all of them at once
+    def _on_strength_edited(self, changes: dict[int, tuple[float, float]], default: tuple[float, float] | None) -> None:
+        step = StrengthStep(changes, default)  # one step in each photo's history: undone on all of them at once
         joined = len(changes) == 1 and self._joined(next(iter(changes)), step)  # (a part of one photo's JointStep)
         for key in changes:
             if not joined:

@@ -213,7 +213,7 @@ def test_quitting_asks_about_a_strength_set_by_hand_while_its_row_does_not_say_s
     page.strength.setValue(60)
     assert page.unsaved_work() == [b]
     page.strengths.apply_to_all_action.trigger()  # every photo at 60 %, the strength photos open at now
-    assert page.unsaved_work() == []
+    assert page.unsaved_work() == [a]  # but a's file beside it says 140 %: reloaded, it would lose the 60 %
 
 
 def test_the_quit_question_says_strengths_when_photos_have_them():
@@ -370,3 +370,34 @@ def test_a_strength_set_on_several_photos_is_one_step_undone_on_all_of_them(page
     press_undo(window, qtbot, page, b)  # then b's part of the step on both
     assert strengths(page) == [1.0, 1.0, 1.0] and not undo.isEnabled()
     assert c not in page.undo.histories
+
+
+def test_ctrl_z_straight_after_apply_strength_to_all_undoes_it_though_the_shown_photo_had_that_strength(page, qtbot, window, three):
+    """QA: Ctrl+Z right after the apply undid the shown photo's own drag (it already had the strength applied, so the
+    apply was no step of its) and greyed out Undo Apply Strength; the other photos kept the strength applied."""
+    a, b, c = three
+    drag_strength(page, qtbot, a, [110, 118])
+    page.strengths.apply_to_all_action.trigger()
+    assert strengths(page) == [1.18, 1.18, 1.18]
+    undo = page.undo.undo_action
+    assert undo.isEnabled() and "2 others" in undo.statusTip()
+    undo.trigger()  # Ctrl+Z
+    assert strengths(page) == [1.18, 1.0, 1.0] and page.strength.value() == 118  # the apply undone, a's drag kept
+    assert page.undo.redo_action.isEnabled()
+    undo.trigger()
+    assert strengths(page) == [1.0, 1.0, 1.0]  # then a's drag
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
+
+
+def test_ctrl_z_on_apply_strength_to_all_gives_new_photos_the_strength_they_took_before(page, qtbot, window, three):
+    """Ctrl+Z on the apply kept its strength as the one photos added take (Edit > Undo Apply Strength put it back)."""
+    a, b, c = three
+    page.strength.setValue(150)  # a's own: photos added still take 100 %
+    page.strengths.apply_to_all_action.trigger()
+    assert strengths(page) == [1.5, 1.5, 1.5] and page.strengths.default() == 1.5
+    undo, redo = page.undo.undo_action, page.undo.redo_action
+    undo.trigger()  # Ctrl+Z
+    assert strengths(page) == [1.5, 1.0, 1.0] and page.strengths.default() == 1.0
+    redo.trigger()  # Ctrl+Shift+Z: the apply again, the default with it
+    assert strengths(page) == [1.5, 1.5, 1.5] and page.strengths.default() == 1.5
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)

@@ -1180,6 +1180,27 @@ def test_a_photo_reloaded_from_its_saved_files_hints_reads_saved_as_quitting_cou
     assert page.queue.item_text(key).endswith("Saved") and page.unsaved_work() == []
 
 
+def test_quitting_asks_about_a_saved_hinted_photos_strength_changed_by_apply_strength_to_all(
+    hint_model, window, qtbot, big_grey, grey_photo, tmp_path, monkeypatch, wait_all_coloured
+):
+    """A hinted photo saved at 140 %, then given 158 % by Apply Strength to All, quit without a question: 158 % was the
+    default now, but Reload Hints brings back the 140 % of its hint file, so the 158 % was lost."""
+    page = window.colourise_page
+    saved_at_140_with_a_blue_point(page, qtbot, big_grey, hint_model, tmp_path / "out")
+    street = page.queue.current_key()
+    assert page.unsaved_work() == []
+    with qtbot.waitSignal(page.view_updated, check_params_cb=lambda key, final: key != street and final, timeout=20_000):
+        page.add_paths([grey_photo(tmp_path / "other.png", seed=5)])  # selected: the street is no longer shown
+    wait_all_coloured(page, 2)
+    page.strength.setValue(158)
+    page.strengths.apply_to_all_action.trigger()
+    assert page.items[street].strength == 1.58 and page.strengths.default() == 1.58
+    assert page.unsaved_work() == [street]  # its hint file says 140 %
+    asked = []
+    monkeypatch.setattr(window, "ask_unsaved_work", lambda keys: asked.append(list(keys)) or "cancel")
+    assert not window.close() and asked == [[street]]
+
+
 def test_a_bmp_reloaded_from_its_saved_files_hints_reads_saved_as_the_other_formats_do(
     hint_model, window, qtbot, grey_photo, tmp_path, monkeypatch, wait_all_coloured
 ):
