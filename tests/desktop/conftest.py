@@ -153,6 +153,27 @@ def colour_photo():
     return _colour_photo
 
 
+def _line_breaks(text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Where word wrap may break ``text`` between ``start`` and ``end`` (Qt's line-break opportunities, as a wrapped
+    QLabel or message box has them), counted from ``start``."""
+    from PySide6.QtCore import QTextBoundaryFinder
+
+    finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, text)
+    breaks = []
+    for position in range(start + 1, len(text) if end is None else end):
+        finder.setPosition(position)
+        if finder.isAtBoundary():
+            breaks.append(position - start)
+    return breaks
+
+
+@pytest.fixture
+def line_breaks():
+    """``line_breaks(text, start=0, end=None) -> [positions]``: where Qt's word wrap may break ``text`` (a path
+    shown whole has none)."""
+    return _line_breaks
+
+
 @pytest.fixture
 def wait_all_coloured(qtbot):
     """``wait_all_coloured(page, count)``: wait until ``count`` queue items exist and none is waiting or working."""

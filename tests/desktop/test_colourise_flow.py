@@ -396,20 +396,7 @@ def test_cancel_during_save_all_after_a_model_switch_stops_the_colouring_too(
     wait_all_coloured(page, 8)
 
 
-def _line_breaks(text: str) -> list[int]:
-    """Where word wrap may break ``text`` (Qt's line-break opportunities, as a message box's wrapped label has them)."""
-    from PySide6.QtCore import QTextBoundaryFinder
-
-    finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, text)
-    breaks = []
-    for position in range(1, len(text)):
-        finder.setPosition(position)
-        if finder.isAtBoundary():
-            breaks.append(position)
-    return breaks
-
-
-def test_save_failures_show_each_file_name_whole_on_a_line_of_its_own(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured):
+def test_save_failures_show_each_file_name_whole_on_a_line_of_its_own(window, qtbot, tmp_path, grey_photo, monkeypatch, wait_all_coloured, line_breaks):
     """QA: "Saving failed: qa-one.png: <reason>" wrapped inside the name, "qa-" over "one.png"."""
     from desktop.widgets.confirm import as_typed
 
@@ -438,6 +425,6 @@ def test_save_failures_show_each_file_name_whole_on_a_line_of_its_own(window, qt
         assert page.save_all_to(tmp_path / "out")  # both fail
     assert saved.args[0].failed == 2 and len(warned) == 3
     for text in warned:
-        assert _line_breaks(name_line(text, "qa-one.png")) == []
-    assert _line_breaks(name_line(warned[2], "two-2 b.png")) == []
+        assert line_breaks(name_line(text, "qa-one.png")) == []
+    assert line_breaks(name_line(warned[2], "two-2 b.png")) == []
     assert "no space left on device" in warned[2]

@@ -519,20 +519,7 @@ def test_import_does_not_wait_for_scoring_to_end(page, qtbot, library_dir, tmp_p
     assert imported.args[0].parent == library_dir
 
 
-def _line_breaks(text: str) -> list[int]:
-    """Where word wrap may break ``text`` (Qt's line-break opportunities, as a message box's wrapped label has them)."""
-    from PySide6.QtCore import QTextBoundaryFinder
-
-    finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, text)
-    breaks = []
-    for position in range(1, len(text)):
-        finder.setPosition(position)
-        if finder.isAtBoundary():
-            breaks.append(position)
-    return breaks
-
-
-def test_the_delete_question_never_breaks_the_models_path_inside_itself(page, isolated, save_lineage_model, delete_answers):
+def test_the_delete_question_never_breaks_the_models_path_inside_itself(page, isolated, save_lineage_model, delete_answers, line_breaks):
     """QA: the Delete question wrapped the path at its hyphen, "…/models/qa-" over "one.safetensors"."""
     path = save_lineage_model(isolated / "qa-one.safetensors", seed=3)
     page.library.refresh()
@@ -541,10 +528,10 @@ def test_the_delete_question_never_breaks_the_models_path_inside_itself(page, is
     text = delete_answers.asked[-1][1]
     path_line = text.splitlines()[-1]
     assert as_typed(path_line) == str(path)  # on a line of its own, reading as the path
-    assert _line_breaks(path_line) == []  # nowhere to break it
+    assert line_breaks(path_line) == []  # nowhere to break it
 
 
-def test_a_model_that_cannot_be_deleted_is_named_whole_on_a_line_of_its_own(page, isolated, save_lineage_model, monkeypatch, warnings, delete_answers):
+def test_a_model_that_cannot_be_deleted_is_named_whole_on_a_line_of_its_own(page, isolated, save_lineage_model, monkeypatch, warnings, delete_answers, line_breaks):
     """QA: "qa-one.safetensors: cannot delete (…)" wrapped inside the file's name, at its hyphen."""
     import desktop.models_page as models_page
 
@@ -565,4 +552,4 @@ def test_a_model_that_cannot_be_deleted_is_named_whole_on_a_line_of_its_own(page
     delete_answers.reply = "Delete"
     assert not page.delete_model("qa-one")
     name_line = next(line for line in warnings[-1].splitlines() if as_typed(line) == path.name)  # on a line of its own
-    assert _line_breaks(name_line) == [] and "cannot delete" in warnings[-1]
+    assert line_breaks(name_line) == [] and "cannot delete" in warnings[-1]

@@ -659,15 +659,11 @@ def test_at_the_windows_minimum_size_the_differing_settings_are_readable(window,
         assert metrics.horizontalAdvance(name) + 8 <= settings.columnWidth(column)
 
 
-def test_a_run_that_cannot_go_to_the_trash_is_named_whole_on_a_line_of_its_own(page, monkeypatch, delete_answers):
+def test_a_run_that_cannot_go_to_the_trash_is_named_whole_on_a_line_of_its_own(page, monkeypatch, delete_answers, line_breaks):
     """QA: "Could not move qa-one-run to the trash; …" wrapped inside the run's name, at its hyphen."""
-    from PySide6.QtCore import QFile, QTextBoundaryFinder
+    from PySide6.QtCore import QFile
 
     from desktop.widgets.confirm import as_typed
-
-    def breaks(line: str) -> bool:
-        finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, line)
-        return any(finder.setPosition(i) or finder.isAtBoundary() for i in range(1, len(line)))
 
     winner = Path(page.table.item(row_of(page, "winner"), 0).data(Qt.ItemDataRole.UserRole + 1))
     page.select_run(winner)
@@ -677,4 +673,4 @@ def test_a_run_that_cannot_go_to_the_trash_is_named_whole_on_a_line_of_its_own(p
     monkeypatch.setattr(QFile, "moveToTrash", lambda *_a: (False, ""))  # no trash here
     assert not page.delete_selected() and winner.is_dir()
     path_line = next(line for line in warnings[-1].splitlines() if as_typed(line) == str(winner))  # on a line of its own
-    assert not breaks(path_line) and "left where it is" in warnings[-1]
+    assert not line_breaks(path_line) and "left where it is" in warnings[-1]

@@ -297,21 +297,7 @@ def test_a_tiny_run_trains_draws_its_curves_and_lands_in_the_library(window, pag
     assert window.colourise_page.current_model_name() == "tiny"
 
 
-def _breaks_inside(text: str, part: str) -> list[int]:
-    """Where word wrap may break ``text`` inside ``part`` (Qt's line-break opportunities, as a wrapped QLabel has them)."""
-    from PySide6.QtCore import QTextBoundaryFinder
-
-    start = text.index(part)
-    finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, text)
-    breaks = []
-    for position in range(start + 1, start + len(part)):
-        finder.setPosition(position)
-        if finder.isAtBoundary():
-            breaks.append(position - start)
-    return breaks
-
-
-def test_the_finished_models_path_is_never_broken_inside_itself(window, page, qtbot):
+def test_the_finished_models_path_is_never_broken_inside_itself(window, page, qtbot, line_breaks):
     """QA: the finished line wrapped the model's path at its hyphen, "…/models/qa-" over "ft.safetensors"."""
     from PySide6.QtWidgets import QLabel
 
@@ -323,7 +309,7 @@ def test_the_finished_models_path_is_never_broken_inside_itself(window, page, qt
     assert showing  # (said on the page)
     for label in showing:
         if label.wordWrap():
-            assert _breaks_inside(label.text(), path) == []
+            assert line_breaks(label.text(), label.text().index(path), label.text().index(path) + len(path)) == []
         else:  # on one line, shortened where narrow: the whole path in its tooltip
             assert label.toolTip() == path
 

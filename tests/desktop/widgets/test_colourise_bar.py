@@ -91,16 +91,11 @@ def test_hint_modes_button_shows_it_is_on_in_the_highlight_colour_in_a_light_and
         assert _highlight_pixels(button) >= 2 * (button.width() + button.height()), scheme  # a frame all round
 
 
-def test_the_replace_question_shows_the_folder_and_each_name_whole_on_lines_of_their_own(qtbot, monkeypatch, tmp_path):
-    from PySide6.QtCore import QTextBoundaryFinder
+def test_the_replace_question_shows_the_folder_and_each_name_whole_on_lines_of_their_own(qtbot, monkeypatch, tmp_path, line_breaks):
     from PySide6.QtWidgets import QMessageBox, QWidget
 
     from desktop.widgets.colourise_bar import ask_replace
     from desktop.widgets.confirm import as_typed
-
-    def breaks(line: str) -> bool:
-        finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, line)
-        return any(finder.setPosition(i) or finder.isAtBoundary() for i in range(1, len(line)))
 
     asked = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: asked.append(box.text()) or 0)
@@ -112,4 +107,4 @@ def test_the_replace_question_shows_the_folder_and_each_name_whole_on_lines_of_t
     lines = asked[0].splitlines()
     for shown in (folder, *(p.name for p in existing)):
         line = next(line for line in lines if as_typed(line) == str(shown))  # on a line of its own
-        assert not breaks(line)
+        assert not line_breaks(line)
