@@ -19,16 +19,21 @@ from PySide6.QtWidgets import QMessageBox
 BLUE = (30, 80, 230)
 
 
-@pytest.fixture
-def hint_model(library_dir) -> str:
-    """The name of a library model that takes hints: a tiny untrained colour_unet with hint input."""
+def _save_hint_model(library_dir, name: str, seed: int) -> str:
+    """Save a tiny untrained colour_unet with hint input (weights from ``seed``) in the library as ``name``."""
     from engine.modelfile import save_model
     from engine.models import create_model
 
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     model = create_model("colour_unet", hint_input=True, decoder_widths=(16, 16, 16, 16), working_size=64)
-    save_model(library_dir / "hinted-test.safetensors", model)
-    return "hinted-test"
+    save_model(library_dir / f"{name}.safetensors", model)
+    return name
+
+
+@pytest.fixture
+def hint_model(library_dir) -> str:
+    """The name of a library model that takes hints: a tiny untrained colour_unet with hint input."""
+    return _save_hint_model(library_dir, "hinted-test", seed=0)
 
 
 @pytest.fixture
@@ -1331,13 +1336,7 @@ def test_the_view_says_colouring_until_the_hinted_colours_at_a_new_strength_are_
 @pytest.fixture
 def other_hint_model(library_dir) -> str:
     """A second library model that takes hints (other weights)."""
-    from engine.modelfile import save_model
-    from engine.models import create_model
-
-    torch.manual_seed(1)
-    model = create_model("colour_unet", hint_input=True, decoder_widths=(16, 16, 16, 16), working_size=64)
-    save_model(library_dir / "hinted-other-test.safetensors", model)
-    return "hinted-other-test"
+    return _save_hint_model(library_dir, "hinted-other-test", seed=1)
 
 
 def test_a_new_strength_of_a_hinted_photo_is_rendered_from_its_prediction_without_a_network_pass(
